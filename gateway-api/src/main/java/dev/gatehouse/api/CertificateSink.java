@@ -1,0 +1,25 @@
+package dev.gatehouse.api;
+
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where a {@link CertResolver} delivers certificates. The gateway serves a delivered certificate to
+ * new TLS handshakes at once, without a restart and without touching open connections.
+ */
+public interface CertificateSink {
+
+    /**
+     * A certificate was issued or renewed.
+     *
+     * @param domains the domains it was requested for
+     * @param key its private key
+     * @param chain the leaf certificate first, then the intermediates
+     */
+    void issued(Set<String> domains, PrivateKey key, List<X509Certificate> chain);
+
+    /** Obtaining a certificate for {@code domains} failed; the gateway logs it and goes on serving. */
+    void failed(Set<String> domains, Throwable cause);
+}

@@ -1,0 +1,54 @@
+package dev.gatehouse.api;
+
+import org.eclipse.jetty.server.Handler;
+
+/**
+ * A middleware type, such as {@code stripPrefix} or {@code basicAuth}: something that looks at or
+ * changes a request on its way to a service, or answers it itself.
+ *
+ * <p>In dynamic configuration a middleware is declared under its type's {@link #name()}, and its
+ * options are bound to {@link #configType()} once per configuration:
+ *
+ * <pre>{@code
+ * http:
+ *   middlewares:
+ *     strip-api:
+ *       stripPrefix:                   # name() == "stripPrefix"
+ *         prefixes: ["/api"]
+ * }</pre>
+ *
+ * <p>{@link #create(Object)} returns a Jetty {@link Handler.Wrapper}; the gateway sets the next handler
+ * of the chain as its child. Handle the request and return {@code true} (completing the callback), or
+ * pass it on with {@code super.handle(...)}. Do not block: the request may be on a selector thread.
+ *
+ * <pre>{@code
+ * @Extension
+ * public final class AddHeader implements Middleware<AddHeader.Config> {
+ *     public record Config(String name, String value) {}
+ *     public String name() { return "addHeader"; }
+ *     public Class<Config> configType() { return Config.class; }
+ *     public Handler.Wrapper create(Config config) {
+ *         HttpField field = new HttpField(config.name(), config.value());   // built once
+ *         return new Handler.Wrapper() {
+ *             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+ *                 response.getHeaders().add(field);
+ *                 return super.handle(request, response, callback);
+ *             }
+ *         };
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <C> the options type
+ */
+public interface Middleware<C> extends ConfigurableExtension<C> {
+
+    /**
+     * Builds the handler for one use of the middleware. Called when a configuration is loaded, once
+     * for each router that uses the middleware, never per request.
+     *
+     * @throws IllegalArgumentException when the options are invalid; the message says which and why,
+     *     and the gateway disables the routers that use this middleware, naming it
+     */
+    Handler.Wrapper create(C config) throws Exception;
+}

@@ -1,0 +1,13 @@
+package dev.gatehouse.api;
+
+/**
+ * Given to a {@link Provider} when it starts: the place its snapshots go.
+ */
+public interface ProviderContext {
+
+    /**
+     * Replaces everything this provider published before with {@code snapshot}. Cheap and
+     * non-blocking; may be called from any thread, as often as the source changes.
+     */
+    void publish(ConfigurationSnapshot snapshot);
+}

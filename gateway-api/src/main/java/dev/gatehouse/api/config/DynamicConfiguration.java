@@ -1,0 +1,18 @@
+package dev.gatehouse.api.config;
+
+/**
+ * The dynamic configuration, in Traefik's layout: what providers supply and what changes without a
+ * restart.
+ *
+ * @param http routers, services and middlewares
+ * @param tls certificates, TLS options and stores
+ */
+public record DynamicConfiguration(HttpConfiguration http, TlsConfiguration tls) {
+
+    public static final DynamicConfiguration EMPTY = new DynamicConfiguration(null, null);
+
+    public DynamicConfiguration {
+        http = http == null ? HttpConfiguration.EMPTY : http;
+        tls = tls == null ? TlsConfiguration.EMPTY : tls;
+    }
+}

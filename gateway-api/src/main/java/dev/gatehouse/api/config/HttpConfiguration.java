@@ -1,0 +1,21 @@
+package dev.gatehouse.api.config;
+
+import java.util.Map;
+
+/**
+ * The {@code http} section. Keys are element names: plain ({@code app}) inside one provider's
+ * configuration, qualified ({@code app@file}) once the gateway has merged providers.
+ */
+public record HttpConfiguration(
+        Map<String, RouterConfig> routers,
+        Map<String, ServiceConfig> services,
+        Map<String, MiddlewareConfig> middlewares) {
+
+    public static final HttpConfiguration EMPTY = new HttpConfiguration(null, null, null);
+
+    public HttpConfiguration {
+        routers = Immutables.map(routers);
+        services = Immutables.map(services);
+        middlewares = Immutables.map(middlewares);
+    }
+}

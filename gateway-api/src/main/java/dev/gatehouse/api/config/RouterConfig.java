@@ -1,0 +1,35 @@
+package dev.gatehouse.api.config;
+
+import java.util.List;
+
+/**
+ * {@code http.routers.<name>}: which requests go where.
+ *
+ * @param rule the rule, such as {@code Host(`example.com`) && PathPrefix(`/api`)}
+ * @param entryPoints entry points the router listens on; empty means every default entry point
+ * @param middlewares middlewares applied in order, {@code name} or {@code name@provider}
+ * @param service the service, {@code name} or {@code name@provider}
+ * @param priority higher wins; {@code null} or 0 means the length of the rule
+ * @param tls present when the router serves HTTPS
+ */
+public record RouterConfig(
+        String rule,
+        List<String> entryPoints,
+        List<String> middlewares,
+        String service,
+        Integer priority,
+        RouterTlsConfig tls) {
+
+    public RouterConfig {
+        entryPoints = Immutables.list(entryPoints);
+        middlewares = Immutables.list(middlewares);
+    }
+
+    /** The priority used for ordering: the explicit one when set and not 0, else the rule's length. */
+    public int effectivePriority() {
+        if (priority != null && priority != 0) {
+            return priority;
+        }
+        return rule == null ? 0 : rule.length();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.gatehouse.api.config;
+
+import java.util.List;
+
+/**
+ * {@code http.routers.<name>.tls}.
+ *
+ * @param options the name of a {@code tls.options} entry; {@code default} when absent
+ * @param certResolver the certificate resolver that obtains this router's certificates
+ * @param domains the certificate domains; when empty, the hosts of the rule's {@code Host} matchers
+ */
+public record RouterTlsConfig(String options, String certResolver, List<DomainConfig> domains) {
+
+    public RouterTlsConfig {
+        domains = Immutables.list(domains);
+    }
+}

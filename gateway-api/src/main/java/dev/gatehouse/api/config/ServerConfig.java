@@ -1,0 +1,14 @@
+package dev.gatehouse.api.config;
+
+/**
+ * One server of a load balancer.
+ *
+ * @param url the server's base URL, {@code http://10.0.0.5:8080}
+ * @param weight its share of the requests relative to the others (default 1; 0 takes it out)
+ */
+public record ServerConfig(String url, Integer weight) {
+
+    public int weightOrDefault() {
+        return weight == null ? 1 : weight;
+    }
+}

@@ -1,0 +1,2 @@
+/** The Gatehouse engine. */
+package dev.gatehouse.core;
