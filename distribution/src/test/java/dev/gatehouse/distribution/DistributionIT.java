@@ -1,0 +1,455 @@
+package dev.gatehouse.distribution;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tests the built distribution as a user runs it: unzip, start {@code bin/gatehouse} as its own process,
+ * route real requests to real backends, reload, stop with SIGTERM, start again.
+ *
+ * <p>Every wait is bounded; every process and backend started here is stopped in {@link #stopAll()}.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DistributionIT {
+
+  static final String VERSION = System.getProperty("gatehouse.test.version", "0.1.0-SNAPSHOT");
+  static final Duration READY = Duration.ofSeconds(30);
+  static final Duration RELOAD = Duration.ofSeconds(10);
+  /** graceTimeOut in the test configuration, and how long the tests wait for an exit after SIGTERM. */
+  static final Duration GRACE = Duration.ofSeconds(10);
+
+  @TempDir static Path installRoot;
+  static Path home;
+
+  @TempDir Path work;
+
+  final List<Process> processes = new ArrayList<>();
+  final List<HttpServer> backends = new ArrayList<>();
+  final List<ExecutorService> executors = new ArrayList<>();
+
+  @BeforeAll
+  static void unzip() throws IOException {
+    Path zip = Path.of(System.getProperty("gatehouse.test.zip", "target/gatehouse-" + VERSION + ".zip"));
+    assertTrue(Files.isRegularFile(zip), "distribution zip not built: " + zip.toAbsolutePath());
+    // zipfs with POSIX attributes: the unpacked modes are the ones stored in the zip, as `unzip` restores them.
+    try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("enablePosixFileAttributes", "true"));
+        Stream<Path> entries = Files.walk(fs.getPath("/"))) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        Path target = installRoot.resolve(fs.getPath("/").relativize(entry).toString());
+        if (Files.isDirectory(entry)) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(entry, target);
+          Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(entry));
+        }
+      }
+    }
+    home = installRoot.resolve("gatehouse-" + VERSION);
+  }
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (Process p : processes) {
+      if (p.isAlive()) {
+        p.destroy();
+        if (!p.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+    backends.forEach(b -> b.stop(0));
+    executors.forEach(ExecutorService::shutdownNow);
+  }
+
+  // ---- tests --------------------------------------------------------------------------------------
+
+  @Test
+  void zipHoldsOneTopFolderWithBinLibPluginsConf() throws IOException {
+    try (Stream<Path> top = Files.list(installRoot)) {
+      assertEquals(List.of(home), top.toList(), "one top folder gatehouse-VERSION/");
+    }
+    Path script = home.resolve("bin/gatehouse");
+    assertTrue(Files.getPosixFilePermissions(script).containsAll(Set.of(
+        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE)),
+        "bin/gatehouse is 0755 in the zip");
+    assertTrue(Files.isRegularFile(home.resolve("lib/gateway-core-" + VERSION + ".jar")));
+    assertTrue(Files.isRegularFile(home.resolve("lib/gateway-api-" + VERSION + ".jar")));
+    assertTrue(Files.isRegularFile(home.resolve("plugins/matchers-http-" + VERSION + ".jar")));
+    assertTrue(Files.isRegularFile(home.resolve("plugins/provider-file-" + VERSION + ".jar")));
+    try (Stream<Path> plugins = Files.list(home.resolve("plugins"))) {
+      assertEquals(2, plugins.count(), "only the bundled plugin jars in plugins/");
+    }
+    try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
+      assertTrue(lib.noneMatch(p -> p.getFileName().toString().startsWith("matchers-http")
+          || p.getFileName().toString().startsWith("provider-file")), "plugins are not on the core classpath");
+    }
+    assertTrue(Files.isRegularFile(home.resolve("conf/gatehouse.yml")));
+    assertTrue(Files.isRegularFile(home.resolve("conf/dynamic/example.yml")));
+    assertTrue(Files.isRegularFile(home.resolve("README.txt")));
+  }
+
+  @Test
+  void versionCommandPrintsVersionAndExitsZero() throws Exception {
+    Path out = work.resolve("version.out");
+    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/gatehouse").toString(), "version")
+        .directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+    productEnvironment(pb);
+    Process p = pb.start();
+    processes.add(p);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "`gatehouse version` exits");
+    assertEquals(0, p.exitValue(), () -> "exit code, output:\n" + read(out));
+    assertTrue(read(out).contains("Gatehouse " + VERSION), () -> "output:\n" + read(out));
+  }
+
+  @Test
+  void routesByHostReloadsTheDynamicFileAndAnswersPing() throws Exception {
+    int alpha = backend("alpha", Duration.ZERO);
+    int beta = backend("beta", Duration.ZERO);
+    int port = freePort();
+    Path conf = staticConfig(port);
+    writeRoute(conf, "app.test", alpha);
+
+    // Started from an unrelated working directory, through a symlink in yet another folder.
+    Path links = Files.createDirectories(work.resolve("links"));
+    Path link = Files.createSymbolicLink(links.resolve("gh"), home.resolve("bin/gatehouse"));
+    Path cwd = Files.createDirectories(work.resolve("elsewhere"));
+    Gateway gw = start(link, cwd, "--configFile=" + conf);
+    gw.awaitReady();
+
+    Response r = awaitResponse(port, "app.test", "/", res -> res.status == 200, READY);
+    assertEquals("alpha", r.body);
+    assertEquals(404, get(port, "unknown.test", "/").status, "no router for this host");
+
+    Response ping = get(port, "anything.test", "/ping");
+    assertEquals(200, ping.status);
+    assertEquals("OK", ping.body.trim());
+
+    // Reload: replace the route; the new one serves within seconds without a restart.
+    writeRoute(conf, "new.test", beta);
+    Response reloaded = awaitResponse(port, "new.test", "/", res -> res.status == 200, RELOAD);
+    assertEquals("beta", reloaded.body);
+    awaitResponse(port, "app.test", "/", res -> res.status == 404, RELOAD);
+    assertTrue(gw.process.isAlive());
+  }
+
+  @Test
+  void defaultConfigurationServesTheDemoAndPing() throws Exception {
+    int port = freePort();
+    // conf/gatehouse.yml as shipped (the script adds it), only the port moved off :8000 for the test.
+    Gateway gw = start(home.resolve("bin/gatehouse"), work, "--entryPoints.web.address=127.0.0.1:" + port);
+    gw.awaitReady();
+    assertEquals(200, awaitResponse(port, "localhost", "/", res -> res.status == 200, READY).status);
+    assertEquals(200, get(port, "localhost", "/ping").status);
+    assertFalse(gw.log().contains("ERROR"), () -> "no errors with the default configuration:\n" + gw.log());
+  }
+
+  @Test
+  void sigtermExitsZeroAndARestartBindsTheSamePortAtOnce() throws Exception {
+    int alpha = backend("alpha", Duration.ZERO);
+    int port = freePort();
+    Path conf = staticConfig(port);
+    writeRoute(conf, "app.test", alpha);
+
+    Gateway first = start(home.resolve("bin/gatehouse"), work, "--configFile=" + conf);
+    first.awaitReady();
+    assertEquals("alpha", awaitResponse(port, "app.test", "/", res -> res.status == 200, READY).body);
+
+    first.process.destroy(); // SIGTERM
+    assertTrue(first.process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS), "exits within the grace time");
+    assertEquals(0, first.process.exitValue(), () -> "exit code after SIGTERM, log:\n" + first.log());
+
+    Gateway second = start(home.resolve("bin/gatehouse"), work, "--configFile=" + conf);
+    second.awaitReady();
+    assertEquals("alpha", awaitResponse(port, "app.test", "/", res -> res.status == 200, READY).body);
+    assertFalse(second.log().contains("Address already in use"), () -> second.log());
+  }
+
+  @Test
+  void aRequestInFlightCompletesWhenSigtermArrives() throws Exception {
+    int slow = backend("slow", Duration.ofSeconds(1));
+    int port = freePort();
+    Path conf = staticConfig(port);
+    writeRoute(conf, "app.test", slow);
+
+    Gateway gw = start(home.resolve("bin/gatehouse"), work, "--configFile=" + conf);
+    gw.awaitReady();
+    awaitResponse(port, "app.test", "/", res -> res.status == 200, READY); // routed (takes 1 s)
+
+    CountDownLatch arrived = new CountDownLatch(1);
+    backendLatch = arrived;
+    CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(unchecked(() -> get(port, "app.test", "/")));
+    assertTrue(arrived.await(10, TimeUnit.SECONDS), "request reached the backend");
+    gw.process.destroy(); // SIGTERM while the backend is still answering
+
+    Response r = inFlight.get(GRACE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(200, r.status, () -> "in-flight request, log:\n" + gw.log());
+    assertEquals("slow", r.body);
+    assertTrue(gw.process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS), "exits after the request");
+    assertEquals(0, gw.process.exitValue(), () -> gw.log());
+  }
+
+  // ---- gateway process ----------------------------------------------------------------------------
+
+  final class Gateway {
+    final Process process;
+    final Path stderr;
+
+    Gateway(Process process, Path stderr) {
+      this.process = process;
+      this.stderr = stderr;
+    }
+
+    String log() {
+      return read(stderr);
+    }
+
+    void awaitReady() throws InterruptedException {
+      String ready = "Gatehouse " + VERSION + " ready";
+      long deadline = System.nanoTime() + READY.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (log().contains(ready)) {
+          return;
+        }
+        if (!process.isAlive()) {
+          fail("gatehouse exited with " + process.exitValue() + " before '" + ready + "':\n" + log());
+        }
+        Thread.sleep(50);
+      }
+      fail("no '" + ready + "' within " + READY + ":\n" + log());
+    }
+  }
+
+  Gateway start(Path script, Path cwd, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(script.toString());
+    command.addAll(List.of(args));
+    Path stderr = Files.createTempFile(work, "gatehouse-", ".stderr");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
+        .redirectError(stderr.toFile())
+        .redirectOutput(Files.createTempFile(work, "gatehouse-", ".stdout").toFile());
+    productEnvironment(pb);
+    Process p = pb.start();
+    processes.add(p);
+    return new Gateway(p, stderr);
+  }
+
+  /** The JDK running the tests, and the product's default JVM options (not the build's). */
+  static void productEnvironment(ProcessBuilder pb) {
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().remove("JAVA_OPTS");
+    pb.environment().remove("GATEHOUSE_OPTS");
+  }
+
+  /** Static configuration in its own folder; the dynamic file is named relative to it. */
+  Path staticConfig(int port) throws IOException {
+    Path dir = Files.createDirectories(work.resolve("conf"));
+    Path conf = dir.resolve("gatehouse.yml");
+    Files.writeString(conf, """
+        entryPoints:
+          web:
+            address: "127.0.0.1:%d"
+            transport:
+              lifeCycle:
+                graceTimeOut: %ds
+        ping:
+          entryPoint: web
+        providers:
+          providersThrottleDuration: 200ms
+          file:
+            filename: dynamic.yml
+            watch: true
+        log:
+          level: INFO
+        """.formatted(port, GRACE.toSeconds() - 2));
+    return conf;
+  }
+
+  static void writeRoute(Path conf, String host, int backendPort) throws IOException {
+    Files.writeString(conf.resolveSibling("dynamic.yml"), """
+        http:
+          routers:
+            app:
+              rule: "Host(`%s`)"
+              service: app
+          services:
+            app:
+              loadBalancer:
+                servers:
+                  - url: "http://127.0.0.1:%d"
+        """.formatted(host, backendPort));
+  }
+
+  // ---- backends -----------------------------------------------------------------------------------
+
+  /** When set, every backend counts it down as a request arrives (before its delay). */
+  volatile CountDownLatch backendLatch;
+
+  /** A backend on 127.0.0.1, port 0, answering its own name after {@code delay}. */
+  int backend(String name, Duration delay) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    ExecutorService executor = Executors.newCachedThreadPool();
+    server.setExecutor(executor);
+    server.createContext("/", exchange -> {
+      try (exchange) {
+        CountDownLatch latch = backendLatch;
+        if (latch != null) {
+          latch.countDown();
+        }
+        exchange.getRequestBody().readAllBytes();
+        if (!delay.isZero()) {
+          Thread.sleep(delay.toMillis());
+        }
+        byte[] body = name.getBytes(UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "text/plain");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    server.start();
+    backends.add(server);
+    executors.add(executor);
+    return server.getAddress().getPort();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  // ---- HTTP/1.1 client on a raw socket (the JDK HttpClient refuses to set Host) --------------------
+
+  record Response(int status, String body) {}
+
+  static Response get(int port, String host, String path) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+      s.setSoTimeout(15_000);
+      String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
+          + "User-Agent: gatehouse-distribution-test\r\n\r\n";
+      s.getOutputStream().write(request.getBytes(US_ASCII));
+      s.getOutputStream().flush();
+      return parse(s.getInputStream().readAllBytes());
+    }
+  }
+
+  static Response parse(byte[] raw) throws IOException {
+    String text = new String(raw, UTF_8);
+    int headerEnd = text.indexOf("\r\n\r\n");
+    if (!text.startsWith("HTTP/1.") || headerEnd < 0) {
+      throw new IOException("not an HTTP response: " + text);
+    }
+    String[] lines = text.substring(0, headerEnd).split("\r\n");
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    boolean chunked = false;
+    for (String line : lines) {
+      if (line.toLowerCase().startsWith("transfer-encoding:") && line.toLowerCase().contains("chunked")) {
+        chunked = true;
+      }
+    }
+    String body = text.substring(headerEnd + 4);
+    return new Response(status, chunked ? dechunk(body) : body);
+  }
+
+  static String dechunk(String body) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < body.length()) {
+      int eol = body.indexOf("\r\n", i);
+      if (eol < 0) {
+        break;
+      }
+      int size = Integer.parseInt(body.substring(i, eol).split(";")[0].trim(), 16);
+      if (size == 0) {
+        break;
+      }
+      out.append(body, eol + 2, eol + 2 + size);
+      i = eol + 2 + size + 2;
+    }
+    return out.toString();
+  }
+
+  interface Check {
+    boolean ok(Response r);
+  }
+
+  /** Polls until a response passes {@code check}; connection errors count as "not yet". */
+  static Response awaitResponse(int port, String host, String path, Check check, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Object last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        Response r = get(port, host, path);
+        if (check.ok(r)) {
+          return r;
+        }
+        last = r;
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no expected answer from http://" + host + path + " on :" + port + " within "
+        + timeout + "; last: " + last);
+  }
+
+  static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p) : "";
+    } catch (IOException e) {
+      return "(unreadable " + p + ": " + e + ")";
+    }
+  }
+
+  static <T> Supplier<T> unchecked(ThrowingSupplier<T> s) {
+    return () -> {
+      try {
+        return s.get();
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    };
+  }
+
+  interface ThrowingSupplier<T> {
+    T get() throws Exception;
+  }
+
+}
