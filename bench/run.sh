@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# bench/run.sh [bench.sh options] - Gatehouse side by side with nginx, HAProxy, Caddy and a bare Jetty proxy.
+#
+# Uses the already built distribution (distribution/target/gatehouse-*/); builds nothing of Gatehouse.
+# Writes a gateway bench configuration into bench/run/gateway/ (entry point 127.0.0.1:8085, log level
+# WARN, router Host(`app.local`) -> round robin over 127.0.0.1:9001 and :9002, the harness's nginx
+# origin), then runs
+#   bench.sh --targets nginx,haproxy,caddy,jetty gatehouse=8085=<dist>/bin/gatehouse --configFile=...
+# The gateway runs with bin/gatehouse's default JVM options (JAVA_OPTS/GATEHOUSE_OPTS from your shell are
+# not passed on); set GW_JAVA_OPTS to try others (given to it as JAVA_OPTS).
+# Prints one table: req/s, p50/p99, CPU per request, RSS, ratios to nginx. Takes ~9 minutes on 2 cores.
+# Extra arguments go to bench.sh after the defaults (so they win), e.g.
+#   bench/run.sh --bodies small --rounds 1        # ~4 minutes
+#   bench/run.sh --targets nginx                  # only nginx and the gateway
+# Loopback only. Installs missing tools with apt-get when run as root.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+: "${GW_PORT:=8085}" "${ORIGIN_PORT1:=9001}" "${ORIGIN_PORT2:=9002}" "${VHOST:=app.local}"
+: "${GW_JAVA_OPTS:=}"
+export ORIGIN_PORT1 ORIGIN_PORT2 VHOST
+
+# ---- the distribution -------------------------------------------------------------------------------
+DIST="$(ls -1td "$ROOT"/distribution/target/gatehouse-*/ 2>/dev/null | head -n 1 || true)"
+DIST="${DIST%/}"
+if [ -z "$DIST" ] || [ ! -x "$DIST/bin/gatehouse" ]; then
+  echo "bench/run.sh: no built distribution in distribution/target/gatehouse-*/." >&2
+  echo "Build it first (from $ROOT):  mvn -B -q -DskipTests package" >&2
+  exit 1
+fi
+
+# ---- tools --------------------------------------------------------------------------------------------
+# command:package (Debian)
+TOOLS=(nginx:nginx haproxy:haproxy caddy:caddy wrk:wrk h2load:nghttp2-client curl:curl openssl:openssl
+       ss:iproute2 pgrep:procps taskset:util-linux java:openjdk-17-jdk-headless mvn:maven)
+missing=()
+for t in "${TOOLS[@]}"; do command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bench/run.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q "${missing[@]}" >/dev/null
+  else
+    echo "bench/run.sh: missing ${missing[*]}: apt-get install -y ${missing[*]} (as root)" >&2
+    exit 1
+  fi
+fi
+
+# ---- gateway bench configuration ------------------------------------------------------------------------
+CONF_DIR="$HERE/run/gateway"
+mkdir -p "$CONF_DIR"
+cat > "$CONF_DIR/gatehouse-bench.yml" <<YAML
+# written by bench/run.sh
+entryPoints:
+  web:
+    address: "127.0.0.1:$GW_PORT"
+providers:
+  file:
+    filename: dynamic.yml
+    watch: false
+log:
+  level: WARN
+YAML
+cat > "$CONF_DIR/dynamic.yml" <<YAML
+# written by bench/run.sh: the same routing as the nginx/haproxy/caddy/jetty peers
+http:
+  routers:
+    app:
+      rule: "Host(\`$VHOST\`)"
+      service: app
+  services:
+    app:
+      loadBalancer:
+        servers:
+          - url: "http://127.0.0.1:$ORIGIN_PORT1"
+          - url: "http://127.0.0.1:$ORIGIN_PORT2"
+YAML
+
+GW_CMD="env -u GATEHOUSE_OPTS JAVA_OPTS=$(printf '%q' "$GW_JAVA_OPTS") $(printf '%q' "$DIST/bin/gatehouse") --configFile=$(printf '%q' "$CONF_DIR/gatehouse-bench.yml")"
+echo "bench/run.sh: gateway = $GW_CMD" >&2
+echo "bench/run.sh: JVM options = bin/gatehouse defaults${GW_JAVA_OPTS:+ + JAVA_OPTS=$GW_JAVA_OPTS}" >&2
+exec "$HERE/bench.sh" --targets nginx,haproxy,caddy,jetty "$@" "gatehouse=$GW_PORT=$GW_CMD"
