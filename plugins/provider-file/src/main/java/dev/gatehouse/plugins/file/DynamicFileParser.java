@@ -2,16 +2,16 @@ package dev.gatehouse.plugins.file;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,15 +26,8 @@ final class DynamicFileParser {
     /** The top-level sections of Traefik's dynamic configuration. */
     static final List<String> SECTIONS = List.of("http", "tcp", "udp", "tls");
 
-    private final ObjectMapper yaml;
-    private final ObjectMapper toml;
-
-    DynamicFileParser() {
-        // A key written twice is a mistake the user should see (Traefik's YAML decoder refuses it too),
-        // not a silent "last one wins".
-        this.yaml = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
-        this.toml = TomlMapper.builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
-    }
+    private final YAMLFactory yaml = YAMLFactory.builder().build();
+    private final TomlFactory toml = TomlFactory.builder().build();
 
     /** Whether a file name has one of the extensions this provider reads. */
     static boolean isDynamicFile(String fileName) {
@@ -55,54 +48,62 @@ final class DynamicFileParser {
     }
 
     Result parse(Path file, byte[] bytes) {
-        ObjectMapper mapper = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml") ? toml : yaml;
-        JsonNode root;
-        try {
-            root = mapper.readTree(bytes);
+        boolean isToml = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml");
+        List<String> errors = new ArrayList<>();
+        Object root;
+        try (JsonParser parser = isToml ? toml.createParser(bytes) : yaml.createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return new Result(Map.of(), List.of()); // an empty file, or comments only
+            }
+            root = new TreeReader(parser).read();
+            if (parser.nextToken() != null) {
+                // Traefik reads the first YAML document only; say so instead of dropping the rest quietly.
+                errors.add(file + ": holds more than one YAML document (---); only the first one is read.");
+            }
         } catch (JsonProcessingException e) {
-            return new Result(null, List.of(syntaxError(file, e)));
-        } catch (IOException | RuntimeException e) {
+            return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", e)));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
             // Parsers occasionally fail with an unchecked exception on odd input; it is still the file's fault.
-            return new Result(null, List.of(file + ": cannot be parsed: " + e.getMessage() + "."));
+            return new Result(null, List.of(file + ": cannot be parsed: " + e + "."));
         }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return new Result(Map.of(), List.of()); // an empty file, or comments only
+        if (root == null) {
+            return new Result(Map.of(), List.copyOf(errors)); // "~" or "null" alone
         }
-        if (!root.isObject()) {
+        if (!(root instanceof Map)) {
             return new Result(null, List.of(file + ": the top level must be a mapping of sections (http, tls, ...), not "
-                    + describe(root) + "."));
+                    + (root instanceof List ? "a list" : "a single value (" + root + ")") + "."));
         }
         Map<String, Object> content = new LinkedHashMap<>();
-        List<String> errors = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String section = entry.getKey().toLowerCase(Locale.ROOT);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> top = (Map<String, Object>) root;
+        top.forEach((key, value) -> {
+            String section = key.toLowerCase(Locale.ROOT);
             if (!SECTIONS.contains(section)) {
-                errors.add(file + ": unknown top-level key \"" + entry.getKey()
-                        + "\" (expected http, tcp, udp or tls); it is ignored.");
+                errors.add(file + ": unknown top-level key \"" + key + "\" (expected http, tcp, udp or tls); it is ignored.");
             } else if (content.containsKey(section)) {
                 // Keys are matched without regard to case, as Traefik does, so "HTTP" and "http" collide.
-                errors.add(file + ": top-level key \"" + entry.getKey() + "\" repeats \"" + section
-                        + "\"; the second one is ignored.");
-            } else if (!entry.getValue().isNull()) { // "http:" with nothing below it is an empty section
-                content.put(section, toPlain(entry.getValue()));
+                errors.add(file + ": top-level key \"" + key + "\" repeats \"" + section + "\"; the second one is ignored.");
+            } else if (value != null) { // "http:" with nothing below it is an empty section
+                content.put(section, value);
             }
-        }
+        });
         return new Result(Collections.unmodifiableMap(content), List.copyOf(errors));
     }
 
     /** "a.yml: line 3, column 7: mapping values are not allowed here." */
-    private static String syntaxError(Path file, JsonProcessingException e) {
-        StringBuilder sentence = new StringBuilder().append(file).append(": ");
+    private static String syntaxError(Path file, String format, JsonProcessingException e) {
+        StringBuilder sentence = new StringBuilder().append(file).append(": ").append(format).append(" error at ");
         JsonLocation location = e.getLocation();
         if (location != null && location.getLineNr() > 0) {
             sentence.append("line ").append(location.getLineNr());
             if (location.getColumnNr() > 0) {
                 sentence.append(", column ").append(location.getColumnNr());
             }
-            sentence.append(": ");
+        } else {
+            sentence.append("an unknown position");
         }
-        sentence.append(reason(e));
+        sentence.append(": ").append(reason(e));
         if (sentence.charAt(sentence.length() - 1) != '.') {
             sentence.append('.');
         }
@@ -132,34 +133,88 @@ final class DynamicFileParser {
         return joined.isEmpty() ? message.strip() : joined;
     }
 
-    private static String describe(JsonNode node) {
-        if (node.isArray()) {
-            return "a list";
+    /** A parse problem found above the parser: a duplicate key, an unknown alias. */
+    private static final class TreeException extends JsonProcessingException {
+        TreeException(String message, JsonLocation location) {
+            super(message, location);
         }
-        return "a single value (" + node.asText() + ")";
     }
 
-    /** A tree of unmodifiable maps and lists, in the file's order, holding strings, numbers, booleans and nulls. */
-    static Object toPlain(JsonNode node) {
-        if (node.isObject()) {
+    /**
+     * Builds unmodifiable maps and lists, in the file's order, of strings, numbers, booleans and nulls,
+     * from a parser's tokens. Reading tokens rather than a Jackson tree lets YAML anchors, aliases and
+     * merge keys ({@code <<: *defaults}) work as in Traefik, and reports duplicate keys in plain words.
+     */
+    private static final class TreeReader {
+        private final JsonParser parser;
+        private final YAMLParser yaml;
+        private final Map<String, Object> anchors = new HashMap<>();
+
+        TreeReader(JsonParser parser) {
+            this.parser = parser;
+            this.yaml = parser instanceof YAMLParser y ? y : null;
+        }
+
+        /** Reads the value at the current token, leaving the parser on its last token. */
+        Object read() throws IOException {
+            if (yaml != null && yaml.isCurrentAlias()) {
+                String name = parser.getText();
+                if (!anchors.containsKey(name)) {
+                    throw new TreeException("unknown alias *" + name + " (no anchor &" + name + " before it)",
+                            parser.currentTokenLocation());
+                }
+                return anchors.get(name);
+            }
+            String anchor = yaml == null ? null : yaml.getCurrentAnchor();
+            Object value = switch (parser.currentToken()) {
+                case START_OBJECT -> readObject();
+                case START_ARRAY -> readArray();
+                case VALUE_NULL -> null;
+                case VALUE_TRUE -> Boolean.TRUE;
+                case VALUE_FALSE -> Boolean.FALSE;
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+                default -> parser.getText(); // strings, and what a format reads as text (TOML dates)
+            };
+            if (anchor != null) {
+                anchors.put(anchor, value);
+            }
+            return value;
+        }
+
+        private Map<String, Object> readObject() throws IOException {
             Map<String, Object> map = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> map.put(e.getKey(), toPlain(e.getValue())));
+            List<Object> merges = new ArrayList<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                JsonLocation where = parser.currentTokenLocation();
+                parser.nextToken();
+                Object value = read();
+                if (yaml != null && "<<".equals(key)) {
+                    merges.add(value);
+                } else if (map.containsKey(key)) {
+                    throw new TreeException("duplicate key \"" + key + "\"", where);
+                } else {
+                    map.put(key, value);
+                }
+            }
+            for (Object merge : merges) { // YAML merge keys: keys written in the mapping itself win
+                for (Object source : merge instanceof List<?> list ? list : List.of(merge)) {
+                    if (!(source instanceof Map<?, ?> sourceMap)) {
+                        throw new TreeException("the merge key << takes a mapping or a list of mappings",
+                                parser.currentTokenLocation());
+                    }
+                    sourceMap.forEach((k, v) -> map.putIfAbsent((String) k, v));
+                }
+            }
             return Collections.unmodifiableMap(map);
         }
-        if (node.isArray()) {
-            List<Object> list = new ArrayList<>(node.size());
-            node.forEach(element -> list.add(toPlain(element)));
+
+        private List<Object> readArray() throws IOException {
+            List<Object> list = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                list.add(read());
+            }
             return Collections.unmodifiableList(list);
         }
-        if (node.isNull() || node.isMissingNode()) {
-            return null;
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isNumber()) {
-            return node.numberValue();
-        }
-        return node.asText(); // strings, and anything a format reads as text (TOML dates, YAML binary)
     }
 }
