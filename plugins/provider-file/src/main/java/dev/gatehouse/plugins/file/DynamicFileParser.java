@@ -26,7 +26,12 @@ final class DynamicFileParser {
     /** The top-level sections of Traefik's dynamic configuration. */
     static final List<String> SECTIONS = List.of("http", "tcp", "udp", "tls");
 
-    private final YAMLFactory yaml = YAMLFactory.builder().build();
+    // YAML 1.2 booleans only (true/false), as Traefik's YAML decoder: a header value "on" stays the word "on".
+    // An empty value ("middlewares:") is null, as YAML says, not an empty string.
+    private final YAMLFactory yaml = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
     private final TomlFactory toml = TomlFactory.builder().build();
 
     /** Whether a file name has one of the extensions this provider reads. */
