@@ -8,16 +8,16 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 import dev.gatehouse.api.Provider;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -245,22 +245,27 @@ final class FileWatcher implements Provider.Running {
         rootWatched = true;
     }
 
+    /**
+     * Watches {@code top} and the folders below it that the provider reads: hidden ones are skipped and
+     * links to folders are not followed, as in {@link DynamicFiles#collect}. {@code top} itself may be a link.
+     */
     private void registerTree(Path top) throws IOException {
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(top) && DynamicFiles.isHidden(dir)) {
-                    return FileVisitResult.SKIP_SUBTREE;
+        keys.put(top.register(watchService, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), top);
+        List<Path> subfolders = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(top)) {
+            for (Path entry : entries) {
+                if (!DynamicFiles.isHidden(entry) && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    subfolders.add(entry);
                 }
-                keys.put(dir.register(watchService, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), dir);
-                return FileVisitResult.CONTINUE;
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path path, IOException e) {
-                LOG.warn("Cannot watch {}: {}", path, e.toString());
-                return FileVisitResult.CONTINUE;
+        }
+        for (Path subfolder : subfolders) {
+            try {
+                registerTree(subfolder);
+            } catch (IOException e) {
+                // Deleted meanwhile, or not readable: the rest of the tree is still watched.
+                LOG.warn("Cannot watch {}: {}", subfolder, e.toString());
             }
-        });
+        }
     }
 }

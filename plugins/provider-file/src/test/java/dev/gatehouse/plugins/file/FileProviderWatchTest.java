@@ -197,6 +197,17 @@ class FileProviderWatchTest {
     }
 
     @Test
+    void aDirectoryGivenThroughASymbolicLinkIsWatched() throws Exception {
+        Path file = write(dir.resolve("real/sub/app.yml"), router("a"));
+        Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
+        start(null, "link");
+
+        Files.writeString(file, router("b"));
+
+        assertEquals(routerTree("b"), context.next().fragments().get(0).content());
+    }
+
+    @Test
     void closeStopsTheWatchThreadAndNothingIsPublishedAfterwards() throws Exception {
         Path file = write(dir.resolve("conf/app.yml"), YAML);
         assertEquals(YAML_TREE, start(null, "conf").fragments().get(0).content());
