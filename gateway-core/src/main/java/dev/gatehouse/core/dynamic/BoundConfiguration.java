@@ -1,0 +1,25 @@
+package dev.gatehouse.core.dynamic;
+
+import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServiceConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every provider's configuration, bound and merged, keyed by qualified name ({@code app@file}), with the
+ * problems found on the way. Elements with problems are already left out.
+ */
+public record BoundConfiguration(
+        Map<String, Defined<RouterConfig>> routers,
+        Map<String, Defined<ServiceConfig>> services,
+        Map<String, Defined<MiddlewareConfig>> middlewares,
+        List<ConfigProblem> problems) {
+
+    public BoundConfiguration {
+        routers = Map.copyOf(routers);
+        services = Map.copyOf(services);
+        middlewares = Map.copyOf(middlewares);
+        problems = List.copyOf(problems);
+    }
+}

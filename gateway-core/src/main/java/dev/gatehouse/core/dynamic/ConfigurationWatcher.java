@@ -1,0 +1,96 @@
+package dev.gatehouse.core.dynamic;
+
+import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.ProviderContext;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives providers' snapshots and applies the merged configuration: a snapshot equal to the provider's
+ * previous one is dropped; a provider's first snapshot is applied at once; after that, a burst from one
+ * provider is applied once per {@code providersThrottleDuration}, with its newest state. Everything runs
+ * on one thread, so applying never races with itself.
+ */
+public final class ConfigurationWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationWatcher.class);
+
+    private final long throttleNanos;
+    private final Consumer<Map<String, ConfigurationSnapshot>> apply;
+    private final ScheduledExecutorService thread;
+    private final Map<String, ConfigurationSnapshot> latest = new LinkedHashMap<>();
+    private final Map<String, Long> quietUntil = new HashMap<>();
+    private boolean applyScheduled;
+
+    /**
+     * @param throttle the minimum time between two applications caused by the same provider
+     * @param apply builds and swaps in the runtime for the newest snapshots (by provider)
+     */
+    public ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply) {
+        this.throttleNanos = throttle.toNanos();
+        this.apply = apply;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-config");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The context handed to the provider called {@code provider}. */
+    public ProviderContext contextFor(String provider) {
+        return snapshot -> {
+            Objects.requireNonNull(snapshot, "snapshot");
+            thread.execute(() -> received(provider, snapshot));
+        };
+    }
+
+    private void received(String provider, ConfigurationSnapshot snapshot) {
+        if (snapshot.equals(latest.get(provider))) {
+            LOG.debug("Provider {} published an unchanged configuration; skipped", provider);
+            return;
+        }
+        latest.put(provider, snapshot);
+        if (applyScheduled) {
+            return;   // the pending application reads the newest snapshots when it runs
+        }
+        long now = System.nanoTime();
+        Long until = quietUntil.get(provider);
+        long delay = until == null ? 0 : Math.max(0, until - now);
+        quietUntil.put(provider, now + delay + throttleNanos);
+        applyScheduled = true;
+        thread.schedule(this::applyNow, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void applyNow() {
+        applyScheduled = false;
+        try {
+            apply.accept(Map.copyOf(latest));
+        } catch (RuntimeException | Error e) {
+            LOG.error("Applying the new configuration failed; the previous one keeps serving", e);
+        }
+    }
+
+    /** Runs {@code task} on the configuration thread, after what is queued: for a consistent start. */
+    public void execute(Runnable task) {
+        thread.execute(task);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

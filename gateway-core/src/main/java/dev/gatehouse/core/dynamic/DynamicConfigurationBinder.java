@@ -1,0 +1,225 @@
+package dev.gatehouse.core.dynamic;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.api.ConfigurationFragment;
+import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.api.config.TlsConfiguration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Binds what providers published (raw trees) into typed elements, one element at a time, so that a
+ * mistake disables only the element it is in. Names are qualified with the provider ({@code app@file});
+ * an element defined differently in two fragments of one provider is dropped with a problem naming both
+ * origins, as Traefik does.
+ */
+public final class DynamicConfigurationBinder {
+
+    private static final Set<String> HTTP_SECTIONS = Set.of("routers", "services", "middlewares");
+
+    private final ObjectMapper mapper;
+
+    /** @param mapper the strict configuration mapper: case-insensitive keys, unknown keys fail */
+    public DynamicConfigurationBinder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** @param snapshots the newest snapshot of each provider, by provider name */
+    public BoundConfiguration bind(Map<String, ConfigurationSnapshot> snapshots) {
+        Collector collector = new Collector();
+        new TreeMap<>(snapshots).forEach((provider, snapshot) -> {
+            ProviderElements elements = new ProviderElements(provider);
+            for (ConfigurationFragment fragment : snapshot.fragments()) {
+                for (String error : fragment.errors()) {
+                    collector.problems.add(new ConfigProblem("provider " + provider, fragment.origin(), error));
+                }
+                bindFragment(fragment, elements, collector);
+            }
+            elements.addTo(collector);
+        });
+        return new BoundConfiguration(collector.routers, collector.services, collector.middlewares, collector.problems);
+    }
+
+    private void bindFragment(ConfigurationFragment fragment, ProviderElements elements, Collector collector) {
+        String origin = fragment.origin();
+        String source = "provider " + elements.provider;
+        for (Map.Entry<String, Object> top : fragment.content().entrySet()) {
+            String key = top.getKey();
+            switch (key.toLowerCase(java.util.Locale.ROOT)) {
+                case "http" -> bindHttp(top.getValue(), origin, elements, collector);
+                case "tls" -> bindTls(top.getValue(), origin, source, collector);
+                case "tcp", "udp" -> collector.problems.add(new ConfigProblem(source, origin,
+                        "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
+                default -> collector.problems.add(new ConfigProblem(source, origin,
+                        "unknown top-level key '" + key + "' (known: http, tls, tcp, udp)"));
+            }
+        }
+    }
+
+    private void bindHttp(Object http, String origin, ProviderElements elements, Collector collector) {
+        String source = "provider " + elements.provider;
+        if (http == null) {
+            return;
+        }
+        if (!(http instanceof Map<?, ?> sections)) {
+            collector.problems.add(new ConfigProblem(source, origin, "'http' must be a section (a map of keys)"));
+            return;
+        }
+        for (Map.Entry<?, ?> section : sections.entrySet()) {
+            String name = String.valueOf(section.getKey());
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!HTTP_SECTIONS.contains(lower)) {
+                String reason = lower.equals("serverstransports")
+                        ? "'http.serversTransports' is not supported yet; set serversTransport in the static configuration"
+                        : "unknown key 'http." + name + "' (known: routers, services, middlewares)";
+                collector.problems.add(new ConfigProblem(source, origin, reason));
+                continue;
+            }
+            if (section.getValue() == null) {
+                continue;
+            }
+            if (!(section.getValue() instanceof Map<?, ?> entries)) {
+                collector.problems.add(new ConfigProblem(source, origin, "'http." + name + "' must be a map of named elements"));
+                continue;
+            }
+            for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                String elementName = String.valueOf(entry.getKey());
+                switch (lower) {
+                    case "routers" -> elements.routers.add(elementName, origin,
+                            () -> bindElement("http.routers." + elementName, entry.getValue(), RouterConfig.class));
+                    case "services" -> elements.services.add(elementName, origin,
+                            () -> bindElement("http.services." + elementName, entry.getValue(), ServiceConfig.class));
+                    default -> elements.middlewares.add(elementName, origin,
+                            () -> bindMiddleware(elementName, entry.getValue()));
+                }
+            }
+        }
+    }
+
+    private void bindTls(Object tls, String origin, String source, Collector collector) {
+        try {
+            TlsConfiguration bound = tls == null ? TlsConfiguration.EMPTY : mapper.convertValue(tls, TlsConfiguration.class);
+            if (!bound.isEmpty()) {
+                collector.problems.add(new ConfigProblem(source, origin,
+                        "the 'tls' section is not served yet (HTTPS support comes in a later version); ignored"));
+            }
+        } catch (IllegalArgumentException e) {
+            collector.problems.add(new ConfigProblem(source, origin, BindingErrors.describe("tls", e)));
+        }
+    }
+
+    private <T> T bindElement(String path, Object raw, Class<T> type) {
+        if (raw == null) {
+            throw new ElementException("'" + path + "' is empty");
+        }
+        try {
+            return mapper.convertValue(raw, type);
+        } catch (IllegalArgumentException e) {
+            throw new ElementException(BindingErrors.describe(path, e));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private MiddlewareConfig bindMiddleware(String name, Object raw) {
+        if (!(raw instanceof Map<?, ?> declaration) || declaration.size() != 1) {
+            throw new ElementException("a middleware declares exactly one type, such as "
+                    + "stripPrefix: {prefixes: [/api]}; found " + (raw instanceof Map<?, ?> m ? m.keySet() : raw));
+        }
+        Map.Entry<?, ?> only = declaration.entrySet().iterator().next();
+        Object options = only.getValue();
+        if (options != null && !(options instanceof Map<?, ?>)) {
+            throw new ElementException("the options of middleware type '" + only.getKey() + "' must be a section");
+        }
+        return new MiddlewareConfig(String.valueOf(only.getKey()), (Map<String, Object>) options);
+    }
+
+    /** A binding failure of one element; its message is the whole reason. */
+    static final class ElementException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ElementException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class Collector {
+        final Map<String, Defined<RouterConfig>> routers = new LinkedHashMap<>();
+        final Map<String, Defined<ServiceConfig>> services = new LinkedHashMap<>();
+        final Map<String, Defined<MiddlewareConfig>> middlewares = new LinkedHashMap<>();
+        final List<ConfigProblem> problems = new ArrayList<>();
+    }
+
+    /** One provider's elements of one kind, checked for invalid names and conflicting definitions. */
+    private static final class Elements<T> {
+        private final String kind;
+        private final String provider;
+        private final Map<String, Defined<T>> defined = new LinkedHashMap<>();
+        private final Map<String, List<String>> conflicts = new LinkedHashMap<>();
+        private final List<ConfigProblem> problems = new ArrayList<>();
+
+        Elements(String kind, String provider) {
+            this.kind = kind;
+            this.provider = provider;
+        }
+
+        void add(String name, String origin, java.util.function.Supplier<T> binder) {
+            String qualified = name + "@" + provider;
+            if (name.isBlank() || name.contains("@")) {
+                problems.add(new ConfigProblem(kind + " '" + name + "'", origin,
+                        "invalid name: names must not be empty or contain '@' (the provider is added as name@" + provider + ")"));
+                return;
+            }
+            T value;
+            try {
+                value = binder.get();
+            } catch (ElementException e) {
+                problems.add(new ConfigProblem(kind + " " + qualified, origin, e.getMessage()));
+                return;
+            }
+            Defined<T> previous = defined.get(name);
+            if (previous == null) {
+                defined.put(name, new Defined<>(value, origin, provider));
+            } else if (!previous.value().equals(value)) {
+                conflicts.computeIfAbsent(name, n -> new ArrayList<>(List.of(previous.origin()))).add(origin);
+            }
+        }
+
+        void addTo(Map<String, Defined<T>> target, List<ConfigProblem> targetProblems) {
+            targetProblems.addAll(problems);
+            conflicts.forEach((name, origins) -> targetProblems.add(new ConfigProblem(kind + " " + name + "@" + provider,
+                    String.join(", ", origins), "defined more than once with different settings; left out until one remains")));
+            defined.forEach((name, value) -> {
+                if (!conflicts.containsKey(name)) {
+                    target.put(name + "@" + provider, value);
+                }
+            });
+        }
+    }
+
+    private static final class ProviderElements {
+        final String provider;
+        final Elements<RouterConfig> routers;
+        final Elements<ServiceConfig> services;
+        final Elements<MiddlewareConfig> middlewares;
+
+        ProviderElements(String provider) {
+            this.provider = provider;
+            routers = new Elements<>("router", provider);
+            services = new Elements<>("service", provider);
+            middlewares = new Elements<>("middleware", provider);
+        }
+
+        void addTo(Collector collector) {
+            routers.addTo(collector.routers, collector.problems);
+            services.addTo(collector.services, collector.problems);
+            middlewares.addTo(collector.middlewares, collector.problems);
+        }
+    }
+}

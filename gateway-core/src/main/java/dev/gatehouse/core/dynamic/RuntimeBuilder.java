@@ -1,0 +1,280 @@
+package dev.gatehouse.core.dynamic;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.RequestPredicate;
+import dev.gatehouse.api.config.LoadBalancerConfig;
+import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServerConfig;
+import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.core.plugin.ExtensionKind;
+import dev.gatehouse.core.plugin.ExtensionRegistry;
+import dev.gatehouse.core.proxy.UpstreamClient;
+import dev.gatehouse.core.proxy.UpstreamServer;
+import dev.gatehouse.core.router.Route;
+import dev.gatehouse.core.router.RoutingTable;
+import dev.gatehouse.core.router.RuleCompiler;
+import dev.gatehouse.core.router.RuleSyntaxException;
+import dev.gatehouse.core.service.LoadBalancedService;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
+
+/**
+ * Builds a {@link GatewayRuntime} from a bound configuration: compiles every rule, binds every
+ * middleware's options to its type, composes each router's chain once, and sorts each entry point's
+ * routers. A problem disables the element it is in and every router that depends on that element, and
+ * nothing else.
+ */
+public final class RuntimeBuilder {
+
+    private final List<String> entryPoints;
+    private final List<String> defaultEntryPoints;
+    private final ExtensionRegistry extensions;
+    private final RuleCompiler rules;
+    private final UpstreamClient upstream;
+    private final Map<String, Handler> internalServices;
+    private final ObjectMapper mapper;
+    private final Server server;
+
+    /**
+     * @param entryPoints every entry point's name, in index order
+     * @param defaultEntryPoints those that routers without {@code entryPoints} attach to
+     * @param internalServices services the gateway provides itself ({@code demo@internal})
+     * @param mapper the strict configuration mapper, for middleware options
+     * @param server the Jetty server that middleware handlers belong to
+     */
+    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints, ExtensionRegistry extensions,
+            UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server) {
+        this.entryPoints = List.copyOf(entryPoints);
+        this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
+        this.extensions = extensions;
+        this.rules = new RuleCompiler(extensions);
+        this.upstream = upstream;
+        this.internalServices = Map.copyOf(internalServices);
+        this.mapper = mapper;
+        this.server = server;
+    }
+
+    public GatewayRuntime build(BoundConfiguration configuration) {
+        List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
+        Map<String, Handler> services = buildServices(configuration, problems);
+        Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
+
+        List<List<Route>> routesByEntryPoint = new ArrayList<>();
+        entryPoints.forEach(ep -> routesByEntryPoint.add(new ArrayList<>()));
+        List<LifeCycle> components = new ArrayList<>();
+        Map<String, String> status = new TreeMap<>();
+
+        new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
+            RouterProblems routerProblems = new RouterProblems("router " + name, defined.origin());
+            List<LifeCycle> routerComponents = new ArrayList<>();
+            Route route = buildRouter(name, defined, services, middlewares, routerProblems, routerComponents);
+            List<Integer> indexes = entryPointIndexes(defined.value(), routerProblems);
+            if (route == null || routerProblems.any()) {
+                problems.addAll(routerProblems.list);
+                routerComponents.forEach(RuntimeBuilder::stopQuietly);
+                status.put(name, "disabled");
+                return;
+            }
+            components.addAll(routerComponents);
+            indexes.forEach(i -> routesByEntryPoint.get(i).add(route));
+            status.put(name, "enabled");
+        });
+
+        RoutingTable[] tables = new RoutingTable[entryPoints.size()];
+        for (int i = 0; i < tables.length; i++) {
+            tables[i] = new RoutingTable(routesByEntryPoint.get(i));
+        }
+        return new GatewayRuntime(tables, components, problems, status);
+    }
+
+    private Map<String, Handler> buildServices(BoundConfiguration configuration, List<ConfigProblem> problems) {
+        Map<String, Handler> services = new HashMap<>(internalServices);
+        configuration.services().forEach((name, defined) -> {
+            try {
+                services.put(name, buildService(name, defined.value()));
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem("service " + name, defined.origin(), e.getMessage()));
+            }
+        });
+        return services;
+    }
+
+    private Handler buildService(String name, ServiceConfig service) {
+        LoadBalancerConfig loadBalancer = service.loadBalancer();
+        if (loadBalancer == null) {
+            throw new IllegalArgumentException("a service needs 'loadBalancer' (weighted, mirroring and failover "
+                    + "services are not supported yet)");
+        }
+        List<UpstreamServer> servers = new ArrayList<>();
+        List<Integer> weights = new ArrayList<>();
+        for (int i = 0; i < loadBalancer.servers().size(); i++) {
+            ServerConfig server = loadBalancer.servers().get(i);
+            try {
+                servers.add(UpstreamServer.parse(server.url()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("loadBalancer.servers[" + i + "]: " + e.getMessage());
+            }
+            if (server.weightOrDefault() < 0) {
+                throw new IllegalArgumentException("loadBalancer.servers[" + i + "].weight must not be negative");
+            }
+            weights.add(server.weightOrDefault());
+        }
+        return new LoadBalancedService(name, servers, weights, loadBalancer.passHostHeaderOrDefault(), upstream);
+    }
+
+    private record PreparedMiddleware(Middleware<Object> type, Object options) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, PreparedMiddleware> prepareMiddlewares(BoundConfiguration configuration,
+            List<ConfigProblem> problems) {
+        Map<String, PreparedMiddleware> prepared = new HashMap<>();
+        configuration.middlewares().forEach((name, defined) -> {
+            MiddlewareConfig declaration = defined.value();
+            Middleware<Object> type = (Middleware<Object>) extensions.middleware(declaration.type());
+            if (type == null) {
+                problems.add(new ConfigProblem("middleware " + name, defined.origin(), "unknown middleware type '"
+                        + declaration.type() + "' (known: " + known(ExtensionKind.MIDDLEWARE)
+                        + "; is the plugin that provides it in the plugins folder?)"));
+                return;
+            }
+            try {
+                Object options = mapper.convertValue(declaration.options(), type.configType());
+                prepared.put(name, new PreparedMiddleware(type, options));
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem("middleware " + name, defined.origin(),
+                        BindingErrors.describe(declaration.type(), e)));
+            }
+        });
+        return prepared;
+    }
+
+    private Route buildRouter(String name, Defined<RouterConfig> defined, Map<String, Handler> services,
+            Map<String, PreparedMiddleware> middlewares, RouterProblems problems, List<LifeCycle> components) {
+        RouterConfig router = defined.value();
+        RequestPredicate predicate = null;
+        if (router.rule() == null || router.rule().isBlank()) {
+            problems.add("has no rule");
+        } else {
+            try {
+                predicate = rules.compile(router.rule());
+            } catch (RuleSyntaxException e) {
+                problems.add("rule " + router.rule() + " is invalid " + e.getMessage());
+            }
+        }
+        if (router.tls() != null) {
+            problems.add("'tls' is not supported yet (HTTPS comes in a later version)");
+        }
+        Handler service = null;
+        if (router.service() == null || router.service().isBlank()) {
+            problems.add("has no service");
+        } else {
+            String serviceName = qualify(router.service(), defined.provider());
+            service = services.get(serviceName);
+            if (service == null) {
+                problems.add("service '" + serviceName + "' does not exist or is disabled (see its own error)");
+            }
+        }
+        List<Handler.Wrapper> chain = new ArrayList<>();
+        for (String reference : router.middlewares()) {
+            String middlewareName = qualify(reference, defined.provider());
+            PreparedMiddleware middleware = middlewares.get(middlewareName);
+            if (middleware == null) {
+                problems.add("middleware '" + middlewareName + "' does not exist or is disabled (see its own error)");
+                continue;
+            }
+            try {
+                Handler.Wrapper wrapper = middleware.type().create(middleware.options());
+                if (wrapper == null) {
+                    problems.add("middleware '" + middlewareName + "' produced no handler");
+                } else {
+                    chain.add(wrapper);
+                }
+            } catch (Exception e) {
+                problems.add("middleware '" + middlewareName + "' cannot be created: " + e.getMessage());
+            }
+        }
+        if (problems.any()) {
+            return null;
+        }
+        Handler handler = service;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Handler.Wrapper wrapper = chain.get(i);
+            wrapper.setServer(server);
+            wrapper.setHandler(handler);
+            handler = wrapper;
+        }
+        for (Handler.Wrapper wrapper : chain) {
+            try {
+                // Start only the wrapper itself: the service at the end of the chain is shared.
+                if (wrapper.isStopped()) {
+                    wrapper.start();
+                }
+                components.add(wrapper);
+            } catch (Exception e) {
+                problems.add("a middleware handler failed to start: " + e);
+                return null;
+            }
+        }
+        return new Route(name, router.effectivePriority(), predicate, handler);
+    }
+
+    private List<Integer> entryPointIndexes(RouterConfig router, RouterProblems problems) {
+        List<String> names = router.entryPoints().isEmpty() ? defaultEntryPoints : router.entryPoints();
+        List<Integer> indexes = new ArrayList<>();
+        for (String name : names) {
+            int index = entryPoints.indexOf(name);
+            if (index < 0) {
+                problems.add("entry point '" + name + "' does not exist (known: " + String.join(", ", entryPoints) + ")");
+            } else if (!indexes.contains(index)) {
+                indexes.add(index);
+            }
+        }
+        return indexes;
+    }
+
+    /** {@code name} refers to the router's own provider; {@code name@other} to another. */
+    static String qualify(String reference, String provider) {
+        String trimmed = reference.strip();
+        return trimmed.contains("@") ? trimmed : trimmed + "@" + provider;
+    }
+
+    private String known(ExtensionKind kind) {
+        return extensions.names(kind).isEmpty() ? "none" : String.join(", ", extensions.names(kind));
+    }
+
+    private static void stopQuietly(LifeCycle component) {
+        try {
+            component.stop();
+        } catch (Exception ignored) {
+            // it never served a request
+        }
+    }
+
+    private static final class RouterProblems {
+        final String element;
+        final String origin;
+        final List<ConfigProblem> list = new ArrayList<>();
+
+        RouterProblems(String element, String origin) {
+            this.element = element;
+            this.origin = origin;
+        }
+
+        void add(String message) {
+            list.add(new ConfigProblem(element, origin, message));
+        }
+
+        boolean any() {
+            return !list.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.gatehouse.core.http;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Whether an entry point believes the {@code X-Forwarded-*} headers a client sends
+ * ({@code entryPoints.<ep>.forwardedHeaders}): only from {@code trustedIPs}, or from anyone with
+ * {@code insecure}. Untrusted ones are replaced, so a client cannot claim another address.
+ */
+public record ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure) {
+
+    public static final ForwardedHeadersPolicy TRUST_NONE = new ForwardedHeadersPolicy(IpRanges.none(), false);
+
+    public boolean trusts(Request request) {
+        if (insecure) {
+            return true;
+        }
+        if (trustedIps.isEmpty()) {
+            return false;
+        }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        return remote instanceof InetSocketAddress inet && trustedIps.contains(inet.getAddress());
+    }
+}

@@ -1,0 +1,80 @@
+package dev.gatehouse.core.logging;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
+
+/**
+ * Sets up the gateway's log ({@code log.level}, {@code log.format}). Everything logs through SLF4J, which
+ * is bound to java.util.logging; this installs one handler on stderr with the text or JSON formatter.
+ * Nothing on the request path logs, so one synchronous handler is enough.
+ */
+public final class Logging {
+
+    private Logging() {
+    }
+
+    /**
+     * @param level TRACE, DEBUG, INFO, WARN or ERROR
+     * @param format {@code text} or {@code json}
+     */
+    public static void configure(String level, String format) {
+        configure(level, format, System.err);
+    }
+
+    static void configure(String level, String format, PrintStream out) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Level julLevel = toJul(level);
+        root.setLevel(julLevel);
+        StreamHandler handler = new StreamHandler(out, "json".equalsIgnoreCase(format) ? new JsonFormatter() : new TextFormatter()) {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        handler.setLevel(julLevel);
+        root.addHandler(handler);
+        // Jetty and PF4J narrate their life cycle at INFO; the gateway says what matters in its own words.
+        Level libraries = julLevel.intValue() <= Level.FINE.intValue() ? julLevel : Level.WARNING;
+        Logger.getLogger("org.eclipse.jetty").setLevel(libraries);
+        Logger.getLogger("org.pf4j").setLevel(libraries);
+    }
+
+    static Level toJul(String level) {
+        return switch (level == null ? "INFO" : level.toUpperCase(Locale.ROOT)) {
+            case "TRACE" -> Level.FINEST;
+            case "DEBUG" -> Level.FINE;
+            case "WARN", "WARNING" -> Level.WARNING;
+            case "ERROR", "FATAL", "PANIC" -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+    }
+
+    static String levelName(Level level) {
+        int value = level.intValue();
+        if (value >= Level.SEVERE.intValue()) {
+            return "ERROR";
+        }
+        if (value >= Level.WARNING.intValue()) {
+            return "WARN";
+        }
+        if (value >= Level.INFO.intValue()) {
+            return "INFO";
+        }
+        if (value >= Level.FINE.intValue()) {
+            return "DEBUG";
+        }
+        return "TRACE";
+    }
+
+    /** For tests and tools: the handlers now installed on the root logger. */
+    static Handler[] rootHandlers() {
+        return Logger.getLogger("").getHandlers();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.gatehouse.core.plugin;
+
+import com.google.inject.Injector;
+import dev.gatehouse.api.NamedExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionFactory;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the plugins of one folder with PF4J and collects their extensions into an {@link ExtensionRegistry}.
+ *
+ * <p>Every failure stays local: a jar that is corrupt or has no PF4J descriptor, a plugin that throws
+ * while starting, an extension class that misses a dependency or cannot be constructed is logged with
+ * the plugin's file and the reason, kept in {@link #problems()}, and left out; everything else loads.
+ * PF4J's own loops would swallow some of these with a log line of their own, so this class drives PF4J
+ * one plugin and one extension at a time.
+ */
+public final class PluginHost implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
+
+    private final Path folder;
+    private final DefaultPluginManager pluginManager;
+    private final List<PluginProblem> problems = new ArrayList<>();
+    private final List<LoadedPlugin> plugins = new ArrayList<>();
+    private ExtensionRegistry registry = ExtensionRegistry.builder().build();
+
+    public PluginHost(Path folder, Injector injector) {
+        this.folder = folder;
+        ExtensionFactory factory = new GuiceExtensionFactory(injector);
+        this.pluginManager = new DefaultPluginManager(folder) {
+            @Override
+            protected ExtensionFactory createExtensionFactory() {
+                return factory;
+            }
+        };
+    }
+
+    /** Loads and starts every plugin in the folder. A missing folder means no plugins, with a warning. */
+    public ExtensionRegistry load() {
+        if (!Files.isDirectory(folder)) {
+            LOG.warn("Plugins folder {} does not exist: no plugins loaded (no rule matchers, no file provider)", folder);
+            return registry;
+        }
+        Map<String, Path> loadedFiles = new TreeMap<>();
+        for (Path file : pluginFiles()) {
+            try {
+                String id = pluginManager.loadPlugin(file);
+                loadedFiles.put(id, file);
+            } catch (RuntimeException | LinkageError e) {
+                problem(file, null, "cannot be loaded: " + reason(e));
+            }
+        }
+        pluginManager.startPlugins();
+
+        ExtensionRegistry.Builder builder = ExtensionRegistry.builder();
+        Map<String, String> owners = new TreeMap<>();   // "kind name" -> plugin id, for clash messages
+        for (Map.Entry<String, Path> entry : loadedFiles.entrySet()) {
+            String id = entry.getKey();
+            Path file = entry.getValue();
+            PluginWrapper plugin = pluginManager.getPlugin(id);
+            if (plugin == null || plugin.getPluginState() != PluginState.STARTED) {
+                Throwable failure = plugin == null ? null : plugin.getFailedException();
+                String state = plugin == null ? "unknown" : plugin.getPluginState().toString();
+                problem(file, id, "did not start (" + state + ")" + (failure == null ? "" : ": " + reason(failure)));
+                continue;
+            }
+            List<String> registered = new ArrayList<>();
+            for (String className : new java.util.TreeSet<>(pluginManager.getExtensionClassNames(id))) {
+                registerExtension(plugin, file, className, builder, owners, registered);
+            }
+            plugins.add(new LoadedPlugin(id, plugin.getDescriptor().getVersion(), file.getFileName().toString(),
+                    List.copyOf(registered)));
+            LOG.info("Loaded plugin {} {} from {}: {}", id, plugin.getDescriptor().getVersion(), file.getFileName(),
+                    registered.isEmpty() ? "no extensions" : String.join(", ", registered));
+        }
+        registry = builder.build();
+        return registry;
+    }
+
+    private void registerExtension(PluginWrapper plugin, Path file, String className, ExtensionRegistry.Builder builder,
+            Map<String, String> owners, List<String> registered) {
+        String id = plugin.getPluginId();
+        NamedExtension extension;
+        ExtensionKind kind;
+        try {
+            Class<?> type = plugin.getPluginClassLoader().loadClass(className);
+            kind = ExtensionKind.of(type);
+            if (kind == null) {
+                return;   // an extension of some other PF4J extension point: not ours to use
+            }
+            extension = (NamedExtension) pluginManager.getExtensionFactory().create(type);
+        } catch (ClassNotFoundException | LinkageError e) {
+            problem(file, id, "extension " + className + " left out: class " + missingClass(e) + " not found");
+            return;
+        } catch (RuntimeException e) {
+            problem(file, id, "extension " + className + " left out: " + reason(e));
+            return;
+        }
+        String name;
+        try {
+            name = extension.name();
+        } catch (RuntimeException e) {
+            problem(file, id, "extension " + className + " left out: name() failed: " + reason(e));
+            return;
+        }
+        if (name == null || name.isBlank()) {
+            problem(file, id, "extension " + className + " left out: its name() is empty");
+            return;
+        }
+        String key = kind.label() + " " + name;
+        NamedExtension existing = builder.add(kind, extension);
+        if (existing != null) {
+            problem(file, id, "both plugin " + owners.get(key) + " and plugin " + id + " provide " + key
+                    + "; using the one from " + owners.get(key) + " (remove one of them)");
+            return;
+        }
+        owners.put(key, id);
+        registered.add(key);
+    }
+
+    private List<Path> pluginFiles() {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> {
+                String name = p.getFileName().toString();
+                return !name.startsWith(".") && (name.endsWith(".jar") || name.endsWith(".zip"));
+            }).sorted(Comparator.comparing(Path::toString)).toList();
+        } catch (IOException e) {
+            LOG.error("Cannot list plugins folder {}: {}", folder, e.toString());
+            return List.of();
+        }
+    }
+
+    private void problem(Path file, String pluginId, String reason) {
+        PluginProblem problem = new PluginProblem(file.getFileName().toString(), pluginId, reason);
+        problems.add(problem);
+        LOG.error("Plugin {} left out: {}", file, problem.reason());
+    }
+
+    private static String missingClass(Throwable e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message.replace('/', '.');
+    }
+
+    private static String reason(Throwable e) {
+        Throwable cause = e;
+        StringBuilder reason = new StringBuilder();
+        while (cause != null) {
+            String message = cause.getMessage();
+            String text = cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+            if (reason.indexOf(text) < 0) {
+                if (reason.length() > 0) {
+                    reason.append(" <- ");
+                }
+                reason.append(text);
+            }
+            cause = cause.getCause() == cause ? null : cause.getCause();
+        }
+        return reason.toString();
+    }
+
+    public List<PluginProblem> problems() {
+        return List.copyOf(problems);
+    }
+
+    public List<LoadedPlugin> plugins() {
+        return List.copyOf(plugins);
+    }
+
+    public ExtensionRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        try {
+            pluginManager.stopPlugins();
+            pluginManager.unloadPlugins();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping plugins: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.gatehouse.core.router;
+
+import dev.gatehouse.api.MatchContext;
+import java.util.Locale;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The per-request view the matchers test: host and path are computed at most once, on first use.
+ */
+final class RoutingRequest implements MatchContext {
+
+    private final Request request;
+    private String host;
+    private String path;
+
+    RoutingRequest(Request request) {
+        this.request = request;
+    }
+
+    @Override
+    public String host() {
+        String h = host;
+        if (h == null) {
+            h = normaliseHost(Request.getServerName(request));
+            host = h;
+        }
+        return h;
+    }
+
+    @Override
+    public String path() {
+        String p = path;
+        if (p == null) {
+            HttpURI uri = request.getHttpURI();
+            p = uri.getCanonicalPath();
+            if (p == null || p.isEmpty()) {
+                p = "/";
+            }
+            path = p;
+        }
+        return p;
+    }
+
+    @Override
+    public Request request() {
+        return request;
+    }
+
+    /** Lower case, without brackets around IPv6 literals, without a trailing dot; allocates only when it changes. */
+    static String normaliseHost(String raw) {
+        if (raw == null) {
+            return "";
+        }
+        String h = raw;
+        if (h.length() > 1 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c > 127) {
+                return h.toLowerCase(Locale.ROOT);
+            }
+        }
+        return h;
+    }
+}

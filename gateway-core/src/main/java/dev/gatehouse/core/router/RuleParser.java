@@ -1,0 +1,152 @@
+package dev.gatehouse.core.router;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses Traefik v3's rule language into a {@link Rule} tree.
+ *
+ * <pre>
+ * rule    := or
+ * or      := and ( "||" and )*
+ * and     := unary ( "&amp;&amp;" unary )*          // &amp;&amp; binds tighter than ||, as in Go
+ * unary   := "!" unary | "(" or ")" | call
+ * call    := NAME "(" [ string ( "," string )* ] ")"
+ * string  := `...` | "..."                 // no escapes inside backticks; \" and \\ inside quotes
+ * </pre>
+ * Parsing happens once per configuration; errors carry the position and what was expected.
+ */
+public final class RuleParser {
+
+    private final String text;
+    private int pos;
+
+    private RuleParser(String text) {
+        this.text = text;
+    }
+
+    public static Rule parse(String rule) throws RuleSyntaxException {
+        if (rule == null || rule.isBlank()) {
+            throw new RuleSyntaxException(0, "the rule is empty");
+        }
+        RuleParser parser = new RuleParser(rule);
+        Rule result = parser.or();
+        parser.skipSpaces();
+        if (parser.pos < rule.length()) {
+            throw new RuleSyntaxException(parser.pos, "expected '&&', '||' or the end of the rule, found "
+                    + parser.describeHere());
+        }
+        return result;
+    }
+
+    private Rule or() throws RuleSyntaxException {
+        Rule left = and();
+        while (consume("||")) {
+            left = new Rule.Or(left, and());
+        }
+        return left;
+    }
+
+    private Rule and() throws RuleSyntaxException {
+        Rule left = unary();
+        while (consume("&&")) {
+            left = new Rule.And(left, unary());
+        }
+        return left;
+    }
+
+    private Rule unary() throws RuleSyntaxException {
+        skipSpaces();
+        if (consume("!")) {
+            return new Rule.Not(unary());
+        }
+        if (consume("(")) {
+            Rule inner = or();
+            expect(")", "')' to close the '('");
+            return inner;
+        }
+        return call();
+    }
+
+    private Rule call() throws RuleSyntaxException {
+        skipSpaces();
+        int start = pos;
+        while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+            pos++;
+        }
+        if (start == pos) {
+            throw new RuleSyntaxException(pos, "expected a matcher such as Host(`example.com`), '!' or '(', found "
+                    + describeHere());
+        }
+        String name = text.substring(start, pos);
+        expect("(", "'(' after " + name);
+        List<String> arguments = new ArrayList<>();
+        skipSpaces();
+        if (!consume(")")) {
+            do {
+                arguments.add(string());
+            } while (consume(","));
+            expect(")", "',' or ')' in the arguments of " + name);
+        }
+        return new Rule.Call(name, arguments, start);
+    }
+
+    private String string() throws RuleSyntaxException {
+        skipSpaces();
+        if (pos >= text.length()) {
+            throw new RuleSyntaxException(pos, "expected an argument in `backticks` or \"quotes\", found the end of the rule");
+        }
+        char quote = text.charAt(pos);
+        if (quote != '`' && quote != '"') {
+            throw new RuleSyntaxException(pos, "expected an argument in `backticks` or \"quotes\", found " + describeHere());
+        }
+        int start = pos++;
+        StringBuilder value = new StringBuilder();
+        while (pos < text.length()) {
+            char c = text.charAt(pos++);
+            if (c == quote) {
+                return value.toString();
+            }
+            if (c == '\\' && quote == '"' && pos < text.length()) {
+                char next = text.charAt(pos++);
+                value.append(switch (next) {
+                    case 'n' -> '\n';
+                    case 't' -> '\t';
+                    default -> next;
+                });
+                continue;
+            }
+            value.append(c);
+        }
+        throw new RuleSyntaxException(start, "the argument starting here is not closed with " + quote);
+    }
+
+    private void expect(String token, String what) throws RuleSyntaxException {
+        if (!consume(token)) {
+            throw new RuleSyntaxException(pos, "expected " + what + ", found " + describeHere());
+        }
+    }
+
+    private boolean consume(String token) {
+        skipSpaces();
+        if (text.startsWith(token, pos)) {
+            pos += token.length();
+            return true;
+        }
+        return false;
+    }
+
+    private void skipSpaces() {
+        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+            pos++;
+        }
+    }
+
+    private String describeHere() {
+        if (pos >= text.length()) {
+            return "the end of the rule";
+        }
+        int end = Math.min(text.length(), pos + 12);
+        return "'" + text.substring(pos, end) + (end < text.length() ? "...'" : "'");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.gatehouse.core.server;
+
+import dev.gatehouse.core.http.EntryPoint;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** The listening socket of one entry point; requests find their entry point through it without a lookup. */
+final class EntryPointConnector extends ServerConnector implements EntryPoint.Holder {
+
+    private final EntryPoint entryPoint;
+
+    EntryPointConnector(Server server, EntryPoint entryPoint, ConnectionFactory... factories) {
+        super(server, 1, -1, factories);
+        this.entryPoint = entryPoint;
+        setName(entryPoint.name());
+    }
+
+    @Override
+    public EntryPoint entryPoint() {
+        return entryPoint;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.gatehouse.core.server;
+
+import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.http.ErrorResponses;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The root of the request path: finds the request's entry point (from its connector), answers pings on
+ * the ping entry point, and hands everything else to that entry point's routing table in the current
+ * runtime. The runtime is swapped atomically on reload; a request keeps the runtime it started with.
+ */
+final class GatewayHandler extends Handler.Abstract {
+
+    private final PingHandler ping;
+    private final int pingEntryPoint;
+    private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
+
+    /**
+     * @param ping the ping handler, or null when ping is off or routed manually
+     * @param pingEntryPoint the index of the entry point that answers pings
+     */
+    GatewayHandler(PingHandler ping, int pingEntryPoint) {
+        this.ping = ping;
+        this.pingEntryPoint = pingEntryPoint;
+    }
+
+    GatewayRuntime swap(GatewayRuntime next) {
+        GatewayRuntime previous = runtime;
+        runtime = next;
+        return previous;
+    }
+
+    GatewayRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        EntryPoint entryPoint = EntryPoint.of(request);
+        if (entryPoint == null) {
+            ErrorResponses.notFound(request, response, callback);
+            return true;
+        }
+        int index = entryPoint.index();
+        if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
+            return ping.handle(request, response, callback);
+        }
+        return runtime.table(index).handle(request, response, callback);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.gatehouse.core.server;
+
+import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.http.EntryPoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jetty server behind all entry points: one connector per entry point speaking HTTP/1.1 and h2c,
+ * one thread pool, and graceful shutdown (stop accepting, let requests in flight finish within the grace
+ * time, then close).
+ */
+public final class GatewayServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Server server;
+    private final QueuedThreadPool threads;
+    private final List<EntryPointConnector> connectors = new ArrayList<>();
+    private final GatewayHandler gatewayHandler;
+    private final PingHandler ping;
+    private final Duration graceTimeout;
+    private final ScheduledExecutorService retirer;
+
+    /**
+     * @param listeners the entry points, in index order
+     * @param pingEntryPoint the index of the entry point answering {@code /ping}, or -1 for none
+     * @param pingTerminatingStatus what {@code /ping} answers during shutdown
+     * @param graceTimeout how long requests in flight may take to finish at shutdown
+     */
+    public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
+            Duration graceTimeout) {
+        this.graceTimeout = graceTimeout;
+        threads = new QueuedThreadPool(200, 4, 60_000);
+        threads.setName("gatehouse");
+        server = new Server(threads);
+        server.setStopTimeout(graceTimeout.toMillis());
+        server.setStopAtShutdown(false);   // Gatehouse stops it itself, on SIGTERM, gracefully
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(16 * 1024);
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerSpec spec = listeners.get(i);
+            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders());
+            EntryPointConnector connector = new EntryPointConnector(server, entryPoint,
+                    new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+            connector.setHost(spec.host());
+            connector.setPort(spec.port());
+            connector.setAcceptQueueSize(1024);
+            connector.setReuseAddress(true);
+            server.addConnector(connector);
+            connectors.add(connector);
+        }
+        ping = pingEntryPoint >= 0 ? new PingHandler(pingTerminatingStatus) : null;
+        gatewayHandler = new GatewayHandler(ping, pingEntryPoint);
+        server.setHandler(new GracefulHandler(gatewayHandler));
+        retirer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "gatehouse-retire");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** The Jetty server, that middleware handlers are attached to. */
+    public Server jetty() {
+        return server;
+    }
+
+    /** The thread pool, shared with the upstream client so that a response is written on the thread that read it. */
+    public Executor executor() {
+        return threads;
+    }
+
+    /** The port an entry point listens on (useful when it was configured as 0). */
+    public int port(String entryPoint) {
+        for (ServerConnector connector : connectors) {
+            if (connector.getName().equals(entryPoint)) {
+                return connector.getLocalPort();
+            }
+        }
+        throw new IllegalArgumentException("no entry point " + entryPoint);
+    }
+
+    public GatewayRuntime runtime() {
+        return gatewayHandler.runtime();
+    }
+
+    /**
+     * Serves new requests with {@code next}. The previous runtime is stopped after the grace time, when the
+     * requests that started on it are done.
+     */
+    public void swap(GatewayRuntime next) {
+        GatewayRuntime previous = gatewayHandler.swap(next);
+        if (previous != null && previous != GatewayRuntime.EMPTY) {
+            retirer.schedule(previous::stop, graceTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Graceful stop: {@code /ping} turns to the terminating status at once, listeners stop accepting, requests
+     * in flight get up to the grace time to finish, then everything closes.
+     */
+    public void stop() {
+        if (ping != null) {
+            ping.terminating();
+        }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Stopping the server: {}", e.toString());
+        }
+        GatewayRuntime last = gatewayHandler.runtime();
+        last.stop();
+        retirer.shutdownNow();
+    }
+
+    /** Marks {@code /ping} as terminating without stopping yet (for requestAcceptGraceTimeout). */
+    public void beginTermination() {
+        if (ping != null) {
+            ping.terminating();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.gatehouse.core.server;
+
+import dev.gatehouse.core.http.ForwardedHeadersPolicy;
+
+/**
+ * What the server needs to open one entry point.
+ *
+ * @param name the entry point's name
+ * @param host the address to bind, or null for every interface
+ * @param port the port (0 picks a free one, for tests)
+ * @param forwardedHeaders whose {@code X-Forwarded-*} headers are believed
+ */
+public record ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders) {
+}

@@ -1,0 +1,25 @@
+package dev.gatehouse.plugins.matchers;
+
+import dev.gatehouse.api.Matcher;
+import dev.gatehouse.api.RequestPredicate;
+import java.util.List;
+import org.pf4j.Extension;
+
+/**
+ * {@code PathPrefix(`/products`)}: the path starts with the prefix, as plain text, so it also matches
+ * {@code /products-for-sale}, as in Traefik.
+ */
+@Extension
+public final class PathPrefixMatcher implements Matcher {
+
+    @Override
+    public String name() {
+        return "PathPrefix";
+    }
+
+    @Override
+    public RequestPredicate compile(List<String> arguments) {
+        String prefix = PathArguments.single(this, arguments);
+        return request -> request.path().startsWith(prefix);
+    }
+}

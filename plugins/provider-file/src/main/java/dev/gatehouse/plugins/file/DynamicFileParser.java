@@ -1,0 +1,225 @@
+package dev.gatehouse.plugins.file;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the bytes of one dynamic file into a plain tree ({@code Map}, {@code List}, scalars), or into
+ * one sentence saying why it could not. It knows the file formats, not what a router is.
+ */
+final class DynamicFileParser {
+
+    /** The top-level sections of Traefik's dynamic configuration. */
+    static final List<String> SECTIONS = List.of("http", "tcp", "udp", "tls");
+
+    // YAML 1.2 booleans only (true/false), as Traefik's YAML decoder: a header value "on" stays the word "on".
+    // An empty value ("middlewares:") is null, as YAML says, not an empty string.
+    private final YAMLFactory yaml = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
+    private final TomlFactory toml = TomlFactory.builder().build();
+
+    /** Whether a file name has one of the extensions this provider reads. */
+    static boolean isDynamicFile(String fileName) {
+        String name = fileName.toLowerCase(Locale.ROOT);
+        return name.endsWith(".yml") || name.endsWith(".yaml") || name.endsWith(".toml");
+    }
+
+    /**
+     * The result of parsing one file.
+     *
+     * @param content the tree, with only the known sections; null when the file could not be parsed
+     * @param errors complete sentences naming the file; a parse failure is the only error when content is null
+     */
+    record Result(Map<String, Object> content, List<String> errors) {
+        boolean parsed() {
+            return content != null;
+        }
+    }
+
+    Result parse(Path file, byte[] bytes) {
+        boolean isToml = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml");
+        List<String> errors = new ArrayList<>();
+        Object root;
+        try (JsonParser parser = isToml ? toml.createParser(bytes) : yaml.createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return new Result(Map.of(), List.of()); // an empty file, or comments only
+            }
+            root = new TreeReader(parser).read();
+            if (parser.nextToken() != null) {
+                // Traefik reads the first YAML document only; say so instead of dropping the rest quietly.
+                errors.add(file + ": holds more than one YAML document (---); only the first one is read.");
+            }
+        } catch (JsonProcessingException e) {
+            return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", e)));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // Parsers occasionally fail with an unchecked exception on odd input; it is still the file's fault.
+            return new Result(null, List.of(file + ": cannot be parsed: " + e + "."));
+        }
+        if (root == null) {
+            return new Result(Map.of(), List.copyOf(errors)); // "~" or "null" alone
+        }
+        if (!(root instanceof Map)) {
+            return new Result(null, List.of(file + ": the top level must be a mapping of sections (http, tls, ...), not "
+                    + (root instanceof List ? "a list" : "a single value (" + root + ")") + "."));
+        }
+        Map<String, Object> content = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> top = (Map<String, Object>) root;
+        top.forEach((key, value) -> {
+            String section = key.toLowerCase(Locale.ROOT);
+            if (!SECTIONS.contains(section)) {
+                errors.add(file + ": unknown top-level key \"" + key + "\" (expected http, tcp, udp or tls); it is ignored.");
+            } else if (content.containsKey(section)) {
+                // Keys are matched without regard to case, as Traefik does, so "HTTP" and "http" collide.
+                errors.add(file + ": top-level key \"" + key + "\" repeats \"" + section + "\"; the second one is ignored.");
+            } else if (value != null) { // "http:" with nothing below it is an empty section
+                content.put(section, value);
+            }
+        });
+        return new Result(Collections.unmodifiableMap(content), List.copyOf(errors));
+    }
+
+    /** "a.yml: line 3, column 7: mapping values are not allowed here." */
+    private static String syntaxError(Path file, String format, JsonProcessingException e) {
+        StringBuilder sentence = new StringBuilder().append(file).append(": ").append(format).append(" error at ");
+        JsonLocation location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            sentence.append("line ").append(location.getLineNr());
+            if (location.getColumnNr() > 0) {
+                sentence.append(", column ").append(location.getColumnNr());
+            }
+        } else {
+            sentence.append("an unknown position");
+        }
+        sentence.append(": ").append(reason(e));
+        if (sentence.charAt(sentence.length() - 1) != '.') {
+            sentence.append('.');
+        }
+        return sentence.toString();
+    }
+
+    /**
+     * The parser's reason on one line. Jackson's messages carry a source excerpt and SnakeYAML's span
+     * several lines with a caret drawing; the position is already in the sentence, so only the words stay.
+     */
+    static String reason(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        List<String> words = new ArrayList<>();
+        for (String line : message.split("\\R")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("in 'reader'") || trimmed.startsWith("in '")
+                    || trimmed.startsWith("at [Source") || trimmed.chars().allMatch(c -> c == '^')
+                    || (line.startsWith(" ") && !words.isEmpty())) {
+                continue; // positions, carets and quoted source lines
+            }
+            words.add(trimmed);
+        }
+        String joined = String.join("; ", words);
+        return joined.isEmpty() ? message.strip() : joined;
+    }
+
+    /** A parse problem found above the parser: a duplicate key, an unknown alias. */
+    private static final class TreeException extends JsonProcessingException {
+        TreeException(String message, JsonLocation location) {
+            super(message, location);
+        }
+    }
+
+    /**
+     * Builds unmodifiable maps and lists, in the file's order, of strings, numbers, booleans and nulls,
+     * from a parser's tokens. Reading tokens rather than a Jackson tree lets YAML anchors, aliases and
+     * merge keys ({@code <<: *defaults}) work as in Traefik, and reports duplicate keys in plain words.
+     */
+    private static final class TreeReader {
+        private final JsonParser parser;
+        private final YAMLParser yaml;
+        private final Map<String, Object> anchors = new HashMap<>();
+
+        TreeReader(JsonParser parser) {
+            this.parser = parser;
+            this.yaml = parser instanceof YAMLParser y ? y : null;
+        }
+
+        /** Reads the value at the current token, leaving the parser on its last token. */
+        Object read() throws IOException {
+            if (yaml != null && yaml.isCurrentAlias()) {
+                String name = parser.getText();
+                if (!anchors.containsKey(name)) {
+                    throw new TreeException("unknown alias *" + name + " (no anchor &" + name + " before it)",
+                            parser.currentTokenLocation());
+                }
+                return anchors.get(name);
+            }
+            String anchor = yaml == null ? null : yaml.getCurrentAnchor();
+            Object value = switch (parser.currentToken()) {
+                case START_OBJECT -> readObject();
+                case START_ARRAY -> readArray();
+                case VALUE_NULL -> null;
+                case VALUE_TRUE -> Boolean.TRUE;
+                case VALUE_FALSE -> Boolean.FALSE;
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+                default -> parser.getText(); // strings, and what a format reads as text (TOML dates)
+            };
+            if (anchor != null) {
+                anchors.put(anchor, value);
+            }
+            return value;
+        }
+
+        private Map<String, Object> readObject() throws IOException {
+            Map<String, Object> map = new LinkedHashMap<>();
+            List<Object> merges = new ArrayList<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                JsonLocation where = parser.currentTokenLocation();
+                parser.nextToken();
+                Object value = read();
+                if (yaml != null && "<<".equals(key)) {
+                    merges.add(value);
+                } else if (map.containsKey(key)) {
+                    throw new TreeException("duplicate key \"" + key + "\"", where);
+                } else {
+                    map.put(key, value);
+                }
+            }
+            for (Object merge : merges) { // YAML merge keys: keys written in the mapping itself win
+                for (Object source : merge instanceof List<?> list ? list : List.of(merge)) {
+                    if (!(source instanceof Map<?, ?> sourceMap)) {
+                        throw new TreeException("the merge key << takes a mapping or a list of mappings",
+                                parser.currentTokenLocation());
+                    }
+                    sourceMap.forEach((k, v) -> map.putIfAbsent((String) k, v));
+                }
+            }
+            return Collections.unmodifiableMap(map);
+        }
+
+        private List<Object> readArray() throws IOException {
+            List<Object> list = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                list.add(read());
+            }
+            return Collections.unmodifiableList(list);
+        }
+    }
+}

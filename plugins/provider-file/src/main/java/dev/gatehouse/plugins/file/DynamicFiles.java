@@ -1,0 +1,139 @@
+package dev.gatehouse.plugins.file;
+
+import dev.gatehouse.api.ConfigurationFragment;
+import dev.gatehouse.api.ConfigurationSnapshot;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The files one provider reads (a single file, or a folder read recursively), and what each parsed to
+ * last. {@link #read()} re-reads the bytes of every file but parses only the ones whose bytes changed,
+ * and remembers the last version of each file that parsed, so a broken edit keeps the old routes.
+ *
+ * <p>Not thread-safe: used by the thread that starts the provider, then by the watch thread only.
+ */
+final class DynamicFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicFiles.class);
+
+    /** What a file held when it was last read. */
+    private record Cached(byte[] bytes, ConfigurationFragment fragment, Map<String, Object> lastGood) {}
+
+    private final Path file;
+    private final Path directory;
+    private final DynamicFileParser parser = new DynamicFileParser();
+    private final Map<Path, Cached> cache = new HashMap<>();
+
+    private DynamicFiles(Path file, Path directory) {
+        this.file = file;
+        this.directory = directory;
+    }
+
+    static DynamicFiles ofFile(Path file) {
+        return new DynamicFiles(file, null);
+    }
+
+    static DynamicFiles ofDirectory(Path directory) {
+        return new DynamicFiles(null, directory);
+    }
+
+    /** The complete snapshot as the files are now: one fragment per file, in path order. */
+    ConfigurationSnapshot read() {
+        List<Path> files = new ArrayList<>();
+        if (file != null) {
+            files.add(file);
+        } else {
+            collect(directory, files);
+        }
+        List<ConfigurationFragment> fragments = new ArrayList<>(files.size());
+        Map<Path, Cached> seen = new HashMap<>();
+        for (Path path : files) {
+            Cached cached = readOne(path);
+            seen.put(path, cached);
+            fragments.add(cached.fragment());
+        }
+        // A file that is gone is forgotten: if it comes back broken, it has no last good version.
+        cache.keySet().retainAll(seen.keySet());
+        cache.putAll(seen);
+        return new ConfigurationSnapshot(fragments);
+    }
+
+    private Cached readOne(Path path) {
+        Cached previous = cache.get(path);
+        Map<String, Object> lastGood = previous == null ? null : previous.lastGood();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            // Only in filename mode (a folder's listing holds files that exist), or a file deleted mid-read.
+            return unreadable(path, previous, lastGood, path + ": does not exist");
+        } catch (IOException e) {
+            return unreadable(path, previous, lastGood, path + ": cannot be read: " + e);
+        }
+        if (previous != null && Arrays.equals(previous.bytes(), bytes)) {
+            return previous; // unchanged: parse only on change
+        }
+        DynamicFileParser.Result result = parser.parse(path, bytes);
+        if (result.parsed()) {
+            result.errors().forEach(error -> LOG.warn("{}", error));
+            return new Cached(bytes, new ConfigurationFragment(path.toString(), result.content(), result.errors()),
+                    result.content());
+        }
+        List<String> errors = List.of(result.errors().get(0) + keptOrNothing(lastGood));
+        LOG.warn("{}", errors.get(0));
+        return new Cached(bytes, new ConfigurationFragment(path.toString(), lastGood, errors), lastGood);
+    }
+
+    private Cached unreadable(Path path, Cached previous, Map<String, Object> lastGood, String problem) {
+        String error = problem + "." + keptOrNothing(lastGood);
+        if (previous == null || !previous.fragment().errors().equals(List.of(error))) {
+            LOG.warn("{}", error);
+        }
+        // No bytes: whatever the file holds when it is readable again gets parsed.
+        return new Cached(null, new ConfigurationFragment(path.toString(), lastGood, List.of(error)), lastGood);
+    }
+
+    private static String keptOrNothing(Map<String, Object> lastGood) {
+        return lastGood == null
+                ? " Nothing from this file is used until it is fixed."
+                : " Its last good version is used until it is fixed.";
+    }
+
+    /** Dynamic files below {@code dir}, recursively, skipping hidden entries; sorted by path. */
+    static void collect(Path dir, List<Path> into) {
+        TreeSet<Path> entries = new TreeSet<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(entries::add);
+        } catch (IOException e) {
+            // The folder vanished or cannot be listed: its files are simply not there.
+            LOG.warn("Cannot list {}: {}", dir, e.toString());
+            return;
+        }
+        for (Path entry : entries) {
+            if (isHidden(entry)) {
+                continue;
+            }
+            if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                collect(entry, into);
+            } else if (DynamicFileParser.isDynamicFile(entry.getFileName().toString()) && Files.isRegularFile(entry)) {
+                into.add(entry);
+            }
+        }
+    }
+
+    static boolean isHidden(Path entry) {
+        return entry.getFileName().toString().startsWith(".");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.gatehouse.plugins.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DynamicFileParserTest {
+
+    private final DynamicFileParser parser = new DynamicFileParser();
+
+    private DynamicFileParser.Result parse(String name, String content) {
+        return parser.parse(Path.of("/conf", name), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            a.yml  | 'http:\\n  routers:\\n    r:\\n      rule: x\\n     service: y\\n' | /conf/a.yml: YAML error at line 5, column 6: while parsing a block mapping; expected <block end>, but found '<block mapping start>'.
+            a.yml  | 'http:\\n  routers: [a\\n'                                          | /conf/a.yml: YAML error at line 2, column 14: while parsing a flow sequence; expected ',' or ']', but got <stream end>.
+            a.yaml | 'http:\\n  routers:\\n    r: {}\\n    r: {}\\n'                    | /conf/a.yaml: YAML error at line 4, column 5: duplicate key "r".
+            a.yml  | 'http:\\n  services:\\n    s: *nope\\n'                            | /conf/a.yml: YAML error at line 3, column 8: unknown alias *nope (no anchor &nope before it).
+            a.yml  | '- http\\n'                                                       | /conf/a.yml: the top level must be a mapping of sections (http, tls, ...), not a list.
+            a.toml | '[http.routers.r]\\nrule = \\n'                                   | /conf/a.toml: TOML error at line 2, column 8: Newline not permitted here.
+            a.toml | '[http.routers.r]\\n[http.routers.r]\\n'                          | /conf/a.toml: TOML error at line 2, column 16: Table redefined.
+            """)
+    void reportsFileLineAndReason(String name, String content, String error) {
+        DynamicFileParser.Result result = parse(name, content.translateEscapes());
+        assertNull(result.content());
+        assertEquals(List.of(error), result.errors());
+    }
+
+    @Test
+    void anchorsAliasesAndMergeKeysWorkAsInTraefik() {
+        DynamicFileParser.Result result = parse("a.yml", """
+                http:
+                  services:
+                    one: &lb
+                      loadBalancer:
+                        passHostHeader: false
+                    two: *lb
+                  middlewares:
+                    base: &base {headers: {customRequestHeaders: {X-A: a, X-B: b}}}
+                    derived:
+                      <<: *base
+                      extra: 1
+                """);
+        Map<String, Object> lb = Map.of("loadBalancer", Map.of("passHostHeader", false));
+        Map<String, Object> base = Map.of("headers", Map.of("customRequestHeaders", Map.of("X-A", "a", "X-B", "b")));
+        assertEquals(Map.of("http", Map.of(
+                "services", Map.of("one", lb, "two", lb),
+                "middlewares", Map.of("base", base, "derived", Map.of(
+                        "headers", base.get("headers"), "extra", 1)))), result.content());
+        assertEquals(List.of(), result.errors());
+    }
+
+    @Test
+    void sectionsAreMatchedWithoutRegardToCaseAndEmptyOnesDropped() {
+        DynamicFileParser.Result result = parse("a.yml", "HTTP:\n  routers: {}\ntls:\n");
+        assertEquals(Map.of("http", Map.of("routers", Map.of())), result.content());
+    }
+
+    @Test
+    void tcpAndUdpArePassedThrough() {
+        DynamicFileParser.Result result = parse("a.toml", "[tcp.routers.r]\nrule = \"HostSNI(`*`)\"\n[udp.services.s]\n");
+        assertEquals(Map.of("tcp", Map.of("routers", Map.of("r", Map.of("rule", "HostSNI(`*`)"))),
+                "udp", Map.of("services", Map.of("s", Map.of()))), result.content());
+    }
+
+    @Test
+    void aSecondYamlDocumentIsReported() {
+        DynamicFileParser.Result result = parse("a.yml", "http: {}\n---\ntls: {}\n");
+        assertEquals(Map.of("http", Map.of()), result.content());
+        assertEquals(List.of("/conf/a.yml: holds more than one YAML document (---); only the first one is read."),
+                result.errors());
+    }
+
+    @Test
+    void treesAreUnmodifiable() {
+        Map<String, Object> content = parse("a.yml", "http:\n  routers: {r: {entryPoints: [web]}}\n").content();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> http = (Map<String, Object>) content.get("http");
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> http.put("x", 1));
+    }
+
+    @Test
+    void yamlScalarsFollowYaml12AsTraefiksDecoderDoes() {
+        DynamicFileParser.Result result = parse("a.yml", """
+                http:
+                  middlewares:
+                    h:
+                      headers:
+                        customRequestHeaders: {X-On: on, X-Yes: yes, X-Quoted: "", X-Empty:}
+                      flag: true
+                      port: 8080
+                      ratio: 0.5
+                """);
+        java.util.Map<String, Object> headers = new java.util.LinkedHashMap<>();
+        headers.put("X-On", "on");
+        headers.put("X-Yes", "yes");
+        headers.put("X-Quoted", "");
+        headers.put("X-Empty", null);
+        assertEquals(Map.of("http", Map.of("middlewares", Map.of("h", Map.of(
+                "headers", Map.of("customRequestHeaders", headers), "flag", true, "port", 8080, "ratio", 0.5)))),
+                result.content());
+    }
+}
