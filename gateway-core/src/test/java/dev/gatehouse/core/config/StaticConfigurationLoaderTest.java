@@ -259,6 +259,9 @@ class StaticConfigurationLoaderTest {
         write("gatehouse.yml", "log:\n  level: verbose\n");
         ConfigurationException e = fails(List.of(), Map.of());
         assertMentions(e, "gatehouse.yml:2: invalid log level 'VERBOSE'", "TRACE, DEBUG, INFO, WARN or ERROR");
+        ConfigurationException fromEnv = fails(List.of(), Map.of("GATEHOUSE_LOG_LEVEL", "verbose",
+                "GATEHOUSE_LOG_FORMAT", "xml"));
+        assertMentions(fromEnv, "environment variable GATEHOUSE_LOG_LEVEL: invalid log level 'VERBOSE'");
     }
 
     @Test
