@@ -84,7 +84,7 @@ public final class GatewayApplication implements AutoCloseable {
      * plugin or provider that fails is logged and left out.
      */
     public static GatewayApplication start(LoadedConfiguration loaded) throws Exception {
-        long started = System.nanoTime();
+        long startNanos = System.nanoTime();
         StaticConfiguration config = loaded.configuration();
         Logging.configure(config.logOrDefault().levelOrDefault(), config.logOrDefault().formatOrDefault());
         LOG.info("Gatehouse {} starting with {}", Version.get(),
@@ -128,7 +128,7 @@ public final class GatewayApplication implements AutoCloseable {
         List<String> awaited = new ArrayList<>(started);
         awaited.add(INTERNAL_PROVIDER);
         watcher.awaitFirstSnapshots(awaited, Duration.ofSeconds(5));
-        LOG.info("Gatehouse {} ready in {} ms: {}", Version.get(), (System.nanoTime() - started) / 1_000_000,
+        LOG.info("Gatehouse {} ready in {} ms: {}", Version.get(), (System.nanoTime() - startNanos) / 1_000_000,
                 entryPoints.describe(server, config.demo() != null));
         return application;
     }

@@ -94,9 +94,10 @@ public final class ConfigurationWatcher implements AutoCloseable {
         while (!published.containsAll(providers) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        // First snapshots are applied without delay; a task queued now runs after that application.
+        // First snapshots are applied without delay, by a task that receiving them schedules; a task queued
+        // from the configuration thread after the snapshots were received runs after that application.
         CountDownLatch drained = new CountDownLatch(1);
-        thread.execute(drained::countDown);
+        thread.execute(() -> thread.execute(drained::countDown));
         drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
