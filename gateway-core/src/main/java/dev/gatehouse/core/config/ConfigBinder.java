@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * mapper}, collecting every unknown key and bad value instead of stopping at the first, and
  * names each problem with the key path and the source the key came from.
  */
-final class ConfigBinder {
+public final class ConfigBinder {
 
     private final ObjectMapper mapper;
 
@@ -44,6 +44,25 @@ final class ConfigBinder {
      * @return the bound value, or null when a problem stopped the binding
      */
     <T> T bind(JsonNode node, Class<T> type, List<String> prefix, ConfigOrigins origins, List<String> problems) {
+        return bind(node, type, prefix, problems, path -> origins.describe(path) + ": ");
+    }
+
+    /**
+     * Binds a raw tree (maps, lists and scalars, as providers publish them) the way the dynamic
+     * configuration is bound: the same strictness and messages as the static configuration, but each
+     * problem names only the key path under {@code prefix}; the caller names the source.
+     *
+     * @param prefix the dotted path of {@code raw}, such as {@code http.routers.app}
+     * @param problems receives one sentence per problem
+     * @return the bound value, or null when there were problems
+     */
+    public static <T> T bindTree(ObjectMapper mapper, Object raw, Class<T> type, String prefix, List<String> problems) {
+        JsonNode node = raw == null ? mapper.createObjectNode() : mapper.valueToTree(raw);
+        return new ConfigBinder(mapper).bind(node, type, List.of(prefix.split("\\.")), problems, path -> "");
+    }
+
+    private <T> T bind(JsonNode node, Class<T> type, List<String> prefix, List<String> problems,
+            java.util.function.Function<List<String>, String> source) {
         List<Problem> found = new ArrayList<>();
         T value = null;
         try {
@@ -56,7 +75,7 @@ final class ConfigBinder {
         for (Problem p : found) {
             List<String> path = new ArrayList<>(prefix);
             path.addAll(p.path());
-            problems.add(origins.describe(path) + ": " + p.message().replace("{key}", display(path)));
+            problems.add(source.apply(path) + p.message().replace("{key}", display(path)));
         }
         return found.isEmpty() ? value : null;
     }

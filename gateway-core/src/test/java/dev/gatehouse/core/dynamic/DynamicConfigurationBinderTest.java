@@ -66,7 +66,7 @@ class DynamicConfigurationBinderTest {
     void aWrongTypeNamesTheKey() {
         BoundConfiguration bound = bind("file", fragment("a.yml", Map.of("routers", Map.of(
                 "app", Map.of("rule", "Path(`/`)", "service", "s", "priority", "high")))));
-        assertTrue(problems(bound).contains("key 'http.routers.app.priority'"), problems(bound));
+        assertTrue(problems(bound).contains("'high' for 'http.routers.app.priority'"), problems(bound));
     }
 
     @Test
