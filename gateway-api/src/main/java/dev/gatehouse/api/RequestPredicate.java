@@ -1,5 +1,7 @@
 package dev.gatehouse.api;
 
+import java.util.Set;
+
 /**
  * A compiled rule function, tested against each request. Must be thread-safe, must not block, and
  * should not allocate.
@@ -8,4 +10,15 @@ package dev.gatehouse.api;
 public interface RequestPredicate {
 
     boolean test(MatchContext request);
+
+    /**
+     * The hosts (lower case, without port) outside which this predicate is always false, or {@code null}
+     * when it may match any host. The router uses it to index rules by host, so that a request is tested
+     * only against rules that can match it; it must never leave out a host for which {@link #test} could
+     * return true. {@code Host(`example.com`)} returns {@code {"example.com"}}; most matchers keep the
+     * default.
+     */
+    default Set<String> possibleHosts() {
+        return null;
+    }
 }

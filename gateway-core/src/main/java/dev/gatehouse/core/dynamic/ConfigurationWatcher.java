@@ -3,10 +3,14 @@ package dev.gatehouse.core.dynamic;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.ProviderContext;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,7 @@ public final class ConfigurationWatcher implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final Map<String, ConfigurationSnapshot> latest = new LinkedHashMap<>();
     private final Map<String, Long> quietUntil = new HashMap<>();
+    private final Set<String> published = ConcurrentHashMap.newKeySet();
     private boolean applyScheduled;
 
     /**
@@ -49,6 +54,7 @@ public final class ConfigurationWatcher implements AutoCloseable {
     public ProviderContext contextFor(String provider) {
         return snapshot -> {
             Objects.requireNonNull(snapshot, "snapshot");
+            published.add(provider);
             thread.execute(() -> received(provider, snapshot));
         };
     }
@@ -79,9 +85,20 @@ public final class ConfigurationWatcher implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the configuration thread, after what is queued: for a consistent start. */
-    public void execute(Runnable task) {
-        thread.execute(task);
+    /**
+     * Waits, up to {@code timeout}, until each of {@code providers} has published once and what they
+     * published has been applied: so that the start log's "ready" means the routes are there.
+     */
+    public void awaitFirstSnapshots(Collection<String> providers, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!published.containsAll(providers) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        // First snapshots are applied without delay, by a task that receiving them schedules; a task queued
+        // from the configuration thread after the snapshots were received runs after that application.
+        CountDownLatch drained = new CountDownLatch(1);
+        thread.execute(() -> thread.execute(drained::countDown));
+        drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     @Override

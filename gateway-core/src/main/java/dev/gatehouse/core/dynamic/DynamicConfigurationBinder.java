@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.config.MiddlewareConfig;
@@ -104,14 +105,12 @@ public final class DynamicConfigurationBinder {
     }
 
     private void bindTls(Object tls, String origin, String source, Collector collector) {
-        try {
-            TlsConfiguration bound = tls == null ? TlsConfiguration.EMPTY : mapper.convertValue(tls, TlsConfiguration.class);
-            if (!bound.isEmpty()) {
-                collector.problems.add(new ConfigProblem(source, origin,
-                        "the 'tls' section is not served yet (HTTPS support comes in a later version); ignored"));
-            }
-        } catch (IllegalArgumentException e) {
-            collector.problems.add(new ConfigProblem(source, origin, BindingErrors.describe("tls", e)));
+        List<String> problems = new ArrayList<>();
+        TlsConfiguration bound = ConfigBinder.bindTree(mapper, tls, TlsConfiguration.class, "tls", problems);
+        problems.forEach(problem -> collector.problems.add(new ConfigProblem(source, origin, problem)));
+        if (bound != null && !bound.isEmpty()) {
+            collector.problems.add(new ConfigProblem(source, origin,
+                    "the 'tls' section is not served yet (HTTPS support comes in a later version); ignored"));
         }
     }
 
@@ -119,11 +118,12 @@ public final class DynamicConfigurationBinder {
         if (raw == null) {
             throw new ElementException("'" + path + "' is empty");
         }
-        try {
-            return mapper.convertValue(raw, type);
-        } catch (IllegalArgumentException e) {
-            throw new ElementException(BindingErrors.describe(path, e));
+        List<String> problems = new ArrayList<>();
+        T value = ConfigBinder.bindTree(mapper, raw, type, path, problems);
+        if (!problems.isEmpty()) {
+            throw new ElementException(String.join("; ", problems));
         }
+        return value;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.api.config.LoadBalancerConfig;
@@ -146,12 +147,13 @@ public final class RuntimeBuilder {
                         + "; is the plugin that provides it in the plugins folder?)"));
                 return;
             }
-            try {
-                Object options = mapper.convertValue(declaration.options(), type.configType());
+            List<String> bindingProblems = new ArrayList<>();
+            Object options = ConfigBinder.bindTree(mapper, declaration.options(), type.configType(), declaration.type(),
+                    bindingProblems);
+            if (bindingProblems.isEmpty()) {
                 prepared.put(name, new PreparedMiddleware(type, options));
-            } catch (IllegalArgumentException e) {
-                problems.add(new ConfigProblem("middleware " + name, defined.origin(),
-                        BindingErrors.describe(declaration.type(), e)));
+            } else {
+                bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
             }
         });
         return prepared;

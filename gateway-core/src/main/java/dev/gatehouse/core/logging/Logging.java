@@ -15,6 +15,11 @@ import java.util.logging.StreamHandler;
  */
 public final class Logging {
 
+    // Held here because java.util.logging keeps loggers only weakly: a level set on a logger nobody
+    // references is lost when it is collected.
+    private static final Logger JETTY = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger PF4J = Logger.getLogger("org.pf4j");
+
     private Logging() {
     }
 
@@ -42,8 +47,8 @@ public final class Logging {
         root.addHandler(handler);
         // Jetty and PF4J narrate their life cycle at INFO; the gateway says what matters in its own words.
         Level libraries = julLevel.intValue() <= Level.FINE.intValue() ? julLevel : Level.WARNING;
-        Logger.getLogger("org.eclipse.jetty").setLevel(libraries);
-        Logger.getLogger("org.pf4j").setLevel(libraries);
+        JETTY.setLevel(libraries);
+        PF4J.setLevel(libraries);
     }
 
     static Level toJul(String level) {

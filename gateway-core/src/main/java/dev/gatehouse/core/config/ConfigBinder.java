@@ -1,0 +1,231 @@
+package dev.gatehouse.core.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Binds a configuration tree to a type with the {@linkplain ConfigMappers#strictMapper() strict
+ * mapper}, collecting every unknown key and bad value instead of stopping at the first, and
+ * names each problem with the key path and the source the key came from.
+ */
+public final class ConfigBinder {
+
+    private final ObjectMapper mapper;
+
+    ConfigBinder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** A problem at a key path (segments as written; list items as {@code [i]}). */
+    record Problem(List<String> path, String message) {
+    }
+
+    /**
+     * Binds {@code node} to {@code type}.
+     *
+     * @param prefix the path of {@code node} in the whole configuration ({@code providers.file})
+     * @param problems receives the problems, with {@code prefix} prepended to their paths
+     * @return the bound value, or null when a problem stopped the binding
+     */
+    <T> T bind(JsonNode node, Class<T> type, List<String> prefix, ConfigOrigins origins, List<String> problems) {
+        return bind(node, type, prefix, problems, path -> origins.describe(path) + ": ");
+    }
+
+    /**
+     * Binds a raw tree (maps, lists and scalars, as providers publish them) the way the dynamic
+     * configuration is bound: the same strictness and messages as the static configuration, but each
+     * problem names only the key path under {@code prefix}; the caller names the source.
+     *
+     * @param prefix the dotted path of {@code raw}, such as {@code http.routers.app}
+     * @param problems receives one sentence per problem
+     * @return the bound value, or null when there were problems
+     */
+    public static <T> T bindTree(ObjectMapper mapper, Object raw, Class<T> type, String prefix, List<String> problems) {
+        JsonNode node = raw == null ? mapper.createObjectNode() : mapper.valueToTree(raw);
+        return new ConfigBinder(mapper).bind(node, type, List.of(prefix.split("\\.")), problems, path -> "");
+    }
+
+    private <T> T bind(JsonNode node, Class<T> type, List<String> prefix, List<String> problems,
+            java.util.function.Function<List<String>, String> source) {
+        List<Problem> found = new ArrayList<>();
+        T value = null;
+        try {
+            value = mapper.readerFor(type).withHandler(new Collector(found)).readValue(node);
+        } catch (JsonMappingException e) {
+            found.add(translate(e));
+        } catch (IOException e) {
+            found.add(new Problem(List.of(), e.getMessage()));
+        }
+        for (Problem p : found) {
+            List<String> path = new ArrayList<>(prefix);
+            path.addAll(p.path());
+            problems.add(source.apply(path) + p.message().replace("{key}", display(path)));
+        }
+        return found.isEmpty() ? value : null;
+    }
+
+    /** {@code entryPoints.web.forwardedHeaders.trustedIPs[1]}. */
+    static String display(List<String> path) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : path) {
+            if (!segment.startsWith("[") && out.length() > 0) {
+                out.append('.');
+            }
+            out.append(segment);
+        }
+        return out.toString();
+    }
+
+    private static Problem translate(JsonMappingException e) {
+        List<String> path = new ArrayList<>();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.add(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.add("[" + ref.getIndex() + "]");
+            }
+        }
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof InvalidValueException invalid) {
+            path.add(invalid.key());
+            return new Problem(path, invalid.getMessage());
+        }
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException cause) {
+            return new Problem(path, "invalid value for '{key}': " + cause.getMessage());
+        }
+        if (e instanceof InvalidFormatException invalid) {
+            return new Problem(path, invalidValue(invalid.getTargetType(), String.valueOf(invalid.getValue()), null));
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return new Problem(path, "invalid value for '{key}' (expected " + describe(mismatch.getTargetType()) + ")");
+        }
+        return new Problem(path, "invalid value for '{key}': " + e.getOriginalMessage());
+    }
+
+    private static String invalidValue(Class<?> type, String value, String reason) {
+        if (type == Duration.class) {
+            return "invalid duration '" + value + "' (" + GoDurations.EXAMPLES + ")";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "invalid boolean '" + value + "' for '{key}' (expected true or false)";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "invalid number '" + value + "' for '{key}' (expected a whole number)";
+        }
+        if (reason != null && reason.startsWith("invalid ")) {
+            return reason;
+        }
+        return "invalid value '" + value + "' for '{key}' (expected " + describe(type) + ")";
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Duration.class) {
+            return "a duration, e.g. 2s";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        if (type.isEnum()) {
+            List<String> names = new ArrayList<>();
+            for (Object c : type.getEnumConstants()) {
+                names.add(c.toString());
+            }
+            return "one of " + String.join(", ", names);
+        }
+        if (Map.class.isAssignableFrom(type)) {
+            return "a section of named entries";
+        }
+        return "a section of options";
+    }
+
+    /** The path of the parser's current value, from its parsing contexts. */
+    private static List<String> pathOf(JsonParser p) {
+        List<String> reversed = new ArrayList<>();
+        for (JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+            if (c.inObject() && c.getCurrentName() != null) {
+                reversed.add(c.getCurrentName());
+            } else if (c.inArray() && c.getCurrentIndex() >= 0) {
+                reversed.add("[" + c.getCurrentIndex() + "]");
+            }
+        }
+        List<String> path = new ArrayList<>(reversed.size());
+        for (int i = reversed.size() - 1; i >= 0; i--) {
+            path.add(reversed.get(i));
+        }
+        return path;
+    }
+
+    /** Records a problem and lets binding go on, so that one pass reports them all. */
+    private static final class Collector extends DeserializationProblemHandler {
+
+        private final List<Problem> found;
+
+        Collector(List<Problem> found) {
+            this.found = found;
+        }
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+                Object beanOrClass, String propertyName) throws IOException {
+            TreeSet<String> known = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+            for (Object name : deserializer.getKnownPropertyNames()) {
+                known.add(String.valueOf(name));
+            }
+            String knownText = known.isEmpty() ? "this section takes no keys" : "known keys here: " + String.join(", ", known);
+            found.add(new Problem(pathOf(p), "unknown key '{key}' (" + knownText + ")"));
+            p.skipChildren();
+            return true;
+        }
+
+        @Override
+        public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String valueToConvert,
+                String failureMsg) {
+            found.add(new Problem(pathOf(ctxt.getParser()), invalidValue(targetType, valueToConvert, failureMsg)));
+            return null;
+        }
+
+        @Override
+        public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number valueToConvert,
+                String failureMsg) {
+            found.add(new Problem(pathOf(ctxt.getParser()), invalidValue(targetType, String.valueOf(valueToConvert),
+                    failureMsg)));
+            return null;
+        }
+
+        @Override
+        public Object handleInstantiationProblem(DeserializationContext ctxt, Class<?> instClass, Object argument,
+                Throwable t) {
+            if (t instanceof InvalidValueException invalid) {
+                List<String> path = pathOf(ctxt.getParser());
+                path.add(invalid.key());
+                found.add(new Problem(path, invalid.getMessage()));
+                return null;
+            }
+            return NOT_HANDLED;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.gatehouse.core.config;
+
+/**
+ * {@code entryPoints.<name>}: a socket the gateway listens on.
+ *
+ * @param address {@code host:port}, {@code :port} or {@code [::1]:port}; required
+ * @param asDefault whether routers without {@code entryPoints} attach here (see {@link #asDefaultOrDefault()})
+ * @param transport connection life cycle settings; null means the defaults
+ * @param forwardedHeaders which clients' {@code X-Forwarded-*} headers are trusted; null means none
+ */
+public record EntryPointConfig(
+        String address,
+        Boolean asDefault,
+        EntryPointTransportConfig transport,
+        ForwardedHeadersConfig forwardedHeaders) {
+
+    /**
+     * Whether this entry point is a default one. As in Traefik, when no entry point says
+     * {@code asDefault: true}, every entry point is a default one; so an unset value means false
+     * here and the caller applies that rule across all entry points.
+     */
+    public boolean asDefaultOrDefault() {
+        return Boolean.TRUE.equals(asDefault);
+    }
+
+    public EntryPointTransportConfig transportOrDefault() {
+        return transport == null ? new EntryPointTransportConfig(null) : transport;
+    }
+
+    public ForwardedHeadersConfig forwardedHeadersOrDefault() {
+        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null) : forwardedHeaders;
+    }
+
+    /**
+     * The parsed {@link #address()}.
+     *
+     * @param name the entry point's name, for the error message
+     * @throws IllegalArgumentException naming the entry point when the address is missing or malformed
+     */
+    public ListenAddress listenAddress(String name) {
+        return ListenAddress.parse(name, address);
+    }
+}

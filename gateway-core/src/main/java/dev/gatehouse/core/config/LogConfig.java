@@ -1,0 +1,40 @@
+package dev.gatehouse.core.config;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code log}.
+ *
+ * @param level TRACE, DEBUG, INFO, WARN or ERROR, any case; default INFO. Stored upper case.
+ * @param format {@code text} or {@code json}, any case; default text. Stored lower case.
+ */
+public record LogConfig(String level, String format) {
+
+    private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+    private static final Set<String> FORMATS = Set.of("text", "json");
+
+    public LogConfig {
+        if (level != null) {
+            level = level.trim().toUpperCase(Locale.ROOT);
+            if (!LEVELS.contains(level)) {
+                throw new InvalidValueException("level",
+                        "invalid log level '" + level + "' (expected TRACE, DEBUG, INFO, WARN or ERROR)");
+            }
+        }
+        if (format != null) {
+            format = format.trim().toLowerCase(Locale.ROOT);
+            if (!FORMATS.contains(format)) {
+                throw new InvalidValueException("format", "invalid log format '" + format + "' (expected text or json)");
+            }
+        }
+    }
+
+    public String levelOrDefault() {
+        return level == null ? "INFO" : level;
+    }
+
+    public String formatOrDefault() {
+        return format == null ? "text" : format;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.gatehouse.core.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code providers}: {@code providersThrottleDuration} plus one entry per provider, keyed by the
+ * provider's name ({@code file}, {@code docker}). Provider options stay raw JSON here, because the
+ * provider's plugin defines their type; bind them with {@link LoadedConfiguration#bindSection}.
+ *
+ * <p>A provider enabled by presence ({@code --providers.docker}, {@code docker: true}) gets an
+ * empty options object; {@code false} leaves it out.
+ *
+ * @param providersThrottleDuration how long a burst of changes from one provider is gathered before
+ *        it is applied; default 2s
+ * @param providers provider name to its options, in declaration order; never null
+ */
+@JsonDeserialize(using = ProvidersConfig.Deserializer.class)
+public record ProvidersConfig(Duration providersThrottleDuration, Map<String, JsonNode> providers) {
+
+    public static final Duration DEFAULT_THROTTLE = Duration.ofSeconds(2);
+
+    public ProvidersConfig {
+        providers = providers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+    }
+
+    public Duration providersThrottleDurationOrDefault() {
+        return providersThrottleDuration == null ? DEFAULT_THROTTLE : providersThrottleDuration;
+    }
+
+    /** The options of provider {@code name} (matched without regard to case), or null when it is not configured. */
+    public JsonNode provider(String name) {
+        for (Map.Entry<String, JsonNode> e : providers.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    static final class Deserializer extends StdDeserializer<ProvidersConfig> {
+
+        private static final long serialVersionUID = 1L;
+
+        Deserializer() {
+            super(ProvidersConfig.class);
+        }
+
+        @Override
+        public ProvidersConfig deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                return (ProvidersConfig) ctxt.handleUnexpectedToken(ProvidersConfig.class, p);
+            }
+            Duration throttle = null;
+            Map<String, JsonNode> providers = new LinkedHashMap<>();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken token = p.nextToken();
+                if (name.equalsIgnoreCase("providersThrottleDuration")) {
+                    throttle = token == JsonToken.VALUE_NULL ? null : (Duration) ctxt.findRootValueDeserializer(ctxt.constructType(Duration.class))
+                            .deserialize(p, ctxt);
+                    continue;
+                }
+                JsonNode options = p.readValueAsTree();
+                if (options == null || options.isNull() || isText(options, "true") || isText(options, "")
+                        || (options.isBoolean() && options.booleanValue())) {
+                    providers.put(name, JsonNodeFactory.instance.objectNode());
+                } else if (isText(options, "false") || (options.isBoolean() && !options.booleanValue())) {
+                    providers.remove(name);
+                } else if (options.isObject()) {
+                    providers.put(name, options);
+                } else {
+                    throw JsonMappingException.wrapWithPath(
+                            JsonMappingException.from(p, "invalid value '" + options.asText()
+                                    + "' for provider '" + name + "' (expected true, false or a section of options)"),
+                            ProvidersConfig.class, name);
+                }
+            }
+            return new ProvidersConfig(throttle, providers);
+        }
+
+        private static boolean isText(JsonNode node, String value) {
+            return node.isTextual() && node.textValue().trim().toLowerCase(Locale.ROOT).equals(value);
+        }
+    }
+}

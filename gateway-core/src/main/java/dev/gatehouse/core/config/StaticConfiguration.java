@@ -1,0 +1,47 @@
+package dev.gatehouse.core.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The static configuration: what is fixed for the life of the process (entry points, providers,
+ * plugins folder, logging). Key names are Traefik's. See {@code docs/configuration/static.md}.
+ *
+ * @param entryPoints the listening sockets by name, in declaration order; never null
+ * @param providers the configuration providers; null when none is configured
+ * @param ping the {@code /ping} health endpoint; null when disabled
+ * @param log logging; null means the defaults
+ * @param plugins where plugins are loaded from; null means the defaults
+ * @param serversTransport how the gateway talks to backends; null means the defaults
+ * @param demo the built-in demo routes; null when disabled
+ */
+public record StaticConfiguration(
+        Map<String, EntryPointConfig> entryPoints,
+        ProvidersConfig providers,
+        PingConfig ping,
+        LogConfig log,
+        PluginsConfig plugins,
+        ServersTransportConfig serversTransport,
+        DemoConfig demo) {
+
+    public StaticConfiguration {
+        entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));
+    }
+
+    public ProvidersConfig providersOrDefault() {
+        return providers == null ? new ProvidersConfig(null, null) : providers;
+    }
+
+    public LogConfig logOrDefault() {
+        return log == null ? new LogConfig(null, null) : log;
+    }
+
+    public PluginsConfig pluginsOrDefault() {
+        return plugins == null ? new PluginsConfig(null) : plugins;
+    }
+
+    public ServersTransportConfig serversTransportOrDefault() {
+        return serversTransport == null ? new ServersTransportConfig(null, null) : serversTransport;
+    }
+}

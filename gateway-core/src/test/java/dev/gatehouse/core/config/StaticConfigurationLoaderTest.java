@@ -1,0 +1,444 @@
+package dev.gatehouse.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StaticConfigurationLoaderTest {
+
+    private static final String YAML = """
+            entryPoints:
+              web:
+                address: ":80"
+                forwardedHeaders:
+                  trustedIPs: ["127.0.0.1", "10.0.0.0/8"]
+              websecure:
+                address: "[::1]:443"
+                asDefault: true
+                transport:
+                  lifeCycle:
+                    graceTimeOut: 1m30s
+                    requestAcceptGraceTimeout: 5
+            providers:
+              providersThrottleDuration: 500ms
+              file:
+                directory: dynamic
+                watch: true
+              docker: {}
+            ping:
+              entryPoint: web
+            log:
+              level: debug
+              format: json
+            plugins:
+              dir: my-plugins
+            serversTransport:
+              maxIdleConnsPerHost: 10
+              forwardingTimeouts:
+                dialTimeout: 5s
+            """;
+
+    private static final String TOML = """
+            [entryPoints.web]
+            address = ":80"
+            [entryPoints.web.forwardedHeaders]
+            trustedIPs = ["127.0.0.1", "10.0.0.0/8"]
+            [entryPoints.websecure]
+            address = "[::1]:443"
+            asDefault = true
+            [entryPoints.websecure.transport.lifeCycle]
+            graceTimeOut = "1m30s"
+            requestAcceptGraceTimeout = 5
+            [providers]
+            providersThrottleDuration = "500ms"
+            [providers.file]
+            directory = "dynamic"
+            watch = true
+            [providers.docker]
+            [ping]
+            entryPoint = "web"
+            [log]
+            level = "debug"
+            format = "json"
+            [plugins]
+            dir = "my-plugins"
+            [serversTransport]
+            maxIdleConnsPerHost = 10
+            [serversTransport.forwardingTimeouts]
+            dialTimeout = "5s"
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        return file;
+    }
+
+    private LoadedConfiguration load(List<String> args, Map<String, String> env) throws ConfigurationException {
+        return StaticConfigurationLoader.load(args, env, dir, null);
+    }
+
+    private ConfigurationException fails(List<String> args, Map<String, String> env) {
+        return assertThrows(ConfigurationException.class, () -> load(args, env));
+    }
+
+    private static void assertMentions(ConfigurationException e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), () -> "expected '" + part + "' in:\n" + e.getMessage());
+        }
+    }
+
+    @Test
+    void yamlFileBindsEveryKey() throws Exception {
+        write("gatehouse.yml", YAML);
+        LoadedConfiguration loaded = load(List.of(), Map.of());
+        StaticConfiguration c = loaded.configuration();
+
+        assertEquals(dir.resolve("gatehouse.yml"), loaded.configFile());
+        assertEquals(List.of("web", "websecure"), List.copyOf(c.entryPoints().keySet()));
+        EntryPointConfig web = c.entryPoints().get("web");
+        assertEquals(new ListenAddress(null, 80), web.listenAddress("web"));
+        assertEquals(List.of("127.0.0.1", "10.0.0.0/8"), web.forwardedHeadersOrDefault().trustedIPs());
+        assertTrue(c.entryPoints().get("websecure").asDefaultOrDefault());
+        LifeCycleConfig life = c.entryPoints().get("websecure").transportOrDefault().lifeCycleOrDefault();
+        assertEquals(Duration.ofSeconds(90), life.graceTimeOutOrDefault());
+        assertEquals(Duration.ofSeconds(5), life.requestAcceptGraceTimeoutOrDefault());
+        assertEquals(Duration.ofMillis(500), c.providers().providersThrottleDurationOrDefault());
+        assertEquals(List.of("file", "docker"), List.copyOf(c.providers().providers().keySet()));
+        assertEquals("dynamic", c.providers().provider("file").get("directory").asText());
+        assertEquals("web", c.ping().entryPointOrDefault());
+        assertEquals("DEBUG", c.log().levelOrDefault());
+        assertEquals("json", c.log().formatOrDefault());
+        assertEquals(dir.resolve("my-plugins"), loaded.pluginsDirectory());
+        assertEquals(10, c.serversTransport().maxIdleConnsPerHostOrDefault());
+        assertEquals(Duration.ofSeconds(5), c.serversTransport().forwardingTimeoutsOrDefault().dialTimeoutOrDefault());
+        assertNull(c.demo());
+    }
+
+    @Test
+    void tomlFileGivesTheSameConfigurationAsYaml() throws Exception {
+        Path yaml = write("a/gatehouse.yml", YAML);
+        Path toml = write("b/gatehouse.toml", TOML);
+        StaticConfiguration fromYaml = load(List.of("--configFile=" + yaml), Map.of()).configuration();
+        StaticConfiguration fromToml = load(List.of("--configfile=" + toml), Map.of()).configuration();
+        assertEquals(fromYaml, fromToml);
+    }
+
+    @Test
+    void flagOverridesOneKeyOfTheFileAndKeepsTheRest() throws Exception {
+        write("gatehouse.yml", YAML);
+        StaticConfiguration c = load(List.of("--entrypoints.web.address=:8080", "--LOG.LEVEL=warn"), Map.of())
+                .configuration();
+        assertEquals(":8080", c.entryPoints().get("web").address());
+        assertEquals(List.of("127.0.0.1", "10.0.0.0/8"), c.entryPoints().get("web").forwardedHeadersOrDefault().trustedIPs());
+        assertEquals("WARN", c.log().levelOrDefault());
+        assertEquals("json", c.log().formatOrDefault());
+    }
+
+    @Test
+    void flagBeatsEnvironmentWhichBeatsFile() throws Exception {
+        write("gatehouse.yml", YAML);
+        StaticConfiguration c = load(List.of("--log.level=error"),
+                Map.of("GATEHOUSE_LOG_LEVEL", "trace", "GATEHOUSE_LOG_FORMAT", "text")).configuration();
+        assertEquals("ERROR", c.log().levelOrDefault());
+        assertEquals("text", c.log().formatOrDefault());
+    }
+
+    @Test
+    void environmentVariablesBindWithCoercion() throws Exception {
+        StaticConfiguration c = load(List.of(), Map.of(
+                "GATEHOUSE_ENTRYPOINTS_WEB_ADDRESS", ":8080",
+                "TRAEFIK_ENTRYPOINTS_WEB_FORWARDEDHEADERS_TRUSTEDIPS", "127.0.0.1, 10.0.0.0/8",
+                "TRAEFIK_ENTRYPOINTS_WEB_FORWARDEDHEADERS_INSECURE", "true",
+                "GATEHOUSE_SERVERSTRANSPORT_MAXIDLECONNSPERHOST", "7",
+                "GATEHOUSE_PROVIDERS_PROVIDERSTHROTTLEDURATION", "10",
+                "GATEHOUSE_HOME", "/opt/gatehouse",
+                "GATEHOUSE_OPTS", "-Xmx64m",
+                "PATH", "/usr/bin")).configuration();
+        EntryPointConfig web = c.entryPoints().get("web");
+        assertEquals(":8080", web.address());
+        assertEquals(List.of("127.0.0.1", "10.0.0.0/8"), web.forwardedHeadersOrDefault().trustedIPs());
+        assertTrue(web.forwardedHeadersOrDefault().insecureOrDefault());
+        assertEquals(7, c.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
+        assertEquals(Duration.ofSeconds(10), c.providersOrDefault().providersThrottleDurationOrDefault());
+    }
+
+    @Test
+    void gatehouseVariableBeatsTraefikVariable() throws Exception {
+        StaticConfiguration c = load(List.of(), Map.of(
+                "TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", ":1", "GATEHOUSE_ENTRYPOINTS_WEB_ADDRESS", ":2")).configuration();
+        assertEquals(":2", c.entryPoints().get("web").address());
+    }
+
+    @Test
+    void commaSeparatedFlagBindsToAList() throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.web.address=:80",
+                "--entryPoints.web.forwardedHeaders.trustedIPs=127.0.0.1,10.0.0.0/8"), Map.of()).configuration();
+        assertEquals(List.of("127.0.0.1", "10.0.0.0/8"), c.entryPoints().get("web").forwardedHeadersOrDefault().trustedIPs());
+    }
+
+    @Test
+    void unknownKeyInYamlNamesFileLineKeyAndKnownKeys() throws Exception {
+        write("conf/gatehouse.yml", """
+                log:
+                  level: INFO
+                entryPoints:
+                  web:
+                    adress: ":80"
+                """);
+        ConfigurationException e = fails(List.of("--configFile=conf/gatehouse.yml"), Map.of());
+        assertMentions(e, "conf/gatehouse.yml:5: unknown key 'entryPoints.web.adress'",
+                "(known keys here: address, asDefault, forwardedHeaders, transport)");
+    }
+
+    @Test
+    void unknownKeyInTomlNamesFileAndKey() throws Exception {
+        write("gatehouse.toml", """
+                [entryPoints.web]
+                adress = ":80"
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.toml", "unknown key 'entryPoints.web.adress'", "known keys here: address");
+    }
+
+    @Test
+    void unknownKeyFromFlagNamesTheFlag() {
+        ConfigurationException e = fails(List.of("--entryPoints.web.adress=:80"), Map.of());
+        assertMentions(e, "flag --entryPoints.web.adress=:80: unknown key 'entryPoints.web.adress'",
+                "known keys here: address, asDefault, forwardedHeaders, transport");
+    }
+
+    @Test
+    void unknownKeyFromEnvironmentNamesTheVariable() {
+        ConfigurationException e = fails(List.of(), Map.of("GATEHOUSE_ENTRYPOINTS_WEB_ADRESS", ":80"));
+        assertMentions(e, "environment variable GATEHOUSE_ENTRYPOINTS_WEB_ADRESS: unknown key 'entrypoints.web.adress'",
+                "known keys here: address, asDefault, forwardedHeaders, transport");
+    }
+
+    @Test
+    void unsupportedTopLevelKeyIsReportedByName() {
+        ConfigurationException e = fails(List.of("--api.dashboard=true"), Map.of());
+        assertMentions(e, "flag --api.dashboard=true: unknown key 'api'", "entryPoints", "providers");
+    }
+
+    @Test
+    void badDurationFromFlagIsExplained() {
+        ConfigurationException e = fails(List.of("--providers.providersThrottleDuration=abc"), Map.of());
+        assertMentions(e, "flag --providers.providersThrottleDuration=abc: invalid duration 'abc' "
+                + "(expected e.g. 2s, 500ms, 1m30s)");
+    }
+
+    @Test
+    void badNumberAndBooleanAreExplained() {
+        ConfigurationException e = fails(List.of("--serversTransport.maxIdleConnsPerHost=lots",
+                "--entryPoints.web.address=:80", "--entryPoints.web.asDefault=maybe"), Map.of());
+        assertMentions(e, "flag --serversTransport.maxIdleConnsPerHost=lots: invalid number 'lots'",
+                "flag --entryPoints.web.asDefault=maybe: invalid boolean 'maybe'");
+    }
+
+    @Test
+    void badLogLevelNamesTheValueAndItsSource() throws Exception {
+        write("gatehouse.yml", "log:\n  level: verbose\n");
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:2: invalid log level 'VERBOSE'", "TRACE, DEBUG, INFO, WARN or ERROR");
+        ConfigurationException fromEnv = fails(List.of(), Map.of("GATEHOUSE_LOG_LEVEL", "verbose",
+                "GATEHOUSE_LOG_FORMAT", "xml"));
+        assertMentions(fromEnv, "environment variable GATEHOUSE_LOG_LEVEL: invalid log level 'VERBOSE'");
+    }
+
+    @Test
+    void reportsProblemsFromEverySourceAtOnce() throws Exception {
+        write("gatehouse.yml", "entryPoints:\n  web:\n    address: \":80\"\n    adress: x\n");
+        ConfigurationException e = fails(List.of("--lg.level=INFO"), Map.of("GATEHOUSE_PINGG", "true"));
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertMentions(e, "gatehouse.yml:4", "environment variable GATEHOUSE_PINGG", "flag --lg.level=INFO");
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesFileAndLine() throws Exception {
+        write("gatehouse.yml", "log:\n  level: INFO\n  - broken\n");
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:3: syntax error");
+    }
+
+    @Test
+    void tomlSyntaxErrorNamesFile() throws Exception {
+        write("gatehouse.toml", "[log\nlevel = \"INFO\"\n");
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.toml", "syntax error");
+    }
+
+    @Test
+    void missingConfigFileIsAnErrorNamingThePath() {
+        ConfigurationException e = fails(List.of("--configFile=nowhere/gatehouse.yml"), Map.of());
+        assertMentions(e, "configuration file not found", dir.resolve("nowhere/gatehouse.yml").toString());
+        ConfigurationException fromEnv = fails(List.of(), Map.of("TRAEFIK_CONFIGFILE", "/no/traefik.toml"));
+        assertMentions(fromEnv, "/no/traefik.toml");
+    }
+
+    @Test
+    void unknownFileExtensionIsAnErrorNamingTheFile() throws Exception {
+        write("gatehouse.json", "{}");
+        ConfigurationException e = fails(List.of(), Map.of("GATEHOUSE_CONFIGFILE", "gatehouse.json"));
+        assertMentions(e, "gatehouse.json", "unknown configuration file format");
+    }
+
+    @Test
+    void embeddedDefaultIsNotMixedIntoFlagsOrEnvironment() throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.websecure.address=:443"), Map.of()).configuration();
+        assertEquals(List.of("websecure"), List.copyOf(c.entryPoints().keySet()));
+        assertNull(c.ping());
+        assertNull(c.demo());
+    }
+
+    @Test
+    void embeddedDefaultLoadsWhenNoFileIsFound() throws Exception {
+        LoadedConfiguration loaded = load(List.of(), Map.of());
+        StaticConfiguration c = loaded.configuration();
+        assertNull(loaded.configFile());
+        assertEquals(dir.toAbsolutePath().normalize(), loaded.baseDirectory());
+        assertEquals(new ListenAddress(null, 8000), c.entryPoints().get("web").listenAddress("web"));
+        assertEquals("web", c.ping().entryPointOrDefault());
+        assertNotNull(c.demo());
+        assertEquals("INFO", c.logOrDefault().levelOrDefault());
+    }
+
+    @Test
+    void fileInHomeConfIsFoundAfterTheWorkingDirectory() throws Exception {
+        Path home = dir.resolve("home");
+        write("home/conf/gatehouse.toml", "[entryPoints.web]\naddress = \":81\"\n");
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        LoadedConfiguration loaded = StaticConfigurationLoader.load(List.of(), Map.of(), cwd, home);
+        assertEquals(home.resolve("conf/gatehouse.toml"), loaded.configFile());
+        assertEquals(home.resolve("conf"), loaded.baseDirectory());
+        assertEquals(home.resolve("conf/certs/a.pem"), loaded.resolve("certs/a.pem"));
+        assertEquals(Path.of("/etc/a.pem"), loaded.resolve("/etc/a.pem"));
+        assertEquals(home.resolve("plugins"), loaded.pluginsDirectory());
+
+        Files.writeString(cwd.resolve("gatehouse.yml"), "entryPoints: {web: {address: ':82'}}\n");
+        assertEquals(cwd.resolve("gatehouse.yml"),
+                StaticConfigurationLoader.load(List.of(), Map.of(), cwd, home).configFile());
+    }
+
+    @Test
+    void defaultsApplyWhenKeysAreAbsent() throws Exception {
+        write("gatehouse.yml", "entryPoints:\n  web:\n    address: ':80'\n");
+        StaticConfiguration c = load(List.of(), Map.of()).configuration();
+        assertNull(c.ping());
+        assertNull(c.demo());
+        assertEquals(Duration.ofSeconds(2), c.providersOrDefault().providersThrottleDurationOrDefault());
+        assertEquals("INFO", c.logOrDefault().levelOrDefault());
+        assertEquals("text", c.logOrDefault().formatOrDefault());
+        EntryPointConfig web = c.entryPoints().get("web");
+        assertEquals(Duration.ofSeconds(10), web.transportOrDefault().lifeCycleOrDefault().graceTimeOutOrDefault());
+        assertEquals(Duration.ZERO, web.transportOrDefault().lifeCycleOrDefault().requestAcceptGraceTimeoutOrDefault());
+        assertEquals(List.of(), web.forwardedHeadersOrDefault().trustedIPs());
+        ForwardingTimeoutsConfig timeouts = c.serversTransportOrDefault().forwardingTimeoutsOrDefault();
+        assertEquals(Duration.ofSeconds(30), timeouts.dialTimeoutOrDefault());
+        assertEquals(Duration.ZERO, timeouts.responseHeaderTimeoutOrDefault());
+        assertEquals(Duration.ofSeconds(90), timeouts.idleConnTimeoutOrDefault());
+        assertEquals(200, c.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
+        assertEquals(new PingConfig(null, null, null).entryPointOrDefault(), "gatehouse");
+        assertEquals(503, new PingConfig(null, null, null).terminatingStatusCodeOrDefault());
+    }
+
+    @ParameterizedTest(name = "{0} enables ping")
+    @ValueSource(strings = {"ping: {}", "ping: true", "ping:", "ping: 'true'", "--ping", "--ping=true", "--PING=TRUE"})
+    void presenceEnablesPingWithDefaults(String how) throws Exception {
+        List<String> args = List.of("--entryPoints.web.address=:80");
+        if (how.startsWith("--")) {
+            args = List.of("--entryPoints.web.address=:80", how);
+        } else {
+            write("gatehouse.yml", "entryPoints: {web: {address: ':80'}}\n" + how + "\n");
+        }
+        PingConfig ping = load(args, Map.of()).configuration().ping();
+        assertNotNull(ping);
+        assertEquals("gatehouse", ping.entryPointOrDefault());
+    }
+
+    @ParameterizedTest(name = "{0} disables ping")
+    @ValueSource(strings = {"ping: false", "--ping=false", "GATEHOUSE_PING=false"})
+    void falseDisablesPing(String how) throws Exception {
+        write("gatehouse.yml", "entryPoints: {web: {address: ':80'}}\nping: {entryPoint: web}\n"
+                + (how.startsWith("ping") ? "demo: false\n" : ""));
+        List<String> args = how.startsWith("--") ? List.of(how) : List.of();
+        Map<String, String> env = how.startsWith("GATEHOUSE") ? Map.of("GATEHOUSE_PING", "false") : Map.of();
+        if (how.startsWith("ping")) {
+            write("gatehouse.yml", "entryPoints: {web: {address: ':80'}}\n" + how + "\n");
+        }
+        StaticConfiguration c = load(args, env).configuration();
+        assertNull(c.ping());
+        assertNull(c.demo());
+    }
+
+    @Test
+    void bareFlagKeepsOptionsAlreadyGivenToTheSection() throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", "--ping.entryPoint=web", "--ping",
+                "--demo"), Map.of()).configuration();
+        assertEquals("web", c.ping().entryPointOrDefault());
+        assertNotNull(c.demo());
+    }
+
+    @Test
+    void providerEnabledByPresenceGetsEmptyOptions() throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", "--providers.docker",
+                "--providers.file.directory=/etc/dyn", "--providers.consul=false"), Map.of()).configuration();
+        assertEquals(List.of("docker", "file"), List.copyOf(c.providers().providers().keySet()));
+        assertTrue(c.providers().provider("DOCKER").isEmpty());
+    }
+
+    @Test
+    void missingOrBadAddressNamesTheEntryPointAndSource() throws Exception {
+        write("gatehouse.yml", "entryPoints:\n  web: {}\n  websecure:\n    address: '443'\n");
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:2: entry point 'web' has no address",
+                "gatehouse.yml:4: entry point 'websecure': invalid address '443'");
+    }
+
+    record FileProviderOptions(String directory, Boolean watch, Duration debounce) {
+    }
+
+    @Test
+    void bindSectionBindsPluginOptionsWithTheSameErrors() throws Exception {
+        write("gatehouse.yml", "entryPoints: {web: {address: ':80'}}\nproviders:\n  file:\n    directory: d\n"
+                + "    wacth: true\n");
+        LoadedConfiguration loaded = load(List.of("--providers.file.debounce=soon"), Map.of());
+        JsonNode options = loaded.configuration().providers().provider("file");
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> loaded.bindSection("providers.file", options, FileProviderOptions.class));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertMentions(e, "gatehouse.yml:5: unknown key 'providers.file.wacth' (known keys here: debounce, directory, watch)",
+                "flag --providers.file.debounce=soon: invalid duration 'soon'");
+
+        Files.delete(dir.resolve("gatehouse.yml"));
+        LoadedConfiguration good = load(List.of("--providers.file.directory=dyn", "--providers.file.watch",
+                "--providers.file.debounce=1s", "--entryPoints.web.address=:80"), Map.of());
+        assertEquals(new FileProviderOptions("dyn", true, Duration.ofSeconds(1)),
+                good.bindSection("providers.file", good.configuration().providers().provider("file"),
+                        FileProviderOptions.class));
+    }
+
+    @Test
+    void argumentThatIsNotAFlagIsReported() {
+        ConfigurationException e = fails(List.of("serve"), Map.of());
+        assertMentions(e, "argument 'serve': not a flag");
+    }
+}

@@ -1,0 +1,131 @@
+package dev.gatehouse.core.dynamic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatehouse.api.ConfigurationFragment;
+import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.core.config.ConfigMappers;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DynamicConfigurationBinderTest {
+
+    private final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(ConfigMappers.strictMapper());
+
+    private static Map<String, Object> router(String rule, String service) {
+        return Map.of("rule", rule, "service", service);
+    }
+
+    private static ConfigurationFragment fragment(String origin, Map<String, Object> http) {
+        return ConfigurationFragment.of(origin, Map.of("http", http));
+    }
+
+    private BoundConfiguration bind(String provider, ConfigurationFragment... fragments) {
+        return binder.bind(Map.of(provider, ConfigurationSnapshot.of(fragments)));
+    }
+
+    private static String problems(BoundConfiguration bound) {
+        return bound.problems().toString();
+    }
+
+    @Test
+    void qualifiesNamesWithTheProvider() {
+        BoundConfiguration bound = bind("file", fragment("a.yml", Map.of(
+                "routers", Map.of("app", router("Host(`a`)", "app")),
+                "services", Map.of("app", Map.of("loadBalancer", Map.of("servers", List.of(Map.of("url", "http://x"))))))));
+        assertEquals(List.of(), bound.problems());
+        assertEquals("Host(`a`)", bound.routers().get("app@file").value().rule());
+        assertEquals("a.yml", bound.routers().get("app@file").origin());
+        assertEquals("http://x", bound.services().get("app@file").value().loadBalancer().servers().get(0).url());
+    }
+
+    @Test
+    void keysAreCaseInsensitiveAsInTraefik() {
+        BoundConfiguration bound = bind("file", fragment("a.yml", Map.of("routers", Map.of("app",
+                Map.of("Rule", "Path(`/`)", "SERVICE", "s", "entrypoints", List.of("web"))))));
+        assertEquals(List.of(), bound.problems());
+        assertEquals(List.of("web"), bound.routers().get("app@file").value().entryPoints());
+    }
+
+    @Test
+    void anUnknownKeyDisablesOnlyItsElementAndIsNamedWithItsOrigin() {
+        BoundConfiguration bound = bind("file", fragment("/etc/dyn/a.yml", Map.of("routers", Map.of(
+                "good", router("Path(`/`)", "s"),
+                "bad", Map.of("rule", "Path(`/`)", "servce", "s")))));
+        assertTrue(bound.routers().containsKey("good@file"));
+        assertEquals(false, bound.routers().containsKey("bad@file"));
+        String text = problems(bound);
+        assertTrue(text.contains("router bad@file"), text);
+        assertTrue(text.contains("/etc/dyn/a.yml"), text);
+        assertTrue(text.contains("unknown key 'http.routers.bad.servce'"), text);
+    }
+
+    @Test
+    void aWrongTypeNamesTheKey() {
+        BoundConfiguration bound = bind("file", fragment("a.yml", Map.of("routers", Map.of(
+                "app", Map.of("rule", "Path(`/`)", "service", "s", "priority", "high")))));
+        assertTrue(problems(bound).contains("'high' for 'http.routers.app.priority'"), problems(bound));
+    }
+
+    @Test
+    void theSameElementDefinedDifferentlyInTwoFilesIsLeftOutNamingBoth() {
+        BoundConfiguration bound = bind("file",
+                fragment("a.yml", Map.of("routers", Map.of("app", router("Path(`/a`)", "s")))),
+                fragment("b.yml", Map.of("routers", Map.of("app", router("Path(`/b`)", "s"),
+                        "other", router("Path(`/o`)", "s")))));
+        assertEquals(false, bound.routers().containsKey("app@file"));
+        assertTrue(bound.routers().containsKey("other@file"));
+        String text = problems(bound);
+        assertTrue(text.contains("a.yml") && text.contains("b.yml") && text.contains("more than once"), text);
+    }
+
+    @Test
+    void theSameElementDefinedIdenticallyTwiceIsFine() {
+        BoundConfiguration bound = bind("file",
+                fragment("a.yml", Map.of("routers", Map.of("app", router("Path(`/a`)", "s")))),
+                fragment("b.yml", Map.of("routers", Map.of("app", router("Path(`/a`)", "s")))));
+        assertEquals(List.of(), bound.problems());
+        assertTrue(bound.routers().containsKey("app@file"));
+    }
+
+    @Test
+    void namesWithAnAtSignAreRefused() {
+        BoundConfiguration bound = bind("file", fragment("a.yml", Map.of("routers", Map.of("x@y", router("Path(`/`)", "s")))));
+        assertTrue(bound.routers().isEmpty());
+        assertTrue(problems(bound).contains("must not be empty or contain '@'"), problems(bound));
+    }
+
+    @Test
+    void middlewaresDeclareExactlyOneType() {
+        BoundConfiguration bound = bind("file", fragment("a.yml", Map.of("middlewares", Map.of(
+                "strip", Map.of("stripPrefix", Map.of("prefixes", List.of("/api"))),
+                "two", Map.of("stripPrefix", Map.of(), "addPrefix", Map.of())))));
+        assertEquals("stripPrefix", bound.middlewares().get("strip@file").value().type());
+        assertEquals(Map.of("prefixes", List.of("/api")), bound.middlewares().get("strip@file").value().options());
+        assertTrue(problems(bound).contains("middleware two@file"), problems(bound));
+    }
+
+    @Test
+    void sourceErrorsAndUnsupportedSectionsAreReportedNotDropped() {
+        ConfigurationFragment broken = ConfigurationFragment.failed("c.yml", "c.yml: YAML error at line 3");
+        ConfigurationFragment tcp = ConfigurationFragment.of("d.yml", Map.of("tcp", Map.of("routers", Map.of()),
+                "htp", Map.of()));
+        BoundConfiguration bound = bind("file", broken, tcp);
+        String text = problems(bound);
+        assertTrue(text.contains("YAML error at line 3"), text);
+        assertTrue(text.contains("'tcp' routing is not supported"), text);
+        assertTrue(text.contains("unknown top-level key 'htp'"), text);
+    }
+
+    @Test
+    void providersAreKeptApart() {
+        BoundConfiguration bound = binder.bind(Map.of(
+                "file", ConfigurationSnapshot.of(fragment("a.yml", Map.of("routers", Map.of("app", router("Path(`/`)", "s"))))),
+                "docker", ConfigurationSnapshot.of(fragment("c1", Map.of("routers", Map.of("app", router("Path(`/d`)", "s")))))));
+        assertEquals(List.of(), bound.problems());
+        assertEquals("Path(`/`)", bound.routers().get("app@file").value().rule());
+        assertEquals("Path(`/d`)", bound.routers().get("app@docker").value().rule());
+    }
+}

@@ -1,0 +1,182 @@
+package dev.gatehouse.core.dynamic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatehouse.api.Matcher;
+import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.RequestPredicate;
+import dev.gatehouse.api.config.LoadBalancerConfig;
+import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServerConfig;
+import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.core.config.ConfigMappers;
+import dev.gatehouse.core.plugin.ExtensionKind;
+import dev.gatehouse.core.plugin.ExtensionRegistry;
+import dev.gatehouse.core.router.Route;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.Test;
+
+/** How one configuration becomes routing tables: what is enabled, in which order, on which entry point. */
+class RuntimeBuilderTest {
+
+    /** A matcher that accepts one argument and matches nothing: these tests look at tables, not requests. */
+    private static Matcher matcher(String name) {
+        return new Matcher() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public RequestPredicate compile(List<String> arguments) {
+                Matcher.requireArguments(this, arguments, 1);
+                return request -> false;
+            }
+        };
+    }
+
+    record TagConfig(String tag) {
+    }
+
+    private static final class TagMiddleware implements Middleware<TagConfig> {
+        @Override
+        public String name() {
+            return "tag";
+        }
+
+        @Override
+        public Class<TagConfig> configType() {
+            return TagConfig.class;
+        }
+
+        @Override
+        public Handler.Wrapper create(TagConfig config) {
+            if ("explode".equals(config.tag())) {
+                throw new IllegalArgumentException("tag must not be explode");
+            }
+            return new Handler.Wrapper();
+        }
+    }
+
+    private final ExtensionRegistry registry = registry();
+
+    private static ExtensionRegistry registry() {
+        ExtensionRegistry.Builder builder = ExtensionRegistry.builder();
+        builder.add(ExtensionKind.MATCHER, matcher("Host"));
+        builder.add(ExtensionKind.MATCHER, matcher("Path"));
+        builder.add(ExtensionKind.MIDDLEWARE, new TagMiddleware());
+        return builder.build();
+    }
+
+    private final Map<String, Defined<RouterConfig>> routers = new HashMap<>();
+    private final Map<String, Defined<ServiceConfig>> services = new HashMap<>();
+    private final Map<String, Defined<MiddlewareConfig>> middlewares = new HashMap<>();
+
+    private void router(String name, String rule, String service, Integer priority, List<String> entryPoints,
+            List<String> middlewareNames) {
+        routers.put(name + "@file", new Defined<>(new RouterConfig(rule, entryPoints, middlewareNames, service, priority, null),
+                "dyn.yml", "file"));
+    }
+
+    private void service(String name, String url) {
+        services.put(name + "@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
+                List.of(new ServerConfig(url, null)), null)), "dyn.yml", "file"));
+    }
+
+    private GatewayRuntime build(List<String> entryPoints, List<String> defaults) {
+        RuntimeBuilder builder = new RuntimeBuilder(entryPoints, defaults, registry, null, Map.of(),
+                ConfigMappers.strictMapper(), new Server());
+        return builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+    }
+
+    private static List<String> names(List<Route> routes) {
+        return routes.stream().map(Route::name).toList();
+    }
+
+    @Test
+    void ordersByPriorityThenRuleLengthThenName() {
+        service("s", "http://127.0.0.1:1");
+        router("short", "Host(`a`)", "s", null, List.of(), List.of());
+        router("longer", "Host(`abcdef`)", "s", null, List.of(), List.of());
+        router("explicit", "Host(`b`)", "s", 100, List.of(), List.of());
+        router("negative", "Host(`zzzzzzzzzzzzzz`)", "s", -5, List.of(), List.of());
+        router("b-tie", "Host(`c`)", "s", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of("explicit@file", "longer@file", "b-tie@file", "short@file", "negative@file"),
+                names(runtime.table(0).routes()));
+    }
+
+    @Test
+    void aBrokenRouterIsDisabledAloneWithItsReason() {
+        service("s", "http://127.0.0.1:1");
+        router("good", "Host(`a`)", "s", null, List.of(), List.of());
+        router("syntax", "Host(`a`) &&", "s", null, List.of(), List.of());
+        router("unknownMatcher", "Hots(`a`)", "s", null, List.of(), List.of());
+        router("arity", "Host(`a`, `b`)", "s", null, List.of(), List.of());
+        router("noService", "Host(`a`)", "missing", null, List.of(), List.of());
+        router("badEntryPoint", "Host(`a`)", "s", null, List.of("webz"), List.of());
+        router("noRule", null, "s", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+
+        assertEquals(List.of("good@file"), names(runtime.table(0).routes()));
+        assertEquals("enabled", runtime.routerStatus().get("good@file"));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("router syntax@file (from dyn.yml): rule Host(`a`) && is invalid at position 13"), problems);
+        assertTrue(problems.contains("unknown matcher 'Hots'"), problems);
+        assertTrue(problems.contains("Host expects 1 argument, got 2"), problems);
+        assertTrue(problems.contains("service 'missing@file' does not exist"), problems);
+        assertTrue(problems.contains("entry point 'webz' does not exist (known: web)"), problems);
+        assertTrue(problems.contains("router noRule@file (from dyn.yml): has no rule"), problems);
+    }
+
+    @Test
+    void aServiceWithABadUrlDisablesItselfAndItsRouters() {
+        service("bad", "ftp://x");
+        service("good", "http://127.0.0.1:1");
+        router("a", "Host(`a`)", "bad", null, List.of(), List.of());
+        router("b", "Host(`b`)", "good", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of("b@file"), names(runtime.table(0).routes()));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("service bad@file (from dyn.yml): loadBalancer.servers[0]: server url 'ftp://x' must start with http"),
+                problems);
+    }
+
+    @Test
+    void routersWithoutEntryPointsJoinTheDefaultOnes() {
+        service("s", "http://127.0.0.1:1");
+        router("everywhere", "Host(`a`)", "s", null, List.of(), List.of());
+        router("internalOnly", "Host(`b`)", "s", null, List.of("admin"), List.of());
+        GatewayRuntime runtime = build(List.of("web", "websecure", "admin"), List.of("web", "websecure"));
+        assertEquals(List.of("everywhere@file"), names(runtime.table(0).routes()));
+        assertEquals(List.of("everywhere@file"), names(runtime.table(1).routes()));
+        assertEquals(List.of("internalOnly@file"), names(runtime.table(2).routes()));
+    }
+
+    @Test
+    void middlewaresAreBoundToTheirTypeAndProblemsNameThem() {
+        service("s", "http://127.0.0.1:1");
+        middlewares.put("ok@file", new Defined<>(new MiddlewareConfig("tag", Map.of("tag", "x")), "dyn.yml", "file"));
+        middlewares.put("typo@file", new Defined<>(new MiddlewareConfig("tag", Map.of("tga", "x")), "dyn.yml", "file"));
+        middlewares.put("unknown@file", new Defined<>(new MiddlewareConfig("stripPrefix", Map.of()), "dyn.yml", "file"));
+        middlewares.put("explodes@file", new Defined<>(new MiddlewareConfig("tag", Map.of("tag", "explode")), "dyn.yml", "file"));
+        router("withOk", "Host(`a`)", "s", null, List.of(), List.of("ok"));
+        router("withTypo", "Host(`b`)", "s", null, List.of(), List.of("typo"));
+        router("withUnknown", "Host(`c`)", "s", null, List.of(), List.of("unknown@file"));
+        router("withExplodes", "Host(`d`)", "s", null, List.of(), List.of("explodes"));
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+
+        assertEquals(List.of("withOk@file"), names(runtime.table(0).routes()));
+        assertTrue(runtime.table(0).routes().get(0).handler() instanceof Handler.Wrapper, "the chain starts with the middleware");
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("middleware typo@file (from dyn.yml): unknown key 'tag.tga'"), problems);
+        assertTrue(problems.contains("unknown middleware type 'stripPrefix' (known: tag;"), problems);
+        assertTrue(problems.contains("middleware 'explodes@file' cannot be created: tag must not be explode"), problems);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.gatehouse.it;
+
+import dev.gatehouse.core.GatewayApplication;
+import dev.gatehouse.core.config.StaticConfigurationLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A real gateway in this JVM: its own folder with a static configuration, a plugins folder holding the
+ * bundled plugin jars (as the distribution has them) and a dynamic configuration folder watched by the
+ * file provider. Entry points listen on free 127.0.0.1 ports.
+ *
+ * <pre>{@code
+ * try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+ *         http:
+ *           routers: ...
+ *         """).start()) {
+ *     gateway.url("web", "/")...
+ * }
+ * }</pre>
+ */
+public final class GatewayHarness implements AutoCloseable {
+
+    /** The bundled plugins, copied by Maven into target/plugins. */
+    public static final Path BUNDLED_PLUGINS = Path.of(System.getProperty("gatehouse.it.plugins", "target/plugins"));
+
+    private final Path dir;
+    private final Path pluginsDir;
+    private final Path dynamicDir;
+    private final List<String> flags = new ArrayList<>();
+    private String staticYaml = """
+            entryPoints:
+              web:
+                address: "127.0.0.1:0"
+            ping:
+              entryPoint: web
+            providers:
+              providersThrottleDuration: 200ms
+              file:
+                directory: dynamic
+            """;
+    private GatewayApplication application;
+
+    private GatewayHarness(Path dir) {
+        this.dir = dir;
+        this.pluginsDir = dir.resolve("plugins");
+        this.dynamicDir = dir.resolve("dynamic");
+    }
+
+    /** A gateway in {@code dir} with the bundled plugins and one dynamic file {@code dynamic/test.yml}. */
+    public static GatewayHarness withDynamic(Path dir, String dynamicYaml) {
+        GatewayHarness harness = new GatewayHarness(dir);
+        try {
+            Files.createDirectories(harness.pluginsDir);
+            Files.createDirectories(harness.dynamicDir);
+            try (Stream<Path> jars = Files.list(BUNDLED_PLUGINS)) {
+                for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                    Files.copy(jar, harness.pluginsDir.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        harness.writeDynamic("test.yml", dynamicYaml);
+        return harness;
+    }
+
+    /** Replaces the static configuration (YAML); paths in it are relative to the harness folder. */
+    public GatewayHarness staticConfig(String yaml) {
+        this.staticYaml = yaml;
+        return this;
+    }
+
+    /** Adds a command-line flag such as {@code --serversTransport.forwardingTimeouts.responseHeaderTimeout=1s}. */
+    public GatewayHarness flag(String flag) {
+        flags.add(flag);
+        return this;
+    }
+
+    public GatewayHarness start() throws Exception {
+        Path configFile = dir.resolve("gatehouse.yml");
+        Files.writeString(configFile, staticYaml);
+        List<String> args = new ArrayList<>();
+        args.add("--configFile=" + configFile);
+        args.add("--plugins.dir=" + pluginsDir);
+        args.addAll(flags);
+        application = GatewayApplication.start(StaticConfigurationLoader.load(args, Map.of(), dir, null));
+        return this;
+    }
+
+    public GatewayApplication application() {
+        return application;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path pluginsDir() {
+        return pluginsDir;
+    }
+
+    public int port(String entryPoint) {
+        return application.port(entryPoint);
+    }
+
+    /** {@code http://127.0.0.1:<port of web><path>}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port("web") + path;
+    }
+
+    /** Writes (or replaces, atomically) a file of the dynamic configuration folder. */
+    public void writeDynamic(String name, String yaml) {
+        try {
+            Path target = dynamicDir.resolve(name);
+            Path temp = dynamicDir.resolve("." + name + ".tmp");
+            Files.writeString(temp, yaml);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until a configuration newer than {@code generation} is applied and {@code condition} holds. */
+    public void awaitReload(long generation, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (application.generation() > generation && condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no configuration satisfying the condition was applied within " + timeout
+                + "; router status: " + application.runtime().routerStatus() + ", problems: " + application.runtime().problems());
+    }
+
+    /** Whether the router (qualified name) is enabled in the current runtime. */
+    public boolean routerEnabled(String router) {
+        return "enabled".equals(application.runtime().routerStatus().get(router));
+    }
+
+    @Override
+    public void close() {
+        if (application != null) {
+            application.stop();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.gatehouse.it;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A real HTTP server on 127.0.0.1 and a free port that answers every request with its own name and what it
+ * received: {@code backend=<name>} and one {@code header: Name: value} line per request header, the
+ * method and the path with query. Counts requests and accepted connections.
+ */
+public final class TestBackend implements AutoCloseable {
+
+    private final String name;
+    private final Server server;
+    private final ServerConnector connector;
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+
+    private TestBackend(String name, Handler handler) throws Exception {
+        this.name = name;
+        server = new Server();
+        connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.addEventListener(new Connection.Listener() {
+            @Override
+            public void onOpened(Connection connection) {
+                connections.incrementAndGet();
+            }
+        });
+        server.addConnector(connector);
+        server.setHandler(handler != null ? handler : new Echo());
+        server.start();
+    }
+
+    /** A backend that echoes what it received. */
+    public static TestBackend echo(String name) throws Exception {
+        return new TestBackend(name, null);
+    }
+
+    /** A backend with custom behaviour. */
+    public static TestBackend with(String name, Handler handler) throws Exception {
+        return new TestBackend(name, handler);
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + connector.getLocalPort();
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    private final class Echo extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            requests.incrementAndGet();
+            StringBuilder body = new StringBuilder();
+            body.append("backend=").append(name).append('\n');
+            body.append("method=").append(request.getMethod()).append('\n');
+            body.append("uri=").append(request.getHttpURI().getPathQuery()).append('\n');
+            for (HttpField field : request.getHeaders()) {
+                body.append("header: ").append(field.getName()).append(": ").append(field.getValue()).append('\n');
+            }
+            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.getHeaders().put("X-Backend", name);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+            return true;
+        }
+    }
+}
