@@ -48,8 +48,13 @@ class DistributionIT {
   static final String VERSION = System.getProperty("gatehouse.test.version", "0.1.0-SNAPSHOT");
   static final Duration READY = Duration.ofSeconds(30);
   static final Duration RELOAD = Duration.ofSeconds(10);
-  /** graceTimeOut in the test configuration, and how long the tests wait for an exit after SIGTERM. */
-  static final Duration GRACE = Duration.ofSeconds(10);
+  /** graceTimeOut in the test configuration. */
+  static final Duration GRACE = Duration.ofSeconds(8);
+  /**
+   * How long a test waits for the exit after SIGTERM: the grace time, plus the class-data-sharing archive the
+   * first server run of an installation writes as its JVM exits (about 1 s, several on a busy machine).
+   */
+  static final Duration EXIT = GRACE.plusSeconds(10);
 
   @TempDir static Path installRoot;
   static Path home;
@@ -86,7 +91,7 @@ class DistributionIT {
     for (Process p : processes) {
       if (p.isAlive()) {
         p.destroy();
-        if (!p.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+        if (!p.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS)) {
           p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
       }
@@ -189,7 +194,7 @@ class DistributionIT {
     assertEquals("alpha", awaitResponse(port, "app.test", "/", res -> res.status == 200, READY).body);
 
     first.process.destroy(); // SIGTERM
-    assertTrue(first.process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS), "exits within the grace time");
+    assertTrue(first.process.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "exits within the grace time");
     assertEquals(0, first.process.exitValue(), () -> "exit code after SIGTERM, log:\n" + first.log());
 
     Gateway second = start(home.resolve("bin/gatehouse"), work, "--configFile=" + conf);
@@ -215,11 +220,37 @@ class DistributionIT {
     assertTrue(arrived.await(10, TimeUnit.SECONDS), "request reached the backend");
     gw.process.destroy(); // SIGTERM while the backend is still answering
 
-    Response r = inFlight.get(GRACE.toSeconds(), TimeUnit.SECONDS);
+    Response r = inFlight.get(EXIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(200, r.status, () -> "in-flight request, log:\n" + gw.log());
     assertEquals("slow", r.body);
-    assertTrue(gw.process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS), "exits after the request");
+    assertTrue(gw.process.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "exits after the request");
     assertEquals(0, gw.process.exitValue(), () -> gw.log());
+  }
+
+  @Test
+  void theFirstRunLeavesAClassArchiveTheNextRunChecksAndUses() throws Exception {
+    int alpha = backend("alpha", Duration.ZERO);
+    int port = freePort();
+    Path conf = staticConfig(port);
+    writeRoute(conf, "app.test", alpha);
+    Path cds = work.resolve("cds");
+    Map<String, String> env = Map.of("GATEHOUSE_CDS_DIR", cds.toString());
+
+    Gateway first = start(home.resolve("bin/gatehouse"), work, env, "--configFile=" + conf);
+    first.awaitReady();
+    assertTrue(arguments(first).contains("-XX:ArchiveClassesAtExit="), () -> arguments(first));
+    first.process.destroy();
+    assertTrue(first.process.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS));
+    assertEquals(0, first.process.exitValue(), () -> first.log());
+    assertEquals(1, list(cds, ".tmp").size(), "a candidate archive, written at exit");
+
+    Gateway second = start(home.resolve("bin/gatehouse"), work, env, "--configFile=" + conf);
+    second.awaitReady();
+    assertTrue(arguments(second).contains("-XX:SharedArchiveFile="), () -> arguments(second));
+    assertEquals(1, list(cds, ".jsa").size(), "the candidate passed the check and was installed");
+    assertEquals(0, list(cds, ".tmp").size());
+    assertEquals("alpha", awaitResponse(port, "app.test", "/", res -> res.status == 200, READY).body);
+    assertEquals("", read(second.stdout), "no CDS notes on stdout");
   }
 
   // ---- gateway process ----------------------------------------------------------------------------
@@ -227,10 +258,12 @@ class DistributionIT {
   final class Gateway {
     final Process process;
     final Path stderr;
+    final Path stdout;
 
-    Gateway(Process process, Path stderr) {
+    Gateway(Process process, Path stderr, Path stdout) {
       this.process = process;
       this.stderr = stderr;
+      this.stdout = stdout;
     }
 
     String log() {
@@ -254,17 +287,37 @@ class DistributionIT {
   }
 
   Gateway start(Path script, Path cwd, String... args) throws IOException {
+    return start(script, cwd, Map.of(), args);
+  }
+
+  Gateway start(Path script, Path cwd, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(script.toString());
     command.addAll(List.of(args));
     Path stderr = Files.createTempFile(work, "gatehouse-", ".stderr");
+    Path stdout = Files.createTempFile(work, "gatehouse-", ".stdout");
     ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
         .redirectError(stderr.toFile())
-        .redirectOutput(Files.createTempFile(work, "gatehouse-", ".stdout").toFile());
+        .redirectOutput(stdout.toFile());
     productEnvironment(pb);
+    pb.environment().putAll(env);
     Process p = pb.start();
     processes.add(p);
-    return new Gateway(p, stderr);
+    return new Gateway(p, stderr, stdout);
+  }
+
+  /** The JVM's command line (bin/gatehouse execs java, so the process is the JVM). */
+  static String arguments(Gateway gw) {
+    return String.join(" ", gw.process.info().arguments().orElse(new String[0]));
+  }
+
+  static List<String> list(Path dir, String suffix) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
+    }
   }
 
   /** The JDK running the tests, and the product's default JVM options (not the build's). */
@@ -294,7 +347,7 @@ class DistributionIT {
             watch: true
         log:
           level: INFO
-        """.formatted(port, GRACE.toSeconds() - 2));
+        """.formatted(port, GRACE.toSeconds()));
     return conf;
   }
 
