@@ -18,6 +18,13 @@ final class RoutingRequest implements MatchContext {
         this.request = request;
     }
 
+    /** A request reduced to what host and path matchers read: for tests of the routing table. */
+    RoutingRequest(String host, String path) {
+        this.request = null;
+        this.host = host;
+        this.path = path;
+    }
+
     @Override
     public String host() {
         String h = host;

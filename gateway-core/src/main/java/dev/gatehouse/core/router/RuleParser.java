@@ -18,8 +18,12 @@ import java.util.List;
  */
 public final class RuleParser {
 
+    /** Deeper nesting than any real rule has; the limit keeps hostile input from exhausting the stack. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private RuleParser(String text) {
         this.text = text;
@@ -57,15 +61,22 @@ public final class RuleParser {
 
     private Rule unary() throws RuleSyntaxException {
         skipSpaces();
-        if (consume("!")) {
-            return new Rule.Not(unary());
+        if (++depth > MAX_DEPTH) {
+            throw new RuleSyntaxException(pos, "the rule nests '(' and '!' more than " + MAX_DEPTH + " levels deep");
         }
-        if (consume("(")) {
-            Rule inner = or();
-            expect(")", "')' to close the '('");
-            return inner;
+        try {
+            if (consume("!")) {
+                return new Rule.Not(unary());
+            }
+            if (consume("(")) {
+                Rule inner = or();
+                expect(")", "')' to close the '('");
+                return inner;
+            }
+            return call();
+        } finally {
+            depth--;
         }
-        return call();
     }
 
     private Rule call() throws RuleSyntaxException {
