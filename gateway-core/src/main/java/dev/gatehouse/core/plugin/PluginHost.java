@@ -185,11 +185,14 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            pluginManager.stopPlugins();
-            pluginManager.unloadPlugins();
-        } catch (RuntimeException e) {
-            LOG.warn("Stopping plugins: {}", e.toString());
+        pluginManager.stopPlugins();
+        // One by one: PF4J's own unloadPlugins() trips over its list while unloading from it.
+        for (PluginWrapper plugin : new ArrayList<>(pluginManager.getPlugins())) {
+            try {
+                pluginManager.unloadPlugin(plugin.getPluginId());
+            } catch (RuntimeException e) {
+                LOG.warn("Unloading plugin {}: {}", plugin.getPluginId(), e.toString());
+            }
         }
     }
 }
