@@ -185,9 +185,13 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public void close() {
-        pluginManager.stopPlugins();
-        // One by one: PF4J's own unloadPlugins() trips over its list while unloading from it.
-        for (PluginWrapper plugin : new ArrayList<>(pluginManager.getPlugins())) {
+        // One by one, in reverse start order: PF4J 3.15's stopPlugins() and unloadPlugins() remove from the
+        // list they iterate and throw ConcurrentModificationException. unloadPlugin() stops the plugin first.
+        List<PluginWrapper> started = new ArrayList<>(pluginManager.getStartedPlugins());
+        java.util.Collections.reverse(started);
+        List<PluginWrapper> all = new ArrayList<>(started);
+        pluginManager.getPlugins().stream().filter(p -> !all.contains(p)).forEach(all::add);
+        for (PluginWrapper plugin : all) {
             try {
                 pluginManager.unloadPlugin(plugin.getPluginId());
             } catch (RuntimeException e) {
