@@ -111,8 +111,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 .method(clientToProxy.getMethod())
                 .path(pathAndQuery(clientToProxy));
         proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
-        if (hasBody(clientToProxy)) {
-            proxyToServer.body(new ClientRequestBody(clientToProxy));
+        ClientRequestBody body = requestBody(clientToProxy);
+        if (body != null) {
+            proxyToServer.body(body);
         }
         ServerToProxyListener listener = new ServerToProxyListener(clientToProxy, proxyToServer, proxyToClient, callback);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
@@ -130,16 +131,30 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
     }
 
-    private static boolean hasBody(Request clientToProxy) {
+    /** The client's body to send on, or null when the request has none. */
+    private static ClientRequestBody requestBody(Request clientToProxy) {
         long length = clientToProxy.getLength();
         if (length > 0) {
-            return true;
+            return new ClientRequestBody(clientToProxy, null);
         }
         if (length == 0) {
-            return false;
+            return null;
         }
         HttpFields headers = clientToProxy.getHeaders();
-        return headers.contains(HttpHeader.TRANSFER_ENCODING) || headers.contains(HttpHeader.CONTENT_TYPE);
+        if (headers.contains(HttpHeader.TRANSFER_ENCODING)) {
+            return new ClientRequestBody(clientToProxy, null);
+        }
+        if (clientToProxy.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            return headers.contains(HttpHeader.CONTENT_TYPE) ? new ClientRequestBody(clientToProxy, null) : null;
+        }
+        // HTTP/2 and later need neither Content-Length nor Transfer-Encoding for a body: only the stream says
+        // whether one follows. A request whose stream ended with its headers has its end of content ready.
+        Content.Chunk first = clientToProxy.read();
+        if (first != null && first.isLast() && !first.hasRemaining() && !Content.Chunk.isFailure(first)) {
+            first.release();
+            return null;
+        }
+        return new ClientRequestBody(clientToProxy, first);
     }
 
     /**
