@@ -17,7 +17,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -124,6 +130,31 @@ class MessagesTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertEquals(expectedDigest("chunked"), response.body());
+    }
+
+    @Test
+    void h2cPostsWithAndWithoutLengthArriveIntact() throws Exception {
+        org.eclipse.jetty.client.HttpClient h2c =
+                new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        // no Content-Type unless the request has one: HTTP/2 has no Transfer-Encoding to say a body follows
+        h2c.setDefaultRequestContentType(null);
+        h2c.start();
+        try {
+            ContentResponse sized = h2c.newRequest(gateway.url("/digest")).method("POST")
+                    .body(new BytesRequestContent(BODY)).timeout(20, TimeUnit.SECONDS).send();
+            assertEquals(HttpVersion.HTTP_2, sized.getVersion());
+            assertEquals(200, sized.getStatus());
+            assertEquals(expectedDigest("content-length"), sized.getContentAsString());
+
+            ContentResponse unsized = h2c.newRequest(gateway.url("/digest")).method("POST")
+                    .body(new InputStreamRequestContent(null, new ByteArrayInputStream(BODY), null))
+                    .timeout(20, TimeUnit.SECONDS).send();
+            assertEquals(HttpVersion.HTTP_2, unsized.getVersion());
+            assertEquals(200, unsized.getStatus());
+            assertEquals(expectedDigest("chunked"), unsized.getContentAsString());
+        } finally {
+            h2c.stop();
+        }
     }
 
     @Test
