@@ -118,10 +118,12 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         ServerToProxyListener listener = new ServerToProxyListener(clientToProxy, proxyToServer, proxyToClient, callback);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
         if (headerTimeout > 0) {
-            listener.headerTimeout = httpClient.getScheduler().schedule(
+            // As Go's ResponseHeaderTimeout: counted from the end of the request, body included, so a slow
+            // upload is not cut short.
+            proxyToServer.onRequestSuccess(sent -> listener.startHeaderTimeout(httpClient.getScheduler(),
                     () -> proxyToServer.abort(new TimeoutException("no response headers from " + server.url()
-                            + " within " + settings.responseHeaderTimeout())),
-                    headerTimeout, TimeUnit.MILLISECONDS);
+                            + " within " + settings.responseHeaderTimeout() + " of sending the request")),
+                    headerTimeout));
         }
         proxyToServer.send(listener);
     }
@@ -263,7 +265,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         private final org.eclipse.jetty.client.Request proxyToServer;
         private final Response proxyToClient;
         private final Callback proxyToClientCallback;
-        volatile Scheduler.Task headerTimeout;
+        private volatile Scheduler.Task headerTimeout;
+        private volatile boolean headersReceived;
 
         ServerToProxyListener(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer,
                 Response proxyToClient, Callback proxyToClientCallback) {
@@ -278,8 +281,20 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             proxyToClient.setStatus(serverToProxy.getStatus());
         }
 
+        /** Starts the response header timeout, unless the headers are already here (an early response). */
+        void startHeaderTimeout(Scheduler scheduler, Runnable onTimeout, long millis) {
+            if (headersReceived) {
+                return;
+            }
+            headerTimeout = scheduler.schedule(onTimeout, millis, TimeUnit.MILLISECONDS);
+            if (headersReceived) {
+                cancelHeaderTimeout();   // they came while it was being scheduled
+            }
+        }
+
         @Override
         public void onHeaders(org.eclipse.jetty.client.Response serverToProxy) {
+            headersReceived = true;
             cancelHeaderTimeout();
             HttpFields.Mutable headers = proxyToClient.getHeaders();
             HttpFields serverHeaders = serverToProxy.getHeaders();
