@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -34,6 +36,7 @@ class ErrorMappingTest {
     private static final CountDownLatch release = new CountDownLatch(1);
     private static TestBackend slow;
     private static TestBackend idle;
+    private static TestBackend counter;
     private static GatewayHarness gateway;
     private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -50,6 +53,21 @@ class ErrorMappingTest {
             }
         });
         idle = TestBackend.echo("idle");
+        // Reads the whole body, then answers at once with its length.
+        counter = TestBackend.with("counter", new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                long count = 0;
+                try (InputStream in = Content.Source.asInputStream(request)) {
+                    byte[] buffer = new byte[8192];
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        count += n;
+                    }
+                }
+                response.write(true, ByteBuffer.wrap(String.valueOf(count).getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        });
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
@@ -69,7 +87,14 @@ class ErrorMappingTest {
                     slow:
                       rule: Path(`/slow`)
                       service: slow
+                    upload:
+                      rule: Path(`/upload`)
+                      service: upload
                   services:
+                    upload:
+                      loadBalancer:
+                        servers:
+                          - url: %s
                     zero:
                       loadBalancer:
                         servers:
@@ -86,11 +111,12 @@ class ErrorMappingTest {
                       loadBalancer:
                         servers:
                           - url: %s
-                """.formatted(idle.url(), closedPort, slow.url()))
+                """.formatted(counter.url(), idle.url(), closedPort, slow.url()))
                 .flag("--serversTransport.forwardingTimeouts.responseHeaderTimeout=300ms")
                 .start();
         gateway.awaitReload(0, () -> gateway.routerEnabled("zero@file") && gateway.routerEnabled("empty@file")
-                && gateway.routerEnabled("refused@file") && gateway.routerEnabled("slow@file"), Duration.ofSeconds(10));
+                && gateway.routerEnabled("refused@file") && gateway.routerEnabled("slow@file")
+                && gateway.routerEnabled("upload@file"), Duration.ofSeconds(10));
     }
 
     @AfterAll
@@ -99,6 +125,7 @@ class ErrorMappingTest {
         gateway.close();
         slow.close();
         idle.close();
+        counter.close();
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
@@ -127,6 +154,44 @@ class ErrorMappingTest {
     @Test
     void refusedConnectionIs502() throws Exception {
         assertEquals(502, get("/refused").statusCode());
+    }
+
+    @Test
+    void responseHeaderTimeoutStartsOnceTheRequestIsSent() throws Exception {
+        // The client takes ~1.5 s to send its body, five times the response header timeout; the server
+        // answers as soon as it has the body. As in Traefik, the timeout counts from the end of the request.
+        int pieces = 15;
+        byte[] piece = new byte[1024];
+        InputStream trickle = new InputStream() {
+            private int sent;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (sent == pieces) {
+                    return -1;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                sent++;
+                int n = Math.min(len, piece.length);
+                System.arraycopy(piece, 0, b, off, n);
+                return n;
+            }
+        };
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(gateway.url("/upload")))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> trickle)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(String.valueOf(pieces * piece.length), response.body());
     }
 
     @Test
