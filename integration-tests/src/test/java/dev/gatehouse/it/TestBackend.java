@@ -2,8 +2,6 @@ package dev.gatehouse.it;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -14,6 +12,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real HTTP server on 127.0.0.1 and a free port that answers every request with its own name and what it
@@ -27,11 +26,13 @@ public final class TestBackend implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
-    private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
     private TestBackend(String name, Handler handler) throws Exception {
         this.name = name;
-        server = new Server();
+        // A small pool: tests start many backends at once on a small machine.
+        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        threads.setName("backend-" + name);
+        server = new Server(threads);
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -42,7 +43,7 @@ public final class TestBackend implements AutoCloseable {
             }
         });
         server.addConnector(connector);
-        server.setHandler(handler != null ? handler : new Echo());
+        server.setHandler(new Counting(handler != null ? handler : new Echo()));
         server.start();
     }
 
@@ -77,10 +78,26 @@ public final class TestBackend implements AutoCloseable {
         server.stop();
     }
 
+    public String name() {
+        return name;
+    }
+
+    /** Counts every request, whatever handler answers it. */
+    private final class Counting extends Handler.Wrapper {
+        Counting(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            requests.incrementAndGet();
+            return super.handle(request, response, callback);
+        }
+    }
+
     private final class Echo extends Handler.Abstract.NonBlocking {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            requests.incrementAndGet();
             StringBuilder body = new StringBuilder();
             body.append("backend=").append(name).append('\n');
             body.append("method=").append(request.getMethod()).append('\n');
