@@ -179,6 +179,69 @@ class ReloadTest {
         }
     }
 
+    @Test
+    void fileBrokenFromTheStartIsReportedAndItsFixIsApplied() throws Exception {
+        try (TestBackend one = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http:\n  routers: [unclosed\n")) {
+            gateway.writeDynamic("other.yml", route("o", "PathPrefix(`/o`)", "so", one.url()));
+            gateway.start();
+            assertEquals(200, Http.get(gateway.url("/o")).statusCode());
+            String file = gateway.dynamicDir().resolve("test.yml").toString();
+            assertTrue(gateway.application().runtime().problems().stream()
+                            .anyMatch(p -> String.valueOf(p.origin()).contains(file) && p.message().contains("Nothing from this file")),
+                    gateway.application().runtime().problems().toString());
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", route("r", "PathPrefix(`/r`)", "svc", one.url()));
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("r@file"), RELOAD_TIMEOUT);
+            assertEquals(200, Http.get(gateway.url("/r")).statusCode());
+            assertEquals(200, Http.get(gateway.url("/o")).statusCode());
+            assertTrue(gateway.application().runtime().problems().stream()
+                    .noneMatch(p -> String.valueOf(p.origin()).contains(file)), gateway.application().runtime().problems().toString());
+        }
+    }
+
+    @Test
+    void pluginMiddlewareKeepsWorkingAfterTheRuntimesBeforeTheReloadAreRetired() throws Exception {
+        String config = """
+                http:
+                  routers:
+                    r:
+                      rule: PathPrefix(`/r`)
+                      middlewares: [hdr]
+                      service: svc
+                  middlewares:
+                    hdr:
+                      addHeader:
+                        name: X-Added
+                        value: "%s"
+                  services:
+                    svc:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """;
+        try (TestBackend one = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, config.formatted("v1", one.url()))
+                     // A retired runtime is stopped graceTimeOut + 1 s after the swap.
+                     .flag("--entryPoints.web.transport.lifeCycle.graceTimeOut=500ms")) {
+            TestPlugins.headerPlugin("test-headers").writeTo(gateway.pluginsDir().resolve("test-headers.jar"));
+            gateway.start();
+            assertEquals("v1", Http.get(gateway.url("/r")).headers().firstValue("X-Added").orElse(null));
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", config.formatted("v2", one.url()));
+            gateway.awaitReload(generation, () -> "v2".equals(Http.get(gateway.url("/r")).headers()
+                    .firstValue("X-Added").orElse(null)), RELOAD_TIMEOUT);
+            Thread.sleep(2500);   // the previous runtime is stopped by now
+
+            HttpResponse<String> after = Http.get(gateway.url("/r"));
+            assertEquals(200, after.statusCode(), after.body());
+            assertEquals("v2", after.headers().firstValue("X-Added").orElse(null));
+            assertTrue(after.body().contains("backend=one"), after.body());
+        }
+    }
+
     static void assertProblem(List<ConfigProblem> problems, String file, String element, String... reasonParts) {
         boolean found = problems.stream().anyMatch(p -> {
             String text = p.toString();
