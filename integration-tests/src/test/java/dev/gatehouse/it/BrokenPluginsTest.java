@@ -113,7 +113,7 @@ class BrokenPluginsTest {
                         """)
                 .omitFromJar("com.example.missing.Helper")
                 .writeTo(plugins.resolve("missing-class.jar")), gateway -> {
-            PluginProblem problem = assertLeftOut(gateway, "missing-class.jar", "com.example.missing.NeedsHelper",
+            PluginProblem problem = assertExtensionLeftOut(gateway, "missing-class.jar", "com.example.missing.NeedsHelper",
                     "com.example.missing.Helper");
             assertEquals("missing-class", problem.pluginId());
             assertNoMatcher(gateway, "NeedsHelper");
@@ -146,7 +146,7 @@ class BrokenPluginsTest {
                         }
                         """)
                 .writeTo(plugins.resolve("throwing-constructor.jar")), gateway -> {
-            PluginProblem problem = assertLeftOut(gateway, "throwing-constructor.jar", "com.example.throwing.Boom",
+            PluginProblem problem = assertExtensionLeftOut(gateway, "throwing-constructor.jar", "com.example.throwing.Boom",
                     "boom in constructor");
             assertEquals("throwing-constructor", problem.pluginId());
             assertNoMatcher(gateway, "Boom");
@@ -164,7 +164,7 @@ class BrokenPluginsTest {
             clashPlugin("clash-a", "true").writeTo(plugins.resolve("z-clash-a.jar"));
             clashPlugin("clash-b", "false").writeTo(plugins.resolve("a-clash-b.jar"));
         }, gateway -> {
-            PluginProblem problem = assertLeftOut(gateway, "a-clash-b.jar", "clash-a", "clash-b", "matcher Clash");
+            PluginProblem problem = assertExtensionLeftOut(gateway, "a-clash-b.jar", "clash-a", "clash-b", "matcher Clash");
             assertEquals("clash-b", problem.pluginId());
             gateway.writeDynamic("clash.yml", """
                     http:
@@ -243,8 +243,32 @@ class BrokenPluginsTest {
         }
     }
 
-    /** The problem about {@code file}; its reason and a logged error line contain every part. */
+    /**
+     * The problem about {@code file}, which leaves the whole plugin out; its reason and a logged error line
+     * (saying the plugin is left out) contain every part.
+     */
     private static PluginProblem assertLeftOut(GatewayHarness gateway, String file, String... reasonParts) {
+        PluginProblem problem = assertProblem(gateway, file, reasonParts);
+        String leftOut = "Plugin " + gateway.pluginsDir().resolve(file) + " left out";
+        assertTrue(gateway.logLines("ERROR", leftOut).size() == 1, "'" + leftOut + "' in the log:\n" + gateway.logs());
+        return problem;
+    }
+
+    /**
+     * The problem about one extension of the plugin in {@code file}: reported like {@link #assertLeftOut},
+     * but the plugin itself stays in use, and the log must not say it is left out.
+     */
+    private static PluginProblem assertExtensionLeftOut(GatewayHarness gateway, String file, String... reasonParts) {
+        PluginProblem problem = assertProblem(gateway, file, reasonParts);
+        String leftOut = "Plugin " + gateway.pluginsDir().resolve(file) + " left out";
+        assertTrue(gateway.logLines(leftOut).isEmpty(), "the plugin is in use, the log must not say '" + leftOut
+                + "':\n" + gateway.logLines(file));
+        assertTrue(gateway.application().loadedPlugins().stream().anyMatch(p -> p.file().equals(file)),
+                gateway.application().loadedPlugins().toString());
+        return problem;
+    }
+
+    private static PluginProblem assertProblem(GatewayHarness gateway, String file, String... reasonParts) {
         List<PluginProblem> problems = gateway.application().pluginProblems();
         List<PluginProblem> forFile = problems.stream().filter(p -> p.file().equals(file)).toList();
         assertEquals(1, forFile.size(), "one problem for " + file + ": " + problems);
@@ -252,10 +276,10 @@ class BrokenPluginsTest {
         for (String part : reasonParts) {
             assertTrue(problem.reason().contains(part), "'" + part + "' in: " + problem);
         }
-        List<String> logged = gateway.logLines("ERROR", file, "left out");
-        assertFalse(logged.isEmpty(), "an error line naming " + file + " in the log:\n" + gateway.logs());
+        List<String> logged = gateway.logLines("ERROR", "PluginHost", gateway.pluginsDir().resolve(file).toString());
+        assertEquals(1, logged.size(), "one error line naming " + file + " in the log:\n" + gateway.logs());
         for (String part : reasonParts) {
-            assertTrue(logged.stream().anyMatch(line -> line.contains(part)), "'" + part + "' in the log line: " + logged);
+            assertTrue(logged.get(0).contains(part), "'" + part + "' in the log line: " + logged);
         }
         return problem;
     }
