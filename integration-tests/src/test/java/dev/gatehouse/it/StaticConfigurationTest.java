@@ -35,6 +35,23 @@ class StaticConfigurationTest {
     }
 
     @Test
+    void environmentOverridesTheFileAndAFlagOverridesTheEnvironment() throws Exception {
+        int fromEnv = GatewayHarness.freePort();
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("env"), "http: {}\n")
+                .env("GATEHOUSE_ENTRYPOINTS_WEB_ADDRESS", "127.0.0.1:" + fromEnv).start()) {
+            assertEquals(fromEnv, gateway.port("web"));
+            assertEquals(200, Http.status("http://127.0.0.1:" + fromEnv + "/ping"));
+        }
+        int fromFlag = GatewayHarness.freePort();
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("flag"), "http: {}\n")
+                .env("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", "127.0.0.1:" + fromEnv)
+                .flag("--entryPoints.web.address=127.0.0.1:" + fromFlag).start()) {
+            assertEquals(fromFlag, gateway.port("web"));
+            assertEquals(200, Http.status("http://127.0.0.1:" + fromFlag + "/ping"));
+        }
+    }
+
+    @Test
     void logFormatJsonFromTheEnvironmentMakesEveryLogLineJson() throws Exception {
         try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n")
                 .env("GATEHOUSE_LOG_FORMAT", "json").start()) {
