@@ -2,6 +2,8 @@ package dev.gatehouse.it;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -52,6 +54,30 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend(name, null);
     }
 
+    /**
+     * A backend that echoes like {@link #echo} but answers only {@code delay} after the request arrived
+     * (without holding a thread). Like every backend, it counts a request as soon as it arrives.
+     */
+    public static TestBackend delayed(String name, Duration delay) throws Exception {
+        TestBackend[] self = new TestBackend[1];
+        Handler delaying = new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Echo echo = self[0].new Echo();
+                request.getComponents().getScheduler().schedule(() -> {
+                    try {
+                        echo.respond(request, response, callback);
+                    } catch (Throwable x) {
+                        callback.failed(x);
+                    }
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            }
+        };
+        self[0] = new TestBackend(name, delaying);
+        return self[0];
+    }
+
     /** A backend with custom behaviour. */
     public static TestBackend with(String name, Handler handler) throws Exception {
         return new TestBackend(name, handler);
@@ -98,6 +124,11 @@ public final class TestBackend implements AutoCloseable {
     private final class Echo extends Handler.Abstract.NonBlocking {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
+            respond(request, response, callback);
+            return true;
+        }
+
+        void respond(Request request, Response response, Callback callback) {
             StringBuilder body = new StringBuilder();
             body.append("backend=").append(name).append('\n');
             body.append("method=").append(request.getMethod()).append('\n');
@@ -110,7 +141,6 @@ public final class TestBackend implements AutoCloseable {
             response.getHeaders().put("X-Backend", name);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, ByteBuffer.wrap(bytes), callback);
-            return true;
         }
     }
 }
