@@ -299,7 +299,7 @@ public final class GatewayApplication implements AutoCloseable {
                     index = result.indexOf(wanted.equals("traefik") ? OPERATIONS_ENTRY_POINT : "traefik");
                     if (index < 0) {
                         // Traefik creates its operations entry point on :8080 when nothing defines it.
-                        result.add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null));
+                        result.add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null, null));
                         index = result.listeners.size() - 1;
                     }
                 }
@@ -328,7 +328,8 @@ public final class GatewayApplication implements AutoCloseable {
                 throw new IllegalArgumentException("entryPoints." + name + ".forwardedHeaders.trustedIPs: " + e.getMessage());
             }
             listeners.add(new ListenerSpec(name, address.host(), address.port(),
-                    new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault())));
+                    new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault()),
+                    entryPoint.httpOrDefault().sanitizePathOrDefault()));
             LifeCycleConfig lifeCycle = entryPoint.transportOrDefault().lifeCycleOrDefault();
             graceTimeout = max(graceTimeout, lifeCycle.graceTimeOutOrDefault());
             requestAcceptGraceTimeout = max(requestAcceptGraceTimeout, lifeCycle.requestAcceptGraceTimeoutOrDefault());
