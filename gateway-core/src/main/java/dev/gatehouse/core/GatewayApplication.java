@@ -9,13 +9,8 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.config.ConfigurationException;
-import dev.gatehouse.core.config.EntryPointConfig;
-import dev.gatehouse.core.config.ForwardedHeadersConfig;
 import dev.gatehouse.core.config.ForwardingTimeoutsConfig;
-import dev.gatehouse.core.config.LifeCycleConfig;
-import dev.gatehouse.core.config.ListenAddress;
 import dev.gatehouse.core.config.LoadedConfiguration;
-import dev.gatehouse.core.config.PingConfig;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
@@ -23,8 +18,6 @@ import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
-import dev.gatehouse.core.http.ForwardedHeadersPolicy;
-import dev.gatehouse.core.http.IpRanges;
 import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.logging.Logging;
 import dev.gatehouse.core.plugin.ExtensionKind;
@@ -33,7 +26,6 @@ import dev.gatehouse.core.plugin.PluginHost;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import dev.gatehouse.core.server.GatewayServer;
-import dev.gatehouse.core.server.ListenerSpec;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
@@ -55,9 +47,6 @@ public final class GatewayApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayApplication.class);
 
-    /** The entry point that ping (and later the API) uses unless told otherwise; {@code traefik} is an alias. */
-    static final String OPERATIONS_ENTRY_POINT = "gatehouse";
-    private static final String OPERATIONS_DEFAULT_ADDRESS = ":8080";
     /** The provider name of what the gateway defines itself ({@code demo@internal}). */
     static final String INTERNAL_PROVIDER = "internal";
 
@@ -94,7 +83,7 @@ public final class GatewayApplication implements AutoCloseable {
         PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), injector);
         ExtensionRegistry extensions = plugins.load();
 
-        EntryPoints entryPoints = EntryPoints.from(config);
+        EntryPointPlan entryPoints = EntryPointPlan.from(config);
         GatewayServer server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 config.ping() == null ? 503 : config.ping().terminatingStatusCodeOrDefault(), entryPoints.graceTimeout);
         JettyUpstreamClient upstream = new JettyUpstreamClient(upstreamSettings(config), server.executor());
@@ -102,14 +91,13 @@ public final class GatewayApplication implements AutoCloseable {
 
         ObjectMapper mapper = ConfigMappers.strictMapper();
         Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()));
-        RuntimeBuilder builder = new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, extensions, upstream,
-                internalServices, mapper, server.jetty());
         DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
 
         GatewayApplication[] self = new GatewayApplication[1];
+        RuntimeBuilder[] builder = new RuntimeBuilder[1];   // made once the server runs (it needs the ports)
         ConfigurationWatcher watcher = new ConfigurationWatcher(
                 config.providersOrDefault().providersThrottleDurationOrDefault(),
-                snapshots -> self[0].apply(binder.bind(snapshots), builder));
+                snapshots -> self[0].apply(binder.bind(snapshots), builder[0]));
         GatewayApplication application =
                 new GatewayApplication(loaded, plugins, server, watcher, entryPoints.requestAcceptGraceTimeout);
         self[0] = application;
@@ -120,6 +108,8 @@ public final class GatewayApplication implements AutoCloseable {
             application.closeQuietly();
             throw new ConfigurationException(bindFailure(e, entryPoints));
         }
+        builder[0] = new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(server),
+                extensions, upstream, internalServices, mapper, server.jetty());
 
         watcher.contextFor(INTERNAL_PROVIDER).publish(internalConfiguration(config));
         List<String> started = application.startProviders(config, extensions);
@@ -261,113 +251,9 @@ public final class GatewayApplication implements AutoCloseable {
                 timeouts.idleConnTimeoutOrDefault(), config.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
     }
 
-    private static String bindFailure(IOException e, EntryPoints entryPoints) {
+    private static String bindFailure(IOException e, EntryPointPlan entryPoints) {
         String reason = e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")
                 ? "the address is already in use" : e.getMessage();
         return "cannot listen on the entry points " + entryPoints.addresses() + ": " + reason + " (" + e + ")";
-    }
-
-    /** The entry points as the server needs them, with ping's and the defaults' resolution. */
-    private static final class EntryPoints {
-        final List<ListenerSpec> listeners = new ArrayList<>();
-        final List<String> defaults = new ArrayList<>();
-        int pingIndex = -1;
-        Duration graceTimeout = Duration.ZERO;
-        Duration requestAcceptGraceTimeout = Duration.ZERO;
-
-        static EntryPoints from(StaticConfiguration config) throws ConfigurationException {
-            EntryPoints result = new EntryPoints();
-            List<String> problems = new ArrayList<>();
-            List<String> explicitDefaults = new ArrayList<>();
-            config.entryPoints().forEach((name, entryPoint) -> {
-                try {
-                    result.add(name, entryPoint);
-                    if (entryPoint.asDefaultOrDefault() && entryPoint.asDefault() != null) {
-                        explicitDefaults.add(name);
-                    }
-                } catch (IllegalArgumentException e) {
-                    problems.add(e.getMessage());
-                }
-            });
-            result.defaults.addAll(explicitDefaults.isEmpty() ? result.names() : explicitDefaults);
-
-            PingConfig ping = config.ping();
-            if (ping != null && !ping.manualRoutingOrDefault()) {
-                String wanted = ping.entryPointOrDefault();
-                int index = result.indexOf(wanted);
-                if (index < 0 && (wanted.equals(OPERATIONS_ENTRY_POINT) || wanted.equals("traefik"))) {
-                    index = result.indexOf(wanted.equals("traefik") ? OPERATIONS_ENTRY_POINT : "traefik");
-                    if (index < 0) {
-                        // Traefik creates its operations entry point on :8080 when nothing defines it.
-                        result.add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null));
-                        index = result.listeners.size() - 1;
-                    }
-                }
-                if (index < 0) {
-                    problems.add("ping.entryPoint: entry point '" + wanted + "' does not exist (known: "
-                            + String.join(", ", result.names()) + ")");
-                }
-                result.pingIndex = index;
-            }
-            if (result.listeners.isEmpty()) {
-                problems.add("no entry point is configured (for example --entryPoints.web.address=:8000)");
-            }
-            if (!problems.isEmpty()) {
-                throw new ConfigurationException(problems);
-            }
-            return result;
-        }
-
-        void add(String name, EntryPointConfig entryPoint) {
-            ListenAddress address = entryPoint.listenAddress(name);
-            ForwardedHeadersConfig forwarded = entryPoint.forwardedHeadersOrDefault();
-            IpRanges trusted;
-            try {
-                trusted = IpRanges.parse(forwarded.trustedIPs());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("entryPoints." + name + ".forwardedHeaders.trustedIPs: " + e.getMessage());
-            }
-            listeners.add(new ListenerSpec(name, address.host(), address.port(),
-                    new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault())));
-            LifeCycleConfig lifeCycle = entryPoint.transportOrDefault().lifeCycleOrDefault();
-            graceTimeout = max(graceTimeout, lifeCycle.graceTimeOutOrDefault());
-            requestAcceptGraceTimeout = max(requestAcceptGraceTimeout, lifeCycle.requestAcceptGraceTimeoutOrDefault());
-        }
-
-        private static Duration max(Duration a, Duration b) {
-            return a.compareTo(b) >= 0 ? a : b;
-        }
-
-        List<String> names() {
-            return listeners.stream().map(ListenerSpec::name).toList();
-        }
-
-        int indexOf(String name) {
-            return names().indexOf(name);
-        }
-
-        String addresses() {
-            return listeners.stream().map(l -> l.name() + "=" + (l.host() == null ? "" : l.host()) + ":" + l.port())
-                    .toList().toString();
-        }
-
-        String describe(GatewayServer server, boolean demo) {
-            StringBuilder text = new StringBuilder();
-            for (ListenerSpec listener : listeners) {
-                if (text.length() > 0) {
-                    text.append(", ");
-                }
-                String host = listener.host() == null || listener.host().isEmpty() ? "localhost" : listener.host();
-                if (host.indexOf(':') >= 0) {
-                    host = "[" + host + "]";
-                }
-                text.append("entry point ").append(listener.name()).append(" on http://").append(host).append(':')
-                        .append(server.port(listener.name())).append('/');
-            }
-            if (demo && !defaults.isEmpty()) {
-                text.append("; open http://localhost:").append(server.port(defaults.get(0))).append("/ to see the demo page");
-            }
-            return text.toString();
-        }
     }
 }

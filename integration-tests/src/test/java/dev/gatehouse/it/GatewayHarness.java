@@ -2,13 +2,19 @@ package dev.gatehouse.it;
 
 import dev.gatehouse.core.GatewayApplication;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -37,6 +43,8 @@ public final class GatewayHarness implements AutoCloseable {
     private final Path pluginsDir;
     private final Path dynamicDir;
     private final List<String> flags = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final LogBuffer logs = new LogBuffer();
     private String staticYaml = """
             entryPoints:
               web:
@@ -86,6 +94,16 @@ public final class GatewayHarness implements AutoCloseable {
         return this;
     }
 
+    /** Adds an environment variable as the gateway would see it, such as {@code GATEHOUSE_LOG_FORMAT=json}. */
+    public GatewayHarness env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /**
+     * Starts the gateway. Its log (which the gateway sends to the {@code System.err} of the moment it
+     * starts) is also captured, see {@link #logs()}.
+     */
     public GatewayHarness start() throws Exception {
         Path configFile = dir.resolve("gatehouse.yml");
         Files.writeString(configFile, staticYaml);
@@ -93,8 +111,44 @@ public final class GatewayHarness implements AutoCloseable {
         args.add("--configFile=" + configFile);
         args.add("--plugins.dir=" + pluginsDir);
         args.addAll(flags);
-        application = GatewayApplication.start(StaticConfigurationLoader.load(args, Map.of(), dir, null));
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(new Tee(original, logs), true, StandardCharsets.UTF_8));
+        try {
+            application = GatewayApplication.start(StaticConfigurationLoader.load(args, Map.copyOf(env), dir, null));
+        } finally {
+            System.setErr(original);
+        }
         return this;
+    }
+
+    /**
+     * Everything the gateway logged since it started (until another gateway in this JVM starts and takes
+     * the log over).
+     */
+    public String logs() {
+        return logs.text();
+    }
+
+    /** The captured log lines that contain all of {@code parts}. */
+    public List<String> logLines(String... parts) {
+        return logs().lines().filter(line -> {
+            for (String part : parts) {
+                if (!line.contains(part)) {
+                    return false;
+                }
+            }
+            return true;
+        }).toList();
+    }
+
+    /** A TCP port that was free a moment ago on 127.0.0.1, for tests that need a fixed address. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public GatewayApplication application() {
@@ -130,6 +184,20 @@ public final class GatewayHarness implements AutoCloseable {
         }
     }
 
+    /** Deletes a file of the dynamic configuration folder. */
+    public void deleteDynamic(String name) {
+        try {
+            Files.delete(dynamicDir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The dynamic configuration folder. */
+    public Path dynamicDir() {
+        return dynamicDir;
+    }
+
     /** Waits until a configuration newer than {@code generation} is applied and {@code condition} holds. */
     public void awaitReload(long generation, BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -152,6 +220,54 @@ public final class GatewayHarness implements AutoCloseable {
     public void close() {
         if (application != null) {
             application.stop();
+        }
+    }
+
+    /** A thread-safe, growing copy of what was written. */
+    private static final class LogBuffer extends OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            bytes.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
         }
     }
 }

@@ -2,18 +2,22 @@ package dev.gatehouse.it;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real HTTP server on 127.0.0.1 and a free port that answers every request with its own name and what it
@@ -27,12 +31,17 @@ public final class TestBackend implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
-    private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
     private TestBackend(String name, Handler handler) throws Exception {
         this.name = name;
-        server = new Server();
-        connector = new ServerConnector(server);
+        // A small pool: tests start many backends at once on a small machine.
+        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        threads.setName("backend-" + name);
+        server = new Server(threads);
+        // A backend that accepts every path Traefik would forward (%2F, %25...), so tests see what the gateway sent.
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.addEventListener(new Connection.Listener() {
@@ -42,13 +51,37 @@ public final class TestBackend implements AutoCloseable {
             }
         });
         server.addConnector(connector);
-        server.setHandler(handler != null ? handler : new Echo());
+        server.setHandler(new Counting(handler != null ? handler : new Echo()));
         server.start();
     }
 
     /** A backend that echoes what it received. */
     public static TestBackend echo(String name) throws Exception {
         return new TestBackend(name, null);
+    }
+
+    /**
+     * A backend that echoes like {@link #echo} but answers only {@code delay} after the request arrived
+     * (without holding a thread). Like every backend, it counts a request as soon as it arrives.
+     */
+    public static TestBackend delayed(String name, Duration delay) throws Exception {
+        TestBackend[] self = new TestBackend[1];
+        Handler delaying = new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Echo echo = self[0].new Echo();
+                request.getComponents().getScheduler().schedule(() -> {
+                    try {
+                        echo.respond(request, response, callback);
+                    } catch (Throwable x) {
+                        callback.failed(x);
+                    }
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            }
+        };
+        self[0] = new TestBackend(name, delaying);
+        return self[0];
     }
 
     /** A backend with custom behaviour. */
@@ -77,10 +110,31 @@ public final class TestBackend implements AutoCloseable {
         server.stop();
     }
 
+    public String name() {
+        return name;
+    }
+
+    /** Counts every request, whatever handler answers it. */
+    private final class Counting extends Handler.Wrapper {
+        Counting(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            requests.incrementAndGet();
+            return super.handle(request, response, callback);
+        }
+    }
+
     private final class Echo extends Handler.Abstract.NonBlocking {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            requests.incrementAndGet();
+            respond(request, response, callback);
+            return true;
+        }
+
+        void respond(Request request, Response response, Callback callback) {
             StringBuilder body = new StringBuilder();
             body.append("backend=").append(name).append('\n');
             body.append("method=").append(request.getMethod()).append('\n');
@@ -93,7 +147,6 @@ public final class TestBackend implements AutoCloseable {
             response.getHeaders().put("X-Backend", name);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, ByteBuffer.wrap(bytes), callback);
-            return true;
         }
     }
 }

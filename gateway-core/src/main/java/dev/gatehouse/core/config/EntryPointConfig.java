@@ -7,12 +7,14 @@ package dev.gatehouse.core.config;
  * @param asDefault whether routers without {@code entryPoints} attach here (see {@link #asDefaultOrDefault()})
  * @param transport connection life cycle settings; null means the defaults
  * @param forwardedHeaders which clients' {@code X-Forwarded-*} headers are trusted; null means none
+ * @param http how requests are treated before routing (path sanitising); null means the defaults
  */
 public record EntryPointConfig(
         String address,
         Boolean asDefault,
         EntryPointTransportConfig transport,
-        ForwardedHeadersConfig forwardedHeaders) {
+        ForwardedHeadersConfig forwardedHeaders,
+        EntryPointHttpConfig http) {
 
     /**
      * Whether this entry point is a default one. As in Traefik, when no entry point says
@@ -29,6 +31,10 @@ public record EntryPointConfig(
 
     public ForwardedHeadersConfig forwardedHeadersOrDefault() {
         return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null) : forwardedHeaders;
+    }
+
+    public EntryPointHttpConfig httpOrDefault() {
+        return http == null ? new EntryPointHttpConfig(null, null) : http;
     }
 
     /**

@@ -37,6 +37,7 @@ public final class RuntimeBuilder {
 
     private final List<String> entryPoints;
     private final List<String> defaultEntryPoints;
+    private final Map<Integer, List<Route>> fixedRoutes;
     private final ExtensionRegistry extensions;
     private final RuleCompiler rules;
     private final UpstreamClient upstream;
@@ -47,14 +48,17 @@ public final class RuntimeBuilder {
     /**
      * @param entryPoints every entry point's name, in index order
      * @param defaultEntryPoints those that routers without {@code entryPoints} attach to
+     * @param fixedRoutes routes the gateway itself puts on entry points (redirections), by entry point index
      * @param internalServices services the gateway provides itself ({@code demo@internal})
      * @param mapper the strict configuration mapper, for middleware options
      * @param server the Jetty server that middleware handlers belong to
      */
-    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints, ExtensionRegistry extensions,
+    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
+            Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
             UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server) {
         this.entryPoints = List.copyOf(entryPoints);
         this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
+        this.fixedRoutes = Map.copyOf(fixedRoutes);
         this.extensions = extensions;
         this.rules = new RuleCompiler(extensions);
         this.upstream = upstream;
@@ -69,7 +73,9 @@ public final class RuntimeBuilder {
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
-        entryPoints.forEach(ep -> routesByEntryPoint.add(new ArrayList<>()));
+        for (int i = 0; i < entryPoints.size(); i++) {
+            routesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
+        }
         List<LifeCycle> components = new ArrayList<>();
         Map<String, String> status = new TreeMap<>();
 

@@ -10,8 +10,10 @@ import org.eclipse.jetty.server.Request;
  * @param name the entry point's name ({@code web})
  * @param index its position in the static configuration; routing tables are arrays in the same order
  * @param forwardedHeaders which clients' {@code X-Forwarded-*} headers are believed
+ * @param sanitizePath whether request paths lose {@code .}/{@code ..} segments and repeated slashes before
+ *        routing and forwarding ({@code entryPoints.<name>.http.sanitizePath})
  */
-public record EntryPoint(String name, int index, ForwardedHeadersPolicy forwardedHeaders) {
+public record EntryPoint(String name, int index, ForwardedHeadersPolicy forwardedHeaders, boolean sanitizePath) {
 
     /** Implemented by the connectors of entry points. */
     public interface Holder {

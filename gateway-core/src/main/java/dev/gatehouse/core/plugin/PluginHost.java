@@ -103,27 +103,27 @@ public final class PluginHost implements AutoCloseable {
             }
             extension = (NamedExtension) pluginManager.getExtensionFactory().create(type);
         } catch (ClassNotFoundException | LinkageError e) {
-            problem(file, id, "extension " + className + " left out: class " + missingClass(e) + " not found");
+            extensionProblem(file, id, "extension " + className + " left out: class " + missingClass(e) + " not found");
             return;
         } catch (RuntimeException e) {
-            problem(file, id, "extension " + className + " left out: " + reason(e));
+            extensionProblem(file, id, "extension " + className + " left out: " + reason(e));
             return;
         }
         String name;
         try {
             name = extension.name();
         } catch (RuntimeException e) {
-            problem(file, id, "extension " + className + " left out: name() failed: " + reason(e));
+            extensionProblem(file, id, "extension " + className + " left out: name() failed: " + reason(e));
             return;
         }
         if (name == null || name.isBlank()) {
-            problem(file, id, "extension " + className + " left out: its name() is empty");
+            extensionProblem(file, id, "extension " + className + " left out: its name() is empty");
             return;
         }
         String key = kind.label() + " " + name;
         NamedExtension existing = builder.add(kind, extension);
         if (existing != null) {
-            problem(file, id, "both plugin " + owners.get(key) + " and plugin " + id + " provide " + key
+            extensionProblem(file, id, "both plugin " + owners.get(key) + " and plugin " + id + " provide " + key
                     + "; using the one from " + owners.get(key) + " (remove one of them)");
             return;
         }
@@ -143,10 +143,16 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
+    /** The whole plugin is left out. */
     private void problem(Path file, String pluginId, String reason) {
-        PluginProblem problem = new PluginProblem(file.getFileName().toString(), pluginId, reason);
-        problems.add(problem);
-        LOG.error("Plugin {} left out: {}", file, problem.reason());
+        problems.add(new PluginProblem(file.getFileName().toString(), pluginId, reason));
+        LOG.error("Plugin {} left out: {}", file, reason);
+    }
+
+    /** One extension is left out; the plugin and its other extensions stay in use. */
+    private void extensionProblem(Path file, String pluginId, String reason) {
+        problems.add(new PluginProblem(file.getFileName().toString(), pluginId, reason));
+        LOG.error("Plugin {} ({}): {}", file, pluginId, reason);
     }
 
     private static String missingClass(Throwable e) {
@@ -185,11 +191,18 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            pluginManager.stopPlugins();
-            pluginManager.unloadPlugins();
-        } catch (RuntimeException e) {
-            LOG.warn("Stopping plugins: {}", e.toString());
+        // One by one, in reverse start order: PF4J 3.15's stopPlugins() and unloadPlugins() remove from the
+        // list they iterate and throw ConcurrentModificationException. unloadPlugin() stops the plugin first.
+        List<PluginWrapper> started = new ArrayList<>(pluginManager.getStartedPlugins());
+        java.util.Collections.reverse(started);
+        List<PluginWrapper> all = new ArrayList<>(started);
+        pluginManager.getPlugins().stream().filter(p -> !all.contains(p)).forEach(all::add);
+        for (PluginWrapper plugin : all) {
+            try {
+                pluginManager.unloadPlugin(plugin.getPluginId());
+            } catch (RuntimeException e) {
+                LOG.warn("Unloading plugin {}: {}", plugin.getPluginId(), e.toString());
+            }
         }
     }
 }

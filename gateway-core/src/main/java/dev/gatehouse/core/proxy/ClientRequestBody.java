@@ -11,9 +11,16 @@ import org.eclipse.jetty.server.Request;
 final class ClientRequestBody implements org.eclipse.jetty.client.Request.Content {
 
     private final Request clientToProxy;
+    /** A chunk already read from the client to learn whether there is a body; handed out first. Read and
+     *  demand are called one after the other by the HTTP client, never at once. */
+    private Content.Chunk first;
 
-    ClientRequestBody(Request clientToProxy) {
+    /**
+     * @param first a chunk already read from {@code clientToProxy}, or null
+     */
+    ClientRequestBody(Request clientToProxy, Content.Chunk first) {
         this.clientToProxy = clientToProxy;
+        this.first = first;
     }
 
     @Override
@@ -23,16 +30,30 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
 
     @Override
     public Content.Chunk read() {
+        Content.Chunk chunk = first;
+        if (chunk != null) {
+            first = null;
+            return chunk;
+        }
         return clientToProxy.read();
     }
 
     @Override
     public void demand(Runnable demandCallback) {
+        if (first != null) {
+            demandCallback.run();
+            return;
+        }
         clientToProxy.demand(demandCallback);
     }
 
     @Override
     public void fail(Throwable failure) {
+        Content.Chunk chunk = first;
+        if (chunk != null) {
+            first = null;
+            chunk.release();
+        }
         clientToProxy.fail(failure);
     }
 

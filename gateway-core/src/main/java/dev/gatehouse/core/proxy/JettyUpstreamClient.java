@@ -111,16 +111,19 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 .method(clientToProxy.getMethod())
                 .path(pathAndQuery(clientToProxy));
         proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
-        if (hasBody(clientToProxy)) {
-            proxyToServer.body(new ClientRequestBody(clientToProxy));
+        ClientRequestBody body = requestBody(clientToProxy);
+        if (body != null) {
+            proxyToServer.body(body);
         }
         ServerToProxyListener listener = new ServerToProxyListener(clientToProxy, proxyToServer, proxyToClient, callback);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
         if (headerTimeout > 0) {
-            listener.headerTimeout = httpClient.getScheduler().schedule(
+            // As Go's ResponseHeaderTimeout: counted from the end of the request, body included, so a slow
+            // upload is not cut short.
+            proxyToServer.onRequestSuccess(sent -> listener.startHeaderTimeout(httpClient.getScheduler(),
                     () -> proxyToServer.abort(new TimeoutException("no response headers from " + server.url()
-                            + " within " + settings.responseHeaderTimeout())),
-                    headerTimeout, TimeUnit.MILLISECONDS);
+                            + " within " + settings.responseHeaderTimeout() + " of sending the request")),
+                    headerTimeout));
         }
         proxyToServer.send(listener);
     }
@@ -130,16 +133,30 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
     }
 
-    private static boolean hasBody(Request clientToProxy) {
+    /** The client's body to send on, or null when the request has none. */
+    private static ClientRequestBody requestBody(Request clientToProxy) {
         long length = clientToProxy.getLength();
         if (length > 0) {
-            return true;
+            return new ClientRequestBody(clientToProxy, null);
         }
         if (length == 0) {
-            return false;
+            return null;
         }
         HttpFields headers = clientToProxy.getHeaders();
-        return headers.contains(HttpHeader.TRANSFER_ENCODING) || headers.contains(HttpHeader.CONTENT_TYPE);
+        if (headers.contains(HttpHeader.TRANSFER_ENCODING)) {
+            return new ClientRequestBody(clientToProxy, null);
+        }
+        if (clientToProxy.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            return headers.contains(HttpHeader.CONTENT_TYPE) ? new ClientRequestBody(clientToProxy, null) : null;
+        }
+        // HTTP/2 and later need neither Content-Length nor Transfer-Encoding for a body: only the stream says
+        // whether one follows. A request whose stream ended with its headers has its end of content ready.
+        Content.Chunk first = clientToProxy.read();
+        if (first != null && first.isLast() && !first.hasRemaining() && !Content.Chunk.isFailure(first)) {
+            first.release();
+            return null;
+        }
+        return new ClientRequestBody(clientToProxy, first);
     }
 
     /**
@@ -248,7 +265,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         private final org.eclipse.jetty.client.Request proxyToServer;
         private final Response proxyToClient;
         private final Callback proxyToClientCallback;
-        volatile Scheduler.Task headerTimeout;
+        private volatile Scheduler.Task headerTimeout;
+        private volatile boolean headersReceived;
 
         ServerToProxyListener(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer,
                 Response proxyToClient, Callback proxyToClientCallback) {
@@ -263,8 +281,20 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             proxyToClient.setStatus(serverToProxy.getStatus());
         }
 
+        /** Starts the response header timeout, unless the headers are already here (an early response). */
+        void startHeaderTimeout(Scheduler scheduler, Runnable onTimeout, long millis) {
+            if (headersReceived) {
+                return;
+            }
+            headerTimeout = scheduler.schedule(onTimeout, millis, TimeUnit.MILLISECONDS);
+            if (headersReceived) {
+                cancelHeaderTimeout();   // they came while it was being scheduled
+            }
+        }
+
         @Override
         public void onHeaders(org.eclipse.jetty.client.Response serverToProxy) {
+            headersReceived = true;
             cancelHeaderTimeout();
             HttpFields.Mutable headers = proxyToClient.getHeaders();
             HttpFields serverHeaders = serverToProxy.getHeaders();

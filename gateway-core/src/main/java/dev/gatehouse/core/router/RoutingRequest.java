@@ -2,11 +2,12 @@ package dev.gatehouse.core.router;
 
 import dev.gatehouse.api.MatchContext;
 import java.util.Locale;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 
 /**
- * The per-request view the matchers test: host and path are computed at most once, on first use.
+ * The per-request view the matchers test: host and path are computed at most once, on first use. The path is
+ * the raw (still percent-encoded) path as {@link RequestPath} normalises it, never Jetty's decoded one: an
+ * encoded {@code %2F} must not become a separator that a rule could match.
  */
 final class RoutingRequest implements MatchContext {
 
@@ -16,6 +17,13 @@ final class RoutingRequest implements MatchContext {
 
     RoutingRequest(Request request) {
         this.request = request;
+    }
+
+    /** A request reduced to what host and path matchers read: for tests of the routing table. */
+    RoutingRequest(String host, String path) {
+        this.request = null;
+        this.host = host;
+        this.path = path;
     }
 
     @Override
@@ -32,11 +40,9 @@ final class RoutingRequest implements MatchContext {
     public String path() {
         String p = path;
         if (p == null) {
-            HttpURI uri = request.getHttpURI();
-            p = uri.getCanonicalPath();
-            if (p == null || p.isEmpty()) {
-                p = "/";
-            }
+            // The entry point has normalised (and sanitised) the path already; normalising again is a no-op scan
+            // then, and keeps a request that did not come through an entry point right too.
+            p = RequestPath.of(request.getHttpURI().getPath(), false);
             path = p;
         }
         return p;

@@ -1,9 +1,12 @@
 package dev.gatehouse.core.router;
 
+import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Turns a {@link Rule} into one {@link RequestPredicate}, resolving each call through the matchers that
@@ -27,17 +30,88 @@ public final class RuleCompiler {
             return call(call);
         }
         if (rule instanceof Rule.And and) {
-            RequestPredicate left = compile(and.left());
-            RequestPredicate right = compile(and.right());
-            return request -> left.test(request) && right.test(request);
+            return new And(compile(and.left()), compile(and.right()));
         }
         if (rule instanceof Rule.Or or) {
-            RequestPredicate left = compile(or.left());
-            RequestPredicate right = compile(or.right());
-            return request -> left.test(request) || right.test(request);
+            return new Or(compile(or.left()), compile(or.right()));
         }
-        RequestPredicate operand = compile(((Rule.Not) rule).operand());
-        return request -> !operand.test(request);
+        return new Not(compile(((Rule.Not) rule).operand()));
+    }
+
+    /** Both sides must match, so the hosts it can match are those both sides allow. */
+    private static final class And implements RequestPredicate {
+        private final RequestPredicate left;
+        private final RequestPredicate right;
+        private final Set<String> hosts;
+
+        And(RequestPredicate left, RequestPredicate right) {
+            this.left = left;
+            this.right = right;
+            Set<String> l = left.possibleHosts();
+            Set<String> r = right.possibleHosts();
+            if (l == null || r == null) {
+                hosts = l == null ? r : l;
+            } else {
+                Set<String> both = new HashSet<>(l);
+                both.retainAll(r);
+                hosts = Set.copyOf(both);
+            }
+        }
+
+        @Override
+        public boolean test(MatchContext request) {
+            return left.test(request) && right.test(request);
+        }
+
+        @Override
+        public Set<String> possibleHosts() {
+            return hosts;
+        }
+    }
+
+    /** Either side may match, so it is limited to hosts only when both sides are. */
+    private static final class Or implements RequestPredicate {
+        private final RequestPredicate left;
+        private final RequestPredicate right;
+        private final Set<String> hosts;
+
+        Or(RequestPredicate left, RequestPredicate right) {
+            this.left = left;
+            this.right = right;
+            Set<String> l = left.possibleHosts();
+            Set<String> r = right.possibleHosts();
+            if (l == null || r == null) {
+                hosts = null;
+            } else {
+                Set<String> either = new HashSet<>(l);
+                either.addAll(r);
+                hosts = Set.copyOf(either);
+            }
+        }
+
+        @Override
+        public boolean test(MatchContext request) {
+            return left.test(request) || right.test(request);
+        }
+
+        @Override
+        public Set<String> possibleHosts() {
+            return hosts;
+        }
+    }
+
+    /** A negation can match any host. */
+    private static final class Not implements RequestPredicate {
+        private final RequestPredicate operand;
+
+        Not(RequestPredicate operand) {
+            this.operand = operand;
+        }
+
+        @Override
+        public boolean test(MatchContext request) {
+            return !operand.test(request);
+        }
     }
 
     private RequestPredicate call(Rule.Call call) throws RuleSyntaxException {

@@ -12,14 +12,18 @@ import java.util.List;
  * and     := unary ( "&amp;&amp;" unary )*          // &amp;&amp; binds tighter than ||, as in Go
  * unary   := "!" unary | "(" or ")" | call
  * call    := NAME "(" [ string ( "," string )* ] ")"
- * string  := `...` | "..."                 // no escapes inside backticks; \" and \\ inside quotes
+ * string  := `...` | "..."                 // backticks: raw; quotes: Go's escapes (\" \\ \n \x41 \u00e9...)
  * </pre>
  * Parsing happens once per configuration; errors carry the position and what was expected.
  */
 public final class RuleParser {
 
+    /** Deeper nesting than any real rule has; the limit keeps hostile input from exhausting the stack. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private RuleParser(String text) {
         this.text = text;
@@ -57,15 +61,22 @@ public final class RuleParser {
 
     private Rule unary() throws RuleSyntaxException {
         skipSpaces();
-        if (consume("!")) {
-            return new Rule.Not(unary());
+        if (++depth > MAX_DEPTH) {
+            throw new RuleSyntaxException(pos, "the rule nests '(' and '!' more than " + MAX_DEPTH + " levels deep");
         }
-        if (consume("(")) {
-            Rule inner = or();
-            expect(")", "')' to close the '('");
-            return inner;
+        try {
+            if (consume("!")) {
+                return new Rule.Not(unary());
+            }
+            if (consume("(")) {
+                Rule inner = or();
+                expect(")", "')' to close the '('");
+                return inner;
+            }
+            return call();
+        } finally {
+            depth--;
         }
-        return call();
     }
 
     private Rule call() throws RuleSyntaxException {
@@ -108,17 +119,65 @@ public final class RuleParser {
                 return value.toString();
             }
             if (c == '\\' && quote == '"' && pos < text.length()) {
-                char next = text.charAt(pos++);
-                value.append(switch (next) {
-                    case 'n' -> '\n';
-                    case 't' -> '\t';
-                    default -> next;
-                });
+                escape(value);
                 continue;
+            }
+            if (c == '\n' && quote == '"') {
+                throw new RuleSyntaxException(pos - 1, "a line break inside \"quotes\"; use `backticks`");
             }
             value.append(c);
         }
         throw new RuleSyntaxException(start, "the argument starting here is not closed with " + quote);
+    }
+
+    /**
+     * One escape of a Go interpreted string literal, as Traefik reads "..." arguments: an unknown escape such as
+     * {@code \d} is an error there, not the letter d (write {@code \\d}, or use backticks for regexps).
+     */
+    private void escape(StringBuilder value) throws RuleSyntaxException {
+        int start = pos - 1;
+        char next = text.charAt(pos++);
+        switch (next) {
+            case 'a' -> value.append('\u0007');
+            case 'b' -> value.append('\b');
+            case 'f' -> value.append('\f');
+            case 'n' -> value.append('\n');
+            case 'r' -> value.append('\r');
+            case 't' -> value.append('\t');
+            case 'v' -> value.append('\u000B');
+            case '\\', '"' -> value.append(next);
+            case 'x' -> value.append((char) hex(start, 2));
+            case 'u' -> value.appendCodePoint(hex(start, 4));
+            case 'U' -> value.appendCodePoint(hex(start, 8));
+            default -> {
+                if (next >= '0' && next <= '7' && pos + 1 < text.length()) {
+                    String octal = text.substring(pos - 1, pos + 2);
+                    if (octal.chars().allMatch(d -> d >= '0' && d <= '7') && Integer.parseInt(octal, 8) <= 255) {
+                        pos += 2;
+                        value.append((char) Integer.parseInt(octal, 8));
+                        return;
+                    }
+                }
+                throw new RuleSyntaxException(start, "unknown escape \\" + next + " inside \"quotes\"; write \\\\"
+                        + next + " or use `backticks`, where backslashes are plain");
+            }
+        }
+    }
+
+    private int hex(int start, int digits) throws RuleSyntaxException {
+        if (pos + digits > text.length()) {
+            throw new RuleSyntaxException(start, "the escape needs " + digits + " hex digits");
+        }
+        String hex = text.substring(pos, pos + digits);
+        if (!hex.chars().allMatch(d -> Character.digit(d, 16) >= 0)) {
+            throw new RuleSyntaxException(start, "the escape needs " + digits + " hex digits, found '" + hex + "'");
+        }
+        pos += digits;
+        int value = Integer.parseInt(hex, 16);
+        if (!Character.isValidCodePoint(value) || value >= 0xD800 && value <= 0xDFFF) {
+            throw new RuleSyntaxException(start, "the escape is not a valid Unicode character");
+        }
+        return value;
     }
 
     private void expect(String token, String what) throws RuleSyntaxException {

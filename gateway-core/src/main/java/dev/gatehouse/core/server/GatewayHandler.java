@@ -3,6 +3,8 @@ package dev.gatehouse.core.server;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.router.RequestPath;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -49,6 +51,20 @@ final class GatewayHandler extends Handler.Abstract {
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }
-        return runtime.table(index).handle(request, response, callback);
+        return runtime.table(index).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
+    }
+
+    /**
+     * The request with its path normalised (and sanitised, when the entry point says so), as routing sees it and
+     * as it is forwarded upstream; the same request when that changes nothing, which is the common case.
+     */
+    static Request withRoutingPath(Request request, boolean sanitize) {
+        HttpURI uri = request.getHttpURI();
+        String raw = uri.getPath();
+        String path = RequestPath.of(raw, sanitize);
+        if (path.equals(raw)) {
+            return request;
+        }
+        return Request.serveAs(request, HttpURI.build(uri).path(path).asImmutable());
     }
 }

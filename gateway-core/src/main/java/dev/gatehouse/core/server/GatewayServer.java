@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -27,6 +28,17 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    /** Jetty's default, plus what it calls ambiguous but Traefik routes. */
+    static final UriCompliance URI_COMPLIANCE = UriCompliance.DEFAULT.with("gatehouse",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+            UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS,
+            UriCompliance.Violation.BAD_UTF8_ENCODING,
+            UriCompliance.Violation.TRUNCATED_UTF8_ENCODING);
 
     private final Server server;
     private final QueuedThreadPool threads;
@@ -55,9 +67,12 @@ public final class GatewayServer {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
+        // Traefik routes what Go's HTTP server accepts: encoded separators (%2F), dot segments, empty segments
+        // and %25 reach the router, which normalises them (RequestPath). Jetty's default refuses them with 400.
+        http.setUriCompliance(URI_COMPLIANCE);
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
-            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders());
+            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath());
             EntryPointConnector connector = new EntryPointConnector(server, entryPoint,
                     new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
             connector.setHost(spec.host());

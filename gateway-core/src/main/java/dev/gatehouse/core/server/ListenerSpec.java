@@ -9,6 +9,8 @@ import dev.gatehouse.core.http.ForwardedHeadersPolicy;
  * @param host the address to bind, or null for every interface
  * @param port the port (0 picks a free one, for tests)
  * @param forwardedHeaders whose {@code X-Forwarded-*} headers are believed
+ * @param sanitizePath whether {@code .}/{@code ..} segments and repeated slashes are removed from request paths
  */
-public record ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders) {
+public record ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
+        boolean sanitizePath) {
 }

@@ -26,6 +26,8 @@ class StaticConfigurationLoaderTest {
                 address: ":80"
                 forwardedHeaders:
                   trustedIPs: ["127.0.0.1", "10.0.0.0/8"]
+                http:
+                  sanitizePath: false
               websecure:
                 address: "[::1]:443"
                 asDefault: true
@@ -57,6 +59,8 @@ class StaticConfigurationLoaderTest {
             address = ":80"
             [entryPoints.web.forwardedHeaders]
             trustedIPs = ["127.0.0.1", "10.0.0.0/8"]
+            [entryPoints.web.http]
+            sanitizePath = false
             [entryPoints.websecure]
             address = "[::1]:443"
             asDefault = true
@@ -118,6 +122,8 @@ class StaticConfigurationLoaderTest {
         assertEquals(new ListenAddress(null, 80), web.listenAddress("web"));
         assertEquals(List.of("127.0.0.1", "10.0.0.0/8"), web.forwardedHeadersOrDefault().trustedIPs());
         assertTrue(c.entryPoints().get("websecure").asDefaultOrDefault());
+        assertEquals(false, web.httpOrDefault().sanitizePathOrDefault());
+        assertTrue(c.entryPoints().get("websecure").httpOrDefault().sanitizePathOrDefault(), "Traefik's default");
         LifeCycleConfig life = c.entryPoints().get("websecure").transportOrDefault().lifeCycleOrDefault();
         assertEquals(Duration.ofSeconds(90), life.graceTimeOutOrDefault());
         assertEquals(Duration.ofSeconds(5), life.requestAcceptGraceTimeoutOrDefault());
@@ -206,7 +212,7 @@ class StaticConfigurationLoaderTest {
                 """);
         ConfigurationException e = fails(List.of("--configFile=conf/gatehouse.yml"), Map.of());
         assertMentions(e, "conf/gatehouse.yml:5: unknown key 'entryPoints.web.adress'",
-                "(known keys here: address, asDefault, forwardedHeaders, transport)");
+                "(known keys here: address, asDefault, forwardedHeaders, http, transport)");
     }
 
     @Test
@@ -223,14 +229,14 @@ class StaticConfigurationLoaderTest {
     void unknownKeyFromFlagNamesTheFlag() {
         ConfigurationException e = fails(List.of("--entryPoints.web.adress=:80"), Map.of());
         assertMentions(e, "flag --entryPoints.web.adress=:80: unknown key 'entryPoints.web.adress'",
-                "known keys here: address, asDefault, forwardedHeaders, transport");
+                "known keys here: address, asDefault, forwardedHeaders, http, transport");
     }
 
     @Test
     void unknownKeyFromEnvironmentNamesTheVariable() {
         ConfigurationException e = fails(List.of(), Map.of("GATEHOUSE_ENTRYPOINTS_WEB_ADRESS", ":80"));
         assertMentions(e, "environment variable GATEHOUSE_ENTRYPOINTS_WEB_ADRESS: unknown key 'entrypoints.web.adress'",
-                "known keys here: address, asDefault, forwardedHeaders, transport");
+                "known keys here: address, asDefault, forwardedHeaders, http, transport");
     }
 
     @Test

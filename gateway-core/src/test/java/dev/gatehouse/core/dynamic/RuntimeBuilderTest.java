@@ -90,7 +90,7 @@ class RuntimeBuilderTest {
     }
 
     private GatewayRuntime build(List<String> entryPoints, List<String> defaults) {
-        RuntimeBuilder builder = new RuntimeBuilder(entryPoints, defaults, registry, null, Map.of(),
+        RuntimeBuilder builder = new RuntimeBuilder(entryPoints, defaults, Map.of(), registry, null, Map.of(),
                 ConfigMappers.strictMapper(), new Server());
         return builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
     }

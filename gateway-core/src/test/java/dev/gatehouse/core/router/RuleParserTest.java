@@ -64,4 +64,27 @@ class RuleParserTest {
         assertTrue(e.reason().contains(reason), e.getMessage());
         assertTrue(e.getMessage().startsWith("at position " + (position + 1) + ":"), e.getMessage());
     }
+
+    /** Double-quoted arguments are Go interpreted strings, as in Traefik; backticks are raw. rule => argument. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", quoteCharacter = '\'', textBlock = """
+            PathRegexp(`^/\\d+$`)          => ^/\\d+$
+            PathRegexp("^/\\\\d+$")        => ^/\\d+$
+            Header("X", "a\\"b")          => a"b
+            Path("/\\x41\\u00e9\\101")     => /A\u00e9A
+            """)
+    void readsGoStringEscapes(String rule, String argument) throws RuleSyntaxException {
+        Rule.Call call = (Rule.Call) RuleParser.parse(rule);
+        assertEquals(argument, call.arguments().get(call.arguments().size() - 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", quoteCharacter = '\'', textBlock = """
+            PathRegexp("^/\\d+$")          => unknown escape \\d
+            Path("/\\x4")                  => 2 hex digits
+            """)
+    void refusesWhatGoRefusesInQuotes(String rule, String reason) {
+        RuleSyntaxException e = assertThrows(RuleSyntaxException.class, () -> RuleParser.parse(rule));
+        assertTrue(e.reason().contains(reason), e.getMessage());
+    }
 }

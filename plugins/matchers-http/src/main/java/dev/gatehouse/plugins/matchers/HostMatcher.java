@@ -1,15 +1,17 @@
 package dev.gatehouse.plugins.matchers;
 
+import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.RequestPredicate;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.pf4j.Extension;
 
 /**
  * {@code Host(`example.com`)}: the request's host, compared without regard to case. A leading
  * {@code *.} matches exactly one label: {@code *.example.com} matches {@code a.example.com}, not
- * {@code a.b.example.com} and not {@code example.com}.
+ * {@code a.b.example.com} and not {@code example.com}. As in Traefik, the argument must be ASCII (punycode).
  */
 @Extension
 public final class HostMatcher implements Matcher {
@@ -26,6 +28,7 @@ public final class HostMatcher implements Matcher {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("Host needs a host name, got an empty one");
         }
+        Regexps.requireAscii(name(), host);
         if (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
         }
@@ -34,17 +37,34 @@ public final class HostMatcher implements Matcher {
             if (suffix.indexOf('*') >= 0) {
                 throw new IllegalArgumentException("Host allows '*' only as the whole first label, as in *.example.com");
             }
-            return request -> {
-                String h = request.host();
-                int labelEnd = h.length() - suffix.length();
-                // one non-empty label before the suffix, and no dot inside it
-                return labelEnd > 0 && h.endsWith(suffix) && h.lastIndexOf('.', labelEnd - 1) < 0;
-            };
+            return new Wildcard(suffix);
         }
         if (host.indexOf('*') >= 0) {
             throw new IllegalArgumentException("Host allows '*' only as the whole first label, as in *.example.com");
         }
-        String exact = host;
-        return request -> exact.equals(request.host());
+        return new Exact(host);
+    }
+
+    /** The routing index may file this rule under its one host. */
+    private record Exact(String host) implements RequestPredicate {
+        @Override
+        public boolean test(MatchContext request) {
+            return host.equals(request.host());
+        }
+
+        @Override
+        public Set<String> possibleHosts() {
+            return Set.of(host);
+        }
+    }
+
+    /** Any host ending in the suffix with exactly one non-empty label before it; no host set to index by. */
+    private record Wildcard(String suffix) implements RequestPredicate {
+        @Override
+        public boolean test(MatchContext request) {
+            String h = request.host();
+            int labelEnd = h.length() - suffix.length();
+            return labelEnd > 0 && h.endsWith(suffix) && h.lastIndexOf('.', labelEnd - 1) < 0;
+        }
     }
 }

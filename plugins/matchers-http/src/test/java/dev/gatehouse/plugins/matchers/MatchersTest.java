@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Matcher;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.jetty.server.Request;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,6 +41,18 @@ class MatchersTest {
     void host(String argument, String host, boolean expected) {
         // The gateway lower-cases the request's host before matchers see it.
         assertEquals(expected, matches(new HostMatcher(), argument, host, "/"));
+    }
+
+    /** The routing index hint: exact hosts only; a wildcard could match any label, so it gives none. */
+    @ParameterizedTest(name = "Host({0}) indexes under [{1}]")
+    @CsvSource(delimiterString = " | ", nullValues = "none", textBlock = """
+            example.com    | example.com
+            Example.COM.   | example.com
+            *.example.com  | none
+            """)
+    void hostGivesItsExactHostToTheRoutingIndex(String argument, String indexed) {
+        Set<String> hosts = new HostMatcher().compile(List.of(argument)).possibleHosts();
+        assertEquals(indexed == null ? null : Set.of(indexed), hosts);
     }
 
     @ParameterizedTest(name = "{0}({1}) on {2}: {3}")

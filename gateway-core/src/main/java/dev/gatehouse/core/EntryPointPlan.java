@@ -1,0 +1,183 @@
+package dev.gatehouse.core;
+
+import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.config.EntryPointConfig;
+import dev.gatehouse.core.config.EntryPointRedirectionConfig;
+import dev.gatehouse.core.config.ForwardedHeadersConfig;
+import dev.gatehouse.core.config.LifeCycleConfig;
+import dev.gatehouse.core.config.ListenAddress;
+import dev.gatehouse.core.config.PingConfig;
+import dev.gatehouse.core.config.RedirectionsConfig;
+import dev.gatehouse.core.config.StaticConfiguration;
+import dev.gatehouse.core.http.ForwardedHeadersPolicy;
+import dev.gatehouse.core.http.IpRanges;
+import dev.gatehouse.core.router.Route;
+import dev.gatehouse.core.server.EntryPointRedirect;
+import dev.gatehouse.core.server.GatewayServer;
+import dev.gatehouse.core.server.ListenerSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entry points as the static configuration describes them, resolved: listeners in index order, the
+ * defaults that routers without {@code entryPoints} join, where {@code /ping} is answered (creating the
+ * {@code gatehouse} entry point on {@code :8080} when needed, as Traefik does for {@code traefik}), the
+ * grace times, and the entry-point redirections.
+ */
+final class EntryPointPlan {
+
+    /** The entry point that ping (and later the API) uses unless told otherwise; {@code traefik} is an alias. */
+    static final String OPERATIONS_ENTRY_POINT = "gatehouse";
+    private static final String OPERATIONS_DEFAULT_ADDRESS = ":8080";
+
+    final List<ListenerSpec> listeners = new ArrayList<>();
+    final List<String> defaults = new ArrayList<>();
+    int pingIndex = -1;
+    Duration graceTimeout = Duration.ZERO;
+    Duration requestAcceptGraceTimeout = Duration.ZERO;
+    private final Map<Integer, EntryPointRedirectionConfig> redirections = new HashMap<>();
+
+    static EntryPointPlan from(StaticConfiguration config) throws ConfigurationException {
+        EntryPointPlan plan = new EntryPointPlan();
+        List<String> problems = new ArrayList<>();
+        List<String> explicitDefaults = new ArrayList<>();
+        config.entryPoints().forEach((name, entryPoint) -> {
+            try {
+                plan.add(name, entryPoint);
+                if (entryPoint.asDefaultOrDefault() && entryPoint.asDefault() != null) {
+                    explicitDefaults.add(name);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        });
+        plan.defaults.addAll(explicitDefaults.isEmpty() ? plan.names() : explicitDefaults);
+
+        PingConfig ping = config.ping();
+        if (ping != null && !ping.manualRoutingOrDefault()) {
+            String wanted = ping.entryPointOrDefault();
+            int index = plan.indexOf(wanted);
+            if (index < 0 && (wanted.equals(OPERATIONS_ENTRY_POINT) || wanted.equals("traefik"))) {
+                index = plan.indexOf(wanted.equals("traefik") ? OPERATIONS_ENTRY_POINT : "traefik");
+                if (index < 0) {
+                    // Traefik creates its operations entry point on :8080 when nothing defines it.
+                    plan.add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null, null));
+                    index = plan.listeners.size() - 1;
+                }
+            }
+            if (index < 0) {
+                problems.add("ping.entryPoint: entry point '" + wanted + "' does not exist (known: "
+                        + String.join(", ", plan.names()) + ")");
+            }
+            plan.pingIndex = index;
+        }
+        plan.redirections.forEach((index, redirection) -> {
+            String target = redirection.to();
+            String where = "entryPoints." + plan.listeners.get(index).name() + ".http.redirections.entryPoint.to";
+            if (target == null || target.isBlank()) {
+                problems.add(where + ": the target entry point (or :port) is missing");
+            } else if (!target.strip().startsWith(":") && plan.indexOf(target.strip()) < 0) {
+                problems.add(where + ": entry point '" + target + "' does not exist (known: "
+                        + String.join(", ", plan.names()) + ")");
+            } else if (target.strip().startsWith(":") && parsePort(target) < 0) {
+                problems.add(where + ": '" + target + "' is not a port such as :443");
+            }
+        });
+        if (plan.listeners.isEmpty()) {
+            problems.add("no entry point is configured (for example --entryPoints.web.address=:8000)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        return plan;
+    }
+
+    private void add(String name, EntryPointConfig entryPoint) {
+        ListenAddress address = entryPoint.listenAddress(name);
+        ForwardedHeadersConfig forwarded = entryPoint.forwardedHeadersOrDefault();
+        IpRanges trusted;
+        try {
+            trusted = IpRanges.parse(forwarded.trustedIPs());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("entryPoints." + name + ".forwardedHeaders.trustedIPs: " + e.getMessage());
+        }
+        listeners.add(new ListenerSpec(name, address.host(), address.port(),
+                new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault()),
+                entryPoint.httpOrDefault().sanitizePathOrDefault()));
+        RedirectionsConfig redirection = entryPoint.httpOrDefault().redirections();
+        if (redirection != null && redirection.entryPoint() != null) {
+            redirections.put(listeners.size() - 1, redirection.entryPoint());
+        }
+        LifeCycleConfig lifeCycle = entryPoint.transportOrDefault().lifeCycleOrDefault();
+        graceTimeout = max(graceTimeout, lifeCycle.graceTimeOutOrDefault());
+        requestAcceptGraceTimeout = max(requestAcceptGraceTimeout, lifeCycle.requestAcceptGraceTimeoutOrDefault());
+    }
+
+    /**
+     * The routes the gateway puts on entry points by itself, by entry point index: the redirections, as a
+     * router matching every request ({@code web-to-websecure@internal}). Needs the started server, for the
+     * port a target entry point actually listens on.
+     */
+    Map<Integer, List<Route>> fixedRoutes(GatewayServer server) {
+        Map<Integer, List<Route>> routes = new HashMap<>();
+        redirections.forEach((index, redirection) -> {
+            String target = redirection.to().strip();
+            int port = target.startsWith(":") ? parsePort(target) : server.port(target);
+            String name = listeners.get(index).name() + "-to-" + (target.startsWith(":") ? target.substring(1) : target)
+                    + "@internal";
+            routes.computeIfAbsent(index, i -> new ArrayList<>()).add(new Route(name, redirection.priorityOrDefault(),
+                    request -> true,
+                    new EntryPointRedirect(redirection.schemeOrDefault(), port, redirection.permanentOrDefault())));
+        });
+        return routes;
+    }
+
+    private static int parsePort(String target) {
+        try {
+            int port = Integer.parseInt(target.strip().substring(1));
+            return port > 0 && port < 65536 ? port : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    List<String> names() {
+        return listeners.stream().map(ListenerSpec::name).toList();
+    }
+
+    int indexOf(String name) {
+        return names().indexOf(name);
+    }
+
+    String addresses() {
+        return listeners.stream().map(l -> l.name() + "=" + (l.host() == null ? "" : l.host()) + ":" + l.port())
+                .toList().toString();
+    }
+
+    /** The start log's list of URLs. */
+    String describe(GatewayServer server, boolean demo) {
+        StringBuilder text = new StringBuilder();
+        for (ListenerSpec listener : listeners) {
+            if (text.length() > 0) {
+                text.append(", ");
+            }
+            String host = listener.host() == null || listener.host().isEmpty() ? "localhost" : listener.host();
+            if (host.indexOf(':') >= 0) {
+                host = "[" + host + "]";
+            }
+            text.append("entry point ").append(listener.name()).append(" on http://").append(host).append(':')
+                    .append(server.port(listener.name())).append('/');
+        }
+        if (demo && !defaults.isEmpty()) {
+            text.append("; open http://localhost:").append(server.port(defaults.get(0))).append("/ to see the demo page");
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Changes to the watched dynamic files take effect while the gateway serves, and mistakes stay local. */
+class ReloadTest {
+
+    private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private static String route(String router, String rule, String service, String url) {
+        return """
+                http:
+                  routers:
+                    %s:
+                      rule: %s
+                      service: %s
+                  services:
+                    %s:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(router, rule, service, service, url);
+    }
+
+    @Test
+    void changingTheFileSwitchesTheRouteWithinSeconds() throws Exception {
+        try (TestBackend one = TestBackend.echo("one");
+             TestBackend two = TestBackend.echo("two");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url())).start()) {
+            assertTrue(Http.get(gateway.url("/r")).body().contains("backend=one"));
+
+            long written = System.nanoTime();
+            gateway.writeDynamic("test.yml", route("r", "PathPrefix(`/r`)", "svc", two.url()));
+            long deadline = written + TimeUnit.SECONDS.toNanos(10);
+            String body = "";
+            while (System.nanoTime() < deadline && !body.contains("backend=two")) {
+                Thread.sleep(20);
+                body = Http.get(gateway.url("/r")).body();
+            }
+            long elapsedMillis = (System.nanoTime() - written) / 1_000_000;
+            assertTrue(body.contains("backend=two"), "the new route is not served after 10 s: " + body);
+            assertTrue(elapsedMillis < 3000, "the new route took " + elapsedMillis + " ms to be served");
+        }
+    }
+
+    @Test
+    void requestInFlightDuringAReloadCompletes() throws Exception {
+        try (TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(1));
+             TestBackend other = TestBackend.echo("other");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/slow`)", "svc", slow.url())).start()) {
+            CompletableFuture<HttpResponse<String>> inFlight = Http.client().sendAsync(
+                    HttpRequest.newBuilder(URI.create(gateway.url("/slow"))).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            awaitTrue(() -> slow.requests() == 1, Duration.ofSeconds(5), "the slow backend got the request");
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", route("r2", "PathPrefix(`/other`)", "svc2", other.url()));
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("r2@file"), RELOAD_TIMEOUT);
+            assertEquals(404, Http.get(gateway.url("/slow")).statusCode(), "the old route is gone");
+
+            HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().contains("backend=slow"), response.body());
+        }
+    }
+
+    @Test
+    void syntaxErrorInOneFileKeepsItsLastGoodRoutesWhileOtherFilesChange() throws Exception {
+        try (TestBackend one = TestBackend.echo("one");
+             TestBackend two = TestBackend.echo("two");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("a", "PathPrefix(`/a`)", "sa", one.url()))) {
+            gateway.writeDynamic("b.yml", route("b", "PathPrefix(`/b`)", "sb", one.url()));
+            gateway.start();
+            assertTrue(Http.get(gateway.url("/a")).body().contains("backend=one"));
+            assertTrue(Http.get(gateway.url("/b")).body().contains("backend=one"));
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", "http:\n  routers:\n    a: [unclosed\n");
+            gateway.writeDynamic("b.yml", route("b", "PathPrefix(`/b`)", "sb", two.url()));
+            gateway.awaitReload(generation, () -> Http.get(gateway.url("/b")).body().contains("backend=two"), RELOAD_TIMEOUT);
+
+            HttpResponse<String> a = Http.get(gateway.url("/a"));
+            assertEquals(200, a.statusCode(), a.body());
+            assertTrue(a.body().contains("backend=one"), a.body());
+            String file = gateway.dynamicDir().resolve("test.yml").toString();
+            assertTrue(gateway.application().runtime().problems().stream()
+                            .anyMatch(p -> String.valueOf(p.origin()).contains(file) && p.message().contains("last good")),
+                    gateway.application().runtime().problems().toString());
+        }
+    }
+
+    @Test
+    void badRouterMissingServiceAndBadUrlDisableOnlyThemselves() throws Exception {
+        try (TestBackend one = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("good", "PathPrefix(`/good`)", "svc", one.url()))
+                     .start()) {
+            assertEquals(200, Http.get(gateway.url("/good")).statusCode());
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", """
+                    http:
+                      routers:
+                        good:
+                          rule: PathPrefix(`/good`)
+                          service: svc
+                        bad-rule:
+                          rule: PathPrefix(`/bad-rule`) && && Method(`GET`)
+                          service: svc
+                        no-service:
+                          rule: PathPrefix(`/no-service`)
+                          service: nowhere
+                        bad-url:
+                          rule: PathPrefix(`/bad-url`)
+                          service: broken
+                        also-good:
+                          rule: PathPrefix(`/also-good`)
+                          service: svc
+                      services:
+                        svc:
+                          loadBalancer:
+                            servers:
+                              - url: %s
+                        broken:
+                          loadBalancer:
+                            servers:
+                              - url: "ftp://example.com/"
+                    """.formatted(one.url()));
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("also-good@file"), RELOAD_TIMEOUT);
+
+            assertEquals(200, Http.get(gateway.url("/good")).statusCode());
+            assertEquals(200, Http.get(gateway.url("/also-good")).statusCode());
+            for (String path : List.of("/bad-rule", "/no-service", "/bad-url")) {
+                assertEquals(404, Http.get(gateway.url(path)).statusCode(), path);
+            }
+            assertEquals("disabled", gateway.application().runtime().routerStatus().get("bad-rule@file"));
+            assertEquals("disabled", gateway.application().runtime().routerStatus().get("no-service@file"));
+            assertEquals("disabled", gateway.application().runtime().routerStatus().get("bad-url@file"));
+
+            String file = gateway.dynamicDir().resolve("test.yml").toString();
+            List<ConfigProblem> problems = gateway.application().runtime().problems();
+            assertProblem(problems, file, "router bad-rule@file", "at position 28");
+            assertProblem(problems, file, "router no-service@file", "nowhere@file", "does not exist");
+            assertProblem(problems, file, "service broken@file", "ftp://example.com/", "http://");
+            assertProblem(problems, file, "router bad-url@file", "broken@file");
+            assertTrue(problems.stream().noneMatch(p -> p.element().contains("good")), problems.toString());
+        }
+    }
+
+    @Test
+    void deletingTheFileRemovesItsRoutes() throws Exception {
+        try (TestBackend one = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url()))) {
+            gateway.writeDynamic("stays.yml", route("s", "PathPrefix(`/s`)", "svs", one.url()));
+            gateway.start();
+            assertEquals(200, Http.get(gateway.url("/r")).statusCode());
+
+            long generation = gateway.application().generation();
+            gateway.deleteDynamic("test.yml");
+            gateway.awaitReload(generation, () -> !gateway.application().runtime().routerStatus().containsKey("r@file"),
+                    RELOAD_TIMEOUT);
+            assertEquals(404, Http.get(gateway.url("/r")).statusCode());
+            assertEquals(200, Http.get(gateway.url("/s")).statusCode());
+        }
+    }
+
+    @Test
+    void fileBrokenFromTheStartIsReportedAndItsFixIsApplied() throws Exception {
+        try (TestBackend one = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http:\n  routers: [unclosed\n")) {
+            gateway.writeDynamic("other.yml", route("o", "PathPrefix(`/o`)", "so", one.url()));
+            gateway.start();
+            assertEquals(200, Http.get(gateway.url("/o")).statusCode());
+            String file = gateway.dynamicDir().resolve("test.yml").toString();
+            assertTrue(gateway.application().runtime().problems().stream()
+                            .anyMatch(p -> String.valueOf(p.origin()).contains(file) && p.message().contains("Nothing from this file")),
+                    gateway.application().runtime().problems().toString());
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", route("r", "PathPrefix(`/r`)", "svc", one.url()));
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("r@file"), RELOAD_TIMEOUT);
+            assertEquals(200, Http.get(gateway.url("/r")).statusCode());
+            assertEquals(200, Http.get(gateway.url("/o")).statusCode());
+            assertTrue(gateway.application().runtime().problems().stream()
+                    .noneMatch(p -> String.valueOf(p.origin()).contains(file)), gateway.application().runtime().problems().toString());
+        }
+    }
+
+    @Test
+    void pluginMiddlewareKeepsWorkingAfterTheRuntimesBeforeTheReloadAreRetired() throws Exception {
+        String config = """
+                http:
+                  routers:
+                    r:
+                      rule: PathPrefix(`/r`)
+                      middlewares: [hdr]
+                      service: svc
+                  middlewares:
+                    hdr:
+                      addHeader:
+                        name: X-Added
+                        value: "%s"
+                  services:
+                    svc:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """;
+        try (TestBackend one = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, config.formatted("v1", one.url()))
+                     // A retired runtime is stopped graceTimeOut + 1 s after the swap.
+                     .flag("--entryPoints.web.transport.lifeCycle.graceTimeOut=500ms")) {
+            TestPlugins.headerPlugin("test-headers").writeTo(gateway.pluginsDir().resolve("test-headers.jar"));
+            gateway.start();
+            assertEquals("v1", Http.get(gateway.url("/r")).headers().firstValue("X-Added").orElse(null));
+
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("test.yml", config.formatted("v2", one.url()));
+            gateway.awaitReload(generation, () -> "v2".equals(Http.get(gateway.url("/r")).headers()
+                    .firstValue("X-Added").orElse(null)), RELOAD_TIMEOUT);
+            Thread.sleep(2500);   // the previous runtime is stopped by now
+
+            HttpResponse<String> after = Http.get(gateway.url("/r"));
+            assertEquals(200, after.statusCode(), after.body());
+            assertEquals("v2", after.headers().firstValue("X-Added").orElse(null));
+            assertTrue(after.body().contains("backend=one"), after.body());
+        }
+    }
+
+    static void assertProblem(List<ConfigProblem> problems, String file, String element, String... reasonParts) {
+        boolean found = problems.stream().anyMatch(p -> {
+            String text = p.toString();
+            if (!p.element().equals(element) || !String.valueOf(p.origin()).contains(file)) {
+                return false;
+            }
+            for (String part : reasonParts) {
+                if (!text.contains(part)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        assertTrue(found, "a problem for " + element + " from " + file + " mentioning " + List.of(reasonParts) + " in " + problems);
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout + ": " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
