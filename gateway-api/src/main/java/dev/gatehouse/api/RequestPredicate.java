@@ -21,4 +21,14 @@ public interface RequestPredicate {
     default Set<String> possibleHosts() {
         return null;
     }
+
+    /**
+     * Literal prefixes, one of which the routing path ({@link MatchContext#path()}) must start with for
+     * {@link #test} to return true, or {@code null} when the predicate may match any path. Like
+     * {@link #possibleHosts()}, a hint for the router's index that must never leave out a path that could
+     * match: {@code PathPrefix(`/api`)} and {@code Path(`/api`)} both return {@code {"/api"}}.
+     */
+    default Set<String> possiblePathPrefixes() {
+        return null;
+    }
 }

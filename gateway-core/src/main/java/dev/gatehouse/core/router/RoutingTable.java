@@ -2,6 +2,7 @@ package dev.gatehouse.core.router;
 
 import dev.gatehouse.core.http.ErrorResponses;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -16,11 +17,15 @@ import org.eclipse.jetty.util.Callback;
  * priorities, by name, so that the order never depends on the order providers listed them. Immutable:
  * a reload builds a new table and swaps it in whole.
  *
- * <p>Routes are indexed by host: a rule that can only match some hosts ({@code Host(`a.com`) && ...})
- * is filed under each of them, the others under "any host". A request is tested against the routes of
- * its own host and the any-host routes, merged in the same global order, so the first match is exactly
- * the one a plain scan of all routes would find, at a cost that does not grow with the number of other
- * hosts' routes.
+ * <p>Routes are indexed so that a request is tested only against routes that can match it, in the same
+ * order a plain scan of all routes would use, and so with the same result:
+ * <ul>
+ *   <li>a rule that can only match some hosts ({@code Host(`a.com`) && ...}) is filed under each of them;</li>
+ *   <li>a rule with no host limit but a path limit ({@code PathPrefix(`/api`)}) is filed in a prefix trie;</li>
+ *   <li>the rest (for example {@code Method(`GET`)} alone) are tried for every request.</li>
+ * </ul>
+ * The hints come from the matchers ({@code RequestPredicate.possibleHosts()} and
+ * {@code possiblePathPrefixes()}), never from matcher names.
  */
 public final class RoutingTable {
 
@@ -35,8 +40,12 @@ public final class RoutingTable {
     private final Route[] routes;
     /** Positions (in {@link #routes}) of the routes that can only match that host, ascending. */
     private final Map<String, int[]> byHost;
-    /** Positions of the routes that may match any host, ascending. */
-    private final int[] anyHost;
+    /** Routes without a host limit but with path prefixes, by prefix. */
+    private final PrefixTrie byPathPrefix;
+    /** Positions of the routes that may match any request, ascending. */
+    private final int[] anyRequest;
+    /** Per-thread room to merge candidates when the prefix trie contributes some. */
+    private final ThreadLocal<int[]> scratch;
 
     public RoutingTable(List<Route> routes) {
         List<Route> sorted = new ArrayList<>(routes);
@@ -44,21 +53,33 @@ public final class RoutingTable {
         this.routes = sorted.toArray(new Route[0]);
 
         Map<String, List<Integer>> hosts = new HashMap<>();
+        PrefixTrie.Builder prefixes = new PrefixTrie.Builder();
         List<Integer> any = new ArrayList<>();
+        int filedByPrefix = 0;
         for (int i = 0; i < this.routes.length; i++) {
-            Set<String> possible = this.routes[i].predicate().possibleHosts();
-            if (possible == null) {
-                any.add(i);
-            } else {
-                for (String host : possible) {
+            Set<String> possibleHosts = this.routes[i].predicate().possibleHosts();
+            Set<String> possiblePrefixes = this.routes[i].predicate().possiblePathPrefixes();
+            if (possibleHosts != null) {
+                for (String host : possibleHosts) {
                     hosts.computeIfAbsent(host, h -> new ArrayList<>()).add(i);
                 }
+            } else if (possiblePrefixes != null) {
+                for (String prefix : possiblePrefixes) {
+                    prefixes.add(prefix, i);
+                    filedByPrefix++;
+                }
+            } else {
+                any.add(i);
             }
         }
         Map<String, int[]> index = new HashMap<>(Math.max(16, hosts.size() * 2));
         hosts.forEach((host, positions) -> index.put(host, toArray(positions)));
         this.byHost = index;
-        this.anyHost = toArray(any);
+        this.byPathPrefix = prefixes.build();
+        this.anyRequest = toArray(any);
+        // Enough for every prefix filing (a route may be under several prefixes of one path) and every other route.
+        int room = filedByPrefix + this.routes.length;
+        this.scratch = ThreadLocal.withInitial(() -> new int[room]);
     }
 
     private static int[] toArray(List<Integer> positions) {
@@ -76,15 +97,38 @@ public final class RoutingTable {
 
     Route match(RoutingRequest request) {
         int[] specific = byHost.isEmpty() ? NONE : byHost.getOrDefault(request.host(), NONE);
+        if (byPathPrefix.isEmpty() || !byPathPrefix.anyPrefixOf(request.path())) {
+            return mergeAndTest(specific, anyRequest, request);
+        }
+        // Rare enough to afford a sort: routes filed by path prefix join the host's and the any-request ones.
+        int[] candidates = scratch.get();
+        int size = byPathPrefix.collect(request.path(), candidates, 0);
+        System.arraycopy(specific, 0, candidates, size, specific.length);
+        size += specific.length;
+        System.arraycopy(anyRequest, 0, candidates, size, anyRequest.length);
+        size += anyRequest.length;
+        Arrays.sort(candidates, 0, size);
+        int previous = -1;
+        for (int i = 0; i < size; i++) {
+            int position = candidates[i];
+            if (position != previous && routes[position].predicate().test(request)) {
+                return routes[position];
+            }
+            previous = position;
+        }
+        return null;
+    }
+
+    /** Tests two ascending position lists in their merged order: a full scan's order, restricted. */
+    private Route mergeAndTest(int[] first, int[] second, RoutingRequest request) {
+        int f = 0;
         int s = 0;
-        int a = 0;
-        // Merge two ascending position lists: the order of a full scan, restricted to possible routes.
-        while (s < specific.length || a < anyHost.length) {
+        while (f < first.length || s < second.length) {
             int next;
-            if (a >= anyHost.length || (s < specific.length && specific[s] < anyHost[a])) {
-                next = specific[s++];
+            if (s >= second.length || (f < first.length && first[f] < second[s])) {
+                next = first[f++];
             } else {
-                next = anyHost[a++];
+                next = second[s++];
             }
             Route route = routes[next];
             if (route.predicate().test(request)) {

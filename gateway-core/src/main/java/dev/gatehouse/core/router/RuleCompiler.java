@@ -38,11 +38,15 @@ public final class RuleCompiler {
         return new Not(compile(((Rule.Not) rule).operand()));
     }
 
-    /** Both sides must match, so the hosts it can match are those both sides allow. */
+    /**
+     * Both sides must match, so the hosts it can match are those both sides allow; its path must start with
+     * one of either side's prefixes, and one side's list is enough for the index.
+     */
     private static final class And implements RequestPredicate {
         private final RequestPredicate left;
         private final RequestPredicate right;
         private final Set<String> hosts;
+        private final Set<String> pathPrefixes;
 
         And(RequestPredicate left, RequestPredicate right) {
             this.left = left;
@@ -56,6 +60,8 @@ public final class RuleCompiler {
                 both.retainAll(r);
                 hosts = Set.copyOf(both);
             }
+            Set<String> lp = left.possiblePathPrefixes();
+            pathPrefixes = lp != null ? lp : right.possiblePathPrefixes();
         }
 
         @Override
@@ -67,13 +73,19 @@ public final class RuleCompiler {
         public Set<String> possibleHosts() {
             return hosts;
         }
+
+        @Override
+        public Set<String> possiblePathPrefixes() {
+            return pathPrefixes;
+        }
     }
 
-    /** Either side may match, so it is limited to hosts only when both sides are. */
+    /** Either side may match, so it is limited to hosts (or path prefixes) only when both sides are. */
     private static final class Or implements RequestPredicate {
         private final RequestPredicate left;
         private final RequestPredicate right;
         private final Set<String> hosts;
+        private final Set<String> pathPrefixes;
 
         Or(RequestPredicate left, RequestPredicate right) {
             this.left = left;
@@ -87,6 +99,15 @@ public final class RuleCompiler {
                 either.addAll(r);
                 hosts = Set.copyOf(either);
             }
+            Set<String> lp = left.possiblePathPrefixes();
+            Set<String> rp = right.possiblePathPrefixes();
+            if (lp == null || rp == null) {
+                pathPrefixes = null;
+            } else {
+                Set<String> either = new HashSet<>(lp);
+                either.addAll(rp);
+                pathPrefixes = Set.copyOf(either);
+            }
         }
 
         @Override
@@ -98,9 +119,14 @@ public final class RuleCompiler {
         public Set<String> possibleHosts() {
             return hosts;
         }
+
+        @Override
+        public Set<String> possiblePathPrefixes() {
+            return pathPrefixes;
+        }
     }
 
-    /** A negation can match any host. */
+    /** A negation can match any host and any path. */
     private static final class Not implements RequestPredicate {
         private final RequestPredicate operand;
 

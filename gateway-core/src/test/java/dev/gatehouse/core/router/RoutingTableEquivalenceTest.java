@@ -61,7 +61,31 @@ class RoutingTableEquivalenceTest {
         @Override
         public RequestPredicate compile(List<String> arguments) {
             String prefix = arguments.get(0);
-            return request -> request.path().startsWith(prefix);
+            return new RequestPredicate() {
+                @Override
+                public boolean test(MatchContext request) {
+                    return request.path().startsWith(prefix);
+                }
+
+                @Override
+                public Set<String> possiblePathPrefixes() {
+                    return Set.of(prefix);
+                }
+            };
+        }
+    };
+
+    /** A matcher that gives the index no hint at all. */
+    private static final Matcher PATH_CONTAINS = new Matcher() {
+        @Override
+        public String name() {
+            return "PathContains";
+        }
+
+        @Override
+        public RequestPredicate compile(List<String> arguments) {
+            String part = arguments.get(0);
+            return request -> request.path().contains(part);
         }
     };
 
@@ -71,17 +95,19 @@ class RoutingTableEquivalenceTest {
         ExtensionRegistry.Builder builder = ExtensionRegistry.builder();
         builder.add(ExtensionKind.MATCHER, HOST);
         builder.add(ExtensionKind.MATCHER, PATH_PREFIX);
+        builder.add(ExtensionKind.MATCHER, PATH_CONTAINS);
         return new RuleCompiler(builder.build());
     }
 
     private static String randomRule(Random random, int depth) {
-        int choice = random.nextInt(depth <= 0 ? 3 : 7);
+        int choice = random.nextInt(depth <= 0 ? 4 : 9);
         return switch (choice) {
             case 0 -> "Host(`" + HOSTS[random.nextInt(HOSTS.length)] + "`)";
             case 1 -> "PathPrefix(`" + PATHS[random.nextInt(PATHS.length)] + "`)";
             case 2 -> "Host(`*." + (random.nextBoolean() ? "a.com" : "b.com") + "`)";
-            case 3, 4 -> "(" + randomRule(random, depth - 1) + " && " + randomRule(random, depth - 1) + ")";
-            case 5 -> "(" + randomRule(random, depth - 1) + " || " + randomRule(random, depth - 1) + ")";
+            case 3 -> "PathContains(`" + (random.nextBoolean() ? "v1" : "more") + "`)";
+            case 4, 5, 6 -> "(" + randomRule(random, depth - 1) + " && " + randomRule(random, depth - 1) + ")";
+            case 7 -> "(" + randomRule(random, depth - 1) + " || " + randomRule(random, depth - 1) + ")";
             default -> "!" + randomRule(random, depth - 1);
         };
     }
@@ -119,6 +145,25 @@ class RoutingTableEquivalenceTest {
         assertEquals(null, compiler.compile("Host(`a.com`) || PathPrefix(`/x`)").possibleHosts());
         assertEquals(null, compiler.compile("!Host(`a.com`)").possibleHosts());
         assertEquals(null, compiler.compile("Host(`*.a.com`)").possibleHosts());
+        assertEquals(Set.of("/x"), compiler.compile("PathContains(`q`) && PathPrefix(`/x`)").possiblePathPrefixes());
+        assertEquals(Set.of("/x", "/y"), compiler.compile("PathPrefix(`/x`) || PathPrefix(`/y`)").possiblePathPrefixes());
+        assertEquals(null, compiler.compile("PathPrefix(`/x`) || PathContains(`q`)").possiblePathPrefixes());
+        assertEquals(null, compiler.compile("!PathPrefix(`/x`)").possiblePathPrefixes());
+    }
+
+    @Test
+    void pathOnlyRoutesAreFoundThroughThePrefixTrieInPriorityOrder() throws Exception {
+        List<Route> routes = new ArrayList<>();
+        routes.add(new Route("short@test", 20, compiler.compile("PathPrefix(`/api`)"), null));
+        routes.add(new Route("long@test", 30, compiler.compile("PathPrefix(`/api/v1`)"), null));
+        routes.add(new Route("host@test", 25, compiler.compile("Host(`a.com`)"), null));
+        routes.add(new Route("any@test", 22, compiler.compile("PathContains(`v`)"), null));
+        RoutingTable table = new RoutingTable(routes);
+        assertEquals("long@test", table.match(new RoutingRequest("a.com", "/api/v1/x")).name());
+        assertEquals("host@test", table.match(new RoutingRequest("a.com", "/api/x")).name());
+        assertEquals("any@test", table.match(new RoutingRequest("b.com", "/api/v2")).name());
+        assertEquals("short@test", table.match(new RoutingRequest("b.com", "/api/x")).name());
+        assertEquals(null, table.match(new RoutingRequest("b.com", "/other")));
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.gatehouse.plugins.matchers;
 
+import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.RequestPredicate;
 import java.util.List;
+import java.util.Set;
 import org.pf4j.Extension;
 
 /**
@@ -20,6 +22,17 @@ public final class PathPrefixMatcher implements Matcher {
     @Override
     public RequestPredicate compile(List<String> arguments) {
         String prefix = PathArguments.single(this, arguments);
-        return request -> request.path().startsWith(prefix);
+        Set<String> hint = Set.of(prefix);
+        return new RequestPredicate() {
+            @Override
+            public boolean test(MatchContext request) {
+                return request.path().startsWith(prefix);
+            }
+
+            @Override
+            public Set<String> possiblePathPrefixes() {
+                return hint;
+            }
+        };
     }
 }
