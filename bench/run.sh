@@ -8,7 +8,7 @@
 #   bench.sh --targets nginx,haproxy,caddy,jetty gatehouse=8085=<dist>/bin/gatehouse --configFile=...
 # The gateway runs with bin/gatehouse's default JVM options (JAVA_OPTS/GATEHOUSE_OPTS from your shell are
 # not passed on); set GW_JAVA_OPTS to try others (given to it as JAVA_OPTS).
-# Prints one table: req/s, p50/p99, CPU per request, RSS, ratios to nginx. Takes ~9 minutes on 2 cores.
+# Prints one table: req/s, p50/p99, CPU per request, RSS, ratios to nginx. Takes ~10 minutes on 2 cores.
 # Extra arguments go to bench.sh after the defaults (so they win), e.g.
 #   bench/run.sh --bodies small --rounds 1        # ~4 minutes
 #   bench/run.sh --targets nginx                  # only nginx and the gateway
