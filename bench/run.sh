@@ -49,13 +49,26 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---- gateway bench configuration ------------------------------------------------------------------------
-CONF_DIR="$HERE/run/gateway"
-mkdir -p "$CONF_DIR"
-cat > "$CONF_DIR/gatehouse-bench.yml" <<YAML
+# GW_ROUTERS: how many routers each gateway target has loaded, comma separated (default 1). With more than
+# one value, one gateway per value runs in the same session (gatehouse-r1, gatehouse-r10000, ... on ports
+# GW_PORT, GW_PORT+1, ...): the routing table's cost shows as the ratio between them. The extra routers are
+# what a large installation has: Host rules for other hosts (90 %), Host && PathPrefix (5 %), PathPrefix
+# alone (5 %), all to the same service; the request's own router is still Host(`$VHOST`).
+: "${GW_ROUTERS:=1}"
+IFS=',' read -r -a ROUTER_COUNTS <<< "$GW_ROUTERS"
+GW_TARGETS=()
+i=0
+for count in "${ROUTER_COUNTS[@]}"; do
+  name=gatehouse
+  [ ${#ROUTER_COUNTS[@]} -gt 1 ] && name="gatehouse-r$count"
+  port=$((GW_PORT + i))
+  CONF_DIR="$HERE/run/gateway-$name"
+  mkdir -p "$CONF_DIR"
+  cat > "$CONF_DIR/gatehouse-bench.yml" <<YAML
 # written by bench/run.sh
 entryPoints:
   web:
-    address: "127.0.0.1:$GW_PORT"
+    address: "127.0.0.1:$port"
 providers:
   file:
     filename: dynamic.yml
@@ -63,22 +76,33 @@ providers:
 log:
   level: WARN
 YAML
-cat > "$CONF_DIR/dynamic.yml" <<YAML
-# written by bench/run.sh: the same routing as the nginx/haproxy/caddy/jetty peers
-http:
-  routers:
-    app:
-      rule: "Host(\`$VHOST\`)"
-      service: app
-  services:
-    app:
-      loadBalancer:
-        servers:
-          - url: "http://127.0.0.1:$ORIGIN_PORT1"
-          - url: "http://127.0.0.1:$ORIGIN_PORT2"
-YAML
-
-GW_CMD="env -u GATEHOUSE_OPTS JAVA_OPTS=$(printf '%q' "$GW_JAVA_OPTS") $(printf '%q' "$DIST/bin/gatehouse") --configFile=$(printf '%q' "$CONF_DIR/gatehouse-bench.yml")"
-echo "bench/run.sh: gateway = $GW_CMD" >&2
+  {
+    bt='`'
+    echo "# written by bench/run.sh: the same routing as the nginx/haproxy/caddy/jetty peers, plus $((count - 1)) other routers"
+    echo "http:"
+    echo "  routers:"
+    echo "    app:"
+    echo "      rule: 'Host(${bt}$VHOST${bt})'"
+    echo "      service: app"
+    for ((r = 1; r < count; r++)); do
+      case $((r % 20)) in
+        0) rule="Host(${bt}svc$r.example.com${bt}) && PathPrefix(${bt}/api${bt})";;
+        1) rule="PathPrefix(${bt}/static/$r/${bt})";;
+        *) rule="Host(${bt}svc$r.example.com${bt})";;
+      esac
+      printf "    r%d:\n      rule: '%s'\n      service: app\n" "$r" "$rule"
+    done
+    echo "  services:"
+    echo "    app:"
+    echo "      loadBalancer:"
+    echo "        servers:"
+    echo "          - url: http://127.0.0.1:$ORIGIN_PORT1"
+    echo "          - url: http://127.0.0.1:$ORIGIN_PORT2"
+  } > "$CONF_DIR/dynamic.yml"
+  cmd="env -u GATEHOUSE_OPTS JAVA_OPTS=$(printf '%q' "$GW_JAVA_OPTS") $(printf '%q' "$DIST/bin/gatehouse") --configFile=$(printf '%q' "$CONF_DIR/gatehouse-bench.yml")"
+  GW_TARGETS+=("$name=$port=$cmd")
+  echo "bench/run.sh: $name ($count routers) = $cmd" >&2
+  i=$((i + 1))
+done
 echo "bench/run.sh: JVM options = bin/gatehouse defaults${GW_JAVA_OPTS:+ + JAVA_OPTS=$GW_JAVA_OPTS}" >&2
-exec "$HERE/bench.sh" --targets nginx,haproxy,caddy,jetty "$@" "gatehouse=$GW_PORT=$GW_CMD"
+exec "$HERE/bench.sh" --targets nginx,haproxy,caddy,jetty "$@" "${GW_TARGETS[@]}"
