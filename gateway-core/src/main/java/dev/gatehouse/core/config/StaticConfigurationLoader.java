@@ -48,7 +48,8 @@ public final class StaticConfigurationLoader {
     private static final List<String> FILE_NAMES = List.of("gatehouse.yml", "gatehouse.yaml", "gatehouse.toml");
     private static final List<String> ENV_PREFIXES = List.of("TRAEFIK_", "GATEHOUSE_"); // later wins
     private static final Set<String> LAUNCHER_VARIABLES =
-            Set.of("GATEHOUSE_OPTS", "GATEHOUSE_HOME", "GATEHOUSE_CONFIGFILE", "TRAEFIK_CONFIGFILE");
+            Set.of("GATEHOUSE_OPTS", "GATEHOUSE_HOME", "GATEHOUSE_CONFIGFILE", "TRAEFIK_CONFIGFILE",
+                    "GATEHOUSE_CDS", "GATEHOUSE_CDS_DIR");
     private static final String CONFIG_FILE_KEY = "configfile";
 
     private StaticConfigurationLoader() {
