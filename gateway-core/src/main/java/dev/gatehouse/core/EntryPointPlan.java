@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The entry points as the static configuration describes them, resolved: listeners in index order, the
@@ -119,13 +120,13 @@ final class EntryPointPlan {
     /**
      * The routes the gateway puts on entry points by itself, by entry point index: the redirections, as a
      * router matching every request ({@code web-to-websecure@internal}). Needs the started server, for the
-     * port a target entry point actually listens on.
+     * port a target entry point actually listens on ({@code ports}).
      */
-    Map<Integer, List<Route>> fixedRoutes(GatewayServer server) {
+    Map<Integer, List<Route>> fixedRoutes(ToIntFunction<String> ports) {
         Map<Integer, List<Route>> routes = new HashMap<>();
         redirections.forEach((index, redirection) -> {
             String target = redirection.to().strip();
-            int port = target.startsWith(":") ? parsePort(target) : server.port(target);
+            int port = target.startsWith(":") ? parsePort(target) : ports.applyAsInt(target);
             String name = listeners.get(index).name() + "-to-" + (target.startsWith(":") ? target.substring(1) : target)
                     + "@internal";
             routes.computeIfAbsent(index, i -> new ArrayList<>()).add(new Route(name, redirection.priorityOrDefault(),
@@ -146,6 +147,11 @@ final class EntryPointPlan {
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** The port an entry point is configured with (0 when the system picks one). */
+    int configuredPort(String name) {
+        return listeners.get(indexOf(name)).port();
     }
 
     List<String> names() {

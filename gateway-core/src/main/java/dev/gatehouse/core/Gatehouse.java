@@ -3,6 +3,7 @@ package dev.gatehouse.core;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
+import dev.gatehouse.core.logging.Logging;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -10,9 +11,10 @@ import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
 /**
- * The command line: {@code gatehouse version}, or {@code gatehouse [--configFile=FILE] [--key=value ...]}
- * to run. Exits 0 after a graceful stop on SIGTERM or SIGINT, 2 on a configuration error, 1 on any other
- * failure to start.
+ * The command line: {@code gatehouse [--configFile=FILE] [--key=value ...]} runs the gateway;
+ * {@code gatehouse check [flags]} validates the configuration without starting; {@code gatehouse healthcheck
+ * [flags]} asks a running gateway's {@code /ping}; {@code gatehouse version}. Running exits 0 after a graceful
+ * stop on SIGTERM or SIGINT, 2 on a configuration error, 1 on any other failure to start.
  */
 public final class Gatehouse {
 
@@ -21,16 +23,55 @@ public final class Gatehouse {
 
     public static void main(String[] args) {
         List<String> arguments = Arrays.asList(args);
-        if (!arguments.isEmpty() && (arguments.get(0).equals("version") || arguments.get(0).equals("--version"))) {
-            System.out.println("Gatehouse " + Version.get());
-            return;
+        String command = arguments.isEmpty() ? "run" : arguments.get(0);
+        if (command.equals("--version")) {
+            command = "version";
+        } else if (command.startsWith("-")) {
+            command = "run";
         }
+        List<String> flags = command.equals("run") ? arguments : arguments.subList(1, arguments.size());
+        switch (command) {
+            case "version" -> System.out.println("Gatehouse " + Version.get());
+            case "run" -> run(flags);
+            case "check" -> System.exit(withConfiguration(flags, loaded -> CheckCommand.run(loaded, System.out)));
+            case "healthcheck" ->
+                    System.exit(withConfiguration(flags, loaded -> HealthcheckCommand.run(loaded, System.out)));
+            default -> {
+                System.err.println("gatehouse: unknown command '" + command + "' (commands: version, check, healthcheck;"
+                        + " or flags such as --configFile=FILE to run)");
+                System.exit(2);
+            }
+        }
+    }
+
+    private interface Command {
+        int run(LoadedConfiguration loaded);
+    }
+
+    /** Loads the static configuration for a command; prints its errors and returns 2 when it has some. */
+    private static int withConfiguration(List<String> flags, Command command) {
+        Logging.configure("OFF", "text");   // the command prints what matters itself
+        LoadedConfiguration loaded;
+        try {
+            loaded = StaticConfigurationLoader.load(flags, System.getenv(), Path.of("").toAbsolutePath(), home());
+        } catch (ConfigurationException e) {
+            System.out.println("gatehouse: the static configuration has errors:");
+            e.problems().forEach(problem -> System.out.println("  - " + problem));
+            return 2;
+        }
+        return command.run(loaded);
+    }
+
+    private static Path home() {
         String homeProperty = System.getProperty("gatehouse.home");
-        Path home = homeProperty == null || homeProperty.isBlank() ? null : Path.of(homeProperty).toAbsolutePath().normalize();
+        return homeProperty == null || homeProperty.isBlank() ? null : Path.of(homeProperty).toAbsolutePath().normalize();
+    }
+
+    private static void run(List<String> arguments) {
         GatewayApplication application;
         try {
             LoadedConfiguration loaded = StaticConfigurationLoader.load(arguments, System.getenv(),
-                    Path.of("").toAbsolutePath(), home);
+                    Path.of("").toAbsolutePath(), home());
             application = GatewayApplication.start(loaded);
         } catch (ConfigurationException e) {
             System.err.println("gatehouse: the configuration has errors:");

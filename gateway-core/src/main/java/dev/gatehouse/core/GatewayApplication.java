@@ -1,40 +1,26 @@
 package dev.gatehouse.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
-import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.config.ConfigurationException;
-import dev.gatehouse.core.config.ForwardingTimeoutsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
-import dev.gatehouse.core.config.StaticConfiguration;
-import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ConfigurationWatcher;
-import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
-import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.logging.Logging;
-import dev.gatehouse.core.plugin.ExtensionKind;
-import dev.gatehouse.core.plugin.ExtensionRegistry;
-import dev.gatehouse.core.plugin.PluginHost;
+import dev.gatehouse.core.plugin.LoadedPlugin;
+import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
-import dev.gatehouse.core.proxy.UpstreamSettings;
 import dev.gatehouse.core.server.GatewayServer;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,25 +33,26 @@ public final class GatewayApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayApplication.class);
 
-    /** The provider name of what the gateway defines itself ({@code demo@internal}). */
-    static final String INTERNAL_PROVIDER = "internal";
-
-    private final LoadedConfiguration loaded;
-    private final PluginHost plugins;
+    private final GatewayAssembly assembly;
     private final GatewayServer server;
+    private final JettyUpstreamClient upstream;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
-    private final Duration requestAcceptGraceTimeout;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Made once the server runs: redirections need the ports the entry points got. */
+    private volatile RuntimeBuilder builder;
     private volatile long generation;
 
-    private GatewayApplication(LoadedConfiguration loaded, PluginHost plugins, GatewayServer server,
-            ConfigurationWatcher watcher, Duration requestAcceptGraceTimeout) {
-        this.loaded = loaded;
-        this.plugins = plugins;
-        this.server = server;
-        this.watcher = watcher;
-        this.requestAcceptGraceTimeout = requestAcceptGraceTimeout;
+    private GatewayApplication(GatewayAssembly assembly) {
+        this.assembly = assembly;
+        EntryPointPlan entryPoints = assembly.entryPoints;
+        server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
+                assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
+                entryPoints.graceTimeout);
+        upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
+        server.jetty().addBean(upstream);
+        watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
+                this::apply);
     }
 
     /**
@@ -74,68 +61,43 @@ public final class GatewayApplication implements AutoCloseable {
      */
     public static GatewayApplication start(LoadedConfiguration loaded) throws Exception {
         long startNanos = System.nanoTime();
-        StaticConfiguration config = loaded.configuration();
-        Logging.configure(config.logOrDefault().levelOrDefault(), config.logOrDefault().formatOrDefault());
+        Logging.configure(loaded.configuration().logOrDefault().levelOrDefault(),
+                loaded.configuration().logOrDefault().formatOrDefault());
         LOG.info("Gatehouse {} starting with {}", Version.get(),
                 loaded.configFile() == null ? "the embedded default configuration" : loaded.configFile());
 
-        Injector injector = Guice.createInjector(new GatewayModule(loaded));
-        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), injector);
-        ExtensionRegistry extensions = plugins.load();
-
-        EntryPointPlan entryPoints = EntryPointPlan.from(config);
-        GatewayServer server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
-                config.ping() == null ? 503 : config.ping().terminatingStatusCodeOrDefault(), entryPoints.graceTimeout);
-        JettyUpstreamClient upstream = new JettyUpstreamClient(upstreamSettings(config), server.executor());
-        server.jetty().addBean(upstream);
-
-        ObjectMapper mapper = ConfigMappers.strictMapper();
-        Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()));
-        DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
-
-        GatewayApplication[] self = new GatewayApplication[1];
-        RuntimeBuilder[] builder = new RuntimeBuilder[1];   // made once the server runs (it needs the ports)
-        ConfigurationWatcher watcher = new ConfigurationWatcher(
-                config.providersOrDefault().providersThrottleDurationOrDefault(),
-                snapshots -> self[0].apply(binder.bind(snapshots), builder[0]));
-        GatewayApplication application =
-                new GatewayApplication(loaded, plugins, server, watcher, entryPoints.requestAcceptGraceTimeout);
-        self[0] = application;
-
+        GatewayApplication application = new GatewayApplication(GatewayAssembly.assemble(loaded));
         try {
-            server.start();
+            application.server.start();
         } catch (IOException e) {
             application.closeQuietly();
-            throw new ConfigurationException(bindFailure(e, entryPoints));
+            throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
-        builder[0] = new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(server),
-                extensions, upstream, internalServices, mapper, server.jetty());
-
-        watcher.contextFor(INTERNAL_PROVIDER).publish(internalConfiguration(config));
-        List<String> started = application.startProviders(config, extensions);
+        application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
+                application.server.jetty());
+        application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
+        List<String> awaited = application.startProviders();
 
         // "ready" is logged once the first configurations are applied, so the URLs it names answer.
-        List<String> awaited = new ArrayList<>(started);
-        awaited.add(INTERNAL_PROVIDER);
-        watcher.awaitFirstSnapshots(awaited, Duration.ofSeconds(5));
+        awaited.add(GatewayAssembly.INTERNAL_PROVIDER);
+        application.watcher.awaitFirstSnapshots(awaited, Duration.ofSeconds(5));
         LOG.info("Gatehouse {} ready in {} ms: {}", Version.get(), (System.nanoTime() - startNanos) / 1_000_000,
-                entryPoints.describe(server, config.demo() != null));
+                application.assembly.entryPoints.describe(application.server, application.assembly.config.demo() != null));
         return application;
     }
 
     /** Starts the configured providers; returns the names of those that started. */
-    private List<String> startProviders(StaticConfiguration config, ExtensionRegistry extensions) {
+    private List<String> startProviders() {
         List<String> started = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> entry : config.providersOrDefault().providers().entrySet()) {
+        for (Map.Entry<String, JsonNode> entry : assembly.configuredProviders().entrySet()) {
             String key = entry.getKey();
-            Provider<Object> provider = findProvider(extensions, key);
+            Provider<Object> provider = assembly.provider(key);
             if (provider == null) {
-                LOG.error("providers.{}: no plugin provides the provider '{}' (known: {}); it is left out",
-                        key, key, String.join(", ", extensions.names(ExtensionKind.PROVIDER)));
+                LOG.error("{}; it is left out", assembly.unknownProvider(key));
                 continue;
             }
             try {
-                Object options = loaded.bindSection("providers." + key, entry.getValue(), provider.configType());
+                Object options = assembly.providerOptions(key, entry.getValue(), provider);
                 runningProviders.add(provider.start(options, watcher.contextFor(provider.name())));
                 started.add(provider.name());
                 LOG.info("Provider {} started", provider.name());
@@ -149,22 +111,9 @@ public final class GatewayApplication implements AutoCloseable {
         return started;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Provider<Object> findProvider(ExtensionRegistry extensions, String key) {
-        Provider<?> exact = extensions.provider(key);
-        if (exact != null) {
-            return (Provider<Object>) exact;
-        }
-        for (String name : extensions.names(ExtensionKind.PROVIDER)) {
-            if (name.equalsIgnoreCase(key)) {
-                return (Provider<Object>) extensions.provider(name);
-            }
-        }
-        return null;
-    }
-
-    private void apply(BoundConfiguration bound, RuntimeBuilder builder) {
-        GatewayRuntime runtime = builder.build(bound);
+    /** Builds and swaps in the runtime for the newest snapshots; runs on the watcher's thread. */
+    private void apply(Map<String, ConfigurationSnapshot> snapshots) {
+        GatewayRuntime runtime = builder.build(assembly.binder.bind(snapshots));
         for (ConfigProblem problem : runtime.problems()) {
             LOG.error("Configuration error: {}", problem);
         }
@@ -188,12 +137,12 @@ public final class GatewayApplication implements AutoCloseable {
         return server.port(entryPoint);
     }
 
-    public List<dev.gatehouse.core.plugin.PluginProblem> pluginProblems() {
-        return plugins.problems();
+    public List<PluginProblem> pluginProblems() {
+        return assembly.plugins.problems();
     }
 
-    public List<dev.gatehouse.core.plugin.LoadedPlugin> loadedPlugins() {
-        return plugins.plugins();
+    public List<LoadedPlugin> loadedPlugins() {
+        return assembly.plugins.plugins();
     }
 
     /**
@@ -206,9 +155,10 @@ public final class GatewayApplication implements AutoCloseable {
         }
         LOG.info("Stopping: finishing requests in flight");
         server.beginTermination();
-        if (!requestAcceptGraceTimeout.isZero()) {
+        Duration acceptGrace = assembly.entryPoints.requestAcceptGraceTimeout;
+        if (!acceptGrace.isZero()) {
             try {
-                Thread.sleep(requestAcceptGraceTimeout.toMillis());
+                Thread.sleep(acceptGrace.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -227,28 +177,12 @@ public final class GatewayApplication implements AutoCloseable {
 
     private void closeQuietly() {
         watcher.close();
-        plugins.close();
+        assembly.close();
     }
 
     @Override
     public void close() {
         stop();
-    }
-
-    private static ConfigurationSnapshot internalConfiguration(StaticConfiguration config) {
-        Map<String, Object> routers = new LinkedHashMap<>();
-        if (config.demo() != null) {
-            // Priority 1: any router of the user's that also matches localhost wins over the demo.
-            routers.put("demo", Map.of("rule", "Host(`localhost`)", "service", DemoService.NAME, "priority", 1));
-        }
-        return ConfigurationSnapshot.of(ConfigurationFragment.of("the gateway's internal configuration",
-                Map.of("http", Map.of("routers", routers))));
-    }
-
-    private static UpstreamSettings upstreamSettings(StaticConfiguration config) {
-        ForwardingTimeoutsConfig timeouts = config.serversTransportOrDefault().forwardingTimeoutsOrDefault();
-        return new UpstreamSettings(timeouts.dialTimeoutOrDefault(), timeouts.responseHeaderTimeoutOrDefault(),
-                timeouts.idleConnTimeoutOrDefault(), config.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
     }
 
     private static String bindFailure(IOException e, EntryPointPlan entryPoints) {

@@ -57,6 +57,7 @@ public final class Logging {
             case "DEBUG" -> Level.FINE;
             case "WARN", "WARNING" -> Level.WARNING;
             case "ERROR", "FATAL", "PANIC" -> Level.SEVERE;
+            case "OFF" -> Level.OFF;
             default -> Level.INFO;
         };
     }

@@ -1,0 +1,91 @@
+package dev.gatehouse.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.Provider;
+import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.config.LoadedConfiguration;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.core.proxy.JettyUpstreamClient;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * {@code gatehouse check}: validates the static configuration, the plugins and the dynamic configuration the
+ * providers read (files, typically), without listening anywhere, and prints every error with where it comes
+ * from. Builds the same routing tables the gateway would, so it finds the same errors.
+ */
+public final class CheckCommand {
+
+    /** How long a provider gets to publish its first snapshot; a file provider does it at once. */
+    private static final long FIRST_SNAPSHOT_SECONDS = 5;
+
+    private CheckCommand() {
+    }
+
+    /** @return the exit status: 0 when there is nothing to fix, 1 otherwise */
+    public static int run(LoadedConfiguration loaded, PrintStream out) {
+        List<String> errors = new ArrayList<>();
+        int routers = 0;
+        try (GatewayAssembly assembly = GatewayAssembly.assemble(loaded)) {
+            for (PluginProblem problem : assembly.plugins.problems()) {
+                errors.add(problem.toString());
+            }
+            Map<String, ConfigurationSnapshot> snapshots = new LinkedHashMap<>();
+            snapshots.put(GatewayAssembly.INTERNAL_PROVIDER, assembly.internalConfiguration());
+            for (Map.Entry<String, JsonNode> entry : assembly.configuredProviders().entrySet()) {
+                readProvider(assembly, entry.getKey(), entry.getValue(), snapshots, errors, out);
+            }
+            Server jetty = new Server();
+            JettyUpstreamClient upstream = new JettyUpstreamClient(assembly.upstreamSettings(), null);
+            GatewayRuntime runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty)
+                    .build(assembly.binder.bind(snapshots));
+            for (ConfigProblem problem : runtime.problems()) {
+                errors.add(problem.toString());
+            }
+            routers = (int) runtime.routerStatus().entrySet().stream()
+                    .filter(e -> "enabled".equals(e.getValue()) && !e.getKey().endsWith("@internal")).count();
+            runtime.stop();
+        } catch (ConfigurationException e) {
+            errors.addAll(e.problems());
+        }
+        if (errors.isEmpty()) {
+            out.println("gatehouse check: the configuration is valid (" + routers + " router(s) ready to serve)");
+            return 0;
+        }
+        out.println("gatehouse check: " + errors.size() + (errors.size() == 1 ? " error" : " errors") + ":");
+        errors.forEach(error -> out.println("  - " + error));
+        return 1;
+    }
+
+    private static void readProvider(GatewayAssembly assembly, String key, JsonNode options,
+            Map<String, ConfigurationSnapshot> snapshots, List<String> errors, PrintStream out) {
+        Provider<Object> provider = assembly.provider(key);
+        if (provider == null) {
+            errors.add(assembly.unknownProvider(key));
+            return;
+        }
+        CompletableFuture<ConfigurationSnapshot> first = new CompletableFuture<>();
+        try (Provider.Running running = provider.start(assembly.providerOptions(key, options, provider), first::complete)) {
+            snapshots.put(provider.name(), first.get(FIRST_SNAPSHOT_SECONDS, TimeUnit.SECONDS));
+        } catch (ConfigurationException e) {
+            errors.addAll(e.problems());
+        } catch (TimeoutException e) {
+            out.println("gatehouse check: provider " + provider.name() + " published nothing within "
+                    + FIRST_SNAPSHOT_SECONDS + " s; its configuration is not checked");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            errors.add("provider " + provider.name() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.gatehouse.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Guice;
+import dev.gatehouse.api.ConfigurationFragment;
+import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.Provider;
+import dev.gatehouse.core.config.ConfigMappers;
+import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.config.ForwardingTimeoutsConfig;
+import dev.gatehouse.core.config.LoadedConfiguration;
+import dev.gatehouse.core.config.StaticConfiguration;
+import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
+import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.internal.DemoService;
+import dev.gatehouse.core.plugin.ExtensionKind;
+import dev.gatehouse.core.plugin.ExtensionRegistry;
+import dev.gatehouse.core.plugin.PluginHost;
+import dev.gatehouse.core.proxy.UpstreamClient;
+import dev.gatehouse.core.proxy.UpstreamSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * Everything the static configuration resolves to before anything listens: plugins loaded, entry points
+ * planned, the configuration binder ready. The running gateway ({@link GatewayApplication}) and
+ * {@code gatehouse check} ({@link CheckCommand}) build on the same assembly, so that check finds exactly the
+ * errors the gateway would.
+ */
+final class GatewayAssembly implements AutoCloseable {
+
+    /** The provider name of what the gateway defines itself ({@code demo@internal}). */
+    static final String INTERNAL_PROVIDER = "internal";
+
+    final LoadedConfiguration loaded;
+    final StaticConfiguration config;
+    final PluginHost plugins;
+    final ExtensionRegistry extensions;
+    final EntryPointPlan entryPoints;
+    final ObjectMapper mapper = ConfigMappers.strictMapper();
+    final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
+    private final Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()));
+
+    private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
+            EntryPointPlan entryPoints) {
+        this.loaded = loaded;
+        this.config = loaded.configuration();
+        this.plugins = plugins;
+        this.extensions = extensions;
+        this.entryPoints = entryPoints;
+    }
+
+    /** Loads the plugins and plans the entry points; a static configuration error is thrown. */
+    static GatewayAssembly assemble(LoadedConfiguration loaded) throws ConfigurationException {
+        EntryPointPlan entryPoints = EntryPointPlan.from(loaded.configuration());
+        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)));
+        return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints);
+    }
+
+    /**
+     * The builder of routing tables for this gateway.
+     *
+     * @param ports the port each entry point listens on (redirections point at them)
+     * @param upstream how services reach their servers
+     * @param jetty the server middleware handlers belong to
+     */
+    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty) {
+        return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
+                extensions, upstream, internalServices, mapper, jetty);
+    }
+
+    UpstreamSettings upstreamSettings() {
+        ForwardingTimeoutsConfig timeouts = config.serversTransportOrDefault().forwardingTimeoutsOrDefault();
+        return new UpstreamSettings(timeouts.dialTimeoutOrDefault(), timeouts.responseHeaderTimeoutOrDefault(),
+                timeouts.idleConnTimeoutOrDefault(), config.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
+    }
+
+    /** What the gateway publishes itself, as provider {@value #INTERNAL_PROVIDER}. */
+    ConfigurationSnapshot internalConfiguration() {
+        Map<String, Object> routers = new LinkedHashMap<>();
+        if (config.demo() != null) {
+            // Priority 1: any router of the user's that also matches localhost wins over the demo.
+            routers.put("demo", Map.of("rule", "Host(`localhost`)", "service", DemoService.NAME, "priority", 1));
+        }
+        return ConfigurationSnapshot.of(ConfigurationFragment.of("the gateway's internal configuration",
+                Map.of("http", Map.of("routers", routers))));
+    }
+
+    /** The configured providers: key to options, in declaration order. */
+    Map<String, JsonNode> configuredProviders() {
+        return config.providersOrDefault().providers();
+    }
+
+    /** The provider extension for a {@code providers.<key>} section (names match without regard to case), or null. */
+    @SuppressWarnings("unchecked")
+    Provider<Object> provider(String key) {
+        Provider<?> exact = extensions.provider(key);
+        if (exact != null) {
+            return (Provider<Object>) exact;
+        }
+        for (String name : extensions.names(ExtensionKind.PROVIDER)) {
+            if (name.equalsIgnoreCase(key)) {
+                return (Provider<Object>) extensions.provider(name);
+            }
+        }
+        return null;
+    }
+
+    /** The message for a {@code providers.<key>} section that no plugin provides. */
+    String unknownProvider(String key) {
+        return "providers." + key + ": no plugin provides the provider '" + key + "' (known: "
+                + String.join(", ", extensions.names(ExtensionKind.PROVIDER)) + ")";
+    }
+
+    /** Binds a provider's options with the static configuration's strictness; errors name the keys. */
+    Object providerOptions(String key, JsonNode options, Provider<Object> provider) throws ConfigurationException {
+        return loaded.bindSection("providers." + key, options, provider.configType());
+    }
+
+    @Override
+    public void close() {
+        plugins.close();
+    }
+}

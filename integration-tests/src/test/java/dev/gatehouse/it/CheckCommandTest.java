@@ -1,0 +1,174 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatehouse.core.CheckCommand;
+import dev.gatehouse.core.HealthcheckCommand;
+import dev.gatehouse.core.config.StaticConfigurationLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gatehouse check} validates everything the gateway would load, without listening, and prints each
+ * error with its source; {@code gatehouse healthcheck} asks a running gateway's {@code /ping}.
+ */
+class CheckCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private String output;
+
+    private int check(GatewayHarness harness, String dynamicYaml) throws Exception {
+        harness.writeDynamic("test.yml", dynamicYaml);
+        Path config = dir.resolve("gatehouse.yml");
+        Files.writeString(config, """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  file:
+                    directory: dynamic
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = CheckCommand.run(StaticConfigurationLoader.load(
+                List.of("--configFile=" + config, "--plugins.dir=" + harness.pluginsDir()), Map.of(), dir, null),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        output = out.toString(StandardCharsets.UTF_8);
+        return status;
+    }
+
+    @Test
+    void aValidConfigurationPassesWithoutListening() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        int status = check(harness, """
+                http:
+                  routers:
+                    app:
+                      rule: Host(`app.local`) && PathPrefix(`/api`)
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:%d
+                """.formatted(port));
+        assertEquals(0, status, output);
+        assertTrue(output.contains("the configuration is valid (1 router(s) ready to serve)"), output);
+    }
+
+    @Test
+    void everyErrorIsPrintedWithFileElementAndReason() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        harness.writeDynamic("broken.yml", "http:\n  routers:\n    x: [unclosed\n");
+        int status = check(harness, """
+                http:
+                  routers:
+                    badRule:
+                      rule: Host(`a`) &&
+                      service: app
+                    missingService:
+                      rule: Host(`b`)
+                      service: nowhere
+                    typo:
+                      rule: Host(`c`)
+                      servce: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        assertEquals(1, status, output);
+        Path file = dir.resolve("dynamic").resolve("test.yml");
+        assertTrue(output.contains("gatehouse check: 4 errors:"), output);
+        assertTrue(output.contains("router badRule@file (from " + file + "): rule Host(`a`) && is invalid at position 13"), output);
+        assertTrue(output.contains("router missingService@file (from " + file + "): service 'nowhere@file' does not exist"), output);
+        assertTrue(output.contains("unknown key 'http.routers.typo.servce'"), output);
+        assertTrue(output.contains("broken.yml") && output.contains("line"), output);
+    }
+
+    @Test
+    void staticErrorsAreReportedToo() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        Path config = dir.resolve("gatehouse.yml");
+        Files.writeString(config, """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                    http:
+                      redirections:
+                        entryPoint:
+                          to: nowhere
+                providers:
+                  fiel:
+                    directory: dynamic
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = CheckCommand.run(StaticConfigurationLoader.load(
+                List.of("--configFile=" + config, "--plugins.dir=" + harness.pluginsDir()), Map.of(), dir, null),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, text);
+        assertTrue(text.contains("entry point 'nowhere' does not exist"), text);
+    }
+
+    @Test
+    void unknownProviderIsAnError() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        Path config = dir.resolve("gatehouse.yml");
+        Files.writeString(config, """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  fiel:
+                    directory: dynamic
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = CheckCommand.run(StaticConfigurationLoader.load(
+                List.of("--configFile=" + config, "--plugins.dir=" + harness.pluginsDir()), Map.of(), dir, null),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, text);
+        assertTrue(text.contains("providers.fiel: no plugin provides the provider 'fiel' (known: file)"), text);
+    }
+
+    @Test
+    void healthcheckAsksTheRunningGatewaysPing() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        String staticYaml = """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:%d"
+                ping:
+                  entryPoint: web
+                """.formatted(port);
+        Path config = dir.resolve("health.yml");
+        Files.writeString(config, staticYaml);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertEquals(1, HealthcheckCommand.run(StaticConfigurationLoader.load(List.of("--configFile=" + config), Map.of(), dir, null),
+                print), "nothing runs yet");
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig(staticYaml).start()) {
+            assertEquals(0, HealthcheckCommand.run(StaticConfigurationLoader.load(List.of("--configFile=" + config), Map.of(), dir,
+                    null), print), out.toString(StandardCharsets.UTF_8));
+        }
+    }
+}
