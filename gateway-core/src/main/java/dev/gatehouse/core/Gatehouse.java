@@ -89,6 +89,7 @@ public final class Gatehouse {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        Signal.handle(new Signal("USR1"), signal -> application.reopenLogs());
         try {
             stop.await();
         } catch (InterruptedException e) {

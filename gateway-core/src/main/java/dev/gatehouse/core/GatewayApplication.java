@@ -3,6 +3,8 @@ package dev.gatehouse.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.core.accesslog.AccessLog;
+import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
@@ -36,6 +38,7 @@ public final class GatewayApplication implements AutoCloseable {
     private final GatewayAssembly assembly;
     private final GatewayServer server;
     private final JettyUpstreamClient upstream;
+    private final AccessLog accessLog;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -43,12 +46,15 @@ public final class GatewayApplication implements AutoCloseable {
     private volatile RuntimeBuilder builder;
     private volatile long generation;
 
-    private GatewayApplication(GatewayAssembly assembly) {
+    private GatewayApplication(GatewayAssembly assembly) throws IOException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
+        AccessLogConfig accessLogConfig = assembly.config.accessLog();
+        accessLog = accessLogConfig == null ? null : new AccessLog(accessLogConfig,
+                accessLogConfig.filePath() == null ? null : assembly.loaded.resolve(accessLogConfig.filePath()));
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout);
+                entryPoints.graceTimeout, accessLog);
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
@@ -61,8 +67,7 @@ public final class GatewayApplication implements AutoCloseable {
      */
     public static GatewayApplication start(LoadedConfiguration loaded) throws Exception {
         long startNanos = System.nanoTime();
-        Logging.configure(loaded.configuration().logOrDefault().levelOrDefault(),
-                loaded.configuration().logOrDefault().formatOrDefault());
+        Logging.configure(loaded.configuration().logOrDefault(), loaded::resolve);
         LOG.info("Gatehouse {} starting with {}", Version.get(),
                 loaded.configFile() == null ? "the embedded default configuration" : loaded.configFile());
 
@@ -178,6 +183,16 @@ public final class GatewayApplication implements AutoCloseable {
     private void closeQuietly() {
         watcher.close();
         assembly.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
+    }
+
+    /** Reopens the log files after a rotation (SIGUSR1). */
+    public void reopenLogs() {
+        if (accessLog != null) {
+            accessLog.reopen();
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param plugins where plugins are loaded from; null means the defaults
  * @param serversTransport how the gateway talks to backends; null means the defaults
  * @param demo the built-in demo routes; null when disabled
+ * @param accessLog the access log; null when disabled
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -23,7 +24,8 @@ public record StaticConfiguration(
         LogConfig log,
         PluginsConfig plugins,
         ServersTransportConfig serversTransport,
-        DemoConfig demo) {
+        DemoConfig demo,
+        AccessLogConfig accessLog) {
 
     public StaticConfiguration {
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));
@@ -34,7 +36,7 @@ public record StaticConfiguration(
     }
 
     public LogConfig logOrDefault() {
-        return log == null ? new LogConfig(null, null) : log;
+        return log == null ? new LogConfig(null, null, null) : log;
     }
 
     public PluginsConfig pluginsOrDefault() {

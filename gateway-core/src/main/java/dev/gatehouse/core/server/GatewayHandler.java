@@ -1,5 +1,6 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
@@ -19,15 +20,18 @@ final class GatewayHandler extends Handler.Abstract {
 
     private final PingHandler ping;
     private final int pingEntryPoint;
+    private final AccessLog accessLog;
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
 
     /**
      * @param ping the ping handler, or null when ping is off or routed manually
      * @param pingEntryPoint the index of the entry point that answers pings
+     * @param accessLog the access log, or null when it is off
      */
-    GatewayHandler(PingHandler ping, int pingEntryPoint) {
+    GatewayHandler(PingHandler ping, int pingEntryPoint, AccessLog accessLog) {
         this.ping = ping;
         this.pingEntryPoint = pingEntryPoint;
+        this.accessLog = accessLog;
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -48,6 +52,9 @@ final class GatewayHandler extends Handler.Abstract {
             return true;
         }
         int index = entryPoint.index();
+        if (accessLog != null) {
+            callback = accessLog.begin(request, response, callback, entryPoint.name());
+        }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }

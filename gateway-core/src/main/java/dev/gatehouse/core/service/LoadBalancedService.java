@@ -1,5 +1,6 @@
 package dev.gatehouse.core.service;
 
+import dev.gatehouse.core.accesslog.AccessLogEntry;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
@@ -36,6 +37,10 @@ public final class LoadBalancedService extends Handler.Abstract.NonBlocking {
         if (server == null) {
             ErrorResponses.serviceUnavailable(request, response, callback);
             return true;
+        }
+        AccessLogEntry logged = AccessLogEntry.of(request);
+        if (logged != null) {
+            logged.service(name, server.url());
         }
         upstream.forward(request, response, callback, server, passHostHeader);
         return true;
