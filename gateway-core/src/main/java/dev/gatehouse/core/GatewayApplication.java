@@ -12,6 +12,8 @@ import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
+import dev.gatehouse.core.observe.RequestObserver;
+import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +55,13 @@ public final class GatewayApplication implements AutoCloseable {
         AccessLogConfig accessLogConfig = assembly.config.accessLog();
         accessLog = accessLogConfig == null ? null : new AccessLog(accessLogConfig,
                 accessLogConfig.filePath() == null ? null : assembly.loaded.resolve(accessLogConfig.filePath()));
+        List<Consumer<RequestRecord>> observers = new ArrayList<>();
+        if (accessLog != null) {
+            observers.add(accessLog);
+        }
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout, accessLog);
+                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers));
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),

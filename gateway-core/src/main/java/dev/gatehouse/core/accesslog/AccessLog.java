@@ -15,19 +15,18 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import java.util.function.Consumer;
+import dev.gatehouse.core.observe.RequestRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The access log ({@code accessLog}): one line per request, formatted and written by a thread of its own.
- * The request path only fills an entry and offers it to a bounded queue; when the writer falls behind
+ * The request path only offers the completed record to a bounded queue; when the writer falls behind
  * (a slow disk), entries are dropped and counted instead of slowing traffic. {@link #reopen()} (on SIGUSR1)
  * reopens the file after a rotation.
  */
-public final class AccessLog implements AutoCloseable {
+public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
 
@@ -36,8 +35,7 @@ public final class AccessLog implements AutoCloseable {
     private final int[][] statusRanges;
     private final boolean keepRetried;
     private final long minDurationNanos;
-    private final BlockingQueue<AccessLogEntry> queue;
-    private final AtomicLong count = new AtomicLong();
+    private final BlockingQueue<RequestRecord> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean reopen;
@@ -77,51 +75,29 @@ public final class AccessLog implements AutoCloseable {
         return new FileOutputStream(file.toFile(), true);
     }
 
-    /**
-     * Starts the entry of a request: call before routing. The returned callback completes the entry when the
-     * response is done, then completes {@code callback}.
-     */
-    public Callback begin(Request request, Response response, Callback callback, String entryPoint) {
-        AccessLogEntry entry = new AccessLogEntry(request, entryPoint);
-        request.setAttribute(AccessLogEntry.ATTRIBUTE, entry);
-        return new Callback.Nested(callback) {
-            @Override
-            public void succeeded() {
-                record(entry, response);
-                super.succeeded();
-            }
-
-            @Override
-            public void failed(Throwable failure) {
-                record(entry, response);
-                super.failed(failure);
-            }
-        };
-    }
-
-    private void record(AccessLogEntry entry, Response response) {
-        entry.finish(response);
-        entry.count = count.incrementAndGet();
-        if (!keep(entry)) {
+    /** Queues a completed request for writing, if the filters keep it; never blocks. */
+    @Override
+    public void accept(RequestRecord record) {
+        if (!keep(record)) {
             return;
         }
-        if (!queue.offer(entry)) {
+        if (!queue.offer(record)) {
             dropped.incrementAndGet();
         }
     }
 
     /** Traefik's rule: with no filter everything is kept; with filters, a request is kept when any filter keeps it. */
-    private boolean keep(AccessLogEntry entry) {
+    private boolean keep(RequestRecord entry) {
         if (statusRanges.length == 0 && !keepRetried && minDurationNanos == 0) {
             return true;
         }
         for (int[] range : statusRanges) {
-            if (entry.status >= range[0] && entry.status <= range[1]) {
+            if (entry.status() >= range[0] && entry.status() <= range[1]) {
                 return true;
             }
         }
         // retryAttempts keeps retried requests; the gateway does not retry yet, so it keeps none by itself.
-        return minDurationNanos > 0 && entry.durationNanos > minDurationNanos;
+        return minDurationNanos > 0 && entry.durationNanos() > minDurationNanos;
     }
 
     /** Reopens the file on the writer thread, after a rotation moved it away (SIGUSR1). */
@@ -136,10 +112,10 @@ public final class AccessLog implements AutoCloseable {
 
     private void drain() {
         StringBuilder line = new StringBuilder(256);
-        List<AccessLogEntry> batch = new ArrayList<>();
+        List<RequestRecord> batch = new ArrayList<>();
         while (!closed || !queue.isEmpty()) {
             try {
-                AccessLogEntry first = queue.poll(200, TimeUnit.MILLISECONDS);
+                RequestRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (reopen) {
                     reopenNow();
                 }
@@ -148,7 +124,7 @@ public final class AccessLog implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, 256);
-                for (AccessLogEntry entry : batch) {
+                for (RequestRecord entry : batch) {
                     line.setLength(0);
                     format.append(line, entry);
                     line.append('\n');

@@ -3,6 +3,7 @@ package dev.gatehouse.core.accesslog;
 import dev.gatehouse.core.config.AccessLogFieldsConfig;
 import dev.gatehouse.core.config.AccessLogHeadersConfig;
 import dev.gatehouse.core.logging.JsonText;
+import dev.gatehouse.core.observe.RequestRecord;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -21,7 +22,7 @@ abstract class AccessLogFormat {
     private static final DateTimeFormatter CLF_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
 
-    abstract void append(StringBuilder line, AccessLogEntry entry);
+    abstract void append(StringBuilder line, RequestRecord entry);
 
     static AccessLogFormat of(String format, AccessLogFieldsConfig fields) {
         return switch (format) {
@@ -43,20 +44,20 @@ abstract class AccessLogFormat {
         }
 
         @Override
-        void append(StringBuilder line, AccessLogEntry e) {
+        void append(StringBuilder line, RequestRecord e) {
             line.append(e.clientHost).append(" - - [")
                     .append(CLF_TIME.format(ZonedDateTime.ofInstant(Instant.ofEpochMilli(e.startMillis), ZoneId.systemDefault())))
                     .append("] \"").append(e.method).append(' ').append(e.pathQuery).append(' ').append(e.protocol)
-                    .append("\" ").append(e.status).append(' ').append(e.bytes).append(' ');
+                    .append("\" ").append(e.status()).append(' ').append(e.bytes()).append(' ');
             quoted(line, e.requestHeaders.get("Referer"));
             line.append(' ');
             quoted(line, e.requestHeaders.get("User-Agent"));
             if (traefikFields) {
-                line.append(' ').append(e.count).append(' ');
-                quoted(line, e.router);
+                line.append(' ').append(e.count()).append(' ');
+                quoted(line, e.router());
                 line.append(' ');
-                quoted(line, e.serviceUrl);
-                line.append(' ').append(e.durationNanos / 1_000_000).append("ms");
+                quoted(line, e.serviceUrl());
+                line.append(' ').append(e.durationNanos() / 1_000_000).append("ms");
             }
         }
 
@@ -88,26 +89,26 @@ abstract class AccessLogFormat {
         }
 
         @Override
-        void append(StringBuilder line, AccessLogEntry e) {
+        void append(StringBuilder line, RequestRecord e) {
             Map<String, Object> out = new TreeMap<>();
             put(out, "ClientAddr", e.clientHost + ":" + e.clientPort);
             put(out, "ClientHost", e.clientHost);
             put(out, "ClientPort", String.valueOf(e.clientPort));
             put(out, "ClientUsername", "-");
-            put(out, "DownstreamContentSize", e.bytes);
-            put(out, "DownstreamStatus", e.status);
-            put(out, "Duration", e.durationNanos);
+            put(out, "DownstreamContentSize", e.bytes());
+            put(out, "DownstreamStatus", e.status());
+            put(out, "Duration", e.durationNanos());
             put(out, "RequestAddr", e.host);
             put(out, "RequestContentSize", Math.max(0, e.requestContentLength));
-            put(out, "RequestCount", e.count);
+            put(out, "RequestCount", e.count());
             put(out, "RequestHost", e.host);
             put(out, "RequestMethod", e.method);
             put(out, "RequestPath", e.pathQuery);
             put(out, "RequestProtocol", e.protocol);
             put(out, "RequestScheme", e.scheme);
-            put(out, "RouterName", e.router);
-            put(out, "ServiceName", e.service);
-            put(out, "ServiceURL", e.serviceUrl);
+            put(out, "RouterName", e.router());
+            put(out, "ServiceName", e.service());
+            put(out, "ServiceURL", e.serviceUrl());
             put(out, "StartUTC", Instant.ofEpochMilli(e.startMillis).atOffset(ZoneOffset.UTC).toString());
             put(out, "entryPointName", e.entryPoint);
             for (HttpField field : e.requestHeaders) {

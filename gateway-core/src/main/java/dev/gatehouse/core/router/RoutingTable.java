@@ -1,6 +1,6 @@
 package dev.gatehouse.core.router;
 
-import dev.gatehouse.core.accesslog.AccessLogEntry;
+import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.http.ErrorResponses;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -152,9 +152,9 @@ public final class RoutingTable {
     /** Routes the request: the matched chain handles it, or 404. Always handles. */
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         Route route = match(new RoutingRequest(request));
-        AccessLogEntry logged = AccessLogEntry.of(request);
-        if (logged != null && route != null) {
-            logged.router(route.name());
+        RequestRecord observed = RequestRecord.of(request);
+        if (observed != null && route != null) {
+            observed.router(route.name());
         }
         if (route == null || !route.handler().handle(request, response, callback)) {
             ErrorResponses.notFound(request, response, callback);

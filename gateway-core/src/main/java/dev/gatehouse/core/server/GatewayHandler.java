@@ -1,6 +1,6 @@
 package dev.gatehouse.core.server;
 
-import dev.gatehouse.core.accesslog.AccessLog;
+import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
@@ -20,18 +20,18 @@ final class GatewayHandler extends Handler.Abstract {
 
     private final PingHandler ping;
     private final int pingEntryPoint;
-    private final AccessLog accessLog;
+    private final RequestObserver observer;
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
 
     /**
      * @param ping the ping handler, or null when ping is off or routed manually
      * @param pingEntryPoint the index of the entry point that answers pings
-     * @param accessLog the access log, or null when it is off
+     * @param observer what records requests (access log, metrics), or null when nothing does
      */
-    GatewayHandler(PingHandler ping, int pingEntryPoint, AccessLog accessLog) {
+    GatewayHandler(PingHandler ping, int pingEntryPoint, RequestObserver observer) {
         this.ping = ping;
         this.pingEntryPoint = pingEntryPoint;
-        this.accessLog = accessLog;
+        this.observer = observer;
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -52,8 +52,8 @@ final class GatewayHandler extends Handler.Abstract {
             return true;
         }
         int index = entryPoint.index();
-        if (accessLog != null) {
-            callback = accessLog.begin(request, response, callback, entryPoint.name());
+        if (observer != null) {
+            callback = observer.begin(request, response, callback, entryPoint.name());
         }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.server;
 
-import dev.gatehouse.core.accesslog.AccessLog;
+import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import java.time.Duration;
@@ -54,10 +54,10 @@ public final class GatewayServer {
      * @param pingEntryPoint the index of the entry point answering {@code /ping}, or -1 for none
      * @param pingTerminatingStatus what {@code /ping} answers during shutdown
      * @param graceTimeout how long requests in flight may take to finish at shutdown
-     * @param accessLog the access log, or null when it is off
+     * @param observer what records requests (access log, metrics), or null when nothing does
      */
     public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
-            Duration graceTimeout, AccessLog accessLog) {
+            Duration graceTimeout, RequestObserver observer) {
         this.graceTimeout = graceTimeout;
         threads = new QueuedThreadPool(200, 4, 60_000);
         threads.setName("gatehouse");
@@ -85,7 +85,7 @@ public final class GatewayServer {
             connectors.add(connector);
         }
         ping = pingEntryPoint >= 0 ? new PingHandler(pingTerminatingStatus) : null;
-        gatewayHandler = new GatewayHandler(ping, pingEntryPoint, accessLog);
+        gatewayHandler = new GatewayHandler(ping, pingEntryPoint, observer);
         server.setHandler(new GracefulHandler(gatewayHandler));
         retirer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gatehouse-retire");

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.service;
 
-import dev.gatehouse.core.accesslog.AccessLogEntry;
+import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
@@ -38,9 +38,9 @@ public final class LoadBalancedService extends Handler.Abstract.NonBlocking {
             ErrorResponses.serviceUnavailable(request, response, callback);
             return true;
         }
-        AccessLogEntry logged = AccessLogEntry.of(request);
-        if (logged != null) {
-            logged.service(name, server.url());
+        RequestRecord observed = RequestRecord.of(request);
+        if (observed != null) {
+            observed.service(name, server.url());
         }
         upstream.forward(request, response, callback, server, passHostHeader);
         return true;
