@@ -6,12 +6,15 @@ import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
+import dev.gatehouse.core.metrics.GatewayMetrics;
+import dev.gatehouse.core.metrics.MetricsHandler;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.plugin.LoadedPlugin;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,7 @@ public final class GatewayApplication implements AutoCloseable {
     private final GatewayServer server;
     private final JettyUpstreamClient upstream;
     private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -55,13 +60,27 @@ public final class GatewayApplication implements AutoCloseable {
         AccessLogConfig accessLogConfig = assembly.config.accessLog();
         accessLog = accessLogConfig == null ? null : new AccessLog(accessLogConfig,
                 accessLogConfig.filePath() == null ? null : assembly.loaded.resolve(accessLogConfig.filePath()));
+        PrometheusMetricsConfig prometheus = assembly.config.metrics() == null ? null : assembly.config.metrics().prometheus();
+        metrics = prometheus == null ? null : new GatewayMetrics(prometheus);
         List<Consumer<RequestRecord>> observers = new ArrayList<>();
         if (accessLog != null) {
             observers.add(accessLog);
         }
+        if (metrics != null) {
+            observers.add(metrics);
+        }
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
                 entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers));
+        if (metrics != null) {
+            if (entryPoints.metricsIndex >= 0) {
+                server.serveMetrics(entryPoints.metricsIndex, new MetricsHandler(metrics));
+            }
+            for (String name : entryPoints.names()) {
+                metrics.gauge("open.connections", "Connections open on the entry point",
+                        Tags.of("entrypoint", name, "protocol", "TCP"), server, s -> s.openConnections(name));
+            }
+        }
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
@@ -125,7 +144,18 @@ public final class GatewayApplication implements AutoCloseable {
 
     /** Builds and swaps in the runtime for the newest snapshots; runs on the watcher's thread. */
     private void apply(Map<String, ConfigurationSnapshot> snapshots) {
-        GatewayRuntime runtime = builder.build(assembly.binder.bind(snapshots));
+        GatewayRuntime runtime;
+        try {
+            runtime = builder.build(assembly.binder.bind(snapshots));
+        } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.configurationReloaded(false);
+            }
+            throw e;
+        }
+        if (metrics != null) {
+            metrics.configurationReloaded(true);
+        }
         for (ConfigProblem problem : runtime.problems()) {
             LOG.error("Configuration error: {}", problem);
         }

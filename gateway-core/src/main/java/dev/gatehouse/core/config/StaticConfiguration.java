@@ -16,6 +16,7 @@ import java.util.Map;
  * @param serversTransport how the gateway talks to backends; null means the defaults
  * @param demo the built-in demo routes; null when disabled
  * @param accessLog the access log; null when disabled
+ * @param metrics metrics; null when disabled
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -25,7 +26,8 @@ public record StaticConfiguration(
         PluginsConfig plugins,
         ServersTransportConfig serversTransport,
         DemoConfig demo,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        MetricsConfig metrics) {
 
     public StaticConfiguration {
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));

@@ -4,6 +4,7 @@ import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.metrics.MetricsHandler;
 import dev.gatehouse.core.router.RequestPath;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
@@ -21,6 +22,8 @@ final class GatewayHandler extends Handler.Abstract {
     private final PingHandler ping;
     private final int pingEntryPoint;
     private final RequestObserver observer;
+    private volatile Handler metrics;
+    private volatile int metricsEntryPoint = -1;
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
 
     /**
@@ -32,6 +35,11 @@ final class GatewayHandler extends Handler.Abstract {
         this.ping = ping;
         this.pingEntryPoint = pingEntryPoint;
         this.observer = observer;
+    }
+
+    void serveMetrics(int entryPoint, Handler handler) {
+        metrics = handler;
+        metricsEntryPoint = entryPoint;
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -57,6 +65,10 @@ final class GatewayHandler extends Handler.Abstract {
         }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
+        }
+        Handler metricsHandler = metrics;
+        if (metricsHandler != null && index == metricsEntryPoint && MetricsHandler.isScrape(request)) {
+            return metricsHandler.handle(request, response, callback);
         }
         return runtime.table(index).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
     }

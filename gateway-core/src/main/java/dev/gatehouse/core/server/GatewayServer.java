@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -101,6 +102,21 @@ public final class GatewayServer {
     /** The Jetty server, that middleware handlers are attached to. */
     public Server jetty() {
         return server;
+    }
+
+    /** Answers {@code GET /metrics} on that entry point, ahead of its routers. */
+    public void serveMetrics(int entryPoint, Handler handler) {
+        gatewayHandler.serveMetrics(entryPoint, handler);
+    }
+
+    /** How many connections an entry point has open now. */
+    public int openConnections(String entryPoint) {
+        for (ServerConnector connector : connectors) {
+            if (connector.getName().equals(entryPoint)) {
+                return connector.getConnectedEndPoints().size();
+            }
+        }
+        return 0;
     }
 
     /** The thread pool, shared with the upstream client so that a response is written on the thread that read it. */
