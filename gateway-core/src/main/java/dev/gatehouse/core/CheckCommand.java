@@ -3,6 +3,8 @@ package dev.gatehouse.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.core.api.ApiHandler;
+import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
@@ -47,7 +49,10 @@ public final class CheckCommand {
             }
             Server jetty = new Server();
             JettyUpstreamClient upstream = new JettyUpstreamClient(assembly.upstreamSettings(), null);
-            GatewayRuntime runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty)
+            GatewayRuntime runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
+                            // so that routers to api@internal check as they would run
+                            assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
+                                    () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())))
                     .build(assembly.binder.bind(snapshots));
             for (ConfigProblem problem : runtime.problems()) {
                 errors.add(problem.toString());

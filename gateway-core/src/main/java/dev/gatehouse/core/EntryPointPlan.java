@@ -39,6 +39,7 @@ final class EntryPointPlan {
     final List<String> defaults = new ArrayList<>();
     int pingIndex = -1;
     int metricsIndex = -1;
+    int apiIndex = -1;
     Duration graceTimeout = Duration.ZERO;
     Duration requestAcceptGraceTimeout = Duration.ZERO;
     private final Map<Integer, EntryPointRedirectionConfig> redirections = new HashMap<>();
@@ -67,6 +68,9 @@ final class EntryPointPlan {
         if (prometheus != null && !prometheus.manualRoutingOrDefault()) {
             plan.metricsIndex = plan.operationsEntryPoint(prometheus.entryPointOrDefault(),
                     "metrics.prometheus.entryPoint", problems);
+        }
+        if (config.api() != null && config.api().insecureOrDefault()) {
+            plan.apiIndex = plan.operationsEntryPoint(PingConfig.DEFAULT_ENTRY_POINT, "api.insecure", problems);
         }
         plan.redirections.forEach((index, redirection) -> {
             String target = redirection.to();
@@ -165,6 +169,12 @@ final class EntryPointPlan {
     /** The port an entry point is configured with (0 when the system picks one). */
     int configuredPort(String name) {
         return listeners.get(indexOf(name)).port();
+    }
+
+    /** The address an entry point was configured with, as the API shows it. */
+    String address(String name) {
+        ListenerSpec listener = listeners.get(indexOf(name));
+        return (listener.host() == null ? "" : listener.host()) + ":" + listener.port();
     }
 
     List<String> names() {

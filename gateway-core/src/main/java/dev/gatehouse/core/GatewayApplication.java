@@ -5,9 +5,12 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.config.AccessLogConfig;
+import dev.gatehouse.core.api.ApiHandler;
+import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
+import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
@@ -47,6 +50,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final JettyUpstreamClient upstream;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
+    private final ApiHandler api;
+    private volatile ApiState apiState = ApiState.EMPTY;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -74,12 +79,17 @@ public final class GatewayApplication implements AutoCloseable {
                 entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers));
         if (metrics != null) {
             if (entryPoints.metricsIndex >= 0) {
-                server.serveMetrics(entryPoints.metricsIndex, new MetricsHandler(metrics));
+                server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
             }
             for (String name : entryPoints.names()) {
                 metrics.gauge("open.connections", "Connections open on the entry point",
                         Tags.of("entrypoint", name, "protocol", "TCP"), server, s -> s.openConnections(name));
             }
+        }
+        api = assembly.config.api() == null ? null : new ApiHandler(() -> apiState, this::entryPointsForApi,
+                assembly.plugins::plugins, assembly.plugins::problems, Version.get());
+        if (api != null && entryPoints.apiIndex >= 0) {
+            server.serveAheadOfRouters(entryPoints.apiIndex, ApiHandler::isApiRequest, api);
         }
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
@@ -105,7 +115,7 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty());
+                application.server.jetty(), application.api == null ? Map.of() : Map.of(ApiHandler.NAME, application.api));
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -145,8 +155,10 @@ public final class GatewayApplication implements AutoCloseable {
     /** Builds and swaps in the runtime for the newest snapshots; runs on the watcher's thread. */
     private void apply(Map<String, ConfigurationSnapshot> snapshots) {
         GatewayRuntime runtime;
+        BoundConfiguration bound;
         try {
-            runtime = builder.build(assembly.binder.bind(snapshots));
+            bound = assembly.binder.bind(snapshots);
+            runtime = builder.build(bound);
         } catch (RuntimeException e) {
             if (metrics != null) {
                 metrics.configurationReloaded(false);
@@ -160,10 +172,20 @@ public final class GatewayApplication implements AutoCloseable {
             LOG.error("Configuration error: {}", problem);
         }
         server.swap(runtime);
+        apiState = new ApiState(bound, runtime);
         long enabled = runtime.routerStatus().values().stream().filter("enabled"::equals).count();
         LOG.info("Configuration applied: {} router(s) enabled, {} disabled", enabled,
                 runtime.routerStatus().size() - enabled);
         generation++;
+    }
+
+    /** The entry points as {@code /api/entrypoints} shows them. */
+    private List<Map<String, Object>> entryPointsForApi() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String name : assembly.entryPoints.names()) {
+            out.add(Map.of("name", name, "address", assembly.entryPoints.address(name), "port", server.port(name)));
+        }
+        return out;
     }
 
     /** How many configurations have been applied; for tests that wait for a reload. */

@@ -67,10 +67,14 @@ final class GatewayAssembly implements AutoCloseable {
      * @param ports the port each entry point listens on (redirections point at them)
      * @param upstream how services reach their servers
      * @param jetty the server middleware handlers belong to
+     * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
      */
-    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty) {
+    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
+            Map<String, Handler> moreInternalServices) {
+        Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
+        internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internalServices, mapper, jetty);
+                extensions, upstream, internal, mapper, jetty);
     }
 
     UpstreamSettings upstreamSettings() {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param demo the built-in demo routes; null when disabled
  * @param accessLog the access log; null when disabled
  * @param metrics metrics; null when disabled
+ * @param api the API; null when disabled
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -27,7 +28,8 @@ public record StaticConfiguration(
         ServersTransportConfig serversTransport,
         DemoConfig demo,
         AccessLogConfig accessLog,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        ApiConfig api) {
 
     public StaticConfiguration {
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));

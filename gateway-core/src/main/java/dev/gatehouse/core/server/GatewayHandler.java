@@ -4,9 +4,13 @@ import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
-import dev.gatehouse.core.metrics.MetricsHandler;
 import dev.gatehouse.core.router.RequestPath;
 import org.eclipse.jetty.http.HttpURI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -22,8 +26,11 @@ final class GatewayHandler extends Handler.Abstract {
     private final PingHandler ping;
     private final int pingEntryPoint;
     private final RequestObserver observer;
-    private volatile Handler metrics;
-    private volatile int metricsEntryPoint = -1;
+    /** Endpoints answered ahead of the routers (metrics, API), by entry point index; set before start. */
+    private final Map<Integer, List<AheadOfRouters>> ahead = new HashMap<>();
+
+    private record AheadOfRouters(Predicate<Request> matches, Handler handler) {
+    }
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
 
     /**
@@ -37,9 +44,8 @@ final class GatewayHandler extends Handler.Abstract {
         this.observer = observer;
     }
 
-    void serveMetrics(int entryPoint, Handler handler) {
-        metrics = handler;
-        metricsEntryPoint = entryPoint;
+    void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
+        ahead.computeIfAbsent(entryPoint, i -> new ArrayList<>()).add(new AheadOfRouters(matches, handler));
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -66,9 +72,13 @@ final class GatewayHandler extends Handler.Abstract {
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }
-        Handler metricsHandler = metrics;
-        if (metricsHandler != null && index == metricsEntryPoint && MetricsHandler.isScrape(request)) {
-            return metricsHandler.handle(request, response, callback);
+        List<AheadOfRouters> endpoints = ahead.get(index);
+        if (endpoints != null) {
+            for (AheadOfRouters endpoint : endpoints) {
+                if (endpoint.matches().test(request)) {
+                    return endpoint.handler().handle(request, response, callback);
+                }
+            }
         }
         return runtime.table(index).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
     }

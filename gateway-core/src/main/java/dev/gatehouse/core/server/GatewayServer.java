@@ -12,7 +12,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -104,9 +106,12 @@ public final class GatewayServer {
         return server;
     }
 
-    /** Answers {@code GET /metrics} on that entry point, ahead of its routers. */
-    public void serveMetrics(int entryPoint, Handler handler) {
-        gatewayHandler.serveMetrics(entryPoint, handler);
+    /**
+     * Answers the requests that {@code matches} accepts on that entry point with {@code handler}, ahead of its
+     * routers (as Traefik does for {@code /metrics} and the insecure API). Call before {@link #start()}.
+     */
+    public void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
+        gatewayHandler.serveAheadOfRouters(entryPoint, matches, handler);
     }
 
     /** How many connections an entry point has open now. */
