@@ -58,6 +58,13 @@ public final class GatewayApplication implements AutoCloseable {
     private final Duration requestAcceptGraceTimeout;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile long generation;
+    /** Health checks and passive health recoveries: never on request threads. */
+    private final java.util.concurrent.ScheduledExecutorService healthScheduler =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gatehouse-health");
+                t.setDaemon(true);
+                return t;
+            });
 
     private GatewayApplication(LoadedConfiguration loaded, PluginHost plugins, GatewayServer server,
             ConfigurationWatcher watcher, Duration requestAcceptGraceTimeout) {
@@ -109,7 +116,8 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, entryPoints));
         }
         builder[0] = new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(server),
-                extensions, upstream, internalServices, mapper, server.jetty());
+                extensions, upstream, internalServices, mapper, server.jetty(), application.healthScheduler,
+                server.executor());
 
         watcher.contextFor(INTERNAL_PROVIDER).publish(internalConfiguration(config));
         List<String> started = application.startProviders(config, extensions);
@@ -226,6 +234,7 @@ public final class GatewayApplication implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        healthScheduler.shutdownNow();
         watcher.close();
         plugins.close();
     }

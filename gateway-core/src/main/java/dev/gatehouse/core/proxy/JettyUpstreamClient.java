@@ -7,7 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +21,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
@@ -105,17 +109,25 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
     @Override
     public void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
-            boolean passHostHeader) {
+            boolean passHostHeader, Outcome outcome) {
+        forward(clientToProxy, proxyToClient, callback, server, passHostHeader, outcome, requestBody(clientToProxy));
+    }
+
+    private void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
+            boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
         org.eclipse.jetty.client.Request proxyToServer = httpClient.newRequest(server.host(), server.port())
                 .scheme(server.scheme())
                 .method(clientToProxy.getMethod())
-                .path(pathAndQuery(clientToProxy));
+                .path(server.target(clientToProxy.getHttpURI().getPathQuery()));
+        if (server.h2c()) {
+            proxyToServer.version(HttpVersion.HTTP_2);
+        }
         proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
-        ClientRequestBody body = requestBody(clientToProxy);
         if (body != null) {
             proxyToServer.body(body);
         }
-        ServerToProxyListener listener = new ServerToProxyListener(clientToProxy, proxyToServer, proxyToClient, callback);
+        ServerToProxyListener listener = new ServerToProxyListener(this, clientToProxy, proxyToServer, proxyToClient,
+                callback, server, passHostHeader, outcome, body);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
         if (headerTimeout > 0) {
             // As Go's ResponseHeaderTimeout: counted from the end of the request, body included, so a slow
@@ -128,9 +140,90 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         proxyToServer.send(listener);
     }
 
-    private static String pathAndQuery(Request clientToProxy) {
-        String pathQuery = clientToProxy.getHttpURI().getPathQuery();
-        return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+    /** True when the failure says the server was never reached: the connection was refused or could not be made. */
+    static boolean isUnreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.NoRouteToHostException
+                    || cause instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void probe(String method, String url, String host, Map<String, String> headers, Duration timeout,
+            boolean followRedirects, IntConsumer status) {
+        probe(method, url, host, headers, timeout, followRedirects ? 10 : 0, status);
+    }
+
+    private void probe(String method, String url, String host, Map<String, String> headers, Duration timeout,
+            int redirectsLeft, IntConsumer status) {
+        org.eclipse.jetty.client.Request check;
+        try {
+            check = httpClient.newRequest(url).method(method).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            status.accept(-1);
+            return;
+        }
+        check.headers(h -> {
+            headers.forEach(h::put);
+            if (host != null && !host.isEmpty()) {
+                h.put(HttpHeader.HOST, host);
+            }
+        });
+        check.send(result -> {
+            if (result.isFailed()) {
+                status.accept(-1);
+                return;
+            }
+            int code = result.getResponse().getStatus();
+            String location = result.getResponse().getHeaders().get(HttpHeader.LOCATION);
+            if (redirectsLeft > 0 && code >= 300 && code < 400 && location != null) {
+                String next;
+                try {
+                    next = java.net.URI.create(url).resolve(location).toString();
+                } catch (IllegalArgumentException e) {
+                    status.accept(-1);
+                    return;
+                }
+                probe(method, next, null, headers, timeout, redirectsLeft - 1, status);
+                return;
+            }
+            status.accept(code);
+        });
+    }
+
+    @Override
+    public void sendCopy(String method, String pathQuery, HttpFields headers, byte[] body, UpstreamServer server) {
+        org.eclipse.jetty.client.Request copy = httpClient.newRequest(server.host(), server.port())
+                .scheme(server.scheme())
+                .method(method)
+                .path(server.target(pathQuery));
+        if (server.h2c()) {
+            copy.version(HttpVersion.HTTP_2);
+        }
+        copy.headers(h -> {
+            for (HttpField field : headers) {
+                HttpHeader header = field.getHeader();
+                if (header != null && (HOP_HEADERS.contains(header) || header == HttpHeader.CONTENT_LENGTH)) {
+                    continue;
+                }
+                h.add(field);
+            }
+        });
+        if (body != null) {
+            copy.body(new org.eclipse.jetty.client.BytesRequestContent(body));
+        }
+        // The answer is read and dropped: nobody waits for it.
+        copy.send(result -> {
+            if (result.isFailed() && LOG.isDebugEnabled()) {
+                LOG.debug("Mirror {} {} failed: {}", method, server.url(), result.getFailure().toString());
+            }
+        });
     }
 
     /** The client's body to send on, or null when the request has none. */
@@ -261,19 +354,30 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     private static final class ServerToProxyListener extends Callback.Completable
             implements org.eclipse.jetty.client.Response.Listener {
 
+        private final JettyUpstreamClient client;
         private final Request clientToProxy;
         private final org.eclipse.jetty.client.Request proxyToServer;
         private final Response proxyToClient;
         private final Callback proxyToClientCallback;
+        private final UpstreamServer server;
+        private final boolean passHostHeader;
+        private final Outcome outcome;
+        private final ClientRequestBody body;
         private volatile Scheduler.Task headerTimeout;
         private volatile boolean headersReceived;
 
-        ServerToProxyListener(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer,
-                Response proxyToClient, Callback proxyToClientCallback) {
+        ServerToProxyListener(JettyUpstreamClient client, Request clientToProxy,
+                org.eclipse.jetty.client.Request proxyToServer, Response proxyToClient, Callback proxyToClientCallback,
+                UpstreamServer server, boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
+            this.client = client;
             this.clientToProxy = clientToProxy;
             this.proxyToServer = proxyToServer;
             this.proxyToClient = proxyToClient;
             this.proxyToClientCallback = proxyToClientCallback;
+            this.server = server;
+            this.passHostHeader = passHostHeader;
+            this.outcome = outcome;
+            this.body = body;
         }
 
         @Override
@@ -354,6 +458,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             cancelHeaderTimeout();
             if (result.isSucceeded()) {
                 whenComplete((ignored, failure) -> {
+                    if (outcome != null) {
+                        outcome.completed(failure);
+                    }
                     if (failure == null) {
                         proxyToClientCallback.succeeded();
                     } else {
@@ -365,6 +472,18 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             Throwable failure = result.getFailure();
             if (LOG.isDebugEnabled()) {
                 LOG.debug("P2S {} {} failed", proxyToServer.getMethod(), proxyToServer.getURI(), failure);
+            }
+            if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
+                    && (body == null || !body.touched())
+                    && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
+                            proxyToClientCallback, next, passHostHeader, nextOutcome, body))) {
+                return;   // taken over: sent to another server
+            }
+            if (body != null) {
+                body.discard();
+            }
+            if (outcome != null) {
+                outcome.completed(failure);
             }
             if (proxyToClient.isCommitted()) {
                 proxyToClientCallback.failed(failure);
