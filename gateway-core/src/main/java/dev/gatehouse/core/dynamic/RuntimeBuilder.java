@@ -98,7 +98,7 @@ public final class RuntimeBuilder {
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
         List<LifeCycle> healthChecks = new ArrayList<>();
-        Transports transports = new Transports(upstream, null, problems, executor);
+        Transports transports = new Transports(upstream, configuration.serversTransports(), problems, executor);
         Map<String, Handler> services = buildServices(configuration, problems, healthChecks, transports);
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 

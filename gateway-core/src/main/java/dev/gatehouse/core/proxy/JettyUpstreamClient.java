@@ -17,7 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -62,9 +67,23 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     private final UpstreamSettings settings;
     private final HttpField forwardedServer;
 
+    private final boolean http2;
+
     public JettyUpstreamClient(UpstreamSettings settings, Executor executor) {
+        this(settings, executor, null, true);
+    }
+
+    /**
+     * @param ssl how to talk TLS to {@code https} servers; null for the JVM's defaults
+     * @param http2 whether {@code h2c://} servers get HTTP/2 (prior knowledge); else HTTP/1.1
+     */
+    public JettyUpstreamClient(UpstreamSettings settings, Executor executor, SslContextFactory.Client ssl, boolean http2) {
         this.settings = settings;
+        this.http2 = http2;
         ClientConnector connector = new ClientConnector();
+        if (ssl != null) {
+            connector.setSslContextFactory(ssl);
+        }
         // One selector: on the few cores an edge box has, more selectors only add context switches.
         connector.setSelectors(1);
         if (executor != null) {
@@ -72,7 +91,12 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         }
         connector.setConnectTimeout(settings.dialTimeout());
         connector.setIdleTimeout(settings.idleConnTimeout());
-        httpClient = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        // HTTP/1.1 for http and https servers (the version is set on each request, so no ALPN is needed), HTTP/2
+        // with prior knowledge for h2c ones.
+        ClientConnectionFactory.Info http11 = HttpClientConnectionFactory.HTTP11;
+        httpClient = new HttpClient(http2
+                ? new HttpClientTransportDynamic(connector, http11, new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)))
+                : new HttpClientTransportDynamic(connector, http11));
         httpClient.setName("gatehouse-upstream");
         httpClient.setFollowRedirects(false);
         httpClient.setHttpCookieStore(new HttpCookieStore.Empty());
@@ -119,9 +143,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 .scheme(server.scheme())
                 .method(clientToProxy.getMethod())
                 .path(server.target(clientToProxy.getHttpURI().getPathQuery()));
-        if (server.h2c()) {
-            proxyToServer.version(HttpVersion.HTTP_2);
-        }
+        proxyToServer.version(server.h2c() && http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
         proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
         if (body != null) {
             proxyToServer.body(body);
@@ -164,7 +186,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             int redirectsLeft, IntConsumer status) {
         org.eclipse.jetty.client.Request check;
         try {
-            check = httpClient.newRequest(url).method(method).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            check = httpClient.newRequest(url).method(method).version(HttpVersion.HTTP_1_1)
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             status.accept(-1);
             return;
@@ -203,9 +226,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 .scheme(server.scheme())
                 .method(method)
                 .path(server.target(pathQuery));
-        if (server.h2c()) {
-            copy.version(HttpVersion.HTTP_2);
-        }
+        copy.version(server.h2c() && http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
         copy.headers(h -> {
             for (HttpField field : headers) {
                 HttpHeader header = field.getHeader();
@@ -292,7 +313,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
         }
-        headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
+        if (!(server.h2c() && http2)) {
+            headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
+        }
+        // Over HTTP/2 the client sends the server's address as :authority and Jetty's servers refuse a Host
+        // header that differs from it: the client's host reaches h2c servers in X-Forwarded-Host only.
 
         String clientIp = clientIp(clientToProxy);
         headers.put(X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
