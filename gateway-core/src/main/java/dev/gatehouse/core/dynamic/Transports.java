@@ -89,7 +89,9 @@ final class Transports {
                 orDefault(timeouts == null ? null : timeouts.idleConnTimeout(), UpstreamSettings.DEFAULTS.idleConnTimeout()),
                 config.maxIdleConnsPerHost() == null ? UpstreamSettings.DEFAULTS.maxIdleConnsPerHost()
                         : config.maxIdleConnsPerHost());
-        return new JettyUpstreamClient(settings, executor, ssl(config), !Boolean.TRUE.equals(config.disableHTTP2()));
+        // Its own threads, not the server's: a runtime's transports are stopped after the server's pool at
+        // shutdown, and selector threads borrowed from that pool would hold its stop for the whole stop timeout.
+        return new JettyUpstreamClient(settings, null, ssl(config), !Boolean.TRUE.equals(config.disableHTTP2()));
     }
 
     private static Duration orDefault(Duration value, Duration fallback) {

@@ -106,6 +106,10 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // Traefik sets no cap on connections per server; the pool keeps maxIdleConnsPerHost of them.
         httpClient.setMaxConnectionsPerDestination(Math.max(1024, settings.maxIdleConnsPerHost()));
         httpClient.setMaxRequestsQueuedPerDestination(4096);
+        // Room for every request header an entry point accepts (16 KiB) plus the forwarding headers; Jetty's
+        // default of 4 KiB failed such requests with 502. Response headers get as much.
+        httpClient.setRequestBufferSize(32 * 1024);
+        httpClient.setResponseBufferSize(32 * 1024);
         addBean(httpClient);
         forwardedServer = new HttpField(X_FORWARDED_SERVER, localHostName());
     }
