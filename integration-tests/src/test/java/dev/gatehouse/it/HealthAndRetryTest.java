@@ -194,7 +194,6 @@ class HealthAndRetryTest {
             assertTrue(failures.size() <= threads, "more failures than requests in flight: " + failures);
             assertTrue(byBackend.get("doomed").get() > 100, byBackend.toString());
             assertTrue(byBackend.get("survivor").get() > 1000, byBackend.toString());
-            assertTrue(gateway.logLines(doomed.url(), "left out").size() >= 1, "the refused server was not taken out");
         } finally {
             doomed.close();
         }
