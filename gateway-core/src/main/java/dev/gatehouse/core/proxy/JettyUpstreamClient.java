@@ -68,6 +68,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     private final HttpField forwardedServer;
 
     private final boolean http2;
+    private final ClientConnector connector;
 
     public JettyUpstreamClient(UpstreamSettings settings, Executor executor) {
         this(settings, executor, null, true);
@@ -81,6 +82,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         this.settings = settings;
         this.http2 = http2;
         ClientConnector connector = new ClientConnector();
+        this.connector = connector;
         if (ssl != null) {
             connector.setSslContextFactory(ssl);
         }
@@ -143,6 +145,17 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
     private void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
             boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
+        if (body == null && !server.h2c() && "http".equals(server.scheme()) && UpgradeTunnel.isUpgrade(clientToProxy)) {
+            // A tunnel is not a request in flight: it is not counted, retried or held against the server.
+            if (outcome != null) {
+                outcome.completed(null);
+            }
+            HttpFields.Mutable headers = HttpFields.build();
+            copyRequestHeaders(clientToProxy, headers, server, passHostHeader);
+            UpgradeTunnel.open(connector, httpClient.getExecutor(), clientToProxy, proxyToClient, callback, server,
+                    server.target(clientToProxy.getHttpURI().getPathQuery()), headers);
+            return;
+        }
         org.eclipse.jetty.client.Request proxyToServer = httpClient.newRequest(server.host(), server.port())
                 .scheme(server.scheme())
                 .method(clientToProxy.getMethod())
