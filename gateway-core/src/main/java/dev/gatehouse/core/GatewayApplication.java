@@ -30,6 +30,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import io.micrometer.core.instrument.Tags;
@@ -58,6 +60,12 @@ public final class GatewayApplication implements AutoCloseable {
     /** Made once the server runs: redirections need the ports the entry points got. */
     private volatile RuntimeBuilder builder;
     private volatile long generation;
+    /** Health checks and passive health recoveries: never on request threads. */
+    private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-health");
+        t.setDaemon(true);
+        return t;
+    });
 
     private GatewayApplication(GatewayAssembly assembly) throws IOException {
         this.assembly = assembly;
@@ -115,7 +123,8 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty(), application.api == null ? Map.of() : Map.of(ApiHandler.NAME, application.api));
+                application.server.jetty(), application.api == null ? Map.of() : Map.of(ApiHandler.NAME, application.api),
+                application.healthScheduler, application.server.executor());
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -240,6 +249,7 @@ public final class GatewayApplication implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        healthScheduler.shutdownNow();
         watcher.close();
         assembly.close();
         if (accessLog != null) {

@@ -21,6 +21,8 @@ import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.ToIntFunction;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
@@ -68,13 +70,15 @@ final class GatewayAssembly implements AutoCloseable {
      * @param upstream how services reach their servers
      * @param jetty the server middleware handlers belong to
      * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
+     * @param health where health checks run; null builds runtimes without them ({@code gatehouse check})
+     * @param transportThreads the threads of the upstream clients of {@code http.serversTransports}
      */
     RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
-            Map<String, Handler> moreInternalServices) {
+            Map<String, Handler> moreInternalServices, ScheduledExecutorService health, Executor transportThreads) {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internal, mapper, jetty);
+                extensions, upstream, internal, mapper, jetty, health, transportThreads);
     }
 
     UpstreamSettings upstreamSettings() {

@@ -9,11 +9,18 @@ import java.util.Map;
 public record HttpConfiguration(
         Map<String, RouterConfig> routers,
         Map<String, ServiceConfig> services,
-        Map<String, MiddlewareConfig> middlewares) {
+        Map<String, MiddlewareConfig> middlewares,
+        Map<String, ServersTransportConfig> serversTransports) {
 
-    public static final HttpConfiguration EMPTY = new HttpConfiguration(null, null, null);
+    public static final HttpConfiguration EMPTY = new HttpConfiguration(null, null, null, null);
+
+    public HttpConfiguration(Map<String, RouterConfig> routers, Map<String, ServiceConfig> services,
+            Map<String, MiddlewareConfig> middlewares) {
+        this(routers, services, middlewares, null);
+    }
 
     public HttpConfiguration {
+        serversTransports = Immutables.map(serversTransports);
         routers = Immutables.map(routers);
         services = Immutables.map(services);
         middlewares = Immutables.map(middlewares);

@@ -2,6 +2,7 @@ package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.api.config.MiddlewareConfig;
 import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServersTransportConfig;
 import dev.gatehouse.api.config.ServiceConfig;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,19 @@ public record BoundConfiguration(
         Map<String, Defined<RouterConfig>> routers,
         Map<String, Defined<ServiceConfig>> services,
         Map<String, Defined<MiddlewareConfig>> middlewares,
+        Map<String, Defined<ServersTransportConfig>> serversTransports,
         List<ConfigProblem> problems) {
+
+    public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
+            Map<String, Defined<MiddlewareConfig>> middlewares, List<ConfigProblem> problems) {
+        this(routers, services, middlewares, Map.of(), problems);
+    }
 
     public BoundConfiguration {
         routers = Map.copyOf(routers);
         services = Map.copyOf(services);
         middlewares = Map.copyOf(middlewares);
+        serversTransports = Map.copyOf(serversTransports);
         problems = List.copyOf(problems);
     }
 }

@@ -150,6 +150,7 @@ public final class GatewayServer {
     public void swap(GatewayRuntime next) {
         GatewayRuntime previous = gatewayHandler.swap(next);
         if (previous != null && previous != GatewayRuntime.EMPTY) {
+            previous.retire();
             retirer.schedule(previous::stop, graceTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         }
     }
