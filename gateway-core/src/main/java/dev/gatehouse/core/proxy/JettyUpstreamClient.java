@@ -130,7 +130,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
     private static String pathAndQuery(Request clientToProxy) {
         String pathQuery = clientToProxy.getHttpURI().getPathQuery();
-        return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+        if (pathQuery == null || pathQuery.isEmpty()) {
+            return "/";
+        }
+        // A middleware may leave the path empty (stripPrefix of the whole path, as Traefik does); the query stays.
+        return pathQuery.charAt(0) == '?' ? "/" + pathQuery : pathQuery;
     }
 
     /** The client's body to send on, or null when the request has none. */
