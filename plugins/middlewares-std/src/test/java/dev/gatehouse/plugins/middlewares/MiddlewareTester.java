@@ -126,6 +126,14 @@ public final class MiddlewareTester implements AutoCloseable {
         return HttpTester.parseResponse(response);
     }
 
+    /** Sends raw request bytes as written (head, blank line and body) and returns the parsed response. */
+    public HttpTester.Response sendRaw(String raw) throws Exception {
+        seen.set(null);
+        ByteBuffer response = connector.getResponse(ByteBuffer.wrap(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                10, TimeUnit.SECONDS);
+        return HttpTester.parseResponse(response);
+    }
+
     /** What the next handler received in the last request, or null when the middleware answered itself. */
     public Seen seen() {
         return seen.get();
