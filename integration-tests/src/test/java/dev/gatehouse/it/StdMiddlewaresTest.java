@@ -201,4 +201,41 @@ class StdMiddlewaresTest {
             assertArrayEquals(PAGE, plain.body());
         }
     }
+
+    @Test
+    void digestAuthWithJettysDigestClient() throws Exception {
+        try (TestBackend echo = TestBackend.echo("echo");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         digest:
+                           rule: PathPrefix(`/digest`)
+                           middlewares: [digest]
+                           service: echo
+                       middlewares:
+                         digest:
+                           digestAuth:
+                             users: ["alice:traefik:e66182e4199fd90e2499700ddd5c3e17"]
+                             headerField: X-User
+                       services:
+                         echo:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(echo.url()))) {
+            gateway.start();
+            assertEquals(401, Http.get(gateway.url("/digest")).statusCode());
+            org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
+            client.start();
+            try {
+                client.getAuthenticationStore().addAuthentication(new org.eclipse.jetty.client.DigestAuthentication(
+                        URI.create(gateway.url("/")), "traefik", "alice", "secret"));
+                org.eclipse.jetty.client.ContentResponse ok = client.GET(gateway.url("/digest/page?x=1"));
+                assertEquals(200, ok.getStatus());
+                assertEquals("alice", Echoed.parse(ok.getContentAsString()).header("X-User"));
+            } finally {
+                client.stop();
+            }
+        }
+    }
 }
