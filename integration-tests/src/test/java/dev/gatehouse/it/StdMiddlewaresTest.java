@@ -238,4 +238,49 @@ class StdMiddlewaresTest {
             }
         }
     }
+
+    @Test
+    void forwardAuthAsksTheAuthServiceFirst() throws Exception {
+        Handler authService = new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                boolean ok = "let-me-in".equals(request.getHeaders().get("X-Token"))
+                        && "/private/data".equals(request.getHeaders().get("X-Forwarded-Uri"));
+                response.setStatus(ok ? 200 : 403);
+                if (ok) {
+                    response.getHeaders().put("X-Auth-User", "alice");
+                }
+                response.write(true, ByteBuffer.wrap((ok ? "" : "denied by auth").getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        };
+        try (TestBackend echo = TestBackend.echo("echo");
+             TestBackend auth = TestBackend.with("auth", authService);
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         private:
+                           rule: PathPrefix(`/private`)
+                           middlewares: [ask-auth]
+                           service: echo
+                       middlewares:
+                         ask-auth:
+                           forwardAuth:
+                             address: %s/verify
+                             authResponseHeaders: [X-Auth-User]
+                       services:
+                         echo:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(auth.url(), echo.url()))) {
+            gateway.start();
+            HttpResponse<String> denied = Http.get(gateway.url("/private/data"));
+            assertEquals(403, denied.statusCode());
+            assertEquals("denied by auth", denied.body());
+            HttpResponse<String> allowed = Http.get(gateway.url("/private/data"), "X-Token", "let-me-in");
+            assertEquals(200, allowed.statusCode());
+            assertEquals("alice", Echoed.parse(allowed.body()).header("X-Auth-User"));
+        }
+    }
 }
