@@ -200,6 +200,7 @@ public final class Compress implements Middleware<Compress.Config> {
             HttpFields.Mutable headers = wrapped.getHeaders();
             int status = wrapped.getStatus() == 0 ? 200 : wrapped.getStatus();   // 0: not set yet, 200 at commit
             if (status < 200 || status == 204 || status == 304 || headers.contains(HttpHeader.CONTENT_ENCODING)
+                    || headers.contains(HttpHeader.CONTENT_RANGE)
                     || !compressibleType(headers.get(HttpHeader.CONTENT_TYPE))) {
                 state = State.PASS;
                 return;
