@@ -61,7 +61,7 @@ class LimitsTest {
             double seconds = (System.nanoTime() - start) / 1e9;
             double expected = 5 + 20 * seconds;
             assertTrue(refused > 0, "some are refused");
-            assertTrue(Math.abs(ok - expected) <= 3, "passed " + ok + ", expected about " + expected);
+            assertTrue(Math.abs(ok - expected) <= 4, "passed " + ok + ", expected about " + expected);
         }
     }
 
