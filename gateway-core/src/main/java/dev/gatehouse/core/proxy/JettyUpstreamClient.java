@@ -301,6 +301,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
         boolean trusted = policy.trusts(clientToProxy);
         boolean connectionListsHeaders = clientHeaders.contains(HttpHeader.CONNECTION);
+        HttpFields clientSent = trusted ? clientHeaders : Request.unWrap(clientToProxy).getHeaders();
 
         String priorFor = null;
         for (HttpField field : clientHeaders) {
@@ -315,7 +316,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 continue;
             }
             if (isForwardingHeader(field)) {
-                if (!trusted) {
+                // Only what the untrusted client sent is dropped: a middleware's X-Forwarded-Prefix stays, as in
+                // Traefik, where the entry point cleans the client's headers before the middlewares run.
+                if (!trusted && (clientSent == clientHeaders || clientSent.contains(field))) {
                     continue;
                 }
                 if (field.is(X_FORWARDED_FOR)) {

@@ -62,6 +62,11 @@ public record UpstreamServer(String url, String scheme, String host, int port, S
     /** The path and query sent to this server for a request's path and query (never empty). */
     public String target(String pathQuery) {
         String path = pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+        if (path.charAt(0) == '?') {
+            // A middleware may leave the path empty (stripPrefix of the whole path, as Traefik does): the
+            // server gets its base path (or "/") with the query.
+            return (basePath.isEmpty() ? "/" : basePath) + path;
+        }
         if (basePath.isEmpty()) {
             return path;
         }
