@@ -168,6 +168,33 @@ class DockerProviderTest {
     }
 
     @Test
+    void pauseRenameAndHealthAreFollowed() throws Exception {
+        int port = GatewayHarness.freePort();
+        int checked = GatewayHarness.freePort();
+        docker.runHttpd("live-" + run, port, "live", "-l", "test.run=" + run,
+                "-l", "traefik.http.services.live.loadbalancer.server.port=" + port);
+        try (GatewayHarness gateway = gateway(constrained()).start()) {
+            await(gateway, "live-" + run, body("live"), "the container before pause");
+            docker.docker("pause", "live-" + run);
+            await(gateway, "live-" + run, r -> r.status() == 404, "no route while paused");
+            docker.docker("unpause", "live-" + run);
+            await(gateway, "live-" + run, body("live"), "the route back after unpause");
+            docker.docker("rename", "live-" + run, "renamed-" + run);
+            await(gateway, "renamed-" + run, body("live"), "the default rule following the new name");
+            assertEquals(404, get(gateway, "live-" + run, "/").status(), "the old name's rule is gone");
+
+            // Healthy only once its file exists: no traffic while starting, traffic once healthy.
+            docker.runHttpd("checked-" + run, checked, "checked", "-l", "test.run=" + run,
+                    "-l", "traefik.http.services.checked.loadbalancer.server.port=" + checked,
+                    "--health-cmd", "cat /tmp/healthy", "--health-interval", "1s", "--health-retries", "1");
+            Thread.sleep(1500);
+            assertEquals(404, get(gateway, "checked-" + run, "/").status(), "no traffic before the health check passes");
+            docker.docker("exec", "checked-" + run, "sh", "-c", "echo ok > /tmp/healthy");
+            await(gateway, "checked-" + run, body("checked"), "traffic once healthy");
+        }
+    }
+
+    @Test
     void aBrokenLabelOnOneContainerLeavesAnotherWorkingAndNamesTheContainerAndLabel() throws Exception {
         int good = GatewayHarness.freePort();
         int bad = GatewayHarness.freePort();
