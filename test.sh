@@ -55,34 +55,35 @@ install_missing() {
   apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null
 }
 
-# A Docker engine of the tests' own: own socket, data root and exec root under $WORK, vfs storage (works in any
-# filesystem), --live-restore (containers outlive a daemon restart, as on a production host being upgraded;
-# the tests restart it), no docker0 bridge and no iptables rules (the tests reach containers through host networking on
-# 127.0.0.1 or on a user network they create, which needs neither). What dockerd may still change on the host
-# (ip_forward, a docker0 link, DOCKER iptables chains) is put back as it was. The tests find it through
-# GATEHOUSE_TEST_DOCKER_HOST, restart it through GATEHOUSE_TEST_DOCKERD_CTL, and use GATEHOUSE_TEST_DOCKER_IMAGE,
-# a busybox httpd image made here with `docker import` (no registry is reachable).
+# A Docker engine of the tests' own: own socket, data root and exec root under $WORK, vfs storage (works on
+# any filesystem), --live-restore (containers outlive a daemon restart, as on a host being upgraded; the tests
+# restart it), no docker0 bridge and no iptables rules (the tests reach containers through host networking on
+# 127.0.0.1 or on a user network they create, which need neither). What dockerd may still change on the host
+# (ip_forward, a docker0 link, DOCKER iptables chains, mounts) is put back as it was. The tests find the engine
+# through IT_DOCKER_HOST, stop and start it through IT_DOCKERD_CTL, and run IT_DOCKER_IMAGE, a busybox httpd
+# image made here with `docker import` (no registry is reachable). Not GATEHOUSE_*: the gateway reads those
+# as its own configuration.
 start_docker() {
   local d="$WORK/docker"
   mkdir -p "$d"
-  export GATEHOUSE_TEST_DOCKER_HOST="unix://$d/docker.sock"
-  export GATEHOUSE_TEST_DOCKERD_CTL="$d/dockerd-ctl.sh"
-  export GATEHOUSE_TEST_DOCKER_IMAGE="gatehouse-test/httpd:1"
+  export IT_DOCKER_HOST="unix://$d/docker.sock"
+  export IT_DOCKERD_CTL="$d/dockerd-ctl.sh"
+  export IT_DOCKER_IMAGE="gatehouse-test/httpd:1"
   local forward; forward="$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || echo 0)"
   local had_docker0=0; ip link show docker0 >/dev/null 2>&1 && had_docker0=1
   local had_chain=0; iptables -n -L DOCKER >/dev/null 2>&1 && had_chain=1
-  cat >"$GATEHOUSE_TEST_DOCKERD_CTL" <<CTL
+  cat >"$IT_DOCKERD_CTL" <<CTL
 #!/usr/bin/env bash
 # start | stop | restart the tests' dockerd; its PID is in $d/dockerd.pid (written here, from the process itself).
 set -u
 D="$d"
 start() {
-  docker -H "$GATEHOUSE_TEST_DOCKER_HOST" version >/dev/null 2>&1 && return 0   # already up
+  docker -H "$IT_DOCKER_HOST" version >/dev/null 2>&1 && return 0   # already up
   dockerd --storage-driver=vfs --data-root="\$D/root" --exec-root="\$D/exec" --pidfile="\$D/dockerd.pid" \\
-    -H "$GATEHOUSE_TEST_DOCKER_HOST" --bridge=none --iptables=false --ip6tables=false --live-restore >>"\$D/dockerd.log" 2>&1 &
+    -H "$IT_DOCKER_HOST" --bridge=none --iptables=false --ip6tables=false --live-restore >>"\$D/dockerd.log" 2>&1 &
   echo \$! >"\$D/dockerd.pid.started"
   for i in \$(seq 1 150); do
-    docker -H "$GATEHOUSE_TEST_DOCKER_HOST" version >/dev/null 2>&1 && return 0
+    docker -H "$IT_DOCKER_HOST" version >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   echo "dockerd did not answer within 30 s; see \$D/dockerd.log" >&2; return 1
@@ -100,10 +101,10 @@ case "\${1:-}" in
   *) echo "usage: \$0 start|stop|restart" >&2; exit 2 ;;
 esac
 CTL
-  chmod +x "$GATEHOUSE_TEST_DOCKERD_CTL"
+  chmod +x "$IT_DOCKERD_CTL"
   on_cleanup "docker_cleanup '$d' '$forward' '$had_docker0' '$had_chain'"
-  log "starting dockerd on $GATEHOUSE_TEST_DOCKER_HOST"
-  "$GATEHOUSE_TEST_DOCKERD_CTL" start || return 1
+  log "starting dockerd on $IT_DOCKER_HOST"
+  "$IT_DOCKERD_CTL" start || return 1
 
   local rootfs="$d/rootfs" applet
   mkdir -p "$rootfs/bin" "$rootfs/www" "$rootfs/tmp"
@@ -111,9 +112,9 @@ CTL
   for applet in sh httpd mkdir echo sleep cat hostname; do ln -sf busybox "$rootfs/bin/$applet"; done
   echo "hello from busybox httpd" >"$rootfs/www/index.html"
   tar -C "$rootfs" -cf "$d/rootfs.tar" .
-  docker -H "$GATEHOUSE_TEST_DOCKER_HOST" import -c 'CMD ["/bin/sh"]' -c 'EXPOSE 80' "$d/rootfs.tar" \
-    "$GATEHOUSE_TEST_DOCKER_IMAGE" >/dev/null || { log "docker import failed"; return 1; }
-  log "dockerd ready; image $GATEHOUSE_TEST_DOCKER_IMAGE imported"
+  docker -H "$IT_DOCKER_HOST" import -c 'CMD ["/bin/sh"]' -c 'EXPOSE 80' "$d/rootfs.tar" \
+    "$IT_DOCKER_IMAGE" >/dev/null || { log "docker import failed"; return 1; }
+  log "dockerd ready; image $IT_DOCKER_IMAGE imported"
 }
 
 # Removes what the tests left in the engine, stops it, and puts the host back as it was.

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Assumptions;
  * the {@code docker} command line as a user would. Containers and networks made through it are removed by
  * {@link #close()}.
  *
- * <p>{@code ./test.sh} always sets {@code GATEHOUSE_TEST_DOCKER_HOST}; then an engine that does not answer fails the
+ * <p>{@code ./test.sh} always sets {@code IT_DOCKER_HOST}; then an engine that does not answer fails the
  * test. Without the variable (one module run by hand), the Docker tests are skipped with a message saying how to
  * run them.
  */
 final class DockerEngine implements AutoCloseable {
 
-    static final String HOST_VARIABLE = "GATEHOUSE_TEST_DOCKER_HOST";
+    static final String HOST_VARIABLE = "IT_DOCKER_HOST";
 
     private final String host;
     private final String image;
@@ -41,8 +41,8 @@ final class DockerEngine implements AutoCloseable {
         String host = System.getenv(HOST_VARIABLE);
         Assumptions.assumeTrue(host != null && !host.isBlank(), HOST_VARIABLE + " is not set: the Docker tests need the"
                 + " engine that ./test.sh starts (run ./test.sh -pl integration-tests -am)");
-        String image = System.getenv().getOrDefault("GATEHOUSE_TEST_DOCKER_IMAGE", "gatehouse-test/httpd:1");
-        DockerEngine engine = new DockerEngine(host, image, System.getenv("GATEHOUSE_TEST_DOCKERD_CTL"));
+        String image = System.getenv().getOrDefault("IT_DOCKER_IMAGE", "gatehouse-test/httpd:1");
+        DockerEngine engine = new DockerEngine(host, image, System.getenv("IT_DOCKERD_CTL"));
         Result version = engine.run(30, "version", "--format", "{{.Server.Version}}");
         if (version.status != 0) {
             fail(HOST_VARIABLE + "=" + host + " is set but the Docker engine does not answer: " + version.output);
@@ -105,7 +105,7 @@ final class DockerEngine implements AutoCloseable {
 
     private void daemon(String action) {
         if (control == null) {
-            fail("GATEHOUSE_TEST_DOCKERD_CTL is not set: ./test.sh sets it to the script that starts and stops its dockerd");
+            fail("IT_DOCKERD_CTL is not set: ./test.sh sets it to the script that starts and stops its dockerd");
         }
         Result result = exec(120, List.of(control, action));
         if (result.status != 0) {

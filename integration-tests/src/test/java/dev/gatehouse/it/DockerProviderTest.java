@@ -239,6 +239,7 @@ class DockerProviderTest {
                 await(gateway, "late.example.dev", body("late"), "a container started after the reconnection");
                 assertTrue(body("survivor").test(get(gateway, "survivor.example.dev", "/")), "the survivor after the resync");
                 assertEquals(1, gateway.logLines("is unreachable").size(), "logged once per state change:\n" + gateway.logs());
+                assertTrue(gateway.logLines("ERROR").isEmpty(), "no error logged for an engine restart:\n" + gateway.logs());
             } finally {
                 docker.startDaemon();
             }

@@ -174,7 +174,13 @@ final class DockerWatcher implements Provider.Running {
             @Override
             public void onError(Throwable throwable) {
                 ended(throwable.toString());
-                super.onError(throwable);
+                // Not super.onError: docker-java would log every cut stream at ERROR with a stack trace, while the
+                // watcher logs one warning per change of state. Closing is what super would do besides.
+                try {
+                    close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("closing the event stream", e);
+                }
             }
 
             @Override
