@@ -195,16 +195,18 @@ class DockerProviderTest {
     }
 
     @Test
-    void aBrokenLabelOnOneContainerLeavesAnotherWorkingAndNamesTheContainerAndLabel() throws Exception {
+    void brokenLabelsAndConflictingDefinitionsDisableOnlyWhatTheyTouchNamingContainerAndLabel() throws Exception {
         int good = GatewayHarness.freePort();
         int bad = GatewayHarness.freePort();
         docker.runHttpd("good-" + run, good, "good", "-l", "test.run=" + run,
                 "-l", "traefik.http.routers.good.rule=Host(`good.example.dev`)",
+                "-l", "traefik.http.middlewares.shared.stripprefix.prefixes=/one",
                 "-l", "traefik.http.services.good.loadbalancer.server.port=" + good);
         docker.runHttpd("bad-" + run, bad, "bad", "-l", "test.run=" + run,
                 "-l", "traefik.http.routers.bad.rule=Host(`bad.example.dev`)",
                 "-l", "traefik.http.routers.bad.priority=high",
                 "-l", "traefik.http.routers.worse..rule=Host(`worse.example.dev`)",
+                "-l", "traefik.http.middlewares.shared.stripprefix.prefixes=/two",
                 "-l", "traefik.http.services.bad.loadbalancer.server.port=" + bad);
         try (GatewayHarness gateway = gateway(constrained()).start()) {
             await(gateway, "good.example.dev", body("good"), "the good container");
@@ -212,6 +214,9 @@ class DockerProviderTest {
             String problems = gateway.application().runtime().problems().toString();
             assertTrue(problems.contains("container bad-" + run) && problems.contains("priority"), problems);
             assertTrue(problems.contains("label 'traefik.http.routers.worse..rule'"), problems);
+            assertTrue(problems.contains("shared@docker") && problems.contains("container bad-" + run)
+                    && problems.contains("container good-" + run) && problems.contains("more than once"),
+                    "one middleware defined differently by two containers is reported naming both: " + problems);
         }
     }
 
