@@ -103,7 +103,7 @@ class DistributionIT {
   // ---- tests --------------------------------------------------------------------------------------
 
   /** The plugins the distribution bundles, by artifact id. */
-  private static final List<String> BUNDLED_PLUGINS = List.of("matchers-http", "provider-file", "middlewares-std");
+  private static final List<String> BUNDLED_PLUGINS = List.of("matchers-http", "provider-file", "middlewares-std", "provider-docker");
 
   @Test
   void zipHoldsOneTopFolderWithBinLibPluginsConf() throws IOException {
