@@ -180,6 +180,73 @@ class PluginSafetyTest {
     }
 
     @Test
+    void extensionsThrowingAtStartAreLeftOutAndTheRestServes() throws Exception {
+        try (GatewayHarness gateway = gateway("""
+                    broken-chain:
+                      rule: PathPrefix(`/broken`)
+                      middlewares: [explodes]
+                      service: app
+                """, """
+                    explodes:
+                      explodingMiddleware: {}
+                """)) {
+            gateway.staticConfig("""
+                    entryPoints:
+                      web:
+                        address: "127.0.0.1:0"
+                    providers:
+                      providersThrottleDuration: 200ms
+                      file:
+                        directory: dynamic
+                      exploding: {}
+                    """);
+            PluginJarBuilder.plugin("exploding-plugin", "1.0.0")
+                    .source("com.example.exploding.ExplodingProvider", """
+                            package com.example.exploding;
+
+                            import dev.gatehouse.api.Provider;
+                            import dev.gatehouse.api.ProviderContext;
+
+                            @org.pf4j.Extension
+                            public final class ExplodingProvider implements Provider<ExplodingProvider.Config> {
+                                public record Config() {}
+                                public String name() { return "exploding"; }
+                                public Class<Config> configType() { return Config.class; }
+                                public Running start(Config config, ProviderContext context) {
+                                    throw new IllegalStateException("provider exploded at start");
+                                }
+                            }
+                            """)
+                    .source("com.example.exploding.ExplodingMiddleware", """
+                            package com.example.exploding;
+
+                            import dev.gatehouse.api.Middleware;
+                            import org.eclipse.jetty.server.Handler;
+
+                            @org.pf4j.Extension
+                            public final class ExplodingMiddleware implements Middleware<ExplodingMiddleware.Config> {
+                                public record Config() {}
+                                public String name() { return "explodingMiddleware"; }
+                                public Class<Config> configType() { return Config.class; }
+                                public Handler.Wrapper create(Config config) {
+                                    throw new IllegalStateException("middleware exploded in create");
+                                }
+                            }
+                            """)
+                    .writeTo(gateway.pluginsDir().resolve("exploding.jar"));
+            gateway.start();
+
+            assertFalse(gateway.logLines("Provider exploding", "left out", "provider exploded at start").isEmpty(),
+                    gateway.logs());
+            assertFalse(gateway.routerEnabled("broken-chain@file"));
+            assertTrue(gateway.application().runtime().problems().toString().contains("middleware exploded in create"),
+                    gateway.application().runtime().problems().toString());
+            assertEquals(404, Http.get(gateway.url("/broken")).statusCode());
+            assertEquals(200, Http.get(gateway.url("/app")).statusCode(), "the rest of the gateway serves");
+        }
+    }
+
+    @Test
     void pluginBundlingAnOldGuavaUsesItsOwnNextToTheCoresGuava() throws Exception {
         Path oldGuava = Path.of(System.getProperty("gatehouse.it.old.guava", "target/test-libs/guava-16.0.1.jar"));
         assertTrue(Files.isRegularFile(oldGuava), oldGuava.toString());
