@@ -17,6 +17,7 @@ import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.plugin.PluginHost;
+import dev.gatehouse.core.plugin.PluginSelection;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import java.util.LinkedHashMap;
@@ -59,7 +60,8 @@ final class GatewayAssembly implements AutoCloseable {
     /** Loads the plugins and plans the entry points; a static configuration error is thrown. */
     static GatewayAssembly assemble(LoadedConfiguration loaded) throws ConfigurationException {
         EntryPointPlan entryPoints = EntryPointPlan.from(loaded.configuration());
-        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)));
+        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)),
+                PluginSelection.of(loaded.configuration().pluginsOrDefault()));
         return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints);
     }
 

@@ -5,6 +5,13 @@ import java.util.Map;
 /**
  * The {@code http} section. Keys are element names: plain ({@code app}) inside one provider's
  * configuration, qualified ({@code app@file}) once the gateway has merged providers.
+ *
+ * <pre>{@code
+ * http:
+ *   routers:     { app: { rule: "PathPrefix(`/api`)", middlewares: [strip], service: app } }
+ *   middlewares: { strip: { stripPrefix: { prefixes: ["/api"] } } }
+ *   services:    { app: { loadBalancer: { servers: [ { url: "http://10.0.0.5:8080" } ] } } }
+ * }</pre>
  */
 public record HttpConfiguration(
         Map<String, RouterConfig> routers,

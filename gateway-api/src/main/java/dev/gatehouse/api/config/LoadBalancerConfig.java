@@ -6,6 +6,15 @@ import java.util.Locale;
 /**
  * {@code http.services.<name>.loadBalancer}: requests spread over servers.
  *
+ * <pre>{@code
+ * loadBalancer:
+ *   passHostHeader: false
+ *   servers:
+ *     - url: http://10.0.0.5:8080
+ *     - url: http://10.0.0.6:8080
+ *       weight: 2
+ * }</pre>
+ *
  * @param servers the servers
  * @param passHostHeader send the client's {@code Host} header to the server (default {@code true});
  *     when false the server's own host and port are sent

@@ -3,6 +3,14 @@ package dev.gatehouse.api.config;
 /**
  * {@code http.services.<name>}: where matched requests are sent. Exactly one of the kinds is set.
  *
+ * <pre>{@code
+ * http:
+ *   services:
+ *     app:
+ *       loadBalancer:
+ *         servers: [ { url: "http://10.0.0.5:8080" } ]
+ * }</pre>
+ *
  * @param loadBalancer a set of servers to balance between
  * @param weighted services to balance between, by weight
  * @param mirroring a main service whose requests are also copied to mirrors

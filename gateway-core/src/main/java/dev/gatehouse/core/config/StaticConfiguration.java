@@ -44,7 +44,7 @@ public record StaticConfiguration(
     }
 
     public PluginsConfig pluginsOrDefault() {
-        return plugins == null ? new PluginsConfig(null) : plugins;
+        return plugins == null ? new PluginsConfig(null, null, null) : plugins;
     }
 
     public ServersTransportConfig serversTransportOrDefault() {
