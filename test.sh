@@ -17,6 +17,9 @@ cd "$HERE"
 PACKAGES=(
   "java:openjdk-17-jdk-headless"
   "mvn:maven"
+  "chromium:chromium"   # the dashboard's browser test (DashboardBrowserTest); playwright-core comes from npm ci
+  "node:nodejs"
+  "npm:npm"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -59,6 +62,7 @@ start_components() {
 install_missing || exit 1
 start_components || { log "could not start the test components"; exit 1; }
 
+export GATEHOUSE_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

@@ -62,6 +62,10 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function code(text) {
   return text ? el('code', {}, text) : '';
 }
@@ -152,8 +156,8 @@ function overviewView() {
       el('p', { class: 'total' }, String(counts.total)),
       el('p', {},
         el('a', { class: 'count ok', href: `#/${kind}?status=enabled` }, `${counts.total - counts.errors - counts.warnings} enabled`), ' ',
-        el('a', { class: `count ${counts.warnings ? 'warn' : ''}`, href: `#/${kind}?status=warning` }, `${counts.warnings} warnings`), ' ',
-        el('a', { class: `count ${counts.errors ? 'err' : ''}`, href: `#/${kind}?status=disabled` }, `${counts.errors} errors`)));
+        el('a', { class: `count ${counts.warnings ? 'warn' : ''}`, href: `#/${kind}?status=warning` }, plural(counts.warnings, 'warning')), ' ',
+        el('a', { class: `count ${counts.errors ? 'err' : ''}`, href: `#/${kind}?status=disabled` }, plural(counts.errors, 'error'))));
   });
   const problems = ['routers', 'services', 'middlewares'].flatMap(kind =>
     (data[kind] ?? []).filter(e => e.error?.length).map(e => ({ kind, e })));
@@ -250,7 +254,8 @@ function setFilter(key, value) {
 }
 
 function pluginsView() {
-  const plugins = data.plugins ?? { plugins: [], problems: [] };
+  // The API leaves empty lists out.
+  const plugins = { plugins: data.plugins?.plugins ?? [], problems: data.plugins?.problems ?? [] };
   return el('section', { id: 'plugins' },
     el('h1', {}, 'Plugins'),
     table(['Status', 'Plugin', 'Version', 'Extensions', 'File'], plugins.plugins.map(p =>
