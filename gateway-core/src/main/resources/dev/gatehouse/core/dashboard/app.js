@@ -16,7 +16,7 @@ const KINDS = {
     title: 'Routers', path: 'http/routers',
     columns: [
       ['Rule', r => code(r.rule)],
-      ['Entry points', r => list(r.entryPoints)],
+      ['Entry points', r => (r.entryPoints?.length ? list(r.entryPoints) : el('span', { class: 'muted' }, 'default'))],
       ['Service', r => r.service ?? ''],
       ['Middlewares', r => list(r.middlewares)],
       ['Priority', r => String(r.priority ?? '')],
@@ -26,7 +26,7 @@ const KINDS = {
     title: 'Services', path: 'http/services',
     columns: [
       ['Type', s => s.type ?? ''],
-      ['Servers', s => list((s.loadBalancer?.servers ?? []).map(server => server.url ?? server.address))],
+      ['Servers', s => list((s.loadBalancer?.servers ?? []).map(server => serverItem(s, server.url ?? server.address)))],
       ['Used by', s => list(s.usedBy)],
     ],
   },
@@ -75,6 +75,13 @@ function list(items) {
   return el('ul', { class: 'plain' }, items.map(item => el('li', {}, item)));
 }
 
+/** A server, with its health when the API reports it (serverStatus, as in Traefik: url to UP or DOWN). */
+function serverItem(service, url) {
+  const health = service.serverStatus?.[url];
+  if (!health) return url;
+  return el('span', {}, el('span', { class: `badge status-${health === 'UP' ? 'enabled' : 'disabled'}` }, health), ' ', url);
+}
+
 function badge(status) {
   const value = status || 'unknown';
   return el('span', { class: `badge status-${value}`, title: `status: ${value}` }, value);
@@ -92,6 +99,7 @@ let data = {};
 let renderedView = null;
 const open = new Set(); // names whose details are expanded; kept across refreshes
 let timer = null;
+let lastSnapshot = null;
 
 async function load(view) {
   const wanted = view === 'overview' ? ['overview', 'entrypoints', 'routers', 'services', 'middlewares', 'plugins']
@@ -103,17 +111,22 @@ async function load(view) {
   if (!data.version) wanted.push('version');
   const results = await Promise.all(wanted.map(key => getJson(paths[key])));
   wanted.forEach((key, i) => { data[key] = results[i]; });
+  // Unchanged data is not drawn again: no flicker, and a selection or an open list stays as it is.
+  const snapshot = `${view} ${JSON.stringify(results)}`;
+  const changed = snapshot !== lastSnapshot;
+  lastSnapshot = snapshot;
+  return changed;
 }
 
 async function refresh() {
   clearTimeout(timer);
   const { view } = route();
   try {
-    await load(view);
+    const changed = await load(view);
     banner.hidden = true;
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
     updated.dataset.state = 'ok';
-    render();
+    if (changed || renderedView !== view) render();
   } catch (error) {
     banner.hidden = false;
     banner.textContent = `Cannot read the API (${error.message}); showing the last data. Retrying every ${REFRESH_MS / 1000} s.`;
