@@ -20,6 +20,9 @@ PACKAGES=(
   "mvn:maven"
   "dockerd:docker.io"
   "busybox:busybox-static"
+  "chromium:chromium"   # the dashboard's browser test (DashboardBrowserTest); playwright-core comes from npm ci
+  "node:nodejs"
+  "npm:npm"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -150,6 +153,7 @@ start_components() {
 install_missing || exit 1
 start_components || { log "could not start the test components"; exit 1; }
 
+export GATEHOUSE_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

@@ -7,6 +7,7 @@ import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.api.ApiHandler;
 import dev.gatehouse.core.api.ApiState;
+import dev.gatehouse.core.api.DashboardHandler;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
@@ -35,6 +36,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import io.micrometer.core.instrument.Tags;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +58,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final ApiHandler api;
+    /** {@code api@internal} and {@code dashboard@internal} when {@code api} is configured. */
+    private final Map<String, Handler> apiServices;
     private volatile ApiState apiState = ApiState.EMPTY;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
@@ -96,13 +103,34 @@ public final class GatewayApplication implements AutoCloseable {
         }
         api = assembly.config.api() == null ? null : new ApiHandler(() -> apiState, this::entryPointsForApi,
                 assembly.plugins::plugins, assembly.plugins::problems, Version.get());
+        DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null : new DashboardHandler();
         if (api != null && entryPoints.apiIndex >= 0) {
             server.serveAheadOfRouters(entryPoints.apiIndex, ApiHandler::isApiRequest, api);
+            if (dashboard != null) {
+                server.serveAheadOfRouters(entryPoints.apiIndex, DashboardHandler::isDashboardRequest, dashboard);
+            }
         }
+        apiServices = api == null ? Map.of() : dashboard == null ? Map.of(ApiHandler.NAME, api)
+                : Map.of(ApiHandler.NAME, apiOrDashboard(api, dashboard), DashboardHandler.NAME, dashboard);
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
                 this::apply);
+    }
+
+    /**
+     * {@code api@internal} as Traefik's: a router to it with {@code PathPrefix(`/api`) || PathPrefix(`/dashboard`)}
+     * serves both the API and the dashboard.
+     */
+    private static Handler apiOrDashboard(ApiHandler api, DashboardHandler dashboard) {
+        return new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return DashboardHandler.isDashboardRequest(request)
+                        ? dashboard.handle(request, response, callback)
+                        : api.handle(request, response, callback);
+            }
+        };
     }
 
     /**
@@ -123,7 +151,7 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty(), application.api == null ? Map.of() : Map.of(ApiHandler.NAME, application.api),
+                application.server.jetty(), application.apiServices,
                 application.healthScheduler, application.server.executor());
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();

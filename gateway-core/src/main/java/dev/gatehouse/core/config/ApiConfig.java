@@ -7,7 +7,8 @@ package dev.gatehouse.core.config;
  *
  * @param insecure serve {@code /api/} on the {@code gatehouse} entry point ({@code :8080} unless configured;
  *     {@code traefik} is an alias), ahead of its routers, without any middleware: for trusted networks only
- * @param dashboard serve the web dashboard at {@code /dashboard/} (default true); not built yet
+ * @param dashboard serve the web dashboard at {@code /dashboard/} (default true): through a router to
+ *     {@code dashboard@internal} (or {@code api@internal}, as in Traefik), or with {@code insecure}
  * @param debug accepted for compatibility; no debug endpoints yet
  */
 @EnabledByPresence
@@ -15,5 +16,9 @@ public record ApiConfig(Boolean insecure, Boolean dashboard, Boolean debug) {
 
     public boolean insecureOrDefault() {
         return Boolean.TRUE.equals(insecure);
+    }
+
+    public boolean dashboardOrDefault() {
+        return !Boolean.FALSE.equals(dashboard);
     }
 }
