@@ -153,7 +153,8 @@ start_components() {
 install_missing || exit 1
 start_components || { log "could not start the test components"; exit 1; }
 
-export GATEHOUSE_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
+# Test switches are named IT_*: the gateway reads every GATEHOUSE_* variable as configuration.
+export IT_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the live refresh; screenshots go to {@code target/screenshots}.
  *
  * <p>Needs {@code node} and Debian's {@code chromium}. {@code ./test.sh} installs both and sets
- * {@code GATEHOUSE_BROWSER_TESTS=required}, which makes their absence a failure; elsewhere the test is
+ * {@code IT_BROWSER_TESTS=required}, which makes their absence a failure; elsewhere the test is
  * skipped with the reason.
  */
 class DashboardBrowserTest {
@@ -77,9 +77,9 @@ class DashboardBrowserTest {
     @Test
     void theDashboardShowsRoutersTheirStatusAndErrorsInARealBrowser() throws Exception {
         String node = tool("node", "node");
-        String chromium = System.getenv().getOrDefault("GATEHOUSE_CHROMIUM", "/usr/bin/chromium");
+        String chromium = System.getenv().getOrDefault("IT_CHROMIUM", "/usr/bin/chromium");
         if (!Files.isExecutable(Path.of(chromium))) {
-            missing("chromium is not at " + chromium + " (apt-get install chromium, or set GATEHOUSE_CHROMIUM)");
+            missing("chromium is not at " + chromium + " (apt-get install chromium, or set IT_CHROMIUM)");
         }
         installPlaywright(tool("npm", "npm"));
 
@@ -186,7 +186,7 @@ class DashboardBrowserTest {
 
     private static void missing(String what) {
         String message = "the dashboard browser test needs " + what;
-        if ("required".equals(System.getenv("GATEHOUSE_BROWSER_TESTS"))) {
+        if ("required".equals(System.getenv("IT_BROWSER_TESTS"))) {
             fail(message + "; ./test.sh should have installed it");
         }
         Assumptions.abort(message + "; skipped (./test.sh installs it and makes this a failure)");
