@@ -1,14 +1,22 @@
 package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +86,68 @@ class StdResilienceMiddlewaresTest {
             HttpResponse<String> teapot = Http.get(gateway.url("/status/418"));
             assertEquals(418, teapot.statusCode());
             assertEquals("app /status/418", teapot.body(), "not in the ranges: untouched");
+        }
+    }
+
+    @Test
+    void retrySendsAgainWhenTheServerRefusedTheConnectionUntilItAccepts() throws Exception {
+        int port = GatewayHarness.freePort();
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         late:
+                           rule: PathPrefix(`/late`)
+                           middlewares: [patient]
+                           service: late
+                         never:
+                           rule: PathPrefix(`/never`)
+                           middlewares: [twice]
+                           service: late
+                       middlewares:
+                         patient:
+                           retry:
+                             attempts: 6
+                             initialInterval: 600ms
+                         twice:
+                           retry:
+                             attempts: 2
+                             initialInterval: 400ms
+                       services:
+                         late:
+                           loadBalancer:
+                             # the always-on passive health check would leave the server out after one refusal
+                             passiveHealthCheck:
+                               maxFailedAttempts: 100
+                             servers:
+                               - url: http://127.0.0.1:%d
+                     """.formatted(port))) {
+            gateway.start();
+
+            long start = System.nanoTime();
+            HttpResponse<String> refused = Http.get(gateway.url("/never"));
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(502, refused.statusCode(), "every attempt refused: the last attempt's answer");
+            assertTrue(elapsedMs >= 200, "waited half the interval at least before the second attempt: " + elapsedMs);
+
+            Server late = new Server();
+            ServerConnector connector = new ServerConnector(late);
+            connector.setHost("127.0.0.1");
+            connector.setPort(port);
+            late.addConnector(connector);
+            late.setHandler(statusBackend("late"));
+            try {
+                // The first attempt is refused; the backend starts during the first wait (at least 300 ms).
+                CompletableFuture<HttpResponse<String>> pending = Http.client().sendAsync(
+                        HttpRequest.newBuilder(URI.create(gateway.url("/late/x"))).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                Thread.sleep(150);
+                late.start();
+                HttpResponse<String> accepted = pending.get(20, TimeUnit.SECONDS);
+                assertEquals(200, accepted.statusCode());
+                assertEquals("late /late/x", accepted.body());
+            } finally {
+                late.stop();
+            }
         }
     }
 }

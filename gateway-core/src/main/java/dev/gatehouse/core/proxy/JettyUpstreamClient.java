@@ -1,6 +1,7 @@
 package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import java.net.InetAddress;
@@ -523,6 +524,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                     && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
                             proxyToClientCallback, next, passHostHeader, nextOutcome, body))) {
                 return;   // taken over: sent to another server
+            }
+            if (!headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
+                    && (body == null || (!body.touched() && !body.readAhead()))) {
+                // Nothing reached the server nor was taken from the client: a retry middleware may send it again.
+                clientToProxy.setAttribute(MiddlewareContext.Attributes.NOT_FORWARDED, failure);
             }
             if (body != null) {
                 body.discard();
