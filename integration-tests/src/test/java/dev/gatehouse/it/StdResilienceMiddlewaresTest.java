@@ -150,4 +150,48 @@ class StdResilienceMiddlewaresTest {
             }
         }
     }
+
+    @Test
+    void aCircuitBreakerTripsOnErrorsAndAnswersItselfWhileOpen() throws Exception {
+        try (TestBackend app = TestBackend.with("app", statusBackend("app"));
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         guarded:
+                           rule: PathPrefix(`/`)
+                           middlewares: [breaker]
+                           service: app
+                       middlewares:
+                         breaker:
+                           circuitBreaker:
+                             expression: ResponseCodeRatio(500, 600, 0, 600) > 0.5 || NetworkErrorRatio() > 0.9
+                             checkPeriod: 1ms
+                             fallbackDuration: 30s
+                             responseCode: 429
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(app.url()))) {
+            gateway.start();
+            assertEquals(200, Http.get(gateway.url("/hello")).statusCode());
+            int errors = 0;
+            HttpResponse<String> response = null;
+            for (int i = 0; i < 20; i++) {
+                Thread.sleep(5);
+                response = Http.get(gateway.url("/status/500"));
+                if (response.statusCode() != 500) {
+                    break;
+                }
+                errors++;
+            }
+            assertEquals(429, response.statusCode(), "tripped after " + errors + " errors");
+            int before = app.requests();
+            HttpResponse<String> blocked = Http.get(gateway.url("/hello"));
+            assertEquals(429, blocked.statusCode());
+            assertEquals("Too Many Requests", blocked.body());
+            assertEquals(before, app.requests(), "the backend is spared while the breaker is open");
+        }
+    }
 }
