@@ -330,6 +330,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             headers.add(field);
         }
 
+        // TE is hop-by-hop, but "TE: trailers" says the client takes trailers (gRPC needs it): Go's reverse proxy,
+        // and so Traefik, passes that on.
+        if (acceptsTrailers(clientHeaders)) {
+            headers.put(HttpHeader.TE, "trailers");
+        }
         String clientHost = clientHeaders.get(HttpHeader.HOST);
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
@@ -356,6 +361,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (!headers.contains(X_REAL_IP)) {
             headers.put(X_REAL_IP, clientIp);
         }
+    }
+
+    /** Whether the client said it takes trailers ({@code TE: trailers}). */
+    static boolean acceptsTrailers(HttpFields clientHeaders) {
+        for (HttpField te : clientHeaders.getFields(HttpHeader.TE)) {
+            if (te.contains("trailers")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isForwardingHeader(HttpField field) {
@@ -462,6 +477,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 } else {
                     headers.add(field);
                 }
+            }
+            // Trailers (gRPC's grpc-status) go on to the client when it accepts them ("TE: trailers") or the server
+            // announces some, and the body has no known length: Jetty fixes the framing when the response commits, so
+            // the supplier is set now and read at the end. HTTP/2 clients get them as such, HTTP/1.1 ones chunked.
+            if ((serverHeaders.contains(HttpHeader.TRAILER) || acceptsTrailers(clientToProxy.getHeaders()))
+                    && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH)) {
+                proxyToClient.setTrailersSupplier(() -> {
+                    HttpFields trailers = serverToProxy.getTrailers();
+                    return trailers == null || trailers.size() == 0 ? null : trailers;
+                });
             }
         }
 
