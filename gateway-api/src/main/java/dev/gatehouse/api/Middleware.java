@@ -51,4 +51,15 @@ public interface Middleware<C> extends ConfigurableExtension<C> {
      *     and the gateway disables the routers that use this middleware, naming it
      */
     Handler.Wrapper create(C config) throws Exception;
+
+    /**
+     * Builds the handler for one use of the middleware, with access to the rest of the configuration being
+     * built (the services an {@code errors} middleware takes its pages from). The gateway calls this one; by
+     * default it calls {@link #create(Object)}, so middlewares that need no context implement only that.
+     *
+     * @throws IllegalArgumentException as {@link #create(Object)}
+     */
+    default Handler.Wrapper create(C config, MiddlewareContext context) throws Exception {
+        return create(config);
+    }
 }

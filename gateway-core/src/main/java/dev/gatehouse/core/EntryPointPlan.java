@@ -43,6 +43,8 @@ final class EntryPointPlan {
     Duration graceTimeout = Duration.ZERO;
     Duration requestAcceptGraceTimeout = Duration.ZERO;
     private final Map<Integer, EntryPointRedirectionConfig> redirections = new HashMap<>();
+    /** {@code entryPoints.<name>.http.middlewares}, by entry point name, for those that have some. */
+    final Map<String, List<String>> middlewares = new HashMap<>();
 
     static EntryPointPlan from(StaticConfiguration config) throws ConfigurationException {
         EntryPointPlan plan = new EntryPointPlan();
@@ -125,6 +127,15 @@ final class EntryPointPlan {
         listeners.add(new ListenerSpec(name, address.host(), address.port(),
                 new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault()),
                 entryPoint.httpOrDefault().sanitizePathOrDefault()));
+        List<String> epMiddlewares = entryPoint.httpOrDefault().middlewaresOrDefault();
+        for (String reference : epMiddlewares) {
+            if (reference == null || reference.isBlank()) {
+                throw new IllegalArgumentException("entryPoints." + name + ".http.middlewares cannot hold an empty name");
+            }
+        }
+        if (!epMiddlewares.isEmpty()) {
+            middlewares.put(name, List.copyOf(epMiddlewares));
+        }
         RedirectionsConfig redirection = entryPoint.httpOrDefault().redirections();
         if (redirection != null && redirection.entryPoint() != null) {
             redirections.put(listeners.size() - 1, redirection.entryPoint());

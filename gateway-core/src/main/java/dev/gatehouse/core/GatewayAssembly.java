@@ -80,7 +80,8 @@ final class GatewayAssembly implements AutoCloseable {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internal, mapper, jetty, health, transportThreads);
+                extensions, upstream, internal, mapper, jetty, health, transportThreads)
+                .entryPointMiddlewares(entryPoints.middlewares);
     }
 
     UpstreamSettings upstreamSettings() {

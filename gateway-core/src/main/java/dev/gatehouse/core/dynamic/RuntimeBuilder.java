@@ -3,6 +3,7 @@ package dev.gatehouse.core.dynamic;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.api.config.LoadBalancerConfig;
 import dev.gatehouse.api.config.MiddlewareConfig;
@@ -58,6 +59,7 @@ public final class RuntimeBuilder {
     private final Server server;
     private final ScheduledExecutorService scheduler;
     private final Executor executor;
+    private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -95,6 +97,26 @@ public final class RuntimeBuilder {
         this.server = server;
     }
 
+    /**
+     * Sets the middlewares of entry points ({@code entryPoints.<name>.http.middlewares}), put in front of the
+     * middlewares of every router on that entry point. Names without {@code @provider} are qualified with the
+     * provider of each router, as Traefik does.
+     *
+     * @param byName the middleware references by entry point name; entry points not listed have none
+     * @return this builder
+     */
+    public RuntimeBuilder entryPointMiddlewares(Map<String, List<String>> byName) {
+        Map<Integer, List<String>> byIndex = new HashMap<>();
+        byName.forEach((name, references) -> {
+            int index = entryPoints.indexOf(name);
+            if (index >= 0 && references != null && !references.isEmpty()) {
+                byIndex.put(index, List.copyOf(references));
+            }
+        });
+        this.entryPointMiddlewares = Map.copyOf(byIndex);
+        return this;
+    }
+
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
         List<LifeCycle> healthChecks = new ArrayList<>();
@@ -112,16 +134,25 @@ public final class RuntimeBuilder {
         new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
             RouterProblems routerProblems = new RouterProblems("router " + name, defined.origin());
             List<LifeCycle> routerComponents = new ArrayList<>();
-            Route route = buildRouter(name, defined, services, middlewares, routerProblems, routerComponents);
             List<Integer> indexes = entryPointIndexes(defined.value(), routerProblems);
-            if (route == null || routerProblems.any()) {
+            // One chain per distinct list of entry point middlewares (most often a single one for all).
+            Map<List<String>, Route> routes = new java.util.LinkedHashMap<>();
+            for (int index : indexes) {
+                List<String> prefix = entryPointMiddlewares.getOrDefault(index, List.of());
+                if (!routes.containsKey(prefix)) {
+                    routes.put(prefix, buildRouter(name, defined, prefix, services, middlewares, routerProblems,
+                            routerComponents));
+                }
+            }
+            if (routerProblems.any() || routes.containsValue(null)) {
                 problems.addAll(routerProblems.list);
                 routerComponents.forEach(RuntimeBuilder::stopQuietly);
                 status.put(name, "disabled");
                 return;
             }
             components.addAll(routerComponents);
-            indexes.forEach(i -> routesByEntryPoint.get(i).add(route));
+            indexes.forEach(i -> routesByEntryPoint.get(i).add(
+                    routes.get(entryPointMiddlewares.getOrDefault(i, List.of()))));
             status.put(name, "enabled");
         });
 
@@ -299,8 +330,18 @@ public final class RuntimeBuilder {
                 ? new StickyConfig.CookieConfig(null, null, null, null, null, null, null) : sticky.cookie(), serviceName);
     }
 
-    private record PreparedMiddleware(Middleware<Object> type, Object options) {
+    /**
+     * A middleware whose options are bound: an extension's, or a {@code chain} (resolved here, since it names
+     * other middlewares), whose references are qualified with the chain's provider.
+     */
+    private record PreparedMiddleware(Middleware<Object> type, Object options, String provider, List<String> chain) {
     }
+
+    /** {@code http.middlewares.<name>.chain}: the middlewares to apply, in order. */
+    public record ChainConfig(List<String> middlewares) {
+    }
+
+    static final String CHAIN = "chain";
 
     @SuppressWarnings("unchecked")
     private Map<String, PreparedMiddleware> prepareMiddlewares(BoundConfiguration configuration,
@@ -309,6 +350,30 @@ public final class RuntimeBuilder {
         configuration.middlewares().forEach((name, defined) -> {
             MiddlewareConfig declaration = defined.value();
             Middleware<Object> type = (Middleware<Object>) extensions.middleware(declaration.type());
+            if (type == null && CHAIN.equals(declaration.type())) {
+                List<String> bindingProblems = new ArrayList<>();
+                ChainConfig chain = ConfigBinder.bindTree(mapper, declaration.options(), ChainConfig.class, CHAIN,
+                        bindingProblems);
+                if (bindingProblems.isEmpty() && (chain == null || chain.middlewares() == null
+                        || chain.middlewares().isEmpty())) {
+                    bindingProblems.add("chain.middlewares is required and cannot be empty");
+                }
+                if (bindingProblems.isEmpty()) {
+                    List<String> references = new ArrayList<>();
+                    for (String reference : chain.middlewares()) {
+                        if (reference == null || reference.isBlank()) {
+                            bindingProblems.add("chain.middlewares cannot hold an empty name");
+                        } else {
+                            references.add(qualify(reference, defined.provider()));
+                        }
+                    }
+                    if (bindingProblems.isEmpty()) {
+                        prepared.put(name, new PreparedMiddleware(null, null, defined.provider(), List.copyOf(references)));
+                    }
+                }
+                bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+                return;
+            }
             if (type == null) {
                 problems.add(new ConfigProblem("middleware " + name, defined.origin(), "unknown middleware type '"
                         + declaration.type() + "' (known: " + known(ExtensionKind.MIDDLEWARE)
@@ -319,16 +384,62 @@ public final class RuntimeBuilder {
             Object options = ConfigBinder.bindTree(mapper, declaration.options(), type.configType(), declaration.type(),
                     bindingProblems);
             if (bindingProblems.isEmpty()) {
-                prepared.put(name, new PreparedMiddleware(type, options));
+                prepared.put(name, new PreparedMiddleware(type, options, defined.provider(), null));
             } else {
                 bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
             }
         });
+        // A chain whose references loop or lead to a missing or broken middleware is broken itself.
+        Map<String, String> brokenChains = new TreeMap<>();
+        new TreeMap<>(prepared).forEach((name, middleware) -> {
+            if (middleware.chain() != null) {
+                try {
+                    expand(name, new ArrayList<>(), prepared, new ArrayList<>());
+                } catch (IllegalArgumentException e) {
+                    brokenChains.put(name, e.getMessage());
+                }
+            }
+        });
+        brokenChains.forEach((name, problem) -> {
+            prepared.remove(name);
+            problems.add(new ConfigProblem("middleware " + name, configuration.middlewares().get(name).origin(), problem));
+        });
         return prepared;
     }
 
-    private Route buildRouter(String name, Defined<RouterConfig> defined, Map<String, Handler> services,
-            Map<String, PreparedMiddleware> middlewares, RouterProblems problems, List<LifeCycle> components) {
+    /**
+     * Adds to {@code out} the middlewares that {@code name} stands for: itself, or for a chain, what each of its
+     * references stands for, in order.
+     *
+     * @param stack the chains being expanded, outermost first
+     * @throws IllegalArgumentException naming the loop, or the missing middleware
+     */
+    private static void expand(String name, List<String> stack, Map<String, PreparedMiddleware> prepared,
+            List<String> out) {
+        if (stack.contains(name)) {
+            List<String> loop = new ArrayList<>(stack.subList(stack.indexOf(name), stack.size()));
+            loop.add(name);
+            throw new IllegalArgumentException("chain.middlewares: recursion detected: " + String.join(" -> ", loop));
+        }
+        PreparedMiddleware middleware = prepared.get(name);
+        if (middleware == null) {
+            throw new IllegalArgumentException((stack.isEmpty() ? "" : "chain.middlewares: ") + "middleware '" + name
+                    + "' does not exist or is disabled (see its own error)");
+        }
+        if (middleware.chain() == null) {
+            out.add(name);
+            return;
+        }
+        stack.add(name);
+        for (String reference : middleware.chain()) {
+            expand(reference, stack, prepared, out);
+        }
+        stack.remove(stack.size() - 1);
+    }
+
+    private Route buildRouter(String name, Defined<RouterConfig> defined, List<String> entryPointMiddlewares,
+            Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares, RouterProblems problems,
+            List<LifeCycle> components) {
         RouterConfig router = defined.value();
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
@@ -353,16 +464,22 @@ public final class RuntimeBuilder {
                 problems.add("service '" + serviceName + "' does not exist or is disabled (see its own error)");
             }
         }
-        List<Handler.Wrapper> chain = new ArrayList<>();
-        for (String reference : router.middlewares()) {
-            String middlewareName = qualify(reference, defined.provider());
-            PreparedMiddleware middleware = middlewares.get(middlewareName);
-            if (middleware == null) {
-                problems.add("middleware '" + middlewareName + "' does not exist or is disabled (see its own error)");
-                continue;
-            }
+        List<String> references = new ArrayList<>(entryPointMiddlewares);
+        references.addAll(router.middlewares());
+        List<String> leaves = new ArrayList<>();
+        for (String reference : references) {
             try {
-                Handler.Wrapper wrapper = middleware.type().create(middleware.options());
+                expand(qualify(reference, defined.provider()), new ArrayList<>(), middlewares, leaves);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        List<Handler.Wrapper> chain = new ArrayList<>();
+        for (String middlewareName : leaves) {
+            PreparedMiddleware middleware = middlewares.get(middlewareName);
+            try {
+                Handler.Wrapper wrapper = middleware.type().create(middleware.options(),
+                        new Context(middleware.provider(), services));
                 if (wrapper == null) {
                     problems.add("middleware '" + middlewareName + "' produced no handler");
                 } else {
@@ -395,6 +512,22 @@ public final class RuntimeBuilder {
             }
         }
         return new Route(name, router.effectivePriority(), predicate, handler);
+    }
+
+    /** What a middleware being created may ask for: services of the same configuration. */
+    private record Context(String provider, Map<String, Handler> services) implements MiddlewareContext {
+        @Override
+        public Handler service(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("a service name is required");
+            }
+            String qualified = qualify(name, provider);
+            Handler service = services.get(qualified);
+            if (service == null) {
+                throw new IllegalArgumentException("service '" + qualified + "' does not exist or is disabled (see its own error)");
+            }
+            return service;
+        }
     }
 
     private List<Integer> entryPointIndexes(RouterConfig router, RouterProblems problems) {

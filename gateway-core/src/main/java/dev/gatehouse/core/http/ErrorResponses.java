@@ -42,6 +42,9 @@ public final class ErrorResponses {
 
     /** The matched router's service has no server that can take the request. */
     public static void serviceUnavailable(Request request, Response response, Callback callback) {
+        // No server was tried: the request is untouched, and a retry middleware may send it again (as Traefik's does).
+        request.setAttribute(dev.gatehouse.api.MiddlewareContext.Attributes.NOT_FORWARDED,
+                new IllegalStateException("no server available"));
         write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SERVICE_UNAVAILABLE);
     }
 

@@ -71,6 +71,11 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
         return touched;
     }
 
+    /** Whether a chunk was read from the client ahead and not handed on yet (it would be lost by {@link #discard}). */
+    boolean readAhead() {
+        return first != null;
+    }
+
     /** Releases a chunk read ahead and never handed on (the request is not sent again). */
     void discard() {
         Content.Chunk chunk = first;

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import java.net.InetAddress;
@@ -329,6 +330,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             headers.add(field);
         }
 
+        // TE is hop-by-hop, but "TE: trailers" says the client takes trailers (gRPC needs it): Go's reverse proxy,
+        // and so Traefik, passes that on.
+        if (acceptsTrailers(clientHeaders)) {
+            headers.put(HttpHeader.TE, "trailers");
+        }
         String clientHost = clientHeaders.get(HttpHeader.HOST);
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
@@ -355,6 +361,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (!headers.contains(X_REAL_IP)) {
             headers.put(X_REAL_IP, clientIp);
         }
+    }
+
+    /** Whether the client said it takes trailers ({@code TE: trailers}). */
+    static boolean acceptsTrailers(HttpFields clientHeaders) {
+        for (HttpField te : clientHeaders.getFields(HttpHeader.TE)) {
+            if (te.contains("trailers")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isForwardingHeader(HttpField field) {
@@ -462,6 +478,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                     headers.add(field);
                 }
             }
+            // Trailers (gRPC's grpc-status) go on to the client when it accepts them ("TE: trailers") or the server
+            // announces some, and the body has no known length: Jetty fixes the framing when the response commits, so
+            // the supplier is set now and read at the end. HTTP/2 clients get them as such, HTTP/1.1 ones chunked.
+            if ((serverHeaders.contains(HttpHeader.TRAILER) || acceptsTrailers(clientToProxy.getHeaders()))
+                    && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH)) {
+                proxyToClient.setTrailersSupplier(() -> {
+                    HttpFields trailers = serverToProxy.getTrailers();
+                    return trailers == null || trailers.size() == 0 ? null : trailers;
+                });
+            }
         }
 
         @Override
@@ -523,6 +549,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                     && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
                             proxyToClientCallback, next, passHostHeader, nextOutcome, body))) {
                 return;   // taken over: sent to another server
+            }
+            if (!headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
+                    && (body == null || (!body.touched() && !body.readAhead()))) {
+                // Nothing reached the server nor was taken from the client: a retry middleware may send it again.
+                clientToProxy.setAttribute(MiddlewareContext.Attributes.NOT_FORWARDED, failure);
             }
             if (body != null) {
                 body.discard();

@@ -60,6 +60,38 @@ class RuntimeBuilderTest {
             if ("explode".equals(config.tag())) {
                 throw new IllegalArgumentException("tag must not be explode");
             }
+            return new TagWrapper(config.tag());
+        }
+    }
+
+    private static final class TagWrapper extends Handler.Wrapper {
+        final String tag;
+
+        TagWrapper(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    /** Asks its context for the service named by its tag. */
+    private static final class NeedsService implements Middleware<TagConfig> {
+        @Override
+        public String name() {
+            return "needsService";
+        }
+
+        @Override
+        public Class<TagConfig> configType() {
+            return TagConfig.class;
+        }
+
+        @Override
+        public Handler.Wrapper create(TagConfig config) {
+            throw new UnsupportedOperationException("needs its context");
+        }
+
+        @Override
+        public Handler.Wrapper create(TagConfig config, dev.gatehouse.api.MiddlewareContext context) {
+            context.service(config.tag());
             return new Handler.Wrapper();
         }
     }
@@ -71,6 +103,7 @@ class RuntimeBuilderTest {
         builder.add(ExtensionKind.MATCHER, matcher("Host"));
         builder.add(ExtensionKind.MATCHER, matcher("Path"));
         builder.add(ExtensionKind.MIDDLEWARE, new TagMiddleware());
+        builder.add(ExtensionKind.MIDDLEWARE, new NeedsService());
         return builder.build();
     }
 
@@ -176,7 +209,129 @@ class RuntimeBuilderTest {
         assertTrue(runtime.table(0).routes().get(0).handler() instanceof Handler.Wrapper, "the chain starts with the middleware");
         String problems = runtime.problems().toString();
         assertTrue(problems.contains("middleware typo@file (from dyn.yml): unknown key 'tag.tga'"), problems);
-        assertTrue(problems.contains("unknown middleware type 'stripPrefix' (known: tag;"), problems);
+        assertTrue(problems.contains("unknown middleware type 'stripPrefix' (known: tag, needsService;"), problems);
         assertTrue(problems.contains("middleware 'explodes@file' cannot be created: tag must not be explode"), problems);
+    }
+
+    /** The tags of the middlewares in a route's chain, outermost first (TagWrapper records its tag). */
+    private static List<String> tags(Route route) {
+        List<String> tags = new java.util.ArrayList<>();
+        Handler handler = route.handler();
+        while (handler instanceof TagWrapper wrapper) {
+            tags.add(wrapper.tag);
+            handler = wrapper.getHandler();
+        }
+        return tags;
+    }
+
+    private void tag(String name, String tag) {
+        middlewares.put(name, new Defined<>(new MiddlewareConfig("tag", Map.of("tag", tag)), "dyn.yml",
+                name.substring(name.indexOf('@') + 1)));
+    }
+
+    private void chain(String name, List<String> references) {
+        middlewares.put(name, new Defined<>(new MiddlewareConfig("chain", Map.of("middlewares", references)), "dyn.yml",
+                name.substring(name.indexOf('@') + 1)));
+    }
+
+    @Test
+    void chainsAreExpandedInPlaceAndNamesResolveAgainstTheChainsProvider() {
+        record Case(String name, List<String> routerMiddlewares, List<String> expected) {
+        }
+        service("s", "http://127.0.0.1:1");
+        tag("a@file", "a");
+        tag("b@file", "b");
+        tag("c@docker", "c");
+        tag("d@docker", "d");
+        chain("ab@file", List.of("a", "b"));
+        chain("cd@docker", List.of("c", "d"));
+        chain("nested@file", List.of("ab", "cd@docker", "a"));
+        List<Case> cases = List.of(
+                new Case("plain", List.of("a", "b"), List.of("a", "b")),
+                new Case("chain", List.of("ab"), List.of("a", "b")),
+                new Case("around", List.of("b", "ab", "a"), List.of("b", "a", "b", "a")),
+                new Case("otherProvider", List.of("cd@docker"), List.of("c", "d")),
+                new Case("nested", List.of("nested"), List.of("a", "b", "c", "d", "a")));
+        cases.forEach(c -> router(c.name(), "Host(`" + c.name() + "`)", "s", null, List.of(), c.routerMiddlewares()));
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of(), runtime.problems());
+        for (Case c : cases) {
+            Route route = runtime.table(0).routes().stream().filter(r -> r.name().equals(c.name() + "@file")).findFirst()
+                    .orElseThrow();
+            assertEquals(c.expected(), tags(route), c.name());
+        }
+    }
+
+    @Test
+    void aChainLoopIsAnErrorOfTheChainNamingTheLoopAndDisablesItsRouters() {
+        service("s", "http://127.0.0.1:1");
+        tag("a@file", "a");
+        chain("x@file", List.of("a", "y"));
+        chain("y@file", List.of("x"));
+        chain("self@file", List.of("self"));
+        chain("missing@file", List.of("a", "nope"));
+        chain("empty@file", List.of());
+        router("usesX", "Host(`x`)", "s", null, List.of(), List.of("x"));
+        router("usesSelf", "Host(`s`)", "s", null, List.of(), List.of("self"));
+        router("usesMissing", "Host(`m`)", "s", null, List.of(), List.of("missing"));
+        router("fine", "Host(`f`)", "s", null, List.of(), List.of("a"));
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of("fine@file"), names(runtime.table(0).routes()));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("middleware x@file (from dyn.yml): chain.middlewares: recursion detected: x@file -> y@file -> x@file"), problems);
+        assertTrue(problems.contains("middleware self@file (from dyn.yml): chain.middlewares: recursion detected: self@file -> self@file"), problems);
+        assertTrue(problems.contains("middleware missing@file (from dyn.yml): chain.middlewares: middleware 'nope@file' does not exist"), problems);
+        assertTrue(problems.contains("middleware empty@file (from dyn.yml): chain.middlewares is required and cannot be empty"), problems);
+        assertTrue(problems.contains("router usesX@file (from dyn.yml): middleware 'x@file' does not exist or is disabled"), problems);
+    }
+
+    @Test
+    void entryPointMiddlewaresComeFirstAndResolveAgainstEachRoutersProvider() {
+        service("s", "http://127.0.0.1:1");
+        services.put("s@docker", services.get("s@file"));
+        tag("a@file", "a");
+        tag("auth@file", "file-auth");
+        tag("auth@docker", "docker-auth");
+        tag("log@file", "log");
+        router("fromFile", "Host(`f`)", "s", null, List.of("web", "admin"), List.of("a"));
+        routers.put("fromDocker@docker", new Defined<>(new RouterConfig("Host(`d`)", List.of("web"), List.of(), "s", null, null),
+                "labels", "docker"));
+        RuntimeBuilder builder = new RuntimeBuilder(List.of("web", "admin"), List.of("web"), Map.of(), registry, null,
+                Map.of(), ConfigMappers.strictMapper(), new Server())
+                .entryPointMiddlewares(Map.of("web", List.of("auth", "log@file")));
+        GatewayRuntime runtime = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+        assertEquals(List.of(), runtime.problems());
+        Map<String, List<String>> web = new HashMap<>();
+        runtime.table(0).routes().forEach(r -> web.put(r.name(), tags(r)));
+        assertEquals(Map.of("fromFile@file", List.of("file-auth", "log", "a"),
+                "fromDocker@docker", List.of("docker-auth", "log")), web);
+        assertEquals(List.of("a"), tags(runtime.table(1).routes().get(0)), "admin has no entry point middlewares");
+    }
+
+    @Test
+    void aMissingEntryPointMiddlewareDisablesTheRoutersOnThatEntryPoint() {
+        service("s", "http://127.0.0.1:1");
+        router("r", "Host(`r`)", "s", null, List.of("web"), List.of());
+        RuntimeBuilder builder = new RuntimeBuilder(List.of("web"), List.of("web"), Map.of(), registry, null,
+                Map.of(), ConfigMappers.strictMapper(), new Server())
+                .entryPointMiddlewares(Map.of("web", List.of("nope")));
+        GatewayRuntime runtime = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+        assertEquals(List.of(), runtime.table(0).routes());
+        assertTrue(runtime.problems().toString().contains("router r@file (from dyn.yml): middleware 'nope@file' does not exist"),
+                runtime.problems().toString());
+    }
+
+    @Test
+    void aMiddlewareGetsServicesOfItsOwnProviderFromItsContext() {
+        service("pages", "http://127.0.0.1:1");
+        service("s", "http://127.0.0.1:1");
+        middlewares.put("p@file", new Defined<>(new MiddlewareConfig("needsService", Map.of("tag", "pages")), "dyn.yml", "file"));
+        middlewares.put("q@file", new Defined<>(new MiddlewareConfig("needsService", Map.of("tag", "nope")), "dyn.yml", "file"));
+        router("ok", "Host(`a`)", "s", null, List.of(), List.of("p"));
+        router("broken", "Host(`b`)", "s", null, List.of(), List.of("q"));
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of("ok@file"), names(runtime.table(0).routes()));
+        assertTrue(runtime.problems().toString().contains(
+                "middleware 'q@file' cannot be created: service 'nope@file' does not exist or is disabled"), runtime.problems().toString());
     }
 }

@@ -1,0 +1,251 @@
+package dev.gatehouse.plugins.middlewares.errors;
+
+import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.plugins.middlewares.internal.StatusRanges;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.pf4j.Extension;
+
+/**
+ * {@code errors}: when the response's status is in {@code status}, the client gets instead the page that
+ * {@code service} answers to a GET of {@code query}, with the original status (or its {@code statusRewrites}
+ * value). The decision waits for the status, so the original response is never partly sent.
+ */
+@Extension
+public final class Errors implements Middleware<Errors.Config> {
+
+    /**
+     * @param status status codes and ranges ({@code 500-599}, {@code 404,418})
+     * @param statusRewrites status (or range) to the status the client gets instead
+     * @param service the service answering the error pages ({@code name} or {@code name@provider})
+     * @param query the path and query of the page; {@code {status}}, {@code {originalStatus}} and {@code {url}}
+     *     are replaced
+     */
+    public record Config(List<String> status, Map<String, Integer> statusRewrites, String service, String query) {
+    }
+
+    @Override
+    public String name() {
+        return "errors";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Handler.Wrapper create(Config config) {
+        throw new IllegalArgumentException("needs the gateway's middleware context (for its 'service')");
+    }
+
+    @Override
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
+        if (config == null || config.service() == null || config.service().isBlank()) {
+            throw new IllegalArgumentException("'service' is required");
+        }
+        StatusRanges status = StatusRanges.parse("status", config.status());
+        Map<StatusRanges, Integer> rewrites = new LinkedHashMap<>();
+        if (config.statusRewrites() != null) {
+            config.statusRewrites().forEach((from, to) -> {
+                if (to == null || to < 100 || to > 999) {
+                    throw new IllegalArgumentException("'statusRewrites." + from + "': " + to + " is not a status code");
+                }
+                rewrites.put(StatusRanges.parse("statusRewrites", List.of(from)), to);
+            });
+        }
+        Handler service = context.service(config.service());
+        return new ErrorPages(status, rewrites, service, config.query() == null ? "" : config.query());
+    }
+
+    static final class ErrorPages extends Handler.Wrapper {
+        private final StatusRanges status;
+        private final Map<StatusRanges, Integer> rewrites;
+        private final Handler service;
+        private final String query;
+
+        ErrorPages(StatusRanges status, Map<StatusRanges, Integer> rewrites, Handler service, String query) {
+            this.status = status;
+            this.rewrites = rewrites;
+            this.service = service;
+            this.query = query;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (status.isEmpty()) {
+                return super.handle(request, response, callback);
+            }
+            HttpFields before = HttpFields.build(response.getHeaders()).asImmutable();
+            Catcher catcher = new Catcher(request, response, status);
+            Callback done = new Callback() {
+                @Override
+                public void succeeded() {
+                    if (catcher.decide()) {
+                        page(request, response, callback, catcher.getStatus(), before);
+                    } else {
+                        callback.succeeded();
+                    }
+                }
+
+                @Override
+                public void failed(Throwable failure) {
+                    if (catcher.caught()) {
+                        page(request, response, callback, catcher.getStatus(), before);
+                    } else {
+                        callback.failed(failure);
+                    }
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            };
+            if (!super.handle(request, catcher, done)) {
+                catcher.setStatus(404);
+                done.succeeded();
+            }
+            return true;
+        }
+
+        /** Sends the page for {@code original}, with the original status or its rewrite, and the page's headers. */
+        private void page(Request request, Response response, Callback callback, int original, HttpFields before) {
+            int code = original;
+            for (Map.Entry<StatusRanges, Integer> rewrite : rewrites.entrySet()) {
+                if (rewrite.getKey().contains(original)) {
+                    code = rewrite.getValue();
+                    break;
+                }
+            }
+            if (response.isCommitted()) {
+                callback.failed(new IllegalStateException("response committed before the error page"));
+                return;
+            }
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.clear();
+            headers.add(before);
+            response.setStatus(code);
+            String target = query.replace("{status}", Integer.toString(code))
+                    .replace("{originalStatus}", Integer.toString(original))
+                    .replace("{url}", queryEscape(request.getHttpURI().getPathQuery()));
+            if (!target.startsWith("/")) {
+                target = "/" + target;
+            }
+            Request pageRequest = new PageRequest(request, HttpURI.build(request.getHttpURI()).pathQuery(target).asImmutable());
+            int enforced = code;
+            Response pageResponse = new Response.Wrapper(request, response) {
+                @Override
+                public void setStatus(int ignored) {
+                    // the client gets the original (or rewritten) status, whatever the page service says
+                    super.setStatus(enforced);
+                }
+            };
+            try {
+                if (!service.handle(pageRequest, pageResponse, callback)) {
+                    Response.writeError(request, response, callback, enforced);
+                }
+            } catch (Throwable e) {
+                callback.failed(e);
+            }
+        }
+    }
+
+    /** Go's {@code url.QueryEscape}: everything but letters, digits and {@code -_.~} is escaped, space as {@code +}. */
+    static String queryEscape(String text) {
+        return URLEncoder.encode(text == null ? "" : text, StandardCharsets.UTF_8).replace("*", "%2A").replace("%7E", "~");
+    }
+
+    /**
+     * Holds the response back until its status is known (first write, or completion without one): a status in
+     * the ranges swallows the whole response, any other lets it through untouched.
+     */
+    static final class Catcher extends Response.Wrapper {
+        private final StatusRanges ranges;
+        /** 0 undecided, 1 passed through, 2 caught; decided on the handler's thread of the first write. */
+        private volatile int state;
+
+        Catcher(Request request, Response response, StatusRanges ranges) {
+            super(request, response);
+            this.ranges = ranges;
+        }
+
+        /** Decides, once, from the status set so far; true when the response is to be replaced. */
+        boolean decide() {
+            if (state == 0) {
+                state = ranges.contains(getStatus()) ? 2 : 1;
+            }
+            return state == 2;
+        }
+
+        boolean caught() {
+            return state == 2;
+        }
+
+        @Override
+        public void write(boolean last, ByteBuffer content, Callback callback) {
+            if (decide()) {
+                callback.succeeded();
+            } else {
+                super.write(last, content, callback);
+            }
+        }
+    }
+
+    /** A body-less GET of the error page, with the client's headers except those about a body. */
+    static final class PageRequest extends Request.Wrapper {
+        private final HttpURI uri;
+        private final HttpFields headers;
+
+        PageRequest(Request request, HttpURI uri) {
+            super(request);
+            this.uri = uri;
+            this.headers = HttpFields.build(request.getHeaders())
+                    .remove(HttpHeader.CONTENT_LENGTH).remove(HttpHeader.TRANSFER_ENCODING)
+                    .remove(HttpHeader.CONTENT_TYPE).remove(HttpHeader.EXPECT).asImmutable();
+        }
+
+        @Override
+        public String getMethod() {
+            return "GET";
+        }
+
+        @Override
+        public HttpURI getHttpURI() {
+            return uri;
+        }
+
+        @Override
+        public HttpFields getHeaders() {
+            return headers;
+        }
+
+        @Override
+        public long getLength() {
+            return 0;
+        }
+
+        @Override
+        public Content.Chunk read() {
+            return Content.Chunk.EOF;
+        }
+
+        @Override
+        public void demand(Runnable demandCallback) {
+            demandCallback.run();
+        }
+    }
+}
