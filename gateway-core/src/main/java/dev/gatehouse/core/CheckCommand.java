@@ -52,7 +52,7 @@ public final class CheckCommand {
             GatewayRuntime runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
                             // so that routers to api@internal check as they would run
                             assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
-                                    () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null, null)
+                                    () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null)
                     .build(assembly.binder.bind(snapshots));
             for (ConfigProblem problem : runtime.problems()) {
                 errors.add(problem.toString());

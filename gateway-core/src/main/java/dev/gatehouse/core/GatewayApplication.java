@@ -152,7 +152,7 @@ public final class GatewayApplication implements AutoCloseable {
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
                 application.server.jetty(), application.apiServices,
-                application.healthScheduler, application.server.executor());
+                application.healthScheduler);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 

@@ -73,14 +73,13 @@ final class GatewayAssembly implements AutoCloseable {
      * @param jetty the server middleware handlers belong to
      * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
      * @param health where health checks run; null builds runtimes without them ({@code gatehouse check})
-     * @param transportThreads the threads of the upstream clients of {@code http.serversTransports}
      */
     RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
-            Map<String, Handler> moreInternalServices, ScheduledExecutorService health, Executor transportThreads) {
+            Map<String, Handler> moreInternalServices, ScheduledExecutorService health) {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internal, mapper, jetty, health, transportThreads)
+                extensions, upstream, internal, mapper, jetty, health)
                 .entryPointMiddlewares(entryPoints.middlewares);
     }
 

@@ -29,7 +29,6 @@ import dev.gatehouse.core.service.MirroringService;
 import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.service.StickyCookie;
 import dev.gatehouse.core.service.WeightedService;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +57,6 @@ public final class RuntimeBuilder {
     private final ObjectMapper mapper;
     private final Server server;
     private final ScheduledExecutorService scheduler;
-    private final Executor executor;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
 
     /**
@@ -72,20 +70,18 @@ public final class RuntimeBuilder {
     public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
             Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
             UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server) {
-        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server, null, null);
+        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server, null);
     }
 
     /**
      * @param scheduler where health checks and passive health recoveries run (never request threads); null
      *     disables them (tests)
-     * @param executor the threads of the upstream clients made for {@code http.serversTransports}
      */
     public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
             Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
             UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
-            ScheduledExecutorService scheduler, Executor executor) {
+            ScheduledExecutorService scheduler) {
         this.scheduler = scheduler;
-        this.executor = executor;
         this.entryPoints = List.copyOf(entryPoints);
         this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
         this.fixedRoutes = Map.copyOf(fixedRoutes);
@@ -120,7 +116,7 @@ public final class RuntimeBuilder {
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
         List<LifeCycle> healthChecks = new ArrayList<>();
-        Transports transports = new Transports(upstream, configuration.serversTransports(), problems, executor);
+        Transports transports = new Transports(upstream, configuration.serversTransports(), problems);
         Map<String, Handler> services = buildServices(configuration, problems, healthChecks, transports);
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 

@@ -27,7 +27,6 @@ final class Transports {
 
     private final UpstreamClient defaultClient;
     private final Map<String, Defined<ServersTransportConfig>> configs;
-    private final Executor executor;
     private final Map<String, UpstreamClient> byName = new HashMap<>();
     private final Map<ServersTransportConfig, UpstreamClient> byConfig = new HashMap<>();
     private final Map<String, String> failures = new HashMap<>();
@@ -35,11 +34,10 @@ final class Transports {
     private final List<LifeCycle> started = new ArrayList<>();
 
     Transports(UpstreamClient defaultClient, Map<String, Defined<ServersTransportConfig>> configs,
-            List<ConfigProblem> problems, Executor executor) {
+            List<ConfigProblem> problems) {
         this.defaultClient = defaultClient;
         this.configs = configs == null ? Map.of() : configs;
         this.problems = problems;
-        this.executor = executor;
     }
 
     /** The client for a service's {@code serversTransport} reference; the default one for null. */
