@@ -7,6 +7,7 @@ import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import java.io.PrintStream;
@@ -47,8 +48,12 @@ public final class CheckCommand {
             }
             Server jetty = new Server();
             JettyUpstreamClient upstream = new JettyUpstreamClient(assembly.upstreamSettings(), null);
-            GatewayRuntime runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty)
-                    .build(assembly.binder.bind(snapshots));
+            GatewayRuntime runtime;
+            // Loads certificates and TLS options as the gateway would, so that their errors show here too.
+            try (TlsManager tls = new TlsManager(null)) {
+                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty, tls, null)
+                        .build(assembly.binder.bind(snapshots));
+            }
             for (ConfigProblem problem : runtime.problems()) {
                 errors.add(problem.toString());
             }

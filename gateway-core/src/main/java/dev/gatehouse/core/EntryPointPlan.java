@@ -16,6 +16,8 @@ import dev.gatehouse.core.server.EntryPointRedirect;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
 import java.time.Duration;
+import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.config.EntryPointTlsConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +42,8 @@ final class EntryPointPlan {
     Duration graceTimeout = Duration.ZERO;
     Duration requestAcceptGraceTimeout = Duration.ZERO;
     private final Map<Integer, EntryPointRedirectionConfig> redirections = new HashMap<>();
+    /** {@code http.tls} per entry point index, null where absent. */
+    final List<RouterTlsConfig> tls = new ArrayList<>();
 
     static EntryPointPlan from(StaticConfiguration config) throws ConfigurationException {
         EntryPointPlan plan = new EntryPointPlan();
@@ -108,6 +112,8 @@ final class EntryPointPlan {
         listeners.add(new ListenerSpec(name, address.host(), address.port(),
                 new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault()),
                 entryPoint.httpOrDefault().sanitizePathOrDefault()));
+        EntryPointTlsConfig entryPointTls = entryPoint.httpOrDefault().tls();
+        tls.add(entryPointTls == null ? null : entryPointTls.asRouterTls());
         RedirectionsConfig redirection = entryPoint.httpOrDefault().redirections();
         if (redirection != null && redirection.entryPoint() != null) {
             redirections.put(listeners.size() - 1, redirection.entryPoint());

@@ -14,6 +14,7 @@ import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.server.GatewayServer;
+import dev.gatehouse.core.tls.TlsManager;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class GatewayApplication implements AutoCloseable {
     private final GatewayAssembly assembly;
     private final GatewayServer server;
     private final JettyUpstreamClient upstream;
+    private final TlsManager tls;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -46,9 +48,11 @@ public final class GatewayApplication implements AutoCloseable {
     private GatewayApplication(GatewayAssembly assembly) {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
+        // Relative certificate paths are read from the working directory, as Traefik does.
+        tls = new TlsManager(null);
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout);
+                entryPoints.graceTimeout, tls);
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
@@ -74,7 +78,7 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty());
+                application.server.jetty(), application.tls, null);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -177,6 +181,7 @@ public final class GatewayApplication implements AutoCloseable {
 
     private void closeQuietly() {
         watcher.close();
+        tls.close();
         assembly.close();
     }
 

@@ -13,6 +13,7 @@ import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
@@ -68,9 +69,10 @@ final class GatewayAssembly implements AutoCloseable {
      * @param upstream how services reach their servers
      * @param jetty the server middleware handlers belong to
      */
-    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty) {
+    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty, TlsManager tls,
+            RuntimeBuilder.CertificateDemands demands) {
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internalServices, mapper, jetty);
+                extensions, upstream, internalServices, mapper, jetty, entryPoints.tls, tls, demands);
     }
 
     UpstreamSettings upstreamSettings() {

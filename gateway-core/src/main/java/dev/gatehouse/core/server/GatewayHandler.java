@@ -51,7 +51,7 @@ final class GatewayHandler extends Handler.Abstract {
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }
-        return runtime.table(index).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
+        return runtime.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
     }
 
     /**
