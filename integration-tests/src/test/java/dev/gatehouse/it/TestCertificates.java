@@ -125,6 +125,26 @@ public final class TestCertificates {
         return context;
     }
 
+    /** A context trusting {@code serverCa}, presenting {@code clientCertificate} of this CA. */
+    public SSLContext clientContextTrusting(TestCertificates serverCa, Leaf clientCertificate) throws Exception {
+        clientContext(clientCertificate);   // writes the PKCS#12 file read below
+        Path p12 = dir.resolve(clientCertificate.cert().getFileName() + ".p12");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", readCertificates(serverCa.caFile()).iterator().next());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
+    }
+
     /** A context that accepts any server certificate: for tests that look at what the server presented. */
     public static SSLContext trustingAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
@@ -166,7 +186,10 @@ public final class TestCertificates {
     public static Handshake handshake(SSLContext context, int port, String sni, String[] protocols, String[] alpn,
             String request) throws IOException {
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
-             SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
+             // The JDK client resumes sessions by host and port, and then sends the SNI of the resumed session:
+             // naming the socket after the SNI keeps the sessions of different names apart.
+             SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain,
+                     sni == null ? "127.0.0.1" : sni, port, true)) {
             socket.setSoTimeout(20_000);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));

@@ -35,9 +35,19 @@ public final class SelfSignedCertificate {
      */
     public static CertifiedKey create(String commonName, List<String> dnsNames, Duration validity)
             throws GeneralSecurityException {
+        return create(newKeyPair(), commonName, dnsNames, validity);
+    }
+
+    /** An EC P-256 key pair. */
+    public static KeyPair newKeyPair() throws GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair pair = generator.generateKeyPair();
+        return generator.generateKeyPair();
+    }
+
+    /** The same, with a given EC key pair (tests make thousands of certificates with one key). */
+    public static CertifiedKey create(KeyPair pair, String commonName, List<String> dnsNames, Duration validity)
+            throws GeneralSecurityException {
         byte[] algorithm = Der.sequence(Der.oid("1.2.840.10045.4.3.2"));    // ecdsa-with-SHA256
         byte[] name = Der.sequence(Der.tlv(Der.SET, Der.sequence(Der.oid("2.5.4.3"), Der.utf8(commonName))));
         Instant now = Instant.now();
