@@ -14,7 +14,9 @@ import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.server.GatewayServer;
+import dev.gatehouse.core.tls.CertificateResolvers;
 import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.api.ChallengeResponder;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
@@ -38,6 +40,7 @@ public final class GatewayApplication implements AutoCloseable {
     private final GatewayServer server;
     private final JettyUpstreamClient upstream;
     private final TlsManager tls;
+    private final CertificateResolvers resolvers;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -53,6 +56,13 @@ public final class GatewayApplication implements AutoCloseable {
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
                 entryPoints.graceTimeout, tls);
+        resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
+        ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
+        for (int i = 0; i < challenges.length; i++) {
+            List<ChallengeResponder> responders = resolvers.httpChallengeResponders(entryPoints.listeners.get(i).name());
+            challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
+        }
+        server.httpChallenges(challenges);
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
@@ -78,7 +88,8 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty(), application.tls, null);
+                application.server.jetty(), application.tls,
+                application.resolvers.isEmpty() ? null : application.resolvers);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -181,6 +192,7 @@ public final class GatewayApplication implements AutoCloseable {
 
     private void closeQuietly() {
         watcher.close();
+        resolvers.close();
         tls.close();
         assembly.close();
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param plugins where plugins are loaded from; null means the defaults
  * @param serversTransport how the gateway talks to backends; null means the defaults
  * @param demo the built-in demo routes; null when disabled
+ * @param certificatesResolvers resolver name to its declaration, one type key and its options
+ *        ({@code le: {acme: {email: ...}}}); the options are bound by the plugin that provides the type
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -23,9 +26,12 @@ public record StaticConfiguration(
         LogConfig log,
         PluginsConfig plugins,
         ServersTransportConfig serversTransport,
-        DemoConfig demo) {
+        DemoConfig demo,
+        Map<String, JsonNode> certificatesResolvers) {
 
     public StaticConfiguration {
+        certificatesResolvers = certificatesResolvers == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(certificatesResolvers));
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));
     }
 

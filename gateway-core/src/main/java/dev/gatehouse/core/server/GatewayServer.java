@@ -1,5 +1,6 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import java.time.Duration;
@@ -127,6 +128,11 @@ public final class GatewayServer {
         }
         TlsRuntime current = gatewayHandler.runtime().tls();
         return current == null ? tls.fallbackPolicy() : current.policyFor(hello.serverName());
+    }
+
+    /** ACME HTTP-01 responders per entry point index (null where none); call before {@link #start()}. */
+    public void httpChallenges(ChallengeResponder[][] responders) {
+        gatewayHandler.challenges(responders);
     }
 
     public void start() throws Exception {
