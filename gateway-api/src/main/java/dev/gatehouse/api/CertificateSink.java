@@ -27,10 +27,12 @@ public interface CertificateSink {
     void failed(Set<String> domains, Throwable cause);
 
     /**
-     * Serves {@code certificate} to ACME TLS-ALPN-01 validations of {@code domain} (handshakes offering only
-     * {@code acme-tls/1}) until {@link #tlsAlpnChallengeDone} is called.
+     * Answers ACME TLS-ALPN-01 validations of {@code domain} (handshakes offering only {@code acme-tls/1}) with
+     * the RFC 8737 certificate, which the gateway makes, until {@link #tlsAlpnChallengeDone} is called.
+     *
+     * @param acmeValidation the SHA-256 digest of the challenge's key authorization
      */
-    void tlsAlpnChallenge(String domain, PrivateKey key, X509Certificate certificate);
+    void tlsAlpnChallenge(String domain, byte[] acmeValidation);
 
     void tlsAlpnChallengeDone(String domain);
 }

@@ -13,7 +13,6 @@ import dev.gatehouse.core.plugin.ExtensionRegistry;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,15 +52,30 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
         });
     }
 
+    /** The errors of the resolvers' declarations and options, without starting them (for gatehouse check). */
+    public static List<String> check(LoadedConfiguration loaded, ExtensionRegistry extensions) {
+        List<String> errors = new ArrayList<>();
+        loaded.configuration().certificatesResolvers().forEach((name, declaration) -> {
+            try {
+                resolve(loaded, extensions, name, declaration);
+            } catch (ConfigurationException e) {
+                errors.addAll(e.problems());
+            }
+        });
+        return errors;
+    }
+
+    private record Resolved(CertResolver<Object> resolver, Object options) {
+    }
+
     @SuppressWarnings("unchecked")
-    private static CertResolver.Instance start(LoadedConfiguration loaded, ExtensionRegistry extensions, TlsManager tls,
-            String name, JsonNode declaration) throws Exception {
+    private static Resolved resolve(LoadedConfiguration loaded, ExtensionRegistry extensions, String name,
+            JsonNode declaration) throws ConfigurationException {
         String path = "certificatesResolvers." + name;
         if (declaration == null || !declaration.isObject() || declaration.size() != 1) {
             throw new ConfigurationException(List.of(path + ": declare exactly one resolver type, such as acme: {...}"));
         }
-        Iterator<Map.Entry<String, JsonNode>> fields = declaration.fields();
-        Map.Entry<String, JsonNode> only = fields.next();
+        Map.Entry<String, JsonNode> only = declaration.fields().next();
         String type = only.getKey();
         CertResolver<Object> resolver = (CertResolver<Object>) extensions.certResolver(type);
         if (resolver == null) {
@@ -69,8 +83,13 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
                     + "' (known: " + (extensions.names(ExtensionKind.CERT_RESOLVER).isEmpty() ? "none"
                     : String.join(", ", extensions.names(ExtensionKind.CERT_RESOLVER))) + ")"));
         }
-        Object options = loaded.bindSection(path + "." + type, only.getValue(), resolver.configType());
-        return resolver.start(name, options, new Sink(name, tls));
+        return new Resolved(resolver, loaded.bindSection(path + "." + type, only.getValue(), resolver.configType()));
+    }
+
+    private static CertResolver.Instance start(LoadedConfiguration loaded, ExtensionRegistry extensions, TlsManager tls,
+            String name, JsonNode declaration) throws Exception {
+        Resolved resolved = resolve(loaded, extensions, name, declaration);
+        return resolved.resolver().start(name, resolved.options(), new Sink(name, tls));
     }
 
     /** Routers' needs, once per configuration: each running resolver is asked for each domain set. */
@@ -141,8 +160,12 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
         }
 
         @Override
-        public void tlsAlpnChallenge(String domain, PrivateKey key, X509Certificate certificate) {
-            tls.putChallengeCertificate(domain, new CertifiedKey(key, List.of(certificate)));
+        public void tlsAlpnChallenge(String domain, byte[] acmeValidation) {
+            try {
+                tls.putChallengeCertificate(domain, SelfSignedCertificate.acmeTlsAlpn01(domain, acmeValidation));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("cannot make the TLS-ALPN-01 certificate for " + domain, e);
+            }
         }
 
         @Override

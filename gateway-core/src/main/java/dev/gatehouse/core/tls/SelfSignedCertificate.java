@@ -48,6 +48,22 @@ public final class SelfSignedCertificate {
     /** The same, with a given EC key pair (tests make thousands of certificates with one key). */
     public static CertifiedKey create(KeyPair pair, String commonName, List<String> dnsNames, Duration validity)
             throws GeneralSecurityException {
+        return create(pair, commonName, dnsNames, validity, null);
+    }
+
+    /**
+     * The ACME TLS-ALPN-01 certificate of RFC 8737 for {@code domain}: self-signed, the domain as its only
+     * name, and the critical {@code id-pe-acmeIdentifier} extension holding {@code acmeValidation} (the SHA-256
+     * digest of the key authorization).
+     */
+    public static CertifiedKey acmeTlsAlpn01(String domain, byte[] acmeValidation) throws GeneralSecurityException {
+        byte[] extension = Der.sequence(Der.oid("1.3.6.1.5.5.7.1.31"), Der.tlv(0x01, new byte[] {(byte) 0xff}),
+                Der.tlv(Der.OCTET_STRING, Der.tlv(Der.OCTET_STRING, acmeValidation)));
+        return create(newKeyPair(), domain, List.of(domain), Duration.ofDays(7), extension);
+    }
+
+    private static CertifiedKey create(KeyPair pair, String commonName, List<String> dnsNames, Duration validity,
+            byte[] extraExtension) throws GeneralSecurityException {
         byte[] algorithm = Der.sequence(Der.oid("1.2.840.10045.4.3.2"));    // ecdsa-with-SHA256
         byte[] name = Der.sequence(Der.tlv(Der.SET, Der.sequence(Der.oid("2.5.4.3"), Der.utf8(commonName))));
         Instant now = Instant.now();
@@ -61,7 +77,7 @@ public final class SelfSignedCertificate {
                 names[i] = Der.tlv(0x82, dnsNames.get(i).getBytes(StandardCharsets.US_ASCII));
             }
             byte[] san = Der.sequence(Der.oid("2.5.29.17"), Der.tlv(Der.OCTET_STRING, Der.sequence(names)));
-            extensions = Der.tlv(0xa3, Der.sequence(san));
+            extensions = Der.tlv(0xa3, extraExtension == null ? Der.sequence(san) : Der.sequence(san, extraExtension));
         }
         byte[] tbs = Der.sequence(
                 Der.tlv(0xa0, Der.integer(BigInteger.TWO)),   // v3
