@@ -115,12 +115,15 @@ class DistributionIT {
     assertTrue(Files.isRegularFile(home.resolve("lib/gateway-api-" + VERSION + ".jar")));
     assertTrue(Files.isRegularFile(home.resolve("plugins/matchers-http-" + VERSION + ".jar")));
     assertTrue(Files.isRegularFile(home.resolve("plugins/provider-file-" + VERSION + ".jar")));
+    assertTrue(Files.isRegularFile(home.resolve("plugins/certresolver-acme-" + VERSION + ".jar")));
     try (Stream<Path> plugins = Files.list(home.resolve("plugins"))) {
-      assertEquals(2, plugins.count(), "only the bundled plugin jars in plugins/");
+      assertEquals(3, plugins.count(), "only the bundled plugin jars in plugins/");
     }
     try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
       assertTrue(lib.noneMatch(p -> p.getFileName().toString().startsWith("matchers-http")
-          || p.getFileName().toString().startsWith("provider-file")), "plugins are not on the core classpath");
+          || p.getFileName().toString().startsWith("provider-file")
+          || p.getFileName().toString().startsWith("certresolver-acme")
+          || p.getFileName().toString().startsWith("bcprov")), "plugins (and what they bundle) are not on the core classpath");
     }
     assertTrue(Files.isRegularFile(home.resolve("conf/gatehouse.yml")));
     assertTrue(Files.isRegularFile(home.resolve("conf/dynamic/example.yml")));
