@@ -69,19 +69,19 @@ public final class TlsManager implements AutoCloseable {
         Map<String, CertificateStore.Entry> nowLoaded = new HashMap<>();
         List<CertificateStore.Entry> certificates = new ArrayList<>();
         for (Defined<CertificateConfig> certificate : input.certificates()) {
-            CertificateStore.Entry entry = load(certificate.value(), nowLoaded);
-            if (entry == null) {
-                problems.add(new ConfigProblem("tls.certificates", certificate.origin(), loadError));
-            } else {
-                certificates.add(entry);
+            try {
+                certificates.add(load(certificate.value(), nowLoaded));
+            } catch (CertificateLoadException e) {
+                problems.add(new ConfigProblem("tls.certificates", certificate.origin(), e.getMessage()));
             }
         }
         CertificateStore.Entry defaultEntry = null;
         if (input.defaultCertificate() != null) {
-            defaultEntry = load(input.defaultCertificate().value(), nowLoaded);
-            if (defaultEntry == null) {
+            try {
+                defaultEntry = load(input.defaultCertificate().value(), nowLoaded);
+            } catch (CertificateLoadException e) {
                 problems.add(new ConfigProblem("tls.stores.default.defaultCertificate",
-                        input.defaultCertificate().origin(), loadError + "; the generated certificate is served instead"));
+                        input.defaultCertificate().origin(), e.getMessage() + "; the generated certificate is served instead"));
             }
         }
         loaded.clear();
@@ -145,22 +145,29 @@ public final class TlsManager implements AutoCloseable {
         return new TlsRuntime(byHost, defaultPolicy);
     }
 
-    private String loadError;
+    /** Why a configured certificate was left out; the message is the whole reason. */
+    private static final class CertificateLoadException extends Exception {
+        private static final long serialVersionUID = 1L;
 
-    private CertificateStore.Entry load(CertificateConfig certificate, Map<String, CertificateStore.Entry> nowLoaded) {
+        CertificateLoadException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The certificate and key of {@code certificate}, reusing what the previous configuration loaded. */
+    private CertificateStore.Entry load(CertificateConfig certificate, Map<String, CertificateStore.Entry> nowLoaded)
+            throws CertificateLoadException {
         String certText;
         String keyText;
         try {
             certText = Pem.text(certificate.certFile(), baseDir);
         } catch (Exception e) {
-            loadError = "certFile " + describe(certificate.certFile()) + " cannot be read: " + e.getMessage();
-            return null;
+            throw new CertificateLoadException("certFile " + describe(certificate.certFile()) + " cannot be read: " + e);
         }
         try {
             keyText = Pem.text(certificate.keyFile(), baseDir);
         } catch (Exception e) {
-            loadError = "keyFile " + describe(certificate.keyFile()) + " cannot be read: " + e.getMessage();
-            return null;
+            throw new CertificateLoadException("keyFile " + describe(certificate.keyFile()) + " cannot be read: " + e);
         }
         String cacheKey = certText + "\u0000" + keyText;
         CertificateStore.Entry entry = nowLoaded.get(cacheKey);
@@ -176,9 +183,8 @@ public final class TlsManager implements AutoCloseable {
                 }
                 entry = CertificateStore.entry(key);
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                loadError = "certificate " + describe(certificate.certFile()) + " with key "
-                        + describe(certificate.keyFile()) + " cannot be loaded: " + e.getMessage();
-                return null;
+                throw new CertificateLoadException("certificate " + describe(certificate.certFile()) + " with key "
+                        + describe(certificate.keyFile()) + " cannot be loaded: " + e.getMessage());
             }
         }
         nowLoaded.put(cacheKey, entry);
