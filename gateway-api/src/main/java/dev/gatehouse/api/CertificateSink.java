@@ -8,6 +8,18 @@ import java.util.Set;
 /**
  * Where a {@link CertResolver} delivers certificates. The gateway serves a delivered certificate to
  * new TLS handshakes at once, without a restart and without touching open connections.
+ *
+ * <pre>{@code
+ * public void request(Set<String> domains) {
+ *     client.order(domains).whenComplete((certificate, failure) -> {
+ *         if (failure != null) {
+ *             sink.failed(domains, failure);
+ *         } else {
+ *             sink.issued(domains, certificate.key(), certificate.chain());
+ *         }
+ *     });
+ * }
+ * }</pre>
  */
 public interface CertificateSink {
 

@@ -5,6 +5,18 @@ package dev.gatehouse.api;
  *
  * <p>The gateway answers {@code GET /.well-known/acme-challenge/<token>} on {@link #httpChallengeEntryPoint()}
  * ahead of every router, with {@link #keyAuthorization(String)} as the body, or 404 when it returns null.
+ *
+ * <pre>{@code
+ * final class Running implements CertResolver.Instance, ChallengeResponder {
+ *     private final Map<String, String> pending = new ConcurrentHashMap<>();
+ *     public String httpChallengeEntryPoint() { return "web"; }
+ *     public String keyAuthorization(String token) { return pending.get(token); }
+ *     public void request(Set<String> domains) {
+ *         // for each HTTP-01 challenge of the order: pending.put(challenge.token(), challenge.keyAuthorization());
+ *         // tell the CA the challenge is ready; remove the token once the authorization is valid
+ *     }
+ * }
+ * }</pre>
  */
 public interface ChallengeResponder {
 

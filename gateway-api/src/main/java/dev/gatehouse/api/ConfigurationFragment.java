@@ -12,6 +12,13 @@ import java.util.Objects;
  * <p>The gateway binds and checks each element of the tree on its own, and names {@link #origin()} in
  * every error it finds there, so a user learns which file or container to fix.
  *
+ * <pre>{@code
+ * ConfigurationFragment fragment = ConfigurationFragment.of("/etc/gatehouse/dynamic/app.yml", Map.of(
+ *         "http", Map.of("routers", Map.of("app", Map.of("rule", "Host(`app.example.com`)", "service", "app")))));
+ * ConfigurationFragment broken = ConfigurationFragment.failed("/etc/gatehouse/dynamic/bad.yml",
+ *         "line 3: mapping values are not allowed here");
+ * }</pre>
+ *
  * @param origin where the content came from, as a user would recognise it: a file path, a container name
  * @param content the raw tree; empty when the source could not be read
  * @param errors problems the provider found in the source itself (a YAML syntax error, say), each a

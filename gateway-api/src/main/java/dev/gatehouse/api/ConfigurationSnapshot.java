@@ -8,6 +8,10 @@ import java.util.Objects;
  * container...). The gateway merges the fragments; an element defined differently in two fragments
  * is an error on that element, reported with both origins.
  *
+ * <pre>{@code
+ * context.publish(ConfigurationSnapshot.of(fragmentOfFileA, fragmentOfFileB));
+ * }</pre>
+ *
  * @param fragments the parts, in a stable order
  */
 public record ConfigurationSnapshot(List<ConfigurationFragment> fragments) {

@@ -5,6 +5,11 @@ import org.eclipse.jetty.server.Request;
 /**
  * A request as the rule matchers see it: the values every matcher needs are normalised once per
  * request by the gateway, so that matchers compare and never parse.
+ *
+ * <pre>{@code
+ * RequestPredicate apiOnExample = request ->
+ *         request.host().equals("example.com") && request.path().startsWith("/api/");
+ * }</pre>
  */
 public interface MatchContext {
 

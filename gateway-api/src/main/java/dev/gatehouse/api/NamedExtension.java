@@ -8,6 +8,14 @@ import org.pf4j.ExtensionPoint;
  * <p>The name is declared in code, never derived from a class name, so renaming or moving a class
  * never breaks a user's configuration. Two extensions of the same kind with the same name are a
  * conflict that the gateway reports at start, naming both plugins.
+ *
+ * <pre>{@code
+ * @Extension
+ * public final class WeekdayMatcher implements Matcher {
+ *     public String name() { return "Weekday"; }   // used in rules as Weekday(`mon`, `fri`)
+ *     ...
+ * }
+ * }</pre>
  */
 public interface NamedExtension extends ExtensionPoint {
 

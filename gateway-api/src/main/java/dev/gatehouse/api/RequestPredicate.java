@@ -5,6 +5,11 @@ import java.util.Set;
 /**
  * A compiled rule function, tested against each request. Must be thread-safe, must not block, and
  * should not allocate.
+ *
+ * <pre>{@code
+ * String method = "GET";                               // decided once, in Matcher.compile
+ * RequestPredicate isGet = request -> method.equals(request.request().getMethod());
+ * }</pre>
  */
 @FunctionalInterface
 public interface RequestPredicate {

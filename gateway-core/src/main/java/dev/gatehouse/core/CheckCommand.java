@@ -3,6 +3,8 @@ package dev.gatehouse.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.core.api.ApiHandler;
+import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
@@ -64,7 +66,11 @@ public final class CheckCommand {
                 }
             });
             try (TlsManager tls = new TlsManager(null)) {
-                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty, tls, knownResolvers)
+                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
+                                // so that routers to api@internal check as they would run
+                                assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
+                                        () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null, null,
+                                tls, knownResolvers)
                         .build(assembly.binder.bind(snapshots));
             }
             for (ConfigProblem problem : runtime.problems()) {

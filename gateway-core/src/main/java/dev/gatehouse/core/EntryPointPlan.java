@@ -7,6 +7,7 @@ import dev.gatehouse.core.config.ForwardedHeadersConfig;
 import dev.gatehouse.core.config.LifeCycleConfig;
 import dev.gatehouse.core.config.ListenAddress;
 import dev.gatehouse.core.config.PingConfig;
+import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.config.RedirectionsConfig;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
@@ -39,6 +40,8 @@ final class EntryPointPlan {
     final List<ListenerSpec> listeners = new ArrayList<>();
     final List<String> defaults = new ArrayList<>();
     int pingIndex = -1;
+    int metricsIndex = -1;
+    int apiIndex = -1;
     Duration graceTimeout = Duration.ZERO;
     Duration requestAcceptGraceTimeout = Duration.ZERO;
     private final Map<Integer, EntryPointRedirectionConfig> redirections = new HashMap<>();
@@ -63,21 +66,15 @@ final class EntryPointPlan {
 
         PingConfig ping = config.ping();
         if (ping != null && !ping.manualRoutingOrDefault()) {
-            String wanted = ping.entryPointOrDefault();
-            int index = plan.indexOf(wanted);
-            if (index < 0 && (wanted.equals(OPERATIONS_ENTRY_POINT) || wanted.equals("traefik"))) {
-                index = plan.indexOf(wanted.equals("traefik") ? OPERATIONS_ENTRY_POINT : "traefik");
-                if (index < 0) {
-                    // Traefik creates its operations entry point on :8080 when nothing defines it.
-                    plan.add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null, null));
-                    index = plan.listeners.size() - 1;
-                }
-            }
-            if (index < 0) {
-                problems.add("ping.entryPoint: entry point '" + wanted + "' does not exist (known: "
-                        + String.join(", ", plan.names()) + ")");
-            }
-            plan.pingIndex = index;
+            plan.pingIndex = plan.operationsEntryPoint(ping.entryPointOrDefault(), "ping.entryPoint", problems);
+        }
+        PrometheusMetricsConfig prometheus = config.metrics() == null ? null : config.metrics().prometheus();
+        if (prometheus != null && !prometheus.manualRoutingOrDefault()) {
+            plan.metricsIndex = plan.operationsEntryPoint(prometheus.entryPointOrDefault(),
+                    "metrics.prometheus.entryPoint", problems);
+        }
+        if (config.api() != null && config.api().insecureOrDefault()) {
+            plan.apiIndex = plan.operationsEntryPoint(PingConfig.DEFAULT_ENTRY_POINT, "api.insecure", problems);
         }
         plan.redirections.forEach((index, redirection) -> {
             String target = redirection.to();
@@ -98,6 +95,26 @@ final class EntryPointPlan {
             throw new ConfigurationException(problems);
         }
         return plan;
+    }
+
+    /**
+     * The index of the entry point named for an operations endpoint (ping, metrics): {@code gatehouse} and
+     * {@code traefik} name the same one, created on {@code :8080} when no entry point has either name, as
+     * Traefik does for {@code traefik}; any other name must be configured.
+     */
+    private int operationsEntryPoint(String wanted, String key, List<String> problems) {
+        int index = indexOf(wanted);
+        if (index < 0 && (wanted.equals(OPERATIONS_ENTRY_POINT) || wanted.equals("traefik"))) {
+            index = indexOf(wanted.equals("traefik") ? OPERATIONS_ENTRY_POINT : "traefik");
+            if (index < 0) {
+                add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null, null));
+                index = listeners.size() - 1;
+            }
+        }
+        if (index < 0) {
+            problems.add(key + ": entry point '" + wanted + "' does not exist (known: " + String.join(", ", names()) + ")");
+        }
+        return index;
     }
 
     private void add(String name, EntryPointConfig entryPoint) {
@@ -158,6 +175,12 @@ final class EntryPointPlan {
     /** The port an entry point is configured with (0 when the system picks one). */
     int configuredPort(String name) {
         return listeners.get(indexOf(name)).port();
+    }
+
+    /** The address an entry point was configured with, as the API shows it. */
+    String address(String name) {
+        ListenerSpec listener = listeners.get(indexOf(name));
+        return (listener.host() == null ? "" : listener.host()) + ":" + listener.port();
     }
 
     List<String> names() {

@@ -13,7 +13,8 @@ import sun.misc.Signal;
 /**
  * The command line: {@code gatehouse [--configFile=FILE] [--key=value ...]} runs the gateway;
  * {@code gatehouse check [flags]} validates the configuration without starting; {@code gatehouse healthcheck
- * [flags]} asks a running gateway's {@code /ping}; {@code gatehouse version}. Running exits 0 after a graceful
+ * [flags]} asks a running gateway's {@code /ping}; {@code gatehouse plugins [flags]} lists the plugins folder and
+ * whether each plugin would load; {@code gatehouse version}. Running exits 0 after a graceful
  * stop on SIGTERM or SIGINT, 2 on a configuration error, 1 on any other failure to start.
  */
 public final class Gatehouse {
@@ -34,10 +35,11 @@ public final class Gatehouse {
             case "version" -> System.out.println("Gatehouse " + Version.get());
             case "run" -> run(flags);
             case "check" -> System.exit(withConfiguration(flags, loaded -> CheckCommand.run(loaded, System.out)));
+            case "plugins" -> System.exit(withConfiguration(flags, loaded -> PluginsCommand.run(loaded, System.out)));
             case "healthcheck" ->
                     System.exit(withConfiguration(flags, loaded -> HealthcheckCommand.run(loaded, System.out)));
             default -> {
-                System.err.println("gatehouse: unknown command '" + command + "' (commands: version, check, healthcheck;"
+                System.err.println("gatehouse: unknown command '" + command + "' (commands: version, check, plugins, healthcheck;"
                         + " or flags such as --configFile=FILE to run)");
                 System.exit(2);
             }
@@ -89,6 +91,7 @@ public final class Gatehouse {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        Signal.handle(new Signal("USR1"), signal -> application.reopenLogs());
         try {
             stop.await();
         } catch (InterruptedException e) {

@@ -3,13 +3,24 @@ package dev.gatehouse.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.core.accesslog.AccessLog;
+import dev.gatehouse.core.config.AccessLogConfig;
+import dev.gatehouse.core.api.ApiHandler;
+import dev.gatehouse.core.api.ApiState;
+import dev.gatehouse.core.api.DashboardHandler;
 import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
+import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
+import dev.gatehouse.core.metrics.GatewayMetrics;
+import dev.gatehouse.core.metrics.MetricsHandler;
+import dev.gatehouse.core.observe.RequestObserver;
+import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
@@ -23,7 +34,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import io.micrometer.core.instrument.Tags;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,21 +60,45 @@ public final class GatewayApplication implements AutoCloseable {
     private final JettyUpstreamClient upstream;
     private final TlsManager tls;
     private final CertificateResolvers resolvers;
+    private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
+    private final ApiHandler api;
+    /** {@code api@internal} and {@code dashboard@internal} when {@code api} is configured. */
+    private final Map<String, Handler> apiServices;
+    private volatile ApiState apiState = ApiState.EMPTY;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** Made once the server runs: redirections need the ports the entry points got. */
     private volatile RuntimeBuilder builder;
     private volatile long generation;
+    /** Health checks and passive health recoveries: never on request threads. */
+    private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-health");
+        t.setDaemon(true);
+        return t;
+    });
 
-    private GatewayApplication(GatewayAssembly assembly) {
+    private GatewayApplication(GatewayAssembly assembly) throws IOException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
+        AccessLogConfig accessLogConfig = assembly.config.accessLog();
+        accessLog = accessLogConfig == null ? null : new AccessLog(accessLogConfig,
+                accessLogConfig.filePath() == null ? null : assembly.loaded.resolve(accessLogConfig.filePath()));
+        PrometheusMetricsConfig prometheus = assembly.config.metrics() == null ? null : assembly.config.metrics().prometheus();
+        metrics = prometheus == null ? null : new GatewayMetrics(prometheus);
+        List<Consumer<RequestRecord>> observers = new ArrayList<>();
+        if (accessLog != null) {
+            observers.add(accessLog);
+        }
+        if (metrics != null) {
+            observers.add(metrics);
+        }
         // Relative certificate paths are read from the working directory, as Traefik does.
         tls = new TlsManager(null);
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout, tls);
+                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers), tls);
         resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
         ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
         for (int i = 0; i < challenges.length; i++) {
@@ -63,10 +106,45 @@ public final class GatewayApplication implements AutoCloseable {
             challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
         }
         server.httpChallenges(challenges);
+        if (metrics != null) {
+            if (entryPoints.metricsIndex >= 0) {
+                server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
+            }
+            for (String name : entryPoints.names()) {
+                metrics.gauge("open.connections", "Connections open on the entry point",
+                        Tags.of("entrypoint", name, "protocol", "TCP"), server, s -> s.openConnections(name));
+            }
+        }
+        api = assembly.config.api() == null ? null : new ApiHandler(() -> apiState, this::entryPointsForApi,
+                assembly.plugins::plugins, assembly.plugins::problems, Version.get());
+        DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null : new DashboardHandler();
+        if (api != null && entryPoints.apiIndex >= 0) {
+            server.serveAheadOfRouters(entryPoints.apiIndex, ApiHandler::isApiRequest, api);
+            if (dashboard != null) {
+                server.serveAheadOfRouters(entryPoints.apiIndex, DashboardHandler::isDashboardRequest, dashboard);
+            }
+        }
+        apiServices = api == null ? Map.of() : dashboard == null ? Map.of(ApiHandler.NAME, api)
+                : Map.of(ApiHandler.NAME, apiOrDashboard(api, dashboard), DashboardHandler.NAME, dashboard);
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
                 this::apply);
+    }
+
+    /**
+     * {@code api@internal} as Traefik's: a router to it with {@code PathPrefix(`/api`) || PathPrefix(`/dashboard`)}
+     * serves both the API and the dashboard.
+     */
+    private static Handler apiOrDashboard(ApiHandler api, DashboardHandler dashboard) {
+        return new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return DashboardHandler.isDashboardRequest(request)
+                        ? dashboard.handle(request, response, callback)
+                        : api.handle(request, response, callback);
+            }
+        };
     }
 
     /**
@@ -75,8 +153,7 @@ public final class GatewayApplication implements AutoCloseable {
      */
     public static GatewayApplication start(LoadedConfiguration loaded) throws Exception {
         long startNanos = System.nanoTime();
-        Logging.configure(loaded.configuration().logOrDefault().levelOrDefault(),
-                loaded.configuration().logOrDefault().formatOrDefault());
+        Logging.configure(loaded.configuration().logOrDefault(), loaded::resolve);
         LOG.info("Gatehouse {} starting with {}", Version.get(),
                 loaded.configFile() == null ? "the embedded default configuration" : loaded.configFile());
 
@@ -88,7 +165,8 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty(), application.tls,
+                application.server.jetty(), application.apiServices,
+                application.healthScheduler, application.server.executor(), application.tls,
                 application.resolvers.isEmpty() ? null : application.resolvers);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
@@ -128,15 +206,38 @@ public final class GatewayApplication implements AutoCloseable {
 
     /** Builds and swaps in the runtime for the newest snapshots; runs on the watcher's thread. */
     private void apply(Map<String, ConfigurationSnapshot> snapshots) {
-        GatewayRuntime runtime = builder.build(assembly.binder.bind(snapshots));
+        GatewayRuntime runtime;
+        BoundConfiguration bound;
+        try {
+            bound = assembly.binder.bind(snapshots);
+            runtime = builder.build(bound);
+        } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.configurationReloaded(false);
+            }
+            throw e;
+        }
+        if (metrics != null) {
+            metrics.configurationReloaded(true);
+        }
         for (ConfigProblem problem : runtime.problems()) {
             LOG.error("Configuration error: {}", problem);
         }
         server.swap(runtime);
+        apiState = new ApiState(bound, runtime);
         long enabled = runtime.routerStatus().values().stream().filter("enabled"::equals).count();
         LOG.info("Configuration applied: {} router(s) enabled, {} disabled", enabled,
                 runtime.routerStatus().size() - enabled);
         generation++;
+    }
+
+    /** The entry points as {@code /api/entrypoints} shows them. */
+    private List<Map<String, Object>> entryPointsForApi() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String name : assembly.entryPoints.names()) {
+            out.add(Map.of("name", name, "address", assembly.entryPoints.address(name), "port", server.port(name)));
+        }
+        return out;
     }
 
     /** How many configurations have been applied; for tests that wait for a reload. */
@@ -191,10 +292,21 @@ public final class GatewayApplication implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        healthScheduler.shutdownNow();
         watcher.close();
         resolvers.close();
         tls.close();
         assembly.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
+    }
+
+    /** Reopens the log files after a rotation (SIGUSR1). */
+    public void reopenLogs() {
+        if (accessLog != null) {
+            accessLog.reopen();
+        }
     }
 
     @Override

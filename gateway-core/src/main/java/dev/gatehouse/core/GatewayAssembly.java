@@ -18,10 +18,13 @@ import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.plugin.PluginHost;
+import dev.gatehouse.core.plugin.PluginSelection;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.ToIntFunction;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
@@ -58,7 +61,8 @@ final class GatewayAssembly implements AutoCloseable {
     /** Loads the plugins and plans the entry points; a static configuration error is thrown. */
     static GatewayAssembly assemble(LoadedConfiguration loaded) throws ConfigurationException {
         EntryPointPlan entryPoints = EntryPointPlan.from(loaded.configuration());
-        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)));
+        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)),
+                PluginSelection.of(loaded.configuration().pluginsOrDefault()));
         return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints);
     }
 
@@ -68,11 +72,19 @@ final class GatewayAssembly implements AutoCloseable {
      * @param ports the port each entry point listens on (redirections point at them)
      * @param upstream how services reach their servers
      * @param jetty the server middleware handlers belong to
+     * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
+     * @param health where health checks run; null builds runtimes without them ({@code gatehouse check})
+     * @param transportThreads the threads of the upstream clients of {@code http.serversTransports}
+     * @param tls the certificates and TLS options; null builds runtimes without them
+     * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
      */
-    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty, TlsManager tls,
-            RuntimeBuilder.CertificateDemands demands) {
+    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
+            Map<String, Handler> moreInternalServices, ScheduledExecutorService health, Executor transportThreads,
+            TlsManager tls, RuntimeBuilder.CertificateDemands demands) {
+        Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
+        internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internalServices, mapper, jetty, entryPoints.tls, tls, demands);
+                extensions, upstream, internal, mapper, jetty, health, transportThreads, entryPoints.tls, tls, demands);
     }
 
     UpstreamSettings upstreamSettings() {

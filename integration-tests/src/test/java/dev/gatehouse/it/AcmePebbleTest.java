@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AcmePebbleTest {
 
-    private static final String DIRECTORY = System.getenv("GATEHOUSE_PEBBLE_DIRECTORY");
+    private static final String DIRECTORY = System.getenv("IT_PEBBLE_DIRECTORY");
     private static final Duration ISSUE_WAIT = Duration.ofSeconds(180);
 
     private static javax.net.ssl.TrustManager[] trustingPebbleRoot;
@@ -45,8 +45,8 @@ class AcmePebbleTest {
     static void pebbleRoot() throws Exception {
         assumeTrue(DIRECTORY != null, "Pebble is not running (test.sh starts it)");
         KeyStore pebbleCa = KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(Path.of(System.getenv("GATEHOUSE_PEBBLE_TRUSTSTORE")))) {
-            pebbleCa.load(in, System.getenv("GATEHOUSE_PEBBLE_TRUSTSTORE_PASSWORD").toCharArray());
+        try (var in = Files.newInputStream(Path.of(System.getenv("IT_PEBBLE_TRUSTSTORE")))) {
+            pebbleCa.load(in, System.getenv("IT_PEBBLE_TRUSTSTORE_PASSWORD").toCharArray());
         }
         TrustManagerFactory forManagement = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         forManagement.init(pebbleCa);
@@ -54,7 +54,7 @@ class AcmePebbleTest {
         management.init(null, forManagement.getTrustManagers(), null);
         HttpClient client = HttpClient.newBuilder().sslContext(management).connectTimeout(Duration.ofSeconds(10)).build();
         HttpResponse<byte[]> root = client.send(HttpRequest.newBuilder(
-                URI.create(System.getenv("GATEHOUSE_PEBBLE_MANAGEMENT") + "/roots/0")).timeout(Duration.ofSeconds(30)).build(),
+                URI.create(System.getenv("IT_PEBBLE_MANAGEMENT") + "/roots/0")).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, root.statusCode());
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -92,9 +92,9 @@ class AcmePebbleTest {
                       storage: %s
                       caCertificates: [%s]
                       tlsChallenge: {}
-                """.formatted(System.getenv("GATEHOUSE_PEBBLE_HTTP_PORT"), System.getenv("GATEHOUSE_PEBBLE_TLS_PORT"),
-                DIRECTORY, storage, System.getenv("GATEHOUSE_PEBBLE_CA"),
-                DIRECTORY, storage, System.getenv("GATEHOUSE_PEBBLE_CA"));
+                """.formatted(System.getenv("IT_PEBBLE_HTTP_PORT"), System.getenv("IT_PEBBLE_TLS_PORT"),
+                DIRECTORY, storage, System.getenv("IT_PEBBLE_CA"),
+                DIRECTORY, storage, System.getenv("IT_PEBBLE_CA"));
     }
 
     private static String routers(String backend, String... hostResolverPairs) {
@@ -117,7 +117,7 @@ class AcmePebbleTest {
     }
 
     private static int tlsPort() {
-        return Integer.parseInt(System.getenv("GATEHOUSE_PEBBLE_TLS_PORT"));
+        return Integer.parseInt(System.getenv("IT_PEBBLE_TLS_PORT"));
     }
 
     /** Waits until a client trusting Pebble's root completes a handshake for {@code host}; returns the leaf. */
@@ -146,7 +146,7 @@ class AcmePebbleTest {
     }
 
     private static long ordersInPebbleLog() throws Exception {
-        String log = System.getenv("GATEHOUSE_PEBBLE_LOG");
+        String log = System.getenv("IT_PEBBLE_LOG");
         return log == null ? -1 : Files.readAllLines(Path.of(log)).stream().filter(l -> l.contains("/order-plz")).count();
     }
 
@@ -184,7 +184,7 @@ class AcmePebbleTest {
     @Test
     void renewsBeforeExpiryAndKeepsServingWhileTheCaIsUnreachable() throws Exception {
         Path storage = dir.resolve("acme.json");
-        String pid = System.getenv("GATEHOUSE_PEBBLE_PID");
+        String pid = System.getenv("IT_PEBBLE_PID");
         try (TestBackend backend = TestBackend.echo("app");
              GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "renew.acme.test", "viaHttp")).staticConfig(staticConfig(storage)).start()) {

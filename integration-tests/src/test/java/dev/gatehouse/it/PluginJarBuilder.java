@@ -43,7 +43,9 @@ public final class PluginJarBuilder {
     private final String version;
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Set<String> omitted = new HashSet<>();
+    private final List<Path> libraries = new ArrayList<>();
     private String pluginClass;
+    private String requires;
     private boolean pluginManifest = true;
 
     private PluginJarBuilder(String id, String version) {
@@ -64,6 +66,21 @@ public final class PluginJarBuilder {
     /** Sets the manifest's {@code Plugin-Class} (a subclass of {@code org.pf4j.Plugin}). */
     public PluginJarBuilder pluginClass(String className) {
         this.pluginClass = className;
+        return this;
+    }
+
+    /** Sets the manifest's {@code Plugin-Requires}: the Gatehouse API range the plugin needs. */
+    public PluginJarBuilder requires(String range) {
+        this.requires = range;
+        return this;
+    }
+
+    /**
+     * Bundles a library inside the plugin jar, unrelocated (what a "fat jar" does): the sources compile
+     * against it ahead of the test class path, and its classes go into the jar.
+     */
+    public PluginJarBuilder library(Path jar) {
+        libraries.add(jar);
         return this;
     }
 
@@ -99,7 +116,7 @@ public final class PluginJarBuilder {
         List<JavaFileObject> units = new ArrayList<>();
         sources.forEach((className, code) -> units.add(new Source(className, code)));
         List<String> options = List.of(
-                "-classpath", testClassPath(),
+                "-classpath", classPath(),
                 "-d", classes.toString(),
                 // Named explicitly: newer JDKs run no processor found on the class path by themselves.
                 "-processor", "org.pf4j.processor.ExtensionAnnotationProcessor");
@@ -122,6 +139,9 @@ public final class PluginJarBuilder {
             if (pluginClass != null) {
                 attributes.putValue("Plugin-Class", pluginClass);
             }
+            if (requires != null) {
+                attributes.putValue("Plugin-Requires", requires);
+            }
         }
         Files.createDirectories(jar.toAbsolutePath().getParent());
         try (OutputStream out = Files.newOutputStream(jar);
@@ -136,7 +156,32 @@ public final class PluginJarBuilder {
                 jarOut.write(Files.readAllBytes(file));
                 jarOut.closeEntry();
             }
+            for (Path library : libraries) {
+                copyClasses(library, jarOut);
+            }
         }
+    }
+
+    private static void copyClasses(Path library, JarOutputStream jarOut) throws IOException {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(library.toFile())) {
+            for (JarEntry entry : java.util.Collections.list(jar.entries())) {
+                if (entry.isDirectory() || entry.getName().startsWith("META-INF/")) {
+                    continue;
+                }
+                jarOut.putNextEntry(new JarEntry(entry.getName()));
+                try (java.io.InputStream in = jar.getInputStream(entry)) {
+                    in.transferTo(jarOut);
+                }
+                jarOut.closeEntry();
+            }
+        }
+    }
+
+    private String classPath() {
+        List<String> entries = new ArrayList<>();
+        libraries.forEach(library -> entries.add(library.toString()));
+        entries.add(testClassPath());
+        return String.join(File.pathSeparator, entries);
     }
 
     private boolean isOmitted(String entry) {

@@ -32,8 +32,20 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
 
+    private final String scheme;
+
     private TestBackend(String name, Handler handler) throws Exception {
+        this(name, handler, null, false);
+    }
+
+    /**
+     * @param tls HTTPS with this context (client certificates as it says), or null for plain HTTP
+     * @param h2c also accept HTTP/2 in clear text (prior knowledge)
+     */
+    private TestBackend(String name, Handler handler, org.eclipse.jetty.util.ssl.SslContextFactory.Server tls,
+            boolean h2c) throws Exception {
         this.name = name;
+        this.scheme = tls != null ? "https" : "http";
         // A small pool: tests start many backends at once on a small machine.
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("backend-" + name);
@@ -41,7 +53,15 @@ public final class TestBackend implements AutoCloseable {
         // A backend that accepts every path Traefik would forward (%2F, %25...), so tests see what the gateway sent.
         HttpConfiguration http = new HttpConfiguration();
         http.setUriCompliance(UriCompliance.UNSAFE);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        if (tls != null) {
+            http.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+            connector = new ServerConnector(server, tls, new HttpConnectionFactory(http));
+        } else if (h2c) {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http),
+                    new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.addEventListener(new Connection.Listener() {
@@ -84,13 +104,24 @@ public final class TestBackend implements AutoCloseable {
         return self[0];
     }
 
+    /** An HTTPS backend with custom behaviour and TLS settings. */
+    public static TestBackend tls(String name, org.eclipse.jetty.util.ssl.SslContextFactory.Server tls, Handler handler)
+            throws Exception {
+        return new TestBackend(name, handler, tls, false);
+    }
+
+    /** A backend that also speaks HTTP/2 in clear text. */
+    public static TestBackend h2c(String name, Handler handler) throws Exception {
+        return new TestBackend(name, handler, null, true);
+    }
+
     /** A backend with custom behaviour. */
     public static TestBackend with(String name, Handler handler) throws Exception {
         return new TestBackend(name, handler);
     }
 
     public String url() {
-        return "http://127.0.0.1:" + connector.getLocalPort();
+        return scheme + "://127.0.0.1:" + connector.getLocalPort();
     }
 
     public int port() {

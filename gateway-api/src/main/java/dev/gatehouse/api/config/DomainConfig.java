@@ -5,6 +5,13 @@ import java.util.List;
 /**
  * A certificate's domains.
  *
+ * <pre>{@code
+ * tls:
+ *   domains:
+ *     - main: example.com
+ *       sans: ["www.example.com"]
+ * }</pre>
+ *
  * @param main the main domain (the certificate's subject)
  * @param sans further names
  */

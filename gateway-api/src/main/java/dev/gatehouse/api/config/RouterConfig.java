@@ -5,6 +5,17 @@ import java.util.List;
 /**
  * {@code http.routers.<name>}: which requests go where.
  *
+ * <pre>{@code
+ * http:
+ *   routers:
+ *     api:
+ *       rule: Host(`example.com`) && PathPrefix(`/api`)
+ *       entryPoints: [web]
+ *       middlewares: [strip-api]
+ *       service: api
+ *       priority: 10
+ * }</pre>
+ *
  * @param rule the rule, such as {@code Host(`example.com`) && PathPrefix(`/api`)}
  * @param entryPoints entry points the router listens on; empty means every default entry point
  * @param middlewares middlewares applied in order, {@code name} or {@code name@provider}

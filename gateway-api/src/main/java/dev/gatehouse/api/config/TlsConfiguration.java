@@ -6,6 +6,13 @@ import java.util.Map;
 /**
  * The {@code tls} section of the dynamic configuration.
  *
+ * <pre>{@code
+ * tls:
+ *   certificates: [ { certFile: app.crt, keyFile: app.key } ]
+ *   options:      { modern: { minVersion: VersionTLS13 } }
+ *   stores:       { default: { defaultCertificate: { certFile: d.crt, keyFile: d.key } } }
+ * }</pre>
+ *
  * @param certificates certificates to serve, chosen by SNI
  * @param options named TLS option sets that routers refer to ({@code default} applies otherwise)
  * @param stores certificate stores; {@code default} holds the default certificate

@@ -5,6 +5,14 @@ import java.util.List;
 /**
  * {@code tls.options.<name>}.
  *
+ * <pre>{@code
+ * tls:
+ *   options:
+ *     modern:
+ *       minVersion: VersionTLS13
+ *       sniStrict: true
+ * }</pre>
+ *
  * @param minVersion the lowest protocol version accepted ({@code VersionTLS12} by default)
  * @param maxVersion the highest
  * @param cipherSuites allowed cipher suites (TLS 1.2 and below)

@@ -8,8 +8,9 @@ import java.util.Set;
  *
  * @param level TRACE, DEBUG, INFO, WARN or ERROR, any case; default INFO. Stored upper case.
  * @param format {@code text} or {@code json}, any case; default text. Stored lower case.
+ * @param filePath write the log to this file (appending) instead of standard error
  */
-public record LogConfig(String level, String format) {
+public record LogConfig(String level, String format, String filePath) {
 
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     private static final Set<String> FORMATS = Set.of("text", "json");

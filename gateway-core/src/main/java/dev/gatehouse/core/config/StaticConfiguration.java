@@ -16,6 +16,9 @@ import java.util.Map;
  * @param plugins where plugins are loaded from; null means the defaults
  * @param serversTransport how the gateway talks to backends; null means the defaults
  * @param demo the built-in demo routes; null when disabled
+ * @param accessLog the access log; null when disabled
+ * @param metrics metrics; null when disabled
+ * @param api the API; null when disabled
  * @param certificatesResolvers resolver name to its declaration, one type key and its options
  *        ({@code le: {acme: {email: ...}}}); the options are bound by the plugin that provides the type
  */
@@ -27,6 +30,9 @@ public record StaticConfiguration(
         PluginsConfig plugins,
         ServersTransportConfig serversTransport,
         DemoConfig demo,
+        AccessLogConfig accessLog,
+        MetricsConfig metrics,
+        ApiConfig api,
         Map<String, JsonNode> certificatesResolvers) {
 
     public StaticConfiguration {
@@ -40,11 +46,11 @@ public record StaticConfiguration(
     }
 
     public LogConfig logOrDefault() {
-        return log == null ? new LogConfig(null, null) : log;
+        return log == null ? new LogConfig(null, null, null) : log;
     }
 
     public PluginsConfig pluginsOrDefault() {
-        return plugins == null ? new PluginsConfig(null) : plugins;
+        return plugins == null ? new PluginsConfig(null, null, null) : plugins;
     }
 
     public ServersTransportConfig serversTransportOrDefault() {

@@ -2,6 +2,7 @@ package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.api.config.MiddlewareConfig;
 import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServersTransportConfig;
 import dev.gatehouse.api.config.ServiceConfig;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,19 @@ public record BoundConfiguration(
         Map<String, Defined<RouterConfig>> routers,
         Map<String, Defined<ServiceConfig>> services,
         Map<String, Defined<MiddlewareConfig>> middlewares,
+        Map<String, Defined<ServersTransportConfig>> serversTransports,
         List<ConfigProblem> problems,
         TlsDefinitions tls) {
 
     public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
+            Map<String, Defined<MiddlewareConfig>> middlewares, Map<String, Defined<ServersTransportConfig>> serversTransports,
+            List<ConfigProblem> problems) {
+        this(routers, services, middlewares, serversTransports, problems, TlsDefinitions.EMPTY);
+    }
+
+    public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
             Map<String, Defined<MiddlewareConfig>> middlewares, List<ConfigProblem> problems) {
-        this(routers, services, middlewares, problems, TlsDefinitions.EMPTY);
+        this(routers, services, middlewares, Map.of(), problems, TlsDefinitions.EMPTY);
     }
 
     public BoundConfiguration {
@@ -27,6 +35,7 @@ public record BoundConfiguration(
         routers = Map.copyOf(routers);
         services = Map.copyOf(services);
         middlewares = Map.copyOf(middlewares);
+        serversTransports = Map.copyOf(serversTransports);
         problems = List.copyOf(problems);
     }
 }

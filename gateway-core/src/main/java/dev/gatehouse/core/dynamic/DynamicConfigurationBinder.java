@@ -8,6 +8,7 @@ import dev.gatehouse.api.config.CertificateConfig;
 import dev.gatehouse.api.config.MiddlewareConfig;
 import dev.gatehouse.api.config.TlsOptionsConfig;
 import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServersTransportConfig;
 import dev.gatehouse.api.config.ServiceConfig;
 import dev.gatehouse.api.config.TlsConfiguration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import java.util.TreeMap;
 public final class DynamicConfigurationBinder {
 
     private static final String DEFAULT_STORE = "default";
-    private static final Set<String> HTTP_SECTIONS = Set.of("routers", "services", "middlewares");
+    private static final Set<String> HTTP_SECTIONS = Set.of("routers", "services", "middlewares", "serverstransports");
 
     private final ObjectMapper mapper;
 
@@ -48,7 +49,8 @@ public final class DynamicConfigurationBinder {
             }
             elements.addTo(collector);
         });
-        return new BoundConfiguration(collector.routers, collector.services, collector.middlewares, collector.problems,
+        return new BoundConfiguration(collector.routers, collector.services, collector.middlewares,
+                collector.transports, collector.problems,
                 new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate));
     }
 
@@ -81,10 +83,8 @@ public final class DynamicConfigurationBinder {
             String name = String.valueOf(section.getKey());
             String lower = name.toLowerCase(java.util.Locale.ROOT);
             if (!HTTP_SECTIONS.contains(lower)) {
-                String reason = lower.equals("serverstransports")
-                        ? "'http.serversTransports' is not supported yet; set serversTransport in the static configuration"
-                        : "unknown key 'http." + name + "' (known: routers, services, middlewares)";
-                collector.problems.add(new ConfigProblem(source, origin, reason));
+                collector.problems.add(new ConfigProblem(source, origin,
+                        "unknown key 'http." + name + "' (known: routers, services, middlewares, serversTransports)"));
                 continue;
             }
             if (section.getValue() == null) {
@@ -101,6 +101,9 @@ public final class DynamicConfigurationBinder {
                             () -> bindElement("http.routers." + elementName, entry.getValue(), RouterConfig.class));
                     case "services" -> elements.services.add(elementName, origin,
                             () -> bindElement("http.services." + elementName, entry.getValue(), ServiceConfig.class));
+                    case "serverstransports" -> elements.transports.add(elementName, origin,
+                            () -> bindElement("http.serversTransports." + elementName, entry.getValue(),
+                                    ServersTransportConfig.class));
                     default -> elements.middlewares.add(elementName, origin,
                             () -> bindMiddleware(elementName, entry.getValue()));
                 }
@@ -193,6 +196,7 @@ public final class DynamicConfigurationBinder {
         final Map<String, Defined<RouterConfig>> routers = new LinkedHashMap<>();
         final Map<String, Defined<ServiceConfig>> services = new LinkedHashMap<>();
         final Map<String, Defined<MiddlewareConfig>> middlewares = new LinkedHashMap<>();
+        final Map<String, Defined<ServersTransportConfig>> transports = new LinkedHashMap<>();
         final List<ConfigProblem> problems = new ArrayList<>();
         final List<Defined<CertificateConfig>> certificates = new ArrayList<>();
         final Map<String, Defined<TlsOptionsConfig>> tlsOptions = new LinkedHashMap<>();
@@ -251,18 +255,21 @@ public final class DynamicConfigurationBinder {
         final Elements<RouterConfig> routers;
         final Elements<ServiceConfig> services;
         final Elements<MiddlewareConfig> middlewares;
+        final Elements<ServersTransportConfig> transports;
 
         ProviderElements(String provider) {
             this.provider = provider;
             routers = new Elements<>("router", provider);
             services = new Elements<>("service", provider);
             middlewares = new Elements<>("middleware", provider);
+            transports = new Elements<>("serversTransport", provider);
         }
 
         void addTo(Collector collector) {
             routers.addTo(collector.routers, collector.problems);
             services.addTo(collector.services, collector.problems);
             middlewares.addTo(collector.middlewares, collector.problems);
+            transports.addTo(collector.transports, collector.problems);
         }
     }
 }

@@ -17,18 +17,21 @@ public final class GatewayRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
 
-    public static final GatewayRuntime EMPTY = new GatewayRuntime(new RoutingTable[0], List.of(), List.of(), Map.of());
+    public static final GatewayRuntime EMPTY =
+            new GatewayRuntime(new RoutingTable[0], List.of(), List.of(), List.of(), List.of(), Map.of());
 
     private final RoutingTable[] tables;
     private final RoutingTable[] tlsTables;
     private final TlsRuntime tls;
     private final List<LifeCycle> components;
+    private final List<LifeCycle> healthChecks;
+    private final List<LifeCycle> transports;
     private final List<ConfigProblem> problems;
     private final Map<String, String> routerStatus;
 
-    GatewayRuntime(RoutingTable[] tables, List<LifeCycle> components, List<ConfigProblem> problems,
-            Map<String, String> routerStatus) {
-        this(tables, new RoutingTable[0], null, components, problems, routerStatus);
+    GatewayRuntime(RoutingTable[] tables, List<LifeCycle> components, List<LifeCycle> healthChecks,
+            List<LifeCycle> transports, List<ConfigProblem> problems, Map<String, String> routerStatus) {
+        this(tables, new RoutingTable[0], null, components, healthChecks, transports, problems, routerStatus);
     }
 
     /**
@@ -37,11 +40,14 @@ public final class GatewayRuntime {
      * @param tls the TLS options by server name; null when TLS is not set up
      */
     GatewayRuntime(RoutingTable[] tables, RoutingTable[] tlsTables, TlsRuntime tls, List<LifeCycle> components,
-            List<ConfigProblem> problems, Map<String, String> routerStatus) {
+            List<LifeCycle> healthChecks, List<LifeCycle> transports, List<ConfigProblem> problems,
+            Map<String, String> routerStatus) {
         this.tables = tables;
         this.tlsTables = tlsTables;
         this.tls = tls;
         this.components = List.copyOf(components);
+        this.healthChecks = List.copyOf(healthChecks);
+        this.transports = List.copyOf(transports);
         this.problems = List.copyOf(problems);
         this.routerStatus = Map.copyOf(routerStatus);
     }
@@ -74,9 +80,26 @@ public final class GatewayRuntime {
         return routerStatus;
     }
 
-    /** Stops the components that were started for this runtime (middleware handlers). */
+    /**
+     * Called the moment another runtime replaces this one: stops its health checks at once (the new runtime
+     * has its own), while requests in flight go on finishing here.
+     */
+    public void retire() {
+        stopAll(healthChecks);
+    }
+
+    /**
+     * Stops what was started for this runtime: health checks, middleware handlers, and the upstream clients of
+     * its {@code http.serversTransports}. Called once the requests that started on it are done.
+     */
     public void stop() {
-        for (LifeCycle component : components) {
+        stopAll(healthChecks);
+        stopAll(components);
+        stopAll(transports);
+    }
+
+    private static void stopAll(List<LifeCycle> list) {
+        for (LifeCycle component : list) {
             try {
                 component.stop();
             } catch (Exception e) {

@@ -17,11 +17,23 @@ import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.router.RuleCompiler;
 import dev.gatehouse.core.router.RuleSyntaxException;
+import dev.gatehouse.api.config.FailoverConfig;
+import dev.gatehouse.api.config.MirroringConfig;
+import dev.gatehouse.api.config.StickyConfig;
+import dev.gatehouse.api.config.WeightedConfig;
+import dev.gatehouse.core.service.FailoverService;
+import dev.gatehouse.core.service.HealthChecker;
 import dev.gatehouse.core.service.LoadBalancedService;
 import dev.gatehouse.api.config.DomainConfig;
 import dev.gatehouse.api.config.RouterTlsConfig;
 import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.tls.TlsRuntime;
+import dev.gatehouse.core.service.MirroringService;
+import dev.gatehouse.core.service.ServiceHandler;
+import dev.gatehouse.core.service.StickyCookie;
+import dev.gatehouse.core.service.WeightedService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -68,6 +80,8 @@ public final class RuntimeBuilder {
          */
         void demand(Map<String, Map<Set<String>, String>> byResolver, List<ConfigProblem> problems);
     }
+    private final ScheduledExecutorService scheduler;
+    private final Executor executor;
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -80,23 +94,26 @@ public final class RuntimeBuilder {
     public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
             Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
             UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server) {
-        this.entryPoints = List.copyOf(entryPoints);
-        this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
-        this.fixedRoutes = Map.copyOf(fixedRoutes);
-        this.extensions = extensions;
-        this.rules = new RuleCompiler(extensions);
-        this.upstream = upstream;
-        this.internalServices = Map.copyOf(internalServices);
-        this.mapper = mapper;
-        this.server = server;
-        this.entryPointTls = null;
-        this.tls = null;
-        this.demands = null;
+        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server, null, null);
     }
 
     /**
-     * @param entryPointTls {@code entryPoints.<ep>.http.tls} per entry point index (null where absent): the TLS
-     *        settings of the routers on that entry point that have none of their own
+     * @param scheduler where health checks and passive health recoveries run (never request threads); null
+     *     disables them (tests)
+     * @param executor the threads of the upstream clients made for {@code http.serversTransports}
+     */
+    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
+            Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
+            UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
+            ScheduledExecutorService scheduler, Executor executor) {
+        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server,
+                scheduler, executor, null, null, null);
+    }
+
+    /**
+     * Without health checks and serversTransports threads (tests).
+     *
+     * @param entryPointTls {@code entryPoints.<ep>.http.tls} per entry point index (null where absent)
      * @param tls the certificates and TLS options
      * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
      */
@@ -104,6 +121,26 @@ public final class RuntimeBuilder {
             Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
             UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
             List<RouterTlsConfig> entryPointTls, TlsManager tls, CertificateDemands demands) {
+        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server,
+                null, null, entryPointTls, tls, demands);
+    }
+
+    /**
+     * @param scheduler where health checks and passive health recoveries run (never request threads); null
+     *     disables them (tests)
+     * @param executor the threads of the upstream clients made for {@code http.serversTransports}
+     * @param entryPointTls {@code entryPoints.<ep>.http.tls} per entry point index (null where absent): the TLS
+     *        settings of the routers on that entry point that have none of their own; null for none at all
+     * @param tls the certificates and TLS options; null when the gateway serves no TLS
+     * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
+     */
+    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
+            Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
+            UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
+            ScheduledExecutorService scheduler, Executor executor,
+            List<RouterTlsConfig> entryPointTls, TlsManager tls, CertificateDemands demands) {
+        this.scheduler = scheduler;
+        this.executor = executor;
         this.entryPoints = List.copyOf(entryPoints);
         this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
         this.fixedRoutes = Map.copyOf(fixedRoutes);
@@ -113,14 +150,16 @@ public final class RuntimeBuilder {
         this.internalServices = Map.copyOf(internalServices);
         this.mapper = mapper;
         this.server = server;
-        this.entryPointTls = new ArrayList<>(entryPointTls);
+        this.entryPointTls = entryPointTls == null ? null : new ArrayList<>(entryPointTls);
         this.tls = tls;
         this.demands = demands;
     }
 
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
-        Map<String, Handler> services = buildServices(configuration, problems);
+        List<LifeCycle> healthChecks = new ArrayList<>();
+        Transports transports = new Transports(upstream, configuration.serversTransports(), problems, executor);
+        Map<String, Handler> services = buildServices(configuration, problems, healthChecks, transports);
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
@@ -186,7 +225,15 @@ public final class RuntimeBuilder {
                         + "served with the default certificate")));
             }
         }
-        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, problems, status);
+        for (LifeCycle check : healthChecks) {
+            try {
+                check.start();
+            } catch (Exception e) {
+                problems.add(new ConfigProblem(check.toString(), "", "could not start: " + e));
+            }
+        }
+        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.started(),
+                problems, status);
     }
 
     /** The router's own {@code tls}, else its entry point's {@code http.tls}, else null (plain HTTP). */
@@ -278,30 +325,137 @@ public final class RuntimeBuilder {
         }
     }
 
-    private Map<String, Handler> buildServices(BoundConfiguration configuration, List<ConfigProblem> problems) {
+    private Map<String, Handler> buildServices(BoundConfiguration configuration, List<ConfigProblem> problems,
+            List<LifeCycle> healthChecks, Transports transports) {
+        ServiceBuild build = new ServiceBuild(configuration, problems, healthChecks, transports);
+        for (String name : new TreeMap<>(configuration.services()).keySet()) {
+            build.service(name);
+        }
         Map<String, Handler> services = new HashMap<>(internalServices);
-        configuration.services().forEach((name, defined) -> {
-            try {
-                services.put(name, buildService(name, defined.value()));
-            } catch (IllegalArgumentException e) {
-                problems.add(new ConfigProblem("service " + name, defined.origin(), e.getMessage()));
-            }
-        });
+        services.putAll(build.built);
         return services;
     }
 
-    private Handler buildService(String name, ServiceConfig service) {
-        LoadBalancerConfig loadBalancer = service.loadBalancer();
-        if (loadBalancer == null) {
-            throw new IllegalArgumentException("a service needs 'loadBalancer' (weighted, mirroring and failover "
-                    + "services are not supported yet)");
+    /**
+     * Builds services on demand, children first, so that weighted, mirroring and failover services find the
+     * services they refer to; a reference back to a service being built is a cycle, an error of that service.
+     */
+    private final class ServiceBuild {
+        final BoundConfiguration configuration;
+        final List<ConfigProblem> problems;
+        final List<LifeCycle> healthChecks;
+        final Transports transports;
+        final Map<String, ServiceHandler> built = new HashMap<>();
+        final Map<String, String> failed = new HashMap<>();
+        final java.util.LinkedHashSet<String> building = new java.util.LinkedHashSet<>();
+
+        ServiceBuild(BoundConfiguration configuration, List<ConfigProblem> problems, List<LifeCycle> healthChecks,
+                Transports transports) {
+            this.configuration = configuration;
+            this.problems = problems;
+            this.healthChecks = healthChecks;
+            this.transports = transports;
         }
+
+        /** The built service, or null when it failed (its problem recorded once). */
+        ServiceHandler service(String name) {
+            ServiceHandler done = built.get(name);
+            if (done != null || failed.containsKey(name)) {
+                return done;
+            }
+            Defined<ServiceConfig> defined = configuration.services().get(name);
+            if (defined == null) {
+                return null;
+            }
+            building.add(name);
+            try {
+                ServiceHandler service = buildService(name, defined, this);
+                built.put(name, service);
+                return service;
+            } catch (IllegalArgumentException e) {
+                failed.put(name, e.getMessage());
+                problems.add(new ConfigProblem("service " + name, defined.origin(), e.getMessage()));
+                return null;
+            } finally {
+                building.remove(name);
+            }
+        }
+
+        /** A service that {@code from} refers to by {@code reference} ({@code name} or {@code name@provider}). */
+        ServiceHandler reference(String from, String provider, String key, String reference) {
+            if (reference == null || reference.isBlank()) {
+                throw new IllegalArgumentException(key + " is required");
+            }
+            String target = qualify(reference, provider);
+            if (building.contains(target)) {
+                List<String> cycle = new ArrayList<>(building);
+                cycle = cycle.subList(cycle.indexOf(target), cycle.size());
+                throw new IllegalArgumentException(key + ": services refer to each other in a cycle: "
+                        + String.join(" -> ", cycle) + " -> " + target);
+            }
+            if (!configuration.services().containsKey(target)) {
+                throw new IllegalArgumentException(key + ": service '" + target + "' does not exist");
+            }
+            ServiceHandler service = service(target);
+            if (service == null) {
+                throw new IllegalArgumentException(key + ": service '" + target + "' is disabled (see its own error)");
+            }
+            return service;
+        }
+    }
+
+    private ServiceHandler buildService(String name, Defined<ServiceConfig> defined, ServiceBuild build) {
+        ServiceConfig service = defined.value();
+        int kinds = (service.loadBalancer() != null ? 1 : 0) + (service.weighted() != null ? 1 : 0)
+                + (service.mirroring() != null ? 1 : 0) + (service.failover() != null ? 1 : 0);
+        if (kinds != 1) {
+            throw new IllegalArgumentException("a service is exactly one of loadBalancer, weighted, mirroring, failover"
+                    + (kinds == 0 ? "; none is set" : "; several are set"));
+        }
+        String provider = defined.provider();
+        if (service.weighted() != null) {
+            WeightedConfig weighted = service.weighted();
+            if (weighted.services().isEmpty()) {
+                throw new IllegalArgumentException("weighted.services is empty");
+            }
+            List<ServiceHandler> children = new ArrayList<>();
+            List<Integer> weights = new ArrayList<>();
+            for (int i = 0; i < weighted.services().size(); i++) {
+                WeightedConfig.WeightedService child = weighted.services().get(i);
+                children.add(build.reference(name, provider, "weighted.services[" + i + "].name", child.name()));
+                if (child.weightOrDefault() < 0) {
+                    throw new IllegalArgumentException("weighted.services[" + i + "].weight must not be negative");
+                }
+                weights.add(child.weightOrDefault());
+            }
+            return new WeightedService(name, children, weights, stickyCookie(weighted.sticky(), name));
+        }
+        if (service.mirroring() != null) {
+            MirroringConfig mirroring = service.mirroring();
+            ServiceHandler main = build.reference(name, provider, "mirroring.service", mirroring.service());
+            List<ServiceHandler> mirrors = new ArrayList<>();
+            List<Integer> percents = new ArrayList<>();
+            for (int i = 0; i < mirroring.mirrors().size(); i++) {
+                MirroringConfig.Mirror mirror = mirroring.mirrors().get(i);
+                mirrors.add(build.reference(name, provider, "mirroring.mirrors[" + i + "].name", mirror.name()));
+                percents.add(mirror.percentOrDefault());
+            }
+            return new MirroringService(name, main, mirrors, percents, mirroring.maxBodySizeOrDefault(),
+                    mirroring.mirrorBodyOrDefault(), upstream);
+        }
+        if (service.failover() != null) {
+            FailoverConfig failover = service.failover();
+            ServiceHandler main = build.reference(name, provider, "failover.service", failover.service());
+            ServiceHandler fallback = build.reference(name, provider, "failover.fallback", failover.fallback());
+            return new FailoverService(name, main, fallback);
+        }
+        LoadBalancerConfig loadBalancer = service.loadBalancer();
         List<UpstreamServer> servers = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
         for (int i = 0; i < loadBalancer.servers().size(); i++) {
             ServerConfig server = loadBalancer.servers().get(i);
             try {
-                servers.add(UpstreamServer.parse(server.url()));
+                servers.add(UpstreamServer.parse(server.url(), server.preservePathOrDefault()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("loadBalancer.servers[" + i + "]: " + e.getMessage());
             }
@@ -310,7 +464,25 @@ public final class RuntimeBuilder {
             }
             weights.add(server.weightOrDefault());
         }
-        return new LoadBalancedService(name, servers, weights, loadBalancer.passHostHeaderOrDefault(), upstream);
+        UpstreamClient client = build.transports.client(loadBalancer.serversTransport(), provider);
+        LoadBalancedService balancer = new LoadBalancedService(name, servers, weights,
+                loadBalancer.passHostHeaderOrDefault(), loadBalancer.strategyOrDefault(),
+                loadBalancer.passiveHealthCheckOrDefault(), stickyCookie(loadBalancer.sticky(), name), client, scheduler);
+        if (loadBalancer.healthCheck() != null) {
+            if (scheduler == null) {
+                throw new IllegalArgumentException("health checks need the gateway's scheduler");
+            }
+            build.healthChecks.add(new HealthChecker(balancer, loadBalancer.healthCheck(), client, scheduler));
+        }
+        return balancer;
+    }
+
+    private static StickyCookie stickyCookie(StickyConfig sticky, String serviceName) {
+        if (sticky == null) {
+            return null;
+        }
+        return StickyCookie.of(sticky.cookie() == null
+                ? new StickyConfig.CookieConfig(null, null, null, null, null, null, null) : sticky.cookie(), serviceName);
     }
 
     private record PreparedMiddleware(Middleware<Object> type, Object options) {

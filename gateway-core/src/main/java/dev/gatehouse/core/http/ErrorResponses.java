@@ -26,6 +26,7 @@ public final class ErrorResponses {
     private static final ByteBuffer BAD_GATEWAY = body("Bad Gateway");
     private static final ByteBuffer SERVICE_UNAVAILABLE = body("Service Unavailable");
     private static final ByteBuffer GATEWAY_TIMEOUT = body("Gateway Timeout");
+    private static final ByteBuffer INTERNAL_ERROR = body("Internal Server Error");
 
     private ErrorResponses() {
     }
@@ -42,6 +43,11 @@ public final class ErrorResponses {
     /** The matched router's service has no server that can take the request. */
     public static void serviceUnavailable(Request request, Response response, Callback callback) {
         write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SERVICE_UNAVAILABLE);
+    }
+
+    /** An extension from a plugin failed on this request (the caller logs which). */
+    public static void internalError(Request request, Response response, Callback callback) {
+        write(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, INTERNAL_ERROR);
     }
 
     /**

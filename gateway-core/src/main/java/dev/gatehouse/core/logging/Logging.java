@@ -1,6 +1,13 @@
 package dev.gatehouse.core.logging;
 
+import dev.gatehouse.core.config.LogConfig;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -29,6 +36,24 @@ public final class Logging {
      */
     public static void configure(String level, String format) {
         configure(level, format, System.err);
+    }
+
+    /**
+     * Configures from {@code log}: to {@code log.filePath} (appended) when set, else standard error.
+     *
+     * @param resolve resolves a configured path the way the static configuration does
+     */
+    public static void configure(LogConfig config, Function<String, Path> resolve)
+            throws IOException {
+        PrintStream out = System.err;
+        if (config.filePath() != null && !config.filePath().isBlank()) {
+            Path file = resolve.apply(config.filePath());
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            out = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
+        }
+        configure(config.levelOrDefault(), config.formatOrDefault(), out);
     }
 
     static void configure(String level, String format, PrintStream out) {

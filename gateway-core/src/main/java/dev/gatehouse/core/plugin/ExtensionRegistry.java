@@ -31,8 +31,22 @@ public final class ExtensionRegistry {
         return (Matcher) byKind.get(ExtensionKind.MATCHER).get(name);
     }
 
+    /**
+     * The middleware type {@code type}; when no name matches exactly, one that matches without regard to case, as
+     * Traefik's Docker labels are read ({@code traefik.http.middlewares.m.stripprefix.prefixes}).
+     */
     public Middleware<?> middleware(String type) {
-        return (Middleware<?>) byKind.get(ExtensionKind.MIDDLEWARE).get(type);
+        Map<String, NamedExtension> types = byKind.get(ExtensionKind.MIDDLEWARE);
+        NamedExtension exact = types.get(type);
+        if (exact != null || type == null) {
+            return (Middleware<?>) exact;
+        }
+        for (Map.Entry<String, NamedExtension> e : types.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(type)) {
+                return (Middleware<?>) e.getValue();
+            }
+        }
+        return null;
     }
 
     public Provider<?> provider(String name) {

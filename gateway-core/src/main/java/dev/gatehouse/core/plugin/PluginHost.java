@@ -1,6 +1,7 @@
 package dev.gatehouse.core.plugin;
 
 import com.google.inject.Injector;
+import dev.gatehouse.api.ApiVersion;
 import dev.gatehouse.api.NamedExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.ExtensionFactory;
+import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
+import org.pf4j.PluginStatusProvider;
 import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,20 +35,56 @@ public final class PluginHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
     private final Path folder;
+    private final PluginSelection selection;
+    private final String apiVersion = ApiVersion.current();
     private final DefaultPluginManager pluginManager;
     private final List<PluginProblem> problems = new ArrayList<>();
     private final List<LoadedPlugin> plugins = new ArrayList<>();
+    private final List<PluginListing> listing = new ArrayList<>();
     private ExtensionRegistry registry = ExtensionRegistry.builder().build();
 
     public PluginHost(Path folder, Injector injector) {
+        this(folder, injector, PluginSelection.ALL);
+    }
+
+    /**
+     * @param folder the plugins folder
+     * @param injector what extensions get their constructor arguments from
+     * @param selection which plugin ids may load ({@code plugins.enabled}, {@code plugins.disabled})
+     */
+    public PluginHost(Path folder, Injector injector, PluginSelection selection) {
         this.folder = folder;
+        this.selection = selection;
         ExtensionFactory factory = new GuiceExtensionFactory(injector);
         this.pluginManager = new DefaultPluginManager(folder) {
             @Override
             protected ExtensionFactory createExtensionFactory() {
                 return factory;
             }
+
+            @Override
+            protected PluginStatusProvider createPluginStatusProvider() {
+                // The selection comes from the static configuration; PF4J's default would also read
+                // enabled.txt / disabled.txt from the plugins folder, a second place to look for the same fact.
+                return new PluginStatusProvider() {
+                    @Override
+                    public boolean isPluginDisabled(String pluginId) {
+                        return false;
+                    }
+
+                    @Override
+                    public void disablePlugin(String pluginId) {
+                    }
+
+                    @Override
+                    public void enablePlugin(String pluginId) {
+                    }
+                };
+            }
         };
+        // Plugin-Requires is checked against the API's semantic version, not the gateway's: the API is what a
+        // plugin is compiled against, and it changes more rarely.
+        pluginManager.setSystemVersion(apiVersion);
     }
 
     /** Loads and starts every plugin in the folder. A missing folder means no plugins, with a warning. */
@@ -56,12 +95,37 @@ public final class PluginHost implements AutoCloseable {
         }
         Map<String, Path> loadedFiles = new TreeMap<>();
         for (Path file : pluginFiles()) {
+            String id;
             try {
-                String id = pluginManager.loadPlugin(file);
-                loadedFiles.put(id, file);
+                id = pluginManager.loadPlugin(file);
             } catch (RuntimeException | LinkageError e) {
-                problem(file, null, "cannot be loaded: " + reason(e));
+                String reason = "cannot be loaded: " + reason(e);
+                problem(file, null, reason);
+                listing.add(new PluginListing(file.getFileName().toString(), null, null, "",
+                        PluginListing.State.FAILED, List.of(), List.of(reason)));
+                continue;
             }
+            PluginDescriptor descriptor = pluginManager.getPlugin(id).getDescriptor();
+            String requires = requires(descriptor);
+            String disabled = selection.reasonDisabled(id);
+            if (disabled != null) {
+                LOG.info("Plugin {} {} from {} is disabled ({})", id, descriptor.getVersion(), file.getFileName(), disabled);
+                listing.add(new PluginListing(file.getFileName().toString(), id, descriptor.getVersion(), requires,
+                        PluginListing.State.DISABLED, List.of(), List.of(disabled)));
+                unload(id);
+                continue;
+            }
+            if (!compatible(requires)) {
+                String reason = "plugin " + id + " " + descriptor.getVersion() + " requires Gatehouse API " + requires
+                        + " but this gateway provides API " + apiVersion
+                        + ": refused (use a version of the plugin built for API " + apiVersion + ")";
+                problem(file, id, reason);
+                listing.add(new PluginListing(file.getFileName().toString(), id, descriptor.getVersion(), requires,
+                        PluginListing.State.INCOMPATIBLE, List.of(), List.of(reason)));
+                unload(id);
+                continue;
+            }
+            loadedFiles.put(id, file);
         }
         pluginManager.startPlugins();
 
@@ -71,23 +135,56 @@ public final class PluginHost implements AutoCloseable {
             String id = entry.getKey();
             Path file = entry.getValue();
             PluginWrapper plugin = pluginManager.getPlugin(id);
-            if (plugin == null || plugin.getPluginState() != PluginState.STARTED) {
-                Throwable failure = plugin == null ? null : plugin.getFailedException();
-                String state = plugin == null ? "unknown" : plugin.getPluginState().toString();
-                problem(file, id, "did not start (" + state + ")" + (failure == null ? "" : ": " + reason(failure)));
+            String requires = requires(plugin.getDescriptor());
+            if (plugin.getPluginState() != PluginState.STARTED) {
+                Throwable failure = plugin.getFailedException();
+                String reason = "did not start (" + plugin.getPluginState() + ")" + (failure == null ? "" : ": " + reason(failure));
+                problem(file, id, reason);
+                listing.add(new PluginListing(file.getFileName().toString(), id, plugin.getDescriptor().getVersion(),
+                        requires, PluginListing.State.FAILED, List.of(), List.of(reason)));
                 continue;
             }
+            int problemsBefore = problems.size();
             List<String> registered = new ArrayList<>();
             for (String className : new java.util.TreeSet<>(pluginManager.getExtensionClassNames(id))) {
                 registerExtension(plugin, file, className, builder, owners, registered);
             }
             plugins.add(new LoadedPlugin(id, plugin.getDescriptor().getVersion(), file.getFileName().toString(),
                     List.copyOf(registered)));
+            listing.add(new PluginListing(file.getFileName().toString(), id, plugin.getDescriptor().getVersion(),
+                    requires, PluginListing.State.STARTED, registered,
+                    problems.subList(problemsBefore, problems.size()).stream().map(PluginProblem::reason).toList()));
             LOG.info("Loaded plugin {} {} from {}: {}", id, plugin.getDescriptor().getVersion(), file.getFileName(),
                     registered.isEmpty() ? "no extensions" : String.join(", ", registered));
         }
         registry = builder.build();
         return registry;
+    }
+
+    private static String requires(PluginDescriptor descriptor) {
+        String requires = descriptor.getRequires();
+        return requires == null || requires.isBlank() || requires.strip().equals("*") ? "" : requires.strip();
+    }
+
+    /** PF4J's own rule: an empty range accepts every version, a bare version means "at least". */
+    private boolean compatible(String requires) {
+        if (requires.isEmpty()) {
+            return true;
+        }
+        String expression = requires.matches("^\\d+\\.\\d+\\.\\d+$") ? ">=" + requires : requires;
+        try {
+            return pluginManager.getVersionManager().checkVersionConstraint(apiVersion, expression);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void unload(String id) {
+        try {
+            pluginManager.unloadPlugin(id);
+        } catch (RuntimeException e) {
+            LOG.warn("Unloading plugin {}: {}", id, e.toString());
+        }
     }
 
     private void registerExtension(PluginWrapper plugin, Path file, String className, ExtensionRegistry.Builder builder,
@@ -121,7 +218,7 @@ public final class PluginHost implements AutoCloseable {
             return;
         }
         String key = kind.label() + " " + name;
-        NamedExtension existing = builder.add(kind, extension);
+        NamedExtension existing = builder.add(kind, ExtensionGuards.guard(kind, extension, id));
         if (existing != null) {
             extensionProblem(file, id, "both plugin " + owners.get(key) + " and plugin " + id + " provide " + key
                     + "; using the one from " + owners.get(key) + " (remove one of them)");
@@ -183,6 +280,16 @@ public final class PluginHost implements AutoCloseable {
 
     public List<LoadedPlugin> plugins() {
         return List.copyOf(plugins);
+    }
+
+    /** Every file of the folder and what became of it, in file order; complete after {@link #load()}. */
+    public List<PluginListing> listing() {
+        return listing.stream().sorted(Comparator.comparing(PluginListing::file)).toList();
+    }
+
+    /** The API version plugins' {@code Plugin-Requires} ranges are checked against. */
+    public String apiVersion() {
+        return apiVersion;
     }
 
     public ExtensionRegistry registry() {

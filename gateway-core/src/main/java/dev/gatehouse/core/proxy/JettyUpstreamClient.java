@@ -7,17 +7,26 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
@@ -58,9 +67,25 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     private final UpstreamSettings settings;
     private final HttpField forwardedServer;
 
+    private final boolean http2;
+    private final ClientConnector connector;
+
     public JettyUpstreamClient(UpstreamSettings settings, Executor executor) {
+        this(settings, executor, null, true);
+    }
+
+    /**
+     * @param ssl how to talk TLS to {@code https} servers; null for the JVM's defaults
+     * @param http2 whether {@code h2c://} servers get HTTP/2 (prior knowledge); else HTTP/1.1
+     */
+    public JettyUpstreamClient(UpstreamSettings settings, Executor executor, SslContextFactory.Client ssl, boolean http2) {
         this.settings = settings;
+        this.http2 = http2;
         ClientConnector connector = new ClientConnector();
+        this.connector = connector;
+        if (ssl != null) {
+            connector.setSslContextFactory(ssl);
+        }
         // One selector: on the few cores an edge box has, more selectors only add context switches.
         connector.setSelectors(1);
         if (executor != null) {
@@ -68,7 +93,12 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         }
         connector.setConnectTimeout(settings.dialTimeout());
         connector.setIdleTimeout(settings.idleConnTimeout());
-        httpClient = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        // HTTP/1.1 for http and https servers (the version is set on each request, so no ALPN is needed), HTTP/2
+        // with prior knowledge for h2c ones.
+        ClientConnectionFactory.Info http11 = HttpClientConnectionFactory.HTTP11;
+        httpClient = new HttpClient(http2
+                ? new HttpClientTransportDynamic(connector, http11, new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)))
+                : new HttpClientTransportDynamic(connector, http11));
         httpClient.setName("gatehouse-upstream");
         httpClient.setFollowRedirects(false);
         httpClient.setHttpCookieStore(new HttpCookieStore.Empty());
@@ -78,6 +108,10 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // Traefik sets no cap on connections per server; the pool keeps maxIdleConnsPerHost of them.
         httpClient.setMaxConnectionsPerDestination(Math.max(1024, settings.maxIdleConnsPerHost()));
         httpClient.setMaxRequestsQueuedPerDestination(4096);
+        // Room for every request header an entry point accepts (16 KiB) plus the forwarding headers; Jetty's
+        // default of 4 KiB failed such requests with 502. Response headers get as much.
+        httpClient.setRequestBufferSize(32 * 1024);
+        httpClient.setResponseBufferSize(32 * 1024);
         addBean(httpClient);
         forwardedServer = new HttpField(X_FORWARDED_SERVER, localHostName());
     }
@@ -105,17 +139,34 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
     @Override
     public void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
-            boolean passHostHeader) {
+            boolean passHostHeader, Outcome outcome) {
+        forward(clientToProxy, proxyToClient, callback, server, passHostHeader, outcome, requestBody(clientToProxy));
+    }
+
+    private void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
+            boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
+        if (body == null && !server.h2c() && "http".equals(server.scheme()) && UpgradeTunnel.isUpgrade(clientToProxy)) {
+            // A tunnel is not a request in flight: it is not counted, retried or held against the server.
+            if (outcome != null) {
+                outcome.completed(null);
+            }
+            HttpFields.Mutable headers = HttpFields.build();
+            copyRequestHeaders(clientToProxy, headers, server, passHostHeader);
+            UpgradeTunnel.open(connector, httpClient.getExecutor(), clientToProxy, proxyToClient, callback, server,
+                    server.target(clientToProxy.getHttpURI().getPathQuery()), headers);
+            return;
+        }
         org.eclipse.jetty.client.Request proxyToServer = httpClient.newRequest(server.host(), server.port())
                 .scheme(server.scheme())
                 .method(clientToProxy.getMethod())
-                .path(pathAndQuery(clientToProxy));
+                .path(server.target(clientToProxy.getHttpURI().getPathQuery()));
+        proxyToServer.version(server.h2c() && http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
         proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
-        ClientRequestBody body = requestBody(clientToProxy);
         if (body != null) {
             proxyToServer.body(body);
         }
-        ServerToProxyListener listener = new ServerToProxyListener(clientToProxy, proxyToServer, proxyToClient, callback);
+        ServerToProxyListener listener = new ServerToProxyListener(this, clientToProxy, proxyToServer, proxyToClient,
+                callback, server, passHostHeader, outcome, body);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
         if (headerTimeout > 0) {
             // As Go's ResponseHeaderTimeout: counted from the end of the request, body included, so a slow
@@ -128,9 +179,89 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         proxyToServer.send(listener);
     }
 
-    private static String pathAndQuery(Request clientToProxy) {
-        String pathQuery = clientToProxy.getHttpURI().getPathQuery();
-        return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+    /** True when the failure says the server was never reached: the connection was refused or could not be made. */
+    static boolean isUnreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.NoRouteToHostException
+                    || cause instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void probe(String method, String url, String host, Map<String, String> headers, Duration timeout,
+            boolean followRedirects, IntConsumer status) {
+        probe(method, url, host, headers, timeout, followRedirects ? 10 : 0, status);
+    }
+
+    private void probe(String method, String url, String host, Map<String, String> headers, Duration timeout,
+            int redirectsLeft, IntConsumer status) {
+        org.eclipse.jetty.client.Request check;
+        try {
+            check = httpClient.newRequest(url).method(method).version(HttpVersion.HTTP_1_1)
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            status.accept(-1);
+            return;
+        }
+        check.headers(h -> {
+            headers.forEach(h::put);
+            if (host != null && !host.isEmpty()) {
+                h.put(HttpHeader.HOST, host);
+            }
+        });
+        check.send(result -> {
+            if (result.isFailed()) {
+                status.accept(-1);
+                return;
+            }
+            int code = result.getResponse().getStatus();
+            String location = result.getResponse().getHeaders().get(HttpHeader.LOCATION);
+            if (redirectsLeft > 0 && code >= 300 && code < 400 && location != null) {
+                String next;
+                try {
+                    next = java.net.URI.create(url).resolve(location).toString();
+                } catch (IllegalArgumentException e) {
+                    status.accept(-1);
+                    return;
+                }
+                probe(method, next, null, headers, timeout, redirectsLeft - 1, status);
+                return;
+            }
+            status.accept(code);
+        });
+    }
+
+    @Override
+    public void sendCopy(String method, String pathQuery, HttpFields headers, byte[] body, UpstreamServer server) {
+        org.eclipse.jetty.client.Request copy = httpClient.newRequest(server.host(), server.port())
+                .scheme(server.scheme())
+                .method(method)
+                .path(server.target(pathQuery));
+        copy.version(server.h2c() && http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
+        copy.headers(h -> {
+            for (HttpField field : headers) {
+                HttpHeader header = field.getHeader();
+                if (header != null && (HOP_HEADERS.contains(header) || header == HttpHeader.CONTENT_LENGTH)) {
+                    continue;
+                }
+                h.add(field);
+            }
+        });
+        if (body != null) {
+            copy.body(new org.eclipse.jetty.client.BytesRequestContent(body));
+        }
+        // The answer is read and dropped: nobody waits for it.
+        copy.send(result -> {
+            if (result.isFailed() && LOG.isDebugEnabled()) {
+                LOG.debug("Mirror {} {} failed: {}", method, server.url(), result.getFailure().toString());
+            }
+        });
     }
 
     /** The client's body to send on, or null when the request has none. */
@@ -170,6 +301,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
         boolean trusted = policy.trusts(clientToProxy);
         boolean connectionListsHeaders = clientHeaders.contains(HttpHeader.CONNECTION);
+        HttpFields clientSent = trusted ? clientHeaders : Request.unWrap(clientToProxy).getHeaders();
 
         String priorFor = null;
         for (HttpField field : clientHeaders) {
@@ -184,7 +316,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 continue;
             }
             if (isForwardingHeader(field)) {
-                if (!trusted) {
+                // Only what the untrusted client sent is dropped: a middleware's X-Forwarded-Prefix stays, as in
+                // Traefik, where the entry point cleans the client's headers before the middlewares run.
+                if (!trusted && (clientSent == clientHeaders || clientSent.contains(field))) {
                     continue;
                 }
                 if (field.is(X_FORWARDED_FOR)) {
@@ -199,7 +333,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
         }
-        headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
+        if (!(server.h2c() && http2)) {
+            headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
+        }
+        // Over HTTP/2 the client sends the server's address as :authority and Jetty's servers refuse a Host
+        // header that differs from it: the client's host reaches h2c servers in X-Forwarded-Host only.
 
         String clientIp = clientIp(clientToProxy);
         headers.put(X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
@@ -261,19 +399,30 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     private static final class ServerToProxyListener extends Callback.Completable
             implements org.eclipse.jetty.client.Response.Listener {
 
+        private final JettyUpstreamClient client;
         private final Request clientToProxy;
         private final org.eclipse.jetty.client.Request proxyToServer;
         private final Response proxyToClient;
         private final Callback proxyToClientCallback;
+        private final UpstreamServer server;
+        private final boolean passHostHeader;
+        private final Outcome outcome;
+        private final ClientRequestBody body;
         private volatile Scheduler.Task headerTimeout;
         private volatile boolean headersReceived;
 
-        ServerToProxyListener(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer,
-                Response proxyToClient, Callback proxyToClientCallback) {
+        ServerToProxyListener(JettyUpstreamClient client, Request clientToProxy,
+                org.eclipse.jetty.client.Request proxyToServer, Response proxyToClient, Callback proxyToClientCallback,
+                UpstreamServer server, boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
+            this.client = client;
             this.clientToProxy = clientToProxy;
             this.proxyToServer = proxyToServer;
             this.proxyToClient = proxyToClient;
             this.proxyToClientCallback = proxyToClientCallback;
+            this.server = server;
+            this.passHostHeader = passHostHeader;
+            this.outcome = outcome;
+            this.body = body;
         }
 
         @Override
@@ -354,6 +503,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             cancelHeaderTimeout();
             if (result.isSucceeded()) {
                 whenComplete((ignored, failure) -> {
+                    if (outcome != null) {
+                        outcome.completed(failure);
+                    }
                     if (failure == null) {
                         proxyToClientCallback.succeeded();
                     } else {
@@ -365,6 +517,18 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             Throwable failure = result.getFailure();
             if (LOG.isDebugEnabled()) {
                 LOG.debug("P2S {} {} failed", proxyToServer.getMethod(), proxyToServer.getURI(), failure);
+            }
+            if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
+                    && (body == null || !body.touched())
+                    && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
+                            proxyToClientCallback, next, passHostHeader, nextOutcome, body))) {
+                return;   // taken over: sent to another server
+            }
+            if (body != null) {
+                body.discard();
+            }
+            if (outcome != null) {
+                outcome.completed(failure);
             }
             if (proxyToClient.isCommitted()) {
                 proxyToClientCallback.failed(failure);

@@ -1,5 +1,9 @@
 package dev.gatehouse.core.proxy;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -15,6 +19,51 @@ public interface UpstreamClient extends LifeCycle {
      * Forwards asynchronously and completes {@code callback} when the response to the client is done.
      * Failures before the server's response starts are answered by {@code ErrorResponses}.
      */
+    default void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
+            boolean passHostHeader) {
+        forward(clientToProxy, proxyToClient, callback, server, passHostHeader, null);
+    }
+
+    /**
+     * As {@link #forward(Request, Response, Callback, UpstreamServer, boolean)}, telling {@code outcome} (when
+     * not null) how the exchange with the server ended, and letting it take over a request that never reached
+     * the server.
+     */
     void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
-            boolean passHostHeader);
+            boolean passHostHeader, Outcome outcome);
+
+    /**
+     * Sends a health check request and gives its status, or -1 when it failed or timed out. Never blocks.
+     *
+     * @param host the {@code Host} header, or null for the server's own
+     */
+    void probe(String method, String url, String host, Map<String, String> headers, Duration timeout,
+            boolean followRedirects, IntConsumer status);
+
+    /**
+     * Sends a copy of a request whose answer nobody waits for (mirroring): fire and forget.
+     *
+     * @param headers the client's headers, copied
+     * @param body the whole body, or null for none
+     */
+    void sendCopy(String method, String pathQuery, HttpFields headers, byte[] body, UpstreamServer server);
+
+    /** What happened to one forwarded request, for passive health checks and retries. Called once per attempt. */
+    interface Outcome {
+
+        /**
+         * The server could not be reached (connection refused or failed) and no byte of the request body was
+         * read from the client. Returning true means the caller has taken the request over (retried it
+         * elsewhere) and this attempt answers nothing.
+         */
+        boolean unreachable(Throwable failure, Retry retry);
+
+        /** The exchange ended; {@code failure} is null on success, else a failure that was answered or broke the response. */
+        void completed(Throwable failure);
+    }
+
+    /** Resends a request that never reached its server. */
+    interface Retry {
+        void to(UpstreamServer server, Outcome outcome);
+    }
 }

@@ -7,15 +7,25 @@ import java.util.Locale;
  * One server a service forwards to, parsed once from its configured URL.
  *
  * @param url the URL as configured, for logs and the API
- * @param scheme {@code http} or {@code https}
+ * @param scheme {@code http} or {@code https} (an {@code h2c://} URL is {@code http} with {@code h2c} set)
  * @param host the host (IPv6 without brackets)
  * @param port the port, the scheme's default when the URL has none
  * @param authority {@code host:port} as sent in {@code Host} when the client's host is not passed
+ * @param basePath the path put before the request's path ({@code preservePath}); empty for none
+ * @param h2c whether the server speaks HTTP/2 in clear text (prior knowledge)
  */
-public record UpstreamServer(String url, String scheme, String host, int port, String authority) {
+public record UpstreamServer(String url, String scheme, String host, int port, String authority, String basePath,
+        boolean h2c) {
 
     /** Parses a server URL; the message of the exception says what is wrong with it. */
     public static UpstreamServer parse(String url) {
+        return parse(url, false);
+    }
+
+    /**
+     * @param preservePath whether the URL's path is put before each request's path
+     */
+    public static UpstreamServer parse(String url, boolean preservePath) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("server url is empty");
         }
@@ -26,8 +36,12 @@ public record UpstreamServer(String url, String scheme, String host, int port, S
             throw new IllegalArgumentException("server url '" + url + "' is not a valid URL: " + e.getMessage());
         }
         String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean h2c = "h2c".equals(scheme);
+        if (h2c) {
+            scheme = "http";
+        }
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
-            throw new IllegalArgumentException("server url '" + url + "' must start with http:// or https://");
+            throw new IllegalArgumentException("server url '" + url + "' must start with http://, https:// or h2c://");
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
@@ -38,6 +52,33 @@ public record UpstreamServer(String url, String scheme, String host, int port, S
             host = host.substring(1, host.length() - 1);
         }
         String authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-        return new UpstreamServer(url, scheme, host, port, authority);
+        String basePath = "";
+        if (preservePath && uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+            basePath = uri.getRawPath();
+        }
+        return new UpstreamServer(url, scheme, host, port, authority, basePath, h2c);
+    }
+
+    /** The path and query sent to this server for a request's path and query (never empty). */
+    public String target(String pathQuery) {
+        String path = pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+        if (path.charAt(0) == '?') {
+            // A middleware may leave the path empty (stripPrefix of the whole path, as Traefik does): the
+            // server gets its base path (or "/") with the query.
+            return (basePath.isEmpty() ? "/" : basePath) + path;
+        }
+        if (basePath.isEmpty()) {
+            return path;
+        }
+        // As Go's singleJoiningSlash: exactly one slash between the two.
+        boolean baseSlash = basePath.endsWith("/");
+        boolean pathSlash = path.startsWith("/");
+        if (baseSlash && pathSlash) {
+            return basePath + path.substring(1);
+        }
+        if (!baseSlash && !pathSlash) {
+            return basePath + "/" + path;
+        }
+        return basePath + path;
     }
 }

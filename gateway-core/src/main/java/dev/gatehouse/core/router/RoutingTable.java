@@ -1,5 +1,6 @@
 package dev.gatehouse.core.router;
 
+import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.http.ErrorResponses;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,6 +152,10 @@ public final class RoutingTable {
     /** Routes the request: the matched chain handles it, or 404. Always handles. */
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         Route route = match(new RoutingRequest(request));
+        RequestRecord observed = RequestRecord.of(request);
+        if (observed != null && route != null) {
+            observed.router(route.name());
+        }
         if (route == null || !route.handler().handle(request, response, callback)) {
             ErrorResponses.notFound(request, response, callback);
         }

@@ -38,92 +38,78 @@ public final class RuleCompiler {
         return new Not(compile(((Rule.Not) rule).operand()));
     }
 
-    /**
-     * Both sides must match, so the hosts it can match are those both sides allow; its path must start with
-     * one of either side's prefixes, and one side's list is enough for the index.
-     */
-    private static final class And implements RequestPredicate {
-        private final RequestPredicate left;
-        private final RequestPredicate right;
+    /** {@code &&} and {@code ||}: two operands and the index hints their combination allows. */
+    private abstract static class Combination implements RequestPredicate {
+        final RequestPredicate left;
+        final RequestPredicate right;
         private final Set<String> hosts;
         private final Set<String> pathPrefixes;
 
-        And(RequestPredicate left, RequestPredicate right) {
+        Combination(RequestPredicate left, RequestPredicate right, Set<String> hosts, Set<String> pathPrefixes) {
             this.left = left;
             this.right = right;
-            Set<String> l = left.possibleHosts();
-            Set<String> r = right.possibleHosts();
-            if (l == null || r == null) {
-                hosts = l == null ? r : l;
-            } else {
-                Set<String> both = new HashSet<>(l);
-                both.retainAll(r);
-                hosts = Set.copyOf(both);
-            }
-            Set<String> lp = left.possiblePathPrefixes();
-            pathPrefixes = lp != null ? lp : right.possiblePathPrefixes();
+            this.hosts = hosts;
+            this.pathPrefixes = pathPrefixes;
+        }
+
+        @Override
+        public final Set<String> possibleHosts() {
+            return hosts;
+        }
+
+        @Override
+        public final Set<String> possiblePathPrefixes() {
+            return pathPrefixes;
+        }
+    }
+
+    /**
+     * Both sides must match: it can match only hosts both sides allow, and its path must start with one of
+     * either side's prefixes (one side's list is enough for the index).
+     */
+    private static final class And extends Combination {
+        And(RequestPredicate left, RequestPredicate right) {
+            super(left, right, intersection(left.possibleHosts(), right.possibleHosts()),
+                    left.possiblePathPrefixes() != null ? left.possiblePathPrefixes() : right.possiblePathPrefixes());
         }
 
         @Override
         public boolean test(MatchContext request) {
             return left.test(request) && right.test(request);
         }
-
-        @Override
-        public Set<String> possibleHosts() {
-            return hosts;
-        }
-
-        @Override
-        public Set<String> possiblePathPrefixes() {
-            return pathPrefixes;
-        }
     }
 
-    /** Either side may match, so it is limited to hosts (or path prefixes) only when both sides are. */
-    private static final class Or implements RequestPredicate {
-        private final RequestPredicate left;
-        private final RequestPredicate right;
-        private final Set<String> hosts;
-        private final Set<String> pathPrefixes;
-
+    /** Either side may match: it is limited to hosts (or path prefixes) only when both sides are. */
+    private static final class Or extends Combination {
         Or(RequestPredicate left, RequestPredicate right) {
-            this.left = left;
-            this.right = right;
-            Set<String> l = left.possibleHosts();
-            Set<String> r = right.possibleHosts();
-            if (l == null || r == null) {
-                hosts = null;
-            } else {
-                Set<String> either = new HashSet<>(l);
-                either.addAll(r);
-                hosts = Set.copyOf(either);
-            }
-            Set<String> lp = left.possiblePathPrefixes();
-            Set<String> rp = right.possiblePathPrefixes();
-            if (lp == null || rp == null) {
-                pathPrefixes = null;
-            } else {
-                Set<String> either = new HashSet<>(lp);
-                either.addAll(rp);
-                pathPrefixes = Set.copyOf(either);
-            }
+            super(left, right, union(left.possibleHosts(), right.possibleHosts()),
+                    union(left.possiblePathPrefixes(), right.possiblePathPrefixes()));
         }
 
         @Override
         public boolean test(MatchContext request) {
             return left.test(request) || right.test(request);
         }
+    }
 
-        @Override
-        public Set<String> possibleHosts() {
-            return hosts;
+    /** Null means "any": the intersection with any is the other side. */
+    private static Set<String> intersection(Set<String> a, Set<String> b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
         }
+        Set<String> both = new HashSet<>(a);
+        both.retainAll(b);
+        return Set.copyOf(both);
+    }
 
-        @Override
-        public Set<String> possiblePathPrefixes() {
-            return pathPrefixes;
+    /** Null means "any": the union with any is any. */
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        if (a == null || b == null) {
+            return null;
         }
+        Set<String> either = new HashSet<>(a);
+        either.addAll(b);
+        return Set.copyOf(either);
     }
 
     /** A negation can match any host and any path. */

@@ -1,12 +1,14 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.core.http.EntryPoint;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /** The listening socket of one entry point; requests find their entry point through it without a lookup. */
-final class EntryPointConnector extends ServerConnector implements EntryPoint.Holder {
+final class EntryPointConnector extends ServerConnector implements EntryPoint.Holder, ForwardedHeaders.Source {
 
     private final EntryPoint entryPoint;
 
@@ -19,5 +21,10 @@ final class EntryPointConnector extends ServerConnector implements EntryPoint.Ho
     @Override
     public EntryPoint entryPoint() {
         return entryPoint;
+    }
+
+    @Override
+    public boolean trustsForwardedHeaders(Request request) {
+        return entryPoint.forwardedHeaders().trusts(request);
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.ChallengeResponder;
+import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -8,6 +9,11 @@ import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.router.RequestPath;
 import org.eclipse.jetty.http.HttpURI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -22,6 +28,12 @@ final class GatewayHandler extends Handler.Abstract {
 
     private final PingHandler ping;
     private final int pingEntryPoint;
+    private final RequestObserver observer;
+    /** Endpoints answered ahead of the routers (metrics, API), by entry point index; set before start. */
+    private final Map<Integer, List<AheadOfRouters>> ahead = new HashMap<>();
+
+    private record AheadOfRouters(Predicate<Request> matches, Handler handler) {
+    }
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
     /** ACME HTTP-01 responders per entry point index (null where none); set before the server starts. */
     private ChallengeResponder[][] challenges = new ChallengeResponder[0][];
@@ -29,10 +41,16 @@ final class GatewayHandler extends Handler.Abstract {
     /**
      * @param ping the ping handler, or null when ping is off or routed manually
      * @param pingEntryPoint the index of the entry point that answers pings
+     * @param observer what records requests (access log, metrics), or null when nothing does
      */
-    GatewayHandler(PingHandler ping, int pingEntryPoint) {
+    GatewayHandler(PingHandler ping, int pingEntryPoint, RequestObserver observer) {
         this.ping = ping;
         this.pingEntryPoint = pingEntryPoint;
+        this.observer = observer;
+    }
+
+    void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
+        ahead.computeIfAbsent(entryPoint, i -> new ArrayList<>()).add(new AheadOfRouters(matches, handler));
     }
 
     void challenges(ChallengeResponder[][] responders) {
@@ -57,6 +75,9 @@ final class GatewayHandler extends Handler.Abstract {
             return true;
         }
         int index = entryPoint.index();
+        if (observer != null) {
+            callback = observer.begin(request, response, callback, entryPoint.name());
+        }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }
@@ -64,12 +85,20 @@ final class GatewayHandler extends Handler.Abstract {
                 callback)) {
             return true;
         }
+        List<AheadOfRouters> endpoints = ahead.get(index);
+        if (endpoints != null) {
+            for (AheadOfRouters endpoint : endpoints) {
+                if (endpoint.matches().test(request)) {
+                    return endpoint.handler().handle(request, response, callback);
+                }
+            }
+        }
         return runtime.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
     }
 
     /**
      * Answers {@code GET /.well-known/acme-challenge/<token>} when a resolver knows the token, ahead of every
-     * router (as Traefik does); other requests, and unknown tokens, go on to routing.
+     * router and every endpoint (as Traefik does); other requests, and unknown tokens, go on.
      */
     private static boolean answerChallenge(ChallengeResponder[] responders, Request request, Response response,
             Callback callback) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.ChallengeResponder;
+import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import java.time.Duration;
@@ -18,6 +19,9 @@ import dev.gatehouse.core.tls.TlsRuntime;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
+import java.util.function.Predicate;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -61,17 +65,18 @@ public final class GatewayServer {
      * @param pingEntryPoint the index of the entry point answering {@code /ping}, or -1 for none
      * @param pingTerminatingStatus what {@code /ping} answers during shutdown
      * @param graceTimeout how long requests in flight may take to finish at shutdown
+     * @param observer what records requests (access log, metrics), or null when nothing does
      */
     public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
-            Duration graceTimeout) {
-        this(listeners, pingEntryPoint, pingTerminatingStatus, graceTimeout, null);
+            Duration graceTimeout, RequestObserver observer) {
+        this(listeners, pingEntryPoint, pingTerminatingStatus, graceTimeout, observer, null);
     }
 
     /**
      * @param tls the certificates and TLS options; when null the entry points speak plain HTTP only
      */
     public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
-            Duration graceTimeout, TlsManager tls) {
+            Duration graceTimeout, RequestObserver observer, TlsManager tls) {
         this.graceTimeout = graceTimeout;
         threads = new QueuedThreadPool(200, 4, 60_000);
         threads.setName("gatehouse");
@@ -109,7 +114,7 @@ public final class GatewayServer {
             connectors.add(connector);
         }
         ping = pingEntryPoint >= 0 ? new PingHandler(pingTerminatingStatus) : null;
-        gatewayHandler = new GatewayHandler(ping, pingEntryPoint);
+        gatewayHandler = new GatewayHandler(ping, pingEntryPoint, observer);
         server.setHandler(new GracefulHandler(gatewayHandler));
         retirer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gatehouse-retire");
@@ -144,6 +149,24 @@ public final class GatewayServer {
         return server;
     }
 
+    /**
+     * Answers the requests that {@code matches} accepts on that entry point with {@code handler}, ahead of its
+     * routers (as Traefik does for {@code /metrics} and the insecure API). Call before {@link #start()}.
+     */
+    public void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
+        gatewayHandler.serveAheadOfRouters(entryPoint, matches, handler);
+    }
+
+    /** How many connections an entry point has open now. */
+    public int openConnections(String entryPoint) {
+        for (ServerConnector connector : connectors) {
+            if (connector.getName().equals(entryPoint)) {
+                return connector.getConnectedEndPoints().size();
+            }
+        }
+        return 0;
+    }
+
     /** The thread pool, shared with the upstream client so that a response is written on the thread that read it. */
     public Executor executor() {
         return threads;
@@ -170,6 +193,7 @@ public final class GatewayServer {
     public void swap(GatewayRuntime next) {
         GatewayRuntime previous = gatewayHandler.swap(next);
         if (previous != null && previous != GatewayRuntime.EMPTY) {
+            previous.retire();
             retirer.schedule(previous::stop, graceTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         }
     }

@@ -92,6 +92,11 @@ public final class SmoothWeightedRoundRobin<T> {
         return cycle.length == 0;
     }
 
+    /** The number of slots of one cycle. */
+    public int size() {
+        return cycle.length;
+    }
+
     /** The next item of the cycle, or null when empty. Thread-safe. */
     @SuppressWarnings("unchecked")
     public T next() {

@@ -241,8 +241,8 @@ class StaticConfigurationLoaderTest {
 
     @Test
     void unsupportedTopLevelKeyIsReportedByName() {
-        ConfigurationException e = fails(List.of("--api.dashboard=true"), Map.of());
-        assertMentions(e, "flag --api.dashboard=true: unknown key 'api'", "entryPoints", "providers");
+        ConfigurationException e = fails(List.of("--tracing.serviceName=gatehouse"), Map.of());
+        assertMentions(e, "flag --tracing.serviceName=gatehouse: unknown key 'tracing'", "entryPoints", "providers");
     }
 
     @Test

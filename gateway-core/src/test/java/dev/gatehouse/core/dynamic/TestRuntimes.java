@@ -11,6 +11,6 @@ public final class TestRuntimes {
     }
 
     public static GatewayRuntime of(RoutingTable... tables) {
-        return new GatewayRuntime(tables, List.of(), List.of(), Map.of());
+        return new GatewayRuntime(tables, List.of(), List.of(), List.of(), List.of(), Map.of());
     }
 }

@@ -1,0 +1,177 @@
+package dev.gatehouse.core.accesslog;
+
+import dev.gatehouse.core.config.AccessLogConfig;
+import dev.gatehouse.core.config.AccessLogFiltersConfig;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import dev.gatehouse.core.observe.RequestRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access log ({@code accessLog}): one line per request, formatted and written by a thread of its own.
+ * The request path only offers the completed record to a bounded queue; when the writer falls behind
+ * (a slow disk), entries are dropped and counted instead of slowing traffic. {@link #reopen()} (on SIGUSR1)
+ * reopens the file after a rotation.
+ */
+public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
+
+    private final Path file;
+    private final AccessLogFormat format;
+    private final int[][] statusRanges;
+    private final boolean keepRetried;
+    private final long minDurationNanos;
+    private final BlockingQueue<RequestRecord> queue;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean reopen;
+    private volatile boolean closed;
+    private OutputStream out;
+
+    /**
+     * @param file the log file (resolved), or null for standard output
+     */
+    public AccessLog(AccessLogConfig config, Path file) throws IOException {
+        this.file = file;
+        this.format = AccessLogFormat.of(config.formatOrDefault(), config.fieldsOrDefault());
+        AccessLogFiltersConfig filters = config.filtersOrDefault();
+        this.statusRanges = filters.statusCodes().stream().map(AccessLog::range).toArray(int[][]::new);
+        this.keepRetried = Boolean.TRUE.equals(filters.retryAttempts());
+        this.minDurationNanos = filters.minDuration() == null ? 0 : filters.minDuration().toNanos();
+        this.queue = new ArrayBlockingQueue<>(config.bufferingSizeOrDefault());
+        this.out = open();
+        writer = new Thread(this::drain, "gatehouse-accesslog");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private static int[] range(String text) {
+        String[] bounds = text.strip().split("-");
+        int low = Integer.parseInt(bounds[0]);
+        return new int[] {low, bounds.length > 1 ? Integer.parseInt(bounds[1]) : low};
+    }
+
+    private OutputStream open() throws IOException {
+        if (file == null) {
+            return new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        }
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        return new FileOutputStream(file.toFile(), true);
+    }
+
+    /** Queues a completed request for writing, if the filters keep it; never blocks. */
+    @Override
+    public void accept(RequestRecord record) {
+        if (!keep(record)) {
+            return;
+        }
+        if (!queue.offer(record)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Traefik's rule: with no filter everything is kept; with filters, a request is kept when any filter keeps it. */
+    private boolean keep(RequestRecord entry) {
+        if (statusRanges.length == 0 && !keepRetried && minDurationNanos == 0) {
+            return true;
+        }
+        for (int[] range : statusRanges) {
+            if (entry.status() >= range[0] && entry.status() <= range[1]) {
+                return true;
+            }
+        }
+        // retryAttempts keeps retried requests; the gateway does not retry yet, so it keeps none by itself.
+        return minDurationNanos > 0 && entry.durationNanos() > minDurationNanos;
+    }
+
+    /** Reopens the file on the writer thread, after a rotation moved it away (SIGUSR1). */
+    public void reopen() {
+        reopen = true;
+    }
+
+    /** Lines dropped because the writer fell behind. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void drain() {
+        StringBuilder line = new StringBuilder(256);
+        List<RequestRecord> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                RequestRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (reopen) {
+                    reopenNow();
+                }
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 256);
+                for (RequestRecord entry : batch) {
+                    line.setLength(0);
+                    format.append(line, entry);
+                    line.append('\n');
+                    out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+                }
+                out.flush();
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Access log {}: {}", file == null ? "stdout" : file, e.toString());
+                batch.clear();
+            }
+        }
+    }
+
+    private void reopenNow() {
+        reopen = false;
+        if (file == null) {
+            return;
+        }
+        try {
+            OutputStream previous = out;
+            out = open();
+            previous.close();
+            LOG.info("Access log {} reopened", file);
+        } catch (IOException e) {
+            LOG.warn("Access log {} could not be reopened: {}", file, e.toString());
+        }
+    }
+
+    /** Writes what is queued and closes the file. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(5000);
+            out.flush();
+            if (file != null) {
+                out.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.warn("Closing the access log: {}", e.toString());
+        }
+    }
+}

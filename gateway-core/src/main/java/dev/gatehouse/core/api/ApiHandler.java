@@ -1,0 +1,267 @@
+package dev.gatehouse.core.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.Defined;
+import dev.gatehouse.core.plugin.LoadedPlugin;
+import dev.gatehouse.core.plugin.PluginProblem;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * {@code api@internal}: a read-only JSON API in the shape of Traefik's ({@code /api/http/routers},
+ * {@code /api/http/services}, {@code /api/http/middlewares}, {@code /api/entrypoints}, {@code /api/overview},
+ * {@code /api/rawdata}, {@code /api/version}), plus what Gatehouse adds ({@code /api/plugins}). Every element
+ * carries its {@code status} ({@code enabled} or {@code disabled}), its {@code error}s, its {@code provider}
+ * and what uses it. Lists take Traefik's query parameters {@code search}, {@code status} and {@code provider}.
+ */
+public final class ApiHandler extends Handler.Abstract.NonBlocking {
+
+    public static final String NAME = "api@internal";
+
+    private final ObjectMapper json = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private final Supplier<ApiState> state;
+    private final Supplier<List<Map<String, Object>>> entryPoints;
+    private final Supplier<List<LoadedPlugin>> plugins;
+    private final Supplier<List<PluginProblem>> pluginProblems;
+    private final String version;
+    private final String startDate = Instant.now().toString();
+
+    public ApiHandler(Supplier<ApiState> state, Supplier<List<Map<String, Object>>> entryPoints,
+            Supplier<List<LoadedPlugin>> plugins, Supplier<List<PluginProblem>> pluginProblems, String version) {
+        this.state = state;
+        this.entryPoints = entryPoints;
+        this.plugins = plugins;
+        this.pluginProblems = pluginProblems;
+        this.version = version;
+    }
+
+    /** Whether a request is for the API (so that {@code api.insecure} can answer it ahead of routers). */
+    public static boolean isApiRequest(Request request) {
+        String path = request.getHttpURI().getPath();
+        return path != null && path.startsWith("/api/");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws JsonProcessingException {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            return write(response, callback, 405, Map.of("message", "the API is read-only: use GET"));
+        }
+        String path = request.getHttpURI().getPath();
+        Fields query = Request.extractQueryParameters(request);
+        ApiState current = state.get();
+        Object body = switch (section(path)) {
+            case "/api/version" -> Map.of("Version", version, "Codename", "gatehouse", "startDate", startDate);
+            case "/api/overview" -> overview(current);
+            case "/api/entrypoints" -> entryPoints.get();
+            case "/api/rawdata" -> rawData(current);
+            case "/api/plugins" -> Map.of("plugins", plugins.get(), "problems", pluginProblems.get().stream()
+                    .map(p -> Map.of("file", p.file(), "plugin", p.pluginId() == null ? "" : p.pluginId(), "error", p.reason()))
+                    .toList());
+            case "/api/http/routers" -> filter(routers(current), query);
+            case "/api/http/services" -> filter(services(current), query);
+            case "/api/http/middlewares" -> filter(middlewares(current), query);
+            default -> one(path, current);
+        };
+        if (body == null) {
+            return write(response, callback, 404, Map.of("message", "not found: " + path));
+        }
+        return write(response, callback, 200, body);
+    }
+
+    private static String section(String path) {
+        return path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+    }
+
+    /** {@code /api/http/routers/{name}}, {@code /api/entrypoints/{name}} and the like. */
+    private Object one(String path, ApiState current) {
+        for (String kind : List.of("routers", "services", "middlewares")) {
+            String prefix = "/api/http/" + kind + "/";
+            if (path.startsWith(prefix)) {
+                String name = java.net.URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+                List<Map<String, Object>> all = switch (kind) {
+                    case "routers" -> routers(current);
+                    case "services" -> services(current);
+                    default -> middlewares(current);
+                };
+                return all.stream().filter(e -> name.equals(e.get("name"))).findFirst().orElse(null);
+            }
+        }
+        if (path.startsWith("/api/entrypoints/")) {
+            String name = path.substring("/api/entrypoints/".length());
+            return entryPoints.get().stream().filter(e -> name.equals(e.get("name"))).findFirst().orElse(null);
+        }
+        return null;
+    }
+
+    List<Map<String, Object>> routers(ApiState current) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        new TreeMap<>(current.configuration().routers()).forEach((name, defined) -> {
+            Map<String, Object> element = element(json.convertValue(defined.value(), Map.class));
+            List<String> errors = errors(current, "router " + name);
+            String status = current.runtime().routerStatus().getOrDefault(name, "disabled");
+            element.put("status", status);
+            if (!errors.isEmpty()) {
+                element.put("error", errors);
+            }
+            if (defined.value().priority() == null || defined.value().priority() == 0) {
+                element.put("priority", defined.value().effectivePriority());
+            }
+            finish(element, name, defined);
+            out.add(element);
+        });
+        return out;
+    }
+
+    List<Map<String, Object>> services(ApiState current) {
+        Map<String, List<String>> usedBy = new TreeMap<>();
+        current.configuration().routers().forEach((router, defined) -> {
+            String service = defined.value().service();
+            if (service != null) {
+                usedBy.computeIfAbsent(qualify(service, defined.provider()), s -> new ArrayList<>()).add(router);
+            }
+        });
+        List<Map<String, Object>> out = new ArrayList<>();
+        new TreeMap<>(current.configuration().services()).forEach((name, defined) -> {
+            Map<String, Object> element = element(json.convertValue(defined.value(), Map.class));
+            List<String> errors = errors(current, "service " + name);
+            element.put("status", errors.isEmpty() ? "enabled" : "disabled");
+            if (!errors.isEmpty()) {
+                element.put("error", errors);
+            }
+            element.put("type", defined.value().loadBalancer() != null ? "loadbalancer" : "unknown");
+            element.put("usedBy", usedBy.getOrDefault(name, List.of()));
+            finish(element, name, defined);
+            out.add(element);
+        });
+        return out;
+    }
+
+    List<Map<String, Object>> middlewares(ApiState current) {
+        Map<String, List<String>> usedBy = new TreeMap<>();
+        current.configuration().routers().forEach((router, defined) -> {
+            for (String middleware : defined.value().middlewares()) {
+                usedBy.computeIfAbsent(qualify(middleware, defined.provider()), m -> new ArrayList<>()).add(router);
+            }
+        });
+        List<Map<String, Object>> out = new ArrayList<>();
+        new TreeMap<>(current.configuration().middlewares()).forEach((name, defined) -> {
+            MiddlewareConfig config = defined.value();
+            Map<String, Object> element = new LinkedHashMap<>();
+            element.put(config.type(), config.options());
+            List<String> errors = errors(current, "middleware " + name);
+            element.put("status", errors.isEmpty() ? "enabled" : "disabled");
+            if (!errors.isEmpty()) {
+                element.put("error", errors);
+            }
+            element.put("type", config.type().toLowerCase(Locale.ROOT));
+            element.put("usedBy", usedBy.getOrDefault(name, List.of()));
+            finish(element, name, defined);
+            out.add(element);
+        });
+        return out;
+    }
+
+    private static Map<String, Object> element(Map<?, ?> converted) {
+        Map<String, Object> element = new LinkedHashMap<>();
+        converted.forEach((key, value) -> element.put(String.valueOf(key), value));
+        return element;
+    }
+
+    private static void finish(Map<String, Object> element, String name, Defined<?> defined) {
+        element.put("name", name);
+        element.put("provider", defined.provider());
+        element.put("origin", defined.origin());
+    }
+
+    private static List<String> errors(ApiState current, String element) {
+        List<String> errors = new ArrayList<>();
+        for (ConfigProblem problem : current.runtime().problems()) {
+            if (problem.element().equals(element)) {
+                errors.add(problem.message());
+            }
+        }
+        return errors;
+    }
+
+    private static String qualify(String reference, String provider) {
+        return reference.contains("@") ? reference.strip() : reference.strip() + "@" + provider;
+    }
+
+    /** Traefik's list filters: {@code search} (in the name), {@code status}, {@code provider}. */
+    private static List<Map<String, Object>> filter(List<Map<String, Object>> elements, Fields query) {
+        String search = query.getValue("search");
+        String status = query.getValue("status");
+        String provider = query.getValue("provider");
+        return elements.stream()
+                .filter(e -> search == null || String.valueOf(e.get("name")).toLowerCase(Locale.ROOT)
+                        .contains(search.toLowerCase(Locale.ROOT)))
+                .filter(e -> status == null || status.equals(e.get("status")))
+                .filter(e -> provider == null || provider.equals(e.get("provider")))
+                .toList();
+    }
+
+    private Map<String, Object> overview(ApiState current) {
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("routers", counts(routers(current)));
+        http.put("services", counts(services(current)));
+        http.put("middlewares", counts(middlewares(current)));
+        List<String> providers = new ArrayList<>();
+        current.configuration().routers().values().forEach(d -> {
+            if (!providers.contains(d.provider())) {
+                providers.add(d.provider());
+            }
+        });
+        return Map.of("http", http, "providers", providers);
+    }
+
+    private static Map<String, Object> counts(List<Map<String, Object>> elements) {
+        long errors = elements.stream().filter(e -> "disabled".equals(e.get("status"))).count();
+        long warnings = elements.stream().filter(e -> "warning".equals(e.get("status"))).count();
+        return Map.of("total", elements.size(), "warnings", warnings, "errors", errors);
+    }
+
+    private Map<String, Object> rawData(ApiState current) {
+        Map<String, Object> raw = new LinkedHashMap<>();
+        raw.put("routers", byName(routers(current)));
+        raw.put("services", byName(services(current)));
+        raw.put("middlewares", byName(middlewares(current)));
+        return raw;
+    }
+
+    private static Map<String, Object> byName(List<Map<String, Object>> elements) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        elements.forEach(e -> out.put(String.valueOf(e.get("name")), e));
+        return out;
+    }
+
+    private boolean write(Response response, Callback callback, int status, Object body) throws JsonProcessingException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+        return true;
+    }
+}

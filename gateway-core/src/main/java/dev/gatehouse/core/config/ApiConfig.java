@@ -1,0 +1,24 @@
+package dev.gatehouse.core.config;
+
+/**
+ * {@code api}: the read-only API describing routers, services, middlewares, entry points and plugins.
+ * Enabled by presence ({@code --api}, {@code api: {}}); reached through a router to {@code api@internal},
+ * or directly with {@code insecure}.
+ *
+ * @param insecure serve {@code /api/} on the {@code gatehouse} entry point ({@code :8080} unless configured;
+ *     {@code traefik} is an alias), ahead of its routers, without any middleware: for trusted networks only
+ * @param dashboard serve the web dashboard at {@code /dashboard/} (default true): through a router to
+ *     {@code dashboard@internal} (or {@code api@internal}, as in Traefik), or with {@code insecure}
+ * @param debug accepted for compatibility; no debug endpoints yet
+ */
+@EnabledByPresence
+public record ApiConfig(Boolean insecure, Boolean dashboard, Boolean debug) {
+
+    public boolean insecureOrDefault() {
+        return Boolean.TRUE.equals(insecure);
+    }
+
+    public boolean dashboardOrDefault() {
+        return !Boolean.FALSE.equals(dashboard);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.gatehouse.core.dynamic;
+
+import dev.gatehouse.api.config.ServersTransportConfig;
+import dev.gatehouse.core.proxy.JettyUpstreamClient;
+import dev.gatehouse.core.proxy.Pem;
+import dev.gatehouse.core.proxy.UpstreamClient;
+import dev.gatehouse.core.proxy.UpstreamSettings;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SNIHostName;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The upstream clients of one runtime: the gateway's default one (the static {@code serversTransport}, also
+ * named {@code default@internal}), and one per {@code http.serversTransports} entry that a service uses,
+ * made and started when the runtime is built and stopped when it retires. Equal transports (two providers
+ * declaring the same settings) share one client.
+ */
+final class Transports {
+
+    private final UpstreamClient defaultClient;
+    private final Map<String, Defined<ServersTransportConfig>> configs;
+    private final Executor executor;
+    private final Map<String, UpstreamClient> byName = new HashMap<>();
+    private final Map<ServersTransportConfig, UpstreamClient> byConfig = new HashMap<>();
+    private final Map<String, String> failures = new HashMap<>();
+    private final List<ConfigProblem> problems;
+    private final List<LifeCycle> started = new ArrayList<>();
+
+    Transports(UpstreamClient defaultClient, Map<String, Defined<ServersTransportConfig>> configs,
+            List<ConfigProblem> problems, Executor executor) {
+        this.defaultClient = defaultClient;
+        this.configs = configs == null ? Map.of() : configs;
+        this.problems = problems;
+        this.executor = executor;
+    }
+
+    /** The client for a service's {@code serversTransport} reference; the default one for null. */
+    UpstreamClient client(String reference, String provider) {
+        if (reference == null || reference.isBlank() || reference.strip().equals("default@internal")) {
+            return defaultClient;
+        }
+        String name = RuntimeBuilder.qualify(reference, provider);
+        UpstreamClient client = byName.get(name);
+        if (client != null) {
+            return client;
+        }
+        if (failures.containsKey(name)) {
+            throw new IllegalArgumentException("loadBalancer.serversTransport: '" + name + "' is disabled: " + failures.get(name));
+        }
+        Defined<ServersTransportConfig> defined = configs.get(name);
+        if (defined == null) {
+            throw new IllegalArgumentException("loadBalancer.serversTransport: '" + name + "' does not exist");
+        }
+        try {
+            client = byConfig.get(defined.value());
+            if (client == null) {
+                client = create(defined.value());
+                client.start();
+                started.add(client);
+                byConfig.put(defined.value(), client);
+            }
+            byName.put(name, client);
+            return client;
+        } catch (Exception e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            failures.put(name, reason);
+            problems.add(new ConfigProblem("serversTransport " + name, defined.origin(), reason));
+            throw new IllegalArgumentException("loadBalancer.serversTransport: '" + name + "' is disabled: " + reason);
+        }
+    }
+
+    private JettyUpstreamClient create(ServersTransportConfig config) throws Exception {
+        if (config.peerCertURI() != null || config.spiffe() != null) {
+            throw new IllegalArgumentException("peerCertURI and spiffe are not supported");
+        }
+        ServersTransportConfig.ForwardingTimeouts timeouts = config.forwardingTimeouts();
+        UpstreamSettings settings = new UpstreamSettings(
+                orDefault(timeouts == null ? null : timeouts.dialTimeout(), UpstreamSettings.DEFAULTS.dialTimeout()),
+                orDefault(timeouts == null ? null : timeouts.responseHeaderTimeout(),
+                        UpstreamSettings.DEFAULTS.responseHeaderTimeout()),
+                orDefault(timeouts == null ? null : timeouts.idleConnTimeout(), UpstreamSettings.DEFAULTS.idleConnTimeout()),
+                config.maxIdleConnsPerHost() == null ? UpstreamSettings.DEFAULTS.maxIdleConnsPerHost()
+                        : config.maxIdleConnsPerHost());
+        // Its own threads, not the server's: a runtime's transports are stopped after the server's pool at
+        // shutdown, and selector threads borrowed from that pool would hold its stop for the whole stop timeout.
+        return new JettyUpstreamClient(settings, null, ssl(config), !Boolean.TRUE.equals(config.disableHTTP2()));
+    }
+
+    private static Duration orDefault(Duration value, Duration fallback) {
+        return value == null ? fallback : value;
+    }
+
+    static SslContextFactory.Client ssl(ServersTransportConfig config) throws Exception {
+        SslContextFactory.Client ssl = new SslContextFactory.Client();
+        if (Boolean.TRUE.equals(config.insecureSkipVerify())) {
+            ssl.setTrustAll(true);
+            ssl.setEndpointIdentificationAlgorithm(null);
+        } else {
+            ssl.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!config.rootCAs().isEmpty()) {
+            List<Certificate> roots = new ArrayList<>();
+            for (String ca : config.rootCAs()) {
+                try {
+                    roots.addAll(Pem.certificates(ca));
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + e.getMessage(), e);
+                }
+            }
+            ssl.setTrustStore(Pem.trustStore(roots));
+        }
+        if (!config.certificates().isEmpty()) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] password = "gatehouse".toCharArray();
+            for (int i = 0; i < config.certificates().size(); i++) {
+                ServersTransportConfig.Certificate certificate = config.certificates().get(i);
+                try {
+                    List<Certificate> chain = Pem.certificates(certificate.certFile());
+                    keys.setKeyEntry("client" + i, Pem.privateKey(certificate.keyFile()), password,
+                            chain.toArray(new Certificate[0]));
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("certificates[" + i + "]: " + e.getMessage(), e);
+                }
+            }
+            ssl.setKeyStore(keys);
+            ssl.setKeyStorePassword("gatehouse");
+        }
+        String serverName = config.serverName();
+        if (serverName != null && !serverName.isBlank()) {
+            // The JDK checks the certificate against the SNI name when one is sent.
+            SNIHostName sni = new SNIHostName(serverName.strip());
+            ssl.setSNIProvider((engine, names) -> List.of(sni));
+        }
+        return ssl;
+    }
+
+    /** The clients started for this runtime, to stop when it retires. */
+    List<LifeCycle> started() {
+        return started;
+    }
+}

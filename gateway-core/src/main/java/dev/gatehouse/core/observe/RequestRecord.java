@@ -1,0 +1,109 @@
+package dev.gatehouse.core.observe;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+
+/**
+ * What is observed about one request, for the access log and the metrics: taken from the request when it
+ * arrives, completed by the router and service that handle it, and by the response when it is done. Exists
+ * only when something observes requests; the request carries it as an attribute so that the router and the
+ * service can add their names and the server they picked. Read the fields only after completion.
+ */
+public final class RequestRecord {
+
+    static final String ATTRIBUTE = RequestRecord.class.getName();
+
+    public final long startMillis = System.currentTimeMillis();
+    public final long startNanos = System.nanoTime();
+    public final String entryPoint;
+    public final String clientHost;
+    public final int clientPort;
+    public final String method;
+    public final String pathQuery;
+    public final String protocol;
+    public final String scheme;
+    public final String host;
+    public final HttpFields requestHeaders;
+    public final long requestContentLength;
+    long count;
+    String router;
+    String service;
+    String serviceUrl;
+    int status;
+    long bytes;
+    long durationNanos;
+
+    RequestRecord(Request request, String entryPoint) {
+        this.entryPoint = entryPoint;
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        if (remote instanceof InetSocketAddress inet) {
+            clientHost = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            clientPort = inet.getPort();
+        } else {
+            clientHost = String.valueOf(remote);
+            clientPort = 0;
+        }
+        method = request.getMethod();
+        pathQuery = request.getHttpURI().getPathQuery();
+        protocol = request.getConnectionMetaData().getProtocol();
+        scheme = request.getHttpURI().getScheme() != null ? request.getHttpURI().getScheme()
+                : (request.isSecure() ? "https" : "http");
+        host = Request.getServerName(request);
+        requestHeaders = request.getHeaders().asImmutable();
+        requestContentLength = request.getLength();
+    }
+
+    /** The record of a request being observed, or null when nothing observes requests. */
+    public static RequestRecord of(Request request) {
+        return (RequestRecord) request.getAttribute(ATTRIBUTE);
+    }
+
+    /** The router that matched. */
+    public void router(String name) {
+        this.router = name;
+    }
+
+    /** The service and the server it sent the request to. */
+    public void service(String name, String url) {
+        this.service = name;
+        this.serviceUrl = url;
+    }
+
+    public String router() {
+        return router;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public String serviceUrl() {
+        return serviceUrl;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public long durationNanos() {
+        return durationNanos;
+    }
+
+    /** The number of this request among all requests observed since start (1 for the first). */
+    public long count() {
+        return count;
+    }
+
+    void finish(Response response) {
+        durationNanos = System.nanoTime() - startNanos;
+        status = response.getStatus();
+        bytes = Response.getContentBytesWritten(response);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The API: every element with its status, errors, provider and usage, in Traefik's shapes; reachable only
+ * with {@code api.insecure} (on its own entry point) or through a router to {@code api@internal}.
+ */
+class ApiTest {
+
+    @TempDir
+    Path dir;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> response = Http.get(url);
+        assertEquals(200, response.statusCode(), url + ": " + response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode named(JsonNode list, String name) {
+        for (JsonNode element : list) {
+            if (name.equals(element.path("name").asText())) {
+                return element;
+            }
+        }
+        throw new AssertionError(name + " not in " + list);
+    }
+
+    private static final String DYNAMIC = """
+            http:
+              routers:
+                app:
+                  rule: PathPrefix(`/app`)
+                  service: app
+                broken:
+                  rule: Host(`x`) &&
+                  service: app
+                api:
+                  rule: PathPrefix(`/api`)
+                  service: api@internal
+              services:
+                app:
+                  loadBalancer:
+                    servers:
+                      - url: http://127.0.0.1:1
+              middlewares:
+                unused:
+                  someType: {}
+            """;
+
+    @Test
+    void showsElementsWithStatusErrorsAndUsageThroughARouter() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, DYNAMIC).staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  file:
+                    directory: dynamic
+                api: {}
+                """).start()) {
+            JsonNode routers = get(gateway.url("/api/http/routers"));
+            JsonNode app = named(routers, "app@file");
+            assertEquals("enabled", app.path("status").asText());
+            assertEquals("file", app.path("provider").asText());
+            assertEquals("PathPrefix(`/app`)", app.path("rule").asText());
+            assertEquals(18, app.path("priority").asInt(), "the effective priority: the rule's length");
+            JsonNode broken = named(routers, "broken@file");
+            assertEquals("disabled", broken.path("status").asText());
+            assertTrue(broken.path("error").get(0).asText().contains("position 13"), broken.toString());
+
+            JsonNode service = named(get(gateway.url("/api/http/services")), "app@file");
+            assertEquals("enabled", service.path("status").asText());
+            assertEquals("loadbalancer", service.path("type").asText());
+            assertTrue(service.path("usedBy").toString().contains("app@file"), service.toString());
+            assertEquals("http://127.0.0.1:1", service.path("loadBalancer").path("servers").get(0).path("url").asText());
+
+            JsonNode middleware = named(get(gateway.url("/api/http/middlewares")), "unused@file");
+            assertEquals("disabled", middleware.path("status").asText());
+            assertTrue(middleware.path("error").get(0).asText().contains("unknown middleware type 'someType'"));
+
+            assertEquals("app@file", get(gateway.url("/api/http/routers/app@file")).path("name").asText());
+            assertEquals(404, Http.status(gateway.url("/api/http/routers/nope@file")));
+            assertEquals(1, get(gateway.url("/api/http/routers?status=disabled")).size());
+            assertEquals(1, get(gateway.url("/api/http/routers?search=brok")).size());
+
+            JsonNode overview = get(gateway.url("/api/overview"));
+            assertEquals(3, overview.path("http").path("routers").path("total").asInt());
+            assertEquals(1, overview.path("http").path("routers").path("errors").asInt());
+            assertTrue(get(gateway.url("/api/version")).path("Version").asText().length() > 0);
+            assertEquals("web", get(gateway.url("/api/entrypoints")).get(0).path("name").asText());
+            assertTrue(get(gateway.url("/api/rawdata")).path("routers").has("app@file"));
+            JsonNode plugins = get(gateway.url("/api/plugins")).path("plugins");
+            assertTrue(plugins.toString().contains("matchers-http") && plugins.toString().contains("matcher Host"), plugins.toString());
+        }
+    }
+
+    @Test
+    void insecureServesTheApiOnItsOwnEntryPointOnly() throws Exception {
+        int operations;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            operations = probe.getLocalPort();
+        }
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                  gatehouse:
+                    address: "127.0.0.1:%d"
+                providers:
+                  file:
+                    directory: dynamic
+                api:
+                  insecure: true
+                """.formatted(operations)).start()) {
+            assertEquals(200, Http.status("http://127.0.0.1:" + operations + "/api/overview"));
+            assertEquals(404, Http.status(gateway.url("/api/overview")), "no router to api@internal on web");
+        }
+    }
+
+    @Test
+    void withoutApiInTheStaticConfigurationThereIsNoApi() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, DYNAMIC).start()) {
+            assertTrue(!gateway.routerEnabled("api@file"), "api@internal does not exist without api");
+            assertEquals(404, Http.status(gateway.url("/api/overview")));
+        }
+    }
+}

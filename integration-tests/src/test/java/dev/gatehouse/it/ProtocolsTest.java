@@ -1,0 +1,96 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTP/2 clients to HTTP/1.1 backends, Expect: 100-continue, and header size limits. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProtocolsTest {
+
+    @TempDir
+    static Path dir;
+
+    private static TestBackend backend;
+    private static GatewayHarness gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = TestBackend.echo("h1");
+        gateway = GatewayHarness.withDynamic(dir, """
+                http:
+                  routers:
+                    r:
+                      rule: PathPrefix(`/`)
+                      service: svc
+                  services:
+                    svc:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(backend.url())).start();
+        gateway.awaitReload(0, () -> gateway.routerEnabled("r@file"), Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        backend.close();
+    }
+
+    @Test
+    void anHttp2ClientReachesAnHttp11BackendBothWays() throws Exception {
+        org.eclipse.jetty.client.HttpClient h2 = new org.eclipse.jetty.client.HttpClient(
+                new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        h2.start();
+        try {
+            ContentResponse get = h2.GET(gateway.url("/h2?x=1"));
+            assertEquals(200, get.getStatus());
+            assertEquals("HTTP/2.0", get.getVersion().asString());
+            assertTrue(get.getContentAsString().contains("uri=/h2?x=1"), get.getContentAsString());
+            ContentResponse post = h2.POST(gateway.url("/h2post")).body(new StringRequestContent("hello h2"))
+                    .send();
+            assertEquals(200, post.getStatus());
+            assertTrue(post.getContentAsString().contains("method=POST"), post.getContentAsString());
+        } finally {
+            h2.stop();
+        }
+    }
+
+    @Test
+    void expectContinueIsAnsweredAndTheBodyArrives() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(gateway.url("/continue")))
+                .expectContinue(true).POST(HttpRequest.BodyPublishers.ofString("payload"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("method=POST"), response.body());
+    }
+
+    @Test
+    void largeHeadersWithinTheLimitPassAndLargerOnesAre431() throws Exception {
+        // Past the upstream client's default 4 KiB buffer, within the test backend's 8 KiB limit.
+        String sixK = "v".repeat(6 * 1024);
+        HttpResponse<String> ok = Http.get(gateway.url("/big"), "X-Big", sixK);
+        assertEquals(200, ok.statusCode());
+        assertTrue(ok.body().contains("X-Big: " + sixK));
+        String tooBig = "v".repeat(20 * 1024);
+        assertEquals(431, Http.get(gateway.url("/big"), "X-Big", tooBig).statusCode());
+    }
+}

@@ -1,0 +1,258 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code http.serversTransports}: HTTPS to a backend with a self-signed certificate (trusted through rootCAs,
+ * or not checked with insecureSkipVerify, checked against serverName), mTLS to a backend that requires a
+ * client certificate, h2c backends, and per-transport timeouts. Certificates are made by the JDK's keytool.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ServersTransportTest {
+
+    @TempDir
+    static Path certs;
+
+    @TempDir
+    Path dir;
+
+    private static Path serverStore;
+    private static Path serverPem;
+    private static Path clientStore;
+    private static Path clientPem;
+    private static Path clientKeyPem;
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        serverStore = certs.resolve("server.p12");
+        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=backend.test",
+                "-ext", "san=dns:backend.test", "-validity", "2", "-storetype", "PKCS12", "-keystore",
+                serverStore.toString(), "-storepass", "secret", "-keypass", "secret");
+        serverPem = certs.resolve("server.pem");
+        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", serverStore.toString(), "-storepass", "secret",
+                "-file", serverPem.toString());
+        clientStore = certs.resolve("client.p12");
+        keytool("-genkeypair", "-alias", "client", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=gatehouse",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", clientStore.toString(), "-storepass", "secret",
+                "-keypass", "secret");
+        clientPem = certs.resolve("client.pem");
+        keytool("-exportcert", "-rfc", "-alias", "client", "-keystore", clientStore.toString(), "-storepass", "secret",
+                "-file", clientPem.toString());
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(clientStore)) {
+            store.load(in, "secret".toCharArray());
+        }
+        PrivateKey key = (PrivateKey) store.getKey("client", "secret".toCharArray());
+        clientKeyPem = certs.resolve("client-key.pem");
+        Files.writeString(clientKeyPem, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool failed: " + output);
+    }
+
+    /** Answers with the protocol and whether a client certificate came. */
+    private static Handler whoAmI(String name) {
+        return new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Object session = request.getAttribute(org.eclipse.jetty.io.EndPoint.SslSessionData.ATTRIBUTE);
+                Object certificates = session instanceof org.eclipse.jetty.io.EndPoint.SslSessionData data
+                        && data.peerCertificates() != null && data.peerCertificates().length > 0 ? "yes" : null;
+                String body = "backend=" + name + " protocol=" + request.getConnectionMetaData().getProtocol()
+                        + " secure=" + request.isSecure() + " clientCert=" + (certificates != null);
+                response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        };
+    }
+
+    private static SslContextFactory.Server serverTls(boolean needClientAuth) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(serverStore.toString());
+        tls.setKeyStorePassword("secret");
+        tls.setKeyStoreType("PKCS12");
+        if (needClientAuth) {
+            tls.setNeedClientAuth(true);
+            tls.setTrustStorePath(clientStore.toString());
+            tls.setTrustStorePassword("secret");
+            tls.setTrustStoreType("PKCS12");
+        }
+        return tls;
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String route(String name, String url, String transport) {
+        return """
+                    %1$s:
+                      rule: PathPrefix(`/%1$s`)
+                      service: %1$s
+                """.formatted(name) + "\u0000" + """
+                    %1$s:
+                      loadBalancer:
+                        %3$s
+                        servers:
+                          - url: %2$s
+                """.formatted(name, url, transport == null ? "" : "serversTransport: " + transport);
+    }
+
+    private static String config(String transports, String... routes) {
+        StringBuilder routers = new StringBuilder("http:\n  routers:\n");
+        StringBuilder services = new StringBuilder("  services:\n");
+        for (String route : routes) {
+            String[] parts = route.split("\u0000");
+            routers.append(parts[0]);
+            services.append(parts[1]);
+        }
+        return routers + services.toString() + "  serversTransports:\n" + transports;
+    }
+
+    @Test
+    void httpsToASelfSignedBackendNeedsItsCaOrInsecureSkipVerifyAndChecksServerName() throws Exception {
+        try (TestBackend backend = TestBackend.tls("tls", serverTls(false), whoAmI("tls"))) {
+            String yaml = config("""
+                        trusted:
+                          rootCAs:
+                            - %1$s
+                          serverName: backend.test
+                        wrongname:
+                          rootCAs:
+                            - %1$s
+                        insecure:
+                          insecureSkipVerify: true
+                    """.formatted(serverPem),
+                    route("plain", backend.url(), null),
+                    route("trusted", backend.url(), "trusted"),
+                    route("wrongname", backend.url(), "wrongname"),
+                    route("insecure", backend.url(), "insecure"));
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("insecure@file") && gateway.routerEnabled("trusted@file"),
+                        Duration.ofSeconds(10));
+                assertEquals(502, get(gateway.url("/plain")).statusCode(), "an unknown CA must not be trusted");
+                HttpResponse<String> trusted = get(gateway.url("/trusted"));
+                assertEquals(200, trusted.statusCode(), trusted.body());
+                assertTrue(trusted.body().contains("secure=true"), trusted.body());
+                assertEquals(502, get(gateway.url("/wrongname")).statusCode(),
+                        "127.0.0.1 is not in the certificate: only serverName makes it match");
+                assertEquals(200, get(gateway.url("/insecure")).statusCode());
+            }
+        }
+    }
+
+    @Test
+    void mutualTlsPresentsTheConfiguredClientCertificate() throws Exception {
+        try (TestBackend backend = TestBackend.tls("mtls", serverTls(true), whoAmI("mtls"))) {
+            String yaml = config("""
+                        withcert:
+                          rootCAs: [%1$s]
+                          serverName: backend.test
+                          certificates:
+                            - certFile: %2$s
+                              keyFile: %3$s
+                        withoutcert:
+                          rootCAs: [%1$s]
+                          serverName: backend.test
+                    """.formatted(serverPem, clientPem, clientKeyPem),
+                    route("withcert", backend.url(), "withcert"),
+                    route("withoutcert", backend.url(), "withoutcert@file"));
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("withcert@file"), Duration.ofSeconds(10));
+                HttpResponse<String> ok = get(gateway.url("/withcert"));
+                assertEquals(200, ok.statusCode(), ok.body());
+                assertTrue(ok.body().contains("clientCert=true"), ok.body());
+                assertEquals(502, get(gateway.url("/withoutcert")).statusCode());
+            }
+        }
+    }
+
+    @Test
+    void h2cBackendsGetHttp2AndTimeoutsArePerTransport() throws Exception {
+        try (TestBackend h2c = TestBackend.h2c("h2c", whoAmI("h2c"));
+             TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(3))) {
+            String yaml = config("""
+                        impatient:
+                          forwardingTimeouts:
+                            responseHeaderTimeout: 300ms
+                        nohttp2:
+                          disableHTTP2: true
+                    """,
+                    route("h2", h2c.url().replace("http://", "h2c://"), null),
+                    route("h1", h2c.url().replace("http://", "h2c://"), "nohttp2"),
+                    route("slow", slow.url(), "impatient"));
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("slow@file") && gateway.routerEnabled("h2@file"),
+                        Duration.ofSeconds(10));
+                HttpResponse<String> h2 = get(gateway.url("/h2"));
+                assertEquals(200, h2.statusCode(), h2.body());
+                assertTrue(h2.body().contains("protocol=HTTP/2.0"), h2.body());
+                assertTrue(get(gateway.url("/h1")).body().contains("protocol=HTTP/1.1"));
+                long start = System.nanoTime();
+                assertEquals(504, get(gateway.url("/slow")).statusCode());
+                assertTrue((System.nanoTime() - start) / 1_000_000 < 2500);
+            }
+        }
+    }
+
+    @Test
+    void anUnknownTransportDisablesOnlyItsService() throws Exception {
+        try (TestBackend backend = TestBackend.echo("b")) {
+            String yaml = config("""
+                        broken:
+                          rootCAs: [/does/not/exist.pem]
+                    """,
+                    route("fine", backend.url(), null),
+                    route("missing", backend.url(), "nosuch"),
+                    route("broken", backend.url(), "broken"));
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("fine@file"), Duration.ofSeconds(10));
+                assertEquals(200, get(gateway.url("/fine")).statusCode());
+                assertEquals(404, get(gateway.url("/missing")).statusCode());
+                String problems = gateway.application().runtime().problems().toString();
+                assertTrue(problems.contains("'nosuch@file' does not exist"), problems);
+                assertTrue(problems.contains("serversTransport broken@file") && problems.contains("rootCAs"), problems);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.gatehouse.plugins.middlewares.path;
+
+import com.google.re2j.Pattern;
+import dev.gatehouse.api.Middleware;
+import dev.gatehouse.plugins.middlewares.internal.GoRegex;
+import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.pf4j.Extension;
+
+/**
+ * {@code replacePathRegex}: when {@code regex} matches the raw path, every match is replaced by {@code replacement}
+ * (Go template syntax: {@code $1}, {@code ${1}}, {@code ${name}}); the old path goes in {@code X-Replaced-Path}.
+ * An empty replacement leaves the request alone, as in Traefik.
+ */
+@Extension
+public final class ReplacePathRegex implements Middleware<ReplacePathRegex.Config> {
+
+    public record Config(String regex, String replacement) {
+    }
+
+    @Override
+    public String name() {
+        return "replacePathRegex";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Handler.Wrapper create(Config config) {
+        if (config == null || config.regex() == null) {
+            throw new IllegalArgumentException("'regex' is required");
+        }
+        Pattern regex = GoRegex.compile("regex", config.regex().strip());
+        String replacement = config.replacement() == null ? "" : config.replacement().strip();
+        return new Handler.Wrapper() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                String old = request.getHttpURI().getPath();
+                if (old == null) {
+                    old = "";
+                }
+                if (replacement.isEmpty() || !regex.matcher(old).find()) {
+                    return super.handle(request, response, callback);
+                }
+                String path = GoRegex.replaceAll(regex, old, replacement);
+                Request rewritten = RewrittenRequest.of(request, RewrittenRequest.withPath(request, path),
+                        RewrittenRequest.withAdded(request, ReplacePath.X_REPLACED_PATH, old));
+                return super.handle(rewritten, response, callback);
+            }
+        };
+    }
+}

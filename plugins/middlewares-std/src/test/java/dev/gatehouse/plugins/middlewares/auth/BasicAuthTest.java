@@ -1,0 +1,125 @@
+package dev.gatehouse.plugins.middlewares.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatehouse.plugins.middlewares.MiddlewareTester;
+import dev.gatehouse.plugins.middlewares.TestEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import org.eclipse.jetty.http.HttpTester;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** basicAuth against hashes written by Debian's htpasswd (src/test/resources/htpasswd/README.md says how). */
+class BasicAuthTest {
+
+    static Path usersFile() throws Exception {
+        return Path.of(BasicAuthTest.class.getResource("/htpasswd/users.htpasswd").toURI());
+    }
+
+    static String basic(String user, String password) {
+        return "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MiddlewareTester tester(BasicAuth.Config config) throws Exception {
+        return new MiddlewareTester(new BasicAuth(new TestEnvironment()).create(config));
+    }
+
+    @ParameterizedTest(name = "{0} / {1} -> {2}")
+    @CsvSource(delimiter = ';', value = {
+        "bcrypt-user;  bcrypt-pass;          200",
+        "bcrypt-user;  bcrypt-pasS;          401",
+        "apr1-user;    apr1-pass;            200",
+        "apr1-user;    apr1-pas;             401",
+        "sha-user;     sha-pass;             200",
+        "sha-user;     'sha-pass ';          401",
+        "unicode-user; pässwörd:with colon;  200",
+        "nobody;       bcrypt-pass;          401",
+        "'';           '';                   401",
+    })
+    void htpasswdHashes(String user, String password, int status) throws Exception {
+        try (MiddlewareTester t = tester(new BasicAuth.Config(null, usersFile().toString(), null, null, null))) {
+            HttpTester.Response r = t.get("/", basic(user, password));
+            assertEquals(status, r.getStatus());
+            if (status == 401) {
+                assertEquals("Basic realm=\"traefik\"", r.get("WWW-Authenticate"));
+                assertNull(t.seen());
+            } else {
+                assertTrue(t.seen().header("Authorization").startsWith("Basic "), "kept unless removeHeader");
+            }
+        }
+    }
+
+    @Test
+    void noCredentialsOrMalformedOnesGet401WithTheRealm() throws Exception {
+        try (MiddlewareTester t = tester(new BasicAuth.Config(null, usersFile().toString(), "my \"realm\"", null, null))) {
+            HttpTester.Response r = t.get("/");
+            assertEquals(401, r.getStatus());
+            assertEquals("Basic realm=\"my \\\"realm\\\"\"", r.get("WWW-Authenticate"));
+            assertEquals(401, t.get("/", "Authorization: Basic !!!").getStatus());
+            assertEquals(401, t.get("/", "Authorization: Bearer abc").getStatus());
+        }
+    }
+
+    @Test
+    void bcryptVersions2aAnd2bAreAccepted() throws Exception {
+        String y = Files.readAllLines(usersFile()).get(0).split(":", 2)[1];
+        for (String version : List.of("$2a$", "$2b$")) {
+            String hash = version + y.substring(4);
+            try (MiddlewareTester t = tester(new BasicAuth.Config(List.of("u:" + hash), null, null, null, null))) {
+                assertEquals(200, t.get("/", basic("u", "bcrypt-pass")).getStatus(), version);
+            }
+        }
+    }
+
+    @Test
+    void headerFieldAndRemoveHeader() throws Exception {
+        try (MiddlewareTester t = tester(new BasicAuth.Config(List.of(Files.readAllLines(usersFile()).get(2)), null, null, true,
+                "X-WebAuth-User"))) {
+            t.get("/", basic("sha-user", "sha-pass"), "X-WebAuth-User: forged");
+            assertEquals("sha-user", t.seen().header("X-WebAuth-User"));
+            assertNull(t.seen().header("Authorization"));
+        }
+    }
+
+    @Test
+    void usersFileWinsOverUsers(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("users");
+        Files.writeString(file, "# comment\n\n" + Files.readAllLines(usersFile()).get(2) + "\n");
+        String other = "sha-user:{SHA}" + Base64.getEncoder().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-1").digest("other".getBytes(StandardCharsets.UTF_8)));
+        try (MiddlewareTester t = tester(new BasicAuth.Config(List.of(other), file.toString(), null, null, null))) {
+            assertEquals(200, t.get("/", basic("sha-user", "sha-pass")).getStatus());
+            assertEquals(401, t.get("/", basic("sha-user", "other")).getStatus());
+        }
+    }
+
+    @Test
+    void invalidConfigurationsAreRejected() {
+        BasicAuth auth = new BasicAuth(new TestEnvironment());
+        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+                () -> auth.create(new BasicAuth.Config(List.of("user:plaintext"), null, null, null, null)));
+        assertTrue(plain.getMessage().contains("unsupported password hash"), plain.getMessage());
+        assertFalse(plain.getMessage().contains("plaintext"), "never echo a secret");
+        assertThrows(IllegalArgumentException.class, () -> auth.create(new BasicAuth.Config(List.of(), null, null, null, null)));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> auth.create(new BasicAuth.Config(null, "/no/such/file", null, null, null)));
+        assertTrue(missing.getMessage().contains("usersFile"));
+    }
+
+    @Test
+    void md5CryptMatchesKnownVectors() {
+        // Vectors from `openssl passwd -1 -salt saltstri password` and `openssl passwd -apr1 -salt abcdefgh ''`.
+        assertTrue(Htpasswd.matches("password", "$1$saltstri$qQY4WxjABChYG1ccLpfkz/"));
+        assertTrue(Htpasswd.matches("", "$apr1$abcdefgh$L.PT565ESX4Tp2bqNs7Ie."));
+        assertTrue(Htpasswd.matches("apr1-pass", "$apr1$uqx4Dtbh$IE/SrZVcD3TkwMhkAsRBk0"));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.gatehouse.plugins.docker;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A Docker API on tcp://127.0.0.1:port for what a real engine here cannot be made to do: answer 500. Serves
+ * version, container list, inspect and an event stream that the test can feed or cut.
+ */
+final class FakeEngine implements AutoCloseable {
+
+    private final HttpServer server;
+    private final Map<String, String> inspects = new LinkedHashMap<>();   // id -> inspect JSON
+    private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
+    private volatile int listStatus = 200;
+
+    FakeEngine() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-docker");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String endpoint() {
+        return "tcp://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Adds or replaces a running container with a label set and one address on network {@code net}. */
+    synchronized void container(String id, String name, Map<String, String> labels, String ip, int port) {
+        StringBuilder l = new StringBuilder();
+        labels.forEach((k, v) -> l.append(l.length() == 0 ? "" : ",").append(json(k)).append(':').append(json(v)));
+        inspects.put(id, """
+                {"Id":%s,"Name":%s,"Config":{"Labels":{%s}},"State":{"Running":true,"Paused":false},
+                 "HostConfig":{"NetworkMode":"net"},
+                 "NetworkSettings":{"Networks":{"net":{"IPAddress":%s}},"Ports":{"%d/tcp":null}}}
+                """.formatted(json(id), json("/" + name), l, json(ip), port));
+    }
+
+    synchronized void remove(String id) {
+        inspects.remove(id);
+    }
+
+    /** Status of the container list from now on: 500 plays an engine in trouble. */
+    void listStatus(int status) {
+        listStatus = status;
+    }
+
+    /** Sends an event on every open stream. */
+    void event(String action, String id) {
+        byte[] line = ("{\"Type\":\"container\",\"Action\":\"" + action + "\",\"id\":\"" + id + "\",\"Actor\":{\"ID\":\""
+                + id + "\"}}\n").getBytes(StandardCharsets.UTF_8);
+        for (OutputStream out : streams) {
+            try {
+                out.write(line);
+                out.flush();
+            } catch (IOException e) {
+                streams.remove(out);
+            }
+        }
+    }
+
+    /** Ends every open event stream, as an engine going away does. */
+    void cutStreams() {
+        for (OutputStream out : streams) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        streams.clear();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (path.endsWith("/events")) {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().flush();
+            streams.add(exchange.getResponseBody());
+            return;   // stays open until cut
+        }
+        String body;
+        int status = 200;
+        synchronized (this) {
+            if (path.endsWith("/version")) {
+                body = "{\"Version\":\"99.0-fake\",\"ApiVersion\":\"1.41\"}";
+            } else if (path.endsWith("/containers/json")) {
+                status = listStatus;
+                List<String> items = new ArrayList<>();
+                inspects.keySet().forEach(id -> items.add("{\"Id\":" + json(id) + "}"));
+                body = status == 200 ? "[" + String.join(",", items) + "]" : "{\"message\":\"engine in trouble\"}";
+            } else if (path.matches(".*/containers/[^/]+/json")) {
+                String id = path.replaceAll(".*/containers/([^/]+)/json", "$1");
+                body = inspects.get(id);
+                if (body == null) {
+                    status = 404;
+                    body = "{\"message\":\"No such container: " + id + "\"}";
+                }
+            } else {
+                status = 404;
+                body = "{\"message\":\"not faked: " + path + "\"}";
+            }
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String json(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    @Override
+    public void close() {
+        cutStreams();
+        server.stop(0);
+    }
+}
