@@ -13,6 +13,7 @@ import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
@@ -74,13 +75,16 @@ final class GatewayAssembly implements AutoCloseable {
      * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
      * @param health where health checks run; null builds runtimes without them ({@code gatehouse check})
      * @param transportThreads the threads of the upstream clients of {@code http.serversTransports}
+     * @param tls the certificates and TLS options; null builds runtimes without them
+     * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
      */
     RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
-            Map<String, Handler> moreInternalServices, ScheduledExecutorService health, Executor transportThreads) {
+            Map<String, Handler> moreInternalServices, ScheduledExecutorService health, Executor transportThreads,
+            TlsManager tls, RuntimeBuilder.CertificateDemands demands) {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internal, mapper, jetty, health, transportThreads)
+                extensions, upstream, internal, mapper, jetty, health, transportThreads, entryPoints.tls, tls, demands)
                 .entryPointMiddlewares(entryPoints.middlewares);
     }
 
