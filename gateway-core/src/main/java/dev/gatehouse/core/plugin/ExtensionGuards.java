@@ -3,6 +3,7 @@ package dev.gatehouse.core.plugin;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.core.http.ErrorResponses;
@@ -65,7 +66,16 @@ final class ExtensionGuards {
 
         @Override
         public Handler.Wrapper create(C config) throws Exception {
-            Handler.Wrapper handler = delegate.create(config);
+            return guard(delegate.create(config));
+        }
+
+        /** The gateway calls this one: a middleware that needs services (errors) overrides it, not the other. */
+        @Override
+        public Handler.Wrapper create(C config, MiddlewareContext context) throws Exception {
+            return guard(delegate.create(config, context));
+        }
+
+        private Handler.Wrapper guard(Handler.Wrapper handler) {
             return handler == null ? null : new GuardHandler(handler, "middleware type " + delegate.name(), pluginId);
         }
 
