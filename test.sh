@@ -6,7 +6,8 @@
 # it started, and exits with Maven's status. Extra arguments go to Maven (e.g. ./test.sh -pl distribution -am).
 #
 # Real components so far: a Docker engine (dockerd from Debian's docker.io, on its own socket and data root under
-# the test's temp folder; see start_docker). To add one (Docker, Pebble, etcd, Redis; see
+# the test's temp folder; see start_docker) and Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
+# the ACME tests (start_pebble). To add one (etcd, Redis; see
 # ENVIRONMENT.md): list its packages in PACKAGES, start it in start_components (record the PID with
 # track_pid, and any cleanup command with on_cleanup), and export what the tests need to find it.
 set -uo pipefail
@@ -18,6 +19,8 @@ cd "$HERE"
 PACKAGES=(
   "java:openjdk-17-jdk-headless"
   "mvn:maven"
+  "openssl:openssl"
+  "pebble:pebble"
   "dockerd:docker.io"
   "busybox:busybox-static"
   "chromium:chromium"   # the dashboard's browser test (DashboardBrowserTest); playwright-core comes from npm ci
@@ -147,7 +150,53 @@ docker_cleanup() {
 }
 
 start_components() {
-  start_docker
+  start_docker && start_pebble
+}
+
+# waits until something listens on 127.0.0.1:$1 (at most $2 seconds)
+wait_port() {
+  local i
+  for i in $(seq 1 $(( $2 * 5 ))); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
+  return 1
+}
+
+# Pebble, as in ENVIRONMENT.md: a CA made here for Pebble's own HTTPS, challtestsrv answering every name with
+# 127.0.0.1, validation for real (no PEBBLE_VA_ALWAYS_VALID). Certificates live 150 s, so that a test sees a
+# renewal (at a third of the lifetime left) within a bounded wait. The ACME tests read IT_PEBBLE_* and
+# are skipped without them.
+start_pebble() {
+  local d="$WORK/pebble"
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Gatehouse test Pebble CA" \
+    -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null || return 1
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$d/key.pem" -out "$d/cert.csr" 2>/dev/null || return 1
+  openssl x509 -req -in "$d/cert.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+    -copy_extensions copy -out "$d/cert.pem" 2>/dev/null || return 1
+  keytool -importcert -noprompt -alias pebble-ca -file "$d/ca.pem" -keystore "$d/truststore.p12" \
+    -storetype PKCS12 -storepass changeit >/dev/null 2>&1 || return 1
+  cat >"$d/pebble-config.json" <<JSON
+{"pebble":{"listenAddress":"127.0.0.1:14000","managementListenAddress":"127.0.0.1:15000","certificate":"$d/cert.pem",
+ "privateKey":"$d/key.pem","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false,
+ "certificateValidityPeriod":150}}
+JSON
+  pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 '' -dns01 127.0.0.1:8053 -http01 '' -https01 '' \
+    -tlsalpn01 '' -management 127.0.0.1:8055 >"$d/challtestsrv.log" 2>&1 &
+  track_pid $!
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver 127.0.0.1:8053 \
+    -strict=false >"$d/pebble.log" 2>&1 &
+  local pebble=$!
+  track_pid "$pebble"
+  wait_port 14000 30 && wait_port 15000 30 || { log "pebble did not start: $(tail -5 "$d/pebble.log")"; return 1; }
+  export IT_PEBBLE_DIRECTORY="https://127.0.0.1:14000/dir"
+  export IT_PEBBLE_MANAGEMENT="https://127.0.0.1:15000"
+  export IT_PEBBLE_CA="$d/ca.pem"
+  export IT_PEBBLE_TRUSTSTORE="$d/truststore.p12" IT_PEBBLE_TRUSTSTORE_PASSWORD=changeit
+  export IT_PEBBLE_HTTP_PORT=5002 IT_PEBBLE_TLS_PORT=5001
+  export IT_PEBBLE_PID="$pebble" IT_PEBBLE_LOG="$d/pebble.log"
+  # A test may stop Pebble (SIGSTOP) to play an unreachable CA: make sure it runs again before it is stopped.
+  on_cleanup "kill -CONT $pebble 2>/dev/null || true"
+  log "pebble started (directory $IT_PEBBLE_DIRECTORY)"
 }
 
 install_missing || exit 1

@@ -29,14 +29,23 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>A resolver that must answer challenges also implements {@link ChallengeResponder} on its instance.
+ * <p>Extensions get what they need by constructor injection, for example {@link Storages} to keep state:
+ *
+ * <pre>{@code
+ * @Inject
+ * public AcmeResolver(Storages storages) { ... }
+ * }</pre>
+ *
+ * <p>A resolver that answers HTTP-01 challenges also implements {@link ChallengeResponder} on its instance;
+ * TLS-ALPN-01 challenge certificates go through {@link CertificateSink#tlsAlpnChallenge}.
  *
  * @param <C> the options type
  */
 public interface CertResolver<C> extends ConfigurableExtension<C> {
 
     /**
-     * Starts one configured resolver: loads what it stored before, renews on its own schedule.
+     * Starts one configured resolver: loads what it stored before (and delivers it to the sink at once, so that
+     * a restart serves stored certificates without ordering), and renews on its own schedule.
      *
      * @param resolverName the name routers use ({@code le} above)
      * @param config the bound options
@@ -50,8 +59,9 @@ public interface CertResolver<C> extends ConfigurableExtension<C> {
 
         /**
          * Asks for a certificate covering {@code domains} (the first is the main domain). Returns at
-         * once; the certificate reaches the {@link CertificateSink} when issued. Asking again for the
-         * same domains while an order is under way must not start a second order.
+         * once; the certificate reaches the {@link CertificateSink} when issued. The gateway calls it on every
+         * configuration for every domain set routers need: asking again for domains that have a valid
+         * certificate, or whose order is under way, must not start another order.
          */
         void request(Set<String> domains);
 

@@ -24,7 +24,7 @@ import java.util.Set;
 public interface CertificateSink {
 
     /**
-     * A certificate was issued or renewed.
+     * A certificate was issued, renewed, or read from storage.
      *
      * @param domains the domains it was requested for
      * @param key its private key
@@ -32,6 +32,19 @@ public interface CertificateSink {
      */
     void issued(Set<String> domains, PrivateKey key, List<X509Certificate> chain);
 
-    /** Obtaining a certificate for {@code domains} failed; the gateway logs it and goes on serving. */
+    /**
+     * Obtaining a certificate for {@code domains} failed; the gateway logs it (with the domains and the cause,
+     * which should carry the CA's error) and goes on serving the previous or the default certificate.
+     */
     void failed(Set<String> domains, Throwable cause);
+
+    /**
+     * Answers ACME TLS-ALPN-01 validations of {@code domain} (handshakes offering only {@code acme-tls/1}) with
+     * the RFC 8737 certificate, which the gateway makes, until {@link #tlsAlpnChallengeDone} is called.
+     *
+     * @param acmeValidation the SHA-256 digest of the challenge's key authorization
+     */
+    void tlsAlpnChallenge(String domain, byte[] acmeValidation);
+
+    void tlsAlpnChallengeDone(String domain);
 }

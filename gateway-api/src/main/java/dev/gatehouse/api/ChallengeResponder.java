@@ -1,39 +1,31 @@
 package dev.gatehouse.api;
 
-import org.eclipse.jetty.server.Handler;
-
 /**
- * Implemented by a {@link CertResolver.Instance} that answers HTTP challenges (ACME HTTP-01).
+ * Implemented by a {@link CertResolver.Instance} that answers ACME HTTP-01 challenges.
  *
- * <p>The gateway runs {@link #challengeHandler()} ahead of every router on the entry point the resolver
- * is configured for, for requests under {@link #challengePathPrefix()}.
+ * <p>The gateway answers {@code GET /.well-known/acme-challenge/<token>} on {@link #httpChallengeEntryPoint()}
+ * ahead of every router, with {@link #keyAuthorization(String)} as the body, or 404 when it returns null.
  *
  * <pre>{@code
  * final class Running implements CertResolver.Instance, ChallengeResponder {
- *     private final Map<String, String> tokens = new ConcurrentHashMap<>();
- *     public String challengePathPrefix() { return "/.well-known/acme-challenge/"; }
- *     public Handler challengeHandler() {
- *         return new Handler.Abstract() {
- *             public boolean handle(Request request, Response response, Callback callback) {
- *                 String token = Request.getPathInContext(request).substring(challengePathPrefix().length());
- *                 String answer = tokens.get(token);
- *                 if (answer == null) {
- *                     return false;
- *                 }
- *                 Content.Sink.write(response, true, answer, callback);
- *                 return true;
- *             }
- *         };
+ *     private final Map<String, String> pending = new ConcurrentHashMap<>();
+ *     public String httpChallengeEntryPoint() { return "web"; }
+ *     public String keyAuthorization(String token) { return pending.get(token); }
+ *     public void request(Set<String> domains) {
+ *         // for each HTTP-01 challenge of the order: pending.put(challenge.token(), challenge.keyAuthorization());
+ *         // tell the CA the challenge is ready; remove the token once the authorization is valid
  *     }
- *     public void request(Set<String> domains) { ... }
  * }
  * }</pre>
  */
 public interface ChallengeResponder {
 
-    /** The path under which challenges are served, for example {@code /.well-known/acme-challenge/}. */
-    String challengePathPrefix();
+    /** The path under which HTTP-01 challenges are served. */
+    String PATH_PREFIX = "/.well-known/acme-challenge/";
 
-    /** Answers challenge requests; returns {@code false} for one it does not know. */
-    Handler challengeHandler();
+    /** The entry point that serves the challenges ({@code httpChallenge.entryPoint}), or null for none. */
+    String httpChallengeEntryPoint();
+
+    /** The key authorization for {@code token}, or null when no challenge with that token is pending. */
+    String keyAuthorization(String token);
 }

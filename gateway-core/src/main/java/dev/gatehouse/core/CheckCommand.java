@@ -9,6 +9,11 @@ import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.tls.CertificateResolvers;
+import dev.gatehouse.core.tls.TlsManager;
+import java.util.Set;
+import java.util.TreeSet;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import java.io.PrintStream;
@@ -49,11 +54,25 @@ public final class CheckCommand {
             }
             Server jetty = new Server();
             JettyUpstreamClient upstream = new JettyUpstreamClient(assembly.upstreamSettings(), null);
-            GatewayRuntime runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
-                            // so that routers to api@internal check as they would run
-                            assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
-                                    () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null)
-                    .build(assembly.binder.bind(snapshots));
+            GatewayRuntime runtime;
+            // Loads certificates and TLS options as the gateway would, so that their errors show here too.
+            errors.addAll(CertificateResolvers.check(loaded, assembly.extensions));
+            Set<String> resolvers = loaded.configuration().certificatesResolvers().keySet();
+            RuntimeBuilder.CertificateDemands knownResolvers = (byResolver, problems) -> byResolver.forEach((name, domains) -> {
+                if (!resolvers.contains(name)) {
+                    problems.add(new ConfigProblem("routers " + new TreeSet<>(domains.values()), null,
+                            "certificate resolver '" + name + "' is not configured (known: "
+                            + (resolvers.isEmpty() ? "none" : String.join(", ", resolvers)) + ")"));
+                }
+            });
+            try (TlsManager tls = new TlsManager(null)) {
+                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
+                                // so that routers to api@internal check as they would run
+                                assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
+                                        () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null,
+                                tls, knownResolvers)
+                        .build(assembly.binder.bind(snapshots));
+            }
             for (ConfigProblem problem : runtime.problems()) {
                 errors.add(problem.toString());
             }

@@ -17,6 +17,8 @@ import dev.gatehouse.core.server.EntryPointRedirect;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
 import java.time.Duration;
+import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.config.EntryPointTlsConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ final class EntryPointPlan {
     private final Map<Integer, EntryPointRedirectionConfig> redirections = new HashMap<>();
     /** {@code entryPoints.<name>.http.middlewares}, by entry point name, for those that have some. */
     final Map<String, List<String>> middlewares = new HashMap<>();
+    /** {@code http.tls} per entry point index, null where absent. */
+    final List<RouterTlsConfig> tls = new ArrayList<>();
 
     static EntryPointPlan from(StaticConfiguration config) throws ConfigurationException {
         EntryPointPlan plan = new EntryPointPlan();
@@ -136,6 +140,8 @@ final class EntryPointPlan {
         if (!epMiddlewares.isEmpty()) {
             middlewares.put(name, List.copyOf(epMiddlewares));
         }
+        EntryPointTlsConfig entryPointTls = entryPoint.httpOrDefault().tls();
+        tls.add(entryPointTls == null ? null : entryPointTls.asRouterTls());
         RedirectionsConfig redirection = entryPoint.httpOrDefault().redirections();
         if (redirection != null && redirection.entryPoint() != null) {
             redirections.put(listeners.size() - 1, redirection.entryPoint());

@@ -25,6 +25,9 @@ import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.server.GatewayServer;
+import dev.gatehouse.core.tls.CertificateResolvers;
+import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.api.ChallengeResponder;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
@@ -55,6 +58,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final GatewayAssembly assembly;
     private final GatewayServer server;
     private final JettyUpstreamClient upstream;
+    private final TlsManager tls;
+    private final CertificateResolvers resolvers;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final ApiHandler api;
@@ -89,9 +94,18 @@ public final class GatewayApplication implements AutoCloseable {
         if (metrics != null) {
             observers.add(metrics);
         }
+        // Relative certificate paths are read from the working directory, as Traefik does.
+        tls = new TlsManager(null);
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers));
+                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers), tls);
+        resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
+        ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
+        for (int i = 0; i < challenges.length; i++) {
+            List<ChallengeResponder> responders = resolvers.httpChallengeResponders(entryPoints.listeners.get(i).name());
+            challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
+        }
+        server.httpChallenges(challenges);
         if (metrics != null) {
             if (entryPoints.metricsIndex >= 0) {
                 server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
@@ -152,7 +166,8 @@ public final class GatewayApplication implements AutoCloseable {
         }
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
                 application.server.jetty(), application.apiServices,
-                application.healthScheduler);
+                application.healthScheduler, application.tls,
+                application.resolvers.isEmpty() ? null : application.resolvers);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -279,6 +294,8 @@ public final class GatewayApplication implements AutoCloseable {
     private void closeQuietly() {
         healthScheduler.shutdownNow();
         watcher.close();
+        resolvers.close();
+        tls.close();
         assembly.close();
         if (accessLog != null) {
             accessLog.close();

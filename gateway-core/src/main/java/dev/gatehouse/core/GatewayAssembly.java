@@ -13,6 +13,7 @@ import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
@@ -22,7 +23,6 @@ import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.ToIntFunction;
 import org.eclipse.jetty.server.Handler;
@@ -73,13 +73,16 @@ final class GatewayAssembly implements AutoCloseable {
      * @param jetty the server middleware handlers belong to
      * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
      * @param health where health checks run; null builds runtimes without them ({@code gatehouse check})
+     * @param tls the certificates and TLS options; null builds runtimes without them
+     * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
      */
     RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
-            Map<String, Handler> moreInternalServices, ScheduledExecutorService health) {
+            Map<String, Handler> moreInternalServices, ScheduledExecutorService health,
+            TlsManager tls, RuntimeBuilder.CertificateDemands demands) {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internal, mapper, jetty, health)
+                extensions, upstream, internal, mapper, jetty, health, entryPoints.tls, tls, demands)
                 .entryPointMiddlewares(entryPoints.middlewares);
     }
 

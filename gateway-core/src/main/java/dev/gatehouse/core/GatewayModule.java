@@ -1,6 +1,8 @@
 package dev.gatehouse.core;
 
 import com.google.inject.AbstractModule;
+import dev.gatehouse.api.Storages;
+import dev.gatehouse.core.storage.FileStorages;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import java.nio.file.Path;
@@ -37,5 +39,7 @@ final class GatewayModule extends AbstractModule {
                 return loaded.resolve(path);
             }
         });
+        // The bundled storage: one file per location (see FileStorage).
+        bind(Storages.class).toInstance(new FileStorages(loaded::resolve));
     }
 }

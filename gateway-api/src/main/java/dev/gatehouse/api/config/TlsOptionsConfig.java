@@ -19,6 +19,7 @@ import java.util.List;
  * @param curvePreferences key-exchange groups in order of preference
  * @param sniStrict refuse handshakes without SNI or with an unknown name
  * @param alpnProtocols protocols offered by ALPN ({@code h2}, {@code http/1.1} by default)
+ * @param clientAuth client certificates (mutual TLS); none asked for when absent
  */
 public record TlsOptionsConfig(
         String minVersion,
@@ -26,7 +27,8 @@ public record TlsOptionsConfig(
         List<String> cipherSuites,
         List<String> curvePreferences,
         Boolean sniStrict,
-        List<String> alpnProtocols) {
+        List<String> alpnProtocols,
+        ClientAuthConfig clientAuth) {
 
     public TlsOptionsConfig {
         cipherSuites = Immutables.list(cipherSuites);

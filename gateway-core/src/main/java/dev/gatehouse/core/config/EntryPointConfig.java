@@ -34,7 +34,7 @@ public record EntryPointConfig(
     }
 
     public EntryPointHttpConfig httpOrDefault() {
-        return http == null ? new EntryPointHttpConfig(null, null, null) : http;
+        return http == null ? new EntryPointHttpConfig(null, null, null, null) : http;
     }
 
     /**

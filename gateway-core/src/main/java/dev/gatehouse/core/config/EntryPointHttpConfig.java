@@ -10,8 +10,11 @@ import java.util.List;
  * @param redirections send every request on this entry point to another one instead of routing it
  * @param middlewares middlewares put in front of the middlewares of every router on this entry point, as
  *        Traefik's; a name without {@code @provider} is looked up in each router's own provider
+ * @param tls routers on this entry point without {@code tls} of their own get these TLS settings (and so serve
+ *        HTTPS); null when absent
  */
-public record EntryPointHttpConfig(Boolean sanitizePath, RedirectionsConfig redirections, List<String> middlewares) {
+public record EntryPointHttpConfig(Boolean sanitizePath, RedirectionsConfig redirections, List<String> middlewares,
+        EntryPointTlsConfig tls) {
 
     public boolean sanitizePathOrDefault() {
         return sanitizePath == null || sanitizePath;

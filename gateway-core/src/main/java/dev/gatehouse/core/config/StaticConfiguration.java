@@ -1,5 +1,6 @@
 package dev.gatehouse.core.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param accessLog the access log; null when disabled
  * @param metrics metrics; null when disabled
  * @param api the API; null when disabled
+ * @param certificatesResolvers resolver name to its declaration, one type key and its options
+ *        ({@code le: {acme: {email: ...}}}); the options are bound by the plugin that provides the type
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -29,9 +32,12 @@ public record StaticConfiguration(
         DemoConfig demo,
         AccessLogConfig accessLog,
         MetricsConfig metrics,
-        ApiConfig api) {
+        ApiConfig api,
+        Map<String, JsonNode> certificatesResolvers) {
 
     public StaticConfiguration {
+        certificatesResolvers = certificatesResolvers == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(certificatesResolvers));
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));
     }
 

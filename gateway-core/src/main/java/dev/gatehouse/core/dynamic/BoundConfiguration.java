@@ -16,14 +16,22 @@ public record BoundConfiguration(
         Map<String, Defined<ServiceConfig>> services,
         Map<String, Defined<MiddlewareConfig>> middlewares,
         Map<String, Defined<ServersTransportConfig>> serversTransports,
-        List<ConfigProblem> problems) {
+        List<ConfigProblem> problems,
+        TlsDefinitions tls) {
+
+    public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
+            Map<String, Defined<MiddlewareConfig>> middlewares, Map<String, Defined<ServersTransportConfig>> serversTransports,
+            List<ConfigProblem> problems) {
+        this(routers, services, middlewares, serversTransports, problems, TlsDefinitions.EMPTY);
+    }
 
     public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
             Map<String, Defined<MiddlewareConfig>> middlewares, List<ConfigProblem> problems) {
-        this(routers, services, middlewares, Map.of(), problems);
+        this(routers, services, middlewares, Map.of(), problems, TlsDefinitions.EMPTY);
     }
 
     public BoundConfiguration {
+        tls = tls == null ? TlsDefinitions.EMPTY : tls;
         routers = Map.copyOf(routers);
         services = Map.copyOf(services);
         middlewares = Map.copyOf(middlewares);

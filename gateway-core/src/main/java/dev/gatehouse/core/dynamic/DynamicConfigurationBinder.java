@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.config.CertificateConfig;
 import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.TlsOptionsConfig;
 import dev.gatehouse.api.config.RouterConfig;
 import dev.gatehouse.api.config.ServersTransportConfig;
 import dev.gatehouse.api.config.ServiceConfig;
@@ -24,6 +26,7 @@ import java.util.TreeMap;
  */
 public final class DynamicConfigurationBinder {
 
+    private static final String DEFAULT_STORE = "default";
     private static final Set<String> HTTP_SECTIONS = Set.of("routers", "services", "middlewares", "serverstransports");
 
     private final ObjectMapper mapper;
@@ -47,7 +50,8 @@ public final class DynamicConfigurationBinder {
             elements.addTo(collector);
         });
         return new BoundConfiguration(collector.routers, collector.services, collector.middlewares,
-                collector.transports, collector.problems);
+                collector.transports, collector.problems,
+                new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate));
     }
 
     private void bindFragment(ConfigurationFragment fragment, ProviderElements elements, Collector collector) {
@@ -57,7 +61,7 @@ public final class DynamicConfigurationBinder {
             String key = top.getKey();
             switch (key.toLowerCase(java.util.Locale.ROOT)) {
                 case "http" -> bindHttp(top.getValue(), origin, elements, collector);
-                case "tls" -> bindTls(top.getValue(), origin, source, collector);
+                case "tls" -> bindTls(top.getValue(), origin, elements.provider, collector);
                 case "tcp", "udp" -> collector.problems.add(new ConfigProblem(source, origin,
                         "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
                 default -> collector.problems.add(new ConfigProblem(source, origin,
@@ -107,14 +111,50 @@ public final class DynamicConfigurationBinder {
         }
     }
 
-    private void bindTls(Object tls, String origin, String source, Collector collector) {
+    private void bindTls(Object tls, String origin, String provider, Collector collector) {
+        String source = "provider " + provider;
         List<String> problems = new ArrayList<>();
         TlsConfiguration bound = ConfigBinder.bindTree(mapper, tls, TlsConfiguration.class, "tls", problems);
         problems.forEach(problem -> collector.problems.add(new ConfigProblem(source, origin, problem)));
-        if (bound != null && !bound.isEmpty()) {
-            collector.problems.add(new ConfigProblem(source, origin,
-                    "the 'tls' section is not served yet (HTTPS support comes in a later version); ignored"));
+        if (bound == null) {
+            return;
         }
+        for (CertificateConfig certificate : bound.certificates()) {
+            if (!certificate.stores().isEmpty() && !certificate.stores().contains(DEFAULT_STORE)) {
+                collector.problems.add(new ConfigProblem("tls.certificates", origin,
+                        "only the 'default' store is supported; certificate " + certificate.certFile()
+                        + " is added to it"));
+            }
+            collector.certificates.add(new Defined<>(certificate, origin, provider));
+        }
+        bound.options().forEach((name, options) -> {
+            String qualified = name.equals(DEFAULT_STORE) ? name : name + "@" + provider;
+            Defined<TlsOptionsConfig> previous = collector.tlsOptions.get(qualified);
+            if (name.contains("@")) {
+                collector.problems.add(new ConfigProblem("tls.options." + name, origin, "invalid name: names must not "
+                        + "contain '@'"));
+            } else if (previous != null && !java.util.Objects.equals(previous.value(), options)) {
+                collector.problems.add(new ConfigProblem("tls.options." + qualified, previous.origin() + ", " + origin,
+                        "defined more than once with different settings; the first definition is used"));
+            } else if (previous == null) {
+                collector.tlsOptions.put(qualified, new Defined<>(options, origin, provider));
+            }
+        });
+        bound.stores().forEach((name, store) -> {
+            if (!name.equals(DEFAULT_STORE)) {
+                collector.problems.add(new ConfigProblem("tls.stores." + name, origin,
+                        "only the 'default' store is supported; this store is ignored"));
+            } else if (store != null && store.defaultCertificate() != null) {
+                if (collector.defaultCertificate != null
+                        && !collector.defaultCertificate.value().equals(store.defaultCertificate())) {
+                    collector.problems.add(new ConfigProblem("tls.stores.default.defaultCertificate", origin,
+                            "defined more than once with different settings; the first definition ("
+                            + collector.defaultCertificate.origin() + ") is used"));
+                } else {
+                    collector.defaultCertificate = new Defined<>(store.defaultCertificate(), origin, provider);
+                }
+            }
+        });
     }
 
     private <T> T bindElement(String path, Object raw, Class<T> type) {
@@ -158,6 +198,9 @@ public final class DynamicConfigurationBinder {
         final Map<String, Defined<MiddlewareConfig>> middlewares = new LinkedHashMap<>();
         final Map<String, Defined<ServersTransportConfig>> transports = new LinkedHashMap<>();
         final List<ConfigProblem> problems = new ArrayList<>();
+        final List<Defined<CertificateConfig>> certificates = new ArrayList<>();
+        final Map<String, Defined<TlsOptionsConfig>> tlsOptions = new LinkedHashMap<>();
+        Defined<CertificateConfig> defaultCertificate;
     }
 
     /** One provider's elements of one kind, checked for invalid names and conflicting definitions. */

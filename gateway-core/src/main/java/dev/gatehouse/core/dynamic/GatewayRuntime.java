@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.core.router.RoutingTable;
+import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -20,6 +21,8 @@ public final class GatewayRuntime {
             new GatewayRuntime(new RoutingTable[0], List.of(), List.of(), List.of(), List.of(), Map.of());
 
     private final RoutingTable[] tables;
+    private final RoutingTable[] tlsTables;
+    private final TlsRuntime tls;
     private final List<LifeCycle> components;
     private final List<LifeCycle> healthChecks;
     private final List<LifeCycle> transports;
@@ -28,7 +31,20 @@ public final class GatewayRuntime {
 
     GatewayRuntime(RoutingTable[] tables, List<LifeCycle> components, List<LifeCycle> healthChecks,
             List<LifeCycle> transports, List<ConfigProblem> problems, Map<String, String> routerStatus) {
+        this(tables, new RoutingTable[0], null, components, healthChecks, transports, problems, routerStatus);
+    }
+
+    /**
+     * @param tables the routers without {@code tls}, per entry point: they serve plain HTTP requests
+     * @param tlsTables the routers with {@code tls}, per entry point: they serve requests that came over TLS
+     * @param tls the TLS options by server name; null when TLS is not set up
+     */
+    GatewayRuntime(RoutingTable[] tables, RoutingTable[] tlsTables, TlsRuntime tls, List<LifeCycle> components,
+            List<LifeCycle> healthChecks, List<LifeCycle> transports, List<ConfigProblem> problems,
+            Map<String, String> routerStatus) {
         this.tables = tables;
+        this.tlsTables = tlsTables;
+        this.tls = tls;
         this.components = List.copyOf(components);
         this.healthChecks = List.copyOf(healthChecks);
         this.transports = List.copyOf(transports);
@@ -39,6 +55,20 @@ public final class GatewayRuntime {
     /** The table of the entry point with that index; an empty one (404 for all) if there is none. */
     public RoutingTable table(int entryPointIndex) {
         return entryPointIndex >= 0 && entryPointIndex < tables.length ? tables[entryPointIndex] : RoutingTable.EMPTY;
+    }
+
+    /**
+     * The table for a request on that entry point: as in Traefik, routers with {@code tls} match only requests
+     * that came over TLS, and routers without it only plain ones.
+     */
+    public RoutingTable table(int entryPointIndex, boolean secure) {
+        RoutingTable[] chosen = secure ? tlsTables : tables;
+        return entryPointIndex >= 0 && entryPointIndex < chosen.length ? chosen[entryPointIndex] : RoutingTable.EMPTY;
+    }
+
+    /** The TLS options by server name, or null when TLS is not set up. */
+    public TlsRuntime tls() {
+        return tls;
     }
 
     public List<ConfigProblem> problems() {

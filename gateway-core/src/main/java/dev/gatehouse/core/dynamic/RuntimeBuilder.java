@@ -25,12 +25,21 @@ import dev.gatehouse.api.config.WeightedConfig;
 import dev.gatehouse.core.service.FailoverService;
 import dev.gatehouse.core.service.HealthChecker;
 import dev.gatehouse.core.service.LoadBalancedService;
+import dev.gatehouse.api.config.DomainConfig;
+import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.core.tls.TlsRuntime;
 import dev.gatehouse.core.service.MirroringService;
 import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.service.StickyCookie;
 import dev.gatehouse.core.service.WeightedService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +65,21 @@ public final class RuntimeBuilder {
     private final Map<String, Handler> internalServices;
     private final ObjectMapper mapper;
     private final Server server;
+    private final List<RouterTlsConfig> entryPointTls;
+    private final TlsManager tls;
+    private final CertificateDemands demands;
+
+    /**
+     * What routers with a {@code certResolver} need, handed over once per configuration.
+     */
+    @FunctionalInterface
+    public interface CertificateDemands {
+        /**
+         * @param byResolver resolver name to the domain sets its routers need (main domain first)
+         * @param problems where an unknown resolver is reported
+         */
+        void demand(Map<String, Map<Set<String>, String>> byResolver, List<ConfigProblem> problems);
+    }
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
 
@@ -81,6 +105,38 @@ public final class RuntimeBuilder {
             Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
             UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
             ScheduledExecutorService scheduler) {
+        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server,
+                scheduler, null, null, null);
+    }
+
+    /**
+     * Without health checks (tests).
+     *
+     * @param entryPointTls {@code entryPoints.<ep>.http.tls} per entry point index (null where absent)
+     * @param tls the certificates and TLS options
+     * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
+     */
+    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
+            Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
+            UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
+            List<RouterTlsConfig> entryPointTls, TlsManager tls, CertificateDemands demands) {
+        this(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream, internalServices, mapper, server,
+                null, entryPointTls, tls, demands);
+    }
+
+    /**
+     * @param scheduler where health checks and passive health recoveries run (never request threads); null
+     *     disables them (tests)
+     * @param entryPointTls {@code entryPoints.<ep>.http.tls} per entry point index (null where absent): the TLS
+     *        settings of the routers on that entry point that have none of their own; null for none at all
+     * @param tls the certificates and TLS options; null when the gateway serves no TLS
+     * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
+     */
+    public RuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints,
+            Map<Integer, List<Route>> fixedRoutes, ExtensionRegistry extensions,
+            UpstreamClient upstream, Map<String, Handler> internalServices, ObjectMapper mapper, Server server,
+            ScheduledExecutorService scheduler,
+            List<RouterTlsConfig> entryPointTls, TlsManager tls, CertificateDemands demands) {
         this.scheduler = scheduler;
         this.entryPoints = List.copyOf(entryPoints);
         this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
@@ -91,6 +147,9 @@ public final class RuntimeBuilder {
         this.internalServices = Map.copyOf(internalServices);
         this.mapper = mapper;
         this.server = server;
+        this.entryPointTls = entryPointTls == null ? null : new ArrayList<>(entryPointTls);
+        this.tls = tls;
+        this.demands = demands;
     }
 
     /**
@@ -121,11 +180,15 @@ public final class RuntimeBuilder {
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
+        List<List<Route>> tlsRoutesByEntryPoint = new ArrayList<>();
         for (int i = 0; i < entryPoints.size(); i++) {
             routesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
+            // An entry point's redirection takes every request on it, over TLS too.
+            tlsRoutesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
         }
         List<LifeCycle> components = new ArrayList<>();
         Map<String, String> status = new TreeMap<>();
+        TlsPlan tlsPlan = new TlsPlan(configuration.tls());
 
         new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
             RouterProblems routerProblems = new RouterProblems("router " + name, defined.origin());
@@ -140,21 +203,54 @@ public final class RuntimeBuilder {
                             routerComponents));
                 }
             }
-            if (routerProblems.any() || routes.containsValue(null)) {
+            boolean built = !routes.containsValue(null);
+            List<RouterTlsConfig> tlsByIndex = new ArrayList<>();
+            for (int i : indexes) {
+                RouterTlsConfig routerTls = effectiveTls(defined.value(), i);
+                tlsByIndex.add(routerTls);
+                if (routerTls != null && built) {
+                    tlsPlan.check(routerTls, defined.provider(), routerProblems);
+                }
+            }
+            if (routerProblems.any() || !built) {
                 problems.addAll(routerProblems.list);
                 routerComponents.forEach(RuntimeBuilder::stopQuietly);
                 status.put(name, "disabled");
                 return;
             }
             components.addAll(routerComponents);
-            indexes.forEach(i -> routesByEntryPoint.get(i).add(
-                    routes.get(entryPointMiddlewares.getOrDefault(i, List.of()))));
+            for (int k = 0; k < indexes.size(); k++) {
+                Route route = routes.get(entryPointMiddlewares.getOrDefault(indexes.get(k), List.of()));
+                RouterTlsConfig routerTls = tlsByIndex.get(k);
+                if (routerTls == null) {
+                    routesByEntryPoint.get(indexes.get(k)).add(route);
+                } else {
+                    tlsRoutesByEntryPoint.get(indexes.get(k)).add(route);
+                    tlsPlan.add(name, routerTls, defined.provider(), route.predicate().possibleHosts());
+                }
+            }
             status.put(name, "enabled");
         });
 
         RoutingTable[] tables = new RoutingTable[entryPoints.size()];
+        RoutingTable[] tlsTables = new RoutingTable[entryPoints.size()];
         for (int i = 0; i < tables.length; i++) {
             tables[i] = new RoutingTable(routesByEntryPoint.get(i));
+            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i));
+        }
+        TlsRuntime tlsRuntime = null;
+        problems.addAll(tlsPlan.notes);
+        if (tls != null) {
+            tlsRuntime = tls.build(new TlsManager.Input(configuration.tls().certificates(), configuration.tls().options(),
+                    configuration.tls().defaultCertificate(), tlsPlan.optionsByHost(problems)), problems);
+            if (demands != null) {
+                demands.demand(tlsPlan.byResolver, problems);
+            } else {
+                tlsPlan.byResolver.forEach((resolver, domains) -> problems.add(new ConfigProblem("router "
+                        + domains.values().iterator().next(), null, "certificate resolver '" + resolver
+                        + "' is not configured (certificatesResolvers in the static configuration); the router is "
+                        + "served with the default certificate")));
+            }
         }
         for (LifeCycle check : healthChecks) {
             try {
@@ -163,7 +259,97 @@ public final class RuntimeBuilder {
                 problems.add(new ConfigProblem(check.toString(), "", "could not start: " + e));
             }
         }
-        return new GatewayRuntime(tables, components, healthChecks, transports.started(), problems, status);
+        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.started(),
+                problems, status);
+    }
+
+    /** The router's own {@code tls}, else its entry point's {@code http.tls}, else null (plain HTTP). */
+    private RouterTlsConfig effectiveTls(RouterConfig router, int entryPointIndex) {
+        if (router.tls() != null) {
+            return router.tls();
+        }
+        return entryPointTls == null || entryPointIndex >= entryPointTls.size() ? null : entryPointTls.get(entryPointIndex);
+    }
+
+    /**
+     * Collects what TLS routers need: options per host (from their domains, else their Host rules) and the
+     * domains each certificate resolver must obtain.
+     */
+    private static final class TlsPlan {
+        private final TlsDefinitions definitions;
+        private final Map<String, Set<String>> optionsByHost = new TreeMap<>();
+        private final Map<String, List<String>> routersByHost = new HashMap<>();
+        final Map<String, Map<Set<String>, String>> byResolver = new TreeMap<>();
+        final List<ConfigProblem> notes = new ArrayList<>();
+
+        TlsPlan(TlsDefinitions definitions) {
+            this.definitions = definitions;
+        }
+
+        static String optionsName(RouterTlsConfig tls, String provider) {
+            String name = tls.options() == null || tls.options().isBlank() ? TlsManager.DEFAULT_OPTIONS : tls.options().strip();
+            return name.equals(TlsManager.DEFAULT_OPTIONS) || name.contains("@") ? name : name + "@" + provider;
+        }
+
+        void check(RouterTlsConfig tls, String provider, RouterProblems problems) {
+            String options = optionsName(tls, provider);
+            if (!options.equals(TlsManager.DEFAULT_OPTIONS) && !definitions.options().containsKey(options)) {
+                problems.add("TLS options '" + options + "' do not exist (known: "
+                        + (definitions.options().isEmpty() ? "none" : String.join(", ", new TreeSet<>(definitions.options().keySet())))
+                        + ")");
+            }
+            for (DomainConfig domain : tls.domains()) {
+                if (domain.main() == null || domain.main().isBlank()) {
+                    problems.add("tls.domains: every entry needs 'main'");
+                }
+            }
+        }
+
+        void add(String router, RouterTlsConfig tls, String provider, Set<String> hosts) {
+            String options = optionsName(tls, provider);
+            List<Set<String>> certificateDomains = new ArrayList<>();
+            if (!tls.domains().isEmpty()) {
+                for (DomainConfig domain : tls.domains()) {
+                    Set<String> names = new LinkedHashSet<>();
+                    names.add(domain.main().strip().toLowerCase(Locale.ROOT));
+                    domain.sans().forEach(san -> names.add(san.strip().toLowerCase(Locale.ROOT)));
+                    certificateDomains.add(names);
+                }
+            } else if (hosts != null) {
+                for (String host : new TreeSet<>(hosts)) {
+                    certificateDomains.add(new LinkedHashSet<>(List.of(host)));
+                }
+            }
+            for (Set<String> names : certificateDomains) {
+                for (String host : names) {
+                    optionsByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(options);
+                    routersByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(router);
+                }
+                if (tls.certResolver() != null && !tls.certResolver().isBlank()) {
+                    byResolver.computeIfAbsent(tls.certResolver().strip(), r -> new LinkedHashMap<>())
+                            .putIfAbsent(java.util.Collections.unmodifiableSet(names), router);
+                }
+            }
+            if (tls.certResolver() != null && !tls.certResolver().isBlank() && certificateDomains.isEmpty()) {
+                notes.add(new ConfigProblem("router " + router, null, "certResolver '" + tls.certResolver()
+                        + "' has no domain to obtain a certificate for: give tls.domains or a Host rule"));
+            }
+        }
+
+        /** A host claimed by routers with different options gets the default ones, as in Traefik. */
+        Map<String, String> optionsByHost(List<ConfigProblem> problems) {
+            Map<String, String> chosen = new HashMap<>();
+            optionsByHost.forEach((host, names) -> {
+                if (names.size() == 1) {
+                    chosen.put(host, names.iterator().next());
+                } else {
+                    problems.add(new ConfigProblem("host " + host, null, "routers " + routersByHost.get(host)
+                            + " ask for different TLS options " + names + "; the default options are used for it"));
+                    chosen.put(host, TlsManager.DEFAULT_OPTIONS);
+                }
+            });
+            return chosen;
+        }
     }
 
     private Map<String, Handler> buildServices(BoundConfiguration configuration, List<ConfigProblem> problems,
@@ -446,9 +632,6 @@ public final class RuntimeBuilder {
             } catch (RuleSyntaxException e) {
                 problems.add("rule " + router.rule() + " is invalid " + e.getMessage());
             }
-        }
-        if (router.tls() != null) {
-            problems.add("'tls' is not supported yet (HTTPS comes in a later version)");
         }
         Handler service = null;
         if (router.service() == null || router.service().isBlank()) {

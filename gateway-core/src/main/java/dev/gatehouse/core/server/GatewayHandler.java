@@ -1,7 +1,10 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.router.RequestPath;
@@ -32,6 +35,8 @@ final class GatewayHandler extends Handler.Abstract {
     private record AheadOfRouters(Predicate<Request> matches, Handler handler) {
     }
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
+    /** ACME HTTP-01 responders per entry point index (null where none); set before the server starts. */
+    private ChallengeResponder[][] challenges = new ChallengeResponder[0][];
 
     /**
      * @param ping the ping handler, or null when ping is off or routed manually
@@ -46,6 +51,10 @@ final class GatewayHandler extends Handler.Abstract {
 
     void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
         ahead.computeIfAbsent(entryPoint, i -> new ArrayList<>()).add(new AheadOfRouters(matches, handler));
+    }
+
+    void challenges(ChallengeResponder[][] responders) {
+        this.challenges = responders;
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -72,6 +81,10 @@ final class GatewayHandler extends Handler.Abstract {
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }
+        if (index < challenges.length && challenges[index] != null && answerChallenge(challenges[index], request, response,
+                callback)) {
+            return true;
+        }
         List<AheadOfRouters> endpoints = ahead.get(index);
         if (endpoints != null) {
             for (AheadOfRouters endpoint : endpoints) {
@@ -80,7 +93,30 @@ final class GatewayHandler extends Handler.Abstract {
                 }
             }
         }
-        return runtime.table(index).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
+        return runtime.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
+    }
+
+    /**
+     * Answers {@code GET /.well-known/acme-challenge/<token>} when a resolver knows the token, ahead of every
+     * router and every endpoint (as Traefik does); other requests, and unknown tokens, go on.
+     */
+    private static boolean answerChallenge(ChallengeResponder[] responders, Request request, Response response,
+            Callback callback) {
+        String path = request.getHttpURI().getPath();
+        if (path == null || !path.startsWith(ChallengeResponder.PATH_PREFIX)) {
+            return false;
+        }
+        String token = path.substring(ChallengeResponder.PATH_PREFIX.length());
+        for (ChallengeResponder responder : responders) {
+            String keyAuthorization = responder.keyAuthorization(token);
+            if (keyAuthorization != null) {
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                Content.Sink.write(response, true, keyAuthorization, callback);
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

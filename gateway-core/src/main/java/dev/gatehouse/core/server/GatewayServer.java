@@ -1,5 +1,6 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
@@ -11,7 +12,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
+import dev.gatehouse.core.tls.ClientHello;
+import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.core.tls.TlsPolicy;
+import dev.gatehouse.core.tls.TlsRuntime;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -25,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Jetty server behind all entry points: one connector per entry point speaking HTTP/1.1 and h2c,
+ * The Jetty server behind all entry points: one connector per entry point speaking HTTP/1.1 and h2c, and TLS
+ * (HTTP/1.1 and h2 by ALPN) on the same port when a {@link TlsManager} is given,
  * one thread pool, and graceful shutdown (stop accepting, let requests in flight finish within the grace
  * time, then close).
  */
@@ -61,6 +69,14 @@ public final class GatewayServer {
      */
     public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
             Duration graceTimeout, RequestObserver observer) {
+        this(listeners, pingEntryPoint, pingTerminatingStatus, graceTimeout, observer, null);
+    }
+
+    /**
+     * @param tls the certificates and TLS options; when null the entry points speak plain HTTP only
+     */
+    public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
+            Duration graceTimeout, RequestObserver observer, TlsManager tls) {
         this.graceTimeout = graceTimeout;
         threads = new QueuedThreadPool(200, 4, 60_000);
         threads.setName("gatehouse");
@@ -75,11 +91,21 @@ public final class GatewayServer {
         // Traefik routes what Go's HTTP server accepts: encoded separators (%2F), dot segments, empty segments
         // and %25 reach the router, which normalises them (RequestPath). Jetty's default refuses them with 400.
         http.setUriCompliance(URI_COMPLIANCE);
+        // Marks requests that came over TLS as secure (https scheme, X-Forwarded-Proto). Traefik does not refuse a
+        // Host header that differs from the SNI, so neither does the gateway.
+        SecureRequestCustomizer secure = new SecureRequestCustomizer(false);
+        secure.setSniHostCheck(false);
+        secure.setStsMaxAge(-1);
+        http.addCustomizer(secure);
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
             EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath());
-            EntryPointConnector connector = new EntryPointConnector(server, entryPoint,
-                    new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+            HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+            EntryPointConnector connector = tls == null
+                    ? new EntryPointConnector(server, entryPoint, http1, new HTTP2CServerConnectionFactory(http))
+                    : new EntryPointConnector(server, entryPoint,
+                            new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
+                            http1, new HTTP2CServerConnectionFactory(http), new HTTP2ServerConnectionFactory(http));
             connector.setHost(spec.host());
             connector.setPort(spec.port());
             connector.setAcceptQueueSize(1024);
@@ -95,6 +121,23 @@ public final class GatewayServer {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The TLS options of a connection: the ACME ones for a TLS-ALPN-01 validation, else those that the current
+     * runtime gives the server name (the defaults before the first configuration is applied).
+     */
+    private TlsPolicy policyFor(TlsManager tls, ClientHello hello) {
+        if (hello.alpn().size() == 1 && hello.alpn().get(0).equals(TlsPolicy.ACME_TLS_1)) {
+            return tls.acmePolicy();
+        }
+        TlsRuntime current = gatewayHandler.runtime().tls();
+        return current == null ? tls.fallbackPolicy() : current.policyFor(hello.serverName());
+    }
+
+    /** ACME HTTP-01 responders per entry point index (null where none); call before {@link #start()}. */
+    public void httpChallenges(ChallengeResponder[][] responders) {
+        gatewayHandler.challenges(responders);
     }
 
     public void start() throws Exception {

@@ -128,4 +128,19 @@ class DynamicConfigurationBinderTest {
         assertEquals("Path(`/`)", bound.routers().get("app@file").value().rule());
         assertEquals("Path(`/d`)", bound.routers().get("app@docker").value().rule());
     }
+
+    @Test
+    void tlsOptionsAreQualifiedExceptDefaultAndTheDefaultStoreGivesTheDefaultCertificate() {
+        BoundConfiguration bound = binder.bind(Map.of("file", ConfigurationSnapshot.of(ConfigurationFragment.of("t.yml",
+                Map.of("tls", Map.of(
+                        "options", Map.of("default", Map.of("minVersion", "VersionTLS13"),
+                                "modern", Map.of("sniStrict", true)),
+                        "certificates", List.of(Map.of("certFile", "a.pem", "keyFile", "a.key")),
+                        "stores", Map.of("default", Map.of("defaultCertificate",
+                                Map.of("certFile", "d.pem", "keyFile", "d.key")), "other", Map.of())))))));
+        assertEquals(java.util.Set.of("default", "modern@file"), bound.tls().options().keySet());
+        assertEquals("a.pem", bound.tls().certificates().get(0).value().certFile());
+        assertEquals("d.pem", bound.tls().defaultCertificate().value().certFile());
+        assertTrue(problems(bound).contains("tls.stores.other"), problems(bound));
+    }
 }

@@ -334,4 +334,28 @@ class RuntimeBuilderTest {
         assertTrue(runtime.problems().toString().contains(
                 "middleware 'q@file' cannot be created: service 'nope@file' does not exist or is disabled"), runtime.problems().toString());
     }
+
+    @Test
+    void routersWithTlsServeTlsRequestsOnlyAndTheEntryPointsHttpTlsAppliesToTheOthers() {
+        service("s", "http://127.0.0.1:1");
+        routers.put("secure@file", new Defined<>(new RouterConfig("Host(`a`)", List.of("web", "websecure"), List.of(), "s",
+                null, new dev.gatehouse.api.config.RouterTlsConfig(null, null, null)), "dyn.yml", "file"));
+        router("plain", "Host(`b`)", "s", null, List.of("web", "websecure"), List.of());
+        routers.put("unknown-options@file", new Defined<>(new RouterConfig("Host(`c`)", List.of("web"), List.of(), "s",
+                null, new dev.gatehouse.api.config.RouterTlsConfig("missing", null, null)), "dyn.yml", "file"));
+        java.util.List<dev.gatehouse.api.config.RouterTlsConfig> entryPointTls = new java.util.ArrayList<>();
+        entryPointTls.add(null);
+        entryPointTls.add(new dev.gatehouse.api.config.RouterTlsConfig(null, null, null));
+        try (dev.gatehouse.core.tls.TlsManager tls = new dev.gatehouse.core.tls.TlsManager(null)) {
+            GatewayRuntime runtime = new RuntimeBuilder(List.of("web", "websecure"), List.of("web"), Map.of(), registry,
+                    null, Map.of(), ConfigMappers.strictMapper(), new Server(), entryPointTls, tls, null)
+                    .build(new BoundConfiguration(routers, services, middlewares, List.of()));
+            assertEquals(List.of("plain@file"), names(runtime.table(0, false).routes()));
+            assertEquals(List.of("secure@file"), names(runtime.table(0, true).routes()));
+            assertEquals(List.of(), names(runtime.table(1, false).routes()), "websecure has http.tls: no plain routers");
+            assertEquals(List.of("plain@file", "secure@file"), names(runtime.table(1, true).routes()));
+            assertEquals("disabled", runtime.routerStatus().get("unknown-options@file"));
+            assertTrue(runtime.problems().toString().contains("TLS options 'missing@file' do not exist"));
+        }
+    }
 }

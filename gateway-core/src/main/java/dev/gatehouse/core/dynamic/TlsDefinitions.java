@@ -1,0 +1,26 @@
+package dev.gatehouse.core.dynamic;
+
+import dev.gatehouse.api.config.CertificateConfig;
+import dev.gatehouse.api.config.TlsOptionsConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code tls} sections of every provider, merged: certificates in provider order, option sets by qualified
+ * name ({@code modern@file}; {@code default} stays unqualified, as Traefik's one default), and the default
+ * certificate of the {@code default} store.
+ *
+ * @param certificates {@code tls.certificates}
+ * @param options {@code tls.options}
+ * @param defaultCertificate {@code tls.stores.default.defaultCertificate}, or null
+ */
+public record TlsDefinitions(List<Defined<CertificateConfig>> certificates,
+        Map<String, Defined<TlsOptionsConfig>> options, Defined<CertificateConfig> defaultCertificate) {
+
+    public static final TlsDefinitions EMPTY = new TlsDefinitions(List.of(), Map.of(), null);
+
+    public TlsDefinitions {
+        certificates = List.copyOf(certificates);
+        options = Map.copyOf(options);
+    }
+}

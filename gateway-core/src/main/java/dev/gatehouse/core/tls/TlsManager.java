@@ -1,0 +1,302 @@
+package dev.gatehouse.core.tls;
+
+import dev.gatehouse.api.config.CertificateConfig;
+import dev.gatehouse.api.config.TlsOptionsConfig;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.Defined;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the certificates and the TLS option sets for the life of the gateway. On every configuration it loads
+ * {@code tls.certificates} and the default certificate into a new {@link CertificateStore} and swaps it in;
+ * certificates from resolvers join the store as they arrive, without a reload. Option sets are built once per
+ * distinct configuration and reused; handshakes under way keep what they started with.
+ */
+public final class TlsManager implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsManager.class);
+    public static final String DEFAULT_OPTIONS = "default";
+
+    private final Path baseDir;
+    private final AtomicReference<CertificateStore> store = new AtomicReference<>(CertificateStore.of(List.of(), null));
+    private final AtomicReference<CertificateStore> challenges = new AtomicReference<>(CertificateStore.of(List.of(), null));
+    /** Every alias of the current and recent stores: handshakes look up the alias they chose a moment ago. */
+    private final Map<String, CertificateStore.Entry> aliases = new ConcurrentHashMap<>();
+    private final Map<String, TlsPolicy> policies = new HashMap<>();
+    private final Map<String, CertificateStore.Entry> loaded = new HashMap<>();
+    private final Map<Set<String>, CertificateStore.Entry> resolved = new ConcurrentHashMap<>();
+    private final Map<String, CertificateStore.Entry> challengeCertificates = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-tls-retire");
+        t.setDaemon(true);
+        return t;
+    });
+    private CertificateStore.Entry generatedDefault;
+    private List<CertificateStore.Entry> configured = List.of();
+    private CertificateStore.Entry configuredDefault;
+    private TlsPolicy acmePolicy;
+
+    /** @param baseDir against which relative certificate paths are read (the static configuration's folder) */
+    public TlsManager(Path baseDir) {
+        this.baseDir = baseDir;
+    }
+
+    /** The input of one configuration's TLS: what the providers defined and what the routers need. */
+    public record Input(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
+            Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost) {
+    }
+
+    /**
+     * Loads the certificates and option sets of one configuration; a certificate or option set that cannot be
+     * loaded is reported and left out (routers asking for missing options use the defaults).
+     */
+    public synchronized TlsRuntime build(Input input, List<ConfigProblem> problems) {
+        Map<String, CertificateStore.Entry> nowLoaded = new HashMap<>();
+        List<CertificateStore.Entry> certificates = new ArrayList<>();
+        for (Defined<CertificateConfig> certificate : input.certificates()) {
+            try {
+                certificates.add(load(certificate.value(), nowLoaded));
+            } catch (CertificateLoadException e) {
+                problems.add(new ConfigProblem("tls.certificates", certificate.origin(), e.getMessage()));
+            }
+        }
+        CertificateStore.Entry defaultEntry = null;
+        if (input.defaultCertificate() != null) {
+            try {
+                defaultEntry = load(input.defaultCertificate().value(), nowLoaded);
+            } catch (CertificateLoadException e) {
+                problems.add(new ConfigProblem("tls.stores.default.defaultCertificate",
+                        input.defaultCertificate().origin(), e.getMessage() + "; the generated certificate is served instead"));
+            }
+        }
+        loaded.clear();
+        loaded.putAll(nowLoaded);
+        configured = List.copyOf(certificates);
+        configuredDefault = defaultEntry;
+        publishStore();
+
+        Map<String, TlsPolicy> built = new HashMap<>();
+        Map<String, TlsPolicy> keep = new HashMap<>();
+        Map<String, Defined<TlsOptionsConfig>> options = new LinkedHashMap<>(input.options());
+        if (!options.containsKey(DEFAULT_OPTIONS)) {
+            options.put(DEFAULT_OPTIONS, new Defined<>(null, null, "internal"));
+        }
+        options.forEach((name, defined) -> {
+            String key = name + "\u0000" + defined.value();
+            TlsPolicy policy = policies.get(key);
+            if (policy == null) {
+                try {
+                    policy = TlsPolicy.create(name, defined.value(), store::get, aliases::get, baseDir);
+                } catch (IllegalArgumentException e) {
+                    problems.add(new ConfigProblem("tls.options." + name, defined.origin(), e.getMessage()));
+                    return;
+                } catch (Exception e) {
+                    problems.add(new ConfigProblem("tls.options." + name, defined.origin(), "cannot be set up: " + e));
+                    return;
+                }
+            }
+            keep.put(key, policy);
+            built.put(name, policy);
+        });
+        TlsPolicy defaultPolicy = built.get(DEFAULT_OPTIONS);
+        if (defaultPolicy == null) {
+            // The configured default options are invalid: serve with the built-in defaults, as Traefik does.
+            String key = DEFAULT_OPTIONS + "\u0000null";
+            defaultPolicy = policies.get(key);
+            try {
+                defaultPolicy = defaultPolicy != null ? defaultPolicy
+                        : TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir);
+            } catch (Exception e) {
+                throw new IllegalStateException("the built-in TLS defaults cannot be set up", e);
+            }
+            keep.put(key, defaultPolicy);
+        }
+        List<TlsPolicy> retired = new ArrayList<>();
+        policies.forEach((key, policy) -> {
+            if (!keep.containsKey(key)) {
+                retired.add(policy);
+            }
+        });
+        policies.clear();
+        policies.putAll(keep);
+        if (!retired.isEmpty()) {
+            // Connections accepted just before the swap may still be choosing a policy: stop later.
+            retirer.schedule(() -> retired.forEach(TlsPolicy::stop), 60, TimeUnit.SECONDS);
+        }
+
+        Map<String, TlsPolicy> byHost = new HashMap<>();
+        TlsPolicy fallback = defaultPolicy;
+        input.optionsByHost().forEach((host, name) -> byHost.put(host, built.getOrDefault(name, fallback)));
+        return new TlsRuntime(byHost, defaultPolicy);
+    }
+
+    /** Why a configured certificate was left out; the message is the whole reason. */
+    private static final class CertificateLoadException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CertificateLoadException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The certificate and key of {@code certificate}, reusing what the previous configuration loaded. */
+    private CertificateStore.Entry load(CertificateConfig certificate, Map<String, CertificateStore.Entry> nowLoaded)
+            throws CertificateLoadException {
+        String certText;
+        String keyText;
+        try {
+            certText = Pem.text(certificate.certFile(), baseDir);
+        } catch (Exception e) {
+            throw new CertificateLoadException("certFile " + describe(certificate.certFile()) + " cannot be read: " + e);
+        }
+        try {
+            keyText = Pem.text(certificate.keyFile(), baseDir);
+        } catch (Exception e) {
+            throw new CertificateLoadException("keyFile " + describe(certificate.keyFile()) + " cannot be read: " + e);
+        }
+        String cacheKey = certText + "\u0000" + keyText;
+        CertificateStore.Entry entry = nowLoaded.get(cacheKey);
+        if (entry == null) {
+            entry = loaded.get(cacheKey);
+        }
+        if (entry == null) {
+            try {
+                CertifiedKey key = new CertifiedKey(Pem.privateKey(keyText), Pem.certificates(certText));
+                if (!key.leaf().getPublicKey().getAlgorithm().equals(key.key().getAlgorithm())) {
+                    throw new GeneralSecurityException("the key (" + key.key().getAlgorithm()
+                            + ") does not belong to the certificate (" + key.leaf().getPublicKey().getAlgorithm() + ")");
+                }
+                entry = CertificateStore.entry(key);
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new CertificateLoadException("certificate " + describe(certificate.certFile()) + " with key "
+                        + describe(certificate.keyFile()) + " cannot be loaded: " + e.getMessage());
+            }
+        }
+        nowLoaded.put(cacheKey, entry);
+        return entry;
+    }
+
+    private static String describe(String fileOrContent) {
+        return fileOrContent == null ? "(missing)" : TlsPolicy.abbreviate(fileOrContent);
+    }
+
+    /** A resolver issued or renewed the certificate for {@code domains}: served from the next handshake on. */
+    public void issued(Set<String> domains, CertifiedKey key) {
+        resolved.put(Set.copyOf(domains), CertificateStore.entry(key));
+        synchronized (this) {
+            publishStore();
+        }
+    }
+
+    /** The certificate a resolver delivered for {@code domains}, or null. */
+    public CertifiedKey resolvedFor(Set<String> domains) {
+        CertificateStore.Entry entry = resolved.get(Set.copyOf(domains));
+        return entry == null ? null : entry.certified();
+    }
+
+    /** Whether a configured or resolved certificate (not the default one) covers {@code serverName}. */
+    public boolean covers(String serverName) {
+        return store.get().covers(serverName);
+    }
+
+    private void publishStore() {
+        List<CertificateStore.Entry> all = new ArrayList<>(configured);
+        all.addAll(resolved.values());
+        CertificateStore.Entry fallback = configuredDefault != null ? configuredDefault : generatedDefault();
+        CertificateStore next = CertificateStore.of(all, fallback);
+        CertificateStore previous = store.getAndSet(next);
+        all.forEach(e -> aliases.put(e.alias(), e));
+        aliases.put(fallback.alias(), fallback);
+        // Keep the previous store's aliases a while for handshakes that chose one just before the swap.
+        retirer.schedule(() -> aliases.keySet().removeIf(alias -> store.get().byAlias(alias) == null
+                && challenges.get().byAlias(alias) == null), 60, TimeUnit.SECONDS);
+        if (previous.size() != next.size()) {
+            LOG.debug("TLS certificate store: {} certificate(s)", next.size());
+        }
+    }
+
+    private CertificateStore.Entry generatedDefault() {
+        if (generatedDefault == null) {
+            try {
+                generatedDefault = CertificateStore.entry(SelfSignedCertificate.create("GATEHOUSE DEFAULT CERT",
+                        List.of("gatehouse.default"), Duration.ofDays(365)));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot generate the default certificate", e);
+            }
+        }
+        return generatedDefault;
+    }
+
+    /** The current store, for tests and for resolvers that check what is served. */
+    public CertificateStore store() {
+        return store.get();
+    }
+
+    /** Serves {@code key} to ACME TLS-ALPN-01 validations of {@code domain}. */
+    public void putChallengeCertificate(String domain, CertifiedKey key) {
+        CertificateStore.Entry entry = CertificateStore.entry(key);
+        aliases.put(entry.alias(), entry);
+        challengeCertificates.put(CertificateStore.normalise(domain), entry);
+        challenges.set(CertificateStore.of(List.copyOf(challengeCertificates.values()), null));
+    }
+
+    public void removeChallengeCertificate(String domain) {
+        challengeCertificates.remove(CertificateStore.normalise(domain));
+        challenges.set(CertificateStore.of(List.copyOf(challengeCertificates.values()), null));
+    }
+
+    /** The built-in default options, for TLS connections that arrive before the first configuration is applied. */
+    public synchronized TlsPolicy fallbackPolicy() {
+        String key = DEFAULT_OPTIONS + "\u0000null";
+        TlsPolicy policy = policies.get(key);
+        if (policy == null) {
+            try {
+                policy = TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir);
+            } catch (Exception e) {
+                throw new IllegalStateException("the built-in TLS defaults cannot be set up", e);
+            }
+            policies.put(key, policy);
+            if (store.get().defaultEntry() == null) {
+                publishStore();
+            }
+        }
+        return policy;
+    }
+
+    /** The options for connections offering only {@code acme-tls/1}. */
+    public synchronized TlsPolicy acmePolicy() {
+        if (acmePolicy == null) {
+            try {
+                acmePolicy = TlsPolicy.acmeTlsAlpn(challenges::get, aliases::get);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot set up TLS-ALPN-01", e);
+            }
+        }
+        return acmePolicy;
+    }
+
+    @Override
+    public synchronized void close() {
+        retirer.shutdownNow();
+        policies.values().forEach(TlsPolicy::stop);
+        policies.clear();
+        if (acmePolicy != null) {
+            acmePolicy.stop();
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package dev.gatehouse.core.tls;
+
+import dev.gatehouse.api.config.ClientAuthConfig;
+import dev.gatehouse.api.config.TlsOptionsConfig;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * One {@code tls.options.<name>} made ready for handshakes: protocol versions, cipher suites, groups, client
+ * certificates and ALPN protocols, with a key manager choosing certificates by SNI from the shared store. Built
+ * once per distinct option set and reused across reloads while the options stay the same.
+ */
+public final class TlsPolicy {
+
+    /** Traefik's version names to Java's. */
+    static final Map<String, String> VERSIONS = new LinkedHashMap<>();
+    static {
+        VERSIONS.put("VersionTLS10", "TLSv1");
+        VERSIONS.put("VersionTLS11", "TLSv1.1");
+        VERSIONS.put("VersionTLS12", "TLSv1.2");
+        VERSIONS.put("VersionTLS13", "TLSv1.3");
+    }
+
+    static final Map<String, String> CURVES = Map.of(
+            "CurveP256", "secp256r1", "CurveP384", "secp384r1", "CurveP521", "secp521r1", "X25519", "x25519",
+            "secp256r1", "secp256r1", "secp384r1", "secp384r1", "secp521r1", "secp521r1", "x25519", "x25519");
+
+    /** The TLS 1.3 suites; as in Go, {@code cipherSuites} restricts TLS 1.2 and below only. */
+    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+
+    static final Set<String> CLIENT_AUTH_TYPES = Set.of("NoClientCert", "RequestClientCert", "RequireAnyClientCert",
+            "VerifyClientCertIfGiven", "RequireAndVerifyClientCert");
+
+    public static final String ACME_TLS_1 = "acme-tls/1";
+
+    private final String name;
+    private final TlsOptionsConfig options;
+    private final SslContextFactory.Server sslContextFactory;
+    private final PolicySslConnectionFactory connectionFactory;
+    private final boolean sniStrict;
+
+    private TlsPolicy(String name, TlsOptionsConfig options, SslContextFactory.Server sslContextFactory,
+            List<String> alpn, boolean sniStrict) {
+        this.name = name;
+        this.options = options;
+        this.sslContextFactory = sslContextFactory;
+        this.sniStrict = sniStrict;
+        ALPNServerConnectionFactory alpnFactory = new ALPNServerConnectionFactory(alpn.toArray(new String[0]));
+        alpnFactory.setDefaultProtocol(alpn.contains("http/1.1") ? "http/1.1" : alpn.get(0));
+        this.connectionFactory = new PolicySslConnectionFactory(sslContextFactory, alpnFactory);
+    }
+
+    /**
+     * Builds and starts the policy.
+     *
+     * @param name the options' qualified name, for messages
+     * @param options the options (all defaults when null)
+     * @param store the certificates, read per handshake
+     * @param aliases finds a certificate by the alias the key manager chose
+     * @param baseDir against which relative CA file paths are read
+     * @throws IllegalArgumentException naming the offending key when an option is invalid
+     */
+    public static TlsPolicy create(String name, TlsOptionsConfig options, Supplier<CertificateStore> store,
+            Function<String, CertificateStore.Entry> aliases, Path baseDir) throws Exception {
+        TlsOptionsConfig o = options == null ? new TlsOptionsConfig(null, null, null, null, null, null, null) : options;
+        boolean sniStrict = Boolean.TRUE.equals(o.sniStrict());
+        String min = version(o.minVersion() == null ? "VersionTLS12" : o.minVersion(), "minVersion");
+        String max = version(o.maxVersion() == null ? "VersionTLS13" : o.maxVersion(), "maxVersion");
+        List<String> javaVersions = new ArrayList<>(VERSIONS.values());
+        List<String> protocols = javaVersions.subList(javaVersions.indexOf(min), javaVersions.indexOf(max) + 1);
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("minVersion " + o.minVersion() + " is above maxVersion " + o.maxVersion());
+        }
+
+        SSLContext context = SSLContext.getInstance("TLS");
+        ClientAuthConfig clientAuth = o.clientAuth();
+        String clientAuthType = clientAuthType(clientAuth);
+        TrustManager[] trust = null;
+        if (clientAuthType.equals("RequestClientCert") || clientAuthType.equals("RequireAnyClientCert")) {
+            trust = SslContextFactory.TRUST_ALL_CERTS;
+        } else if (clientAuthType.startsWith("Verify") || clientAuthType.startsWith("RequireAndVerify")) {
+            trust = clientCaTrust(clientAuth.caFiles(), baseDir);
+        }
+        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict)}, trust, null);
+
+        SslContextFactory.Server factory = new CustomisedSslContextFactory(curves(o.curvePreferences()));
+        factory.setSslContext(context);
+        factory.setIncludeProtocols(protocols.toArray(new String[0]));
+        factory.setExcludeProtocols("SSL", "SSLv2", "SSLv2Hello", "SSLv3");
+        if (!o.cipherSuites().isEmpty()) {
+            Set<String> supported = Set.of(context.getSupportedSSLParameters().getCipherSuites());
+            List<String> suites = new ArrayList<>();
+            for (String goName : o.cipherSuites()) {
+                String javaName = cipherSuite(goName);
+                if (!supported.contains(javaName)) {
+                    throw new IllegalArgumentException("cipherSuites: '" + goName + "' is not supported by this Java runtime");
+                }
+                suites.add(javaName);
+            }
+            suites.addAll(TLS13_SUITES);
+            factory.setExcludeCipherSuites();
+            factory.setIncludeCipherSuites(suites.toArray(new String[0]));
+            factory.setUseCipherSuitesOrder(true);
+        }
+        switch (clientAuthType) {
+            case "RequestClientCert", "VerifyClientCertIfGiven" -> factory.setWantClientAuth(true);
+            case "RequireAnyClientCert", "RequireAndVerifyClientCert" -> factory.setNeedClientAuth(true);
+            default -> { }
+        }
+        factory.setRenegotiationAllowed(false);
+        factory.start();
+
+        List<String> alpn = new ArrayList<>();
+        for (String protocol : o.alpnProtocols().isEmpty() ? List.of("h2", "http/1.1") : o.alpnProtocols()) {
+            if (!protocol.equals("h2") && !protocol.equals("http/1.1") && !protocol.equals(ACME_TLS_1)) {
+                throw new IllegalArgumentException("alpnProtocols: '" + protocol + "' is not supported (h2, http/1.1)");
+            }
+            if (!protocol.equals(ACME_TLS_1)) {
+                alpn.add(protocol);
+            }
+        }
+        if (alpn.isEmpty()) {
+            alpn.add("http/1.1");
+        }
+        TlsPolicy policy = new TlsPolicy(name, options, factory, alpn, sniStrict);
+        policy.connectionFactory.start();
+        return policy;
+    }
+
+    /** A policy for ACME TLS-ALPN-01 validations: negotiates {@code acme-tls/1} and presents challenge certificates. */
+    public static TlsPolicy acmeTlsAlpn(Supplier<CertificateStore> challengeStore,
+            Function<String, CertificateStore.Entry> aliases) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {new SniKeyManager(challengeStore, aliases, true)}, null, null);
+        SslContextFactory.Server factory = new SslContextFactory.Server();
+        factory.setSslContext(context);
+        factory.setIncludeProtocols("TLSv1.2", "TLSv1.3");
+        factory.start();
+        TlsPolicy policy = new TlsPolicy("acme-tls/1", null, factory, List.of(ACME_TLS_1), true);
+        policy.connectionFactory.start();
+        return policy;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public TlsOptionsConfig options() {
+        return options;
+    }
+
+    public boolean sniStrict() {
+        return sniStrict;
+    }
+
+    /** Makes the TLS connection (and the ALPN negotiation behind it) for a connection that sent a ClientHello. */
+    public Connection newConnection(Connector connector, EndPoint endPoint) {
+        return connectionFactory.newConnection(connector, endPoint);
+    }
+
+    public void stop() {
+        try {
+            connectionFactory.stop();
+            sslContextFactory.stop();
+        } catch (Exception ignored) {
+            // connections made with it keep their engines
+        }
+    }
+
+    static String version(String traefikName, String key) {
+        String version = VERSIONS.get(traefikName);
+        if (version == null) {
+            throw new IllegalArgumentException(key + ": '" + traefikName + "' is not one of " + VERSIONS.keySet());
+        }
+        return version;
+    }
+
+    /** Go's suite names are IANA's, except that Go leaves {@code _SHA256} off the ChaCha20 ones. */
+    static String cipherSuite(String goName) {
+        String name = goName.strip().toUpperCase(Locale.ROOT);
+        return name.endsWith("_CHACHA20_POLY1305") ? name + "_SHA256" : name;
+    }
+
+    static String clientAuthType(ClientAuthConfig clientAuth) {
+        if (clientAuth == null) {
+            return "NoClientCert";
+        }
+        String type = clientAuth.clientAuthType();
+        if (type == null || type.isBlank()) {
+            return clientAuth.caFiles().isEmpty() ? "NoClientCert" : "RequireAndVerifyClientCert";
+        }
+        if (!CLIENT_AUTH_TYPES.contains(type)) {
+            throw new IllegalArgumentException("clientAuth.clientAuthType: '" + type + "' is not one of "
+                    + new java.util.TreeSet<>(CLIENT_AUTH_TYPES));
+        }
+        if ((type.equals("VerifyClientCertIfGiven") || type.equals("RequireAndVerifyClientCert"))
+                && clientAuth.caFiles().isEmpty()) {
+            throw new IllegalArgumentException("clientAuth.clientAuthType " + type + " needs clientAuth.caFiles");
+        }
+        return type;
+    }
+
+    private static TrustManager[] clientCaTrust(List<String> caFiles, Path baseDir)
+            throws GeneralSecurityException, IOException {
+        KeyStore cas = KeyStore.getInstance("PKCS12");
+        cas.load(null, null);
+        int n = 0;
+        for (String caFile : caFiles) {
+            try {
+                for (X509Certificate ca : Pem.certificates(Pem.text(caFile, baseDir))) {
+                    cas.setCertificateEntry("ca" + n++, ca);
+                }
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("clientAuth.caFiles: cannot read " + abbreviate(caFile) + ": " + e.getMessage());
+            }
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(cas);
+        return factory.getTrustManagers();
+    }
+
+    static String abbreviate(String fileOrContent) {
+        return fileOrContent.contains("-----BEGIN") ? "(inline PEM)" : fileOrContent;
+    }
+
+    private static String[] curves(List<String> curvePreferences) {
+        if (curvePreferences.isEmpty()) {
+            return null;
+        }
+        List<String> groups = new ArrayList<>();
+        for (String curve : curvePreferences) {
+            String group = CURVES.get(curve.strip());
+            if (group == null) {
+                throw new IllegalArgumentException("curvePreferences: '" + curve + "' is not one of CurveP256, CurveP384, "
+                        + "CurveP521, X25519");
+            }
+            groups.add(group);
+        }
+        return groups.toArray(new String[0]);
+    }
+
+    /** Applies the key-exchange groups per engine where Java allows it (SSLParameters.setNamedGroups, Java 20+). */
+    private static final class CustomisedSslContextFactory extends SslContextFactory.Server {
+        private static final Method SET_NAMED_GROUPS = namedGroupsSetter();
+        private final String[] namedGroups;
+
+        CustomisedSslContextFactory(String[] namedGroups) {
+            this.namedGroups = namedGroups;
+            if (namedGroups != null && SET_NAMED_GROUPS == null) {
+                org.slf4j.LoggerFactory.getLogger(TlsPolicy.class).warn("curvePreferences {} need Java 20 or later; "
+                        + "this runtime uses its default groups (or the jdk.tls.namedGroups system property)",
+                        Arrays.toString(namedGroups));
+            }
+        }
+
+        @Override
+        public SSLParameters customize(SSLParameters parameters) {
+            SSLParameters customised = super.customize(parameters);
+            if (namedGroups != null && SET_NAMED_GROUPS != null) {
+                try {
+                    SET_NAMED_GROUPS.invoke(customised, (Object) namedGroups);
+                } catch (ReflectiveOperationException e) {
+                    // the groups stay the runtime's default
+                }
+            }
+            return customised;
+        }
+
+        private static Method namedGroupsSetter() {
+            try {
+                return SSLParameters.class.getMethod("setNamedGroups", String[].class);
+            } catch (NoSuchMethodException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Jetty's TLS connection factory, but continuing into this policy's ALPN negotiation. */
+    private static final class PolicySslConnectionFactory extends SslConnectionFactory {
+        private final SslContextFactory.Server sslContextFactory;
+        private final ALPNServerConnectionFactory alpn;
+
+        PolicySslConnectionFactory(SslContextFactory.Server sslContextFactory, ALPNServerConnectionFactory alpn) {
+            super(sslContextFactory, alpn.getProtocol());
+            this.sslContextFactory = sslContextFactory;
+            this.alpn = alpn;
+            addBean(alpn);
+        }
+
+        @Override
+        public Connection newConnection(Connector connector, EndPoint endPoint) {
+            SocketAddress remote = endPoint.getRemoteSocketAddress();
+            SSLEngine engine = remote instanceof InetSocketAddress inet
+                    ? sslContextFactory.newSSLEngine(inet) : sslContextFactory.newSSLEngine();
+            engine.setUseClientMode(false);
+            SslConnection ssl = newSslConnection(connector, endPoint, engine);
+            ssl.setRenegotiationAllowed(false);
+            configure(ssl, connector, endPoint);
+            EndPoint decrypted = ssl.getSslEndPoint();
+            decrypted.setConnection(alpn.newConnection(connector, decrypted));
+            return ssl;
+        }
+    }
+}

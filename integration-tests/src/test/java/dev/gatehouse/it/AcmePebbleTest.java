@@ -1,0 +1,235 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code acme} resolver against a real Pebble, started by test.sh (skipped without it): certificates over
+ * HTTP-01 and TLS-ALPN-01, served with a chain that Pebble's root validates, kept in the storage file and reused
+ * after a restart, renewed before expiry (test.sh's Pebble issues 150 s certificates), and the CA unreachable for
+ * a while without harm. Pebble validates on fixed ports: the gateway listens on them.
+ */
+class AcmePebbleTest {
+
+    private static final String DIRECTORY = System.getenv("IT_PEBBLE_DIRECTORY");
+    private static final Duration ISSUE_WAIT = Duration.ofSeconds(180);
+
+    private static javax.net.ssl.TrustManager[] trustingPebbleRoot;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void pebbleRoot() throws Exception {
+        assumeTrue(DIRECTORY != null, "Pebble is not running (test.sh starts it)");
+        KeyStore pebbleCa = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(Path.of(System.getenv("IT_PEBBLE_TRUSTSTORE")))) {
+            pebbleCa.load(in, System.getenv("IT_PEBBLE_TRUSTSTORE_PASSWORD").toCharArray());
+        }
+        TrustManagerFactory forManagement = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        forManagement.init(pebbleCa);
+        SSLContext management = SSLContext.getInstance("TLS");
+        management.init(null, forManagement.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(management).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<byte[]> root = client.send(HttpRequest.newBuilder(
+                URI.create(System.getenv("IT_PEBBLE_MANAGEMENT") + "/roots/0")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, root.statusCode());
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("pebble-root", CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(root.body())));
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        trustingPebbleRoot = factory.getTrustManagers();
+    }
+
+    private String staticConfig(Path storage) {
+        return """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:%s"
+                  websecure:
+                    address: "127.0.0.1:%s"
+                providers:
+                  providersThrottleDuration: 200ms
+                  file:
+                    directory: dynamic
+                certificatesResolvers:
+                  viaHttp:
+                    acme:
+                      email: ops@example.com
+                      caServer: %s
+                      storage: %s
+                      caCertificates: [%s]
+                      httpChallenge:
+                        entryPoint: web
+                  viaTls:
+                    acme:
+                      caServer: %s
+                      storage: %s
+                      caCertificates: [%s]
+                      tlsChallenge: {}
+                """.formatted(System.getenv("IT_PEBBLE_HTTP_PORT"), System.getenv("IT_PEBBLE_TLS_PORT"),
+                DIRECTORY, storage, System.getenv("IT_PEBBLE_CA"),
+                DIRECTORY, storage, System.getenv("IT_PEBBLE_CA"));
+    }
+
+    private static String routers(String backend, String... hostResolverPairs) {
+        StringBuilder yaml = new StringBuilder("http:\n  routers:\n");
+        for (int i = 0; i + 1 < hostResolverPairs.length; i += 2) {
+            yaml.append("    r").append(i).append(":\n")
+                    .append("      rule: Host(`").append(hostResolverPairs[i]).append("`)\n")
+                    .append("      service: app\n")
+                    .append("      entryPoints: [websecure]\n")
+                    .append("      tls:\n        certResolver: ").append(hostResolverPairs[i + 1]).append('\n');
+        }
+        yaml.append("""
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(backend));
+        return yaml.toString();
+    }
+
+    private static int tlsPort() {
+        return Integer.parseInt(System.getenv("IT_PEBBLE_TLS_PORT"));
+    }
+
+    /** Waits until a client trusting Pebble's root completes a handshake for {@code host}; returns the leaf. */
+    private static X509Certificate awaitServed(String host, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                // A new context each time: a resumed TLS session would report the certificate of its first handshake.
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, trustingPebbleRoot, null);
+                TestCertificates.Handshake handshake = TestCertificates.handshake(context, tlsPort(), host,
+                        null, null, "GET / HTTP/1.1\r\nHost: " + host);
+                assertTrue(handshake.response().startsWith("HTTP/1.1 200"), handshake.response());
+                return handshake.peer();
+            } catch (java.io.IOException e) {
+                last = e;
+                Thread.sleep(500);
+            }
+        }
+        throw new AssertionError("no certificate from Pebble served for " + host + " within " + timeout, last);
+    }
+
+    private static List<String> sans(X509Certificate certificate) throws Exception {
+        return certificate.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
+    }
+
+    private static long ordersInPebbleLog() throws Exception {
+        String log = System.getenv("IT_PEBBLE_LOG");
+        return log == null ? -1 : Files.readAllLines(Path.of(log)).stream().filter(l -> l.contains("/order-plz")).count();
+    }
+
+    @Test
+    void issuesOverHttp01AndTlsAlpn01ServesTheChainAndReusesItAfterARestart() throws Exception {
+        Path storage = dir.resolve("acme.json");
+        String dynamic;
+        X509Certificate a;
+        X509Certificate b;
+        try (TestBackend backend = TestBackend.echo("app")) {
+            dynamic = routers(backend.url(), "a.acme.test", "viaHttp", "b.acme.test", "viaTls", "a.acme.test", "viaHttp");
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic)
+                    .staticConfig(staticConfig(storage)).start()) {
+                a = awaitServed("a.acme.test", ISSUE_WAIT);
+                b = awaitServed("b.acme.test", ISSUE_WAIT);
+                assertEquals(List.of("a.acme.test"), sans(a));
+                assertEquals(List.of("b.acme.test"), sans(b));
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(storage)));
+                assertEquals(1, gateway.logLines("certificate for [a.acme.test] is served").size(),
+                        "two routers with the same domain cause one order: " + gateway.logLines("a.acme.test"));
+            }
+            long ordersBefore = ordersInPebbleLog();
+
+            // A restart serves the stored certificates at once and orders nothing.
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw2"), dynamic)
+                    .staticConfig(staticConfig(storage)).start()) {
+                X509Certificate again = awaitServed("a.acme.test", Duration.ofSeconds(30));
+                assertEquals(a.getSerialNumber(), again.getSerialNumber(), "the stored certificate is served");
+                assertEquals(b.getSerialNumber(), awaitServed("b.acme.test", Duration.ofSeconds(30)).getSerialNumber());
+                assertEquals(ordersBefore, ordersInPebbleLog(), "no new order after a restart");
+            }
+        }
+    }
+
+    @Test
+    void renewsBeforeExpiryAndKeepsServingWhileTheCaIsUnreachable() throws Exception {
+        Path storage = dir.resolve("acme.json");
+        String pid = System.getenv("IT_PEBBLE_PID");
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+                     routers(backend.url(), "renew.acme.test", "viaHttp")).staticConfig(staticConfig(storage)).start()) {
+            X509Certificate first = awaitServed("renew.acme.test", ISSUE_WAIT);
+
+            // Pebble's certificates live 150 s: the renewal starts when 50 s are left, and is served at once.
+            long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+            X509Certificate current = first;
+            while (current.getSerialNumber().equals(first.getSerialNumber()) && System.nanoTime() < deadline) {
+                Thread.sleep(2000);
+                current = awaitServed("renew.acme.test", Duration.ofSeconds(30));
+            }
+            assertNotEquals(first.getSerialNumber(), current.getSerialNumber(), "renewed without a restart");
+
+            if (pid == null) {
+                return;
+            }
+            // The CA becomes unreachable: a new router's order fails and is retried; everything else is served.
+            signal("STOP", pid);
+            try {
+                long generation = gateway.application().generation();
+                gateway.writeDynamic("test.yml", routers(backend.url(), "renew.acme.test", "viaHttp",
+                        "late.acme.test", "viaHttp"));
+                gateway.awaitReload(generation, () -> true, Duration.ofSeconds(30));
+                long failureDeadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (gateway.logLines("cannot obtain a certificate for [late.acme.test]").isEmpty()
+                        && System.nanoTime() < failureDeadline) {
+                    Thread.sleep(500);
+                }
+                assertTrue(!gateway.logLines("cannot obtain a certificate for [late.acme.test]").isEmpty(),
+                        "the failure is logged with its domain");
+                awaitServed("renew.acme.test", Duration.ofSeconds(30));
+                assertEquals("CN=GATEHOUSE DEFAULT CERT",
+                        TestCertificates.handshake(tlsPort(), "late.acme.test").subject(),
+                        "the default certificate is served meanwhile");
+            } finally {
+                signal("CONT", pid);
+            }
+            X509Certificate late = awaitServed("late.acme.test", ISSUE_WAIT);
+            assertEquals(List.of("late.acme.test"), sans(late), "recovered once the CA is back");
+        }
+    }
+
+    private static void signal(String signal, String pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+        assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pid);
+    }
+}

@@ -1,0 +1,404 @@
+package dev.gatehouse.plugins.acme;
+
+import dev.gatehouse.api.CertResolver;
+import dev.gatehouse.api.CertificateSink;
+import dev.gatehouse.api.ChallengeResponder;
+import dev.gatehouse.api.Storage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.shredzone.acme4j.AccountBuilder;
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Certificate;
+import org.shredzone.acme4j.Identifier;
+import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.Problem;
+import org.shredzone.acme4j.Session;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
+import org.shredzone.acme4j.connector.NetworkSettings;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeServerException;
+import org.shredzone.acme4j.exception.AcmeUnauthorizedException;
+import org.shredzone.acme4j.provider.GenericAcmeProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running ACME resolver. All ACME work happens on its own thread, one order at a time; requests for
+ * domains that have a fresh certificate, or an order under way or waiting to be retried, start nothing.
+ */
+final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AcmeInstance.class);
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    private static final Duration LAST_RETRY = Duration.ofMinutes(30);
+
+    private final String name;
+    private final AcmeConfig config;
+    private final Storage storage;
+    private final CertificateSink sink;
+    private final String prefix;
+    private final ScheduledExecutorService worker;
+    /** Certificates held, by domain set (main domain first). */
+    private final Map<Set<String>, Held> held = new ConcurrentHashMap<>();
+    /** Domain sets with an order under way or a retry scheduled. */
+    private final Set<Set<String>> busy = ConcurrentHashMap.newKeySet();
+    private final Map<Set<String>, Integer> failures = new ConcurrentHashMap<>();
+    /** HTTP-01 key authorizations by token. */
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private Login login;
+
+    private record Held(List<X509Certificate> chain, KeyPair key) {
+        Instant renewAt(Duration configuredLifetime) {
+            X509Certificate leaf = chain.get(0);
+            Instant notAfter = leaf.getNotAfter().toInstant();
+            Duration actual = Duration.between(leaf.getNotBefore().toInstant(), notAfter);
+            Duration lifetime = actual.compareTo(configuredLifetime) < 0 ? actual : configuredLifetime;
+            return notAfter.minus(lifetime.dividedBy(3));
+        }
+    }
+
+    AcmeInstance(String name, AcmeConfig config, Storage storage, CertificateSink sink) {
+        this.name = name;
+        this.config = config;
+        this.storage = storage;
+        this.sink = sink;
+        this.prefix = "acme/" + name + "/";
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-acme-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Serves every stored certificate at once and schedules the renewals. */
+    void start() throws IOException {
+        for (String key : storage.list(prefix + "certificates/")) {
+            try {
+                String text = new String(storage.get(key).orElseThrow(), StandardCharsets.UTF_8);
+                String first = text.lines().findFirst().orElse("");
+                if (!first.startsWith("domains: ")) {
+                    throw new IOException("no domains line");
+                }
+                Set<String> domains = new LinkedHashSet<>(List.of(first.substring(9).strip().split(",")));
+                Held certificate = new Held(Keys.chain(text), Keys.keyPair(text));
+                held.put(domains, certificate);
+                sink.issued(domains, certificate.key().getPrivate(), certificate.chain());
+                scheduleRenewal(domains, certificate);
+            } catch (Exception e) {
+                LOG.error("ACME resolver {}: the stored certificate {} cannot be read and is ignored: {}", name, key,
+                        e.toString());
+            }
+        }
+        worker.scheduleWithFixedDelay(this::renewDue, 1, 1, TimeUnit.HOURS);
+    }
+
+    @Override
+    public void request(Set<String> domains) {
+        Set<String> wanted = normalise(domains);
+        Held current = held.get(wanted);
+        if (current != null && Instant.now().isBefore(current.renewAt(lifetime()))) {
+            return;
+        }
+        if (busy.add(wanted)) {
+            worker.execute(() -> obtain(wanted));
+        }
+    }
+
+    private Duration lifetime() {
+        return Duration.ofHours(config.certificatesDurationOrDefault());
+    }
+
+    private void scheduleRenewal(Set<String> domains, Held certificate) {
+        long delay = Math.max(0, Duration.between(Instant.now(), certificate.renewAt(lifetime())).toMillis());
+        worker.schedule(() -> {
+            Held now = held.get(domains);
+            if (now == certificate) {
+                request(domains);
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void renewDue() {
+        held.forEach((domains, certificate) -> {
+            if (!Instant.now().isBefore(certificate.renewAt(lifetime()))) {
+                request(domains);
+            }
+        });
+    }
+
+    /** Orders a certificate; on failure, reports it and tries again later, backing off. */
+    private void obtain(Set<String> domains) {
+        try {
+            Optional<Storage.Lock> lock = storage.tryLock(prefix + "order/" + String.join(",", domains), Duration.ofMinutes(10));
+            if (lock.isEmpty()) {
+                retryLater(domains, new IllegalStateException("another instance is ordering this certificate"));
+                return;
+            }
+            try (Storage.Lock held = lock.get()) {
+                order(domains);
+            }
+            failures.remove(domains);
+            busy.remove(domains);
+        } catch (AcmeServerException e) {
+            if (isAccountProblem(e)) {
+                // The CA no longer knows the stored account (a new CA, or one that lost its state): register again.
+                login = null;
+                forgetAccount();
+            }
+            retryLater(domains, e);
+        } catch (Exception e) {
+            retryLater(domains, e);
+        }
+    }
+
+    private void retryLater(Set<String> domains, Exception cause) {
+        int failed = failures.merge(domains, 1, Integer::sum);
+        long seconds = Math.min(LAST_RETRY.toSeconds(), FIRST_RETRY.toSeconds() << Math.min(failed - 1, 20));
+        sink.failed(domains, new AcmeFailure(describe(cause) + " (attempt " + failed + "; next in " + seconds + " s)", cause));
+        worker.schedule(() -> obtain(domains), seconds, TimeUnit.SECONDS);
+    }
+
+    private static boolean isAccountProblem(AcmeException e) {
+        return e instanceof AcmeUnauthorizedException || e instanceof AcmeServerException server
+                && String.valueOf(server.getType()).endsWith(":accountDoesNotExist");
+    }
+
+    /** The CA's own words when it gave any. */
+    static String describe(Throwable e) {
+        if (e instanceof AcmeServerException server) {
+            Problem problem = server.getProblem();
+            return "CA error " + problem.getType() + ": " + problem.getDetail().orElse(String.valueOf(e.getMessage()));
+        }
+        return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private void order(Set<String> domains) throws Exception {
+        Login account = login();
+        Order order = account.newOrder().domains(domains).create();
+        for (Authorization authorization : order.getAuthorizations()) {
+            if (authorization.getStatus() != Status.VALID) {
+                authorize(account, authorization);
+            }
+        }
+        Status ready = order.waitUntilReady(WAIT);
+        if (ready != Status.READY) {
+            throw new AcmeException("the order is " + ready + order.getError().map(p -> ": " + problem(p)).orElse(""));
+        }
+        KeyPair key = Keys.generate(config.keyTypeOrDefault());
+        order.execute(key);
+        Status done = order.waitForCompletion(WAIT);
+        if (done != Status.VALID) {
+            throw new AcmeException("the order is " + done + order.getError().map(p -> ": " + problem(p)).orElse(""));
+        }
+        Certificate certificate = order.getCertificate();
+        List<X509Certificate> chain = certificate.getCertificateChain();
+        Held issued = new Held(chain, key);
+        String text = "domains: " + String.join(",", domains) + "\n" + Keys.pem(key) + Keys.pem(chain);
+        storage.put(prefix + "certificates/" + domains.iterator().next(), text.getBytes(StandardCharsets.UTF_8));
+        held.put(domains, issued);
+        sink.issued(domains, key.getPrivate(), chain);
+        scheduleRenewal(domains, issued);
+    }
+
+    private void authorize(Login account, Authorization authorization) throws Exception {
+        String domain = authorization.getIdentifier().getDomain();
+        Challenge challenge;
+        Optional<TlsAlpn01Challenge> tls = config.tlsChallengeEnabled()
+                ? authorization.findChallenge(TlsAlpn01Challenge.class) : Optional.empty();
+        Optional<Http01Challenge> http = config.httpChallengeEntryPoint() != null
+                ? authorization.findChallenge(Http01Challenge.class) : Optional.empty();
+        String token = null;
+        if (http.isPresent()) {
+            token = http.get().getToken();
+            tokens.put(token, http.get().getAuthorization());
+            challenge = http.get();
+        } else if (tls.isPresent()) {
+            sink.tlsAlpnChallenge(domain, tls.get().getAcmeValidation());
+            challenge = tls.get();
+        } else {
+            throw new AcmeException("the CA offers no usable challenge for " + domain + " (configured: "
+                    + (config.httpChallengeEntryPoint() != null ? "http-01 " : "") + (config.tlsChallengeEnabled() ? "tls-alpn-01" : "") + ")");
+        }
+        try {
+            challenge.trigger();
+            Status status = challenge.waitForCompletion(WAIT);
+            if (status != Status.VALID) {
+                throw new AcmeException(challenge.getType() + " for " + domain + " is " + status
+                        + challenge.getError().map(p -> ": " + problem(p)).orElse(""));
+            }
+        } finally {
+            if (token != null) {
+                tokens.remove(token);
+            } else {
+                sink.tlsAlpnChallengeDone(domain);
+            }
+        }
+    }
+
+    private static String problem(Problem problem) {
+        return problem.getType() + " " + problem.getDetail().orElse("");
+    }
+
+    /** Logs in with the stored account, or registers one (and stores it). */
+    private Login login() throws Exception {
+        if (login != null) {
+            return login;
+        }
+        Session session = new Session(URI.create(config.caServerOrDefault()), new TrustingProvider(config.caCertificates()));
+        Optional<byte[]> storedKey = storage.get(prefix + "account/key");
+        Optional<byte[]> storedUrl = storage.get(prefix + "account/url");
+        if (storedKey.isPresent() && storedUrl.isPresent()) {
+            KeyPair key = Keys.keyPair(new String(storedKey.get(), StandardCharsets.UTF_8));
+            login = session.login(URI.create(new String(storedUrl.get(), StandardCharsets.UTF_8).strip()).toURL(), key);
+            return login;
+        }
+        KeyPair key = storedKey.isPresent() ? Keys.keyPair(new String(storedKey.get(), StandardCharsets.UTF_8))
+                : Keys.generate("EC256");
+        AccountBuilder account = new AccountBuilder().agreeToTermsOfService().useKeyPair(key);
+        if (config.email() != null && !config.email().isBlank()) {
+            account.addEmail(config.email().strip());
+        }
+        if (config.eab() != null && config.eab().kid() != null) {
+            account.withKeyIdentifier(config.eab().kid(), config.eab().hmacEncoded());
+        }
+        Login created = account.createLogin(session);
+        storage.put(prefix + "account/key", Keys.pem(key).getBytes(StandardCharsets.UTF_8));
+        URL location = created.getAccountLocation();
+        storage.put(prefix + "account/url", location.toString().getBytes(StandardCharsets.UTF_8));
+        LOG.info("ACME resolver {}: account registered at {}", name, location);
+        login = created;
+        return login;
+    }
+
+    private void forgetAccount() {
+        try {
+            storage.delete(prefix + "account/url");
+        } catch (IOException e) {
+            LOG.warn("ACME resolver {}: cannot forget the account: {}", name, e.toString());
+        }
+    }
+
+    private static Set<String> normalise(Set<String> domains) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String domain : domains) {
+            out.add(domain.strip().toLowerCase(Locale.ROOT));
+        }
+        return java.util.Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public String httpChallengeEntryPoint() {
+        return config.httpChallengeEntryPoint();
+    }
+
+    @Override
+    public String keyAuthorization(String token) {
+        return tokens.get(token);
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+
+    /** A failure as the gateway logs it: the CA's error first. */
+    static final class AcmeFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AcmeFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * acme4j's generic provider, with {@code caCertificates} trusted next to the JVM's CAs for the connection to
+     * the CA (a private CA, or Pebble in tests).
+     */
+    private static final class TrustingProvider extends GenericAcmeProvider {
+        private final List<String> caFiles;
+
+        TrustingProvider(List<String> caFiles) {
+            this.caFiles = caFiles;
+        }
+
+        @Override
+        public HttpClient createHttpClient(NetworkSettings settings) {
+            HttpClient.Builder builder = HttpClient.newBuilder()
+                    .connectTimeout(settings.getTimeout())
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .proxy(settings.getProxySelector());
+            if (settings.getAuthenticator() != null) {
+                builder.authenticator(settings.getAuthenticator());
+            }
+            if (!caFiles.isEmpty()) {
+                try {
+                    builder.sslContext(sslContext(caFiles));
+                } catch (Exception e) {
+                    throw new IllegalStateException("caCertificates cannot be read: " + e.getMessage(), e);
+                }
+            }
+            return builder.build();
+        }
+
+        private static SSLContext sslContext(List<String> caFiles) throws Exception {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            system.init((KeyStore) null);
+            int n = 0;
+            for (TrustManager manager : system.getTrustManagers()) {
+                if (manager instanceof X509TrustManager x509) {
+                    for (X509Certificate ca : x509.getAcceptedIssuers()) {
+                        trust.setCertificateEntry("system" + n++, ca);
+                    }
+                }
+            }
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            for (String caFile : caFiles) {
+                Collection<? extends java.security.cert.Certificate> cas = factory.generateCertificates(
+                        new ByteArrayInputStream(Files.readAllBytes(Path.of(caFile))));
+                for (java.security.cert.Certificate ca : cas) {
+                    trust.setCertificateEntry("configured" + n++, ca);
+                }
+            }
+            TrustManagerFactory factoryWithAll = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factoryWithAll.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factoryWithAll.getTrustManagers(), null);
+            return context;
+        }
+    }
+}
