@@ -193,11 +193,17 @@ class AcmePebbleTest {
             // Pebble's certificates live 150 s: the renewal starts when 50 s are left, and is served at once.
             long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
             X509Certificate current = first;
-            while (current.getSerialNumber().equals(first.getSerialNumber()) && System.nanoTime() < deadline) {
-                Thread.sleep(2000);
-                current = awaitServed("renew.acme.test", Duration.ofSeconds(30));
+            try {
+                while (current.getSerialNumber().equals(first.getSerialNumber()) && System.nanoTime() < deadline) {
+                    Thread.sleep(2000);
+                    current = awaitServed("renew.acme.test", Duration.ofSeconds(30));
+                }
+            } catch (AssertionError e) {
+                throw new AssertionError("first certificate valid until " + first.getNotAfter().toInstant()
+                        + "; the gateway's log: " + gateway.logLines("renew.acme.test"), e);
             }
-            assertNotEquals(first.getSerialNumber(), current.getSerialNumber(), "renewed without a restart");
+            assertNotEquals(first.getSerialNumber(), current.getSerialNumber(),
+                    "renewed without a restart; the gateway's log: " + gateway.logLines("renew.acme.test"));
 
             if (pid == null) {
                 return;

@@ -122,7 +122,9 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
                         e.toString());
             }
         }
-        worker.scheduleWithFixedDelay(this::renewDue, 1, 1, TimeUnit.HOURS);
+        // A backstop for the timers above (a clock that jumped, a renewal that was busy when its timer fired):
+        // cheap, as it only compares dates.
+        worker.scheduleWithFixedDelay(this::renewDue, 1, 1, TimeUnit.MINUTES);
     }
 
     @Override
@@ -141,12 +143,16 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         return Duration.ofHours(config.certificatesDurationOrDefault());
     }
 
+    /**
+     * Renews when the certificate's renewal time comes. The timer does not ask {@link #request} again: a timer may
+     * fire a little before the wall clock reaches the renewal time (its delay is rounded, and clocks differ), and
+     * a "still fresh" answer then would leave the renewal to the periodic check.
+     */
     private void scheduleRenewal(Set<String> domains, Held certificate) {
-        long delay = Math.max(0, Duration.between(Instant.now(), certificate.renewAt(lifetime())).toMillis());
+        long delay = Math.max(0, Duration.between(Instant.now(), certificate.renewAt(lifetime())).toMillis() + 1);
         worker.schedule(() -> {
-            Held now = held.get(domains);
-            if (now == certificate) {
-                request(domains);
+            if (held.get(domains) == certificate && busy.add(domains)) {
+                obtain(domains);
             }
         }, delay, TimeUnit.MILLISECONDS);
     }
