@@ -153,6 +153,21 @@ start_components() {
   start_docker && start_pebble
 }
 
+# sets the variable named $1 to a port that nothing listens on (TCP or UDP) in 20000-44999 and that was not handed
+# out before: fixed ports would let a second test run on the machine (another checkout) use, or stop, this run's
+# components. (Not "echo": a command substitution's subshell would forget the ports handed out.)
+GIVEN_PORTS=" "
+free_port() {
+  local port used
+  used=" $(ss -Htuln 2>/dev/null | awk '{n = split($5, a, ":"); printf "%s ", a[n]}')"
+  while :; do
+    port=$(( 20000 + RANDOM % 25000 ))
+    case "$used$GIVEN_PORTS" in *" $port "*) continue;; esac
+    GIVEN_PORTS+="$port "
+    printf -v "$1" '%s' "$port"; return 0
+  done
+}
+
 # waits until something listens on 127.0.0.1:$1 (at most $2 seconds)
 wait_port() {
   local i
@@ -175,24 +190,27 @@ start_pebble() {
     -copy_extensions copy -out "$d/cert.pem" 2>/dev/null || return 1
   keytool -importcert -noprompt -alias pebble-ca -file "$d/ca.pem" -keystore "$d/truststore.p12" \
     -storetype PKCS12 -storepass changeit >/dev/null 2>&1 || return 1
+  local acme management http tls dns challtest
+  free_port acme; free_port management; free_port http; free_port tls; free_port dns; free_port challtest
   cat >"$d/pebble-config.json" <<JSON
-{"pebble":{"listenAddress":"127.0.0.1:14000","managementListenAddress":"127.0.0.1:15000","certificate":"$d/cert.pem",
- "privateKey":"$d/key.pem","httpPort":5002,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false,
+{"pebble":{"listenAddress":"127.0.0.1:$acme","managementListenAddress":"127.0.0.1:$management","certificate":"$d/cert.pem",
+ "privateKey":"$d/key.pem","httpPort":$http,"tlsPort":$tls,"ocspResponderURL":"","externalAccountBindingRequired":false,
  "certificateValidityPeriod":150}}
 JSON
-  pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 '' -dns01 127.0.0.1:8053 -http01 '' -https01 '' \
-    -tlsalpn01 '' -management 127.0.0.1:8055 >"$d/challtestsrv.log" 2>&1 &
+  pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 '' -dns01 "127.0.0.1:$dns" -http01 '' -https01 '' \
+    -tlsalpn01 '' -management "127.0.0.1:$challtest" >"$d/challtestsrv.log" 2>&1 &
   track_pid $!
-  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver 127.0.0.1:8053 \
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver "127.0.0.1:$dns" \
     -strict=false >"$d/pebble.log" 2>&1 &
   local pebble=$!
   track_pid "$pebble"
-  wait_port 14000 30 && wait_port 15000 30 || { log "pebble did not start: $(tail -5 "$d/pebble.log")"; return 1; }
-  export IT_PEBBLE_DIRECTORY="https://127.0.0.1:14000/dir"
-  export IT_PEBBLE_MANAGEMENT="https://127.0.0.1:15000"
+  wait_port "$acme" 30 && wait_port "$management" 30 || { log "pebble did not start: $(tail -5 "$d/pebble.log")"; return 1; }
+  export IT_PEBBLE_DIRECTORY="https://127.0.0.1:$acme/dir"
+  export IT_PEBBLE_MANAGEMENT="https://127.0.0.1:$management"
   export IT_PEBBLE_CA="$d/ca.pem"
   export IT_PEBBLE_TRUSTSTORE="$d/truststore.p12" IT_PEBBLE_TRUSTSTORE_PASSWORD=changeit
-  export IT_PEBBLE_HTTP_PORT=5002 IT_PEBBLE_TLS_PORT=5001
+  # Pebble validates HTTP-01 and TLS-ALPN-01 on these ports: the ACME tests' gateway listens on them.
+  export IT_PEBBLE_HTTP_PORT="$http" IT_PEBBLE_TLS_PORT="$tls"
   export IT_PEBBLE_PID="$pebble" IT_PEBBLE_LOG="$d/pebble.log"
   # A test may stop Pebble (SIGSTOP) to play an unreachable CA: make sure it runs again before it is stopped.
   on_cleanup "kill -CONT $pebble 2>/dev/null || true"

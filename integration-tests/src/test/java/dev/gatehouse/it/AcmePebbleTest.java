@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code acme} resolver against a real Pebble, started by test.sh (skipped without it): certificates over
  * HTTP-01 and TLS-ALPN-01, served with a chain that Pebble's root validates, kept in the storage file and reused
  * after a restart, renewed before expiry (test.sh's Pebble issues 150 s certificates), and the CA unreachable for
- * a while without harm. Pebble validates on fixed ports: the gateway listens on them.
+ * a while without harm. Pebble validates on the ports test.sh gives it (IT_PEBBLE_HTTP_PORT, IT_PEBBLE_TLS_PORT):
+ * the gateway listens on them.
  */
 class AcmePebbleTest {
 
