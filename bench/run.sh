@@ -49,6 +49,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---- gateway bench configuration ------------------------------------------------------------------------
+# GW_TLS=1: the gateway is measured over https, as gatehouse-tls on GW_TLS_PORT (8445), next to nginx-tls and
+# haproxy-tls, with the harness's certificate (bench/run/tls/, made by bench.sh before the targets start). Add
+# --new-conns for TLS handshakes per second (a new connection per request) instead of keep-alive throughput.
+: "${GW_TLS:=0}" "${GW_TLS_PORT:=8445}"
+TLS_DIR="$HERE/run/tls"
+
 # GW_ROUTERS: how many routers each gateway target has loaded, comma separated (default 1). With more than
 # one value, one gateway per value runs in the same session (gatehouse-r1, gatehouse-r10000, ... on ports
 # GW_PORT, GW_PORT+1, ...): the routing table's cost shows as the ratio between them. The extra routers are
@@ -64,11 +70,13 @@ for count in "${ROUTER_COUNTS[@]}"; do
   port=$((GW_PORT + i))
   CONF_DIR="$HERE/run/gateway-$name"
   mkdir -p "$CONF_DIR"
+  tls_port=$((GW_TLS_PORT + i))
   cat > "$CONF_DIR/gatehouse-bench.yml" <<YAML
 # written by bench/run.sh
 entryPoints:
   web:
     address: "127.0.0.1:$port"
+$([ "$GW_TLS" = 1 ] && printf '  websecure:\n    address: "127.0.0.1:%s"\n' "$tls_port")
 providers:
   file:
     filename: dynamic.yml
@@ -84,6 +92,7 @@ YAML
     echo "    app:"
     echo "      rule: 'Host(${bt}$VHOST${bt})'"
     echo "      service: app"
+    [ "$GW_TLS" = 1 ] && echo "      tls: {}"
     for ((r = 1; r < count; r++)); do
       case $((r % 20)) in
         0) rule="Host(${bt}svc$r.example.com${bt}) && PathPrefix(${bt}/api${bt})";;
@@ -91,6 +100,7 @@ YAML
         *) rule="Host(${bt}svc$r.example.com${bt})";;
       esac
       printf "    r%d:\n      rule: '%s'\n      service: app\n" "$r" "$rule"
+      [ "$GW_TLS" = 1 ] && echo "      tls: {}"
     done
     echo "  services:"
     echo "    app:"
@@ -98,11 +108,19 @@ YAML
     echo "        servers:"
     echo "          - url: http://127.0.0.1:$ORIGIN_PORT1"
     echo "          - url: http://127.0.0.1:$ORIGIN_PORT2"
+    if [ "$GW_TLS" = 1 ]; then
+      echo "tls:"
+      echo "  certificates:"
+      echo "    - certFile: $TLS_DIR/cert.pem"
+      echo "      keyFile: $TLS_DIR/key.pem"
+    fi
   } > "$CONF_DIR/dynamic.yml"
   cmd="env -u GATEHOUSE_OPTS JAVA_OPTS=$(printf '%q' "$GW_JAVA_OPTS") $(printf '%q' "$DIST/bin/gatehouse") --configFile=$(printf '%q' "$CONF_DIR/gatehouse-bench.yml")"
-  GW_TARGETS+=("$name=$port=$cmd")
+  if [ "$GW_TLS" = 1 ]; then GW_TARGETS+=("$name-tls=$tls_port=$cmd"); else GW_TARGETS+=("$name=$port=$cmd"); fi
   echo "bench/run.sh: $name ($count routers) = $cmd" >&2
   i=$((i + 1))
 done
 echo "bench/run.sh: JVM options = bin/gatehouse defaults${GW_JAVA_OPTS:+ + JAVA_OPTS=$GW_JAVA_OPTS}" >&2
-exec "$HERE/bench.sh" --targets nginx,haproxy,caddy,jetty "$@" "${GW_TARGETS[@]}"
+PEERS_DEFAULT=nginx,haproxy,caddy,jetty
+[ "$GW_TLS" = 1 ] && PEERS_DEFAULT=nginx-tls,haproxy-tls
+exec "$HERE/bench.sh" --targets "$PEERS_DEFAULT" "$@" "${GW_TARGETS[@]}"
