@@ -3,7 +3,7 @@ package dev.gatehouse.plugins.matchers;
 import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.RequestPredicate;
-import java.net.InetAddress;
+import dev.gatehouse.api.net.IpBlock;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -35,8 +35,7 @@ public final class ClientIPMatcher implements Matcher {
             if (!(remote instanceof InetSocketAddress inet)) {
                 return false;   // e.g. a Unix domain socket: no IP to match
             }
-            InetAddress address = inet.getAddress();
-            return address != null && block.contains(address.getAddress());
+            return block.contains(inet.getAddress());
         }
     }
 }

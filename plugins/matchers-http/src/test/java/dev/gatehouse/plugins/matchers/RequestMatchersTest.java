@@ -156,28 +156,6 @@ class RequestMatchersTest {
         }
     }
 
-    /** One table for the block arithmetic itself, beyond what loopback can show. block | address | expected. */
-    @ParameterizedTest(name = "{0} contains {1}: {2}")
-    @CsvSource(delimiterString = " | ", textBlock = """
-            192.168.1.0/24   | 192.168.1.77     | true
-            192.168.1.0/24   | 192.168.2.1      | false
-            10.76.105.11     | 10.76.105.11     | true
-            10.76.105.11     | 10.76.105.12     | false
-            172.16.0.0/12    | 172.31.255.255   | true
-            172.16.0.0/12    | 172.32.0.0       | false
-            10.0.0.0/0       | 203.0.113.9      | true
-            fe80::/10        | fe80::1          | true
-            fe80::/10        | febf::1          | true
-            fe80::/10        | fec0::1          | false
-            2001:db8::/32    | 2001:db8:1::5    | true
-            2001:db8::/32    | 10.0.0.1         | false
-            10.0.0.0/8       | ::ffff:10.0.0.1  | true
-            ::1              | ::1              | true
-            """)
-    void blocks(String block, String address, boolean expected) throws Exception {
-        assertEquals(expected, IpBlock.parse(block).contains(InetAddress.getByName(address).getAddress()));
-    }
-
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void hostileHeaderAndQueryValuesFinishQuickly() throws Exception {

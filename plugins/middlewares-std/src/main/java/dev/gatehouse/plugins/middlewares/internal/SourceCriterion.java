@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.internal;
 
 import dev.gatehouse.api.ForwardedHeaders;
+import dev.gatehouse.api.net.IpBlock;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;

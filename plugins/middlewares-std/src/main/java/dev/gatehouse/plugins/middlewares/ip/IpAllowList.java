@@ -1,7 +1,7 @@
 package dev.gatehouse.plugins.middlewares.ip;
 
 import dev.gatehouse.api.Middleware;
-import dev.gatehouse.plugins.middlewares.internal.IpBlock;
+import dev.gatehouse.api.net.IpBlock;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
