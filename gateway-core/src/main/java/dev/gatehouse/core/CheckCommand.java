@@ -69,7 +69,7 @@ public final class CheckCommand {
                 runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
                                 // so that routers to api@internal check as they would run
                                 assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
-                                        () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null,
+                                        () -> ApiState.EMPTY, List::of, List::of, List::of, List::of, Version.get())), null,
                                 tls, knownResolvers)
                         .build(assembly.binder.bind(snapshots));
             }
