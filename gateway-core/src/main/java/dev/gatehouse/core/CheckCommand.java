@@ -77,7 +77,7 @@ public final class CheckCommand {
                 errors.add(problem.toString());
             }
             routers = (int) runtime.routerStatus().entrySet().stream()
-                    .filter(e -> "enabled".equals(e.getValue()) && !e.getKey().endsWith("@internal")).count();
+                    .filter(e -> !"disabled".equals(e.getValue()) && !e.getKey().endsWith("@internal")).count();
             runtime.stop();
         } catch (ConfigurationException e) {
             errors.addAll(e.problems());

@@ -153,8 +153,6 @@ class AccessLogTest {
                     entryPoints:
                       web:
                         address: "127.0.0.1:%d"
-                    ping:
-                      entryPoint: web
                     providers:
                       providersThrottleDuration: 200ms
                       file:
@@ -164,16 +162,17 @@ class AccessLogTest {
                     accessLog:
                       filePath: %s
                       filters:
-                        statusCodes: ["200-299"]
+                        statusCodes: ["200-299"]   # not the 404s of waiting for the routes
                     """.formatted(port, gw.resolve("dynamic"), gw.resolve("logs/gatehouse.log"), gw.resolve("logs/access.log")));
             String base = "http://127.0.0.1:" + port;
-            try (GatewayProcess gateway = GatewayProcess.start(gw, config, gw.resolve("plugins"), base + "/ping")) {
+            // Ready once the file provider's routes are applied (ping answers before that).
+            try (GatewayProcess gateway = GatewayProcess.start(gw, config, gw.resolve("plugins"), base + "/app/ready")) {
                 Path access = gw.resolve("logs/access.log");
                 Path rotated = gw.resolve("logs/access.log.1");
                 Path log = gw.resolve("logs/gatehouse.log");
                 Path rotatedLog = gw.resolve("logs/gatehouse.log.1");
                 assertEquals(200, Http.status(base + "/app/before"), gateway.output());
-                awaitLines(access, 2);   // the ping that found the gateway ready, and /app/before
+                awaitLines(access, 2);   // the request that found the gateway ready, and /app/before
                 Files.move(access, rotated);
                 Files.move(log, rotatedLog);
                 assertEquals(200, Http.status(base + "/app/rotated"));

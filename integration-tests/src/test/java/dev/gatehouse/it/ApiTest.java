@@ -250,8 +250,8 @@ class ApiTest {
             assertEquals("disabled", named(middlewares, "unknown@file").path("status").asText());
 
             JsonNode http = get(gateway.url("/api/overview")).path("http");
-            assertEquals("{\"total\":4,\"warnings\":1,\"errors\":1}", sorted(http.path("routers")));
-            assertEquals("{\"total\":3,\"warnings\":1,\"errors\":1}", sorted(http.path("services")));
+            assertEquals("{\"errors\":1,\"total\":4,\"warnings\":1}", sorted(http.path("routers")));
+            assertEquals("{\"errors\":1,\"total\":3,\"warnings\":1}", sorted(http.path("services")));
 
             JsonNode certificates = get(gateway.url("/api/certificates"));
             assertEquals(1, certificates.size(), certificates.toString());

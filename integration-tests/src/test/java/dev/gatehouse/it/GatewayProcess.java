@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gateway in a process of its own ({@code java dev.gatehouse.core.Gatehouse}, on this test's class path),
- * for what only a real process has: signals. The folder must hold {@code gatehouse.yml} (whose entry point
- * {@code web} answers {@code /ping}) and the plugins folder, as a {@link GatewayHarness} that was not started
- * leaves them. Stopped with SIGTERM, gracefully, as an operator would.
+ * for what only a real process has: signals. The static configuration and the plugins folder are made by the
+ * test (a {@link GatewayHarness} that is not started makes the plugins and dynamic folders). Stopped with
+ * SIGTERM, gracefully, as an operator would.
  */
 final class GatewayProcess implements AutoCloseable {
 
@@ -25,12 +25,12 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the gateway in {@code dir} and waits (at most 60 s) until {@code pingUrl} answers 200.
+     * Starts the gateway in {@code dir} and waits (at most 60 s) until {@code readyUrl} answers 200.
      *
      * @param configFile the static configuration
      * @param pluginsDir the plugins folder
      */
-    static GatewayProcess start(Path dir, Path configFile, Path pluginsDir, String pingUrl) throws Exception {
+    static GatewayProcess start(Path dir, Path configFile, Path pluginsDir, String readyUrl) throws Exception {
         // Surefire runs the tests from a manifest-only jar: its property names the real class path.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -48,13 +48,13 @@ final class GatewayProcess implements AutoCloseable {
                 throw new IllegalStateException("the gateway exited with " + gateway.process.exitValue() + ":\n"
                         + gateway.output());
             }
-            if (Http.status(pingUrl) == 200) {
+            if (Http.status(readyUrl) == 200) {
                 return gateway;
             }
             Thread.sleep(200);
         }
         gateway.close();
-        throw new IllegalStateException("the gateway did not answer " + pingUrl + " within 60 s:\n" + gateway.output());
+        throw new IllegalStateException("the gateway did not answer " + readyUrl + " within 60 s:\n" + gateway.output());
     }
 
     long pid() {

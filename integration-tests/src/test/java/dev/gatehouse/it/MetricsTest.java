@@ -128,9 +128,12 @@ class MetricsTest {
                 json.dump(out, sys.stdout)
                 """;
         boolean required = "required".equals(System.getenv("IT_PROMETHEUS_PARSER"));
+        // Debian's interpreter, which python3-prometheus-client installs into (a python3 earlier in PATH, such as
+        // pyenv's, does not see it).
+        String python3 = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         Process probe;
         try {
-            probe = new ProcessBuilder("python3", "-c", "import prometheus_client").redirectErrorStream(true).start();
+            probe = new ProcessBuilder(python3, "-c", "import prometheus_client").redirectErrorStream(true).start();
         } catch (java.io.IOException e) {
             probe = null;
         }
@@ -139,7 +142,7 @@ class MetricsTest {
             assertTrue(available, "python3 with prometheus_client (Debian: python3-prometheus-client) is required");
         }
         assumeTrue(available, "python3 with prometheus_client (python3-prometheus-client) is not installed");
-        Process python = new ProcessBuilder("python3", "-c", script).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process python = new ProcessBuilder(python3, "-c", script).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (OutputStream in = python.getOutputStream()) {
             in.write(text.getBytes(StandardCharsets.UTF_8));
         }

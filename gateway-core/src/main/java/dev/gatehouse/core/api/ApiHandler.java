@@ -1,17 +1,24 @@
 package dev.gatehouse.core.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.core.config.GoDurations;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.tls.TlsManager;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,9 +48,25 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
 
     public static final String NAME = "api@internal";
 
+    // Durations are shown as they are written in the configuration, in Go's form ("1s", "1m30s"), as Traefik's
+    // API shows them; without this, any element with a duration (a health check interval) failed with 500.
     private final ObjectMapper json = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .registerModule(new SimpleModule("go-durations").addSerializer(Duration.class, new GoDurationSerializer()));
+
+    private static final class GoDurationSerializer extends StdSerializer<Duration> {
+        private static final long serialVersionUID = 1L;
+
+        GoDurationSerializer() {
+            super(Duration.class);
+        }
+
+        @Override
+        public void serialize(Duration value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeString(GoDurations.format(value));
+        }
+    }
     private final Supplier<ApiState> state;
     private final Supplier<List<Map<String, Object>>> entryPoints;
     private final Supplier<List<LoadedPlugin>> plugins;
