@@ -15,7 +15,8 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE"
 
-# Debian packages the tests need: "command:package" pairs (installed when the command is missing).
+# Debian packages the tests need: "command:package" pairs (installed when the command is missing; a "command" that
+# is an absolute path, for packages without one, is a file the package installs).
 PACKAGES=(
   "java:openjdk-17-jdk-headless"
   "mvn:maven"
@@ -26,6 +27,8 @@ PACKAGES=(
   "chromium:chromium"   # the dashboard's browser test (DashboardBrowserTest); playwright-core comes from npm ci
   "node:nodejs"
   "npm:npm"
+  # MetricsTest has the Prometheus project's own parser read the scrape (prometheus_client.parser)
+  "/usr/lib/python3/dist-packages/prometheus_client/parser.py:python3-prometheus-client"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -53,7 +56,11 @@ trap 'log interrupted; exit 130' INT TERM
 
 install_missing() {
   local missing=() pair
-  for pair in "${PACKAGES[@]}"; do command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}"); done
+  for pair in "${PACKAGES[@]}"; do
+    local need="${pair%%:*}"
+    if [ "${need#/}" != "$need" ]; then [ -e "$need" ] || missing+=("${pair#*:}")
+    else command -v "$need" >/dev/null 2>&1 || missing+=("${pair#*:}"); fi
+  done
   [ ${#missing[@]} = 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then log "missing: ${missing[*]} (run as root to install them with apt-get)"; return 1; fi
   log "installing ${missing[*]}"
@@ -224,6 +231,7 @@ start_components || { log "could not start the test components"; exit 1; }
 
 # Test switches are named IT_*: the gateway reads every GATEHOUSE_* variable as configuration.
 export IT_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
+export IT_PROMETHEUS_PARSER=required   # MetricsTest fails, not skips, without python3-prometheus-client
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

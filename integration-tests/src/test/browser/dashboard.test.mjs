@@ -6,6 +6,7 @@
 //   BROKEN_ROUTER, BROKEN_ERROR   a router the configuration breaks, and a part of its error
 //   NEW_ROUTER      a router the test creates while the page is open: this script prints "NEED NEW_ROUTER"
 //                   and waits for a line on standard input once the gateway has it
+//   CERTIFICATE_DOMAIN, CERTIFICATE_ISSUER   a certificate the configuration serves, for the certificates page
 // Prints "STEP ..." as it goes and "PASS" at the end; exits non-zero with the reason on any failure.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -23,6 +24,8 @@ const screenshots = env('SCREENSHOTS');
 const brokenRouter = env('BROKEN_ROUTER');
 const brokenError = env('BROKEN_ERROR');
 const newRouter = env('NEW_ROUTER');
+const certificateDomain = env('CERTIFICATE_DOMAIN');
+const certificateIssuer = env('CERTIFICATE_ISSUER');
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const stdinLines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -102,7 +105,12 @@ try {
     await page.locator(`#nav a[data-view="${view}"]`).click();
     await page.locator(`section#${view}`).waitFor();
     if (view === 'plugins') await page.locator('section#plugins tbody tr', { hasText: 'provider-file' }).first().waitFor();
-    if (view === 'certificates') check((await page.locator('section#certificates').textContent()).includes('None yet'), 'no "None yet"');
+    if (view === 'certificates') {
+      const row = page.locator('section#certificates tbody tr', { hasText: certificateDomain });
+      await row.waitFor();
+      check((await row.textContent()).includes(certificateIssuer), `the certificate of ${certificateDomain} does not show its issuer`);
+      check(await row.locator('.badge').textContent() === '29 d', `the certificate of ${certificateDomain} does not expire in 29 days`);
+    }
     if (view === 'services') await page.locator('#table tr[data-name]').first().waitFor();
     await page.screenshot({ path: join(screenshots, `${view}.png`), fullPage: true });
   }

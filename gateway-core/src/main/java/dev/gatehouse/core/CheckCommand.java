@@ -69,7 +69,7 @@ public final class CheckCommand {
                 runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
                                 // so that routers to api@internal check as they would run
                                 assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
-                                        () -> ApiState.EMPTY, List::of, List::of, List::of, Version.get())), null,
+                                        () -> ApiState.EMPTY, List::of, List::of, List::of, List::of, Version.get())), null,
                                 tls, knownResolvers)
                         .build(assembly.binder.bind(snapshots));
             }
@@ -77,7 +77,7 @@ public final class CheckCommand {
                 errors.add(problem.toString());
             }
             routers = (int) runtime.routerStatus().entrySet().stream()
-                    .filter(e -> "enabled".equals(e.getValue()) && !e.getKey().endsWith("@internal")).count();
+                    .filter(e -> !"disabled".equals(e.getValue()) && !e.getKey().endsWith("@internal")).count();
             runtime.stop();
         } catch (ConfigurationException e) {
             errors.addAll(e.problems());

@@ -110,13 +110,17 @@ public final class GatewayApplication implements AutoCloseable {
             if (entryPoints.metricsIndex >= 0) {
                 server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
             }
+            metrics.certificates(tls::served);
+            metrics.servers(() -> server.runtime().serverStatus());
+            metrics.pluginLoadFailures(assembly.plugins.problems().stream()
+                    .map(p -> p.pluginId() != null ? p.pluginId() : p.file()).toList());
             for (String name : entryPoints.names()) {
                 metrics.gauge("open.connections", "Connections open on the entry point",
                         Tags.of("entrypoint", name, "protocol", "TCP"), server, s -> s.openConnections(name));
             }
         }
         api = assembly.config.api() == null ? null : new ApiHandler(() -> apiState, this::entryPointsForApi,
-                assembly.plugins::plugins, assembly.plugins::problems, Version.get());
+                assembly.plugins::plugins, assembly.plugins::problems, tls::served, Version.get());
         DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null : new DashboardHandler();
         if (api != null && entryPoints.apiIndex >= 0) {
             server.serveAheadOfRouters(entryPoints.apiIndex, ApiHandler::isApiRequest, api);
@@ -225,9 +229,10 @@ public final class GatewayApplication implements AutoCloseable {
         }
         server.swap(runtime);
         apiState = new ApiState(bound, runtime);
-        long enabled = runtime.routerStatus().values().stream().filter("enabled"::equals).count();
-        LOG.info("Configuration applied: {} router(s) enabled, {} disabled", enabled,
-                runtime.routerStatus().size() - enabled);
+        long disabled = runtime.routerStatus().values().stream().filter("disabled"::equals).count();
+        long warning = runtime.routerStatus().values().stream().filter("warning"::equals).count();
+        LOG.info("Configuration applied: {} router(s) enabled ({} with warnings), {} disabled",
+                runtime.routerStatus().size() - disabled, warning, disabled);
         generation++;
     }
 
@@ -302,8 +307,10 @@ public final class GatewayApplication implements AutoCloseable {
         }
     }
 
-    /** Reopens the log files after a rotation (SIGUSR1). */
+    /** Reopens the log files ({@code log.filePath}, {@code accessLog.filePath}) after a rotation (SIGUSR1). */
     public void reopenLogs() {
+        Logging.reopen();
+        LOG.info("Log files reopened (SIGUSR1)");
         if (accessLog != null) {
             accessLog.reopen();
         }

@@ -137,4 +137,67 @@ class AccessLogTest {
                     lines.get(0));
         }
     }
+    /**
+     * logrotate's way: rename the file, send SIGUSR1, and the gateway (a real process, for the signal) writes on
+     * in a new file at the configured path, for the access log and for {@code log.filePath}. Until the signal,
+     * lines go on into the renamed file, which the gateway still holds open.
+     */
+    @Test
+    void sigusr1ReopensTheAccessLogAndTheLogAtTheirPathsAfterARotation() throws Exception {
+        int port = GatewayHarness.freePort();
+        try (TestBackend backend = TestBackend.echo("one")) {
+            Path gw = dir.resolve("gw");
+            GatewayHarness.withDynamic(gw, ROUTES.formatted(backend.url()));
+            Path config = gw.resolve("gatehouse.yml");
+            Files.writeString(config, """
+                    entryPoints:
+                      web:
+                        address: "127.0.0.1:%d"
+                    providers:
+                      providersThrottleDuration: 200ms
+                      file:
+                        directory: %s
+                    log:
+                      filePath: %s
+                    accessLog:
+                      filePath: %s
+                      filters:
+                        statusCodes: ["200-299"]   # not the 404s of waiting for the routes
+                    """.formatted(port, gw.resolve("dynamic"), gw.resolve("logs/gatehouse.log"), gw.resolve("logs/access.log")));
+            String base = "http://127.0.0.1:" + port;
+            // Ready once the file provider's routes are applied (ping answers before that).
+            try (GatewayProcess gateway = GatewayProcess.start(gw, config, gw.resolve("plugins"), base + "/app/ready")) {
+                Path access = gw.resolve("logs/access.log");
+                Path rotated = gw.resolve("logs/access.log.1");
+                Path log = gw.resolve("logs/gatehouse.log");
+                Path rotatedLog = gw.resolve("logs/gatehouse.log.1");
+                assertEquals(200, Http.status(base + "/app/before"), gateway.output());
+                awaitLines(access, 2);   // the request that found the gateway ready, and /app/before
+                Files.move(access, rotated);
+                Files.move(log, rotatedLog);
+                assertEquals(200, Http.status(base + "/app/rotated"));
+                List<String> before = awaitLines(rotated, 3);
+                assertTrue(before.get(before.size() - 1).contains("GET /app/rotated "), "still the open file: " + before);
+
+                gateway.signal("USR1");
+                List<String> fresh = List.of();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                // Each request after the signal may still land in the old file until the writer has reopened:
+                // send them (bounded) until one shows up in a new file at the configured path.
+                for (int i = 0; fresh.isEmpty() && System.nanoTime() < deadline; i++) {
+                    assertEquals(200, Http.status(base + "/app/after" + i));
+                    Thread.sleep(100);
+                    if (Files.exists(access)) {
+                        fresh = Files.readAllLines(access);
+                    }
+                }
+                assertTrue(!fresh.isEmpty(), "no new access log at " + access + " after SIGUSR1:\n" + gateway.output());
+                assertTrue(fresh.stream().allMatch(line -> line.contains("GET /app/after")), fresh.toString());
+                assertTrue(Files.readAllLines(rotated).stream().noneMatch(fresh::contains), "no line in both files");
+                assertTrue(Files.exists(log) && Files.readString(log).contains("Log files reopened (SIGUSR1)"),
+                        "log.filePath reopened too: " + (Files.exists(log) ? Files.readString(log) : "(no file)"));
+                assertTrue(Files.readString(rotatedLog).contains("ready in"), "the earlier log stays in the rotated file");
+            }
+        }
+    }
 }

@@ -151,6 +151,55 @@ class AcmePebbleTest {
         return log == null ? -1 : Files.readAllLines(Path.of(log)).stream().filter(l -> l.contains("/order-plz")).count();
     }
 
+    /** The API and the metrics, for {@link #assertObserved}; the API through a router on the web entry point. */
+    private static final String OBSERVED = """
+            api: {}
+            metrics:
+              prometheus:
+                entryPoint: web
+            """;
+
+    /**
+     * A certificate obtained by a resolver is in {@code /api/certificates} with its resolver, and its expiry in
+     * {@code traefik_tls_certs_not_after}.
+     */
+    private static void assertObserved(GatewayHarness gateway, X509Certificate served, String resolver) throws Exception {
+        if (!gateway.routerEnabled("api@file")) {
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("api.yml", """
+                http:
+                  routers:
+                    api:
+                      rule: PathPrefix(`/api`)
+                      entryPoints: [web]
+                      service: api@internal
+                """);
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("api@file"), Duration.ofSeconds(20));
+        }
+        com.fasterxml.jackson.databind.JsonNode certificates = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Http.get(gateway.url("/api/certificates")).body());
+        com.fasterxml.jackson.databind.JsonNode entry = null;
+        for (com.fasterxml.jackson.databind.JsonNode certificate : certificates) {
+            if (served.getSerialNumber().toString().equals(certificate.path("serial").asText())) {
+                entry = certificate;
+            }
+        }
+        assertTrue(entry != null, "serial " + served.getSerialNumber() + " not in " + certificates);
+        assertEquals("resolver", entry.path("source").asText());
+        assertEquals(resolver, entry.path("resolver").asText());
+        assertEquals(sans(served).toString().replace(" ", ""), entry.path("domains").toString().replace("\"", ""));
+        assertEquals(served.getNotAfter().toInstant().toString(), entry.path("notAfter").asText());
+        assertTrue(entry.path("issuer").asText().startsWith("Pebble Intermediate CA"), entry.toString());
+
+        String scrape = Http.get(gateway.url("/metrics")).body();
+        String line = scrape.lines().filter(l -> l.startsWith("traefik_tls_certs_not_after{")
+                && l.contains("serial=\"" + served.getSerialNumber() + "\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("no traefik_tls_certs_not_after for " + served.getSerialNumber()
+                        + " in\n" + scrape));
+        assertTrue(line.contains("sans=\"" + String.join(",", sans(served)) + "\""), line);
+        assertEquals(served.getNotAfter().getTime() / 1000, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), line);
+    }
+
     @Test
     void issuesOverHttp01AndTlsAlpn01ServesTheChainAndReusesItAfterARestart() throws Exception {
         Path storage = dir.resolve("acme.json");
@@ -160,7 +209,7 @@ class AcmePebbleTest {
         try (TestBackend backend = TestBackend.echo("app")) {
             dynamic = routers(backend.url(), "a.acme.test", "viaHttp", "b.acme.test", "viaTls", "a.acme.test", "viaHttp");
             try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic)
-                    .staticConfig(staticConfig(storage)).start()) {
+                    .staticConfig(staticConfig(storage) + OBSERVED).start()) {
                 a = awaitServed("a.acme.test", ISSUE_WAIT);
                 b = awaitServed("b.acme.test", ISSUE_WAIT);
                 assertEquals(List.of("a.acme.test"), sans(a));
@@ -168,6 +217,8 @@ class AcmePebbleTest {
                 assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(storage)));
                 assertEquals(1, gateway.logLines("certificate for [a.acme.test] is served").size(),
                         "two routers with the same domain cause one order: " + gateway.logLines("a.acme.test"));
+                assertObserved(gateway, a, "viaHttp");
+                assertObserved(gateway, b, "viaTls");
             }
             long ordersBefore = ordersInPebbleLog();
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,5 +137,135 @@ class ApiTest {
             assertTrue(!gateway.routerEnabled("api@file"), "api@internal does not exist without api");
             assertEquals(404, Http.status(gateway.url("/api/overview")));
         }
+    }
+    /** Waits (bounded) until {@code url} answers JSON for which {@code done} holds; returns the last answer. */
+    private static JsonNode await(String url, java.util.function.Predicate<JsonNode> done) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        JsonNode last = get(url);
+        while (!done.test(last) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            last = get(url);
+        }
+        return last;
+    }
+
+    @Test
+    void reportsEnabledWarningAndDisabledForEveryKindWithServerHealthMiddlewareUsageAndCertificates() throws Exception {
+        TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
+        TestCertificates.Leaf leaf = ca.leaf("a", "ec", "a.test", "b.test");
+        int deadPort = GatewayHarness.freePort();
+        String dead = "http://127.0.0.1:" + deadPort;
+        try (TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+                     http:
+                       routers:
+                         ok:
+                           rule: PathPrefix(`/ok`)
+                           service: healthy
+                           middlewares: [outer]
+                         partly:
+                           rule: PathPrefix(`/partly`)
+                           entryPoints: [web, nowhere]
+                           service: healthy
+                         broken:
+                           rule: Host(`x`) &&
+                           service: healthy
+                         api:
+                           rule: PathPrefix(`/api`)
+                           service: api@internal
+                       services:
+                         healthy:
+                           loadBalancer:
+                             healthCheck: {path: /, interval: 1s, timeout: 1s}
+                             servers:
+                               - url: %1$s
+                         mixed:
+                           loadBalancer:
+                             healthCheck: {path: /, interval: 1s, timeout: 1s}
+                             servers:
+                               - url: %1$s
+                               - url: %2$s
+                         bad:
+                           loadBalancer:
+                             servers:
+                               - url: ftp://x
+                       middlewares:
+                         ep-tag:
+                           headers:
+                             customRequestHeaders:
+                               X-Tag: ep
+                         outer:
+                           chain:
+                             middlewares: [inner]
+                         inner:
+                           addPrefix:
+                             prefix: /v1
+                         unknown:
+                           someType: {}
+                     tls:
+                       certificates:
+                         - certFile: %3$s
+                           keyFile: %4$s
+                     """.formatted(backend.url(), dead, leaf.cert(), leaf.key())).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                         http:
+                           middlewares: [ep-tag]
+                     providers:
+                       providersThrottleDuration: 200ms
+                       file:
+                         directory: dynamic
+                     api: {}
+                     """).start()) {
+            JsonNode routers = get(gateway.url("/api/http/routers"));
+            assertEquals("enabled", named(routers, "ok@file").path("status").asText());
+            JsonNode partly = named(routers, "partly@file");
+            assertEquals("warning", partly.path("status").asText(), partly.toString());
+            assertEquals("entry point 'nowhere' does not exist (known: web)", partly.path("error").get(0).asText());
+            assertEquals(200, Http.status(gateway.url("/partly")), "a router in warning serves");
+            assertEquals("disabled", named(routers, "broken@file").path("status").asText());
+            assertEquals(1, get(gateway.url("/api/http/routers?status=warning")).size());
+
+            JsonNode services = await(gateway.url("/api/http/services"),
+                    list -> "DOWN".equals(named(list, "mixed@file").path("serverStatus").path(dead).asText()));
+            JsonNode healthy = named(services, "healthy@file");
+            assertEquals("enabled", healthy.path("status").asText(), healthy.toString());
+            assertEquals("{\"" + backend.url() + "\":\"UP\"}", healthy.path("serverStatus").toString());
+            JsonNode mixed = named(services, "mixed@file");
+            assertEquals("warning", mixed.path("status").asText(), mixed.toString());
+            assertEquals("{\"" + backend.url() + "\":\"UP\",\"" + dead + "\":\"DOWN\"}", mixed.path("serverStatus").toString());
+            assertEquals("[\"server " + dead + " is down\"]", mixed.path("error").toString());
+            JsonNode bad = named(services, "bad@file");
+            assertEquals("disabled", bad.path("status").asText());
+            assertTrue(bad.path("serverStatus").isMissingNode(), "a service that was not built has no servers");
+
+            JsonNode middlewares = get(gateway.url("/api/http/middlewares"));
+            assertEquals("[\"ok@file\"]", named(middlewares, "outer@file").path("usedBy").toString());
+            assertEquals("[\"ok@file\"]", named(middlewares, "inner@file").path("usedBy").toString(),
+                    "used through the chain");
+            assertEquals("[\"api@file\",\"broken@file\",\"ok@file\",\"partly@file\"]",
+                    named(middlewares, "ep-tag@file").path("usedBy").toString(), "used through the entry point");
+            assertEquals("enabled", named(middlewares, "inner@file").path("status").asText());
+            assertEquals("disabled", named(middlewares, "unknown@file").path("status").asText());
+
+            JsonNode http = get(gateway.url("/api/overview")).path("http");
+            assertEquals("{\"errors\":1,\"total\":4,\"warnings\":1}", sorted(http.path("routers")));
+            assertEquals("{\"errors\":1,\"total\":3,\"warnings\":1}", sorted(http.path("services")));
+
+            JsonNode certificates = get(gateway.url("/api/certificates"));
+            assertEquals(1, certificates.size(), certificates.toString());
+            JsonNode certificate = certificates.get(0);
+            X509Certificate served = TestCertificates.handshake(gateway.port("web"), "a.test").peer();
+            assertEquals("[\"a.test\",\"b.test\"]", certificate.path("domains").toString());
+            assertEquals("Gatehouse Test CA", certificate.path("issuer").asText());
+            assertEquals(served.getNotAfter().toInstant().toString(), certificate.path("notAfter").asText());
+            assertEquals(served.getSerialNumber().toString(), certificate.path("serial").asText());
+            assertEquals("static", certificate.path("source").asText());
+        }
+    }
+
+    private static String sorted(JsonNode object) {
+        return JSON.valueToTree(new java.util.TreeMap<>(JSON.convertValue(object, java.util.Map.class))).toString();
     }
 }

@@ -83,7 +83,14 @@ class DashboardBrowserTest {
         }
         installPlaywright(tool("npm", "npm"));
 
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, DYNAMIC).staticConfig("""
+        TestCertificates.Leaf certificate = TestCertificates.ca(dir.resolve("certs")).leaf("dash", "ec", "dash.test");
+        String dynamic = DYNAMIC + """
+                tls:
+                  certificates:
+                    - certFile: %s
+                      keyFile: %s
+                """.formatted(certificate.cert(), certificate.key());
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -101,6 +108,8 @@ class DashboardBrowserTest {
             builder.environment().put("BROKEN_ROUTER", "broken@file");
             builder.environment().put("BROKEN_ERROR", "position 13");
             builder.environment().put("NEW_ROUTER", "fresh@file");
+            builder.environment().put("CERTIFICATE_DOMAIN", "dash.test");
+            builder.environment().put("CERTIFICATE_ISSUER", "Gatehouse Test CA");
             Process process = builder.start();
             List<String> output = Collections.synchronizedList(new ArrayList<>());
             Thread reader = new Thread(() -> follow(process, output, gateway), "browser-test-output");

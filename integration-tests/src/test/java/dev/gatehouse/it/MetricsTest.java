@@ -2,6 +2,17 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.cert.X509Certificate;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -16,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code metrics.prometheus}: after known traffic, a scrape of {@code /metrics} holds Traefik's metric names
- * with exact counts per entry point, router and service.
+ * with exact counts per entry point, router and service; TLS requests by version and cipher, certificate
+ * expiry, server health and plugin load failures, as read by the Prometheus project's own parser.
  */
 class MetricsTest {
 
@@ -98,6 +110,164 @@ class MetricsTest {
             assertTrue(samples.get("traefik_config_last_reload_success") > 1.7e9, "a Unix timestamp");
             assertTrue(samples.get("traefik_open_connections{entrypoint=\"web\",protocol=\"TCP\"}") >= 1.0,
                     "the scrape's own connection is open");
+        }
+    }
+    /**
+     * The Prometheus project's Python client parses the text format (Debian's python3-prometheus-client, which
+     * ./test.sh installs): samples come back as JSON, keyed like {@link #parse}. Under ./test.sh
+     * (IT_PROMETHEUS_PARSER=required) a missing parser fails the test; elsewhere the test is skipped saying why.
+     */
+    private static Map<String, Double> parseWithPrometheusClient(String text) throws Exception {
+        String script = """
+                import json, sys
+                from prometheus_client.parser import text_string_to_metric_families
+                out = []
+                for family in text_string_to_metric_families(sys.stdin.read()):
+                    for sample in family.samples:
+                        out.append({"name": sample.name, "labels": sample.labels, "value": sample.value})
+                json.dump(out, sys.stdout)
+                """;
+        boolean required = "required".equals(System.getenv("IT_PROMETHEUS_PARSER"));
+        // Debian's interpreter, which python3-prometheus-client installs into (a python3 earlier in PATH, such as
+        // pyenv's, does not see it).
+        String python3 = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        Process probe;
+        try {
+            probe = new ProcessBuilder(python3, "-c", "import prometheus_client").redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            probe = null;
+        }
+        boolean available = probe != null && probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        if (required) {
+            assertTrue(available, "python3 with prometheus_client (Debian: python3-prometheus-client) is required");
+        }
+        assumeTrue(available, "python3 with prometheus_client (python3-prometheus-client) is not installed");
+        Process python = new ProcessBuilder(python3, "-c", script).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (OutputStream in = python.getOutputStream()) {
+            in.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        String json = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(python.waitFor(60, TimeUnit.SECONDS) && python.exitValue() == 0,
+                "prometheus_client could not parse the scrape:\n" + text);
+        Map<String, Double> samples = new HashMap<>();
+        for (JsonNode sample : new ObjectMapper().readTree(json)) {
+            Map<String, String> labels = new TreeMap<>();
+            sample.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            StringBuilder key = new StringBuilder(sample.path("name").asText());
+            if (!labels.isEmpty()) {
+                key.append('{');
+                labels.forEach((name, value) -> key.append(key.charAt(key.length() - 1) == '{' ? "" : ",")
+                        .append(name).append("=\"").append(value).append('"'));
+                key.append('}');
+            }
+            samples.put(key.toString(), sample.path("value").asDouble());
+        }
+        return samples;
+    }
+
+    @Test
+    void countsTlsRequestsCertificatesServerHealthAndPluginFailuresUnderAConfiguredPrefix() throws Exception {
+        TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
+        TestCertificates.Leaf leaf = ca.leaf("a", "ec", "a.test", "b.test");
+        int deadPort = GatewayHarness.freePort();
+        try (TestBackend backend = TestBackend.echo("one")) {
+            String dynamic = """
+                    http:
+                      routers:
+                        secure:
+                          rule: Host(`a.test`)
+                          service: app
+                          tls: {}
+                      services:
+                        app:
+                          loadBalancer:
+                            servers:
+                              - url: %1$s
+                        mixed:
+                          loadBalancer:
+                            healthCheck:
+                              path: /
+                              interval: 1s
+                              timeout: 1s
+                            servers:
+                              - url: %1$s
+                              - url: http://127.0.0.1:%2$d
+                    tls:
+                      certificates:
+                        - certFile: %3$s
+                          keyFile: %4$s
+                    """.formatted(backend.url(), deadPort, leaf.cert(), leaf.key());
+            GatewayHarness harness = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic).staticConfig("""
+                    entryPoints:
+                      web:
+                        address: "127.0.0.1:0"
+                    providers:
+                      providersThrottleDuration: 200ms
+                      file:
+                        directory: dynamic
+                    metrics:
+                      prometheus:
+                        entryPoint: web
+                        addRoutersLabels: true
+                        prefix: gatehouse
+                    """);
+            byte[] garbage = new byte[4096];
+            new Random(7).nextBytes(garbage);
+            Files.write(harness.pluginsDir().resolve("corrupt.jar"), garbage);
+            try (GatewayHarness gateway = harness.start()) {
+                int port = gateway.port("web");
+                String request = "GET /t HTTP/1.1\r\nHost: a.test";
+                String[] tls13 = {"TLSv1.3"};
+                String[] tls12 = {"TLSv1.2"};
+                TestCertificates.Handshake first = TestCertificates.handshake(ca.clientContext(null), port, "a.test",
+                        tls13, null, request);
+                TestCertificates.handshake(ca.clientContext(null), port, "a.test", tls13, null, request);
+                TestCertificates.Handshake old = TestCertificates.handshake(ca.clientContext(null), port, "a.test",
+                        tls12, null, request);
+                assertTrue(first.response().startsWith("HTTP/1.1 200"), first.response());
+                assertTrue(old.response().startsWith("HTTP/1.1 200"), old.response());
+                String c13 = first.cipherSuite();
+                String c12 = old.cipherSuite();
+
+                String up = "gatehouse_service_server_up{service=\"mixed@file\",url=\"" + backend.url() + "\"}";
+                String down = "gatehouse_service_server_up{service=\"mixed@file\",url=\"http://127.0.0.1:" + deadPort + "\"}";
+                Map<String, Double> samples = Map.of();
+                String text = "";
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                // The first health check runs at once; wait (bounded) until it has marked the dead server down.
+                while (System.nanoTime() < deadline) {
+                    text = Http.get(gateway.url("/metrics")).body();
+                    samples = parseWithPrometheusClient(text);
+                    if (Double.valueOf(0.0).equals(samples.get(down))) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertEquals(0.0, samples.get(down), text);
+                assertEquals(1.0, samples.get(up), text);
+                assertEquals(1.0, samples.get("gatehouse_service_server_up{service=\"app@file\",url=\"" + backend.url() + "\"}"));
+
+                assertEquals(2.0, samples.get("gatehouse_entrypoint_requests_tls_total{entrypoint=\"web\",tls_cipher=\""
+                        + c13 + "\",tls_version=\"1.3\"}"), text);
+                assertEquals(1.0, samples.get("gatehouse_entrypoint_requests_tls_total{entrypoint=\"web\",tls_cipher=\""
+                        + c12 + "\",tls_version=\"1.2\"}"), text);
+                assertEquals(2.0, samples.get("gatehouse_router_requests_tls_total{router=\"secure@file\",service=\"app@file\","
+                        + "tls_cipher=\"" + c13 + "\",tls_version=\"1.3\"}"), text);
+                assertEquals(1.0, samples.get("gatehouse_service_requests_tls_total{service=\"app@file\",tls_cipher=\""
+                        + c12 + "\",tls_version=\"1.2\"}"), text);
+                assertEquals(3.0, samples.get("gatehouse_service_requests_total{code=\"200\",method=\"GET\",protocol=\"http\",service=\"app@file\"}"),
+                        "TLS requests are counted with the others too");
+
+                X509Certificate certificate = first.peer();
+                assertEquals((double) (certificate.getNotAfter().getTime() / 1000),
+                        samples.get("gatehouse_tls_certs_not_after{cn=\"a.test\",sans=\"a.test,b.test\",serial=\""
+                                + certificate.getSerialNumber() + "\"}"), text);
+                assertEquals(1, samples.keySet().stream().filter(k -> k.startsWith("gatehouse_tls_certs_not_after")).count(),
+                        "only the configured certificate: not the generated default");
+
+                assertEquals(1.0, samples.get("gatehouse_plugin_load_failures_total{plugin=\"corrupt.jar\"}"), text);
+                assertTrue(samples.keySet().stream().noneMatch(k -> k.startsWith("traefik_")), "the prefix applies to all");
+            }
         }
     }
 }

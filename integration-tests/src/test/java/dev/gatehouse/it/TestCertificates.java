@@ -170,7 +170,8 @@ public final class TestCertificates {
     }
 
     /** What a handshake gave. */
-    public record Handshake(X509Certificate peer, String protocol, String applicationProtocol, String response) {
+    public record Handshake(X509Certificate peer, String protocol, String applicationProtocol, String response,
+            String cipherSuite) {
         public String subject() {
             return peer.getSubjectX500Principal().getName();
         }
@@ -209,7 +210,8 @@ public final class TestCertificates {
                 out.flush();
                 response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             }
-            return new Handshake(peer, socket.getSession().getProtocol(), socket.getApplicationProtocol(), response);
+            return new Handshake(peer, socket.getSession().getProtocol(), socket.getApplicationProtocol(), response,
+                    socket.getSession().getCipherSuite());
         }
     }
 

@@ -1,16 +1,24 @@
 package dev.gatehouse.core.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.core.config.GoDurations;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.core.tls.TlsManager;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,30 +38,51 @@ import org.eclipse.jetty.util.Fields;
 /**
  * {@code api@internal}: a read-only JSON API in the shape of Traefik's ({@code /api/http/routers},
  * {@code /api/http/services}, {@code /api/http/middlewares}, {@code /api/entrypoints}, {@code /api/overview},
- * {@code /api/rawdata}, {@code /api/version}), plus what Gatehouse adds ({@code /api/plugins}). Every element
- * carries its {@code status} ({@code enabled} or {@code disabled}), its {@code error}s, its {@code provider}
- * and what uses it. Lists take Traefik's query parameters {@code search}, {@code status} and {@code provider}.
+ * {@code /api/rawdata}, {@code /api/version}), plus what Gatehouse adds ({@code /api/plugins},
+ * {@code /api/certificates}). Every element carries its {@code status} ({@code enabled}, {@code warning} or
+ * {@code disabled}), its {@code error}s, its {@code provider} and what uses it; each load-balancer service its
+ * {@code serverStatus} ({@code UP} or {@code DOWN} per server URL). Lists take Traefik's query parameters
+ * {@code search}, {@code status} and {@code provider}.
  */
 public final class ApiHandler extends Handler.Abstract.NonBlocking {
 
     public static final String NAME = "api@internal";
 
+    // Durations are shown as they are written in the configuration, in Go's form ("1s", "1m30s"), as Traefik's
+    // API shows them; without this, any element with a duration (a health check interval) failed with 500.
     private final ObjectMapper json = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .registerModule(new SimpleModule("go-durations").addSerializer(Duration.class, new GoDurationSerializer()));
+
+    private static final class GoDurationSerializer extends StdSerializer<Duration> {
+        private static final long serialVersionUID = 1L;
+
+        GoDurationSerializer() {
+            super(Duration.class);
+        }
+
+        @Override
+        public void serialize(Duration value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeString(GoDurations.format(value));
+        }
+    }
     private final Supplier<ApiState> state;
     private final Supplier<List<Map<String, Object>>> entryPoints;
     private final Supplier<List<LoadedPlugin>> plugins;
     private final Supplier<List<PluginProblem>> pluginProblems;
+    private final Supplier<List<TlsManager.Served>> certificates;
     private final String version;
     private final String startDate = Instant.now().toString();
 
     public ApiHandler(Supplier<ApiState> state, Supplier<List<Map<String, Object>>> entryPoints,
-            Supplier<List<LoadedPlugin>> plugins, Supplier<List<PluginProblem>> pluginProblems, String version) {
+            Supplier<List<LoadedPlugin>> plugins, Supplier<List<PluginProblem>> pluginProblems,
+            Supplier<List<TlsManager.Served>> certificates, String version) {
         this.state = state;
         this.entryPoints = entryPoints;
         this.plugins = plugins;
         this.pluginProblems = pluginProblems;
+        this.certificates = certificates;
         this.version = version;
     }
 
@@ -79,6 +108,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             case "/api/plugins" -> Map.of("plugins", plugins.get(), "problems", pluginProblems.get().stream()
                     .map(p -> Map.of("file", p.file(), "plugin", p.pluginId() == null ? "" : p.pluginId(), "error", p.reason()))
                     .toList());
+            case "/api/certificates" -> certificates();
             case "/api/http/routers" -> filter(routers(current), query);
             case "/api/http/services" -> filter(services(current), query);
             case "/api/http/middlewares" -> filter(middlewares(current), query);
@@ -142,13 +172,26 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                 usedBy.computeIfAbsent(qualify(service, defined.provider()), s -> new ArrayList<>()).add(router);
             }
         });
+        Map<String, Map<String, Boolean>> servers = current.runtime().serverStatus();
         List<Map<String, Object>> out = new ArrayList<>();
         new TreeMap<>(current.configuration().services()).forEach((name, defined) -> {
             Map<String, Object> element = element(json.convertValue(defined.value(), Map.class));
             List<String> errors = errors(current, "service " + name);
-            element.put("status", errors.isEmpty() ? "enabled" : "disabled");
+            Map<String, String> serverStatus = new LinkedHashMap<>();
+            servers.getOrDefault(name, Map.of()).forEach((url, up) -> serverStatus.put(url, up ? "UP" : "DOWN"));
+            // A service that serves while some of its servers are down is in "warning", with what is down.
+            serverStatus.forEach((url, up) -> {
+                if (up.equals("DOWN")) {
+                    errors.add("server " + url + " is down");
+                }
+            });
+            element.put("status", current.runtime().services().containsKey(name)
+                    ? (errors.isEmpty() ? "enabled" : "warning") : "disabled");
             if (!errors.isEmpty()) {
                 element.put("error", errors);
+            }
+            if (!serverStatus.isEmpty()) {
+                element.put("serverStatus", serverStatus);
             }
             element.put("type", defined.value().loadBalancer() != null ? "loadbalancer" : "unknown");
             element.put("usedBy", usedBy.getOrDefault(name, List.of()));
@@ -159,12 +202,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
 
     List<Map<String, Object>> middlewares(ApiState current) {
-        Map<String, List<String>> usedBy = new TreeMap<>();
-        current.configuration().routers().forEach((router, defined) -> {
-            for (String middleware : defined.value().middlewares()) {
-                usedBy.computeIfAbsent(qualify(middleware, defined.provider()), m -> new ArrayList<>()).add(router);
-            }
-        });
+        Map<String, List<String>> usedBy = current.runtime().middlewareUsers();
         List<Map<String, Object>> out = new ArrayList<>();
         new TreeMap<>(current.configuration().middlewares()).forEach((name, defined) -> {
             MiddlewareConfig config = defined.value();
@@ -180,6 +218,34 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             finish(element, name, defined);
             out.add(element);
         });
+        return out;
+    }
+
+    /**
+     * {@code /api/certificates} (Gatehouse's): every certificate served, soonest expiry first, with its domains,
+     * issuer, validity, and where it came from ({@code static}, {@code default}, or {@code resolver} with the
+     * resolver's name).
+     */
+    private List<Map<String, Object>> certificates() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        certificates.get().stream()
+                .sorted(java.util.Comparator.comparing((TlsManager.Served c) -> c.certificate().getNotAfter())
+                        .thenComparing(TlsManager.Served::commonName))
+                .forEach(served -> {
+                    Map<String, Object> element = new LinkedHashMap<>();
+                    List<String> domains = served.dnsNames();
+                    element.put("domains", domains.isEmpty() ? List.of(served.commonName()) : domains);
+                    element.put("commonName", served.commonName());
+                    element.put("issuer", served.issuer());
+                    element.put("serial", served.certificate().getSerialNumber().toString());
+                    element.put("notBefore", served.certificate().getNotBefore().toInstant().toString());
+                    element.put("notAfter", served.certificate().getNotAfter().toInstant().toString());
+                    element.put("source", served.source());
+                    if (served.resolver() != null) {
+                        element.put("resolver", served.resolver());
+                    }
+                    out.add(element);
+                });
         return out;
     }
 

@@ -1,6 +1,8 @@
 package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.core.router.RoutingTable;
+import dev.gatehouse.core.service.LoadBalancedService;
+import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.List;
 import java.util.Map;
@@ -28,20 +30,27 @@ public final class GatewayRuntime {
     private final List<LifeCycle> transports;
     private final List<ConfigProblem> problems;
     private final Map<String, String> routerStatus;
+    private final Map<String, ServiceHandler> services;
+    private final Map<String, List<String>> middlewareUsers;
 
     GatewayRuntime(RoutingTable[] tables, List<LifeCycle> components, List<LifeCycle> healthChecks,
             List<LifeCycle> transports, List<ConfigProblem> problems, Map<String, String> routerStatus) {
-        this(tables, new RoutingTable[0], null, components, healthChecks, transports, problems, routerStatus);
+        this(tables, new RoutingTable[0], null, components, healthChecks, transports, problems, routerStatus, Map.of(),
+                Map.of());
     }
 
     /**
      * @param tables the routers without {@code tls}, per entry point: they serve plain HTTP requests
      * @param tlsTables the routers with {@code tls}, per entry point: they serve requests that came over TLS
      * @param tls the TLS options by server name; null when TLS is not set up
+     * @param services the services that were built, by name (for their servers' health in the API and metrics)
+     * @param middlewareUsers by middleware name, the routers that use it: directly, through a chain, or through
+     *     the middlewares of their entry points
      */
     GatewayRuntime(RoutingTable[] tables, RoutingTable[] tlsTables, TlsRuntime tls, List<LifeCycle> components,
             List<LifeCycle> healthChecks, List<LifeCycle> transports, List<ConfigProblem> problems,
-            Map<String, String> routerStatus) {
+            Map<String, String> routerStatus, Map<String, ServiceHandler> services,
+            Map<String, List<String>> middlewareUsers) {
         this.tables = tables;
         this.tlsTables = tlsTables;
         this.tls = tls;
@@ -50,6 +59,8 @@ public final class GatewayRuntime {
         this.transports = List.copyOf(transports);
         this.problems = List.copyOf(problems);
         this.routerStatus = Map.copyOf(routerStatus);
+        this.services = Map.copyOf(services);
+        this.middlewareUsers = Map.copyOf(middlewareUsers);
     }
 
     /** The table of the entry point with that index; an empty one (404 for all) if there is none. */
@@ -75,9 +86,41 @@ public final class GatewayRuntime {
         return problems;
     }
 
-    /** Router name to {@code enabled} or {@code disabled}. */
+    /**
+     * Router name to {@code enabled}, {@code warning} (it serves, but something about it is wrong: see its
+     * problems) or {@code disabled}, as Traefik reports them.
+     */
     public Map<String, String> routerStatus() {
         return routerStatus;
+    }
+
+    /** The services that were built, by qualified name; a broken service is not here. */
+    public Map<String, ServiceHandler> services() {
+        return services;
+    }
+
+    /**
+     * The servers of each load-balancer service and whether each is up (its health check passes and passive
+     * health has not left it out): service name, then server URL (in configuration order; a URL listed twice
+     * is up if either is), to up. Read live: health changes without a new runtime.
+     */
+    public Map<String, Map<String, Boolean>> serverStatus() {
+        Map<String, Map<String, Boolean>> out = new java.util.TreeMap<>();
+        services.forEach((name, service) -> {
+            if (service instanceof LoadBalancedService balancer) {
+                Map<String, Boolean> urls = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < balancer.servers().size(); i++) {
+                    urls.merge(balancer.servers().get(i).url(), balancer.isUp(i), Boolean::logicalOr);
+                }
+                out.put(name, urls);
+            }
+        });
+        return out;
+    }
+
+    /** The routers (sorted) that use each middleware, directly, through a chain or through their entry points. */
+    public Map<String, List<String>> middlewareUsers() {
+        return middlewareUsers;
     }
 
     /**

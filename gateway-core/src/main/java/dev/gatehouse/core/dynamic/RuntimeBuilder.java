@@ -176,7 +176,9 @@ public final class RuntimeBuilder {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
         List<LifeCycle> healthChecks = new ArrayList<>();
         Transports transports = new Transports(upstream, configuration.serversTransports(), problems);
-        Map<String, Handler> services = buildServices(configuration, problems, healthChecks, transports);
+        ServiceBuild serviceBuild = buildServices(configuration, problems, healthChecks, transports);
+        Map<String, Handler> services = new HashMap<>(internalServices);
+        services.putAll(serviceBuild.built);
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
@@ -212,6 +214,7 @@ public final class RuntimeBuilder {
                     tlsPlan.check(routerTls, defined.provider(), routerProblems);
                 }
             }
+            problems.addAll(routerProblems.warnings);
             if (routerProblems.any() || !built) {
                 problems.addAll(routerProblems.list);
                 routerComponents.forEach(RuntimeBuilder::stopQuietly);
@@ -259,8 +262,50 @@ public final class RuntimeBuilder {
                 problems.add(new ConfigProblem(check.toString(), "", "could not start: " + e));
             }
         }
+        // As Traefik: a router that serves but has a problem (an entry point that does not exist among others, a
+        // certificate resolver that is not configured) is in "warning".
+        for (ConfigProblem problem : problems) {
+            if (problem.element().startsWith("router ")) {
+                status.replace(problem.element().substring("router ".length()), "enabled", "warning");
+            }
+        }
         return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.started(),
-                problems, status);
+                problems, status, serviceBuild.built, middlewareUsers(configuration, middlewares));
+    }
+
+    /**
+     * By middleware, the routers that use it: named in the router, reached through a chain, or put in front by
+     * the router's entry points ({@code entryPoints.<name>.http.middlewares}). Middlewares of a broken chain
+     * beyond the chain itself are not followed.
+     */
+    private Map<String, List<String>> middlewareUsers(BoundConfiguration configuration,
+            Map<String, PreparedMiddleware> prepared) {
+        Map<String, java.util.SortedSet<String>> users = new HashMap<>();
+        configuration.routers().forEach((router, defined) -> {
+            List<String> references = new ArrayList<>();
+            List<String> names = defined.value().entryPoints().isEmpty() ? defaultEntryPoints : defined.value().entryPoints();
+            for (String entryPoint : names) {
+                references.addAll(entryPointMiddlewares.getOrDefault(entryPoints.indexOf(entryPoint), List.of()));
+            }
+            references.addAll(defined.value().middlewares());
+            java.util.Deque<String> pending = new java.util.ArrayDeque<>();
+            references.forEach(reference -> pending.add(qualify(reference, defined.provider())));
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (!pending.isEmpty()) {
+                String name = pending.poll();
+                if (!seen.add(name)) {
+                    continue;
+                }
+                users.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(router);
+                PreparedMiddleware middleware = prepared.get(name);
+                if (middleware != null && middleware.chain() != null) {
+                    pending.addAll(middleware.chain());
+                }
+            }
+        });
+        Map<String, List<String>> out = new HashMap<>();
+        users.forEach((name, routers) -> out.put(name, List.copyOf(routers)));
+        return out;
     }
 
     /** The router's own {@code tls}, else its entry point's {@code http.tls}, else null (plain HTTP). */
@@ -352,15 +397,13 @@ public final class RuntimeBuilder {
         }
     }
 
-    private Map<String, Handler> buildServices(BoundConfiguration configuration, List<ConfigProblem> problems,
+    private ServiceBuild buildServices(BoundConfiguration configuration, List<ConfigProblem> problems,
             List<LifeCycle> healthChecks, Transports transports) {
         ServiceBuild build = new ServiceBuild(configuration, problems, healthChecks, transports);
         for (String name : new TreeMap<>(configuration.services()).keySet()) {
             build.service(name);
         }
-        Map<String, Handler> services = new HashMap<>(internalServices);
-        services.putAll(build.built);
-        return services;
+        return build;
     }
 
     /**
@@ -712,14 +755,17 @@ public final class RuntimeBuilder {
     private List<Integer> entryPointIndexes(RouterConfig router, RouterProblems problems) {
         List<String> names = router.entryPoints().isEmpty() ? defaultEntryPoints : router.entryPoints();
         List<Integer> indexes = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
         for (String name : names) {
             int index = entryPoints.indexOf(name);
             if (index < 0) {
-                problems.add("entry point '" + name + "' does not exist (known: " + String.join(", ", entryPoints) + ")");
+                unknown.add("entry point '" + name + "' does not exist (known: " + String.join(", ", entryPoints) + ")");
             } else if (!indexes.contains(index)) {
                 indexes.add(index);
             }
         }
+        // As Traefik: a router on at least one existing entry point serves there, with a warning for the others.
+        unknown.forEach(indexes.isEmpty() ? problems::add : problems::warn);
         return indexes;
     }
 
@@ -745,6 +791,8 @@ public final class RuntimeBuilder {
         final String element;
         final String origin;
         final List<ConfigProblem> list = new ArrayList<>();
+        /** Problems that leave the router serving (its status is then {@code warning}). */
+        final List<ConfigProblem> warnings = new ArrayList<>();
 
         RouterProblems(String element, String origin) {
             this.element = element;
@@ -753,6 +801,10 @@ public final class RuntimeBuilder {
 
         void add(String message) {
             list.add(new ConfigProblem(element, origin, message));
+        }
+
+        void warn(String message) {
+            warnings.add(new ConfigProblem(element, origin, message));
         }
 
         boolean any() {

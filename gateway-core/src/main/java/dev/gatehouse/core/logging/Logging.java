@@ -26,6 +26,8 @@ public final class Logging {
     // references is lost when it is collected.
     private static final Logger JETTY = Logger.getLogger("org.eclipse.jetty");
     private static final Logger PF4J = Logger.getLogger("org.pf4j");
+    /** Opens {@code log.filePath} again (after a rotation); null when the log goes to standard error. */
+    private static volatile Runnable reopen;
 
     private Logging() {
     }
@@ -46,6 +48,7 @@ public final class Logging {
     public static void configure(LogConfig config, Function<String, Path> resolve)
             throws IOException {
         PrintStream out = System.err;
+        reopen = null;
         if (config.filePath() != null && !config.filePath().isBlank()) {
             Path file = resolve.apply(config.filePath());
             if (file.getParent() != null) {
@@ -54,6 +57,27 @@ public final class Logging {
             out = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
         }
         configure(config.levelOrDefault(), config.formatOrDefault(), out);
+        if (config.filePath() != null && !config.filePath().isBlank()) {
+            reopen = () -> {
+                try {
+                    // Installing a new handler closes the previous one, and with it the rotated file.
+                    configure(config, resolve);
+                } catch (IOException e) {
+                    System.err.println("gatehouse: log.filePath " + config.filePath() + " cannot be reopened: " + e);
+                }
+            };
+        }
+    }
+
+    /**
+     * Reopens {@code log.filePath} at its configured path (SIGUSR1, after logrotate moved the file away); does
+     * nothing when the log goes to standard error.
+     */
+    public static void reopen() {
+        Runnable action = reopen;
+        if (action != null) {
+            action.run();
+        }
     }
 
     static void configure(String level, String format, PrintStream out) {

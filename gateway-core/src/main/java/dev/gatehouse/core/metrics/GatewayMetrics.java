@@ -2,19 +2,27 @@ package dev.gatehouse.core.metrics;
 
 import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.observe.RequestRecord;
+import dev.gatehouse.core.tls.TlsManager;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -24,7 +32,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Per request, finding the meters of a label set allocates nothing: meters are cached per entry point,
  * router or service name (the same string instances every time), then per method, then in an array indexed
- * by status code.
+ * by status code. TLS requests are counted a second time by TLS version and cipher, as Traefik does.
+ *
+ * <p>What describes the gateway's state rather than its traffic (certificate expiry, server health) is read
+ * from its sources at each scrape, so that it is never stale and needs no bookkeeping on reload.
  */
 public final class GatewayMetrics implements Consumer<RequestRecord> {
 
@@ -42,6 +53,13 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private final Counter reloads;
     private final Counter reloadFailures;
     private final AtomicLong lastReloadSuccess = new AtomicLong();
+    private final TlsFamily entryPointTls;
+    private final TlsFamily routerTls;
+    private final TlsFamily serviceTls;
+    private final MultiGauge certificatesNotAfter;
+    private final MultiGauge serverUp;
+    private volatile Supplier<List<TlsManager.Served>> certificates = List::of;
+    private volatile Supplier<Map<String, Map<String, Boolean>>> servers = Map::of;
 
     public GatewayMetrics(PrometheusMetricsConfig config) {
         prefix = config.prefixOrDefault();
@@ -57,6 +75,36 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                 .description("Configuration reloads that failed").register(registry);
         Gauge.builder(prefix + ".config.last.reload.success", lastReloadSuccess, AtomicLong::doubleValue)
                 .description("Last successful configuration reload, as a Unix timestamp").register(registry);
+        entryPointTls = new TlsFamily("entrypoint", "entrypoint");
+        routerTls = new TlsFamily("router", "router");
+        serviceTls = new TlsFamily("service", "service");
+        certificatesNotAfter = MultiGauge.builder(prefix + ".tls.certs.not.after")
+                .description("Expiry of each certificate served, as a Unix timestamp").register(registry);
+        serverUp = MultiGauge.builder(prefix + ".service.server.up")
+                .description("Whether each server of a service gets traffic (1) or is down (0)").register(registry);
+    }
+
+    /** Where the certificates served (configured and obtained by resolvers) are read at each scrape. */
+    public void certificates(Supplier<List<TlsManager.Served>> source) {
+        this.certificates = source;
+    }
+
+    /** Where the servers of the current load balancers (service, then URL, to up) are read at each scrape. */
+    public void servers(Supplier<Map<String, Map<String, Boolean>>> source) {
+        this.servers = source;
+    }
+
+    /**
+     * {@code <prefix>_plugin_load_failures_total}, one series per plugin that could not be loaded or started
+     * (Gatehouse's own metric: Traefik's plugins are not loaded this way). Plugins load once, at start.
+     *
+     * @param plugins the id of each failed plugin, or its file name when the id could not be read
+     */
+    public void pluginLoadFailures(List<String> plugins) {
+        for (String plugin : plugins) {
+            Counter.builder(prefix + ".plugin.load.failures").description("Plugins that failed to load or start")
+                    .tag("plugin", plugin).register(registry).increment();
+        }
     }
 
     /** Counts one completed request; called on the thread that completed it. */
@@ -64,15 +112,25 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     public void accept(RequestRecord record) {
         long nanos = record.durationNanos();
         long requestBytes = Math.max(0, record.requestContentLength);
+        String tlsVersion = record.tlsVersion;
         if (entryPoints) {
+            if (tlsVersion != null) {
+                entryPointTls.counter(record.entryPoint, null, tlsVersion, record.tlsCipher).increment();
+            }
             entryPointFamily.meters(record.entryPoint, null, record.method, record.status()).record(nanos, requestBytes,
                     record.bytes());
         }
         if (routers && record.router() != null) {
+            if (tlsVersion != null) {
+                routerTls.counter(record.router(), record.service(), tlsVersion, record.tlsCipher).increment();
+            }
             routerFamily.meters(record.router(), record.service(), record.method, record.status())
                     .record(nanos, requestBytes, record.bytes());
         }
         if (services && record.service() != null) {
+            if (tlsVersion != null) {
+                serviceTls.counter(record.service(), null, tlsVersion, record.tlsCipher).increment();
+            }
             serviceFamily.meters(record.service(), null, record.method, record.status()).record(nanos, requestBytes,
                     record.bytes());
         }
@@ -94,8 +152,61 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     }
 
     /** The Prometheus text exposition of every metric. */
-    public String scrape() {
+    public synchronized String scrape() {
+        // The same certificate may be configured twice: one series per certificate.
+        Map<Tags, MultiGauge.Row<?>> certs = new LinkedHashMap<>();
+        for (TlsManager.Served served : certificates.get()) {
+            X509Certificate certificate = served.certificate();
+            Tags tags = Tags.of("cn", served.commonName(), "serial", certificate.getSerialNumber().toString(),
+                    "sans", String.join(",", served.dnsNames()));
+            certs.put(tags, MultiGauge.Row.of(tags, certificate.getNotAfter().getTime() / 1000));
+        }
+        certificatesNotAfter.register(certs.values(), true);
+        List<MultiGauge.Row<?>> up = new ArrayList<>();
+        servers.get().forEach((service, urls) -> urls.forEach((url, isUp) ->
+                up.add(MultiGauge.Row.of(Tags.of("service", service, "url", url), isUp ? 1 : 0))));
+        serverUp.register(up, true);
         return registry.scrape();
+    }
+
+    /**
+     * {@code <prefix>_<word>_requests_tls_total} by {@code tls_version} and {@code tls_cipher}; counters cached
+     * by name, version and cipher (the session's strings, the same instances for every request of a connection).
+     */
+    private final class TlsFamily {
+        private final String metricWord;
+        private final String labelName;
+        private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>>> byName =
+                new ConcurrentHashMap<>();
+
+        TlsFamily(String metricWord, String labelName) {
+            this.metricWord = metricWord;
+            this.labelName = labelName;
+        }
+
+        Counter counter(String name, String service, String version, String cipher) {
+            ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> byVersion = byName.get(name);
+            if (byVersion == null) {
+                byVersion = byName.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
+            }
+            ConcurrentHashMap<String, Counter> byCipher = byVersion.get(version);
+            if (byCipher == null) {
+                byCipher = byVersion.computeIfAbsent(version, v -> new ConcurrentHashMap<>());
+            }
+            Counter counter = byCipher.get(cipher);
+            if (counter == null) {
+                counter = byCipher.computeIfAbsent(cipher, c -> {
+                    Tags tags = Tags.of(labelName, name, "tls_version", version, "tls_cipher", c);
+                    if (service != null) {
+                        tags = tags.and("service", service);
+                    }
+                    return Counter.builder(prefix + "." + metricWord + ".requests.tls")
+                            .description("How many HTTP requests with TLS were processed, by TLS version and cipher")
+                            .tags(tags).register(registry);
+                });
+            }
+            return counter;
+        }
     }
 
     /** The meters of one kind of label (entry point, router or service), cached without per-request allocation. */

@@ -2,6 +2,8 @@ package dev.gatehouse.core.observe;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import javax.net.ssl.SSLSession;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -28,6 +30,10 @@ public final class RequestRecord {
     public final String host;
     public final HttpFields requestHeaders;
     public final long requestContentLength;
+    /** The TLS version as Traefik names it ({@code 1.2}, {@code 1.3}); null for a plain request. */
+    public final String tlsVersion;
+    /** The negotiated cipher suite ({@code TLS_AES_128_GCM_SHA256}); null for a plain request. */
+    public final String tlsCipher;
     long count;
     String router;
     String service;
@@ -54,6 +60,27 @@ public final class RequestRecord {
         host = Request.getServerName(request);
         requestHeaders = request.getHeaders().asImmutable();
         requestContentLength = request.getLength();
+        // SecureRequestCustomizer puts the session data on every request that came over TLS.
+        if (request.isSecure() && request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
+                instanceof EndPoint.SslSessionData tls && tls.sslSession() != null) {
+            SSLSession session = tls.sslSession();
+            tlsVersion = tlsVersion(session.getProtocol());
+            tlsCipher = String.valueOf(session.getCipherSuite());
+        } else {
+            tlsVersion = null;
+            tlsCipher = null;
+        }
+    }
+
+    /** {@code TLSv1.3} as Go's crypto/tls (and so Traefik's metrics) name it: {@code 1.3}. */
+    static String tlsVersion(String javaProtocol) {
+        return switch (javaProtocol) {
+            case "TLSv1.3" -> "1.3";
+            case "TLSv1.2" -> "1.2";
+            case "TLSv1.1" -> "1.1";
+            case "TLSv1" -> "1.0";
+            default -> javaProtocol;
+        };
     }
 
     /** The record of a request being observed, or null when nothing observes requests. */

@@ -196,6 +196,15 @@ public final class LoadBalancedService extends ServiceHandler {
         }
     }
 
+    /**
+     * Whether the server at {@code index} is up: its health check (if any) passes and passive health has not
+     * left it out. Unlike {@link #isHealthy(int)}, a server with weight 0 is up.
+     */
+    public boolean isUp(int index) {
+        Member member = members[index];
+        return member.activeUp && !member.passiveDown;
+    }
+
     /** Whether the server at {@code index} gets traffic now. */
     public boolean isHealthy(int index) {
         return members[index].available();

@@ -148,7 +148,7 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
     private record Sink(String resolver, TlsManager tls) implements CertificateSink {
         @Override
         public void issued(Set<String> domains, PrivateKey key, List<X509Certificate> chain) {
-            tls.issued(domains, new CertifiedKey(key, chain));
+            tls.issued(resolver, domains, new CertifiedKey(key, chain));
             LOG.info("Certificate resolver {}: certificate for {} is served (valid until {})", resolver, domains,
                     chain.get(0).getNotAfter().toInstant());
         }

@@ -62,7 +62,8 @@ public record CertifiedKey(PrivateKey key, List<X509Certificate> chain) {
         return names;
     }
 
-    static String commonName(X500Principal principal) {
+    /** The CN of a distinguished name, or null when it has none. */
+    public static String commonName(X500Principal principal) {
         for (String part : splitRdn(principal.getName(X500Principal.RFC2253))) {
             if (part.regionMatches(true, 0, "CN=", 0, 3)) {
                 return part.substring(3).replace("\\", "");

@@ -6,6 +6,7 @@ import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,8 @@ public final class TlsManager implements AutoCloseable {
     private final Map<String, TlsPolicy> policies = new HashMap<>();
     private final Map<String, CertificateStore.Entry> loaded = new HashMap<>();
     private final Map<Set<String>, CertificateStore.Entry> resolved = new ConcurrentHashMap<>();
+    /** Which resolver delivered each of {@link #resolved}, for the API. */
+    private final Map<Set<String>, String> resolvedBy = new ConcurrentHashMap<>();
     private final Map<String, CertificateStore.Entry> challengeCertificates = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-tls-retire");
@@ -197,7 +200,16 @@ public final class TlsManager implements AutoCloseable {
 
     /** A resolver issued or renewed the certificate for {@code domains}: served from the next handshake on. */
     public void issued(Set<String> domains, CertifiedKey key) {
-        resolved.put(Set.copyOf(domains), CertificateStore.entry(key));
+        issued(null, domains, key);
+    }
+
+    /** As {@link #issued(Set, CertifiedKey)}, remembering which resolver delivered it. */
+    public void issued(String resolver, Set<String> domains, CertifiedKey key) {
+        Set<String> set = Set.copyOf(domains);
+        if (resolver != null) {
+            resolvedBy.put(set, resolver);
+        }
+        resolved.put(set, CertificateStore.entry(key));
         synchronized (this) {
             publishStore();
         }
@@ -240,6 +252,63 @@ public final class TlsManager implements AutoCloseable {
             }
         }
         return generatedDefault;
+    }
+
+    /**
+     * A certificate being served, and where it came from.
+     *
+     * @param source {@code static} (from {@code tls.certificates}), {@code default} (the configured
+     *     {@code tls.stores.default.defaultCertificate}) or {@code resolver} (obtained by a certificate resolver)
+     * @param resolver the resolver's name, for {@code resolver} certificates whose resolver is known
+     */
+    public record Served(X509Certificate certificate, String source, String resolver) {
+
+        /** The subject's CN; empty when there is none (as Go's {@code Subject.CommonName}). */
+        public String commonName() {
+            String cn = CertifiedKey.commonName(certificate.getSubjectX500Principal());
+            return cn == null ? "" : cn;
+        }
+
+        /** The issuer's CN, or its whole name when it has no CN. */
+        public String issuer() {
+            String cn = CertifiedKey.commonName(certificate.getIssuerX500Principal());
+            return cn != null ? cn : certificate.getIssuerX500Principal().getName();
+        }
+
+        /** The DNS names among the subject alternative names, sorted (Traefik's {@code sans} metric label). */
+        public List<String> dnsNames() {
+            List<String> names = new ArrayList<>();
+            try {
+                if (certificate.getSubjectAlternativeNames() != null) {
+                    for (List<?> san : certificate.getSubjectAlternativeNames()) {
+                        if (Integer.valueOf(2).equals(san.get(0))) {
+                            names.add(String.valueOf(san.get(1)));
+                        }
+                    }
+                }
+            } catch (java.security.cert.CertificateParsingException e) {
+                // no readable alternative names: none to report
+            }
+            names.sort(null);
+            return names;
+        }
+    }
+
+    /**
+     * Every certificate served (for the metrics and the API): the configured ones, the configured default, and
+     * those obtained by resolvers. Not the generated default certificate, which nobody has to renew.
+     */
+    public synchronized List<Served> served() {
+        List<Served> out = new ArrayList<>();
+        for (CertificateStore.Entry entry : configured) {
+            out.add(new Served(entry.certified().leaf(), "static", null));
+        }
+        if (configuredDefault != null) {
+            out.add(new Served(configuredDefault.certified().leaf(), "default", null));
+        }
+        resolved.forEach((domains, entry) -> out.add(new Served(entry.certified().leaf(), "resolver",
+                resolvedBy.get(domains))));
+        return out;
     }
 
     /** The current store, for tests and for resolvers that check what is served. */

@@ -103,9 +103,9 @@ let lastSnapshot = null;
 
 async function load(view) {
   const wanted = view === 'overview' ? ['overview', 'entrypoints', 'routers', 'services', 'middlewares', 'plugins']
-    : view === 'plugins' ? ['plugins'] : KINDS[view] ? [view] : [];
+    : view === 'plugins' ? ['plugins'] : view === 'certificates' ? ['certificates'] : KINDS[view] ? [view] : [];
   const paths = {
-    overview: 'overview', entrypoints: 'entrypoints', plugins: 'plugins', version: 'version',
+    overview: 'overview', entrypoints: 'entrypoints', plugins: 'plugins', version: 'version', certificates: 'certificates',
     routers: KINDS.routers.path, services: KINDS.services.path, middlewares: KINDS.middlewares.path,
   };
   if (!data.version) wanted.push('version');
@@ -280,11 +280,27 @@ function pluginsView() {
       : el('p', { class: 'muted' }, 'None.'));
 }
 
+/** Days from now until an ISO date, rounded down (negative once past). */
+function daysUntil(iso) {
+  return Math.floor((Date.parse(iso) - Date.now()) / 86400000);
+}
+
 function certificatesView() {
+  const certificates = data.certificates ?? [];
+  const expiry = c => {
+    const days = daysUntil(c.notAfter);
+    // Expired: red; within 30 days, when ACME renews: amber.
+    const status = days < 0 ? 'disabled' : days < 30 ? 'warning' : 'enabled';
+    return el('span', {}, el('span', { class: `badge status-${status}` }, days < 0 ? 'expired' : `${days} d`), ' ', c.notAfter);
+  };
+  const source = c => (c.source === 'resolver' ? `resolver ${c.resolver ?? ''}`.trim() : c.source);
   return el('section', { id: 'certificates' },
     el('h1', {}, 'Certificates'),
-    el('p', { class: 'muted' }, 'None yet: this version of Gatehouse does not serve TLS, so it holds no certificates. '
-      + 'Their domains, issuers and expiry dates will be listed here.'));
+    certificates.length
+      ? table(['Domains', 'Issuer', 'Expires', 'Source'], certificates.map(c =>
+        [list(c.domains), c.issuer ?? '', expiry(c), source(c)]))
+      : el('p', { class: 'muted' }, 'None: no certificate is configured (tls.certificates) or obtained by a resolver. '
+        + 'TLS entry points serve the generated default certificate.'));
 }
 
 // ---- start -------------------------------------------------------------------------------------------------

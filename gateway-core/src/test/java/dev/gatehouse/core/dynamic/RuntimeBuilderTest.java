@@ -309,6 +309,46 @@ class RuntimeBuilderTest {
     }
 
     @Test
+    void middlewareUsersCountRoutersThroughChainsAndEntryPoints() {
+        service("s", "http://127.0.0.1:1");
+        tag("a@file", "a");
+        tag("b@file", "b");
+        tag("auth@file", "auth");
+        tag("idle@file", "idle");
+        chain("ab@file", List.of("a", "b"));
+        chain("outer@file", List.of("ab"));
+        router("direct", "Host(`d`)", "s", null, List.of("web"), List.of("a"));
+        router("nested", "Host(`n`)", "s", null, List.of("admin"), List.of("outer"));
+        router("plain", "Host(`p`)", "s", null, List.of("admin"), List.of());
+        GatewayRuntime runtime = new RuntimeBuilder(List.of("web", "admin"), List.of("web"), Map.of(), registry, null,
+                Map.of(), ConfigMappers.strictMapper(), new Server())
+                .entryPointMiddlewares(Map.of("web", List.of("auth")))
+                .build(new BoundConfiguration(routers, services, middlewares, List.of()));
+        assertEquals(List.of(), runtime.problems());
+        assertEquals(Map.of(
+                "a@file", List.of("direct@file", "nested@file"),
+                "b@file", List.of("nested@file"),
+                "ab@file", List.of("nested@file"),
+                "outer@file", List.of("nested@file"),
+                "auth@file", List.of("direct@file")), runtime.middlewareUsers());
+    }
+
+    @Test
+    void aRouterWithAnUnknownEntryPointAmongKnownOnesServesWithAWarning() {
+        service("s", "http://127.0.0.1:1");
+        router("partly", "Host(`p`)", "s", null, List.of("web", "nowhere"), List.of());
+        router("nowhere", "Host(`n`)", "s", null, List.of("nowhere"), List.of());
+        router("fine", "Host(`f`)", "s", null, List.of("web"), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(Map.of("partly@file", "warning", "nowhere@file", "disabled", "fine@file", "enabled"),
+                runtime.routerStatus());
+        assertEquals(List.of("fine@file", "partly@file"), names(runtime.table(0).routes()), "a router in warning serves");
+        assertEquals(List.of("router partly@file (from dyn.yml): entry point 'nowhere' does not exist (known: web)",
+                        "router nowhere@file (from dyn.yml): entry point 'nowhere' does not exist (known: web)"),
+                runtime.problems().stream().map(ConfigProblem::toString).sorted(java.util.Comparator.reverseOrder()).toList());
+    }
+
+    @Test
     void aMissingEntryPointMiddlewareDisablesTheRoutersOnThatEntryPoint() {
         service("s", "http://127.0.0.1:1");
         router("r", "Host(`r`)", "s", null, List.of("web"), List.of());
