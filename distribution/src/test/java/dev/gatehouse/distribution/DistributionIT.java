@@ -11,10 +11,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -67,23 +64,7 @@ class DistributionIT {
 
   @BeforeAll
   static void unzip() throws IOException {
-    Path zip = Path.of(System.getProperty("gatehouse.test.zip", "target/gatehouse-" + VERSION + ".zip"));
-    assertTrue(Files.isRegularFile(zip), "distribution zip not built: " + zip.toAbsolutePath());
-    // zipfs with POSIX attributes: the unpacked modes are the ones stored in the zip, as `unzip` restores them.
-    try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("enablePosixFileAttributes", "true"));
-        Stream<Path> entries = Files.walk(fs.getPath("/"))) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        Path target = installRoot.resolve(fs.getPath("/").relativize(entry).toString());
-        if (Files.isDirectory(entry)) {
-          Files.createDirectories(target);
-        } else {
-          Files.createDirectories(target.getParent());
-          Files.copy(entry, target);
-          Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(entry));
-        }
-      }
-    }
-    home = installRoot.resolve("gatehouse-" + VERSION);
+    home = Installation.unzip(installRoot);
   }
 
   @AfterEach
@@ -135,7 +116,7 @@ class DistributionIT {
     Path out = work.resolve("version.out");
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/gatehouse").toString(), "version")
         .directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
-    productEnvironment(pb);
+    Installation.productEnvironment(pb);
     Process p = pb.start();
     processes.add(p);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "`gatehouse version` exits");
@@ -302,7 +283,7 @@ class DistributionIT {
     ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
         .redirectError(stderr.toFile())
         .redirectOutput(stdout.toFile());
-    productEnvironment(pb);
+    Installation.productEnvironment(pb);
     pb.environment().putAll(env);
     Process p = pb.start();
     processes.add(p);
@@ -321,13 +302,6 @@ class DistributionIT {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
     }
-  }
-
-  /** The JDK running the tests, and the product's default JVM options (not the build's). */
-  static void productEnvironment(ProcessBuilder pb) {
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().remove("JAVA_OPTS");
-    pb.environment().remove("GATEHOUSE_OPTS");
   }
 
   /** Static configuration in its own folder; the dynamic file is named relative to it. */
@@ -404,9 +378,7 @@ class DistributionIT {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return Installation.freePort();
   }
 
   // ---- HTTP/1.1 client on a raw socket (the JDK HttpClient refuses to set Host) --------------------
