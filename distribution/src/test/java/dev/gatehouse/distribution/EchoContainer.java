@@ -59,8 +59,6 @@ final class EchoContainer {
     script(cgi, "slow", "sleep 2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nslow\\n'\n");
     script(cgi, "page", "printf 'Content-Type: text/plain\\r\\n\\r\\n'\necho \"error page for $QUERY_STRING\"\n");
     Files.writeString(www.resolve("big.txt"), BIG);
-    // Readable by the container's user whatever the test's umask.
-    Files.setPosixFilePermissions(www, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     List<String> args = new ArrayList<>(List.of("--network", "host", "-v", www + ":/www:ro"));
     for (String label : labels) {
