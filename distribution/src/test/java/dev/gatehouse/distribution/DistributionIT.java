@@ -1,6 +1,5 @@
 package dev.gatehouse.distribution;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.it.RawHttp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -381,56 +380,14 @@ class DistributionIT {
     return Installation.freePort();
   }
 
-  // ---- HTTP/1.1 client on a raw socket (the JDK HttpClient refuses to set Host) --------------------
+  // ---- HTTP/1.1 on a raw socket (the JDK HttpClient refuses to set Host) ------------------------------
 
   record Response(int status, String body) {}
 
   static Response get(int port, String host, String path) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-      s.setSoTimeout(15_000);
-      String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
-          + "User-Agent: gatehouse-distribution-test\r\n\r\n";
-      s.getOutputStream().write(request.getBytes(US_ASCII));
-      s.getOutputStream().flush();
-      return parse(s.getInputStream().readAllBytes());
-    }
-  }
-
-  static Response parse(byte[] raw) throws IOException {
-    String text = new String(raw, UTF_8);
-    int headerEnd = text.indexOf("\r\n\r\n");
-    if (!text.startsWith("HTTP/1.") || headerEnd < 0) {
-      throw new IOException("not an HTTP response: " + text);
-    }
-    String[] lines = text.substring(0, headerEnd).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
-    boolean chunked = false;
-    for (String line : lines) {
-      if (line.toLowerCase().startsWith("transfer-encoding:") && line.toLowerCase().contains("chunked")) {
-        chunked = true;
-      }
-    }
-    String body = text.substring(headerEnd + 4);
-    return new Response(status, chunked ? dechunk(body) : body);
-  }
-
-  static String dechunk(String body) {
-    StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (i < body.length()) {
-      int eol = body.indexOf("\r\n", i);
-      if (eol < 0) {
-        break;
-      }
-      int size = Integer.parseInt(body.substring(i, eol).split(";")[0].trim(), 16);
-      if (size == 0) {
-        break;
-      }
-      out.append(body, eol + 2, eol + 2 + size);
-      i = eol + 2 + size + 2;
-    }
-    return out.toString();
+    RawHttp.Response r = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: " + host
+        + "\r\nConnection: close\r\nUser-Agent: gatehouse-distribution-test");
+    return new Response(r.status(), r.bodyText());
   }
 
   interface Check {

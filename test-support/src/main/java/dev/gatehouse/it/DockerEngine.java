@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Docker engine that {@code ./test.sh} starts for the tests (its own dockerd, socket and data root), driven with
- * the {@code docker} command line as a user would. Containers and networks made through it are removed by
- * {@link #close()}.
+ * the {@code docker} command line as a user would; used by the in-process integration tests and the distribution
+ * tests. Containers and networks made through it are removed by {@link #close()}.
  *
  * <p>{@code ./test.sh} always sets {@code IT_DOCKER_HOST}; then an engine that does not answer fails the
  * test. Without the variable (one module run by hand), the Docker tests are skipped with a message saying how to
@@ -40,7 +40,7 @@ public final class DockerEngine implements AutoCloseable {
     public static DockerEngine require() {
         String host = System.getenv(HOST_VARIABLE);
         Assumptions.assumeTrue(host != null && !host.isBlank(), HOST_VARIABLE + " is not set: the Docker tests need the"
-                + " engine that ./test.sh starts (run ./test.sh -pl integration-tests -am)");
+                + " engine that ./test.sh starts (run ./test.sh -pl integration-tests -am, or -pl distribution -am)");
         String image = System.getenv().getOrDefault("IT_DOCKER_IMAGE", "gatehouse-test/httpd:1");
         DockerEngine engine = new DockerEngine(host, image, System.getenv("IT_DOCKERD_CTL"));
         Result version = engine.run(30, "version", "--format", "{{.Server.Version}}");
