@@ -1,6 +1,5 @@
 package dev.gatehouse.distribution;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.it.RawHttp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -67,23 +63,7 @@ class DistributionIT {
 
   @BeforeAll
   static void unzip() throws IOException {
-    Path zip = Path.of(System.getProperty("gatehouse.test.zip", "target/gatehouse-" + VERSION + ".zip"));
-    assertTrue(Files.isRegularFile(zip), "distribution zip not built: " + zip.toAbsolutePath());
-    // zipfs with POSIX attributes: the unpacked modes are the ones stored in the zip, as `unzip` restores them.
-    try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("enablePosixFileAttributes", "true"));
-        Stream<Path> entries = Files.walk(fs.getPath("/"))) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        Path target = installRoot.resolve(fs.getPath("/").relativize(entry).toString());
-        if (Files.isDirectory(entry)) {
-          Files.createDirectories(target);
-        } else {
-          Files.createDirectories(target.getParent());
-          Files.copy(entry, target);
-          Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(entry));
-        }
-      }
-    }
-    home = installRoot.resolve("gatehouse-" + VERSION);
+    home = Installation.unzip(installRoot);
   }
 
   @AfterEach
@@ -135,7 +115,7 @@ class DistributionIT {
     Path out = work.resolve("version.out");
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/gatehouse").toString(), "version")
         .directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
-    productEnvironment(pb);
+    Installation.productEnvironment(pb);
     Process p = pb.start();
     processes.add(p);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "`gatehouse version` exits");
@@ -302,7 +282,7 @@ class DistributionIT {
     ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
         .redirectError(stderr.toFile())
         .redirectOutput(stdout.toFile());
-    productEnvironment(pb);
+    Installation.productEnvironment(pb);
     pb.environment().putAll(env);
     Process p = pb.start();
     processes.add(p);
@@ -321,13 +301,6 @@ class DistributionIT {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
     }
-  }
-
-  /** The JDK running the tests, and the product's default JVM options (not the build's). */
-  static void productEnvironment(ProcessBuilder pb) {
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().remove("JAVA_OPTS");
-    pb.environment().remove("GATEHOUSE_OPTS");
   }
 
   /** Static configuration in its own folder; the dynamic file is named relative to it. */
@@ -404,61 +377,17 @@ class DistributionIT {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return Installation.freePort();
   }
 
-  // ---- HTTP/1.1 client on a raw socket (the JDK HttpClient refuses to set Host) --------------------
+  // ---- HTTP/1.1 on a raw socket (the JDK HttpClient refuses to set Host) ------------------------------
 
   record Response(int status, String body) {}
 
   static Response get(int port, String host, String path) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-      s.setSoTimeout(15_000);
-      String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
-          + "User-Agent: gatehouse-distribution-test\r\n\r\n";
-      s.getOutputStream().write(request.getBytes(US_ASCII));
-      s.getOutputStream().flush();
-      return parse(s.getInputStream().readAllBytes());
-    }
-  }
-
-  static Response parse(byte[] raw) throws IOException {
-    String text = new String(raw, UTF_8);
-    int headerEnd = text.indexOf("\r\n\r\n");
-    if (!text.startsWith("HTTP/1.") || headerEnd < 0) {
-      throw new IOException("not an HTTP response: " + text);
-    }
-    String[] lines = text.substring(0, headerEnd).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
-    boolean chunked = false;
-    for (String line : lines) {
-      if (line.toLowerCase().startsWith("transfer-encoding:") && line.toLowerCase().contains("chunked")) {
-        chunked = true;
-      }
-    }
-    String body = text.substring(headerEnd + 4);
-    return new Response(status, chunked ? dechunk(body) : body);
-  }
-
-  static String dechunk(String body) {
-    StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (i < body.length()) {
-      int eol = body.indexOf("\r\n", i);
-      if (eol < 0) {
-        break;
-      }
-      int size = Integer.parseInt(body.substring(i, eol).split(";")[0].trim(), 16);
-      if (size == 0) {
-        break;
-      }
-      out.append(body, eol + 2, eol + 2 + size);
-      i = eol + 2 + size + 2;
-    }
-    return out.toString();
+    RawHttp.Response r = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: " + host
+        + "\r\nConnection: close\r\nUser-Agent: gatehouse-distribution-test");
+    return new Response(r.status(), r.bodyText());
   }
 
   interface Check {

@@ -4,29 +4,26 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.it.DockerEngine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,44 +33,47 @@ import org.junit.jupiter.api.io.TempDir;
  * The example third-party plugin (examples/plugin-request-id), built by this build, installed the way a user
  * installs a plugin: its jar copied into the {@code plugins/} folder of an unpacked distribution. Then
  * {@code bin/gatehouse plugins} lists it, and {@code bin/gatehouse} serves a file configuration that uses its
- * {@code requestId} middleware and its {@code Weekday} matcher.
- *
- * <p>The same through Docker labels ({@code traefik.http.middlewares.rid.requestId.headerName=...}) belongs with
- * the Docker provider's distribution tests, which are not in this build yet.
+ * {@code requestId} middleware and its {@code Weekday} matcher, and the same declared by Docker labels
+ * ({@code traefik.http.middlewares.trace.requestId.headerName=...}) on a container started on the engine of
+ * ./test.sh.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ExamplePluginIT {
 
-  static final String VERSION = System.getProperty("gatehouse.test.version", "0.1.0-SNAPSHOT");
-
   @TempDir Path installRoot;
   @TempDir Path work;
 
-  Process gateway;
+  Installation.Running gateway;
   HttpServer backend;
+  DockerEngine docker;
   final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (gateway != null && gateway.isAlive()) {
-      gateway.destroy();
-      if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
-        gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+    if (gateway != null) {
+      gateway.close();
     }
     if (backend != null) {
       backend.stop(0);
     }
+    if (docker != null) {
+      docker.close();
+    }
+  }
+
+  /** An unpacked distribution with the example plugin's jar copied into its plugins/ folder. */
+  Path installWithPlugin() throws IOException {
+    Path home = Installation.unzip(installRoot);
+    Path jar = Path.of(System.getProperty("gatehouse.test.example.plugin", "target/example-plugins/plugin-request-id.jar"));
+    assertTrue(Files.isRegularFile(jar), "example plugin not built: " + jar.toAbsolutePath());
+    Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
+    return home;
   }
 
   @Test
   void examplePluginFromTheFolderServesItsMiddlewareAndMatcher() throws Exception {
-    Path home = unzip();
-    Path jar = Path.of(System.getProperty("gatehouse.test.example.plugin", "target/example-plugins/plugin-request-id.jar"));
-    assertTrue(Files.isRegularFile(jar), "example plugin not built: " + jar.toAbsolutePath());
-    Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
-
-    int port = freePort();
+    Path home = installWithPlugin();
+    int port = Installation.freePort();
     Path conf = Files.createDirectories(work.resolve("conf")).resolve("gatehouse.yml");
     Files.writeString(conf, """
         entryPoints:
@@ -109,7 +109,7 @@ class ExamplePluginIT {
     Path listing = work.resolve("plugins.out");
     ProcessBuilder list = new ProcessBuilder(home.resolve("bin/gatehouse").toString(), "plugins", "--configFile=" + conf)
         .directory(work.toFile()).redirectErrorStream(true).redirectOutput(listing.toFile());
-    productEnvironment(list);
+    Installation.productEnvironment(list);
     Process plugins = list.start();
     assertTrue(plugins.waitFor(60, TimeUnit.SECONDS), "gatehouse plugins exits");
     String listed = Files.readString(listing);
@@ -118,13 +118,9 @@ class ExamplePluginIT {
     assertTrue(listed.contains("matcher Weekday") && listed.contains("middleware type requestId"), listed);
 
     // bin/gatehouse with the file configuration.
-    Path log = work.resolve("gatehouse.log");
-    ProcessBuilder run = new ProcessBuilder(home.resolve("bin/gatehouse").toString(), "--configFile=" + conf)
-        .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-    productEnvironment(run);
-    gateway = run.start();
-    awaitLog(log, "Gatehouse " + VERSION + " ready");
-    assertTrue(Files.readString(log).contains("Loaded plugin request-id 1.0.0"), Files.readString(log));
+    gateway = Installation.start(home, work, work.resolve("gatehouse.log"), "--configFile=" + conf);
+    gateway.awaitReady();
+    assertTrue(gateway.output().contains("Loaded plugin request-id 1.0.0"), gateway.output());
 
     HttpResponse<String> fresh = get(port, "/traced/a", null);
     assertEquals(200, fresh.statusCode(), fresh.body());
@@ -137,6 +133,62 @@ class ExamplePluginIT {
     assertEquals("X-Trace-Id=client-7", given.body());
 
     assertEquals(404, get(port, "/closed", null).statusCode(), "Weekday leaves out today");
+  }
+
+  @Test
+  void examplePluginMiddlewareAndMatcherFromDockerLabels() throws Exception {
+    docker = DockerEngine.require();
+    Path home = installWithPlugin();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    int port = Installation.freePort();
+    int echo = Installation.freePort();
+    EchoContainer.run(docker, "gh-rid-" + run, work, echo, List.of(
+        "test.run=" + run,
+        "traefik.http.services.app.loadbalancer.server.port=" + echo,
+        "traefik.http.routers.traced.rule=PathPrefix(`/cgi-bin/echo/traced`) && Weekday(`mon`, `sun`)",
+        "traefik.http.routers.traced.middlewares=trace",
+        "traefik.http.middlewares.trace.requestId.headerName=X-Trace-Id",
+        "traefik.http.routers.closed.rule=PathPrefix(`/cgi-bin/echo/closed`) && Weekday(`" + day(1) + "`, `" + day(6) + "`)"));
+    Path conf = Files.createDirectories(work.resolve("conf")).resolve("gatehouse.yml");
+    Files.writeString(conf, """
+        entryPoints:
+          web:
+            address: "127.0.0.1:%d"
+        providers:
+          providersThrottleDuration: 200ms
+          docker:
+            endpoint: "%s"
+            constraints: "Label(`test.run`,`%s`)"
+        """.formatted(port, docker.host(), run));
+    gateway = Installation.start(home, work, work.resolve("gatehouse.log"), "--configFile=" + conf);
+    gateway.awaitReady();
+
+    HttpResponse<String> fresh = awaitRouted(port, "/cgi-bin/echo/traced/a");
+    String id = fresh.headers().firstValue("X-Trace-Id").orElse(null);
+    assertNotNull(id, fresh.headers().map().toString());
+    assertEquals(id, EchoContainer.parse(fresh.body()).get("HTTP_X_TRACE_ID"), "the backend saw the id the client got");
+
+    HttpResponse<String> given = get(port, "/cgi-bin/echo/traced/b", "client-7");
+    assertEquals("client-7", given.headers().firstValue("X-Trace-Id").orElse(null));
+    assertEquals("client-7", EchoContainer.parse(given.body()).get("HTTP_X_TRACE_ID"));
+
+    assertEquals(404, get(port, "/cgi-bin/echo/closed", null).statusCode(), "Weekday leaves out today");
+    assertTrue(gateway.output().contains("Loaded plugin request-id 1.0.0"), gateway.output());
+  }
+
+  /** Polls until the container's router answers 200 (the provider reads the engine after start). */
+  HttpResponse<String> awaitRouted(int port, String path) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(port, path, null);
+      if (last.statusCode() == 200) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(path + " not routed within 30 s; last " + last.statusCode() + " " + last.body()
+        + "\n" + gateway.output());
   }
 
   /** The day {@code offset} days after today (UTC), as the Weekday matcher takes it. */
@@ -168,51 +220,4 @@ class ExamplePluginIT {
     return backend.getAddress().getPort();
   }
 
-  Path unzip() throws IOException {
-    Path zip = Path.of(System.getProperty("gatehouse.test.zip", "target/gatehouse-" + VERSION + ".zip"));
-    assertTrue(Files.isRegularFile(zip), "distribution zip not built: " + zip.toAbsolutePath());
-    try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("enablePosixFileAttributes", "true"));
-        Stream<Path> entries = Files.walk(fs.getPath("/"))) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        Path target = installRoot.resolve(fs.getPath("/").relativize(entry).toString());
-        if (Files.isDirectory(entry)) {
-          Files.createDirectories(target);
-        } else {
-          Files.createDirectories(target.getParent());
-          Files.copy(entry, target);
-          Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(entry));
-        }
-      }
-    }
-    return installRoot.resolve("gatehouse-" + VERSION);
-  }
-
-  /** The JDK running the tests, and the product's default JVM options (not the build's). */
-  static void productEnvironment(ProcessBuilder pb) {
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().remove("JAVA_OPTS");
-    pb.environment().remove("GATEHOUSE_OPTS");
-  }
-
-  void awaitLog(Path log, String text) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      String content = Files.exists(log) ? Files.readString(log) : "";
-      if (content.contains(text)) {
-        return;
-      }
-      if (!gateway.isAlive()) {
-        fail("gatehouse exited with " + gateway.exitValue() + " before '" + text + "':\n" + content);
-      }
-      Thread.sleep(50);
-    }
-    fail("no '" + text + "' within 60 s:\n" + Files.readString(log));
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -62,6 +62,11 @@ public final class TestCertificates {
      * @param keyType {@code rsa} or {@code ec}
      */
     public Leaf leaf(String fileName, String keyType, String... names) throws Exception {
+        return leafWithSubject(fileName, keyType, "/CN=" + names[0], names);
+    }
+
+    /** As {@link #leaf}, with the subject given as openssl's {@code -subj} takes it ({@code /C=FR/O=Acme/CN=x}). */
+    public Leaf leafWithSubject(String fileName, String keyType, String subject, String... names) throws Exception {
         Path key = dir.resolve(fileName + ".key");
         Path csr = dir.resolve(fileName + ".csr");
         Path cert = dir.resolve(fileName + ".pem");
@@ -70,7 +75,7 @@ public final class TestCertificates {
             san.append(i == 0 ? "" : ",").append("DNS:").append(names[i]);
         }
         List<String> request = new ArrayList<>(List.of("req", "-new", "-nodes", "-keyout", key.toString(), "-out",
-                csr.toString(), "-subj", "/CN=" + names[0], "-addext", san.toString()));
+                csr.toString(), "-subj", subject, "-addext", san.toString()));
         if (keyType.equals("rsa")) {
             request.addAll(List.of("-newkey", "rsa:2048"));
         } else {

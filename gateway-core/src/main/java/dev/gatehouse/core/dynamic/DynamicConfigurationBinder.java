@@ -177,6 +177,11 @@ public final class DynamicConfigurationBinder {
         }
         Map.Entry<?, ?> only = declaration.entrySet().iterator().next();
         Object options = only.getValue();
+        if (options instanceof String flag && flag.strip().equalsIgnoreCase("true")) {
+            // What Traefik's labels and key-value stores write for a type used with its defaults
+            // (traefik.http.middlewares.gz.compress=true): a type with no options.
+            options = null;
+        }
         if (options != null && !(options instanceof Map<?, ?>)) {
             throw new ElementException("the options of middleware type '" + only.getKey() + "' must be a section");
         }

@@ -108,6 +108,16 @@ class DynamicConfigurationBinderTest {
     }
 
     @Test
+    void aMiddlewareTypeSetToTrueIsThatTypeWithItsDefaultsAsLabelsWriteIt() {
+        BoundConfiguration bound = bind("docker", fragment("c1", Map.of("middlewares", Map.of(
+                "gz", Map.of("compress", "true"),
+                "off", Map.of("compress", "false")))));
+        assertEquals("compress", bound.middlewares().get("gz@docker").value().type());
+        assertTrue(bound.middlewares().get("gz@docker").value().options().isEmpty());
+        assertTrue(problems(bound).contains("the options of middleware type 'compress' must be a section"), problems(bound));
+    }
+
+    @Test
     void sourceErrorsAndUnsupportedSectionsAreReportedNotDropped() {
         ConfigurationFragment broken = ConfigurationFragment.failed("c.yml", "c.yml: YAML error at line 3");
         ConfigurationFragment tcp = ConfigurationFragment.of("d.yml", Map.of("tcp", Map.of("routers", Map.of()),

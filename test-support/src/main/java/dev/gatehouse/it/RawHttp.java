@@ -42,11 +42,17 @@ public final class RawHttp {
 
     /** Sends {@code head} (request line and header lines, CRLF-separated, without the blank line) and reads the answer. */
     public static Response exchange(int port, String head) throws IOException {
+        return exchange(port, head, new byte[0]);
+    }
+
+    /** As {@link #exchange(int, String)}, with {@code body} sent after the head (give its length in the head). */
+    public static Response exchange(int port, String head, byte[] body) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
             out.flush();
             return read(socket.getInputStream());
         }

@@ -13,16 +13,16 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Docker engine that {@code ./test.sh} starts for the tests (its own dockerd, socket and data root), driven with
- * the {@code docker} command line as a user would. Containers and networks made through it are removed by
- * {@link #close()}.
+ * the {@code docker} command line as a user would; used by the in-process integration tests and the distribution
+ * tests. Containers and networks made through it are removed by {@link #close()}.
  *
  * <p>{@code ./test.sh} always sets {@code IT_DOCKER_HOST}; then an engine that does not answer fails the
  * test. Without the variable (one module run by hand), the Docker tests are skipped with a message saying how to
  * run them.
  */
-final class DockerEngine implements AutoCloseable {
+public final class DockerEngine implements AutoCloseable {
 
-    static final String HOST_VARIABLE = "IT_DOCKER_HOST";
+    public static final String HOST_VARIABLE = "IT_DOCKER_HOST";
 
     private final String host;
     private final String image;
@@ -37,10 +37,10 @@ final class DockerEngine implements AutoCloseable {
     }
 
     /** The engine of ./test.sh; skips the test when run outside it, fails it when the engine does not answer. */
-    static DockerEngine require() {
+    public static DockerEngine require() {
         String host = System.getenv(HOST_VARIABLE);
         Assumptions.assumeTrue(host != null && !host.isBlank(), HOST_VARIABLE + " is not set: the Docker tests need the"
-                + " engine that ./test.sh starts (run ./test.sh -pl integration-tests -am)");
+                + " engine that ./test.sh starts (run ./test.sh -pl integration-tests -am, or -pl distribution -am)");
         String image = System.getenv().getOrDefault("IT_DOCKER_IMAGE", "gatehouse-test/httpd:1");
         DockerEngine engine = new DockerEngine(host, image, System.getenv("IT_DOCKERD_CTL"));
         Result version = engine.run(30, "version", "--format", "{{.Server.Version}}");
@@ -50,16 +50,16 @@ final class DockerEngine implements AutoCloseable {
         return engine;
     }
 
-    String host() {
+    public String host() {
         return host;
     }
 
-    String image() {
+    public String image() {
         return image;
     }
 
     /** {@code docker run -d --name NAME ARGS...}; the container is removed by {@link #close()}. */
-    String run(String name, String... args) {
+    public String run(String name, String... args) {
         containers.add(name);
         List<String> command = new ArrayList<>(List.of("run", "-d", "--name", name));
         command.addAll(List.of(args));
@@ -70,7 +70,7 @@ final class DockerEngine implements AutoCloseable {
      * {@code docker run} of the test image serving {@code body} with busybox httpd on host networking, bound to
      * 127.0.0.1:{@code port}: traffic stays on loopback.
      */
-    String runHttpd(String name, int port, String body, String... options) {
+    public String runHttpd(String name, int port, String body, String... options) {
         List<String> args = new ArrayList<>(List.of("--network", "host"));
         args.addAll(List.of(options));
         args.addAll(List.of(image, "sh", "-c", "mkdir -p /tmp/w && echo '" + body + "' > /tmp/w/index.html && exec httpd -f -p 127.0.0.1:"
@@ -79,13 +79,13 @@ final class DockerEngine implements AutoCloseable {
     }
 
     /** {@code docker network create NAME}; removed by {@link #close()}. */
-    void createNetwork(String name) {
+    public void createNetwork(String name) {
         networks.add(name);
         docker("network", "create", name);
     }
 
     /** Runs {@code docker ARGS} against the tests' engine; fails the test when it exits non-zero. */
-    String docker(String... args) {
+    public String docker(String... args) {
         Result result = run(120, args);
         if (result.status != 0) {
             fail("docker " + String.join(" ", args) + " exited with " + result.status + ": " + result.output);
@@ -94,12 +94,12 @@ final class DockerEngine implements AutoCloseable {
     }
 
     /** Stops the tests' dockerd (with the script that ./test.sh wrote); its containers stop with it. */
-    void stopDaemon() {
+    public void stopDaemon() {
         daemon("stop");
     }
 
     /** Starts the tests' dockerd again and waits until it answers. */
-    void startDaemon() {
+    public void startDaemon() {
         daemon("start");
     }
 
