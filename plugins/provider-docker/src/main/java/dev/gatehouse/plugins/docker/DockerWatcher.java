@@ -98,7 +98,7 @@ final class DockerWatcher implements Provider.Running {
                 }
                 if (state != State.DISCONNECTED) {
                     LOG.warn("Docker engine at {} is unreachable ({}): keeping the last configuration, retrying with "
-                            + "backoff up to {} s", clients.endpoint(), describe(e), MAX_BACKOFF.toSeconds());
+                            + "backoff up to {} s", clients.endpoint(), clients.explain(e), MAX_BACKOFF.toSeconds());
                     state = State.DISCONNECTED;
                 }
                 LOG.debug("Docker provider error", e);
@@ -238,15 +238,6 @@ final class DockerWatcher implements Provider.Running {
             }
         }
         return "127.0.0.1";
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private void sleep(Duration duration) {
