@@ -247,7 +247,7 @@ final class EngineClients {
         try (PEMParser parser = new PEMParser(Files.newBufferedReader(file))) {
             for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
                 if (block instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());   // the public half is optional in an EC key
                 }
                 if (block instanceof PrivateKeyInfo info) {
                     return converter.getPrivateKey(info);
