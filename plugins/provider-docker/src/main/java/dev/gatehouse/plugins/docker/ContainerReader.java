@@ -8,11 +8,16 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Reads the running containers from the engine, inspecting only those not seen since their last event: one list
@@ -20,6 +25,12 @@ import java.util.Set;
  * cheap to follow.
  */
 final class ContainerReader {
+
+    /**
+     * Concurrent inspections on a full read. A few suffice: the engine answers each from memory, so more only
+     * queue in it, and the engine and the gateway often share a small machine.
+     */
+    static final int PARALLEL_INSPECTS = 4;
 
     private final Map<String, ContainerInfo> cache = new LinkedHashMap<>();
     private final Set<String> stale = new HashSet<>();
@@ -39,7 +50,7 @@ final class ContainerReader {
         allStale = true;
     }
 
-    List<ContainerInfo> read(DockerClient client) {
+    List<ContainerInfo> read(DockerClient client) throws InterruptedException {
         Set<String> changed;
         synchronized (this) {
             if (allStale) {
@@ -50,22 +61,68 @@ final class ContainerReader {
             stale.clear();
         }
         List<Container> listed = client.listContainersCmd().withShowAll(false).exec();
+        List<String> unknown = new ArrayList<>();
+        for (Container container : listed) {
+            if (!cache.containsKey(container.getId()) || changed.contains(container.getId())) {
+                unknown.add(container.getId());
+            }
+        }
+        Map<String, ContainerInfo> inspected = inspect(client, unknown);
         Map<String, ContainerInfo> next = new LinkedHashMap<>();
         for (Container container : listed) {
             String id = container.getId();
-            ContainerInfo known = cache.get(id);
-            if (known == null || changed.contains(id)) {
-                try {
-                    known = toInfo(client.inspectContainerCmd(id).exec());
-                } catch (NotFoundException e) {
-                    continue;   // gone between the list and the inspect; its destroy event follows
-                }
+            ContainerInfo info = inspected.containsKey(id) ? inspected.get(id) : cache.get(id);
+            if (info != null) {   // null: gone between the list and the inspect; its destroy event follows
+                next.put(id, info);
             }
-            next.put(id, known);
         }
         cache.clear();
         cache.putAll(next);
         return new ArrayList<>(next.values());
+    }
+
+    /**
+     * Inspects {@code ids}: one by one for the few an event names, {@link #PARALLEL_INSPECTS} at a time for the
+     * many of a first read or a resynchronisation, where one request after another made 500 containers take
+     * seconds, mostly waiting for each answer in turn.
+     */
+    private static Map<String, ContainerInfo> inspect(DockerClient client, List<String> ids) throws InterruptedException {
+        Map<String, ContainerInfo> out = new HashMap<>();
+        if (ids.size() < 2 * PARALLEL_INSPECTS) {
+            for (String id : ids) {
+                out.put(id, inspectOne(client, id));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_INSPECTS, r -> {
+            Thread t = new Thread(r, "gatehouse-provider-docker-inspect");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<ContainerInfo>> results = new ArrayList<>();
+            for (String id : ids) {
+                results.add(pool.submit(() -> inspectOne(client, id)));
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                out.put(ids.get(i), results.get(i).get());
+            }
+            return out;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The container, or null when it is gone. */
+    private static ContainerInfo inspectOne(DockerClient client, String id) {
+        try {
+            return toInfo(client.inspectContainerCmd(id).exec());
+        } catch (NotFoundException e) {
+            return null;
+        }
     }
 
     static ContainerInfo toInfo(InspectContainerResponse r) {

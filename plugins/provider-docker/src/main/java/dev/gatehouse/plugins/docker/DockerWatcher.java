@@ -140,7 +140,7 @@ final class DockerWatcher implements Provider.Running {
         }
     }
 
-    private Sync sync(DockerClient requests, Set<String> gatewayNetworks, String hostAddress) {
+    private Sync sync(DockerClient requests, Set<String> gatewayNetworks, String hostAddress) throws InterruptedException {
         long started = System.nanoTime();
         List<ContainerInfo> containers = reader.read(requests);
         long read = System.nanoTime();

@@ -130,6 +130,29 @@ class DockerProviderTest {
     }
 
     @Test
+    void aFirstReadOfManyContainersInspectedConcurrentlyHasEveryOne() throws Exception {
+        Recording context = new Recording();
+        int count = 10 * ContainerReader.PARALLEL_INSPECTS;
+        try (FakeEngine engine = new FakeEngine()) {
+            for (int i = 0; i < count; i++) {
+                engine.container("c" + i, "web-" + i, Map.of(), "10.0.1." + i, 80);
+            }
+            DockerProviderConfig once = new DockerProviderConfig(engine.endpoint(), null, false, null, null, null, null, null, null, null);
+            Provider.Running running = new DockerProvider(ENVIRONMENT).start(once, context);
+            try {
+                await(() -> context.snapshots.size() == 1, "the snapshot");
+                String snapshot = context.last();
+                for (int i = 0; i < count; i++) {
+                    assertTrue(snapshot.contains("rule=Host(`web-" + i + "`)") && snapshot.contains("url=http://10.0.1." + i + ":80"),
+                            "container web-" + i + " in " + snapshot);
+                }
+            } finally {
+                running.close();
+            }
+        }
+    }
+
+    @Test
     void withoutWatchReadsOnce() throws Exception {
         Recording context = new Recording();
         try (FakeEngine engine = new FakeEngine()) {
