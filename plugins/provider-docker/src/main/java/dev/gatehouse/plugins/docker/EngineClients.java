@@ -90,8 +90,8 @@ final class EngineClients {
         Throwable root = failure;
         SSLException tlsFailure = null;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SSLException ssl && tlsFailure == null) {
-                tlsFailure = ssl;
+            if (t instanceof SSLException handshake && tlsFailure == null) {
+                tlsFailure = handshake;
             }
             root = t;
         }
