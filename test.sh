@@ -6,7 +6,7 @@
 # it started, and exits with Maven's status. Extra arguments go to Maven (e.g. ./test.sh -pl distribution -am).
 #
 # Real components so far: a Docker engine (dockerd from Debian's docker.io, on its own socket and data root under
-# the test's temp folder; see start_docker) and Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
+# the test's temp folder, with a TLS tcp:// endpoint too; see start_docker) and Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
 # the ACME tests (start_pebble). To add one (etcd, Redis; see
 # ENVIRONMENT.md): list its packages in PACKAGES, start it in start_components (record the PID with
 # track_pid, and any cleanup command with on_cleanup), and export what the tests need to find it.
@@ -68,92 +68,13 @@ install_missing() {
   apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null
 }
 
-# A Docker engine of the tests' own: own socket, data root and exec root under $WORK, vfs storage (works on
-# any filesystem), --live-restore (containers outlive a daemon restart, as on a host being upgraded; the tests
-# restart it), no docker0 bridge and no iptables rules (the tests reach containers through host networking on
-# 127.0.0.1 or on a user network they create, which need neither). What dockerd may still change on the host
-# (ip_forward, a docker0 link, DOCKER iptables chains, mounts) is put back as it was. The tests find the engine
-# through IT_DOCKER_HOST, stop and start it through IT_DOCKERD_CTL, and run IT_DOCKER_IMAGE, a busybox httpd
-# image made here with `docker import` (no registry is reachable). Not GATEHOUSE_*: the gateway reads those
-# as its own configuration.
+# The tests' own Docker engine (scripts/docker-engine.sh, shared with bench/docker.sh): its own socket, data root
+# and exec root under $WORK, no networking of its own, a TLS tcp:// endpoint on 127.0.0.1 with certificates made
+# here, and a busybox httpd image. The tests find it through the IT_DOCKER_* variables that script exports, and
+# stop and start it through IT_DOCKERD_CTL. It is stopped and the host put back as it was at exit.
+source "$HERE/scripts/docker-engine.sh"
 start_docker() {
-  local d="$WORK/docker"
-  mkdir -p "$d"
-  export IT_DOCKER_HOST="unix://$d/docker.sock"
-  export IT_DOCKERD_CTL="$d/dockerd-ctl.sh"
-  export IT_DOCKER_IMAGE="gatehouse-test/httpd:1"
-  local forward; forward="$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || echo 0)"
-  local had_docker0=0; ip link show docker0 >/dev/null 2>&1 && had_docker0=1
-  local had_chain=0; iptables -n -L DOCKER >/dev/null 2>&1 && had_chain=1
-  cat >"$IT_DOCKERD_CTL" <<CTL
-#!/usr/bin/env bash
-# start | stop | restart the tests' dockerd; its PID is in $d/dockerd.pid (written here, from the process itself).
-set -u
-D="$d"
-start() {
-  docker -H "$IT_DOCKER_HOST" version >/dev/null 2>&1 && return 0   # already up
-  dockerd --storage-driver=vfs --data-root="\$D/root" --exec-root="\$D/exec" --pidfile="\$D/dockerd.pid" \\
-    -H "$IT_DOCKER_HOST" --bridge=none --iptables=false --ip6tables=false --live-restore >>"\$D/dockerd.log" 2>&1 &
-  echo \$! >"\$D/dockerd.pid.started"
-  for i in \$(seq 1 150); do
-    docker -H "$IT_DOCKER_HOST" version >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "dockerd did not answer within 30 s; see \$D/dockerd.log" >&2; return 1
-}
-stop() {
-  local pid; pid="\$(cat "\$D/dockerd.pid.started" 2>/dev/null)" || return 0
-  kill -TERM "\$pid" 2>/dev/null || return 0
-  for i in \$(seq 1 150); do kill -0 "\$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -KILL "\$pid" 2>/dev/null; return 0
-}
-case "\${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  restart) stop && start ;;
-  *) echo "usage: \$0 start|stop|restart" >&2; exit 2 ;;
-esac
-CTL
-  chmod +x "$IT_DOCKERD_CTL"
-  on_cleanup "docker_cleanup '$d' '$forward' '$had_docker0' '$had_chain'"
-  log "starting dockerd on $IT_DOCKER_HOST"
-  "$IT_DOCKERD_CTL" start || return 1
-
-  local rootfs="$d/rootfs" applet
-  mkdir -p "$rootfs/bin" "$rootfs/www" "$rootfs/tmp"
-  cp "$(command -v busybox)" "$rootfs/bin/busybox"
-  for applet in sh httpd mkdir echo sleep cat hostname; do ln -sf busybox "$rootfs/bin/$applet"; done
-  echo "hello from busybox httpd" >"$rootfs/www/index.html"
-  tar -C "$rootfs" -cf "$d/rootfs.tar" .
-  docker -H "$IT_DOCKER_HOST" import -c 'CMD ["/bin/sh"]' -c 'EXPOSE 80' "$d/rootfs.tar" \
-    "$IT_DOCKER_IMAGE" >/dev/null || { log "docker import failed"; return 1; }
-  log "dockerd ready; image $IT_DOCKER_IMAGE imported"
-}
-
-# Removes what the tests left in the engine, stops it, and puts the host back as it was.
-docker_cleanup() {
-  local d="$1" forward="$2" had_docker0="$3" had_chain="$4" host="unix://$1/docker.sock" ids
-  if [ -S "$d/docker.sock" ]; then
-    ids="$(docker -H "$host" ps -aq 2>/dev/null)"
-    [ -n "$ids" ] && docker -H "$host" rm -f $ids >/dev/null 2>&1
-    docker -H "$host" network prune -f >/dev/null 2>&1
-  fi
-  "$d/dockerd-ctl.sh" stop
-  [ "$had_docker0" = 0 ] && ip link show docker0 >/dev/null 2>&1 && ip link delete docker0
-  if [ "$had_chain" = 0 ] && iptables -n -L DOCKER >/dev/null 2>&1; then
-    for chain in DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER; do
-      iptables -t filter -F "$chain" 2>/dev/null; done
-    iptables -t filter -D FORWARD -j DOCKER-USER 2>/dev/null
-    iptables -t filter -D FORWARD -j DOCKER-ISOLATION-STAGE-1 2>/dev/null
-    for chain in DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER; do
-      iptables -t filter -X "$chain" 2>/dev/null; done
-    iptables -t nat -F DOCKER 2>/dev/null; iptables -t nat -X DOCKER 2>/dev/null
-  fi
-  echo "$forward" >/proc/sys/net/ipv4/ip_forward 2>/dev/null
-  # The engine leaves mounts (network namespaces, container layers) under its folders; rm -rf cannot remove them.
-  local m
-  for m in $(awk -v d="$d/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null; done
-  return 0
+  docker_engine_start "$WORK/docker"
 }
 
 start_components() {

@@ -58,6 +58,27 @@ public final class DockerEngine implements AutoCloseable {
         return image;
     }
 
+    /**
+     * The same engine's TLS endpoint and the PEM files for it, which ./test.sh makes (scripts/docker-engine.sh):
+     * the engine requires a client certificate signed by {@code ca}; {@code wrongCa} signed nothing of the engine's.
+     */
+    record Tls(String host, String ca, String cert, String key, String wrongCa) {
+    }
+
+    /** The engine's TLS endpoint; fails the test when ./test.sh did not describe it. */
+    Tls tls() {
+        String[] names = {"IT_DOCKER_TLS_HOST", "IT_DOCKER_TLS_CA", "IT_DOCKER_TLS_CERT", "IT_DOCKER_TLS_KEY",
+                "IT_DOCKER_TLS_WRONG_CA"};
+        String[] values = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            values[i] = System.getenv(names[i]);
+            if (values[i] == null || values[i].isBlank()) {
+                fail(names[i] + " is not set: ./test.sh (scripts/docker-engine.sh) sets it with the engine's TLS endpoint");
+            }
+        }
+        return new Tls(values[0], values[1], values[2], values[3], values[4]);
+    }
+
     /** {@code docker run -d --name NAME ARGS...}; the container is removed by {@link #close()}. */
     public String run(String name, String... args) {
         containers.add(name);

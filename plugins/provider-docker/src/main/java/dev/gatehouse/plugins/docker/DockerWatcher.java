@@ -77,14 +77,14 @@ final class DockerWatcher implements Provider.Running {
                     subscribe(events);
                 }
                 reader.reset();
-                int count = sync(requests, gatewayNetworks(requests), hostAddress());
+                Sync sync = sync(requests, gatewayNetworks(requests), hostAddress());
                 if (state == State.DISCONNECTED) {
-                    LOG.warn("Docker engine at {} is reachable again (Docker {}): resynchronised, {} running container(s)",
-                            clients.endpoint(), version.getVersion(), count);
+                    LOG.warn("Docker engine at {} is reachable again (Docker {}): resynchronised, {}",
+                            clients.endpoint(), version.getVersion(), sync);
                 } else {
-                    LOG.info("Connected to the Docker engine at {} (Docker {}, API {}): {} running container(s){}",
-                            clients.endpoint(), version.getVersion(), version.getApiVersion(), count,
-                            watch ? ", following its events" : "");
+                    LOG.info("Connected to the Docker engine at {} (Docker {}, API {}): {}{}",
+                            clients.endpoint(), version.getVersion(), version.getApiVersion(), sync,
+                            watch ? "; following its events" : "");
                 }
                 state = State.CONNECTED;
                 backoff = FIRST_BACKOFF;
@@ -98,7 +98,7 @@ final class DockerWatcher implements Provider.Running {
                 }
                 if (state != State.DISCONNECTED) {
                     LOG.warn("Docker engine at {} is unreachable ({}): keeping the last configuration, retrying with "
-                            + "backoff up to {} s", clients.endpoint(), describe(e), MAX_BACKOFF.toSeconds());
+                            + "backoff up to {} s", clients.endpoint(), clients.explain(e), MAX_BACKOFF.toSeconds());
                     state = State.DISCONNECTED;
                 }
                 LOG.debug("Docker provider error", e);
@@ -126,15 +126,28 @@ final class DockerWatcher implements Provider.Running {
                 }
                 dirty = false;
             }
-            sync(requests, gatewayNetworks, hostAddress);
+            Sync sync = sync(requests, gatewayNetworks, hostAddress);
+            LOG.debug("Docker provider resynchronised after an event: {}", sync);
         }
     }
 
-    private int sync(DockerClient requests, Set<String> gatewayNetworks, String hostAddress) {
+    /** What one synchronisation did, for the log: how many containers, and the time spent reading and building. */
+    private record Sync(int containers, long readMillis, long buildMillis) {
+        @Override
+        public String toString() {
+            return containers + " running container(s), read in " + readMillis + " ms, configuration built in "
+                    + buildMillis + " ms";
+        }
+    }
+
+    private Sync sync(DockerClient requests, Set<String> gatewayNetworks, String hostAddress) throws InterruptedException {
+        long started = System.nanoTime();
         List<ContainerInfo> containers = reader.read(requests);
+        long read = System.nanoTime();
         ConfigurationSnapshot snapshot = builder.build(containers, gatewayNetworks, hostAddress);
+        Sync sync = new Sync(containers.size(), (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
         publish(snapshot);
-        return containers.size();
+        return sync;
     }
 
     private synchronized void publish(ConfigurationSnapshot snapshot) {
@@ -238,15 +251,6 @@ final class DockerWatcher implements Provider.Running {
             }
         }
         return "127.0.0.1";
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private void sleep(Duration duration) {

@@ -3,28 +3,42 @@ package dev.gatehouse.plugins.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.core.util.CertificateUtils;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.SSLConfig;
 import dev.gatehouse.api.GatewayEnvironment;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.Reader;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.CertPathBuilderException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * Makes docker-java clients for the configured endpoint. Two kinds: one for requests, with a response timeout so
@@ -36,6 +50,8 @@ final class EngineClients {
     private final URI endpoint;
     private final SSLConfig ssl;
     private final Duration requestTimeout;
+    private final boolean caConfigured;
+    private final boolean clientCertificate;
 
     /** @throws IllegalArgumentException for an endpoint or TLS files that cannot be used, naming the option */
     EngineClients(DockerProviderConfig config, GatewayEnvironment environment) {
@@ -57,10 +73,75 @@ final class EngineClients {
         this.endpoint = uri;
         this.ssl = config.tls() == null ? null : sslConfig(config.tls(), environment);
         this.requestTimeout = config.httpClientTimeout();
+        this.caConfigured = config.tls() != null && config.tls().ca() != null;
+        this.clientCertificate = config.tls() != null && config.tls().cert() != null;
     }
 
     URI endpoint() {
         return endpoint;
+    }
+
+    /**
+     * Why a connection failed, for the log: the root cause as the JDK words it, and for a failed TLS handshake which
+     * option to look at, since "PKIX path building failed" or "bad_certificate" alone does not say what to fix.
+     * Called once per change of state (not per retry), so it may take a moment to probe the endpoint.
+     */
+    String explain(Throwable failure) {
+        Throwable root = failure;
+        SSLException tlsFailure = null;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException handshake && tlsFailure == null) {
+                tlsFailure = handshake;
+            }
+            root = t;
+        }
+        String message = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        String tlsMessage = null;
+        if (tlsFailure != null) {
+            tlsMessage = String.valueOf(tlsFailure.getMessage());
+        } else if (ssl != null && (root instanceof SocketException || root instanceof EOFException)
+                && !(root instanceof ConnectException)) {
+            // With TLS 1.3 an engine that rejects the client certificate (or its absence) says so in an alert after
+            // the handshake, and the client often sees only the closed connection ("Broken pipe") on its request.
+            tlsMessage = probeTls();
+            if (tlsMessage != null) {
+                message += "; TLS: " + tlsMessage;
+            }
+        }
+        if (tlsMessage == null) {
+            return message;
+        }
+        String hint;
+        if (tlsMessage.contains("PKIX") || tlsMessage.contains("certification path") || root instanceof CertPathBuilderException) {
+            hint = caConfigured ? "the engine's certificate is not signed by providers.docker.tls.ca"
+                    : "the engine's certificate is not signed by a CA of the JVM's trust store (set providers.docker.tls.ca)";
+        } else if (tlsMessage.contains("subject alternative") || tlsMessage.contains("No name matching")) {
+            hint = "the engine's certificate is not for " + endpoint.getHost();
+        } else if (tlsMessage.contains("fatal alert")) {
+            hint = "the engine refused the TLS connection: it requires a client certificate signed by its CA "
+                    + (clientCertificate ? "and did not accept providers.docker.tls.cert" : "and providers.docker.tls.cert is not set");
+        } else {
+            hint = "TLS handshake failed";
+        }
+        return hint + "; " + message;
+    }
+
+    /**
+     * A handshake alone, then a short read: an engine that refuses the client's certificate sends its alert and
+     * closes. The alert's text, or null when the engine accepted the handshake or could not be reached.
+     */
+    private String probeTls() {
+        try (SSLSocket socket = (SSLSocket) ssl.getSSLContext().getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 5000);
+            socket.setSoTimeout(2000);
+            socket.startHandshake();
+            socket.getInputStream().read();
+            return null;
+        } catch (SSLException e) {
+            return e.getMessage();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return null;
+        }
     }
 
     DockerClient requests() {
@@ -72,9 +153,11 @@ final class EngineClients {
     }
 
     private DockerClient client(Duration responseTimeout) {
+        // TLS is the HTTP client's business (sslConfig below, https when set). The client configuration's own
+        // dockerTlsVerify would make docker-java look for DOCKER_CERT_PATH and refuse every request without it.
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(endpoint.toString())
-                .withDockerTlsVerify(ssl != null)
+                .withDockerTlsVerify(false)
                 .build();
         ApacheDockerHttpClient.Builder http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(endpoint)
@@ -120,14 +203,13 @@ final class EngineClients {
 
     private static KeyManager[] keyManagers(Path cert, Path key) throws IOException, GeneralSecurityException {
         char[] password = "gatehouse".toCharArray();
-        PrivateKey privateKey;
-        List<Certificate> chain;
-        try (Reader keyReader = Files.newBufferedReader(key); Reader certReader = Files.newBufferedReader(cert)) {
-            privateKey = CertificateUtils.loadPrivateKey(keyReader);
-            chain = CertificateUtils.loadCertificates(certReader);
+        PrivateKey privateKey = readKey(key);
+        List<Certificate> chain = readCertificates(cert);
+        if (privateKey == null) {
+            throw new GeneralSecurityException("no private key in " + key);
         }
-        if (privateKey == null || chain.isEmpty()) {
-            throw new GeneralSecurityException("no private key in " + key + " or no certificate in " + cert);
+        if (chain.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in " + cert);
         }
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
@@ -138,13 +220,58 @@ final class EngineClients {
     }
 
     private static TrustManager[] trustManagers(Path ca) throws IOException, GeneralSecurityException {
-        KeyStore store;
-        try (Reader reader = Files.newBufferedReader(ca)) {
-            store = CertificateUtils.createTrustStore(reader);
+        List<Certificate> authorities = readCertificates(ca);
+        if (authorities.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in " + ca);
+        }
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        for (int i = 0; i < authorities.size(); i++) {
+            store.setCertificateEntry("ca-" + i, authorities.get(i));
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);
         return factory.getTrustManagers();
+    }
+
+    // PEM is read with Bouncy Castle's parser (bundled, relocated) but keys and certificates are made by the JDK's
+    // own providers: docker-java's CertificateUtils asks for a security provider named "BC", which nothing
+    // registers in this plugin (and registering one JVM-wide from a plugin would affect every other plugin).
+
+    /**
+     * The private key in a PEM file: PKCS#8 ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 writes) or the traditional
+     * {@code BEGIN RSA PRIVATE KEY} / {@code BEGIN EC PRIVATE KEY}; other blocks (EC parameters) are skipped.
+     */
+    private static PrivateKey readKey(Path file) throws IOException, GeneralSecurityException {
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file))) {
+            for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
+                if (block instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());   // the public half is optional in an EC key
+                }
+                if (block instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+                if (block instanceof PEMEncryptedKeyPair || block instanceof PKCS8EncryptedPrivateKeyInfo) {
+                    throw new GeneralSecurityException(file + " holds an encrypted key: give the key without a passphrase");
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The certificates of a PEM file, in order (a chain or a bundle of CAs). */
+    private static List<Certificate> readCertificates(Path file) throws IOException, GeneralSecurityException {
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        List<Certificate> certificates = new ArrayList<>();
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file))) {
+            for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
+                if (block instanceof X509CertificateHolder holder) {
+                    certificates.add(converter.getCertificate(holder));
+                }
+            }
+        }
+        return certificates;
     }
 
     /** {@code insecureSkipVerify}: as Traefik's option of the same name, for tests against throwaway engines. */

@@ -130,6 +130,32 @@ class DockerProviderTest {
     }
 
     @Test
+    void aFirstReadOfManyContainersFromTheListAndOfHealthCheckedOnesInspectedConcurrently() throws Exception {
+        Recording context = new Recording();
+        int count = 10 * ContainerReader.PARALLEL_INSPECTS;
+        try (FakeEngine engine = new FakeEngine()) {
+            for (int i = 0; i < count; i++) {
+                // every third without a health check (read from the list), one of them still starting
+                String health = i % 3 == 0 ? null : i == 1 ? "starting" : "healthy";
+                engine.container("c" + i, "web-" + i, Map.of(), "10.0.1." + i, 80, health);
+            }
+            DockerProviderConfig once = new DockerProviderConfig(engine.endpoint(), null, false, null, null, null, null, null, null, null);
+            Provider.Running running = new DockerProvider(ENVIRONMENT).start(once, context);
+            try {
+                await(() -> context.snapshots.size() == 1, "the snapshot");
+                String snapshot = context.last();
+                for (int i = 0; i < count; i++) {
+                    boolean routed = snapshot.contains("rule=Host(`web-" + i + "`)")
+                            && snapshot.contains("url=http://10.0.1." + i + ":80");
+                    assertEquals(i != 1, routed, "container web-" + i + " (health starting: not routed) in " + snapshot);
+                }
+            } finally {
+                running.close();
+            }
+        }
+    }
+
+    @Test
     void withoutWatchReadsOnce() throws Exception {
         Recording context = new Recording();
         try (FakeEngine engine = new FakeEngine()) {

@@ -22,6 +22,7 @@ final class FakeEngine implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, String> inspects = new LinkedHashMap<>();   // id -> inspect JSON
+    private final Map<String, String> listings = new LinkedHashMap<>();   // id -> its entry in the container list
     private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
     private volatile int listStatus = 200;
 
@@ -42,17 +43,31 @@ final class FakeEngine implements AutoCloseable {
 
     /** Adds or replaces a running container with a label set and one address on network {@code net}. */
     synchronized void container(String id, String name, Map<String, String> labels, String ip, int port) {
+        container(id, name, labels, ip, port, null);
+    }
+
+    /** The same with a health check in state {@code health} ({@code healthy}, {@code starting}...); null for none. */
+    synchronized void container(String id, String name, Map<String, String> labels, String ip, int port, String health) {
         StringBuilder l = new StringBuilder();
         labels.forEach((k, v) -> l.append(l.length() == 0 ? "" : ",").append(json(k)).append(':').append(json(v)));
         inspects.put(id, """
-                {"Id":%s,"Name":%s,"Config":{"Labels":{%s}},"State":{"Running":true,"Paused":false},
+                {"Id":%s,"Name":%s,"Config":{"Labels":{%s}},"State":{"Running":true,"Paused":false%s},
                  "HostConfig":{"NetworkMode":"net"},
                  "NetworkSettings":{"Networks":{"net":{"IPAddress":%s}},"Ports":{"%d/tcp":null}}}
-                """.formatted(json(id), json("/" + name), l, json(ip), port));
+                """.formatted(json(id), json("/" + name), l,
+                health == null ? "" : ",\"Health\":{\"Status\":" + json(health) + "}", json(ip), port));
+        listings.put(id, """
+                {"Id":%s,"Names":[%s],"Labels":{%s},"State":"running","Status":%s,
+                 "HostConfig":{"NetworkMode":"net"},"NetworkSettings":{"Networks":{"net":{"IPAddress":%s}}},
+                 "Ports":[{"PrivatePort":%d,"Type":"tcp"}]}
+                """.formatted(json(id), json("/" + name), l,
+                json("Up 1 second" + (health == null ? "" : health.equals("starting") ? " (health: starting)" : " (" + health + ")")),
+                json(ip), port));
     }
 
     synchronized void remove(String id) {
         inspects.remove(id);
+        listings.remove(id);
     }
 
     /** Status of the container list from now on: 500 plays an engine in trouble. */
@@ -103,7 +118,7 @@ final class FakeEngine implements AutoCloseable {
             } else if (path.endsWith("/containers/json")) {
                 status = listStatus;
                 List<String> items = new ArrayList<>();
-                inspects.keySet().forEach(id -> items.add("{\"Id\":" + json(id) + "}"));
+                items.addAll(listings.values());
                 body = status == 200 ? "[" + String.join(",", items) + "]" : "{\"message\":\"engine in trouble\"}";
             } else if (path.matches(".*/containers/[^/]+/json")) {
                 String id = path.replaceAll(".*/containers/([^/]+)/json", "$1");
