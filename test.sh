@@ -72,30 +72,13 @@ install_missing() {
 # and exec root under $WORK, no networking of its own, a TLS tcp:// endpoint on 127.0.0.1 with certificates made
 # here, and a busybox httpd image. The tests find it through the IT_DOCKER_* variables that script exports, and
 # stop and start it through IT_DOCKERD_CTL. It is stopped and the host put back as it was at exit.
-source "$HERE/scripts/docker-engine.sh"
+source "$HERE/scripts/docker-engine.sh"   # sources scripts/ports.sh: free_port
 start_docker() {
   docker_engine_start "$WORK/docker"
 }
 
 start_components() {
   start_docker && start_pebble
-}
-
-# sets the variable named $1 to a port that nothing listens on (TCP or UDP) in 20000-30999 and that was not handed
-# out before: fixed ports would let a second test run on the machine (another checkout) use, or stop, this run's
-# components. Below 31000: Linux hands out 32768 and up to outgoing connections and to port-0 listeners (the tests'
-# own), and bench/docker.sh numbers its containers' ports from 31000. (Not "echo": a command substitution's
-# subshell would forget the ports handed out.)
-GIVEN_PORTS=" "
-free_port() {
-  local port used
-  used=" $(ss -Htuln 2>/dev/null | awk '{n = split($5, a, ":"); printf "%s ", a[n]}')"
-  while :; do
-    port=$(( 20000 + RANDOM % 11000 ))
-    case "$used$GIVEN_PORTS" in *" $port "*) continue;; esac
-    GIVEN_PORTS+="$port "
-    printf -v "$1" '%s' "$port"; return 0
-  done
 }
 
 # waits until something listens on 127.0.0.1:$1 (at most $2 seconds)

@@ -94,7 +94,7 @@ docker_engine_start "$WORK/docker" || exit 1
 D() { docker -H "$IT_DOCKER_HOST" "$@"; }
 
 # ---- ports: the gateway's, and one per container (host networking: each httpd binds its own 127.0.0.1 port) ----
-GW_PORT="$(docker_engine_free_port)" || { log "no free port for the gateway"; exit 1; }
+free_port GW_PORT
 PORTS=()
 need=$(( 2 * CONTAINERS + MANY + CHANGES + 2 ))
 for ((p = 31000; p < 60000 && ${#PORTS[@]} < need; p++)); do

@@ -18,16 +18,7 @@
 # busybox image made here with `docker import` (no registry is reachable): sh, httpd, and /www/index.html.
 # Not GATEHOUSE_*: the gateway reads those as its own configuration.
 
-# A TCP port nothing listens on at 127.0.0.1 now (dockerd takes it a moment later; the range avoids the
-# ephemeral ports the kernel hands out to clients).
-docker_engine_free_port() {
-  local i port
-  for i in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 10000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
-  done
-  return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 # CA, server certificate for 127.0.0.1 and client certificate, as Docker's "Protect the Docker daemon socket"
 # page makes them (there with RSA; P-256 here, quicker to generate). Two days: long enough for any run.
@@ -56,7 +47,7 @@ docker_engine_start() {
   local d="$1"
   mkdir -p "$d"
   local port
-  port="$(docker_engine_free_port)" || { log "no free port for dockerd's TLS endpoint"; return 1; }
+  free_port port
   docker_engine_certificates "$d/tls" || { log "openssl could not make the Docker TLS certificates"; return 1; }
   export IT_DOCKER_HOST="unix://$d/docker.sock"
   export IT_DOCKER_TLS_HOST="tcp://127.0.0.1:$port"
