@@ -15,7 +15,7 @@ public final class FileStorages implements Storages {
     private final Function<String, Path> resolve;
     private final Map<Path, FileStorage> open = new HashMap<>();
 
-    /** @param resolve turns a configured location into a path (relative to the gateway's home) */
+    /** @param resolve turns a configured location into a path (relative to the static configuration file's folder) */
     public FileStorages(Function<String, Path> resolve) {
         this.resolve = resolve;
     }

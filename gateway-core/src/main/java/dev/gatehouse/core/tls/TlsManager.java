@@ -54,7 +54,10 @@ public final class TlsManager implements AutoCloseable {
     private CertificateStore.Entry configuredDefault;
     private TlsPolicy acmePolicy;
 
-    /** @param baseDir against which relative certificate paths are read (the static configuration's folder) */
+    /**
+     * @param baseDir against which relative certificate paths are read; null for the working directory, which is
+     *        what the gateway passes: dynamic configuration paths are read from where it runs, as Traefik reads them
+     */
     public TlsManager(Path baseDir) {
         this.baseDir = baseDir;
     }

@@ -8,7 +8,7 @@ import java.util.Locale;
  *
  * @param email the account's contact address
  * @param caServer the ACME directory URL; Let's Encrypt's production directory by default
- * @param storage where the account and certificates are kept (a file, relative to the gateway's home)
+ * @param storage where the account and certificates are kept (a file; a relative path is read from the static configuration file's folder)
  * @param keyType the certificates' key: {@code EC256} (default), {@code EC384}, {@code RSA2048}, {@code RSA4096},
  *        {@code RSA8192}
  * @param certificatesDuration the lifetime, in hours, of the certificates the CA issues (2160 by default); the

@@ -45,8 +45,8 @@ public final class Buffering implements Middleware<Buffering.Config> {
     public Handler.Wrapper create(Config config) {
         Config c = config == null ? new Config(null, null, null, null, null) : config;
         if (c.retryExpression() != null && !c.retryExpression().isBlank()) {
-            throw new IllegalArgumentException("'retryExpression' is not supported yet (it needs retries, which the gateway"
-                    + " does not have yet); remove it");
+            throw new IllegalArgumentException("'retryExpression' is not supported; remove it and put a retry middleware"
+                    + " before buffering in the router's chain");
         }
         long maxRequest = nonNegative("maxRequestBodyBytes", c.maxRequestBodyBytes(), 0);
         long memRequest = nonNegative("memRequestBodyBytes", c.memRequestBodyBytes(), DEFAULT_MEM);
