@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,21 +64,86 @@ public final class ConfigBinder {
 
     private <T> T bind(JsonNode node, Class<T> type, List<String> prefix, List<String> problems,
             java.util.function.Function<List<String>, String> source) {
+        // Jackson stops at the first value it cannot bind. So that one run reports every mistake, the value at
+        // fault is taken out of a copy of the tree and the binding runs again, a bounded number of times; the
+        // problems the Collector reports (unknown keys) are those of the last run, which saw the whole tree.
+        JsonNode remaining = node.deepCopy();
+        List<Problem> fatal = new ArrayList<>();
+        java.util.Set<String> removed = new java.util.HashSet<>();
         List<Problem> found = new ArrayList<>();
         T value = null;
-        try {
-            value = mapper.readerFor(type).withHandler(new Collector(found)).readValue(node);
-        } catch (JsonMappingException e) {
-            found.add(translate(e));
-        } catch (IOException e) {
-            found.add(new Problem(List.of(), e.getMessage()));
+        for (int run = 0; run < MAX_RUNS; run++) {
+            found = new ArrayList<>();
+            try {
+                value = mapper.readerFor(type).withHandler(new Collector(found)).readValue(remaining);
+                break;
+            } catch (JsonMappingException e) {
+                Problem problem = translate(e);
+                if (removed.contains(display(problem.path()).toLowerCase(java.util.Locale.ROOT))) {
+                    break;   // what taking the bad value out caused (a required key now missing): said already
+                }
+                fatal.add(problem);
+                removed.add(display(problem.path()).toLowerCase(java.util.Locale.ROOT));
+                if (!removeAt(remaining, problem.path())) {
+                    break;
+                }
+            } catch (IOException e) {
+                fatal.add(new Problem(List.of(), e.getMessage()));
+                break;
+            }
         }
+        found.addAll(fatal);
         for (Problem p : found) {
             List<String> path = new ArrayList<>(prefix);
             path.addAll(p.path());
             problems.add(source.apply(path) + p.message().replace("{key}", display(path)));
         }
         return found.isEmpty() ? value : null;
+    }
+
+    /** How many values at fault one binding takes out before it gives up looking for more. */
+    private static final int MAX_RUNS = 32;
+
+    /**
+     * Takes out the value at {@code path} (keys matched without regard to case, as binding matches them); an
+     * element of a list takes the whole list out, so that the next run's positions in it stay true.
+     *
+     * @return whether something was taken out (false: nothing more to learn from another run)
+     */
+    private static boolean removeAt(JsonNode root, List<String> path) {
+        JsonNode parent = null;
+        JsonNode current = root;
+        String key = null;
+        for (String segment : path) {
+            if (segment.startsWith("[")) {
+                break;   // the list itself goes
+            }
+            if (!(current instanceof ObjectNode object)) {
+                return false;
+            }
+            String name = fieldIgnoringCase(object, segment);
+            if (name == null) {
+                return false;
+            }
+            parent = current;
+            key = name;
+            current = object.get(name);
+        }
+        if (parent instanceof ObjectNode object && key != null) {
+            object.remove(key);
+            return true;
+        }
+        return false;
+    }
+
+    private static String fieldIgnoringCase(ObjectNode object, String wanted) {
+        for (java.util.Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.equalsIgnoreCase(wanted)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** {@code entryPoints.web.forwardedHeaders.trustedIPs[1]}. */

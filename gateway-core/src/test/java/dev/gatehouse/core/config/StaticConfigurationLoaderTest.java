@@ -279,6 +279,16 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void aValueThatCannotBeBoundDoesNotHideTheOtherProblems() throws Exception {
+        write("gatehouse.yml", "log:\n  level: verbose\n  format: xml\nentryPoints:\n  web:\n    address: \":80\"\n"
+                + "    adress: x\n");
+        ConfigurationException e = fails(List.of("--foo=1"), Map.of());
+        assertEquals(4, e.problems().size(), e.getMessage());
+        assertMentions(e, "gatehouse.yml:2: invalid log level 'VERBOSE'", "gatehouse.yml:3", "xml",
+                "gatehouse.yml:7", "adress", "flag --foo=1");
+    }
+
+    @Test
     void yamlSyntaxErrorNamesFileAndLine() throws Exception {
         write("gatehouse.yml", "log:\n  level: INFO\n  - broken\n");
         ConfigurationException e = fails(List.of(), Map.of());
