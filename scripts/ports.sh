@@ -7,13 +7,14 @@
 # bench/docker.sh numbers its containers' ports from 31000. It sets a variable rather than printing the port: a
 # command substitution's subshell would forget the ports handed out.
 : "${GIVEN_PORTS:= }"
+# (Its locals have unlikely names: printf -v would set a local of the same name instead of the caller's variable.)
 free_port() {
-  local port used
-  used=" $(ss -Htuln 2>/dev/null | awk '{n = split($5, a, ":"); printf "%s ", a[n]}')"
+  local _free_port_candidate _free_port_used
+  _free_port_used=" $(ss -Htuln 2>/dev/null | awk '{n = split($5, a, ":"); printf "%s ", a[n]}')"
   while :; do
-    port=$(( 20000 + RANDOM % 11000 ))
-    case "$used$GIVEN_PORTS" in *" $port "*) continue;; esac
-    GIVEN_PORTS+="$port "
-    printf -v "$1" '%s' "$port"; return 0
+    _free_port_candidate=$(( 20000 + RANDOM % 11000 ))
+    case "$_free_port_used$GIVEN_PORTS" in *" $_free_port_candidate "*) continue;; esac
+    GIVEN_PORTS+="$_free_port_candidate "
+    printf -v "$1" '%s' "$_free_port_candidate"; return 0
   done
 }
