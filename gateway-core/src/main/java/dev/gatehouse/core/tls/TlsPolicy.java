@@ -87,10 +87,11 @@ public final class TlsPolicy {
      * @param store the certificates, read per handshake
      * @param aliases finds a certificate by the alias the key manager chose
      * @param baseDir against which relative CA file paths are read
+     * @param engine the TLS implementation
      * @throws IllegalArgumentException naming the offending key when an option is invalid
      */
     public static TlsPolicy create(String name, TlsOptionsConfig options, Supplier<CertificateStore> store,
-            Function<String, CertificateStore.Entry> aliases, Path baseDir) throws Exception {
+            Function<String, CertificateStore.Entry> aliases, Path baseDir, TlsEngine engine) throws Exception {
         TlsOptionsConfig o = options == null ? new TlsOptionsConfig(null, null, null, null, null, null, null) : options;
         boolean sniStrict = Boolean.TRUE.equals(o.sniStrict());
         String min = version(o.minVersion() == null ? "VersionTLS12" : o.minVersion(), "minVersion");
@@ -101,7 +102,21 @@ public final class TlsPolicy {
             throw new IllegalArgumentException("minVersion " + o.minVersion() + " is above maxVersion " + o.maxVersion());
         }
 
-        SSLContext context = SSLContext.getInstance("TLS");
+        String[] groups = curves(o.curvePreferences());
+        TlsEngine chosen = engine;
+        if (groups != null && !engine.appliesGroups()) {
+            // Conscrypt has no API for the key-exchange groups: under auto, the JDK serves these options where it
+            // can apply them (Java 20+); otherwise BoringSSL's defaults are used, as documented, with a warning.
+            if (engine.automatic() && CustomisedSslContextFactory.SET_NAMED_GROUPS != null) {
+                chosen = TlsEngine.JDK;
+            } else {
+                org.slf4j.LoggerFactory.getLogger(TlsPolicy.class).warn("tls.options.{}: curvePreferences {} are not "
+                        + "applied by the {} TLS engine, which offers X25519, P-256 and P-384", name,
+                        Arrays.toString(groups), engine.name());
+                groups = null;
+            }
+        }
+        SSLContext context = chosen.newContext();
         ClientAuthConfig clientAuth = o.clientAuth();
         String clientAuthType = clientAuthType(clientAuth);
         TrustManager[] trust = null;
@@ -112,7 +127,7 @@ public final class TlsPolicy {
         }
         context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict)}, trust, null);
 
-        SslContextFactory.Server factory = new CustomisedSslContextFactory(curves(o.curvePreferences()));
+        SslContextFactory.Server factory = new CustomisedSslContextFactory(groups);
         factory.setSslContext(context);
         factory.setIncludeProtocols(protocols.toArray(new String[0]));
         factory.setExcludeProtocols("SSL", "SSLv2", "SSLv2Hello", "SSLv3");
@@ -122,7 +137,8 @@ public final class TlsPolicy {
             for (String goName : o.cipherSuites()) {
                 String javaName = cipherSuite(goName);
                 if (!supported.contains(javaName)) {
-                    throw new IllegalArgumentException("cipherSuites: '" + goName + "' is not supported by this Java runtime");
+                    throw new IllegalArgumentException("cipherSuites: '" + goName + "' is not supported by the "
+                            + chosen.name() + " TLS engine");
                 }
                 suites.add(javaName);
             }
@@ -158,8 +174,8 @@ public final class TlsPolicy {
 
     /** A policy for ACME TLS-ALPN-01 validations: negotiates {@code acme-tls/1} and presents challenge certificates. */
     public static TlsPolicy acmeTlsAlpn(Supplier<CertificateStore> challengeStore,
-            Function<String, CertificateStore.Entry> aliases) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
+            Function<String, CertificateStore.Entry> aliases, TlsEngine engine) throws Exception {
+        SSLContext context = engine.newContext();
         context.init(new KeyManager[] {new SniKeyManager(challengeStore, aliases, true)}, null, null);
         SslContextFactory.Server factory = new SslContextFactory.Server();
         factory.setSslContext(context);
@@ -270,7 +286,7 @@ public final class TlsPolicy {
 
     /** Applies the key-exchange groups per engine where Java allows it (SSLParameters.setNamedGroups, Java 20+). */
     private static final class CustomisedSslContextFactory extends SslContextFactory.Server {
-        private static final Method SET_NAMED_GROUPS = namedGroupsSetter();
+        static final Method SET_NAMED_GROUPS = namedGroupsSetter();
         private final String[] namedGroups;
 
         CustomisedSslContextFactory(String[] namedGroups) {
