@@ -116,6 +116,13 @@ public final class TlsPolicy {
                 groups = null;
             }
         }
+        List<String> javaSuites = o.cipherSuites().stream().map(TlsPolicy::cipherSuite).toList();
+        if (!javaSuites.isEmpty() && chosen.automatic() && !supportsAll(chosen, javaSuites)
+                && supportsAll(TlsEngine.JDK, javaSuites)) {
+            // Conscrypt lacks a few suites the JDK has (the CBC ones with SHA-256/384): under auto, the JDK serves
+            // these options rather than a configuration that worked before failing.
+            chosen = TlsEngine.JDK;
+        }
         SSLContext context = chosen.newContext();
         ClientAuthConfig clientAuth = o.clientAuth();
         String clientAuthType = clientAuthType(clientAuth);
@@ -224,6 +231,12 @@ public final class TlsPolicy {
     static String cipherSuite(String goName) {
         String name = goName.strip().toUpperCase(Locale.ROOT);
         return name.endsWith("_CHACHA20_POLY1305") ? name + "_SHA256" : name;
+    }
+
+    private static boolean supportsAll(TlsEngine engine, List<String> javaSuites) throws GeneralSecurityException {
+        SSLContext probe = engine.newContext();
+        probe.init(null, SslContextFactory.TRUST_ALL_CERTS, null);
+        return Set.of(probe.getSupportedSSLParameters().getCipherSuites()).containsAll(javaSuites);
     }
 
     static String clientAuthType(ClientAuthConfig clientAuth) {
