@@ -1,7 +1,13 @@
 package dev.gatehouse.core.tls;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Map;
+import java.util.WeakHashMap;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import org.conscrypt.Conscrypt;
@@ -22,6 +28,7 @@ public final class TlsEngine {
     public static final TlsEngine JDK = new TlsEngine("jdk", null, false);
 
     private static volatile Provider conscrypt;
+    private static final Map<PrivateKey, PrivateKey> NATIVE_KEYS = new WeakHashMap<>();
 
     private final String name;
     private final Provider provider;
@@ -95,6 +102,42 @@ public final class TlsEngine {
     /** A new, uninitialised TLS context of this engine. */
     SSLContext newContext() throws NoSuchAlgorithmException {
         return provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
+    }
+
+    /**
+     * The key as this engine signs with it fastest. Conscrypt, handed a JDK key, parses it into a native key on
+     * every handshake, and the native key's RSA precomputations (Montgomery forms, blinding) are redone with it:
+     * a key converted once and kept is reused as it is. Keys are held weakly, so replaced certificates' go.
+     */
+    PrivateKey engineKey(PrivateKey key) {
+        if (provider == null || key == null) {
+            return key;
+        }
+        synchronized (NATIVE_KEYS) {
+            PrivateKey converted = NATIVE_KEYS.get(key);
+            if (converted == null) {
+                try {
+                    converted = KeyFactory.getInstance(key.getAlgorithm(), provider)
+                            .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+                } catch (GeneralSecurityException | RuntimeException e) {
+                    // a key type Conscrypt's factories do not take: Conscrypt converts it per handshake itself
+                    converted = key;
+                }
+                NATIVE_KEYS.put(key, converted);
+            }
+            return converted;
+        }
+    }
+
+    /**
+     * Conscrypt issues no session tickets unless asked, so its TLS 1.3 clients could never resume and every
+     * connection paid a full handshake (the JDK's engine and nginx do resume). Tickets are sealed with keys of
+     * this policy's context, so a ticket never resumes a session under other options.
+     */
+    static void prepare(SSLEngine engine) {
+        if (isConscrypt(engine)) {
+            Conscrypt.setUseSessionTickets(engine, true);
+        }
     }
 
     /** Whether {@code engine} is Conscrypt's, for the ALPN processor. */

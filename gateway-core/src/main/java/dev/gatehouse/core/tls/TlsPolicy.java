@@ -132,7 +132,7 @@ public final class TlsPolicy {
         } else if (clientAuthType.startsWith("Verify") || clientAuthType.startsWith("RequireAndVerify")) {
             trust = clientCaTrust(clientAuth.caFiles(), baseDir);
         }
-        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict)}, trust, null);
+        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict, chosen)}, trust, null);
 
         SslContextFactory.Server factory = new CustomisedSslContextFactory(groups);
         factory.setSslContext(context);
@@ -183,7 +183,7 @@ public final class TlsPolicy {
     public static TlsPolicy acmeTlsAlpn(Supplier<CertificateStore> challengeStore,
             Function<String, CertificateStore.Entry> aliases, TlsEngine engine) throws Exception {
         SSLContext context = engine.newContext();
-        context.init(new KeyManager[] {new SniKeyManager(challengeStore, aliases, true)}, null, null);
+        context.init(new KeyManager[] {new SniKeyManager(challengeStore, aliases, true, engine)}, null, null);
         SslContextFactory.Server factory = new SslContextFactory.Server();
         factory.setSslContext(context);
         factory.setIncludeProtocols("TLSv1.2", "TLSv1.3");
@@ -351,6 +351,7 @@ public final class TlsPolicy {
             SSLEngine engine = remote instanceof InetSocketAddress inet
                     ? sslContextFactory.newSSLEngine(inet) : sslContextFactory.newSSLEngine();
             engine.setUseClientMode(false);
+            TlsEngine.prepare(engine);
             SslConnection ssl = newSslConnection(connector, endPoint, engine);
             ssl.setRenegotiationAllowed(false);
             configure(ssl, connector, endPoint);
