@@ -65,10 +65,6 @@ public final class TlsManager implements AutoCloseable {
         this.engine = engine;
     }
 
-    public TlsEngine engine() {
-        return engine;
-    }
-
     /** The input of one configuration's TLS: what the providers defined and what the routers need. */
     public record Input(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
             Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost) {
