@@ -65,7 +65,7 @@ public final class CheckCommand {
                             + (resolvers.isEmpty() ? "none" : String.join(", ", resolvers)) + ")"));
                 }
             });
-            try (TlsManager tls = new TlsManager(null)) {
+            try (TlsManager tls = new TlsManager(null, assembly.tlsEngine)) {
                 runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
                                 // so that routers to api@internal check as they would run
                                 assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(

@@ -95,7 +95,7 @@ public final class GatewayApplication implements AutoCloseable {
             observers.add(metrics);
         }
         // Relative certificate paths are read from the working directory, as Traefik does.
-        tls = new TlsManager(null);
+        tls = new TlsManager(null, assembly.tlsEngine);
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
                 entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers), tls);
@@ -162,6 +162,8 @@ public final class GatewayApplication implements AutoCloseable {
                 loaded.configFile() == null ? "the embedded default configuration" : loaded.configFile());
 
         GatewayApplication application = new GatewayApplication(GatewayAssembly.assemble(loaded));
+        LOG.info("TLS engine: {} (tlsEngine {})", application.assembly.tlsEngine.describe(),
+                loaded.configuration().tlsEngineOrDefault());
         try {
             application.server.start();
         } catch (IOException e) {

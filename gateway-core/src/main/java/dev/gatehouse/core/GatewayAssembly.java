@@ -8,6 +8,7 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.tls.TlsEngine;
 import dev.gatehouse.core.config.ForwardingTimeoutsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfiguration;
@@ -44,13 +45,16 @@ final class GatewayAssembly implements AutoCloseable {
     final PluginHost plugins;
     final ExtensionRegistry extensions;
     final EntryPointPlan entryPoints;
+    /** The TLS implementation ({@code tlsEngine}), chosen before the plugins load so that its error comes first. */
+    final TlsEngine tlsEngine;
     final ObjectMapper mapper = ConfigMappers.strictMapper();
     final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
     private final Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()));
 
     private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
-            EntryPointPlan entryPoints) {
+            EntryPointPlan entryPoints, TlsEngine tlsEngine) {
         this.loaded = loaded;
+        this.tlsEngine = tlsEngine;
         this.config = loaded.configuration();
         this.plugins = plugins;
         this.extensions = extensions;
@@ -60,9 +64,15 @@ final class GatewayAssembly implements AutoCloseable {
     /** Loads the plugins and plans the entry points; a static configuration error is thrown. */
     static GatewayAssembly assemble(LoadedConfiguration loaded) throws ConfigurationException {
         EntryPointPlan entryPoints = EntryPointPlan.from(loaded.configuration());
+        TlsEngine tlsEngine;
+        try {
+            tlsEngine = TlsEngine.of(loaded.configuration().tlsEngineOrDefault());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage());
+        }
         PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)),
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
-        return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints);
+        return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints, tlsEngine);
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.gatehouse.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The static configuration: what is fixed for the life of the process (entry points, providers,
@@ -21,6 +23,8 @@ import java.util.Map;
  * @param api the API; null when disabled
  * @param certificatesResolvers resolver name to its declaration, one type key and its options
  *        ({@code le: {acme: {email: ...}}}); the options are bound by the plugin that provides the type
+ * @param tlsEngine Gatehouse only: which TLS implementation serves TLS entry points, {@code auto}, {@code jdk} or
+ *        {@code conscrypt}, any case; null means {@code auto}. Stored lower case.
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -33,12 +37,27 @@ public record StaticConfiguration(
         AccessLogConfig accessLog,
         MetricsConfig metrics,
         ApiConfig api,
-        Map<String, JsonNode> certificatesResolvers) {
+        Map<String, JsonNode> certificatesResolvers,
+        String tlsEngine) {
+
+    /** The values of {@code tlsEngine}. */
+    public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");
 
     public StaticConfiguration {
+        if (tlsEngine != null) {
+            tlsEngine = tlsEngine.trim().toLowerCase(Locale.ROOT);
+            if (!TLS_ENGINES.contains(tlsEngine)) {
+                throw new InvalidValueException("tlsEngine",
+                        "invalid TLS engine '" + tlsEngine + "' (expected auto, jdk or conscrypt)");
+            }
+        }
         certificatesResolvers = certificatesResolvers == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(certificatesResolvers));
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));
+    }
+
+    public String tlsEngineOrDefault() {
+        return tlsEngine == null ? "auto" : tlsEngine;
     }
 
     public ProvidersConfig providersOrDefault() {

@@ -27,12 +27,15 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     private final boolean sniStrict;
     /** Looks up an alias chosen a moment ago, even when the store was swapped in between. */
     private final java.util.function.Function<String, CertificateStore.Entry> aliases;
+    /** The engine's form of a key (Conscrypt's native one, made once per key). */
+    private final java.util.function.UnaryOperator<PrivateKey> engineKey;
 
     SniKeyManager(Supplier<CertificateStore> store, java.util.function.Function<String, CertificateStore.Entry> aliases,
-            boolean sniStrict) {
+            boolean sniStrict, TlsEngine engine) {
         this.store = store;
         this.aliases = aliases;
         this.sniStrict = sniStrict;
+        this.engineKey = engine::engineKey;
     }
 
     @Override
@@ -81,7 +84,7 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     @Override
     public PrivateKey getPrivateKey(String alias) {
         CertificateStore.Entry entry = aliases.apply(alias);
-        return entry == null ? null : entry.key();
+        return entry == null ? null : engineKey.apply(entry.key());
     }
 
     @Override

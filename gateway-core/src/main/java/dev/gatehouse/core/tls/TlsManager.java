@@ -34,6 +34,7 @@ public final class TlsManager implements AutoCloseable {
     public static final String DEFAULT_OPTIONS = "default";
 
     private final Path baseDir;
+    private final TlsEngine engine;
     private final AtomicReference<CertificateStore> store = new AtomicReference<>(CertificateStore.of(List.of(), null));
     private final AtomicReference<CertificateStore> challenges = new AtomicReference<>(CertificateStore.of(List.of(), null));
     /** Every alias of the current and recent stores: handshakes look up the alias they chose a moment ago. */
@@ -57,9 +58,11 @@ public final class TlsManager implements AutoCloseable {
     /**
      * @param baseDir against which relative certificate paths are read; null for the working directory, which is
      *        what the gateway passes: dynamic configuration paths are read from where it runs, as Traefik reads them
+     * @param engine the TLS implementation of every option set ({@code tlsEngine})
      */
-    public TlsManager(Path baseDir) {
+    public TlsManager(Path baseDir, TlsEngine engine) {
         this.baseDir = baseDir;
+        this.engine = engine;
     }
 
     /** The input of one configuration's TLS: what the providers defined and what the routers need. */
@@ -107,7 +110,7 @@ public final class TlsManager implements AutoCloseable {
             TlsPolicy policy = policies.get(key);
             if (policy == null) {
                 try {
-                    policy = TlsPolicy.create(name, defined.value(), store::get, aliases::get, baseDir);
+                    policy = TlsPolicy.create(name, defined.value(), store::get, aliases::get, baseDir, engine);
                 } catch (IllegalArgumentException e) {
                     problems.add(new ConfigProblem("tls.options." + name, defined.origin(), e.getMessage()));
                     return;
@@ -126,7 +129,7 @@ public final class TlsManager implements AutoCloseable {
             defaultPolicy = policies.get(key);
             try {
                 defaultPolicy = defaultPolicy != null ? defaultPolicy
-                        : TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir);
+                        : TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir, engine);
             } catch (Exception e) {
                 throw new IllegalStateException("the built-in TLS defaults cannot be set up", e);
             }
@@ -338,7 +341,7 @@ public final class TlsManager implements AutoCloseable {
         TlsPolicy policy = policies.get(key);
         if (policy == null) {
             try {
-                policy = TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir);
+                policy = TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir, engine);
             } catch (Exception e) {
                 throw new IllegalStateException("the built-in TLS defaults cannot be set up", e);
             }
@@ -354,7 +357,7 @@ public final class TlsManager implements AutoCloseable {
     public synchronized TlsPolicy acmePolicy() {
         if (acmePolicy == null) {
             try {
-                acmePolicy = TlsPolicy.acmeTlsAlpn(challenges::get, aliases::get);
+                acmePolicy = TlsPolicy.acmeTlsAlpn(challenges::get, aliases::get, engine);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot set up TLS-ALPN-01", e);
             }

@@ -87,10 +87,11 @@ public final class TlsPolicy {
      * @param store the certificates, read per handshake
      * @param aliases finds a certificate by the alias the key manager chose
      * @param baseDir against which relative CA file paths are read
+     * @param engine the TLS implementation
      * @throws IllegalArgumentException naming the offending key when an option is invalid
      */
     public static TlsPolicy create(String name, TlsOptionsConfig options, Supplier<CertificateStore> store,
-            Function<String, CertificateStore.Entry> aliases, Path baseDir) throws Exception {
+            Function<String, CertificateStore.Entry> aliases, Path baseDir, TlsEngine engine) throws Exception {
         TlsOptionsConfig o = options == null ? new TlsOptionsConfig(null, null, null, null, null, null, null) : options;
         boolean sniStrict = Boolean.TRUE.equals(o.sniStrict());
         String min = version(o.minVersion() == null ? "VersionTLS12" : o.minVersion(), "minVersion");
@@ -101,7 +102,28 @@ public final class TlsPolicy {
             throw new IllegalArgumentException("minVersion " + o.minVersion() + " is above maxVersion " + o.maxVersion());
         }
 
-        SSLContext context = SSLContext.getInstance("TLS");
+        String[] groups = curves(o.curvePreferences());
+        TlsEngine chosen = engine;
+        if (groups != null && !engine.appliesGroups()) {
+            // Conscrypt has no API for the key-exchange groups: under auto, the JDK serves these options where it
+            // can apply them (Java 20+); otherwise BoringSSL's defaults are used, as documented, with a warning.
+            if (engine.automatic() && CustomisedSslContextFactory.SET_NAMED_GROUPS != null) {
+                chosen = TlsEngine.JDK;
+            } else {
+                org.slf4j.LoggerFactory.getLogger(TlsPolicy.class).warn("tls.options.{}: curvePreferences {} are not "
+                        + "applied by the {} TLS engine, which offers X25519, P-256 and P-384", name,
+                        Arrays.toString(groups), engine.name());
+                groups = null;
+            }
+        }
+        List<String> javaSuites = o.cipherSuites().stream().map(TlsPolicy::cipherSuite).toList();
+        if (!javaSuites.isEmpty() && chosen.automatic() && !supportsAll(chosen, javaSuites)
+                && supportsAll(TlsEngine.JDK, javaSuites)) {
+            // Conscrypt lacks a few suites the JDK has (the CBC ones with SHA-256/384): under auto, the JDK serves
+            // these options rather than a configuration that worked before failing.
+            chosen = TlsEngine.JDK;
+        }
+        SSLContext context = chosen.newContext();
         ClientAuthConfig clientAuth = o.clientAuth();
         String clientAuthType = clientAuthType(clientAuth);
         TrustManager[] trust = null;
@@ -110,9 +132,9 @@ public final class TlsPolicy {
         } else if (clientAuthType.startsWith("Verify") || clientAuthType.startsWith("RequireAndVerify")) {
             trust = clientCaTrust(clientAuth.caFiles(), baseDir);
         }
-        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict)}, trust, null);
+        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict, chosen)}, trust, null);
 
-        SslContextFactory.Server factory = new CustomisedSslContextFactory(curves(o.curvePreferences()));
+        SslContextFactory.Server factory = new CustomisedSslContextFactory(groups);
         factory.setSslContext(context);
         factory.setIncludeProtocols(protocols.toArray(new String[0]));
         factory.setExcludeProtocols("SSL", "SSLv2", "SSLv2Hello", "SSLv3");
@@ -122,7 +144,8 @@ public final class TlsPolicy {
             for (String goName : o.cipherSuites()) {
                 String javaName = cipherSuite(goName);
                 if (!supported.contains(javaName)) {
-                    throw new IllegalArgumentException("cipherSuites: '" + goName + "' is not supported by this Java runtime");
+                    throw new IllegalArgumentException("cipherSuites: '" + goName + "' is not supported by the "
+                            + chosen.name() + " TLS engine");
                 }
                 suites.add(javaName);
             }
@@ -158,9 +181,9 @@ public final class TlsPolicy {
 
     /** A policy for ACME TLS-ALPN-01 validations: negotiates {@code acme-tls/1} and presents challenge certificates. */
     public static TlsPolicy acmeTlsAlpn(Supplier<CertificateStore> challengeStore,
-            Function<String, CertificateStore.Entry> aliases) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {new SniKeyManager(challengeStore, aliases, true)}, null, null);
+            Function<String, CertificateStore.Entry> aliases, TlsEngine engine) throws Exception {
+        SSLContext context = engine.newContext();
+        context.init(new KeyManager[] {new SniKeyManager(challengeStore, aliases, true, engine)}, null, null);
         SslContextFactory.Server factory = new SslContextFactory.Server();
         factory.setSslContext(context);
         factory.setIncludeProtocols("TLSv1.2", "TLSv1.3");
@@ -208,6 +231,12 @@ public final class TlsPolicy {
     static String cipherSuite(String goName) {
         String name = goName.strip().toUpperCase(Locale.ROOT);
         return name.endsWith("_CHACHA20_POLY1305") ? name + "_SHA256" : name;
+    }
+
+    private static boolean supportsAll(TlsEngine engine, List<String> javaSuites) throws GeneralSecurityException {
+        SSLContext probe = engine.newContext();
+        probe.init(null, SslContextFactory.TRUST_ALL_CERTS, null);
+        return Set.of(probe.getSupportedSSLParameters().getCipherSuites()).containsAll(javaSuites);
     }
 
     static String clientAuthType(ClientAuthConfig clientAuth) {
@@ -270,7 +299,7 @@ public final class TlsPolicy {
 
     /** Applies the key-exchange groups per engine where Java allows it (SSLParameters.setNamedGroups, Java 20+). */
     private static final class CustomisedSslContextFactory extends SslContextFactory.Server {
-        private static final Method SET_NAMED_GROUPS = namedGroupsSetter();
+        static final Method SET_NAMED_GROUPS = namedGroupsSetter();
         private final String[] namedGroups;
 
         CustomisedSslContextFactory(String[] namedGroups) {
@@ -322,6 +351,7 @@ public final class TlsPolicy {
             SSLEngine engine = remote instanceof InetSocketAddress inet
                     ? sslContextFactory.newSSLEngine(inet) : sslContextFactory.newSSLEngine();
             engine.setUseClientMode(false);
+            TlsEngine.prepare(engine);
             SslConnection ssl = newSslConnection(connector, endPoint, engine);
             ssl.setRenegotiationAllowed(false);
             configure(ssl, connector, endPoint);

@@ -271,6 +271,15 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void tlsEngineTakesItsThreeValuesInAnyCaseAndNamesABadOne() throws Exception {
+        assertEquals("auto", load(List.of(), Map.of()).configuration().tlsEngineOrDefault());
+        assertEquals("jdk", load(List.of("--tlsEngine=JDK"), Map.of()).configuration().tlsEngine());
+        assertEquals("conscrypt", load(List.of(), Map.of("GATEHOUSE_TLSENGINE", "Conscrypt")).configuration().tlsEngine());
+        write("gatehouse.yml", "tlsEngine: openssl\n");
+        assertMentions(fails(List.of(), Map.of()), "gatehouse.yml:1: invalid TLS engine 'openssl'", "auto, jdk or conscrypt");
+    }
+
+    @Test
     void reportsProblemsFromEverySourceAtOnce() throws Exception {
         write("gatehouse.yml", "entryPoints:\n  web:\n    address: \":80\"\n    adress: x\n");
         ConfigurationException e = fails(List.of("--lg.level=INFO"), Map.of("GATEHOUSE_PINGG", "true"));

@@ -386,7 +386,7 @@ class RuntimeBuilderTest {
         java.util.List<dev.gatehouse.api.config.RouterTlsConfig> entryPointTls = new java.util.ArrayList<>();
         entryPointTls.add(null);
         entryPointTls.add(new dev.gatehouse.api.config.RouterTlsConfig(null, null, null));
-        try (dev.gatehouse.core.tls.TlsManager tls = new dev.gatehouse.core.tls.TlsManager(null)) {
+        try (dev.gatehouse.core.tls.TlsManager tls = new dev.gatehouse.core.tls.TlsManager(null, dev.gatehouse.core.tls.TlsEngine.JDK)) {
             GatewayRuntime runtime = new RuntimeBuilder(List.of("web", "websecure"), List.of("web"), Map.of(), registry,
                     null, Map.of(), ConfigMappers.strictMapper(), new Server(), entryPointTls, tls, null)
                     .build(new BoundConfiguration(routers, services, middlewares, List.of()));

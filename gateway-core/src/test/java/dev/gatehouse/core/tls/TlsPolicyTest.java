@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.config.ClientAuthConfig;
+import dev.gatehouse.api.config.TlsOptionsConfig;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.time.Duration;
@@ -35,6 +36,20 @@ class TlsPolicyTest {
         assertThrows(IllegalArgumentException.class,
                 () -> TlsPolicy.clientAuthType(new ClientAuthConfig(null, "RequireAndVerifyClientCert")));
         assertThrows(IllegalArgumentException.class, () -> TlsPolicy.version("VersionTLS14", "minVersion"));
+    }
+
+    @Test
+    void autoServesSuitesOnlyTheJdkHasWithTheJdkWhileConscryptNamesItself() throws Exception {
+        // Conscrypt has no CBC suites with SHA-256; the JDK has them.
+        TlsOptionsConfig cbc = new TlsOptionsConfig("VersionTLS12", null, List.of("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"),
+                null, null, null, null);
+        CertificateStore empty = CertificateStore.of(List.of(), null);
+        TlsPolicy.create("cbc", cbc, () -> empty, alias -> null, null, TlsEngine.of("auto")).stop();
+        TlsPolicy.create("cbc", cbc, () -> empty, alias -> null, null, TlsEngine.JDK).stop();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TlsPolicy.create("cbc", cbc, () -> empty, alias -> null, null, TlsEngine.of("conscrypt")));
+        assertEquals("cipherSuites: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256' is not supported by the conscrypt TLS engine",
+                e.getMessage());
     }
 
     @Test

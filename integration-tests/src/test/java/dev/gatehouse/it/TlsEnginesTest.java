@@ -1,0 +1,105 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code tlsEngine}: each engine named explicitly serves the same TLS, with SNI certificate selection, ALPN, version
+ * and cipher suite limits and client certificates. (The other TLS tests run with the default, {@code auto}.)
+ */
+class TlsEnginesTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "conscrypt"})
+    void theEngineServesSniAlpnVersionsSuitesAndClientCertificates(String engine) throws Exception {
+        TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
+        TestCertificates.Leaf a = ca.leaf("a", "rsa", "a.test");
+        TestCertificates.Leaf wildcard = ca.leaf("wild", "ec", "*.wild.test");
+        TestCertificates.Leaf mtls = ca.leaf("mtls", "ec", "mtls.test");
+        TestCertificates.Leaf client = ca.leaf("client", "ec", "client.test");
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+                     http:
+                       routers:
+                         a:
+                           rule: Host(`a.test`)
+                           service: app
+                           tls:
+                             options: tls12
+                         wild:
+                           rule: HostRegexp(`.+\\.wild\\.test`)
+                           service: app
+                           tls: {}
+                         mtls:
+                           rule: Host(`mtls.test`)
+                           service: app
+                           tls:
+                             options: mtls
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     tls:
+                       options:
+                         tls12:
+                           maxVersion: VersionTLS12
+                           cipherSuites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]
+                         mtls:
+                           clientAuth:
+                             caFiles: [%s]
+                             clientAuthType: RequireAndVerifyClientCert
+                       certificates:
+                         - {certFile: %s, keyFile: %s}
+                         - {certFile: %s, keyFile: %s}
+                         - {certFile: %s, keyFile: %s}
+                     """.formatted(backend.url(), ca.caFile(), a.cert(), a.key(), wildcard.cert(), wildcard.key(),
+                     mtls.cert(), mtls.key())).flag("--tlsEngine=" + engine).start()) {
+            int port = gateway.port("web");
+            assertTrue(gateway.application().runtime().problems().isEmpty(), gateway.application().runtime().problems().toString());
+            assertFalse(gateway.logLines("TLS engine: " + (engine.equals("jdk") ? "JDK" : "Conscrypt")).isEmpty(),
+                    "the start-up log names the engine");
+            SSLContext trusting = ca.clientContext(null);
+            String[] h2First = {"h2", "http/1.1"};
+
+            TestCertificates.Handshake wild = TestCertificates.handshake(trusting, port, "x.wild.test", null, h2First,
+                    null);
+            assertEquals("CN=*.wild.test", wild.subject());
+            assertEquals("TLSv1.3", wild.protocol());
+            assertEquals("h2", wild.applicationProtocol());
+            assertEquals("http/1.1", TestCertificates.handshake(trusting, port, "x.wild.test", null,
+                    new String[] {"http/1.1"}, null).applicationProtocol());
+            assertEquals("CN=GATEHOUSE DEFAULT CERT", TestCertificates.handshake(port, "unknown.test").subject());
+
+            TestCertificates.Handshake limited = TestCertificates.handshake(trusting, port, "a.test", null, null,
+                    "GET / HTTP/1.1\r\nHost: a.test");
+            assertEquals("CN=a.test", limited.subject());
+            assertEquals("TLSv1.2", limited.protocol(), "maxVersion");
+            assertEquals("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", limited.cipherSuite(), "cipherSuites");
+            assertTrue(limited.response().startsWith("HTTP/1.1 200"), limited.response());
+
+            assertThrows(IOException.class, () -> {
+                TestCertificates.Handshake refused = TestCertificates.handshake(trusting, port, "mtls.test", null, null,
+                        "GET / HTTP/1.1\r\nHost: mtls.test");
+                // TLS 1.3 clients learn of the refusal when they read
+                if (refused.response().isEmpty()) {
+                    throw new IOException("closed");
+                }
+            }, "no client certificate");
+            assertTrue(TestCertificates.handshake(ca.clientContext(client), port, "mtls.test", null, null,
+                    "GET / HTTP/1.1\r\nHost: mtls.test").response().startsWith("HTTP/1.1 200"));
+        }
+    }
+}
