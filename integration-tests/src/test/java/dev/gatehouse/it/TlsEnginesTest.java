@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +101,64 @@ class TlsEnginesTest {
             }, "no client certificate");
             assertTrue(TestCertificates.handshake(ca.clientContext(client), port, "mtls.test", null, null,
                     "GET / HTTP/1.1\r\nHost: mtls.test").response().startsWith("HTTP/1.1 200"));
+        }
+    }
+
+    /**
+     * A returning TLS 1.3 client resumes its session instead of paying a full handshake: what made Conscrypt's
+     * handshakes per second worth having (it issues no session tickets unless asked). OpenSSL's own client, as
+     * wrk and browsers resume the same way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "conscrypt"})
+    void aReturningClientResumesItsTls13Session(String engine) throws Exception {
+        TestCertificates.Leaf a = TestCertificates.ca(dir.resolve("certs")).leaf("a", "rsa", "a.test");
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+                     http:
+                       routers:
+                         a:
+                           rule: Host(`a.test`)
+                           service: app
+                           tls: {}
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     tls:
+                       certificates:
+                         - {certFile: %s, keyFile: %s}
+                     """.formatted(backend.url(), a.cert(), a.key())).flag("--tlsEngine=" + engine).start()) {
+            int port = gateway.port("web");
+            Path session = dir.resolve("session.pem");
+            String first = openSslClient(port, "-sess_out", session.toString());
+            assertTrue(first.contains("New, TLSv1.3") && first.contains("HTTP/1.1 200"), first);
+            String second = openSslClient(port, "-sess_in", session.toString());
+            assertTrue(second.contains("Reused, TLSv1.3") && second.contains("HTTP/1.1 200"), second);
+        }
+    }
+
+    /** One request through {@code openssl s_client}, which reads until the gateway closes (so it gets the ticket). */
+    private static String openSslClient(int port, String... sessionOptions) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("openssl", "s_client",
+                "-connect", "127.0.0.1:" + port, "-servername", "a.test", "-tls1_3", "-ign_eof"));
+        command.addAll(java.util.List.of(sessionOptions));
+        Process client = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            client.getOutputStream().write(
+                    "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().close();
+            java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return new String(output.get(30, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8);
+        } finally {
+            client.destroyForcibly();
         }
     }
 }
