@@ -29,23 +29,48 @@ class ProtocolsTest {
     static Path dir;
 
     private static TestBackend backend;
+    /** Answers only once it has read the whole body: the echo backend answers at once, before any 100 is due. */
+    private static TestBackend bodyReader;
     private static GatewayHarness gateway;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.echo("h1");
+        bodyReader = TestBackend.with("body", new org.eclipse.jetty.server.Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                    org.eclipse.jetty.util.Callback callback) {
+                org.eclipse.jetty.io.Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        callback.failed(failure);
+                        return;
+                    }
+                    response.setStatus(200);
+                    org.eclipse.jetty.io.Content.Sink.write(response, true, "method=" + request.getMethod()
+                            + "\nbody=" + body + "\n", callback);
+                });
+                return true;
+            }
+        });
         gateway = GatewayHarness.withDynamic(dir, """
                 http:
                   routers:
                     r:
                       rule: PathPrefix(`/`)
                       service: svc
+                    continue:
+                      rule: Path(`/continue`)
+                      service: body
                   services:
                     svc:
                       loadBalancer:
                         servers:
                           - url: %s
-                """.formatted(backend.url())).start();
+                    body:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(backend.url(), bodyReader.url())).start();
         gateway.awaitReload(0, () -> gateway.routerEnabled("r@file"), Duration.ofSeconds(10));
     }
 
@@ -53,6 +78,7 @@ class ProtocolsTest {
     static void stop() throws Exception {
         gateway.close();
         backend.close();
+        bodyReader.close();
     }
 
     @Test
@@ -91,7 +117,7 @@ class ProtocolsTest {
             out.flush();
             String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             assertTrue(rest.startsWith("HTTP/1.1 200"), rest);
-            assertTrue(rest.contains("method=POST"), rest);
+            assertTrue(rest.contains("method=POST") && rest.contains("body=payload"), rest);
         }
     }
 
