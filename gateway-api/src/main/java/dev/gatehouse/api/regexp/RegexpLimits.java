@@ -42,8 +42,10 @@ import java.util.function.Function;
  * <pre>{@code
  * Pattern pattern = RegexpLimits.compile(regexp, Pattern::compile);   // IllegalArgumentException: why not
  * }</pre>
- * The message of the {@link IllegalArgumentException} says what exceeds which bound, without the expression:
- * the caller names its option or matcher and quotes the expression.
+ * The message of the {@link IllegalArgumentException} quotes the expression (shortened when long) and says what
+ * exceeds which bound, as in {@code `(a{1000}){1000}` is refused: its nested repetition counts multiply to
+ * 1,000,000; the limit is 1,000, as in Go's regexp (Traefik)}: the caller puts the name of its option or
+ * matcher in front.
  */
 public final class RegexpLimits {
 
@@ -89,7 +91,7 @@ public final class RegexpLimits {
      * refused here (the engine says what is wrong with it), unless what can be read of it already exceeds a bound.
      *
      * @param regexp the expression, as configured
-     * @throws IllegalArgumentException saying which bound it exceeds and by how much
+     * @throws IllegalArgumentException quoting the expression and saying which bound it exceeds and by how much
      */
     public static void check(String regexp) {
         measure(regexp);
@@ -408,8 +410,21 @@ public final class RegexpLimits {
 
     private static Measure measure(String regexp) {
         Objects.requireNonNull(regexp, "regexp");
-        Reader reader = new Reader(regexp);
-        Cost cost = reader.read();
+        try {
+            return measure(new Reader(regexp).read());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(quoted(regexp) + " is refused: " + e.getMessage());
+        }
+    }
+
+    /** The expression in backticks, shortened: a message must stay one readable line whatever was configured. */
+    private static String quoted(String regexp) {
+        int shown = 100;
+        return regexp.length() <= shown + 20 ? "`" + regexp + "`"
+                : "`" + regexp.substring(0, shown) + "`... (" + amount(regexp.length()) + " characters)";
+    }
+
+    private static Measure measure(Cost cost) {
         if (cost.repeats > MAX_REPEAT) {
             throw new IllegalArgumentException("its nested repetition counts multiply to " + amount(cost.repeats)
                     + "; the limit is " + amount(MAX_REPEAT) + ", as in Go's regexp (Traefik)");

@@ -47,6 +47,8 @@ import java.util.TreeMap;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link GatewayRuntime} from a bound configuration: compiles every rule, binds every
@@ -55,6 +57,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * nothing else.
  */
 public final class RuntimeBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeBuilder.class);
 
     private final List<String> entryPoints;
     private final List<String> defaultEntryPoints;
@@ -201,8 +205,14 @@ public final class RuntimeBuilder {
             for (int index : indexes) {
                 List<String> prefix = entryPointMiddlewares.getOrDefault(index, List.of());
                 if (!routes.containsKey(prefix)) {
-                    routes.put(prefix, buildRouter(name, defined, prefix, services, middlewares, routerProblems,
-                            routerComponents));
+                    Route route = null;
+                    try {
+                        route = buildRouter(name, defined, prefix, services, middlewares, routerProblems,
+                                routerComponents);
+                    } catch (Throwable failure) {
+                        routerProblems.add(unexpectedFailure("router " + name, failure));
+                    }
+                    routes.put(prefix, route);
                 }
             }
             boolean built = !routes.containsValue(null);
@@ -446,6 +456,11 @@ public final class RuntimeBuilder {
                 failed.put(name, e.getMessage());
                 problems.add(new ConfigProblem("service " + name, defined.origin(), e.getMessage()));
                 return null;
+            } catch (Throwable failure) {
+                String problem = unexpectedFailure("service " + name, failure);
+                failed.put(name, problem);
+                problems.add(new ConfigProblem("service " + name, defined.origin(), problem));
+                return null;
             } finally {
                 building.remove(name);
             }
@@ -568,52 +583,68 @@ public final class RuntimeBuilder {
 
     static final String CHAIN = "chain";
 
-    @SuppressWarnings("unchecked")
     private Map<String, PreparedMiddleware> prepareMiddlewares(BoundConfiguration configuration,
             List<ConfigProblem> problems) {
         Map<String, PreparedMiddleware> prepared = new HashMap<>();
         configuration.middlewares().forEach((name, defined) -> {
-            MiddlewareConfig declaration = defined.value();
-            Middleware<Object> type = (Middleware<Object>) extensions.middleware(declaration.type());
-            if (type == null && CHAIN.equals(declaration.type())) {
-                List<String> bindingProblems = new ArrayList<>();
-                ChainConfig chain = ConfigBinder.bindTree(mapper, declaration.options(), ChainConfig.class, CHAIN,
-                        bindingProblems);
-                if (bindingProblems.isEmpty() && (chain == null || chain.middlewares() == null
-                        || chain.middlewares().isEmpty())) {
-                    bindingProblems.add("chain.middlewares is required and cannot be empty");
-                }
-                if (bindingProblems.isEmpty()) {
-                    List<String> references = new ArrayList<>();
-                    for (String reference : chain.middlewares()) {
-                        if (reference == null || reference.isBlank()) {
-                            bindingProblems.add("chain.middlewares cannot hold an empty name");
-                        } else {
-                            references.add(qualify(reference, defined.provider()));
-                        }
-                    }
-                    if (bindingProblems.isEmpty()) {
-                        prepared.put(name, new PreparedMiddleware(null, null, defined.provider(), List.copyOf(references)));
-                    }
-                }
-                bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
-                return;
-            }
-            if (type == null) {
-                problems.add(new ConfigProblem("middleware " + name, defined.origin(), "unknown middleware type '"
-                        + declaration.type() + "' (known: " + known(ExtensionKind.MIDDLEWARE)
-                        + "; is the plugin that provides it in the plugins folder?)"));
-                return;
-            }
-            List<String> bindingProblems = new ArrayList<>();
-            Object options = ConfigBinder.bindTree(mapper, declaration.options(), type.configType(), declaration.type(),
-                    bindingProblems);
-            if (bindingProblems.isEmpty()) {
-                prepared.put(name, new PreparedMiddleware(type, options, defined.provider(), null));
-            } else {
-                bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+            try {
+                prepareMiddleware(name, defined, prepared, problems);
+            } catch (Throwable failure) {
+                problems.add(new ConfigProblem("middleware " + name, defined.origin(),
+                        unexpectedFailure("middleware " + name, failure)));
             }
         });
+        return withoutBrokenChains(configuration, prepared, problems);
+    }
+
+    /** Binds one middleware's options (or reads its chain) into {@code prepared}, or records its problems. */
+    @SuppressWarnings("unchecked")
+    private void prepareMiddleware(String name, Defined<MiddlewareConfig> defined,
+            Map<String, PreparedMiddleware> prepared, List<ConfigProblem> problems) {
+        MiddlewareConfig declaration = defined.value();
+        Middleware<Object> type = (Middleware<Object>) extensions.middleware(declaration.type());
+        if (type == null && CHAIN.equals(declaration.type())) {
+            List<String> bindingProblems = new ArrayList<>();
+            ChainConfig chain = ConfigBinder.bindTree(mapper, declaration.options(), ChainConfig.class, CHAIN,
+                    bindingProblems);
+            if (bindingProblems.isEmpty() && (chain == null || chain.middlewares() == null
+                    || chain.middlewares().isEmpty())) {
+                bindingProblems.add("chain.middlewares is required and cannot be empty");
+            }
+            if (bindingProblems.isEmpty()) {
+                List<String> references = new ArrayList<>();
+                for (String reference : chain.middlewares()) {
+                    if (reference == null || reference.isBlank()) {
+                        bindingProblems.add("chain.middlewares cannot hold an empty name");
+                    } else {
+                        references.add(qualify(reference, defined.provider()));
+                    }
+                }
+                if (bindingProblems.isEmpty()) {
+                    prepared.put(name, new PreparedMiddleware(null, null, defined.provider(), List.copyOf(references)));
+                }
+            }
+            bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+            return;
+        }
+        if (type == null) {
+            problems.add(new ConfigProblem("middleware " + name, defined.origin(), "unknown middleware type '"
+                    + declaration.type() + "' (known: " + known(ExtensionKind.MIDDLEWARE)
+                    + "; is the plugin that provides it in the plugins folder?)"));
+            return;
+        }
+        List<String> bindingProblems = new ArrayList<>();
+        Object options = ConfigBinder.bindTree(mapper, declaration.options(), type.configType(), declaration.type(),
+                bindingProblems);
+        if (bindingProblems.isEmpty()) {
+            prepared.put(name, new PreparedMiddleware(type, options, defined.provider(), null));
+        } else {
+            bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+        }
+    }
+
+    private static Map<String, PreparedMiddleware> withoutBrokenChains(BoundConfiguration configuration,
+            Map<String, PreparedMiddleware> prepared, List<ConfigProblem> problems) {
         // A chain whose references loop or lead to a missing or broken middleware is broken itself.
         Map<String, String> brokenChains = new TreeMap<>();
         new TreeMap<>(prepared).forEach((name, middleware) -> {
@@ -673,7 +704,7 @@ public final class RuntimeBuilder {
             try {
                 predicate = rules.compile(router.rule());
             } catch (RuleSyntaxException e) {
-                problems.add("rule " + router.rule() + " is invalid " + e.getMessage());
+                problems.add("rule " + shortened(router.rule()) + " is invalid " + e.getMessage());
             }
         }
         Handler service = null;
@@ -709,6 +740,8 @@ public final class RuntimeBuilder {
                 }
             } catch (Exception e) {
                 problems.add("middleware '" + middlewareName + "' cannot be created: " + e.getMessage());
+            } catch (Error e) {
+                problems.add("middleware '" + middlewareName + "' " + unexpectedFailure("middleware " + middlewareName, e));
             }
         }
         if (problems.any()) {
@@ -777,6 +810,34 @@ public final class RuntimeBuilder {
 
     private String known(ExtensionKind kind) {
         return extensions.names(kind).isEmpty() ? "none" : String.join(", ", extensions.names(kind));
+    }
+
+    /**
+     * The one-line problem for a failure that is not a configuration error (a plugin's bug, a stack overflow on
+     * hostile input): the element it happened in fails alone, and its stack trace goes to the DEBUG log only.
+     * OutOfMemoryError, and the JVM's other VirtualMachineErrors except StackOverflowError, are not caught: after
+     * one the heap or the JVM is in an unknown state, and the launcher's -XX:+ExitOnOutOfMemoryError ends the
+     * process so that its supervisor restarts it (the regexp bounds keep configurations from causing one). A
+     * stack overflow, by contrast, has unwound the build of that one element and left nothing shared behind.
+     */
+    private static String unexpectedFailure(String element, Throwable failure) {
+        if (failure instanceof VirtualMachineError error && !(failure instanceof StackOverflowError)) {
+            throw error;
+        }
+        LOG.debug("Building {} failed", element, failure);
+        if (failure instanceof StackOverflowError) {
+            return "could not be built: it nests too deeply for the gateway's stack; simplify it";
+        }
+        String message = failure.getMessage() == null ? "" : failure.getMessage().lines().findFirst().orElse("").strip();
+        return "could not be built: " + (message.isEmpty() ? "an internal error (details in the DEBUG log)"
+                : shortened(message));
+    }
+
+    /** Configured text in a problem: a rule of ten thousand terms must not make a log line of that size. */
+    private static String shortened(String text) {
+        int shown = 200;
+        return text.length() <= shown + 40 ? text
+                : text.substring(0, shown) + "... (" + text.length() + " characters)";
     }
 
     private static void stopQuietly(LifeCycle component) {

@@ -6,7 +6,9 @@ import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Turns a {@link Rule} into one {@link RequestPredicate}, resolving each call through the matchers that
@@ -25,29 +27,39 @@ public final class RuleCompiler {
         return compile(RuleParser.parse(ruleText));
     }
 
+    /**
+     * Compiles the tree. Recursion follows only the nesting of parentheses and {@code !} (bounded by the
+     * parser); the operands of a chain are compiled in a loop.
+     */
     public RequestPredicate compile(Rule rule) throws RuleSyntaxException {
         if (rule instanceof Rule.Call call) {
             return call(call);
         }
         if (rule instanceof Rule.And and) {
-            return new And(compile(and.left()), compile(and.right()));
+            return new And(compileAll(and.operands()));
         }
         if (rule instanceof Rule.Or or) {
-            return new Or(compile(or.left()), compile(or.right()));
+            return new Or(compileAll(or.operands()));
         }
         return new Not(compile(((Rule.Not) rule).operand()));
     }
 
-    /** {@code &&} and {@code ||}: two operands and the index hints their combination allows. */
+    private RequestPredicate[] compileAll(List<Rule> operands) throws RuleSyntaxException {
+        RequestPredicate[] compiled = new RequestPredicate[operands.size()];
+        for (int i = 0; i < compiled.length; i++) {
+            compiled[i] = compile(operands.get(i));
+        }
+        return compiled;
+    }
+
+    /** {@code &&} and {@code ||}: the operands, in the rule's order, and the index hints their combination allows. */
     private abstract static class Combination implements RequestPredicate {
-        final RequestPredicate left;
-        final RequestPredicate right;
+        final RequestPredicate[] operands;
         private final Set<String> hosts;
         private final Set<String> pathPrefixes;
 
-        Combination(RequestPredicate left, RequestPredicate right, Set<String> hosts, Set<String> pathPrefixes) {
-            this.left = left;
-            this.right = right;
+        Combination(RequestPredicate[] operands, Set<String> hosts, Set<String> pathPrefixes) {
+            this.operands = operands;
             this.hosts = hosts;
             this.pathPrefixes = pathPrefixes;
         }
@@ -64,31 +76,70 @@ public final class RuleCompiler {
     }
 
     /**
-     * Both sides must match: it can match only hosts both sides allow, and its path must start with one of
-     * either side's prefixes (one side's list is enough for the index).
+     * Every operand must match: it can match only hosts all operands allow, and its path must start with one of
+     * the prefixes of an operand that has some (the first one's list is enough for the index).
      */
     private static final class And extends Combination {
-        And(RequestPredicate left, RequestPredicate right) {
-            super(left, right, intersection(left.possibleHosts(), right.possibleHosts()),
-                    left.possiblePathPrefixes() != null ? left.possiblePathPrefixes() : right.possiblePathPrefixes());
+        And(RequestPredicate[] operands) {
+            super(operands, hosts(operands), firstPrefixes(operands));
+        }
+
+        private static Set<String> hosts(RequestPredicate[] operands) {
+            Set<String> hosts = null;
+            for (RequestPredicate operand : operands) {
+                hosts = intersection(hosts, operand.possibleHosts());
+            }
+            return hosts;
+        }
+
+        private static Set<String> firstPrefixes(RequestPredicate[] operands) {
+            for (RequestPredicate operand : operands) {
+                if (operand.possiblePathPrefixes() != null) {
+                    return operand.possiblePathPrefixes();
+                }
+            }
+            return null;
         }
 
         @Override
         public boolean test(MatchContext request) {
-            return left.test(request) && right.test(request);
+            for (RequestPredicate operand : operands) {
+                if (!operand.test(request)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
-    /** Either side may match: it is limited to hosts (or path prefixes) only when both sides are. */
+    /** One operand must match: it is limited to hosts (or path prefixes) only when every operand is. */
     private static final class Or extends Combination {
-        Or(RequestPredicate left, RequestPredicate right) {
-            super(left, right, union(left.possibleHosts(), right.possibleHosts()),
-                    union(left.possiblePathPrefixes(), right.possiblePathPrefixes()));
+        Or(RequestPredicate[] operands) {
+            super(operands, union(operands, RequestPredicate::possibleHosts),
+                    union(operands, RequestPredicate::possiblePathPrefixes));
+        }
+
+        /** Null ("any") as soon as one operand allows any. */
+        private static Set<String> union(RequestPredicate[] operands, Function<RequestPredicate, Set<String>> hint) {
+            Set<String> either = new HashSet<>();
+            for (RequestPredicate operand : operands) {
+                Set<String> values = hint.apply(operand);
+                if (values == null) {
+                    return null;
+                }
+                either.addAll(values);
+            }
+            return Set.copyOf(either);
         }
 
         @Override
         public boolean test(MatchContext request) {
-            return left.test(request) || right.test(request);
+            for (RequestPredicate operand : operands) {
+                if (operand.test(request)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -100,16 +151,6 @@ public final class RuleCompiler {
         Set<String> both = new HashSet<>(a);
         both.retainAll(b);
         return Set.copyOf(both);
-    }
-
-    /** Null means "any": the union with any is any. */
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        if (a == null || b == null) {
-            return null;
-        }
-        Set<String> either = new HashSet<>(a);
-        either.addAll(b);
-        return Set.copyOf(either);
     }
 
     /** A negation can match any host and any path. */

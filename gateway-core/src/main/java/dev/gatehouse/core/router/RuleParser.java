@@ -43,20 +43,31 @@ public final class RuleParser {
         return result;
     }
 
+    /** {@code a || b || c}: one node with every operand (a chain of any length costs no recursion). */
     private Rule or() throws RuleSyntaxException {
-        Rule left = and();
-        while (consume("||")) {
-            left = new Rule.Or(left, and());
+        Rule first = and();
+        if (!consume("||")) {
+            return first;
         }
-        return left;
+        List<Rule> operands = new ArrayList<>();
+        operands.add(first);
+        do {
+            operands.add(and());
+        } while (consume("||"));
+        return new Rule.Or(operands);
     }
 
     private Rule and() throws RuleSyntaxException {
-        Rule left = unary();
-        while (consume("&&")) {
-            left = new Rule.And(left, unary());
+        Rule first = unary();
+        if (!consume("&&")) {
+            return first;
         }
-        return left;
+        List<Rule> operands = new ArrayList<>();
+        operands.add(first);
+        do {
+            operands.add(unary());
+        } while (consume("&&"));
+        return new Rule.And(operands);
     }
 
     private Rule unary() throws RuleSyntaxException {

@@ -41,6 +41,21 @@ class RuntimeBuilderTest {
         };
     }
 
+    /** A matcher whose compile fails with {@code failure}, as a plugin's bug or hostile input can make it fail. */
+    private static Matcher failing(String name, Error failure) {
+        return new Matcher() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public RequestPredicate compile(List<String> arguments) {
+                throw failure;
+            }
+        };
+    }
+
     record TagConfig(String tag) {
     }
 
@@ -104,6 +119,9 @@ class RuntimeBuilderTest {
         builder.add(ExtensionKind.MATCHER, matcher("Path"));
         builder.add(ExtensionKind.MIDDLEWARE, new TagMiddleware());
         builder.add(ExtensionKind.MIDDLEWARE, new NeedsService());
+        builder.add(ExtensionKind.MATCHER, failing("Overflow", new StackOverflowError()));
+        builder.add(ExtensionKind.MATCHER, failing("Buggy", new AssertionError("plugin invariant broken")));
+        builder.add(ExtensionKind.MATCHER, failing("Exhausting", new OutOfMemoryError("Java heap space")));
         return builder.build();
     }
 
@@ -166,6 +184,74 @@ class RuntimeBuilderTest {
         assertTrue(problems.contains("service 'missing@file' does not exist"), problems);
         assertTrue(problems.contains("entry point 'webz' does not exist (known: web)"), problems);
         assertTrue(problems.contains("router noRule@file (from dyn.yml): has no rule"), problems);
+    }
+
+    /** Issue 13 item 4: a rule of 10,000 terms threw StackOverflowError and blocked the whole configuration. */
+    @Test
+    void aRuleOfTenThousandTermsBuildsAndKeepsItsPriorityByLength() {
+        service("s", "http://127.0.0.1:1");
+        String huge = String.join(" && ", java.util.Collections.nCopies(10_000, "Host(`a`)"));
+        String either = String.join(" || ", java.util.Collections.nCopies(10_000, "Path(`/x`)"));
+        router("huge", huge, "s", null, List.of(), List.of());
+        router("either", either, "s", null, List.of(), List.of());
+        router("good", "Host(`b`)", "s", null, List.of(), List.of());
+        GatewayRuntime runtime = onProductStack(() -> build(List.of("web"), List.of("web")));
+
+        assertEquals(List.of(), runtime.problems());
+        assertEquals(List.of("either@file", "huge@file", "good@file"), names(runtime.table(0).routes()));
+        assertEquals(huge.length(), runtime.table(0).routes().get(1).priority());
+    }
+
+    /** Runs {@code task} on a thread with the stack bin/gatehouse gives every thread (-Xss512k). */
+    private static <T> T onProductStack(java.util.function.Supplier<T> task) {
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread thread = new Thread(null, () -> {
+            try {
+                outcome.set(task.get());
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        }, "product-stack", 512 * 1024);
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        if (outcome.get() instanceof Throwable t) {
+            throw new AssertionError("failed on a 512 KiB stack: " + t, t);
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) outcome.get();
+        return result;
+    }
+
+    /**
+     * Any failure while building one element, Errors included, disables that element alone with a one-line
+     * problem; only OutOfMemoryError is left to end the process (the launcher exits on it).
+     */
+    @Test
+    void anErrorWhileBuildingOneRouterDisablesThatRouterAlone() {
+        service("s", "http://127.0.0.1:1");
+        router("good", "Host(`a`)", "s", null, List.of(), List.of());
+        router("overflow", "Overflow(`x`)", "s", null, List.of(), List.of());
+        router("buggy", "Host(`a`) && Buggy(`x`)", "s", null, List.of(), List.of());
+        String longRule = "Host(`" + "a".repeat(50_000) + "`) && Buggy(`x`)";
+        router("long", longRule, "s", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+
+        assertEquals(List.of("good@file"), names(runtime.table(0).routes()));
+        assertEquals("disabled", runtime.routerStatus().get("overflow@file"));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("router overflow@file (from dyn.yml): could not be built: it nests too deeply"),
+                problems);
+        assertTrue(problems.contains("router buggy@file (from dyn.yml): could not be built: plugin invariant broken"),
+                problems);
+        assertTrue(problems.length() < 2_000, "one short line per problem, whatever the rule's length: " + problems.length());
+        assertTrue(problems.lines().count() == 1 && !problems.contains("Error"), problems);
+
+        router("exhausting", "Exhausting(`x`)", "s", null, List.of(), List.of());
+        org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class, () -> build(List.of("web"), List.of("web")));
     }
 
     @Test

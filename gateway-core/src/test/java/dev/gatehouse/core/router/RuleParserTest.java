@@ -16,10 +16,10 @@ class RuleParserTest {
             return call.name() + call.arguments().stream().collect(Collectors.joining(",", "(", ")"));
         }
         if (rule instanceof Rule.And and) {
-            return "and[" + render(and.left()) + " " + render(and.right()) + "]";
+            return and.operands().stream().map(RuleParserTest::render).collect(Collectors.joining(" ", "and[", "]"));
         }
         if (rule instanceof Rule.Or or) {
-            return "or[" + render(or.left()) + " " + render(or.right()) + "]";
+            return or.operands().stream().map(RuleParserTest::render).collect(Collectors.joining(" ", "or[", "]"));
         }
         return "not[" + render(((Rule.Not) rule).operand()) + "]";
     }
@@ -39,7 +39,9 @@ class RuleParserTest {
             Method()                                              => Method()
             ~  Host( `a` )  &&  Path(`/x`)  ~                     => and[Host(a) Path(/x)]
             Path("/with \\"quote\\"")                             => Path(/with "quote")
-            Host(`a`) && Host(`b`) && Host(`c`)                   => and[and[Host(a) Host(b)] Host(c)]
+            Host(`a`) && Host(`b`) && Host(`c`)                   => and[Host(a) Host(b) Host(c)]
+            Host(`a`) || Host(`b`) || Host(`c`) && Path(`/`) && !Path(`/x`) => or[Host(a) Host(b) and[Host(c) Path(/) not[Path(/x)]]]
+            (Host(`a`) && Host(`b`)) && Host(`c`)                 => and[and[Host(a) Host(b)] Host(c)]
             """)
     void parsesTraefikRules(String rule, String expected) throws RuleSyntaxException {
         assertEquals(expected, render(RuleParser.parse(rule)));

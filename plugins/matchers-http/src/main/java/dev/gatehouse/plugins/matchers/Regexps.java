@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.matchers;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import dev.gatehouse.api.regexp.RegexpLimits;
 
 /**
  * Compiles rule regexps with Go's RE2 syntax and semantics (RE2/J): linear-time matching, no lookaround, no
@@ -13,10 +14,13 @@ final class Regexps {
     private Regexps() {
     }
 
-    /** The compiled pattern, or an IllegalArgumentException saying what is wrong with it. */
+    /**
+     * The compiled pattern, or an IllegalArgumentException saying what is wrong with it: invalid RE2 syntax, or
+     * beyond the bounds every configured regexp has ({@link RegexpLimits}: as Go's regexp refuses it for Traefik).
+     */
     static Pattern compile(String matcher, String regexp) {
         try {
-            return Pattern.compile(regexp);
+            return RegexpLimits.compile(regexp, Pattern::compile);
         } catch (PatternSyntaxException e) {
             String hint = "";
             String description = e.getDescription();
@@ -27,6 +31,8 @@ final class Regexps {
             }
             throw new IllegalArgumentException(matcher + " regexp `" + regexp + "` is invalid: " + description
                     + (e.getPattern() == null || e.getPattern().isEmpty() ? "" : ": `" + e.getPattern() + "`") + hint);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(matcher + " regexp " + e.getMessage());
         }
     }
 

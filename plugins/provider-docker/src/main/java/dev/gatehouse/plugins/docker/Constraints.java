@@ -1,21 +1,32 @@
 package dev.gatehouse.plugins.docker;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.gatehouse.api.regexp.RegexpLimits;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Traefik's constraint expressions over a container's labels: {@code Label(`key`,`value`)},
  * {@code LabelRegex(`key`,`regexp`)}, {@code !}, {@code &&}, {@code ||} and parentheses, e.g.
  * {@code Label(`team`,`blue`) && !Label(`env`,`test`)}. Parsed once, when the provider starts.
+ *
+ * <p>{@code LabelRegex} takes Go's RE2 syntax and semantics (RE2/J, linear-time, within {@link RegexpLimits}), as
+ * Traefik's Go regexp does. Chains of {@code &&} and {@code ||} are read in a loop, whatever their length; '!' and
+ * parentheses may nest {@value #MAX_DEPTH} levels deep.
  */
 final class Constraints {
 
     private static final Predicate<Map<String, String>> ALWAYS = labels -> true;
 
+    /** Deeper nesting than any real expression has; the limit keeps hostile input from exhausting the stack. */
+    static final int MAX_DEPTH = 64;
+
     private final String source;
     private int pos;
+    private int depth;
 
     private Constraints(String source) {
         this.source = source;
@@ -40,22 +51,58 @@ final class Constraints {
     }
 
     private Predicate<Map<String, String>> or() {
-        Predicate<Map<String, String>> left = and();
+        List<Predicate<Map<String, String>>> operands = new ArrayList<>();
+        operands.add(and());
         while (consume("||")) {
-            left = left.or(and());
+            operands.add(and());
         }
-        return left;
+        if (operands.size() == 1) {
+            return operands.get(0);
+        }
+        // One flat list, tested in order: a long chain costs no stack, neither here nor when it is tested.
+        List<Predicate<Map<String, String>>> any = List.copyOf(operands);
+        return labels -> {
+            for (Predicate<Map<String, String>> operand : any) {
+                if (operand.test(labels)) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     private Predicate<Map<String, String>> and() {
-        Predicate<Map<String, String>> left = unary();
+        List<Predicate<Map<String, String>>> operands = new ArrayList<>();
+        operands.add(unary());
         while (consume("&&")) {
-            left = left.and(unary());
+            operands.add(unary());
         }
-        return left;
+        if (operands.size() == 1) {
+            return operands.get(0);
+        }
+        List<Predicate<Map<String, String>>> all = List.copyOf(operands);
+        return labels -> {
+            for (Predicate<Map<String, String>> operand : all) {
+                if (!operand.test(labels)) {
+                    return false;
+                }
+            }
+            return true;
+        };
     }
 
     private Predicate<Map<String, String>> unary() {
+        if (++depth > MAX_DEPTH) {
+            throw error("'!' and '(' nest more than " + MAX_DEPTH + " levels deep");
+        }
+        try {
+            return operand();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Predicate<Map<String, String>> operand() {
         if (consume("!")) {
             return unary().negate();
         }
@@ -84,9 +131,11 @@ final class Constraints {
             case "LabelRegex":
                 Pattern pattern;
                 try {
-                    pattern = Pattern.compile(value);
+                    pattern = RegexpLimits.compile(value, Pattern::compile);
                 } catch (PatternSyntaxException e) {
                     throw error("invalid regexp '" + value + "': " + e.getDescription());
+                } catch (IllegalArgumentException e) {
+                    throw error("LabelRegex regexp " + e.getMessage());
                 }
                 // Go's MatchString: the pattern may match anywhere in the value.
                 return labels -> labels.containsKey(key) && pattern.matcher(labels.get(key)).find();

@@ -1,10 +1,15 @@
 package dev.gatehouse.plugins.docker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -70,5 +75,46 @@ class RuleTemplateAndConstraintsTest {
     void badConstraintsAreRefusedNamingTheExpression(String expression) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Constraints.parse(expression));
         assertTrue(e.getMessage().contains(expression), e.getMessage());
+    }
+
+    /** LabelRegex is Go's regexp (RE2), as in Traefik: Java-only syntax is refused, RE2-only syntax works. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '#', value = {
+            "LabelRegex(`env`,`^[[:alpha:]]+$`)                    # true",
+            "LabelRegex(`env`,`^(?P<x>pr)od$`)                     # true",
+            "LabelRegex(`env`,`\\Aprod\\z`)                     # true",
+    })
+    void labelRegexIsGoSyntax(String expression, boolean expected) {
+        assertEquals(expected, Constraints.parse(expression).test(Map.of("env", "prod")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '#', value = {
+            "LabelRegex(`env`,`^(?=p)`)                               # invalid regexp",
+            "LabelRegex(`env`,`((((a{100}){100}){100}){100})`)        # multiply to 100,000,000; the limit is 1,000",
+            "LabelRegex(`env`,`(a{1000}){1000}`)                      # multiply to 1,000,000",
+    })
+    void labelRegexOutsideGoBoundsIsRefusedWithTheReason(String expression, String reason) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Constraints.parse(expression));
+        assertTrue(e.getMessage().contains(reason) && e.getMessage().contains(expression), e.getMessage());
+    }
+
+    /** Java's regexp backtracks: this took seconds per container before constraints moved to RE2. */
+    @Test
+    @Timeout(5)
+    void labelRegexMatchesInLinearTime() {
+        Predicate<Map<String, String>> constraint = Constraints.parse("LabelRegex(`env`,`^(a+)+$`)");
+        assertFalse(constraint.test(Map.of("env", "a".repeat(5000) + "!")));
+    }
+
+    @Test
+    void longChainsAreReadWithoutRecursionAndDeepNestingIsRefused() {
+        String chain = String.join(" && ", Collections.nCopies(20_000, "!Label(`x`,`y`)"));
+        assertTrue(Constraints.parse(chain).test(Map.of("env", "prod")));
+        String either = String.join(" || ", Collections.nCopies(20_000, "Label(`x`,`y`)")) + " || Label(`env`,`prod`)";
+        assertTrue(Constraints.parse(either).test(Map.of("env", "prod")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Constraints.parse("(".repeat(100_000) + "Label(`a`,`b`)" + ")".repeat(100_000)));
+        assertTrue(e.getMessage().contains("nest more than 64 levels deep"), e.getMessage().substring(0, 80));
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.middlewares.internal;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import dev.gatehouse.api.regexp.RegexpLimits;
 import java.util.Map;
 
 /**
@@ -16,15 +17,20 @@ public final class GoRegex {
     private GoRegex() {
     }
 
-    /** Compiles {@code regex}, or throws IllegalArgumentException naming the option and the problem. */
+    /**
+     * Compiles {@code regex}, or throws IllegalArgumentException naming the option and the problem: invalid RE2
+     * syntax, or beyond the bounds every configured regexp has ({@link RegexpLimits}, as Go's regexp for Traefik).
+     */
     public static Pattern compile(String option, String regex) {
         try {
-            return Pattern.compile(regex);
+            return RegexpLimits.compile(regex, Pattern::compile);
         } catch (PatternSyntaxException e) {
             String hint = regex.contains("(?=") || regex.contains("(?!") || regex.contains("(?<=") || regex.contains("(?<!")
                     ? " (Go's RE2 syntax has no lookahead or lookbehind)" : "";
             throw new IllegalArgumentException(option + " `" + regex + "` is not a valid RE2 regular expression: "
                     + e.getDescription() + hint);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage());
         }
     }
 
