@@ -123,7 +123,7 @@ public final class RegexpLimits {
             return onDeepStack(regexp, compiler);
         } catch (StackOverflowError e) {
             // Not expected within the bounds: still the expression's fault, and only its element's problem.
-            throw new IllegalArgumentException("it nests too deeply to be compiled");
+            throw new IllegalArgumentException(quoted(regexp) + " is refused: it nests too deeply to be compiled");
         }
     }
 
