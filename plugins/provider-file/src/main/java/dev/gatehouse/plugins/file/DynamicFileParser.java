@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.toml.TomlFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.gatehouse.api.config.ConfigurationLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Turns the bytes of one dynamic file into a plain tree ({@code Map}, {@code List}, scalars), or into
@@ -28,11 +32,30 @@ final class DynamicFileParser {
 
     // YAML 1.2 booleans only (true/false), as Traefik's YAML decoder: a header value "on" stays the word "on".
     // An empty value ("middlewares:") is null, as YAML says, not an empty string.
+    // Within ConfigurationLimits: Jackson bounds values, names and nesting as it reads (SnakeYAML's own document
+    // limit, 3 million characters by default, is raised to the file limit, which is checked first).
     private final YAMLFactory yaml = YAMLFactory.builder()
             .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .loaderOptions(loaderOptions())
+            .streamReadConstraints(readConstraints())
             .build();
-    private final TomlFactory toml = TomlFactory.builder().build();
+    private final TomlFactory toml = TomlFactory.builder().streamReadConstraints(readConstraints()).build();
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit((int) ConfigurationLimits.MAX_FILE_BYTES);
+        return options;
+    }
+
+    private static StreamReadConstraints readConstraints() {
+        return StreamReadConstraints.builder()
+                .maxStringLength(ConfigurationLimits.MAX_VALUE_CHARS)
+                .maxNameLength(ConfigurationLimits.MAX_VALUE_CHARS)
+                .maxNumberLength(1000)
+                .maxNestingDepth(ConfigurationLimits.MAX_NESTING_DEPTH)
+                .build();
+    }
 
     /** Whether a file name has one of the extensions this provider reads. */
     static boolean isDynamicFile(String fileName) {
@@ -54,6 +77,13 @@ final class DynamicFileParser {
 
     Result parse(Path file, byte[] bytes) {
         boolean isToml = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml");
+        String sizeProblem = ConfigurationLimits.sizeProblem(bytes.length);
+        if (sizeProblem == null) {
+            sizeProblem = ConfigurationLimits.lineProblem(bytes);
+        }
+        if (sizeProblem != null) {
+            return new Result(null, List.of(file + ": " + sizeProblem + "."));
+        }
         List<String> errors = new ArrayList<>();
         Object root;
         try (JsonParser parser = isToml ? toml.createParser(bytes) : yaml.createParser(bytes)) {
@@ -66,6 +96,10 @@ final class DynamicFileParser {
                 // Traefik reads the first YAML document only; say so instead of dropping the rest quietly.
                 errors.add(file + ": holds more than one YAML document (---); only the first one is read.");
             }
+        } catch (StreamConstraintsException e) {
+            String problem = String.valueOf(e.getOriginalMessage()).contains("nesting depth")
+                    ? ConfigurationLimits.nestingProblem() : ConfigurationLimits.valueProblem();
+            return new Result(null, List.of(file + ": " + at(e.getLocation()) + problem + "."));
         } catch (JsonProcessingException e) {
             return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", e)));
         } catch (IOException | RuntimeException | StackOverflowError e) {
@@ -94,6 +128,11 @@ final class DynamicFileParser {
             }
         });
         return new Result(Collections.unmodifiableMap(content), List.copyOf(errors));
+    }
+
+    /** "line 3: ", or nothing when the parser gave no position. */
+    private static String at(JsonLocation location) {
+        return location != null && location.getLineNr() > 0 ? "line " + location.getLineNr() + ": " : "";
     }
 
     /** "a.yml: line 3, column 7: mapping values are not allowed here." */
@@ -154,6 +193,10 @@ final class DynamicFileParser {
         private final JsonParser parser;
         private final YAMLParser yaml;
         private final Map<String, Object> anchors = new HashMap<>();
+        /** How many values each anchor's tree holds, so that an alias counts as the copy it stands for. */
+        private final Map<String, Long> anchorSizes = new HashMap<>();
+        /** Values read so far, aliases counted expanded: bounds "billion laughs" before anything expands them. */
+        private long values;
 
         TreeReader(JsonParser parser) {
             this.parser = parser;
@@ -168,9 +211,12 @@ final class DynamicFileParser {
                     throw new TreeException("unknown alias *" + name + " (no anchor &" + name + " before it)",
                             parser.currentTokenLocation());
                 }
+                count(anchorSizes.get(name));
                 return anchors.get(name);
             }
             String anchor = yaml == null ? null : yaml.getCurrentAnchor();
+            long valuesBefore = values;
+            count(1);
             Object value = switch (parser.currentToken()) {
                 case START_OBJECT -> readObject();
                 case START_ARRAY -> readArray();
@@ -178,12 +224,29 @@ final class DynamicFileParser {
                 case VALUE_TRUE -> Boolean.TRUE;
                 case VALUE_FALSE -> Boolean.FALSE;
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
-                default -> parser.getText(); // strings, and what a format reads as text (TOML dates)
+                default -> text(); // strings, and what a format reads as text (TOML dates)
             };
             if (anchor != null) {
                 anchors.put(anchor, value);
+                anchorSizes.put(anchor, values - valuesBefore);
             }
             return value;
+        }
+
+        private void count(long more) throws TreeException {
+            values += more;
+            if (values > ConfigurationLimits.MAX_EXPANDED_VALUES) {
+                throw new TreeException(ConfigurationLimits.expansionProblem(), parser.currentTokenLocation());
+            }
+        }
+
+        /** The current text; Jackson's YAML parser does not bound it, block scalars being read line by line. */
+        private String text() throws IOException {
+            String text = parser.getText();
+            if (text != null && text.length() > ConfigurationLimits.MAX_VALUE_CHARS) {
+                throw new TreeException(ConfigurationLimits.valueProblem(), parser.currentTokenLocation());
+            }
+            return text;
         }
 
         private Map<String, Object> readObject() throws IOException {
