@@ -41,7 +41,8 @@ public final class FuzzBudget implements AroundPropertyHook {
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         String tries = System.getProperty(TRIES_PROPERTY);
-        if (tries != null && !tries.isBlank()) {
+        boolean example = context.targetMethod().isAnnotationPresent(net.jqwik.api.Example.class);
+        if (tries != null && !tries.isBlank() && !example) {
             context.attributes().setTries(Integer.parseInt(tries.strip()));
         }
         return property.execute();

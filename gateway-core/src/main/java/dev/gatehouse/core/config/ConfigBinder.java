@@ -60,8 +60,19 @@ public final class ConfigBinder {
      * @return the bound value, or null when there were problems
      */
     public static <T> T bindTree(ObjectMapper mapper, Object raw, Class<T> type, String prefix, List<String> problems) {
+        return bindTree(mapper, raw, type, List.of(prefix.split("\\.")), path -> "", problems);
+    }
+
+    /**
+     * {@link #bindTree(ObjectMapper, Object, Class, String, List)} with the path given as keys (element names may
+     * hold dots) and a source for each problem.
+     *
+     * @param source what precedes each problem, from its whole key path (such as {@code "line 9: "}), or ""
+     */
+    public static <T> T bindTree(ObjectMapper mapper, Object raw, Class<T> type, List<String> prefix,
+            java.util.function.Function<List<String>, String> source, List<String> problems) {
         JsonNode node = raw == null ? mapper.createObjectNode() : mapper.valueToTree(raw);
-        return new ConfigBinder(mapper).bind(node, type, List.of(prefix.split("\\.")), problems, path -> "");
+        return new ConfigBinder(mapper).bind(node, type, prefix, problems, source);
     }
 
     private <T> T bind(JsonNode node, Class<T> type, List<String> prefix, List<String> problems,
@@ -84,7 +95,15 @@ public final class ConfigBinder {
                 if (removed.contains(display(problem.path()).toLowerCase(java.util.Locale.ROOT))) {
                     break;   // what taking the bad value out caused (a required key now missing): said already
                 }
-                fatal.add(problem);
+                List<Problem> causes = recordedBelow(found, problem.path());
+                if (e instanceof ValueInstantiationException && !causes.isEmpty()
+                        && !(e.getCause() instanceof IllegalArgumentException)) {
+                    // A record's constructor tripped over the empty placeholder left for a bad value that the
+                    // Collector has already reported (a null in a list): that value is the mistake to report.
+                    fatal.addAll(causes);
+                } else {
+                    fatal.add(problem);
+                }
                 removed.add(display(problem.path()).toLowerCase(java.util.Locale.ROOT));
                 if (!removeAt(remaining, problem.path())) {
                     break;
@@ -101,6 +120,17 @@ public final class ConfigBinder {
             problems.add(abbreviate(source.apply(path) + p.message().replace("{key}", display(path))));
         }
         return found.isEmpty() ? value : null;
+    }
+
+    /** The problems in {@code found} at {@code path} or below it. */
+    private static List<Problem> recordedBelow(List<Problem> found, List<String> path) {
+        List<Problem> below = new ArrayList<>();
+        for (Problem p : found) {
+            if (p.path().size() >= path.size() && display(p.path().subList(0, path.size())).equalsIgnoreCase(display(path))) {
+                below.add(p);
+            }
+        }
+        return below;
     }
 
     /** How many values at fault one binding takes out before it gives up looking for more. */
@@ -196,7 +226,10 @@ public final class ConfigBinder {
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return new Problem(path, "invalid value for '{key}' (expected " + describe(mismatch.getTargetType()) + ")");
         }
-        return new Problem(path, "invalid value for '{key}': " + e.getOriginalMessage());
+        String reason = e.getOriginalMessage();
+        // Jackson's own wording names Java types (`java.util.ArrayList`, `dev.gatehouse...Config`): not for users.
+        boolean plain = reason != null && !reason.isBlank() && !reason.contains("`") && !reason.contains("java.");
+        return new Problem(path, "invalid value for '{key}'" + (plain ? ": " + reason : ""));
     }
 
     private static String invalidValue(Class<?> type, String value, String reason) {
