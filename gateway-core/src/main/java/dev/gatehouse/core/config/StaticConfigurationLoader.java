@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.gatehouse.api.config.ConfigurationLimits;
+import dev.gatehouse.api.config.KeyLines;
+import dev.gatehouse.api.config.TomlKeyLines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -277,11 +279,18 @@ public final class StaticConfigurationLoader {
         return null;
     }
 
-    /** Notes the line of every key, for messages; formats whose parser gives no lines get the file alone. */
+    /**
+     * Notes the line of every key, for messages. The TOML reader gives no positions: its lines come from a scan of
+     * the text ({@link TomlKeyLines}).
+     */
     private static void recordLines(ObjectMapper mapper, byte[] content, String display, ConfigOrigins origins) {
+        KeyLines tomlLines = mapper instanceof TomlMapper ? TomlKeyLines.of(content) : null;
         try (JsonParser p = mapper.getFactory().createParser(content)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t == JsonToken.FIELD_NAME) {
+                if (t == JsonToken.FIELD_NAME && tomlLines != null) {
+                    int line = tomlLines.lineOf(pathOf(p.getParsingContext()));
+                    origins.put(pathOf(p.getParsingContext()), line > 0 ? display + ":" + line : display);
+                } else if (t == JsonToken.FIELD_NAME) {
                     int line = p.currentTokenLocation().getLineNr();
                     origins.put(pathOf(p.getParsingContext()), line > 0 ? display + ":" + line : display);
                 } else if (t.isScalarValue() && p.getParsingContext().inArray()) {

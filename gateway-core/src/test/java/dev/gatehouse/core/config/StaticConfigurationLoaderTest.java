@@ -489,7 +489,7 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
-    void unknownKeyWithAListValueInTomlIsNamedItselfNotAnotherKey() throws Exception {
+    void unknownKeyWithAListValueInTomlIsNamedItselfWithItsLine() throws Exception {
         write("gatehouse.toml", """
                 [entryPoints.web]
                 address = ":80"
@@ -500,8 +500,8 @@ class StaticConfigurationLoaderTest {
                 trustedIps2 = ["10.0.0.0/8"]
                 """);
         ConfigurationException e = fails(List.of(), Map.of());
-        assertMentions(e, "gatehouse.toml: unknown key 'api.middlewares'",
-                "gatehouse.toml: unknown key 'entryPoints.web.forwardedHeaders.trustedIps2'");
+        assertMentions(e, "gatehouse.toml:4: unknown key 'api.middlewares'",
+                "gatehouse.toml:7: unknown key 'entryPoints.web.forwardedHeaders.trustedIps2'");
         assertTrue(!e.getMessage().contains("["), e.getMessage());
     }
 
@@ -586,5 +586,22 @@ class StaticConfigurationLoaderTest {
         assertTrue(yaml.length() > 900_000, "size " + yaml.length());
         write("gatehouse.yml", yaml.toString());
         assertEquals(12_000, load(List.of(), Map.of()).configuration().entryPoints().size());
+    }
+
+    // --- found by StaticConfigurationFuzzTest --------------------------------------------------
+
+    @Test
+    void aBadItemInAListOfNumbersIsReportedNotTheRecordThatTrippedOverIt() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  web:
+                    address: ":80"
+                metrics:
+                  prometheus:
+                    buckets: [0.1, 0.3, 1.2, 5.~]
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:6: invalid value '5.~' for 'metrics.prometheus.buckets[3]' (expected a number)");
+        assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("`"), e.getMessage());
     }
 }

@@ -10,8 +10,11 @@ import com.fasterxml.jackson.dataformat.toml.TomlFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.gatehouse.api.config.ConfigurationLimits;
+import dev.gatehouse.api.config.KeyLines;
+import dev.gatehouse.api.config.TomlKeyLines;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -86,12 +90,16 @@ final class DynamicFileParser {
         }
         List<String> errors = new ArrayList<>();
         Object root;
+        KeyLines lines;
         try (JsonParser parser = isToml ? toml.createParser(bytes) : yaml.createParser(bytes)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return new Result(Map.of(), List.of()); // an empty file, or comments only
             }
-            root = new TreeReader(parser).read();
+            TreeReader reader = new TreeReader(parser);
+            root = reader.read();
+            // The TOML reader gives no positions: its lines come from a scan of the text.
+            lines = isToml ? TomlKeyLines.of(bytes) : LinedContent.lookup(reader.lines);
             if (parser.nextToken() != null) {
                 // Traefik reads the first YAML document only; say so instead of dropping the rest quietly.
                 errors.add(file + ": holds more than one YAML document (---); only the first one is read.");
@@ -127,7 +135,7 @@ final class DynamicFileParser {
                 content.put(section, value);
             }
         });
-        return new Result(Collections.unmodifiableMap(content), List.copyOf(errors));
+        return new Result(new LinedContent(Collections.unmodifiableMap(content), lines), List.copyOf(errors));
     }
 
     /** "line 3: ", or nothing when the parser gave no position. */
@@ -193,6 +201,10 @@ final class DynamicFileParser {
         private final JsonParser parser;
         private final YAMLParser yaml;
         private final Map<String, Object> anchors = new HashMap<>();
+        /** The keys and list items above the value being read, for {@link #lines}. */
+        private final List<String> path = new ArrayList<>();
+        /** The line of each key and list item, by {@link LinedContent#key}; empty when the format gives none. */
+        final Map<String, Integer> lines = new HashMap<>();
         /** How many values each anchor's tree holds, so that an alias counts as the copy it stands for. */
         private final Map<String, Long> anchorSizes = new HashMap<>();
         /** Values read so far, aliases counted expanded: bounds "billion laughs" before anything expands them. */
@@ -256,7 +268,7 @@ final class DynamicFileParser {
                 String key = parser.currentName();
                 JsonLocation where = parser.currentTokenLocation();
                 parser.nextToken();
-                Object value = read();
+                Object value = readAt(key, where);
                 if (yaml != null && "<<".equals(key)) {
                     merges.add(value);
                 } else if (map.containsKey(key)) {
@@ -277,12 +289,82 @@ final class DynamicFileParser {
             return Collections.unmodifiableMap(map);
         }
 
+        /** Reads the value under {@code segment} (a key or {@code [i]}), noting the line where it was written. */
+        private Object readAt(String segment, JsonLocation where) throws IOException {
+            path.add(segment);
+            if (where != null && where.getLineNr() > 0) {
+                lines.put(LinedContent.key(path), where.getLineNr());
+            }
+            Object value = read();
+            path.remove(path.size() - 1);
+            return value;
+        }
+
         private List<Object> readArray() throws IOException {
             List<Object> list = new ArrayList<>();
             while (parser.nextToken() != JsonToken.END_ARRAY) {
-                list.add(read());
+                list.add(readAt("[" + list.size() + "]", parser.currentTokenLocation()));
             }
             return Collections.unmodifiableList(list);
+        }
+    }
+
+    /**
+     * A file's top-level sections, with the line of each key, so that the gateway names the line of each problem
+     * it finds in them. Reads as the unmodifiable map it wraps.
+     */
+    static final class LinedContent extends AbstractMap<String, Object> implements KeyLines {
+        private final Map<String, Object> content;
+        private final KeyLines lines;
+
+        LinedContent(Map<String, Object> content, KeyLines lines) {
+            this.content = content;
+            this.lines = lines;
+        }
+
+        @Override
+        public Set<Map.Entry<String, Object>> entrySet() {
+            return content.entrySet();
+        }
+
+        @Override
+        public Object get(Object key) {
+            return content.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return content.containsKey(key);
+        }
+
+        @Override
+        public int lineOf(List<String> path) {
+            return lines.lineOf(path);
+        }
+
+        /** The lines noted while reading, by {@link #key}, looked up for a path or its nearest ancestor. */
+        static KeyLines lookup(Map<String, Integer> lines) {
+            return path -> {
+                for (int n = path.size(); n > 0; n--) {
+                    Integer line = lines.get(key(path.subList(0, n)));
+                    if (line != null) {
+                        return line;
+                    }
+                }
+                return 0;
+            };
+        }
+
+        /** {@code http.services.app.loadbalancer.servers[0]}: keys match without regard to case, as they bind. */
+        static String key(List<String> path) {
+            StringBuilder out = new StringBuilder();
+            for (String segment : path) {
+                if (out.length() > 0 && !segment.startsWith("[")) {
+                    out.append('.');
+                }
+                out.append(segment.toLowerCase(Locale.ROOT));
+            }
+            return out.toString();
         }
     }
 }

@@ -190,4 +190,58 @@ class DynamicFileParserTest {
         assertEquals(List.of(), result.errors());
         assertEquals(10_000, ((Map<?, ?>) ((Map<?, ?>) result.content().get("http")).get("routers")).size());
     }
+
+    // --- problems found when binding name the key itself and its line ---------------------------
+
+    private static String bindProblems(DynamicFileParser.Result result, String origin) {
+        dev.gatehouse.core.dynamic.BoundConfiguration bound = new dev.gatehouse.core.dynamic.DynamicConfigurationBinder(
+                dev.gatehouse.core.config.ConfigMappers.strictMapper()).bind(Map.of("file",
+                dev.gatehouse.api.ConfigurationSnapshot.of(new dev.gatehouse.api.ConfigurationFragment(origin,
+                        result.content(), result.errors()))));
+        return bound.problems().toString();
+    }
+
+    @Test
+    void aMisspeltListKeyIsNamedWithItsLineAndASuggestion() {
+        String problems = bindProblems(parse("app.yml", """
+                http:
+                  routers:
+                    app:
+                      rule: Host(`a`)
+                      service: app
+                      entrypoint:
+                        - web
+                  services:
+                    app:
+                      loadBalancer:
+                        server:
+                          - url: http://127.0.0.1:1
+                tls:
+                  options:
+                    default:
+                      minVersions: VersionTLS12
+                """), "/conf/app.yml");
+        assertTrue(problems.contains("service app@file (from /conf/app.yml): line 11: unknown key "
+                + "'http.services.app.loadBalancer.server' (known keys here: "), problems);
+        assertTrue(problems.contains("did you mean 'servers'?"), problems);
+        assertTrue(problems.contains("router app@file (from /conf/app.yml): line 6: unknown key 'http.routers.app.entrypoint'"),
+                problems);
+        assertTrue(problems.contains("line 16: unknown key 'tls.options.default.minVersions'"), problems);
+        assertTrue(!problems.contains("[0]") && !problems.contains("[1]"), problems);
+    }
+
+    @Test
+    void aMisspeltListKeyInTomlIsNamedItself() {
+        String problems = bindProblems(parse("app.toml", """
+                [http.routers.app]
+                rule = "Host(`a`)"
+                service = "app"
+                observabilty = ["x"]
+                [[http.services.app.loadBalancer.server]]
+                url = "http://127.0.0.1:1"
+                """), "/conf/app.toml");
+        assertTrue(problems.contains("unknown key 'http.routers.app.observabilty'"), problems);
+        assertTrue(problems.contains("unknown key 'http.services.app.loadBalancer.server'"), problems);
+        assertTrue(!problems.contains("[0]") && !problems.contains("[2]"), problems);
+    }
 }
