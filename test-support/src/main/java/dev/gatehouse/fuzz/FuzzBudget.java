@@ -98,6 +98,18 @@ public final class FuzzBudget implements AroundPropertyHook {
         return measured.value();
     }
 
+    /**
+     * Fails unless {@code problem} reads as a sentence for a user: not empty, one bounded line, and no Java
+     * class names or stack trace (what an unexpected exception's message would bring in).
+     */
+    public static void assertPlainSentence(String problem) {
+        if (problem == null || problem.isBlank() || problem.length() > 4000 || problem.contains("\tat ")
+                || problem.contains("java.lang.") || problem.contains("java.util.") || problem.contains("com.fasterxml.")
+                || problem.contains("dev.gatehouse.") || problem.contains("Exception")) {
+            throw new AssertionError("not a plain sentence: " + problem);
+        }
+    }
+
     private record Measured<T>(T value, long allocated) {
     }
 

@@ -96,6 +96,19 @@ public final class ConfigurationLimits {
                 + "limited to " + MAX_EXPANDED_VALUES + " values (use fewer nested aliases)";
     }
 
+    /**
+     * The sentence for content that is not UTF-8 text, the encoding configuration files are read in, or null when
+     * {@code failure} (or its cause) is not an encoding failure.
+     */
+    public static String encodingProblem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.io.CharConversionException) {
+                return "not UTF-8 text (" + t.getMessage() + "); save the file as UTF-8";
+            }
+        }
+        return null;
+    }
+
     /** {@code 512 bytes}, {@code 256 KB}, {@code 50.0 MB}: binary units, as file managers show them. */
     static String describeBytes(long bytes) {
         if (bytes < 1024) {

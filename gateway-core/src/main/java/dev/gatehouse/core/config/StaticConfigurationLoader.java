@@ -219,6 +219,11 @@ public final class StaticConfigurationLoader {
             return false;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            String encoding = ConfigurationLimits.encodingProblem(e);
+            if (encoding != null) {
+                problems.add(display + ": " + encoding);
+                return false;
+            }
             String reason = String.valueOf(e.getOriginalMessage()).strip().replaceAll("\\s*\\R\\s*", " ");
             if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
                 // SnakeYAML's location is where the enclosing block began; the problem is further on.
@@ -228,7 +233,8 @@ public final class StaticConfigurationLoader {
             problems.add(display + (line > 0 ? ":" + line : "") + ": syntax error: " + reason);
             return false;
         } catch (IOException e) {
-            problems.add(display + ": cannot read: " + e.getMessage());
+            String encoding = ConfigurationLimits.encodingProblem(e);
+            problems.add(display + ": " + (encoding != null ? encoding : "cannot read: " + e.getMessage()));
             return false;
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {

@@ -604,4 +604,13 @@ class StaticConfigurationLoaderTest {
         assertMentions(e, "gatehouse.yml:6: invalid value '5.~' for 'metrics.prometheus.buckets[3]' (expected a number)");
         assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("`"), e.getMessage());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gatehouse.yml", "gatehouse.toml"})
+    void aFileThatIsNotUtf8IsSaidToBeSo(String name) throws Exception {
+        Files.write(dir.resolve(name), new byte[] {(byte) 0xff, 'a'});
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, name + ": not UTF-8 text (", "; save the file as UTF-8");
+        assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("Exception"), e.getMessage());
+    }
 }

@@ -56,7 +56,10 @@ class LabelFuzzTest {
                     Map.of("bridge", "172.17.0.2"), List.of(new ContainerInfo.PortInfo(80, "tcp", List.of())));
             ConfigurationSnapshot snapshot = new ConfigBuilder(DockerProviderConfig.defaults())
                     .build(List.of(container), Set.of(), "127.0.0.1");
-            return BINDER.bind(Map.of("docker", snapshot));
+            snapshot.fragments().forEach(fragment -> fragment.errors().forEach(FuzzBudget::assertPlainSentence));
+            BoundConfiguration bound = BINDER.bind(Map.of("docker", snapshot));
+            bound.problems().forEach(problem -> FuzzBudget.assertPlainSentence(problem.toString()));
+            return bound;
         });
     }
 

@@ -108,9 +108,16 @@ final class DynamicFileParser {
             String problem = String.valueOf(e.getOriginalMessage()).contains("nesting depth")
                     ? ConfigurationLimits.nestingProblem() : ConfigurationLimits.valueProblem();
             return new Result(null, List.of(file + ": " + at(e.getLocation()) + problem + "."));
-        } catch (JsonProcessingException e) {
-            return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", e)));
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (IOException e) {
+            String encoding = ConfigurationLimits.encodingProblem(e);
+            if (encoding != null) {
+                return new Result(null, List.of(file + ": " + encoding + "."));
+            }
+            if (e instanceof JsonProcessingException syntax) {
+                return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", syntax)));
+            }
+            return new Result(null, List.of(file + ": cannot be parsed: " + e + "."));
+        } catch (RuntimeException | StackOverflowError e) {
             // Parsers occasionally fail with an unchecked exception on odd input; it is still the file's fault.
             return new Result(null, List.of(file + ": cannot be parsed: " + e + "."));
         }
@@ -264,6 +271,7 @@ final class DynamicFileParser {
         private Map<String, Object> readObject() throws IOException {
             Map<String, Object> map = new LinkedHashMap<>();
             List<Object> merges = new ArrayList<>();
+            List<JsonLocation> mergesAt = new ArrayList<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
                 JsonLocation where = parser.currentTokenLocation();
@@ -271,17 +279,20 @@ final class DynamicFileParser {
                 Object value = readAt(key, where);
                 if (yaml != null && "<<".equals(key)) {
                     merges.add(value);
+                    mergesAt.add(where);
                 } else if (map.containsKey(key)) {
                     throw new TreeException("duplicate key \"" + key + "\"", where);
                 } else {
                     map.put(key, value);
                 }
             }
-            for (Object merge : merges) { // YAML merge keys: keys written in the mapping itself win
-                for (Object source : merge instanceof List<?> list ? list : List.of(merge)) {
+            for (int m = 0; m < merges.size(); m++) { // YAML merge keys: keys written in the mapping itself win
+                Object merge = merges.get(m);
+                // A merge key with no value ("<<:") is null: a single null source, refused below like any non-mapping.
+                for (Object source : merge instanceof List<?> list ? list : Collections.singletonList(merge)) {
                     if (!(source instanceof Map<?, ?> sourceMap)) {
                         throw new TreeException("the merge key << takes a mapping or a list of mappings",
-                                parser.currentTokenLocation());
+                                mergesAt.get(m));
                     }
                     sourceMap.forEach((k, v) -> map.putIfAbsent((String) k, v));
                 }

@@ -41,13 +41,17 @@ class DynamicFileFuzzTest {
             Path file = Path.of("/conf", name);
             DynamicFileParser.Result result = parser.parse(file, content);
             if (!result.parsed()) {
+                result.errors().forEach(FuzzBudget::assertPlainSentence);
                 if (result.errors().size() != 1 || !result.errors().get(0).startsWith(file.toString())) {
                     throw new AssertionError("a parse failure is one sentence naming the file: " + result.errors());
                 }
                 return null;
             }
+            result.errors().forEach(FuzzBudget::assertPlainSentence);
             ConfigurationFragment fragment = new ConfigurationFragment(file.toString(), result.content(), result.errors());
-            return BINDER.bind(Map.of("file", ConfigurationSnapshot.of(fragment)));
+            BoundConfiguration bound = BINDER.bind(Map.of("file", ConfigurationSnapshot.of(fragment)));
+            bound.problems().forEach(problem -> FuzzBudget.assertPlainSentence(problem.toString()));
+            return bound;
         });
     }
 

@@ -244,4 +244,25 @@ class DynamicFileParserTest {
         assertTrue(problems.contains("unknown key 'http.services.app.loadBalancer.server'"), problems);
         assertTrue(!problems.contains("[0]") && !problems.contains("[2]"), problems);
     }
+
+    // --- found by DynamicFileFuzzTest ----------------------------------------------------------
+
+    @Test
+    void aMergeKeyWithoutAValueIsASyntaxErrorNotACrash() {
+        DynamicFileParser.Result result = parse("a.yml", "<<:\nhttp:\n  routers: {}\n");
+        assertNull(result.content());
+        assertEquals(List.of("/conf/a.yml: YAML error at line 1, column 1: the merge key << takes a mapping or a list "
+                + "of mappings."), result.errors());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"a.yml", "a.toml"})
+    void contentThatIsNotUtf8IsSaidToBeSo(String name) {
+        DynamicFileParser.Result result = parser.parse(Path.of("/conf", name), new byte[] {'a', ':', ' ', (byte) 0xff});
+        assertNull(result.content());
+        String error = String.join(" ", result.errors());
+        assertTrue(error.startsWith("/conf/" + name + ": not UTF-8 text (") && error.endsWith("; save the file as UTF-8."),
+                error);
+        assertTrue(!error.contains("java.") && !error.contains("Exception"), error);
+    }
 }
