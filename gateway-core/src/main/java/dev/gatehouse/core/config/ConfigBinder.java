@@ -2,6 +2,8 @@ package dev.gatehouse.core.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.util.TokenBufferReadContext;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -58,8 +60,19 @@ public final class ConfigBinder {
      * @return the bound value, or null when there were problems
      */
     public static <T> T bindTree(ObjectMapper mapper, Object raw, Class<T> type, String prefix, List<String> problems) {
+        return bindTree(mapper, raw, type, List.of(prefix.split("\\.")), path -> "", problems);
+    }
+
+    /**
+     * {@link #bindTree(ObjectMapper, Object, Class, String, List)} with the path given as keys (element names may
+     * hold dots) and a source for each problem.
+     *
+     * @param source what precedes each problem, from its whole key path (such as {@code "line 9: "}), or ""
+     */
+    public static <T> T bindTree(ObjectMapper mapper, Object raw, Class<T> type, List<String> prefix,
+            java.util.function.Function<List<String>, String> source, List<String> problems) {
         JsonNode node = raw == null ? mapper.createObjectNode() : mapper.valueToTree(raw);
-        return new ConfigBinder(mapper).bind(node, type, List.of(prefix.split("\\.")), problems, path -> "");
+        return new ConfigBinder(mapper).bind(node, type, prefix, problems, source);
     }
 
     private <T> T bind(JsonNode node, Class<T> type, List<String> prefix, List<String> problems,
@@ -82,7 +95,15 @@ public final class ConfigBinder {
                 if (removed.contains(display(problem.path()).toLowerCase(java.util.Locale.ROOT))) {
                     break;   // what taking the bad value out caused (a required key now missing): said already
                 }
-                fatal.add(problem);
+                List<Problem> causes = recordedBelow(found, problem.path());
+                if (e instanceof ValueInstantiationException && !causes.isEmpty()
+                        && !(e.getCause() instanceof IllegalArgumentException)) {
+                    // A record's constructor tripped over the empty placeholder left for a bad value that the
+                    // Collector has already reported (a null in a list): that value is the mistake to report.
+                    fatal.addAll(causes);
+                } else {
+                    fatal.add(problem);
+                }
                 removed.add(display(problem.path()).toLowerCase(java.util.Locale.ROOT));
                 if (!removeAt(remaining, problem.path())) {
                     break;
@@ -96,9 +117,20 @@ public final class ConfigBinder {
         for (Problem p : found) {
             List<String> path = new ArrayList<>(prefix);
             path.addAll(p.path());
-            problems.add(source.apply(path) + p.message().replace("{key}", display(path)));
+            problems.add(abbreviate(source.apply(path) + p.message().replace("{key}", display(path))));
         }
         return found.isEmpty() ? value : null;
+    }
+
+    /** The problems in {@code found} at {@code path} or below it. */
+    private static List<Problem> recordedBelow(List<Problem> found, List<String> path) {
+        List<Problem> below = new ArrayList<>();
+        for (Problem p : found) {
+            if (p.path().size() >= path.size() && display(p.path().subList(0, path.size())).equalsIgnoreCase(display(path))) {
+                below.add(p);
+            }
+        }
+        return below;
     }
 
     /** How many values at fault one binding takes out before it gives up looking for more. */
@@ -146,6 +178,20 @@ public final class ConfigBinder {
         return null;
     }
 
+    /** The longest problem sentence kept whole: messages quote values, and a value can be a megabyte. */
+    private static final int MAX_MESSAGE_CHARS = 1000;
+
+    /** {@code message}, with its middle left out when it is longer than {@link #MAX_MESSAGE_CHARS}. */
+    static String abbreviate(String message) {
+        if (message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        int head = MAX_MESSAGE_CHARS * 2 / 3;
+        int tail = MAX_MESSAGE_CHARS - head;
+        return message.substring(0, head) + "... (" + (message.length() - head - tail) + " characters left out) ..."
+                + message.substring(message.length() - tail);
+    }
+
     /** {@code entryPoints.web.forwardedHeaders.trustedIPs[1]}. */
     static String display(List<String> path) {
         StringBuilder out = new StringBuilder();
@@ -180,7 +226,10 @@ public final class ConfigBinder {
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return new Problem(path, "invalid value for '{key}' (expected " + describe(mismatch.getTargetType()) + ")");
         }
-        return new Problem(path, "invalid value for '{key}': " + e.getOriginalMessage());
+        String reason = e.getOriginalMessage();
+        // Jackson's own wording names Java types (`java.util.ArrayList`, `dev.gatehouse...Config`): not for users.
+        boolean plain = reason != null && !reason.isBlank() && !reason.contains("`") && !reason.contains("java.");
+        return new Problem(path, "invalid value for '{key}'" + (plain ? ": " + reason : ""));
     }
 
     private static String invalidValue(Class<?> type, String value, String reason) {
@@ -228,10 +277,91 @@ public final class ConfigBinder {
         return "a section of options";
     }
 
+    /**
+     * The path of an unknown key: the path of the section it is in, then the key itself.
+     *
+     * <p>The parser's contexts cannot simply be read off here. A record (bound through its constructor) holds
+     * back its unknown keys in a token buffer and replays them once the record is built. The buffer's contexts
+     * have names and positions of their own, not the file's (which once turned {@code api: {middlewares: [...]}}
+     * into {@code api[2][0]}); below them is either what holds the section (when the first key held back had a
+     * plain value) or the section's own context, which has by then moved past its last key and names none.
+     * Without a buffer, the section's context names the key, and the parser already stands inside the key's
+     * value when that is a list or a section.
+     */
+    private static List<String> unknownKeyPath(JsonParser p, String propertyName) {
+        JsonStreamContext holder;
+        JsonStreamContext c = p.getParsingContext();
+        if (c instanceof TokenBufferReadContext) {
+            while (c instanceof TokenBufferReadContext) {
+                c = c.getParent();
+            }
+            holder = c != null && c.inObject() && c.getCurrentName() == null ? c.getParent() : c;
+        } else {
+            if (c != null && (p.currentToken() == JsonToken.START_ARRAY || p.currentToken() == JsonToken.START_OBJECT)) {
+                c = c.getParent();
+            }
+            holder = c == null ? null : c.getParent();
+        }
+        List<String> path = holder == null ? new ArrayList<>() : pathOf(holder);
+        path.add(propertyName);
+        return path;
+    }
+
+    /**
+     * The known key that {@code unknown} is most likely a misspelling of: the same but for case, a plural
+     * {@code s}, or at most two edits for keys of five letters or more; null when none is that close.
+     */
+    static String closestKey(String unknown, java.util.Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int distance = editDistance(unknown.toLowerCase(java.util.Locale.ROOT),
+                    candidate.toLowerCase(java.util.Locale.ROOT), 3);
+            int allowed = Math.min(candidate.length(), unknown.length()) >= 5 ? 2 : 1;
+            if (distance <= allowed && distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance, or {@code limit} as soon as it is known to be at least that (keys can be long). */
+    private static int editDistance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) >= limit || a.length() > 200 || b.length() > 200) {
+            return limit;
+        }
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            int rowMin = current[0];
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+                rowMin = Math.min(rowMin, current[j]);
+            }
+            if (rowMin >= limit) {
+                return limit;
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return Math.min(previous[b.length()], limit);
+    }
+
     /** The path of the parser's current value, from its parsing contexts. */
     private static List<String> pathOf(JsonParser p) {
+        return pathOf(p.getParsingContext());
+    }
+
+    private static List<String> pathOf(JsonStreamContext context) {
         List<String> reversed = new ArrayList<>();
-        for (JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+        for (JsonStreamContext c = context; c != null; c = c.getParent()) {
             if (c.inObject() && c.getCurrentName() != null) {
                 reversed.add(c.getCurrentName());
             } else if (c.inArray() && c.getCurrentIndex() >= 0) {
@@ -262,7 +392,10 @@ public final class ConfigBinder {
                 known.add(String.valueOf(name));
             }
             String knownText = known.isEmpty() ? "this section takes no keys" : "known keys here: " + String.join(", ", known);
-            found.add(new Problem(pathOf(p), "unknown key '{key}' (" + knownText + ")"));
+            String suggestion = closestKey(propertyName, known);
+            found.add(new Problem(unknownKeyPath(p, propertyName),
+                    "unknown key '{key}' (" + knownText + ")"
+                    + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?")));
             p.skipChildren();
             return true;
         }

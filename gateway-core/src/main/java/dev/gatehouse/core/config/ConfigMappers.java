@@ -10,7 +10,13 @@ import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.CollectionType;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.api.config.ConfigurationLimits;
 import java.time.Duration;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * The object mapper that binds configuration, static and dynamic, to records.
@@ -54,5 +60,43 @@ public final class ConfigMappers {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .addModule(module)
                 .build();
+    }
+
+    /**
+     * The YAML parser for configuration files, within {@link ConfigurationLimits}: values, names and nesting
+     * are bounded by Jackson as it reads, and SnakeYAML's own document limit (3 million characters by default)
+     * is raised to the file limit, so that the file limit, checked first with a clearer message, is the one
+     * that applies.
+     */
+    public static YAMLFactory boundedYamlFactory() {
+        LoaderOptions loader = new LoaderOptions();
+        loader.setCodePointLimit((int) ConfigurationLimits.MAX_FILE_BYTES);
+        return YAMLFactory.builder()
+                .loaderOptions(loader)
+                .streamReadConstraints(readConstraints())
+                .build();
+    }
+
+    /** The TOML parser for configuration files, within {@link ConfigurationLimits}. */
+    public static TomlFactory boundedTomlFactory() {
+        return TomlFactory.builder().streamReadConstraints(readConstraints()).build();
+    }
+
+    private static StreamReadConstraints readConstraints() {
+        return StreamReadConstraints.builder()
+                .maxStringLength(ConfigurationLimits.MAX_VALUE_CHARS)
+                .maxNameLength(ConfigurationLimits.MAX_VALUE_CHARS)
+                .maxNumberLength(1000)
+                .maxNestingDepth(ConfigurationLimits.MAX_NESTING_DEPTH)
+                .build();
+    }
+
+    /** The sentence for a configuration limit that Jackson found broken while reading. */
+    public static String describeLimit(StreamConstraintsException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.contains("nesting depth")) {
+            return ConfigurationLimits.nestingProblem();
+        }
+        return ConfigurationLimits.valueProblem();
     }
 }

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import dev.gatehouse.api.config.ConfigurationLimits;
+import dev.gatehouse.api.config.KeyLines;
+import dev.gatehouse.api.config.TomlKeyLines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -151,10 +155,12 @@ public final class StaticConfigurationLoader {
     private static ObjectMapper format(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".yml") || name.endsWith(".yaml")) {
-            return YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            return YAMLMapper.builder(ConfigMappers.boundedYamlFactory())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
         }
         if (name.endsWith(".toml")) {
-            return TomlMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            return TomlMapper.builder(ConfigMappers.boundedTomlFactory())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
         }
         return null;
     }
@@ -166,9 +172,23 @@ public final class StaticConfigurationLoader {
         String display = file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
         byte[] content;
         try {
+            // Checked before reading, so that an oversized file costs neither the memory nor the parser's time.
+            String tooLarge = ConfigurationLimits.sizeProblem(Files.size(file));
+            if (tooLarge != null) {
+                problems.add(display + ": " + tooLarge);
+                return false;
+            }
             content = Files.readAllBytes(file);
         } catch (IOException e) {
             problems.add(display + ": cannot read: " + e.getMessage());
+            return false;
+        }
+        String sizeProblem = ConfigurationLimits.sizeProblem(content.length); // it may have grown since
+        if (sizeProblem == null) {
+            sizeProblem = ConfigurationLimits.lineProblem(content);
+        }
+        if (sizeProblem != null) {
+            problems.add(display + ": " + sizeProblem);
             return false;
         }
         return readDocument(format(file), content, display, root, origins, problems);
@@ -193,8 +213,17 @@ public final class StaticConfigurationLoader {
         JsonNode tree;
         try {
             tree = mapper.readTree(content);
+        } catch (StreamConstraintsException e) {
+            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            problems.add(display + (line > 0 ? ":" + line : "") + ": " + ConfigMappers.describeLimit(e));
+            return false;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            String encoding = ConfigurationLimits.encodingProblem(e);
+            if (encoding != null) {
+                problems.add(display + ": " + encoding);
+                return false;
+            }
             String reason = String.valueOf(e.getOriginalMessage()).strip().replaceAll("\\s*\\R\\s*", " ");
             if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
                 // SnakeYAML's location is where the enclosing block began; the problem is further on.
@@ -204,7 +233,8 @@ public final class StaticConfigurationLoader {
             problems.add(display + (line > 0 ? ":" + line : "") + ": syntax error: " + reason);
             return false;
         } catch (IOException e) {
-            problems.add(display + ": cannot read: " + e.getMessage());
+            String encoding = ConfigurationLimits.encodingProblem(e);
+            problems.add(display + ": " + (encoding != null ? encoding : "cannot read: " + e.getMessage()));
             return false;
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
@@ -214,16 +244,59 @@ public final class StaticConfigurationLoader {
             problems.add(display + ": expected keys and values at the top level");
             return false;
         }
-        root.setAll((ObjectNode) tree);
         recordLines(mapper, content, display, origins);
+        List<String> oversized = oversizedValue(tree, new ArrayList<>());
+        if (oversized != null) {
+            // Jackson bounds TOML values as it reads them, but not YAML block scalars.
+            problems.add(origins.describe(oversized) + ": '" + ConfigBinder.display(oversized) + "': "
+                    + ConfigurationLimits.valueProblem());
+            return false;
+        }
+        root.setAll((ObjectNode) tree);
         return true;
     }
 
-    /** Notes the line of every key, for messages; formats whose parser gives no lines get the file alone. */
+    /** The path of the first key or text value longer than {@link ConfigurationLimits#MAX_VALUE_CHARS}, or null. */
+    private static List<String> oversizedValue(JsonNode node, List<String> path) {
+        if (node.isTextual() && node.textValue().length() > ConfigurationLimits.MAX_VALUE_CHARS) {
+            return path;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                List<String> child = new ArrayList<>(path);
+                child.add(field.getKey());
+                List<String> found = field.getKey().length() > ConfigurationLimits.MAX_VALUE_CHARS
+                        ? child : oversizedValue(field.getValue(), child);
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                List<String> child = new ArrayList<>(path);
+                child.add("[" + i + "]");
+                List<String> found = oversizedValue(node.get(i), child);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Notes the line of every key, for messages. The TOML reader gives no positions: its lines come from a scan of
+     * the text ({@link TomlKeyLines}).
+     */
     private static void recordLines(ObjectMapper mapper, byte[] content, String display, ConfigOrigins origins) {
+        KeyLines tomlLines = mapper instanceof TomlMapper ? TomlKeyLines.of(content) : null;
         try (JsonParser p = mapper.getFactory().createParser(content)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t == JsonToken.FIELD_NAME) {
+                if (t == JsonToken.FIELD_NAME && tomlLines != null) {
+                    int line = tomlLines.lineOf(pathOf(p.getParsingContext()));
+                    origins.put(pathOf(p.getParsingContext()), line > 0 ? display + ":" + line : display);
+                } else if (t == JsonToken.FIELD_NAME) {
                     int line = p.currentTokenLocation().getLineNr();
                     origins.put(pathOf(p.getParsingContext()), line > 0 ? display + ":" + line : display);
                 } else if (t.isScalarValue() && p.getParsingContext().inArray()) {

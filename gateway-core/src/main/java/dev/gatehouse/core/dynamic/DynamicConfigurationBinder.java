@@ -5,6 +5,7 @@ import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.config.CertificateConfig;
+import dev.gatehouse.api.config.KeyLines;
 import dev.gatehouse.api.config.MiddlewareConfig;
 import dev.gatehouse.api.config.TlsOptionsConfig;
 import dev.gatehouse.api.config.RouterConfig;
@@ -57,11 +58,12 @@ public final class DynamicConfigurationBinder {
     private void bindFragment(ConfigurationFragment fragment, ProviderElements elements, Collector collector) {
         String origin = fragment.origin();
         String source = "provider " + elements.provider;
+        KeyLines lines = fragment.content() instanceof KeyLines known ? known : path -> 0;
         for (Map.Entry<String, Object> top : fragment.content().entrySet()) {
             String key = top.getKey();
             switch (key.toLowerCase(java.util.Locale.ROOT)) {
-                case "http" -> bindHttp(top.getValue(), origin, elements, collector);
-                case "tls" -> bindTls(top.getValue(), origin, elements.provider, collector);
+                case "http" -> bindHttp(key, top.getValue(), origin, lines, elements, collector);
+                case "tls" -> bindTls(key, top.getValue(), origin, lines, elements.provider, collector);
                 case "tcp", "udp" -> collector.problems.add(new ConfigProblem(source, origin,
                         "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
                 default -> collector.problems.add(new ConfigProblem(source, origin,
@@ -70,7 +72,8 @@ public final class DynamicConfigurationBinder {
         }
     }
 
-    private void bindHttp(Object http, String origin, ProviderElements elements, Collector collector) {
+    private void bindHttp(String httpKey, Object http, String origin, KeyLines lines, ProviderElements elements,
+            Collector collector) {
         String source = "provider " + elements.provider;
         if (http == null) {
             return;
@@ -96,14 +99,16 @@ public final class DynamicConfigurationBinder {
             }
             for (Map.Entry<?, ?> entry : entries.entrySet()) {
                 String elementName = String.valueOf(entry.getKey());
+                // The path as written, to find lines; messages name the section in Traefik's spelling.
+                List<String> written = List.of(httpKey, name, elementName);
                 switch (lower) {
-                    case "routers" -> elements.routers.add(elementName, origin,
-                            () -> bindElement("http.routers." + elementName, entry.getValue(), RouterConfig.class));
-                    case "services" -> elements.services.add(elementName, origin,
-                            () -> bindElement("http.services." + elementName, entry.getValue(), ServiceConfig.class));
-                    case "serverstransports" -> elements.transports.add(elementName, origin,
-                            () -> bindElement("http.serversTransports." + elementName, entry.getValue(),
-                                    ServersTransportConfig.class));
+                    case "routers" -> elements.routers.add(elementName, origin, () -> bindElement(
+                            List.of("http", "routers", elementName), written, lines, entry.getValue(), RouterConfig.class));
+                    case "services" -> elements.services.add(elementName, origin, () -> bindElement(
+                            List.of("http", "services", elementName), written, lines, entry.getValue(), ServiceConfig.class));
+                    case "serverstransports" -> elements.transports.add(elementName, origin, () -> bindElement(
+                            List.of("http", "serversTransports", elementName), written, lines, entry.getValue(),
+                            ServersTransportConfig.class));
                     default -> elements.middlewares.add(elementName, origin,
                             () -> bindMiddleware(elementName, entry.getValue()));
                 }
@@ -111,10 +116,11 @@ public final class DynamicConfigurationBinder {
         }
     }
 
-    private void bindTls(Object tls, String origin, String provider, Collector collector) {
+    private void bindTls(String tlsKey, Object tls, String origin, KeyLines lines, String provider, Collector collector) {
         String source = "provider " + provider;
         List<String> problems = new ArrayList<>();
-        TlsConfiguration bound = ConfigBinder.bindTree(mapper, tls, TlsConfiguration.class, "tls", problems);
+        TlsConfiguration bound = ConfigBinder.bindTree(mapper, tls, TlsConfiguration.class, List.of("tls"),
+                lineSource(List.of(tlsKey), 1, lines), problems);
         problems.forEach(problem -> collector.problems.add(new ConfigProblem(source, origin, problem)));
         if (bound == null) {
             return;
@@ -157,16 +163,34 @@ public final class DynamicConfigurationBinder {
         });
     }
 
-    private <T> T bindElement(String path, Object raw, Class<T> type) {
+    /**
+     * @param path the element's path as messages name it ({@code http, routers, app})
+     * @param written the same path as the provider's tree spells it, to find lines
+     */
+    private <T> T bindElement(List<String> path, List<String> written, KeyLines lines, Object raw, Class<T> type) {
         if (raw == null) {
-            throw new ElementException("'" + path + "' is empty");
+            throw new ElementException("'" + String.join(".", path) + "' is empty");
         }
         List<String> problems = new ArrayList<>();
-        T value = ConfigBinder.bindTree(mapper, raw, type, path, problems);
+        T value = ConfigBinder.bindTree(mapper, raw, type, path, lineSource(written, path.size(), lines), problems);
         if (!problems.isEmpty()) {
             throw new ElementException(String.join("; ", problems));
         }
         return value;
+    }
+
+    /**
+     * "line 9: " for a problem at a key path that starts with {@code prefixLength} segments of the element's path
+     * as messages spell it; those are replaced by {@code written} to ask the provider's lines.
+     */
+    private static java.util.function.Function<List<String>, String> lineSource(List<String> written, int prefixLength,
+            KeyLines lines) {
+        return path -> {
+            List<String> asWritten = new ArrayList<>(written);
+            asWritten.addAll(path.subList(Math.min(prefixLength, path.size()), path.size()));
+            int line = lines.lineOf(asWritten);
+            return line > 0 ? "line " + line + ": " : "";
+        };
     }
 
     @SuppressWarnings("unchecked")

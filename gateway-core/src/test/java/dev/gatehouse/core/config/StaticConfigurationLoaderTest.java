@@ -466,4 +466,151 @@ class StaticConfigurationLoaderTest {
         ConfigurationException e = fails(List.of("serve"), Map.of());
         assertMentions(e, "argument 'serve': not a flag");
     }
+
+    // --- unknown keys whose value is a list or a section -----------------------------------
+
+    @Test
+    void unknownKeyWithAListValueIsNamedItselfWithFileAndLine() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  web:
+                    address: ":80"
+                api:
+                  middlewares:
+                    - a
+                    - b
+                accesslogs:
+                  - x
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:5: unknown key 'api.middlewares' (known keys here: dashboard, debug, insecure)",
+                "gatehouse.yml:8: unknown key 'accesslogs' (", "; did you mean 'accessLog'?");
+        assertTrue(!e.getMessage().contains("["), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyWithAListValueInTomlIsNamedItselfWithItsLine() throws Exception {
+        write("gatehouse.toml", """
+                [entryPoints.web]
+                address = ":80"
+                [api]
+                middlewares = ["a", "b"]
+                [entryPoints.web.forwardedHeaders]
+                trustedIPs = ["127.0.0.1"]
+                trustedIps2 = ["10.0.0.0/8"]
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.toml:4: unknown key 'api.middlewares'",
+                "gatehouse.toml:7: unknown key 'entryPoints.web.forwardedHeaders.trustedIps2'");
+        assertTrue(!e.getMessage().contains("["), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyInsideAListItemIsNamedWithItsIndex() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  web:
+                    address: ":443"
+                    http:
+                      tls:
+                        domains:
+                          - main: a.example
+                            sanss: [b.example]
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:8: unknown key 'entryPoints.web.http.tls.domains[0].sanss'",
+                "did you mean 'sans'?");
+    }
+
+    @Test
+    void misspeltKeyGetsASuggestion() {
+        ConfigurationException e = fails(List.of("--entryPoints.web.adress=:80"), Map.of());
+        assertMentions(e, "unknown key 'entryPoints.web.adress'", "did you mean 'address'?");
+    }
+
+    // --- size limits -----------------------------------------------------------------------
+
+    @Test
+    void oversizedFileIsRefusedBeforeItIsRead() throws Exception {
+        Path file = dir.resolve("gatehouse.yml");
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(50L * 1024 * 1024); // sparse: takes no disk, reads as zeros
+        }
+        long started = System.nanoTime();
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml: the file is 50 MB; configuration files are limited to 8 MB");
+        assertTrue(System.nanoTime() - started < 2_000_000_000L, "took " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    @Test
+    void longLineIsRefusedQuicklyNamingTheLine() throws Exception {
+        write("gatehouse.yml", "log:\n  level: \"" + "x".repeat(4 * 1024 * 1024) + "\"\n");
+        long started = System.nanoTime();
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml: line 2 is 4.0 MB long; a line of a configuration file is limited to 256 KB");
+        assertTrue(System.nanoTime() - started < 2_000_000_000L, "took " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    @Test
+    void oversizedValueOnManyLinesIsRefusedNamingItsKey() throws Exception {
+        write("gatehouse.yml", "log:\n  level: |\n" + ("    " + "x".repeat(1000) + "\n").repeat(1100));
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:2: 'log.level': a value is longer than 1 MB");
+        write("gatehouse.toml", "[log]\nlevel = \"\"\"\n" + ("x".repeat(1000) + "\n").repeat(1100) + "\"\"\"\n");
+        Files.delete(dir.resolve("gatehouse.yml"));
+        assertMentions(fails(List.of(), Map.of()), "gatehouse.toml", "a value is longer than 1 MB");
+    }
+
+    @Test
+    void deepNestingIsRefused() throws Exception {
+        write("gatehouse.yml", "log: " + "[".repeat(150) + "]".repeat(150) + "\n");
+        assertMentions(fails(List.of(), Map.of()), "gatehouse.yml", "sections and lists are nested more than 100 levels");
+    }
+
+    @Test
+    void problemsQuotingAHugeValueAreAbbreviated() throws Exception {
+        write("gatehouse.yml", "log:\n  level: |\n" + ("    " + "x".repeat(1000) + "\n").repeat(900));
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "invalid log level", "characters left out");
+        assertTrue(e.getMessage().length() < 2000, "message of " + e.getMessage().length() + " characters");
+    }
+
+    @Test
+    void aLargeRealisticFileStillLoads() throws Exception {
+        // Far more entry points than anyone configures, in a file of about 1 MB: within every limit.
+        StringBuilder yaml = new StringBuilder("entryPoints:\n");
+        for (int i = 0; i < 12_000; i++) {
+            yaml.append("  ep").append(i).append(":\n    address: \"127.0.0.1:").append(10_000 + i % 50_000)
+                    .append("\"\n    transport: {lifeCycle: {graceTimeOut: 10s}}\n");
+        }
+        assertTrue(yaml.length() > 900_000, "size " + yaml.length());
+        write("gatehouse.yml", yaml.toString());
+        assertEquals(12_000, load(List.of(), Map.of()).configuration().entryPoints().size());
+    }
+
+    // --- found by StaticConfigurationFuzzTest --------------------------------------------------
+
+    @Test
+    void aBadItemInAListOfNumbersIsReportedNotTheRecordThatTrippedOverIt() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  web:
+                    address: ":80"
+                metrics:
+                  prometheus:
+                    buckets: [0.1, 0.3, 1.2, 5.~]
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "gatehouse.yml:6: invalid value '5.~' for 'metrics.prometheus.buckets[3]' (expected a number)");
+        assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("`"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gatehouse.yml", "gatehouse.toml"})
+    void aFileThatIsNotUtf8IsSaidToBeSo(String name) throws Exception {
+        Files.write(dir.resolve(name), new byte[] {(byte) 0xff, 'a'});
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, name + ": not UTF-8 text (", "; save the file as UTF-8");
+        assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("Exception"), e.getMessage());
+    }
 }

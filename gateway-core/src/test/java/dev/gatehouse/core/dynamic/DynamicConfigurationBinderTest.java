@@ -63,6 +63,21 @@ class DynamicConfigurationBinderTest {
     }
 
     @Test
+    void aMisspeltListKeyIsNamedItselfWithASuggestion() {
+        Map<String, Object> service = Map.of("loadBalancer",
+                Map.of("server", List.of(Map.of("url", "http://127.0.0.1:1"))));
+        Map<String, Object> router = Map.of("rule", "Path(`/`)", "service", "app", "entrypoint", List.of("web"));
+        BoundConfiguration bound = bind("file", fragment("/etc/dyn/a.yml", Map.of(
+                "services", Map.of("app", service), "routers", Map.of("r", router))));
+        String text = problems(bound);
+        assertTrue(text.contains("unknown key 'http.services.app.loadBalancer.server'"), text);
+        assertTrue(text.contains("did you mean 'servers'?"), text);
+        assertTrue(text.contains("unknown key 'http.routers.r.entrypoint'"), text);
+        assertTrue(text.contains("did you mean 'entryPoints'?"), text);
+        assertTrue(!text.contains("[0]") && !text.contains("[1]"), text);
+    }
+
+    @Test
     void aWrongTypeNamesTheKey() {
         BoundConfiguration bound = bind("file", fragment("a.yml", Map.of("routers", Map.of(
                 "app", Map.of("rule", "Path(`/`)", "service", "s", "priority", "high")))));

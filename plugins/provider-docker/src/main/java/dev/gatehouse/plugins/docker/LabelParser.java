@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.docker;
 
+import dev.gatehouse.api.config.ConfigurationLimits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +96,12 @@ final class LabelParser {
             String elementKey = kind + "\u0000" + name;
             if (segments.length < 4) {
                 broken.computeIfAbsent(elementKey, k -> new ArrayList<>()).add("label '" + label + "': no option after the name");
+                continue;
+            }
+            if (value.length() > ConfigurationLimits.MAX_VALUE_CHARS) {
+                // The same bound as a value in a file: the element goes rather than run with one label missing.
+                broken.computeIfAbsent(elementKey, k -> new ArrayList<>())
+                        .add("label '" + label + "': " + ConfigurationLimits.valueProblem());
                 continue;
             }
             Map<String, Object> tree = trees.computeIfAbsent(elementKey, k -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));

@@ -192,6 +192,17 @@ class ConfigBuilderTest {
     }
 
     @Test
+    void aLabelValueOverTheValueLimitLeavesOutItsElement() {
+        ConfigurationFragment f = build(DEFAULTS, container("web-1", labels(
+                "traefik.http.routers.good.rule", "Path(`/good`)",
+                "traefik.http.routers.huge.rule", "Path(`/" + "x".repeat(1024 * 1024) + "`)"), 80)).fragments().get(0);
+        assertEquals("{http={routers={good={rule=Path(`/good`), service=web-1}}, services={web-1={loadBalancer={servers=[{url=http://172.17.0.2:80}]}}}}}", tree(f));
+        String errors = String.join("\n", f.errors());
+        assertTrue(errors.contains("label 'traefik.http.routers.huge.rule': a value is longer than 1 MB; configuration "
+                + "values are limited to 1 MB") && errors.contains("router 'huge' is left out"), errors);
+    }
+
+    @Test
     void unreadableEnableLeavesTheContainerOutWithAMessage() {
         ConfigurationFragment f = build(DEFAULTS, container("web-1", labels("traefik.enable", "yes"), 80)).fragments().get(0);
         assertEquals(Map.of(), f.content());

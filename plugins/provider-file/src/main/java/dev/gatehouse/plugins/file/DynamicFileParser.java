@@ -4,11 +4,17 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.toml.TomlFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.gatehouse.api.config.ConfigurationLimits;
+import dev.gatehouse.api.config.KeyLines;
+import dev.gatehouse.api.config.TomlKeyLines;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -16,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Turns the bytes of one dynamic file into a plain tree ({@code Map}, {@code List}, scalars), or into
@@ -28,11 +36,30 @@ final class DynamicFileParser {
 
     // YAML 1.2 booleans only (true/false), as Traefik's YAML decoder: a header value "on" stays the word "on".
     // An empty value ("middlewares:") is null, as YAML says, not an empty string.
+    // Within ConfigurationLimits: Jackson bounds values, names and nesting as it reads (SnakeYAML's own document
+    // limit, 3 million characters by default, is raised to the file limit, which is checked first).
     private final YAMLFactory yaml = YAMLFactory.builder()
             .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .loaderOptions(loaderOptions())
+            .streamReadConstraints(readConstraints())
             .build();
-    private final TomlFactory toml = TomlFactory.builder().build();
+    private final TomlFactory toml = TomlFactory.builder().streamReadConstraints(readConstraints()).build();
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit((int) ConfigurationLimits.MAX_FILE_BYTES);
+        return options;
+    }
+
+    private static StreamReadConstraints readConstraints() {
+        return StreamReadConstraints.builder()
+                .maxStringLength(ConfigurationLimits.MAX_VALUE_CHARS)
+                .maxNameLength(ConfigurationLimits.MAX_VALUE_CHARS)
+                .maxNumberLength(1000)
+                .maxNestingDepth(ConfigurationLimits.MAX_NESTING_DEPTH)
+                .build();
+    }
 
     /** Whether a file name has one of the extensions this provider reads. */
     static boolean isDynamicFile(String fileName) {
@@ -54,21 +81,43 @@ final class DynamicFileParser {
 
     Result parse(Path file, byte[] bytes) {
         boolean isToml = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml");
+        String sizeProblem = ConfigurationLimits.sizeProblem(bytes.length);
+        if (sizeProblem == null) {
+            sizeProblem = ConfigurationLimits.lineProblem(bytes);
+        }
+        if (sizeProblem != null) {
+            return new Result(null, List.of(file + ": " + sizeProblem + "."));
+        }
         List<String> errors = new ArrayList<>();
         Object root;
+        KeyLines lines;
         try (JsonParser parser = isToml ? toml.createParser(bytes) : yaml.createParser(bytes)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return new Result(Map.of(), List.of()); // an empty file, or comments only
             }
-            root = new TreeReader(parser).read();
+            TreeReader reader = new TreeReader(parser);
+            root = reader.read();
+            // The TOML reader gives no positions: its lines come from a scan of the text.
+            lines = isToml ? TomlKeyLines.of(bytes) : LinedContent.lookup(reader.lines);
             if (parser.nextToken() != null) {
                 // Traefik reads the first YAML document only; say so instead of dropping the rest quietly.
                 errors.add(file + ": holds more than one YAML document (---); only the first one is read.");
             }
-        } catch (JsonProcessingException e) {
-            return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", e)));
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (StreamConstraintsException e) {
+            String problem = String.valueOf(e.getOriginalMessage()).contains("nesting depth")
+                    ? ConfigurationLimits.nestingProblem() : ConfigurationLimits.valueProblem();
+            return new Result(null, List.of(file + ": " + at(e.getLocation()) + problem + "."));
+        } catch (IOException e) {
+            String encoding = ConfigurationLimits.encodingProblem(e);
+            if (encoding != null) {
+                return new Result(null, List.of(file + ": " + encoding + "."));
+            }
+            if (e instanceof JsonProcessingException syntax) {
+                return new Result(null, List.of(syntaxError(file, isToml ? "TOML" : "YAML", syntax)));
+            }
+            return new Result(null, List.of(file + ": cannot be parsed: " + e + "."));
+        } catch (RuntimeException | StackOverflowError e) {
             // Parsers occasionally fail with an unchecked exception on odd input; it is still the file's fault.
             return new Result(null, List.of(file + ": cannot be parsed: " + e + "."));
         }
@@ -93,7 +142,12 @@ final class DynamicFileParser {
                 content.put(section, value);
             }
         });
-        return new Result(Collections.unmodifiableMap(content), List.copyOf(errors));
+        return new Result(new LinedContent(Collections.unmodifiableMap(content), lines), List.copyOf(errors));
+    }
+
+    /** "line 3: ", or nothing when the parser gave no position. */
+    private static String at(JsonLocation location) {
+        return location != null && location.getLineNr() > 0 ? "line " + location.getLineNr() + ": " : "";
     }
 
     /** "a.yml: line 3, column 7: mapping values are not allowed here." */
@@ -154,6 +208,14 @@ final class DynamicFileParser {
         private final JsonParser parser;
         private final YAMLParser yaml;
         private final Map<String, Object> anchors = new HashMap<>();
+        /** The keys and list items above the value being read, for {@link #lines}. */
+        private final List<String> path = new ArrayList<>();
+        /** The line of each key and list item, by {@link LinedContent#key}; empty when the format gives none. */
+        final Map<String, Integer> lines = new HashMap<>();
+        /** How many values each anchor's tree holds, so that an alias counts as the copy it stands for. */
+        private final Map<String, Long> anchorSizes = new HashMap<>();
+        /** Values read so far, aliases counted expanded: bounds "billion laughs" before anything expands them. */
+        private long values;
 
         TreeReader(JsonParser parser) {
             this.parser = parser;
@@ -168,9 +230,12 @@ final class DynamicFileParser {
                     throw new TreeException("unknown alias *" + name + " (no anchor &" + name + " before it)",
                             parser.currentTokenLocation());
                 }
+                count(anchorSizes.get(name));
                 return anchors.get(name);
             }
             String anchor = yaml == null ? null : yaml.getCurrentAnchor();
+            long valuesBefore = values;
+            count(1);
             Object value = switch (parser.currentToken()) {
                 case START_OBJECT -> readObject();
                 case START_ARRAY -> readArray();
@@ -178,35 +243,56 @@ final class DynamicFileParser {
                 case VALUE_TRUE -> Boolean.TRUE;
                 case VALUE_FALSE -> Boolean.FALSE;
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
-                default -> parser.getText(); // strings, and what a format reads as text (TOML dates)
+                default -> text(); // strings, and what a format reads as text (TOML dates)
             };
             if (anchor != null) {
                 anchors.put(anchor, value);
+                anchorSizes.put(anchor, values - valuesBefore);
             }
             return value;
+        }
+
+        private void count(long more) throws TreeException {
+            values += more;
+            if (values > ConfigurationLimits.MAX_EXPANDED_VALUES) {
+                throw new TreeException(ConfigurationLimits.expansionProblem(), parser.currentTokenLocation());
+            }
+        }
+
+        /** The current text; Jackson's YAML parser does not bound it, block scalars being read line by line. */
+        private String text() throws IOException {
+            String text = parser.getText();
+            if (text != null && text.length() > ConfigurationLimits.MAX_VALUE_CHARS) {
+                throw new TreeException(ConfigurationLimits.valueProblem(), parser.currentTokenLocation());
+            }
+            return text;
         }
 
         private Map<String, Object> readObject() throws IOException {
             Map<String, Object> map = new LinkedHashMap<>();
             List<Object> merges = new ArrayList<>();
+            List<JsonLocation> mergesAt = new ArrayList<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
                 JsonLocation where = parser.currentTokenLocation();
                 parser.nextToken();
-                Object value = read();
+                Object value = readAt(key, where);
                 if (yaml != null && "<<".equals(key)) {
                     merges.add(value);
+                    mergesAt.add(where);
                 } else if (map.containsKey(key)) {
                     throw new TreeException("duplicate key \"" + key + "\"", where);
                 } else {
                     map.put(key, value);
                 }
             }
-            for (Object merge : merges) { // YAML merge keys: keys written in the mapping itself win
-                for (Object source : merge instanceof List<?> list ? list : List.of(merge)) {
+            for (int m = 0; m < merges.size(); m++) { // YAML merge keys: keys written in the mapping itself win
+                Object merge = merges.get(m);
+                // A merge key with no value ("<<:") is null: a single null source, refused below like any non-mapping.
+                for (Object source : merge instanceof List<?> list ? list : Collections.singletonList(merge)) {
                     if (!(source instanceof Map<?, ?> sourceMap)) {
                         throw new TreeException("the merge key << takes a mapping or a list of mappings",
-                                parser.currentTokenLocation());
+                                mergesAt.get(m));
                     }
                     sourceMap.forEach((k, v) -> map.putIfAbsent((String) k, v));
                 }
@@ -214,12 +300,82 @@ final class DynamicFileParser {
             return Collections.unmodifiableMap(map);
         }
 
+        /** Reads the value under {@code segment} (a key or {@code [i]}), noting the line where it was written. */
+        private Object readAt(String segment, JsonLocation where) throws IOException {
+            path.add(segment);
+            if (where != null && where.getLineNr() > 0) {
+                lines.put(LinedContent.key(path), where.getLineNr());
+            }
+            Object value = read();
+            path.remove(path.size() - 1);
+            return value;
+        }
+
         private List<Object> readArray() throws IOException {
             List<Object> list = new ArrayList<>();
             while (parser.nextToken() != JsonToken.END_ARRAY) {
-                list.add(read());
+                list.add(readAt("[" + list.size() + "]", parser.currentTokenLocation()));
             }
             return Collections.unmodifiableList(list);
+        }
+    }
+
+    /**
+     * A file's top-level sections, with the line of each key, so that the gateway names the line of each problem
+     * it finds in them. Reads as the unmodifiable map it wraps.
+     */
+    static final class LinedContent extends AbstractMap<String, Object> implements KeyLines {
+        private final Map<String, Object> content;
+        private final KeyLines lines;
+
+        LinedContent(Map<String, Object> content, KeyLines lines) {
+            this.content = content;
+            this.lines = lines;
+        }
+
+        @Override
+        public Set<Map.Entry<String, Object>> entrySet() {
+            return content.entrySet();
+        }
+
+        @Override
+        public Object get(Object key) {
+            return content.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return content.containsKey(key);
+        }
+
+        @Override
+        public int lineOf(List<String> path) {
+            return lines.lineOf(path);
+        }
+
+        /** The lines noted while reading, by {@link #key}, looked up for a path or its nearest ancestor. */
+        static KeyLines lookup(Map<String, Integer> lines) {
+            return path -> {
+                for (int n = path.size(); n > 0; n--) {
+                    Integer line = lines.get(key(path.subList(0, n)));
+                    if (line != null) {
+                        return line;
+                    }
+                }
+                return 0;
+            };
+        }
+
+        /** {@code http.services.app.loadbalancer.servers[0]}: keys match without regard to case, as they bind. */
+        static String key(List<String> path) {
+            StringBuilder out = new StringBuilder();
+            for (String segment : path) {
+                if (out.length() > 0 && !segment.startsWith("[")) {
+                    out.append('.');
+                }
+                out.append(segment.toLowerCase(Locale.ROOT));
+            }
+            return out.toString();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -108,5 +109,160 @@ class DynamicFileParserTest {
         assertEquals(Map.of("http", Map.of("middlewares", Map.of("h", Map.of(
                 "headers", Map.of("customRequestHeaders", headers), "flag", true, "port", 8080, "ratio", 0.5)))),
                 result.content());
+    }
+
+    // --- size limits: refused quickly, with the file and the limit named ------------------------
+
+    private static void refusedQuickly(DynamicFileParser.Result result, long startedNanos, String... parts) {
+        long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+        assertNull(result.content(), "refused: " + result.errors());
+        String text = String.join(" ", result.errors());
+        for (String part : parts) {
+            assertTrue(text.contains(part), "expected '" + part + "' in: " + text);
+        }
+        assertTrue(millis < 2_000, "took " + millis + " ms");
+    }
+
+    @Test
+    void billionLaughsIsRefusedBeforeItExpands() {
+        StringBuilder yaml = new StringBuilder("x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int i = 1; i <= 9; i++) {
+            String previous = "*a" + (i - 1);
+            yaml.append("x").append(i).append(": &a").append(i).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(9, previous))).append("]\n");
+        }
+        yaml.append("http:\n  middlewares:\n    m:\n      headers:\n        customRequestHeaders:\n          X: *a9\n");
+        long started = System.nanoTime();
+        refusedQuickly(parse("bomb.yml", yaml.toString()), started, "/conf/bomb.yml", "aliases expand to more than 1000000 values");
+    }
+
+    @Test
+    void oversizedFileIsRefused() {
+        byte[] content = new byte[50 * 1024 * 1024];
+        java.util.Arrays.fill(content, (byte) '#');
+        long started = System.nanoTime();
+        refusedQuickly(parser.parse(Path.of("/conf/big.yml"), content), started,
+                "/conf/big.yml: the file is 50 MB; configuration files are limited to 8 MB");
+    }
+
+    @Test
+    void longLineIsRefused() {
+        long started = System.nanoTime();
+        refusedQuickly(parse("long.yml", "http:\n  routers:\n    r:\n      rule: \"" + "x".repeat(4 * 1024 * 1024) + "\"\n"),
+                started, "/conf/long.yml: line 4 is 4.0 MB long; a line of a configuration file is limited to 256 KB");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"a.yml", "a.toml"})
+    void oversizedValueOnManyLinesIsRefused(String name) {
+        String lines = ("x".repeat(1000) + "\n").repeat(1100);
+        String content = name.endsWith(".yml")
+                ? "http:\n  routers:\n    r:\n      rule: |\n" + lines.replaceAll("(?m)^(?=x)", "        ")
+                : "[http.routers.r]\nrule = \"\"\"\n" + lines + "\"\"\"\n";
+        long started = System.nanoTime();
+        refusedQuickly(parse(name, content), started, "/conf/" + name, "a value is longer than 1 MB");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"a.yml", "a.toml"})
+    void deepNestingIsRefused(String name) {
+        String nested = "[".repeat(150) + "]".repeat(150);
+        String content = name.endsWith(".yml") ? "http: {routers: {r: {rule: " + nested + "}}}\n"
+                : "[http.routers.r]\nrule = " + nested + "\n";
+        long started = System.nanoTime();
+        refusedQuickly(parse(name, content), started, "/conf/" + name, "nested more than 100 levels");
+    }
+
+    @Test
+    void tenThousandRoutersStillParse() {
+        StringBuilder yaml = new StringBuilder("http:\n  routers:\n");
+        for (int i = 0; i < 10_000; i++) {
+            yaml.append("    r").append(i).append(":\n      rule: \"Host(`h").append(i).append(".example.com`)\"\n")
+                    .append("      service: s").append(i).append("\n      entryPoints: [web]\n");
+        }
+        yaml.append("  services:\n");
+        for (int i = 0; i < 10_000; i++) {
+            yaml.append("    s").append(i).append(":\n      loadBalancer:\n        servers:\n")
+                    .append("          - url: http://10.0.").append(i / 250).append('.').append(i % 250).append(":8080\n");
+        }
+        assertTrue(yaml.length() > 700_000, "size " + yaml.length());
+        DynamicFileParser.Result result = parse("many.yml", yaml.toString());
+        assertEquals(List.of(), result.errors());
+        assertEquals(10_000, ((Map<?, ?>) ((Map<?, ?>) result.content().get("http")).get("routers")).size());
+    }
+
+    // --- problems found when binding name the key itself and its line ---------------------------
+
+    private static String bindProblems(DynamicFileParser.Result result, String origin) {
+        dev.gatehouse.core.dynamic.BoundConfiguration bound = new dev.gatehouse.core.dynamic.DynamicConfigurationBinder(
+                dev.gatehouse.core.config.ConfigMappers.strictMapper()).bind(Map.of("file",
+                dev.gatehouse.api.ConfigurationSnapshot.of(new dev.gatehouse.api.ConfigurationFragment(origin,
+                        result.content(), result.errors()))));
+        return bound.problems().toString();
+    }
+
+    @Test
+    void aMisspeltListKeyIsNamedWithItsLineAndASuggestion() {
+        String problems = bindProblems(parse("app.yml", """
+                http:
+                  routers:
+                    app:
+                      rule: Host(`a`)
+                      service: app
+                      entrypoint:
+                        - web
+                  services:
+                    app:
+                      loadBalancer:
+                        server:
+                          - url: http://127.0.0.1:1
+                tls:
+                  options:
+                    default:
+                      minVersions: VersionTLS12
+                """), "/conf/app.yml");
+        assertTrue(problems.contains("service app@file (from /conf/app.yml): line 11: unknown key "
+                + "'http.services.app.loadBalancer.server' (known keys here: "), problems);
+        assertTrue(problems.contains("did you mean 'servers'?"), problems);
+        assertTrue(problems.contains("router app@file (from /conf/app.yml): line 6: unknown key 'http.routers.app.entrypoint'"),
+                problems);
+        assertTrue(problems.contains("line 16: unknown key 'tls.options.default.minVersions'"), problems);
+        assertTrue(!problems.contains("[0]") && !problems.contains("[1]"), problems);
+    }
+
+    @Test
+    void aMisspeltListKeyInTomlIsNamedItself() {
+        String problems = bindProblems(parse("app.toml", """
+                [http.routers.app]
+                rule = "Host(`a`)"
+                service = "app"
+                observabilty = ["x"]
+                [[http.services.app.loadBalancer.server]]
+                url = "http://127.0.0.1:1"
+                """), "/conf/app.toml");
+        assertTrue(problems.contains("unknown key 'http.routers.app.observabilty'"), problems);
+        assertTrue(problems.contains("unknown key 'http.services.app.loadBalancer.server'"), problems);
+        assertTrue(!problems.contains("[0]") && !problems.contains("[2]"), problems);
+    }
+
+    // --- found by DynamicFileFuzzTest ----------------------------------------------------------
+
+    @Test
+    void aMergeKeyWithoutAValueIsASyntaxErrorNotACrash() {
+        DynamicFileParser.Result result = parse("a.yml", "<<:\nhttp:\n  routers: {}\n");
+        assertNull(result.content());
+        assertEquals(List.of("/conf/a.yml: YAML error at line 1, column 1: the merge key << takes a mapping or a list "
+                + "of mappings."), result.errors());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"a.yml", "a.toml"})
+    void contentThatIsNotUtf8IsSaidToBeSo(String name) {
+        DynamicFileParser.Result result = parser.parse(Path.of("/conf", name), new byte[] {'a', ':', ' ', (byte) 0xff});
+        assertNull(result.content());
+        String error = String.join(" ", result.errors());
+        assertTrue(error.startsWith("/conf/" + name + ": not UTF-8 text (") && error.endsWith("; save the file as UTF-8."),
+                error);
+        assertTrue(!error.contains("java.") && !error.contains("Exception"), error);
     }
 }
