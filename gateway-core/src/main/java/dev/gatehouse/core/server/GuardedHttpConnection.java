@@ -3,7 +3,6 @@ package dev.gatehouse.core.server;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpParser;
-import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
@@ -21,10 +20,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * as Go counts it), or the connection is closed. The body's share of the same deadline is
  * {@link RequestDeadlines}' (it must fail a read, which only the request can do).
  *
- * <p>The idle timeout ({@code idleTimeout}) then only means what it means in Go: the wait for the next request on
- * a kept-alive connection. While a request is read the read deadline governs; while it waits for its backend
- * nothing does (Traefik's {@code responseHeaderTimeout} is the limit there); while its response is written to a
- * client that does not take it, Jetty's idle timeout still ends it.
+ * <p>While a request is being read, the idle timeout ({@code idleTimeout}) does not apply: the read deadline
+ * governs, so an idle timeout shorter than the read timeout does not cut a slow but punctual client. Between
+ * requests it is what it is in Go, the wait for the next request; while a request is answered it is Jetty's (a
+ * client that stops taking its response is cut off after it).
  */
 final class GuardedHttpConnection extends HttpConnection {
 
@@ -109,14 +108,15 @@ final class GuardedHttpConnection extends HttpConnection {
 
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        if (getHttpChannel().getRequest() != null) {
-            // A request is being handled. A client that does not take its response is still cut off by the idle
-            // timeout, and so is a slow body when no read deadline applies; waiting for the backend is not idleness.
-            boolean writing = getEndPoint() instanceof AbstractEndPoint endPoint && endPoint.getWriteFlusher().isPending();
-            boolean readingWithoutDeadline = readTimeoutNanos <= 0 && isFillInterested();
-            return (writing || readingWithoutDeadline) && super.onIdleExpired(timeout);
+        boolean readingBody = getHttpChannel().getRequest() != null && isFillInterested();
+        if (readTimeoutNanos > 0 && (readingBody || headOnTheClock())) {
+            return false;   // a request is being read: its read deadline governs, not the gaps between its bytes
         }
-        boolean headOnTheClock = readTimeoutNanos > 0 && (!getParser().isStart() || getMessagesIn() == 0);
-        return !headOnTheClock && super.onIdleExpired(timeout);
+        return super.onIdleExpired(timeout);
+    }
+
+    /** Whether a request's head is being read (or, on a new connection, awaited) under the read deadline. */
+    private boolean headOnTheClock() {
+        return getHttpChannel().getRequest() == null && (!getParser().isStart() || getMessagesIn() == 0);
     }
 }
