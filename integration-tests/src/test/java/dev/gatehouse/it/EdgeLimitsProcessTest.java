@@ -15,12 +15,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.AsyncRequestContent;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -38,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code readTimeout} runs out; an idle keep-alive connection is closed at {@code idleTimeout}, not before;
  * {@code keepAliveMaxRequests} and {@code keepAliveMaxTime} end connections with {@code Connection: close}; a
  * backend slower than {@code idleConnTimeout} is waited for (Traefik's {@code responseHeaderTimeout} is 0, no
- * limit); {@code writeTimeout} ends a response that takes too long; and requests that Jetty refuses with a log line (two Host headers) cannot flood the log.
+ * limit); over HTTP/2 the read timeout ends the stalled stream only; {@code writeTimeout} ends a response that takes too long; and requests that Jetty refuses with a log line (two Host headers) cannot flood the log.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class EdgeLimitsProcessTest {
@@ -178,6 +184,32 @@ class EdgeLimitsProcessTest {
             assertFalse(received.startsWith("HTTP/1.1 2") || received.startsWith("HTTP/1.1 504"),
                     "a client's slow body is not a success nor a backend timeout: " + received);
             assertEquals(0, WHOLE_BODIES.get(), "the backend never saw a whole body");
+        }
+    }
+
+    @Test
+    void anHttp2StreamWhoseBodyStallsEndsAtTheReadTimeoutAndOtherStreamsGoOn() throws Exception {
+        org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient(
+                new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        client.start();
+        try {
+            AsyncRequestContent body = new AsyncRequestContent();
+            body.write(ByteBuffer.wrap("ab".getBytes(StandardCharsets.US_ASCII)), Callback.NOOP);   // and no more
+            CompletableFuture<Result> stalled = new CompletableFuture<>();
+            long start = System.nanoTime();
+            client.newRequest("http://127.0.0.1:" + web + "/upload").method("POST").body(body)
+                    .timeout(READ_TIMEOUT.toMillis() + SLACK_MILLIS + 5000, TimeUnit.MILLISECONDS)
+                    .send(stalled::complete);
+            Result result = stalled.get(READ_TIMEOUT.toMillis() + SLACK_MILLIS + 6000, TimeUnit.MILLISECONDS);
+            long elapsed = millisSince(start);
+            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500 && elapsed <= READ_TIMEOUT.toMillis() + SLACK_MILLIS,
+                    "the stalled stream ended after " + elapsed + " ms: " + result);
+            int status = result.getResponse().getStatus();
+            assertTrue(status == 0 || status >= 400 && status != 504, "status " + status + ": " + result);
+            assertEquals(200, client.newRequest("http://127.0.0.1:" + web + "/app/after")
+                    .timeout(10, TimeUnit.SECONDS).send().getStatus(), "another stream on the same connection");
+        } finally {
+            client.stop();
         }
     }
 

@@ -179,6 +179,11 @@ final class RequestDeadlines extends Callback.Nested implements Runnable {
                 return Content.Chunk.from(new RequestReadTimeoutException(entryPoint, timeouts.readTimeout()), true);
             }
             Content.Chunk chunk = super.read();
+            if (Content.Chunk.isFailure(chunk, false) && chunk.getFailure() instanceof TimeoutException) {
+                // Jetty's idle timeout (per HTTP/2 stream) between two body bytes: a transient failure, so reading
+                // may go on, and it does: the read deadline decides when a body is too slow, not a gap in it.
+                return null;
+            }
             if (chunk != null && chunk.isLast()) {
                 bodyRead = true;
                 cancel();
