@@ -32,6 +32,8 @@ final class GuardedHttpConnection extends HttpConnection {
     private final long openedAt = NanoTime.now();
     /** When the request whose head is being timed began (a {@link NanoTime}); 0 when none is. */
     private volatile long headStartedAt;
+    /** The deadline of that head, cancelled once it is in: a connection's timer must not outlive its need. */
+    private volatile Scheduler.Task headTimer;
 
     private GuardedHttpConnection(HttpConfiguration configuration, Connector connector, EndPoint endPoint,
             EntryPointTimeouts timeouts) {
@@ -68,6 +70,13 @@ final class GuardedHttpConnection extends HttpConnection {
     @Override
     public void onFillable() {
         super.onFillable();
+        if (readTimeoutNanos <= 0) {
+            return;
+        }
+        long timed = headStartedAt;
+        if (timed != 0 && !headStillComing(timed)) {
+            stopTimingHead();
+        }
         // Jetty parses as bytes come: when it stops in the middle of a request's head, that head is on the clock.
         HttpParser parser = getParser();
         if (getHttpChannel().getRequest() == null && !parser.isStart() && parser.inHeaderState()) {
@@ -75,13 +84,29 @@ final class GuardedHttpConnection extends HttpConnection {
         }
     }
 
+    @Override
+    public void onClose(Throwable cause) {
+        stopTimingHead();
+        super.onClose(cause);
+    }
+
     private void timeHead(long startedAt) {
         if (readTimeoutNanos <= 0 || headStartedAt == startedAt) {
             return;
         }
+        stopTimingHead();
         headStartedAt = startedAt;
         long left = readTimeoutNanos - NanoTime.since(startedAt);
-        scheduler.schedule(() -> onHeadDeadline(startedAt), Math.max(0, left), TimeUnit.NANOSECONDS);
+        headTimer = scheduler.schedule(() -> onHeadDeadline(startedAt), Math.max(0, left), TimeUnit.NANOSECONDS);
+    }
+
+    private void stopTimingHead() {
+        Scheduler.Task timer = headTimer;
+        headTimer = null;
+        headStartedAt = 0;
+        if (timer != null) {
+            timer.cancel();
+        }
     }
 
     private void onHeadDeadline(long startedAt) {
