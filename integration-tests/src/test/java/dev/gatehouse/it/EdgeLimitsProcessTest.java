@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -25,7 +26,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.api.Session;
+import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.GoAwayFrame;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -259,6 +268,59 @@ class EdgeLimitsProcessTest {
                 assertEquals(i == 3, response.closes(), "response " + i + ":\n" + response.head());
             }
             assertTrue(client.closedWithin(SLACK_MILLIS), "the connection stays open after Connection: close");
+        }
+    }
+
+    @Test
+    void overHttp2KeepAliveMaxRequestsShutsTheConnectionDownGracefullyAfterThatManyStreams() throws Exception {
+        HTTP2Client h2 = new HTTP2Client();
+        h2.start();
+        try {
+            CompletableFuture<GoAwayFrame> goAway = new CompletableFuture<>();
+            Session session = h2.connect(new InetSocketAddress("127.0.0.1", limited), new Session.Listener() {
+                @Override
+                public void onGoAway(Session session, GoAwayFrame frame) {
+                    goAway.complete(frame);
+                }
+            }).get(10, TimeUnit.SECONDS);
+            for (int i = 1; i <= 3; i++) {
+                assertFalse(goAway.isDone(), "GOAWAY before request " + i);
+                CompletableFuture<Integer> status = new CompletableFuture<>();
+                CompletableFuture<Void> ended = new CompletableFuture<>();
+                MetaData.Request request = new MetaData.Request("GET",
+                        HttpURI.from("http://127.0.0.1:" + limited + "/app/h2-" + i), HttpVersion.HTTP_2, HttpFields.EMPTY);
+                session.newStream(new HeadersFrame(request, null, true), new Stream.Listener() {
+                    @Override
+                    public void onHeaders(Stream stream, HeadersFrame frame) {
+                        if (frame.getMetaData() instanceof MetaData.Response response) {
+                            status.complete(response.getStatus());
+                        }
+                        if (frame.isEndStream()) {
+                            ended.complete(null);
+                        } else {
+                            stream.demand();
+                        }
+                    }
+
+                    @Override
+                    public void onDataAvailable(Stream stream) {
+                        Stream.Data data = stream.readData();
+                        if (data != null) {
+                            data.release();
+                            if (data.frame().isEndStream()) {
+                                ended.complete(null);
+                                return;
+                            }
+                        }
+                        stream.demand();
+                    }
+                }).get(10, TimeUnit.SECONDS);
+                assertEquals(200, status.get(10, TimeUnit.SECONDS), "request " + i);
+                ended.get(10, TimeUnit.SECONDS);
+            }
+            goAway.get(SLACK_MILLIS, TimeUnit.MILLISECONDS);
+        } finally {
+            h2.stop();
         }
     }
 
