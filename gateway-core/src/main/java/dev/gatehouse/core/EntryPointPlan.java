@@ -3,6 +3,7 @@ package dev.gatehouse.core;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.EntryPointConfig;
 import dev.gatehouse.core.config.EntryPointRedirectionConfig;
+import dev.gatehouse.core.config.EntryPointTransportConfig;
 import dev.gatehouse.core.config.ForwardedHeadersConfig;
 import dev.gatehouse.core.config.LifeCycleConfig;
 import dev.gatehouse.core.config.ListenAddress;
@@ -14,6 +15,7 @@ import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.http.IpRanges;
 import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.server.EntryPointRedirect;
+import dev.gatehouse.core.server.EntryPointTimeouts;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
 import java.time.Duration;
@@ -128,9 +130,14 @@ final class EntryPointPlan {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("entryPoints." + name + ".forwardedHeaders.trustedIPs: " + e.getMessage());
         }
+        EntryPointTransportConfig transport = entryPoint.transportOrDefault();
+        if (transport.keepAliveMaxRequestsOrDefault() < 0) {
+            throw new IllegalArgumentException("entryPoints." + name + ".transport.keepAliveMaxRequests: "
+                    + transport.keepAliveMaxRequests() + " is negative (0 means no limit)");
+        }
         listeners.add(new ListenerSpec(name, address.host(), address.port(),
                 new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault()),
-                entryPoint.httpOrDefault().sanitizePathOrDefault()));
+                entryPoint.httpOrDefault().sanitizePathOrDefault(), EntryPointTimeouts.of(transport)));
         List<String> epMiddlewares = entryPoint.httpOrDefault().middlewaresOrDefault();
         for (String reference : epMiddlewares) {
             if (reference == null || reference.isBlank()) {
@@ -146,7 +153,7 @@ final class EntryPointPlan {
         if (redirection != null && redirection.entryPoint() != null) {
             redirections.put(listeners.size() - 1, redirection.entryPoint());
         }
-        LifeCycleConfig lifeCycle = entryPoint.transportOrDefault().lifeCycleOrDefault();
+        LifeCycleConfig lifeCycle = transport.lifeCycleOrDefault();
         graceTimeout = max(graceTimeout, lifeCycle.graceTimeOutOrDefault());
         requestAcceptGraceTimeout = max(requestAcceptGraceTimeout, lifeCycle.requestAcceptGraceTimeoutOrDefault());
     }

@@ -26,7 +26,7 @@ public record EntryPointConfig(
     }
 
     public EntryPointTransportConfig transportOrDefault() {
-        return transport == null ? new EntryPointTransportConfig(null) : transport;
+        return transport == null ? new EntryPointTransportConfig(null, null, null, null) : transport;
     }
 
     public ForwardedHeadersConfig forwardedHeadersOrDefault() {

@@ -6,8 +6,10 @@ import java.time.Duration;
  * {@code serversTransport.forwardingTimeouts}.
  *
  * @param dialTimeout how long connecting to a backend may take; default 30s
- * @param responseHeaderTimeout how long to wait for a backend's response headers; default 0 (no limit)
- * @param idleConnTimeout how long an idle backend connection is kept; default 90s
+ * @param responseHeaderTimeout how long to wait for a backend's response headers; default 0 (no limit, as in
+ *        Traefik: nothing else limits that wait)
+ * @param idleConnTimeout how long an idle pooled backend connection is kept; default 90s (it does not limit a
+ *        request waiting for its response)
  */
 public record ForwardingTimeoutsConfig(Duration dialTimeout, Duration responseHeaderTimeout, Duration idleConnTimeout) {
 

@@ -93,6 +93,7 @@ public final class Logging {
             }
         };
         handler.setLevel(julLevel);
+        handler.setFilter(new LibraryLogLimiter(julLevel.intValue() <= Level.FINE.intValue()));
         root.addHandler(handler);
         // Jetty and PF4J narrate their life cycle at INFO; the gateway says what matters in its own words.
         Level libraries = julLevel.intValue() <= Level.FINE.intValue() ? julLevel : Level.WARNING;

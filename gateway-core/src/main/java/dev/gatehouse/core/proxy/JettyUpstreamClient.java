@@ -162,6 +162,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 .method(clientToProxy.getMethod())
                 .path(server.target(clientToProxy.getHttpURI().getPathQuery()));
         proxyToServer.version(server.h2c() && http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
+        // idleConnTimeout is for pooled connections that wait for a request (as in Traefik), not for a request
+        // that waits for its response: that wait is responseHeaderTimeout's, without limit by default.
+        proxyToServer.idleTimeout(0, TimeUnit.MILLISECONDS);
         proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
         if (body != null) {
             proxyToServer.body(body);

@@ -11,11 +11,20 @@ import org.eclipse.jetty.server.ServerConnector;
 final class EntryPointConnector extends ServerConnector implements EntryPoint.Holder, ForwardedHeaders.Source {
 
     private final EntryPoint entryPoint;
+    private final EntryPointTimeouts timeouts;
 
-    EntryPointConnector(Server server, EntryPoint entryPoint, ConnectionFactory... factories) {
+    EntryPointConnector(Server server, EntryPoint entryPoint, EntryPointTimeouts timeouts, ConnectionFactory... factories) {
         super(server, 1, -1, factories);
         this.entryPoint = entryPoint;
+        this.timeouts = timeouts;
         setName(entryPoint.name());
+        // Between requests only: GuardedHttpConnection keeps it out of the reading and handling of one.
+        setIdleTimeout(timeouts.idleTimeout().toMillis());
+    }
+
+    /** The entry point's time and keep-alive limits. */
+    EntryPointTimeouts timeouts() {
+        return timeouts;
     }
 
     @Override

@@ -78,6 +78,10 @@ final class GatewayHandler extends Handler.Abstract {
         if (observer != null) {
             callback = observer.begin(request, response, callback, entryPoint.name());
         }
+        if (request.getConnectionMetaData().getConnector() instanceof EntryPointConnector connector) {
+            callback = RequestDeadlines.apply(request, callback, connector.timeouts(), entryPoint.name());
+            request = RequestDeadlines.request(request, callback);
+        }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }

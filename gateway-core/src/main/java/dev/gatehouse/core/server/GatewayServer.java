@@ -100,10 +100,10 @@ public final class GatewayServer {
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
             EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath());
-            HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+            HttpConnectionFactory http1 = new GuardedHttpConnection.Factory(http, spec.timeouts());
             EntryPointConnector connector = tls == null
-                    ? new EntryPointConnector(server, entryPoint, http1, new HTTP2CServerConnectionFactory(http))
-                    : new EntryPointConnector(server, entryPoint,
+                    ? new EntryPointConnector(server, entryPoint, spec.timeouts(), http1, new HTTP2CServerConnectionFactory(http))
+                    : new EntryPointConnector(server, entryPoint, spec.timeouts(),
                             new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
                             http1, new HTTP2CServerConnectionFactory(http), new HTTP2ServerConnectionFactory(http));
             connector.setHost(spec.host());

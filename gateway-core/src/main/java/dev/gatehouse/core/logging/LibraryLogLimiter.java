@@ -1,0 +1,129 @@
+package dev.gatehouse.core.logging;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.logging.Filter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+/**
+ * Keeps what clients can make libraries log bounded. Jetty reports many per-request client mistakes (a bad
+ * request line, two Host headers, a header too large, a connection closed early, a failed TLS handshake, an
+ * HTTP/2 protocol error) with a log line that quotes what the client sent; 2,000 such requests wrote 30 MB.
+ * So the records of every logger outside the gateway's own code ({@code dev.gatehouse}) pass this filter:
+ * <ul>
+ * <li>at most {@value #LINES_PER_WINDOW} lines per logger per {@value #WINDOW_SECONDS} seconds; the first one
+ *     over says that more are being suppressed, and the next one let through says how many were;</li>
+ * <li>each message cut to {@value #MAX_MESSAGE_CHARS} characters with control characters escaped (no forged
+ *     log lines), and its exception reduced to one line: a stack trace only at DEBUG and below, where the
+ *     operator asked for detail.</li>
+ * </ul>
+ * The gateway's own messages are not limited: they are about configuration and servers, not per request.
+ */
+final class LibraryLogLimiter implements Filter {
+
+    static final int LINES_PER_WINDOW = 10;
+    static final int WINDOW_SECONDS = 60;
+    static final int MAX_MESSAGE_CHARS = 300;
+    private static final long WINDOW_NANOS = WINDOW_SECONDS * 1_000_000_000L;
+    private static final String OWN_LOGGERS = "dev.gatehouse.";
+
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
+    private final boolean keepStackTraces;
+
+    /**
+     * @param keepStackTraces whether library exceptions keep their stack traces (the log level is DEBUG or finer)
+     */
+    LibraryLogLimiter(boolean keepStackTraces) {
+        this(keepStackTraces, System::nanoTime);
+    }
+
+    LibraryLogLimiter(boolean keepStackTraces, LongSupplier nanoClock) {
+        this.keepStackTraces = keepStackTraces;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public boolean isLoggable(LogRecord record) {
+        String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+        if (logger.startsWith(OWN_LOGGERS) || record.getLevel().intValue() < Level.INFO.intValue()) {
+            return true;   // own messages; and debug output, which the operator turned on knowingly
+        }
+        Window window = windows.computeIfAbsent(logger, name -> new Window());
+        String note;
+        synchronized (window) {
+            long now = nanoClock.getAsLong();
+            if (now - window.start >= WINDOW_NANOS) {
+                window.start = now;
+                window.suppressedBefore = window.suppressed;
+                window.lines = 0;
+                window.suppressed = 0;
+            }
+            window.lines++;
+            if (window.lines > LINES_PER_WINDOW + 1) {
+                window.suppressed++;
+                return false;
+            }
+            if (window.lines == LINES_PER_WINDOW + 1) {
+                note = " [more messages from this logger are suppressed for up to " + WINDOW_SECONDS + " s]";
+            } else if (window.lines == 1 && window.suppressedBefore > 0) {
+                note = " [suppressed " + window.suppressedBefore + " similar messages in the previous "
+                        + WINDOW_SECONDS + " s]";
+                window.suppressedBefore = 0;
+            } else {
+                note = "";
+            }
+        }
+        bound(record, note);
+        return true;
+    }
+
+    /** Rewrites the record as a bounded line: formatted, cut, escaped, exception on one line. */
+    private void bound(LogRecord record, String note) {
+        String message = new java.util.logging.SimpleFormatter().formatMessage(record);
+        Throwable thrown = record.getThrown();
+        if (thrown != null && !keepStackTraces) {
+            message = message + ": " + thrown;
+            record.setThrown(null);
+        }
+        record.setMessage(escape(message) + note);
+        record.setParameters(null);
+    }
+
+    /** Control characters as {@code \n}, {@code \xNN}; cut to {@link #MAX_MESSAGE_CHARS} with a count of the rest. */
+    static String escape(String message) {
+        if (message == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS) + 32);
+        int i = 0;
+        for (; i < message.length() && out.length() < MAX_MESSAGE_CHARS; i++) {
+            char c = message.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                        out.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        if (i < message.length()) {
+            out.append("... (").append(message.length() - i).append(" more characters)");
+        }
+        return out.toString();
+    }
+
+    private static final class Window {
+        long start = Long.MIN_VALUE / 2;
+        int lines;
+        long suppressed;
+        long suppressedBefore;
+    }
+}
