@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -74,7 +76,7 @@ class ClientFaultsTest {
         second = new Recording("second");
         StringBuilder routes = new StringBuilder("http:\n  routers:\n");
         StringBuilder services = new StringBuilder("  services:\n");
-        for (String prefix : List.of("h1stall", "h2stall", "h2reset", "gone", "reader", "chunk")) {
+        for (String prefix : List.of("h1stall", "h2stall", "h2reset", "gone", "reader", "chunk", "h2big")) {
             routes.append("""
                         %1$s:
                           rule: PathPrefix(`/%1$s`)
@@ -112,7 +114,7 @@ class ClientFaultsTest {
                   filePath: logs/access.json
                   format: json
                 """).start();
-        gateway.awaitReload(0, () -> gateway.routerEnabled("chunk@file"), Duration.ofSeconds(10));
+        gateway.awaitReload(0, () -> gateway.routerEnabled("h2big@file"), Duration.ofSeconds(10));
         gateway.entryPointIdleTimeout(IDLE);
         h2 = new HTTP2Client();
         // Sends header sections as large as the test wants, whatever the gateway advertises (see h2Session).
@@ -225,6 +227,27 @@ class ClientFaultsTest {
         assertEquals(400, bad.status(), bad.bodyText());
         assertBothServersServe("/chunk");
         assertTrue(received("/chunk/bad") <= 1, "never sent again");
+    }
+
+    @Test
+    void anHttp2HeaderSectionOverTheLimitGets431OnItsStreamAndTheConnectionCarriesOn() throws Exception {
+        Session session = h2Session();
+        // (The test's servers take 8 KiB of headers, Jetty's default.)
+        assertEquals(200, h2Get(session, "/h2big/within", "b".repeat(7_000)), "a large header under the limit passes");
+        H2Exchange oversized = h2Send(session, "/h2big/oversized", "b".repeat(20_000));
+        assertEquals(431, oversized.status.get(10, TimeUnit.SECONDS));
+        assertEquals(200, h2Get(session, "/h2big/next", null), "the same connection serves the next request");
+        assertFalse(session.isClosed());
+        assertEquals(0, received("/h2big/oversized"), "an oversized request is not forwarded");
+        session.close(ErrorCode.NO_ERROR.code, null, Callback.NOOP);
+
+        // Past the HPACK decoder's bound (4 times the limit) the connection is closed, as documented: Jetty's decoder
+        // cannot skip such a section and stay in step with the client's header table.
+        Session another = h2Session();
+        H2Exchange huge = h2Send(another, "/h2big/huge", "b".repeat(70_000));
+        assertThrows(ExecutionException.class, () -> huge.status.get(10, TimeUnit.SECONDS));
+        awaitCondition(another::isClosed, "the connection is closed");
+        assertEquals(200, h2Get(h2Session(), "/h2big/others", null), "other connections are served");
     }
 
     // ----- helpers
