@@ -76,7 +76,7 @@ class ClientFaultsTest {
         second = new Recording("second");
         StringBuilder routes = new StringBuilder("http:\n  routers:\n");
         StringBuilder services = new StringBuilder("  services:\n");
-        for (String prefix : List.of("h1stall", "h2stall", "h2reset", "gone", "reader", "chunk", "h2big")) {
+        for (String prefix : List.of("h1stall", "h2stall", "h2reset", "gone", "reader", "chunk", "h2big", "upidle")) {
             routes.append("""
                         %1$s:
                           rule: PathPrefix(`/%1$s`)
@@ -93,6 +93,9 @@ class ClientFaultsTest {
                               - url: %s
                               - url: %s
                     """.formatted(prefix, first.backend.url(), second.backend.url()));
+            if (prefix.equals("upidle")) {
+                services.append("        serversTransport: quick\n");
+            }
         }
         String dynamic = routes + """
                   middlewares:
@@ -101,6 +104,10 @@ class ClientFaultsTest {
                         expression: "NetworkErrorRatio() > 0.1 || ResponseCodeRatio(500, 600, 0, 600) > 0.1"
                         checkPeriod: 50ms
                         fallbackDuration: 10s
+                  serversTransports:
+                    quick:
+                      forwardingTimeouts:
+                        idleConnTimeout: 300ms
                 """ + services;
         gateway = GatewayHarness.withDynamic(dir, dynamic).staticConfig("""
                 entryPoints:
@@ -147,6 +154,24 @@ class ClientFaultsTest {
         assertBothServersServe("/h1stall");
         assertEquals(1, received("/h1stall/stalled"), "sent to one server, never again to the other");
         assertEquals(408, awaitAccessLogStatus("/h1stall/stalled"));
+    }
+
+    @Test
+    void aStalledBodyIsTheClientsFaultEvenWhenTheServersConnectionTimesOutFirst() throws Exception {
+        // The server's connection idles because the client sends nothing more, and its idle timeout (300 ms here)
+        // fires long before the entry point's: that timeout is the client's stall too, not a slow server.
+        gateway.entryPointIdleTimeout(Duration.ofSeconds(20));
+        try {
+            long started = System.nanoTime();
+            RawHttp.Response stalled = RawHttp.exchange(gateway.port("web"),
+                    "POST /upidle/stalled HTTP/1.1\r\nHost: test\r\nContent-Length: 100", bytes("ab"));
+            assertEquals(408, stalled.status(), stalled.bodyText());
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(8), "answered at the server's timeout");
+        } finally {
+            gateway.entryPointIdleTimeout(IDLE);
+        }
+        assertBothServersServe("/upidle");
+        assertEquals(1, received("/upidle/stalled"));
     }
 
     @Test

@@ -27,6 +27,8 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
     private volatile Throwable failedWith;
     /** Whether the HTTP client waits for more of the client's body: the server's connection idles because of it. */
     private volatile boolean awaitingClient;
+    /** {@link #awaitingClient} when the HTTP client ended the body (ending it wakes the wait up). */
+    private volatile boolean awaitingClientWhenFailed;
 
     /**
      * @param first a chunk already read from {@code clientToProxy}, or null
@@ -73,6 +75,7 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
 
     @Override
     public void fail(Throwable failure) {
+        awaitingClientWhenFailed = awaitingClient;
         failedWith = failure;
         if (!touched) {
             // Nothing was taken from the client: the body stays readable for a retry on another server. If there
@@ -100,7 +103,7 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
      * the client's stall (the server had nothing to answer yet).
      */
     boolean awaitingClient() {
-        return awaitingClient;
+        return failedWith != null ? awaitingClientWhenFailed : awaitingClient;
     }
 
     /** Whether any of the body may have been taken from the client. */

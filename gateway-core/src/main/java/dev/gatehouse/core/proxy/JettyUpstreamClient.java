@@ -411,7 +411,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return secure ? "443" : "80";
     }
 
-    /** Streams the server's response to the client and maps failures before it starts to 502/504. */
+    /**
+     * Streams the server's response to the client and maps failures before it starts: to 502/504 when the server's
+     * side failed, as {@link ErrorResponses#clientFailed} decides when the client's did (then not held against the
+     * server).
+     */
     private static final class ServerToProxyListener extends Callback.Completable
             implements org.eclipse.jetty.client.Response.Listener {
 
