@@ -260,6 +260,11 @@ public final class GatewayApplication implements AutoCloseable {
         return server.port(entryPoint);
     }
 
+    /** The Jetty server under the entry points, for tests that tune a connector (a short idle timeout). */
+    public org.eclipse.jetty.server.Server jetty() {
+        return server.jetty();
+    }
+
     public List<PluginProblem> pluginProblems() {
         return assembly.plugins.problems();
     }

@@ -151,6 +151,16 @@ public final class GatewayHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the idle timeout of every entry point for the connections opened from now on (HTTP/2 streams take
+     * it too), so that a test of what a timeout does runs in seconds instead of the default 30.
+     */
+    public void entryPointIdleTimeout(Duration timeout) {
+        for (org.eclipse.jetty.server.Connector connector : application.jetty().getConnectors()) {
+            ((org.eclipse.jetty.server.AbstractConnector) connector).setIdleTimeout(timeout.toMillis());
+        }
+    }
+
     public GatewayApplication application() {
         return application;
     }

@@ -7,6 +7,11 @@ import org.eclipse.jetty.server.Request;
 /**
  * The client's request body as the body of the request to the server: chunks are handed through as
  * they arrive, with the client's demand driven by the server side, so nothing is buffered whole.
+ *
+ * <p>It also witnesses the client's side of the exchange: when reading the body fails (the client stalled past a
+ * timeout, sent a malformed body, reset its stream or went away), the HTTP client fails the request to the server
+ * with that same failure, and nothing in the failure itself says on which side it began. {@link #clientFailure()}
+ * does: the exchange failed because of the client, whatever exception it carries.
  */
 final class ClientRequestBody implements org.eclipse.jetty.client.Request.Content {
 
@@ -16,6 +21,14 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
     private Content.Chunk first;
     /** Whether the HTTP client has asked for body content: from then on the request cannot be sent again. */
     private volatile boolean touched;
+    /** The failure read from the client's body, or null while it reads fine. */
+    private volatile Throwable clientFailure;
+    /** The failure the HTTP client ended the body with (from the server's side), so it is not taken for the client's. */
+    private volatile Throwable failedWith;
+    /** Whether the HTTP client waits for more of the client's body: the server's connection idles because of it. */
+    private volatile boolean awaitingClient;
+    /** {@link #awaitingClient} when the HTTP client ended the body (ending it wakes the wait up). */
+    private volatile boolean awaitingClientWhenFailed;
 
     /**
      * @param first a chunk already read from {@code clientToProxy}, or null
@@ -36,9 +49,14 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
         Content.Chunk chunk = first;
         if (chunk != null) {
             first = null;
-            return chunk;
+        } else {
+            chunk = clientToProxy.read();
         }
-        return clientToProxy.read();
+        if (Content.Chunk.isFailure(chunk) && clientFailure == null && chunk.getFailure() != failedWith) {
+            // Even a transient failure (an idle timeout) ends the exchange: the HTTP client fails the request on any.
+            clientFailure = chunk.getFailure();
+        }
+        return chunk;
     }
 
     @Override
@@ -48,11 +66,17 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
             demandCallback.run();
             return;
         }
-        clientToProxy.demand(demandCallback);
+        awaitingClient = true;
+        clientToProxy.demand(() -> {
+            awaitingClient = false;
+            demandCallback.run();
+        });
     }
 
     @Override
     public void fail(Throwable failure) {
+        awaitingClientWhenFailed = awaitingClient;
+        failedWith = failure;
         if (!touched) {
             // Nothing was taken from the client: the body stays readable for a retry on another server. If there
             // is none, the client's request is completed (and its unread body discarded) by Jetty as usual.
@@ -64,6 +88,22 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
             chunk.release();
         }
         clientToProxy.fail(failure);
+    }
+
+    /**
+     * Why reading the client's body failed (it stalled past a timeout, sent a malformed body, reset its stream or
+     * went away), or null when it did not: a failure of the exchange is then the client's, not the server's.
+     */
+    Throwable clientFailure() {
+        return clientFailure;
+    }
+
+    /**
+     * Whether the HTTP client was waiting for the client's body: a timeout on the server's connection meanwhile is
+     * the client's stall (the server had nothing to answer yet).
+     */
+    boolean awaitingClient() {
+        return failedWith != null ? awaitingClientWhenFailed : awaitingClient;
     }
 
     /** Whether any of the body may have been taken from the client. */

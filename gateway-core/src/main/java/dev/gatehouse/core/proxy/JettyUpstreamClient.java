@@ -414,7 +414,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return secure ? "443" : "80";
     }
 
-    /** Streams the server's response to the client and maps failures before it starts to 502/504. */
+    /**
+     * Streams the server's response to the client and maps failures before it starts: to 502/504 when the server's
+     * side failed, as {@link ErrorResponses#clientFailed} decides when the client's did (then not held against the
+     * server).
+     */
     private static final class ServerToProxyListener extends Callback.Completable
             implements org.eclipse.jetty.client.Response.Listener {
 
@@ -429,6 +433,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         private final ClientRequestBody body;
         private volatile Scheduler.Task headerTimeout;
         private volatile boolean headersReceived;
+        /** Why writing the response to the client failed (it stopped reading or went away), or null. */
+        private volatile Throwable proxyToClientFailure;
 
         ServerToProxyListener(JettyUpstreamClient client, Request clientToProxy,
                 org.eclipse.jetty.client.Request proxyToServer, Response proxyToClient, Callback proxyToClientCallback,
@@ -511,7 +517,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 @Override
                 public void failed(Throwable failure) {
                     chunk.release();
-                    // The client went away: stop reading from the server.
+                    // The client went away or stopped reading: stop reading from the server, which is not at fault.
+                    proxyToClientFailure = failure;
                     serverToProxy.abort(failure);
                 }
 
@@ -532,8 +539,13 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             cancelHeaderTimeout();
             if (result.isSucceeded()) {
                 whenComplete((ignored, failure) -> {
+                    // The server's whole response was read: a failure now is the last write to the client failing.
                     if (outcome != null) {
-                        outcome.completed(failure);
+                        if (failure == null) {
+                            outcome.completed(null);
+                        } else {
+                            outcome.clientFailed(failure);
+                        }
                     }
                     if (failure == null) {
                         proxyToClientCallback.succeeded();
@@ -546,6 +558,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             Throwable failure = result.getFailure();
             if (LOG.isDebugEnabled()) {
                 LOG.debug("P2S {} {} failed", proxyToServer.getMethod(), proxyToServer.getURI(), failure);
+            }
+            Throwable clientFault = clientFault(failure);
+            if (clientFault != null) {
+                clientFailed(clientFault);
+                return;
             }
             if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
                     && (body == null || !body.touched())
@@ -569,6 +586,42 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             } else {
                 ErrorResponses.upstreamFailed(clientToProxy, proxyToClient, proxyToClientCallback, failure);
             }
+        }
+
+        /**
+         * The client's part in a failed exchange, or null when the failure began on the server's side: reading the
+         * client's body failed, writing to the client failed, or the server's connection timed out while the request
+         * waited for more of the client's body (the server had nothing to answer yet).
+         */
+        private Throwable clientFault(Throwable failure) {
+            if (body != null && body.clientFailure() != null) {
+                return body.clientFailure();
+            }
+            if (proxyToClientFailure != null) {
+                return proxyToClientFailure;
+            }
+            if (body != null && body.awaitingClient() && !headersReceived && ErrorResponses.isTimeout(failure)) {
+                return failure;
+            }
+            return null;
+        }
+
+        /**
+         * The exchange failed because of the client: not held against the server, not sent to another one, and
+         * answered (when the client is still there to answer) as {@link ErrorResponses#clientFailed} decides.
+         */
+        private void clientFailed(Throwable clientFault) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("C2P {} {} failed on the client's side: {}", clientToProxy.getMethod(),
+                        clientToProxy.getHttpURI().getPathQuery(), clientFault.toString());
+            }
+            if (body != null) {
+                body.discard();
+            }
+            if (outcome != null) {
+                outcome.clientFailed(clientFault);
+            }
+            ErrorResponses.clientFailed(clientToProxy, proxyToClient, proxyToClientCallback, clientFault);
         }
 
         private void cancelHeaderTimeout() {

@@ -60,6 +60,13 @@ public interface UpstreamClient extends LifeCycle {
 
         /** The exchange ended; {@code failure} is null on success, else a failure that was answered or broke the response. */
         void completed(Throwable failure);
+
+        /**
+         * The exchange ended because of the client: its request body failed (stalled past a timeout, malformed,
+         * reset or cut short) or it stopped taking the response. Says nothing about the server: never a failure of
+         * it, never a reason to send the request elsewhere.
+         */
+        void clientFailed(Throwable failure);
     }
 
     /** Resends a request that never reached its server. */

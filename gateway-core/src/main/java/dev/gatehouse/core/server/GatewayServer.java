@@ -101,11 +101,13 @@ public final class GatewayServer {
             ListenerSpec spec = listeners.get(i);
             EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath());
             HttpConnectionFactory http1 = new GuardedHttpConnection.Factory(http, spec.timeouts());
+            // An HTTP/2 request over the header limit gets 431 on its stream, not an error for its whole connection.
+            HttpConfiguration http2 = Http2RequestHeadersLimit.forHttp2(http);
             EntryPointConnector connector = tls == null
-                    ? new EntryPointConnector(server, entryPoint, spec.timeouts(), http1, new HTTP2CServerConnectionFactory(http))
+                    ? new EntryPointConnector(server, entryPoint, spec.timeouts(), http1, new HTTP2CServerConnectionFactory(http2))
                     : new EntryPointConnector(server, entryPoint, spec.timeouts(),
                             new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
-                            http1, new HTTP2CServerConnectionFactory(http), new HTTP2ServerConnectionFactory(http));
+                            http1, new HTTP2CServerConnectionFactory(http2), new HTTP2ServerConnectionFactory(http2));
             connector.setHost(spec.host());
             connector.setPort(spec.port());
             connector.setAcceptQueueSize(1024);

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Request;
@@ -258,15 +257,6 @@ public final class LoadBalancedService extends ServiceHandler {
         }
     }
 
-    private static boolean isTimeout(Throwable failure) {
-        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-            if (cause instanceof TimeoutException || cause instanceof java.net.SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public String toString() {
         return "service " + name + " " + servers;
@@ -320,9 +310,20 @@ public final class LoadBalancedService extends ServiceHandler {
             done.inFlight.decrementAndGet();
             if (failure == null) {
                 succeeded(done);
-            } else if (isTimeout(failure)) {
+            } else if (ErrorResponses.isTimeout(failure)) {
                 failed(done, failure);
             }
+        }
+
+        @Override
+        public void clientFailed(Throwable failure) {
+            // The client's doing: the server is neither failed nor vouched for.
+            Member done = member;
+            if (done == null) {
+                return;
+            }
+            member = null;
+            done.inFlight.decrementAndGet();
         }
     }
 

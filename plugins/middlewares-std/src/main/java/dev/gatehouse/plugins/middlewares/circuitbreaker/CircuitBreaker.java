@@ -76,6 +76,9 @@ public final class CircuitBreaker implements Middleware<CircuitBreaker.Config> {
     enum State { STANDBY, TRIPPED, RECOVERING }
 
     static final class Breaker extends Handler.Wrapper {
+        /** The status the gateway records for a client that went away before its answer (as Traefik and nginx). */
+        private static final int CLIENT_CLOSED_REQUEST = 499;
+
         private final Predicate<Metrics> condition;
         private final long checkPeriod;
         private final long fallbackDuration;
@@ -129,7 +132,10 @@ public final class CircuitBreaker implements Middleware<CircuitBreaker.Config> {
 
                 @Override
                 public void failed(Throwable failure) {
-                    done(response.isCommitted() ? response.getStatus() : 500);
+                    // Nothing was sent: a server error, unless the gateway marked the request 499 (Client Closed
+                    // Request: the client went away), which is the client's doing and counts as Traefik counts it.
+                    int status = response.getStatus();
+                    done(response.isCommitted() || status == CLIENT_CLOSED_REQUEST ? status : 500);
                     callback.failed(failure);
                 }
 

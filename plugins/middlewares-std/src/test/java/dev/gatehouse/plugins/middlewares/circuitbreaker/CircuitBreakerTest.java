@@ -168,6 +168,33 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aClientThatWentAwayIsNotAServerErrorButAFailureWithNothingSentIs() throws Exception {
+        AtomicLong now = new AtomicLong(100 * SECOND);
+        AtomicInteger status = new AtomicInteger(499);
+        CircuitBreaker.Breaker breaker = new CircuitBreaker().create(new CircuitBreaker.Config(
+                "NetworkErrorRatio() > 0.1 || ResponseCodeRatio(500, 600, 0, 600) > 0.1", Duration.ofMillis(100), null,
+                null, null), now::get);
+        try (MiddlewareTester t = new MiddlewareTester(breaker)) {
+            // As the gateway ends a request whose client went away: 499 set, nothing sent, the callback failed.
+            t.respond((request, response, callback) -> {
+                if (status.get() != 0) {
+                    response.setStatus(status.get());
+                }
+                callback.failed(new java.io.IOException("gone"));
+            });
+            t.get("/");
+            now.addAndGet(SECOND);
+            t.get("/");
+            assertEquals(CircuitBreaker.State.STANDBY, breaker.state(), "499s are the client's doing");
+            // Any other failure before a response is a server error (recorded as 500).
+            status.set(0);
+            now.addAndGet(SECOND);
+            t.get("/");
+            assertEquals(CircuitBreaker.State.TRIPPED, breaker.state());
+        }
+    }
+
+    @Test
     void optionsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker().create(new CircuitBreaker.Config(null, null, null, null, null)));
         IllegalArgumentException code = assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker().create(
