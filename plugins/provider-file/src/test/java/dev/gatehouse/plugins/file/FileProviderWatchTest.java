@@ -13,6 +13,17 @@ import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -71,6 +82,93 @@ class FileProviderWatchTest {
         Files.writeString(file, router("b"));
 
         assertEquals(ConfigurationSnapshot.of(ConfigurationFragment.of(file.toString(), routerTree("b"))), context.next());
+    }
+
+    /** Truncates the file and writes {@code content} in two halves, pausing as a slow writer would. */
+    private static void rewriteInPlace(Path file, String content, long pauseMillis) throws Exception {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            Thread.sleep(pauseMillis);
+            channel.write(ByteBuffer.wrap(bytes, 0, bytes.length / 2));
+            Thread.sleep(pauseMillis);
+            channel.write(ByteBuffer.wrap(bytes, bytes.length / 2, bytes.length - bytes.length / 2));
+        }
+    }
+
+    @Test
+    void aFileTruncatedAndWrittenLaterIsNotPublishedEmptyMeanwhile() throws Exception {
+        Path file = write(dir.resolve("conf/app.yml"), router("a"));
+        start(null, "conf");
+
+        // `slow-generator > app.yml`: the shell truncates at once, the program writes 300 ms later.
+        Files.write(file, new byte[0]);
+        Thread.sleep(300);
+        Files.writeString(file, router("b"));
+
+        assertEquals(List.of(ConfigurationFragment.of(file.toString(), routerTree("b"))), context.next().fragments(),
+                "the next snapshot is the new content, not the empty file in between");
+    }
+
+    @Test
+    void aFileRewrittenInPlaceContinuouslyIsNeverPublishedEmptyOrHalfWritten() throws Exception {
+        Path file = write(dir.resolve("conf/app.yml"), router("a"));
+        start(null, "conf");
+
+        // 20 times a second for 1.5 s, as in the issue, each write truncating, then writing in two halves.
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+        for (int i = 0; i < 30 && System.nanoTime() < end; i++) {
+            rewriteInPlace(file, router(i % 2 == 0 ? "a" : "b"), 10);
+            Thread.sleep(30);
+        }
+        rewriteInPlace(file, router("c"), 10);
+
+        Set<Map<String, Object>> whole = Set.of(routerTree("a"), routerTree("b"), routerTree("c"));
+        ConfigurationSnapshot snapshot;
+        do {
+            snapshot = context.next();
+            ConfigurationFragment fragment = snapshot.fragments().get(0);
+            assertTrue(whole.contains(fragment.content()) && fragment.errors().isEmpty(),
+                    "only whole versions of the file are published: " + fragment);
+        } while (!snapshot.fragments().get(0).content().equals(routerTree("c")));
+    }
+
+    @Test
+    void aFileThatStaysEmptyIsAppliedWithAWarningNamingIt() throws Exception {
+        Path file = write(dir.resolve("conf/app.yml"), router("a"));
+        start(null, "conf");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(FileWatcher.class.getName());
+        logger.addHandler(handler);
+        try {
+            long emptied = System.nanoTime();
+            Files.write(file, new byte[0]);
+
+            assertEquals(List.of(ConfigurationFragment.of(file.toString(), Map.of())), context.next(Duration.ofSeconds(3))
+                    .fragments(), "an empty file that stays empty is applied");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - emptied);
+            assertTrue(millis >= FileWatcher.EMPTY_SETTLE.toMillis(), "applied after " + millis + " ms");
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith(file + " is empty now, and stayed empty for 1000 ms: what it defined"
+                    + " (routers, services, middlewares ...) is removed."), warnings.get(0));
+        } finally {
+            logger.removeHandler(handler);
+        }
     }
 
     @Test
