@@ -190,11 +190,13 @@ final class KeepAliveLoad implements AutoCloseable {
                     phase.answered(answer.status, answer.firstLine);
                     if (answer.status != 200) {
                         phase.failed.incrementAndGet();
-                        phase.sample(millis() + " ms: " + path + " -> " + answer.status + " " + answer.firstLine);
+                        phase.sample(millis() + " ms: " + path + " on connection " + index + " -> " + answer.status + " "
+                                + answer.firstLine);
                     }
                     if (answer.close) {
                         phase.dropped.incrementAndGet();
-                        phase.sample(millis() + " ms: " + path + " -> " + answer.status + " with Connection: close");
+                        phase.sample(millis() + " ms: " + path + " on connection " + index + " -> " + answer.status
+                                + " with Connection: close");
                         socket.close();
                         socket = null;
                     }
@@ -203,7 +205,7 @@ final class KeepAliveLoad implements AutoCloseable {
                     phase.requests.incrementAndGet();
                     phase.failed.incrementAndGet();
                     phase.dropped.incrementAndGet();
-                    phase.sample(millis() + " ms: " + path + " -> connection " + index + " dropped: " + e);
+                    phase.sample(millis() + " ms: " + path + " on connection " + index + " -> dropped: " + e);
                     closeQuietly(socket);
                     socket = null;
                 }

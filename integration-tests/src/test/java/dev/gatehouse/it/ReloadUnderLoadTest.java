@@ -57,7 +57,7 @@ class ReloadUnderLoadTest {
     }
 
     /** The gateway's static configuration: one entry point, the file provider, and {@code more} providers. */
-    private static String staticConfig(int port, Path dynamic, String moreProviders) {
+    static String staticConfig(int port, Path dynamic, String moreProviders) {
         return """
                 entryPoints:
                   web:
