@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The files one provider reads (a single file, or a folder read recursively), and what each parsed to
- * last. {@link #read()} re-reads the bytes of every file but parses only the ones whose bytes changed,
- * and remembers the last version of each file that parsed, so a broken edit keeps the old routes.
+ * last. Reading is split in two, so that the watcher can wait for a file to settle before anything is parsed:
+ * {@link #observe()} reads the bytes of every file, and {@link #snapshot} turns chosen bytes into a snapshot,
+ * parsing only the files whose bytes changed and remembering the last version of each file that parsed, so a
+ * broken edit keeps the old routes. {@link #read()} does both at once.
  *
  * <p>Not thread-safe: used by the thread that starts the provider, then by the watch thread only.
  */

@@ -76,7 +76,7 @@ final class FileWatcher implements Provider.Running {
 
     /**
      * Registers the folders now, before the first read, so that no change between that read and the
-     * start of the thread is missed. Call {@link #start()} after the first snapshot is published.
+     * start of the thread is missed. Call {@link #start} after the first snapshot is published.
      */
     static FileWatcher register(DynamicFiles files, SnapshotPublisher publisher, Path root, Path file) throws IOException {
         WatchService watchService = root.getFileSystem().newWatchService();
@@ -119,7 +119,8 @@ final class FileWatcher implements Provider.Running {
                 long now = System.nanoTime();
                 long timeoutMillis = CHECK_MILLIS;
                 if (looking) {
-                    timeoutMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextLook - now));
+                    // Rounded up, so as not to spin through the last fraction of a millisecond.
+                    timeoutMillis = Math.max(0, (nextLook - now + 999_999) / 1_000_000);
                 }
                 WatchKey key = timeoutMillis == 0 ? watchService.poll()
                         : watchService.poll(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -140,6 +141,7 @@ final class FileWatcher implements Provider.Running {
                     nextLook = now;
                 }
                 if (looking && now - nextLook >= 0) {
+                    looking = false; // should the look fail, the next change starts another one (no retry loop)
                     ChangeSettler.Decision decision = look(now);
                     looking = decision.pending();
                     nextLook = decision.nextLookNanos();
