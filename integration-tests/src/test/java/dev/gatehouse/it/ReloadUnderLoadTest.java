@@ -72,14 +72,14 @@ class ReloadUnderLoadTest {
                 """.formatted(port, dynamic, moreProviders.indent(2).stripTrailing());
     }
 
-    /** {@code cat > file}: truncates the file, then writes it in two parts a moment apart, as a slow writer does. */
+    /**
+     * {@code cat > file}: the shell truncates the file, the program writes it a moment later (in one write: a writer
+     * that pauses mid-file for longer than the settle interval cannot be told from one that has finished).
+     */
     private static void rewriteInPlace(Path file, String content) throws IOException, InterruptedException {
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            Thread.sleep(5);
-            channel.write(ByteBuffer.wrap(bytes, 0, bytes.length / 2));
-            Thread.sleep(5);
-            channel.write(ByteBuffer.wrap(bytes, bytes.length / 2, bytes.length - bytes.length / 2));
+            Thread.sleep(10);
+            channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
         }
     }
 

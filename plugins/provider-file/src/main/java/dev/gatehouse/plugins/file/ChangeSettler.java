@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 
 /**
  * Decides which file contents may be published: a file's new content only once it has stayed the same for a
@@ -23,9 +24,12 @@ import java.util.TreeSet;
  *   <li>a file whose bytes equal what was last published is settled and needs nothing;</li>
  *   <li>a file whose bytes differ from the previous look starts its settle interval again;</li>
  *   <li>a file whose bytes stayed the same for {@code settle} is settled, and its new content is published;</li>
- *   <li>a file that had content and is now empty (white space only) must stay empty for the longer
- *       {@code emptySettle}: a program that truncates the file, then takes a while to write it, does not blank its
- *       routes in between. Emptied files are named in the decision, so that the watcher can say so.</li>
+ *   <li>content that looks half-written must stay the same for the longer {@code suspectSettle}: a file that had
+ *       content and is now empty (white space only), so that a program that truncates the file and then takes a
+ *       while to write it does not blank its routes in between; and content that does not parse, so that a
+ *       writer that pauses mid-file gets time to finish before a syntax error is reported (the file's last good
+ *       version stays in use either way). Emptied files are named in the decision, so that the watcher can say
+ *       so.</li>
  * </ul>
  * Comparing bytes rather than watch events or modification times is what lets a writer that rewrites the same
  * content continuously (every 50 ms, say) still settle: its events never stop, but two looks a settle interval
@@ -54,10 +58,11 @@ final class ChangeSettler {
 
     static final long NO_LOOK = Long.MIN_VALUE;
 
-    /** A file whose content differs from what was published: what it read last, and since when. */
+    /** A file whose content differs from what was published: what it read last, since when, and for how long it must stay. */
     private static final class Pending {
         FileRead content;
         long since;
+        long requiredNanos;
         final long firstChange;
         boolean reportedChanging;
 
@@ -69,24 +74,28 @@ final class ChangeSettler {
     }
 
     private final long settleNanos;
-    private final long emptySettleNanos;
+    private final long suspectSettleNanos;
     private final long keepsChangingNanos;
     /** What was published last, by file; a file missing here contributed nothing. */
     private final SortedMap<Path, FileRead> published;
     private final Map<Path, Pending> pending = new HashMap<>();
+    private final BiPredicate<Path, FileRead> parses;
 
     /**
      * @param settle how long a file's new content must stay the same before it is published
-     * @param emptySettle the same for a file that had content and is now empty
+     * @param suspectSettle the same for content that looks half-written: emptied, or not parsing
      * @param keepsChanging after how long a file that never settles is reported (once per such period)
      * @param published what was published at start
+     * @param parses whether a file's bytes parse (asked once per new content, not at every look)
      */
-    ChangeSettler(Duration settle, Duration emptySettle, Duration keepsChanging, SortedMap<Path, FileRead> published) {
-        if (settle.isZero() || settle.isNegative() || emptySettle.compareTo(settle) < 0) {
-            throw new IllegalArgumentException("settle must be positive and emptySettle at least settle");
+    ChangeSettler(Duration settle, Duration suspectSettle, Duration keepsChanging, SortedMap<Path, FileRead> published,
+            BiPredicate<Path, FileRead> parses) {
+        if (settle.isZero() || settle.isNegative() || suspectSettle.compareTo(settle) < 0) {
+            throw new IllegalArgumentException("settle must be positive and suspectSettle at least settle");
         }
         this.settleNanos = settle.toNanos();
-        this.emptySettleNanos = emptySettle.toNanos();
+        this.suspectSettleNanos = suspectSettle.toNanos();
+        this.parses = parses;
         this.keepsChangingNanos = keepsChanging.toNanos();
         this.published = new TreeMap<>(published);
     }
@@ -109,13 +118,15 @@ final class ChangeSettler {
             }
             Pending change = pending.get(path);
             if (change == null) {
-                pending.put(path, new Pending(content, now));
+                change = new Pending(content, now);
+                change.requiredNanos = requiredNanos(path, content);
+                pending.put(path, change);
             } else if (!Objects.equals(change.content, content)) {
                 change.content = content; // still being written: the interval starts again
                 change.since = now;
+                change.requiredNanos = requiredNanos(path, content);
             }
-            change = pending.get(path);
-            long due = change.since + requiredNanos(path, content);
+            long due = change.since + change.requiredNanos;
             if (now - due >= 0) {
                 settled.add(path);
                 continue;
@@ -147,7 +158,9 @@ final class ChangeSettler {
     }
 
     private long requiredNanos(Path path, FileRead content) {
-        return content != null && becameEmpty(path, content) ? emptySettleNanos : settleNanos;
+        boolean suspect = content != null && content.bytes() != null
+                && (becameEmpty(path, content) || !parses.test(path, content));
+        return suspect ? suspectSettleNanos : settleNanos;
     }
 
     private boolean becameEmpty(Path path, FileRead content) {

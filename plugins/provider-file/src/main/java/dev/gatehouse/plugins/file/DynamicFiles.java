@@ -119,6 +119,11 @@ final class DynamicFiles {
         }
     }
 
+    /** Whether {@code read} holds bytes that parse as a dynamic file (nothing is remembered or logged). */
+    boolean parses(Path path, FileRead read) {
+        return read.bytes() != null && parser.parse(path, read.array()).parsed();
+    }
+
     /**
      * The snapshot made of these files' contents: one fragment per file, in path order. Only contents not seen
      * before are parsed; a file that does not parse (or cannot be read) keeps its last good version.

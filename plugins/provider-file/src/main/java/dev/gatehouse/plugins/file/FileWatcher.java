@@ -41,8 +41,11 @@ final class FileWatcher implements Provider.Running {
 
     /** A file's new content is published once it has stayed the same for this long (see {@link ChangeSettler})... */
     static final Duration SETTLE = Duration.ofMillis(100);
-    /** ...or this long, when the file had content and is now empty: a truncated file being rewritten slowly. */
-    static final Duration EMPTY_SETTLE = Duration.ofSeconds(1);
+    /**
+     * ...or this long, when the new content looks half-written: the file had content and is now empty, or it does
+     * not parse (a file truncated, or paused mid-write, by a slow writer).
+     */
+    static final Duration SUSPECT_SETTLE = Duration.ofSeconds(1);
     /** A file that has not settled for this long is reported (it is rewritten with new content continuously). */
     static final Duration KEEPS_CHANGING = Duration.ofSeconds(10);
     /** How often to look whether the watched folder still exists, or exists again. */
@@ -92,7 +95,7 @@ final class FileWatcher implements Provider.Running {
 
     /** Starts watching; {@code published} is what the first snapshot was made of. */
     void start(SortedMap<Path, DynamicFiles.FileRead> published) {
-        settler = new ChangeSettler(SETTLE, EMPTY_SETTLE, KEEPS_CHANGING, published);
+        settler = new ChangeSettler(SETTLE, SUSPECT_SETTLE, KEEPS_CHANGING, published, files::parses);
         thread.start();
     }
 
@@ -175,7 +178,7 @@ final class FileWatcher implements Provider.Running {
             for (Path emptied : decision.emptied()) {
                 LOG.warn("{} is empty now, and stayed empty for {} ms: what it defined (routers, services, middlewares"
                         + " ...) is removed. If this was an in-place rewrite, write the file elsewhere and rename it"
-                        + " over {} instead", emptied, EMPTY_SETTLE.toMillis(), emptied.getFileName());
+                        + " over {} instead", emptied, SUSPECT_SETTLE.toMillis(), emptied.getFileName());
             }
             if (publisher.publish(files.snapshot(decision.publish()))) {
                 LOG.info("Published the configuration read from {}", file != null ? file : root);

@@ -24,8 +24,10 @@ class ChangeSettlerTest {
     private static final String FULL = "http:\n  routers:\n    r:\n      rule: Path(`/r`)\n      service: s\n";
     private static final String HALF = "http:\n  routers:\n";
 
+    private static final String BROKEN = "http:\n  routers:\n    r:\n      rule: x\n     service: y\n";
+
     private final ChangeSettler settler = new ChangeSettler(Duration.ofMillis(100), Duration.ofMillis(1000),
-            Duration.ofMillis(10_000), files(A, FULL));
+            Duration.ofMillis(10_000), files(A, FULL), DynamicFiles.ofFile(A)::parses);
 
     private static FileRead read(String text) {
         return FileRead.of(text.getBytes(StandardCharsets.UTF_8));
@@ -108,6 +110,20 @@ class ChangeSettlerTest {
         ChangeSettler.Decision applied = at(1100, files(A, "  \n"));
         assertEquals(files(A, "  \n"), applied.publish());
         assertEquals(List.of(A), applied.emptied());
+    }
+
+    @Test
+    void contentThatDoesNotParseMustStayForTheLongerIntervalGivingASlowWriterTimeToFinish() {
+        String fixed = FULL.replace("/r", "/s");
+        assertFalse(at(0, files(A, BROKEN)).publishes());
+        assertFalse(at(500, files(A, BROKEN)).publishes(), "perhaps a writer that paused mid-file");
+        assertFalse(at(600, files(A, fixed)).publishes(), "finished: the usual interval starts");
+        assertEquals(files(A, fixed), at(700, files(A, fixed)).publish());
+
+        assertFalse(at(2000, files(A, BROKEN)).publishes());
+        assertFalse(at(2900, files(A, BROKEN)).publishes());
+        assertEquals(files(A, BROKEN), at(3000, files(A, BROKEN)).publish(),
+                "still broken after 1 s: published, so that the error is reported (the last good version stays in use)");
     }
 
     @Test
