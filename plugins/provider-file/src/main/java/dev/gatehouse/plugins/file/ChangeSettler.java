@@ -58,7 +58,7 @@ final class ChangeSettler {
 
     static final long NO_LOOK = Long.MIN_VALUE;
 
-    /** A file whose content differs from what was published: what it read last, since when, and for how long it must stay. */
+    /** A file whose content differs from what was published: what it read last, since when, and how long it must stay. */
     private static final class Pending {
         FileRead content;
         long since;
@@ -137,7 +137,7 @@ final class ChangeSettler {
             }
             // Look again within a settle interval (to notice further writes early), and no later than it is due.
             long look = Math.min(now + settleNanos, due);
-            nextLook = nextLook == NO_LOOK ? look : Math.min(nextLook, look);
+            nextLook = nextLook == NO_LOOK || look - nextLook < 0 ? look : nextLook;
         }
         if (settled.isEmpty()) {
             return new Decision(null, List.of(), keepChanging, nextLook);
