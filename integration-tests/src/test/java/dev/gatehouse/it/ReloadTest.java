@@ -93,15 +93,17 @@ class ReloadTest {
             long generation = gateway.application().generation();
             gateway.writeDynamic("test.yml", "http:\n  routers:\n    a: [unclosed\n");
             gateway.writeDynamic("b.yml", route("b", "PathPrefix(`/b`)", "sb", two.url()));
-            gateway.awaitReload(generation, () -> Http.get(gateway.url("/b")).body().contains("backend=two"), RELOAD_TIMEOUT);
+            String file = gateway.dynamicDir().resolve("test.yml").toString();
+            // The file provider reports a file that does not parse once it stayed so for 1 s (a writer may have
+            // paused mid-file), so the error may come a reload after b.yml's change.
+            gateway.awaitReload(generation, () -> Http.get(gateway.url("/b")).body().contains("backend=two")
+                    && gateway.application().runtime().problems().stream()
+                            .anyMatch(p -> String.valueOf(p.origin()).contains(file) && p.message().contains("last good")),
+                    RELOAD_TIMEOUT);
 
             HttpResponse<String> a = Http.get(gateway.url("/a"));
             assertEquals(200, a.statusCode(), a.body());
             assertTrue(a.body().contains("backend=one"), a.body());
-            String file = gateway.dynamicDir().resolve("test.yml").toString();
-            assertTrue(gateway.application().runtime().problems().stream()
-                            .anyMatch(p -> String.valueOf(p.origin()).contains(file) && p.message().contains("last good")),
-                    gateway.application().runtime().problems().toString());
         }
     }
 

@@ -3,24 +3,28 @@ package dev.gatehouse.plugins.file;
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The files one provider reads (a single file, or a folder read recursively), and what each parsed to
- * last. {@link #read()} re-reads the bytes of every file but parses only the ones whose bytes changed,
- * and remembers the last version of each file that parsed, so a broken edit keeps the old routes.
+ * last. Reading is split in two, so that the watcher can wait for a file to settle before anything is parsed:
+ * {@link #observe()} reads the bytes of every file, and {@link #snapshot} turns chosen bytes into a snapshot,
+ * parsing only the files whose bytes changed and remembering the last version of each file that parsed, so a
+ * broken edit keeps the old routes. {@link #read()} does both at once.
  *
  * <p>Not thread-safe: used by the thread that starts the provider, then by the watch thread only.
  */
@@ -28,8 +32,43 @@ final class DynamicFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamicFiles.class);
 
-    /** What a file held when it was last read. */
-    private record Cached(byte[] bytes, ConfigurationFragment fragment, Map<String, Object> lastGood) {}
+    /** What a file held when it was last turned into a fragment. */
+    private record Cached(FileRead read, ConfigurationFragment fragment, Map<String, Object> lastGood) {}
+
+    /**
+     * What reading one file gave at one moment: its bytes, or a sentence saying why it could not be read.
+     * Two reads are equal when they gave the same bytes (or the same problem): that is how the watcher tells
+     * a file that has settled from one still being written.
+     */
+    record FileRead(ByteBuffer bytes, String problem) {
+
+        static FileRead of(byte[] bytes) {
+            return new FileRead(ByteBuffer.wrap(bytes).asReadOnlyBuffer(), null);
+        }
+
+        static FileRead failed(String problem) {
+            return new FileRead(null, problem);
+        }
+
+        /** Whether the file was read and holds nothing but white space (an in-place rewrite just truncated it). */
+        boolean blank() {
+            if (bytes == null) {
+                return false;
+            }
+            for (int i = bytes.position(); i < bytes.limit(); i++) {
+                if (!Character.isWhitespace(bytes.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private byte[] array() {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.duplicate().get(copy);
+            return copy;
+        }
+    }
 
     private final Path file;
     private final Path directory;
@@ -51,58 +90,84 @@ final class DynamicFiles {
 
     /** The complete snapshot as the files are now: one fragment per file, in path order. */
     ConfigurationSnapshot read() {
+        return snapshot(observe());
+    }
+
+    /** The bytes of every file as they are now, by path (in path order); nothing is parsed. */
+    SortedMap<Path, FileRead> observe() {
         List<Path> files = new ArrayList<>();
         if (file != null) {
             files.add(file);
         } else {
             collect(directory, files);
         }
-        List<ConfigurationFragment> fragments = new ArrayList<>(files.size());
-        Map<Path, Cached> seen = new HashMap<>();
+        SortedMap<Path, FileRead> reads = new TreeMap<>();
         for (Path path : files) {
-            Cached cached = readOne(path);
+            reads.put(path, readOne(path));
+        }
+        return reads;
+    }
+
+    private static FileRead readOne(Path path) {
+        try {
+            return FileRead.of(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            // Only in filename mode (a folder's listing holds files that exist), or a file deleted mid-read.
+            return FileRead.failed(path + ": does not exist");
+        } catch (IOException e) {
+            return FileRead.failed(path + ": cannot be read: " + e);
+        }
+    }
+
+    /** Whether {@code read} holds bytes that parse as a dynamic file (nothing is remembered or logged). */
+    boolean parses(Path path, FileRead read) {
+        return read.bytes() != null && parser.parse(path, read.array()).parsed();
+    }
+
+    /**
+     * The snapshot made of these files' contents: one fragment per file, in path order. Only contents not seen
+     * before are parsed; a file that does not parse (or cannot be read) keeps its last good version.
+     */
+    ConfigurationSnapshot snapshot(SortedMap<Path, FileRead> reads) {
+        List<ConfigurationFragment> fragments = new ArrayList<>(reads.size());
+        Map<Path, Cached> seen = new HashMap<>();
+        reads.forEach((path, read) -> {
+            Cached cached = fragmentOf(path, read);
             seen.put(path, cached);
             fragments.add(cached.fragment());
-        }
+        });
         // A file that is gone is forgotten: if it comes back broken, it has no last good version.
         cache.keySet().retainAll(seen.keySet());
         cache.putAll(seen);
         return new ConfigurationSnapshot(fragments);
     }
 
-    private Cached readOne(Path path) {
+    private Cached fragmentOf(Path path, FileRead read) {
         Cached previous = cache.get(path);
         Map<String, Object> lastGood = previous == null ? null : previous.lastGood();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            // Only in filename mode (a folder's listing holds files that exist), or a file deleted mid-read.
-            return unreadable(path, previous, lastGood, path + ": does not exist");
-        } catch (IOException e) {
-            return unreadable(path, previous, lastGood, path + ": cannot be read: " + e);
-        }
-        if (previous != null && Arrays.equals(previous.bytes(), bytes)) {
+        if (previous != null && previous.read().equals(read)) {
             return previous; // unchanged: parse only on change
         }
-        DynamicFileParser.Result result = parser.parse(path, bytes);
+        if (read.problem() != null) {
+            return unreadable(path, read, previous, lastGood);
+        }
+        DynamicFileParser.Result result = parser.parse(path, read.array());
         if (result.parsed()) {
             result.errors().forEach(error -> LOG.warn("{}", error));
-            return new Cached(bytes, new ConfigurationFragment(path.toString(), result.content(), result.errors()),
+            return new Cached(read, new ConfigurationFragment(path.toString(), result.content(), result.errors()),
                     result.content());
         }
         List<String> errors = List.of(result.errors().get(0) + keptOrNothing(lastGood));
         LOG.warn("{}", errors.get(0));
-        return new Cached(bytes, new ConfigurationFragment(path.toString(), lastGood, errors), lastGood);
+        return new Cached(read, new ConfigurationFragment(path.toString(), lastGood, errors), lastGood);
     }
 
-    private Cached unreadable(Path path, Cached previous, Map<String, Object> lastGood, String problem) {
-        String error = problem + "." + keptOrNothing(lastGood);
+    private static Cached unreadable(Path path, FileRead read, Cached previous, Map<String, Object> lastGood) {
+        String error = read.problem() + "." + keptOrNothing(lastGood);
         if (previous == null || !previous.fragment().errors().equals(List.of(error))) {
             LOG.warn("{}", error);
         }
-        // No bytes: whatever the file holds when it is readable again gets parsed.
-        return new Cached(null, new ConfigurationFragment(path.toString(), lastGood, List.of(error)), lastGood);
+        return new Cached(read, new ConfigurationFragment(path.toString(), lastGood, List.of(error)), lastGood);
     }
 
     private static String keptOrNothing(Map<String, Object> lastGood) {

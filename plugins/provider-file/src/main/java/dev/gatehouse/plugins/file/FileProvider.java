@@ -8,6 +8,7 @@ import dev.gatehouse.api.ProviderContext;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SortedMap;
 import org.pf4j.Extension;
 
 /**
@@ -86,13 +87,15 @@ public final class FileProvider implements Provider<FileProviderConfig> {
         }
         // Watch first, read second: a change made while reading is then seen by the watcher.
         FileWatcher watcher = FileWatcher.register(files, publisher, root, file);
+        SortedMap<Path, DynamicFiles.FileRead> first;
         try {
-            publisher.publish(files.read());
+            first = files.observe();
+            publisher.publish(files.snapshot(first));
         } catch (RuntimeException e) {
             watcher.close();
             throw e;
         }
-        watcher.start();
+        watcher.start(first);
         return watcher;
     }
 }

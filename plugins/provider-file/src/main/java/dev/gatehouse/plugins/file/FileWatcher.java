@@ -15,17 +15,20 @@ import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the folder of the configured file (or the configured folder and every folder below it) and,
- * after a burst of changes has settled, re-reads the files and publishes the new snapshot.
+ * Watches the folder of the configured file (or the configured folder and every folder below it) and, when
+ * something changed, reads the files until their new content has settled (see {@link ChangeSettler}), then
+ * publishes the new snapshot.
  *
  * <p>The folder is watched rather than the file because editors save by writing a new file and
  * renaming it over the old one, which replaces the inode a file watch would be attached to.
@@ -36,14 +39,21 @@ final class FileWatcher implements Provider.Running {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileWatcher.class);
 
-    /** A change is read once no further event came for this long... */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** ...or once this long after the first event, so that a file written continuously still gets read. */
-    private static final long MAX_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+    /** A file's new content is published once it has stayed the same for this long (see {@link ChangeSettler})... */
+    static final Duration SETTLE = Duration.ofMillis(100);
+    /**
+     * ...or this long, when the new content looks half-written: the file had content and is now empty, or it does
+     * not parse (a file truncated, or paused mid-write, by a slow writer).
+     */
+    static final Duration SUSPECT_SETTLE = Duration.ofSeconds(1);
+    /** A file that has not settled for this long is reported (it is rewritten with new content continuously). */
+    static final Duration KEEPS_CHANGING = Duration.ofSeconds(10);
     /** How often to look whether the watched folder still exists, or exists again. */
     private static final long CHECK_MILLIS = 1000;
 
     private final DynamicFiles files;
+    /** Set by {@link #start}, before the thread starts; used by the thread only. */
+    private ChangeSettler settler;
     private final SnapshotPublisher publisher;
     private final Path root;
     private final Path file;
@@ -69,7 +79,7 @@ final class FileWatcher implements Provider.Running {
 
     /**
      * Registers the folders now, before the first read, so that no change between that read and the
-     * start of the thread is missed. Call {@link #start()} after the first snapshot is published.
+     * start of the thread is missed. Call {@link #start} after the first snapshot is published.
      */
     static FileWatcher register(DynamicFiles files, SnapshotPublisher publisher, Path root, Path file) throws IOException {
         WatchService watchService = root.getFileSystem().newWatchService();
@@ -83,7 +93,9 @@ final class FileWatcher implements Provider.Running {
         return watcher;
     }
 
-    void start() {
+    /** Starts watching; {@code published} is what the first snapshot was made of. */
+    void start(SortedMap<Path, DynamicFiles.FileRead> published) {
+        settler = new ChangeSettler(SETTLE, SUSPECT_SETTLE, KEEPS_CHANGING, published, files::parses);
         thread.start();
     }
 
@@ -102,19 +114,19 @@ final class FileWatcher implements Provider.Running {
     }
 
     private void run() {
-        long firstEvent = 0;
-        long lastEvent = 0;
-        boolean pending = false;
+        boolean looking = false; // a change was seen and not all files have settled since
+        long nextLook = 0;
         long nextCheck = System.nanoTime();
         while (!closed) {
             try {
                 long now = System.nanoTime();
                 long timeoutMillis = CHECK_MILLIS;
-                if (pending) {
-                    long deadline = Math.min(lastEvent + QUIET_NANOS, firstEvent + MAX_DELAY_NANOS);
-                    timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - now));
+                if (looking) {
+                    // Rounded up, so as not to spin through the last fraction of a millisecond.
+                    timeoutMillis = Math.max(0, (nextLook - now + 999_999) / 1_000_000);
                 }
-                WatchKey key = watchService.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+                WatchKey key = timeoutMillis == 0 ? watchService.poll()
+                        : watchService.poll(timeoutMillis, TimeUnit.MILLISECONDS);
                 boolean relevant = false;
                 while (key != null) { // take everything already queued, then decide
                     relevant |= handle(key);
@@ -125,16 +137,17 @@ final class FileWatcher implements Provider.Running {
                     relevant |= checkRoot();
                     nextCheck = now + TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
                 }
-                if (relevant) {
-                    if (!pending) {
-                        firstEvent = now;
-                        pending = true;
-                    }
-                    lastEvent = now;
+                if (relevant && !looking) {
+                    // Look at once: the settler waits for the content to stay the same, and events that come
+                    // while it waits change nothing (each look compares bytes, not events).
+                    looking = true;
+                    nextLook = now;
                 }
-                if (pending && now - Math.min(lastEvent + QUIET_NANOS, firstEvent + MAX_DELAY_NANOS) >= 0) {
-                    pending = false;
-                    reload();
+                if (looking && now - nextLook >= 0) {
+                    looking = false; // should the look fail, the next change starts another one (no retry loop)
+                    ChangeSettler.Decision decision = look(now);
+                    looking = decision.pending();
+                    nextLook = decision.nextLookNanos();
                 }
             } catch (ClosedWatchServiceException e) {
                 break;
@@ -149,13 +162,29 @@ final class FileWatcher implements Provider.Running {
         LOG.debug("Stopped watching {}", root);
     }
 
-    private void reload() {
+    /** Reads the files, and publishes the ones that have settled. */
+    private ChangeSettler.Decision look(long now) {
         if (!Files.isDirectory(root)) {
-            return; // the folder went away: keep what was published; checkRoot() reports it
+            // The folder went away: keep what was published; checkRoot() reports it and looks again when it is back.
+            return new ChangeSettler.Decision(null, List.of(), List.of(), ChangeSettler.NO_LOOK);
         }
-        if (publisher.publish(files.read())) {
-            LOG.info("Published the configuration read from {}", file != null ? file : root);
+        ChangeSettler.Decision decision = settler.observed(files.observe(), now);
+        for (Path changing : decision.keepChanging()) {
+            LOG.warn("{} has been changing for {} s without settling: its new content is used once it stays the same for"
+                    + " {} ms; until then its previous content is. Write it elsewhere and rename it over {} to replace it"
+                    + " in one step", changing, KEEPS_CHANGING.toSeconds(), SETTLE.toMillis(), changing.getFileName());
         }
+        if (decision.publishes()) {
+            for (Path emptied : decision.emptied()) {
+                LOG.warn("{} is empty now, and stayed empty for {} ms: what it defined (routers, services, middlewares"
+                        + " ...) is removed. If this was an in-place rewrite, write the file elsewhere and rename it"
+                        + " over {} instead", emptied, SUSPECT_SETTLE.toMillis(), emptied.getFileName());
+            }
+            if (publisher.publish(files.snapshot(decision.publish()))) {
+                LOG.info("Published the configuration read from {}", file != null ? file : root);
+            }
+        }
+        return decision;
     }
 
     /** Drains one key's events; returns whether any of them may change the configuration. */

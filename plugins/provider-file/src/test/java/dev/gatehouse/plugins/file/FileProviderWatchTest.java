@@ -13,6 +13,17 @@ import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -73,6 +84,92 @@ class FileProviderWatchTest {
         assertEquals(ConfigurationSnapshot.of(ConfigurationFragment.of(file.toString(), routerTree("b"))), context.next());
     }
 
+    /** {@code cat > file}: truncates the file, then writes {@code content} a moment later. */
+    private static void rewriteInPlace(Path file, String content, long pauseMillis) throws Exception {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            Thread.sleep(pauseMillis);
+            channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void aFileTruncatedAndWrittenLaterIsNotPublishedEmptyMeanwhile() throws Exception {
+        Path file = write(dir.resolve("conf/app.yml"), router("a"));
+        start(null, "conf");
+
+        // `slow-generator > app.yml`: the shell truncates at once, the program writes 300 ms later.
+        Files.write(file, new byte[0]);
+        Thread.sleep(300);
+        Files.writeString(file, router("b"));
+
+        assertEquals(List.of(ConfigurationFragment.of(file.toString(), routerTree("b"))), context.next().fragments(),
+                "the next snapshot is the new content, not the empty file in between");
+    }
+
+    @Test
+    void aFileRewrittenInPlaceContinuouslyIsNeverPublishedEmptyAndNotStarved() throws Exception {
+        Path file = write(dir.resolve("conf/app.yml"), router("a"));
+        start(null, "conf");
+
+        // 20 times a second for 1.5 s, as in the issue, each write leaving the file empty for 20 ms; the content
+        // alternates, so it never settles until the writer stops. (Half-written files: ChangeSettlerTest.)
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+        for (int i = 0; i < 30 && System.nanoTime() < end; i++) {
+            rewriteInPlace(file, router(i % 2 == 0 ? "a" : "b"), 20);
+            Thread.sleep(30);
+        }
+        rewriteInPlace(file, router("c"), 20);
+
+        Set<Map<String, Object>> whole = Set.of(routerTree("a"), routerTree("b"), routerTree("c"));
+        ConfigurationSnapshot snapshot;
+        do {
+            snapshot = context.next();
+            ConfigurationFragment fragment = snapshot.fragments().get(0);
+            assertTrue(whole.contains(fragment.content()) && fragment.errors().isEmpty(),
+                    "only whole versions of the file are published: " + fragment);
+            // (A version may be published while the writer runs, if two looks happen to read the same one.)
+        } while (!snapshot.fragments().get(0).content().equals(routerTree("c")));
+    }
+
+    @Test
+    void aFileThatStaysEmptyIsAppliedWithAWarningNamingIt() throws Exception {
+        Path file = write(dir.resolve("conf/app.yml"), router("a"));
+        start(null, "conf");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(FileWatcher.class.getName());
+        logger.addHandler(handler);
+        try {
+            long emptied = System.nanoTime();
+            Files.write(file, new byte[0]);
+
+            assertEquals(List.of(ConfigurationFragment.of(file.toString(), Map.of())), context.next(Duration.ofSeconds(3))
+                    .fragments(), "an empty file that stays empty is applied");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - emptied);
+            assertTrue(millis >= FileWatcher.SUSPECT_SETTLE.toMillis(), "applied after " + millis + " ms");
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith(file + " is empty now, and stayed empty for 1000 ms: what it defined"
+                    + " (routers, services, middlewares ...) is removed."), warnings.get(0));
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
     @Test
     void replacingAFileByRenamePublishesANewSnapshot() throws Exception {
         Path file = write(dir.resolve("app.yml"), router("a"));
@@ -123,7 +220,8 @@ class FileProviderWatchTest {
         start(null, "conf");
 
         Files.writeString(broken, "http:\n  routers:\n    a:\n      rule: x\n     service: y\n");
-        ConfigurationFragment fragment = fragment(context.next(), broken);
+        // Reported once it stayed broken for FileWatcher.SUSPECT_SETTLE: a writer may have paused mid-file.
+        ConfigurationFragment fragment = fragment(context.next(Duration.ofSeconds(3)), broken);
         assertEquals(routerTree("a"), fragment.content(), "the last good version keeps serving");
         assertEquals(List.of(broken + ": YAML error at line 5, column 6: while parsing a block mapping; expected <block end>,"
                 + " but found '<block mapping start>'. Its last good version is used until it is fixed."), fragment.errors());
