@@ -29,6 +29,9 @@ PACKAGES=(
   "npm:npm"
   # MetricsTest has the Prometheus project's own parser read the scrape (prometheus_client.parser)
   "/usr/lib/python3/dist-packages/prometheus_client/parser.py:python3-prometheus-client"
+  # TlsScanTest scans a TLS entry point with both (sslscan for protocols and suites, testssl.sh for compression)
+  "sslscan:sslscan"
+  "testssl:testssl.sh"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -136,6 +139,7 @@ start_components || { log "could not start the test components"; exit 1; }
 # Test switches are named IT_*: the gateway reads every GATEHOUSE_* variable as configuration.
 export IT_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
 export IT_PROMETHEUS_PARSER=required   # MetricsTest fails, not skips, without python3-prometheus-client
+export IT_TLS_SCANNER=required   # TlsScanTest fails, not skips, without sslscan and testssl.sh
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

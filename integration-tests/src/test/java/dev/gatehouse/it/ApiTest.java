@@ -108,6 +108,63 @@ class ApiTest {
         }
     }
 
+    /**
+     * basicAuth and digestAuth users are shown without their password hashes (Traefik v3 shows them; its 1.7.12 fixed
+     * that as CVE-2019-12452), wherever the API shows middlewares; the middleware still checks the real ones.
+     */
+    @Test
+    void authMiddlewaresAreShownWithoutTheirPasswordHashes() throws Exception {
+        String bcrypt = StdMiddlewaresTest.ALICE.substring("alice:".length());
+        String digest = "e66182e4199fd90e2499700ddd5c3e17";
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         app:
+                           rule: PathPrefix(`/app`)
+                           middlewares: [basic]
+                           service: app
+                         api:
+                           rule: PathPrefix(`/api`)
+                           service: api@internal
+                       middlewares:
+                         basic:
+                           basicAuth:
+                             users: ["%s"]
+                         digest:
+                           digestAuth:
+                             users: ["alice:traefik:%s"]
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(StdMiddlewaresTest.ALICE, digest, backend.url())).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                     providers:
+                       file:
+                         directory: dynamic
+                     api: {}
+                     """).start()) {
+            for (String path : new String[] {"/api/rawdata", "/api/http/middlewares", "/api/http/middlewares/basic@file",
+                    "/api/http/middlewares/digest@file"}) {
+                String body = Http.get(gateway.url(path)).body();
+                assertTrue(!body.contains(bcrypt) && !body.contains(digest), path + " shows a hash: " + body);
+            }
+            assertEquals("[\"alice:<redacted>\"]",
+                    get(gateway.url("/api/http/middlewares/basic@file")).path("basicAuth").path("users").toString());
+            assertEquals("[\"alice:traefik:<redacted>\"]",
+                    get(gateway.url("/api/rawdata")).path("middlewares").path("digest@file").path("digestAuth")
+                            .path("users").toString());
+            String alice = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:secret".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(200, Http.get(gateway.url("/app"), "Authorization", alice).statusCode(),
+                    "the middleware still checks the real hash");
+        }
+    }
+
     @Test
     void insecureServesTheApiOnItsOwnEntryPointOnly() throws Exception {
         int operations;

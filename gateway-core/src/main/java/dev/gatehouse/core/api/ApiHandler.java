@@ -42,7 +42,8 @@ import org.eclipse.jetty.util.Fields;
  * {@code /api/certificates}). Every element carries its {@code status} ({@code enabled}, {@code warning} or
  * {@code disabled}), its {@code error}s, its {@code provider} and what uses it; each load-balancer service its
  * {@code serverStatus} ({@code UP} or {@code DOWN} per server URL). Lists take Traefik's query parameters
- * {@code search}, {@code status} and {@code provider}.
+ * {@code search}, {@code status} and {@code provider}. The password hashes of {@code basicAuth} and
+ * {@code digestAuth} users are shown as {@code <redacted>} ({@link CredentialRedaction}).
  */
 public final class ApiHandler extends Handler.Abstract.NonBlocking {
 
@@ -207,7 +208,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         new TreeMap<>(current.configuration().middlewares()).forEach((name, defined) -> {
             MiddlewareConfig config = defined.value();
             Map<String, Object> element = new LinkedHashMap<>();
-            element.put(config.type(), config.options());
+            element.put(config.type(), CredentialRedaction.middlewareOptions(config.type(), config.options()));
             List<String> errors = errors(current, "middleware " + name);
             element.put("status", errors.isEmpty() ? "enabled" : "disabled");
             if (!errors.isEmpty()) {

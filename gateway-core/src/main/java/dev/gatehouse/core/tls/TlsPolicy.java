@@ -57,6 +57,17 @@ public final class TlsPolicy {
     static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256");
 
+    /**
+     * The TLS 1.2 suites offered when {@code cipherSuites} is not set, in Go's preference order: the ECDHE suites
+     * with AES-GCM and ChaCha20 of Go's defaults (what Traefik offers), without its CBC ones with SHA-1 (which
+     * Jetty leaves out too). Without this list the JDK engine also offered finite-field DHE and the CBC suites with
+     * SHA-256/384, which Go never offers and testssl.sh rates weak ("obsoleted CBC ciphers").
+     */
+    static final List<String> DEFAULT_TLS12_SUITES = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     static final Set<String> CLIENT_AUTH_TYPES = Set.of("NoClientCert", "RequestClientCert", "RequireAnyClientCert",
             "VerifyClientCertIfGiven", "RequireAndVerifyClientCert");
 
@@ -153,6 +164,8 @@ public final class TlsPolicy {
             factory.setExcludeCipherSuites();
             factory.setIncludeCipherSuites(suites.toArray(new String[0]));
             factory.setUseCipherSuitesOrder(true);
+        } else {
+            offerDefaultSuites(factory, context);
         }
         switch (clientAuthType) {
             case "RequestClientCert", "VerifyClientCertIfGiven" -> factory.setWantClientAuth(true);
@@ -187,6 +200,7 @@ public final class TlsPolicy {
         SslContextFactory.Server factory = new SslContextFactory.Server();
         factory.setSslContext(context);
         factory.setIncludeProtocols("TLSv1.2", "TLSv1.3");
+        offerDefaultSuites(factory, context);
         factory.start();
         TlsPolicy policy = new TlsPolicy("acme-tls/1", null, factory, List.of(ACME_TLS_1), true);
         policy.connectionFactory.start();
@@ -225,6 +239,15 @@ public final class TlsPolicy {
             throw new IllegalArgumentException(key + ": '" + traefikName + "' is not one of " + VERSIONS.keySet());
         }
         return version;
+    }
+
+    /** The default suites (those of {@link #DEFAULT_TLS12_SUITES} the engine has, and TLS 1.3's), in that order. */
+    private static void offerDefaultSuites(SslContextFactory.Server factory, SSLContext context) {
+        Set<String> supported = Set.of(context.getSupportedSSLParameters().getCipherSuites());
+        List<String> suites = new ArrayList<>(TLS13_SUITES);
+        DEFAULT_TLS12_SUITES.stream().filter(supported::contains).forEach(suites::add);
+        factory.setIncludeCipherSuites(suites.toArray(new String[0]));
+        factory.setUseCipherSuitesOrder(true);
     }
 
     /** Go's suite names are IANA's, except that Go leaves {@code _SHA256} off the ChaCha20 ones. */

@@ -1,0 +1,38 @@
+package dev.gatehouse.core.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class CredentialRedactionTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "basicAuth  | alice:$2y$05$LxSuKX8LmbGE                 | alice:<redacted>",
+            "basicauth  | bob:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=      | bob:<redacted>",
+            "basicAuth  | no-colon                                  | <redacted>",
+            "digestAuth | alice:traefik:e66182e4199fd90e2499700ddd5c | alice:traefik:<redacted>",
+            "digestAuth | alice:only-two                            | <redacted>",
+    })
+    void hidesTheHashKeepsTheUser(String type, String user, String shown) {
+        assertEquals(Map.of("users", List.of(shown), "realm", "r"),
+                CredentialRedaction.middlewareOptions(type, Map.of("users", List.of(user), "realm", "r")));
+    }
+
+    @Test
+    void labelsGiveUsersAsOneCommaSeparatedString() {
+        assertEquals(Map.of("users", "a:<redacted>,b:<redacted>"),
+                CredentialRedaction.middlewareOptions("basicAuth", Map.of("users", "a:$apr1$x$y, b:$apr1$z$w")));
+    }
+
+    @Test
+    void otherMiddlewaresAreShownAsTheyAre() {
+        Map<String, Object> options = Map.of("users", List.of("not:a-credential"));
+        assertSame(options, CredentialRedaction.middlewareOptions("headers", options));
+    }
+}
