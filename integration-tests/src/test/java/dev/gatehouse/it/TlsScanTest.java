@@ -71,47 +71,41 @@ class TlsScanTest {
                   certificates:
                     - {certFile: %s, keyFile: %s}
                 """;
+        // testssl.sh takes seconds per check, mostly its own start: each engine's compression check starts as soon
+        // as its gateway listens, and runs while the next gateway starts and sslscan looks at the rest.
+        Map<String, Process> compressionChecks = new LinkedHashMap<>();
         try (TestBackend backend = TestBackend.echo("app");
              GatewayHarness jdk = GatewayHarness.withDynamic(dir.resolve("jdk"),
-                     dynamic.formatted(HOST, backend.url(), rsa.cert(), rsa.key())).flag("--tlsEngine=jdk").start();
-             GatewayHarness conscrypt = GatewayHarness.withDynamic(dir.resolve("conscrypt"),
-                     dynamic.formatted(HOST, backend.url(), rsa.cert(), rsa.key())).flag("--tlsEngine=conscrypt").start()) {
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            ports.put("jdk", jdk.port("web"));
-            ports.put("conscrypt", conscrypt.port("web"));
-            // testssl.sh takes seconds per check, mostly its own start: both engines' compression checks run while
-            // sslscan looks at the rest.
-            Map<String, Process> compressionChecks = new LinkedHashMap<>();
-            Map<String, Path> compressionReports = new LinkedHashMap<>();
-            for (Map.Entry<String, Integer> engine : ports.entrySet()) {
-                Path report = dir.resolve("testssl-" + engine.getKey() + ".json");
-                compressionReports.put(engine.getKey(), report);
-                compressionChecks.put(engine.getKey(), new ProcessBuilder(testssl, "--quiet", "--fast", "--warnings",
-                        "off", "--color", "0", "--sneaky", "-C", "--jsonfile", report.toString(), "--ip", "127.0.0.1",
-                        HOST + ":" + engine.getValue())
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("testssl-" + engine.getKey() + ".txt").toFile())
-                        .start());
-            }
-            List<Executable> checks = new ArrayList<>();
-            for (Map.Entry<String, Integer> engine : ports.entrySet()) {
-                Document scan = sslscan(sslscan, engine.getValue());
-                checks.addAll(sslscanChecks(engine.getKey(), scan));
-            }
-            for (Map.Entry<String, Process> check : compressionChecks.entrySet()) {
-                String engine = check.getKey();
-                Process process = check.getValue();
-                try {
-                    assertTrue(process.waitFor(90, TimeUnit.SECONDS), engine + ": testssl.sh -C did not finish in 90 s");
-                } finally {
-                    process.destroyForcibly();
+                     dynamic.formatted(HOST, backend.url(), rsa.cert(), rsa.key())).flag("--tlsEngine=jdk").start()) {
+            compressionChecks.put("jdk", compressionCheck(testssl, "jdk", jdk.port("web")));
+            try (GatewayHarness conscrypt = GatewayHarness.withDynamic(dir.resolve("conscrypt"),
+                    dynamic.formatted(HOST, backend.url(), rsa.cert(), rsa.key())).flag("--tlsEngine=conscrypt").start()) {
+                compressionChecks.put("conscrypt", compressionCheck(testssl, "conscrypt", conscrypt.port("web")));
+                List<Executable> checks = new ArrayList<>();
+                checks.addAll(sslscanChecks("jdk", sslscan(sslscan, jdk.port("web"))));
+                checks.addAll(sslscanChecks("conscrypt", sslscan(sslscan, conscrypt.port("web"))));
+                for (Map.Entry<String, Process> check : compressionChecks.entrySet()) {
+                    String engine = check.getKey();
+                    assertTrue(check.getValue().waitFor(90, TimeUnit.SECONDS),
+                            engine + ": testssl.sh -C did not finish in 90 s");
+                    JsonNode crime = finding(dir.resolve("testssl-" + engine + ".json"), "CRIME_TLS");
+                    checks.add(() -> assertEquals("OK not vulnerable",
+                            crime.path("severity").asText() + " " + crime.path("finding").asText(),
+                            engine + ": TLS compression (testssl.sh CRIME_TLS)"));
                 }
-                JsonNode crime = finding(compressionReports.get(engine), "CRIME_TLS");
-                checks.add(() -> assertEquals("OK not vulnerable",
-                        crime.path("severity").asText() + " " + crime.path("finding").asText(),
-                        engine + ": TLS compression (testssl.sh CRIME_TLS)"));
+                assertAll(checks);
             }
-            assertAll(checks);
+        } finally {
+            compressionChecks.values().forEach(Process::destroyForcibly);
         }
+    }
+
+    /** testssl.sh's compression (CRIME) check, writing testssl-ENGINE.json (and its output to testssl-ENGINE.txt). */
+    private Process compressionCheck(String testssl, String engine, int port) throws IOException {
+        return new ProcessBuilder(testssl, "--quiet", "--fast", "--warnings", "off", "--color", "0", "--sneaky", "-C",
+                "--jsonfile", dir.resolve("testssl-" + engine + ".json").toString(), "--ip", "127.0.0.1",
+                HOST + ":" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("testssl-" + engine + ".txt").toFile()).start();
     }
 
     private List<Executable> sslscanChecks(String engine, Document scan) {
