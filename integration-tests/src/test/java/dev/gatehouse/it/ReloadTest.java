@@ -80,6 +80,56 @@ class ReloadTest {
         }
     }
 
+    /**
+     * A request outlasts the reloads that happen while it runs: the runtime it started on stays up until it is done,
+     * however long past the grace time (here 1 s, and a request of 3 s on a service with its own serversTransport,
+     * whose client belongs to that runtime).
+     */
+    @Test
+    void aRequestLongerThanTheGraceTimeFinishesAcrossAReload() throws Exception {
+        try (TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(3));
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         slow:
+                           rule: PathPrefix(`/slow`)
+                           service: slow
+                       services:
+                         slow:
+                           loadBalancer:
+                             serversTransport: own
+                             servers:
+                               - url: %s
+                       serversTransports:
+                         own:
+                           maxIdleConnsPerHost: 4
+                     """.formatted(slow.url())).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                         transport:
+                           lifeCycle:
+                             graceTimeOut: 1s
+                     providers:
+                       providersThrottleDuration: 100ms
+                       file:
+                         directory: dynamic
+                     """).start()) {
+            CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> Http.get(gateway.url("/slow")));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (slow.requests() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // until the request is at the backend, on the runtime about to be replaced
+            }
+            long generation = gateway.application().generation();
+            gateway.writeDynamic("other.yml", route("other", "PathPrefix(`/other`)", "other", slow.url()));
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("other@file"), RELOAD_TIMEOUT);
+
+            HttpResponse<String> slowResponse = response.get(10, TimeUnit.SECONDS);
+            assertEquals(200, slowResponse.statusCode(), slowResponse.body());
+            assertTrue(slowResponse.body().contains("backend=slow"), slowResponse.body());
+        }
+    }
+
     @Test
     void syntaxErrorInOneFileKeepsItsLastGoodRoutesWhileOtherFilesChange() throws Exception {
         try (TestBackend one = TestBackend.echo("one");

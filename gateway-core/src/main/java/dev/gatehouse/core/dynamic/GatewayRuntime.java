@@ -6,6 +6,9 @@ import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,10 @@ public final class GatewayRuntime {
     private final Map<String, String> routerStatus;
     private final Map<String, ServiceHandler> services;
     private final Map<String, List<String>> middlewareUsers;
+    /** Requests being served on this runtime; -1 once it is retired and idle, and so stopped or stopping. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Set when retired: where the runtime is stopped once its last request is done. */
+    private volatile Executor stopper;
 
     GatewayRuntime(RoutingTable[] tables, List<LifeCycle> components, List<LifeCycle> healthChecks,
             List<LifeCycle> transports, List<ConfigProblem> problems, Map<String, String> routerStatus) {
@@ -124,11 +131,48 @@ public final class GatewayRuntime {
     }
 
     /**
-     * Called the moment another runtime replaces this one: stops its health checks at once (the new runtime
-     * has its own), while requests in flight go on finishing here.
+     * Counts a request in, for as long as it is served on this runtime (until {@link #exit()}). Returns false when
+     * this runtime has stopped already: the caller was too late and takes the runtime that replaced it.
      */
-    public void retire() {
+    public boolean enter() {
+        while (true) {
+            int count = inFlight.get();
+            if (count < 0) {
+                return false;
+            }
+            if (inFlight.compareAndSet(count, count + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Counts a request out; the last one out of a retired runtime has it stopped. */
+    public void exit() {
+        if (inFlight.decrementAndGet() == 0 && stopper != null) {
+            stopIfIdle();
+        }
+    }
+
+    /**
+     * Called the moment another runtime replaces this one: stops its health checks at once (the new runtime
+     * has its own), while requests in flight go on finishing here; once the last of them is done (at once, if
+     * none is running), {@code stopper} runs {@link #stop()}. Retiring by counting rather than on a timer lets a
+     * long request (a download, a stream, a WebSocket) outlive any number of reloads.
+     */
+    public void retire(Executor stopper) {
         stopAll(healthChecks);
+        this.stopper = stopper;
+        stopIfIdle();
+    }
+
+    private void stopIfIdle() {
+        if (inFlight.compareAndSet(0, -1)) { // -1: closed to new requests, so it can be stopped only once
+            try {
+                stopper.execute(this::stop);
+            } catch (RejectedExecutionException e) {
+                stop(); // the gateway is stopping
+            }
+        }
     }
 
     /**

@@ -97,7 +97,24 @@ final class GatewayHandler extends Handler.Abstract {
                 }
             }
         }
-        return runtime.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath()), response, callback);
+        // The request keeps the runtime it started on, which stays up until its last request is done.
+        GatewayRuntime current = runtime;
+        while (!current.enter()) {
+            current = runtime; // retired and stopped meanwhile: its replacement is in place already
+        }
+        GatewayRuntime used = current;
+        boolean handled;
+        try {
+            handled = used.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath()),
+                    response, Callback.from(callback, used::exit));
+        } catch (Throwable e) {
+            used.exit(); // the callback was not taken: the caller completes it
+            throw e;
+        }
+        if (!handled) {
+            used.exit();
+        }
+        return handled;
     }
 
     /**

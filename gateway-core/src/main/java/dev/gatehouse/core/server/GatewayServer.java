@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import dev.gatehouse.core.tls.ClientHello;
 import dev.gatehouse.core.tls.TlsManager;
@@ -57,7 +56,6 @@ public final class GatewayServer {
     private final List<EntryPointConnector> connectors = new ArrayList<>();
     private final GatewayHandler gatewayHandler;
     private final PingHandler ping;
-    private final Duration graceTimeout;
     private final ScheduledExecutorService retirer;
 
     /**
@@ -77,7 +75,6 @@ public final class GatewayServer {
      */
     public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
             Duration graceTimeout, RequestObserver observer, TlsManager tls) {
-        this.graceTimeout = graceTimeout;
         threads = new QueuedThreadPool(200, 4, 60_000);
         threads.setName("gatehouse");
         server = new Server(threads);
@@ -189,14 +186,13 @@ public final class GatewayServer {
     }
 
     /**
-     * Serves new requests with {@code next}. The previous runtime is stopped after the grace time, when the
-     * requests that started on it are done.
+     * Serves new requests with {@code next}. The previous runtime is stopped once the requests that started on
+     * it are done, however long they take.
      */
     public void swap(GatewayRuntime next) {
         GatewayRuntime previous = gatewayHandler.swap(next);
         if (previous != null && previous != GatewayRuntime.EMPTY) {
-            previous.retire();
-            retirer.schedule(previous::stop, graceTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            previous.retire(retirer); // stopped off the request threads: stopping a client from its own callback could block
         }
     }
 
