@@ -17,8 +17,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Jetty has no deadline for: its request line and headers. Jetty's idle timeout restarts with every byte, so a
  * client sending one header line every few seconds kept a connection forever; here the whole head of a request
  * must arrive within {@code readTimeout} of its first byte, or the connection is closed. (A connection's first
- * request is also timed from the connection's opening, by {@link EntryPointConnector}, as Go counts it.) The body's share of the same deadline is
- * {@link RequestDeadlines}' (it must fail a read, which only the request can do).
+ * request is also timed from the connection's opening, by {@link EntryPointConnector}, as Go counts it.) The
+ * body's share of the same deadline is {@link RequestDeadlines}' (it must fail a read, which only the request
+ * can do).
  *
  * <p>While a request is being read, the idle timeout ({@code idleTimeout}) does not apply: the read deadline
  * governs, so an idle timeout shorter than the read timeout does not cut a slow but punctual client. Between
