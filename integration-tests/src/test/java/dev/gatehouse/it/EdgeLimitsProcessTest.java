@@ -178,6 +178,23 @@ class EdgeLimitsProcessTest {
     }
 
     @Test
+    void onAKeptAliveConnectionTheNextRequestsHeadIsTimedFromItsFirstByte() throws Exception {
+        try (RawConnection client = new RawConnection(web)) {
+            client.send("GET /app/first HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertEquals(200, client.readResponse().status());
+            long start = System.nanoTime();
+            client.send("GET /app/second HTTP/1.1\r\nHost: localhost\r\n");
+            boolean closed = false;
+            for (int line = 0; !closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS; line++) {
+                closed = client.closedWithin(1000) || !client.trySend("X-Slow-" + line + ": x\r\n");
+            }
+            long elapsed = millisSince(start);
+            assertTrue(closed, "still open after " + elapsed + " ms of one header line a second");
+            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
+        }
+    }
+
+    @Test
     void aTlsClientHelloSentAByteASecondIsDisconnectedAtTheReadTimeout() throws Exception {
         try (RawConnection client = new RawConnection(web)) {
             long start = System.nanoTime();
