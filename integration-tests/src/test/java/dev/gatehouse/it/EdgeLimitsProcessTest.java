@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The attacks on the edge that Traefik's entry point limits answer, against a real gateway process: a client that
- * sends its headers one line at a time (slowloris) or its body a byte at a time is disconnected when
+ * sends its headers one line at a time (slowloris), its TLS handshake or its body a byte at a time is disconnected when
  * {@code readTimeout} runs out; an idle keep-alive connection is closed at {@code idleTimeout}, not before;
  * {@code keepAliveMaxRequests} and {@code keepAliveMaxTime} end connections with {@code Connection: close}; a
  * backend slower than {@code idleConnTimeout} is waited for (Traefik's {@code responseHeaderTimeout} is 0, no
@@ -174,6 +174,39 @@ class EdgeLimitsProcessTest {
             assertTrue(closed, "still open after " + elapsed + " ms of one header line a second");
             assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
             assertFalse(client.received().startsWith("HTTP/1.1 2"), client.received());
+        }
+    }
+
+    @Test
+    void onAKeptAliveConnectionTheNextRequestsHeadIsTimedFromItsFirstByte() throws Exception {
+        try (RawConnection client = new RawConnection(web)) {
+            client.send("GET /app/first HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertEquals(200, client.readResponse().status());
+            long start = System.nanoTime();
+            client.send("GET /app/second HTTP/1.1\r\nHost: localhost\r\n");
+            boolean closed = false;
+            for (int line = 0; !closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS; line++) {
+                closed = client.closedWithin(1000) || !client.trySend("X-Slow-" + line + ": x\r\n");
+            }
+            long elapsed = millisSince(start);
+            assertTrue(closed, "still open after " + elapsed + " ms of one header line a second");
+            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
+        }
+    }
+
+    @Test
+    void aTlsClientHelloSentAByteASecondIsDisconnectedAtTheReadTimeout() throws Exception {
+        try (RawConnection client = new RawConnection(web)) {
+            long start = System.nanoTime();
+            // A TLS record header announcing a 512-byte handshake record, then its bytes one a second.
+            client.send("\u0016\u0003\u0001\u0002\u0000\u0001");
+            boolean closed = false;
+            while (!closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS) {
+                closed = client.closedWithin(1000) || !client.trySend("\u0000");
+            }
+            long elapsed = millisSince(start);
+            assertTrue(closed, "still open after " + elapsed + " ms of one handshake byte a second");
+            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
         }
     }
 

@@ -16,9 +16,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * An HTTP/1.1 connection that keeps Traefik's (Go's {@code http.Server}'s) time limits on the part of a request
  * Jetty has no deadline for: its request line and headers. Jetty's idle timeout restarts with every byte, so a
  * client sending one header line every few seconds kept a connection forever; here the whole head of a request
- * must arrive within {@code readTimeout} of its first byte (of the connection's opening, for its first request,
- * as Go counts it), or the connection is closed. The body's share of the same deadline is
- * {@link RequestDeadlines}' (it must fail a read, which only the request can do).
+ * must arrive within {@code readTimeout} of its first byte, or the connection is closed. (A connection's first
+ * request is also timed from the connection's opening, by {@link EntryPointConnector}, as Go counts it.) The
+ * body's share of the same deadline is {@link RequestDeadlines}' (it must fail a read, which only the request
+ * can do).
  *
  * <p>While a request is being read, the idle timeout ({@code idleTimeout}) does not apply: the read deadline
  * governs, so an idle timeout shorter than the read timeout does not cut a slow but punctual client. Between
@@ -29,7 +30,6 @@ final class GuardedHttpConnection extends HttpConnection {
 
     private final long readTimeoutNanos;
     private final Scheduler scheduler;
-    private final long openedAt = NanoTime.now();
     /** When the request whose head is being timed began (a {@link NanoTime}); 0 when none is. */
     private volatile long headStartedAt;
     /** The deadline of that head, cancelled once it is in: a connection's timer must not outlive its need. */
@@ -59,12 +59,6 @@ final class GuardedHttpConnection extends HttpConnection {
             connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
             return configure(connection, connector, endPoint);
         }
-    }
-
-    @Override
-    public void onOpen() {
-        super.onOpen();
-        timeHead(openedAt);
     }
 
     @Override
@@ -125,9 +119,6 @@ final class GuardedHttpConnection extends HttpConnection {
             return false;   // its head is in: a request is being handled
         }
         HttpParser parser = getParser();
-        if (startedAt == openedAt) {
-            return getMessagesIn() == 0;   // the first request: none has arrived since the connection opened
-        }
         return !parser.isStart() && parser.inHeaderState() && parser.getBeginNanoTime() == startedAt;
     }
 

@@ -54,8 +54,8 @@ final class RequestDeadlines extends Callback.Nested implements Runnable {
     }
 
     /**
-     * Applies the limits to one request. Returns the callback to complete the exchange with; {@link #request()}
-     * of the result (when it is a {@code RequestDeadlines}) is the request to handle.
+     * Applies the limits to one request. Returns the callback to complete the exchange with (the one given when
+     * no deadline applies); {@link #request(Request, Callback)} then gives the request to handle.
      */
     static Callback apply(Request request, Callback callback, EntryPointTimeouts timeouts, String entryPoint) {
         if (timeouts.limitsKeepAlive()) {

@@ -42,7 +42,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
         return configure(new Detection(endPoint, connector), connector, endPoint);
     }
 
-    private final class Detection extends AbstractConnection implements Connection.UpgradeFrom {
+    final class Detection extends AbstractConnection implements Connection.UpgradeFrom {
         private final Connector connector;
         private ByteBuffer buffer = BufferUtil.allocate(2048);
 
