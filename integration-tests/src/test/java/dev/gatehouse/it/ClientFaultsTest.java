@@ -21,6 +21,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
@@ -65,6 +66,8 @@ class ClientFaultsTest {
     @TempDir
     static Path dir;
 
+    /** Holds the servers' answer to {@code /h2wait/slow}. */
+    private static final CountDownLatch slowServerMayAnswer = new CountDownLatch(1);
     private static Recording first;
     private static Recording second;
     private static GatewayHarness gateway;
@@ -76,7 +79,7 @@ class ClientFaultsTest {
         second = new Recording("second");
         StringBuilder routes = new StringBuilder("http:\n  routers:\n");
         StringBuilder services = new StringBuilder("  services:\n");
-        for (String prefix : List.of("h1stall", "h2stall", "h2reset", "gone", "reader", "chunk", "h2big", "upidle")) {
+        for (String prefix : List.of("h1stall", "h2stall", "h2reset", "gone", "reader", "chunk", "h2big", "upidle", "h2wait")) {
             routes.append("""
                         %1$s:
                           rule: PathPrefix(`/%1$s`)
@@ -202,6 +205,27 @@ class ClientFaultsTest {
         // No circuit breaker tripped (it would answer 503), no server left out, nothing sent again.
         assertBothServersServe("/h2reset");
         assertEquals(1, received("/h2reset/cut"));
+        session.close(ErrorCode.NO_ERROR.code, null, Callback.NOOP);
+    }
+
+    @Test
+    void anHttp2StreamResetWhileTheServerWorksEndsTheExchangeAtOnce() throws Exception {
+        Session session = h2Session();
+        // The whole (empty) request is sent; the server takes its time, until the test lets it answer.
+        Stream stream = session.newStream(new HeadersFrame(new MetaData.Request("GET", HttpURI.from(h2Url("/h2wait/slow")),
+                HttpVersion.HTTP_2, HttpFields.EMPTY), null, true), new H2Exchange()).get(5, TimeUnit.SECONDS);
+        try {
+            awaitReceived("/h2wait/slow");
+            long resetAt = System.nanoTime();
+            stream.reset(new ResetFrame(stream.getId(), ErrorCode.CANCEL_STREAM_ERROR.code)).get(5, TimeUnit.SECONDS);
+            // Ended (and logged) when the client left, not when the server answers: the server's work is abandoned.
+            assertEquals(499, awaitAccessLogStatus("/h2wait/slow"));
+            assertTrue(System.nanoTime() - resetAt < TimeUnit.SECONDS.toNanos(5), "ended at once");
+        } finally {
+            slowServerMayAnswer.countDown();
+        }
+        assertBothServersServe("/h2wait");
+        assertEquals(1, received("/h2wait/slow"));
         session.close(ErrorCode.NO_ERROR.code, null, Callback.NOOP);
     }
 
@@ -470,6 +494,9 @@ class ClientFaultsTest {
             } catch (IOException e) {
                 callback.failed(e);   // the gateway gave up on the request: so does the server
                 return true;
+            }
+            if (path.equals("/h2wait/slow")) {
+                slowServerMayAnswer.await(10, TimeUnit.SECONDS);
             }
             if (path.startsWith("/reader/big")) {
                 try (OutputStream out = Content.Sink.asOutputStream(response)) {

@@ -3,6 +3,7 @@ package dev.gatehouse.core.proxy;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * The client's request body as the body of the request to the server: chunks are handed through as
@@ -29,6 +30,8 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
     private volatile boolean awaitingClient;
     /** {@link #awaitingClient} when the HTTP client ended the body (ending it wakes the wait up). */
     private volatile boolean awaitingClientWhenFailed;
+    /** Ends the wait for the client and runs the HTTP client's demand callback: one per body, not one per chunk. */
+    private final ContentAvailable contentAvailable = new ContentAvailable();
 
     /**
      * @param first a chunk already read from {@code clientToProxy}, or null
@@ -67,10 +70,8 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
             return;
         }
         awaitingClient = true;
-        clientToProxy.demand(() -> {
-            awaitingClient = false;
-            demandCallback.run();
-        });
+        contentAvailable.callback = demandCallback;
+        clientToProxy.demand(contentAvailable);
     }
 
     @Override
@@ -133,5 +134,24 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
     @Override
     public boolean rewind() {
         return false;
+    }
+
+    /**
+     * The client's body has more (or failed): no longer waiting for it. As blocking or not as the HTTP client's
+     * callback, so that Jetty runs a non-blocking one at once instead of dispatching it to another thread.
+     */
+    private final class ContentAvailable implements Runnable, Invocable {
+        private volatile Runnable callback;
+
+        @Override
+        public void run() {
+            awaitingClient = false;
+            callback.run();
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return Invocable.getInvocationType(callback);
+        }
     }
 }

@@ -171,6 +171,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         }
         ServerToProxyListener listener = new ServerToProxyListener(this, clientToProxy, proxyToServer, proxyToClient,
                 callback, server, passHostHeader, outcome, body);
+        clientToProxy.addFailureListener(listener::clientToProxyFailed);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
         if (headerTimeout > 0) {
             // As Go's ResponseHeaderTimeout: counted from the end of the request, body included, so a slow
@@ -433,8 +434,12 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         private final ClientRequestBody body;
         private volatile Scheduler.Task headerTimeout;
         private volatile boolean headersReceived;
-        /** Why writing the response to the client failed (it stopped reading or went away), or null. */
-        private volatile Throwable proxyToClientFailure;
+        /**
+         * Why the client's side failed while its body was not being read: a write to it failed (it stopped reading
+         * or went away), or its request failed while the server was at work (its HTTP/2 stream was reset, its
+         * connection timed out); null while it did not.
+         */
+        private volatile Throwable clientSideFailure;
 
         ServerToProxyListener(JettyUpstreamClient client, Request clientToProxy,
                 org.eclipse.jetty.client.Request proxyToServer, Response proxyToClient, Callback proxyToClientCallback,
@@ -453,6 +458,20 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         @Override
         public void onBegin(org.eclipse.jetty.client.Response serverToProxy) {
             proxyToClient.setStatus(serverToProxy.getStatus());
+        }
+
+        /**
+         * The client's request failed while nothing was reading from it or writing to it (Jetty tells the readers
+         * and writers themselves). When the client is gone (its HTTP/2 stream reset), the server's work is abandoned
+         * at once, and the failure is the client's. An idle timeout is not that: Jetty lets the response go on (a
+         * graceful stop shortens the idle timeout of connections whose requests it waits for), and so does this.
+         */
+        void clientToProxyFailed(Throwable failure) {
+            if (ErrorResponses.isTimeout(failure)) {
+                return;
+            }
+            clientSideFailure = failure;
+            proxyToServer.abort(failure);
         }
 
         /** Starts the response header timeout, unless the headers are already here (an early response). */
@@ -518,7 +537,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 public void failed(Throwable failure) {
                     chunk.release();
                     // The client went away or stopped reading: stop reading from the server, which is not at fault.
-                    proxyToClientFailure = failure;
+                    clientSideFailure = failure;
                     serverToProxy.abort(failure);
                 }
 
@@ -597,8 +616,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (body != null && body.clientFailure() != null) {
                 return body.clientFailure();
             }
-            if (proxyToClientFailure != null) {
-                return proxyToClientFailure;
+            if (clientSideFailure != null) {
+                return clientSideFailure;
             }
             if (body != null && body.awaitingClient() && !headersReceived && ErrorResponses.isTimeout(failure)) {
                 return failure;
