@@ -104,7 +104,9 @@ class CheckCommandTest {
         assertTrue(output.contains("gatehouse check: 4 errors:"), output);
         assertTrue(output.contains("router badRule@file (from " + file + "): rule Host(`a`) && is invalid at position 13"), output);
         assertTrue(output.contains("router missingService@file (from " + file + "): service 'nowhere@file' does not exist"), output);
-        assertTrue(output.contains("unknown key 'http.routers.typo.servce'"), output);
+        assertTrue(output.contains("router typo@file (from " + file + "): line 11: unknown key 'http.routers.typo.servce'"),
+                output);
+        assertTrue(output.contains("did you mean 'service'?"), output);
         assertTrue(output.contains("broken.yml") && output.contains("line"), output);
     }
 

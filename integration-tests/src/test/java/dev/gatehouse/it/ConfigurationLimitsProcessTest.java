@@ -63,21 +63,21 @@ class ConfigurationLimitsProcessTest {
         }
         Outcome outcome = check(config);
         assertEquals(2, outcome.status(), outcome.output());
-        assertTrue(outcome.output().contains("gatehouse.yml: the file is 50.0 MB; configuration files are limited to 8 MB"),
+        assertTrue(outcome.output().contains("gatehouse.yml: the file is 50.0 MB; the static configuration file is limited to 1 MB"),
                 outcome.output());
         assertTrue(!outcome.output().contains("Exception") && !outcome.output().contains("\tat "), outcome.output());
         assertTrue(outcome.millis() < 10_000, "took " + outcome.millis() + " ms");
     }
 
     @Test
-    void checkRefusesA4MegabyteValueAtOnceNamingTheLine() throws Exception {
+    void checkRefusesA4MegabyteValueAtOnceNamingFileAndLimit() throws Exception {
         Path config = dir.resolve("gatehouse.yml");
         Files.writeString(config, "entryPoints:\n  web:\n    address: \":0\"\nlog:\n  level: \""
                 + "x".repeat(4 * 1024 * 1024) + "\"\n");
         Outcome outcome = check(config);
         assertEquals(2, outcome.status(), outcome.output());
-        assertTrue(outcome.output().contains("gatehouse.yml: line 5 is 4.0 MB long; a line of a configuration file is "
-                + "limited to 256 KB"), outcome.output());
+        assertTrue(outcome.output().contains("gatehouse.yml: the file is 4.0 MB; the static configuration file is limited "
+                + "to 1 MB"), outcome.output());
         assertTrue(outcome.millis() < 10_000, "took " + outcome.millis() + " ms");
     }
 }

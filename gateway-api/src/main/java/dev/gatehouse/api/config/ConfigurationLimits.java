@@ -23,8 +23,11 @@ package dev.gatehouse.api.config;
  */
 public final class ConfigurationLimits {
 
-    /** The largest configuration file read: 8 MiB. */
-    public static final long MAX_FILE_BYTES = 8L * 1024 * 1024;
+    /** The largest dynamic configuration file read: 4 MiB, over five times a file of 10,000 routers. */
+    public static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+
+    /** The largest static configuration file read: 1 MiB. Static configurations are a few kilobytes. */
+    public static final long MAX_STATIC_FILE_BYTES = 1024L * 1024;
 
     /** The longest line of a configuration file: 256 KiB. */
     public static final int MAX_LINE_BYTES = 256 * 1024;
@@ -36,21 +39,31 @@ public final class ConfigurationLimits {
     public static final int MAX_NESTING_DEPTH = 100;
 
     /**
-     * The most values one document may hold once YAML aliases are expanded: an alias repeats its anchor's
-     * whole tree, so a few lines of nested aliases ("billion laughs") could otherwise stand for billions.
+     * The most values (keys, strings, numbers, sections, lists) one document may hold, each YAML alias counted as
+     * the whole tree it repeats: a few lines of nested aliases ("billion laughs") could otherwise stand for
+     * billions. A file of 10,000 routers with their services holds about 100,000.
      */
-    public static final int MAX_EXPANDED_VALUES = 1_000_000;
+    public static final int MAX_VALUES = 500_000;
 
     private ConfigurationLimits() {
     }
 
-    /** Why a file of {@code bytes} bytes is refused, or null when its size is within {@link #MAX_FILE_BYTES}. */
+    /** Why a dynamic file of {@code bytes} bytes is refused, or null when it is within {@link #MAX_FILE_BYTES}. */
     public static String sizeProblem(long bytes) {
         if (bytes <= MAX_FILE_BYTES) {
             return null;
         }
-        return "the file is " + describeBytes(bytes) + "; configuration files are limited to "
+        return "the file is " + describeBytes(bytes) + "; dynamic configuration files are limited to "
                 + describeBytes(MAX_FILE_BYTES) + " (split the configuration into several files)";
+    }
+
+    /** Why a static file of {@code bytes} bytes is refused, or null when it is within {@link #MAX_STATIC_FILE_BYTES}. */
+    public static String staticSizeProblem(long bytes) {
+        if (bytes <= MAX_STATIC_FILE_BYTES) {
+            return null;
+        }
+        return "the file is " + describeBytes(bytes) + "; the static configuration file is limited to "
+                + describeBytes(MAX_STATIC_FILE_BYTES) + " (routes and services belong in the file provider's files)";
     }
 
     /**
@@ -90,10 +103,10 @@ public final class ConfigurationLimits {
                 + "limited to " + MAX_NESTING_DEPTH + " levels";
     }
 
-    /** The sentence for a document whose aliases expand beyond {@link #MAX_EXPANDED_VALUES}. */
-    public static String expansionProblem() {
-        return "its YAML aliases expand to more than " + MAX_EXPANDED_VALUES + " values; a configuration document is "
-                + "limited to " + MAX_EXPANDED_VALUES + " values (use fewer nested aliases)";
+    /** The sentence for a document of more than {@link #MAX_VALUES} values. */
+    public static String valueCountProblem() {
+        return "the document holds more than " + MAX_VALUES + " values (each YAML alias counted as the values it "
+                + "repeats); a configuration document is limited to " + MAX_VALUES + " values";
     }
 
     /**

@@ -173,7 +173,7 @@ public final class StaticConfigurationLoader {
         byte[] content;
         try {
             // Checked before reading, so that an oversized file costs neither the memory nor the parser's time.
-            String tooLarge = ConfigurationLimits.sizeProblem(Files.size(file));
+            String tooLarge = ConfigurationLimits.staticSizeProblem(Files.size(file));
             if (tooLarge != null) {
                 problems.add(display + ": " + tooLarge);
                 return false;
@@ -183,7 +183,7 @@ public final class StaticConfigurationLoader {
             problems.add(display + ": cannot read: " + e.getMessage());
             return false;
         }
-        String sizeProblem = ConfigurationLimits.sizeProblem(content.length); // it may have grown since
+        String sizeProblem = ConfigurationLimits.staticSizeProblem(content.length); // it may have grown since
         if (sizeProblem == null) {
             sizeProblem = ConfigurationLimits.lineProblem(content);
         }
@@ -245,44 +245,8 @@ public final class StaticConfigurationLoader {
             return false;
         }
         recordLines(mapper, content, display, origins);
-        List<String> oversized = oversizedValue(tree, new ArrayList<>());
-        if (oversized != null) {
-            // Jackson bounds TOML values as it reads them, but not YAML block scalars.
-            problems.add(origins.describe(oversized) + ": '" + ConfigBinder.display(oversized) + "': "
-                    + ConfigurationLimits.valueProblem());
-            return false;
-        }
         root.setAll((ObjectNode) tree);
         return true;
-    }
-
-    /** The path of the first key or text value longer than {@link ConfigurationLimits#MAX_VALUE_CHARS}, or null. */
-    private static List<String> oversizedValue(JsonNode node, List<String> path) {
-        if (node.isTextual() && node.textValue().length() > ConfigurationLimits.MAX_VALUE_CHARS) {
-            return path;
-        }
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                List<String> child = new ArrayList<>(path);
-                child.add(field.getKey());
-                List<String> found = field.getKey().length() > ConfigurationLimits.MAX_VALUE_CHARS
-                        ? child : oversizedValue(field.getValue(), child);
-                if (found != null) {
-                    return found;
-                }
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                List<String> child = new ArrayList<>(path);
-                child.add("[" + i + "]");
-                List<String> found = oversizedValue(node.get(i), child);
-                if (found != null) {
-                    return found;
-                }
-            }
-        }
-        return null;
     }
 
     /**

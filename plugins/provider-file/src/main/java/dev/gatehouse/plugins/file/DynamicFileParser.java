@@ -254,8 +254,8 @@ final class DynamicFileParser {
 
         private void count(long more) throws TreeException {
             values += more;
-            if (values > ConfigurationLimits.MAX_EXPANDED_VALUES) {
-                throw new TreeException(ConfigurationLimits.expansionProblem(), parser.currentTokenLocation());
+            if (values > ConfigurationLimits.MAX_VALUES) {
+                throw new TreeException(ConfigurationLimits.valueCountProblem(), parser.currentTokenLocation());
             }
         }
 
