@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.file;
 
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.config.ConfigurationLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -110,12 +111,19 @@ final class DynamicFiles {
 
     private static FileRead readOne(Path path) {
         try {
+            // Refused before it is read: a file of gigabytes would otherwise fill the heap on its way to the parser.
+            String tooLarge = ConfigurationLimits.sizeProblem(Files.size(path));
+            if (tooLarge != null) {
+                return FileRead.failed(path + ": " + tooLarge);
+            }
             return FileRead.of(Files.readAllBytes(path));
         } catch (NoSuchFileException e) {
             // Only in filename mode (a folder's listing holds files that exist), or a file deleted mid-read.
             return FileRead.failed(path + ": does not exist");
         } catch (IOException e) {
-            return FileRead.failed(path + ": cannot be read: " + e);
+            // The exception's message names the file and what went wrong; its class is not for the user.
+            return FileRead.failed(path + ": cannot be read ("
+                    + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()) + ")");
         }
     }
 

@@ -172,6 +172,25 @@ class FileProviderTest {
     }
 
     @Test
+    void aFileOverTheSizeLimitIsRefusedUnreadWhileOthersLoad() throws Exception {
+        Path good = write(dir.resolve("conf/good.yml"), YAML);
+        // Sparse: 3 GB on paper, nothing on disk. Read whole, it would not even fit in one Java array.
+        Path huge = dir.resolve("conf/huge.yml");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(3L * 1024 * 1024 * 1024);
+        }
+
+        ConfigurationSnapshot snapshot = start(null, "conf");
+
+        ConfigurationFragment fragment = fragment(snapshot, huge);
+        assertEquals(Map.of(), fragment.content());
+        assertEquals(1, fragment.errors().size(), fragment.errors().toString());
+        assertTrue(fragment.errors().get(0).startsWith(huge + ": the file is 3072 MB"), fragment.errors().get(0));
+        assertTrue(fragment.errors().get(0).contains("limited to 4 MB"), fragment.errors().get(0));
+        assertEquals(YAML_TREE, fragment(snapshot, good).content());
+    }
+
+    @Test
     void missingFileIsAnErrorNamingTheResolvedPath() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> start("x/y.yml", null));
         assertEquals("providers.file.filename: " + dir.resolve("x/y.yml") + " does not exist", e.getMessage());
