@@ -90,7 +90,7 @@ class StalledBodyAttackTest {
                     Thread.sleep(50);
                 }
                 assertEquals(1, others.size(), "statuses the other clients got: " + others + "\n" + gateway.output());
-                assertTrue(others.getOrDefault(200, 0) > 100, "other clients answered 200 throughout: " + others);
+                assertTrue(others.getOrDefault(200, 0) > 40, "other clients answered 200 throughout: " + others);
                 for (CompletableFuture<Integer> client : stalled) {
                     assertEquals(408, client.get(1, TimeUnit.SECONDS), "what a stalled client gets");
                 }

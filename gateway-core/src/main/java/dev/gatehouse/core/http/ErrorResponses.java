@@ -106,12 +106,13 @@ public final class ErrorResponses {
     }
 
     /**
-     * The status {@link #clientFailed} gives a failure of the client: 408 for a timeout, the 4xx status Jetty gave a
+     * The status {@link #clientFailed} gives a failure of the client: 408 for a timeout (the entry point's
+     * {@code readTimeout}, or Jetty's idle timeout where no read timeout is set), the 4xx status Jetty gave a
      * malformed body (400 for a bad chunk), else {@value #CLIENT_CLOSED_REQUEST}: the client went away (its
      * connection closed or reset, its stream reset).
      */
     public static int clientFailureStatus(Throwable failure) {
-        if (isTimeout(failure)) {
+        if (isTimeout(failure) || RequestReadTimeoutException.isCause(failure)) {
             return HttpStatus.REQUEST_TIMEOUT_408;
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -37,6 +37,8 @@ class ErrorResponsesTest {
     static Stream<Arguments> clientFailures() {
         return Stream.of(
                 Arguments.of("idle timeout while the body stalls", new TimeoutException("Idle timeout 1000 ms"), 408),
+                Arguments.of("the entry point's readTimeout", new RequestReadTimeoutException("web",
+                        java.time.Duration.ofSeconds(60)), 408),
                 Arguments.of("a timeout wrapped", new IOException(new SocketTimeoutException("read timed out")), 408),
                 Arguments.of("invalid chunk size", new BadMessageException("Bad chunking"), 400),
                 Arguments.of("another 4xx from Jetty", new HttpException.RuntimeException(413, "too large"), 413),
