@@ -637,9 +637,29 @@ public final class RuntimeBuilder {
         Object options = ConfigBinder.bindTree(mapper, declaration.options(), type.configType(), declaration.type(),
                 bindingProblems);
         if (bindingProblems.isEmpty()) {
+            logDeprecations(name, defined, type, options);
             prepared.put(name, new PreparedMiddleware(type, options, defined.provider(), null));
         } else {
             bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+        }
+    }
+
+    /**
+     * Deprecated names and options work but are logged, as Traefik v3 logs them (not configuration problems: {@code check}
+     * accepts them). A middleware type that fails here is only left unlogged.
+     */
+    private static void logDeprecations(String name, Defined<MiddlewareConfig> defined, Middleware<Object> type,
+            Object options) {
+        List<String> deprecations;
+        try {
+            deprecations = type.deprecations(options);
+        } catch (RuntimeException e) {
+            LOG.debug("Middleware type {} failed to list its deprecations", type.name(), e);
+            return;
+        }
+        for (String deprecation : deprecations) {
+            LOG.warn("middleware {}{}: {}", name, defined.origin() == null ? "" : " (from " + defined.origin() + ")",
+                    deprecation);
         }
     }
 
