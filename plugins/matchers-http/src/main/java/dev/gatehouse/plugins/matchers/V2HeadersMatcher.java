@@ -1,0 +1,82 @@
+package dev.gatehouse.plugins.matchers;
+
+import com.google.re2j.Pattern;
+import dev.gatehouse.api.MatchContext;
+import dev.gatehouse.api.Matcher;
+import dev.gatehouse.api.RequestPredicate;
+import dev.gatehouse.api.net.IpBlock;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * {@code Headers(`X-Env`, `prod`)} in the v2 rule syntax: for every name/value pair, the header (name in any case)
+ * has the value exactly; an empty value asks only that the header be present.
+ */
+@Extension
+public final class V2HeadersMatcher implements Matcher {
+
+    @Override
+    public String name() {
+        return "v2:Headers";
+    }
+
+    @Override
+    public RequestPredicate compile(List<String> arguments) {
+        V2Templates.requirePairs(this, arguments);
+        String[] names = new String[arguments.size() / 2];
+        String[] values = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = arguments.get(2 * i);
+            values[i] = arguments.get(2 * i + 1);
+        }
+        return request -> {
+            for (int i = 0; i < names.length; i++) {
+                boolean ok = values[i].isEmpty() ? request.request().getHeaders().contains(names[i])
+                        : Headers.anyEquals(request.request(), names[i], values[i]);
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    /**
+     * {@code HeadersRegexp(`Content-Type`, `^application/(json|yaml)$`)}: for every pair, some value of the header
+     * contains a match of the regexp (anchor it to match the whole value); an empty regexp asks for presence only.
+     */
+    @Extension
+    public static final class Regexp implements Matcher {
+        @Override
+        public String name() {
+            return "v2:HeadersRegexp";
+        }
+
+        @Override
+        public RequestPredicate compile(List<String> arguments) {
+            V2Templates.requirePairs(this, arguments);
+            String[] names = new String[arguments.size() / 2];
+            Pattern[] patterns = new Pattern[names.length];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = arguments.get(2 * i);
+                String regexp = arguments.get(2 * i + 1);
+                patterns[i] = regexp.isEmpty() ? null : Regexps.compile("HeadersRegexp", regexp);
+            }
+            return request -> {
+                for (int i = 0; i < names.length; i++) {
+                    boolean ok = patterns[i] == null ? request.request().getHeaders().contains(names[i])
+                            : Headers.anyFinds(request.request(), names[i], patterns[i]);
+                    if (!ok) {
+                        return false;
+                    }
+                }
+                return true;
+            };
+        }
+    }
+}
