@@ -730,6 +730,10 @@ public final class RuntimeBuilder {
         } else {
             try {
                 RuleCompiler syntax = ruleSyntax(router.ruleSyntax());
+                if (router.ruleSyntax() != null && syntax != null) {
+                    LOG.warn("router {}: 'ruleSyntax' is deprecated, as in Traefik v3: write the rule in the v3 syntax "
+                            + "and remove the option", name);
+                }
                 if (syntax == null) {
                     problems.add("ruleSyntax '" + router.ruleSyntax() + "' is unknown: use v3 (the default) or v2");
                 } else {

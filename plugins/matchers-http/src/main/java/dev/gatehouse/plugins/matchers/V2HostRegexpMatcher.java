@@ -4,13 +4,7 @@ import com.google.re2j.Pattern;
 import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.RequestPredicate;
-import dev.gatehouse.api.net.IpBlock;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.pf4j.Extension;
 
 /**
