@@ -140,6 +140,48 @@ class TraefikCompatibilityTest {
     }
 
     @Test
+    void entryPointObservabilityIsTheDefaultOfItsRouters() throws Exception {
+        try (TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         inherits:
+                           rule: PathPrefix(`/inherits`)
+                           service: app
+                         loud:
+                           rule: PathPrefix(`/loud`)
+                           service: app
+                           observability:
+                             accessLogs: true
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(backend.url())).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                         observability:
+                           accessLogs: false
+                           tracing: false
+                           traceVerbosity: detailed
+                     accessLog:
+                       filePath: logs/access.log
+                     providers:
+                       providersThrottleDuration: 200ms
+                       file:
+                         directory: dynamic
+                     """).start()) {
+            assertEquals(200, Http.get(gateway.url("/inherits")).statusCode());
+            assertEquals(404, Http.get(gateway.url("/nothing")).statusCode());
+            assertEquals(200, Http.get(gateway.url("/loud")).statusCode());
+            List<String> lines = awaitLine(dir.resolve("logs/access.log"), "GET /loud ");
+            assertEquals(1, lines.size(), "the entry point's accessLogs: false holds for its other requests: " + lines);
+        }
+    }
+
+    @Test
     void ruleSyntaxV2ReadsTraefikV2Rules() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
              GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
