@@ -8,7 +8,7 @@ import org.pf4j.Extension;
 
 /**
  * {@code Headers(`X-Env`, `prod`)} in the v2 rule syntax: for every name/value pair, the header (name in any case)
- * has the value exactly; an empty value asks only that the header be present.
+ * has the value exactly. An empty name or value is an error, as in Traefik.
  */
 @Extension
 public final class V2HeadersMatcher implements Matcher {
@@ -29,9 +29,7 @@ public final class V2HeadersMatcher implements Matcher {
         }
         return request -> {
             for (int i = 0; i < names.length; i++) {
-                boolean ok = values[i].isEmpty() ? request.request().getHeaders().contains(names[i])
-                        : Headers.anyEquals(request.request(), names[i], values[i]);
-                if (!ok) {
+                if (!Headers.anyEquals(request.request(), names[i], values[i])) {
                     return false;
                 }
             }
@@ -41,7 +39,7 @@ public final class V2HeadersMatcher implements Matcher {
 
     /**
      * {@code HeadersRegexp(`Content-Type`, `^application/(json|yaml)$`)}: for every pair, some value of the header
-     * contains a match of the regexp (anchor it to match the whole value); an empty regexp asks for presence only.
+     * contains a match of the regexp (anchor it to match the whole value).
      */
     @Extension
     public static final class Regexp implements Matcher {
@@ -57,14 +55,11 @@ public final class V2HeadersMatcher implements Matcher {
             Pattern[] patterns = new Pattern[names.length];
             for (int i = 0; i < names.length; i++) {
                 names[i] = arguments.get(2 * i);
-                String regexp = arguments.get(2 * i + 1);
-                patterns[i] = regexp.isEmpty() ? null : Regexps.compile("HeadersRegexp", regexp);
+                patterns[i] = Regexps.compile("HeadersRegexp", arguments.get(2 * i + 1));
             }
             return request -> {
                 for (int i = 0; i < names.length; i++) {
-                    boolean ok = patterns[i] == null ? request.request().getHeaders().contains(names[i])
-                            : Headers.anyFinds(request.request(), names[i], patterns[i]);
-                    if (!ok) {
+                    if (!Headers.anyFinds(request.request(), names[i], patterns[i])) {
                         return false;
                     }
                 }

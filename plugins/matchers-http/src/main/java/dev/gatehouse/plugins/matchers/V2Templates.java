@@ -44,9 +44,10 @@ final class V2Templates {
         }
     }
 
-    /** Arguments in name/value pairs ({@code Headers(`X-A`, `1`, `X-B`, `2`)}). */
+    /** Arguments in name/value pairs ({@code Headers(`X-A`, `1`, `X-B`, `2`)}), none empty, as Traefik requires. */
     static void requirePairs(Matcher matcher, List<String> arguments) {
-        if (arguments.isEmpty() || arguments.size() % 2 != 0) {
+        requireSome(matcher, arguments);
+        if (arguments.size() % 2 != 0) {
             throw new IllegalArgumentException(matcher.name() + " expects name and value pairs, got " + arguments.size()
                     + (arguments.size() == 1 ? " argument" : " arguments"));
         }

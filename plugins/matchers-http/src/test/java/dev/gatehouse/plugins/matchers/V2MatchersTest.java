@@ -46,6 +46,10 @@ class V2MatchersTest {
             HostRegexp; {sub}.example.com;                a.b.example.com;  /;              false
             HostRegexp; {sub}.example.com;                example.com;      /;              false
             HostRegexp; example.com|{x:[a-z]+}.test;      abc.test;         /;              true
+            HostRegexp; {subdomain:(foo\\.)?bar\\.com};     bar.com;          /;              true
+            HostRegexp; {subdomain:(foo\\.)?bar\\.com};     fooubar.com;      /;              false
+            HostRegexp; ^[A-Z]+\\.com$;                     example.com;      /;              false
+            Path;       /css{path:(/.*)?};                any;              /css/a/b;       true
             Path;       /css/{name:[a-z]+}.css;           any;              /css/main.css;  true
             Path;       /css/{name:[a-z]+}.css;           any;              /css/main.css2; false
             Path;       /a|/b;                            any;              /b;             true
@@ -77,6 +81,14 @@ class V2MatchersTest {
         assertThrows(IllegalArgumentException.class, () -> new V2HostMatcher().compile(List.of()));
         assertThrows(IllegalArgumentException.class, () -> new V2QueryMatcher().compile(List.of("page")));
         assertThrows(IllegalArgumentException.class, () -> new V2HeadersMatcher().compile(List.of("X-A")));
+        // Traefik's matcher_v2_test.go: an empty name or value, or a value too many, is an error.
+        assertThrows(IllegalArgumentException.class, () -> new V2HeadersMatcher().compile(List.of("X-A", "")));
+        assertThrows(IllegalArgumentException.class, () -> new V2HeadersMatcher().compile(List.of("", "a")));
+        assertThrows(IllegalArgumentException.class, () -> new V2HeadersMatcher().compile(List.of("X-A", "a", "b")));
+        assertThrows(IllegalArgumentException.class, () -> new V2HeadersMatcher.Regexp().compile(List.of("X-A", "")));
+        assertThrows(IllegalArgumentException.class, () -> new V2HeadersMatcher.Regexp().compile(List.of("X-A", "(a")));
+        assertThrows(IllegalArgumentException.class, () -> new V2QueryMatcher().compile(List.of("titi={test")));
+        assertThrows(IllegalArgumentException.class, () -> new V2ClientIPMatcher().compile(List.of("1")));
         assertEquals(Set.of("a.com", "b.com"), new V2HostMatcher().compile(List.of("a.com", "B.com")).possibleHosts());
         assertTrue(new V2HostMatcher.HostHeader().name().startsWith("v2:"));
     }
