@@ -45,9 +45,9 @@ class TraefikCompatibilityTest {
                          loopback:
                            ipWhiteList:
                              sourceRange: [127.0.0.1/32, "::1"]
-                         tens:
-                           ipWhiteList:
-                             sourceRange: [10.0.0.0/8]
+                         tens:   # as Docker labels give it: traefik.http.middlewares.tens.ipwhitelist.sourcerange=10.0.0.0/8
+                           ipwhitelist:
+                             sourcerange: "10.0.0.0/8"
                          old-headers:
                            headers:
                              sslRedirect: true
