@@ -62,4 +62,14 @@ public interface Middleware<C> extends ConfigurableExtension<C> {
     default Handler.Wrapper create(C config, MiddlewareContext context) throws Exception {
         return create(config);
     }
+
+    /**
+     * What in these options is deprecated and how to replace it, one sentence each (empty when nothing is). The
+     * gateway logs each at WARN, naming the middleware, every time it loads a configuration that declares it; the
+     * middleware still works. For Traefik's deprecated names and options that Traefik v3 still accepts with a
+     * warning ({@code ipWhiteList}, {@code headers.sslRedirect}).
+     */
+    default java.util.List<String> deprecations(C config) {
+        return java.util.List.of();
+    }
 }

@@ -10,6 +10,7 @@ import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.internal.NoopService;
 import dev.gatehouse.core.tls.CertificateResolvers;
 import dev.gatehouse.core.tls.TlsManager;
 import java.util.Set;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -65,11 +67,14 @@ public final class CheckCommand {
                             + (resolvers.isEmpty() ? "none" : String.join(", ", resolvers)) + ")"));
                 }
             });
+            // So that routers to api@internal, ping@internal and prometheus@internal check as they would run.
+            Map<String, Handler> operations = assembly.operationServiceStandIns(new NoopService());
+            if (assembly.config.api() != null) {
+                operations.put(ApiHandler.NAME, new ApiHandler(() -> ApiState.EMPTY, List::of, List::of, List::of,
+                        List::of, Version.get()));
+            }
             try (TlsManager tls = new TlsManager(null, assembly.tlsEngine)) {
-                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty,
-                                // so that routers to api@internal check as they would run
-                                assembly.config.api() == null ? Map.of() : Map.of(ApiHandler.NAME, new ApiHandler(
-                                        () -> ApiState.EMPTY, List::of, List::of, List::of, List::of, Version.get())), null,
+                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty, operations, null,
                                 tls, knownResolvers)
                         .build(assembly.binder.bind(snapshots));
             }

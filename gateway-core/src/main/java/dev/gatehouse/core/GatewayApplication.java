@@ -31,7 +31,9 @@ import dev.gatehouse.api.ChallengeResponder;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
+import dev.gatehouse.api.config.ObservabilityConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -79,6 +81,17 @@ public final class GatewayApplication implements AutoCloseable {
         return t;
     });
 
+    /** By entry point, its {@code observability} switches, for the entry points that set them. */
+    private static Map<String, ObservabilityConfig> entryPointObservability(GatewayAssembly assembly) {
+        Map<String, ObservabilityConfig> switches = new HashMap<>();
+        assembly.config.entryPoints().forEach((name, entryPoint) -> {
+            if (entryPoint.observability() != null) {
+                switches.put(name, entryPoint.observability());
+            }
+        });
+        return switches;
+    }
+
     private GatewayApplication(GatewayAssembly assembly) throws IOException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
@@ -98,7 +111,7 @@ public final class GatewayApplication implements AutoCloseable {
         tls = new TlsManager(null, assembly.tlsEngine);
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers), tls);
+                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers, entryPointObservability(assembly)), tls);
         resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
         ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
         for (int i = 0; i < challenges.length; i++) {
@@ -128,8 +141,22 @@ public final class GatewayApplication implements AutoCloseable {
                 server.serveAheadOfRouters(entryPoints.apiIndex, DashboardHandler::isDashboardRequest, dashboard);
             }
         }
-        apiServices = api == null ? Map.of() : dashboard == null ? Map.of(ApiHandler.NAME, api)
-                : Map.of(ApiHandler.NAME, apiOrDashboard(api, dashboard), DashboardHandler.NAME, dashboard);
+        Map<String, Handler> operations = new HashMap<>();
+        if (api != null) {
+            operations.put(ApiHandler.NAME, dashboard == null ? api : apiOrDashboard(api, dashboard));
+            if (dashboard != null) {
+                operations.put(DashboardHandler.NAME, dashboard);
+            }
+        }
+        // Routers may use the operations endpoints as services, as in Traefik: the only way to reach them when
+        // ping.manualRouting or metrics.prometheus.manualRouting is true.
+        if (assembly.config.ping() != null) {
+            operations.put(GatewayAssembly.PING_SERVICE, server.pingService());
+        }
+        if (metrics != null) {
+            operations.put(GatewayAssembly.PROMETHEUS_SERVICE, new MetricsHandler(metrics));
+        }
+        apiServices = Map.copyOf(operations);
         upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),

@@ -16,6 +16,7 @@ import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.internal.DemoService;
+import dev.gatehouse.core.internal.NoopService;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.plugin.PluginHost;
@@ -39,6 +40,10 @@ final class GatewayAssembly implements AutoCloseable {
 
     /** The provider name of what the gateway defines itself ({@code demo@internal}). */
     static final String INTERNAL_PROVIDER = "internal";
+    /** The ping answer as a service for routers ({@code ping.manualRouting}). */
+    static final String PING_SERVICE = "ping@internal";
+    /** The Prometheus scrape answer as a service for routers ({@code metrics.prometheus.manualRouting}). */
+    static final String PROMETHEUS_SERVICE = "prometheus@internal";
 
     final LoadedConfiguration loaded;
     final StaticConfiguration config;
@@ -49,7 +54,8 @@ final class GatewayAssembly implements AutoCloseable {
     final TlsEngine tlsEngine;
     final ObjectMapper mapper = ConfigMappers.strictMapper();
     final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
-    private final Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()));
+    private final Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()),
+            NoopService.NAME, new NoopService());
 
     private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
             EntryPointPlan entryPoints, TlsEngine tlsEngine) {
@@ -94,6 +100,21 @@ final class GatewayAssembly implements AutoCloseable {
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
                 extensions, upstream, internal, mapper, jetty, health, entryPoints.tls, tls, demands)
                 .entryPointMiddlewares(entryPoints.middlewares);
+    }
+
+    /**
+     * The operations services the static configuration enables, each answered by {@code standIn}: for
+     * {@code gatehouse check}, which only needs to know that they exist.
+     */
+    Map<String, Handler> operationServiceStandIns(Handler standIn) {
+        Map<String, Handler> services = new java.util.HashMap<>();
+        if (config.ping() != null) {
+            services.put(PING_SERVICE, standIn);
+        }
+        if (config.metrics() != null && config.metrics().prometheus() != null) {
+            services.put(PROMETHEUS_SERVICE, standIn);
+        }
+        return services;
     }
 
     UpstreamSettings upstreamSettings() {

@@ -77,6 +77,60 @@ class CheckCommandTest {
         assertTrue(output.contains("the configuration is valid (1 router(s) ready to serve)"), output);
     }
 
+    /** Traefik v3 still reads these v2-era and deprecated forms; check accepts them as the gateway runs them. */
+    @Test
+    void traefikV3CompatibleFormsAndInternalServicesPass() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        harness.writeDynamic("test.yml", """
+                http:
+                  routers:
+                    v2:
+                      rule: Host(`a.example`, `b.example`) && PathPrefix(`/{v:v[0-9]+}/`)
+                      ruleSyntax: v2
+                      middlewares: [old-allow, old-headers]
+                      service: app
+                      observability:
+                        accessLogs: false
+                        metrics: false
+                        tracing: false
+                    ping:
+                      rule: Path(`/ping`)
+                      service: ping@internal
+                    metrics:
+                      rule: Path(`/metrics`)
+                      service: prometheus@internal
+                    redirect:
+                      rule: Host(`old.example`)
+                      middlewares: [to-https]
+                      service: noop@internal
+                  middlewares:
+                    old-allow:
+                      ipWhiteList:
+                        sourceRange: [10.0.0.0/8]
+                    old-headers:
+                      headers:
+                        sslRedirect: true
+                        featurePolicy: "camera 'none'"
+                    to-https:
+                      redirectScheme:
+                        scheme: https
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        int status = checkStatic(harness, STATIC + """
+                ping:
+                  manualRouting: true
+                metrics:
+                  prometheus:
+                    manualRouting: true
+                """);
+        assertEquals(0, status, output);
+        assertTrue(output.contains("the configuration is valid (4 router(s) ready to serve)"), output);
+    }
+
     @Test
     void everyErrorIsPrintedWithFileElementAndReason() throws Exception {
         GatewayHarness harness = GatewayHarness.withDynamic(dir, "");

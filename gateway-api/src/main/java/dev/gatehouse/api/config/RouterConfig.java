@@ -22,6 +22,8 @@ import java.util.List;
  * @param service the service, {@code name} or {@code name@provider}
  * @param priority higher wins; {@code null} or 0 means the length of the rule
  * @param tls present when the router serves HTTPS
+ * @param observability which observations its requests get; null means as its entry point says
+ * @param ruleSyntax {@code v3} (the default) or {@code v2}: the matcher set its rule is read with, as in Traefik v3
  */
 public record RouterConfig(
         String rule,
@@ -29,11 +31,19 @@ public record RouterConfig(
         List<String> middlewares,
         String service,
         Integer priority,
-        RouterTlsConfig tls) {
+        RouterTlsConfig tls,
+        ObservabilityConfig observability,
+        String ruleSyntax) {
 
     public RouterConfig {
         entryPoints = Immutables.list(entryPoints);
         middlewares = Immutables.list(middlewares);
+    }
+
+    /** A router with no observability switches and the default rule syntax. */
+    public RouterConfig(String rule, List<String> entryPoints, List<String> middlewares, String service, Integer priority,
+            RouterTlsConfig tls) {
+        this(rule, entryPoints, middlewares, service, priority, tls, null, null);
     }
 
     /** The priority used for ordering: the explicit one when set and not 0, else the rule's length. */

@@ -78,7 +78,7 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
     /** Queues a completed request for writing, if the filters keep it; never blocks. */
     @Override
     public void accept(RequestRecord record) {
-        if (!keep(record)) {
+        if (!record.accessLogs() || !keep(record)) {
             return;
         }
         if (!queue.offer(record)) {

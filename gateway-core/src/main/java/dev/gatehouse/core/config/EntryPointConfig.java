@@ -1,5 +1,7 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.api.config.ObservabilityConfig;
+
 /**
  * {@code entryPoints.<name>}: a socket the gateway listens on.
  *
@@ -8,13 +10,22 @@ package dev.gatehouse.core.config;
  * @param transport connection life cycle settings; null means the defaults
  * @param forwardedHeaders which clients' {@code X-Forwarded-*} headers are trusted; null means none
  * @param http how requests are treated before routing (path sanitising); null means the defaults
+ * @param observability which observations its requests get (access log, metrics) unless their router says
+ *        otherwise; null means all
  */
 public record EntryPointConfig(
         String address,
         Boolean asDefault,
         EntryPointTransportConfig transport,
         ForwardedHeadersConfig forwardedHeaders,
-        EntryPointHttpConfig http) {
+        EntryPointHttpConfig http,
+        ObservabilityConfig observability) {
+
+    /** An entry point without observability switches (every observation on). */
+    public EntryPointConfig(String address, Boolean asDefault, EntryPointTransportConfig transport,
+            ForwardedHeadersConfig forwardedHeaders, EntryPointHttpConfig http) {
+        this(address, asDefault, transport, forwardedHeaders, http, null);
+    }
 
     /**
      * Whether this entry point is a default one. As in Traefik, when no entry point says

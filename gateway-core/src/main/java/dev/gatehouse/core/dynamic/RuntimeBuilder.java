@@ -7,6 +7,7 @@ import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.api.config.LoadBalancerConfig;
 import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.ObservabilityConfig;
 import dev.gatehouse.api.config.RouterConfig;
 import dev.gatehouse.api.config.ServerConfig;
 import dev.gatehouse.api.config.ServiceConfig;
@@ -44,7 +45,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import dev.gatehouse.core.observe.RequestRecord;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
@@ -65,6 +70,7 @@ public final class RuntimeBuilder {
     private final Map<Integer, List<Route>> fixedRoutes;
     private final ExtensionRegistry extensions;
     private final RuleCompiler rules;
+    private final RuleCompiler rulesV2;
     private final UpstreamClient upstream;
     private final Map<String, Handler> internalServices;
     private final ObjectMapper mapper;
@@ -147,6 +153,7 @@ public final class RuntimeBuilder {
         this.fixedRoutes = Map.copyOf(fixedRoutes);
         this.extensions = extensions;
         this.rules = new RuleCompiler(extensions);
+        this.rulesV2 = rules.v2();
         this.upstream = upstream;
         this.internalServices = Map.copyOf(internalServices);
         this.mapper = mapper;
@@ -637,9 +644,29 @@ public final class RuntimeBuilder {
         Object options = ConfigBinder.bindTree(mapper, declaration.options(), type.configType(), declaration.type(),
                 bindingProblems);
         if (bindingProblems.isEmpty()) {
+            logDeprecations(name, defined, type, options);
             prepared.put(name, new PreparedMiddleware(type, options, defined.provider(), null));
         } else {
             bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+        }
+    }
+
+    /**
+     * Deprecated names and options work but are logged, as Traefik v3 logs them (not configuration problems: {@code check}
+     * accepts them). A middleware type that fails here is only left unlogged.
+     */
+    private static void logDeprecations(String name, Defined<MiddlewareConfig> defined, Middleware<Object> type,
+            Object options) {
+        List<String> deprecations;
+        try {
+            deprecations = type.deprecations(options);
+        } catch (RuntimeException e) {
+            LOG.debug("Middleware type {} failed to list its deprecations", type.name(), e);
+            return;
+        }
+        for (String deprecation : deprecations) {
+            LOG.warn("middleware {}{}: {}", name, defined.origin() == null ? "" : " (from " + defined.origin() + ")",
+                    deprecation);
         }
     }
 
@@ -702,7 +729,16 @@ public final class RuntimeBuilder {
             problems.add("has no rule");
         } else {
             try {
-                predicate = rules.compile(router.rule());
+                RuleCompiler syntax = ruleSyntax(router.ruleSyntax());
+                if (router.ruleSyntax() != null && syntax != null) {
+                    LOG.warn("router {}: 'ruleSyntax' is deprecated, as in Traefik v3: write the rule in the v3 syntax "
+                            + "and remove the option", name);
+                }
+                if (syntax == null) {
+                    problems.add("ruleSyntax '" + router.ruleSyntax() + "' is unknown: use v3 (the default) or v2");
+                } else {
+                    predicate = syntax.compile(router.rule());
+                }
             } catch (RuleSyntaxException e) {
                 problems.add("rule " + shortened(router.rule()) + " is invalid " + e.getMessage());
             }
@@ -766,7 +802,45 @@ public final class RuntimeBuilder {
                 return null;
             }
         }
+        ObservabilityConfig switches = router.observability();
+        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null)) {
+            handler = new ObservabilitySwitches(switches, handler);
+        }
         return new Route(name, router.effectivePriority(), predicate, handler);
+    }
+
+    /**
+     * The compiler for a router's {@code ruleSyntax}: v3 unless it asks for v2 (Traefik v3 reads both; the static
+     * {@code core.defaultRuleSyntax} is not supported), or null for an unknown syntax.
+     */
+    private RuleCompiler ruleSyntax(String name) {
+        if (name == null || name.isEmpty() || name.equals("v3")) {
+            return rules;
+        }
+        return name.equals("v2") ? rulesV2 : null;
+    }
+
+    /**
+     * First handler of a router with {@code observability} switches: sets them on the request's record (over its entry
+     * point's), so the access log and the metrics skip the request when told to. The chain behind is not owned.
+     */
+    private static final class ObservabilitySwitches extends Handler.Abstract {
+        private final ObservabilityConfig switches;
+        private final Handler next;
+
+        ObservabilitySwitches(ObservabilityConfig switches, Handler next) {
+            this.switches = switches;
+            this.next = next;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            RequestRecord observed = RequestRecord.of(request);
+            if (observed != null) {
+                observed.observability(switches);
+            }
+            return next.handle(request, response, callback);
+        }
     }
 
     /** What a middleware being created may ask for: services of the same configuration. */

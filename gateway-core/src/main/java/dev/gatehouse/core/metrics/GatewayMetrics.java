@@ -110,6 +110,9 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     /** Counts one completed request; called on the thread that completed it. */
     @Override
     public void accept(RequestRecord record) {
+        if (!record.metrics()) {
+            return;   // observability.metrics: false on its router or entry point, as Traefik's metrics middleware skips it
+        }
         long nanos = record.durationNanos();
         long requestBytes = Math.max(0, record.requestContentLength);
         String tlsVersion = record.tlsVersion;

@@ -1,6 +1,8 @@
 package dev.gatehouse.core.observe;
 
+import dev.gatehouse.api.config.ObservabilityConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.Request;
@@ -18,8 +20,16 @@ public final class RequestObserver {
     private final List<Consumer<RequestRecord>> consumers;
     private final AtomicLong count = new AtomicLong();
 
+    /** By entry point name, its {@code observability} switches: the defaults of the requests it receives. */
+    private final Map<String, ObservabilityConfig> entryPointSwitches;
+
     public RequestObserver(List<Consumer<RequestRecord>> consumers) {
+        this(consumers, Map.of());
+    }
+
+    public RequestObserver(List<Consumer<RequestRecord>> consumers, Map<String, ObservabilityConfig> entryPointSwitches) {
         this.consumers = List.copyOf(consumers);
+        this.entryPointSwitches = Map.copyOf(entryPointSwitches);
     }
 
     /**
@@ -28,6 +38,7 @@ public final class RequestObserver {
      */
     public Callback begin(Request request, Response response, Callback callback, String entryPoint) {
         RequestRecord record = new RequestRecord(request, entryPoint);
+        record.observability(entryPointSwitches.get(entryPoint));
         request.setAttribute(RequestRecord.ATTRIBUTE, record);
         return new Callback.Nested(callback) {
             @Override

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.observe;
 
+import dev.gatehouse.api.config.ObservabilityConfig;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import javax.net.ssl.SSLSession;
@@ -35,6 +36,10 @@ public final class RequestRecord {
     /** The negotiated cipher suite ({@code TLS_AES_128_GCM_SHA256}); null for a plain request. */
     public final String tlsCipher;
     long count;
+    /** Whether the access log writes this request: the entry point's switch, then the router's when it sets one. */
+    boolean accessLogs = true;
+    /** Whether the metrics count this request (entry point, router and service), decided as {@link #accessLogs}. */
+    boolean metrics = true;
     String router;
     String service;
     String serviceUrl;
@@ -91,6 +96,30 @@ public final class RequestRecord {
     /** The router that matched. */
     public void router(String name) {
         this.router = name;
+    }
+
+    /**
+     * Applies an entry point's or a router's {@code observability} switches; an unset switch leaves the current value
+     * (so a router inherits from its entry point, as in Traefik).
+     */
+    public void observability(ObservabilityConfig switches) {
+        if (switches == null) {
+            return;
+        }
+        if (switches.accessLogs() != null) {
+            accessLogs = switches.accessLogs();
+        }
+        if (switches.metrics() != null) {
+            metrics = switches.metrics();
+        }
+    }
+
+    public boolean accessLogs() {
+        return accessLogs;
+    }
+
+    public boolean metrics() {
+        return metrics;
     }
 
     /** The service and the server it sent the request to. */

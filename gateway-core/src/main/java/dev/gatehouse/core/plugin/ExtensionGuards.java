@@ -75,6 +75,11 @@ final class ExtensionGuards {
             return guard(delegate.create(config, context));
         }
 
+        @Override
+        public java.util.List<String> deprecations(C config) {
+            return delegate.deprecations(config);
+        }
+
         private Handler.Wrapper guard(Handler.Wrapper handler) {
             return handler == null ? null : new GuardHandler(handler, "middleware type " + delegate.name(), pluginId);
         }

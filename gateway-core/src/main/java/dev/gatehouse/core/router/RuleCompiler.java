@@ -16,10 +16,28 @@ import java.util.function.Function;
  */
 public final class RuleCompiler {
 
+    /**
+     * Matchers of Traefik's v2 rule syntax ({@code ruleSyntax: v2}) are registered under this prefix
+     * ({@code v2:Host}): the same function names as v3 with other arguments, so a separate set.
+     */
+    public static final String V2_PREFIX = "v2:";
+
     private final ExtensionRegistry extensions;
+    /** Empty for the v3 syntax, {@link #V2_PREFIX} for v2: put before a function name to find its matcher. */
+    private final String syntaxPrefix;
 
     public RuleCompiler(ExtensionRegistry extensions) {
+        this(extensions, "");
+    }
+
+    private RuleCompiler(ExtensionRegistry extensions, String syntaxPrefix) {
         this.extensions = extensions;
+        this.syntaxPrefix = syntaxPrefix;
+    }
+
+    /** The compiler of rules written in Traefik v2's syntax. */
+    public RuleCompiler v2() {
+        return new RuleCompiler(extensions, V2_PREFIX);
     }
 
     /** Parses and compiles; the exception's message says where and what. */
@@ -168,13 +186,16 @@ public final class RuleCompiler {
     }
 
     private RequestPredicate call(Rule.Call call) throws RuleSyntaxException {
+        if (!syntaxPrefix.isEmpty()) {
+            return callV2(call);
+        }
         Matcher matcher = extensions.matcher(call.name());
         if (matcher == null) {
             String suggestion = extensions.names(ExtensionKind.MATCHER).stream()
                     .filter(name -> name.equalsIgnoreCase(call.name()))
                     .findFirst().map(name -> " (did you mean " + name + "?)").orElse("");
             throw new RuleSyntaxException(call.position(), "unknown matcher '" + call.name() + "'" + suggestion
-                    + "; known: " + String.join(", ", extensions.names(ExtensionKind.MATCHER)));
+                    + "; known: " + String.join(", ", syntaxNames("")));
         }
         try {
             RequestPredicate predicate = matcher.compile(call.arguments());
@@ -185,5 +206,35 @@ public final class RuleCompiler {
         } catch (IllegalArgumentException e) {
             throw new RuleSyntaxException(call.position(), call.name() + ": " + e.getMessage());
         }
+    }
+
+    /** A call in the v2 syntax: its matcher is the one registered as {@code v2:<name>}. */
+    private RequestPredicate callV2(Rule.Call call) throws RuleSyntaxException {
+        Matcher matcher = extensions.matcher(syntaxPrefix + call.name());
+        if (matcher == null) {
+            throw new RuleSyntaxException(call.position(), "unknown matcher '" + call.name() + "' in the v2 rule syntax"
+                    + " (ruleSyntax: v2); known: " + String.join(", ", syntaxNames(syntaxPrefix))
+                    + "; or write the rule in the v3 syntax and remove ruleSyntax");
+        }
+        try {
+            RequestPredicate predicate = matcher.compile(call.arguments());
+            if (predicate == null) {
+                throw new RuleSyntaxException(call.position(), "matcher " + call.name() + " returned no predicate");
+            }
+            return predicate;
+        } catch (IllegalArgumentException e) {
+            throw new RuleSyntaxException(call.position(), call.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** The function names of one syntax: v3 names have no prefix, v2 names are listed without theirs. */
+    private List<String> syntaxNames(String prefix) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String name : extensions.names(ExtensionKind.MATCHER)) {
+            if (prefix.isEmpty() ? !name.startsWith(V2_PREFIX) : name.startsWith(prefix)) {
+                names.add(name.substring(prefix.length()));
+            }
+        }
+        return names;
     }
 }

@@ -112,8 +112,9 @@ public final class GatewayServer {
             server.addConnector(connector);
             connectors.add(connector);
         }
-        ping = pingEntryPoint >= 0 ? new PingHandler(pingTerminatingStatus) : null;
-        gatewayHandler = new GatewayHandler(ping, pingEntryPoint, observer);
+        // Always made (it is small), so that with ping.manualRouting a router can reach it as ping@internal.
+        ping = new PingHandler(pingTerminatingStatus);
+        gatewayHandler = new GatewayHandler(pingEntryPoint >= 0 ? ping : null, pingEntryPoint, observer);
         server.setHandler(new GracefulHandler(gatewayHandler));
         retirer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gatehouse-retire");
@@ -201,9 +202,7 @@ public final class GatewayServer {
      * in flight get up to the grace time to finish, then everything closes.
      */
     public void stop() {
-        if (ping != null) {
-            ping.terminating();
-        }
+        ping.terminating();
         try {
             server.stop();
         } catch (Exception e) {
@@ -214,10 +213,16 @@ public final class GatewayServer {
         retirer.shutdownNow();
     }
 
+    /**
+     * The ping answer as a service, {@code ping@internal}, for routers to it when {@code ping.manualRouting} is
+     * true: it turns to the terminating status at shutdown as the built-in {@code /ping} does.
+     */
+    public Handler pingService() {
+        return ping;
+    }
+
     /** Marks {@code /ping} as terminating without stopping yet (for requestAcceptGraceTimeout). */
     public void beginTermination() {
-        if (ping != null) {
-            ping.terminating();
-        }
+        ping.terminating();
     }
 }

@@ -49,6 +49,19 @@ class DynamicConfigurationBinderTest {
         assertEquals(List.of("web"), bound.routers().get("app@file").value().entryPoints());
     }
 
+    /** As Docker labels give them: lower-case keys, string values ({@code ...observability.accesslogs=false}). */
+    @Test
+    void routerObservabilityAndRuleSyntaxBindFromLabelShapedKeys() {
+        BoundConfiguration bound = bind("docker", fragment("container web", Map.of("routers", Map.of("app",
+                Map.of("rule", "Host(`a`, `b`)", "service", "s", "rulesyntax", "v2",
+                        "observability", Map.of("accesslogs", "false", "metrics", "true", "tracing", "false"))))));
+        assertEquals(List.of(), bound.problems());
+        var router = bound.routers().get("app@docker").value();
+        assertEquals(false, router.observability().accessLogs());
+        assertEquals(true, router.observability().metrics());
+        assertEquals("v2", router.ruleSyntax());
+    }
+
     @Test
     void anUnknownKeyDisablesOnlyItsElementAndIsNamedWithItsOrigin() {
         BoundConfiguration bound = bind("file", fragment("/etc/dyn/a.yml", Map.of("routers", Map.of(

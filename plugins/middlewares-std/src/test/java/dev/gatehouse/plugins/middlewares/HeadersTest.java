@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.plugins.middlewares.headers.Headers;
 import java.nio.ByteBuffer;
@@ -305,5 +306,25 @@ class HeadersTest {
             b.originRegex = List.of("(");
             return b;
         })));
+    }
+
+    /** Traefik v3 still reads the options it deprecated and ignores them: so a v2-era middleware keeps working. */
+    @Test
+    void deprecatedSslAndFeaturePolicyOptionsHaveNoEffectAndAreNamed() throws Exception {
+        Headers.Config deprecated = new Headers.Config(null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, true, null, null, null, null, null, null, null, null, null, null,
+                "camera 'none'", true, true, "secure.example", true);
+        try (MiddlewareTester t = tester(deprecated)) {
+            HttpTester.Response r = t.get("/page");
+            assertEquals(200, r.getStatus(), "sslRedirect does not redirect in Traefik v3");
+            assertEquals("DENY", r.get("X-Frame-Options"), "the other options still apply");
+            assertNull(r.get("Feature-Policy"));
+            assertNull(r.get("Location"));
+        }
+        List<String> notes = new Headers().deprecations(deprecated);
+        assertEquals(5, notes.size(), notes.toString());
+        assertTrue(notes.get(0).contains("'featurePolicy'") && notes.get(0).contains("'permissionsPolicy'"), notes.get(0));
+        assertTrue(notes.get(1).contains("'sslRedirect'") && notes.get(1).contains("redirectScheme"), notes.get(1));
+        assertEquals(List.of(), new Headers().deprecations(config(b -> b)));
     }
 }

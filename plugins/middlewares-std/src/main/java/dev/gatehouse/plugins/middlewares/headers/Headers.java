@@ -61,7 +61,61 @@ public final class Headers implements Middleware<Headers.Config> {
             String publicKey,
             String referrerPolicy,
             String permissionsPolicy,
-            Boolean isDevelopment) {
+            Boolean isDevelopment,
+            // Deprecated in Traefik v3, which still accepts them and ignores them (its secure handler no longer
+            // receives them): accepted here with no effect and a warning, so a v2-era file loads unchanged.
+            String featurePolicy,
+            Boolean sslRedirect,
+            Boolean sslTemporaryRedirect,
+            String sslHost,
+            Boolean sslForceHost) {
+
+        /** The options without the deprecated ones (each then unset). */
+        public Config(Map<String, String> customRequestHeaders, Map<String, String> customResponseHeaders,
+                Boolean accessControlAllowCredentials, List<String> accessControlAllowHeaders,
+                List<String> accessControlAllowMethods, List<String> accessControlAllowOriginList,
+                List<String> accessControlAllowOriginListRegex, List<String> accessControlExposeHeaders,
+                Long accessControlMaxAge, Boolean addVaryHeader, List<String> allowedHosts, List<String> hostsProxyHeaders,
+                Map<String, String> sslProxyHeaders, Long stsSeconds, Boolean stsIncludeSubdomains, Boolean stsPreload,
+                Boolean forceSTSHeader, Boolean frameDeny, String customFrameOptionsValue, Boolean contentTypeNosniff,
+                Boolean browserXssFilter, String customBrowserXSSValue, String contentSecurityPolicy,
+                String contentSecurityPolicyReportOnly, String publicKey, String referrerPolicy, String permissionsPolicy,
+                Boolean isDevelopment) {
+            this(customRequestHeaders, customResponseHeaders, accessControlAllowCredentials, accessControlAllowHeaders,
+                    accessControlAllowMethods, accessControlAllowOriginList, accessControlAllowOriginListRegex,
+                    accessControlExposeHeaders, accessControlMaxAge, addVaryHeader, allowedHosts, hostsProxyHeaders,
+                    sslProxyHeaders, stsSeconds, stsIncludeSubdomains, stsPreload, forceSTSHeader, frameDeny,
+                    customFrameOptionsValue, contentTypeNosniff, browserXssFilter, customBrowserXSSValue,
+                    contentSecurityPolicy, contentSecurityPolicyReportOnly, publicKey, referrerPolicy, permissionsPolicy,
+                    isDevelopment, null, null, null, null, null);
+        }
+    }
+
+    @Override
+    public List<String> deprecations(Config config) {
+        if (config == null) {
+            return List.of();
+        }
+        List<String> notes = new ArrayList<>();
+        if (config.featurePolicy() != null) {
+            notes.add("option 'featurePolicy' is deprecated and has no effect (as in Traefik v3): use 'permissionsPolicy'");
+        }
+        String redirect = "has no effect (as in Traefik v3): redirect with an entry point's http.redirections or a "
+                + "redirectScheme middleware";
+        if (config.sslRedirect() != null) {
+            notes.add("option 'sslRedirect' is deprecated and " + redirect);
+        }
+        if (config.sslTemporaryRedirect() != null) {
+            notes.add("option 'sslTemporaryRedirect' is deprecated and " + redirect);
+        }
+        String host = "has no effect (as in Traefik v3): change the host with a redirectRegex middleware";
+        if (config.sslHost() != null) {
+            notes.add("option 'sslHost' is deprecated and " + host);
+        }
+        if (config.sslForceHost() != null) {
+            notes.add("option 'sslForceHost' is deprecated and " + host);
+        }
+        return notes;
     }
 
     @Override
@@ -87,7 +141,7 @@ public final class Headers implements Middleware<Headers.Config> {
 
     private static Config empty() {
         return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Everything decided once per configuration. */
