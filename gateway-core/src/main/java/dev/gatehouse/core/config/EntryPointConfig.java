@@ -8,13 +8,23 @@ package dev.gatehouse.core.config;
  * @param transport connection life cycle settings; null means the defaults
  * @param forwardedHeaders which clients' {@code X-Forwarded-*} headers are trusted; null means none
  * @param http how requests are treated before routing (path sanitising); null means the defaults
+ * @param http2 HTTP/2 settings; null means the defaults
+ * @param reusePort open the socket with {@code SO_REUSEPORT}, so that several processes (an old and a new gateway
+ *        during an upgrade) can listen on the same port; default false
  */
 public record EntryPointConfig(
         String address,
         Boolean asDefault,
         EntryPointTransportConfig transport,
         ForwardedHeadersConfig forwardedHeaders,
-        EntryPointHttpConfig http) {
+        EntryPointHttpConfig http,
+        EntryPointHttp2Config http2,
+        Boolean reusePort) {
+
+    /** Convenience for an entry point with no settings but its address and default flag. */
+    public EntryPointConfig(String address, Boolean asDefault) {
+        this(address, asDefault, null, null, null, null, null);
+    }
 
     /**
      * Whether this entry point is a default one. As in Traefik, when no entry point says
@@ -30,11 +40,19 @@ public record EntryPointConfig(
     }
 
     public ForwardedHeadersConfig forwardedHeadersOrDefault() {
-        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null) : forwardedHeaders;
+        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null, null, null) : forwardedHeaders;
     }
 
     public EntryPointHttpConfig httpOrDefault() {
-        return http == null ? new EntryPointHttpConfig(null, null, null, null) : http;
+        return http == null ? new EntryPointHttpConfig(null, null, null, null, null) : http;
+    }
+
+    public EntryPointHttp2Config http2OrDefault() {
+        return http2 == null ? new EntryPointHttp2Config(null) : http2;
+    }
+
+    public boolean reusePortOrDefault() {
+        return Boolean.TRUE.equals(reusePort);
     }
 
     /**
