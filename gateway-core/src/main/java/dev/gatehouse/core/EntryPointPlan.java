@@ -140,7 +140,8 @@ final class EntryPointPlan {
                         forwarded.addXForwardedSchemeHeadersOrDefault()),
                 entryPoint.httpOrDefault().sanitizePathOrDefault(), EntryPointTimeouts.of(transport),
                 entryPoint.httpOrDefault().maxHeaderBytesOrDefault(),
-                entryPoint.http2OrDefault().maxConcurrentStreamsOrDefault(), entryPoint.reusePortOrDefault()));
+                entryPoint.http2OrDefault().maxConcurrentStreamsOrDefault(), entryPoint.reusePortOrDefault(),
+                entryPoint.httpOrDefault().deniedEncodedCharacters()));
         List<String> epMiddlewares = entryPoint.httpOrDefault().middlewaresOrDefault();
         for (String reference : epMiddlewares) {
             if (reference == null || reference.isBlank()) {

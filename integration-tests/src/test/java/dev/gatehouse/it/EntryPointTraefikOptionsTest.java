@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The entry point options of Traefik's static configuration that change what a client or backend sees:
  * {@code http.maxHeaderBytes}, {@code http2.maxConcurrentStreams}, {@code reusePort} and
  * {@code forwardedHeaders.addXForwardedSchemeHeaders}. One gateway, two entry points: {@code tuned} sets them all,
- * {@code plain} sets none. The file also has Traefik's {@code global} and {@code log.noColor}, which load and have no
+ * {@code plain} sets none (and {@code http.encodedCharacters}). The file also has Traefik's {@code global} and {@code log.noColor}, which load and have no
  * effect.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -70,6 +70,9 @@ class EntryPointTraefikOptionsTest {
                               connection: ["X-Keep-For-Middlewares"]
                             http:
                               maxHeaderBytes: 4096
+                              encodedCharacters:
+                                allowEncodedSlash: false
+                                allowEncodedSemicolon: false
                             http2:
                               maxConcurrentStreams: 7
                         providers:
@@ -97,11 +100,31 @@ class EntryPointTraefikOptionsTest {
     }
 
     @Test
+    void globalSaysOnceThatGatehouseNeverPhonesHome() {
+        assertEquals(1, gateway.logLines("INFO", "global.checkNewVersion and global.sendAnonymousUsage have no effect: "
+                + "Gatehouse never contacts anyone").size(), gateway.logs());
+    }
+
+    @Test
     void maxHeaderBytesIsTheEntryPointsHeaderLimit() throws Exception {
         // (The test backend takes 8 KiB of headers: the limit is shown by lowering it below that.)
         assertEquals(200, statusWithHeaderOf("plain", 6_000), "within Gatehouse's default of 16 KiB");
         assertEquals(431, statusWithHeaderOf("tuned", 6_000), "over maxHeaderBytes: 4096");
         assertEquals(200, statusWithHeaderOf("tuned", 3_000), "within maxHeaderBytes: 4096");
+    }
+
+    private static int statusOf(String entryPoint, String path) throws IOException {
+        return RawHttp.exchange(gateway.port(entryPoint), "GET " + path + " HTTP/1.1\r\nHost: app.test\r\n"
+                + "Connection: close").status();
+    }
+
+    @Test
+    void encodedCharactersThatAreNotAllowedGet400() throws Exception {
+        assertEquals(400, statusOf("tuned", "/files/a%2Fb"));
+        assertEquals(400, statusOf("tuned", "/files/a%2fb"), "either hex case");
+        assertEquals(400, statusOf("tuned", "/files/a%3Bb"));
+        assertEquals(200, statusOf("tuned", "/files/a%20b"), "other encoded characters stay allowed");
+        assertEquals(200, statusOf("plain", "/files/a%2Fb"), "all are allowed by default, as in Traefik");
     }
 
     @Test

@@ -44,7 +44,7 @@ public record EntryPointConfig(
     }
 
     public EntryPointHttpConfig httpOrDefault() {
-        return http == null ? new EntryPointHttpConfig(null, null, null, null, null) : http;
+        return http == null ? new EntryPointHttpConfig(null, null, null, null, null, null) : http;
     }
 
     public EntryPointHttp2Config http2OrDefault() {

@@ -95,7 +95,8 @@ public final class GatewayServer {
         http.addCustomizer(secure);
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
-            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath());
+            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath(),
+                    spec.deniedEncodedCharacters());
             // Each entry point has its own copy: maxHeaderBytes is an entry point setting.
             HttpConfiguration entryPointHttp = new HttpConfiguration(http);
             entryPointHttp.setRequestHeaderSize(spec.maxHeaderBytes());

@@ -39,6 +39,9 @@ class TraefikStaticKeysTest {
                   addXForwardedSchemeHeaders: true
                 http:
                   maxHeaderBytes: 65536
+                  encodedCharacters:
+                    allowEncodedSlash: false
+                    allowEncodedHash: false
                 http2:
                   maxConcurrentStreams: 100
             experimental:
@@ -60,6 +63,9 @@ class TraefikStaticKeysTest {
             addXForwardedSchemeHeaders = true
             [entryPoints.web.http]
             maxHeaderBytes = 65536
+            [entryPoints.web.http.encodedCharacters]
+            allowEncodedSlash = false
+            allowEncodedHash = false
             [entryPoints.web.http2]
             maxConcurrentStreams = 100
             [experimental.fastProxy]
@@ -71,6 +77,8 @@ class TraefikStaticKeysTest {
             "--entryPoints.web.forwardedHeaders.connection=X-Keep,X-Also",
             "--entryPoints.web.forwardedHeaders.addXForwardedSchemeHeaders=true",
             "--entryPoints.web.http.maxHeaderBytes=65536", "--entryPoints.web.http2.maxConcurrentStreams=100",
+            "--entryPoints.web.http.encodedCharacters.allowEncodedSlash=false",
+            "--entryPoints.web.http.encodedCharacters.allowEncodedHash=false",
             "--experimental.fastProxy");
 
     private static final Map<String, String> ENV = Map.ofEntries(
@@ -84,6 +92,8 @@ class TraefikStaticKeysTest {
             Map.entry("TRAEFIK_ENTRYPOINTS_WEB_FORWARDEDHEADERS_ADDXFORWARDEDSCHEMEHEADERS", "true"),
             Map.entry("TRAEFIK_ENTRYPOINTS_WEB_HTTP_MAXHEADERBYTES", "65536"),
             Map.entry("TRAEFIK_ENTRYPOINTS_WEB_HTTP2_MAXCONCURRENTSTREAMS", "100"),
+            Map.entry("TRAEFIK_ENTRYPOINTS_WEB_HTTP_ENCODEDCHARACTERS_ALLOWENCODEDSLASH", "false"),
+            Map.entry("TRAEFIK_ENTRYPOINTS_WEB_HTTP_ENCODEDCHARACTERS_ALLOWENCODEDHASH", "false"),
             Map.entry("TRAEFIK_EXPERIMENTAL_FASTPROXY", "true"));
 
     @TempDir
@@ -118,6 +128,7 @@ class TraefikStaticKeysTest {
         assertTrue(web.forwardedHeadersOrDefault().addXForwardedSchemeHeadersOrDefault());
         assertEquals(65536, web.httpOrDefault().maxHeaderBytesOrDefault());
         assertEquals(100, web.http2OrDefault().maxConcurrentStreamsOrDefault());
+        assertEquals(java.util.Set.of("2F", "23"), web.httpOrDefault().deniedEncodedCharacters());
         assertNotNull(c.experimental().fastProxy(), "fastProxy is accepted (and has no effect)");
     }
 
@@ -129,6 +140,7 @@ class TraefikStaticKeysTest {
         assertEquals(16 * 1024, web.httpOrDefault().maxHeaderBytesOrDefault());
         assertEquals(250, web.http2OrDefault().maxConcurrentStreamsOrDefault());
         assertFalse(web.reusePortOrDefault());
+        assertEquals(java.util.Set.of(), web.httpOrDefault().deniedEncodedCharacters(), "all allowed, as in Traefik");
         assertFalse(web.forwardedHeadersOrDefault().addXForwardedSchemeHeadersOrDefault());
         assertNull(StaticConfigurationLoader.load(List.of("--entryPoints.web.address=:80"), Map.of(), dir, null)
                 .configuration().global(), "no notice about phoning home unless global is set");
