@@ -111,7 +111,7 @@ final class EntryPointPlan {
         if (index < 0 && (wanted.equals(OPERATIONS_ENTRY_POINT) || wanted.equals("traefik"))) {
             index = indexOf(wanted.equals("traefik") ? OPERATIONS_ENTRY_POINT : "traefik");
             if (index < 0) {
-                add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false, null, null, null));
+                add(OPERATIONS_ENTRY_POINT, new EntryPointConfig(OPERATIONS_DEFAULT_ADDRESS, false));
                 index = listeners.size() - 1;
             }
         }
@@ -136,8 +136,12 @@ final class EntryPointPlan {
                     + transport.keepAliveMaxRequests() + " is negative (0 means no limit)");
         }
         listeners.add(new ListenerSpec(name, address.host(), address.port(),
-                new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault()),
-                entryPoint.httpOrDefault().sanitizePathOrDefault(), EntryPointTimeouts.of(transport)));
+                new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault(),
+                        forwarded.addXForwardedSchemeHeadersOrDefault()),
+                entryPoint.httpOrDefault().sanitizePathOrDefault(), EntryPointTimeouts.of(transport),
+                entryPoint.httpOrDefault().maxHeaderBytesOrDefault(),
+                entryPoint.http2OrDefault().maxConcurrentStreamsOrDefault(), entryPoint.reusePortOrDefault(),
+                entryPoint.httpOrDefault().deniedEncodedCharacters()));
         List<String> epMiddlewares = entryPoint.httpOrDefault().middlewaresOrDefault();
         for (String reference : epMiddlewares) {
             if (reference == null || reference.isBlank()) {

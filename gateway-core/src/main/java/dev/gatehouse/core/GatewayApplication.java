@@ -5,6 +5,7 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.config.AccessLogConfig;
+import dev.gatehouse.core.config.GlobalConfig;
 import dev.gatehouse.core.api.ApiHandler;
 import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.api.DashboardHandler;
@@ -187,6 +188,10 @@ public final class GatewayApplication implements AutoCloseable {
         Logging.configure(loaded.configuration().logOrDefault(), loaded::resolve);
         LOG.info("Gatehouse {} starting with {}", Version.get(),
                 loaded.configFile() == null ? "the embedded default configuration" : loaded.configFile());
+        GlobalConfig global = loaded.configuration().global();
+        if (global != null && global.anySet()) {
+            LOG.info(GlobalConfig.NO_EFFECT_NOTICE);
+        }
 
         GatewayApplication application = new GatewayApplication(GatewayAssembly.assemble(loaded));
         LOG.info("TLS engine: {} (tlsEngine {})", application.assembly.tlsEngine.describe(),

@@ -20,6 +20,8 @@ import java.util.List;
  * @param sniStrict refuse handshakes without SNI or with an unknown name
  * @param alpnProtocols protocols offered by ALPN ({@code h2}, {@code http/1.1} by default)
  * @param clientAuth client certificates (mutual TLS); none asked for when absent
+ * @param preferServerCipherSuites accepted for Traefik files, with no effect: Traefik documents it as deprecated and
+ *        ignored (Go's TLS stack ignores it); the order of {@code cipherSuites} is the server's preference
  */
 public record TlsOptionsConfig(
         String minVersion,
@@ -28,7 +30,14 @@ public record TlsOptionsConfig(
         List<String> curvePreferences,
         Boolean sniStrict,
         List<String> alpnProtocols,
-        ClientAuthConfig clientAuth) {
+        ClientAuthConfig clientAuth,
+        Boolean preferServerCipherSuites) {
+
+    /** The options without {@code preferServerCipherSuites} (kept for plugins built against 0.1). */
+    public TlsOptionsConfig(String minVersion, String maxVersion, List<String> cipherSuites,
+            List<String> curvePreferences, Boolean sniStrict, List<String> alpnProtocols, ClientAuthConfig clientAuth) {
+        this(minVersion, maxVersion, cipherSuites, curvePreferences, sniStrict, alpnProtocols, clientAuth, null);
+    }
 
     public TlsOptionsConfig {
         cipherSuites = Immutables.list(cipherSuites);

@@ -10,6 +10,9 @@ import dev.gatehouse.api.config.ObservabilityConfig;
  * @param transport connection life cycle settings; null means the defaults
  * @param forwardedHeaders which clients' {@code X-Forwarded-*} headers are trusted; null means none
  * @param http how requests are treated before routing (path sanitising); null means the defaults
+ * @param http2 HTTP/2 settings; null means the defaults
+ * @param reusePort open the socket with {@code SO_REUSEPORT}, so that several processes (an old and a new gateway
+ *        during an upgrade) can listen on the same port; default false
  * @param observability which observations its requests get (access log, metrics) unless their router says
  *        otherwise; null means all
  */
@@ -19,12 +22,19 @@ public record EntryPointConfig(
         EntryPointTransportConfig transport,
         ForwardedHeadersConfig forwardedHeaders,
         EntryPointHttpConfig http,
+        EntryPointHttp2Config http2,
+        Boolean reusePort,
         ObservabilityConfig observability) {
 
-    /** An entry point without observability switches (every observation on). */
+    /** Convenience for an entry point with no settings but its address and default flag. */
+    public EntryPointConfig(String address, Boolean asDefault) {
+        this(address, asDefault, null, null, null, null, null, null);
+    }
+
+    /** An entry point without HTTP/2 settings, port sharing or observability switches (every observation on). */
     public EntryPointConfig(String address, Boolean asDefault, EntryPointTransportConfig transport,
             ForwardedHeadersConfig forwardedHeaders, EntryPointHttpConfig http) {
-        this(address, asDefault, transport, forwardedHeaders, http, null);
+        this(address, asDefault, transport, forwardedHeaders, http, null, null, null);
     }
 
     /**
@@ -41,11 +51,19 @@ public record EntryPointConfig(
     }
 
     public ForwardedHeadersConfig forwardedHeadersOrDefault() {
-        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null) : forwardedHeaders;
+        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null, null, null) : forwardedHeaders;
     }
 
     public EntryPointHttpConfig httpOrDefault() {
-        return http == null ? new EntryPointHttpConfig(null, null, null, null) : http;
+        return http == null ? new EntryPointHttpConfig(null, null, null, null, null, null) : http;
+    }
+
+    public EntryPointHttp2Config http2OrDefault() {
+        return http2 == null ? new EntryPointHttp2Config(null) : http2;
+    }
+
+    public boolean reusePortOrDefault() {
+        return Boolean.TRUE.equals(reusePort);
     }
 
     /**

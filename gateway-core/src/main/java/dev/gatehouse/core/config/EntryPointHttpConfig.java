@@ -12,9 +12,38 @@ import java.util.List;
  *        Traefik's; a name without {@code @provider} is looked up in each router's own provider
  * @param tls routers on this entry point without {@code tls} of their own get these TLS settings (and so serve
  *        HTTPS); null when absent
+ * @param maxHeaderBytes the largest request header section accepted, in bytes (request line and headers in HTTP/1.1,
+ *        header fields as HTTP/2 counts them); a larger one is answered 431. Default {@value #DEFAULT_MAX_HEADER_BYTES}
+ *        (Traefik's is 1 MiB); at most {@value #MAX_MAX_HEADER_BYTES}
+ * @param encodedCharacters which percent-encoded characters request paths may hold; null means all of them
  */
 public record EntryPointHttpConfig(Boolean sanitizePath, RedirectionsConfig redirections, List<String> middlewares,
-        EntryPointTlsConfig tls) {
+        EntryPointTlsConfig tls, Integer maxHeaderBytes, EncodedCharactersConfig encodedCharacters) {
+
+    /** Gatehouse's default request header limit: what browsers and APIs send fits, with room to spare. */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+    /**
+     * The highest {@code maxHeaderBytes} taken: every connection may hold a buffer this large (and an HTTP/2 one four
+     * times that), so a limit is kept on what one setting can cost.
+     */
+    public static final int MAX_MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+    public EntryPointHttpConfig {
+        if (maxHeaderBytes != null && (maxHeaderBytes < 1024 || maxHeaderBytes > MAX_MAX_HEADER_BYTES)) {
+            throw new InvalidValueException("maxHeaderBytes", "invalid value " + maxHeaderBytes
+                    + " for '{key}' (expected bytes from 1024 to " + MAX_MAX_HEADER_BYTES + ")");
+        }
+    }
+
+    /** The hex codes of the encoded characters refused in request paths ({@code 2F} for {@code %2F}); empty by default. */
+    public java.util.Set<String> deniedEncodedCharacters() {
+        return encodedCharacters == null ? java.util.Set.of() : encodedCharacters.deniedHexCodes();
+    }
+
+    public int maxHeaderBytesOrDefault() {
+        return maxHeaderBytes == null ? DEFAULT_MAX_HEADER_BYTES : maxHeaderBytes;
+    }
 
     public boolean sanitizePathOrDefault() {
         return sanitizePath == null || sanitizePath;

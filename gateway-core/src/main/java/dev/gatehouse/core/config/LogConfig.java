@@ -9,8 +9,10 @@ import java.util.Set;
  * @param level TRACE, DEBUG, INFO, WARN or ERROR, any case; default INFO. Stored upper case.
  * @param format {@code text} or {@code json}, any case; default text. Stored lower case.
  * @param filePath write the log to this file (appending) instead of standard error
+ * @param noColor Traefik: no colours in the text format; accepted with no effect, since Gatehouse's text format
+ *        never uses colours
  */
-public record LogConfig(String level, String format, String filePath) {
+public record LogConfig(String level, String format, String filePath, Boolean noColor) {
 
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     private static final Set<String> FORMATS = Set.of("text", "json");

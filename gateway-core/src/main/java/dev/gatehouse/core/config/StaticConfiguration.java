@@ -25,6 +25,9 @@ import java.util.Set;
  *        ({@code le: {acme: {email: ...}}}); the options are bound by the plugin that provides the type
  * @param tlsEngine Gatehouse only: which TLS implementation serves TLS entry points, {@code auto}, {@code jdk} or
  *        {@code conscrypt}, any case; null means {@code auto}. Stored lower case.
+ * @param global Traefik's {@code checkNewVersion}/{@code sendAnonymousUsage}: accepted, no effect; null when absent
+ * @param experimental Traefik's experimental features ({@code fastProxy}: no effect; plugins: refused); null when
+ *        absent
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -38,7 +41,9 @@ public record StaticConfiguration(
         MetricsConfig metrics,
         ApiConfig api,
         Map<String, JsonNode> certificatesResolvers,
-        String tlsEngine) {
+        String tlsEngine,
+        GlobalConfig global,
+        ExperimentalConfig experimental) {
 
     /** The values of {@code tlsEngine}. */
     public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");
@@ -65,7 +70,7 @@ public record StaticConfiguration(
     }
 
     public LogConfig logOrDefault() {
-        return log == null ? new LogConfig(null, null, null) : log;
+        return log == null ? new LogConfig(null, null, null, null) : log;
     }
 
     public PluginsConfig pluginsOrDefault() {

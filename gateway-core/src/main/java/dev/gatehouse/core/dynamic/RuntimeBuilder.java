@@ -589,6 +589,8 @@ public final class RuntimeBuilder {
     }
 
     static final String CHAIN = "chain";
+    /** Traefik's middleware type for its own (Yaegi/WASM) plugins, named so that its error can say what to do. */
+    static final String TRAEFIK_PLUGIN_MIDDLEWARE = "plugin";
 
     private Map<String, PreparedMiddleware> prepareMiddlewares(BoundConfiguration configuration,
             List<ConfigProblem> problems) {
@@ -632,6 +634,12 @@ public final class RuntimeBuilder {
                 }
             }
             bindingProblems.forEach(problem -> problems.add(new ConfigProblem("middleware " + name, defined.origin(), problem)));
+            return;
+        }
+        if (type == null && declaration.type().equalsIgnoreCase(TRAEFIK_PLUGIN_MIDDLEWARE)) {
+            problems.add(new ConfigProblem("middleware " + name, defined.origin(), "middleware type 'plugin' runs a "
+                    + "Traefik plugin (Yaegi Go source or WASM), which Gatehouse cannot run; use a Gatehouse plugin "
+                    + "instead (a Java jar in the plugins folder that provides a middleware type, see docs/plugins.md)"));
             return;
         }
         if (type == null) {

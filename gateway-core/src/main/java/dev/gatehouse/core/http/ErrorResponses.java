@@ -51,6 +51,11 @@ public final class ErrorResponses {
         write(response, callback, HttpStatus.NOT_FOUND_404, NOT_FOUND);
     }
 
+    /** The request itself is refused (a path with an encoded character its entry point does not allow). */
+    public static void badRequest(Request request, Response response, Callback callback) {
+        write(response, callback, HttpStatus.BAD_REQUEST_400, BAD_REQUEST);
+    }
+
     /** The matched router's service has no server that can take the request. */
     public static void serviceUnavailable(Request request, Response response, Callback callback) {
         // No server was tried: the request is untouched, and a retry middleware may send it again (as Traefik's does).

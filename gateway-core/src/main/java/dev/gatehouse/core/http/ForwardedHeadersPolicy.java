@@ -8,10 +8,17 @@ import org.eclipse.jetty.server.Request;
  * Whether an entry point believes the {@code X-Forwarded-*} headers a client sends
  * ({@code entryPoints.<ep>.forwardedHeaders}): only from {@code trustedIPs}, or from anyone with
  * {@code insecure}. Untrusted ones are replaced, so a client cannot claim another address.
+ *
+ * @param addSchemeHeaders also send {@code X-Forwarded-Scheme} and {@code X-Scheme}, set to the value of
+ *        {@code X-Forwarded-Proto} ({@code forwardedHeaders.addXForwardedSchemeHeaders})
  */
-public record ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure) {
+public record ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure, boolean addSchemeHeaders) {
 
     public static final ForwardedHeadersPolicy TRUST_NONE = new ForwardedHeadersPolicy(IpRanges.none(), false);
+
+    public ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure) {
+        this(trustedIps, insecure, false);
+    }
 
     public boolean trusts(Request request) {
         if (insecure) {

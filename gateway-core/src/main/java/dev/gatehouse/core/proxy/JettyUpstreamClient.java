@@ -63,6 +63,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     static final String X_FORWARDED_PORT = "X-Forwarded-Port";
     static final String X_FORWARDED_SERVER = "X-Forwarded-Server";
     static final String X_REAL_IP = "X-Real-Ip";
+    static final String X_FORWARDED_SCHEME = "X-Forwarded-Scheme";
+    static final String X_SCHEME = "X-Scheme";
 
     private final HttpClient httpClient;
     private final UpstreamSettings settings;
@@ -361,6 +363,13 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (!headers.contains(X_FORWARDED_PORT)) {
             headers.put(X_FORWARDED_PORT, forwardedPort(clientHost, secure));
         }
+        if (policy.addSchemeHeaders()) {
+            // For backends written for proxies that send the scheme under these names (forwardedHeaders.
+            // addXForwardedSchemeHeaders): the same value as X-Forwarded-Proto, as Traefik sends.
+            String scheme = headers.get(X_FORWARDED_PROTO);
+            headers.put(X_FORWARDED_SCHEME, scheme);
+            headers.put(X_SCHEME, scheme);
+        }
         headers.put(forwardedServer);
         if (!headers.contains(X_REAL_IP)) {
             headers.put(X_REAL_IP, clientIp);
@@ -379,7 +388,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
     private static boolean isForwardingHeader(HttpField field) {
         String name = field.getLowerCaseName();
-        return name.startsWith("x-forwarded-") || name.equals("x-real-ip");
+        // X-Scheme too: Traefik counts it among the forwarding headers an untrusted client may not set.
+        return name.startsWith("x-forwarded-") || name.equals("x-real-ip") || name.equals("x-scheme");
     }
 
     private static boolean isListedInConnection(HttpFields headers, String lowerCaseName) {

@@ -97,6 +97,11 @@ final class GatewayHandler extends Handler.Abstract {
                 }
             }
         }
+        if (entryPoint.refusesPath(request.getHttpURI().getPath())) {
+            // http.encodedCharacters: Traefik's routers answer such a path 400 before their middlewares.
+            ErrorResponses.badRequest(request, response, callback);
+            return true;
+        }
         // The request keeps the runtime it started on, which stays up until its last request is done.
         GatewayRuntime current = runtime;
         while (!current.enter()) {

@@ -84,7 +84,6 @@ public final class GatewayServer {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        http.setRequestHeaderSize(16 * 1024);
         // Traefik routes what Go's HTTP server accepts: encoded separators (%2F), dot segments, empty segments
         // and %25 reach the router, which normalises them (RequestPath). Jetty's default refuses them with 400.
         http.setUriCompliance(URI_COMPLIANCE);
@@ -96,19 +95,31 @@ public final class GatewayServer {
         http.addCustomizer(secure);
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
-            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath());
-            HttpConnectionFactory http1 = new GuardedHttpConnection.Factory(http, spec.timeouts());
+            EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath(),
+                    spec.deniedEncodedCharacters());
+            // Each entry point has its own copy: maxHeaderBytes is an entry point setting.
+            HttpConfiguration entryPointHttp = new HttpConfiguration(http);
+            entryPointHttp.setRequestHeaderSize(spec.maxHeaderBytes());
+            HttpConnectionFactory http1 = new GuardedHttpConnection.Factory(entryPointHttp, spec.timeouts());
             // An HTTP/2 request over the header limit gets 431 on its stream, not an error for its whole connection.
-            HttpConfiguration http2 = Http2RequestHeadersLimit.forHttp2(http);
-            EntryPointConnector connector = tls == null
-                    ? new EntryPointConnector(server, entryPoint, spec.timeouts(), http1, new HTTP2CServerConnectionFactory(http2))
-                    : new EntryPointConnector(server, entryPoint, spec.timeouts(),
-                            new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
-                            http1, new HTTP2CServerConnectionFactory(http2), new HTTP2ServerConnectionFactory(http2));
+            HttpConfiguration http2 = Http2RequestHeadersLimit.forHttp2(entryPointHttp);
+            HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http2);
+            h2c.setMaxConcurrentStreams(spec.http2MaxConcurrentStreams());
+            EntryPointConnector connector;
+            if (tls == null) {
+                connector = new EntryPointConnector(server, entryPoint, spec.timeouts(), http1, h2c);
+            } else {
+                HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http2);
+                h2.setMaxConcurrentStreams(spec.http2MaxConcurrentStreams());
+                connector = new EntryPointConnector(server, entryPoint, spec.timeouts(),
+                        new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
+                        http1, h2c, h2);
+            }
             connector.setHost(spec.host());
             connector.setPort(spec.port());
             connector.setAcceptQueueSize(1024);
             connector.setReuseAddress(true);
+            connector.setReusePort(spec.reusePort());
             server.addConnector(connector);
             connectors.add(connector);
         }

@@ -1,6 +1,9 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.core.config.EntryPointHttp2Config;
+import dev.gatehouse.core.config.EntryPointHttpConfig;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
+import java.util.Set;
 
 /**
  * What the server needs to open one entry point.
@@ -11,9 +14,21 @@ import dev.gatehouse.core.http.ForwardedHeadersPolicy;
  * @param forwardedHeaders whose {@code X-Forwarded-*} headers are believed
  * @param sanitizePath whether {@code .}/{@code ..} segments and repeated slashes are removed from request paths
  * @param timeouts how long clients may take, and how long their connections live
+ * @param maxHeaderBytes the largest request header section accepted; a larger one gets 431
+ * @param http2MaxConcurrentStreams how many streams one HTTP/2 connection may have open at once
+ * @param reusePort whether the socket is opened with {@code SO_REUSEPORT}
+ * @param deniedEncodedCharacters hex codes of the percent-encoded characters refused in routed request paths
  */
 public record ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
-        boolean sanitizePath, EntryPointTimeouts timeouts) {
+        boolean sanitizePath, EntryPointTimeouts timeouts, int maxHeaderBytes, int http2MaxConcurrentStreams,
+        boolean reusePort, Set<String> deniedEncodedCharacters) {
+
+    /** An entry point with Gatehouse's default header limit, HTTP/2 stream limit and no {@code SO_REUSEPORT}. */
+    public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
+            boolean sanitizePath, EntryPointTimeouts timeouts) {
+        this(name, host, port, forwardedHeaders, sanitizePath, timeouts, EntryPointHttpConfig.DEFAULT_MAX_HEADER_BYTES,
+                EntryPointHttp2Config.DEFAULT_MAX_CONCURRENT_STREAMS, false, Set.of());
+    }
 
     /** An entry point with Traefik's default timeouts. */
     public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,

@@ -181,4 +181,14 @@ class DynamicConfigurationBinderTest {
         assertEquals("d.pem", bound.tls().defaultCertificate().value().certFile());
         assertTrue(problems(bound).contains("tls.stores.other"), problems(bound));
     }
+
+    @Test
+    void preferServerCipherSuitesIsAcceptedAsTraefikDoesWithNoEffect() {
+        // Traefik documents the option as deprecated and ignored: a file that sets it must still load.
+        BoundConfiguration bound = binder.bind(Map.of("file", ConfigurationSnapshot.of(ConfigurationFragment.of("t.yml",
+                Map.of("tls", Map.of("options", Map.of("legacy", Map.of("minVersion", "VersionTLS12",
+                        "preferServerCipherSuites", true))))))));
+        assertEquals(List.of(), bound.problems());
+        assertEquals("VersionTLS12", bound.tls().options().get("legacy@file").value().minVersion());
+    }
 }

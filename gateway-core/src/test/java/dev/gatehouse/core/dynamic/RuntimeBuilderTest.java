@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.Matcher;
@@ -297,6 +298,22 @@ class RuntimeBuilderTest {
         assertTrue(problems.contains("middleware typo@file (from dyn.yml): unknown key 'tag.tga'"), problems);
         assertTrue(problems.contains("unknown middleware type 'stripPrefix' (known: tag, needsService;"), problems);
         assertTrue(problems.contains("middleware 'explodes@file' cannot be created: tag must not be explode"), problems);
+    }
+
+    @Test
+    void traefikPluginMiddlewareIsRefusedPointingToGatehousePlugins() {
+        service("s", "http://127.0.0.1:1");
+        middlewares.put("demo@file", new Defined<>(new MiddlewareConfig("plugin",
+                Map.of("demo", Map.of("headers", Map.of("Foo", "Bar")))), "dyn.yml", "file"));
+        router("withPlugin", "Host(`a`)", "s", null, List.of(), List.of("demo"));
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+
+        assertEquals(List.of(), names(runtime.table(0).routes()), "the router that uses it is not served");
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("middleware demo@file (from dyn.yml): middleware type 'plugin' runs a Traefik "
+                + "plugin (Yaegi Go source or WASM), which Gatehouse cannot run"), problems);
+        assertTrue(problems.contains("docs/plugins.md"), problems);
+        assertFalse(problems.contains("unknown middleware type"), problems);
     }
 
     /** The tags of the middlewares in a route's chain, outermost first (TagWrapper records its tag). */
