@@ -64,6 +64,15 @@ class ForwardedHeadersTest {
                     own-host:
                       rule: PathPrefix(`/own-host`)
                       service: own-host
+                    with-identity:
+                      rule: PathPrefix(`/with-identity`)
+                      service: app
+                      middlewares: [identity]
+                  middlewares:
+                    identity:
+                      headers:
+                        customRequestHeaders:
+                          X-Auth-User: alice
                   services:
                     app:
                       loadBalancer:
@@ -86,7 +95,8 @@ class ForwardedHeadersTest {
                             directory: dynamic
                         """.formatted(forwardedHeaders.indent(4).stripTrailing()))
                 .start();
-        gateway.awaitReload(0, () -> gateway.routerEnabled("app@file") && gateway.routerEnabled("own-host@file"),
+        gateway.awaitReload(0, () -> gateway.routerEnabled("app@file") && gateway.routerEnabled("own-host@file")
+                && gateway.routerEnabled("with-identity@file"),
                 Duration.ofSeconds(10));
     }
 
@@ -180,5 +190,18 @@ class ForwardedHeadersTest {
                 || v.toLowerCase(Locale.ROOT).contains("close")), "Connection forwarded: " + connection);
         assertEquals("kept", echoed.header("X-Other"));
         assertTrue(backend.requests() == 1);
+    }
+
+    @Test
+    void aClientCannotStripAHeaderAMiddlewareSetByListingItInConnection() throws Exception {
+        // Traefik drops the headers a client lists in Connection at the entry point, before the middlewares: the
+        // client's own X-Auth-User goes, the one the middleware sets reaches the server.
+        startGateway("");
+        Echoed echoed = send("/with-identity", "client.example", """
+                Connection: close, X-Auth-User, X-Custom\r
+                X-Auth-User: mallory\r
+                X-Custom: secret""");
+        assertEquals(List.of("alice"), echoed.all("X-Auth-User"), "X-Auth-User as the server got it");
+        assertNull(echoed.header("X-Custom"), echoed.headers().toString());
     }
 }

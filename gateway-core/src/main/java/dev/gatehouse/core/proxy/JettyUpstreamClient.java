@@ -307,8 +307,10 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         EntryPoint entryPoint = EntryPoint.of(clientToProxy);
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
         boolean trusted = policy.trusts(clientToProxy);
-        boolean connectionListsHeaders = clientHeaders.contains(HttpHeader.CONNECTION);
-        HttpFields clientSent = trusted ? clientHeaders : Request.unWrap(clientToProxy).getHeaders();
+        // What the client itself sent, before any middleware changed the request's headers.
+        HttpFields original = Request.unWrap(clientToProxy).getHeaders();
+        boolean connectionListsHeaders = original.contains(HttpHeader.CONNECTION);
+        HttpFields clientSent = trusted ? clientHeaders : original;
 
         String priorFor = null;
         for (HttpField field : clientHeaders) {
@@ -319,7 +321,10 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (header == HttpHeader.HOST) {
                 continue;   // set below
             }
-            if (connectionListsHeaders && isListedInConnection(clientHeaders, field.getLowerCaseName())) {
+            // Only the client's own fields go: Traefik drops them at the entry point, before the middlewares, so a
+            // client cannot strip a header a middleware set (an identity from forwardAuth) by naming it in Connection.
+            if (connectionListsHeaders && isListedInConnection(original, field.getLowerCaseName())
+                    && (original == clientHeaders || original.contains(field))) {
                 continue;
             }
             if (isForwardingHeader(field)) {
