@@ -554,10 +554,11 @@ public final class RuntimeBuilder {
                 loadBalancer.passHostHeaderOrDefault(), loadBalancer.strategyOrDefault(),
                 loadBalancer.passiveHealthCheckOrDefault(), stickyCookie(loadBalancer.sticky(), name), client, scheduler);
         if (loadBalancer.healthCheck() != null) {
-            if (scheduler == null) {
-                throw new IllegalArgumentException("health checks need the gateway's scheduler");
+            // Built (and so validated) either way; without a scheduler (gatehouse check, tests) it never probes.
+            HealthChecker checker = new HealthChecker(balancer, loadBalancer.healthCheck(), client, scheduler);
+            if (scheduler != null) {
+                build.healthChecks.add(checker);
             }
-            build.healthChecks.add(new HealthChecker(balancer, loadBalancer.healthCheck(), client, scheduler));
         }
         return balancer;
     }
