@@ -133,14 +133,24 @@ final class GatewayAssembly implements AutoCloseable {
         return null;
     }
 
-    /** The message for a {@code providers.<key>} section that no plugin provides. */
+    /**
+     * The message for a {@code providers.<key>} that no plugin provides: besides the providers, Traefik's
+     * {@code providers} section has only {@code providersThrottleDuration}, so such a key is unknown (a typo, or a
+     * key of another product, such as {@code precedence}).
+     */
     String unknownProvider(String key) {
-        return "providers." + key + ": no plugin provides the provider '" + key + "' (known: "
-                + String.join(", ", extensions.names(ExtensionKind.PROVIDER)) + ")";
+        return "unknown key 'providers." + key + "': no plugin provides the provider '" + key + "' (known: "
+                + String.join(", ", extensions.names(ExtensionKind.PROVIDER))
+                + "; the only other key of providers is providersThrottleDuration)";
     }
 
     /** Binds a provider's options with the static configuration's strictness; errors name the keys. */
     Object providerOptions(String key, JsonNode options, Provider<Object> provider) throws ConfigurationException {
+        if (options != null && !options.isObject()) {
+            throw new ConfigurationException("providers." + key + ": invalid value '"
+                    + (options.isValueNode() ? options.asText() : options.toString())
+                    + "' (expected true, false or a section of options)");
+        }
         return loaded.bindSection("providers." + key, options, provider.configType());
     }
 

@@ -3,7 +3,6 @@ package dev.gatehouse.core.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
@@ -21,7 +20,8 @@ import java.util.Map;
  * provider's plugin defines their type; bind them with {@link LoadedConfiguration#bindSection}.
  *
  * <p>A provider enabled by presence ({@code --providers.docker}, {@code docker: true}) gets an
- * empty options object; {@code false} leaves it out.
+ * empty options object; {@code false} leaves it out. Any other value is kept as written: whether its key names a
+ * provider at all is known only once the plugins are loaded ({@code GatewayAssembly}).
  *
  * @param providersThrottleDuration how long a burst of changes from one provider is gathered before
  *        it is applied; default 2s
@@ -78,13 +78,11 @@ public record ProvidersConfig(Duration providersThrottleDuration, Map<String, Js
                     providers.put(name, JsonNodeFactory.instance.objectNode());
                 } else if (isText(options, "false") || (options.isBoolean() && !options.booleanValue())) {
                     providers.remove(name);
-                } else if (options.isObject()) {
-                    providers.put(name, options);
                 } else {
-                    throw JsonMappingException.wrapWithPath(
-                            JsonMappingException.from(p, "invalid value '" + options.asText()
-                                    + "' for provider '" + name + "' (expected true, false or a section of options)"),
-                            ProvidersConfig.class, name);
+                    // A section, or a value no provider takes (precedence: [file, docker]): kept as written, since
+                    // only the plugins know which names are providers. The gateway reports a name no plugin
+                    // provides as an unknown key, and a provider's value that is not a section as invalid.
+                    providers.put(name, options);
                 }
             }
             return new ProvidersConfig(throttle, providers);
