@@ -22,7 +22,12 @@ import dev.gatehouse.core.plugin.PluginHost;
 import dev.gatehouse.core.plugin.PluginSelection;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
+import dev.gatehouse.core.config.ProvidersConfig;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.ToIntFunction;
@@ -72,7 +77,22 @@ final class GatewayAssembly implements AutoCloseable {
         }
         PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)),
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
-        return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints, tlsEngine);
+        ExtensionRegistry extensions = plugins.load();
+        checkPrecedence(loaded.configuration().providersOrDefault(), extensions);
+        return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine);
+    }
+
+    /** As Traefik: every name in {@code providers.precedence} is a provider's (Traefik's, or a plugin's). */
+    private static void checkPrecedence(ProvidersConfig providers, ExtensionRegistry extensions)
+            throws ConfigurationException {
+        Set<String> known = new LinkedHashSet<>(ProvidersConfig.TRAEFIK_PRECEDENCE);
+        extensions.names(ExtensionKind.PROVIDER).forEach(name -> known.add(name.toLowerCase(Locale.ROOT)));
+        List<String> unknown = providers.precedenceOrDefault().stream().filter(name -> !known.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationException("providers.precedence: " + unknown.stream().map(name -> "'" + name + "'")
+                    .collect(java.util.stream.Collectors.joining(", ")) + (unknown.size() == 1 ? " is not" : " are not")
+                    + " a provider name (known: " + String.join(", ", known) + ")");
+        }
     }
 
     /**
@@ -93,7 +113,8 @@ final class GatewayAssembly implements AutoCloseable {
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
                 extensions, upstream, internal, mapper, jetty, health, entryPoints.tls, tls, demands)
-                .entryPointMiddlewares(entryPoints.middlewares);
+                .entryPointMiddlewares(entryPoints.middlewares)
+                .providersPrecedence(config.providersOrDefault().precedenceOrDefault());
     }
 
     UpstreamSettings upstreamSettings() {

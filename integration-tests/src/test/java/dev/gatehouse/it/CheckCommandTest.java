@@ -190,12 +190,22 @@ class CheckCommandTest {
     }
 
     @Test
+    void providersPrecedenceIsTraefiksKeyNotAProvider() throws Exception {
+        // Traefik 3.7's providers.precedence; it must not read as a provider of that name
+        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [File, docker]\n");
+        assertEquals(0, status, output);
+        status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [file, nosuch]\n");
+        assertEquals(1, status, output);
+        assertTrue(output.contains("providers.precedence: 'nosuch' is not a provider name (known: kubernetesgateway, "),
+                output);
+    }
+
+    @Test
     void aKeyUnderProvidersThatIsNoProviderIsAnUnknownKey() throws Exception {
-        // Traefik has no providers.precedence; it must not read as a provider of that name
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [file, docker]\n");
+        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedense: [file, docker]\n");
         assertEquals(1, status, output);
         assertTrue(output.contains("gatehouse check: 1 error:"), output);
-        assertTrue(output.contains("unknown key 'providers.precedence'"), output);
+        assertTrue(output.contains("unknown key 'providers.precedense'"), output);
         assertTrue(!output.contains("invalid value"), output);
     }
 

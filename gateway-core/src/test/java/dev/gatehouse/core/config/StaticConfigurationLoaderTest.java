@@ -448,6 +448,16 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void providersPrecedenceIsAListOfLowerCaseNamesAndNoProvider() throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", "--providers.file.directory=/etc/dyn",
+                "--providers.precedence=File, Docker"), Map.of()).configuration();
+        assertEquals(List.of("file", "docker"), c.providers().precedenceOrDefault());
+        assertEquals(List.of("file"), List.copyOf(c.providers().providers().keySet()));
+        assertEquals(ProvidersConfig.TRAEFIK_PRECEDENCE, load(List.of("--entryPoints.web.address=:80"), Map.of())
+                .configuration().providersOrDefault().precedenceOrDefault());
+    }
+
+    @Test
     void providerEnabledByPresenceGetsEmptyOptions() throws Exception {
         StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", "--providers.docker",
                 "--providers.file.directory=/etc/dyn", "--providers.consul=false"), Map.of()).configuration();
