@@ -156,13 +156,13 @@ final class GatewayAssembly implements AutoCloseable {
 
     /**
      * The message for a {@code providers.<key>} that no plugin provides: besides the providers, Traefik's
-     * {@code providers} section has only {@code providersThrottleDuration}, so such a key is unknown (a typo, or a
-     * key of another product, such as {@code precedence}).
+     * {@code providers} section has only {@code providersThrottleDuration} and {@code precedence}, so such a key is
+     * unknown (a typo, or a provider Gatehouse has no plugin for).
      */
     String unknownProvider(String key) {
         return "unknown key 'providers." + key + "': no plugin provides the provider '" + key + "' (known: "
                 + String.join(", ", extensions.names(ExtensionKind.PROVIDER))
-                + "; the only other key of providers is providersThrottleDuration)";
+                + "; the other keys of providers are providersThrottleDuration and precedence)";
     }
 
     /** Binds a provider's options with the static configuration's strictness; errors name the keys. */
