@@ -203,6 +203,14 @@ public final class RuleCompiler {
             throw new RuleSyntaxException(call.position(), "unknown matcher '" + call.name() + "'" + suggestion
                     + "; known: " + String.join(", ", extensions.names(ExtensionKind.MATCHER)));
         }
+        // As Traefik's rules.CheckRule, for every matcher: at least one argument, and none empty.
+        if (call.arguments().isEmpty()) {
+            throw new RuleSyntaxException(call.position(), call.name() + ": no argument; a matcher takes at least one");
+        }
+        if (call.arguments().stream().anyMatch(String::isEmpty)) {
+            throw new RuleSyntaxException(call.position(), call.name() + ": an argument is empty; every argument of "
+                    + "a matcher needs a value");
+        }
         try {
             RequestPredicate predicate = matcher.compile(call.arguments());
             if (predicate == null) {

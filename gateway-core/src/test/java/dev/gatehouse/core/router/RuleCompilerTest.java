@@ -78,4 +78,19 @@ class RuleCompilerTest {
         assertTrue(e.getMessage().contains("unknown matcher '" + name + "' (did you mean " + suggested + "?)"),
                 e.getMessage());
     }
+
+    // Traefik's matcher_test.go "invalid ... (empty parameter)" cases and rules.CheckRule: an empty argument, or
+    // none at all, is an error for every matcher, a plugin's included.
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "Host(``);                 Host: an argument is empty",
+        "PathPrefix(``);           PathPrefix: an argument is empty",
+        "TeamHeader(`a`, ``);      TeamHeader: an argument is empty",
+        "host(``) || Host(`/x`);   host: an argument is empty",
+        "TeamHeader();             TeamHeader: no argument",
+    })
+    void emptyArgumentsAreErrors(String rule, String expected) {
+        RuleSyntaxException e = assertThrows(RuleSyntaxException.class, () -> COMPILER.compile(rule));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
 }
