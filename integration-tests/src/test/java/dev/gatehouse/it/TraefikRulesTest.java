@@ -95,6 +95,8 @@ class TraefikRulesTest {
             GET  | q.test      | /q?mobile          | -                  | 200 /q?mobile
             GET  | q.test      | /q?mobile=yes      | -                  | 200 /q?mobile=yes
             GET  | q.test      | /q?mobile=no       | -                  | 404
+            GET  | q.test      | /q?x=1;mobile=yes  | -                  | 200 /q?x=1&mobile=yes
+            GET  | q.test      | /q?x=1%3Bmobile    | -                  | 404
             GET  | ip.test     | /ip                | X-Forwarded-For: 10.1.1.1 | 200 /ip
             GET  | e.test      | /a%2Fb             | -                  | 200 /a%2Fb
             GET  | e.test      | /a/b               | -                  | 404

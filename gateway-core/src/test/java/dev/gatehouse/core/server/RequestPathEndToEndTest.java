@@ -1,6 +1,7 @@
 package dev.gatehouse.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.TestRuntimes;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
@@ -100,6 +101,18 @@ class RequestPathEndToEndTest {
         assertEquals("200 " + routed + " forwarded=" + sanitised + "?q=1", get("web", target + "?q=1"));
         routed = routing.equals("-") ? unsanitised : routing;
         assertEquals("200 " + routed + " forwarded=" + unsanitised + "?q=1", get("raw", target + "?q=1"));
+    }
+
+    /** As Traefik's entry points by default (Go's AllowQuerySemicolons): a ';' in the query is a '&'. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " | ", textBlock = """
+            /x?a=1;b=2         | /x?a=1&b=2
+            /a%2Fb?a=1;;b      | /a%2Fb?a=1&&b
+            /x?a=1%3Bb         | /x?a=1%3Bb
+            /x;p?a             | /x;p?a
+            """)
+    void querySemicolonsAreSeparators(String target, String forwarded) throws IOException {
+        assertTrue(get("web", target).endsWith(" forwarded=" + forwarded), get("web", target));
     }
 
     /** Writes the request line as given, byte for byte: clients and URI classes would clean it themselves. */
