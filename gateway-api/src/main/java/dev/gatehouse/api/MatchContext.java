@@ -20,9 +20,11 @@ public interface MatchContext {
     String host();
 
     /**
-     * The path as routing sees it: percent-encoded unreserved characters decoded, {@code .} and
-     * {@code ..} segments and repeated slashes cleaned; reserved characters such as {@code %2F} stay
-     * encoded. Never empty: at least {@code /}.
+     * The path as routing sees it, as Traefik's routing path: {@code .} and {@code ..} segments and repeated
+     * slashes cleaned, and every percent-encoded character decoded (as UTF-8: {@code /caf%C3%A9} is
+     * {@code /café}, {@code /a%20b} is {@code /a b}) except RFC 3986's reserved characters and {@code %},
+     * which stay encoded with upper-case hex ({@code %2F}, {@code %3F}, {@code %25}). Never empty: at least
+     * {@code /}.
      */
     String path();
 

@@ -38,6 +38,9 @@ final class EntryPointPlan {
     /** The entry point that ping (and later the API) uses unless told otherwise; {@code traefik} is an alias. */
     static final String OPERATIONS_ENTRY_POINT = "gatehouse";
     private static final String OPERATIONS_DEFAULT_ADDRESS = ":8080";
+    /** The entry point of a configuration that names none, as Traefik's. */
+    static final String DEFAULT_ENTRY_POINT = "http";
+    private static final String DEFAULT_ENTRY_POINT_ADDRESS = ":80";
 
     final List<ListenerSpec> listeners = new ArrayList<>();
     final List<String> defaults = new ArrayList<>();
@@ -56,6 +59,10 @@ final class EntryPointPlan {
         EntryPointPlan plan = new EntryPointPlan();
         List<String> problems = new ArrayList<>();
         List<String> explicitDefaults = new ArrayList<>();
+        if (config.entryPoints().isEmpty()) {
+            // As Traefik: a configuration without entry points gets 'http' on :80 (before ping's or the API's own).
+            plan.add(DEFAULT_ENTRY_POINT, new EntryPointConfig(DEFAULT_ENTRY_POINT_ADDRESS, false, null, null, null));
+        }
         config.entryPoints().forEach((name, entryPoint) -> {
             try {
                 plan.add(name, entryPoint);
@@ -92,9 +99,6 @@ final class EntryPointPlan {
                 problems.add(where + ": '" + target + "' is not a port such as :443");
             }
         });
-        if (plan.listeners.isEmpty()) {
-            problems.add("no entry point is configured (for example --entryPoints.web.address=:8000)");
-        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }

@@ -23,7 +23,12 @@ import dev.gatehouse.core.plugin.PluginHost;
 import dev.gatehouse.core.plugin.PluginSelection;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
+import dev.gatehouse.core.config.ProvidersConfig;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.ToIntFunction;
@@ -78,7 +83,22 @@ final class GatewayAssembly implements AutoCloseable {
         }
         PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)),
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
-        return new GatewayAssembly(loaded, plugins, plugins.load(), entryPoints, tlsEngine);
+        ExtensionRegistry extensions = plugins.load();
+        checkPrecedence(loaded.configuration().providersOrDefault(), extensions);
+        return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine);
+    }
+
+    /** As Traefik: every name in {@code providers.precedence} is a provider's (Traefik's, or a plugin's). */
+    private static void checkPrecedence(ProvidersConfig providers, ExtensionRegistry extensions)
+            throws ConfigurationException {
+        Set<String> known = new LinkedHashSet<>(ProvidersConfig.TRAEFIK_PRECEDENCE);
+        extensions.names(ExtensionKind.PROVIDER).forEach(name -> known.add(name.toLowerCase(Locale.ROOT)));
+        List<String> unknown = providers.precedenceOrDefault().stream().filter(name -> !known.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationException("providers.precedence: " + unknown.stream().map(name -> "'" + name + "'")
+                    .collect(java.util.stream.Collectors.joining(", ")) + (unknown.size() == 1 ? " is not" : " are not")
+                    + " a provider name (known: " + String.join(", ", known) + ")");
+        }
     }
 
     /**
@@ -99,7 +119,8 @@ final class GatewayAssembly implements AutoCloseable {
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
                 extensions, upstream, internal, mapper, jetty, health, entryPoints.tls, tls, demands)
-                .entryPointMiddlewares(entryPoints.middlewares);
+                .entryPointMiddlewares(entryPoints.middlewares)
+                .providersPrecedence(config.providersOrDefault().precedenceOrDefault());
     }
 
     /**
@@ -154,14 +175,24 @@ final class GatewayAssembly implements AutoCloseable {
         return null;
     }
 
-    /** The message for a {@code providers.<key>} section that no plugin provides. */
+    /**
+     * The message for a {@code providers.<key>} that no plugin provides: besides the providers, Traefik's
+     * {@code providers} section has only {@code providersThrottleDuration} and {@code precedence}, so such a key is
+     * unknown (a typo, or a provider Gatehouse has no plugin for).
+     */
     String unknownProvider(String key) {
-        return "providers." + key + ": no plugin provides the provider '" + key + "' (known: "
-                + String.join(", ", extensions.names(ExtensionKind.PROVIDER)) + ")";
+        return "unknown key 'providers." + key + "': no plugin provides the provider '" + key + "' (known: "
+                + String.join(", ", extensions.names(ExtensionKind.PROVIDER))
+                + "; the other keys of providers are providersThrottleDuration and precedence)";
     }
 
     /** Binds a provider's options with the static configuration's strictness; errors name the keys. */
     Object providerOptions(String key, JsonNode options, Provider<Object> provider) throws ConfigurationException {
+        if (options != null && !options.isObject()) {
+            throw new ConfigurationException("providers." + key + ": invalid value '"
+                    + (options.isValueNode() ? options.asText() : options.toString())
+                    + "' (expected true, false or a section of options)");
+        }
         return loaded.bindSection("providers." + key, options, provider.configType());
     }
 

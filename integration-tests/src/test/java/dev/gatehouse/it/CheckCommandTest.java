@@ -183,7 +183,179 @@ class CheckCommandTest {
     void unknownProviderIsAnError() throws Exception {
         int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC.replace("file:", "fiel:"));
         assertEquals(1, status, output);
-        assertTrue(output.contains("providers.fiel: no plugin provides the provider 'fiel' (known: ") && output.contains("file"), output);
+        assertTrue(output.contains("unknown key 'providers.fiel': no plugin provides the provider 'fiel' (known: ") && output.contains("file"), output);
+    }
+
+    @Test
+    void servicesWithHealthChecksPassAsTheGatewayAcceptsThem() throws Exception {
+        // check starts no probes, but builds (and so validates) the health checks as the gateway does
+        int status = check(GatewayHarness.withDynamic(dir, ""), """
+                http:
+                  routers:
+                    app:
+                      rule: Host(`app.local`)
+                      service: app
+                    broken:
+                      rule: Host(`broken.local`)
+                      service: broken
+                  services:
+                    app:
+                      loadBalancer:
+                        healthCheck:
+                          path: /health
+                          interval: 10s
+                        servers:
+                          - url: http://127.0.0.1:1
+                    broken:
+                      loadBalancer:
+                        healthCheck:
+                          scheme: gopher
+                          path: /health
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        assertEquals(1, status, output);
+        assertTrue(output.contains("gatehouse check: 2 errors:"), output);
+        assertTrue(output.contains("service broken@file") && output.contains("healthCheck.scheme must be http or https"),
+                output);
+        assertTrue(output.contains("router broken@file"), output);
+        assertTrue(!output.contains("app@file") && !output.contains("scheduler"), output);
+    }
+
+    @Test
+    void aConfigurationWithoutEntryPointsGetsTraefiksDefaultOne() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        harness.writeDynamic("test.yml", """
+                http:
+                  routers:
+                    app:
+                      rule: Host(`app.local`)
+                      entryPoints: [http]
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        int status = checkStatic(harness, "providers:\n  file:\n    directory: dynamic\n");
+        assertEquals(0, status, output);
+        assertTrue(output.contains("the configuration is valid (1 router(s) ready to serve)"), output);
+    }
+
+    @Test
+    void providersPrecedenceIsTraefiksKeyNotAProvider() throws Exception {
+        // Traefik 3.7's providers.precedence; it must not read as a provider of that name
+        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [File, docker]\n");
+        assertEquals(0, status, output);
+        status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [file, nosuch]\n");
+        assertEquals(1, status, output);
+        assertTrue(output.contains("providers.precedence: 'nosuch' is not a provider name (known: kubernetesgateway, "),
+                output);
+    }
+
+    @Test
+    void aKeyUnderProvidersThatIsNoProviderIsAnUnknownKey() throws Exception {
+        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedense: [file, docker]\n");
+        assertEquals(1, status, output);
+        assertTrue(output.contains("gatehouse check: 1 error:"), output);
+        assertTrue(output.contains("unknown key 'providers.precedense'"), output);
+        assertTrue(!output.contains("invalid value"), output);
+    }
+
+    @Test
+    void aProviderGivenSomethingElseThanASwitchOrASectionIsAnInvalidValue() throws Exception {
+        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC.replace("file:\n    directory: dynamic",
+                "file: [dynamic]"));
+        assertEquals(1, status, output);
+        assertTrue(output.contains("providers.file: invalid value '[\"dynamic\"]' (expected true, false or a section of options)"),
+                output);
+    }
+
+    @Test
+    void aRouterKeyWithAListValueInTomlIsNamedItself() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        harness.writeDynamic("test.yml", "{}\n");
+        harness.writeDynamic("routers.toml", """
+                [http.routers.app]
+                rule = "Host(`app.local`)"
+                service = "app"
+                entrypoint = ["web"]
+                [http.routers.app.tls]
+                [http.services.app.loadBalancer]
+                [[http.services.app.loadBalancer.servers]]
+                url = "http://127.0.0.1:1"
+                """);
+        int status = checkStatic(harness, STATIC);
+        assertEquals(1, status, output);
+        assertTrue(output.contains("unknown key 'http.routers.app.entrypoint'"), output);
+        assertTrue(output.contains("did you mean 'entryPoints'?"), output);
+        assertTrue(!output.contains("[0]") && !output.contains("[1]") && !output.contains("[2]"), output);
+    }
+
+    @Test
+    void matcherNamesInTraefiksOtherSpellingsPass() throws Exception {
+        int status = check(GatewayHarness.withDynamic(dir, ""), """
+                http:
+                  routers:
+                    lower:
+                      rule: host(`a.local`) && pathprefix(`/a`)
+                      service: app
+                    upper:
+                      rule: HOST(`b.local`) || PATH(`/b`)
+                      service: app
+                    capitalised:
+                      rule: Host(`c.local`) && Pathprefix(`/c`) && Hostregexp(`^c`)
+                      service: app
+                    mixed:
+                      rule: pathPrefix(`/d`)
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        assertEquals(1, status, output);
+        assertTrue(output.contains("gatehouse check: 1 error:"), output);
+        assertTrue(output.contains("router mixed@file") && output.contains("unknown matcher 'pathPrefix' (did you mean PathPrefix?)"),
+                output);
+    }
+
+    @Test
+    void subSectionsSwitchedOnWithTrueAsDockerLabelsWriteThemPass() throws Exception {
+        // The trees the Docker provider makes of ...ipallowlist.ipstrategy=true, ...loadbalancer.sticky=true and
+        // ...loadbalancer.sticky.cookie=true: every label value is a string
+        int status = check(GatewayHarness.withDynamic(dir, ""), """
+                http:
+                  routers:
+                    r1:
+                      rule: Host(`one.local`)
+                      middlewares: allow
+                      service: s1
+                    r2:
+                      rule: Host(`two.local`)
+                      service: s2
+                  middlewares:
+                    allow:
+                      ipallowlist:
+                        sourcerange: "127.0.0.1/32"
+                        ipstrategy: "true"
+                  services:
+                    s1:
+                      loadbalancer:
+                        sticky: "true"
+                        servers:
+                          - url: http://127.0.0.1:1
+                    s2:
+                      loadbalancer:
+                        sticky:
+                          cookie: "true"
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        assertEquals(0, status, output);
+        assertTrue(output.contains("the configuration is valid (2 router(s) ready to serve)"), output);
     }
 
     @Test

@@ -46,7 +46,9 @@ class TraefikRulesTest {
                 new String[] {"remote", "ClientIP(`10.0.0.0/8`) && Path(`/ip`)"},
                 new String[] {"encoded", "Path(`/a%2Fb`)"},
                 new String[] {"cleaned", "Path(`/b`)"},
-                new String[] {"negated", "!PathPrefix(`/p`) && Host(\"neg.test\")"});
+                new String[] {"negated", "!PathPrefix(`/p`) && Host(\"neg.test\")"},
+                // rules match Traefik's routing path: escapes decoded but the reserved ones; forwarded as sent
+                new String[] {"decoded", "Host(`d.test`) && (Path(`/foo bar`) || PathPrefix(`/caf\u00e9`))"});
         for (String[] rule : rules) {
             routers.append("    ").append(rule[0]).append(":\n      rule: \"").append(rule[1].replace("\"", "\\\""))
                     .append("\"\n      service: app\n");
@@ -93,6 +95,8 @@ class TraefikRulesTest {
             GET  | q.test      | /q?mobile          | -                  | 200 /q?mobile
             GET  | q.test      | /q?mobile=yes      | -                  | 200 /q?mobile=yes
             GET  | q.test      | /q?mobile=no       | -                  | 404
+            GET  | q.test      | /q?x=1;mobile=yes  | -                  | 200 /q?x=1&mobile=yes
+            GET  | q.test      | /q?x=1%3Bmobile    | -                  | 404
             GET  | ip.test     | /ip                | X-Forwarded-For: 10.1.1.1 | 200 /ip
             GET  | e.test      | /a%2Fb             | -                  | 200 /a%2Fb
             GET  | e.test      | /a/b               | -                  | 404
@@ -100,6 +104,10 @@ class TraefikRulesTest {
             GET  | e.test      | //b                | -                  | 200 /b
             GET  | e.test      | /%62               | -                  | 200 /b
             GET  | neg.test    | /z                 | -                  | 200 /z
+            GET  | d.test      | /foo%20bar         | -                  | 200 /foo%20bar
+            GET  | d.test      | /caf%C3%A9/menu    | -                  | 200 /caf%C3%A9/menu
+            GET  | d.test      | /foo%2520bar       | -                  | 404
+            GET  | d.test      | /foo+bar           | -                  | 404
             GET  | neg.test    | /p                 | -                  | 404
             """)
     void routes(String method, String host, String target, String headers, String expected) throws Exception {

@@ -1,5 +1,6 @@
 package dev.gatehouse.api.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -46,11 +47,14 @@ public record RouterConfig(
         this(rule, entryPoints, middlewares, service, priority, tls, null, null);
     }
 
-    /** The priority used for ordering: the explicit one when set and not 0, else the rule's length. */
+    /**
+     * The priority used for ordering: the explicit one when set and not 0, else the rule's length in bytes of
+     * UTF-8, as Go's {@code len(rule)} in Traefik ({@code Host(`é.test`)} counts the é twice).
+     */
     public int effectivePriority() {
         if (priority != null && priority != 0) {
             return priority;
         }
-        return rule == null ? 0 : rule.length();
+        return rule == null ? 0 : rule.getBytes(StandardCharsets.UTF_8).length;
     }
 }

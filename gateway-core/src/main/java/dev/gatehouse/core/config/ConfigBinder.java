@@ -274,7 +274,7 @@ public final class ConfigBinder {
         if (Map.class.isAssignableFrom(type)) {
             return "a section of named entries";
         }
-        return "a section of options";
+        return "true, false or a section of options"; // every section is also a switch (PresenceDeserializer)
     }
 
     /**

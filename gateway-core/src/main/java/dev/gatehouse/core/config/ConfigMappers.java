@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -24,8 +25,9 @@ import org.yaml.snakeyaml.LoaderOptions;
  * <p>It reads Traefik's conventions: keys match without regard to case; unknown keys fail (so a
  * misspelt key is reported, never dropped); strings from flags, environment variables and labels
  * are coerced to the target type ({@code "8080"} to a number, {@code "true"} to a boolean,
- * {@code "10s"} to a {@link Duration}, {@code "a,b"} to a list); sections marked
- * {@link EnabledByPresence} accept {@code true}/{@code false}.
+ * {@code "10s"} to a {@link Duration}, {@code "a,b"} to a list); every section accepts {@code true} (present
+ * with its defaults) and {@code false} (left out), as Traefik's flags and labels do, and sections marked
+ * {@link EnabledByPresence} are switched on by being present.
  */
 public final class ConfigMappers {
 
@@ -40,10 +42,11 @@ public final class ConfigMappers {
             @Override
             public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription beanDesc,
                     JsonDeserializer<?> deserializer) {
-                if (beanDesc.getBeanClass().isAnnotationPresent(EnabledByPresence.class)) {
-                    return new PresenceDeserializer(deserializer);
+                if (!(deserializer instanceof BeanDeserializerBase)) {
+                    return deserializer; // values (Boolean, String, ...) are no sections
                 }
-                return deserializer;
+                return new PresenceDeserializer(deserializer,
+                        beanDesc.getBeanClass().isAnnotationPresent(EnabledByPresence.class));
             }
 
             @Override

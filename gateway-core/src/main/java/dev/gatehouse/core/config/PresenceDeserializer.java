@@ -11,18 +11,30 @@ import com.fasterxml.jackson.databind.node.TreeTraversingParser;
 import java.io.IOException;
 import java.util.Locale;
 
-/** Binds an {@link EnabledByPresence} section: booleans switch it, objects configure it. */
+/**
+ * Binds a configuration section that may also be written as a switch, as Traefik's flags, environment variables
+ * and labels allow for any section ({@code --log}, {@code ...loadbalancer.sticky.cookie=true}): {@code true} (or
+ * an empty value) is the section with its defaults, {@code false} leaves it out (null); a section of options binds
+ * as usual.
+ *
+ * <p>For an {@link EnabledByPresence} section, presence itself means something: an empty YAML value
+ * ({@code ping:}) enables it, and any other string is an error. For the other sections null and absent mean the
+ * defaults anyway, so only the switch values are read here and anything else is the section's own binding.
+ */
 final class PresenceDeserializer extends DelegatingDeserializer {
 
     private static final long serialVersionUID = 1L;
 
-    PresenceDeserializer(JsonDeserializer<?> delegate) {
+    private final boolean enabledByPresence;
+
+    PresenceDeserializer(JsonDeserializer<?> delegate, boolean enabledByPresence) {
         super(delegate);
+        this.enabledByPresence = enabledByPresence;
     }
 
     @Override
     protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> newDelegatee) {
-        return new PresenceDeserializer(newDelegatee);
+        return new PresenceDeserializer(newDelegatee, enabledByPresence);
     }
 
     @Override
@@ -42,6 +54,9 @@ final class PresenceDeserializer extends DelegatingDeserializer {
             if (text.equals("false")) {
                 return null;
             }
+            if (!enabledByPresence) {
+                return super.deserialize(p, ctxt);
+            }
             return ctxt.handleWeirdStringValue(handledType(), p.getText(),
                     "invalid value '" + p.getText() + "' (expected true, false or a section of options)");
         }
@@ -54,6 +69,9 @@ final class PresenceDeserializer extends DelegatingDeserializer {
      */
     @Override
     public Object getNullValue(DeserializationContext ctxt) throws JsonMappingException {
+        if (!enabledByPresence) {
+            return super.getNullValue(ctxt);
+        }
         JsonParser p = ctxt.getParser();
         if (p == null || p.currentToken() != JsonToken.VALUE_NULL) {
             return null;
@@ -67,7 +85,10 @@ final class PresenceDeserializer extends DelegatingDeserializer {
 
     /** Absent means disabled, whatever the delegate would say. */
     @Override
-    public Object getAbsentValue(DeserializationContext ctxt) {
+    public Object getAbsentValue(DeserializationContext ctxt) throws JsonMappingException {
+        if (!enabledByPresence) {
+            return super.getAbsentValue(ctxt);
+        }
         return null;
     }
 

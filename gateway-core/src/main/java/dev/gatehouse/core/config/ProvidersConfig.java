@@ -3,7 +3,6 @@ package dev.gatehouse.core.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
@@ -12,28 +11,55 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code providers}: {@code providersThrottleDuration} plus one entry per provider, keyed by the
+ * {@code providers}: {@code providersThrottleDuration}, {@code precedence} and one entry per provider, keyed by the
  * provider's name ({@code file}, {@code docker}). Provider options stay raw JSON here, because the
  * provider's plugin defines their type; bind them with {@link LoadedConfiguration#bindSection}.
  *
  * <p>A provider enabled by presence ({@code --providers.docker}, {@code docker: true}) gets an
- * empty options object; {@code false} leaves it out.
+ * empty options object; {@code false} leaves it out. Any other value is kept as written: whether its key names a
+ * provider at all is known only once the plugins are loaded ({@code GatewayAssembly}).
  *
  * @param providersThrottleDuration how long a burst of changes from one provider is gathered before
  *        it is applied; default 2s
+ * @param precedence provider names, highest precedence first (see {@link #precedenceOrDefault()}); null when unset
  * @param providers provider name to its options, in declaration order; never null
  */
 @JsonDeserialize(using = ProvidersConfig.Deserializer.class)
-public record ProvidersConfig(Duration providersThrottleDuration, Map<String, JsonNode> providers) {
+public record ProvidersConfig(Duration providersThrottleDuration, List<String> precedence,
+        Map<String, JsonNode> providers) {
 
     public static final Duration DEFAULT_THROTTLE = Duration.ofSeconds(2);
 
+    /**
+     * Traefik's provider names, in its default precedence (highest first): the order of {@code precedence} when it
+     * is not set, and names it may hold besides the plugins' providers.
+     */
+    public static final List<String> TRAEFIK_PRECEDENCE = List.of("kubernetesgateway", "kubernetescrd", "kubernetes",
+            "kubernetesingressnginx", "swarm", "docker", "file", "redis", "knative", "consul", "consulcatalog", "nomad",
+            "etcd", "ecs", "http", "zookeeper", "rest");
+
     public ProvidersConfig {
+        precedence = precedence == null ? null
+                : precedence.stream().map(name -> name.strip().toLowerCase(Locale.ROOT)).toList();
         providers = providers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+    }
+
+    public ProvidersConfig(Duration providersThrottleDuration, Map<String, JsonNode> providers) {
+        this(providersThrottleDuration, null, providers);
+    }
+
+    /**
+     * {@code precedence}: among routers of equal priority from different providers, those of the provider listed
+     * first are tried first (a provider not listed comes after the listed ones), as in Traefik 3.7; provider names
+     * lower case.
+     */
+    public List<String> precedenceOrDefault() {
+        return precedence == null ? TRAEFIK_PRECEDENCE : precedence;
     }
 
     public Duration providersThrottleDurationOrDefault() {
@@ -64,9 +90,15 @@ public record ProvidersConfig(Duration providersThrottleDuration, Map<String, Js
                 return (ProvidersConfig) ctxt.handleUnexpectedToken(ProvidersConfig.class, p);
             }
             Duration throttle = null;
+            List<String> precedence = null;
             Map<String, JsonNode> providers = new LinkedHashMap<>();
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                 JsonToken token = p.nextToken();
+                if (name.equalsIgnoreCase("precedence")) {
+                    precedence = token == JsonToken.VALUE_NULL ? null : ctxt.readValue(p,
+                            ctxt.getTypeFactory().constructCollectionType(List.class, String.class));
+                    continue;
+                }
                 if (name.equalsIgnoreCase("providersThrottleDuration")) {
                     throttle = token == JsonToken.VALUE_NULL ? null : (Duration) ctxt.findRootValueDeserializer(ctxt.constructType(Duration.class))
                             .deserialize(p, ctxt);
@@ -78,16 +110,14 @@ public record ProvidersConfig(Duration providersThrottleDuration, Map<String, Js
                     providers.put(name, JsonNodeFactory.instance.objectNode());
                 } else if (isText(options, "false") || (options.isBoolean() && !options.booleanValue())) {
                     providers.remove(name);
-                } else if (options.isObject()) {
-                    providers.put(name, options);
                 } else {
-                    throw JsonMappingException.wrapWithPath(
-                            JsonMappingException.from(p, "invalid value '" + options.asText()
-                                    + "' for provider '" + name + "' (expected true, false or a section of options)"),
-                            ProvidersConfig.class, name);
+                    // A section, or a value no provider takes (precedence: [file, docker]): kept as written, since
+                    // only the plugins know which names are providers. The gateway reports a name no plugin
+                    // provides as an unknown key, and a provider's value that is not a section as invalid.
+                    providers.put(name, options);
                 }
             }
-            return new ProvidersConfig(throttle, providers);
+            return new ProvidersConfig(throttle, precedence, providers);
         }
 
         private static boolean isText(JsonNode node, String value) {

@@ -41,6 +41,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,7 @@ public final class RuntimeBuilder {
     }
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
+    private Comparator<Route> routeOrder = RoutingTable.ORDER;
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -171,6 +173,15 @@ public final class RuntimeBuilder {
      * @param byName the middleware references by entry point name; entry points not listed have none
      * @return this builder
      */
+    /**
+     * {@code providers.precedence}: among routers of equal priority, those of the provider listed first are tried
+     * first (lower case provider names). Without it, equal priorities are ordered by name.
+     */
+    public RuntimeBuilder providersPrecedence(List<String> providers) {
+        this.routeOrder = RoutingTable.order(providers);
+        return this;
+    }
+
     public RuntimeBuilder entryPointMiddlewares(Map<String, List<String>> byName) {
         Map<Integer, List<String>> byIndex = new HashMap<>();
         byName.forEach((name, references) -> {
@@ -255,8 +266,8 @@ public final class RuntimeBuilder {
         RoutingTable[] tables = new RoutingTable[entryPoints.size()];
         RoutingTable[] tlsTables = new RoutingTable[entryPoints.size()];
         for (int i = 0; i < tables.length; i++) {
-            tables[i] = new RoutingTable(routesByEntryPoint.get(i));
-            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i));
+            tables[i] = new RoutingTable(routesByEntryPoint.get(i), routeOrder);
+            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i), routeOrder);
         }
         TlsRuntime tlsRuntime = null;
         problems.addAll(tlsPlan.notes);
@@ -561,10 +572,11 @@ public final class RuntimeBuilder {
                 loadBalancer.passHostHeaderOrDefault(), loadBalancer.strategyOrDefault(),
                 loadBalancer.passiveHealthCheckOrDefault(), stickyCookie(loadBalancer.sticky(), name), client, scheduler);
         if (loadBalancer.healthCheck() != null) {
-            if (scheduler == null) {
-                throw new IllegalArgumentException("health checks need the gateway's scheduler");
+            // Built (and so validated) either way; without a scheduler (gatehouse check, tests) it never probes.
+            HealthChecker checker = new HealthChecker(balancer, loadBalancer.healthCheck(), client, scheduler);
+            if (scheduler != null) {
+                build.healthChecks.add(checker);
             }
-            build.healthChecks.add(new HealthChecker(balancer, loadBalancer.healthCheck(), client, scheduler));
         }
         return balancer;
     }

@@ -16,6 +16,9 @@ package dev.gatehouse.core.router;
  *
  * Normalising first means {@code %2e%2e} is a {@code ..} segment like any other and is removed too. Both steps
  * return their argument itself when there is nothing to change, which is the common case: no allocation.
+ *
+ * <p>Rules then match the {@link #routing} form of that path, which decodes the other escapes too (but is never
+ * forwarded), as Traefik does.
  */
 public final class RequestPath {
 
@@ -115,6 +118,44 @@ public final class RequestPath {
         }
         return true;
     }
+
+    /**
+     * The path rules match, from a {@linkplain #normalise normalised} one, as Traefik's routing path: every escape
+     * is decoded except those of RFC 3986's reserved characters and {@code %} itself ({@code :/?#[]@!$&'()*+,;=%}),
+     * which stay encoded so that they keep their meaning; decoded bytes are read as UTF-8. So
+     * {@code /foo%20bar} is {@code /foo bar} and {@code /caf%C3%A9} is {@code /café}, while {@code /a%2Fb}
+     * stays as it is. Returns its argument when it holds no escape to decode.
+     */
+    public static String routing(String normalised) {
+        int percent = normalised.indexOf('%');
+        if (percent < 0) {
+            return normalised;
+        }
+        java.io.ByteArrayOutputStream bytes = null;
+        int copied = 0;
+        for (int i = percent; i >= 0 && i + 2 < normalised.length(); i = normalised.indexOf('%', i + 1)) {
+            int high = Character.digit(normalised.charAt(i + 1), 16);
+            int low = Character.digit(normalised.charAt(i + 2), 16);
+            if (high < 0 || low < 0 || ROUTING_RESERVED.indexOf(high << 4 | low) >= 0) {
+                continue;
+            }
+            if (bytes == null) {
+                bytes = new java.io.ByteArrayOutputStream(normalised.length());
+            }
+            bytes.writeBytes(normalised.substring(copied, i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            bytes.write(high << 4 | low);
+            copied = i + 3;
+            i += 2;
+        }
+        if (bytes == null) {
+            return normalised;
+        }
+        bytes.writeBytes(normalised.substring(copied).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** What {@link #routing} leaves encoded: Traefik's reservedCharacters (RFC 3986 2.2, and {@code %}). */
+    private static final String ROUTING_RESERVED = ":/?#[]@!$&'()*+,;=%";
 
     private static boolean unreserved(char c) {
         return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'

@@ -6,8 +6,8 @@ import org.eclipse.jetty.server.Request;
 
 /**
  * The per-request view the matchers test: host and path are computed at most once, on first use. The path is
- * the raw (still percent-encoded) path as {@link RequestPath} normalises it, never Jetty's decoded one: an
- * encoded {@code %2F} must not become a separator that a rule could match.
+ * the raw path as {@link RequestPath} normalises it and then decodes it for routing, never Jetty's decoded one:
+ * an encoded {@code %2F} must not become a separator that a rule could match.
  */
 final class RoutingRequest implements MatchContext {
 
@@ -42,7 +42,7 @@ final class RoutingRequest implements MatchContext {
         if (p == null) {
             // The entry point has normalised (and sanitised) the path already; normalising again is a no-op scan
             // then, and keeps a request that did not come through an entry point right too.
-            p = RequestPath.of(request.getHttpURI().getPath(), false);
+            p = RequestPath.routing(RequestPath.of(request.getHttpURI().getPath(), false));
             path = p;
         }
         return p;

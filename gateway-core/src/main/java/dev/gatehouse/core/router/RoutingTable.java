@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The routers of one entry point, in the order they are tried: highest priority first; among equal
- * priorities, by name, so that the order never depends on the order providers listed them. Immutable:
+ * priorities, by provider precedence and then by name, so that the order never depends on the order providers
+ * listed them. Immutable:
  * a reload builds a new table and swaps it in whole.
  *
  * <p>Routes are indexed so that a request is tested only against routes that can match it, in the same
@@ -34,6 +35,27 @@ public final class RoutingTable {
     public static final Comparator<Route> ORDER =
             Comparator.comparingInt(Route::priority).reversed().thenComparing(Route::name);
 
+    /**
+     * Priority descending; among equal priorities, the provider that comes first in {@code providersPrecedence}
+     * (lower case provider names; a provider not listed comes after every listed one), as Traefik's
+     * {@code providers.precedence}; then name ascending, so that the order never depends on the order providers
+     * listed their routers.
+     */
+    public static Comparator<Route> order(List<String> providersPrecedence) {
+        Map<String, Integer> rank = new HashMap<>();
+        for (int i = 0; i < providersPrecedence.size(); i++) {
+            rank.putIfAbsent(providersPrecedence.get(i), i);
+        }
+        return Comparator.comparingInt(Route::priority).reversed()
+                .thenComparingInt((Route route) -> rank.getOrDefault(providerOf(route.name()), rank.size()))
+                .thenComparing(Route::name);
+    }
+
+    private static String providerOf(String qualifiedName) {
+        int at = qualifiedName.lastIndexOf('@');
+        return at < 0 ? "" : qualifiedName.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static final RoutingTable EMPTY = new RoutingTable(List.of());
 
     private static final int[] NONE = new int[0];
@@ -49,8 +71,13 @@ public final class RoutingTable {
     private final ThreadLocal<int[]> scratch;
 
     public RoutingTable(List<Route> routes) {
+        this(routes, ORDER);
+    }
+
+    /** @param order the order routes are tried in ({@link #order(List)}) */
+    public RoutingTable(List<Route> routes, Comparator<Route> order) {
         List<Route> sorted = new ArrayList<>(routes);
-        sorted.sort(ORDER);
+        sorted.sort(order);
         this.routes = sorted.toArray(new Route[0]);
 
         Map<String, List<Integer>> hosts = new HashMap<>();

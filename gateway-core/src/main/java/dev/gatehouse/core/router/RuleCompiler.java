@@ -7,6 +7,7 @@ import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -185,17 +186,51 @@ public final class RuleCompiler {
         }
     }
 
+    /**
+     * The matcher registered as {@code name}, or under a name of which {@code name} is one of the spellings
+     * Traefik's rule parser also accepts: all lower case, all upper case, or capitalised ({@code host},
+     * {@code HOST}, {@code Pathprefix} for {@code PathPrefix}). Other mixes ({@code pathPrefix}) are unknown to
+     * Traefik too.
+     */
+    private Matcher matcher(String name) {
+        Matcher exact = extensions.matcher(name);
+        if (exact != null) {
+            return exact;
+        }
+        for (String registered : extensions.names(ExtensionKind.MATCHER)) {
+            String lower = registered.toLowerCase(Locale.ROOT);
+            if (name.equals(lower) || name.equals(registered.toUpperCase(Locale.ROOT))
+                    || name.equals(capitalised(lower))) {
+                return extensions.matcher(registered);
+            }
+        }
+        return null;
+    }
+
+    /** What Go's {@code strings.Title} makes of a matcher name (a word without separators). */
+    private static String capitalised(String lower) {
+        return lower.isEmpty() ? lower : lower.substring(0, 1).toUpperCase(Locale.ROOT) + lower.substring(1);
+    }
+
     private RequestPredicate call(Rule.Call call) throws RuleSyntaxException {
         if (!syntaxPrefix.isEmpty()) {
             return callV2(call);
         }
-        Matcher matcher = extensions.matcher(call.name());
+        Matcher matcher = matcher(call.name());
         if (matcher == null) {
             String suggestion = extensions.names(ExtensionKind.MATCHER).stream()
                     .filter(name -> name.equalsIgnoreCase(call.name()))
                     .findFirst().map(name -> " (did you mean " + name + "?)").orElse("");
             throw new RuleSyntaxException(call.position(), "unknown matcher '" + call.name() + "'" + suggestion
                     + "; known: " + String.join(", ", syntaxNames("")));
+        }
+        // As Traefik's rules.CheckRule, for every matcher: at least one argument, and none empty.
+        if (call.arguments().isEmpty()) {
+            throw new RuleSyntaxException(call.position(), call.name() + ": no argument; a matcher takes at least one");
+        }
+        if (call.arguments().stream().anyMatch(String::isEmpty)) {
+            throw new RuleSyntaxException(call.position(), call.name() + ": an argument is empty; every argument of "
+                    + "a matcher needs a value");
         }
         try {
             RequestPredicate predicate = matcher.compile(call.arguments());

@@ -146,16 +146,24 @@ final class GatewayHandler extends Handler.Abstract {
     }
 
     /**
-     * The request with its path normalised (and sanitised, when the entry point says so), as routing sees it and
-     * as it is forwarded upstream; the same request when that changes nothing, which is the common case.
+     * The request with its path normalised (and sanitised, when the entry point says so), and the semicolons of its
+     * query turned into {@code &}, as routing sees it and as it is forwarded upstream; the same request when that
+     * changes nothing, which is the common case. The query is read as Traefik's entry points read it by default
+     * (Go's {@code http.AllowQuerySemicolons}): {@code ?a=1;b=2} is {@code ?a=1&b=2}.
      */
     static Request withRoutingPath(Request request, boolean sanitize) {
         HttpURI uri = request.getHttpURI();
         String raw = uri.getPath();
         String path = RequestPath.of(raw, sanitize);
-        if (path.equals(raw)) {
+        String query = uri.getQuery();
+        boolean semicolons = query != null && query.indexOf(';') >= 0;
+        if (path.equals(raw) && !semicolons) {
             return request;
         }
-        return Request.serveAs(request, HttpURI.build(uri).path(path).asImmutable());
+        HttpURI.Mutable rewritten = HttpURI.build(uri).path(path);
+        if (semicolons) {
+            rewritten.query(query.replace(';', '&'));
+        }
+        return Request.serveAs(request, rewritten.asImmutable());
     }
 }

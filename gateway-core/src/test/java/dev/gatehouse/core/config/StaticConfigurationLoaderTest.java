@@ -422,6 +422,41 @@ class StaticConfigurationLoaderTest {
         assertNotNull(c.demo());
     }
 
+    // Traefik's flag parser takes a bare section flag (--log) as that section with its defaults, for any section,
+    // and false as the section left out; a section whose defaults are what it does when absent works the same.
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--log", "--log=true", "--LOG=TRUE", "--log=false", "--accesslog", "--api", "--metrics",
+        "--serversTransport", "--serversTransport.forwardingTimeouts", "--plugins", "--entryPoints.web.forwardedHeaders",
+        "--entryPoints.web.transport", "--entryPoints.web.transport.lifeCycle"})
+    void aBareSectionFlagIsTheSectionWithItsDefaults(String flag) throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", flag), Map.of()).configuration();
+        assertEquals("INFO", c.logOrDefault().levelOrDefault());
+        assertEquals(":80", c.entryPoints().get("web").address());
+    }
+
+    @Test
+    void aBareSectionFlagKeepsTheOptionsGivenElsewhere() throws Exception {
+        write("gatehouse.yml", "entryPoints: {web: {address: ':80'}}\nlog: {level: DEBUG}\n");
+        assertEquals("DEBUG", load(List.of("--log"), Map.of()).configuration().logOrDefault().levelOrDefault());
+    }
+
+    @Test
+    void aSectionFlagWithAnotherValueIsAnErrorNamingIt() {
+        ConfigurationException e = fails(List.of("--entryPoints.web.address=:80", "--log=maybe"), Map.of());
+        assertMentions(e, "flag --log=maybe: invalid value for 'log' (expected true, false or a section of options)");
+        assertTrue(!e.getMessage().contains("dev.gatehouse"), e.getMessage());
+    }
+
+    @Test
+    void providersPrecedenceIsAListOfLowerCaseNamesAndNoProvider() throws Exception {
+        StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", "--providers.file.directory=/etc/dyn",
+                "--providers.precedence=File, Docker"), Map.of()).configuration();
+        assertEquals(List.of("file", "docker"), c.providers().precedenceOrDefault());
+        assertEquals(List.of("file"), List.copyOf(c.providers().providers().keySet()));
+        assertEquals(ProvidersConfig.TRAEFIK_PRECEDENCE, load(List.of("--entryPoints.web.address=:80"), Map.of())
+                .configuration().providersOrDefault().precedenceOrDefault());
+    }
+
     @Test
     void providerEnabledByPresenceGetsEmptyOptions() throws Exception {
         StaticConfiguration c = load(List.of("--entryPoints.web.address=:80", "--providers.docker",

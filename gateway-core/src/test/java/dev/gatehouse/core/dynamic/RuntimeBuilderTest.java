@@ -165,6 +165,16 @@ class RuntimeBuilderTest {
     }
 
     @Test
+    void theDefaultPriorityIsTheRulesLengthInUtf8BytesAsInTraefik() {
+        service("s", "http://127.0.0.1:1");
+        router("accented", "Path(`/caf\u00e9`)", "s", null, List.of(), List.of()); // 12 characters, 13 bytes
+        router("ascii", "Path(`/cafes`)", "s", null, List.of(), List.of()); // 13 characters and bytes
+        router("wide", "Path(`/\u00e9\u00e9\u00e9`)", "s", null, List.of(), List.of()); // 11 characters, 14 bytes
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of("wide@file", "accented@file", "ascii@file"), names(runtime.table(0).routes()));
+    }
+
+    @Test
     void aBrokenRouterIsDisabledAloneWithItsReason() {
         service("s", "http://127.0.0.1:1");
         router("good", "Host(`a`)", "s", null, List.of(), List.of());

@@ -58,4 +58,20 @@ class RequestPathTest {
     void leavesWhatIsNotARootedPathAlone(String path) {
         assertEquals(path.isEmpty() ? "/" : path, RequestPath.of(path, true));
     }
+
+    /** Traefik's withRoutingPath (mux_test.go): what rules match; never what is forwarded. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiterString = " | ", textBlock = """
+            /foo%20bar           | /foo bar
+            /caf%C3%A9           | /caf\u00e9
+            /a%2Fb%3A%3F%23      | /a%2Fb%3A%3F%23
+            /%5B%5D%40%21%24%26  | /%5B%5D%40%21%24%26
+            /%27%28%29%2A%2B%2C  | /%27%28%29%2A%2B%2C
+            /%3B%3D%25           | /%3B%3D%25
+            /%22%3C%3E%5C%60     | /"<>\\`
+            /plain               | /plain
+            """)
+    void routingDecodesEveryEscapeButTheReservedOnes(String normalised, String routing) {
+        assertEquals(routing, RequestPath.routing(normalised));
+    }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * Reads a raw query string as Go's {@code url.ParseQuery} does, in place, without building a map: pairs are
  * separated by {@code &}; a pair containing {@code ;} or a malformed {@code %} escape is ignored; the name and
  * value are decoded ({@code %XX} bytes as UTF-8, {@code +} as a space); a pair without {@code =} has the
- * empty value. So {@code ?mobile} and {@code ?mobile=} both give {@code mobile} the value "".
+ * empty value. So {@code ?mobile} and {@code ?mobile=} both give {@code mobile} the value "". (The gateway's
+ * entry points have already turned the query's semicolons into {@code &}, as Traefik's do by default.)
  */
 final class QueryString {
 

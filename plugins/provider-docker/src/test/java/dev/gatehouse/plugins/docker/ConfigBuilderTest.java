@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.core.config.ConfigMappers;
+import dev.gatehouse.core.dynamic.BoundConfiguration;
+import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,6 +112,21 @@ class ConfigBuilderTest {
         assertEquals(1, snapshot.fragments().size(), snapshot.toString());
         assertEquals("container web-1", snapshot.fragments().get(0).origin());
         assertEquals(expected, tree(snapshot.fragments().get(0)));
+    }
+
+    @Test
+    void aSubSectionSwitchedOnWithTrueBindsWithItsDefaults() {
+        ContainerInfo one = container("one", labels("traefik.http.services.one.loadbalancer.sticky", "true"), 80);
+        ContainerInfo two = container("two", labels("traefik.http.services.two.loadbalancer.sticky.cookie", "true"), 80);
+        ContainerInfo three = container("three", labels("traefik.http.services.three.loadbalancer.sticky.cookie", "true",
+                "traefik.http.services.three.loadbalancer.sticky.cookie.name", "pin"), 80);
+        BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper())
+                .bind(Map.of("docker", build(DEFAULTS, one, two, three)));
+        assertEquals(List.of(), bound.problems());
+        assertEquals(List.of("one@docker", "three@docker", "two@docker"), bound.routers().keySet().stream().sorted().toList());
+        assertTrue(bound.services().get("one@docker").value().loadBalancer().sticky() != null);
+        assertTrue(bound.services().get("two@docker").value().loadBalancer().sticky().cookie() != null);
+        assertEquals("pin", bound.services().get("three@docker").value().loadBalancer().sticky().cookie().name());
     }
 
     @Test

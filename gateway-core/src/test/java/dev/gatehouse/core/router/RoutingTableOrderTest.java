@@ -1,0 +1,43 @@
+package dev.gatehouse.core.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gatehouse.core.config.ProvidersConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order routes are tried in: priority, then Traefik's {@code providers.precedence} among equal priorities,
+ * then name (Traefik's mux_test.go, providers precedence cases).
+ */
+class RoutingTableOrderTest {
+
+    private static Route route(String name, int priority) {
+        return new Route(name, priority, request -> true, null);
+    }
+
+    private static final List<Route> ROUTES = List.of(route("a@file", 10), route("b@docker", 10),
+            route("c@internal", 10), route("d@file", 11), route("e@myplugin", 10));
+
+    private static List<String> order(List<String> precedence) {
+        return new RoutingTable(ROUTES, RoutingTable.order(precedence)).routes().stream().map(Route::name).toList();
+    }
+
+    @Test
+    void traefiksDefaultPrecedencePutsDockerBeforeFileAtEqualPriority() {
+        assertEquals(List.of("d@file", "b@docker", "a@file", "c@internal", "e@myplugin"),
+                order(ProvidersConfig.TRAEFIK_PRECEDENCE));
+    }
+
+    @Test
+    void theConfiguredPrecedenceDecidesBetweenEqualPrioritiesOnly() {
+        assertEquals(List.of("d@file", "e@myplugin", "a@file", "b@docker", "c@internal"),
+                order(List.of("myplugin", "file", "docker")));
+    }
+
+    @Test
+    void withoutPrecedenceEqualPrioritiesGoByName() {
+        assertEquals(List.of("d@file", "a@file", "b@docker", "c@internal", "e@myplugin"),
+                new RoutingTable(ROUTES).routes().stream().map(Route::name).toList());
+    }
+}
