@@ -20,6 +20,13 @@ public final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
+    /**
+     * Request attribute (any non-null value): the gateway sends no {@code X-Forwarded-For} to the backend, neither the
+     * client's nor its own. Set by a {@code headers} middleware with an empty custom {@code X-Forwarded-For} request
+     * header, as Traefik's proxy then adds none.
+     */
+    public static final String SUPPRESS_FORWARDED_FOR = "dev.gatehouse.forwardedFor.suppress";
+
     /** Implemented by the gateway's entry point connectors. */
     public interface Source {
         /** Whether this request's client is trusted to send forwarding headers. */

@@ -1,7 +1,8 @@
 package dev.gatehouse.core.proxy;
 
-import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import java.net.InetAddress;
@@ -357,7 +358,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // header that differs from it: the client's host reaches h2c servers in X-Forwarded-Host only.
 
         String clientIp = clientIp(clientToProxy);
-        headers.put(X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
+        // A headers middleware that removed X-Forwarded-For (an empty custom value) keeps the gateway from adding its
+        // own, as in Traefik; one that a later middleware set again is extended as usual.
+        if (priorFor != null || clientToProxy.getAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR) == null) {
+            headers.put(X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
+        }
         boolean secure = clientToProxy.isSecure();
         if (!headers.contains(X_FORWARDED_PROTO)) {
             headers.put(X_FORWARDED_PROTO, secure ? "https" : "http");

@@ -105,10 +105,10 @@ class HeadersTest {
         }
     }
 
-    /** origins; regexes; Origin sent; expected Access-Control-Allow-Origin. */
+    /** origins; regexes; Origin sent; expected Access-Control-Allow-Origin (with credentials: * sends the Origin back). */
     @ParameterizedTest(name = "preflight from {2}")
     @CsvSource(delimiter = ';', nullValues = "null", value = {
-        "*;                    '';                              https://foo.bar.org; *",
+        "*;                    '';                              https://foo.bar.org; https://foo.bar.org",
         "https://foo.bar.org;  '';                              https://foo.bar.org; https://foo.bar.org",
         "https://foo.bar.org;  '';                              https://evil.org;    null",
         "'';                   ^https://([a-z]+)\\.bar\\.org$; https://any.bar.org; https://any.bar.org",
@@ -138,15 +138,52 @@ class HeadersTest {
         }
     }
 
-    @Test
-    void preflightWithoutMaxAgeSaysZero() throws Exception {
+    /** Traefik's "Fix CORS Max-Age set to 0 by default": sent only when set, 0 included. */
+    @ParameterizedTest(name = "accessControlMaxAge {0}")
+    @CsvSource(nullValues = "null", value = {"null, null", "0, 0", "600, 600"})
+    void preflightSendsMaxAgeOnlyWhenSet(Long maxAge, String expected) throws Exception {
         try (MiddlewareTester t = tester(config(b -> {
             b.origins = List.of("*");
+            b.maxAge = maxAge;
             return b;
         }))) {
             HttpTester.Response r = t.send("OPTIONS", "/", null, "Origin: https://a", "Access-Control-Request-Method: GET");
-            assertEquals("0", r.get("Access-Control-Max-Age"));
+            assertEquals(expected, r.get("Access-Control-Max-Age"));
             assertNull(r.get("Access-Control-Allow-Methods"));
+        }
+    }
+
+    /**
+     * Traefik's header_test.go CORS cases with accessControlAllowCredentials ("Fix CORS wildcard when
+     * allow-credentials is true"): browsers refuse a {@code *} with credentials, so each {@code *} answers with what
+     * the request asked for, and a {@code *} in the exposed headers sends none. Columns: credentials; expected
+     * Allow-Origin, Allow-Methods, Allow-Headers, Expose-Headers (on the preflight).
+     */
+    @ParameterizedTest(name = "wildcards, credentials {0}")
+    @CsvSource(delimiter = ';', nullValues = "null", value = {
+        "true;  https://foo.bar.org; PUT; X-Custom,X-Other; null",
+        "false; *;                   *;   *;                *",
+    })
+    void wildcardsWithCredentialsAnswerWithTheRequest(boolean credentials, String origin, String methods, String headers,
+            String expose) throws Exception {
+        try (MiddlewareTester t = tester(config(b -> {
+            b.origins = List.of("*");
+            b.allowMethods = List.of("*");
+            b.allowHeaders = List.of("*");
+            b.expose = List.of("*");
+            b.cred = credentials;
+            return b;
+        }))) {
+            HttpTester.Response r = t.send("OPTIONS", "/", null, "Origin: https://foo.bar.org",
+                    "Access-Control-Request-Method: PUT", "Access-Control-Request-Headers: X-Custom,X-Other");
+            assertEquals(origin, r.get("Access-Control-Allow-Origin"));
+            assertEquals(methods, r.get("Access-Control-Allow-Methods"));
+            assertEquals(headers, r.get("Access-Control-Allow-Headers"));
+            assertEquals(expose, r.get("Access-Control-Expose-Headers"));
+
+            HttpTester.Response simple = t.get("/", "Origin: https://foo.bar.org");
+            assertEquals(origin, simple.get("Access-Control-Allow-Origin"));
+            assertEquals(expose, simple.get("Access-Control-Expose-Headers"));
         }
     }
 
@@ -265,13 +302,16 @@ class HeadersTest {
         }
     }
 
-    /** allowed; hostsProxyHeaders; Host; X-Forwarded-Host; development; status. */
+    /**
+     * Traefik's TestNew_allowedHosts: a host not in the list gets 500 "Bad Host" (unrolled/secure's answer).
+     * Columns: allowed; hostsProxyHeaders; Host; X-Forwarded-Host; development; status.
+     */
     @ParameterizedTest(name = "{2} / {3}")
     @CsvSource(delimiter = ';', nullValues = "null", value = {
         "foo.com; false; foo.com;  null;     false; 200",
-        "foo.com; false; bar.com;  null;     false; 400",
+        "foo.com; false; bar.com;  null;     false; 500",
         "foo.com; true;  bar.com;  foo.com;  false; 200",
-        "foo.com; true;  foo.com;  bar.com;  false; 400",
+        "foo.com; true;  foo.com;  bar.com;  false; 500",
         "foo.com; false; bar.com;  null;     true;  200",
     })
     void allowedHosts(String allowed, boolean proxyHeaders, String host, String forwardedHost, boolean dev, int status)
@@ -285,18 +325,26 @@ class HeadersTest {
             HttpTester.Response r = forwardedHost == null ? t.get("/", "Host: " + host)
                     : t.get("/", "Host: " + host, "X-Forwarded-Host: " + forwardedHost);
             assertEquals(status, r.getStatus());
-            if (status == 400) {
+            if (status == 500) {
                 assertEquals("Bad Host\n", r.getContent());
                 assertNull(t.seen());
             }
         }
     }
 
+    /** Traefik's TestNew_withoutOptions ("headers configuration not valid") and TestNew_withSTSSecondsZero. */
     @Test
-    void noOptionsIsANoOp() throws Exception {
-        try (MiddlewareTester t = tester(config(b -> b))) {
+    void noOptionsIsRefusedButAnOptionSetToItsDefaultCounts() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Headers().create(config(b -> b)));
+        assertTrue(e.getMessage().contains("customRequestHeaders"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Headers().create(null));
+        try (MiddlewareTester t = tester(config(b -> {
+            b.sts = 0L;
+            return b;
+        }))) {
             HttpTester.Response r = t.get("/");
             assertEquals("yes", r.get("X-Backend"));
+            assertNull(r.get("Strict-Transport-Security"));
         }
     }
 

@@ -47,6 +47,20 @@ public final class BasicAuth implements Middleware<BasicAuth.Config> {
         return Config.class;
     }
 
+    /** A user in {@code users} whose password is no htpasswd hash: loaded, as Traefik does, but it can never log in. */
+    @Override
+    public List<String> deprecations(Config config) {
+        if (config == null || config.users() == null) {
+            return List.of();
+        }
+        return config.users().stream()
+                .filter(entry -> entry.indexOf(':') > 0 && !Htpasswd.supported(entry.substring(entry.indexOf(':') + 1).strip()))
+                .map(entry -> "user '" + entry.substring(0, entry.indexOf(':')) + "' has a password that is not an htpasswd"
+                        + " hash, so this user can never log in (as in Traefik): write it with htpasswd -B (bcrypt),"
+                        + " -m (Apache MD5) or -s (SHA-1)")
+                .toList();
+    }
+
     @Override
     public Handler.Wrapper create(Config config) {
         if (config == null) {

@@ -154,7 +154,8 @@ public final class DigestAuth implements Middleware<DigestAuth.Config> {
     }
 
     private Map<String, String> users(Config config) {
-        List<String> all = new ArrayList<>(config.users() == null ? List.of() : config.users());
+        // The file first, then users: a user in both takes the entry from users, as in Traefik.
+        List<String> all = new ArrayList<>();
         if (config.usersFile() != null && !config.usersFile().isBlank()) {
             try {
                 for (String line : Files.readAllLines(environment.resolve(config.usersFile()), StandardCharsets.UTF_8)) {
@@ -166,6 +167,7 @@ public final class DigestAuth implements Middleware<DigestAuth.Config> {
                 throw new IllegalArgumentException("cannot read usersFile " + config.usersFile() + ": " + e.getMessage());
             }
         }
+        all.addAll(config.users() == null ? List.of() : config.users());
         Map<String, String> secrets = new HashMap<>();
         for (String entry : all) {
             String[] parts = entry.split(":");

@@ -29,16 +29,19 @@ final class Htpasswd {
 
     private Htpasswd(Map<String, String> hashes) {
         this.hashes = hashes;
-        this.decoy = hashes.isEmpty() ? null : hashes.values().iterator().next();
+        // The decoy must cost what a real check costs: a hash that is never checked (plain text) would not.
+        this.decoy = hashes.values().stream().filter(Htpasswd::supported).findFirst()
+                .orElse(hashes.values().iterator().next());
     }
 
     /**
-     * Users from {@code users} ({@code name:hash} each) and the lines of {@code file}; a user in the file replaces the
-     * same user in the list, as in Traefik. Blank lines and {@code #} comments in the file are skipped.
+     * Users from the lines of {@code file} and from {@code users} ({@code name:hash} each); a user in the list replaces
+     * the same user in the file, as in Traefik. Blank lines and {@code #} comments in the file are skipped. A password
+     * that is no htpasswd hash (plain text) is loaded and never matches, as in Traefik: that user cannot log in.
      */
     static Htpasswd of(List<String> users, Path file) {
         Map<String, String> hashes = new LinkedHashMap<>();
-        List<String> all = new ArrayList<>(users == null ? List.of() : users);
+        List<String> all = new ArrayList<>();
         if (file != null) {
             try {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -51,18 +54,14 @@ final class Htpasswd {
                 throw new IllegalArgumentException("cannot read usersFile " + file + ": " + e.getMessage());
             }
         }
+        all.addAll(users == null ? List.of() : users);
         for (String entry : all) {
             int colon = entry.indexOf(':');
             if (colon <= 0 || colon == entry.length() - 1) {
                 throw new IllegalArgumentException("user entry '" + redact(entry) + "' is not in the form name:hash");
             }
             String name = entry.substring(0, colon);
-            String hash = entry.substring(colon + 1).strip();
-            if (!supported(hash)) {
-                throw new IllegalArgumentException("user '" + name + "': unsupported password hash (use htpasswd -B for bcrypt,"
-                        + " -m for Apache MD5 or -s for SHA-1)");
-            }
-            hashes.put(name, hash);
+            hashes.put(name, entry.substring(colon + 1).strip());
         }
         if (hashes.isEmpty()) {
             throw new IllegalArgumentException("no users: set 'users' or 'usersFile'");
@@ -90,6 +89,9 @@ final class Htpasswd {
     }
 
     static boolean matches(String password, String hash) {
+        if (!supported(hash)) {
+            return false;
+        }
         byte[] pw = password.getBytes(StandardCharsets.UTF_8);
         if (hash.startsWith("$2")) {
             try {

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.headers;
 
 import com.google.re2j.Pattern;
+import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.plugins.middlewares.internal.CommitHook;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
@@ -26,7 +27,8 @@ import org.pf4j.Extension;
  * middleware (which combines its own custom/CORS handler with unrolled/secure).
  *
  * <p>Order, as in Traefik: a CORS preflight is answered first (200, no body, nothing else runs); then custom request
- * headers are set (an empty value removes the header); then the security checks (allowedHosts: 400 "Bad Host");
+ * headers are set (an empty value removes the header); then the security checks (allowedHosts: 500 "Bad Host", the
+ * status of Traefik's secure handler);
  * then the next handler. On the way back, security headers are set first, then custom response headers (so an empty
  * custom value can remove a security header), then the CORS response headers.
  */
@@ -131,6 +133,11 @@ public final class Headers implements Middleware<Headers.Config> {
     @Override
     public Handler.Wrapper create(Config config) {
         Prepared p = new Prepared(config == null ? empty() : config);
+        if (!p.hasCors && !p.hasCustom && !p.hasSecure && !p.hasDeprecatedSecure) {
+            // Traefik refuses a headers middleware with nothing set ("headers configuration not valid").
+            throw new IllegalArgumentException("no option is set: a headers middleware needs at least one of "
+                    + "customRequestHeaders, customResponseHeaders, the accessControl* (CORS) or the security options");
+        }
         return new Handler.Wrapper() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -149,6 +156,10 @@ public final class Headers implements Middleware<Headers.Config> {
         final boolean hasCors;
         final boolean hasCustom;
         final boolean hasSecure;
+        /** Deprecated options that make the middleware valid in Traefik, although they do nothing. */
+        final boolean hasDeprecatedSecure;
+        /** An empty custom X-Forwarded-For: the client's is removed and the proxy must not send its own either. */
+        final boolean suppressForwardedFor;
 
         // custom
         final List<String> requestRemove = new ArrayList<>();
@@ -164,6 +175,9 @@ public final class Headers implements Middleware<Headers.Config> {
         final List<Pattern> originRegexes = new ArrayList<>();
         final String exposeHeaders;
         final String maxAge;
+        final boolean allowAnyHeader;
+        final boolean allowAnyMethod;
+        final boolean exposeAny;
         final boolean addVary;
 
         // secure
@@ -179,6 +193,8 @@ public final class Headers implements Middleware<Headers.Config> {
             Map<String, String> req = c.customRequestHeaders() == null ? Map.of() : c.customRequestHeaders();
             Map<String, String> res = c.customResponseHeaders() == null ? Map.of() : c.customResponseHeaders();
             hasCustom = !req.isEmpty() || !res.isEmpty();
+            suppressForwardedFor = req.entrySet().stream().anyMatch(e -> e.getKey().equalsIgnoreCase("X-Forwarded-For")
+                    && (e.getValue() == null || e.getValue().isEmpty()));
             req.forEach((name, value) -> {
                 if (value == null || value.isEmpty()) {
                     requestRemove.add(name);
@@ -202,20 +218,24 @@ public final class Headers implements Middleware<Headers.Config> {
                 originRegexes.add(GoRegex.compile("accessControlAllowOriginListRegex", regex));
             }
             exposeHeaders = String.join(",", list(c.accessControlExposeHeaders()));
-            long age = c.accessControlMaxAge() == null ? 0 : c.accessControlMaxAge();
-            if (age < 0) {
+            if (c.accessControlMaxAge() != null && c.accessControlMaxAge() < 0) {
                 throw new IllegalArgumentException("'accessControlMaxAge' must not be negative");
             }
-            maxAge = Long.toString(age);
+            // Traefik sends Access-Control-Max-Age only when it is set (0 included).
+            maxAge = c.accessControlMaxAge() == null ? null : Long.toString(c.accessControlMaxAge());
+            allowAnyHeader = list(c.accessControlAllowHeaders()).contains("*");
+            allowAnyMethod = list(c.accessControlAllowMethods()).contains("*");
+            exposeAny = list(c.accessControlExposeHeaders()).contains("*");
             addVary = Boolean.TRUE.equals(c.addVaryHeader());
             hasCors = allowCredentials || !allowHeaders.isEmpty() || !allowMethods.isEmpty() || !originList.isEmpty()
-                    || !originRegexes.isEmpty() || !exposeHeaders.isEmpty() || age != 0 || addVary;
+                    || !originRegexes.isEmpty() || !exposeHeaders.isEmpty() || maxAge != null || addVary;
 
             development = Boolean.TRUE.equals(c.isDevelopment());
             allowedHosts = list(c.allowedHosts());
             hostsProxyHeaders = list(c.hostsProxyHeaders());
             sslProxyHeaders = c.sslProxyHeaders() == null ? Map.of() : new LinkedHashMap<>(c.sslProxyHeaders());
             long stsSeconds = c.stsSeconds() == null ? 0 : c.stsSeconds();
+            boolean stsSet = c.stsSeconds() != null;
             if (stsSeconds < 0) {
                 throw new IllegalArgumentException("'stsSeconds' must not be negative");
             }
@@ -243,8 +263,11 @@ public final class Headers implements Middleware<Headers.Config> {
             addIf("Permissions-Policy", nonEmpty(c.permissionsPolicy()));
 
             hasSecure = !allowedHosts.isEmpty() || !hostsProxyHeaders.isEmpty() || !sslProxyHeaders.isEmpty()
-                    || stsSeconds != 0 || includeSubdomains || preload || forceSts || !secureHeaders.isEmpty()
-                    || Boolean.TRUE.equals(c.frameDeny()) || development;
+                    || stsSet || includeSubdomains || preload || forceSts || !secureHeaders.isEmpty()
+                    || Boolean.TRUE.equals(c.frameDeny()) || Boolean.TRUE.equals(c.browserXssFilter()) || development;
+            hasDeprecatedSecure = Boolean.TRUE.equals(c.sslRedirect()) || Boolean.TRUE.equals(c.sslTemporaryRedirect())
+                    || Boolean.TRUE.equals(c.sslForceHost()) || nonEmpty(c.sslHost()) != null
+                    || nonEmpty(c.featurePolicy()) != null;
         }
 
         private void addIf(String name, String value) {
@@ -262,11 +285,14 @@ public final class Headers implements Middleware<Headers.Config> {
             if (hasCors && origin != null && !origin.isEmpty() && HttpMethod.OPTIONS.is(request.getMethod())) {
                 String requestedMethod = requestHeaders.get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD);
                 if (requestedMethod != null && !requestedMethod.isEmpty()) {
-                    return preflight(origin, response, callback);
+                    return preflight(request, origin, requestedMethod, response, callback);
                 }
             }
 
             Request forwarded = request;
+            if (suppressForwardedFor) {
+                request.setAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR, Boolean.TRUE);
+            }
             if (!requestRemove.isEmpty() || !requestSet.isEmpty()) {
                 HttpFields.Mutable changed = HttpFields.build(requestHeaders);
                 for (String name : requestRemove) {
@@ -282,7 +308,7 @@ public final class Headers implements Middleware<Headers.Config> {
             if (hasSecure) {
                 HttpFields headers = forwarded.getHeaders();
                 if (!allowedHosts.isEmpty() && !development && !allowedHosts.contains(host(forwarded, headers))) {
-                    return Responses.text(response, callback, HttpStatus.BAD_REQUEST_400, "Bad Host\n");
+                    return Responses.text(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "Bad Host\n");
                 }
                 ssl = request.isSecure();
                 for (Map.Entry<String, String> e : sslProxyHeaders.entrySet()) {
@@ -293,7 +319,8 @@ public final class Headers implements Middleware<Headers.Config> {
                 }
             }
             boolean secureRequest = ssl;
-            String requestOrigin = origin;
+            // Traefik matches the Origin of the request as it left this middleware (custom headers applied).
+            String requestOrigin = forwarded.getHeaders().get(HttpHeader.ORIGIN);
             CommitHook hooked = CommitHook.of(response, r -> onResponse(r.getHeaders(), secureRequest, requestOrigin));
             return self.getHandler().handle(forwarded, hooked, hooked.callback(callback));
         }
@@ -312,34 +339,56 @@ public final class Headers implements Middleware<Headers.Config> {
             return host == null ? "" : host;
         }
 
-        private boolean preflight(String origin, Response response, Callback callback) {
+        /**
+         * Browsers refuse the wildcard {@code *} in a response with credentials, so with
+         * {@code accessControlAllowCredentials} a {@code *} in the allowed headers, methods or origins answers with
+         * what the request asked for, as Traefik does; a {@code *} in the exposed headers sends none.
+         */
+        private boolean preflight(Request request, String origin, String requestedMethod, Response response,
+                Callback callback) {
             HttpFields.Mutable headers = response.getHeaders();
             if (allowCredentials) {
                 headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             }
-            if (!allowHeaders.isEmpty()) {
+            if (allowAnyHeader && allowCredentials) {
+                String requested = request.getHeaders().get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS);
+                if (requested != null && !requested.isEmpty()) {
+                    headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, requested);
+                }
+            } else if (!allowHeaders.isEmpty()) {
                 headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, allowHeaders);
             }
-            if (!allowMethods.isEmpty()) {
+            if (allowAnyMethod && allowCredentials) {
+                headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, requestedMethod);
+            } else if (!allowMethods.isEmpty()) {
                 headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, allowMethods);
             }
             String allowed = allowedOrigin(origin);
             if (allowed != null) {
                 headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
             }
-            headers.put(HttpHeader.ACCESS_CONTROL_MAX_AGE, maxAge);
+            if (maxAge != null) {
+                headers.put(HttpHeader.ACCESS_CONTROL_MAX_AGE, maxAge);
+            }
+            putExposeHeaders(headers);
             response.setStatus(HttpStatus.OK_200);
             headers.put(HttpHeader.CONTENT_LENGTH, 0L);
             callback.succeeded();
             return true;
         }
 
-        /** The value for Access-Control-Allow-Origin: {@code *} or the origin as listed, the origin when a regex matches. */
+        /**
+         * The value for Access-Control-Allow-Origin: the origin as listed, the origin when a regex matches; for
+         * {@code *}, {@code *}, or the request's origin with credentials (which may not use the wildcard).
+         */
         private String allowedOrigin(String origin) {
             String o = origin == null ? "" : origin;
             for (String item : originList) {
-                if (item.equals("*") || item.equals(o)) {
+                if (item.equals(o)) {
                     return item;
+                }
+                if (item.equals("*")) {
+                    return allowCredentials ? o : item;
                 }
             }
             for (Pattern regex : originRegexes) {
@@ -348,6 +397,12 @@ public final class Headers implements Middleware<Headers.Config> {
                 }
             }
             return null;
+        }
+
+        private void putExposeHeaders(HttpFields.Mutable headers) {
+            if (!exposeHeaders.isEmpty() && !(exposeAny && allowCredentials)) {
+                headers.put(HttpHeader.ACCESS_CONTROL_EXPOSE_HEADERS, exposeHeaders);
+            }
         }
 
         private void onResponse(HttpFields.Mutable headers, boolean ssl, String origin) {
@@ -375,9 +430,7 @@ public final class Headers implements Middleware<Headers.Config> {
             if (allowCredentials) {
                 headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             }
-            if (!exposeHeaders.isEmpty()) {
-                headers.put(HttpHeader.ACCESS_CONTROL_EXPOSE_HEADERS, exposeHeaders);
-            }
+            putExposeHeaders(headers);
             if (addVary) {
                 String vary = headers.get(HttpHeader.VARY);
                 if (!"Origin".equals(vary)) {

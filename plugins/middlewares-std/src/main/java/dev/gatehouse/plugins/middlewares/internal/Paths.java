@@ -70,4 +70,46 @@ public final class Paths {
         }
         return false;
     }
+
+    /**
+     * Whether every {@code %} in {@code rawPath} starts a valid escape ({@code %} and two hex digits), as Go's
+     * {@code url.PathUnescape} requires.
+     */
+    public static boolean validEscapes(String rawPath) {
+        for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+            if (i + 2 >= rawPath.length() || Character.digit(rawPath.charAt(i + 1), 16) < 0
+                    || Character.digit(rawPath.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Go's {@code URL.JoinPath()} with no elements, on a raw path: {@code path.Clean} (no {@code .} or {@code ..}
+     * segments, no repeated slashes) keeping one trailing slash; a relative path stays relative. Traefik's path
+     * middlewares refuse (400) a rewritten path this changes, so that a rewrite cannot step out of its prefix.
+     */
+    public static String goJoinPath(String rawPath) {
+        boolean rooted = rawPath.startsWith("/");
+        java.util.ArrayDeque<String> kept = new java.util.ArrayDeque<>();
+        for (String segment : rawPath.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                kept.pollLast(); // ".." at the root stays at the root (relative paths are rooted first, as in Go)
+                continue;
+            }
+            kept.addLast(segment);
+        }
+        String cleaned = "/" + String.join("/", kept);
+        if (!rooted) {
+            cleaned = cleaned.substring(1);
+        }
+        if (rawPath.endsWith("/") && !cleaned.endsWith("/")) {
+            cleaned += "/";
+        }
+        return cleaned;
+    }
 }

@@ -2,7 +2,9 @@ package dev.gatehouse.plugins.middlewares.internal;
 
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.net.IpBlock;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +20,16 @@ import org.eclipse.jetty.server.Request;
  */
 public final class SourceCriterion {
 
-    /** Traefik's {@code ipStrategy}. */
-    public record IpStrategyConfig(Integer depth, List<String> excludedIPs) {
+    /**
+     * Traefik's {@code ipStrategy}. {@code ipv6Subnet} (Traefik v3.2+) masks an IPv6 client address to that prefix
+     * length, so every address of one subnet counts as one client; it applies to the connection address and to
+     * {@code depth}, not to {@code excludedIPs}, as in Traefik.
+     */
+    public record IpStrategyConfig(Integer depth, List<String> excludedIPs, Integer ipv6Subnet) {
+
+        public IpStrategyConfig(Integer depth, List<String> excludedIPs) {
+            this(depth, excludedIPs, null);
+        }
     }
 
     /** Traefik's {@code sourceCriterion}. */
@@ -32,12 +42,19 @@ public final class SourceCriterion {
     private final int depth;
     private final List<IpBlock> excluded;
     private final String header;
+    /** The IPv6 prefix length the chosen address is masked to; 0 for none. */
+    private final int ipv6Subnet;
 
     private SourceCriterion(Kind kind, int depth, List<IpBlock> excluded, String header) {
+        this(kind, depth, excluded, header, 0);
+    }
+
+    private SourceCriterion(Kind kind, int depth, List<IpBlock> excluded, String header, int ipv6Subnet) {
         this.kind = kind;
         this.depth = depth;
         this.excluded = excluded;
         this.header = header;
+        this.ipv6Subnet = ipv6Subnet;
     }
 
     /** The client's IP by {@code ipStrategy} (null: the connection's address). */
@@ -49,10 +66,17 @@ public final class SourceCriterion {
         if (depth < 0) {
             throw new IllegalArgumentException("'ipStrategy.depth' must not be negative");
         }
-        if (depth > 0) {
-            return new SourceCriterion(Kind.DEPTH, depth, List.of(), null);
+        int ipv6Subnet = strategy.ipv6Subnet() == null ? 0 : strategy.ipv6Subnet();
+        boolean excludes = strategy.excludedIPs() != null && !strategy.excludedIPs().isEmpty();
+        // Traefik checks the range only where the option applies (depth, or the connection address).
+        if (strategy.ipv6Subnet() != null && (depth > 0 || !excludes) && (ipv6Subnet <= 0 || ipv6Subnet > 128)) {
+            throw new IllegalArgumentException("'ipStrategy.ipv6Subnet' must be a prefix length from 1 to 128, not "
+                    + ipv6Subnet);
         }
-        if (strategy.excludedIPs() != null && !strategy.excludedIPs().isEmpty()) {
+        if (depth > 0) {
+            return new SourceCriterion(Kind.DEPTH, depth, List.of(), null, ipv6Subnet);
+        }
+        if (excludes) {
             List<IpBlock> blocks = new ArrayList<>();
             for (String ip : strategy.excludedIPs()) {
                 try {
@@ -63,7 +87,7 @@ public final class SourceCriterion {
             }
             return new SourceCriterion(Kind.EXCLUDED, 0, List.copyOf(blocks), null);
         }
-        return new SourceCriterion(Kind.REMOTE_ADDR, 0, List.of(), null);
+        return new SourceCriterion(Kind.REMOTE_ADDR, 0, List.of(), null, ipv6Subnet);
     }
 
     /** Traefik's sourceCriterion: one of ipStrategy, requestHeaderName, requestHost; the connection's address by default. */
@@ -96,11 +120,33 @@ public final class SourceCriterion {
                 String host = request.getHeaders().get(HttpHeader.HOST);
                 return host != null ? host : request.getHttpURI().getAuthority() == null ? "" : request.getHttpURI().getAuthority();
             case DEPTH:
-                return byDepth(forwardedFor(request), depth);
+                return masked(byDepth(forwardedFor(request), depth), ipv6Subnet);
             case EXCLUDED:
                 return notExcluded(forwardedFor(request));
             default:
-                return remoteAddr(request);
+                return masked(remoteAddr(request), ipv6Subnet);
+        }
+    }
+
+    /**
+     * The first address of {@code ip}'s IPv6 subnet of {@code prefix} bits ({@code ::abcd:ffff:c0a8:1} and 80 give
+     * {@code ::abcd:0:0:0}); {@code ip} itself when it is IPv4, not an IP, or {@code prefix} is 0.
+     */
+    static String masked(String ip, int prefix) {
+        if (prefix <= 0 || ip.indexOf(':') < 0) {
+            return ip;
+        }
+        byte[] address = IpBlock.address(ip);
+        if (address == null || address.length != 16) {
+            return ip;
+        }
+        for (int bit = prefix; bit < 128; bit++) {
+            address[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return InetAddress.getByAddress(address).getHostAddress();
+        } catch (UnknownHostException e) {
+            return ip; // cannot happen: 16 bytes are always an IPv6 address
         }
     }
 

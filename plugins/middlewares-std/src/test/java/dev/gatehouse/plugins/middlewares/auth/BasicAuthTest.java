@@ -1,7 +1,6 @@
 package dev.gatehouse.plugins.middlewares.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,25 +89,63 @@ class BasicAuthTest {
         }
     }
 
-    @Test
-    void usersFileWinsOverUsers(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    private static String sha(String user, String password) throws Exception {
+        return user + ":{SHA}" + Base64.getEncoder().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-1").digest(password.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Traefik's TestBasicAuthUsersFromFile: the file's users and {@code users} are merged, and a user in both takes
+     * the password from {@code users}. Columns: file users (user=password, |); given users (same); user; password;
+     * expected status.
+     */
+    @ParameterizedTest(name = "{0}: {3}/{4}")
+    @CsvSource(delimiter = ';', value = {
+        "Finds the users in the file;                    test=test|test2=test2;  '';                            test2; test2;      200",
+        "Merges given users with users from the file;    test=test;              test2=test2|test3=test3;       test;  test;       200",
+        "Merges given users with users from the file;    test=test;              test2=test2|test3=test3;       test3; test3;      200",
+        "Given users have priority over users in the file; test=test|test2=test2; test2=overridden;             test2; overridden; 200",
+        "Given users have priority over users in the file; test=test|test2=test2; test2=overridden;             test2; test2;      401",
+    })
+    void usersFromFileAndGivenUsers(String desc, String fileUsers, String givenUsers, String user, String password,
+            int status, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path file = dir.resolve("users");
-        Files.writeString(file, "# comment\n\n" + Files.readAllLines(usersFile()).get(2) + "\n");
-        String other = "sha-user:{SHA}" + Base64.getEncoder().encodeToString(
-                java.security.MessageDigest.getInstance("SHA-1").digest("other".getBytes(StandardCharsets.UTF_8)));
-        try (MiddlewareTester t = tester(new BasicAuth.Config(List.of(other), file.toString(), null, null, null))) {
-            assertEquals(200, t.get("/", basic("sha-user", "sha-pass")).getStatus());
-            assertEquals(401, t.get("/", basic("sha-user", "other")).getStatus());
+        StringBuilder lines = new StringBuilder("#Comment\n");
+        for (String pair : fileUsers.split("\\|")) {
+            String[] up = pair.split("=");
+            lines.append(sha(up[0], up[1])).append('\n');
+        }
+        Files.writeString(file, lines);
+        List<String> given = new java.util.ArrayList<>();
+        for (String pair : givenUsers.isEmpty() ? new String[0] : givenUsers.split("\\|")) {
+            String[] up = pair.split("=");
+            given.add(sha(up[0], up[1]));
+        }
+        try (MiddlewareTester t = tester(new BasicAuth.Config(given, file.toString(), null, null, null))) {
+            assertEquals(status, t.get("/", basic(user, password)).getStatus(), desc);
+        }
+    }
+
+    /** Traefik loads a user whose password is not an htpasswd hash and never lets that user in. */
+    @Test
+    void plainTextPasswordIsLoadedAndNeverMatches() throws Exception {
+        try (MiddlewareTester t = tester(new BasicAuth.Config(List.of("plain:secret", sha("hashed", "pass")), null, null,
+                null, null))) {
+            assertEquals(401, t.get("/", basic("plain", "secret")).getStatus(), "plain text is not a password");
+            assertNull(t.seen());
+            assertEquals(200, t.get("/", basic("hashed", "pass")).getStatus(), "the other users still work");
+        }
+        try (MiddlewareTester t = tester(new BasicAuth.Config(List.of("plain:secret"), null, null, null, null))) {
+            assertEquals(401, t.get("/", basic("plain", "secret")).getStatus(), "also when it is the only user");
         }
     }
 
     @Test
     void invalidConfigurationsAreRejected() {
         BasicAuth auth = new BasicAuth(new TestEnvironment());
-        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
-                () -> auth.create(new BasicAuth.Config(List.of("user:plaintext"), null, null, null, null)));
-        assertTrue(plain.getMessage().contains("unsupported password hash"), plain.getMessage());
-        assertFalse(plain.getMessage().contains("plaintext"), "never echo a secret");
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                () -> auth.create(new BasicAuth.Config(List.of("user-without-hash:"), null, null, null, null)));
+        assertTrue(malformed.getMessage().contains("name:hash"), malformed.getMessage());
         assertThrows(IllegalArgumentException.class, () -> auth.create(new BasicAuth.Config(List.of(), null, null, null, null)));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> auth.create(new BasicAuth.Config(null, "/no/such/file", null, null, null)));

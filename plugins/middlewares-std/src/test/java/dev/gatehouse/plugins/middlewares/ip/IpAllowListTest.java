@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.ip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,6 +44,51 @@ class IpAllowListTest {
                 assertNull(t.seen());
             }
         }
+    }
+
+    /**
+     * Traefik's TestDepthStrategy_GetIP cases with ipv6Subnet (pkg/ip/strategy_test.go): the chosen address, masked to
+     * the subnet, must equal {@code expected}, which is the only allowed address. An IPv4 address is left alone.
+     * Columns: depth; X-Forwarded-For (| for commas); ipv6Subnet; expected client address; another address that
+     * must not be the client.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', nullValues = "null", value = {
+        "Use depth with IPv4 and IPv6 subnet;       2; 10.0.0.3|10.0.0.2|10.0.0.1;           80;   10.0.0.2;           10.0.0.3",
+        "Use depth with IPv6 subnet;                2; 10.0.0.3|::abcd:ffff:c0a8:1|10.0.0.1; 80;   ::abcd:0:0:0;       ::abcd:ffff:c0a8:1",
+        "Use depth with IPv6, no subnet;            2; 10.0.0.3|::abcd:ffff:c0a8:1|10.0.0.1; null; ::abcd:ffff:c0a8:1; ::abcd:0:0:0",
+        "a /64 puts a whole subnet in one client;   1; 2001:db8:1:2:aaaa:bbbb:cccc:dddd;     64;   2001:db8:1:2::;     2001:db8:1:2:aaaa:bbbb:cccc:dddd",
+    })
+    void depthWithIpv6Subnet(String desc, int depth, String xff, Integer ipv6Subnet, String expected, String other)
+            throws Exception {
+        SourceCriterion.IpStrategyConfig strategy = new SourceCriterion.IpStrategyConfig(depth, null, ipv6Subnet);
+        String header = "X-Forwarded-For: " + xff.replace('|', ',');
+        try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(
+                new IpAllowList.Config(List.of(expected), strategy, null)))) {
+            t.trustForwardedHeaders(true);
+            assertEquals(200, t.get("/", header).getStatus(), desc);
+        }
+        try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(
+                new IpAllowList.Config(List.of(other), strategy, null)))) {
+            t.trustForwardedHeaders(true);
+            assertEquals(403, t.get("/", header).getStatus(), desc + ": the client is not " + other);
+        }
+    }
+
+    /** Traefik's IPStrategy.Get: a subnet outside 1-128 is an error where it applies; excludedIPs ignores it. */
+    @ParameterizedTest(name = "ipv6Subnet {0} with depth {1}")
+    @CsvSource({"0, 1, true", "129, 0, true", "-1, 1, true", "128, 1, false", "500, 0, true"})
+    void ipv6SubnetOutOfRangeIsRefused(int ipv6Subnet, int depth, boolean refused) {
+        IpAllowList.Config config = new IpAllowList.Config(List.of("10.0.0.1"),
+                new SourceCriterion.IpStrategyConfig(depth, null, ipv6Subnet), null);
+        if (refused) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IpAllowList().create(config));
+            assertTrue(e.getMessage().contains("ipStrategy.ipv6Subnet"), e.getMessage());
+        } else {
+            assertNotNull(new IpAllowList().create(config));
+        }
+        assertNotNull(new IpAllowList().create(new IpAllowList.Config(List.of("10.0.0.1"),
+                new SourceCriterion.IpStrategyConfig(0, List.of("10.0.0.0/8"), ipv6Subnet), null)), "not used with excludedIPs");
     }
 
     @Test
