@@ -68,11 +68,19 @@ class ForwardedHeadersTest {
                       rule: PathPrefix(`/with-identity`)
                       service: app
                       middlewares: [identity]
+                    without-forwarded-for:
+                      rule: PathPrefix(`/without-forwarded-for`)
+                      service: app
+                      middlewares: [drop-forwarded-for]
                   middlewares:
                     identity:
                       headers:
                         customRequestHeaders:
                           X-Auth-User: alice
+                    drop-forwarded-for:
+                      headers:
+                        customRequestHeaders:
+                          X-Forwarded-For: ""
                   services:
                     app:
                       loadBalancer:
@@ -96,7 +104,7 @@ class ForwardedHeadersTest {
                         """.formatted(forwardedHeaders.indent(4).stripTrailing()))
                 .start();
         gateway.awaitReload(0, () -> gateway.routerEnabled("app@file") && gateway.routerEnabled("own-host@file")
-                && gateway.routerEnabled("with-identity@file"),
+                && gateway.routerEnabled("with-identity@file") && gateway.routerEnabled("without-forwarded-for@file"),
                 Duration.ofSeconds(10));
     }
 
@@ -163,6 +171,24 @@ class ForwardedHeadersTest {
         assertEquals("127.0.0.1", echoed.header("X-Forwarded-For"));
         assertEquals("http", echoed.header("X-Forwarded-Proto"));
         assertEquals("client.example:8443", echoed.header("X-Forwarded-Host"));
+    }
+
+    /**
+     * Traefik's headers middleware sets an empty X-Forwarded-For to nil, and Go's reverse proxy then adds none: the
+     * backend gets no X-Forwarded-For, neither the trusted client's nor the gateway's.
+     */
+    @Test
+    void anEmptyCustomForwardedForHeaderSendsNoneAtAll() throws Exception {
+        startGateway("""
+                forwardedHeaders:
+                  trustedIPs:
+                    - 127.0.0.1""");
+        Echoed dropped = send("/without-forwarded-for/x", "client.example", SPOOFED);
+        assertNull(dropped.header("X-Forwarded-For"));
+        assertEquals("https", dropped.header("X-Forwarded-Proto"), "the other forwarding headers are untouched");
+
+        assertEquals("1.2.3.4, 127.0.0.1", send("/x", "client.example", SPOOFED).header("X-Forwarded-For"),
+                "routers without the middleware still get it");
     }
 
     private static void assertKeptAndAppended(Echoed echoed) {
