@@ -138,6 +138,10 @@ class BasicAuthTest {
         try (MiddlewareTester t = tester(new BasicAuth.Config(List.of("plain:secret"), null, null, null, null))) {
             assertEquals(401, t.get("/", basic("plain", "secret")).getStatus(), "also when it is the only user");
         }
+        List<String> warnings = new BasicAuth(new TestEnvironment()).deprecations(
+                new BasicAuth.Config(List.of("plain:secret", sha("hashed", "pass")), null, null, null, null));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("'plain'") && !warnings.get(0).contains("secret"), "names the user, never the password");
     }
 
     @Test

@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.plugins.middlewares.MiddlewareTester;
 import dev.gatehouse.plugins.middlewares.TestEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpTester;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** digestAuth with an RFC 2617 client computed here, as a browser does. */
 class DigestAuthTest {
@@ -61,6 +66,20 @@ class DigestAuthTest {
                     authorization(challenge, "alice", "secret", "GET", "/dir/index.html?x=1", "00000004")).getStatus(),
                     "the uri must be the request's");
             assertEquals(401, t.get("/x", authorization(challenge, "bob", "secret", "GET", "/x", "00000005")).getStatus());
+        }
+    }
+
+    /** Traefik's getUsers (shared with basicAuth): the file's users, then users; a user in both takes users' line. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"secret, 401", "overridden, 200"})
+    void givenUsersHavePriorityOverUsersInTheFile(String password, int status, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("users");
+        Files.writeString(file, "#Comment\n" + ALICE + "\n");
+        String overridden = "alice:traefik:" + DigestAuth.md5("alice:traefik:overridden");
+        try (MiddlewareTester t = new MiddlewareTester(new DigestAuth(new TestEnvironment()).create(
+                new DigestAuth.Config(List.of(overridden), file.toString(), null, null, null)))) {
+            Map<String, String> challenge = challenge(t.get("/"));
+            assertEquals(status, t.get("/", authorization(challenge, "alice", password, "GET", "/", "00000001")).getStatus());
         }
     }
 
