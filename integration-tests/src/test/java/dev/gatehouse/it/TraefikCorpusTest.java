@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -76,7 +77,13 @@ class TraefikCorpusTest {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status;
-        try {
+        try (FakeDockerEngine engine = new FakeDockerEngine()) {
+            Path labels = caseDir.resolve("labels.txt");
+            if (Files.exists(labels)) {
+                // the containers of labels.txt, served by a stand-in for the Docker API the case's provider reads
+                addContainers(engine, labels);
+                args.add("--providers.docker.endpoint=" + engine.endpoint());
+            }
             status = CheckCommand.run(StaticConfigurationLoader.load(args, Map.of(), caseDir, null),
                     new PrintStream(out, true, StandardCharsets.UTF_8));
         } catch (ConfigurationException | RuntimeException e) {
@@ -103,6 +110,37 @@ class TraefikCorpusTest {
                 assertFalse(output.contains("Exception") || output.contains("\tat "), output);
             }
             default -> fail("expect.txt: unknown outcome '" + expected.outcome + "'");
+        }
+    }
+
+    /**
+     * Reads {@code labels.txt}: a line {@code container: <name> <ip> <port>} starts a container, the {@code key=value}
+     * lines after it are its labels (as in a compose file's {@code labels:} list).
+     */
+    private static void addContainers(FakeDockerEngine engine, Path file) throws IOException {
+        String[] container = null;
+        Map<String, String> labels = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        lines.add("container: end");
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("container:")) {
+                if (container != null) {
+                    engine.container(container[0], container[0], Map.copyOf(labels), container[1],
+                            Integer.parseInt(container[2]));
+                }
+                container = line.substring("container:".length()).strip().split("\\s+");
+                labels.clear();
+            } else {
+                int equals = line.indexOf('=');
+                if (container == null || equals < 0) {
+                    throw new IllegalStateException(file + ": '" + line + "' is neither 'container: ...' nor a label");
+                }
+                labels.put(line.substring(0, equals), line.substring(equals + 1));
+            }
         }
     }
 
