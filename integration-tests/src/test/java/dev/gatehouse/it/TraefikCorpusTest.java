@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TraefikCorpusTest {
 
     private static final String CORPUS = "traefik-corpus";
+    /** Maven runs the tests in the module's folder. */
+    private static final Path DIFFERENCES = Path.of("..", "docs", "differences-from-traefik.md");
 
     @TempDir
     Path work;
@@ -106,6 +108,14 @@ class TraefikCorpusTest {
                 for (String error : expected.errors) {
                     assertTrue(output.contains(error), "output should name '" + error + "':\n" + output);
                 }
+                if (expected.outcome.equals("unsupported")) {
+                    // the feature must be on the page that lists what Gatehouse does not support
+                    assertFalse(expected.listed.isEmpty(), "expect.txt of an unsupported case has a 'listed:' line");
+                    String differences = Files.readString(DIFFERENCES, StandardCharsets.UTF_8);
+                    for (String listed : expected.listed) {
+                        assertTrue(differences.contains(listed), DIFFERENCES + " should list '" + listed + "'");
+                    }
+                }
                 // no Java class names or stack traces in what a user reads
                 assertFalse(output.contains("Exception") || output.contains("\tat "), output);
             }
@@ -144,13 +154,17 @@ class TraefikCorpusTest {
         }
     }
 
-    /** What {@code expect.txt} declares: {@code expect:}, {@code routers:} and any number of {@code error:} lines. */
-    private record Expectation(String outcome, String routers, List<String> errors) {
+    /**
+     * What {@code expect.txt} declares: {@code expect:}, {@code routers:}, and any number of {@code error:} lines and
+     * of {@code listed:} lines (text of docs/differences-from-traefik.md that lists an unsupported feature).
+     */
+    private record Expectation(String outcome, String routers, List<String> errors, List<String> listed) {
 
         static Expectation read(Path file) throws IOException {
             String outcome = null;
             String routers = null;
             List<String> errors = new ArrayList<>();
+            List<String> listed = new ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 int colon = line.indexOf(':');
                 if (line.isBlank() || line.startsWith("#") || colon < 0) {
@@ -161,13 +175,14 @@ class TraefikCorpusTest {
                     case "expect" -> outcome = value;
                     case "routers" -> routers = value;
                     case "error" -> errors.add(value);
+                    case "listed" -> listed.add(value);
                     default -> { } // source: and other notes are for people
                 }
             }
             if (outcome == null) {
                 throw new IllegalStateException(file + " has no 'expect:' line");
             }
-            return new Expectation(outcome, routers, errors);
+            return new Expectation(outcome, routers, errors, listed);
         }
     }
 
