@@ -67,7 +67,7 @@ class TraefikCorpusTest {
             for (String line : Files.readAllLines(flags, StandardCharsets.UTF_8)) {
                 String flag = line.strip();
                 if (!flag.isEmpty() && !flag.startsWith("#")) {
-                    // a relative file provider directory in a flag means the case's own folder
+                    // ${CASE} stands for the case's folder: a flag has no file its paths could be relative to
                     args.add(flag.replace("${CASE}", caseDir.toString()));
                 }
             }
