@@ -27,6 +27,10 @@ public record LogConfig(String level, String format, String filePath, Boolean no
         }
         if (format != null) {
             format = format.trim().toLowerCase(Locale.ROOT);
+            if (format.equals("common")) {
+                // Traefik names its text format "common" (its default); many static files spell it out
+                format = "text";
+            }
             if (!FORMATS.contains(format)) {
                 throw new InvalidValueException("format", "invalid log format '" + format + "' (expected text or json)");
             }

@@ -3,8 +3,11 @@ package dev.gatehouse.core.tls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -43,7 +46,16 @@ public final class Pem {
         if (!path.isAbsolute() && baseDir != null) {
             path = baseDir.resolve(path);
         }
-        return Files.readString(path, StandardCharsets.US_ASCII);
+        try {
+            return Files.readString(path, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            // the JDK's message is the bare path; say what is wrong in words a user reads
+            throw new IOException("no such file: " + path, e);
+        } catch (AccessDeniedException e) {
+            throw new IOException("permission denied: " + path, e);
+        } catch (CharacterCodingException e) {
+            throw new IOException(path + " is not a PEM text file", e);
+        }
     }
 
     /** The certificates of a PEM text, the leaf first as the file lists them. */

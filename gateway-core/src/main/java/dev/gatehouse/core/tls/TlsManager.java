@@ -171,12 +171,12 @@ public final class TlsManager implements AutoCloseable {
         try {
             certText = Pem.text(certificate.certFile(), baseDir);
         } catch (Exception e) {
-            throw new CertificateLoadException("certFile " + describe(certificate.certFile()) + " cannot be read: " + e);
+            throw new CertificateLoadException("certFile " + describe(certificate.certFile()) + " cannot be read: " + e.getMessage());
         }
         try {
             keyText = Pem.text(certificate.keyFile(), baseDir);
         } catch (Exception e) {
-            throw new CertificateLoadException("keyFile " + describe(certificate.keyFile()) + " cannot be read: " + e);
+            throw new CertificateLoadException("keyFile " + describe(certificate.keyFile()) + " cannot be read: " + e.getMessage());
         }
         String cacheKey = certText + "\u0000" + keyText;
         CertificateStore.Entry entry = nowLoaded.get(cacheKey);

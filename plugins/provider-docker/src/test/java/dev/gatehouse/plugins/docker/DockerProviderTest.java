@@ -8,6 +8,7 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.ProviderContext;
+import dev.gatehouse.it.FakeDockerEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -97,7 +98,7 @@ class DockerProviderTest {
         };
         log.addHandler(handler);
         Recording context = new Recording();
-        try (FakeEngine engine = new FakeEngine()) {
+        try (FakeDockerEngine engine = new FakeDockerEngine()) {
             engine.container("a1", "web-1", Map.of(), "10.0.0.1", 80);
             Provider.Running running = new DockerProvider(ENVIRONMENT).start(config(engine.endpoint(), null), context);
             try {
@@ -133,7 +134,7 @@ class DockerProviderTest {
     void aFirstReadOfManyContainersFromTheListAndOfHealthCheckedOnesInspectedConcurrently() throws Exception {
         Recording context = new Recording();
         int count = 10 * ContainerReader.PARALLEL_INSPECTS;
-        try (FakeEngine engine = new FakeEngine()) {
+        try (FakeDockerEngine engine = new FakeDockerEngine()) {
             for (int i = 0; i < count; i++) {
                 // every third without a health check (read from the list), one of them still starting
                 String health = i % 3 == 0 ? null : i == 1 ? "starting" : "healthy";
@@ -158,7 +159,7 @@ class DockerProviderTest {
     @Test
     void withoutWatchReadsOnce() throws Exception {
         Recording context = new Recording();
-        try (FakeEngine engine = new FakeEngine()) {
+        try (FakeDockerEngine engine = new FakeDockerEngine()) {
             engine.container("a1", "web-1", Map.of(), "10.0.0.1", 80);
             DockerProviderConfig once = new DockerProviderConfig(engine.endpoint(), null, false, null, null, null, null, null, null, null);
             Provider.Running running = new DockerProvider(ENVIRONMENT).start(once, context);

@@ -5,6 +5,7 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.config.ConfigurationLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -165,7 +166,7 @@ final class DynamicFiles {
             return new Cached(read, new ConfigurationFragment(path.toString(), result.content(), result.errors()),
                     result.content());
         }
-        List<String> errors = List.of(result.errors().get(0) + keptOrNothing(lastGood));
+        List<String> errors = List.of(result.errors().get(0) + goTemplateHint(read.array()) + keptOrNothing(lastGood));
         LOG.warn("{}", errors.get(0));
         return new Cached(read, new ConfigurationFragment(path.toString(), lastGood, errors), lastGood);
     }
@@ -176,6 +177,17 @@ final class DynamicFiles {
             LOG.warn("{}", error);
         }
         return new Cached(read, new ConfigurationFragment(path.toString(), lastGood, List.of(error)), lastGood);
+    }
+
+    /**
+     * Traefik renders dynamic files as Go templates first; Gatehouse does not, so a file written for that fails to
+     * parse at the first action. Says so instead of leaving the user with the parser's complaint alone.
+     */
+    private static String goTemplateHint(byte[] content) {
+        return new String(content, StandardCharsets.ISO_8859_1).contains("{{")
+                ? " The file has Go template actions ({{ ... }}): Gatehouse does not run templates in dynamic files;"
+                        + " write the values out (see docs/differences-from-traefik.md)."
+                : "";
     }
 
     private static String keptOrNothing(Map<String, Object> lastGood) {

@@ -1,4 +1,4 @@
-package dev.gatehouse.plugins.docker;
+package dev.gatehouse.it;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -15,10 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * A Docker API on tcp://127.0.0.1:port for what a real engine here cannot be made to do: answer 500. Serves
- * version, container list, inspect and an event stream that the test can feed or cut.
+ * A Docker API on tcp://127.0.0.1:port for what a real engine here cannot be made to do (answer 500), and for
+ * label sets checked without an engine. Serves version, container list, inspect and an event stream that the test
+ * can feed or cut.
  */
-final class FakeEngine implements AutoCloseable {
+public final class FakeDockerEngine implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, String> inspects = new LinkedHashMap<>();   // id -> inspect JSON
@@ -26,7 +27,7 @@ final class FakeEngine implements AutoCloseable {
     private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
     private volatile int listStatus = 200;
 
-    FakeEngine() throws IOException {
+    public FakeDockerEngine() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-docker");
@@ -37,17 +38,17 @@ final class FakeEngine implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "tcp://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Adds or replaces a running container with a label set and one address on network {@code net}. */
-    synchronized void container(String id, String name, Map<String, String> labels, String ip, int port) {
+    public synchronized void container(String id, String name, Map<String, String> labels, String ip, int port) {
         container(id, name, labels, ip, port, null);
     }
 
     /** The same with a health check in state {@code health} ({@code healthy}, {@code starting}...); null for none. */
-    synchronized void container(String id, String name, Map<String, String> labels, String ip, int port, String health) {
+    public synchronized void container(String id, String name, Map<String, String> labels, String ip, int port, String health) {
         StringBuilder l = new StringBuilder();
         labels.forEach((k, v) -> l.append(l.length() == 0 ? "" : ",").append(json(k)).append(':').append(json(v)));
         inspects.put(id, """
@@ -65,18 +66,18 @@ final class FakeEngine implements AutoCloseable {
                 json(ip), port));
     }
 
-    synchronized void remove(String id) {
+    public synchronized void remove(String id) {
         inspects.remove(id);
         listings.remove(id);
     }
 
     /** Status of the container list from now on: 500 plays an engine in trouble. */
-    void listStatus(int status) {
+    public void listStatus(int status) {
         listStatus = status;
     }
 
     /** Sends an event on every open stream. */
-    void event(String action, String id) {
+    public void event(String action, String id) {
         byte[] line = ("{\"Type\":\"container\",\"Action\":\"" + action + "\",\"id\":\"" + id + "\",\"Actor\":{\"ID\":\""
                 + id + "\"}}\n").getBytes(StandardCharsets.UTF_8);
         for (OutputStream out : streams) {
@@ -90,7 +91,7 @@ final class FakeEngine implements AutoCloseable {
     }
 
     /** Ends every open event stream, as an engine going away does. */
-    void cutStreams() {
+    public void cutStreams() {
         for (OutputStream out : streams) {
             try {
                 out.close();
