@@ -234,11 +234,15 @@ class MetricsTest {
                 Map<String, Double> samples = Map.of();
                 String text = "";
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                // The first health check runs at once; wait (bounded) until it has marked the dead server down.
+                String lastServiceCount = "gatehouse_service_requests_tls_total{service=\"app@file\",tls_cipher=\""
+                        + c12 + "\",tls_version=\"1.2\"}";
+                // The first health check runs at once; wait (bounded) until it has marked the dead server down. A
+                // request is counted when its exchange completes, which can come just after the client has read its
+                // response: wait for the last request's service count too.
                 while (System.nanoTime() < deadline) {
                     text = Http.get(gateway.url("/metrics")).body();
                     samples = parseWithPrometheusClient(text);
-                    if (Double.valueOf(0.0).equals(samples.get(down))) {
+                    if (Double.valueOf(0.0).equals(samples.get(down)) && Double.valueOf(1.0).equals(samples.get(lastServiceCount))) {
                         break;
                     }
                     Thread.sleep(200);
