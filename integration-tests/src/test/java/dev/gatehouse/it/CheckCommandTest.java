@@ -186,7 +186,7 @@ class CheckCommandTest {
                   rootCAs: [certs/missing-ca.pem]
                 """);
         assertEquals(1, status, output);
-        assertTrue(output.contains("serversTransport.rootCAs: cannot read '" + dir.resolve("certs/missing-ca.pem") + "'"),
+        assertTrue(output.contains("serversTransport.rootCAs: cannot read '" + dir.resolve("certs/missing-ca.pem") + "': no such file"),
                 output);
     }
 

@@ -33,7 +33,9 @@ public final class UpstreamTls {
                 try {
                     roots.addAll(Pem.certificates(ca));
                 } catch (Exception e) {
-                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + e.getMessage(), e);
+                    // The JDK's message for a missing file is the path alone, which the message already names.
+                    String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + reason, e);
                 }
             }
             ssl.setTrustStore(Pem.trustStore(roots));
