@@ -55,7 +55,7 @@ public final class CheckCommand {
                 readProvider(assembly, entry.getKey(), entry.getValue(), snapshots, errors, out);
             }
             Server jetty = new Server();
-            JettyUpstreamClient upstream = new JettyUpstreamClient(assembly.upstreamSettings(), null);
+            JettyUpstreamClient upstream = assembly.defaultUpstreamClient(null);
             GatewayRuntime runtime;
             // Loads certificates and TLS options as the gateway would, so that their errors show here too.
             errors.addAll(CertificateResolvers.check(loaded, assembly.extensions));

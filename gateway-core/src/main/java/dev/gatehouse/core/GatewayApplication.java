@@ -93,7 +93,7 @@ public final class GatewayApplication implements AutoCloseable {
         return switches;
     }
 
-    private GatewayApplication(GatewayAssembly assembly) throws IOException {
+    private GatewayApplication(GatewayAssembly assembly) throws IOException, ConfigurationException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
         AccessLogConfig accessLogConfig = assembly.config.accessLog();
@@ -158,7 +158,7 @@ public final class GatewayApplication implements AutoCloseable {
             operations.put(GatewayAssembly.PROMETHEUS_SERVICE, new MetricsHandler(metrics));
         }
         apiServices = Map.copyOf(operations);
-        upstream = new JettyUpstreamClient(assembly.upstreamSettings(), server.executor());
+        upstream = assembly.defaultUpstreamClient(server.executor());
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
                 this::apply);

@@ -21,7 +21,12 @@ import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.plugin.PluginHost;
 import dev.gatehouse.core.plugin.PluginSelection;
+import dev.gatehouse.core.config.ServersTransportConfig;
+import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamClient;
+import dev.gatehouse.core.proxy.UpstreamTls;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import dev.gatehouse.core.config.ProvidersConfig;
 import java.util.LinkedHashMap;
@@ -85,6 +90,7 @@ final class GatewayAssembly implements AutoCloseable {
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
         ExtensionRegistry extensions = plugins.load();
         checkPrecedence(loaded.configuration().providersOrDefault(), extensions);
+        upstreamTls(loaded); // its errors (an unreadable rootCAs file) stop the start, and show in check
         return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine);
     }
 
@@ -136,6 +142,38 @@ final class GatewayAssembly implements AutoCloseable {
             services.put(PROMETHEUS_SERVICE, standIn);
         }
         return services;
+    }
+
+    /**
+     * The client of the default transport (the static {@code serversTransport}, {@code default@internal}).
+     *
+     * @param executor its threads; null for its own
+     */
+    JettyUpstreamClient defaultUpstreamClient(Executor executor) throws ConfigurationException {
+        return new JettyUpstreamClient(upstreamSettings(), executor, upstreamTls(loaded), true);
+    }
+
+    /**
+     * TLS to {@code https} servers as the static {@code serversTransport} says, built by the same code as a
+     * dynamic {@code http.serversTransports} entry; null (the JVM's defaults) when it sets neither
+     * {@code insecureSkipVerify} nor {@code rootCAs}. Relative {@code rootCAs} files are taken from the
+     * configuration file's folder, as every static path.
+     */
+    private static SslContextFactory.Client upstreamTls(LoadedConfiguration loaded) throws ConfigurationException {
+        ServersTransportConfig transport = loaded.configuration().serversTransportOrDefault();
+        if (!Boolean.TRUE.equals(transport.insecureSkipVerify()) && transport.rootCAs().isEmpty()) {
+            return null;
+        }
+        List<String> rootCAs = transport.rootCAs().stream()
+                .map(ca -> ca.strip().startsWith("-----BEGIN") ? ca : loaded.resolve(ca.strip()).toString())
+                .toList();
+        try {
+            return UpstreamTls.of(new dev.gatehouse.api.config.ServersTransportConfig(null,
+                    transport.insecureSkipVerify(), rootCAs, null, null, null, null, null, null));
+        } catch (Exception e) {
+            throw new ConfigurationException("serversTransport." + e.getMessage()
+                    + " (the path is taken from the configuration file's folder when relative)");
+        }
     }
 
     UpstreamSettings upstreamSettings() {

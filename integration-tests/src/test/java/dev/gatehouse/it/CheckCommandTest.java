@@ -180,6 +180,17 @@ class CheckCommandTest {
     }
 
     @Test
+    void anUnreadableStaticRootCaIsNamedWithTheFolderItWasLookedFor() throws Exception {
+        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + """
+                serversTransport:
+                  rootCAs: [certs/missing-ca.pem]
+                """);
+        assertEquals(1, status, output);
+        assertTrue(output.contains("serversTransport.rootCAs: cannot read '" + dir.resolve("certs/missing-ca.pem") + "': no such file"),
+                output);
+    }
+
+    @Test
     void unknownProviderIsAnError() throws Exception {
         int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC.replace("file:", "fiel:"));
         assertEquals(1, status, output);

@@ -255,4 +255,70 @@ class ServersTransportTest {
             }
         }
     }
+
+    /** The static configuration the harness uses, with {@code serversTransport} as given. */
+    private static String staticWithTransport(String serversTransport) {
+        return """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  providersThrottleDuration: 200ms
+                  file:
+                    directory: dynamic
+                serversTransport:
+                """ + serversTransport.indent(2);
+    }
+
+    private static String oneRoute(String url) {
+        return config("", route("app", url, null)).replace("  serversTransports:\n", "");
+    }
+
+    @Test
+    void staticInsecureSkipVerifyIsTheDefaultForServicesWithoutTheirOwnTransport() throws Exception {
+        try (TestBackend backend = TestBackend.tls("tls", serverTls(false), whoAmI("tls"))) {
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("checked"), oneRoute(backend.url()))
+                    .start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
+                assertEquals(502, get(gateway.url("/app")).statusCode(), "a self-signed certificate must not be trusted");
+            }
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("insecure"), oneRoute(backend.url()))
+                    .staticConfig(staticWithTransport("insecureSkipVerify: true")).start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
+                HttpResponse<String> response = get(gateway.url("/app"));
+                assertEquals(200, response.statusCode(), response.body());
+                assertTrue(response.body().contains("secure=true"), response.body());
+            }
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("flag"), oneRoute(backend.url()))
+                    .flag("--serversTransport.insecureSkipVerify=true").start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
+                assertEquals(200, get(gateway.url("/app")).statusCode(), "the flag form binds as the file form");
+            }
+        }
+    }
+
+    @Test
+    void staticRootCAsTrustTheBackendsCaReadRelativeToTheConfigurationFile() throws Exception {
+        // Static serversTransport has no serverName (as Traefik's): the certificate must name 127.0.0.1.
+        Path store = dir.resolve("ip.p12");
+        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+                "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", "secret", "-keypass", "secret");
+        Path gatewayDir = dir.resolve("gateway");
+        Files.createDirectories(gatewayDir.resolve("certs"));
+        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", store.toString(), "-storepass", "secret",
+                "-file", gatewayDir.resolve("certs/backend-ca.pem").toString());
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(store.toString());
+        tls.setKeyStorePassword("secret");
+        tls.setKeyStoreType("PKCS12");
+        try (TestBackend backend = TestBackend.tls("ip", tls, whoAmI("ip"));
+             GatewayHarness gateway = GatewayHarness.withDynamic(gatewayDir, oneRoute(backend.url()))
+                    .staticConfig(staticWithTransport("rootCAs:\n  - certs/backend-ca.pem")).start()) {
+            gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
+            HttpResponse<String> response = get(gateway.url("/app"));
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().contains("secure=true"), response.body());
+        }
+    }
 }

@@ -78,6 +78,6 @@ public record StaticConfiguration(
     }
 
     public ServersTransportConfig serversTransportOrDefault() {
-        return serversTransport == null ? new ServersTransportConfig(null, null) : serversTransport;
+        return serversTransport == null ? new ServersTransportConfig(null, null, null, null) : serversTransport;
     }
 }

@@ -2,20 +2,16 @@ package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.api.config.ServersTransportConfig;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
-import dev.gatehouse.core.proxy.Pem;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
+import dev.gatehouse.core.proxy.UpstreamTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import javax.net.ssl.SNIHostName;
 import org.eclipse.jetty.util.component.LifeCycle;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The upstream clients of one runtime: the gateway's default one (the static {@code serversTransport}, also
@@ -89,56 +85,11 @@ final class Transports {
                         : config.maxIdleConnsPerHost());
         // Its own threads, not the server's: a runtime's transports are stopped after the server's pool at
         // shutdown, and selector threads borrowed from that pool would hold its stop for the whole stop timeout.
-        return new JettyUpstreamClient(settings, null, ssl(config), !Boolean.TRUE.equals(config.disableHTTP2()));
+        return new JettyUpstreamClient(settings, null, UpstreamTls.of(config), !Boolean.TRUE.equals(config.disableHTTP2()));
     }
 
     private static Duration orDefault(Duration value, Duration fallback) {
         return value == null ? fallback : value;
-    }
-
-    static SslContextFactory.Client ssl(ServersTransportConfig config) throws Exception {
-        SslContextFactory.Client ssl = new SslContextFactory.Client();
-        if (Boolean.TRUE.equals(config.insecureSkipVerify())) {
-            ssl.setTrustAll(true);
-            ssl.setEndpointIdentificationAlgorithm(null);
-        } else {
-            ssl.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        if (!config.rootCAs().isEmpty()) {
-            List<Certificate> roots = new ArrayList<>();
-            for (String ca : config.rootCAs()) {
-                try {
-                    roots.addAll(Pem.certificates(ca));
-                } catch (Exception e) {
-                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + e.getMessage(), e);
-                }
-            }
-            ssl.setTrustStore(Pem.trustStore(roots));
-        }
-        if (!config.certificates().isEmpty()) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            char[] password = "gatehouse".toCharArray();
-            for (int i = 0; i < config.certificates().size(); i++) {
-                ServersTransportConfig.Certificate certificate = config.certificates().get(i);
-                try {
-                    List<Certificate> chain = Pem.certificates(certificate.certFile());
-                    keys.setKeyEntry("client" + i, Pem.privateKey(certificate.keyFile()), password,
-                            chain.toArray(new Certificate[0]));
-                } catch (Exception e) {
-                    throw new IllegalArgumentException("certificates[" + i + "]: " + e.getMessage(), e);
-                }
-            }
-            ssl.setKeyStore(keys);
-            ssl.setKeyStorePassword("gatehouse");
-        }
-        String serverName = config.serverName();
-        if (serverName != null && !serverName.isBlank()) {
-            // The JDK checks the certificate against the SNI name when one is sent.
-            SNIHostName sni = new SNIHostName(serverName.strip());
-            ssl.setSNIProvider((engine, names) -> List.of(sni));
-        }
-        return ssl;
     }
 
     /** The clients started for this runtime, to stop when it retires. */

@@ -169,6 +169,14 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void staticServersTransportTlsOptionsBindFromFlagsAsTraefiks() throws Exception {
+        StaticConfiguration c = load(List.of("--serversTransport.insecureSkipVerify=true",
+                "--serversTransport.rootCAs=ca.pem,/etc/ssl/other.pem"), Map.of()).configuration();
+        assertEquals(true, c.serversTransportOrDefault().insecureSkipVerify());
+        assertEquals(List.of("ca.pem", "/etc/ssl/other.pem"), c.serversTransportOrDefault().rootCAs());
+    }
+
+    @Test
     void environmentVariablesBindWithCoercion() throws Exception {
         StaticConfiguration c = load(List.of(), Map.of(
                 "GATEHOUSE_ENTRYPOINTS_WEB_ADDRESS", ":8080",

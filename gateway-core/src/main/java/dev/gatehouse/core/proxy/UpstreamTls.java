@@ -1,0 +1,68 @@
+package dev.gatehouse.core.proxy;
+
+import dev.gatehouse.api.config.ServersTransportConfig;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/** The TLS side of a servers transport: one place for the static default transport and the dynamic ones. */
+public final class UpstreamTls {
+
+    private UpstreamTls() {
+    }
+
+    /**
+     * How to talk TLS to {@code https} servers as {@code config} says: its {@code insecureSkipVerify},
+     * {@code rootCAs}, {@code certificates} (mTLS) and {@code serverName}. Used for every
+     * {@code http.serversTransports} entry and for the static {@code serversTransport} (the default one).
+     */
+    public static SslContextFactory.Client of(ServersTransportConfig config) throws Exception {
+        SslContextFactory.Client ssl = new SslContextFactory.Client();
+        if (Boolean.TRUE.equals(config.insecureSkipVerify())) {
+            ssl.setTrustAll(true);
+            ssl.setEndpointIdentificationAlgorithm(null);
+        } else {
+            ssl.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!config.rootCAs().isEmpty()) {
+            List<Certificate> roots = new ArrayList<>();
+            for (String ca : config.rootCAs()) {
+                try {
+                    roots.addAll(Pem.certificates(ca));
+                } catch (Exception e) {
+                    // The JDK's message for a missing file is the path alone, which the message already names.
+                    String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + reason, e);
+                }
+            }
+            ssl.setTrustStore(Pem.trustStore(roots));
+        }
+        if (!config.certificates().isEmpty()) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] password = "gatehouse".toCharArray();
+            for (int i = 0; i < config.certificates().size(); i++) {
+                ServersTransportConfig.Certificate certificate = config.certificates().get(i);
+                try {
+                    List<Certificate> chain = Pem.certificates(certificate.certFile());
+                    keys.setKeyEntry("client" + i, Pem.privateKey(certificate.keyFile()), password,
+                            chain.toArray(new Certificate[0]));
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("certificates[" + i + "]: " + e.getMessage(), e);
+                }
+            }
+            ssl.setKeyStore(keys);
+            ssl.setKeyStorePassword("gatehouse");
+        }
+        String serverName = config.serverName();
+        if (serverName != null && !serverName.isBlank()) {
+            // The JDK checks the certificate against the SNI name when one is sent.
+            SNIHostName sni = new SNIHostName(serverName.strip());
+            ssl.setSNIProvider((engine, names) -> List.of(sni));
+        }
+        return ssl;
+    }
+}
