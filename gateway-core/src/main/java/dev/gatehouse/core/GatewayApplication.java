@@ -93,7 +93,7 @@ public final class GatewayApplication implements AutoCloseable {
         return switches;
     }
 
-    private GatewayApplication(GatewayAssembly assembly) throws IOException, ConfigurationException {
+    private GatewayApplication(GatewayAssembly assembly) throws IOException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
         AccessLogConfig accessLogConfig = assembly.config.accessLog();

@@ -62,14 +62,17 @@ final class GatewayAssembly implements AutoCloseable {
     final EntryPointPlan entryPoints;
     /** The TLS implementation ({@code tlsEngine}), chosen before the plugins load so that its error comes first. */
     final TlsEngine tlsEngine;
+    /** TLS to {@code https} servers of services with no transport of their own; null for the JVM's defaults. */
+    private final SslContextFactory.Client upstreamTls;
     final ObjectMapper mapper = ConfigMappers.strictMapper();
     final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
     private final Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()),
             NoopService.NAME, new NoopService());
 
     private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
-            EntryPointPlan entryPoints, TlsEngine tlsEngine) {
+            EntryPointPlan entryPoints, TlsEngine tlsEngine, SslContextFactory.Client upstreamTls) {
         this.loaded = loaded;
+        this.upstreamTls = upstreamTls;
         this.tlsEngine = tlsEngine;
         this.config = loaded.configuration();
         this.plugins = plugins;
@@ -90,8 +93,9 @@ final class GatewayAssembly implements AutoCloseable {
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
         ExtensionRegistry extensions = plugins.load();
         checkPrecedence(loaded.configuration().providersOrDefault(), extensions);
-        upstreamTls(loaded); // its errors (an unreadable rootCAs file) stop the start, and show in check
-        return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine);
+        // Built once, here: an unreadable rootCAs file stops the start and shows in check.
+        SslContextFactory.Client upstreamTls = upstreamTls(loaded);
+        return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine, upstreamTls);
     }
 
     /** As Traefik: every name in {@code providers.precedence} is a provider's (Traefik's, or a plugin's). */
@@ -149,8 +153,8 @@ final class GatewayAssembly implements AutoCloseable {
      *
      * @param executor its threads; null for its own
      */
-    JettyUpstreamClient defaultUpstreamClient(Executor executor) throws ConfigurationException {
-        return new JettyUpstreamClient(upstreamSettings(), executor, upstreamTls(loaded), true);
+    JettyUpstreamClient defaultUpstreamClient(Executor executor) {
+        return new JettyUpstreamClient(upstreamSettings(), executor, upstreamTls, true);
     }
 
     /**

@@ -165,6 +165,8 @@ final class RequestDeadlines extends Callback.Nested implements Runnable {
 
         /** The reader's callback while it waits for body bytes. */
         private final AtomicReference<Runnable> waiting = new AtomicReference<>();
+        /** Given to the wrapped request at each demand: one instance, not a new lambda per body chunk. */
+        private final Runnable wake = this::wake;
         private volatile boolean expired;
         private volatile boolean bodyRead;
         private Scheduler.Task timer;
@@ -199,7 +201,7 @@ final class RequestDeadlines extends Callback.Nested implements Runnable {
             }
             arm();
             waiting.set(onContentAvailable);
-            super.demand(this::wake);
+            super.demand(wake);
         }
 
         private void wake() {
