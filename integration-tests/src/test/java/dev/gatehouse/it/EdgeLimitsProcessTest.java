@@ -166,13 +166,7 @@ class EdgeLimitsProcessTest {
         try (RawConnection client = new RawConnection(web)) {
             long start = System.nanoTime();
             client.send("GET /app/slowloris HTTP/1.1\r\nHost: localhost\r\n");
-            boolean closed = false;
-            for (int line = 0; !closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS; line++) {
-                closed = client.closedWithin(1000) || !client.trySend("X-Slow-" + line + ": x\r\n");
-            }
-            long elapsed = millisSince(start);
-            assertTrue(closed, "still open after " + elapsed + " ms of one header line a second");
-            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
+            assertClosedAtTheReadTimeout(client, start, line -> "X-Slow-" + line + ": x\r\n", "one header line a second");
             assertFalse(client.received().startsWith("HTTP/1.1 2"), client.received());
         }
     }
@@ -184,13 +178,7 @@ class EdgeLimitsProcessTest {
             assertEquals(200, client.readResponse().status());
             long start = System.nanoTime();
             client.send("GET /app/second HTTP/1.1\r\nHost: localhost\r\n");
-            boolean closed = false;
-            for (int line = 0; !closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS; line++) {
-                closed = client.closedWithin(1000) || !client.trySend("X-Slow-" + line + ": x\r\n");
-            }
-            long elapsed = millisSince(start);
-            assertTrue(closed, "still open after " + elapsed + " ms of one header line a second");
-            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
+            assertClosedAtTheReadTimeout(client, start, line -> "X-Slow-" + line + ": x\r\n", "one header line a second");
         }
     }
 
@@ -200,13 +188,7 @@ class EdgeLimitsProcessTest {
             long start = System.nanoTime();
             // A TLS record header announcing a 512-byte handshake record, then its bytes one a second.
             client.send("\u0016\u0003\u0001\u0002\u0000\u0001");
-            boolean closed = false;
-            while (!closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS) {
-                closed = client.closedWithin(1000) || !client.trySend("\u0000");
-            }
-            long elapsed = millisSince(start);
-            assertTrue(closed, "still open after " + elapsed + " ms of one handshake byte a second");
-            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
+            assertClosedAtTheReadTimeout(client, start, line -> "\u0000", "one handshake byte a second");
         }
     }
 
@@ -215,13 +197,7 @@ class EdgeLimitsProcessTest {
         try (RawConnection client = new RawConnection(web)) {
             long start = System.nanoTime();
             client.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nab");
-            boolean closed = false;
-            while (!closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS) {
-                closed = client.closedWithin(1000) || !client.trySend("c");
-            }
-            long elapsed = millisSince(start);
-            assertTrue(closed, "still open after " + elapsed + " ms of one body byte a second");
-            assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
+            assertClosedAtTheReadTimeout(client, start, line -> "c", "one body byte a second");
             String received = client.received();
             assertFalse(received.startsWith("HTTP/1.1 2") || received.startsWith("HTTP/1.1 504"),
                     "a client's slow body is not a success nor a backend timeout: " + received);
@@ -395,6 +371,21 @@ class EdgeLimitsProcessTest {
         assertTrue(written < 32 * 1024, "2,000 bad requests wrote " + written + " bytes of log:\n"
                 + text.substring(Math.max(0, text.length() - 3000)));
         assertFalse(text.contains("x".repeat(1000)), "an attacker's value is written at length");
+    }
+
+    /**
+     * Sends {@code piece(n)} once a second until the gateway closes the connection, and asserts that it did so at the
+     * read timeout (counted from {@code start}), not before and not long after.
+     */
+    private static void assertClosedAtTheReadTimeout(RawConnection client, long start,
+            java.util.function.IntFunction<String> piece, String what) throws Exception {
+        boolean closed = false;
+        for (int n = 0; !closed && millisSince(start) < READ_TIMEOUT.toMillis() + SLACK_MILLIS; n++) {
+            closed = client.closedWithin(1000) || !client.trySend(piece.apply(n));
+        }
+        long elapsed = millisSince(start);
+        assertTrue(closed, "still open after " + elapsed + " ms of " + what);
+        assertTrue(elapsed >= READ_TIMEOUT.toMillis() - 500, "closed after " + elapsed + " ms, before the read timeout");
     }
 
     private static long millisSince(long nanos) {
