@@ -3,7 +3,6 @@ package dev.gatehouse.core.proxy;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * The client's request body as the body of the request to the server: chunks are handed through as
@@ -26,12 +25,6 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
     private volatile Throwable clientFailure;
     /** The failure the HTTP client ended the body with (from the server's side), so it is not taken for the client's. */
     private volatile Throwable failedWith;
-    /** Whether the HTTP client waits for more of the client's body: the server's connection idles because of it. */
-    private volatile boolean awaitingClient;
-    /** {@link #awaitingClient} when the HTTP client ended the body (ending it wakes the wait up). */
-    private volatile boolean awaitingClientWhenFailed;
-    /** Ends the wait for the client and runs the HTTP client's demand callback: one per body, not one per chunk. */
-    private final ContentAvailable contentAvailable = new ContentAvailable();
 
     /**
      * @param first a chunk already read from {@code clientToProxy}, or null
@@ -69,14 +62,11 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
             demandCallback.run();
             return;
         }
-        awaitingClient = true;
-        contentAvailable.callback = demandCallback;
-        clientToProxy.demand(contentAvailable);
+        clientToProxy.demand(demandCallback);
     }
 
     @Override
     public void fail(Throwable failure) {
-        awaitingClientWhenFailed = awaitingClient;
         failedWith = failure;
         if (!touched) {
             // Nothing was taken from the client: the body stays readable for a retry on another server. If there
@@ -97,14 +87,6 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
      */
     Throwable clientFailure() {
         return clientFailure;
-    }
-
-    /**
-     * Whether the HTTP client was waiting for the client's body: a timeout on the server's connection meanwhile is
-     * the client's stall (the server had nothing to answer yet).
-     */
-    boolean awaitingClient() {
-        return failedWith != null ? awaitingClientWhenFailed : awaitingClient;
     }
 
     /** Whether any of the body may have been taken from the client. */
@@ -134,24 +116,5 @@ final class ClientRequestBody implements org.eclipse.jetty.client.Request.Conten
     @Override
     public boolean rewind() {
         return false;
-    }
-
-    /**
-     * The client's body has more (or failed): no longer waiting for it. As blocking or not as the HTTP client's
-     * callback, so that Jetty runs a non-blocking one at once instead of dispatching it to another thread.
-     */
-    private final class ContentAvailable implements Runnable, Invocable {
-        private volatile Runnable callback;
-
-        @Override
-        public void run() {
-            awaitingClient = false;
-            callback.run();
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return Invocable.getInvocationType(callback);
-        }
     }
 }

@@ -598,7 +598,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (LOG.isDebugEnabled()) {
                 LOG.debug("P2S {} {} failed", proxyToServer.getMethod(), proxyToServer.getURI(), failure);
             }
-            Throwable clientFault = clientFault(failure);
+            Throwable clientFault = clientFault();
             if (clientFault != null) {
                 clientFailed(clientFault);
                 return;
@@ -629,20 +629,14 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
         /**
          * The client's part in a failed exchange, or null when the failure began on the server's side: reading the
-         * client's body failed, writing to the client failed, or the server's connection timed out while the request
-         * waited for more of the client's body (the server had nothing to answer yet).
+         * client's body failed, or writing to the client failed. (The request to the server has no idle timeout, so
+         * a client that stalls its body cannot make the server's side time out first.)
          */
-        private Throwable clientFault(Throwable failure) {
+        private Throwable clientFault() {
             if (body != null && body.clientFailure() != null) {
                 return body.clientFailure();
             }
-            if (clientSideFailure != null) {
-                return clientSideFailure;
-            }
-            if (body != null && body.awaitingClient() && !headersReceived && ErrorResponses.isTimeout(failure)) {
-                return failure;
-            }
-            return null;
+            return clientSideFailure;
         }
 
         /**
