@@ -23,6 +23,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/../scripts/nginx-origin.sh"   # nginx_origin_start
 ROOT="$(cd "$HERE/.." && pwd)"
 : "${MW_GW_PORT:=8097}" "${MW_ORIGIN_PORT:=9021}" "${GW_JAVA_OPTS:=}"
 ROUNDS=3; DURATION=8; WARMUP=40; CONNS=64
@@ -72,26 +73,7 @@ trap cleanup EXIT
 # ---- origin: every path answers the same 16 KiB of text (compressible, as a page or JSON would be) -----------
 awk 'BEGIN { line = "Gatehouse middleware benchmark body, a line of ordinary compressible text.\n";
              s = ""; while (length(s) < 16384) s = s line; printf "%s", substr(s, 1, 16384) }' > "$OUT/origin/www/16k.txt"
-cat > "$OUT/origin/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid nginx.pid;
-error_log error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type text/plain;
-    keepalive_requests 10000000;
-    client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
-    uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
-    server {
-        listen 127.0.0.1:$MW_ORIGIN_PORT;
-        root www;
-        location / { try_files /16k.txt =404; }
-    }
-}
-NGINX
-nginx -p "$OUT/origin/" -c "$OUT/origin/nginx.conf" &
+nginx_origin_start "$OUT/origin" "$MW_ORIGIN_PORT" 16k.txt 4096
 PIDS+=($!)
 
 # ---- gateway ---------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/../scripts/nginx-origin.sh"   # nginx_origin_start
 ROOT="$(cd "$HERE/.." && pwd)"
 : "${SOAK_MINUTES:=30}" "${SOAK_RATE:=200}" "${SOAK_CONNS:=8}" "${SOAK_RELOAD_SECONDS:=10}"
 : "${SOAK_SAMPLE_SECONDS:=20}" "${SOAK_WARMUP_SECONDS:=60}"
@@ -80,26 +81,7 @@ trap cleanup EXIT
 
 # ---- origin: nginx answering every path with 1 KiB ------------------------------------------------------------
 head -c 1024 /dev/zero | tr '\0' 'x' > "$OUT/origin/www/1k.txt"
-cat > "$OUT/origin/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid nginx.pid;
-error_log error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    default_type text/plain;
-    keepalive_requests 10000000;
-    client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
-    uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
-    server {
-        listen 127.0.0.1:$SOAK_ORIGIN_PORT;
-        root www;
-        location / { try_files /1k.txt =404; }
-    }
-}
-NGINX
-nginx -p "$OUT/origin/" -c "$OUT/origin/nginx.conf" &
+nginx_origin_start "$OUT/origin" "$SOAK_ORIGIN_PORT" 1k.txt 1024
 PIDS+=($!)
 
 # ---- gateway ----------------------------------------------------------------------------------------------------
