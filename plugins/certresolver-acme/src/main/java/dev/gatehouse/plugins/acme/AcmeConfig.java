@@ -1,5 +1,8 @@
 package dev.gatehouse.plugins.acme;
 
+import dev.gatehouse.plugins.acme.dns.DnsProviders;
+import dev.gatehouse.plugins.acme.dns.PropagationCheck;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,6 +18,7 @@ import java.util.Locale;
  *        renewal starts when a third of it is left
  * @param httpChallenge HTTP-01 on an entry point
  * @param tlsChallenge TLS-ALPN-01 when present ({@code tlsChallenge: {}} or {@code true})
+ * @param dnsChallenge DNS-01 through a DNS provider (the only challenge that can validate wildcard names)
  * @param eab external account binding: {@code kid} and {@code hmacEncoded}
  * @param caCertificates PEM files of CAs to trust for the connection to {@code caServer} (beyond the JVM's)
  */
@@ -26,6 +30,7 @@ public record AcmeConfig(
         Integer certificatesDuration,
         HttpChallenge httpChallenge,
         Object tlsChallenge,
+        DnsChallenge dnsChallenge,
         Eab eab,
         List<String> caCertificates) {
 
@@ -37,6 +42,80 @@ public record AcmeConfig(
 
     /** {@code httpChallenge.entryPoint}. */
     public record HttpChallenge(String entryPoint) {
+    }
+
+    /**
+     * {@code dnsChallenge}, with Traefik v3's keys. The provider is one of lego's names that Gatehouse has
+     * ({@link DnsProviders}), configured by lego's environment variables; any other name is refused here, so that
+     * {@code gatehouse check} reports it.
+     *
+     * @param provider {@code rfc2136}, {@code exec} or {@code httpreq}
+     * @param resolvers the DNS servers ({@code host:port}) through which the zone is found and the record looked
+     *        for; the system's resolvers when empty
+     * @param propagation the checks before the CA is asked to validate
+     * @param delayBeforeCheck deprecated in v3: {@code propagation.delayBeforeChecks}
+     * @param disablePropagationCheck deprecated in v3: {@code propagation.disableChecks}
+     */
+    public record DnsChallenge(String provider, List<String> resolvers, Propagation propagation,
+            Duration delayBeforeCheck, Boolean disablePropagationCheck) {
+
+        public DnsChallenge {
+            String problem = DnsProviders.problem(provider);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            provider = provider.strip();
+            resolvers = resolvers == null ? List.of() : List.copyOf(resolvers);
+            for (String resolver : resolvers) {
+                PropagationCheck.resolverAddress(resolver);   // a malformed address is a configuration error
+            }
+        }
+
+        /**
+         * What lego is told, as Traefik builds it: the deprecated keys fill {@code propagation} (and make one
+         * exist); without a {@code propagation} section lego's defaults apply (every authoritative nameserver and
+         * every resolver must show the record); with one, the resolvers only with {@code requireAllRNS}.
+         */
+        public PropagationCheck.Settings propagationSettings() {
+            Propagation effective = propagation;
+            if (Boolean.TRUE.equals(disablePropagationCheck) || delayBeforeCheck != null && delayBeforeCheck.compareTo(Duration.ZERO) > 0) {
+                Propagation base = effective == null ? new Propagation(null, null, null, null) : effective;
+                effective = new Propagation(
+                        Boolean.TRUE.equals(disablePropagationCheck) ? Boolean.TRUE : base.disableChecks(),
+                        base.disableANSChecks(), base.requireAllRNS(),
+                        delayBeforeCheck != null && delayBeforeCheck.compareTo(Duration.ZERO) > 0 ? delayBeforeCheck
+                                : base.delayBeforeChecks());
+            }
+            List<java.net.InetSocketAddress> servers = resolvers.isEmpty() ? PropagationCheck.systemResolvers()
+                    : resolvers.stream().map(PropagationCheck::resolverAddress).toList();
+            if (effective == null) {
+                return new PropagationCheck.Settings(servers, true, true, Duration.ZERO, false);
+            }
+            Duration delay = effective.delayBeforeChecks() == null || effective.delayBeforeChecks().isNegative()
+                    ? Duration.ZERO : effective.delayBeforeChecks();
+            return new PropagationCheck.Settings(servers, Boolean.TRUE.equals(effective.requireAllRNS()),
+                    !Boolean.TRUE.equals(effective.disableANSChecks()), delay, Boolean.TRUE.equals(effective.disableChecks()));
+        }
+
+        /** The deprecated keys set, for the warning Traefik logs. */
+        public List<String> deprecatedKeys() {
+            List<String> keys = new java.util.ArrayList<>();
+            if (Boolean.TRUE.equals(disablePropagationCheck)) {
+                keys.add("disablePropagationCheck (use propagation.disableChecks)");
+            }
+            if (delayBeforeCheck != null && delayBeforeCheck.compareTo(Duration.ZERO) > 0) {
+                keys.add("delayBeforeCheck (use propagation.delayBeforeChecks)");
+            }
+            return keys;
+        }
+    }
+
+    /**
+     * {@code dnsChallenge.propagation}: {@code disableChecks}, {@code disableANSChecks}, {@code requireAllRNS},
+     * {@code delayBeforeChecks}.
+     */
+    public record Propagation(Boolean disableChecks, Boolean disableANSChecks, Boolean requireAllRNS,
+            Duration delayBeforeChecks) {
     }
 
     /** {@code eab.kid}, {@code eab.hmacEncoded}. */

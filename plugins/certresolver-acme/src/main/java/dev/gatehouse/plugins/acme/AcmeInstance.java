@@ -44,6 +44,7 @@ import org.shredzone.acme4j.Problem;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.connector.NetworkSettings;
@@ -78,6 +79,8 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
     private final Map<Set<String>, Integer> failures = new ConcurrentHashMap<>();
     /** HTTP-01 key authorizations by token. */
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    /** DNS-01, when {@code dnsChallenge} is configured; else null. */
+    private final DnsChallengeSolver dns;
     private Login login;
 
     private record Held(List<X509Certificate> chain, KeyPair key) {
@@ -90,8 +93,9 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         }
     }
 
-    AcmeInstance(String name, AcmeConfig config, Storage storage, CertificateSink sink) {
+    AcmeInstance(String name, AcmeConfig config, Storage storage, CertificateSink sink, DnsChallengeSolver dns) {
         this.name = name;
+        this.dns = dns;
         this.config = config;
         this.storage = storage;
         this.sink = sink;
@@ -130,6 +134,17 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
     @Override
     public void request(Set<String> domains) {
         Set<String> wanted = normalise(domains);
+        if (dns == null) {
+            List<String> wildcards = wanted.stream().filter(domain -> domain.startsWith("*.")).toList();
+            if (!wildcards.isEmpty()) {
+                // Traefik refuses these too: CAs validate a wildcard name only over DNS-01.
+                sink.failed(wanted, new AcmeFailure("the wildcard name" + (wildcards.size() > 1 ? "s " : " ")
+                        + String.join(", ", wildcards) + " need" + (wildcards.size() > 1 ? "" : "s")
+                        + " DNS-01: add dnsChallenge to certificatesResolvers." + name + ".acme (ACME CAs validate "
+                        + "wildcard names only over DNS-01)", null));
+                return;
+            }
+        }
         Held current = held.get(wanted);
         if (current != null && Instant.now().isBefore(current.renewAt(lifetime()))) {
             return;
@@ -241,36 +256,47 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
 
     private void authorize(Login account, Authorization authorization) throws Exception {
         String domain = authorization.getIdentifier().getDomain();
-        Challenge challenge;
-        Optional<TlsAlpn01Challenge> tls = config.tlsChallengeEnabled()
+        Optional<TlsAlpn01Challenge> tls = config.tlsChallengeEnabled() && !authorization.isWildcard()
                 ? authorization.findChallenge(TlsAlpn01Challenge.class) : Optional.empty();
-        Optional<Http01Challenge> http = config.httpChallengeEntryPoint() != null
+        Optional<Http01Challenge> http = config.httpChallengeEntryPoint() != null && !authorization.isWildcard()
                 ? authorization.findChallenge(Http01Challenge.class) : Optional.empty();
-        String token = null;
+        Optional<Dns01Challenge> viaDns = dns != null ? authorization.findChallenge(Dns01Challenge.class) : Optional.empty();
         if (http.isPresent()) {
-            token = http.get().getToken();
+            String token = http.get().getToken();
             tokens.put(token, http.get().getAuthorization());
-            challenge = http.get();
+            try {
+                validate(http.get(), domain);
+            } finally {
+                tokens.remove(token);
+            }
         } else if (tls.isPresent()) {
             sink.tlsAlpnChallenge(domain, tls.get().getAcmeValidation());
-            challenge = tls.get();
-        } else {
-            throw new AcmeException("the CA offers no usable challenge for " + domain + " (configured: "
-                    + (config.httpChallengeEntryPoint() != null ? "http-01 " : "") + (config.tlsChallengeEnabled() ? "tls-alpn-01" : "") + ")");
-        }
-        try {
-            challenge.trigger();
-            Status status = challenge.waitForCompletion(WAIT);
-            if (status != Status.VALID) {
-                throw new AcmeException(challenge.getType() + " for " + domain + " is " + status
-                        + challenge.getError().map(p -> ": " + problem(p)).orElse(""));
-            }
-        } finally {
-            if (token != null) {
-                tokens.remove(token);
-            } else {
+            try {
+                validate(tls.get(), domain);
+            } finally {
                 sink.tlsAlpnChallengeDone(domain);
             }
+        } else if (viaDns.isPresent()) {
+            // acme4j keeps the token to itself: the key authorization is "<token>.<account key thumbprint>".
+            String keyAuthorization = viaDns.get().getAuthorization();
+            String token = keyAuthorization.substring(0, keyAuthorization.indexOf('.'));
+            try (DnsChallengeSolver.Published record = dns.publish(domain, token, keyAuthorization)) {
+                validate(viaDns.get(), (authorization.isWildcard() ? "*." : "") + domain);
+            }
+        } else {
+            throw new AcmeException("the CA offers no usable challenge for " + (authorization.isWildcard() ? "*." : "")
+                    + domain + " (configured: " + (config.httpChallengeEntryPoint() != null ? "http-01 " : "")
+                    + (config.tlsChallengeEnabled() ? "tls-alpn-01 " : "") + (dns != null ? "dns-01" : "") + ")");
+        }
+    }
+
+    /** Asks the CA to validate {@code challenge} and waits for its verdict. */
+    private static void validate(Challenge challenge, String domain) throws Exception {
+        challenge.trigger();
+        Status status = challenge.waitForCompletion(WAIT);
+        if (status != Status.VALID) {
+            throw new AcmeException(challenge.getType() + " for " + domain + " is " + status
+                    + challenge.getError().map(p -> ": " + problem(p)).orElse(""));
         }
     }
 

@@ -1,0 +1,42 @@
+package dev.gatehouse.plugins.acme.dns;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * One DNS-01 challenge, in both of lego's shapes: the record ({@code fqdn}, {@code value}) that most providers
+ * publish, and the raw inputs ({@code domain}, {@code token}, {@code keyAuthorization}) that {@code exec} and
+ * {@code httpreq} hand over in their {@code RAW} mode.
+ *
+ * @param domain the domain being validated, without a leading {@code *.} (a wildcard is validated on its base)
+ * @param token the challenge's token
+ * @param keyAuthorization the token and the account key's thumbprint
+ * @param fqdn {@code _acme-challenge.<domain>.}, with the final dot
+ * @param value the TXT value: the base64url SHA-256 digest of {@code keyAuthorization}
+ */
+public record ChallengeRecord(String domain, String token, String keyAuthorization, String fqdn, String value) {
+
+    /** The record for {@code domain} (a leading {@code *.} is dropped). */
+    public static ChallengeRecord of(String domain, String token, String keyAuthorization) {
+        String base = domain.strip().toLowerCase(Locale.ROOT);
+        if (base.startsWith("*.")) {
+            base = base.substring(2);
+        }
+        if (base.endsWith(".")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return new ChallengeRecord(base, token, keyAuthorization, "_acme-challenge." + base + ".", digest(keyAuthorization));
+    }
+
+    private static String digest(String keyAuthorization) {
+        try {
+            byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(keyAuthorization.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
