@@ -51,7 +51,7 @@ final class ExecProvider implements DnsProvider {
                 : List.of(record.fqdn(), record.value()));
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.DISCARD)
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
         } catch (IOException e) {
             throw new IOException("exec: EXEC_PATH " + program + " cannot be run: " + e.getMessage(), e);
