@@ -6,8 +6,8 @@
 # it started, and exits with Maven's status. Extra arguments go to Maven (e.g. ./test.sh -pl distribution -am).
 #
 # Real components so far: a Docker engine (dockerd from Debian's docker.io, on its own socket and data root under
-# the test's temp folder, with a TLS tcp:// endpoint too; see start_docker) and Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
-# the ACME tests (start_pebble). To add one (etcd, Redis; see
+# the test's temp folder, with a TLS tcp:// endpoint too; see start_docker), Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
+# the ACME tests (start_pebble), and BIND with a second Pebble for the DNS-01 tests (start_dns). To add one (etcd, Redis; see
 # ENVIRONMENT.md): list its packages in PACKAGES, start it in start_components (record the PID with
 # track_pid, and any cleanup command with on_cleanup), and export what the tests need to find it.
 set -uo pipefail
@@ -32,6 +32,9 @@ PACKAGES=(
   # TlsScanTest scans a TLS entry point with both (sslscan for protocols and suites, testssl.sh for compression)
   "sslscan:sslscan"
   "testssl:testssl.sh"
+  # ACME DNS-01 tests: BIND as the authoritative server (start_dns), nsupdate in their exec/httpreq script
+  "named:bind9"
+  "nsupdate:bind9-dnsutils"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -76,12 +79,13 @@ install_missing() {
 # here, and a busybox httpd image. The tests find it through the IT_DOCKER_* variables that script exports, and
 # stop and start it through IT_DOCKERD_CTL. It is stopped and the host put back as it was at exit.
 source "$HERE/scripts/docker-engine.sh"   # sources scripts/ports.sh: free_port
+source "$HERE/scripts/dns-server.sh"      # dns_server_start: BIND for the DNS-01 tests
 start_docker() {
   docker_engine_start "$WORK/docker"
 }
 
 start_components() {
-  start_docker && start_pebble
+  start_docker && start_pebble && start_dns
 }
 
 # waits until something listens on 127.0.0.1:$1 (at most $2 seconds)
@@ -96,7 +100,25 @@ wait_port() {
 # renewal (at a third of the lifetime left) within a bounded wait. The ACME tests read IT_PEBBLE_* and
 # are skipped without them.
 start_pebble() {
-  local d="$WORK/pebble"
+  local dns challtest
+  free_port dns; free_port challtest
+  pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 '' -dns01 "127.0.0.1:$dns" -http01 '' -https01 '' \
+    -tlsalpn01 '' -management "127.0.0.1:$challtest" >"$WORK/challtestsrv.log" 2>&1 &
+  track_pid $!
+  run_pebble "$WORK/pebble" "127.0.0.1:$dns" IT_PEBBLE
+}
+
+# The DNS-01 tests' own authoritative server (BIND, scripts/dns-server.sh: zone example.test, TSIG-signed updates)
+# and a second Pebble that validates against it, so DNS-01 is checked against records that really were published.
+# They read IT_DNS_* and IT_DNS_PEBBLE_*; IT_DNS_TESTS=required makes them fail rather than skip without them.
+start_dns() {
+  dns_server_start "$WORK/dns" && run_pebble "$WORK/pebble-dns" "$IT_DNS_SERVER" IT_DNS_PEBBLE
+}
+
+# run_pebble DIR DNS_SERVER PREFIX: a Pebble in DIR that resolves names (and looks up DNS-01 records) at DNS_SERVER;
+# exports PREFIX_DIRECTORY, _MANAGEMENT, _CA, _TRUSTSTORE(_PASSWORD), _HTTP_PORT, _TLS_PORT, _PID and _LOG.
+run_pebble() {
+  local d="$1" dnsserver="$2" prefix="$3"
   mkdir -p "$d"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Gatehouse test Pebble CA" \
     -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null || return 1
@@ -106,31 +128,28 @@ start_pebble() {
     -copy_extensions copy -out "$d/cert.pem" 2>/dev/null || return 1
   keytool -importcert -noprompt -alias pebble-ca -file "$d/ca.pem" -keystore "$d/truststore.p12" \
     -storetype PKCS12 -storepass changeit >/dev/null 2>&1 || return 1
-  local acme management http tls dns challtest
-  free_port acme; free_port management; free_port http; free_port tls; free_port dns; free_port challtest
+  local acme management http tls
+  free_port acme; free_port management; free_port http; free_port tls
   cat >"$d/pebble-config.json" <<JSON
 {"pebble":{"listenAddress":"127.0.0.1:$acme","managementListenAddress":"127.0.0.1:$management","certificate":"$d/cert.pem",
  "privateKey":"$d/key.pem","httpPort":$http,"tlsPort":$tls,"ocspResponderURL":"","externalAccountBindingRequired":false,
  "certificateValidityPeriod":150}}
 JSON
-  pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 '' -dns01 "127.0.0.1:$dns" -http01 '' -https01 '' \
-    -tlsalpn01 '' -management "127.0.0.1:$challtest" >"$d/challtestsrv.log" 2>&1 &
-  track_pid $!
-  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver "127.0.0.1:$dns" \
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver "$dnsserver" \
     -strict=false >"$d/pebble.log" 2>&1 &
   local pebble=$!
   track_pid "$pebble"
   wait_port "$acme" 30 && wait_port "$management" 30 || { log "pebble did not start: $(tail -5 "$d/pebble.log")"; return 1; }
-  export IT_PEBBLE_DIRECTORY="https://127.0.0.1:$acme/dir"
-  export IT_PEBBLE_MANAGEMENT="https://127.0.0.1:$management"
-  export IT_PEBBLE_CA="$d/ca.pem"
-  export IT_PEBBLE_TRUSTSTORE="$d/truststore.p12" IT_PEBBLE_TRUSTSTORE_PASSWORD=changeit
+  export "${prefix}_DIRECTORY=https://127.0.0.1:$acme/dir"
+  export "${prefix}_MANAGEMENT=https://127.0.0.1:$management"
+  export "${prefix}_CA=$d/ca.pem"
+  export "${prefix}_TRUSTSTORE=$d/truststore.p12" "${prefix}_TRUSTSTORE_PASSWORD=changeit"
   # Pebble validates HTTP-01 and TLS-ALPN-01 on these ports: the ACME tests' gateway listens on them.
-  export IT_PEBBLE_HTTP_PORT="$http" IT_PEBBLE_TLS_PORT="$tls"
-  export IT_PEBBLE_PID="$pebble" IT_PEBBLE_LOG="$d/pebble.log"
+  export "${prefix}_HTTP_PORT=$http" "${prefix}_TLS_PORT=$tls"
+  export "${prefix}_PID=$pebble" "${prefix}_LOG=$d/pebble.log"
   # A test may stop Pebble (SIGSTOP) to play an unreachable CA: make sure it runs again before it is stopped.
   on_cleanup "kill -CONT $pebble 2>/dev/null || true"
-  log "pebble started (directory $IT_PEBBLE_DIRECTORY)"
+  log "pebble started (directory https://127.0.0.1:$acme/dir, DNS $dnsserver)"
 }
 
 install_missing || exit 1
@@ -140,6 +159,7 @@ start_components || { log "could not start the test components"; exit 1; }
 export IT_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
 export IT_PROMETHEUS_PARSER=required   # MetricsTest fails, not skips, without python3-prometheus-client
 export IT_TLS_SCANNER=required   # TlsScanTest fails, not skips, without sslscan and testssl.sh
+export IT_DNS_TESTS=required   # the DNS-01 tests fail, not skip, without BIND and its Pebble (start_dns)
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

@@ -5,22 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,26 +37,7 @@ class AcmePebbleTest {
     @BeforeAll
     static void pebbleRoot() throws Exception {
         assumeTrue(DIRECTORY != null, "Pebble is not running (test.sh starts it)");
-        KeyStore pebbleCa = KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(Path.of(System.getenv("IT_PEBBLE_TRUSTSTORE")))) {
-            pebbleCa.load(in, System.getenv("IT_PEBBLE_TRUSTSTORE_PASSWORD").toCharArray());
-        }
-        TrustManagerFactory forManagement = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        forManagement.init(pebbleCa);
-        SSLContext management = SSLContext.getInstance("TLS");
-        management.init(null, forManagement.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(management).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<byte[]> root = client.send(HttpRequest.newBuilder(
-                URI.create(System.getenv("IT_PEBBLE_MANAGEMENT") + "/roots/0")).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        assertEquals(200, root.statusCode());
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("pebble-root", CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(root.body())));
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        trustingPebbleRoot = factory.getTrustManagers();
+        trustingPebbleRoot = PebbleRoot.trustManagers("IT_PEBBLE");
     }
 
     private String staticConfig(Path storage) {

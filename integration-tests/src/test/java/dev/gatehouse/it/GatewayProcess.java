@@ -31,6 +31,12 @@ final class GatewayProcess implements AutoCloseable {
      * @param pluginsDir the plugins folder
      */
     static GatewayProcess start(Path dir, Path configFile, Path pluginsDir, String readyUrl) throws Exception {
+        return start(dir, configFile, pluginsDir, readyUrl, java.util.Map.of());
+    }
+
+    /** As {@link #start(Path, Path, Path, String)}, with {@code environment} added to the process's variables. */
+    static GatewayProcess start(Path dir, Path configFile, Path pluginsDir, String readyUrl,
+            java.util.Map<String, String> environment) throws Exception {
         // Surefire runs the tests from a manifest-only jar: its property names the real class path.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -41,6 +47,7 @@ final class GatewayProcess implements AutoCloseable {
                 .redirectOutput(output.toFile());
         // The gateway reads every GATEHOUSE_* variable as configuration: the test's own must not leak in.
         builder.environment().keySet().removeIf(name -> name.startsWith("GATEHOUSE_"));
+        builder.environment().putAll(environment);
         GatewayProcess gateway = new GatewayProcess(builder.start(), output);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
