@@ -12,7 +12,8 @@
 #   IT_DNS_PID               named's process (test.sh stops it)
 #   IT_DNS_SET_TXT           scripts/dns-set-txt.sh, a lego exec-provider script that updates this server
 # The zone's NS is ns.example.test at 127.0.0.1 on port 53, where nothing of ours listens: the tests look for the TXT
-# record through IT_DNS_SERVER (dnsChallenge.resolvers), not through the zone's NS.
+# record through IT_DNS_SERVER (dnsChallenge.resolvers), not through the zone's NS. _acme-challenge.alias.example.test
+# is a CNAME for _acme-challenge.delegated.example.test (the CNAME test).
 # Needs free_port (scripts/ports.sh), track_pid, wait_port and log from test.sh.
 
 DNS_SERVER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +29,8 @@ dns_server_start() {
 @    IN SOA ns.example.test. hostmaster.example.test. 1 60 60 600 60
 @    IN NS  ns.example.test.
 ns   IN A   127.0.0.1
+; a delegated challenge name, as Traefik's docs suggest: lego (and Gatehouse) publish at the CNAME's target
+_acme-challenge.alias IN CNAME _acme-challenge.delegated
 ZONE
   cat >"$d/named.conf" <<CONF
 options {

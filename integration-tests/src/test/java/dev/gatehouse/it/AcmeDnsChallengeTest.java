@@ -152,6 +152,42 @@ class AcmeDnsChallengeTest {
         }
     }
 
+    @Test
+    void aMissingProviderVariableLeavesTheResolverOutWithItsName() throws Exception {
+        assumeTrue(System.getenv("RFC2136_NAMESERVER") == null, "this test's own environment sets RFC2136_NAMESERVER");
+        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                http:
+                  routers:
+                    wildcard:
+                      rule: Host(`www.example.test`)
+                      service: noop@internal
+                      tls:
+                        certResolver: le
+                        domains:
+                          - main: "*.example.test"
+                """).staticConfig("""
+                entryPoints:
+                  websecure:
+                    address: "127.0.0.1:0"
+                providers:
+                  file:
+                    directory: dynamic
+                certificatesResolvers:
+                  le:
+                    acme:
+                      caServer: %s
+                      storage: acme.json
+                      dnsChallenge:
+                        provider: rfc2136
+                """.formatted(DIRECTORY)).start()) {
+            assertEquals(1, gateway.logLines("Certificate resolver le failed to start and is left out: "
+                    + "certificatesResolvers.le.acme.dnsChallenge.provider rfc2136: the DNS provider rfc2136 needs the "
+                    + "environment variable RFC2136_NAMESERVER (or RFC2136_NAMESERVER_FILE, a file holding the value)").size(),
+                    gateway.logs());
+            assertTrue(gateway.logLines("IllegalArgumentException").isEmpty(), "no Java class names: " + gateway.logs());
+        }
+    }
+
     /** Waits until a client trusting Pebble's root gets a certificate for {@code host}; returns the leaf. */
     private static X509Certificate awaitServed(GatewayProcess gateway, int port, String host) throws Exception {
         long deadline = System.nanoTime() + ISSUE_WAIT.toNanos();

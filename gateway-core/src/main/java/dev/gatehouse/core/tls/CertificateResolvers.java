@@ -47,7 +47,10 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
                 LOG.error("Certificate resolver {} left out: {}", name, String.join("; ", e.problems()));
             } catch (Exception | LinkageError e) {
                 failedToStart.put(name, String.valueOf(e.getMessage()));
-                LOG.error("Certificate resolver {} failed to start and is left out: {}", name, e.toString());
+                // The plugin's message names the key or variable at fault; the exception's class only at DEBUG.
+                LOG.error("Certificate resolver {} failed to start and is left out: {}", name,
+                        e.getMessage() == null ? e.toString() : e.getMessage());
+                LOG.debug("Certificate resolver {} failed to start", name, e);
             }
         });
     }

@@ -69,7 +69,8 @@ public final class AcmeResolver implements CertResolver<AcmeConfig> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + ".provider " + challenge.provider() + ": " + e.getMessage());
         }
+        boolean followCnames = !env.flag("LEGO_DISABLE_CNAME_SUPPORT");
         return new DnsChallengeSolver(resolverName, challenge.provider(), provider,
-                new PropagationCheck(challenge.propagationSettings(), DNS_QUERY_TIMEOUT));
+                new PropagationCheck(challenge.propagationSettings(), DNS_QUERY_TIMEOUT), followCnames);
     }
 }

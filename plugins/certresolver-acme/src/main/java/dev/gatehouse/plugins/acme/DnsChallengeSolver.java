@@ -22,10 +22,17 @@ final class DnsChallengeSolver {
     private final String providerName;
     private final DnsProvider provider;
     private final PropagationCheck propagation;
+    private final boolean followCnames;
     private long lastCleanupNanos;
     private boolean solvedBefore;
 
-    DnsChallengeSolver(String resolverName, String providerName, DnsProvider provider, PropagationCheck propagation) {
+    /**
+     * @param followCnames publish where a CNAME of {@code _acme-challenge.<domain>} points, as lego does unless
+     *        LEGO_DISABLE_CNAME_SUPPORT is true (Traefik's documented way to validate through another zone)
+     */
+    DnsChallengeSolver(String resolverName, String providerName, DnsProvider provider, PropagationCheck propagation,
+            boolean followCnames) {
+        this.followCnames = followCnames;
         this.resolverName = resolverName;
         this.providerName = providerName;
         this.provider = provider;
@@ -54,25 +61,34 @@ final class DnsChallengeSolver {
         }
         solvedBefore = true;
         ChallengeRecord record = ChallengeRecord.of(domain, token, keyAuthorization);
-        provider.present(record);
-        Published published = () -> {
+        if (followCnames) {
+            String effective = propagation.followCnames(record.fqdn());
+            if (!effective.equals(record.fqdn())) {
+                LOG.info("ACME resolver {}: {} is a CNAME for {}: the DNS-01 record goes there", resolverName,
+                        record.fqdn(), effective);
+                record = record.at(effective);
+            }
+        }
+        ChallengeRecord published = record;
+        provider.present(published);
+        Published cleanup = () -> {
             try {
-                provider.cleanup(record);
+                provider.cleanup(published);
             } catch (Exception e) {
                 LOG.warn("ACME resolver {}: the DNS-01 record {} could not be removed through {}: {}", resolverName,
-                        record.fqdn(), providerName, e.getMessage() == null ? e.toString() : e.getMessage());
+                        published.fqdn(), providerName, e.getMessage() == null ? e.toString() : e.getMessage());
             } finally {
                 lastCleanupNanos = System.nanoTime();
             }
         };
         try {
-            LOG.debug("ACME resolver {}: waiting until {} TXT {} is visible", resolverName, record.fqdn(), record.value());
-            propagation.await(record, provider.timing(), prefix() + "PROPAGATION_TIMEOUT");
+            LOG.debug("ACME resolver {}: waiting until {} TXT {} is visible", resolverName, published.fqdn(), published.value());
+            propagation.await(published, provider.timing(), prefix() + "PROPAGATION_TIMEOUT");
         } catch (Exception e) {
-            published.close();
+            cleanup.close();
             throw e;
         }
-        return published;
+        return cleanup;
     }
 
     private String prefix() {

@@ -64,7 +64,7 @@ class DnsChallengeConfigTest {
     void otherProvidersAndBadResolversAreConfigurationErrors() {
         IllegalArgumentException cloudflare = assertThrows(IllegalArgumentException.class,
                 () -> new DnsChallenge("cloudflare", null, null, null, null));
-        assertTrue(cloudflare.getMessage().startsWith("the DNS provider 'cloudflare' is unsupported: Gatehouse supports "
+        assertTrue(cloudflare.getMessage().startsWith("provider 'cloudflare' is unsupported: Gatehouse supports "
                 + "exec, httpreq, rfc2136"), cloudflare.getMessage());
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
                 () -> new DnsChallenge(null, null, null, null, null));

@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param domain the domain being validated, without a leading {@code *.} (a wildcard is validated on its base)
  * @param token the challenge's token
  * @param keyAuthorization the token and the account key's thumbprint
- * @param fqdn {@code _acme-challenge.<domain>.}, with the final dot
+ * @param fqdn {@code _acme-challenge.<domain>.}, with the final dot, or where its CNAME chain ends
  * @param value the TXT value: the base64url SHA-256 digest of {@code keyAuthorization}
  */
 public record ChallengeRecord(String domain, String token, String keyAuthorization, String fqdn, String value) {
@@ -29,6 +29,11 @@ public record ChallengeRecord(String domain, String token, String keyAuthorizati
             base = base.substring(0, base.length() - 1);
         }
         return new ChallengeRecord(base, token, keyAuthorization, "_acme-challenge." + base + ".", digest(keyAuthorization));
+    }
+
+    /** The same challenge published at {@code effectiveFqdn} (where a CNAME of {@link #fqdn()} points). */
+    public ChallengeRecord at(String effectiveFqdn) {
+        return new ChallengeRecord(domain, token, keyAuthorization, effectiveFqdn, value);
     }
 
     private static String digest(String keyAuthorization) {

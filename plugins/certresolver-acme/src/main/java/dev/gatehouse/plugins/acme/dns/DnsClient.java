@@ -198,6 +198,36 @@ final class DnsClient {
         }
     }
 
+    /**
+     * Where the record for {@code fqdn} really goes: the end of its CNAME chain as the servers answer (at most 50
+     * links), as lego follows it unless LEGO_DISABLE_CNAME_SUPPORT is true; {@code fqdn} itself without CNAME.
+     */
+    String followCnames(String fqdn, List<InetSocketAddress> servers) throws TextParseException {
+        Name current = name(fqdn);
+        for (int links = 0; links < 50; links++) {
+            Message answer;
+            try {
+                answer = queryAny(servers, current, Type.CNAME);
+            } catch (IOException e) {
+                break;
+            }
+            if (answer.getRcode() != Rcode.NOERROR) {
+                break;
+            }
+            Name next = null;
+            for (Record record : answer.getSection(Section.ANSWER)) {
+                if (record instanceof CNAMERecord cname && record.getName().equals(current)) {
+                    next = cname.getTarget();
+                }
+            }
+            if (next == null || next.equals(current)) {
+                break;
+            }
+            current = next;
+        }
+        return current.toString();
+    }
+
     /** A TXT answer: the response code (or why there was none) and the values. */
     record TxtAnswer(String status, List<String> values) {
         @Override

@@ -34,8 +34,8 @@ public final class DnsProviders {
         if (BY_NAME.containsKey(name.strip())) {
             return null;
         }
-        return "the DNS provider '" + name.strip() + "' is unsupported: Gatehouse supports " + String.join(", ", names())
-                + " (lego's other providers are not available; see " + DOCS + ")";
+        return "provider '" + name.strip() + "' is unsupported: Gatehouse supports " + String.join(", ", names())
+                + " (lego's other DNS providers are not available; see " + DOCS + ")";
     }
 
     /** The provider {@code name}, configured from {@code env}; an error naming the missing or wrong variable. */

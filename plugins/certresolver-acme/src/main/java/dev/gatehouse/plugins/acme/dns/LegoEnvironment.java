@@ -61,6 +61,12 @@ public final class LegoEnvironment {
         return value == null || value.isBlank() ? fallback : Duration.ofSeconds(number(name, value));
     }
 
+    /** {@code name} as a boolean the way Go's strconv.ParseBool reads it (1, t, true, TRUE, True); false when unset. */
+    public boolean flag(String name) {
+        String value = get(name);
+        return value != null && java.util.Set.of("1", "t", "T", "true", "TRUE", "True").contains(value.strip());
+    }
+
     /** {@code name} as a whole number, or {@code fallback} when unset. */
     public long number(String name, long fallback) {
         String value = get(name);

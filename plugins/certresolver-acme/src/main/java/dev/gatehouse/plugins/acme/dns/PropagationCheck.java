@@ -53,6 +53,11 @@ public final class PropagationCheck {
         return DnsClient.systemResolvers();
     }
 
+    /** {@code fqdn}, or the end of its CNAME chain at the resolvers (see {@link DnsClient#followCnames}). */
+    public String followCnames(String fqdn) throws IOException {
+        return dns.followCnames(fqdn, settings.resolvers());
+    }
+
     public Settings settings() {
         return settings;
     }

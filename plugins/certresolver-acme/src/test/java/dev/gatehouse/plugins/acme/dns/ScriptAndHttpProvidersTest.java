@@ -171,8 +171,8 @@ class ScriptAndHttpProvidersTest {
         for (String name : List.of("cloudflare", "route53", "ovh")) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> provider(name, Map.of()));
-            assertEquals("the DNS provider '" + name + "' is unsupported: Gatehouse supports exec, httpreq, rfc2136 "
-                    + "(lego's other providers are not available; see " + DnsProviders.DOCS + ")", refused.getMessage());
+            assertEquals("provider '" + name + "' is unsupported: Gatehouse supports exec, httpreq, rfc2136 "
+                    + "(lego's other DNS providers are not available; see " + DnsProviders.DOCS + ")", refused.getMessage());
         }
         IllegalArgumentException noEndpoint = assertThrows(IllegalArgumentException.class,
                 () -> provider("httpreq", Map.of()));

@@ -15,16 +15,16 @@ import java.util.Map;
  * updates), found through its IT_DNS_* variables. Without it the tests are skipped, except under test.sh
  * (IT_DNS_TESTS=required), where they fail.
  */
-final class TestDnsServer {
+public final class TestDnsServer {
 
-    final String server = System.getenv("IT_DNS_SERVER");
-    final String zone = System.getenv("IT_DNS_ZONE");
-    final String keyName = System.getenv("IT_DNS_TSIG_KEY");
-    final String secret = System.getenv("IT_DNS_TSIG_SECRET");
-    final String algorithm = System.getenv("IT_DNS_TSIG_ALGORITHM");
-    final String setTxtScript = System.getenv("IT_DNS_SET_TXT");
+    public final String server = System.getenv("IT_DNS_SERVER");
+    public final String zone = System.getenv("IT_DNS_ZONE");
+    public final String keyName = System.getenv("IT_DNS_TSIG_KEY");
+    public final String secret = System.getenv("IT_DNS_TSIG_SECRET");
+    public final String algorithm = System.getenv("IT_DNS_TSIG_ALGORITHM");
+    public final String setTxtScript = System.getenv("IT_DNS_SET_TXT");
 
-    static TestDnsServer require() {
+    public static TestDnsServer require() {
         TestDnsServer dns = new TestDnsServer();
         if (dns.server == null && "required".equals(System.getenv("IT_DNS_TESTS"))) {
             fail("IT_DNS_TESTS=required but no DNS server runs (test.sh starts one with scripts/dns-server.sh)");
@@ -34,7 +34,7 @@ final class TestDnsServer {
     }
 
     /** lego's rfc2136 variables for this server and key. */
-    Map<String, String> rfc2136() {
+    public Map<String, String> rfc2136() {
         Map<String, String> env = new HashMap<>();
         env.put("RFC2136_NAMESERVER", server);
         env.put("RFC2136_TSIG_KEY", keyName);
@@ -43,17 +43,17 @@ final class TestDnsServer {
         return env;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return DnsClient.address(server);
     }
 
     /** The TXT values the server answers for {@code fqdn}. */
-    List<String> txt(String fqdn) {
+    public List<String> txt(String fqdn) {
         return new DnsClient(Duration.ofSeconds(5)).txt(address(), fqdn).values();
     }
 
     /** A check that requires the record at this server (as {@code resolvers: [server]} and {@code requireAllRNS}). */
-    PropagationCheck check() {
+    public PropagationCheck check() {
         return new PropagationCheck(new PropagationCheck.Settings(List.of(address()), true, false, Duration.ZERO, false),
                 Duration.ofSeconds(5));
     }
