@@ -229,6 +229,9 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
     private void order(Set<String> domains) throws Exception {
         Login account = login();
         Order order = account.newOrder().domains(domains).create();
+        if (dns != null) {
+            dns.beginOrder();
+        }
         for (Authorization authorization : order.getAuthorizations()) {
             if (authorization.getStatus() != Status.VALID) {
                 authorize(account, authorization);

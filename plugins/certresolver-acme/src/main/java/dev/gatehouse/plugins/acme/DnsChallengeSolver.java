@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * DNS-01 for one resolver: publishes the TXT record through the configured provider, waits until it is visible
  * ({@link PropagationCheck}), and removes it once the CA has looked. Challenges of providers that work one at a
  * time (rfc2136 and exec, which replace or share the one {@code _acme-challenge} name of a wildcard and its apex)
- * are spaced by the provider's sequence interval, as lego spaces them.
+ * are spaced by the provider's sequence interval within one order, as lego spaces them.
  */
 final class DnsChallengeSolver {
 
@@ -37,6 +37,11 @@ final class DnsChallengeSolver {
         this.providerName = providerName;
         this.provider = provider;
         this.propagation = propagation;
+    }
+
+    /** A new order starts: its first challenge does not wait for the previous order's. */
+    void beginOrder() {
+        solvedBefore = false;
     }
 
     /** A published record: closing it removes it. */

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.plugins.acme.dns.ChallengeRecord;
 import dev.gatehouse.plugins.acme.dns.DnsProviders;
 import dev.gatehouse.plugins.acme.dns.LegoEnvironment;
+import dev.gatehouse.plugins.acme.dns.PropagationCheck;
 import dev.gatehouse.plugins.acme.dns.TestDnsServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,5 +44,26 @@ class DnsChallengeSolverTest {
                 + "_acme-challenge.silent.example.test."), failed.getMessage());
         assertTrue(failed.getMessage().contains("the resolver " + dns.server + " answers NXDOMAIN"), failed.getMessage());
         assertTrue(failed.getMessage().contains("raise EXEC_PROPAGATION_TIMEOUT"), failed.getMessage());
+    }
+
+    @Test
+    void challengesOfOneOrderAreSpacedByTheSequenceIntervalAndANewOrderIsNot() throws Exception {
+        Map<String, String> env = Map.of("EXEC_PATH", "/bin/true", "EXEC_SEQUENCE_INTERVAL", "1");
+        PropagationCheck noCheck = new PropagationCheck(new PropagationCheck.Settings(
+                List.of(new InetSocketAddress("127.0.0.1", 9)), false, false, Duration.ZERO, true), Duration.ofSeconds(1));
+        DnsChallengeSolver solver = new DnsChallengeSolver("le", "exec",
+                DnsProviders.create("exec", new LegoEnvironment(env::get)), noCheck, false);
+        solver.beginOrder();
+        solver.publish("example.test", "t", "t.k").close();
+        long start = System.nanoTime();
+        solver.publish("*.example.test", "t2", "t2.k").close();
+        long spaced = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(spaced >= 900, "the second challenge of an order waits EXEC_SEQUENCE_INTERVAL: " + spaced + " ms");
+
+        solver.beginOrder();
+        start = System.nanoTime();
+        solver.publish("other.test", "t3", "t3.k").close();
+        long first = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(first < 900, "a new order's first challenge does not wait: " + first + " ms");
     }
 }
