@@ -134,10 +134,15 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
     @Override
     public void request(Set<String> domains) {
         Set<String> wanted = normalise(domains);
+        List<String> wildcards = wanted.stream().filter(domain -> domain.startsWith("*.")).toList();
+        if (wildcards.stream().anyMatch(domain -> domain.startsWith("*.*"))) {
+            // As Traefik (sanitizeDomains): RFC 8555 allows one leading wildcard label only.
+            sink.failed(wanted, new AcmeFailure("ACME does not allow a '*.*' wildcard name " + wildcards, null));
+            return;
+        }
         if (dns == null) {
-            List<String> wildcards = wanted.stream().filter(domain -> domain.startsWith("*.")).toList();
             if (!wildcards.isEmpty()) {
-                // Traefik refuses these too: CAs validate a wildcard name only over DNS-01.
+                // Traefik's lego fails these at the order (it has no solver for them); say why before asking the CA.
                 sink.failed(wanted, new AcmeFailure("the wildcard name" + (wildcards.size() > 1 ? "s " : " ")
                         + String.join(", ", wildcards) + " need" + (wildcards.size() > 1 ? "" : "s")
                         + " DNS-01: add dnsChallenge to certificatesResolvers." + name + ".acme (ACME CAs validate "
@@ -283,7 +288,7 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
             // acme4j keeps the token to itself: the key authorization is "<token>.<account key thumbprint>".
             String keyAuthorization = viaDns.get().getAuthorization();
             String token = keyAuthorization.substring(0, keyAuthorization.indexOf('.'));
-            try (DnsChallengeSolver.Published record = dns.publish(domain, token, keyAuthorization)) {
+            try (DnsChallengeSolver.Published published = dns.publish(domain, token, keyAuthorization)) {
                 validate(viaDns.get(), (authorization.isWildcard() ? "*." : "") + domain);
             }
         } else {
