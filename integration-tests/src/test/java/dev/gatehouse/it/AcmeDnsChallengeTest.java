@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ACME DNS-01 end to end, in a gateway process (the DNS providers read lego's environment variables): wildcard
  * certificates issued by a Pebble that validates against the real authoritative DNS server test.sh starts (BIND,
  * scripts/dns-server.sh), the TXT records published by {@code rfc2136} (TSIG-signed updates) and by {@code exec}
- * (scripts/dns-set-txt.sh, nsupdate) and removed afterwards; a wildcard refused without {@code dnsChallenge};
+ * (scripts/dns-set-txt.sh, nsupdate) and removed afterwards; a wildcard refused without {@code dnsChallenge}, and
+ * a {@code *.*} name refused as Traefik refuses it;
  * Traefik's deprecated keys accepted with a warning.
  */
 class AcmeDnsChallengeTest {
@@ -92,6 +93,14 @@ class AcmeDnsChallengeTest {
                             certResolver: viaExec
                             domains:
                               - main: "*.exec.example.test"
+                        doubleWildcard:
+                          rule: Host(`a.b.double.example.test`)
+                          entryPoints: [websecure]
+                          service: app
+                          tls:
+                            certResolver: viaRfc2136
+                            domains:
+                              - main: "*.*.double.example.test"
                         noDns:
                           rule: Host(`a.nodns.test`)
                           entryPoints: [websecure]
@@ -144,6 +153,8 @@ class AcmeDnsChallengeTest {
 
                 assertTrue(gateway.output().contains("cannot obtain a certificate for [*.nodns.test]: the wildcard name "
                         + "*.nodns.test needs DNS-01: add dnsChallenge to certificatesResolvers.viaHttp.acme"), gateway.output());
+                assertTrue(gateway.output().contains("cannot obtain a certificate for [*.*.double.example.test]: ACME "
+                        + "does not allow a '*.*' wildcard name"), gateway.output());
                 assertTrue(gateway.output().contains("certificatesResolvers.viaExec.acme.dnsChallenge.delayBeforeCheck "
                         + "(use propagation.delayBeforeChecks) is deprecated"), gateway.output());
                 assertEquals("", txt("_acme-challenge.example.test"), "the records are removed after validation");
