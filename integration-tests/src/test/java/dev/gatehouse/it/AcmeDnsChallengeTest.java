@@ -164,6 +164,63 @@ class AcmeDnsChallengeTest {
     }
 
     @Test
+    void anUpdateTheServerRefusesIsLoggedWithItsAnswerAndTheVariablesToCheck() throws Exception {
+        int web = GatewayHarness.freePort();
+        int websecure = GatewayHarness.freePort();
+        try (TestBackend backend = TestBackend.echo("app")) {
+            GatewayHarness layout = GatewayHarness.withDynamic(dir, """
+                    http:
+                      routers:
+                        ready:
+                          rule: PathPrefix(`/ready`)
+                          entryPoints: [web]
+                          service: app
+                        refused:
+                          rule: Host(`refused.example.test`)
+                          entryPoints: [websecure]
+                          service: app
+                          tls:
+                            certResolver: viaRfc2136
+                      services:
+                        app:
+                          loadBalancer:
+                            servers:
+                              - url: %s
+                    """.formatted(backend.url()));
+            Path config = Files.writeString(dir.resolve("gatehouse.yml"), """
+                    entryPoints:
+                      web:
+                        address: "127.0.0.1:%d"
+                      websecure:
+                        address: "127.0.0.1:%d"
+                    providers:
+                      file:
+                        directory: %s
+                    certificatesResolvers:
+                    """.formatted(web, websecure, layout.dynamicDir())
+                    + resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n  resolvers: [\"" + DNS_SERVER + "\"]\n"));
+            Map<String, String> wrongSecret = Map.of(
+                    "RFC2136_NAMESERVER", DNS_SERVER,
+                    "RFC2136_TSIG_KEY", System.getenv("IT_DNS_TSIG_KEY"),
+                    "RFC2136_TSIG_SECRET", java.util.Base64.getEncoder().encodeToString(new byte[32]),
+                    "RFC2136_TSIG_ALGORITHM", System.getenv("IT_DNS_TSIG_ALGORITHM"));
+            try (GatewayProcess gateway = GatewayProcess.start(dir, config, layout.pluginsDir(),
+                    "http://127.0.0.1:" + web + "/ready", wrongSecret)) {
+                String expected = "cannot obtain a certificate for [refused.example.test]: rfc2136: the DNS server "
+                        + DNS_SERVER + " refused the update of _acme-challenge.refused.example.test. in zone example.test.: "
+                        + "NOTAUTH (TSIG BADSIG); check RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET and RFC2136_TSIG_ALGORITHM";
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!gateway.output().contains(expected) && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertTrue(gateway.output().contains(expected), gateway.output());
+                assertTrue(!gateway.output().contains("Exception"), "no Java class names: " + gateway.output());
+                assertEquals("", txt("_acme-challenge.refused.example.test"));
+            }
+        }
+    }
+
+    @Test
     void aMissingProviderVariableLeavesTheResolverOutWithItsName() throws Exception {
         assumeTrue(System.getenv("RFC2136_NAMESERVER") == null, "this test's own environment sets RFC2136_NAMESERVER");
         try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """

@@ -4,6 +4,7 @@ import dev.gatehouse.api.CertResolver;
 import dev.gatehouse.api.CertificateSink;
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.api.Storage;
+import dev.gatehouse.plugins.acme.dns.DnsChallengeException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -227,6 +228,9 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         if (e instanceof AcmeServerException server) {
             Problem problem = server.getProblem();
             return "CA error " + problem.getType() + ": " + problem.getDetail().orElse(String.valueOf(e.getMessage()));
+        }
+        if (e instanceof DnsChallengeException) {
+            return e.getMessage();   // written for the operator: domain, server and what to check
         }
         return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }

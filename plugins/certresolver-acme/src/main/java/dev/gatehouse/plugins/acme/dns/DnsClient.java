@@ -100,10 +100,10 @@ final class DnsClient {
             try {
                 return query(server, name, type);
             } catch (IOException e) {
-                last = new IOException(display(server) + ": " + describe(e), e);
+                last = new DnsChallengeException(display(server) + ": " + describe(e), e);
             }
         }
-        throw last != null ? last : new IOException("no DNS server to ask");
+        throw last != null ? last : new DnsChallengeException("no DNS server to ask");
     }
 
     static String describe(IOException e) {
@@ -139,10 +139,10 @@ final class DnsClient {
                     }
                 }
             } else if (rcode != Rcode.NXDOMAIN) {
-                throw new IOException("the DNS server answered " + Rcode.string(rcode) + " for the SOA of " + candidate);
+                throw new DnsChallengeException("the DNS server answered " + Rcode.string(rcode) + " for the SOA of " + candidate);
             }
         }
-        throw new IOException("no DNS server of " + servers.stream().map(DnsClient::display).toList()
+        throw new DnsChallengeException("no DNS server of " + servers.stream().map(DnsClient::display).toList()
                 + " knows the zone of " + fqdn + " (" + lastProblem + ")");
     }
 
@@ -155,7 +155,7 @@ final class DnsClient {
             }
         }
         if (names.isEmpty()) {
-            throw new IOException("the zone " + zone + " has no NS records");
+            throw new DnsChallengeException("the zone " + zone + " has no NS records");
         }
         return names;
     }

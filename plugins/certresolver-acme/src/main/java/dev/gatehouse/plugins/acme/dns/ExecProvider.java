@@ -54,7 +54,7 @@ final class ExecProvider implements DnsProvider {
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
         } catch (IOException e) {
-            throw new IOException("exec: EXEC_PATH " + program + " cannot be run: " + e.getMessage(), e);
+            throw new DnsChallengeException("exec: EXEC_PATH " + program + " cannot be run: " + e.getMessage(), e);
         }
         Deque<String> lastLines = new ArrayDeque<>();
         try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -70,11 +70,11 @@ final class ExecProvider implements DnsProvider {
         long limit = timing.propagationTimeout().toSeconds() + 60;
         if (!process.waitFor(limit, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IOException("exec: " + program + " " + action + " for " + record.domain() + " still ran after "
+            throw new DnsChallengeException("exec: " + program + " " + action + " for " + record.domain() + " still ran after "
                     + limit + " s and was stopped");
         }
         if (process.exitValue() != 0) {
-            throw new IOException("exec: " + program + " " + action + " for " + record.domain() + " exited with "
+            throw new DnsChallengeException("exec: " + program + " " + action + " for " + record.domain() + " exited with "
                     + process.exitValue() + (lastLines.isEmpty() ? "" : ": " + String.join(" | ", lastLines)));
         }
     }

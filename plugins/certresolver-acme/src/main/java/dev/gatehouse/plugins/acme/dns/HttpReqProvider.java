@@ -76,12 +76,12 @@ final class HttpReqProvider implements DnsProvider {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IOException("httpreq: POST " + target + " failed: "
+            throw new DnsChallengeException("httpreq: POST " + target + " failed: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
         if (response.statusCode() >= 400) {
             String answer = response.body().strip();
-            throw new IOException("httpreq: POST " + target + " for " + record.domain() + " answered "
+            throw new DnsChallengeException("httpreq: POST " + target + " for " + record.domain() + " answered "
                     + response.statusCode() + (answer.isEmpty() ? "" : ": " + abbreviate(answer)));
         }
     }

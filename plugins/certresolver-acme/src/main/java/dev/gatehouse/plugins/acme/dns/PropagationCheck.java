@@ -80,7 +80,7 @@ public final class PropagationCheck {
         String missing;
         while ((missing = missing(record)) != null) {
             if (System.nanoTime() + timing.pollingInterval().toNanos() > deadline) {
-                throw new IOException("DNS-01 for " + record.domain() + ": the TXT record " + record.fqdn() + " \""
+                throw new DnsChallengeException("DNS-01 for " + record.domain() + ": the TXT record " + record.fqdn() + " \""
                         + record.value() + "\" was not visible within " + timing.propagationTimeout().toSeconds()
                         + " s: " + missing + " (raise " + timeoutVariable
                         + ", or check the DNS provider and dnsChallenge.resolvers / propagation)");

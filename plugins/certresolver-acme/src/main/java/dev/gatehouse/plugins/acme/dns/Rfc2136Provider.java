@@ -139,7 +139,7 @@ final class Rfc2136Provider implements DnsProvider {
         try {
             reply = dns.send(resolver, update);
         } catch (IOException e) {
-            throw new IOException("rfc2136: the update of " + record.fqdn() + " sent to " + DnsClient.display(nameserver)
+            throw new DnsChallengeException("rfc2136: the update of " + record.fqdn() + " sent to " + DnsClient.display(nameserver)
                     + " failed: " + DnsClient.describe(e), e);
         }
         if (reply.getRcode() != Rcode.NOERROR) {
@@ -147,7 +147,7 @@ final class Rfc2136Provider implements DnsProvider {
             String tsigError = signature != null && signature.getError() != Rcode.NOERROR
                     ? " (TSIG " + Rcode.TSIGstring(signature.getError()) + ")" : "";
             boolean refusedKey = reply.getRcode() == Rcode.NOTAUTH || reply.getRcode() == Rcode.REFUSED || !tsigError.isEmpty();
-            throw new IOException("rfc2136: the DNS server " + DnsClient.display(nameserver) + " refused the update of "
+            throw new DnsChallengeException("rfc2136: the DNS server " + DnsClient.display(nameserver) + " refused the update of "
                     + record.fqdn() + " in zone " + zone + ": " + Rcode.string(reply.getRcode()) + tsigError
                     + (refusedKey ? "; check RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET and RFC2136_TSIG_ALGORITHM against "
                     + "the server's key and its update policy" : ""));
