@@ -32,6 +32,8 @@ PACKAGES=(
   # TlsScanTest scans a TLS entry point with both (sslscan for protocols and suites, testssl.sh for compression)
   "sslscan:sslscan"
   "testssl:testssl.sh"
+  # ProxyProtocolTest puts HAProxy in front of an entry point (send-proxy, send-proxy-v2)
+  "/usr/sbin/haproxy:haproxy"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -140,6 +142,7 @@ start_components || { log "could not start the test components"; exit 1; }
 export IT_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, without node or chromium
 export IT_PROMETHEUS_PARSER=required   # MetricsTest fails, not skips, without python3-prometheus-client
 export IT_TLS_SCANNER=required   # TlsScanTest fails, not skips, without sslscan and testssl.sh
+export IT_HAPROXY=required   # ProxyProtocolTest fails, not skips, without haproxy
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?
