@@ -80,6 +80,13 @@ class ProxyProtocolTest {
                             address: "127.0.0.1:0"
                             proxyProtocol:
                               trustedIPs: [10.0.0.0/8]
+                          slow:
+                            address: "127.0.0.1:0"
+                            proxyProtocol:
+                              trustedIPs: [127.0.0.1]
+                            transport:
+                              respondingTimeouts:
+                                readTimeout: 1s
                         accessLog:
                           filePath: access.log
                         providers:
@@ -154,6 +161,26 @@ class ProxyProtocolTest {
         assertEquals(CLIENT, forwardedFor(answer));
         assertEquals("https", Echoed.parse(answer.bodyText()).header("X-Forwarded-Proto"));
         assertEquals("127.0.0.1", forwardedFor(httpsAfter(gateway.port("distrusting"), v2(CLIENT), "/tls")));
+    }
+
+    /** A client that starts a PROXY header and stalls is cut at the entry point's readTimeout, as in Traefik. */
+    @Test
+    void aStalledHeaderIsCutAtTheReadTimeout() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", gateway.port("slow")), 5_000);
+            socket.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            socket.getOutputStream().write("PROXY TCP4 203.0.".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, socket.getInputStream().read(), "the gateway closes the connection");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis >= 900 && millis < 8_000, "closed after " + millis + " ms (readTimeout 1s)");
+        }
+    }
+
+    @Test
+    void theStartUpLogSaysWhoIsBelieved() {
+        assertEquals(1, gateway.logLines("Entry point trusting: PROXY protocol headers are believed from 127.0.0.1/32, ::1")
+                .size(), gateway.logs());
     }
 
     /** HAProxy in front, as users run it: {@code send-proxy} (v1) and {@code send-proxy-v2} to the gateway. */

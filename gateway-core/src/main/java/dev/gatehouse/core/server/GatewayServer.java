@@ -117,6 +117,7 @@ public final class GatewayServer {
                         http1, h2c, h2));
             }
             if (spec.proxyProtocol() != null) {
+                spec.proxyProtocol().logEnabled(spec.name());
                 // In front of everything: the header comes before TLS and before HTTP.
                 factories.addAll(0, List.of(spec.proxyProtocol().connectionFactories(factories.get(0).getProtocol())));
             }

@@ -10,6 +10,8 @@ import org.eclipse.jetty.server.AbstractConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ProxyConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code entryPoints.<name>.proxyProtocol} on a connector: Jetty's PROXY protocol reader (v1 and v2, and a connection
@@ -25,14 +27,18 @@ import org.eclipse.jetty.server.ProxyConnectionFactory;
  */
 public final class ProxyProtocol {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyProtocol.class);
+
     /** The protocol name of the trust check in a connector's list of factories. */
     static final String TRUST_CHECK = "gatehouse-proxy-trust";
 
     private final IpRanges trustedIps;
+    private final String trustedIpsText;
     private final boolean insecure;
 
-    private ProxyProtocol(IpRanges trustedIps, boolean insecure) {
+    private ProxyProtocol(IpRanges trustedIps, String trustedIpsText, boolean insecure) {
         this.trustedIps = trustedIps;
+        this.trustedIpsText = trustedIpsText;
         this.insecure = insecure;
     }
 
@@ -49,14 +55,14 @@ public final class ProxyProtocol {
         }
         String key = "entryPoints." + entryPoint + ".proxyProtocol";
         if (config.insecureOrDefault()) {
-            return new ProxyProtocol(IpRanges.none(), true);
+            return new ProxyProtocol(IpRanges.none(), "any client", true);
         }
         if (config.trustedIPs().isEmpty()) {
             throw new IllegalArgumentException(key + ": set trustedIPs to the addresses of the load balancers that "
                     + "send the PROXY header (or insecure: true, which believes any client)");
         }
         try {
-            return new ProxyProtocol(IpRanges.parse(config.trustedIPs()), false);
+            return new ProxyProtocol(IpRanges.parse(config.trustedIPs()), String.join(", ", config.trustedIPs()), false);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ".trustedIPs: " + e.getMessage());
         }
@@ -67,9 +73,14 @@ public final class ProxyProtocol {
         return insecure || peer instanceof InetSocketAddress inet && trustedIps.contains(inet.getAddress());
     }
 
-    /** What the start-up log says about the entry point. */
-    String describe() {
-        return insecure ? "PROXY protocol from any client (insecure)" : "PROXY protocol from trusted IPs";
+    /** Says at start what the entry point believes (a warning with insecure, which lets any client pick its address). */
+    void logEnabled(String entryPoint) {
+        if (insecure) {
+            LOG.warn("Entry point {}: PROXY protocol headers are believed from any client (proxyProtocol.insecure): "
+                    + "every client can claim any address", entryPoint);
+        } else {
+            LOG.info("Entry point {}: PROXY protocol headers are believed from {}", entryPoint, trustedIpsText);
+        }
     }
 
     /**
