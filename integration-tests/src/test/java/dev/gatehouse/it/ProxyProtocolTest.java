@@ -56,6 +56,10 @@ class ProxyProtocolTest {
                       rule: PathPrefix(`/allowed`)
                       service: app
                       middlewares: [clients]
+                    limited:
+                      rule: PathPrefix(`/limited`)
+                      service: app
+                      middlewares: [perClient]
                     secure:
                       rule: PathPrefix(`/`)
                       service: app
@@ -64,6 +68,11 @@ class ProxyProtocolTest {
                     clients:
                       ipAllowList:
                         sourceRange: [203.0.113.0/24]
+                    perClient:
+                      rateLimit:
+                        average: 1
+                        period: 1m
+                        burst: 1
                   services:
                     app:
                       loadBalancer:
@@ -143,6 +152,14 @@ class ProxyProtocolTest {
         assertEquals(403, get("trusting", new byte[0], "/allowed").status());
         List<String> lines = awaitAccessLogLine("GET /v2 ");
         assertTrue(lines.get(0).startsWith(CLIENT + " - - "), "the access log names the client: " + lines);
+    }
+
+    @Test
+    void rateLimitsCountPerNamedClient() throws Exception {
+        assertEquals(200, get("trusting", v1("198.51.100.1"), "/limited").status());
+        assertEquals(429, get("trusting", v1("198.51.100.1"), "/limited").status(), "the same client, over its limit");
+        assertEquals(200, get("trusting", v2("198.51.100.2"), "/limited").status(),
+                "another client behind the same load balancer has its own limit");
     }
 
     @Test
