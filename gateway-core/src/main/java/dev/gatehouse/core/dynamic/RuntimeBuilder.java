@@ -91,6 +91,18 @@ public final class RuntimeBuilder {
          * @param problems where an unknown resolver is reported
          */
         void demand(Map<String, Map<Set<String>, String>> byResolver, List<ConfigProblem> problems);
+
+        /**
+         * The element a problem with a resolver's demands is reported on: {@code routers [a@file, b@file]}, and
+         * {@code tls.stores.default.defaultGeneratedCert} for the default certificate.
+         */
+        static String element(java.util.Collection<String> needers) {
+            List<String> routers = new ArrayList<>(new TreeSet<>(needers));
+            boolean defaultCertificate = routers.remove(TlsPlan.GENERATED_DEFAULT);
+            String defaultKey = "tls.stores.default.defaultGeneratedCert";
+            return routers.isEmpty() ? defaultKey
+                    : "routers " + routers + (defaultCertificate ? " and " + defaultKey : "");
+        }
     }
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
@@ -280,10 +292,17 @@ public final class RuntimeBuilder {
             if (demands != null) {
                 demands.demand(tlsPlan.byResolver, problems);
             } else {
-                tlsPlan.byResolver.forEach((resolver, domains) -> problems.add(new ConfigProblem("router "
-                        + domains.values().iterator().next(), null, "certificate resolver '" + resolver
-                        + "' is not configured (certificatesResolvers in the static configuration); the router is "
-                        + "served with the default certificate")));
+                tlsPlan.byResolver.forEach((resolver, domains) -> {
+                    String router = domains.values().stream().filter(n -> !n.equals(TlsPlan.GENERATED_DEFAULT))
+                            .findFirst().orElse(null);
+                    problems.add(router == null
+                            ? new ConfigProblem("tls.stores.default.defaultGeneratedCert", null, "certificate resolver '"
+                                    + resolver + "' is not configured (certificatesResolvers in the static "
+                                    + "configuration); the generated default certificate is served")
+                            : new ConfigProblem("router " + router, null, "certificate resolver '" + resolver
+                                    + "' is not configured (certificatesResolvers in the static configuration); the "
+                                    + "router is served with the default certificate"));
+                });
             }
         }
         for (LifeCycle check : healthChecks) {
@@ -413,7 +432,7 @@ public final class RuntimeBuilder {
         }
 
         /** Who needs the certificate of {@code tls.stores.default.defaultGeneratedCert}, as problems name it. */
-        static final String GENERATED_DEFAULT = "the default certificate (tls.stores.default.defaultGeneratedCert)";
+        static final String GENERATED_DEFAULT = "\u0000defaultGeneratedCert";
 
         /**
          * Asks the resolver of {@code tls.stores.default.defaultGeneratedCert} for its domains, as Traefik's ACME
