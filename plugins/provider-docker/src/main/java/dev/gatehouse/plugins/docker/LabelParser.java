@@ -83,8 +83,12 @@ final class LabelParser {
             }
             String[] segments = rest.split("\\.", -1);
             String top = segments[0].toLowerCase(Locale.ROOT);
-            if (!top.equals("http") && !top.equals("tcp") && !top.equals("udp")) {
-                parsed.errors.add("label '" + label + "': unknown label (known: enable, docker.network, http.*, tcp.*, udp.*); ignored");
+            // tls.stores.default.* as Traefik reads it from labels (its label decoder's filter): the default store only
+            boolean defaultTlsStore = top.equals("tls") && segments.length > 3
+                    && segments[1].equalsIgnoreCase("stores") && segments[2].equalsIgnoreCase("default");
+            if (!top.equals("http") && !top.equals("tcp") && !top.equals("udp") && !defaultTlsStore) {
+                parsed.errors.add("label '" + label + "': unknown label (known: enable, docker.network, http.*, tcp.*, "
+                        + "udp.*, tls.stores.default.*); ignored");
                 continue;
             }
             if (segments.length < 3 || segments[1].isEmpty() || segments[2].isEmpty()) {
