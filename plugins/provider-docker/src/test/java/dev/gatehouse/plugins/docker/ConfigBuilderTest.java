@@ -136,11 +136,16 @@ class ConfigBuilderTest {
                 "traefik.tls.stores.default.defaultgeneratedcert.resolver", "myresolver",
                 "traefik.tls.stores.default.defaultgeneratedcert.domain.main", "example.org",
                 "traefik.tls.stores.default.defaultgeneratedcert.domain.sans", "foo.example.org, bar.example.org",
-                "traefik.tls.stores.other.defaultgeneratedcert.resolver", "myresolver"), 80);
+                "traefik.tls.stores.other.defaultgeneratedcert.resolver", "myresolver",
+                "traefik.tls.stores.default.defaultcertificate.certfile", "/certs/a.pem"), 80);
         ConfigurationSnapshot snapshot = build(DEFAULTS, app);
-        assertTrue(snapshot.fragments().get(0).errors().stream().anyMatch(e -> e.contains(
+        List<String> errors = snapshot.fragments().get(0).errors();
+        assertTrue(errors.stream().anyMatch(e -> e.contains(
                 "'traefik.tls.stores.other.defaultgeneratedcert.resolver': unknown label")),
-                "only the default store, as Traefik's label filter: " + snapshot.fragments().get(0).errors());
+                "only the default store, as Traefik's label filter: " + errors);
+        assertTrue(errors.stream().anyMatch(e -> e.contains(
+                "'traefik.tls.stores.default.defaultcertificate.certfile': unknown label")),
+                "Traefik takes no defaultCertificate from labels: " + errors);
         BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper())
                 .bind(Map.of("docker", snapshot));
         assertEquals(new dev.gatehouse.api.config.GeneratedCertConfig("myresolver", new dev.gatehouse.api.config.DomainConfig(
