@@ -35,6 +35,8 @@ PACKAGES=(
   # ACME DNS-01 tests: BIND as the authoritative server (start_dns), nsupdate in their exec/httpreq script
   "named:bind9"
   "nsupdate:bind9-dnsutils"
+  # ProxyProtocolTest puts HAProxy in front of an entry point (send-proxy, send-proxy-v2)
+  "/usr/sbin/haproxy:haproxy"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -160,6 +162,7 @@ export IT_BROWSER_TESTS=required   # DashboardBrowserTest fails, not skips, with
 export IT_PROMETHEUS_PARSER=required   # MetricsTest fails, not skips, without python3-prometheus-client
 export IT_TLS_SCANNER=required   # TlsScanTest fails, not skips, without sslscan and testssl.sh
 export IT_DNS_TESTS=required   # the DNS-01 tests fail, not skip, without BIND and its Pebble (start_dns)
+export IT_HAPROXY=required   # ProxyProtocolTest fails, not skips, without haproxy
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?

@@ -14,7 +14,6 @@ import dev.gatehouse.core.internal.NoopService;
 import dev.gatehouse.core.tls.CertificateResolvers;
 import dev.gatehouse.core.tls.TlsManager;
 import java.util.Set;
-import java.util.TreeSet;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import java.io.PrintStream;
@@ -62,7 +61,7 @@ public final class CheckCommand {
             Set<String> resolvers = loaded.configuration().certificatesResolvers().keySet();
             RuntimeBuilder.CertificateDemands knownResolvers = (byResolver, problems) -> byResolver.forEach((name, domains) -> {
                 if (!resolvers.contains(name)) {
-                    problems.add(new ConfigProblem("routers " + new TreeSet<>(domains.values()), null,
+                    problems.add(new ConfigProblem(RuntimeBuilder.CertificateDemands.element(domains.values()), null,
                             "certificate resolver '" + name + "' is not configured (known: "
                             + (resolvers.isEmpty() ? "none" : String.join(", ", resolvers)) + ")"));
                 }

@@ -13,11 +13,13 @@ import dev.gatehouse.core.config.RedirectionsConfig;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.http.IpRanges;
+import dev.gatehouse.core.http.RequestHeadRules;
 import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.server.EntryPointRedirect;
 import dev.gatehouse.core.server.EntryPointTimeouts;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
+import dev.gatehouse.core.server.ProxyProtocol;
 import java.time.Duration;
 import dev.gatehouse.api.config.RouterTlsConfig;
 import dev.gatehouse.core.config.EntryPointTlsConfig;
@@ -54,9 +56,13 @@ final class EntryPointPlan {
     final Map<String, List<String>> middlewares = new HashMap<>();
     /** {@code http.tls} per entry point index, null where absent. */
     final List<RouterTlsConfig> tls = new ArrayList<>();
+    /** {@code global.notAppendXForwardedFor}: what entry points without their own setting do. */
+    private boolean notAppendForwardedForByDefault;
 
     static EntryPointPlan from(StaticConfiguration config) throws ConfigurationException {
         EntryPointPlan plan = new EntryPointPlan();
+        plan.notAppendForwardedForByDefault = config.global() != null
+                && Boolean.TRUE.equals(config.global().notAppendXForwardedFor());
         List<String> problems = new ArrayList<>();
         List<String> explicitDefaults = new ArrayList<>();
         if (config.entryPoints().isEmpty()) {
@@ -139,13 +145,18 @@ final class EntryPointPlan {
             throw new IllegalArgumentException("entryPoints." + name + ".transport.keepAliveMaxRequests: "
                     + transport.keepAliveMaxRequests() + " is negative (0 means no limit)");
         }
+        boolean notAppendForwardedFor = forwarded.notAppendXForwardedFor() != null
+                ? forwarded.notAppendXForwardedFor() : notAppendForwardedForByDefault;
         listeners.add(new ListenerSpec(name, address.host(), address.port(),
                 new ForwardedHeadersPolicy(trusted, forwarded.insecureOrDefault(),
-                        forwarded.addXForwardedSchemeHeadersOrDefault()),
+                        forwarded.addXForwardedSchemeHeadersOrDefault(), !notAppendForwardedFor),
                 entryPoint.httpOrDefault().sanitizePathOrDefault(), EntryPointTimeouts.of(transport),
                 entryPoint.httpOrDefault().maxHeaderBytesOrDefault(),
                 entryPoint.http2OrDefault().maxConcurrentStreamsOrDefault(), entryPoint.reusePortOrDefault(),
-                entryPoint.httpOrDefault().deniedEncodedCharacters()));
+                entryPoint.httpOrDefault().deniedEncodedCharacters(),
+                new RequestHeadRules(entryPoint.httpOrDefault().underscoreHeadersOrDefault(),
+                        entryPoint.httpOrDefault().encodeQuerySemicolonsOrDefault()),
+                ProxyProtocol.of(name, entryPoint.proxyProtocol())));
         List<String> epMiddlewares = entryPoint.httpOrDefault().middlewaresOrDefault();
         for (String reference : epMiddlewares) {
             if (reference == null || reference.isBlank()) {

@@ -173,6 +173,46 @@ class AcmePebbleTest {
         assertEquals(served.getNotAfter().getTime() / 1000, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), line);
     }
 
+    /**
+     * {@code tls.stores.default.defaultGeneratedCert}: the resolver obtains the default certificate for the given
+     * domains, and it is then served to every name no other certificate covers (here: every name), as in Traefik.
+     */
+    @Test
+    void defaultGeneratedCertIsObtainedFromTheResolverAndServedForUnknownNames() throws Exception {
+        Path storage = dir.resolve("acme.json");
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+                     http:
+                       routers:
+                         any:
+                           rule: PathPrefix(`/`)
+                           service: app
+                           entryPoints: [websecure]
+                           tls: {}
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     tls:
+                       stores:
+                         default:
+                           defaultGeneratedCert:
+                             resolver: viaHttp
+                             domain:
+                               main: default.acme.test
+                               sans: [alt.acme.test]
+                     """.formatted(backend.url())).staticConfig(staticConfig(storage)).start()) {
+            // Until it is issued the generated default certificate is served, which Pebble's root does not sign.
+            X509Certificate served = awaitServed("unknown.acme.test", ISSUE_WAIT);
+            assertEquals(java.util.Set.of("default.acme.test", "alt.acme.test"), java.util.Set.copyOf(sans(served)));
+            assertEquals(served.getSerialNumber(), awaitServed("other.example.test", Duration.ofSeconds(10))
+                    .getSerialNumber(), "every name without a certificate of its own gets it");
+            assertTrue(gateway.application().runtime().problems().isEmpty(),
+                    gateway.application().runtime().problems().toString());
+        }
+    }
+
     @Test
     void issuesOverHttp01AndTlsAlpn01ServesTheChainAndReusesItAfterARestart() throws Exception {
         Path storage = dir.resolve("acme.json");

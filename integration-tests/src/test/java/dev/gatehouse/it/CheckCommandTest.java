@@ -77,6 +77,23 @@ class CheckCommandTest {
         assertTrue(output.contains("the configuration is valid (1 router(s) ready to serve)"), output);
     }
 
+    /** {@code defaultGeneratedCert} naming a resolver that does not exist is reported on its own key. */
+    @Test
+    void defaultGeneratedCertWithAnUnknownResolverIsReportedOnItsKey() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        check(harness, """
+                tls:
+                  stores:
+                    default:
+                      defaultGeneratedCert:
+                        resolver: nope
+                        domain:
+                          main: example.org
+                """);
+        assertTrue(output.contains("tls.stores.default.defaultGeneratedCert: certificate resolver 'nope' is not "
+                + "configured (known: none)"), output);
+    }
+
     /** Traefik v3 still reads these v2-era and deprecated forms; check accepts them as the gateway runs them. */
     @Test
     void traefikV3CompatibleFormsAndInternalServicesPass() throws Exception {

@@ -132,22 +132,73 @@ class TlsEnginesTest {
                      """.formatted(backend.url(), a.cert(), a.key())).flag("--tlsEngine=" + engine).start()) {
             int port = gateway.port("web");
             Path session = dir.resolve("session.pem");
-            String first = openSslClient(port, "-sess_out", session.toString());
+            String first = openSslClient(port, "a.test", "-tls1_3", "-sess_out", session.toString());
             assertTrue(first.contains("New, TLSv1.3") && first.contains("HTTP/1.1 200"), first);
-            String second = openSslClient(port, "-sess_in", session.toString());
+            String second = openSslClient(port, "a.test", "-tls1_3", "-sess_in", session.toString());
             assertTrue(second.contains("Reused, TLSv1.3") && second.contains("HTTP/1.1 200"), second);
         }
     }
 
+    /**
+     * {@code disableSessionTickets} (Traefik v3.1+): the gateway sends no NewSessionTicket, in TLS 1.3 (OpenSSL's
+     * client would print the ticket that arrives after the handshake) or TLS 1.2 (it would print the ticket in the
+     * session), so a returning TLS 1.3 client has nothing to resume with.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"jdk,-tls1_3", "conscrypt,-tls1_3", "jdk,-tls1_2", "conscrypt,-tls1_2"})
+    void disableSessionTicketsIssuesNoTicket(String engine, String protocol) throws Exception {
+        TestCertificates.Leaf a = TestCertificates.ca(dir.resolve("certs")).leaf("a", "rsa", "a.test");
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+                     http:
+                       routers:
+                         a:
+                           rule: Host(`a.test`)
+                           service: app
+                           tls:
+                             options: noTickets
+                         b:
+                           rule: Host(`b.test`)
+                           service: app
+                           tls: {}
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     tls:
+                       options:
+                         noTickets:
+                           disableSessionTickets: true
+                       certificates:
+                         - {certFile: %s, keyFile: %s}
+                     """.formatted(backend.url(), a.cert(), a.key())).flag("--tlsEngine=" + engine).start()) {
+            int port = gateway.port("web");
+            String ticketShown = protocol.equals("-tls1_3") ? "Post-Handshake New Session Ticket arrived"
+                    : "TLS session ticket:";
+            Path session = dir.resolve("session.pem");
+            String first = openSslClient(port, "a.test", protocol, "-sess_out", session.toString());
+            assertTrue(first.contains("HTTP/1.1 200"), first);
+            assertFalse(first.contains(ticketShown), "no session ticket under disableSessionTickets: " + first);
+            if (protocol.equals("-tls1_3")) {
+                assertFalse(java.nio.file.Files.exists(session), "OpenSSL's client got no TLS 1.3 session to resume");
+            }
+            // the other options on the same entry point still issue tickets
+            String other = openSslClient(port, "b.test", protocol);
+            assertTrue(other.contains(ticketShown), "the default options issue tickets: " + other);
+        }
+    }
+
     /** One request through {@code openssl s_client}, which reads until the gateway closes (so it gets the ticket). */
-    private static String openSslClient(int port, String... sessionOptions) throws Exception {
+    private static String openSslClient(int port, String host, String protocol, String... sessionOptions)
+            throws Exception {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("openssl", "s_client",
-                "-connect", "127.0.0.1:" + port, "-servername", "a.test", "-tls1_3", "-ign_eof"));
+                "-connect", "127.0.0.1:" + port, "-servername", host, protocol, "-ign_eof"));
         command.addAll(java.util.List.of(sessionOptions));
         Process client = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             client.getOutputStream().write(
-                    "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             client.getOutputStream().close();
             java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {

@@ -47,10 +47,19 @@ public final class RawHttp {
 
     /** As {@link #exchange(int, String)}, with {@code body} sent after the head (give its length in the head). */
     public static Response exchange(int port, String head, byte[] body) throws IOException {
+        return exchange(port, new byte[0], head, body);
+    }
+
+    /**
+     * As {@link #exchange(int, String, byte[])}, with {@code prefix} sent first, before the request (a PROXY protocol
+     * header, say).
+     */
+    public static Response exchange(int port, byte[] prefix, String head, byte[] body) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
+            out.write(prefix);
             out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);
             out.flush();
@@ -58,7 +67,8 @@ public final class RawHttp {
         }
     }
 
-    private static Response read(InputStream in) throws IOException {
+    /** Reads one response, until the server closes the connection. */
+    public static Response read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         for (int n; (n = in.read(buffer)) >= 0; ) {

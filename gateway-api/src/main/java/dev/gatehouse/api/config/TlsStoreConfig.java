@@ -11,6 +11,13 @@ package dev.gatehouse.api.config;
  * }</pre>
  *
  * @param defaultCertificate served when no certificate matches the SNI
+ * @param defaultGeneratedCert the default certificate obtained from a certificate resolver instead (when
+ *        {@code defaultCertificate} is not given)
  */
-public record TlsStoreConfig(CertificateConfig defaultCertificate) {
+public record TlsStoreConfig(CertificateConfig defaultCertificate, GeneratedCertConfig defaultGeneratedCert) {
+
+    /** A store with only a default certificate (kept for plugins built against earlier versions). */
+    public TlsStoreConfig(CertificateConfig defaultCertificate) {
+        this(defaultCertificate, null);
+    }
 }

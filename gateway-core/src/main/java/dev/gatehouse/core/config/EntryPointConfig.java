@@ -15,6 +15,8 @@ import dev.gatehouse.api.config.ObservabilityConfig;
  *        during an upgrade) can listen on the same port; default false
  * @param observability which observations its requests get (access log, metrics) unless their router says
  *        otherwise; null means all
+ * @param proxyProtocol read the PROXY protocol header (v1 or v2) that a load balancer in front sends, from the
+ *        addresses it trusts; null means off
  */
 public record EntryPointConfig(
         String address,
@@ -24,17 +26,18 @@ public record EntryPointConfig(
         EntryPointHttpConfig http,
         EntryPointHttp2Config http2,
         Boolean reusePort,
-        ObservabilityConfig observability) {
+        ObservabilityConfig observability,
+        ProxyProtocolConfig proxyProtocol) {
 
     /** Convenience for an entry point with no settings but its address and default flag. */
     public EntryPointConfig(String address, Boolean asDefault) {
-        this(address, asDefault, null, null, null, null, null, null);
+        this(address, asDefault, null, null, null, null, null, null, null);
     }
 
     /** An entry point without HTTP/2 settings, port sharing or observability switches (every observation on). */
     public EntryPointConfig(String address, Boolean asDefault, EntryPointTransportConfig transport,
             ForwardedHeadersConfig forwardedHeaders, EntryPointHttpConfig http) {
-        this(address, asDefault, transport, forwardedHeaders, http, null, null, null);
+        this(address, asDefault, transport, forwardedHeaders, http, null, null, null, null);
     }
 
     /**
@@ -51,11 +54,11 @@ public record EntryPointConfig(
     }
 
     public ForwardedHeadersConfig forwardedHeadersOrDefault() {
-        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null, null, null) : forwardedHeaders;
+        return forwardedHeaders == null ? new ForwardedHeadersConfig(null, null, null, null, null) : forwardedHeaders;
     }
 
     public EntryPointHttpConfig httpOrDefault() {
-        return http == null ? new EntryPointHttpConfig(null, null, null, null, null, null) : http;
+        return http == null ? new EntryPointHttpConfig(null, null, null, null, null, null, null, null) : http;
     }
 
     public EntryPointHttp2Config http2OrDefault() {

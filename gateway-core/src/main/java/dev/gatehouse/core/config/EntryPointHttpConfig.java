@@ -16,9 +16,17 @@ import java.util.List;
  *        header fields as HTTP/2 counts them); a larger one is answered 431. Default {@value #DEFAULT_MAX_HEADER_BYTES}
  *        (Traefik's is 1 MiB); at most {@value #MAX_MAX_HEADER_BYTES}
  * @param encodedCharacters which percent-encoded characters request paths may hold; null means all of them
+ * @param encodeQuerySemicolons send a query's unencoded {@code ;} as {@code %3B} (so it is part of a value) instead
+ *        of reading it as a {@code &} separator; default false, as in Traefik
+ * @param underscoreHeadersStrategy what happens to request headers with {@code _} in their names, before routing:
+ *        {@code keep} (the default), {@code delete} them, or {@code reject} the request with 400
  */
 public record EntryPointHttpConfig(Boolean sanitizePath, RedirectionsConfig redirections, List<String> middlewares,
-        EntryPointTlsConfig tls, Integer maxHeaderBytes, EncodedCharactersConfig encodedCharacters) {
+        EntryPointTlsConfig tls, Integer maxHeaderBytes, EncodedCharactersConfig encodedCharacters,
+        Boolean encodeQuerySemicolons, String underscoreHeadersStrategy) {
+
+    /** Traefik's values of {@code underscoreHeadersStrategy}. */
+    public enum UnderscoreHeaders { KEEP, DELETE, REJECT }
 
     /** Gatehouse's default request header limit: what browsers and APIs send fits, with room to spare. */
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -34,6 +42,21 @@ public record EntryPointHttpConfig(Boolean sanitizePath, RedirectionsConfig redi
             throw new InvalidValueException("maxHeaderBytes", "invalid value " + maxHeaderBytes
                     + " for '{key}' (expected bytes from 1024 to " + MAX_MAX_HEADER_BYTES + ")");
         }
+        // Traefik's values, as it spells them ("" is its default, keep)
+        if (underscoreHeadersStrategy != null && !underscoreHeadersStrategy.isEmpty()
+                && !List.of("keep", "delete", "reject").contains(underscoreHeadersStrategy)) {
+            throw new InvalidValueException("underscoreHeadersStrategy", "invalid value '" + underscoreHeadersStrategy
+                    + "' for '{key}' (expected keep, delete or reject)");
+        }
+    }
+
+    public boolean encodeQuerySemicolonsOrDefault() {
+        return Boolean.TRUE.equals(encodeQuerySemicolons);
+    }
+
+    public UnderscoreHeaders underscoreHeadersOrDefault() {
+        return underscoreHeadersStrategy == null || underscoreHeadersStrategy.isEmpty() ? UnderscoreHeaders.KEEP
+                : UnderscoreHeaders.valueOf(underscoreHeadersStrategy.toUpperCase(java.util.Locale.ROOT));
     }
 
     /** The hex codes of the encoded characters refused in request paths ({@code 2F} for {@code %2F}); empty by default. */

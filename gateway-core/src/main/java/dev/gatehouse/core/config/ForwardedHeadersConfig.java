@@ -13,9 +13,11 @@ import java.util.List;
  *        never null
  * @param addXForwardedSchemeHeaders also send the scheme as {@code X-Forwarded-Scheme} and {@code X-Scheme} (the
  *        value of {@code X-Forwarded-Proto}); default false
+ * @param notAppendXForwardedFor do not add the client's address to {@code X-Forwarded-For}: a trusted client's header
+ *        goes on as it is, and none is sent when there is none; unset means {@code global.notAppendXForwardedFor}
  */
 public record ForwardedHeadersConfig(List<String> trustedIPs, Boolean insecure, List<String> connection,
-        Boolean addXForwardedSchemeHeaders) {
+        Boolean addXForwardedSchemeHeaders, Boolean notAppendXForwardedFor) {
 
     public ForwardedHeadersConfig {
         trustedIPs = trustedIPs == null ? List.of() : List.copyOf(trustedIPs);

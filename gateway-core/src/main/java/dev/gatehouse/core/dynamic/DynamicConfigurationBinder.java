@@ -5,6 +5,7 @@ import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.config.CertificateConfig;
+import dev.gatehouse.api.config.GeneratedCertConfig;
 import dev.gatehouse.api.config.KeyLines;
 import dev.gatehouse.api.config.MiddlewareConfig;
 import dev.gatehouse.api.config.TlsOptionsConfig;
@@ -52,7 +53,8 @@ public final class DynamicConfigurationBinder {
         });
         return new BoundConfiguration(collector.routers, collector.services, collector.middlewares,
                 collector.transports, collector.problems,
-                new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate));
+                new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate,
+                        collector.defaultCertificate == null ? collector.defaultGeneratedCert : null));
     }
 
     private void bindFragment(ConfigurationFragment fragment, ProviderElements elements, Collector collector) {
@@ -148,19 +150,39 @@ public final class DynamicConfigurationBinder {
         });
         bound.stores().forEach((name, store) -> {
             if (!name.equals(DEFAULT_STORE)) {
+                // As Traefik documents: only the default store serves; a store of another name is never used.
                 collector.problems.add(new ConfigProblem("tls.stores." + name, origin,
-                        "only the 'default' store is supported; this store is ignored"));
-            } else if (store != null && store.defaultCertificate() != null) {
-                if (collector.defaultCertificate != null
-                        && !collector.defaultCertificate.value().equals(store.defaultCertificate())) {
-                    collector.problems.add(new ConfigProblem("tls.stores.default.defaultCertificate", origin,
-                            "defined more than once with different settings; the first definition ("
-                            + collector.defaultCertificate.origin() + ") is used"));
-                } else {
-                    collector.defaultCertificate = new Defined<>(store.defaultCertificate(), origin, provider);
-                }
+                        "only the 'default' store is used (as in Traefik); this store is ignored"));
+                return;
             }
+            if (store == null) {
+                return;
+            }
+            if (store.defaultCertificate() != null && store.defaultGeneratedCert() != null) {
+                collector.problems.add(new ConfigProblem("tls.stores.default", origin, "defaultCertificate and "
+                        + "defaultGeneratedCert cannot both be given; defaultCertificate is used, as in Traefik"));
+            }
+            collector.defaultCertificate = firstDefinition("tls.stores.default.defaultCertificate",
+                    collector.defaultCertificate, store.defaultCertificate(), origin, provider, collector.problems);
+            collector.defaultGeneratedCert = firstDefinition("tls.stores.default.defaultGeneratedCert",
+                    collector.defaultGeneratedCert, store.defaultGeneratedCert(), origin, provider, collector.problems);
         });
+    }
+
+    /** The definition kept for a key several providers may set: the first one, with a conflict reported. */
+    private static <T> Defined<T> firstDefinition(String key, Defined<T> first, T value, String origin, String provider,
+            List<ConfigProblem> problems) {
+        if (value == null) {
+            return first;
+        }
+        if (first == null) {
+            return new Defined<>(value, origin, provider);
+        }
+        if (!first.value().equals(value)) {
+            problems.add(new ConfigProblem(key, origin, "defined more than once with different settings; the first "
+                    + "definition (" + first.origin() + ") is used"));
+        }
+        return first;
     }
 
     /**
@@ -230,6 +252,7 @@ public final class DynamicConfigurationBinder {
         final List<Defined<CertificateConfig>> certificates = new ArrayList<>();
         final Map<String, Defined<TlsOptionsConfig>> tlsOptions = new LinkedHashMap<>();
         Defined<CertificateConfig> defaultCertificate;
+        Defined<GeneratedCertConfig> defaultGeneratedCert;
     }
 
     /** One provider's elements of one kind, checked for invalid names and conflicting definitions. */

@@ -27,6 +27,7 @@ import dev.gatehouse.core.service.FailoverService;
 import dev.gatehouse.core.service.HealthChecker;
 import dev.gatehouse.core.service.LoadBalancedService;
 import dev.gatehouse.api.config.DomainConfig;
+import dev.gatehouse.api.config.GeneratedCertConfig;
 import dev.gatehouse.api.config.RouterTlsConfig;
 import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.tls.TlsRuntime;
@@ -90,6 +91,18 @@ public final class RuntimeBuilder {
          * @param problems where an unknown resolver is reported
          */
         void demand(Map<String, Map<Set<String>, String>> byResolver, List<ConfigProblem> problems);
+
+        /**
+         * The element a problem with a resolver's demands is reported on: {@code routers [a@file, b@file]}, and
+         * {@code tls.stores.default.defaultGeneratedCert} for the default certificate.
+         */
+        static String element(java.util.Collection<String> needers) {
+            List<String> routers = new ArrayList<>(new TreeSet<>(needers));
+            boolean defaultCertificate = routers.remove(TlsPlan.GENERATED_DEFAULT);
+            String defaultKey = "tls.stores.default.defaultGeneratedCert";
+            return routers.isEmpty() ? defaultKey
+                    : "routers " + routers + (defaultCertificate ? " and " + defaultKey : "");
+        }
     }
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
@@ -271,16 +284,25 @@ public final class RuntimeBuilder {
         }
         TlsRuntime tlsRuntime = null;
         problems.addAll(tlsPlan.notes);
+        Set<String> generatedDefaultDomains = tlsPlan.addGeneratedDefault(problems);
         if (tls != null) {
             tlsRuntime = tls.build(new TlsManager.Input(configuration.tls().certificates(), configuration.tls().options(),
-                    configuration.tls().defaultCertificate(), tlsPlan.optionsByHost(problems)), problems);
+                    configuration.tls().defaultCertificate(), tlsPlan.optionsByHost(problems), generatedDefaultDomains),
+                    problems);
             if (demands != null) {
                 demands.demand(tlsPlan.byResolver, problems);
             } else {
-                tlsPlan.byResolver.forEach((resolver, domains) -> problems.add(new ConfigProblem("router "
-                        + domains.values().iterator().next(), null, "certificate resolver '" + resolver
-                        + "' is not configured (certificatesResolvers in the static configuration); the router is "
-                        + "served with the default certificate")));
+                tlsPlan.byResolver.forEach((resolver, domains) -> {
+                    String router = domains.values().stream().filter(n -> !n.equals(TlsPlan.GENERATED_DEFAULT))
+                            .findFirst().orElse(null);
+                    problems.add(router == null
+                            ? new ConfigProblem("tls.stores.default.defaultGeneratedCert", null, "certificate resolver '"
+                                    + resolver + "' is not configured (certificatesResolvers in the static "
+                                    + "configuration); the generated default certificate is served")
+                            : new ConfigProblem("router " + router, null, "certificate resolver '" + resolver
+                                    + "' is not configured (certificatesResolvers in the static configuration); the "
+                                    + "router is served with the default certificate"));
+                });
             }
         }
         for (LifeCycle check : healthChecks) {
@@ -407,6 +429,40 @@ public final class RuntimeBuilder {
                 notes.add(new ConfigProblem("router " + router, null, "certResolver '" + tls.certResolver()
                         + "' has no domain to obtain a certificate for: give tls.domains or a Host rule"));
             }
+        }
+
+        /** Who needs the certificate of {@code tls.stores.default.defaultGeneratedCert}, as problems name it. */
+        static final String GENERATED_DEFAULT = "\u0000defaultGeneratedCert";
+
+        /**
+         * Asks the resolver of {@code tls.stores.default.defaultGeneratedCert} for its domains, as Traefik's ACME
+         * provider does; the domains (main first, lower case, without a trailing dot), or null when there is none.
+         */
+        Set<String> addGeneratedDefault(List<ConfigProblem> problems) {
+            Defined<GeneratedCertConfig> defined = definitions.defaultGeneratedCert();
+            if (defined == null) {
+                return null;
+            }
+            GeneratedCertConfig generated = defined.value();
+            DomainConfig domain = generated.domain();
+            if (generated.resolver() == null || generated.resolver().isBlank() || domain == null
+                    || domain.main() == null || domain.main().isBlank()) {
+                problems.add(new ConfigProblem("tls.stores.default.defaultGeneratedCert", defined.origin(),
+                        "needs resolver and domain.main; the generated default certificate is served"));
+                return null;
+            }
+            Set<String> names = new LinkedHashSet<>();
+            names.add(canonicalDomain(domain.main()));
+            domain.sans().forEach(san -> names.add(canonicalDomain(san)));
+            Set<String> domains = java.util.Collections.unmodifiableSet(names);
+            byResolver.computeIfAbsent(generated.resolver().strip(), r -> new LinkedHashMap<>())
+                    .putIfAbsent(domains, GENERATED_DEFAULT);
+            return domains;
+        }
+
+        private static String canonicalDomain(String domain) {
+            String name = domain.strip().toLowerCase(Locale.ROOT);
+            return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         }
 
         /** A host claimed by routers with different options gets the default ones, as in Traefik. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.api.config.CertificateConfig;
+import dev.gatehouse.api.config.GeneratedCertConfig;
 import dev.gatehouse.api.config.TlsOptionsConfig;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,19 @@ import java.util.Map;
  * @param certificates {@code tls.certificates}
  * @param options {@code tls.options}
  * @param defaultCertificate {@code tls.stores.default.defaultCertificate}, or null
+ * @param defaultGeneratedCert {@code tls.stores.default.defaultGeneratedCert}, or null (also when
+ *        {@code defaultCertificate} is given, which takes precedence as in Traefik)
  */
 public record TlsDefinitions(List<Defined<CertificateConfig>> certificates,
-        Map<String, Defined<TlsOptionsConfig>> options, Defined<CertificateConfig> defaultCertificate) {
+        Map<String, Defined<TlsOptionsConfig>> options, Defined<CertificateConfig> defaultCertificate,
+        Defined<GeneratedCertConfig> defaultGeneratedCert) {
 
-    public static final TlsDefinitions EMPTY = new TlsDefinitions(List.of(), Map.of(), null);
+    public static final TlsDefinitions EMPTY = new TlsDefinitions(List.of(), Map.of(), null, null);
+
+    public TlsDefinitions(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
+            Defined<CertificateConfig> defaultCertificate) {
+        this(certificates, options, defaultCertificate, null);
+    }
 
     public TlsDefinitions {
         certificates = List.copyOf(certificates);

@@ -16,16 +16,17 @@ import org.eclipse.jetty.server.Request;
  *        routing and forwarding ({@code entryPoints.<name>.http.sanitizePath})
  * @param deniedEncodedCharacters the two upper-case hex digits of each percent-encoded character that a routed request's
  *        path may not hold ({@code entryPoints.<name>.http.encodedCharacters}); empty when all are allowed
+ * @param requestHead what happens to request heads before routing (underscore headers, query semicolons)
  */
 public record EntryPoint(String name, int index, ForwardedHeadersPolicy forwardedHeaders, boolean sanitizePath,
-        Set<String> deniedEncodedCharacters) {
+        Set<String> deniedEncodedCharacters, RequestHeadRules requestHead) {
 
     public EntryPoint {
         deniedEncodedCharacters = Set.copyOf(deniedEncodedCharacters);
     }
 
     public EntryPoint(String name, int index, ForwardedHeadersPolicy forwardedHeaders, boolean sanitizePath) {
-        this(name, index, forwardedHeaders, sanitizePath, Set.of());
+        this(name, index, forwardedHeaders, sanitizePath, Set.of(), RequestHeadRules.DEFAULTS);
     }
 
     /**

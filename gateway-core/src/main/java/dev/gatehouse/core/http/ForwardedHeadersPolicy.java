@@ -11,13 +11,17 @@ import org.eclipse.jetty.server.Request;
  *
  * @param addSchemeHeaders also send {@code X-Forwarded-Scheme} and {@code X-Scheme}, set to the value of
  *        {@code X-Forwarded-Proto} ({@code forwardedHeaders.addXForwardedSchemeHeaders})
+ * @param appendForwardedFor add the client's address to {@code X-Forwarded-For}; false with
+ *        {@code forwardedHeaders.notAppendXForwardedFor} (or {@code global.notAppendXForwardedFor}), where a trusted
+ *        client's header goes on unchanged and none is made up
  */
-public record ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure, boolean addSchemeHeaders) {
+public record ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure, boolean addSchemeHeaders,
+        boolean appendForwardedFor) {
 
     public static final ForwardedHeadersPolicy TRUST_NONE = new ForwardedHeadersPolicy(IpRanges.none(), false);
 
     public ForwardedHeadersPolicy(IpRanges trustedIps, boolean insecure) {
-        this(trustedIps, insecure, false);
+        this(trustedIps, insecure, false, true);
     }
 
     public boolean trusts(Request request) {

@@ -360,7 +360,12 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         String clientIp = clientIp(clientToProxy);
         // A headers middleware that removed X-Forwarded-For (an empty custom value) keeps the gateway from adding its
         // own, as in Traefik; one that a later middleware set again is extended as usual.
-        if (priorFor != null || clientToProxy.getAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR) == null) {
+        // With notAppendXForwardedFor the header goes on as the (trusted) client or a middleware left it, if at all.
+        if (!policy.appendForwardedFor()) {
+            if (priorFor != null) {
+                headers.put(X_FORWARDED_FOR, priorFor);
+            }
+        } else if (priorFor != null || clientToProxy.getAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR) == null) {
             headers.put(X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }
         boolean secure = clientToProxy.isSecure();

@@ -83,10 +83,10 @@ final class EntryPointConnector extends ServerConnector implements EntryPoint.Ho
         if (connection instanceof HTTP2Connection http2) {
             return http2.getMessagesIn() > 0;
         }
-        // Still telling TLS from plain HTTP, or negotiating the protocol in the handshake: nothing yet. Any other
+        // Still reading a PROXY header, telling TLS from plain HTTP, or negotiating the protocol in the handshake: nothing yet. Any other
         // connection took over after a request (an upgraded WebSocket tunnel): never cut here.
         return !(connection instanceof TlsDetectingConnectionFactory.Detection
-                || connection instanceof NegotiatingServerConnection);
+                || connection instanceof NegotiatingServerConnection || ProxyProtocol.isReadingHeader(connection));
     }
 
     @Override

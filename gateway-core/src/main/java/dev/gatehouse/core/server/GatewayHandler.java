@@ -3,7 +3,10 @@ package dev.gatehouse.core.server;
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import dev.gatehouse.core.config.EntryPointHttpConfig.UnderscoreHeaders;
 import org.eclipse.jetty.io.Content;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
@@ -82,6 +85,15 @@ final class GatewayHandler extends Handler.Abstract {
             callback = RequestDeadlines.apply(request, callback, connector.timeouts(), entryPoint.name());
             request = RequestDeadlines.request(request, callback);
         }
+        UnderscoreHeaders underscores = entryPoint.requestHead().underscoreHeaders();
+        if (underscores != UnderscoreHeaders.KEEP && hasUnderscoreHeader(request.getHeaders())) {
+            // http.underscoreHeadersStrategy, as Traefik applies it: before anything else reads the headers.
+            if (underscores == UnderscoreHeaders.REJECT) {
+                ErrorResponses.badRequest(request, response, callback);
+                return true;
+            }
+            request = withoutUnderscoreHeaders(request);
+        }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             return ping.handle(request, response, callback);
         }
@@ -110,7 +122,8 @@ final class GatewayHandler extends Handler.Abstract {
         GatewayRuntime used = current;
         boolean handled;
         try {
-            handled = used.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath()),
+            handled = used.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath(),
+                    entryPoint.requestHead().encodeQuerySemicolons()),
                     response, Callback.from(callback, used::exit));
         } catch (Throwable e) {
             used.exit(); // the callback was not taken: the caller completes it
@@ -120,6 +133,32 @@ final class GatewayHandler extends Handler.Abstract {
             used.exit();
         }
         return handled;
+    }
+
+    private static boolean hasUnderscoreHeader(HttpFields headers) {
+        for (HttpField field : headers) {
+            if (field.getName().indexOf('_') >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The request without its headers whose names hold {@code _} (what the middlewares and the backend see). */
+    private static Request withoutUnderscoreHeaders(Request request) {
+        HttpFields.Mutable kept = HttpFields.build(request.getHeaders().size());
+        for (HttpField field : request.getHeaders()) {
+            if (field.getName().indexOf('_') < 0) {
+                kept.add(field);
+            }
+        }
+        HttpFields headers = kept.asImmutable();
+        return new Request.Wrapper(request) {
+            @Override
+            public HttpFields getHeaders() {
+                return headers;
+            }
+        };
     }
 
     /**
@@ -152,6 +191,14 @@ final class GatewayHandler extends Handler.Abstract {
      * (Go's {@code http.AllowQuerySemicolons}): {@code ?a=1;b=2} is {@code ?a=1&b=2}.
      */
     static Request withRoutingPath(Request request, boolean sanitize) {
+        return withRoutingPath(request, sanitize, false);
+    }
+
+    /**
+     * As {@link #withRoutingPath(Request, boolean)}; with {@code encodeQuerySemicolons} (the entry point's
+     * {@code http.encodeQuerySemicolons}) a semicolon is sent on as {@code %3B} instead, and so is part of a value.
+     */
+    static Request withRoutingPath(Request request, boolean sanitize, boolean encodeQuerySemicolons) {
         HttpURI uri = request.getHttpURI();
         String raw = uri.getPath();
         String path = RequestPath.of(raw, sanitize);
@@ -162,7 +209,7 @@ final class GatewayHandler extends Handler.Abstract {
         }
         HttpURI.Mutable rewritten = HttpURI.build(uri).path(path);
         if (semicolons) {
-            rewritten.query(query.replace(';', '&'));
+            rewritten.query(encodeQuerySemicolons ? query.replace(";", "%3B") : query.replace(';', '&'));
         }
         return Request.serveAs(request, rewritten.asImmutable());
     }

@@ -17,6 +17,7 @@ import dev.gatehouse.core.tls.TlsPolicy;
 import dev.gatehouse.core.tls.TlsRuntime;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
@@ -96,7 +97,7 @@ public final class GatewayServer {
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
             EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath(),
-                    spec.deniedEncodedCharacters());
+                    spec.deniedEncodedCharacters(), spec.requestHead());
             // Each entry point has its own copy: maxHeaderBytes is an entry point setting.
             HttpConfiguration entryPointHttp = new HttpConfiguration(http);
             entryPointHttp.setRequestHeaderSize(spec.maxHeaderBytes());
@@ -105,16 +106,23 @@ public final class GatewayServer {
             HttpConfiguration http2 = Http2RequestHeadersLimit.forHttp2(entryPointHttp);
             HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http2);
             h2c.setMaxConcurrentStreams(spec.http2MaxConcurrentStreams());
-            EntryPointConnector connector;
+            List<ConnectionFactory> factories = new ArrayList<>();
             if (tls == null) {
-                connector = new EntryPointConnector(server, entryPoint, spec.timeouts(), http1, h2c);
+                factories.addAll(List.of(http1, h2c));
             } else {
                 HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http2);
                 h2.setMaxConcurrentStreams(spec.http2MaxConcurrentStreams());
-                connector = new EntryPointConnector(server, entryPoint, spec.timeouts(),
+                factories.addAll(List.of(
                         new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
-                        http1, h2c, h2);
+                        http1, h2c, h2));
             }
+            if (spec.proxyProtocol() != null) {
+                spec.proxyProtocol().logEnabled(spec.name());
+                // In front of everything: the header comes before TLS and before HTTP.
+                factories.addAll(0, List.of(spec.proxyProtocol().connectionFactories(factories.get(0).getProtocol())));
+            }
+            EntryPointConnector connector = new EntryPointConnector(server, entryPoint, spec.timeouts(),
+                    factories.toArray(new ConnectionFactory[0]));
             connector.setHost(spec.host());
             connector.setPort(spec.port());
             connector.setAcceptQueueSize(1024);

@@ -3,6 +3,7 @@ package dev.gatehouse.core.server;
 import dev.gatehouse.core.config.EntryPointHttp2Config;
 import dev.gatehouse.core.config.EntryPointHttpConfig;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
+import dev.gatehouse.core.http.RequestHeadRules;
 import java.util.Set;
 
 /**
@@ -18,10 +19,21 @@ import java.util.Set;
  * @param http2MaxConcurrentStreams how many streams one HTTP/2 connection may have open at once
  * @param reusePort whether the socket is opened with {@code SO_REUSEPORT}
  * @param deniedEncodedCharacters hex codes of the percent-encoded characters refused in routed request paths
+ * @param requestHead what the entry point does with request heads before routing (underscore headers, query
+ *        semicolons)
+ * @param proxyProtocol the PROXY protocol the entry point reads, or null
  */
 public record ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
         boolean sanitizePath, EntryPointTimeouts timeouts, int maxHeaderBytes, int http2MaxConcurrentStreams,
-        boolean reusePort, Set<String> deniedEncodedCharacters) {
+        boolean reusePort, Set<String> deniedEncodedCharacters, RequestHeadRules requestHead,
+        ProxyProtocol proxyProtocol) {
+
+    public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
+            boolean sanitizePath, EntryPointTimeouts timeouts, int maxHeaderBytes, int http2MaxConcurrentStreams,
+            boolean reusePort, Set<String> deniedEncodedCharacters) {
+        this(name, host, port, forwardedHeaders, sanitizePath, timeouts, maxHeaderBytes, http2MaxConcurrentStreams,
+                reusePort, deniedEncodedCharacters, RequestHeadRules.DEFAULTS, null);
+    }
 
     /** An entry point with Gatehouse's default header limit, HTTP/2 stream limit and no {@code SO_REUSEPORT}. */
     public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,

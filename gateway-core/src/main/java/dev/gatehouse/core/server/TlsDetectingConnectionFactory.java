@@ -42,7 +42,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
         return configure(new Detection(endPoint, connector), connector, endPoint);
     }
 
-    final class Detection extends AbstractConnection implements Connection.UpgradeFrom {
+    final class Detection extends AbstractConnection implements Connection.UpgradeFrom, Connection.UpgradeTo {
         private final Connector connector;
         private ByteBuffer buffer = BufferUtil.allocate(2048);
 
@@ -54,7 +54,28 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
         @Override
         public void onOpen() {
             super.onOpen();
+            try {
+                // Bytes a PROXY protocol reader read past its header are here already (onUpgradeTo).
+                if (buffer.hasRemaining() && decide()) {
+                    return;
+                }
+            } catch (Throwable failure) {
+                getEndPoint().close(failure);
+                return;
+            }
             fillInterested();
+        }
+
+        @Override
+        public void onUpgradeTo(ByteBuffer prefilled) {
+            if (BufferUtil.hasContent(prefilled)) {
+                if (BufferUtil.space(buffer) < prefilled.remaining()) {
+                    ByteBuffer larger = BufferUtil.allocate(buffer.remaining() + prefilled.remaining());
+                    BufferUtil.append(larger, buffer);
+                    buffer = larger;
+                }
+                BufferUtil.append(buffer, prefilled);
+            }
         }
 
         @Override

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +104,7 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
                         ? "certificate resolver '" + resolver + "' failed to start: " + failedToStart.get(resolver)
                         : "certificate resolver '" + resolver + "' is not configured (known: "
                         + (running.isEmpty() ? "none" : String.join(", ", running.keySet())) + ")";
-                Set<String> routers = new TreeSet<>(domains.values());
-                problems.add(new ConfigProblem("routers " + routers, null, reason
+                problems.add(new ConfigProblem(RuntimeBuilder.CertificateDemands.element(domains.values()), null, reason
                         + "; they are served with the default certificate"));
                 return;
             }

@@ -104,6 +104,36 @@ public final class TlsEngine {
         return provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
     }
 
+    /** The JDK's switch for TLS 1.2 session tickets of server contexts, read when a context is created. */
+    private static final String JDK_SERVER_TICKETS_PROPERTY = "jdk.tls.server.enableSessionTicketExtension";
+
+    /**
+     * A new, uninitialised server context, without TLS 1.2 session tickets when {@code sessionTickets} is false.
+     * The JDK has no per-context switch for them: its server contexts read {@value #JDK_SERVER_TICKETS_PROPERTY}
+     * when created, so the property is set to false for the moment this context is created and then restored. Only
+     * server contexts read it (the gateway's clients, ACME and backends use client contexts), and a server context
+     * another thread created in that instant would at worst issue no TLS 1.2 tickets either. (Conscrypt's engines
+     * are told per engine, in {@link #prepare}; TLS 1.3 tickets of the JDK are stopped in TlsPolicy.)
+     */
+    SSLContext newServerContext(boolean sessionTickets) throws NoSuchAlgorithmException {
+        if (sessionTickets || provider != null) {
+            return newContext();
+        }
+        synchronized (JDK_SERVER_TICKETS_PROPERTY) {
+            String before = System.getProperty(JDK_SERVER_TICKETS_PROPERTY);
+            System.setProperty(JDK_SERVER_TICKETS_PROPERTY, "false");
+            try {
+                return newContext();
+            } finally {
+                if (before == null) {
+                    System.clearProperty(JDK_SERVER_TICKETS_PROPERTY);
+                } else {
+                    System.setProperty(JDK_SERVER_TICKETS_PROPERTY, before);
+                }
+            }
+        }
+    }
+
     /**
      * The key as this engine signs with it fastest. Conscrypt, handed a JDK key, parses it into a native key on
      * every handshake, and the native key's RSA precomputations (Montgomery forms, blinding) are redone with it:
@@ -132,11 +162,12 @@ public final class TlsEngine {
     /**
      * Conscrypt issues no session tickets unless asked, so its TLS 1.3 clients could never resume and every
      * connection paid a full handshake (the JDK's engine and nginx do resume). Tickets are sealed with keys of
-     * this policy's context, so a ticket never resumes a session under other options.
+     * this policy's context, so a ticket never resumes a session under other options. With
+     * {@code disableSessionTickets} they stay off (BoringSSL then sends no NewSessionTicket in TLS 1.2 or 1.3).
      */
-    static void prepare(SSLEngine engine) {
+    static void prepare(SSLEngine engine, boolean sessionTickets) {
         if (isConscrypt(engine)) {
-            Conscrypt.setUseSessionTickets(engine, true);
+            Conscrypt.setUseSessionTickets(engine, sessionTickets);
         }
     }
 

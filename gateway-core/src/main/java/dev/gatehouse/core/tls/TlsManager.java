@@ -53,6 +53,8 @@ public final class TlsManager implements AutoCloseable {
     private CertificateStore.Entry generatedDefault;
     private List<CertificateStore.Entry> configured = List.of();
     private CertificateStore.Entry configuredDefault;
+    /** The domains of {@code defaultGeneratedCert}, whose resolved certificate is the default one; null if none. */
+    private Set<String> resolvedDefaultDomains;
     private TlsPolicy acmePolicy;
 
     /**
@@ -65,9 +67,21 @@ public final class TlsManager implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** The input of one configuration's TLS: what the providers defined and what the routers need. */
+    /**
+     * The input of one configuration's TLS: what the providers defined and what the routers need.
+     *
+     * @param generatedDefaultDomains the domains of {@code tls.stores.default.defaultGeneratedCert}: once a resolver
+     *        delivers a certificate for exactly these, it is the default certificate (unless {@code defaultCertificate}
+     *        is given); null when not configured
+     */
     public record Input(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
-            Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost) {
+            Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost,
+            Set<String> generatedDefaultDomains) {
+
+        public Input(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
+                Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost) {
+            this(certificates, options, defaultCertificate, optionsByHost, null);
+        }
     }
 
     /**
@@ -97,6 +111,8 @@ public final class TlsManager implements AutoCloseable {
         loaded.putAll(nowLoaded);
         configured = List.copyOf(certificates);
         configuredDefault = defaultEntry;
+        resolvedDefaultDomains = input.generatedDefaultDomains() == null ? null
+                : Set.copyOf(input.generatedDefaultDomains());
         publishStore();
 
         Map<String, TlsPolicy> built = new HashMap<>();
@@ -235,7 +251,11 @@ public final class TlsManager implements AutoCloseable {
     private void publishStore() {
         List<CertificateStore.Entry> all = new ArrayList<>(configured);
         all.addAll(resolved.values());
-        CertificateStore.Entry fallback = configuredDefault != null ? configuredDefault : generatedDefault();
+        CertificateStore.Entry fromResolver = resolvedDefaultDomains == null ? null : resolved.get(resolvedDefaultDomains);
+        // As Traefik: the configured default certificate, else the one a resolver obtained for defaultGeneratedCert
+        // once it has arrived, else the generated one.
+        CertificateStore.Entry fallback = configuredDefault != null ? configuredDefault
+                : fromResolver != null ? fromResolver : generatedDefault();
         CertificateStore next = CertificateStore.of(all, fallback);
         CertificateStore previous = store.getAndSet(next);
         all.forEach(e -> aliases.put(e.alias(), e));

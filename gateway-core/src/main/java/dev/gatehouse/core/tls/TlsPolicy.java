@@ -87,7 +87,8 @@ public final class TlsPolicy {
         this.sniStrict = sniStrict;
         ALPNServerConnectionFactory alpnFactory = new ALPNServerConnectionFactory(alpn.toArray(new String[0]));
         alpnFactory.setDefaultProtocol(alpn.contains("http/1.1") ? "http/1.1" : alpn.get(0));
-        this.connectionFactory = new PolicySslConnectionFactory(sslContextFactory, alpnFactory);
+        this.connectionFactory = new PolicySslConnectionFactory(sslContextFactory, alpnFactory,
+                options == null || !options.sessionTicketsDisabled());
     }
 
     /**
@@ -134,7 +135,7 @@ public final class TlsPolicy {
             // these options rather than a configuration that worked before failing.
             chosen = TlsEngine.JDK;
         }
-        SSLContext context = chosen.newContext();
+        SSLContext context = chosen.newServerContext(!o.sessionTicketsDisabled());
         ClientAuthConfig clientAuth = o.clientAuth();
         String clientAuthType = clientAuthType(clientAuth);
         TrustManager[] trust = null;
@@ -144,6 +145,9 @@ public final class TlsPolicy {
             trust = clientCaTrust(clientAuth.caFiles(), baseDir);
         }
         context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict, chosen)}, trust, null);
+        if (o.sessionTicketsDisabled()) {
+            disableJdkSessionTickets(context);
+        }
 
         SslContextFactory.Server factory = new CustomisedSslContextFactory(groups);
         factory.setSslContext(context);
@@ -240,6 +244,23 @@ public final class TlsPolicy {
         }
         return version;
     }
+
+    /**
+     * The JDK's engine has no switch for TLS 1.3 session tickets, but sends no NewSessionTicket from a context whose
+     * session timeout is longer than the 7 days a ticket may live (RFC 8446 4.6.1). (TLS 1.2's are off from the
+     * context's creation, see {@link TlsEngine#newServerContext}.) The side effect: TLS 1.2 sessions cached by ID,
+     * which Go's server has no equivalent of, stay resumable for that long, within the cache's 20480 entries.
+     * Conscrypt's engines are told per engine instead (see {@link TlsEngine#prepare}).
+     */
+    private static void disableJdkSessionTickets(SSLContext context) {
+        javax.net.ssl.SSLSessionContext sessions = context.getServerSessionContext();
+        if (sessions != null) {
+            sessions.setSessionTimeout(JDK_NO_TICKET_SESSION_TIMEOUT);
+        }
+    }
+
+    /** One second past the longest ticket lifetime TLS allows (7 days), which stops the JDK issuing tickets. */
+    static final int JDK_NO_TICKET_SESSION_TIMEOUT = 7 * 24 * 3600 + 1;
 
     /** The default suites (those of {@link #DEFAULT_TLS12_SUITES} the engine has, and TLS 1.3's), in that order. */
     private static void offerDefaultSuites(SslContextFactory.Server factory, SSLContext context) {
@@ -360,11 +381,14 @@ public final class TlsPolicy {
     private static final class PolicySslConnectionFactory extends SslConnectionFactory {
         private final SslContextFactory.Server sslContextFactory;
         private final ALPNServerConnectionFactory alpn;
+        private final boolean sessionTickets;
 
-        PolicySslConnectionFactory(SslContextFactory.Server sslContextFactory, ALPNServerConnectionFactory alpn) {
+        PolicySslConnectionFactory(SslContextFactory.Server sslContextFactory, ALPNServerConnectionFactory alpn,
+                boolean sessionTickets) {
             super(sslContextFactory, alpn.getProtocol());
             this.sslContextFactory = sslContextFactory;
             this.alpn = alpn;
+            this.sessionTickets = sessionTickets;
             addBean(alpn);
         }
 
@@ -374,7 +398,7 @@ public final class TlsPolicy {
             SSLEngine engine = remote instanceof InetSocketAddress inet
                     ? sslContextFactory.newSSLEngine(inet) : sslContextFactory.newSSLEngine();
             engine.setUseClientMode(false);
-            TlsEngine.prepare(engine);
+            TlsEngine.prepare(engine, sessionTickets);
             SslConnection ssl = newSslConnection(connector, endPoint, engine);
             ssl.setRenegotiationAllowed(false);
             configure(ssl, connector, endPoint);

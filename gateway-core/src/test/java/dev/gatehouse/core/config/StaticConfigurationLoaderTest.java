@@ -220,7 +220,7 @@ class StaticConfigurationLoaderTest {
                 """);
         ConfigurationException e = fails(List.of("--configFile=conf/gatehouse.yml"), Map.of());
         assertMentions(e, "conf/gatehouse.yml:5: unknown key 'entryPoints.web.adress'",
-                "(known keys here: address, asDefault, forwardedHeaders, http, http2, observability, reusePort, transport)");
+                "(known keys here: address, asDefault, forwardedHeaders, http, http2, observability, proxyProtocol, reusePort, transport)");
     }
 
     @Test
@@ -237,14 +237,14 @@ class StaticConfigurationLoaderTest {
     void unknownKeyFromFlagNamesTheFlag() {
         ConfigurationException e = fails(List.of("--entryPoints.web.adress=:80"), Map.of());
         assertMentions(e, "flag --entryPoints.web.adress=:80: unknown key 'entryPoints.web.adress'",
-                "known keys here: address, asDefault, forwardedHeaders, http, http2, observability, reusePort, transport");
+                "known keys here: address, asDefault, forwardedHeaders, http, http2, observability, proxyProtocol, reusePort, transport");
     }
 
     @Test
     void unknownKeyFromEnvironmentNamesTheVariable() {
         ConfigurationException e = fails(List.of(), Map.of("GATEHOUSE_ENTRYPOINTS_WEB_ADRESS", ":80"));
         assertMentions(e, "environment variable GATEHOUSE_ENTRYPOINTS_WEB_ADRESS: unknown key 'entrypoints.web.adress'",
-                "known keys here: address, asDefault, forwardedHeaders, http, http2, observability, reusePort, transport");
+                "known keys here: address, asDefault, forwardedHeaders, http, http2, observability, proxyProtocol, reusePort, transport");
     }
 
     @Test

@@ -121,8 +121,10 @@ final class ConfigBuilder {
             return null;
         }
 
-        // TCP and UDP are passed on as written; the gateway says what it does not support.
-        for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "udp.routers", "udp.services")) {
+        // TCP and UDP are passed on as written; the gateway says what it does not support. So is the default TLS
+        // store (traefik.tls.stores.default.defaultgeneratedcert.resolver=...).
+        for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "udp.routers", "udp.services",
+                "tls.stores")) {
             parsed.kind(kind).forEach((name, tree) -> fragment.section(kind).put(name, tree));
         }
         Map<String, Map<String, Object>> routers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -83,8 +83,14 @@ final class LabelParser {
             }
             String[] segments = rest.split("\\.", -1);
             String top = segments[0].toLowerCase(Locale.ROOT);
-            if (!top.equals("http") && !top.equals("tcp") && !top.equals("udp")) {
-                parsed.errors.add("label '" + label + "': unknown label (known: enable, docker.network, http.*, tcp.*, udp.*); ignored");
+            // What Traefik reads of tls from labels: the default store only (its label decoder's filter), and of that
+            // store defaultGeneratedCert only (defaultCertificate is label:"-" there).
+            boolean defaultTlsStore = top.equals("tls") && segments.length > 4
+                    && segments[1].equalsIgnoreCase("stores") && segments[2].equalsIgnoreCase("default")
+                    && segments[3].equalsIgnoreCase("defaultgeneratedcert");
+            if (!top.equals("http") && !top.equals("tcp") && !top.equals("udp") && !defaultTlsStore) {
+                parsed.errors.add("label '" + label + "': unknown label (known: enable, docker.network, http.*, tcp.*, "
+                        + "udp.*, tls.stores.default.defaultgeneratedcert.*); ignored");
                 continue;
             }
             if (segments.length < 3 || segments[1].isEmpty() || segments[2].isEmpty()) {

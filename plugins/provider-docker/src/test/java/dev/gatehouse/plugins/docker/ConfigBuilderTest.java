@@ -129,6 +129,29 @@ class ConfigBuilderTest {
         assertEquals("pin", bound.services().get("three@docker").value().loadBalancer().sticky().cookie().name());
     }
 
+    /** Traefik reads {@code traefik.tls.stores.default.*} from labels (its documented defaultGeneratedCert labels). */
+    @Test
+    void theDefaultTlsStoreComesFromLabels() {
+        ContainerInfo app = container("app", labels(
+                "traefik.tls.stores.default.defaultgeneratedcert.resolver", "myresolver",
+                "traefik.tls.stores.default.defaultgeneratedcert.domain.main", "example.org",
+                "traefik.tls.stores.default.defaultgeneratedcert.domain.sans", "foo.example.org, bar.example.org",
+                "traefik.tls.stores.other.defaultgeneratedcert.resolver", "myresolver",
+                "traefik.tls.stores.default.defaultcertificate.certfile", "/certs/a.pem"), 80);
+        ConfigurationSnapshot snapshot = build(DEFAULTS, app);
+        List<String> errors = snapshot.fragments().get(0).errors();
+        assertTrue(errors.stream().anyMatch(e -> e.contains(
+                "'traefik.tls.stores.other.defaultgeneratedcert.resolver': unknown label")),
+                "only the default store, as Traefik's label filter: " + errors);
+        assertTrue(errors.stream().anyMatch(e -> e.contains(
+                "'traefik.tls.stores.default.defaultcertificate.certfile': unknown label")),
+                "Traefik takes no defaultCertificate from labels: " + errors);
+        BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper())
+                .bind(Map.of("docker", snapshot));
+        assertEquals(new dev.gatehouse.api.config.GeneratedCertConfig("myresolver", new dev.gatehouse.api.config.DomainConfig(
+                "example.org", List.of("foo.example.org", "bar.example.org"))), bound.tls().defaultGeneratedCert().value());
+    }
+
     @Test
     void noExposedPortAndNoPortLabelLeavesTheServiceOutWithAMessage() {
         ConfigurationFragment f = build(DEFAULTS, container("web-1", labels())).fragments().get(0);
