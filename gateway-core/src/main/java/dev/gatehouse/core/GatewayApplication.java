@@ -19,6 +19,7 @@ import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
 import dev.gatehouse.core.metrics.GatewayMetrics;
+import dev.gatehouse.core.metrics.MetricsBackends;
 import dev.gatehouse.core.metrics.MetricsHandler;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.observe.RequestRecord;
@@ -65,6 +66,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final CertificateResolvers resolvers;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
+    /** {@code metrics.otlp}, {@code statsD}, {@code datadog}, {@code influxDB2}: fed the same requests as Prometheus. */
+    private final MetricsBackends pushedMetrics;
     private final ApiHandler api;
     /** {@code api@internal} and {@code dashboard@internal} when {@code api} is configured. */
     private final Map<String, Handler> apiServices;
@@ -107,6 +110,10 @@ public final class GatewayApplication implements AutoCloseable {
         }
         if (metrics != null) {
             observers.add(metrics);
+        }
+        pushedMetrics = MetricsBackends.of(assembly.config.metrics());
+        if (!pushedMetrics.isEmpty()) {
+            observers.add(pushedMetrics);
         }
         // Relative certificate paths are read from the working directory, as Traefik does.
         tls = new TlsManager(null, assembly.tlsEngine);
@@ -202,6 +209,7 @@ public final class GatewayApplication implements AutoCloseable {
             application.closeQuietly();
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
+        application.pushedMetrics.start();
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
                 application.server.jetty(), application.apiServices,
                 application.healthScheduler, application.tls,
@@ -253,11 +261,13 @@ public final class GatewayApplication implements AutoCloseable {
             if (metrics != null) {
                 metrics.configurationReloaded(false);
             }
+            pushedMetrics.configurationReloaded(false);
             throw e;
         }
         if (metrics != null) {
             metrics.configurationReloaded(true);
         }
+        pushedMetrics.configurationReloaded(true);
         for (ConfigProblem problem : runtime.problems()) {
             LOG.error("Configuration error: {}", problem);
         }
@@ -344,6 +354,7 @@ public final class GatewayApplication implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
+        pushedMetrics.close();   // last: after the server stopped, so the final push holds every request
     }
 
     /** Reopens the log files ({@code log.filePath}, {@code accessLog.filePath}) after a rotation (SIGUSR1). */
