@@ -41,7 +41,7 @@ final class InfluxDb2Backend extends IntervalPushBackend {
     }
 
     @Override
-    void push() throws IOException, InterruptedException {
+    boolean push() throws IOException, InterruptedException {
         String timestamp = Long.toString(System.currentTimeMillis() * 1_000_000L);
         StringBuilder body = new StringBuilder();
         metrics.drain(new IntervalRequestMetrics.Visitor() {
@@ -86,7 +86,7 @@ final class InfluxDb2Backend extends IntervalPushBackend {
             }
         });
         if (body.isEmpty()) {
-            return;
+            return false;
         }
         HttpRequest request = HttpRequest.newBuilder(writeUri).timeout(WRITE_TIMEOUT)
                 .header("Authorization", authorization)
@@ -98,6 +98,7 @@ final class InfluxDb2Backend extends IntervalPushBackend {
             throw new IOException("HTTP " + response.statusCode() + (detail.isEmpty() ? ""
                     : ": " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail)));
         }
+        return true;
     }
 
     private Map<String, String> requestTags(IntervalRequestMetrics.Series series) {

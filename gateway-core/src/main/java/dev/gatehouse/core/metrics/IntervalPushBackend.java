@@ -30,8 +30,13 @@ abstract class IntervalPushBackend implements MetricsBackend {
         this.failures = new PushFailureLog(key, address);
     }
 
-    /** Sends the values {@link IntervalRequestMetrics#drain} hands over; called on the backend's thread only. */
-    abstract void push() throws Exception;
+    /**
+     * Sends the values {@link IntervalRequestMetrics#drain} hands over; called on the backend's thread only.
+     *
+     * @return whether the backend confirmed it received them (false when there was nothing to send, and always
+     *     for UDP, which confirms nothing): only a confirmation says a failing backend "works again"
+     */
+    abstract boolean push() throws Exception;
 
     /** Releases what {@link #push()} opened (a socket). */
     void release() {
@@ -60,8 +65,9 @@ abstract class IntervalPushBackend implements MetricsBackend {
 
     private void pushLoggingFailures() {
         try {
-            push();
-            failures.succeeded();
+            if (push()) {
+                failures.succeeded();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

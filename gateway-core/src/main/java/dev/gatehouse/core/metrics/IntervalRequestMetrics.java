@@ -76,7 +76,7 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
         }
 
         /** Copies this interval's durations into {@code into} (grown when needed) and starts the next interval. */
-        private synchronized long[] takeDurations(long[] into, int[] count) {
+        synchronized long[] takeDurations(long[] into, int[] count) {
             if (into.length < durationCount) {
                 into = new long[durations.length];
             }
@@ -125,6 +125,11 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
     @Override
     public void accept(RequestRecord record) {
         feed.accept(record);
+    }
+
+    /** The series of a label set (what {@link #accept} records into), for tests. */
+    Series series(RequestMetricsFeed.Kind kind, String name, String service, String method, int status) {
+        return feed.requestSeries(kind, name, service, method, status);
     }
 
     void configurationReloaded(boolean success) {

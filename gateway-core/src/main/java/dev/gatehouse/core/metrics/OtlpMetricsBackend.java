@@ -66,8 +66,8 @@ final class OtlpMetricsBackend implements MetricsBackend {
      * are referenced.
      */
     private static final List<Logger> SDK_EXPORT_LOGGERS = List.of(
-            Logger.getLogger("io.opentelemetry.exporter.internal.http.HttpExporter"),
-            Logger.getLogger("io.opentelemetry.exporter.internal.grpc.GrpcExporter"),
+            Logger.getLogger("io.opentelemetry.exporter.otlp.internal"),
+            Logger.getLogger("io.opentelemetry.exporter.internal"),
             Logger.getLogger("io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"));
 
     private final OtlpMetricsConfig config;
@@ -136,6 +136,12 @@ final class OtlpMetricsBackend implements MetricsBackend {
         if (current != null) {
             current.accept(record);
         }
+    }
+
+    /** The series of a label set (what {@link #accept} records into) once started, for tests. */
+    RequestMetricsFeed.RequestSeries series(RequestMetricsFeed.Kind kind, String name, String service, String method,
+            int status) {
+        return feed.requestSeries(kind, name, service, method, status);
     }
 
     @Override
@@ -302,12 +308,36 @@ final class OtlpMetricsBackend implements MetricsBackend {
         }
     }
 
-    /** Reports each export's outcome to the rate-limited log; the export itself is the SDK exporter's. */
-    private record FailureLoggingExporter(MetricExporter delegate, PushFailureLog failures) implements MetricExporter {
+    /**
+     * Reports each export's outcome to the rate-limited log, and keeps one export in flight: the SDK's reader starts
+     * the next export after one interval even when the previous one is still retrying (a collector that is down or
+     * slow), and those would pile up until the sender refuses them. The values are cumulative, so an interval that is
+     * skipped loses nothing: the next export carries it.
+     */
+    private static final class FailureLoggingExporter implements MetricExporter {
+        private final MetricExporter delegate;
+        private final PushFailureLog failures;
+        private final java.util.concurrent.atomic.AtomicBoolean exporting = new java.util.concurrent.atomic.AtomicBoolean();
+
+        FailureLoggingExporter(MetricExporter delegate, PushFailureLog failures) {
+            this.delegate = delegate;
+            this.failures = failures;
+        }
+
         @Override
         public CompletableResultCode export(Collection<MetricData> metrics) {
-            CompletableResultCode result = delegate.export(metrics);
+            if (!exporting.compareAndSet(false, true)) {
+                return CompletableResultCode.ofSuccess();   // the previous export still runs; the next one catches up
+            }
+            CompletableResultCode result;
+            try {
+                result = delegate.export(metrics);
+            } catch (RuntimeException e) {
+                exporting.set(false);
+                throw e;
+            }
             result.whenComplete(() -> {
+                exporting.set(false);
                 if (result.isSuccess()) {
                     failures.succeeded();
                 } else {

@@ -115,6 +115,18 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
         }
     }
 
+    /**
+     * The series of a label set, made on first use: what {@link #accept} records into. {@code status} outside
+     * 100-599 is counted as {@code 0}.
+     */
+    public R requestSeries(Kind kind, String name, String service, String method, int status) {
+        return switch (kind) {
+            case ENTRYPOINT -> entryPointSeries.series(name, service, method, status);
+            case ROUTER -> routerSeries.series(name, service, method, status);
+            case SERVICE -> serviceSeries.series(name, service, method, status);
+        };
+    }
+
     /** Every request series made so far, of every kind (for backends that read them at each push). */
     public void forEachRequestSeries(Consumer<? super R> action) {
         entryPointSeries.forEach(action);

@@ -53,7 +53,7 @@ final class StatsdBackend extends IntervalPushBackend {
     }
 
     @Override
-    void push() throws IOException {
+    boolean push() throws IOException {
         StringBuilder lines = new StringBuilder();
         // Plain StatsD: one line per metric, label sets added up.
         Map<String, Long> statsdCounters = new LinkedHashMap<>();
@@ -109,6 +109,7 @@ final class StatsdBackend extends IntervalPushBackend {
         });
         statsdCounters.forEach((name, value) -> counter(lines, name, value, null));
         send(lines);
+        return false;   // UDP: a failure shows on a later send, a success never does
     }
 
     /** {@code entrypoint:web,method:GET,protocol:http,code:200}, in Traefik's label order. */

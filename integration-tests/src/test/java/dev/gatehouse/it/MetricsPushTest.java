@@ -1,0 +1,433 @@
+package dev.gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code metrics.otlp}, {@code statsD}, {@code datadog} and {@code influxDB2}: after known traffic through a real
+ * gateway, a real receiver of each protocol (an OTLP receiver decoding the official protobuf messages over HTTP and
+ * gRPC, a UDP socket reading StatsD and DogStatsD lines, an HTTP endpoint reading InfluxDB line protocol) holds
+ * Traefik's metric names, types, labels and exact counts. A backend that is down is logged, rate-limited, and
+ * requests keep being served.
+ */
+class MetricsPushTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private static GatewayHarness gateway(Path dir, TestBackend backend, String metrics) {
+        return GatewayHarness.withDynamic(dir, """
+                http:
+                  routers:
+                    app:
+                      rule: PathPrefix(`/app`)
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(backend.url())).staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  providersThrottleDuration: 50ms
+                  file:
+                    directory: dynamic
+                metrics:
+                """ + metrics.indent(2));
+    }
+
+    /** Three GETs (200), one unrouted GET (404), one POST of 5 bytes (200). */
+    private static void traffic(GatewayHarness gateway) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, Http.status(gateway.url("/app/" + i)));
+        }
+        assertEquals(404, Http.status(gateway.url("/none")));
+        HttpResponse<String> post = Http.client().send(HttpRequest.newBuilder(URI.create(gateway.url("/app/post")))
+                .POST(HttpRequest.BodyPublishers.ofString("12345")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, post.statusCode());
+    }
+
+    private static void await(BooleanSupplier condition, Supplier<String> whatWasSeen) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not seen within " + WAIT + "; seen: " + whatWasSeen.get());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    // ---- OTLP ----
+
+    private static Map<String, String> labels(String... pairs) {
+        Map<String, String> map = new TreeMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void otlpOverHttpExportsTraefiksInstrumentsWithTheirAttributes() throws Exception {
+        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.http();
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = gateway(dir, backend, """
+                     otlp:
+                       addRoutersLabels: true
+                       explicitBoundaries: [0.5, 1.0, 2.5]
+                       pushInterval: 500ms
+                       serviceName: edge
+                       resourceAttributes:
+                         deployment.environment: test
+                       http:
+                         endpoint: http://127.0.0.1:%d
+                         headers:
+                           Authorization: Bearer secret
+                     """.formatted(receiver.port())).start()) {
+            traffic(gateway);
+            Map<String, String> getOk = labels("code", "200", "entrypoint", "web", "method", "GET", "protocol", "http");
+            await(() -> receiver.sum("traefik_entrypoint_requests_total", getOk) == 3
+                    && receiver.sum("traefik_entrypoint_requests_total", labels("code", "200", "entrypoint", "web",
+                            "method", "POST", "protocol", "http")) == 1
+                    && receiver.sum("traefik_entrypoint_requests_total", labels("code", "404", "entrypoint", "web",
+                            "method", "GET", "protocol", "http")) == 1,
+                    () -> String.valueOf(receiver.latest("traefik_entrypoint_requests_total")));
+
+            Metric requests = receiver.latest("traefik_entrypoint_requests_total");
+            assertTrue(requests.getSum().getIsMonotonic(), "a counter");
+            assertEquals(io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                    requests.getSum().getAggregationTemporality());
+            assertEquals(3, receiver.sum("traefik_router_requests_total", labels("code", "200", "method", "GET",
+                    "protocol", "http", "router", "app@file", "service", "app@file")));
+            assertEquals(3, receiver.sum("traefik_service_requests_total", labels("code", "200", "method", "GET",
+                    "protocol", "http", "service", "app@file")));
+            assertEquals(5, receiver.sum("traefik_entrypoint_requests_bytes_total", labels("code", "200",
+                    "entrypoint", "web", "method", "POST", "protocol", "http")));
+            assertTrue(receiver.sum("traefik_service_responses_bytes_total", labels("code", "200", "method", "POST",
+                    "protocol", "http", "service", "app@file")) > 0, "the echo's response body");
+            assertTrue(receiver.sum("traefik_config_reloads_total", Map.of()) >= 1);
+
+            Metric duration = receiver.latest("traefik_entrypoint_request_duration_seconds");
+            assertNotNull(duration);
+            assertEquals("s", duration.getUnit());
+            HistogramDataPoint point = duration.getHistogram().getDataPointsList().stream()
+                    .filter(p -> OtlpMetricsReceiver.attributes(p.getAttributesList()).equals(getOk))
+                    .findFirst().orElseThrow();
+            assertEquals(3, point.getCount());
+            assertEquals(List.of(0.5, 1.0, 2.5), point.getExplicitBoundsList(), "explicitBoundaries");
+            assertEquals(4, point.getBucketCountsCount());
+
+            OtlpMetricsReceiver.Export last = receiver.exports().get(receiver.exports().size() - 1);
+            Map<String, String> resource = OtlpMetricsReceiver.attributes(
+                    last.request().getResourceMetrics(0).getResource().getAttributesList());
+            assertEquals("edge", resource.get("service.name"));
+            assertEquals("test", resource.get("deployment.environment"));
+            assertEquals("Bearer secret", last.headers().get("authorization"));
+            assertEquals("github.com/traefik/traefik", last.request().getResourceMetrics(0).getScopeMetrics(0)
+                    .getScope().getName());
+            assertTrue(receiver.latest("traefik_entrypoint_requests_tls_total") == null, "no TLS request was made");
+        }
+    }
+
+    @Test
+    void otlpOverGrpcExportsServiceMetricsOnly() throws Exception {
+        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.grpc();
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = gateway(dir, backend, """
+                     otlp:
+                       addEntryPointsLabels: false
+                       pushInterval: 500ms
+                       grpc:
+                         endpoint: 127.0.0.1:%d
+                         insecure: true
+                         headers:
+                           x-scope-orgid: tenant-1
+                     """.formatted(receiver.port())).start()) {
+            traffic(gateway);
+            Map<String, String> getOk = labels("code", "200", "method", "GET", "protocol", "http", "service", "app@file");
+            await(() -> receiver.sum("traefik_service_requests_total", getOk) == 3,
+                    () -> String.valueOf(receiver.latest("traefik_service_requests_total")));
+            assertEquals("tenant-1", receiver.exports().get(0).headers().get("x-scope-orgid"));
+            assertTrue(receiver.latest("traefik_entrypoint_requests_total") == null, "addEntryPointsLabels: false");
+            assertTrue(receiver.latest("traefik_router_requests_total") == null, "addRoutersLabels defaults to false");
+            Metric duration = receiver.latest("traefik_service_request_duration_seconds");
+            assertEquals(List.of(.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 7.5, 10.0),
+                    duration.getHistogram().getDataPoints(0).getExplicitBoundsList(), "Traefik's default boundaries");
+        }
+    }
+
+    // ---- StatsD and DogStatsD ----
+
+    /** Reads StatsD datagrams on 127.0.0.1 and keeps their lines. */
+    private static final class UdpLines implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final List<String> lines = new ArrayList<>();
+        private final Thread reader;
+
+        UdpLines() throws SocketException {
+            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            reader = new Thread(() -> {
+                byte[] buffer = new byte[65535];
+                while (!socket.isClosed()) {
+                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                    try {
+                        socket.receive(packet);
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                    String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+                    synchronized (lines) {
+                        text.lines().filter(line -> !line.isEmpty()).forEach(lines::add);
+                    }
+                }
+            }, "statsd-receiver");
+            reader.start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + socket.getLocalPort();
+        }
+
+        List<String> lines() {
+            synchronized (lines) {
+                return List.copyOf(lines);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            socket.close();
+            reader.join(5000);
+        }
+    }
+
+    /** {@code name:value|type[|@rate][|#tags]}, the StatsD line and its DogStatsD extension. */
+    private static final Pattern STATSD_LINE = Pattern.compile("^([a-zA-Z0-9_.]+):(-?[0-9]+\\.[0-9]{6})\\|(c|g|ms|h)(\\|#(.+))?$");
+
+    /** Per {@code name|type|tags}, the values received, in order. */
+    private static Map<String, List<Double>> parseStatsd(List<String> lines) {
+        Map<String, List<Double>> values = new TreeMap<>();
+        for (String line : lines) {
+            Matcher m = STATSD_LINE.matcher(line);
+            assertTrue(m.matches(), "not a StatsD line: " + line);
+            String key = m.group(1) + "|" + m.group(3) + (m.group(5) == null ? "" : "|#" + m.group(5));
+            values.computeIfAbsent(key, k -> new ArrayList<>()).add(Double.parseDouble(m.group(2)));
+        }
+        return values;
+    }
+
+    private static double sum(Map<String, List<Double>> values, String key) {
+        return values.getOrDefault(key, List.of()).stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    @Test
+    void statsdSendsTraefiksNamesWithLabelSetsAddedUpAndTimingsInMilliseconds() throws Exception {
+        try (UdpLines statsd = new UdpLines();
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = gateway(dir, backend, """
+                     statsD:
+                       address: %s
+                       pushInterval: 100ms
+                       addRoutersLabels: true
+                       prefix: edge
+                     """.formatted(statsd.address())).start()) {
+            traffic(gateway);
+            await(() -> sum(parseStatsd(statsd.lines()), "edge.entrypoint.request.total|c") == 5
+                    && parseStatsd(statsd.lines()).getOrDefault("edge.service.request.duration|ms", List.of()).size() == 4,
+                    () -> statsd.lines().toString());
+            Map<String, List<Double>> values = parseStatsd(statsd.lines());
+            assertEquals(4, sum(values, "edge.router.request.total|c"), "the 404 matched no router");
+            assertEquals(4, sum(values, "edge.service.request.total|c"));
+            assertEquals(5, sum(values, "edge.entrypoint.requests.bytes.total|c"), "the POST's 5 bytes");
+            assertTrue(sum(values, "edge.service.responses.bytes.total|c") > 0);
+            assertTrue(sum(values, "edge.config.reload.total|c") >= 1);
+            List<Double> timings = values.get("edge.entrypoint.request.duration|ms");
+            assertEquals(5, timings.size(), "one timing per request");
+            assertTrue(timings.stream().allMatch(ms -> ms > 0 && ms < 10_000), "milliseconds: " + timings);
+            assertTrue(statsd.lines().stream().noneMatch(line -> line.contains("|#")), "plain StatsD has no tags");
+        }
+    }
+
+    @Test
+    void datadogSendsOneSeriesPerLabelSetAsTagsAndDurationsAsHistogramsInSeconds() throws Exception {
+        try (UdpLines agent = new UdpLines();
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = gateway(dir, backend, """
+                     datadog:
+                       address: %s
+                       pushInterval: 100ms
+                       addRoutersLabels: true
+                       addServicesLabels: false
+                     """.formatted(agent.address())).start()) {
+            traffic(gateway);
+            String getOk = "|#entrypoint:web,method:GET,protocol:http,code:200";
+            await(() -> sum(parseStatsd(agent.lines()), "traefik.entrypoint.request.total|c" + getOk) == 3
+                    && sum(parseStatsd(agent.lines()), "traefik.router.request.total|c|#router:app@file,service:app@file,"
+                            + "method:POST,protocol:http,code:200") == 1,
+                    () -> agent.lines().toString());
+            Map<String, List<Double>> values = parseStatsd(agent.lines());
+            assertEquals(1, sum(values, "traefik.entrypoint.request.total|c|#entrypoint:web,method:GET,protocol:http,code:404"));
+            assertEquals(1, sum(values, "traefik.entrypoint.request.total|c|#entrypoint:web,method:POST,protocol:http,code:200"));
+            assertEquals(5, sum(values, "traefik.entrypoint.requests.bytes.total|c|#entrypoint:web,method:POST,protocol:http,code:200"));
+            assertEquals(3, sum(values, "traefik.router.request.total|c|#router:app@file,service:app@file,method:GET,protocol:http,code:200"));
+            List<Double> durations = values.get("traefik.entrypoint.request.duration|h" + getOk);
+            assertEquals(3, durations.size(), "one histogram value per request");
+            assertTrue(durations.stream().allMatch(s -> s > 0 && s < 10), "seconds: " + durations);
+            assertTrue(agent.lines().stream().noneMatch(line -> line.startsWith("traefik.service.")),
+                    "addServicesLabels: false");
+        }
+    }
+
+    // ---- InfluxDB 2 ----
+
+    /** {@code measurement,tag=value,... field=value,... timestamp} (no escaped characters in this test's values). */
+    private static final Pattern INFLUX_LINE = Pattern.compile("^([^, ]+)((?:,[^,= ]+=[^, ]+)*) ([^ ]+) ([0-9]+)$");
+
+    @Test
+    void influxDb2WritesLineProtocolWithTraefiksMeasurementsTagsAndFields() throws Exception {
+        List<String> lines = new ArrayList<>();
+        List<String> requests = new ArrayList<>();
+        HttpServer influx = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        influx.createContext("/", exchange -> {
+            try (exchange) {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                synchronized (lines) {
+                    requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                            + exchange.getRequestHeaders().getFirst("Authorization"));
+                    body.lines().forEach(lines::add);
+                }
+                exchange.sendResponseHeaders(204, -1);
+            }
+        });
+        influx.start();
+        Path tokenFile = dir.resolve("influx-token");
+        Files.writeString(tokenFile, "s3cr3t-token\n");
+        try (TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = gateway(dir, backend, """
+                     influxDB2:
+                       address: http://127.0.0.1:%d
+                       token: %s
+                       org: my-org
+                       bucket: my-bucket
+                       pushInterval: 100ms
+                       additionalLabels:
+                         environment: test
+                     """.formatted(influx.getAddress().getPort(), tokenFile)).start()) {
+            traffic(gateway);
+            Supplier<Map<String, Map<String, Double>>> points = () -> {
+                synchronized (lines) {
+                    return parseInflux(lines);
+                }
+            };
+            String getOk = "traefik.entrypoint.requests.total,code=200,entrypoint=web,environment=test,method=GET,protocol=http";
+            await(() -> points.get().getOrDefault(getOk, Map.of()).getOrDefault("count", 0.0) == 3
+                    && points.get().containsKey("traefik.service.requests.total,code=200,environment=test,method=POST,"
+                            + "protocol=http,service=app@file"), () -> lines.toString());
+            Map<String, Map<String, Double>> seen = points.get();
+            assertEquals(1, seen.get("traefik.entrypoint.requests.total,code=404,entrypoint=web,environment=test,"
+                    + "method=GET,protocol=http").get("count"));
+            assertEquals(5, seen.get("traefik.entrypoint.requests.bytes.total,code=200,entrypoint=web,environment=test,"
+                    + "method=POST,protocol=http").get("count"));
+            assertEquals(3, seen.get("traefik.service.requests.total,code=200,environment=test,method=GET,protocol=http,"
+                    + "service=app@file").get("count"));
+            Map<String, Double> duration = seen.get("traefik.entrypoint.request.duration,code=200,entrypoint=web,"
+                    + "environment=test,method=GET,protocol=http");
+            assertNotNull(duration, seen.keySet().toString());
+            assertEquals(List.of("p50", "p90", "p95", "p99"), List.copyOf(new TreeMap<>(duration).keySet()));
+            assertTrue(duration.get("p99") > 0 && duration.get("p99") < 10, "seconds: " + duration);
+            assertTrue(seen.containsKey("traefik.config.reload.total,environment=test"), seen.keySet().toString());
+            assertFalse(seen.keySet().stream().anyMatch(key -> key.startsWith("traefik.router.")),
+                    "addRoutersLabels defaults to false");
+            synchronized (lines) {
+                assertEquals("POST /api/v2/write?org=my-org&bucket=my-bucket&precision=ns Token s3cr3t-token",
+                        requests.get(0), "the token read from its file");
+            }
+        } finally {
+            influx.stop(0);
+        }
+    }
+
+    /** Per {@code measurement,tags} (as sent: tags sorted), each field's values added up over all writes. */
+    private static Map<String, Map<String, Double>> parseInflux(List<String> lines) {
+        Map<String, Map<String, Double>> points = new TreeMap<>();
+        for (String line : lines) {
+            Matcher m = INFLUX_LINE.matcher(line);
+            assertTrue(m.matches(), "not a line of InfluxDB line protocol: " + line);
+            List<String> tags = List.of(m.group(2).isEmpty() ? new String[0] : m.group(2).substring(1).split(","));
+            assertEquals(tags.stream().sorted().toList(), tags, "tags sorted by key: " + line);
+            Map<String, Double> fields = points.computeIfAbsent(m.group(1) + m.group(2), k -> new TreeMap<>());
+            for (String field : m.group(3).split(",")) {
+                String[] nameValue = field.split("=", 2);
+                fields.merge(nameValue[0], Double.parseDouble(nameValue[1]), Double::sum);
+            }
+        }
+        return points;
+    }
+
+    // ---- failures ----
+
+    @Test
+    void backendsThatAreDownAreLoggedOnceAMinuteAndRequestsAreStillServed() throws Exception {
+        int influxPort = GatewayHarness.freePort();
+        int otlpPort = GatewayHarness.freePort();
+        try (TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = gateway(dir, backend, """
+                     influxDB2:
+                       address: http://127.0.0.1:%d
+                       token: t
+                       org: o
+                       bucket: b
+                       pushInterval: 50ms
+                     otlp:
+                       pushInterval: 500ms
+                       http:
+                         endpoint: http://127.0.0.1:%d
+                     """.formatted(influxPort, otlpPort)).start()) {
+            traffic(gateway);
+            String influxWarning = "metrics.influxDB2: could not send metrics to http://127.0.0.1:" + influxPort;
+            String otlpWarning = "metrics.otlp: could not send metrics to http://127.0.0.1:" + otlpPort + "/v1/metrics";
+            await(() -> !gateway.logLines(influxWarning).isEmpty() && !gateway.logLines(otlpWarning).isEmpty(),
+                    gateway::logs);
+            traffic(gateway);   // pushes fail on their own threads: requests are served as before
+            assertEquals(1, gateway.logLines(influxWarning).size(), "at most once a minute: " + gateway.logs());
+            assertTrue(gateway.logLines("metrics.influxDB2", "works again").isEmpty(), gateway.logs());
+            assertTrue(gateway.logLines(influxWarning).get(0).contains("WARN"), gateway.logLines(influxWarning).get(0));
+            assertFalse(gateway.logs().contains("\tat "), "no stack trace at the default level: " + gateway.logs());
+            assertFalse(gateway.logs().contains("io.opentelemetry") || gateway.logs().contains("Exception"),
+                    "no class names: " + gateway.logs());
+        }
+    }
+}
