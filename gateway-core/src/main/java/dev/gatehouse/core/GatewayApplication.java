@@ -18,6 +18,7 @@ import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
+import dev.gatehouse.core.metrics.GatewayGauges;
 import dev.gatehouse.core.metrics.GatewayMetrics;
 import dev.gatehouse.core.metrics.MetricsBackends;
 import dev.gatehouse.core.metrics.MetricsHandler;
@@ -127,6 +128,13 @@ public final class GatewayApplication implements AutoCloseable {
             challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
         }
         server.httpChallenges(challenges);
+        pushedMetrics.gauges(new GatewayGauges(() -> {
+            Map<String, Integer> open = new java.util.LinkedHashMap<>();
+            for (String name : entryPoints.names()) {
+                open.put(name, server.openConnections(name));
+            }
+            return open;
+        }, () -> server.runtime().serverStatus(), tls::served));
         if (metrics != null) {
             if (entryPoints.metricsIndex >= 0) {
                 server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));

@@ -159,6 +159,14 @@ class MetricsPushTest {
             assertEquals("github.com/traefik/traefik", last.request().getResourceMetrics(0).getScopeMetrics(0)
                     .getScope().getName());
             assertTrue(receiver.latest("traefik_entrypoint_requests_tls_total") == null, "no TLS request was made");
+            Metric serverUp = receiver.latest("traefik_service_server_up");
+            assertNotNull(serverUp);
+            assertEquals(Map.of("service", "app@file", "url", backend.url()), OtlpMetricsReceiver.attributes(
+                    serverUp.getGauge().getDataPoints(0).getAttributesList()));
+            assertEquals(1.0, serverUp.getGauge().getDataPoints(0).getAsDouble());
+            Metric connections = receiver.latest("traefik_open_connections");
+            assertEquals(Map.of("entrypoint", "web", "protocol", "TCP"), OtlpMetricsReceiver.attributes(
+                    connections.getGauge().getDataPoints(0).getAttributesList()));
         }
     }
 
@@ -278,6 +286,7 @@ class MetricsPushTest {
             assertEquals(5, timings.size(), "one timing per request");
             assertTrue(timings.stream().allMatch(ms -> ms > 0 && ms < 10_000), "milliseconds: " + timings);
             assertTrue(statsd.lines().stream().noneMatch(line -> line.contains("|#")), "plain StatsD has no tags");
+            assertTrue(values.containsKey("edge.open.connections|g"), "open connections of all entry points, added up");
         }
     }
 
@@ -306,8 +315,11 @@ class MetricsPushTest {
             List<Double> durations = values.get("traefik.entrypoint.request.duration|h" + getOk);
             assertEquals(3, durations.size(), "one histogram value per request");
             assertTrue(durations.stream().allMatch(s -> s > 0 && s < 10), "seconds: " + durations);
-            assertTrue(agent.lines().stream().noneMatch(line -> line.startsWith("traefik.service.")),
+            assertTrue(agent.lines().stream().noneMatch(line -> line.startsWith("traefik.service.request")),
                     "addServicesLabels: false");
+            assertEquals(List.of(1.0), values.get("traefik.service.server.up|g|#service:app@file,url:" + backend.url())
+                    .subList(0, 1), "the server's state, at each push");
+            assertTrue(values.containsKey("traefik.open.connections|g|#entrypoint:web,protocol:TCP"), values.keySet().toString());
         }
     }
 
@@ -369,6 +381,10 @@ class MetricsPushTest {
             assertEquals(List.of("p50", "p90", "p95", "p99"), List.copyOf(new TreeMap<>(duration).keySet()));
             assertTrue(duration.get("p99") > 0 && duration.get("p99") < 10, "seconds: " + duration);
             assertTrue(seen.containsKey("traefik.config.reload.total,environment=test"), seen.keySet().toString());
+            assertTrue(seen.get("traefik.open.connections,entrypoint=web,environment=test,protocol=TCP")
+                    .containsKey("value"), seen.keySet().toString());
+            assertTrue(seen.get("traefik.service.server.up,environment=test,service=app@file,url=" + backend.url())
+                    .get("value") >= 1, seen.keySet().toString());
             assertFalse(seen.keySet().stream().anyMatch(key -> key.startsWith("traefik.router.")),
                     "addRoutersLabels defaults to false");
             synchronized (lines) {

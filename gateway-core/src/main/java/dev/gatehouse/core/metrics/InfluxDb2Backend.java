@@ -85,6 +85,7 @@ final class InfluxDb2Backend extends IntervalPushBackend {
                         timestamp);
             }
         });
+        gaugePoints(body, timestamp);
         if (body.isEmpty()) {
             return false;
         }
@@ -99,6 +100,31 @@ final class InfluxDb2Backend extends IntervalPushBackend {
                     : ": " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail)));
         }
         return true;
+    }
+
+    /** The gateway's state at this push: open connections, servers up, certificate expiry ({@code value}). */
+    private void gaugePoints(StringBuilder body, String timestamp) {
+        GatewayGauges state = gauges;
+        state.openConnections().get().forEach((entryPoint, open) -> {
+            Map<String, String> tags = new TreeMap<>(additionalLabels);
+            tags.put("entrypoint", entryPoint);
+            tags.put("protocol", "TCP");
+            point(body, "traefik.open.connections", tags, "value=" + open, timestamp);
+        });
+        state.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> {
+            Map<String, String> tags = new TreeMap<>(additionalLabels);
+            tags.put("service", service);
+            tags.put("url", url);
+            point(body, "traefik.service.server.up", tags, "value=" + (up ? 1 : 0), timestamp);
+        }));
+        for (GatewayGauges.Certificate certificate : state.distinctCertificates()) {
+            Map<String, String> tags = new TreeMap<>(additionalLabels);
+            tags.put("cn", certificate.commonName());
+            tags.put("serial", certificate.serial());
+            tags.put("sans", certificate.sans());
+            point(body, "traefik.tls.certs.notAfterTimestamp", tags, "value=" + certificate.notAfterEpochSeconds(),
+                    timestamp);
+        }
     }
 
     private Map<String, String> requestTags(IntervalRequestMetrics.Series series) {

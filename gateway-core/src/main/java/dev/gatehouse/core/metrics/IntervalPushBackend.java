@@ -18,6 +18,8 @@ abstract class IntervalPushBackend implements MetricsBackend {
     private final Duration interval;
     private final PushFailureLog failures;
     private ScheduledExecutorService scheduler;
+    /** Read at each push. */
+    volatile GatewayGauges gauges = GatewayGauges.NONE;
 
     /**
      * @param key the configuration key ({@code metrics.statsD}), for logs and the thread's name
@@ -45,6 +47,11 @@ abstract class IntervalPushBackend implements MetricsBackend {
     @Override
     public void accept(RequestRecord record) {
         metrics.accept(record);
+    }
+
+    @Override
+    public void gauges(GatewayGauges gauges) {
+        this.gauges = gauges;
     }
 
     @Override

@@ -16,6 +16,9 @@ public interface MetricsBackend extends Consumer<RequestRecord>, AutoCloseable {
     /** Starts pushing (a thread, a connection); nothing happens in the constructor. */
     void start();
 
+    /** Where the gateway's state (open connections, servers up, certificates) is read at each push. */
+    void gauges(GatewayGauges gauges);
+
     /** A configuration was applied (or failed to be): Traefik's config reload metrics. */
     void configurationReloaded(boolean success);
 

@@ -72,6 +72,13 @@ public final class MetricsBackends implements Consumer<RequestRecord>, AutoClose
         }
     }
 
+    /** Where the gateway's state is read at each push; until called, none is sent. */
+    public void gauges(GatewayGauges gauges) {
+        for (MetricsBackend backend : backends) {
+            backend.gauges(gauges);
+        }
+    }
+
     public void configurationReloaded(boolean success) {
         for (MetricsBackend backend : backends) {
             backend.configurationReloaded(success);

@@ -74,6 +74,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
     private final String address;
     private final PushFailureLog failures;
     private final AtomicLong lastReloadSuccess = new AtomicLong(-1);
+    private volatile GatewayGauges gauges = GatewayGauges.NONE;
     private SdkMeterProvider provider;
     private DoubleCounter configReloads;
     private volatile RequestMetricsFeed<OtelSeries, OtelTls> feed;
@@ -110,6 +111,21 @@ final class OtlpMetricsBackend implements MetricsBackend {
                     }
                 });
         PushedMetricsDefaults.Labels labels = config.labels();
+        // The gateway's state, read at each export.
+        meter.gaugeBuilder("traefik_open_connections").setUnit("1")
+                .setDescription("How many open connections exist, by entryPoint and protocol").buildWithCallback(gauge ->
+                        gauges.openConnections().get().forEach((entryPoint, open) -> gauge.record(open,
+                                Attributes.builder().put("entrypoint", entryPoint).put("protocol", "TCP").build())));
+        meter.gaugeBuilder("traefik_tls_certs_not_after").setUnit("s").setDescription("Certificate expiration timestamp")
+                .buildWithCallback(gauge -> gauges.distinctCertificates().forEach(certificate -> gauge.record(
+                        certificate.notAfterEpochSeconds(), Attributes.builder().put("cn", certificate.commonName())
+                                .put("serial", certificate.serial()).put("sans", certificate.sans()).build())));
+        if (labels.services()) {
+            meter.gaugeBuilder("traefik_service_server_up").setUnit("1")
+                    .setDescription("service server is up, described by gauge value of 0 or 1.").buildWithCallback(gauge ->
+                            gauges.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> gauge.record(
+                                    up ? 1 : 0, Attributes.builder().put("service", service).put("url", url).build()))));
+        }
         Map<RequestMetricsFeed.Kind, Instruments> byKind = new java.util.EnumMap<>(RequestMetricsFeed.Kind.class);
         for (RequestMetricsFeed.Kind kind : RequestMetricsFeed.Kind.values()) {
             byKind.put(kind, new Instruments(meter, kind));
@@ -142,6 +158,11 @@ final class OtlpMetricsBackend implements MetricsBackend {
     RequestMetricsFeed.RequestSeries series(RequestMetricsFeed.Kind kind, String name, String service, String method,
             int status) {
         return feed.requestSeries(kind, name, service, method, status);
+    }
+
+    @Override
+    public void gauges(GatewayGauges gauges) {
+        this.gauges = gauges;
     }
 
     @Override

@@ -108,8 +108,44 @@ final class StatsdBackend extends IntervalPushBackend {
             }
         });
         statsdCounters.forEach((name, value) -> counter(lines, name, value, null));
+        gaugeLines(lines);
         send(lines);
         return false;   // UDP: a failure shows on a later send, a success never does
+    }
+
+    /**
+     * The gateway's state at this push. DogStatsD: one gauge per label set. Plain StatsD has no labels: the open
+     * connections of all entry points are added up, and the per-server and per-certificate gauges, which mean
+     * nothing without their labels, are left out.
+     */
+    private void gaugeLines(StringBuilder lines) {
+        GatewayGauges state = gauges;
+        Map<String, Integer> connections = state.openConnections().get();
+        if (!dogStatsd) {
+            if (!connections.isEmpty()) {
+                line(lines, "open.connections", connections.values().stream().mapToLong(Integer::longValue).sum(), "g", null);
+            }
+            return;
+        }
+        connections.forEach((entryPoint, open) -> {
+            StringBuilder tags = new StringBuilder();
+            tag(tags, "entrypoint", entryPoint);
+            tag(tags, "protocol", "TCP");
+            line(lines, "open.connections", open, "g", tags.toString());
+        });
+        state.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> {
+            StringBuilder tags = new StringBuilder();
+            tag(tags, "service", service);
+            tag(tags, "url", url);
+            line(lines, "service.server.up", up ? 1 : 0, "g", tags.toString());
+        }));
+        for (GatewayGauges.Certificate certificate : state.distinctCertificates()) {
+            StringBuilder tags = new StringBuilder();
+            tag(tags, "cn", certificate.commonName());
+            tag(tags, "serial", certificate.serial());
+            tag(tags, "sans", certificate.sans());
+            line(lines, "tls.certs.notAfterTimestamp", certificate.notAfterEpochSeconds(), "g", tags.toString());
+        }
     }
 
     /** {@code entrypoint:web,method:GET,protocol:http,code:200}, in Traefik's label order. */
