@@ -112,7 +112,7 @@ public final class GatewayApplication implements AutoCloseable {
         if (metrics != null) {
             observers.add(metrics);
         }
-        pushedMetrics = MetricsBackends.of(assembly.config.metrics());
+        pushedMetrics = MetricsBackends.of(assembly.config.metrics(), assembly.loaded::resolve);
         if (!pushedMetrics.isEmpty()) {
             observers.add(pushedMetrics);
         }

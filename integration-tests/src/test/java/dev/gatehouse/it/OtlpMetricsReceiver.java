@@ -130,6 +130,15 @@ final class OtlpMetricsReceiver implements AutoCloseable {
                 .findFirst().orElse(Double.NaN);
     }
 
+    /** The histogram data point of {@code name} whose attributes are exactly {@code attributes}. */
+    io.opentelemetry.proto.metrics.v1.HistogramDataPoint histogram(String name, Map<String, String> attributes) {
+        Metric metric = latest(name);
+        org.junit.jupiter.api.Assertions.assertNotNull(metric, "no metric " + name + " received yet");
+        return metric.getHistogram().getDataPointsList().stream()
+                .filter(point -> attributes(point.getAttributesList()).equals(attributes)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " point with " + attributes + " in " + metric));
+    }
+
     static Map<String, String> attributes(List<KeyValue> attributes) {
         Map<String, String> map = new TreeMap<>();
         for (KeyValue attribute : attributes) {

@@ -56,10 +56,15 @@ public record InfluxDb2MetricsConfig(String address, String token, String org, S
         return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
-    /** The token: the content of the file {@code token} names when there is one, else {@code token} itself. */
-    public String tokenValue() {
+    /**
+     * The token: the content of the file {@code token} names when there is one (as Traefik's "file or content"),
+     * else {@code token} itself.
+     *
+     * @param resolve where a relative path is read from (the configuration file's folder)
+     */
+    public String tokenValue(java.util.function.Function<String, Path> resolve) {
         try {
-            Path file = Path.of(token);
+            Path file = resolve.apply(token);
             if (Files.isRegularFile(file)) {
                 return Files.readString(file).trim();
             }

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  * {@linkplain #drain takes} these and starts the next interval at zero; label sets without traffic in an interval are
  * not sent, as go-kit does.
  *
- * <p>Recording allocates nothing per request: counters are {@link LongAdder}s, durations go into an array reused
- * from one interval to the next. An interval keeps at most {@value #MAX_SAMPLES} durations per label set; more
+ * <p>Recording allocates nothing per request: counts and durations go into fields and an array reused from one
+ * interval to the next, under the series' own lock (held for a few additions). An interval keeps at most {@value #MAX_SAMPLES} durations per label set; more
  * are counted but not sent as values (bounded memory whatever the traffic).
  */
 final class IntervalRequestMetrics implements Consumer<RequestRecord> {
@@ -38,16 +38,19 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
         void lastReloadSuccess(long epochSeconds);
     }
 
-    /** One label set's requests. */
+    /**
+     * One label set's requests. One lock guards the counts and durations, so that a push takes a request whole:
+     * never its count in one interval and its bytes in the next.
+     */
     static final class Series implements RequestMetricsFeed.RequestSeries {
         final RequestMetricsFeed.Kind kind;
         final String name;
         final String service;
         final String method;
         final String code;
-        private final LongAdder requests = new LongAdder();
-        private final LongAdder requestBytes = new LongAdder();
-        private final LongAdder responseBytes = new LongAdder();
+        private long requests;
+        private long requestBytes;
+        private long responseBytes;
         private long[] durations = new long[16];
         private int durationCount;
 
@@ -60,30 +63,40 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
         }
 
         @Override
-        public void record(long durationNanos, long requestBodyBytes, long responseBodyBytes) {
-            requests.increment();
-            requestBytes.add(requestBodyBytes);
-            responseBytes.add(responseBodyBytes);
-            synchronized (this) {
-                if (durationCount == durations.length && durationCount < MAX_SAMPLES) {
-                    // grows to the busiest interval's size once, then is reused
-                    durations = Arrays.copyOf(durations, Math.min(MAX_SAMPLES, durations.length * 2));
-                }
-                if (durationCount < durations.length) {
-                    durations[durationCount++] = durationNanos;
-                }
+        public synchronized void record(long durationNanos, long requestBodyBytes, long responseBodyBytes) {
+            requests++;
+            requestBytes += requestBodyBytes;
+            responseBytes += responseBodyBytes;
+            if (durationCount == durations.length && durationCount < MAX_SAMPLES) {
+                // grows to the busiest interval's size once, then is reused
+                durations = Arrays.copyOf(durations, Math.min(MAX_SAMPLES, durations.length * 2));
+            }
+            if (durationCount < durations.length) {
+                durations[durationCount++] = durationNanos;
             }
         }
 
-        /** Copies this interval's durations into {@code into} (grown when needed) and starts the next interval. */
-        synchronized long[] takeDurations(long[] into, int[] count) {
-            if (into.length < durationCount) {
-                into = new long[durations.length];
+        /**
+         * Hands this interval's values to {@code visitor} (durations copied into {@code scratch}, grown when needed)
+         * and starts the next interval; nothing when the interval had no request.
+         *
+         * @return the scratch array, for the next series
+         */
+        synchronized long[] drainTo(Visitor visitor, long[] scratch) {
+            if (requests == 0) {
+                return scratch;
             }
-            System.arraycopy(durations, 0, into, 0, durationCount);
-            count[0] = durationCount;
+            if (scratch.length < durationCount) {
+                scratch = new long[durations.length];
+            }
+            System.arraycopy(durations, 0, scratch, 0, durationCount);
+            // The visitor formats text and must not block: it runs under this series' lock.
+            visitor.requests(this, requests, requestBytes, responseBytes, scratch, durationCount);
+            requests = 0;
+            requestBytes = 0;
+            responseBytes = 0;
             durationCount = 0;
-            return into;
+            return scratch;
         }
     }
 
@@ -116,7 +129,6 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
     private final AtomicLong lastReloadSuccess = new AtomicLong(-1);
     /** Only the pushing thread uses these. */
     private long[] scratch = new long[16];
-    private final int[] scratchCount = new int[1];
 
     IntervalRequestMetrics(RequestMetricsFeed.Switches switches) {
         feed = new RequestMetricsFeed<>(switches, Series::new, Tls::new);
@@ -149,15 +161,7 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
         if (lastSuccess >= 0) {
             visitor.lastReloadSuccess(lastSuccess);
         }
-        feed.forEachRequestSeries(series -> {
-            long requests = series.requests.sumThenReset();
-            long requestBytes = series.requestBytes.sumThenReset();
-            long responseBytes = series.responseBytes.sumThenReset();
-            scratch = series.takeDurations(scratch, scratchCount);
-            if (requests > 0) {
-                visitor.requests(series, requests, requestBytes, responseBytes, scratch, scratchCount[0]);
-            }
-        });
+        feed.forEachRequestSeries(series -> scratch = series.drainTo(visitor, scratch));
         feed.forEachTlsSeries(tls -> {
             long requests = tls.requests.sumThenReset();
             if (requests > 0) {

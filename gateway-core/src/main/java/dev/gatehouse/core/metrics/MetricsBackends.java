@@ -6,9 +6,11 @@ import dev.gatehouse.core.config.MetricsConfig;
 import dev.gatehouse.core.config.PushedMetricsDefaults;
 import dev.gatehouse.core.config.StatsdMetricsConfig;
 import dev.gatehouse.core.observe.RequestRecord;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The metrics backends the gateway pushes to, as configured under {@code metrics} ({@code otlp}, {@code statsD},
@@ -24,12 +26,16 @@ public final class MetricsBackends implements Consumer<RequestRecord>, AutoClose
         this.backends = backends.toArray(new MetricsBackend[0]);
     }
 
-    /** The backends {@code config} turns on (none when it is null); nothing is opened until {@link #start()}. */
-    public static MetricsBackends of(MetricsConfig config) {
+    /**
+     * The backends {@code config} turns on (none when it is null); nothing is opened until {@link #start()}.
+     *
+     * @param resolve where a relative file path of the configuration (a token file, TLS files) is read from
+     */
+    public static MetricsBackends of(MetricsConfig config, Function<String, Path> resolve) {
         List<MetricsBackend> backends = new ArrayList<>();
         if (config != null) {
             if (config.otlp() != null) {
-                backends.add(new OtlpMetricsBackend(config.otlp()));
+                backends.add(new OtlpMetricsBackend(config.otlp(), resolve));
             }
             StatsdMetricsConfig statsd = config.statsD();
             if (statsd != null) {
@@ -43,7 +49,7 @@ public final class MetricsBackends implements Consumer<RequestRecord>, AutoClose
             }
             InfluxDb2MetricsConfig influx = config.influxDB2();
             if (influx != null) {
-                backends.add(new InfluxDb2Backend(influx.addressOrDefault(), influx.tokenValue(), influx.org(),
+                backends.add(new InfluxDb2Backend(influx.addressOrDefault(), influx.tokenValue(resolve), influx.org(),
                         influx.bucket(), influx.pushIntervalOrDefault(), influx.additionalLabels(),
                         switches(influx.labels())));
             }

@@ -79,8 +79,14 @@ final class OtlpMetricsBackend implements MetricsBackend {
     private DoubleCounter configReloads;
     private volatile RequestMetricsFeed<OtelSeries, OtelTls> feed;
 
-    OtlpMetricsBackend(OtlpMetricsConfig config) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OtlpMetricsBackend.class);
+
+    private final java.util.function.Function<String, Path> resolve;
+
+    /** @param resolve where relative TLS file paths are read from (the configuration file's folder) */
+    OtlpMetricsBackend(OtlpMetricsConfig config, java.util.function.Function<String, Path> resolve) {
         this.config = config;
+        this.resolve = resolve;
         this.address = config.grpc() != null ? config.grpc().url() : config.httpOrDefault().metricsUrl();
         this.failures = new PushFailureLog("metrics.otlp", address);
     }
@@ -90,8 +96,16 @@ final class OtlpMetricsBackend implements MetricsBackend {
         if (!Logger.getLogger("").isLoggable(Level.FINE)) {
             SDK_EXPORT_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
         }
-        MetricExporter exporter = new FailureLoggingExporter(config.grpc() != null ? grpcExporter(config.grpc())
-                : httpExporter(config.httpOrDefault()), failures);
+        MetricExporter exporter;
+        try {
+            exporter = new FailureLoggingExporter(config.grpc() != null ? grpcExporter(config.grpc())
+                    : httpExporter(config.httpOrDefault()), failures);
+        } catch (UncheckedIOException e) {
+            // As Traefik: the gateway runs without these metrics rather than not at all.
+            LOG.error("metrics.otlp: {}: {}; OpenTelemetry metrics are not exported", e.getMessage(),
+                    PushFailureLog.reason(e.getCause()));
+            return;
+        }
         List<Double> boundaries = config.explicitBoundaries();
         provider = SdkMeterProvider.builder()
                 .setResource(resource())
@@ -209,7 +223,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
         return Resource.getDefault().merge(Resource.create(attributes.build()));
     }
 
-    private static MetricExporter httpExporter(OtlpMetricsConfig.Http http) {
+    private MetricExporter httpExporter(OtlpMetricsConfig.Http http) {
         OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
                 .setEndpoint(http.metricsUrl()).setCompression("gzip");
         http.headers().forEach(builder::addHeader);
@@ -227,7 +241,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
         return builder.build();
     }
 
-    private static MetricExporter grpcExporter(OtlpMetricsConfig.Grpc grpc) {
+    private MetricExporter grpcExporter(OtlpMetricsConfig.Grpc grpc) {
         OtlpGrpcMetricExporterBuilder builder = OtlpGrpcMetricExporter.builder()
                 .setEndpoint(grpc.url()).setCompression("gzip");
         grpc.headers().forEach(builder::addHeader);
@@ -246,14 +260,15 @@ final class OtlpMetricsBackend implements MetricsBackend {
     }
 
     /** A PEM file, or PEM text given inline (as Traefik's {@code tls.ca}, {@code cert} and {@code key} accept). */
-    private static byte[] pem(String fileOrContent) {
+    private byte[] pem(String fileOrContent) {
         if (fileOrContent.contains("-----BEGIN")) {
             return fileOrContent.getBytes(StandardCharsets.UTF_8);
         }
+        Path file = resolve.apply(fileOrContent);
         try {
-            return Files.readAllBytes(Path.of(fileOrContent));
+            return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("metrics.otlp: cannot read the TLS file " + fileOrContent, e);
+            throw new UncheckedIOException("cannot read the TLS file " + file, e);
         }
     }
 

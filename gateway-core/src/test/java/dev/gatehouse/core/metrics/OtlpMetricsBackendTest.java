@@ -26,7 +26,7 @@ class OtlpMetricsBackendTest {
         collector.start();
         OtlpMetricsBackend backend = new OtlpMetricsBackend(new OtlpMetricsConfig(
                 new OtlpMetricsConfig.Http("http://127.0.0.1:" + collector.getAddress().getPort(), null, null), null,
-                true, true, true, List.of(), Duration.ofHours(1), null, Map.of()));
+                true, true, true, List.of(), Duration.ofHours(1), null, Map.of()), java.nio.file.Path::of);
         try {
             backend.start();
             RequestMetricsFeed.RequestSeries series = backend.series(RequestMetricsFeed.Kind.ROUTER, "app@file",
