@@ -45,8 +45,8 @@ public record InfluxDb2MetricsConfig(String address, String token, String org, S
         }
         for (String[] required : new String[][] {{"token", token}, {"org", org}, {"bucket", bucket}}) {
             if (required[1] == null || required[1].isBlank()) {
-                throw new InvalidValueException(required[0], "metrics.influxDB2 needs token, org and bucket: "
-                        + required[0] + " is missing");
+                throw new InvalidValueException(required[0], "metrics.influxDB2 needs token, org and bucket: set "
+                        + "metrics.influxDB2." + required[0]);
             }
         }
     }
