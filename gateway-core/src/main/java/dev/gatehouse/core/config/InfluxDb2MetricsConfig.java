@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * {@code metrics.influxDB2}: Traefik's metrics written to InfluxDB 2 ({@code POST /api/v2/write}, line protocol),
@@ -62,13 +64,13 @@ public record InfluxDb2MetricsConfig(String address, String token, String org, S
      *
      * @param resolve where a relative path is read from (the configuration file's folder)
      */
-    public String tokenValue(java.util.function.Function<String, Path> resolve) {
+    public String tokenValue(Function<String, Path> resolve) {
         try {
             Path file = resolve.apply(token);
             if (Files.isRegularFile(file)) {
                 return Files.readString(file).trim();
             }
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             // not a path: the token itself
         } catch (IOException e) {
             throw new UncheckedIOException("reading metrics.influxDB2.token from " + token, e);

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.metrics;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -143,7 +144,7 @@ final class InfluxDb2Backend extends IntervalPushBackend {
     static String quantile(long[] sortedNanos, double q) {
         int rank = (int) Math.ceil(q * sortedNanos.length);
         // plain decimal notation: 0.000123 rather than Java's 1.23E-4
-        return java.math.BigDecimal.valueOf(sortedNanos[Math.max(0, rank - 1)]).movePointLeft(9).stripTrailingZeros()
+        return BigDecimal.valueOf(sortedNanos[Math.max(0, rank - 1)]).movePointLeft(9).stripTrailingZeros()
                 .toPlainString();
     }
 

@@ -25,22 +25,26 @@ import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code metrics.otlp}: Traefik's metrics exported by the OpenTelemetry SDK over OTLP (HTTP/protobuf or gRPC, gzip),
@@ -56,6 +60,8 @@ import javax.net.ssl.X509TrustManager;
  * to the SDK's storage for those attributes.
  */
 final class OtlpMetricsBackend implements MetricsBackend {
+
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(OtlpMetricsBackend.class);
 
     /** The instrumentation scope Traefik's instruments are under, so collector pipelines filtering on it work. */
     static final String SCOPE = "github.com/traefik/traefik";
@@ -79,12 +85,10 @@ final class OtlpMetricsBackend implements MetricsBackend {
     private DoubleCounter configReloads;
     private volatile RequestMetricsFeed<OtelSeries, OtelTls> feed;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OtlpMetricsBackend.class);
-
-    private final java.util.function.Function<String, Path> resolve;
+    private final Function<String, Path> resolve;
 
     /** @param resolve where relative TLS file paths are read from (the configuration file's folder) */
-    OtlpMetricsBackend(OtlpMetricsConfig config, java.util.function.Function<String, Path> resolve) {
+    OtlpMetricsBackend(OtlpMetricsConfig config, Function<String, Path> resolve) {
         this.config = config;
         this.resolve = resolve;
         this.address = config.grpc() != null ? config.grpc().url() : config.httpOrDefault().metricsUrl();
@@ -140,7 +144,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
                             gauges.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> gauge.record(
                                     up ? 1 : 0, Attributes.builder().put("service", service).put("url", url).build()))));
         }
-        Map<RequestMetricsFeed.Kind, Instruments> byKind = new java.util.EnumMap<>(RequestMetricsFeed.Kind.class);
+        Map<RequestMetricsFeed.Kind, Instruments> byKind = new EnumMap<>(RequestMetricsFeed.Kind.class);
         for (RequestMetricsFeed.Kind kind : RequestMetricsFeed.Kind.values()) {
             byKind.put(kind, new Instruments(meter, kind));
         }
@@ -211,7 +215,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
             for (String pair : fromEnv.split(",")) {
                 int equals = pair.indexOf('=');
                 if (equals > 0) {
-                    attributes.put(pair.substring(0, equals).trim(), java.net.URLDecoder.decode(
+                    attributes.put(pair.substring(0, equals).trim(), URLDecoder.decode(
                             pair.substring(equals + 1).trim(), StandardCharsets.UTF_8));
                 }
             }
@@ -353,7 +357,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
     private static final class FailureLoggingExporter implements MetricExporter {
         private final MetricExporter delegate;
         private final PushFailureLog failures;
-        private final java.util.concurrent.atomic.AtomicBoolean exporting = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean exporting = new AtomicBoolean();
 
         FailureLoggingExporter(MetricExporter delegate, PushFailureLog failures) {
             this.delegate = delegate;
@@ -395,8 +399,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
         }
 
         @Override
-        public AggregationTemporality getAggregationTemporality(
-                io.opentelemetry.sdk.metrics.InstrumentType instrumentType) {
+        public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
             return delegate.getAggregationTemporality(instrumentType);
         }
     }
