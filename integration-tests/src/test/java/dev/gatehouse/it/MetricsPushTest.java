@@ -203,6 +203,56 @@ class MetricsPushTest {
         }
     }
 
+    @Test
+    void otlpOverHttpsTrustsTheCollectorByTheConfiguredCaOrNotAtAll() throws Throwable {
+        TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
+        TestCertificates.Leaf collectorCertificate = ca.leaf("collector", "ec", "localhost");
+        Map<String, String> getOk = labels("code", "200", "entrypoint", "web", "method", "GET", "protocol", "http");
+        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.https(collectorCertificate);
+             TestBackend backend = TestBackend.echo("one")) {
+            // tls.ca (a path relative to the configuration file's folder): the collector is trusted.
+            try (GatewayHarness gateway = gateway(dir, backend, """
+                    otlp:
+                      pushInterval: 500ms
+                      http:
+                        endpoint: https://localhost:%d
+                        tls:
+                          ca: certs/ca.pem
+                    """.formatted(receiver.port())).start()) {
+                assertEquals(200, Http.status(gateway.url("/app/1")));
+                eventually(() -> assertEquals(1, receiver.sum("traefik_entrypoint_requests_total", getOk)));
+            }
+        }
+        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.https(collectorCertificate);
+             TestBackend backend = TestBackend.echo("one");
+             // Without tls.ca, the JVM's authorities do not know the test CA: nothing is exported, and the log says so.
+             GatewayHarness gateway = gateway(dir.resolve("untrusted"), backend, """
+                    otlp:
+                      pushInterval: 500ms
+                      http:
+                        endpoint: https://localhost:%d
+                    """.formatted(receiver.port())).start()) {
+            assertEquals(200, Http.status(gateway.url("/app/1")));
+            eventually(() -> assertEquals(1, gateway.logLines("metrics.otlp: could not send metrics to https://localhost:"
+                    + receiver.port()).size(), gateway.logs()));
+            assertTrue(receiver.exports().isEmpty());
+        }
+        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.https(collectorCertificate);
+             TestBackend backend = TestBackend.echo("one");
+             // tls.insecureSkipVerify: any certificate is accepted.
+             GatewayHarness gateway = gateway(dir.resolve("skip-verify"), backend, """
+                    otlp:
+                      pushInterval: 500ms
+                      http:
+                        endpoint: https://localhost:%d
+                        tls:
+                          insecureSkipVerify: true
+                    """.formatted(receiver.port())).start()) {
+            assertEquals(200, Http.status(gateway.url("/app/1")));
+            eventually(() -> assertEquals(1, receiver.sum("traefik_entrypoint_requests_total", getOk)));
+        }
+    }
+
     // ---- StatsD and DogStatsD ----
 
     /** Reads StatsD datagrams on 127.0.0.1 and keeps their lines. */

@@ -1,6 +1,8 @@
 package dev.gatehouse.it;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -21,6 +23,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,10 +33,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * A metrics-only OTLP receiver built on the official protobuf definitions ({@code opentelemetry-proto}): the
- * {@code MetricsService/Export} gRPC method, or {@code POST /v1/metrics} (protobuf, gzip or not) over HTTP. Each
+ * {@code MetricsService/Export} gRPC method, or {@code POST /v1/metrics} (protobuf, gzip or not) over HTTP or HTTPS. Each
  * export request is decoded and kept with the headers it came with; a request that does not decode fails the
  * export (so a wrong encoding shows as a failed export, not as an empty one).
  */
@@ -45,14 +52,20 @@ final class OtlpMetricsReceiver implements AutoCloseable {
     private final HttpServer http;
     private final Server grpc;
 
-    private OtlpMetricsReceiver(boolean overGrpc) throws IOException {
+    private OtlpMetricsReceiver(boolean overGrpc, SSLContext tls) throws IOException {
         if (overGrpc) {
             http = null;
             grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .addService(grpcService()).build().start();
         } else {
             grpc = null;
-            http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            if (tls != null) {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                http = https;
+            } else {
+                http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            }
             http.createContext("/v1/metrics", exchange -> {
                 try (exchange) {
                     byte[] body = exchange.getRequestBody().readAllBytes();
@@ -83,11 +96,27 @@ final class OtlpMetricsReceiver implements AutoCloseable {
     }
 
     static OtlpMetricsReceiver http() throws IOException {
-        return new OtlpMetricsReceiver(false);
+        return new OtlpMetricsReceiver(false, null);
+    }
+
+    /** {@code POST /v1/metrics} over HTTPS, with the certificate and key of {@code leaf}. */
+    static OtlpMetricsReceiver https(TestCertificates.Leaf leaf) throws Exception {
+        Path p12 = leaf.cert().resolveSibling(leaf.cert().getFileName() + ".p12");
+        TestCertificates.openssl("pkcs12", "-export", "-in", leaf.cert().toString(), "-inkey", leaf.key().toString(),
+                "-out", p12.toString(), "-passout", "pass:changeit");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, "changeit".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(managers.getKeyManagers(), null, null);
+        return new OtlpMetricsReceiver(false, context);
     }
 
     static OtlpMetricsReceiver grpc() throws IOException {
-        return new OtlpMetricsReceiver(true);
+        return new OtlpMetricsReceiver(true, null);
     }
 
     int port() {
