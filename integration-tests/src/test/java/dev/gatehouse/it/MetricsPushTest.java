@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -380,6 +381,70 @@ class MetricsPushTest {
             assertEquals(List.of(1.0), values.get("traefik.service.server.up|g|#service:app@file,url:" + backend.url())
                     .subList(0, 1), "the server's state, at each push");
             assertTrue(values.containsKey("traefik.open.connections|g|#entrypoint:web,protocol:TCP"), values.keySet().toString());
+        }
+    }
+
+    @Test
+    void datadogCountsTlsRequestsByVersionAndCipherAndReportsCertificateExpiry() throws Throwable {
+        TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
+        TestCertificates.Leaf leaf = ca.leaf("a", "ec", "a.test", "b.test");
+        X509Certificate certificate = (X509Certificate) TestCertificates.readCertificates(leaf.cert()).iterator().next();
+        try (UdpLines agent = new UdpLines();
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         secure:
+                           rule: Host(`a.test`)
+                           service: app
+                           tls: {}
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     tls:
+                       certificates:
+                         - certFile: %s
+                           keyFile: %s
+                     """.formatted(backend.url(), leaf.cert(), leaf.key())).staticConfig("""
+                     entryPoints:
+                       websecure:
+                         address: "127.0.0.1:0"
+                     providers:
+                       providersThrottleDuration: 50ms
+                       file:
+                         directory: dynamic
+                     metrics:
+                       datadog:
+                         address: %s
+                         pushInterval: 100ms
+                         addRoutersLabels: true
+                     """.formatted(agent.address())).start()) {
+            int port = gateway.port("websecure");
+            String request = "GET /t HTTP/1.1\r\nHost: a.test";
+            TestCertificates.Handshake tls13 = TestCertificates.handshake(ca.clientContext(null), port, "a.test",
+                    new String[] {"TLSv1.3"}, null, request);
+            TestCertificates.Handshake tls12 = TestCertificates.handshake(ca.clientContext(null), port, "a.test",
+                    new String[] {"TLSv1.2"}, null, request);
+            assertTrue(tls13.response().startsWith("HTTP/1.1 200"), tls13.response());
+            assertTrue(tls12.response().startsWith("HTTP/1.1 200"), tls12.response());
+            String certificateTags = "|#cn:a.test,serial:" + certificate.getSerialNumber() + ",sans:a.test_b.test";
+            eventually(() -> {
+                Map<String, List<Double>> values = parseStatsd(agent.lines());
+                assertEquals(1, sum(values, "traefik.entrypoint.request.tls.total|c|#entrypoint:websecure,"
+                        + "tls_version:1.3,tls_cipher:" + tls13.cipherSuite()), values.keySet().toString());
+                assertEquals(1, sum(values, "traefik.entrypoint.request.tls.total|c|#entrypoint:websecure,"
+                        + "tls_version:1.2,tls_cipher:" + tls12.cipherSuite()));
+                assertEquals(1, sum(values, "traefik.router.request.tls.total|c|#router:secure@file,service:app@file,"
+                        + "tls_version:1.3,tls_cipher:" + tls13.cipherSuite()));
+                assertEquals(1, sum(values, "traefik.service.request.tls.total|c|#service:app@file,"
+                        + "tls_version:1.2,tls_cipher:" + tls12.cipherSuite()));
+                List<Double> notAfter = values.get("traefik.tls.certs.notAfterTimestamp|g" + certificateTags);
+                assertNotNull(notAfter, "the served certificate's expiry (',' in a tag value is sent as '_'): "
+                        + values.keySet());
+                assertEquals(certificate.getNotAfter().getTime() / 1000, notAfter.get(0).longValue());
+            });
         }
     }
 
