@@ -128,13 +128,8 @@ public final class GatewayApplication implements AutoCloseable {
             challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
         }
         server.httpChallenges(challenges);
-        pushedMetrics.gauges(new GatewayGauges(() -> {
-            Map<String, Integer> open = new java.util.LinkedHashMap<>();
-            for (String name : entryPoints.names()) {
-                open.put(name, server.openConnections(name));
-            }
-            return open;
-        }, () -> server.runtime().serverStatus(), tls::served));
+        pushedMetrics.gauges(new GatewayGauges(() -> openConnections(entryPoints), () -> server.runtime().serverStatus(),
+                tls::served));
         if (metrics != null) {
             if (entryPoints.metricsIndex >= 0) {
                 server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
@@ -177,6 +172,15 @@ public final class GatewayApplication implements AutoCloseable {
         server.jetty().addBean(upstream);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
                 this::apply);
+    }
+
+    /** By entry point, the connections open now: what the pushed metrics report at each push. */
+    private Map<String, Integer> openConnections(EntryPointPlan entryPoints) {
+        Map<String, Integer> open = new java.util.LinkedHashMap<>();
+        for (String name : entryPoints.names()) {
+            open.put(name, server.openConnections(name));
+        }
+        return open;
     }
 
     /**
