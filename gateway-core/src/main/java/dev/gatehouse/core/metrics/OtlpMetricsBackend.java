@@ -14,11 +14,8 @@ import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.metrics.Aggregation;
-import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
@@ -110,14 +107,10 @@ final class OtlpMetricsBackend implements MetricsBackend {
                     PushFailureLog.reason(e.getCause()));
             return;
         }
-        List<Double> boundaries = config.explicitBoundaries();
         provider = SdkMeterProvider.builder()
                 .setResource(resource())
                 .registerMetricReader(PeriodicMetricReader.builder(exporter)
                         .setInterval(config.pushIntervalOrDefault()).build())
-                .registerView(InstrumentSelector.builder().setType(InstrumentType.HISTOGRAM)
-                                .setName("traefik_*_request_duration_seconds").build(),
-                        View.builder().setAggregation(Aggregation.explicitBucketHistogram(boundaries)).build())
                 .build();
         Meter meter = provider.meterBuilder(SCOPE).setInstrumentationVersion(Version.get()).build();
         configReloads = counter(meter, "traefik_config_reloads_total", "Config reloads");
@@ -146,7 +139,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
         }
         Map<RequestMetricsFeed.Kind, Instruments> byKind = new EnumMap<>(RequestMetricsFeed.Kind.class);
         for (RequestMetricsFeed.Kind kind : RequestMetricsFeed.Kind.values()) {
-            byKind.put(kind, new Instruments(meter, kind));
+            byKind.put(kind, new Instruments(meter, kind, config.explicitBoundaries()));
         }
         feed = new RequestMetricsFeed<>(new RequestMetricsFeed.Switches(labels.entryPoints(), labels.routers(),
                 labels.services()),
@@ -314,13 +307,15 @@ final class OtlpMetricsBackend implements MetricsBackend {
         final DoubleCounter requestBytes;
         final DoubleCounter responseBytes;
 
-        Instruments(Meter meter, RequestMetricsFeed.Kind kind) {
+        /** @param boundaries the duration histogram's buckets ({@code explicitBoundaries}) */
+        Instruments(Meter meter, RequestMetricsFeed.Kind kind, List<Double> boundaries) {
             String base = "traefik_" + kind.word + "_";
             requests = counter(meter, base + "requests_total", "How many HTTP requests were processed, by "
                     + kind.word + ", status code, protocol and method.");
             tls = counter(meter, base + "requests_tls_total", "How many HTTP requests with TLS were processed, by "
                     + kind.word + ", TLS version and TLS cipher.");
             duration = meter.histogramBuilder(base + "request_duration_seconds").setUnit("s")
+                    .setExplicitBucketBoundariesAdvice(boundaries)
                     .setDescription("How long it took to process the request, by " + kind.word
                             + ", status code, protocol and method.").build();
             requestBytes = counter(meter, base + "requests_bytes_total", "The total size of requests in bytes, by "
