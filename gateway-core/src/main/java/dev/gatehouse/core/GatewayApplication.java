@@ -18,7 +18,9 @@ import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
+import dev.gatehouse.core.metrics.GatewayGauges;
 import dev.gatehouse.core.metrics.GatewayMetrics;
+import dev.gatehouse.core.metrics.MetricsBackends;
 import dev.gatehouse.core.metrics.MetricsHandler;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.observe.RequestRecord;
@@ -65,6 +67,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final CertificateResolvers resolvers;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
+    /** {@code metrics.otlp}, {@code statsD}, {@code datadog}, {@code influxDB2}: fed the same requests as Prometheus. */
+    private final MetricsBackends pushedMetrics;
     private final ApiHandler api;
     /** {@code api@internal} and {@code dashboard@internal} when {@code api} is configured. */
     private final Map<String, Handler> apiServices;
@@ -108,6 +112,10 @@ public final class GatewayApplication implements AutoCloseable {
         if (metrics != null) {
             observers.add(metrics);
         }
+        pushedMetrics = MetricsBackends.of(assembly.config.metrics(), assembly.loaded::resolve);
+        if (!pushedMetrics.isEmpty()) {
+            observers.add(pushedMetrics);
+        }
         // Relative certificate paths are read from the working directory, as Traefik does.
         tls = new TlsManager(null, assembly.tlsEngine);
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
@@ -120,6 +128,8 @@ public final class GatewayApplication implements AutoCloseable {
             challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
         }
         server.httpChallenges(challenges);
+        pushedMetrics.gauges(new GatewayGauges(() -> openConnections(entryPoints), () -> server.runtime().serverStatus(),
+                tls::served));
         if (metrics != null) {
             if (entryPoints.metricsIndex >= 0) {
                 server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
@@ -164,6 +174,15 @@ public final class GatewayApplication implements AutoCloseable {
                 this::apply);
     }
 
+    /** By entry point, the connections open now: what the pushed metrics report at each push. */
+    private Map<String, Integer> openConnections(EntryPointPlan entryPoints) {
+        Map<String, Integer> open = new java.util.LinkedHashMap<>();
+        for (String name : entryPoints.names()) {
+            open.put(name, server.openConnections(name));
+        }
+        return open;
+    }
+
     /**
      * {@code api@internal} as Traefik's: a router to it with {@code PathPrefix(`/api`) || PathPrefix(`/dashboard`)}
      * serves both the API and the dashboard.
@@ -202,6 +221,7 @@ public final class GatewayApplication implements AutoCloseable {
             application.closeQuietly();
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
+        application.pushedMetrics.start();
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
                 application.server.jetty(), application.apiServices,
                 application.healthScheduler, application.tls,
@@ -253,11 +273,13 @@ public final class GatewayApplication implements AutoCloseable {
             if (metrics != null) {
                 metrics.configurationReloaded(false);
             }
+            pushedMetrics.configurationReloaded(false);
             throw e;
         }
         if (metrics != null) {
             metrics.configurationReloaded(true);
         }
+        pushedMetrics.configurationReloaded(true);
         for (ConfigProblem problem : runtime.problems()) {
             LOG.error("Configuration error: {}", problem);
         }
@@ -344,6 +366,7 @@ public final class GatewayApplication implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
+        pushedMetrics.close();   // last: after the server stopped, so the final push holds every request
     }
 
     /** Reopens the log files ({@code log.filePath}, {@code accessLog.filePath}) after a rotation (SIGUSR1). */

@@ -1,9 +1,15 @@
 package dev.gatehouse.core.config;
 
 /**
- * {@code metrics}.
+ * {@code metrics}: Prometheus is scraped; the others are pushed at {@code pushInterval}. Several may be on at once,
+ * each fed by the same requests.
  *
  * @param prometheus expose metrics in Prometheus' text format; null when off
+ * @param otlp push to an OpenTelemetry collector over OTLP (HTTP or gRPC); null when off
+ * @param statsD push to a StatsD server over UDP; null when off
+ * @param datadog push to a Datadog agent (DogStatsD, with tags); null when off
+ * @param influxDB2 write to InfluxDB 2's {@code /api/v2/write}; null when off
  */
-public record MetricsConfig(PrometheusMetricsConfig prometheus) {
+public record MetricsConfig(PrometheusMetricsConfig prometheus, OtlpMetricsConfig otlp, StatsdMetricsConfig statsD,
+        DatadogMetricsConfig datadog, InfluxDb2MetricsConfig influxDB2) {
 }

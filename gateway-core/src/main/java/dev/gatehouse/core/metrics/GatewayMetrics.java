@@ -16,11 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -30,9 +27,8 @@ import java.util.function.ToDoubleFunction;
  * {@code traefik_service_request_duration_seconds}, ...; the prefix is configurable) so that existing
  * dashboards work, kept in a Micrometer Prometheus registry.
  *
- * <p>Per request, finding the meters of a label set allocates nothing: meters are cached per entry point,
- * router or service name (the same string instances every time), then per method, then in an array indexed
- * by status code. TLS requests are counted a second time by TLS version and cipher, as Traefik does.
+ * <p>Which label sets a request counts in, and their per-request caching, is {@link RequestMetricsFeed}'s (shared
+ * with the pushed backends of {@link MetricsBackends}); this class makes the Micrometer meters of each.
  *
  * <p>What describes the gateway's state rather than its traffic (certificate expiry, server health) is read
  * from its sources at each scrape, so that it is never stale and needs no bookkeeping on reload.
@@ -44,18 +40,10 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String prefix;
     private final Duration[] buckets;
-    private final boolean entryPoints;
-    private final boolean routers;
-    private final boolean services;
-    private final Family entryPointFamily;
-    private final Family routerFamily;
-    private final Family serviceFamily;
+    private final RequestMetricsFeed<Meters, RequestMetricsFeed.TlsSeries> requests;
     private final Counter reloads;
     private final Counter reloadFailures;
     private final AtomicLong lastReloadSuccess = new AtomicLong();
-    private final TlsFamily entryPointTls;
-    private final TlsFamily routerTls;
-    private final TlsFamily serviceTls;
     private final MultiGauge certificatesNotAfter;
     private final MultiGauge serverUp;
     private volatile Supplier<List<TlsManager.Served>> certificates = List::of;
@@ -64,24 +52,37 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     public GatewayMetrics(PrometheusMetricsConfig config) {
         prefix = config.prefixOrDefault();
         buckets = config.buckets().stream().map(seconds -> Duration.ofNanos((long) (seconds * 1e9))).toArray(Duration[]::new);
-        entryPoints = config.addEntryPointsLabelsOrDefault();
-        routers = config.addRoutersLabelsOrDefault();
-        services = config.addServicesLabelsOrDefault();
-        entryPointFamily = new Family("entrypoint", "entrypoint");
-        routerFamily = new Family("router", "router");
-        serviceFamily = new Family("service", "service");
+        requests = new RequestMetricsFeed<>(new RequestMetricsFeed.Switches(config.addEntryPointsLabelsOrDefault(),
+                config.addRoutersLabelsOrDefault(), config.addServicesLabelsOrDefault()), this::requestMeters, this::tlsCounter);
         reloads = Counter.builder(prefix + ".config.reloads").description("Configuration reloads").register(registry);
         reloadFailures = Counter.builder(prefix + ".config.reloads.failure")
                 .description("Configuration reloads that failed").register(registry);
         Gauge.builder(prefix + ".config.last.reload.success", lastReloadSuccess, AtomicLong::doubleValue)
                 .description("Last successful configuration reload, as a Unix timestamp").register(registry);
-        entryPointTls = new TlsFamily("entrypoint", "entrypoint");
-        routerTls = new TlsFamily("router", "router");
-        serviceTls = new TlsFamily("service", "service");
         certificatesNotAfter = MultiGauge.builder(prefix + ".tls.certs.not.after")
                 .description("Expiry of each certificate served, as a Unix timestamp").register(registry);
         serverUp = MultiGauge.builder(prefix + ".service.server.up")
                 .description("Whether each server of a service gets traffic (1) or is down (0)").register(registry);
+    }
+
+    private Meters requestMeters(RequestMetricsFeed.Kind kind, String name, String service, String method, String code) {
+        Tags tags = Tags.of("code", code, "method", method, "protocol", PROTOCOL, kind.word, name);
+        if (service != null) {
+            tags = tags.and("service", service);
+        }
+        return new Meters(kind.word, tags);
+    }
+
+    /** {@code <prefix>_<word>_requests_tls_total} by {@code tls_version} and {@code tls_cipher}. */
+    private RequestMetricsFeed.TlsSeries tlsCounter(RequestMetricsFeed.Kind kind, String name, String service,
+            String version, String cipher) {
+        Tags tags = Tags.of(kind.word, name, "tls_version", version, "tls_cipher", cipher);
+        if (service != null) {
+            tags = tags.and("service", service);
+        }
+        return Counter.builder(prefix + "." + kind.word + ".requests.tls")
+                .description("How many HTTP requests with TLS were processed, by TLS version and cipher")
+                .tags(tags).register(registry)::increment;
     }
 
     /** Where the certificates served (configured and obtained by resolvers) are read at each scrape. */
@@ -110,33 +111,7 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     /** Counts one completed request; called on the thread that completed it. */
     @Override
     public void accept(RequestRecord record) {
-        if (!record.metrics()) {
-            return;   // observability.metrics: false on its router or entry point, as Traefik's metrics middleware skips it
-        }
-        long nanos = record.durationNanos();
-        long requestBytes = Math.max(0, record.requestContentLength);
-        String tlsVersion = record.tlsVersion;
-        if (entryPoints) {
-            if (tlsVersion != null) {
-                entryPointTls.counter(record.entryPoint, null, tlsVersion, record.tlsCipher).increment();
-            }
-            entryPointFamily.meters(record.entryPoint, null, record.method, record.status()).record(nanos, requestBytes,
-                    record.bytes());
-        }
-        if (routers && record.router() != null) {
-            if (tlsVersion != null) {
-                routerTls.counter(record.router(), record.service(), tlsVersion, record.tlsCipher).increment();
-            }
-            routerFamily.meters(record.router(), record.service(), record.method, record.status())
-                    .record(nanos, requestBytes, record.bytes());
-        }
-        if (services && record.service() != null) {
-            if (tlsVersion != null) {
-                serviceTls.counter(record.service(), null, tlsVersion, record.tlsCipher).increment();
-            }
-            serviceFamily.meters(record.service(), null, record.method, record.status()).record(nanos, requestBytes,
-                    record.bytes());
-        }
+        requests.accept(record);
     }
 
     /** A configuration was applied (or failed to be). */
@@ -172,84 +147,8 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         return registry.scrape();
     }
 
-    /**
-     * {@code <prefix>_<word>_requests_tls_total} by {@code tls_version} and {@code tls_cipher}; counters cached
-     * by name, version and cipher (the session's strings, the same instances for every request of a connection).
-     */
-    private final class TlsFamily {
-        private final String metricWord;
-        private final String labelName;
-        private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>>> byName =
-                new ConcurrentHashMap<>();
-
-        TlsFamily(String metricWord, String labelName) {
-            this.metricWord = metricWord;
-            this.labelName = labelName;
-        }
-
-        Counter counter(String name, String service, String version, String cipher) {
-            ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> byVersion = byName.get(name);
-            if (byVersion == null) {
-                byVersion = byName.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
-            }
-            ConcurrentHashMap<String, Counter> byCipher = byVersion.get(version);
-            if (byCipher == null) {
-                byCipher = byVersion.computeIfAbsent(version, v -> new ConcurrentHashMap<>());
-            }
-            Counter counter = byCipher.get(cipher);
-            if (counter == null) {
-                counter = byCipher.computeIfAbsent(cipher, c -> {
-                    Tags tags = Tags.of(labelName, name, "tls_version", version, "tls_cipher", c);
-                    if (service != null) {
-                        tags = tags.and("service", service);
-                    }
-                    return Counter.builder(prefix + "." + metricWord + ".requests.tls")
-                            .description("How many HTTP requests with TLS were processed, by TLS version and cipher")
-                            .tags(tags).register(registry);
-                });
-            }
-            return counter;
-        }
-    }
-
-    /** The meters of one kind of label (entry point, router or service), cached without per-request allocation. */
-    private final class Family {
-        private final String metricWord;
-        private final String labelName;
-        private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Meters>>> byName =
-                new ConcurrentHashMap<>();
-
-        Family(String metricWord, String labelName) {
-            this.metricWord = metricWord;
-            this.labelName = labelName;
-        }
-
-        Meters meters(String name, String service, String method, int status) {
-            ConcurrentHashMap<String, AtomicReferenceArray<Meters>> byMethod = byName.get(name);
-            if (byMethod == null) {
-                byMethod = byName.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
-            }
-            AtomicReferenceArray<Meters> byStatus = byMethod.get(method);
-            if (byStatus == null) {
-                byStatus = byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(600));
-            }
-            int code = status >= 100 && status < 600 ? status : 0;
-            Meters meters = byStatus.get(code);
-            if (meters == null) {
-                Tags tags = Tags.of("code", String.valueOf(code), "method", method.toUpperCase(Locale.ROOT),
-                        "protocol", PROTOCOL, labelName, name);
-                if (service != null) {
-                    tags = tags.and("service", service);
-                }
-                byStatus.compareAndSet(code, null, new Meters(metricWord, tags));
-                meters = byStatus.get(code);
-            }
-            return meters;
-        }
-    }
-
     /** {@code <prefix>_<word>_requests_total}, {@code ..._request_duration_seconds}, request and response bytes. */
-    private final class Meters {
+    private final class Meters implements RequestMetricsFeed.RequestSeries {
         private final Counter requests;
         private final Timer duration;
         private final Counter requestBytes;
@@ -267,7 +166,8 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                     .tags(tags).register(registry);
         }
 
-        void record(long nanos, long requestBodyBytes, long responseBodyBytes) {
+        @Override
+        public void record(long nanos, long requestBodyBytes, long responseBodyBytes) {
             requests.increment();
             duration.record(nanos, TimeUnit.NANOSECONDS);
             requestBytes.increment(requestBodyBytes);

@@ -1,0 +1,47 @@
+package dev.gatehouse.core.config;
+
+import java.time.Duration;
+
+/** What the pushed metrics backends ({@code otlp}, {@code statsD}, {@code datadog}, {@code influxDB2}) share. */
+public final class PushedMetricsDefaults {
+
+    /** Traefik's default for every pushed backend. */
+    public static final Duration PUSH_INTERVAL = Duration.ofSeconds(10);
+
+    /** Which request metrics a backend sends: {@code addEntryPointsLabels} and the service one default to true. */
+    public record Labels(boolean entryPoints, boolean routers, boolean services) {
+    }
+
+    private PushedMetricsDefaults() {
+    }
+
+    static Labels labels(Boolean entryPoints, Boolean routers, Boolean services) {
+        return new Labels(entryPoints == null || entryPoints, Boolean.TRUE.equals(routers), services == null || services);
+    }
+
+    static Duration pushInterval(Duration configured) {
+        return configured == null || configured.isZero() ? PUSH_INTERVAL : configured;
+    }
+
+    static void checkPushInterval(Duration pushInterval) {
+        if (pushInterval != null && pushInterval.isNegative()) {
+            throw new InvalidValueException("pushInterval", "pushInterval must be a positive duration such as 10s");
+        }
+    }
+
+    static void checkHostPort(String key, String address) {
+        int colon = address.lastIndexOf(':');
+        boolean valid = colon > 0 && colon < address.length() - 1;
+        if (valid) {
+            try {
+                int port = Integer.parseInt(address.substring(colon + 1));
+                valid = port > 0 && port < 65536;
+            } catch (NumberFormatException e) {
+                valid = false;
+            }
+        }
+        if (!valid) {
+            throw new InvalidValueException(key, "'" + address + "' is not host:port (for example localhost:8125)");
+        }
+    }
+}

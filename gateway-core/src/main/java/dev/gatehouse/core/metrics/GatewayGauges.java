@@ -1,0 +1,37 @@
+package dev.gatehouse.core.metrics;
+
+import dev.gatehouse.core.tls.TlsManager;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What describes the gateway's state rather than its traffic, read by the pushed backends at each push (as the
+ * Prometheus registry reads it at each scrape): never stale, no bookkeeping on reload.
+ *
+ * @param openConnections by entry point, the connections open now
+ * @param servers by service, then server URL, whether the server gets traffic (up) or not
+ * @param certificates the certificates served (configured and obtained by resolvers)
+ */
+public record GatewayGauges(Supplier<Map<String, Integer>> openConnections,
+        Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates) {
+
+    /** Before the gateway is assembled: nothing to report. */
+    public static final GatewayGauges NONE = new GatewayGauges(Map::of, Map::of, List::of);
+
+    /** One certificate's labels and expiry, as the Prometheus registry labels them. */
+    record Certificate(String commonName, String serial, String sans, long notAfterEpochSeconds) {
+    }
+
+    /** The certificates, one per distinct (CN, serial, SANs): the same certificate may be configured twice. */
+    List<Certificate> distinctCertificates() {
+        Map<List<String>, Certificate> distinct = new java.util.LinkedHashMap<>();
+        for (TlsManager.Served served : certificates.get()) {
+            Certificate certificate = new Certificate(served.commonName(),
+                    served.certificate().getSerialNumber().toString(), String.join(",", served.dnsNames()),
+                    served.certificate().getNotAfter().getTime() / 1000);
+            distinct.putIfAbsent(List.of(certificate.commonName(), certificate.serial(), certificate.sans()), certificate);
+        }
+        return List.copyOf(distinct.values());
+    }
+}
