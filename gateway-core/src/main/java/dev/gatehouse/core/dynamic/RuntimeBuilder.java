@@ -15,6 +15,7 @@ import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
+import dev.gatehouse.core.tracing.Tracing;
 import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.router.RuleCompiler;
@@ -94,6 +95,8 @@ public final class RuntimeBuilder {
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
     private Comparator<Route> routeOrder = RoutingTable.ORDER;
+    /** Spans for routers, middlewares and services when {@code tracing} is configured; null otherwise. */
+    private Tracing tracing;
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -179,6 +182,12 @@ public final class RuntimeBuilder {
      */
     public RuntimeBuilder providersPrecedence(List<String> providers) {
         this.routeOrder = RoutingTable.order(providers);
+        return this;
+    }
+
+    /** {@code tracing}: routers, their middlewares and services get spans; null for none (the default). */
+    public RuntimeBuilder tracing(Tracing tracing) {
+        this.tracing = tracing;
         return this;
     }
 
@@ -784,6 +793,9 @@ public final class RuntimeBuilder {
             }
         }
         List<Handler.Wrapper> chain = new ArrayList<>();
+        // The type and name of each middleware of the chain, for their spans.
+        List<String> chainTypes = new ArrayList<>();
+        List<String> leafNames = new ArrayList<>();
         for (String middlewareName : leaves) {
             PreparedMiddleware middleware = middlewares.get(middlewareName);
             try {
@@ -793,6 +805,8 @@ public final class RuntimeBuilder {
                     problems.add("middleware '" + middlewareName + "' produced no handler");
                 } else {
                     chain.add(wrapper);
+                    chainTypes.add(middleware.type().name());
+                    leafNames.add(middlewareName);
                 }
             } catch (Exception e) {
                 problems.add("middleware '" + middlewareName + "' cannot be created: " + e.getMessage());
@@ -803,12 +817,13 @@ public final class RuntimeBuilder {
         if (problems.any()) {
             return null;
         }
-        Handler handler = service;
+        boolean traced = tracing != null && tracing.traces(name);
+        Handler handler = traced ? tracing.service(qualify(router.service(), defined.provider()), service) : service;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Handler.Wrapper wrapper = chain.get(i);
             wrapper.setServer(server);
             wrapper.setHandler(handler);
-            handler = wrapper;
+            handler = traced ? tracing.middleware(chainTypes.get(i), leafNames.get(i), wrapper) : wrapper;
         }
         for (Handler.Wrapper wrapper : chain) {
             try {
@@ -822,8 +837,12 @@ public final class RuntimeBuilder {
                 return null;
             }
         }
+        if (traced) {
+            handler = tracing.router(name, router.rule(), qualify(router.service(), defined.provider()), handler);
+        }
         ObservabilityConfig switches = router.observability();
-        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null)) {
+        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null
+                || switches.tracing() != null || switches.traceVerbosity() != null)) {
             handler = new ObservabilitySwitches(switches, handler);
         }
         return new Route(name, router.effectivePriority(), predicate, handler);

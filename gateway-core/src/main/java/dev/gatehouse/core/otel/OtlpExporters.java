@@ -1,0 +1,138 @@
+package dev.gatehouse.core.otel;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
+import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.Map;
+
+/**
+ * Builds the OpenTelemetry SDK's OTLP exporters from an {@link OtlpTarget}, gzip-compressed as Traefik's, and the
+ * resource that describes the gateway. HTTP goes through the JDK's HTTP client; gRPC through Jetty's HTTP/2 client
+ * ({@link JettyGrpcSender}), so no other HTTP stack is shipped.
+ */
+public final class OtlpExporters {
+
+    private OtlpExporters() {
+    }
+
+    public static SpanExporter spans(OtlpTarget target) {
+        if (target.grpc()) {
+            OtlpGrpcSpanExporterBuilder builder = OtlpGrpcSpanExporter.builder().setEndpoint(target.endpoint())
+                    .setCompression("gzip");
+            target.headers().forEach(builder::addHeader);
+            if (target.caPem() != null) {
+                builder.setTrustedCertificates(target.caPem());
+            }
+            if (target.clientCertPem() != null) {
+                builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
+            }
+            if (target.trustAll() != null) {
+                builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
+            }
+            return builder.build();
+        }
+        OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder().setEndpoint(target.endpoint())
+                .setCompression("gzip");
+        target.headers().forEach(builder::addHeader);
+        if (target.caPem() != null) {
+            builder.setTrustedCertificates(target.caPem());
+        }
+        if (target.clientCertPem() != null) {
+            builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
+        }
+        if (target.trustAll() != null) {
+            builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
+        }
+        return builder.build();
+    }
+
+    public static LogRecordExporter logs(OtlpTarget target) {
+        if (target.grpc()) {
+            OtlpGrpcLogRecordExporterBuilder builder = OtlpGrpcLogRecordExporter.builder()
+                    .setEndpoint(target.endpoint()).setCompression("gzip");
+            target.headers().forEach(builder::addHeader);
+            if (target.caPem() != null) {
+                builder.setTrustedCertificates(target.caPem());
+            }
+            if (target.clientCertPem() != null) {
+                builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
+            }
+            if (target.trustAll() != null) {
+                builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
+            }
+            return builder.build();
+        }
+        OtlpHttpLogRecordExporterBuilder builder = OtlpHttpLogRecordExporter.builder().setEndpoint(target.endpoint())
+                .setCompression("gzip");
+        target.headers().forEach(builder::addHeader);
+        if (target.caPem() != null) {
+            builder.setTrustedCertificates(target.caPem());
+        }
+        if (target.clientCertPem() != null) {
+            builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
+        }
+        if (target.trustAll() != null) {
+            builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
+        }
+        return builder.build();
+    }
+
+    /**
+     * The resource of every signal, as Traefik builds it: {@code service.name}, {@code service.version}, the host and
+     * process, then the configured attributes, then {@code OTEL_RESOURCE_ATTRIBUTES} and {@code OTEL_SERVICE_NAME}
+     * from the environment, which override them.
+     */
+    public static Resource resource(String serviceName, String version, Map<String, String> attributes,
+            Map<String, String> environment) {
+        AttributesBuilder builder = Attributes.builder()
+                .put(AttributeKey.stringKey("service.name"), serviceName)
+                .put(AttributeKey.stringKey("service.version"), version)
+                .put(AttributeKey.stringKey("process.pid"), String.valueOf(ProcessHandle.current().pid()))
+                .put(AttributeKey.stringKey("process.runtime.name"), System.getProperty("java.runtime.name", "java"))
+                .put(AttributeKey.stringKey("os.type"), System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT));
+        String host = hostName();
+        if (host != null) {
+            builder.put(AttributeKey.stringKey("host.name"), host);
+        }
+        attributes.forEach((key, value) -> builder.put(AttributeKey.stringKey(key), value));
+        String fromEnvironment = environment.get("OTEL_RESOURCE_ATTRIBUTES");
+        if (fromEnvironment != null) {
+            for (String pair : fromEnvironment.split(",")) {
+                int equals = pair.indexOf('=');
+                if (equals > 0) {
+                    builder.put(AttributeKey.stringKey(decode(pair.substring(0, equals).strip())),
+                            decode(pair.substring(equals + 1).strip()));
+                }
+            }
+        }
+        String serviceFromEnvironment = environment.get("OTEL_SERVICE_NAME");
+        if (serviceFromEnvironment != null && !serviceFromEnvironment.isBlank()) {
+            builder.put(AttributeKey.stringKey("service.name"), serviceFromEnvironment);
+        }
+        return Resource.getDefault().merge(Resource.create(builder.build()));
+    }
+
+    private static String decode(String value) {
+        return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The kernel's host name, as Go's os.Hostname gives Traefik: no DNS lookup, which could stall the start. */
+    private static String hostName() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getenv("HOSTNAME");
+        }
+    }
+}
