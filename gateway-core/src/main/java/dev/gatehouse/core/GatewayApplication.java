@@ -354,6 +354,7 @@ public final class GatewayApplication implements AutoCloseable {
             // After the server: the spans of the last requests are exported too.
             tracing.close();
         }
+        Logging.closeOtlp();
     }
 
     /** Reopens the log files ({@code log.filePath}, {@code accessLog.filePath}) after a rotation (SIGUSR1). */
