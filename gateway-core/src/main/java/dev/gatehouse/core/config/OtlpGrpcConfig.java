@@ -20,7 +20,8 @@ public record OtlpGrpcConfig(String endpoint, Boolean insecure, Map<String, Stri
         if (endpoint != null && !endpoint.isBlank()) {
             String value = endpoint.strip();
             int colon = value.lastIndexOf(':');
-            boolean valid = colon > 0 && colon < value.length() - 1;
+            // A scheme (http://) has no place here: the transport is set by insecure and tls.
+            boolean valid = colon > 0 && colon < value.length() - 1 && !value.contains("/");
             if (valid) {
                 try {
                     int port = Integer.parseInt(value.substring(colon + 1));
@@ -31,7 +32,7 @@ public record OtlpGrpcConfig(String endpoint, Boolean insecure, Map<String, Stri
             }
             if (!valid) {
                 throw new InvalidValueException("endpoint", "invalid collector endpoint '" + endpoint
-                        + "' (expected <host>:<port>, such as collector:4317)");
+                        + "' (expected <host>:<port> without a scheme, such as collector:4317)");
             }
         }
         if (insecure != null && insecure && tls != null) {
