@@ -195,7 +195,8 @@ class TracingTest {
             public boolean handle(Request request, Response response, Callback callback) {
                 response.setStatus(503);
                 response.write(true, java.nio.ByteBuffer.wrap(("header: traceparent: "
-                        + request.getHeaders().get("traceparent")).getBytes()), callback);
+                        + request.getHeaders().get("traceparent") + "\nheader: baggage: "
+                        + request.getHeaders().get("baggage")).getBytes()), callback);
                 return true;
             }
         };
@@ -218,6 +219,7 @@ class TracingTest {
             assertEquals(503, response.statusCode());
             Matcher sent = traceparent(response);
             assertEquals(incomingTrace, sent.group(1), "the incoming trace goes on to the backend");
+            assertTrue(response.body().contains("header: baggage: team=blue"), "baggage too: " + response.body());
 
             List<ReceivedSpan> spans = trace(receiver, incomingTrace);
             assertEquals(List.of("GET", "ReverseProxy"), spans.stream().map(s -> s.span().getName()).sorted().toList(),

@@ -66,7 +66,10 @@ public final class Logging {
                 otlp = OtlpLogs.start(config.otlp(), dev.gatehouse.core.Version.get(), "log.otlp", "gatehouse");
             }
             Handler handler = otlp.julHandler(new TextFormatter());
-            handler.setLevel(Logger.getLogger("").getLevel());
+            Level level = Logger.getLogger("").getLevel();
+            handler.setLevel(level);
+            // What clients can make the libraries log is bounded on this output too.
+            handler.setFilter(new LibraryLogLimiter(level.intValue() <= Level.FINE.intValue()));
             Logger.getLogger("").addHandler(handler);
         }
         if (config.filePath() != null && !config.filePath().isBlank()) {

@@ -65,7 +65,7 @@ public final class JettyGrpcSender implements GrpcSender {
         if (config.getConnectTimeout() != null) {
             connector.setConnectTimeout(config.getConnectTimeout());
         }
-        QueuedThreadPool threads = new QueuedThreadPool(4, 1);
+        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
         threads.setName("gatehouse-otlp-grpc");
         threads.setDaemon(true);
         connector.setExecutor(threads);

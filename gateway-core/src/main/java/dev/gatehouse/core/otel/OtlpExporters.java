@@ -15,6 +15,9 @@ import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Builds the OpenTelemetry SDK's OTLP exporters from an {@link OtlpTarget}, gzip-compressed as Traefik's, and the
@@ -28,64 +31,57 @@ public final class OtlpExporters {
 
     public static SpanExporter spans(OtlpTarget target) {
         if (target.grpc()) {
-            OtlpGrpcSpanExporterBuilder builder = OtlpGrpcSpanExporter.builder().setEndpoint(target.endpoint())
-                    .setCompression("gzip");
-            target.headers().forEach(builder::addHeader);
-            if (target.caPem() != null) {
-                builder.setTrustedCertificates(target.caPem());
-            }
-            if (target.clientCertPem() != null) {
-                builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
-            }
-            if (target.trustAll() != null) {
-                builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
-            }
-            return builder.build();
+            return configure(OtlpGrpcSpanExporter.builder(), target, OtlpGrpcSpanExporterBuilder::setEndpoint,
+                    OtlpGrpcSpanExporterBuilder::setCompression, OtlpGrpcSpanExporterBuilder::addHeader,
+                    OtlpGrpcSpanExporterBuilder::setTrustedCertificates, OtlpGrpcSpanExporterBuilder::setClientTls,
+                    OtlpGrpcSpanExporterBuilder::setSslContext).build();
         }
-        OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder().setEndpoint(target.endpoint())
-                .setCompression("gzip");
-        target.headers().forEach(builder::addHeader);
-        if (target.caPem() != null) {
-            builder.setTrustedCertificates(target.caPem());
-        }
-        if (target.clientCertPem() != null) {
-            builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
-        }
-        if (target.trustAll() != null) {
-            builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
-        }
-        return builder.build();
+        return configure(OtlpHttpSpanExporter.builder(), target, OtlpHttpSpanExporterBuilder::setEndpoint,
+                OtlpHttpSpanExporterBuilder::setCompression, OtlpHttpSpanExporterBuilder::addHeader,
+                OtlpHttpSpanExporterBuilder::setTrustedCertificates, OtlpHttpSpanExporterBuilder::setClientTls,
+                OtlpHttpSpanExporterBuilder::setSslContext).build();
     }
 
     public static LogRecordExporter logs(OtlpTarget target) {
         if (target.grpc()) {
-            OtlpGrpcLogRecordExporterBuilder builder = OtlpGrpcLogRecordExporter.builder()
-                    .setEndpoint(target.endpoint()).setCompression("gzip");
-            target.headers().forEach(builder::addHeader);
-            if (target.caPem() != null) {
-                builder.setTrustedCertificates(target.caPem());
-            }
-            if (target.clientCertPem() != null) {
-                builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
-            }
-            if (target.trustAll() != null) {
-                builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
-            }
-            return builder.build();
+            return configure(OtlpGrpcLogRecordExporter.builder(), target, OtlpGrpcLogRecordExporterBuilder::setEndpoint,
+                    OtlpGrpcLogRecordExporterBuilder::setCompression, OtlpGrpcLogRecordExporterBuilder::addHeader,
+                    OtlpGrpcLogRecordExporterBuilder::setTrustedCertificates,
+                    OtlpGrpcLogRecordExporterBuilder::setClientTls, OtlpGrpcLogRecordExporterBuilder::setSslContext)
+                    .build();
         }
-        OtlpHttpLogRecordExporterBuilder builder = OtlpHttpLogRecordExporter.builder().setEndpoint(target.endpoint())
-                .setCompression("gzip");
-        target.headers().forEach(builder::addHeader);
+        return configure(OtlpHttpLogRecordExporter.builder(), target, OtlpHttpLogRecordExporterBuilder::setEndpoint,
+                OtlpHttpLogRecordExporterBuilder::setCompression, OtlpHttpLogRecordExporterBuilder::addHeader,
+                OtlpHttpLogRecordExporterBuilder::setTrustedCertificates, OtlpHttpLogRecordExporterBuilder::setClientTls,
+                OtlpHttpLogRecordExporterBuilder::setSslContext).build();
+    }
+
+    /** A setter of an exporter builder that takes two values. */
+    @FunctionalInterface
+    public interface Setter2<B, X, Y> {
+        void set(B builder, X first, Y second);
+    }
+
+    /**
+     * Applies {@code target} to any OTLP exporter builder of the SDK (spans, logs, metrics): they have the same
+     * setters under the same names, but no common interface, so each signal passes its own.
+     */
+    public static <B> B configure(B builder, OtlpTarget target, BiConsumer<B, String> endpoint,
+            BiConsumer<B, String> compression, Setter2<B, String, String> header, BiConsumer<B, byte[]> trustedCa,
+            Setter2<B, byte[], byte[]> clientTls, Setter2<B, SSLContext, X509TrustManager> sslContext) {
+        endpoint.accept(builder, target.endpoint());
+        compression.accept(builder, "gzip");
+        target.headers().forEach((name, value) -> header.set(builder, name, value));
         if (target.caPem() != null) {
-            builder.setTrustedCertificates(target.caPem());
+            trustedCa.accept(builder, target.caPem());
         }
         if (target.clientCertPem() != null) {
-            builder.setClientTls(target.clientKeyPem(), target.clientCertPem());
+            clientTls.set(builder, target.clientKeyPem(), target.clientCertPem());
         }
         if (target.trustAll() != null) {
-            builder.setSslContext(target.trustAll(), OtlpTarget.TRUST_ALL);
+            sslContext.set(builder, target.trustAll(), OtlpTarget.TRUST_ALL);
         }
-        return builder.build();
+        return builder;
     }
 
     /**

@@ -157,8 +157,9 @@ public final class Tracing implements AutoCloseable {
                 if (record == null || !record.tracing()) {
                     return next.handle(request, response, callback);
                 }
-                Span server = serverSpan(request, record);
-                Context context = Context.current().with(server);
+                // The incoming trace context and baggage, with the entry point's span in it.
+                Context context = serverSpan(request, record);
+                Span server = Span.fromContext(context);
                 Span routerSpan = null;
                 if (record.detailedTracing()) {
                     routerSpan = tracer.spanBuilder("Router").setParent(context).setSpanKind(SpanKind.INTERNAL)
@@ -286,7 +287,8 @@ public final class Tracing implements AutoCloseable {
         finish(span, response, status);
     }
 
-    private Span serverSpan(Request request, RequestRecord record) {
+    /** Starts the entry point's span; returns the request's context (trace parent, baggage) holding it. */
+    private Context serverSpan(Request request, RequestRecord record) {
         Context parent = propagator.extract(Context.root(), request.getHeaders(), FROM_HEADERS);
         String query = request.getHttpURI().getQuery();
         SpanBuilder builder = tracer.spanBuilder(record.method).setParent(parent).setSpanKind(SpanKind.SERVER)
@@ -304,7 +306,7 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute(CLIENT_PORT, (long) record.clientPort).setAttribute(PEER_PORT, (long) record.clientPort);
         Span span = builder.startSpan();
         captureRequestHeaders(span, request.getHeaders());
-        return span;
+        return parent.with(span);
     }
 
     /** The wall-clock time, in nanoseconds since the epoch, of a {@link System#nanoTime()} reading. */
