@@ -176,7 +176,8 @@ class DistributionIT {
                 endpoint: %s
           """.formatted(collector.grpcAddress(), collector.httpEndpoint()));
       writeRoute(conf, "app.test", alpha);
-      Gateway gw = start(home.resolve("bin/gatehouse"), work, "--configFile=" + conf);
+      Gateway gw = start(home.resolve("bin/gatehouse"), work,
+          Map.of("OTEL_BSP_SCHEDULE_DELAY", "100", "OTEL_BLRP_SCHEDULE_DELAY", "100"), "--configFile=" + conf);
       gw.awaitReady();
       assertEquals("alpha", awaitResponse(port, "app.test", "/", res -> res.status == 200, READY).body);
 

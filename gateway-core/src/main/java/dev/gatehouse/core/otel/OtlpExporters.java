@@ -85,6 +85,26 @@ public final class OtlpExporters {
     }
 
     /**
+     * The batch processors' export interval from the standard variable {@code name} ({@code OTEL_BSP_SCHEDULE_DELAY}
+     * for spans, {@code OTEL_BLRP_SCHEDULE_DELAY} for logs, in milliseconds), which Traefik's Go SDK reads too; the
+     * SDK's default when unset or not a positive number.
+     */
+    public static java.time.Duration scheduleDelay(Map<String, String> environment, String name, long defaultMillis) {
+        String value = environment.get(name);
+        if (value != null) {
+            try {
+                long millis = Long.parseLong(value.strip());
+                if (millis > 0) {
+                    return java.time.Duration.ofMillis(millis);
+                }
+            } catch (NumberFormatException e) {
+                // as the SDKs do: an invalid value leaves the default
+            }
+        }
+        return java.time.Duration.ofMillis(defaultMillis);
+    }
+
+    /**
      * The resource of every signal, as Traefik builds it: {@code service.name}, {@code service.version}, the host and
      * process, then the configured attributes, then {@code OTEL_RESOURCE_ATTRIBUTES} and {@code OTEL_SERVICE_NAME}
      * from the environment, which override them.

@@ -34,7 +34,9 @@ public final class OtlpLogs implements AutoCloseable {
         SdkLoggerProvider provider = SdkLoggerProvider.builder()
                 .setResource(OtlpExporters.resource(config.serviceNameOrDefault(), version, config.resourceAttributes(),
                         System.getenv()))
-                .addLogRecordProcessor(BatchLogRecordProcessor.builder(OtlpExporters.logs(target)).build())
+                .addLogRecordProcessor(BatchLogRecordProcessor.builder(OtlpExporters.logs(target))
+                        .setScheduleDelay(OtlpExporters.scheduleDelay(System.getenv(), "OTEL_BLRP_SCHEDULE_DELAY", 1000))
+                        .build())
                 .build();
         return new OtlpLogs(provider, scope);
     }

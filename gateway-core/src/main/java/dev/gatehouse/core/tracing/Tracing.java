@@ -112,7 +112,9 @@ public final class Tracing implements AutoCloseable {
                 .setResource(resource)
                 // Parent-based, as Traefik: a request with a traceparent follows its parent's decision.
                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRateOrDefault())))
-                .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+                .addSpanProcessor(BatchSpanProcessor.builder(exporter)
+                        .setScheduleDelay(OtlpExporters.scheduleDelay(System.getenv(), "OTEL_BSP_SCHEDULE_DELAY", 5000))
+                        .build())
                 .build();
         tracer = provider.get(SCOPE);
         requestHeaders = withoutUserAgent(config.capturedRequestHeaders());
