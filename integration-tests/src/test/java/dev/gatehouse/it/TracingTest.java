@@ -69,6 +69,9 @@ class TracingTest {
                       service: app
                       observability:
                         tracing: false
+                    api:
+                      rule: PathPrefix(`/api`)
+                      service: api@internal
                   middlewares:
                     strip:
                       stripPrefix:
@@ -238,11 +241,12 @@ class TracingTest {
     }
 
     @Test
-    void sampleRateZeroAndRouterSwitchOffSendNothingButSampledParentsAreFollowed() throws Exception {
+    void sampleRateZeroRouterSwitchOffAndInternalServicesSendNothingButSampledParentsAreFollowed() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
              GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
                      .staticConfig(staticConfig("""
+                     api: {}
                      tracing:
                        sampleRate: 0.0
                        otlp:
@@ -255,6 +259,10 @@ class TracingTest {
                     "traceparent", "00-11111111111111111111111111111111-2222222222222222-01");
             assertTrue(quiet.body().contains("traceparent: 00-11111111111111111111111111111111-2222222222222222-01"),
                     "observability.tracing false: the client's traceparent goes through untouched: " + quiet.body());
+
+            assertEquals(200, Http.get(gateway.url("/api/version"),
+                    "traceparent", "00-33333333333333333333333333333333-4444444444444444-01").statusCode(),
+                    "a router to the gateway's own api@internal: not traced without addInternals, even when sampled");
 
             String sampledTrace = "0af7651916cd43dd8448eb211c80319c";
             traceparent(Http.get(gateway.url("/app/second"), "traceparent", "00-" + sampledTrace + "-b7ad6b7169203331-01"));

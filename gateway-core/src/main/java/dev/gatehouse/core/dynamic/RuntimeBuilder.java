@@ -817,8 +817,9 @@ public final class RuntimeBuilder {
         if (problems.any()) {
             return null;
         }
-        boolean traced = tracing != null && tracing.traces(name);
-        Handler handler = traced ? tracing.service(qualify(router.service(), defined.provider()), service) : service;
+        String serviceName = qualify(router.service(), defined.provider());
+        boolean traced = tracing != null && tracing.traces(serviceName);
+        Handler handler = traced ? tracing.service(serviceName, service) : service;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Handler.Wrapper wrapper = chain.get(i);
             wrapper.setServer(server);
@@ -838,7 +839,7 @@ public final class RuntimeBuilder {
             }
         }
         if (traced) {
-            handler = tracing.router(name, router.rule(), qualify(router.service(), defined.provider()), handler);
+            handler = tracing.router(name, router.rule(), serviceName, handler);
         }
         ObservabilityConfig switches = router.observability();
         if (switches != null && (switches.accessLogs() != null || switches.metrics() != null

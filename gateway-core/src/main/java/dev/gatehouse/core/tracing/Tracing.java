@@ -48,8 +48,8 @@ import org.eclipse.jetty.util.Callback;
  *       Service    (internal)  detailed: the router's service
  *         ReverseProxy (client)  the request to the server; its context goes to the server in traceparent
  * </pre>
- * Requests are traced only when their router (or entry point) leaves {@code observability.tracing} on; routers of
- * the gateway itself ({@code @internal}) only with {@code addInternals}. Without {@code tracing} in the
+ * Requests are traced only when their router (or entry point) leaves {@code observability.tracing} on; routers to
+ * the gateway's own services ({@code api@internal}) only with {@code addInternals}. Without {@code tracing} in the
  * configuration none of this exists and requests pay nothing; with it, a request that is not traced pays a look
  * for its {@link TracedRequest}.
  */
@@ -142,9 +142,12 @@ public final class Tracing implements AutoCloseable {
         return List.copyOf(kept);
     }
 
-    /** Whether the router named so gets spans at all: the gateway's own only with {@code addInternals}. */
-    public boolean traces(String routerName) {
-        return addInternals || !routerName.endsWith("@internal");
+    /**
+     * Whether a router to this service gets spans at all: one to the gateway's own services ({@code api@internal},
+     * {@code ping@internal}, {@code noop@internal}...) only with {@code addInternals}, as Traefik decides it.
+     */
+    public boolean traces(String serviceName) {
+        return addInternals || !serviceName.endsWith("@internal");
     }
 
     /**
