@@ -237,6 +237,15 @@ class TracingTest {
             assertEquals(503, number(proxy, "http.response.status_code"));
             assertEquals("grpc", spans.get(0).transport());
             assertEquals("Bearer abc", receiver.lastHeaders().get("authorization"));
+
+            // As Traefik, a request no router matches is traced on its entry point: its 404, not an error.
+            String unrouted = "5bf92f3577b34da6a3ce929d0e0e4737";
+            assertEquals(404, Http.get(gateway.url("/nowhere"), "traceparent", "00-" + unrouted + "-" + incomingParent + "-01")
+                    .statusCode());
+            List<ReceivedSpan> notFound = trace(receiver, unrouted);
+            assertEquals(List.of("GET"), notFound.stream().map(s -> s.span().getName()).toList());
+            assertEquals(404, number(notFound.get(0).span(), "http.response.status_code"));
+            assertEquals(Status.StatusCode.STATUS_CODE_UNSET, notFound.get(0).span().getStatus().getCode());
         }
     }
 

@@ -272,11 +272,13 @@ public final class RuntimeBuilder {
             status.put(name, "enabled");
         });
 
+        // As Traefik, a request that no router matches is traced on its entry point (its 404).
+        Handler notFound = tracing == null ? null : tracing.notFound();
         RoutingTable[] tables = new RoutingTable[entryPoints.size()];
         RoutingTable[] tlsTables = new RoutingTable[entryPoints.size()];
         for (int i = 0; i < tables.length; i++) {
-            tables[i] = new RoutingTable(routesByEntryPoint.get(i), routeOrder);
-            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i), routeOrder);
+            tables[i] = new RoutingTable(routesByEntryPoint.get(i), routeOrder, notFound);
+            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i), routeOrder, notFound);
         }
         TlsRuntime tlsRuntime = null;
         problems.addAll(tlsPlan.notes);

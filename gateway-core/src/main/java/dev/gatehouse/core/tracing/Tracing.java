@@ -1,6 +1,7 @@
 package dev.gatehouse.core.tracing;
 
 import dev.gatehouse.core.config.TracingConfig;
+import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.otel.OtlpExporters;
 import dev.gatehouse.core.otel.OtlpTarget;
@@ -155,63 +156,90 @@ public final class Tracing implements AutoCloseable {
      * the entry point and the router), starts the entry point's server span and, when detailed, the router's.
      */
     public Handler router(String router, String rule, String service, Handler next) {
-        return new Handler.Abstract() {
+        return new EntryPointSpan(next, router, rule, service);
+    }
+
+    /** Answers a request no router matches (404), with the entry point's span when the entry point traces. */
+    public Handler notFound() {
+        return new EntryPointSpan(new Handler.Abstract.NonBlocking() {
             @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                RequestRecord record = RequestRecord.of(request);
-                if (record == null || !record.tracing()) {
-                    return next.handle(request, response, callback);
-                }
-                // The incoming trace context and baggage, with the entry point's span in it.
-                Context context = serverSpan(request, record);
-                Span server = Span.fromContext(context);
-                Span routerSpan = null;
-                if (record.detailedTracing()) {
-                    routerSpan = tracer.spanBuilder("Router").setParent(context).setSpanKind(SpanKind.INTERNAL)
-                            .setAttribute(SERVICE_NAME, service).setAttribute(ROUTER_NAME, router)
-                            .setAttribute(HTTP_ROUTE, rule == null ? "" : rule).startSpan();
-                    context = context.with(routerSpan);
-                }
-                Span innermost = routerSpan;
-                Callback ending = new Callback.Nested(callback) {
-                    @Override
-                    public void succeeded() {
-                        end();
-                        super.succeeded();
-                    }
+            public boolean handle(Request request, Response response, Callback callback) {
+                ErrorResponses.notFound(request, response, callback);
+                return true;
+            }
+        }, null, null, null);
+    }
 
-                    @Override
-                    public void failed(Throwable failure) {
-                        end();
-                        super.failed(failure);
-                    }
+    /** The entry point's span (and the router's, when there is one and the request is traced in detail). */
+    private final class EntryPointSpan extends Handler.Abstract {
+        private final Handler next;
+        /** Null for a request that no router matched. */
+        private final String router;
+        private final String rule;
+        private final String service;
 
-                    private void end() {
-                        if (innermost != null) {
-                            innermost.end();
-                        }
-                        endServerSpan(server, response);
+        EntryPointSpan(Handler next, String router, String rule, String service) {
+            this.next = next;
+            this.router = router;
+            this.rule = rule;
+            this.service = service;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            RequestRecord record = RequestRecord.of(request);
+            if (record == null || !record.tracing()) {
+                return next.handle(request, response, callback);
+            }
+            // The incoming trace context and baggage, with the entry point's span in it.
+            Context context = serverSpan(request, record);
+            Span server = Span.fromContext(context);
+            Span routerSpan = null;
+            if (router != null && record.detailedTracing()) {
+                routerSpan = tracer.spanBuilder("Router").setParent(context).setSpanKind(SpanKind.INTERNAL)
+                        .setAttribute(SERVICE_NAME, service).setAttribute(ROUTER_NAME, router)
+                        .setAttribute(HTTP_ROUTE, rule == null ? "" : rule).startSpan();
+                context = context.with(routerSpan);
+            }
+            Span innermost = routerSpan;
+            Callback ending = new Callback.Nested(callback) {
+                @Override
+                public void succeeded() {
+                    end();
+                    super.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable failure) {
+                    end();
+                    super.failed(failure);
+                }
+
+                private void end() {
+                    if (innermost != null) {
+                        innermost.end();
                     }
-                };
-                TracedRequest traced = new TracedRequest(request, Tracing.this, context, record.detailedTracing());
-                try {
-                    if (next.handle(traced, response, ending)) {
-                        return true;
-                    }
-                } catch (Throwable failure) {
-                    server.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
-                    ending.failed(failure);
+                    endServerSpan(server, response);
+                }
+            };
+            TracedRequest traced = new TracedRequest(request, Tracing.this, context, record.detailedTracing());
+            try {
+                if (next.handle(traced, response, ending)) {
                     return true;
                 }
-                // Not handled: the routing table answers 404 on the original callback; close the spans now.
-                if (innermost != null) {
-                    innermost.end();
-                }
-                server.setAttribute(STATUS_CODE, 404L);
-                server.end();
-                return false;
+            } catch (Throwable failure) {
+                server.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+                ending.failed(failure);
+                return true;
             }
-        };
+            // Not handled: the routing table answers 404 on the original callback; close the spans now.
+            if (innermost != null) {
+                innermost.end();
+            }
+            server.setAttribute(STATUS_CODE, 404L);
+            server.end();
+            return false;
+        }
     }
 
     /** A middleware's span (detailed only), named by its Traefik type ({@code StripPrefix}), around {@code next}. */
