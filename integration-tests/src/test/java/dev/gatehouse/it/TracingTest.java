@@ -283,6 +283,27 @@ class TracingTest {
     }
 
     @Test
+    void grpcExporterSpeaksTlsWithAlpnAndTrustsTheConfiguredCa() throws Exception {
+        TestCertificates certificates = TestCertificates.ca(dir.resolve("pki"));
+        TestCertificates.Leaf leaf = certificates.leaf("collector", "ec", "localhost");
+        try (OtlpReceiver receiver = OtlpReceiver.startWithGrpcTls(leaf.cert().toFile(), leaf.key().toFile());
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
+                     .staticConfig(staticConfig("""
+                     tracing:
+                       otlp:
+                         grpc:
+                           endpoint: %s
+                           tls:
+                             ca: %s
+                     """.formatted(receiver.grpcAddress().replace("127.0.0.1", "localhost"), certificates.caFile()))).start()) {
+            Matcher sent = traceparent(Http.get(gateway.url("/app/x")));
+            List<ReceivedSpan> spans = trace(receiver, sent.group(1));
+            assertEquals("grpc", spans.get(0).transport());
+        }
+    }
+
+    @Test
     void httpExporterTrustsTheCollectorThroughTheConfiguredCa() throws Exception {
         TestCertificates certificates = TestCertificates.ca(dir.resolve("pki"));
         TestCertificates.Leaf leaf = certificates.leaf("collector", "ec", "localhost");

@@ -83,9 +83,14 @@ public final class OtlpReceiver implements AutoCloseable {
     /** The headers (HTTP) or metadata (gRPC) of the last export, by lower-case name. */
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
-    private OtlpReceiver(SSLContext httpTls) throws IOException {
+    /**
+     * @param httpTls HTTPS with this context, or null for plain HTTP
+     * @param grpcTls gRPC over TLS with this certificate chain and PKCS#8 key (PEM files), or null for plain HTTP/2
+     */
+    private OtlpReceiver(SSLContext httpTls, java.io.File[] grpcTls) throws IOException {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        grpc = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        grpc = Grpc.newServerBuilderForPort(0, grpcTls == null ? InsecureServerCredentials.create()
+                        : io.grpc.TlsServerCredentials.create(grpcTls[0], grpcTls[1]))
                 .addService(ServerInterceptors.intercept(service("opentelemetry.proto.collector.trace.v1.TraceService",
                         ExportTraceServiceRequest.getDefaultInstance(), ExportTraceServiceResponse.getDefaultInstance(),
                         request -> recordSpans(request, "grpc")), headerCapture()))
@@ -120,12 +125,20 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** A receiver on loopback ports, HTTP in clear text. */
     public static OtlpReceiver start() throws IOException {
-        return new OtlpReceiver(null);
+        return new OtlpReceiver(null, null);
     }
 
     /** A receiver whose HTTP side is HTTPS with {@code tls} (its certificate and key). */
     public static OtlpReceiver startWithHttpTls(SSLContext tls) throws IOException {
-        return new OtlpReceiver(tls);
+        return new OtlpReceiver(tls, null);
+    }
+
+    /**
+     * A receiver whose gRPC side speaks TLS (with ALPN {@code h2}, as collectors require) with this certificate
+     * chain and PKCS#8 private key, PEM files.
+     */
+    public static OtlpReceiver startWithGrpcTls(java.io.File certificateChain, java.io.File privateKey) throws IOException {
+        return new OtlpReceiver(null, new java.io.File[] {certificateChain, privateKey});
     }
 
     /** {@code http://127.0.0.1:<port>} (or https): add {@code /v1/traces}, {@code /v1/logs} or {@code /v1/metrics}. */
@@ -133,7 +146,7 @@ public final class OtlpReceiver implements AutoCloseable {
         return (http instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + http.getAddress().getPort();
     }
 
-    /** {@code 127.0.0.1:<port>} of the gRPC side (plain HTTP/2: {@code insecure: true}). */
+    /** {@code 127.0.0.1:<port>} of the gRPC side (plain HTTP/2, {@code insecure: true}, unless started with TLS). */
     public String grpcAddress() {
         return "127.0.0.1:" + grpc.getPort();
     }
