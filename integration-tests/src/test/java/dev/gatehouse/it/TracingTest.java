@@ -56,6 +56,14 @@ class TracingTest {
     }
 
     private static String routes(String backend, String observability) {
+        return routes(backend, observability, "");
+    }
+
+    /**
+     * @param observability lines added to the router {@code app}
+     * @param moreRouters more routers, indented as routers
+     */
+    private static String routes(String backend, String observability, String moreRouters) {
         return """
                 http:
                   routers:
@@ -69,9 +77,7 @@ class TracingTest {
                       service: app
                       observability:
                         tracing: false
-                    api:
-                      rule: PathPrefix(`/api`)
-                      service: api@internal
+                %s
                   middlewares:
                     strip:
                       stripPrefix:
@@ -81,7 +87,7 @@ class TracingTest {
                       loadBalancer:
                         servers:
                           - url: %s
-                """.formatted(observability, backend);
+                """.formatted(observability, moreRouters, backend);
     }
 
     private static String hex(com.google.protobuf.ByteString bytes) {
@@ -192,7 +198,7 @@ class TracingTest {
     }
 
     @Test
-    void minimalVerbosityContinuesAnIncomingTraceOverGrpcAndFlagsServerErrors() throws Exception {
+    void minimalVerbosityContinuesAnIncomingTraceOverGrpcRetriesAndFlagsServerErrors() throws Exception {
         Handler failing = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -215,6 +221,8 @@ class TracingTest {
                            headers:
                              authorization: Bearer abc
                      """.formatted(receiver.grpcAddress()))).start()) {
+            // A collector that is briefly unavailable: the export is tried again (the SDK's retry policy).
+            receiver.refuseNext(1);
             String incomingTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
             String incomingParent = "00f067aa0ba902b7";
             HttpResponse<String> response = Http.get(gateway.url("/app/x"),
@@ -237,6 +245,7 @@ class TracingTest {
             assertEquals(503, number(proxy, "http.response.status_code"));
             assertEquals("grpc", spans.get(0).transport());
             assertEquals("Bearer abc", receiver.lastHeaders().get("authorization"));
+            assertEquals(1, receiver.refusedOnPurpose(), "the spans came by a retry");
 
             // As Traefik, a request no router matches is traced on its entry point: its 404, not an error.
             String unrouted = "5bf92f3577b34da6a3ce929d0e0e4737";
@@ -253,8 +262,11 @@ class TracingTest {
     void sampleRateZeroRouterSwitchOffAndInternalServicesSendNothingButSampledParentsAreFollowed() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
-                     .staticConfig(staticConfig("""
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), "", """
+                         api:
+                           rule: PathPrefix(`/api`)
+                           service: api@internal
+                     """)).staticConfig(staticConfig("""
                      api: {}
                      tracing:
                        sampleRate: 0.0

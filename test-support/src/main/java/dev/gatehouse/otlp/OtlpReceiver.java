@@ -82,6 +82,9 @@ public final class OtlpReceiver implements AutoCloseable {
     private final List<String> rejected = new CopyOnWriteArrayList<>();
     /** The headers (HTTP) or metadata (gRPC) of the last export, by lower-case name. */
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    /** Exports still to refuse as a collector that is overloaded would (gRPC UNAVAILABLE, HTTP 503). */
+    private final java.util.concurrent.atomic.AtomicInteger toRefuse = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param httpTls HTTPS with this context, or null for plain HTTP
@@ -161,6 +164,24 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public List<ResourceMetrics> metrics() {
         return List.copyOf(metrics);
+    }
+
+    /** Refuses the next {@code count} exports as unavailable (gRPC UNAVAILABLE, HTTP 503), to test retries. */
+    public void refuseNext(int count) {
+        toRefuse.set(count);
+    }
+
+    /** How many exports {@link #refuseNext} refused so far. */
+    public int refusedOnPurpose() {
+        return refused.get();
+    }
+
+    private boolean refuseThisOne() {
+        if (toRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            refused.incrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     /** What was refused as malformed (wrong path, method, content type or undecodable body). */
@@ -244,6 +265,10 @@ public final class OtlpReceiver implements AutoCloseable {
                 exchange.sendResponseHeaders(400, -1);
                 return;
             }
+            if (refuseThisOne()) {
+                exchange.sendResponseHeaders(503, -1);
+                return;
+            }
             lastHeaders.clear();
             exchange.getRequestHeaders().forEach((name, values) -> lastHeaders.put(name.toLowerCase(), String.join(",", values)));
             sink.accept(request);
@@ -259,7 +284,7 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     /** One OTLP gRPC service: its unary {@code Export}, decoded with the official messages. */
-    private static <Q extends Message, A extends Message> ServerServiceDefinition service(String name, Q requestType,
+    private <Q extends Message, A extends Message> ServerServiceDefinition service(String name, Q requestType,
             A response, java.util.function.Consumer<Q> sink) {
         MethodDescriptor<Q, A> export = MethodDescriptor.<Q, A>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
@@ -269,6 +294,10 @@ public final class OtlpReceiver implements AutoCloseable {
                 .build();
         return ServerServiceDefinition.builder(name)
                 .addMethod(export, ServerCalls.asyncUnaryCall((request, observer) -> {
+                    if (refuseThisOne()) {
+                        observer.onError(io.grpc.Status.UNAVAILABLE.withDescription("refused on purpose").asRuntimeException());
+                        return;
+                    }
                     sink.accept(request);
                     observer.onNext(response);
                     observer.onCompleted();

@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.common.export.GrpcSenderConfig;
 import io.opentelemetry.sdk.common.export.GrpcSenderProvider;
 import io.opentelemetry.sdk.common.export.GrpcStatusCode;
 import io.opentelemetry.sdk.common.export.MessageWriter;
+import io.opentelemetry.sdk.common.export.RetryPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,7 +34,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * OpenTelemetry SDK finds it through {@link GrpcSenderProvider} (registered in {@code META-INF/services}), so that
  * no second HTTP stack (OkHttp and Kotlin's runtime) is needed. One unary call per export: a length-prefixed,
  * optionally compressed message out; the status from the {@code grpc-status} trailer (or header, for a
- * trailers-only answer) back. Retries are left to the next export, as Traefik's exporter does by default.
+ * trailers-only answer) back. Retryable statuses and connection failures are tried again as the SDK's retry policy
+ * says (exponential backoff with jitter, 5 attempts by default), as the SDK's own senders do.
  */
 public final class JettyGrpcSender implements GrpcSender {
 
@@ -87,6 +89,11 @@ public final class JettyGrpcSender implements GrpcSender {
             onError.accept(e);
             return;
         }
+        attempt(frame, 1, onResponse, onError);
+    }
+
+    /** One call; a retryable answer or failure is tried again after a backoff, as the SDK's retry policy says. */
+    private void attempt(byte[] frame, int attempt, Consumer<GrpcResponse> onResponse, Consumer<Throwable> onError) {
         org.eclipse.jetty.client.Request request = client.newRequest(uri).method(HttpMethod.POST)
                 .version(HttpVersion.HTTP_2)
                 .headers(headers -> {
@@ -107,13 +114,39 @@ public final class JettyGrpcSender implements GrpcSender {
         request.send(new BufferingResponseListener((int) Math.min(Integer.MAX_VALUE, limit > 0 ? limit : 4 << 20)) {
             @Override
             public void onComplete(Result result) {
+                RetryPolicy retry = config.getRetryPolicy();
+                boolean again = retry != null && attempt < retry.getMaxAttempts();
                 if (result.isFailed()) {
-                    onError.accept(result.getFailure());
+                    Throwable failure = result.getFailure();
+                    if (again && failure instanceof IOException io && (retry.getRetryExceptionPredicate() != null
+                            ? retry.getRetryExceptionPredicate().test(io) : io instanceof java.net.ConnectException)) {
+                        later(retry, attempt, () -> attempt(frame, attempt + 1, onResponse, onError));
+                    } else {
+                        onError.accept(failure);
+                    }
                     return;
                 }
-                onResponse.accept(response(result.getResponse(), getContent()));
+                GrpcResponse response = response(result.getResponse(), getContent());
+                if (again && RETRYABLE.contains(response.getStatusCode())) {
+                    later(retry, attempt, () -> attempt(frame, attempt + 1, onResponse, onError));
+                } else {
+                    onResponse.accept(response);
+                }
             }
         });
+    }
+
+    /** The gRPC statuses the OTLP specification says a client retries. */
+    private static final java.util.Set<GrpcStatusCode> RETRYABLE = java.util.EnumSet.of(GrpcStatusCode.CANCELLED,
+            GrpcStatusCode.DEADLINE_EXCEEDED, GrpcStatusCode.RESOURCE_EXHAUSTED, GrpcStatusCode.ABORTED,
+            GrpcStatusCode.OUT_OF_RANGE, GrpcStatusCode.UNAVAILABLE, GrpcStatusCode.DATA_LOSS);
+
+    /** Runs {@code next} after the policy's exponential backoff for {@code attempt}, with full jitter. */
+    private void later(RetryPolicy retry, int attempt, Runnable next) {
+        double backoff = retry.getInitialBackoff().toNanos() * Math.pow(retry.getBackoffMultiplier(), attempt - 1);
+        long cap = Math.min((long) backoff, retry.getMaxBackoff().toNanos());
+        long delay = (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * cap);
+        client.getScheduler().schedule(next, delay, TimeUnit.NANOSECONDS);
     }
 
     /** gRPC's length-prefixed message: a compressed flag, the length (4 bytes, big-endian), the message. */
