@@ -96,7 +96,7 @@ public final class GatewayApplication implements AutoCloseable {
         return switches;
     }
 
-    private GatewayApplication(GatewayAssembly assembly) throws IOException {
+    private GatewayApplication(GatewayAssembly assembly) throws IOException, ConfigurationException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
         AccessLogConfig accessLogConfig = assembly.config.accessLog();

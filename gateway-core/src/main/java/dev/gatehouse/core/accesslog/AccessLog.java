@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import dev.gatehouse.core.Version;
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.otel.OtlpLogs;
 import io.opentelemetry.api.common.AttributeKey;
@@ -52,7 +53,7 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
     /**
      * @param file the log file (resolved), or null for standard output
      */
-    public AccessLog(AccessLogConfig config, Path file) throws IOException {
+    public AccessLog(AccessLogConfig config, Path file) throws IOException, ConfigurationException {
         this.file = file;
         this.format = AccessLogFormat.of(config.formatOrDefault(), config.fieldsOrDefault());
         AccessLogFiltersConfig filters = config.filtersOrDefault();

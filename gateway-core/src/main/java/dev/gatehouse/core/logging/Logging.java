@@ -1,5 +1,6 @@
 package dev.gatehouse.core.logging;
 
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LogConfig;
 import dev.gatehouse.core.otel.OtlpLogs;
 import java.io.FileOutputStream;
@@ -50,7 +51,7 @@ public final class Logging {
      * @param resolve resolves a configured path the way the static configuration does
      */
     public static void configure(LogConfig config, Function<String, Path> resolve)
-            throws IOException {
+            throws IOException, ConfigurationException {
         PrintStream out = System.err;
         reopen = null;
         if (config.filePath() != null && !config.filePath().isBlank()) {
@@ -77,7 +78,7 @@ public final class Logging {
                 try {
                     // Installing a new handler closes the previous one, and with it the rotated file.
                     configure(config, resolve);
-                } catch (IOException e) {
+                } catch (IOException | ConfigurationException e) {
                     System.err.println("gatehouse: log.filePath " + config.filePath() + " cannot be reopened: " + e);
                 }
             };

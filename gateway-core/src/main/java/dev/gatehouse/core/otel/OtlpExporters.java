@@ -1,5 +1,6 @@
 package dev.gatehouse.core.otel;
 
+import dev.gatehouse.core.config.ConfigurationException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -29,7 +30,28 @@ public final class OtlpExporters {
     private OtlpExporters() {
     }
 
-    public static SpanExporter spans(OtlpTarget target) {
+    public static SpanExporter spans(OtlpTarget target) throws ConfigurationException {
+        return built(target, () -> spanExporter(target));
+    }
+
+    public static LogRecordExporter logs(OtlpTarget target) throws ConfigurationException {
+        return built(target, () -> logExporter(target));
+    }
+
+    /**
+     * The exporter, or a configuration error naming the key when the SDK refuses the TLS material (a file that is
+     * not PEM, a key that does not fit its certificate).
+     */
+    private static <T> T built(OtlpTarget target, java.util.function.Supplier<T> build) throws ConfigurationException {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ConfigurationException(target.key() + ".tls: " + e.getMessage()
+                    + " (give PEM files: ca, and cert with its PKCS#8 key)");
+        }
+    }
+
+    private static SpanExporter spanExporter(OtlpTarget target) {
         if (target.grpc()) {
             return configure(OtlpGrpcSpanExporter.builder(), target, OtlpGrpcSpanExporterBuilder::setEndpoint,
                     OtlpGrpcSpanExporterBuilder::setCompression, OtlpGrpcSpanExporterBuilder::addHeader,
@@ -42,7 +64,7 @@ public final class OtlpExporters {
                 OtlpHttpSpanExporterBuilder::setSslContext).build();
     }
 
-    public static LogRecordExporter logs(OtlpTarget target) {
+    private static LogRecordExporter logExporter(OtlpTarget target) {
         if (target.grpc()) {
             return configure(OtlpGrpcLogRecordExporter.builder(), target, OtlpGrpcLogRecordExporterBuilder::setEndpoint,
                     OtlpGrpcLogRecordExporterBuilder::setCompression, OtlpGrpcLogRecordExporterBuilder::addHeader,

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.otel;
 
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.OtlpLogsConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.logs.Logger;
@@ -29,7 +30,8 @@ public final class OtlpLogs implements AutoCloseable {
      * @param where the configuration key, for errors ({@code log.otlp})
      * @param scope the instrumentation scope of the records
      */
-    public static OtlpLogs start(OtlpLogsConfig config, String version, String where, String scope) {
+    public static OtlpLogs start(OtlpLogsConfig config, String version, String where, String scope)
+            throws ConfigurationException {
         OtlpTarget target = OtlpTarget.of(config.http(), config.grpc(), "/v1/logs", where);
         SdkLoggerProvider provider = SdkLoggerProvider.builder()
                 .setResource(OtlpExporters.resource(config.serviceNameOrDefault(), version, config.resourceAttributes(),

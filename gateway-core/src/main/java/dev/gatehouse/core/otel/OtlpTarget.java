@@ -1,10 +1,10 @@
 package dev.gatehouse.core.otel;
 
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.OtlpClientTlsConfig;
 import dev.gatehouse.core.config.OtlpGrpcConfig;
 import dev.gatehouse.core.config.OtlpHttpConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,9 +29,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * @param clientKeyPem the client's private key in PEM (mutual TLS), or null
  * @param clientCertPem the client's certificate in PEM, or null
  * @param trustAll an SSL context that accepts any certificate ({@code insecureSkipVerify}), or null
+ * @param key the configuration key this target comes from ({@code tracing.otlp.grpc}), for errors
  */
 public record OtlpTarget(boolean grpc, String endpoint, Map<String, String> headers, byte[] caPem,
-        byte[] clientKeyPem, byte[] clientCertPem, SSLContext trustAll) {
+        byte[] clientKeyPem, byte[] clientCertPem, SSLContext trustAll, String key) {
 
     /**
      * The target of a signal. gRPC wins when both are set, as in Traefik; with neither, HTTP with its defaults.
@@ -39,7 +40,8 @@ public record OtlpTarget(boolean grpc, String endpoint, Map<String, String> head
      * @param signalPath the OTLP path of the signal over HTTP ({@code /v1/traces}), used when the endpoint has none
      * @param where the configuration key, for errors ({@code tracing.otlp})
      */
-    public static OtlpTarget of(OtlpHttpConfig http, OtlpGrpcConfig grpc, String signalPath, String where) {
+    public static OtlpTarget of(OtlpHttpConfig http, OtlpGrpcConfig grpc, String signalPath, String where)
+            throws ConfigurationException {
         if (grpc != null) {
             String scheme = grpc.insecureOrDefault() ? "http" : "https";
             return withTls(true, scheme + "://" + grpc.endpointOrDefault(), grpc.headers(), grpc.tls(), where + ".grpc");
@@ -55,25 +57,28 @@ public record OtlpTarget(boolean grpc, String endpoint, Map<String, String> head
     }
 
     private static OtlpTarget withTls(boolean grpc, String endpoint, Map<String, String> headers, OtlpClientTlsConfig tls,
-            String where) {
+            String where) throws ConfigurationException {
         if (tls == null) {
-            return new OtlpTarget(grpc, endpoint, headers, null, null, null, null);
+            return new OtlpTarget(grpc, endpoint, headers, null, null, null, null, where);
         }
         byte[] ca = read(tls.ca(), where + ".tls.ca");
         byte[] cert = read(tls.cert(), where + ".tls.cert");
         byte[] key = read(tls.key(), where + ".tls.key");
-        return new OtlpTarget(grpc, endpoint, headers, ca, key, cert, tls.insecureSkipVerifyOrDefault() ? trustAllContext() : null);
+        return new OtlpTarget(grpc, endpoint, headers, ca, key, cert,
+                tls.insecureSkipVerifyOrDefault() ? trustAllContext() : null, where);
     }
 
-    private static byte[] read(String file, String key) {
+    private static byte[] read(String file, String key) throws ConfigurationException {
         if (file == null || file.isBlank()) {
             return null;
         }
         try {
             return Files.readAllBytes(Path.of(file));
         } catch (IOException e) {
-            throw new UncheckedIOException(key + ": cannot read '" + file + "' (" + e.getMessage()
-                    + "); give the path of a PEM file", e);
+            String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
+            throw new ConfigurationException(key + ": cannot read '" + file + "' (" + reason
+                    + "); give the path of a PEM file");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.tracing;
 
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.TracingConfig;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.observe.RequestRecord;
@@ -125,7 +126,7 @@ public final class Tracing implements AutoCloseable {
     }
 
     /** Starts tracing with the exporter {@code tracing.otlp} describes. */
-    public static Tracing start(TracingConfig config, String version) {
+    public static Tracing start(TracingConfig config, String version) throws ConfigurationException {
         OtlpTarget target = OtlpTarget.of(config.otlpOrDefault().http(), config.otlpOrDefault().grpc(), "/v1/traces",
                 "tracing.otlp");
         return new Tracing(config, OtlpExporters.spans(target),
