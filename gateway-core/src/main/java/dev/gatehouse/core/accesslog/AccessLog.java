@@ -1,7 +1,12 @@
 package dev.gatehouse.core.accesslog;
 
+import dev.gatehouse.core.Version;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.AccessLogFiltersConfig;
+import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.observe.RequestRecord;
+import dev.gatehouse.core.otel.OtlpLogs;
+import io.opentelemetry.api.common.AttributeKey;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,11 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import dev.gatehouse.core.Version;
-import dev.gatehouse.core.config.ConfigurationException;
-import dev.gatehouse.core.observe.RequestRecord;
-import dev.gatehouse.core.otel.OtlpLogs;
-import io.opentelemetry.api.common.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

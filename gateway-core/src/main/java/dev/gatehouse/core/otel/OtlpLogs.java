@@ -84,11 +84,6 @@ public final class OtlpLogs implements AutoCloseable {
         };
     }
 
-    /** Sends what is buffered. */
-    public void flush() {
-        provider.forceFlush().join(5, TimeUnit.SECONDS);
-    }
-
     @Override
     public void close() {
         provider.shutdown().join(5, TimeUnit.SECONDS);

@@ -2,11 +2,11 @@ package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.MiddlewareContext;
-import dev.gatehouse.core.tracing.ClientSpan;
-import dev.gatehouse.core.tracing.Tracing;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
+import dev.gatehouse.core.tracing.ClientSpan;
+import dev.gatehouse.core.tracing.Tracing;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -33,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -462,10 +461,5 @@ public final class Tracing implements AutoCloseable {
     @Override
     public void close() {
         provider.shutdown().join(5, TimeUnit.SECONDS);
-    }
-
-    /** Exports the spans buffered so far (tests, and before a stop). */
-    public void flush() {
-        provider.forceFlush().join(5, TimeUnit.SECONDS);
     }
 }
