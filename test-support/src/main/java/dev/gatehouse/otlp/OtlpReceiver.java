@@ -206,6 +206,12 @@ public final class OtlpReceiver implements AutoCloseable {
         return await(logs, matching, count, timeout, "log records");
     }
 
+    /** Waits until at least {@code count} received metric batches (one per resource and export) match. */
+    public List<ResourceMetrics> awaitMetrics(Predicate<ResourceMetrics> matching, int count, Duration timeout)
+            throws InterruptedException {
+        return await(metrics, matching, count, timeout, "metric batches");
+    }
+
     private static <T> List<T> await(List<T> received, Predicate<T> matching, int count, Duration timeout, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
