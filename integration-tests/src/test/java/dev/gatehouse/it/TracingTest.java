@@ -295,6 +295,47 @@ class TracingTest {
     }
 
     @Test
+    void entryPointSwitchesAreTheDefaultsThatARouterOverrides() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start();
+             TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), """
+                           observability:
+                             tracing: true
+                     """, """
+                         plain:
+                           rule: PathPrefix(`/plain`)
+                           service: app
+                     """)).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                         observability:
+                           tracing: false
+                           traceVerbosity: detailed
+                     providers:
+                       providersThrottleDuration: 100ms
+                       file:
+                         directory: dynamic
+                     tracing:
+                       otlp:
+                         http:
+                           endpoint: %s
+                     """.formatted(receiver.httpEndpoint())).start()) {
+            HttpResponse<String> plain = Http.get(gateway.url("/plain/x"));
+            assertEquals(200, plain.statusCode());
+            assertFalse(plain.body().contains("traceparent"), "the entry point's tracing: false: " + plain.body());
+
+            Matcher sent = traceparent(Http.get(gateway.url("/app/x")));
+            List<ReceivedSpan> spans = trace(receiver, sent.group(1));
+            assertEquals(List.of("GET", "ReverseProxy", "Router", "Service", "StripPrefix"),
+                    spans.stream().map(s -> s.span().getName()).sorted().toList(),
+                    "the router turns tracing on and keeps the entry point's detailed verbosity");
+            assertEquals(1, receiver.spans().stream().map(s -> hex(s.span().getTraceId())).distinct().count(),
+                    "nothing from the router that follows its entry point");
+        }
+    }
+
+    @Test
     void grpcExporterSpeaksTlsWithAlpnAndTrustsTheConfiguredCa() throws Exception {
         TestCertificates certificates = TestCertificates.ca(dir.resolve("pki"));
         TestCertificates.Leaf leaf = certificates.leaf("collector", "ec", "localhost");
