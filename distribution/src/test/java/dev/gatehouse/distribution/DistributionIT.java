@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.it.RawHttp;
+import dev.gatehouse.otlp.OtlpReceiver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -152,6 +153,43 @@ class DistributionIT {
     assertEquals("beta", reloaded.body);
     awaitResponse(port, "app.test", "/", res -> res.status == 404, RELOAD);
     assertTrue(gw.process.isAlive());
+  }
+
+  @Test
+  void tracingAndAccessLogGoToACollectorOverGrpcAndHttpFromThePackagedJars() throws Exception {
+    int alpha = backend("alpha", Duration.ZERO);
+    int port = freePort();
+    try (OtlpReceiver collector = OtlpReceiver.start()) {
+      Path conf = staticConfig(port);
+      Files.writeString(conf, Files.readString(conf) + """
+          tracing:
+            serviceName: packaged
+            otlp:
+              grpc:
+                endpoint: %s
+                insecure: true
+          experimental:
+            otlpLogs: true
+          accessLog:
+            otlp:
+              http:
+                endpoint: %s
+          """.formatted(collector.grpcAddress(), collector.httpEndpoint()));
+      writeRoute(conf, "app.test", alpha);
+      Gateway gw = start(home.resolve("bin/gatehouse"), work,
+          Map.of("OTEL_BSP_SCHEDULE_DELAY", "100", "OTEL_BLRP_SCHEDULE_DELAY", "100"), "--configFile=" + conf);
+      gw.awaitReady();
+      assertEquals("alpha", awaitResponse(port, "app.test", "/", res -> res.status == 200, READY).body);
+
+      // The SDK, its gRPC sender on Jetty's HTTP/2 client and the JDK's HTTP sender are all in lib/.
+      OtlpReceiver.ReceivedSpan proxy = collector.awaitSpans(s -> s.span().getName().equals("ReverseProxy"), 1, READY).get(0);
+      assertEquals("grpc", proxy.transport());
+      assertTrue(proxy.resource().getAttributesList().stream()
+          .anyMatch(kv -> kv.getKey().equals("service.name") && kv.getValue().getStringValue().equals("packaged")));
+      assertEquals("http", collector.awaitLogs(l -> l.log().getBody().getStringValue().contains("\"app@file\""), 1, READY)
+          .get(0).transport());
+      assertFalse(gw.log().contains("Exception"), gw.log());
+    }
   }
 
   @Test

@@ -30,6 +30,7 @@ import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.tls.CertificateResolvers;
 import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.core.tracing.Tracing;
 import dev.gatehouse.api.ChallengeResponder;
 import java.io.IOException;
 import java.net.BindException;
@@ -66,6 +67,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final TlsManager tls;
     private final CertificateResolvers resolvers;
     private final AccessLog accessLog;
+    /** {@code tracing}: null when not configured, so that requests pay nothing for it. */
+    private final Tracing tracing;
     private final GatewayMetrics metrics;
     /** {@code metrics.otlp}, {@code statsD}, {@code datadog}, {@code influxDB2}: fed the same requests as Prometheus. */
     private final MetricsBackends pushedMetrics;
@@ -97,7 +100,7 @@ public final class GatewayApplication implements AutoCloseable {
         return switches;
     }
 
-    private GatewayApplication(GatewayAssembly assembly) throws IOException {
+    private GatewayApplication(GatewayAssembly assembly) throws IOException, ConfigurationException {
         this.assembly = assembly;
         EntryPointPlan entryPoints = assembly.entryPoints;
         AccessLogConfig accessLogConfig = assembly.config.accessLog();
@@ -116,11 +119,14 @@ public final class GatewayApplication implements AutoCloseable {
         if (!pushedMetrics.isEmpty()) {
             observers.add(pushedMetrics);
         }
+        tracing = assembly.config.tracing() == null ? null : Tracing.start(assembly.config.tracing(), Version.get());
         // Relative certificate paths are read from the working directory, as Traefik does.
         tls = new TlsManager(null, assembly.tlsEngine);
+        // Tracing reads the entry point's and the router's switches from the request's record, like the others.
+        boolean observed = !observers.isEmpty() || tracing != null;
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout, observers.isEmpty() ? null : new RequestObserver(observers, entryPointObservability(assembly)), tls);
+                entryPoints.graceTimeout, observed ? new RequestObserver(observers, entryPointObservability(assembly)) : null, tls);
         resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
         ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
         for (int i = 0; i < challenges.length; i++) {
@@ -225,7 +231,7 @@ public final class GatewayApplication implements AutoCloseable {
         application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
                 application.server.jetty(), application.apiServices,
                 application.healthScheduler, application.tls,
-                application.resolvers.isEmpty() ? null : application.resolvers);
+                application.resolvers.isEmpty() ? null : application.resolvers).tracing(application.tracing);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -366,6 +372,11 @@ public final class GatewayApplication implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
+        if (tracing != null) {
+            // After the server: the spans of the last requests are exported too.
+            tracing.close();
+        }
+        Logging.closeOtlp();
         pushedMetrics.close();   // last: after the server stopped, so the final push holds every request
     }
 

@@ -18,8 +18,10 @@ package dev.gatehouse.api.config;
  *
  * @param accessLogs whether the request is written to the access log
  * @param metrics whether the request is counted in the metrics (entry point, router and service)
- * @param tracing accepted for Traefik compatibility; Gatehouse has no tracing yet, so it has no effect
- * @param traceVerbosity accepted for Traefik compatibility ({@code minimal} or {@code detailed}); no effect yet
+ * @param tracing whether the request is traced, when {@code tracing} is configured (default true)
+ * @param traceVerbosity {@code minimal} (the default: the entry point's and the upstream request's spans) or
+ *     {@code detailed} (router, middleware and service spans as well); any other value counts as
+ *     {@code minimal}, as in Traefik
  */
 public record ObservabilityConfig(Boolean accessLogs, Boolean metrics, Boolean tracing, String traceVerbosity) {
 }

@@ -1,7 +1,12 @@
 package dev.gatehouse.core.accesslog;
 
+import dev.gatehouse.core.Version;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.AccessLogFiltersConfig;
+import dev.gatehouse.core.config.ConfigurationException;
+import dev.gatehouse.core.observe.RequestRecord;
+import dev.gatehouse.core.otel.OtlpLogs;
+import io.opentelemetry.api.common.AttributeKey;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import dev.gatehouse.core.observe.RequestRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,10 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
     private final BlockingQueue<RequestRecord> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    /** {@code accessLog.otlp}: each line also goes out as a log record; null when not configured. */
+    private final OtlpLogs otlp;
+    /** Whether lines go to the file or standard output: without OTLP, or with {@code dualOutput}, as in Traefik. */
+    private final boolean writes;
     private volatile boolean reopen;
     private volatile boolean closed;
     private OutputStream out;
@@ -45,7 +53,7 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
     /**
      * @param file the log file (resolved), or null for standard output
      */
-    public AccessLog(AccessLogConfig config, Path file) throws IOException {
+    public AccessLog(AccessLogConfig config, Path file) throws IOException, ConfigurationException {
         this.file = file;
         this.format = AccessLogFormat.of(config.formatOrDefault(), config.fieldsOrDefault());
         AccessLogFiltersConfig filters = config.filtersOrDefault();
@@ -53,6 +61,9 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
         this.keepRetried = Boolean.TRUE.equals(filters.retryAttempts());
         this.minDurationNanos = filters.minDuration() == null ? 0 : filters.minDuration().toNanos();
         this.queue = new ArrayBlockingQueue<>(config.bufferingSizeOrDefault());
+        this.otlp = config.otlp() == null ? null
+                : OtlpLogs.start(config.otlp(), Version.get(), "accessLog.otlp", "gatehouse-accesslog");
+        this.writes = otlp == null || Boolean.TRUE.equals(config.dualOutput());
         this.out = open();
         writer = new Thread(this::drain, "gatehouse-accesslog");
         writer.setDaemon(true);
@@ -127,8 +138,13 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
                 for (RequestRecord entry : batch) {
                     line.setLength(0);
                     format.append(line, entry);
-                    line.append('\n');
-                    out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+                    if (otlp != null) {
+                        emit(entry, line.toString());
+                    }
+                    if (writes) {
+                        line.append('\n');
+                        out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+                    }
                 }
                 out.flush();
                 batch.clear();
@@ -158,12 +174,50 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
         }
     }
 
+    /**
+     * One access log line as a log record: the formatted line as its body, and the main fields as attributes under
+     * Traefik's access log field names, so that a collector can index them.
+     */
+    private void emit(RequestRecord entry, String body) {
+        var record = otlp.logger().logRecordBuilder()
+                .setTimestamp(java.time.Instant.ofEpochMilli(entry.startMillis))
+                .setSeverity(io.opentelemetry.api.logs.Severity.INFO)
+                .setBody(body)
+                .setAttribute(ENTRY_POINT_NAME, entry.entryPoint)
+                .setAttribute(REQUEST_METHOD, entry.method)
+                .setAttribute(REQUEST_PATH, entry.pathQuery)
+                .setAttribute(REQUEST_HOST, String.valueOf(entry.host))
+                .setAttribute(CLIENT_HOST, entry.clientHost)
+                .setAttribute(DOWNSTREAM_STATUS, (long) entry.status())
+                .setAttribute(DURATION, entry.durationNanos());
+        if (entry.router() != null) {
+            record.setAttribute(ROUTER_NAME, entry.router());
+        }
+        if (entry.service() != null) {
+            record.setAttribute(SERVICE_NAME, entry.service());
+        }
+        record.emit();
+    }
+
+    private static final AttributeKey<String> ENTRY_POINT_NAME = AttributeKey.stringKey("entryPointName");
+    private static final AttributeKey<String> REQUEST_METHOD = AttributeKey.stringKey("RequestMethod");
+    private static final AttributeKey<String> REQUEST_PATH = AttributeKey.stringKey("RequestPath");
+    private static final AttributeKey<String> REQUEST_HOST = AttributeKey.stringKey("RequestHost");
+    private static final AttributeKey<String> CLIENT_HOST = AttributeKey.stringKey("ClientHost");
+    private static final AttributeKey<Long> DOWNSTREAM_STATUS = AttributeKey.longKey("DownstreamStatus");
+    private static final AttributeKey<Long> DURATION = AttributeKey.longKey("Duration");
+    private static final AttributeKey<String> ROUTER_NAME = AttributeKey.stringKey("RouterName");
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("ServiceName");
+
     /** Writes what is queued and closes the file. */
     @Override
     public void close() {
         closed = true;
         try {
             writer.join(5000);
+            if (otlp != null) {
+                otlp.close();
+            }
             out.flush();
             if (file != null) {
                 out.close();

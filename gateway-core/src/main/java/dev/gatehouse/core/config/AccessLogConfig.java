@@ -13,10 +13,13 @@ import java.util.Locale;
  *     falls behind further, lines are dropped and counted rather than slowing requests
  * @param filters which requests are logged
  * @param fields which fields and headers the JSON format keeps, drops or redacts
+ * @param otlp send each line as an OpenTelemetry log record too (needs {@code experimental.otlpLogs}); the file or
+ *     standard output then gets nothing unless {@code dualOutput} is true, as in Traefik
+ * @param dualOutput with {@code otlp}, write to the file or standard output as well (default false)
  */
 @EnabledByPresence
 public record AccessLogConfig(String filePath, String format, Integer bufferingSize, AccessLogFiltersConfig filters,
-        AccessLogFieldsConfig fields) {
+        AccessLogFieldsConfig fields, OtlpLogsConfig otlp, Boolean dualOutput) {
 
     public AccessLogConfig {
         if (format != null && !format.isBlank()) {

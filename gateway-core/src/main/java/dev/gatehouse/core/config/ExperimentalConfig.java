@@ -10,9 +10,10 @@ import java.util.Map;
  * @param plugins Traefik's Yaegi (Go source) and WASM plugins, which Gatehouse cannot run: refused with a message
  *        that points to Gatehouse plugins
  * @param localPlugins the same, loaded from a local folder: refused likewise
+ * @param otlpLogs allows {@code log.otlp} and {@code accessLog.otlp}, as Traefik requires (default false)
  */
 public record ExperimentalConfig(FastProxyConfig fastProxy, Map<String, JsonNode> plugins,
-        Map<String, JsonNode> localPlugins) {
+        Map<String, JsonNode> localPlugins, Boolean otlpLogs) {
 
     /** Why a Traefik plugin cannot be used, and what to do instead. */
     public static final String TRAEFIK_PLUGINS_UNSUPPORTED = "Traefik plugins (Yaegi Go source or WASM) cannot run in "

@@ -11,8 +11,9 @@ import java.util.Set;
  * @param filePath write the log to this file (appending) instead of standard error
  * @param noColor Traefik: no colours in the text format; accepted with no effect, since Gatehouse's text format
  *        never uses colours
+ * @param otlp also send the log records to an OpenTelemetry collector (needs {@code experimental.otlpLogs})
  */
-public record LogConfig(String level, String format, String filePath, Boolean noColor) {
+public record LogConfig(String level, String format, String filePath, Boolean noColor, OtlpLogsConfig otlp) {
 
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     private static final Set<String> FORMATS = Set.of("text", "json");

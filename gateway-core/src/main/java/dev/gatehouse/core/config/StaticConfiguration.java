@@ -26,6 +26,7 @@ import java.util.Set;
  * @param tlsEngine Gatehouse only: which TLS implementation serves TLS entry points, {@code auto}, {@code jdk} or
  *        {@code conscrypt}, any case; null means {@code auto}. Stored lower case.
  * @param global Traefik's {@code checkNewVersion}/{@code sendAnonymousUsage}: accepted, no effect; null when absent
+ * @param tracing OpenTelemetry tracing; null when disabled
  * @param experimental Traefik's experimental features ({@code fastProxy}: no effect; plugins: refused); null when
  *        absent
  */
@@ -43,10 +44,15 @@ public record StaticConfiguration(
         Map<String, JsonNode> certificatesResolvers,
         String tlsEngine,
         GlobalConfig global,
-        ExperimentalConfig experimental) {
+        ExperimentalConfig experimental,
+        TracingConfig tracing) {
 
     /** The values of {@code tlsEngine}. */
     public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");
+
+    /** Traefik's rule, kept so that a file valid for Gatehouse is valid for Traefik. */
+    static final String OTLP_LOGS_EXPERIMENTAL = "{key} needs the experimental OTLP logs feature, as in Traefik: "
+            + "add experimental.otlpLogs: true (--experimental.otlpLogs=true)";
 
     public StaticConfiguration {
         if (tlsEngine != null) {
@@ -58,6 +64,13 @@ public record StaticConfiguration(
         }
         certificatesResolvers = certificatesResolvers == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(certificatesResolvers));
+        boolean otlpLogsAllowed = experimental != null && experimental.otlpLogs() != null && experimental.otlpLogs();
+        if (!otlpLogsAllowed && log != null && log.otlp() != null) {
+            throw new InvalidValueException("log.otlp", OTLP_LOGS_EXPERIMENTAL.replace("{key}", "log.otlp"));
+        }
+        if (!otlpLogsAllowed && accessLog != null && accessLog.otlp() != null) {
+            throw new InvalidValueException("accessLog.otlp", OTLP_LOGS_EXPERIMENTAL.replace("{key}", "accessLog.otlp"));
+        }
         entryPoints = entryPoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(entryPoints));
     }
 
@@ -70,7 +83,7 @@ public record StaticConfiguration(
     }
 
     public LogConfig logOrDefault() {
-        return log == null ? new LogConfig(null, null, null, null) : log;
+        return log == null ? new LogConfig(null, null, null, null, null) : log;
     }
 
     public PluginsConfig pluginsOrDefault() {

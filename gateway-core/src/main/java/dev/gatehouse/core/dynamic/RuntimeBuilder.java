@@ -48,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import dev.gatehouse.core.observe.RequestRecord;
+import dev.gatehouse.core.tracing.Tracing;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -107,6 +108,8 @@ public final class RuntimeBuilder {
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
     private Comparator<Route> routeOrder = RoutingTable.ORDER;
+    /** Spans for routers, middlewares and services when {@code tracing} is configured; null otherwise. */
+    private Tracing tracing;
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -195,6 +198,12 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /** {@code tracing}: routers, their middlewares and services get spans; null for none (the default). */
+    public RuntimeBuilder tracing(Tracing tracing) {
+        this.tracing = tracing;
+        return this;
+    }
+
     public RuntimeBuilder entryPointMiddlewares(Map<String, List<String>> byName) {
         Map<Integer, List<String>> byIndex = new HashMap<>();
         byName.forEach((name, references) -> {
@@ -276,11 +285,13 @@ public final class RuntimeBuilder {
             status.put(name, "enabled");
         });
 
+        // As Traefik, a request that no router matches is traced on its entry point (its 404).
+        Handler notFound = tracing == null ? null : tracing.notFound();
         RoutingTable[] tables = new RoutingTable[entryPoints.size()];
         RoutingTable[] tlsTables = new RoutingTable[entryPoints.size()];
         for (int i = 0; i < tables.length; i++) {
-            tables[i] = new RoutingTable(routesByEntryPoint.get(i), routeOrder);
-            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i), routeOrder);
+            tables[i] = new RoutingTable(routesByEntryPoint.get(i), routeOrder, notFound);
+            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i), routeOrder, notFound);
         }
         TlsRuntime tlsRuntime = null;
         problems.addAll(tlsPlan.notes);
@@ -840,6 +851,9 @@ public final class RuntimeBuilder {
             }
         }
         List<Handler.Wrapper> chain = new ArrayList<>();
+        // The type and name of each middleware of the chain, for their spans.
+        List<String> chainTypes = new ArrayList<>();
+        List<String> leafNames = new ArrayList<>();
         for (String middlewareName : leaves) {
             PreparedMiddleware middleware = middlewares.get(middlewareName);
             try {
@@ -849,6 +863,8 @@ public final class RuntimeBuilder {
                     problems.add("middleware '" + middlewareName + "' produced no handler");
                 } else {
                     chain.add(wrapper);
+                    chainTypes.add(middleware.type().name());
+                    leafNames.add(middlewareName);
                 }
             } catch (Exception e) {
                 problems.add("middleware '" + middlewareName + "' cannot be created: " + e.getMessage());
@@ -859,12 +875,14 @@ public final class RuntimeBuilder {
         if (problems.any()) {
             return null;
         }
-        Handler handler = service;
+        String serviceName = qualify(router.service(), defined.provider());
+        boolean traced = tracing != null && tracing.traces(serviceName);
+        Handler handler = traced ? tracing.service(serviceName, service) : service;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Handler.Wrapper wrapper = chain.get(i);
             wrapper.setServer(server);
             wrapper.setHandler(handler);
-            handler = wrapper;
+            handler = traced ? tracing.middleware(chainTypes.get(i), leafNames.get(i), wrapper) : wrapper;
         }
         for (Handler.Wrapper wrapper : chain) {
             try {
@@ -878,8 +896,12 @@ public final class RuntimeBuilder {
                 return null;
             }
         }
+        if (traced) {
+            handler = tracing.router(name, router.rule(), serviceName, handler);
+        }
         ObservabilityConfig switches = router.observability();
-        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null)) {
+        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null
+                || switches.tracing() != null || switches.traceVerbosity() != null)) {
             handler = new ObservabilitySwitches(switches, handler);
         }
         return new Route(name, router.effectivePriority(), predicate, handler);

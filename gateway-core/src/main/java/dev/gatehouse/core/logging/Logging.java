@@ -1,6 +1,8 @@
 package dev.gatehouse.core.logging;
 
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LogConfig;
+import dev.gatehouse.core.otel.OtlpLogs;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,6 +38,9 @@ public final class Logging {
      * @param level TRACE, DEBUG, INFO, WARN or ERROR
      * @param format {@code text} or {@code json}
      */
+    /** {@code log.otlp}, made at the first configuration and kept over reopenings; null when not configured. */
+    private static volatile OtlpLogs otlp;
+
     public static void configure(String level, String format) {
         configure(level, format, System.err);
     }
@@ -46,7 +51,7 @@ public final class Logging {
      * @param resolve resolves a configured path the way the static configuration does
      */
     public static void configure(LogConfig config, Function<String, Path> resolve)
-            throws IOException {
+            throws IOException, ConfigurationException {
         PrintStream out = System.err;
         reopen = null;
         if (config.filePath() != null && !config.filePath().isBlank()) {
@@ -57,12 +62,23 @@ public final class Logging {
             out = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
         }
         configure(config.levelOrDefault(), config.formatOrDefault(), out);
+        if (config.otlp() != null) {
+            if (otlp == null) {
+                otlp = OtlpLogs.start(config.otlp(), dev.gatehouse.core.Version.get(), "log.otlp", "gatehouse");
+            }
+            Handler handler = otlp.julHandler(new TextFormatter());
+            Level level = Logger.getLogger("").getLevel();
+            handler.setLevel(level);
+            // What clients can make the libraries log is bounded on this output too.
+            handler.setFilter(new LibraryLogLimiter(level.intValue() <= Level.FINE.intValue()));
+            Logger.getLogger("").addHandler(handler);
+        }
         if (config.filePath() != null && !config.filePath().isBlank()) {
             reopen = () -> {
                 try {
                     // Installing a new handler closes the previous one, and with it the rotated file.
                     configure(config, resolve);
-                } catch (IOException e) {
+                } catch (IOException | ConfigurationException e) {
                     System.err.println("gatehouse: log.filePath " + config.filePath() + " cannot be reopened: " + e);
                 }
             };
@@ -73,6 +89,15 @@ public final class Logging {
      * Reopens {@code log.filePath} at its configured path (SIGUSR1, after logrotate moved the file away); does
      * nothing when the log goes to standard error.
      */
+    /** Sends the log records still buffered for {@code log.otlp} and stops its exporter (at the gateway's stop). */
+    public static void closeOtlp() {
+        OtlpLogs current = otlp;
+        otlp = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
     public static void reopen() {
         Runnable action = reopen;
         if (action != null) {

@@ -40,6 +40,10 @@ public final class RequestRecord {
     boolean accessLogs = true;
     /** Whether the metrics count this request (entry point, router and service), decided as {@link #accessLogs}. */
     boolean metrics = true;
+    /** Whether the request is traced (when tracing is configured), decided as {@link #accessLogs}. */
+    boolean tracing = true;
+    /** {@code traceVerbosity: detailed}: router, middleware and service spans as well; minimal by default. */
+    boolean detailedTracing;
     String router;
     String service;
     String serviceUrl;
@@ -112,6 +116,20 @@ public final class RequestRecord {
         if (switches.metrics() != null) {
             metrics = switches.metrics();
         }
+        if (switches.tracing() != null) {
+            tracing = switches.tracing();
+        }
+        if (switches.traceVerbosity() != null && !switches.traceVerbosity().isBlank()) {
+            detailedTracing = switches.traceVerbosity().strip().equalsIgnoreCase("detailed");
+        }
+    }
+
+    public boolean tracing() {
+        return tracing;
+    }
+
+    public boolean detailedTracing() {
+        return detailedTracing;
     }
 
     public boolean accessLogs() {

@@ -5,6 +5,8 @@ import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
+import dev.gatehouse.core.tracing.ClientSpan;
+import dev.gatehouse.core.tracing.Tracing;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -144,11 +146,14 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     @Override
     public void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
             boolean passHostHeader, Outcome outcome) {
-        forward(clientToProxy, proxyToClient, callback, server, passHostHeader, outcome, requestBody(clientToProxy));
+        // One span for the request to the servers, however many are tried for it (unreachable ones).
+        ClientSpan span = Tracing.clientSpan(clientToProxy, server);
+        forward(clientToProxy, proxyToClient, span == null ? callback : span.ending(callback, proxyToClient), server,
+                passHostHeader, outcome, requestBody(clientToProxy), span);
     }
 
     private void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
-            boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
+            boolean passHostHeader, Outcome outcome, ClientRequestBody body, ClientSpan span) {
         if (body == null && !server.h2c() && "http".equals(server.scheme()) && UpgradeTunnel.isUpgrade(clientToProxy)) {
             // A tunnel is not a request in flight: it is not counted, retried or held against the server.
             if (outcome != null) {
@@ -156,6 +161,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             }
             HttpFields.Mutable headers = HttpFields.build();
             copyRequestHeaders(clientToProxy, headers, server, passHostHeader);
+            if (span != null) {
+                span.inject(headers);
+            }
             UpgradeTunnel.open(connector, httpClient.getExecutor(), clientToProxy, proxyToClient, callback, server,
                     server.target(clientToProxy.getHttpURI().getPathQuery()), headers);
             return;
@@ -168,12 +176,17 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // idleConnTimeout is for pooled connections that wait for a request (as in Traefik), not for a request
         // that waits for its response: that wait is responseHeaderTimeout's, without limit by default.
         proxyToServer.idleTimeout(0, TimeUnit.MILLISECONDS);
-        proxyToServer.headers(headers -> copyRequestHeaders(clientToProxy, headers, server, passHostHeader));
+        proxyToServer.headers(headers -> {
+            copyRequestHeaders(clientToProxy, headers, server, passHostHeader);
+            if (span != null) {
+                span.inject(headers);
+            }
+        });
         if (body != null) {
             proxyToServer.body(body);
         }
         ServerToProxyListener listener = new ServerToProxyListener(this, clientToProxy, proxyToServer, proxyToClient,
-                callback, server, passHostHeader, outcome, body);
+                callback, server, passHostHeader, outcome, body, span);
         clientToProxy.addFailureListener(listener::clientToProxyFailed);
         long headerTimeout = settings.responseHeaderTimeout().toMillis();
         if (headerTimeout > 0) {
@@ -457,6 +470,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         private final boolean passHostHeader;
         private final Outcome outcome;
         private final ClientRequestBody body;
+        /** The tracing span of this request to the servers, carried to a retry on another one; null when untraced. */
+        private final ClientSpan span;
         private volatile Scheduler.Task headerTimeout;
         private volatile boolean headersReceived;
         /**
@@ -468,8 +483,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
         ServerToProxyListener(JettyUpstreamClient client, Request clientToProxy,
                 org.eclipse.jetty.client.Request proxyToServer, Response proxyToClient, Callback proxyToClientCallback,
-                UpstreamServer server, boolean passHostHeader, Outcome outcome, ClientRequestBody body) {
+                UpstreamServer server, boolean passHostHeader, Outcome outcome, ClientRequestBody body, ClientSpan span) {
             this.client = client;
+            this.span = span;
             this.clientToProxy = clientToProxy;
             this.proxyToServer = proxyToServer;
             this.proxyToClient = proxyToClient;
@@ -611,7 +627,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
                     && (body == null || !body.touched())
                     && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
-                            proxyToClientCallback, next, passHostHeader, nextOutcome, body))) {
+                            proxyToClientCallback, next, passHostHeader, nextOutcome, body, span))) {
                 return;   // taken over: sent to another server
             }
             if (!headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -69,6 +70,8 @@ public final class RoutingTable {
     private final int[] anyRequest;
     /** Per-thread room to merge candidates when the prefix trie contributes some. */
     private final ThreadLocal<int[]> scratch;
+    /** Answers requests no route matches when that needs more than the 404 itself (tracing); null otherwise. */
+    private final Handler notFound;
 
     public RoutingTable(List<Route> routes) {
         this(routes, ORDER);
@@ -76,6 +79,16 @@ public final class RoutingTable {
 
     /** @param order the order routes are tried in ({@link #order(List)}) */
     public RoutingTable(List<Route> routes, Comparator<Route> order) {
+        this(routes, order, null);
+    }
+
+    /**
+     * @param order the order routes are tried in ({@link #order(List)})
+     * @param notFound answers the requests no route matches, instead of a plain 404 (the entry point's tracing);
+     *     null for the plain 404
+     */
+    public RoutingTable(List<Route> routes, Comparator<Route> order, Handler notFound) {
+        this.notFound = notFound;
         List<Route> sorted = new ArrayList<>(routes);
         sorted.sort(order);
         this.routes = sorted.toArray(new Route[0]);
@@ -182,6 +195,9 @@ public final class RoutingTable {
         RequestRecord observed = RequestRecord.of(request);
         if (observed != null && route != null) {
             observed.router(route.name());
+        }
+        if (route == null && notFound != null) {
+            return notFound.handle(request, response, callback);
         }
         if (route == null || !route.handler().handle(request, response, callback)) {
             ErrorResponses.notFound(request, response, callback);

@@ -249,8 +249,9 @@ class StaticConfigurationLoaderTest {
 
     @Test
     void unsupportedTopLevelKeyIsReportedByName() {
-        ConfigurationException e = fails(List.of("--tracing.serviceName=gatehouse"), Map.of());
-        assertMentions(e, "flag --tracing.serviceName=gatehouse: unknown key 'tracing'", "entryPoints", "providers");
+        ConfigurationException e = fails(List.of("--spiffe.workloadAPIAddr=unix:///run/agent.sock"), Map.of());
+        assertMentions(e, "flag --spiffe.workloadAPIAddr=unix:///run/agent.sock: unknown key 'spiffe'", "entryPoints",
+                "providers");
     }
 
     @Test
