@@ -478,6 +478,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         @Override
         public void onBegin(org.eclipse.jetty.client.Response serverToProxy) {
             proxyToClient.setStatus(serverToProxy.getStatus());
+            if (outcome != null) {
+                outcome.responseBegun(serverToProxy.getStatus());
+            }
         }
 
         /**

@@ -58,6 +58,13 @@ public interface UpstreamClient extends LifeCycle {
          */
         boolean unreachable(Throwable failure, Retry retry);
 
+        /**
+         * The server's response began (its status line arrived): the time to first byte, which the
+         * {@code leasttime} strategy weighs.
+         */
+        default void responseBegun(int status) {
+        }
+
         /** The exchange ended; {@code failure} is null on success, else a failure that was answered or broke the response. */
         void completed(Throwable failure);
 
