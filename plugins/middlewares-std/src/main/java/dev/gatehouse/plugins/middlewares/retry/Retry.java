@@ -2,12 +2,12 @@ package dev.gatehouse.plugins.middlewares.retry;
 
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.plugins.middlewares.internal.BodyReader;
+import dev.gatehouse.plugins.middlewares.internal.PeekedRequest;
 import dev.gatehouse.plugins.middlewares.internal.StatusRanges;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
@@ -150,7 +150,7 @@ public final class Retry implements Middleware<Retry.Config> {
                 return new Run(request, null, false, false, response, callback).attempt(1);
             }
             // The body is held first, so that each attempt can be sent it again.
-            new BodyHolder(request, policy.maxRequestBodyBytes(), (held, whole) -> {
+            BodyReader.read(request, policy.maxRequestBodyBytes(), (held, whole) -> {
                 try {
                     boolean replayable = whole && held.length <= policy.maxRequestBodyBytes();
                     if (!new Run(request, held, whole, replayable, response, callback).attempt(1)) {
@@ -159,7 +159,7 @@ public final class Retry implements Middleware<Retry.Config> {
                 } catch (Throwable failure) {
                     callback.failed(failure);
                 }
-            }, callback).run();
+            }, callback);
             return true;
         }
 
@@ -297,84 +297,6 @@ public final class Retry implements Middleware<Retry.Config> {
         }
     }
 
-    /**
-     * Reads a request's body before its first attempt, resuming on demand, until its end or until more than
-     * {@code max} bytes are in, then tells {@code then} what it read and whether that is the whole body.
-     */
-    private static final class BodyHolder implements Runnable {
-        private final Request request;
-        private final long max;
-        private final BiConsumer<byte[], Boolean> then;
-        private final Callback callback;
-        private final ByteArrayOutputStream read = new ByteArrayOutputStream();
-
-        BodyHolder(Request request, long max, BiConsumer<byte[], Boolean> then, Callback callback) {
-            this.request = request;
-            this.max = max;
-            this.then = then;
-            this.callback = callback;
-        }
-
-        @Override
-        public void run() {
-            while (true) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    request.demand(this);
-                    return;
-                }
-                if (Content.Chunk.isFailure(chunk)) {
-                    callback.failed(chunk.getFailure());
-                    return;
-                }
-                ByteBuffer bytes = chunk.getByteBuffer();
-                byte[] copy = new byte[bytes.remaining()];
-                bytes.get(copy);
-                read.writeBytes(copy);
-                boolean last = chunk.isLast();
-                chunk.release();
-                if (last || read.size() > max) {
-                    // Past max, what was read goes first and the rest follows from the client, once.
-                    then.accept(read.toByteArray(), last);
-                    return;
-                }
-            }
-        }
-    }
-
-    /** The client's request whose first body bytes were already read: they come first, then the rest, if any. */
-    static final class PeekedRequest extends Request.Wrapper {
-        private final byte[] peeked;
-        private final boolean whole;
-        private boolean peekedGiven;
-
-        /** @param whole whether {@code peeked} is the whole body (then the request is not read again) */
-        PeekedRequest(Request request, byte[] peeked, boolean whole) {
-            super(request);
-            this.peeked = peeked;
-            this.whole = whole;
-        }
-
-        @Override
-        public Content.Chunk read() {
-            if (!peekedGiven) {
-                peekedGiven = true;
-                if (peeked.length > 0 || whole) {
-                    return Content.Chunk.from(ByteBuffer.wrap(peeked), whole);
-                }
-            }
-            return whole ? Content.Chunk.EOF : super.read();
-        }
-
-        @Override
-        public void demand(Runnable demandCallback) {
-            if (!peekedGiven || whole) {
-                demandCallback.run();
-            } else {
-                super.demand(demandCallback);
-            }
-        }
-    }
     /** The client's request, noting whether any of its body was read (then it can never be sent again). */
     static final class WatchedRequest extends Request.Wrapper {
         volatile boolean consumed;
