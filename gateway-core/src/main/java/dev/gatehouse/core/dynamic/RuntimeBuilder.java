@@ -20,6 +20,7 @@ import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.router.RuleCompiler;
 import dev.gatehouse.core.router.RuleSyntaxException;
 import dev.gatehouse.api.config.FailoverConfig;
+import dev.gatehouse.api.http.StatusRanges;
 import dev.gatehouse.api.config.MirroringConfig;
 import dev.gatehouse.api.config.StickyConfig;
 import dev.gatehouse.api.config.WeightedConfig;
@@ -550,7 +551,12 @@ public final class RuntimeBuilder {
             FailoverConfig failover = service.failover();
             ServiceHandler main = build.reference(name, provider, "failover.service", failover.service());
             ServiceHandler fallback = build.reference(name, provider, "failover.fallback", failover.fallback());
-            return new FailoverService(name, main, fallback);
+            if (failover.errors() == null) {
+                return new FailoverService(name, main, fallback);
+            }
+            return new FailoverService(name, main, fallback,
+                    StatusRanges.parse("failover.errors.status", failover.errors().status()),
+                    failover.errors().maxRequestBodyBytesOrDefault());
         }
         LoadBalancerConfig loadBalancer = service.loadBalancer();
         List<UpstreamServer> servers = new ArrayList<>();

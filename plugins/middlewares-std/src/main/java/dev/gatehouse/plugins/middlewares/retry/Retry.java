@@ -2,9 +2,9 @@ package dev.gatehouse.plugins.middlewares.retry;
 
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
-import dev.gatehouse.plugins.middlewares.internal.BodyReader;
-import dev.gatehouse.plugins.middlewares.internal.PeekedRequest;
-import dev.gatehouse.plugins.middlewares.internal.StatusRanges;
+import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.StatusRanges;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;

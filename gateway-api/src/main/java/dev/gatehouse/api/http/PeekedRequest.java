@@ -1,4 +1,4 @@
-package dev.gatehouse.plugins.middlewares.internal;
+package dev.gatehouse.api.http;
 
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.io.Content;

@@ -1,4 +1,4 @@
-package dev.gatehouse.plugins.middlewares.internal;
+package dev.gatehouse.api.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
