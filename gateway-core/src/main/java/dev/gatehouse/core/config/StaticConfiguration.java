@@ -28,6 +28,7 @@ import java.util.Set;
  * @param global Traefik's {@code checkNewVersion}/{@code sendAnonymousUsage}: accepted, no effect; null when absent
  * @param experimental Traefik's experimental features ({@code fastProxy}: no effect; plugins: refused); null when
  *        absent
+ * @param core Traefik's {@code core.defaultRuleSyntax}; null when absent
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -43,7 +44,8 @@ public record StaticConfiguration(
         Map<String, JsonNode> certificatesResolvers,
         String tlsEngine,
         GlobalConfig global,
-        ExperimentalConfig experimental) {
+        ExperimentalConfig experimental,
+        CoreConfig core) {
 
     /** The values of {@code tlsEngine}. */
     public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");
@@ -75,6 +77,10 @@ public record StaticConfiguration(
 
     public PluginsConfig pluginsOrDefault() {
         return plugins == null ? new PluginsConfig(null, null, null) : plugins;
+    }
+
+    public CoreConfig coreOrDefault() {
+        return core == null ? new CoreConfig(null) : core;
     }
 
     public ServersTransportConfig serversTransportOrDefault() {

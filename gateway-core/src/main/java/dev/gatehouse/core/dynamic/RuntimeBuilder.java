@@ -95,6 +95,8 @@ public final class RuntimeBuilder {
     private final ScheduledExecutorService scheduler;
     private Map<Integer, List<String>> entryPointMiddlewares = Map.of();
     private Comparator<Route> routeOrder = RoutingTable.ORDER;
+    /** The compiler of rules whose router sets no {@code ruleSyntax}. */
+    private RuleCompiler defaultRules;
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -157,6 +159,7 @@ public final class RuntimeBuilder {
         this.extensions = extensions;
         this.rules = new RuleCompiler(extensions);
         this.rulesV2 = rules.v2();
+        this.defaultRules = rules;
         this.upstream = upstream;
         this.internalServices = Map.copyOf(internalServices);
         this.mapper = mapper;
@@ -180,6 +183,15 @@ public final class RuntimeBuilder {
      */
     public RuntimeBuilder providersPrecedence(List<String> providers) {
         this.routeOrder = RoutingTable.order(providers);
+        return this;
+    }
+
+    /**
+     * {@code core.defaultRuleSyntax}: the syntax of the rules of routers that set no {@code ruleSyntax} ({@code v3}
+     * unless told {@code v2}).
+     */
+    public RuntimeBuilder defaultRuleSyntax(String syntax) {
+        this.defaultRules = "v2".equals(syntax) ? rulesV2 : rules;
         return this;
     }
 
@@ -836,11 +848,14 @@ public final class RuntimeBuilder {
     }
 
     /**
-     * The compiler for a router's {@code ruleSyntax}: v3 unless it asks for v2 (Traefik v3 reads both; the static
-     * {@code core.defaultRuleSyntax} is not supported), or null for an unknown syntax.
+     * The compiler for a router's {@code ruleSyntax}: v3 or v2 as it asks (Traefik v3 reads both), the static
+     * {@code core.defaultRuleSyntax} when it does not, or null for an unknown syntax.
      */
     private RuleCompiler ruleSyntax(String name) {
-        if (name == null || name.isEmpty() || name.equals("v3")) {
+        if (name == null || name.isEmpty()) {
+            return defaultRules;
+        }
+        if (name.equals("v3")) {
             return rules;
         }
         return name.equals("v2") ? rulesV2 : null;
