@@ -110,6 +110,14 @@ class RetryOptionsTest {
                       rule: PathPrefix(`/network`)
                       middlewares: [on-503]
                       service: closed-retried
+                    buffered:
+                      rule: PathPrefix(`/buffered`)
+                      middlewares: [strip, buffer-retry-network]
+                      service: seq
+                    bufferedcode:
+                      rule: PathPrefix(`/bufferedcode`)
+                      middlewares: [strip, buffer-retry-503]
+                      service: seq
                     pointless:
                       rule: PathPrefix(`/pointless`)
                       middlewares: [nothing-to-retry]
@@ -149,6 +157,12 @@ class RetryOptionsTest {
                         attempts: 3
                         status: ["503"]
                         disableRetryOnNetworkError: true
+                    buffer-retry-network:
+                      buffering:
+                        retryExpression: IsNetworkError() && Attempts() < 2
+                    buffer-retry-503:
+                      buffering:
+                        retryExpression: ResponseCode() == 503 && Attempts() <= 3 && RequestMethod() == "POST"
                     nothing-to-retry:
                       retry:
                         attempts: 3
@@ -273,6 +287,25 @@ class RetryOptionsTest {
         HttpResponse<String> retried = send("GET", "/network", null);
         assertEquals(503, retried.statusCode(), "the third attempt finds no server left");
         assertEquals(1, gateway.logLines("closed-retried", "left out").size(), gateway.logs());
+    }
+
+    @Test
+    void bufferingRetryExpressionRetriesWhileItsConditionHolds() throws Exception {
+        String network = id();
+        HttpResponse<String> gaveUp = send("GET", "/buffered/seq/" + network + "/502,502,200", null);
+        assertEquals(502, gaveUp.statusCode(), "IsNetworkError() && Attempts() < 2: one retry only");
+        assertEquals(2, calls.get(network).get());
+
+        String code = id();
+        HttpResponse<String> retried = send("POST", "/bufferedcode/seq/" + code + "/503,503,200", "payload");
+        assertEquals(200, retried.statusCode());
+        assertEquals("attempt 2 got 'payload'", retried.body());
+        assertEquals(List.of("payload", "payload", "payload"), bodies.get(code), "the held body went to each attempt");
+        assertFalse(retried.headers().firstValue("X-Attempt-0").isPresent(), "a dropped response's headers leaked");
+
+        String get = id();
+        assertEquals(503, send("GET", "/bufferedcode/seq/" + get + "/503,200", null).statusCode(),
+                "RequestMethod() == \"POST\" does not hold for a GET");
     }
 
     @Test
