@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,50 @@ class LoadBalancerStrategiesTest {
         // Traefik's test expects 80 of 100 random clients within 10; the URLs (ports) vary per run here, so the
         // bounds are those of the binomial spread (about 4 either side) with room.
         assertTrue(onHeavy >= 65 && onHeavy <= 95, "clients on the weight-4 server: " + onHeavy + " of 100");
+    }
+
+    @Test
+    void highestRandomWeightServiceKeepsEachClientIpOnOneChildService() throws Exception {
+        TestBackend v1 = echo("v1");
+        TestBackend v2 = echo("v2");
+        TestBackend v3 = echo("v3");
+        gateway = started("""
+                http:
+                  routers:
+                    app:
+                      rule: PathPrefix(`/`)
+                      service: app
+                  services:
+                    app:
+                      highestRandomWeight:
+                        services:
+                          - name: appv1
+                            weight: 1
+                          - name: appv2
+                            weight: 1
+                          - name: appv3
+                            weight: 0
+                    appv1:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                    appv2:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                    appv3:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(v1.url(), v2.url(), v3.url()));
+        Map<Integer, String> serviceOf = new LinkedHashMap<>();
+        for (int client = 1; client <= 12; client++) {
+            serviceOf.put(client, backendFrom(client));
+        }
+        for (int client = 1; client <= 12; client++) {
+            assertEquals(serviceOf.get(client), backendFrom(client), "client 127.0.0." + client + ": " + serviceOf);
+        }
+        assertEquals(Set.of("v1", "v2"), new HashSet<>(serviceOf.values()), "weight 0 gets nothing: " + serviceOf);
     }
 
     @Test

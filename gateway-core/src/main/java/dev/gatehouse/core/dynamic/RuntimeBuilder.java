@@ -25,6 +25,7 @@ import dev.gatehouse.api.config.MirroringConfig;
 import dev.gatehouse.api.config.StickyConfig;
 import dev.gatehouse.api.config.WeightedConfig;
 import dev.gatehouse.core.service.FailoverService;
+import dev.gatehouse.core.service.HighestRandomWeightService;
 import dev.gatehouse.core.service.HealthChecker;
 import dev.gatehouse.core.service.LoadBalancedService;
 import dev.gatehouse.api.config.DomainConfig;
@@ -523,12 +524,32 @@ public final class RuntimeBuilder {
     private ServiceHandler buildService(String name, Defined<ServiceConfig> defined, ServiceBuild build) {
         ServiceConfig service = defined.value();
         int kinds = (service.loadBalancer() != null ? 1 : 0) + (service.weighted() != null ? 1 : 0)
-                + (service.mirroring() != null ? 1 : 0) + (service.failover() != null ? 1 : 0);
+                + (service.mirroring() != null ? 1 : 0) + (service.failover() != null ? 1 : 0)
+                + (service.highestRandomWeight() != null ? 1 : 0);
         if (kinds != 1) {
-            throw new IllegalArgumentException("a service is exactly one of loadBalancer, weighted, mirroring, failover"
-                    + (kinds == 0 ? "; none is set" : "; several are set"));
+            throw new IllegalArgumentException("a service is exactly one of loadBalancer, weighted, highestRandomWeight,"
+                    + " mirroring, failover" + (kinds == 0 ? "; none is set" : "; several are set"));
         }
         String provider = defined.provider();
+        if (service.highestRandomWeight() != null) {
+            List<WeightedConfig.WeightedService> declared = service.highestRandomWeight().services();
+            if (declared.isEmpty()) {
+                throw new IllegalArgumentException("highestRandomWeight.services is empty");
+            }
+            List<ServiceHandler> children = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<Integer> weights = new ArrayList<>();
+            for (int i = 0; i < declared.size(); i++) {
+                WeightedConfig.WeightedService child = declared.get(i);
+                children.add(build.reference(name, provider, "highestRandomWeight.services[" + i + "].name", child.name()));
+                if (child.weightOrDefault() < 0) {
+                    throw new IllegalArgumentException("highestRandomWeight.services[" + i + "].weight must not be negative");
+                }
+                names.add(child.name());
+                weights.add(child.weightOrDefault());
+            }
+            return new HighestRandomWeightService(name, children, names, weights);
+        }
         if (service.weighted() != null) {
             WeightedConfig weighted = service.weighted();
             if (weighted.services().isEmpty()) {

@@ -165,7 +165,7 @@ public final class LoadBalancedService extends ServiceHandler {
             return null;
         }
         if (strategy == Strategy.HRW) {
-            return highestRandomWeight(healthy, request == null ? "" : clientIp(request), excluded);
+            return highestRandomWeight(healthy, request == null ? "" : RendezvousScore.clientIp(request), excluded);
         }
         if (strategy == Strategy.LEASTTIME) {
             return leastTime(healthy, excluded);
@@ -192,12 +192,6 @@ public final class LoadBalancedService extends ServiceHandler {
             }
         }
         return firstNotExcluded(healthy, excluded);
-    }
-
-    /** The client's IP as its connection gives it (never a forwarded header), Traefik's {@code hrw} key. */
-    private static String clientIp(Request request) {
-        String ip = Request.getRemoteAddr(request);
-        return ip == null ? "" : ip;
     }
 
     private static Member highestRandomWeight(Member[] healthy, String clientIp, long excluded) {

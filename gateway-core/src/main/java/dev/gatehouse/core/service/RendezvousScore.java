@@ -1,9 +1,11 @@
 package dev.gatehouse.core.service;
 
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.Request;
 
 /**
- * The score of the {@code hrw} strategy (highest random weight, or rendezvous hashing): each server scores a
+ * The score of the {@code hrw} strategy and the {@code highestRandomWeight} service (highest random weight, or
+ * rendezvous hashing): each server (or child service) scores a
  * client by a hash of the client's IP followed by the server's URL, weighted, and the highest score wins. A client
  * keeps its server for as long as that server is available, and when a server leaves only its own clients move.
  *
@@ -18,6 +20,12 @@ final class RendezvousScore {
     private static final double TWO_TO_THE_64 = 0x1.0p64;
 
     private RendezvousScore() {
+    }
+
+    /** The client's IP as its connection gives it (never a forwarded header): Traefik's key. */
+    static String clientIp(Request request) {
+        String ip = Request.getRemoteAddr(request);
+        return ip == null ? "" : ip;
     }
 
     /** The FNV-1a state after {@code key}, to be continued with each server's URL. */
