@@ -1,5 +1,8 @@
 package dev.gatehouse.core.service;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.server.Request;
 
@@ -22,10 +25,58 @@ final class RendezvousScore {
     private RendezvousScore() {
     }
 
-    /** The client's IP as its connection gives it (never a forwarded header): Traefik's key. */
+    /**
+     * The client's IP as its connection gives it (never a forwarded header), spelled as Go spells it, since that
+     * spelling is what Traefik hashes: IPv6 in its shortest form ({@code ::1}, {@code 2001:db8::1}).
+     */
     static String clientIp(Request request) {
+        if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress inet
+                && inet.getAddress() != null) {
+            InetAddress address = inet.getAddress();
+            return address instanceof Inet6Address v6 ? goSpelling(v6) : address.getHostAddress();
+        }
         String ip = Request.getRemoteAddr(request);
         return ip == null ? "" : ip;
+    }
+
+    /** Go's {@code net.IP.String()} of an IPv6 address: the longest run of two or more zero groups (the first of equal runs) as {@code ::}. */
+    static String goSpelling(Inet6Address address) {
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        if (address.getScopedInterface() != null) {
+            out.append('%').append(address.getScopedInterface().getName());
+        } else if (address.getScopeId() != 0) {
+            out.append('%').append(address.getScopeId());
+        }
+        return out.toString();
     }
 
     /** The FNV-1a state after {@code key}, to be continued with each server's URL. */

@@ -25,6 +25,17 @@ class RendezvousScoreTest {
     }
 
     @Test
+    void ipv6ClientsAreSpelledAsGoSpellsThem() throws Exception {
+        for (String[] c : new String[][] {
+                {"::1", "::1"}, {"::", "::"}, {"2001:db8::1", "2001:db8::1"}, {"2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"},
+                {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"}, {"2001:0:0:1:0:0:1:1", "2001::1:0:0:1:1"},
+                {"fe80:0:0:0:0:0:0:0", "fe80::"}, {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"}, {"1:0:3:4:5:6:7:8", "1:0:3:4:5:6:7:8"}}) {
+            java.net.Inet6Address address = (java.net.Inet6Address) java.net.InetAddress.getByName(c[0]);
+            assertEquals(c[1], RendezvousScore.goSpelling(address), c[0]);
+        }
+    }
+
+    @Test
     void weightMultipliesTheScore() {
         long key = RendezvousScore.hashKey("10.0.0.1");
         byte[] server = RendezvousScore.serverBytes("http://10.0.0.5:8080");
