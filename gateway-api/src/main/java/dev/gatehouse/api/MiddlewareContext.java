@@ -36,6 +36,12 @@ public interface MiddlewareContext {
          */
         public static final String NOT_FORWARDED = "dev.gatehouse.notForwarded";
 
+        /**
+         * Set (to a {@link String}) by an authentication middleware to the user it authenticated; the access log
+         * shows it as {@code ClientUsername} (the user of the common log format), as Traefik does.
+         */
+        public static final String CLIENT_USERNAME = "dev.gatehouse.clientUsername";
+
         private Attributes() {
         }
     }

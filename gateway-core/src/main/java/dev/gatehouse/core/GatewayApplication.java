@@ -5,6 +5,7 @@ import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.config.AccessLogConfig;
+import dev.gatehouse.core.config.CoreConfig;
 import dev.gatehouse.core.config.GlobalConfig;
 import dev.gatehouse.core.api.ApiHandler;
 import dev.gatehouse.core.api.ApiState;
@@ -216,6 +217,9 @@ public final class GatewayApplication implements AutoCloseable {
         GlobalConfig global = loaded.configuration().global();
         if (global != null && global.anySet()) {
             LOG.info(GlobalConfig.NO_EFFECT_NOTICE);
+        }
+        if (loaded.configuration().coreOrDefault().defaultRuleSyntax() != null) {
+            LOG.warn(CoreConfig.DEPRECATION);
         }
 
         GatewayApplication application = new GatewayApplication(GatewayAssembly.assemble(loaded));

@@ -130,7 +130,8 @@ final class GatewayAssembly implements AutoCloseable {
         return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
                 extensions, upstream, internal, mapper, jetty, health, entryPoints.tls, tls, demands)
                 .entryPointMiddlewares(entryPoints.middlewares)
-                .providersPrecedence(config.providersOrDefault().precedenceOrDefault());
+                .providersPrecedence(config.providersOrDefault().precedenceOrDefault())
+                .defaultRuleSyntax(config.coreOrDefault().defaultRuleSyntaxOrDefault());
     }
 
     /**

@@ -5,7 +5,15 @@ import dev.gatehouse.api.Storages;
 import dev.gatehouse.core.storage.FileStorages;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.core.config.LoadedConfiguration;
+import dev.gatehouse.core.tls.Pem;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * What extensions can ask for in their constructors. Only {@code gateway-api} types are bound: a plugin
@@ -37,6 +45,20 @@ final class GatewayModule extends AbstractModule {
             @Override
             public Path resolve(String path) {
                 return loaded.resolve(path);
+            }
+
+            @Override
+            public KeyManager[] clientCertificate(String cert, String key) throws IOException, GeneralSecurityException {
+                Path base = loaded.baseDirectory();
+                List<X509Certificate> chain = Pem.certificates(Pem.text(cert, base));
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                char[] password = "client".toCharArray();
+                store.setKeyEntry("client", Pem.privateKey(Pem.text(key, base)), password,
+                        chain.toArray(new X509Certificate[0]));
+                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(store, password);
+                return factory.getKeyManagers();
             }
         });
         // The bundled storage: one file per location (see FileStorage).

@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -234,6 +236,62 @@ class TraefikCompatibilityTest {
             assertFalse(gateway.routerEnabled("unknown-syntax@file"));
             assertEquals(1, gateway.logLines("unknown-syntax@file", "ruleSyntax 'v4' is unknown").size(), gateway.logs());
         }
+    }
+
+    @Test
+    void coreDefaultRuleSyntaxV2ReadsRulesOfRoutersThatSetNone() throws Exception {
+        try (TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         hosts:
+                           rule: Host(`a.example`, `b.example`) && Path(`/hosts`)
+                           service: app
+                         v3-router:
+                           rule: PathRegexp(`^/x`)
+                           ruleSyntax: v3
+                           service: app
+                         v3-rule-read-as-v2:
+                           rule: PathRegexp(`^/y`)
+                           service: app
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(backend.url())).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                     core:
+                       defaultRuleSyntax: v2
+                     providers:
+                       providersThrottleDuration: 200ms
+                       file:
+                         directory: dynamic
+                     """).start()) {
+            gateway.awaitReload(0, () -> gateway.routerEnabled("hosts@file"), Duration.ofSeconds(10));
+            int port = gateway.port("web");
+            assertEquals("200", status(port, "b.example", "/hosts", ""), "a v2 rule without ruleSyntax");
+            assertEquals("200", status(port, "any.test", "/x1", ""), "ruleSyntax: v3 still reads v3");
+            assertFalse(gateway.routerEnabled("v3-rule-read-as-v2@file"), "PathRegexp is not a v2 matcher");
+            assertEquals(1, gateway.logLines("core.defaultRuleSyntax is deprecated").size(), gateway.logs());
+        }
+    }
+
+    @Test
+    void anUnknownCoreDefaultRuleSyntaxIsAStaticConfigurationError() throws Exception {
+        GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n").staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                core:
+                  defaultRuleSyntax: v4
+                """);
+        Exception failure = assertThrows(Exception.class, gateway::start);
+        assertTrue(String.valueOf(failure.getMessage()).contains("unsupported default rule syntax 'v4' (expected v3 or v2)"),
+                String.valueOf(failure.getMessage()));
+        gateway.close();
     }
 
     private static List<String> awaitLine(Path file, String part) throws Exception {

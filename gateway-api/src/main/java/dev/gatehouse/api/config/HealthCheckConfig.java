@@ -7,9 +7,10 @@ import java.util.Map;
  * {@code loadBalancer.healthCheck}: each server is asked periodically; it is healthy iff it answers 2XX or
  * 3XX (or exactly {@code status} when set) within {@code timeout}.
  *
- * @param path the path asked, relative to the server URL (required)
+ * @param path the path asked, relative to the server URL (required in {@code http} mode)
  * @param scheme replaces the server URL's scheme
- * @param mode {@code http} only ({@code grpc} is not supported)
+ * @param mode {@code http} (the default) or {@code grpc}: the gRPC health protocol's {@code Check} over h2c, healthy
+ *     iff the server answers {@code SERVING}
  * @param hostname the {@code Host} header sent
  * @param port replaces the server URL's port
  * @param interval time between checks of a healthy server; default 30s

@@ -18,8 +18,9 @@ import java.util.Locale;
  * @param servers the servers
  * @param passHostHeader send the client's {@code Host} header to the server (default {@code true});
  *     when false the server's own host and port are sent
- * @param strategy {@code wrr} (smooth weighted round robin, the default) or {@code p2c} (power of two
- *     choices by requests in flight)
+ * @param strategy {@code wrr} (smooth weighted round robin, the default), {@code p2c} (power of two
+ *     choices by requests in flight), {@code hrw} (highest random weight on the client's IP) or {@code leasttime}
+ *     (lowest time to first byte, weighed by requests in flight)
  * @param healthCheck active health checks; null for none
  * @param passiveHealthCheck passive health (connection failures); on by default with its defaults
  * @param sticky sticky sessions by cookie; null for none
@@ -43,7 +44,7 @@ public record LoadBalancerConfig(List<ServerConfig> servers, Boolean passHostHea
         return passHostHeader == null || passHostHeader;
     }
 
-    /** {@code wrr} or {@code p2c}, lower case; {@code wrr} when unset. */
+    /** The strategy's name, lower case; {@code wrr} when unset. */
     public String strategyOrDefault() {
         return strategy == null || strategy.isBlank() ? "wrr" : strategy.strip().toLowerCase(Locale.ROOT);
     }

@@ -15,12 +15,20 @@ package dev.gatehouse.api.config;
  * @param weighted services to balance between, by weight
  * @param mirroring a main service whose requests are also copied to mirrors
  * @param failover a main service and a fallback used while the main one has no healthy server
+ * @param highestRandomWeight services to choose between by the client's IP (rendezvous hashing), by weight; its
+ *     {@code sticky} is not read (the IP is the stickiness)
  */
 public record ServiceConfig(LoadBalancerConfig loadBalancer, WeightedConfig weighted, MirroringConfig mirroring,
-        FailoverConfig failover) {
+        FailoverConfig failover, WeightedConfig highestRandomWeight) {
 
     /** A load balancer service. */
     public ServiceConfig(LoadBalancerConfig loadBalancer) {
-        this(loadBalancer, null, null, null);
+        this(loadBalancer, null, null, null, null);
+    }
+
+    /** One of the kinds before {@code highestRandomWeight}. */
+    public ServiceConfig(LoadBalancerConfig loadBalancer, WeightedConfig weighted, MirroringConfig mirroring,
+            FailoverConfig failover) {
+        this(loadBalancer, weighted, mirroring, failover, null);
     }
 }

@@ -45,7 +45,9 @@ abstract class AccessLogFormat {
 
         @Override
         void append(StringBuilder line, RequestRecord e) {
-            line.append(e.clientHost).append(" - - [")
+            line.append(e.clientHost).append(" - ");
+            unquoted(line, e.clientUsername());
+            line.append(" [")
                     .append(CLF_TIME.format(ZonedDateTime.ofInstant(Instant.ofEpochMilli(e.startMillis), ZoneId.systemDefault())))
                     .append("] \"").append(e.method).append(' ').append(e.pathQuery).append(' ').append(e.protocol)
                     .append("\" ").append(e.status()).append(' ').append(e.bytes()).append(' ');
@@ -58,6 +60,14 @@ abstract class AccessLogFormat {
                 line.append(' ');
                 quoted(line, e.serviceUrl());
                 line.append(' ').append(e.durationNanos() / 1_000_000).append("ms");
+            }
+        }
+
+        /** A bare field (the user): what would split it or the line (spaces, quotes, controls) becomes {@code ?}. */
+        private static void unquoted(StringBuilder line, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                line.append(c <= 0x20 || c == '"' || c == 0x7f ? '?' : c);
             }
         }
 
@@ -94,7 +104,7 @@ abstract class AccessLogFormat {
             put(out, "ClientAddr", e.clientHost + ":" + e.clientPort);
             put(out, "ClientHost", e.clientHost);
             put(out, "ClientPort", String.valueOf(e.clientPort));
-            put(out, "ClientUsername", "-");
+            put(out, "ClientUsername", e.clientUsername());
             put(out, "DownstreamContentSize", e.bytes());
             put(out, "DownstreamStatus", e.status());
             put(out, "Duration", e.durationNanos());

@@ -10,6 +10,8 @@ import java.util.Map;
  * {@code digestAuth} users, which are replaced by {@value #REDACTED} after the user name (and, for digest, the
  * realm). Traefik 1.7.12 removed these hashes from its API as a vulnerability (CVE-2019-12452) and v2/v3 show them
  * again; a hash is enough to mount an offline attack on the password, and nothing that reads the API needs it.
+ * A private key given inline to {@code forwardAuth} ({@code tls.key} holding PEM text rather than a path) is
+ * replaced too: it is the client certificate's secret.
  * The middleware itself keeps the real values: this changes what is shown, not what is enforced.
  */
 final class CredentialRedaction {
@@ -26,12 +28,37 @@ final class CredentialRedaction {
             keptFields = 1;   // user:hash
         } else if (type.equalsIgnoreCase("digestAuth")) {
             keptFields = 2;   // user:realm:hash
+        } else if (type.equalsIgnoreCase("forwardAuth")) {
+            return withoutInlineKey(options);
         } else {
             return options;
         }
         Map<String, Object> shown = new LinkedHashMap<>(options);
         shown.replaceAll((key, value) -> key.equalsIgnoreCase("users") ? users(value, keptFields) : value);
         return shown;
+    }
+
+    /** The options with an inline PEM {@code tls.key} replaced; the same map when there is none. */
+    private static Map<String, Object> withoutInlineKey(Map<String, Object> options) {
+        for (Map.Entry<String, Object> option : options.entrySet()) {
+            if (option.getKey().equalsIgnoreCase("tls") && option.getValue() instanceof Map<?, ?> tls) {
+                Map<String, Object> shownTls = new LinkedHashMap<>();
+                boolean hidden = false;
+                for (Map.Entry<?, ?> entry : tls.entrySet()) {
+                    String key = String.valueOf(entry.getKey());
+                    boolean inlineKey = key.equalsIgnoreCase("key") && entry.getValue() instanceof String text
+                            && text.contains("-----BEGIN");
+                    shownTls.put(key, inlineKey ? REDACTED : entry.getValue());
+                    hidden |= inlineKey;
+                }
+                if (hidden) {
+                    Map<String, Object> shown = new LinkedHashMap<>(options);
+                    shown.put(option.getKey(), shownTls);
+                    return shown;
+                }
+            }
+        }
+        return options;
     }
 
     /** A list of users, or (from Docker labels and other key-value sources) one string of users separated by commas. */

@@ -29,6 +29,7 @@ import java.util.Set;
  * @param tracing OpenTelemetry tracing; null when disabled
  * @param experimental Traefik's experimental features ({@code fastProxy}: no effect; plugins: refused); null when
  *        absent
+ * @param core Traefik's {@code core.defaultRuleSyntax}; null when absent
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -45,7 +46,8 @@ public record StaticConfiguration(
         String tlsEngine,
         GlobalConfig global,
         ExperimentalConfig experimental,
-        TracingConfig tracing) {
+        TracingConfig tracing,
+        CoreConfig core) {
 
     /** The values of {@code tlsEngine}. */
     public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");
@@ -88,6 +90,10 @@ public record StaticConfiguration(
 
     public PluginsConfig pluginsOrDefault() {
         return plugins == null ? new PluginsConfig(null, null, null) : plugins;
+    }
+
+    public CoreConfig coreOrDefault() {
+        return core == null ? new CoreConfig(null) : core;
     }
 
     public ServersTransportConfig serversTransportOrDefault() {

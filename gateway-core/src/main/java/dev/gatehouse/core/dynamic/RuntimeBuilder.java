@@ -20,10 +20,12 @@ import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.router.RuleCompiler;
 import dev.gatehouse.core.router.RuleSyntaxException;
 import dev.gatehouse.api.config.FailoverConfig;
+import dev.gatehouse.api.http.StatusRanges;
 import dev.gatehouse.api.config.MirroringConfig;
 import dev.gatehouse.api.config.StickyConfig;
 import dev.gatehouse.api.config.WeightedConfig;
 import dev.gatehouse.core.service.FailoverService;
+import dev.gatehouse.core.service.HighestRandomWeightService;
 import dev.gatehouse.core.service.HealthChecker;
 import dev.gatehouse.core.service.LoadBalancedService;
 import dev.gatehouse.api.config.DomainConfig;
@@ -110,6 +112,8 @@ public final class RuntimeBuilder {
     private Comparator<Route> routeOrder = RoutingTable.ORDER;
     /** Spans for routers, middlewares and services when {@code tracing} is configured; null otherwise. */
     private Tracing tracing;
+    /** The compiler of rules whose router sets no {@code ruleSyntax}. */
+    private RuleCompiler defaultRules;
 
     /**
      * @param entryPoints every entry point's name, in index order
@@ -172,6 +176,7 @@ public final class RuntimeBuilder {
         this.extensions = extensions;
         this.rules = new RuleCompiler(extensions);
         this.rulesV2 = rules.v2();
+        this.defaultRules = rules;
         this.upstream = upstream;
         this.internalServices = Map.copyOf(internalServices);
         this.mapper = mapper;
@@ -201,6 +206,15 @@ public final class RuntimeBuilder {
     /** {@code tracing}: routers, their middlewares and services get spans; null for none (the default). */
     public RuntimeBuilder tracing(Tracing tracing) {
         this.tracing = tracing;
+        return this;
+    }
+
+    /**
+     * {@code core.defaultRuleSyntax}: the syntax of the rules of routers that set no {@code ruleSyntax} ({@code v3}
+     * unless told {@code v2}).
+     */
+    public RuntimeBuilder defaultRuleSyntax(String syntax) {
+        this.defaultRules = "v2".equals(syntax) ? rulesV2 : rules;
         return this;
     }
 
@@ -577,12 +591,32 @@ public final class RuntimeBuilder {
     private ServiceHandler buildService(String name, Defined<ServiceConfig> defined, ServiceBuild build) {
         ServiceConfig service = defined.value();
         int kinds = (service.loadBalancer() != null ? 1 : 0) + (service.weighted() != null ? 1 : 0)
-                + (service.mirroring() != null ? 1 : 0) + (service.failover() != null ? 1 : 0);
+                + (service.mirroring() != null ? 1 : 0) + (service.failover() != null ? 1 : 0)
+                + (service.highestRandomWeight() != null ? 1 : 0);
         if (kinds != 1) {
-            throw new IllegalArgumentException("a service is exactly one of loadBalancer, weighted, mirroring, failover"
-                    + (kinds == 0 ? "; none is set" : "; several are set"));
+            throw new IllegalArgumentException("a service is exactly one of loadBalancer, weighted, highestRandomWeight,"
+                    + " mirroring, failover" + (kinds == 0 ? "; none is set" : "; several are set"));
         }
         String provider = defined.provider();
+        if (service.highestRandomWeight() != null) {
+            List<WeightedConfig.WeightedService> declared = service.highestRandomWeight().services();
+            if (declared.isEmpty()) {
+                throw new IllegalArgumentException("highestRandomWeight.services is empty");
+            }
+            List<ServiceHandler> children = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<Integer> weights = new ArrayList<>();
+            for (int i = 0; i < declared.size(); i++) {
+                WeightedConfig.WeightedService child = declared.get(i);
+                children.add(build.reference(name, provider, "highestRandomWeight.services[" + i + "].name", child.name()));
+                if (child.weightOrDefault() < 0) {
+                    throw new IllegalArgumentException("highestRandomWeight.services[" + i + "].weight must not be negative");
+                }
+                names.add(child.name());
+                weights.add(child.weightOrDefault());
+            }
+            return new HighestRandomWeightService(name, children, names, weights);
+        }
         if (service.weighted() != null) {
             WeightedConfig weighted = service.weighted();
             if (weighted.services().isEmpty()) {
@@ -617,7 +651,12 @@ public final class RuntimeBuilder {
             FailoverConfig failover = service.failover();
             ServiceHandler main = build.reference(name, provider, "failover.service", failover.service());
             ServiceHandler fallback = build.reference(name, provider, "failover.fallback", failover.fallback());
-            return new FailoverService(name, main, fallback);
+            if (failover.errors() == null) {
+                return new FailoverService(name, main, fallback);
+            }
+            return new FailoverService(name, main, fallback,
+                    StatusRanges.parse("failover.errors.status", failover.errors().status()),
+                    failover.errors().maxRequestBodyBytesOrDefault());
         }
         LoadBalancerConfig loadBalancer = service.loadBalancer();
         List<UpstreamServer> servers = new ArrayList<>();
@@ -908,11 +947,14 @@ public final class RuntimeBuilder {
     }
 
     /**
-     * The compiler for a router's {@code ruleSyntax}: v3 unless it asks for v2 (Traefik v3 reads both; the static
-     * {@code core.defaultRuleSyntax} is not supported), or null for an unknown syntax.
+     * The compiler for a router's {@code ruleSyntax}: v3 or v2 as it asks (Traefik v3 reads both), the static
+     * {@code core.defaultRuleSyntax} when it does not, or null for an unknown syntax.
      */
     private RuleCompiler ruleSyntax(String name) {
-        if (name == null || name.isEmpty() || name.equals("v3")) {
+        if (name == null || name.isEmpty()) {
+            return defaultRules;
+        }
+        if (name.equals("v3")) {
             return rules;
         }
         return name.equals("v2") ? rulesV2 : null;

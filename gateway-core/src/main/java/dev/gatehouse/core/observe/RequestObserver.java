@@ -1,5 +1,6 @@
 package dev.gatehouse.core.observe;
 
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.config.ObservabilityConfig;
 import java.util.List;
 import java.util.Map;
@@ -43,20 +44,23 @@ public final class RequestObserver {
         return new Callback.Nested(callback) {
             @Override
             public void succeeded() {
-                complete(record, response);
+                complete(record, request, response);
                 super.succeeded();
             }
 
             @Override
             public void failed(Throwable failure) {
-                complete(record, response);
+                complete(record, request, response);
                 super.failed(failure);
             }
         };
     }
 
-    private void complete(RequestRecord record, Response response) {
+    private void complete(RequestRecord record, Request request, Response response) {
         record.finish(response);
+        if (request.getAttribute(MiddlewareContext.Attributes.CLIENT_USERNAME) instanceof String user) {
+            record.clientUsername = user;
+        }
         record.count = count.incrementAndGet();
         for (Consumer<RequestRecord> consumer : consumers) {
             consumer.accept(record);

@@ -47,6 +47,8 @@ public final class RequestRecord {
     String router;
     String service;
     String serviceUrl;
+    /** The user an authentication middleware named, or null. */
+    volatile String clientUsername;
     int status;
     long bytes;
     long durationNanos;
@@ -152,6 +154,12 @@ public final class RequestRecord {
 
     public String service() {
         return service;
+    }
+
+    /** The authenticated user, or {@code -} (as Traefik's access log writes an unknown one). */
+    public String clientUsername() {
+        String user = clientUsername;
+        return user == null || user.isEmpty() ? "-" : user;
     }
 
     public String serviceUrl() {

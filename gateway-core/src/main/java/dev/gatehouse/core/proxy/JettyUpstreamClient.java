@@ -30,6 +30,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
@@ -255,6 +256,37 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 return;
             }
             status.accept(code);
+        });
+    }
+
+    @Override
+    public void probeGrpc(String host, int port, Duration timeout, IntConsumer servingStatus) {
+        org.eclipse.jetty.client.Request check;
+        try {
+            String authority = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            check = httpClient.newRequest("http://" + authority + ":" + port + GrpcHealth.PATH)
+                    .method(HttpMethod.POST).version(HttpVersion.HTTP_2)
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .headers(h -> h.put("te", "trailers"))
+                    .body(new org.eclipse.jetty.client.BytesRequestContent(GrpcHealth.CONTENT_TYPE, GrpcHealth.REQUEST));
+        } catch (RuntimeException e) {
+            servingStatus.accept(-1);
+            return;
+        }
+        check.send(new org.eclipse.jetty.client.BufferingResponseListener(GrpcHealth.MAX_RESPONSE_BYTES) {
+            @Override
+            public void onComplete(Result result) {
+                if (result.isFailed()) {
+                    servingStatus.accept(-1);
+                    return;
+                }
+                org.eclipse.jetty.client.Response response = result.getResponse();
+                HttpFields trailers = response.getTrailers();
+                String grpcStatus = trailers != null && trailers.get(GrpcHealth.STATUS_HEADER) != null
+                        ? trailers.get(GrpcHealth.STATUS_HEADER) : response.getHeaders().get(GrpcHealth.STATUS_HEADER);
+                servingStatus.accept(response.getStatus() == 200 && "0".equals(grpcStatus)
+                        ? GrpcHealth.servingStatus(getContent()) : -1);
+            }
         });
     }
 
@@ -499,6 +531,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         @Override
         public void onBegin(org.eclipse.jetty.client.Response serverToProxy) {
             proxyToClient.setStatus(serverToProxy.getStatus());
+            if (outcome != null) {
+                outcome.responseBegun(serverToProxy.getStatus());
+            }
         }
 
         /**

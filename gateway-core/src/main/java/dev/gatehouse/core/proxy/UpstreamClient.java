@@ -41,6 +41,13 @@ public interface UpstreamClient extends LifeCycle {
             boolean followRedirects, IntConsumer status);
 
     /**
+     * Asks a gRPC server for its health, as the gRPC health checking protocol says ({@code grpc.health.v1.Health/Check}
+     * with an empty service name, over HTTP/2 without TLS), and gives the serving status it answers (1 is
+     * {@code SERVING}), or -1 when the call failed, timed out or ended with a gRPC error. Never blocks.
+     */
+    void probeGrpc(String host, int port, Duration timeout, IntConsumer servingStatus);
+
+    /**
      * Sends a copy of a request whose answer nobody waits for (mirroring): fire and forget.
      *
      * @param headers the client's headers, copied
@@ -57,6 +64,13 @@ public interface UpstreamClient extends LifeCycle {
          * elsewhere) and this attempt answers nothing.
          */
         boolean unreachable(Throwable failure, Retry retry);
+
+        /**
+         * The server's response began (its status line arrived): the time to first byte, which the
+         * {@code leasttime} strategy weighs.
+         */
+        default void responseBegun(int status) {
+        }
 
         /** The exchange ended; {@code failure} is null on success, else a failure that was answered or broke the response. */
         void completed(Throwable failure);

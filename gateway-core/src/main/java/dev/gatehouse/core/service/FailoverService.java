@@ -1,6 +1,12 @@
 package dev.gatehouse.core.service;
 
+import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.StatusRanges;
 import dev.gatehouse.core.proxy.UpstreamServer;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -8,22 +14,58 @@ import org.eclipse.jetty.util.Callback;
 /**
  * {@code http.services.<name>.failover}: the main service while it has an available server (by its health
  * checks, active or passive), else the fallback.
+ *
+ * <p>With {@code errors.status} (Traefik v3.7), a request the main service answers with one of those statuses goes
+ * to the fallback too, and only the fallback's answer reaches the client. Its body is then read first (up to
+ * {@code errors.maxRequestBodyBytes}; a larger one is answered 413, as in Traefik) so that it can be sent again.
  */
 public final class FailoverService extends ServiceHandler {
 
     private final String name;
     private final ServiceHandler main;
     private final ServiceHandler fallback;
+    private final StatusRanges errors;
+    private final long maxRequestBodyBytes;
 
     public FailoverService(String name, ServiceHandler main, ServiceHandler fallback) {
+        this(name, main, fallback, StatusRanges.parse("failover.errors.status", null), Long.MAX_VALUE);
+    }
+
+    /**
+     * @param errors the statuses of the main service's answers that go to the fallback instead (empty: none)
+     * @param maxRequestBodyBytes with {@code errors}, the largest body held to be sent again
+     */
+    public FailoverService(String name, ServiceHandler main, ServiceHandler fallback, StatusRanges errors,
+            long maxRequestBodyBytes) {
         this.name = name;
         this.main = main;
         this.fallback = fallback;
+        this.errors = errors;
+        this.maxRequestBodyBytes = maxRequestBodyBytes;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        return (main.available() ? main : fallback).handle(request, response, callback);
+        if (!main.available()) {
+            return fallback.handle(request, response, callback);
+        }
+        if (errors.isEmpty()) {
+            return main.handle(request, response, callback);
+        }
+        BodyReader.read(request, maxRequestBodyBytes, (body, whole) -> {
+            try {
+                if (body.length > maxRequestBodyBytes) {
+                    response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE_413);
+                    response.write(true, ByteBuffer.wrap("Request body too large".getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII)), callback);
+                    return;
+                }
+                new MainAttempt(request, body, response, callback).start();
+            } catch (Throwable failure) {
+                callback.failed(failure);
+            }
+        }, callback);
+        return true;
     }
 
     @Override
@@ -39,5 +81,85 @@ public final class FailoverService extends ServiceHandler {
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * The main service's try: its answer is held back until its status is known (its first write, or its end
+     * without one), then let through, or dropped (headers and body) and the request sent to the fallback.
+     */
+    private final class MainAttempt extends Response.Wrapper implements Callback {
+        private final Request request;
+        private final byte[] body;
+        private final Response response;
+        private final Callback callback;
+        private final HttpFields headersBefore;
+        private final int statusBefore;
+        /** 0 undecided, 1 let through, 2 to the fallback. */
+        private volatile int state;
+
+        MainAttempt(Request request, byte[] body, Response response, Callback callback) {
+            super(request, response);
+            this.request = request;
+            this.body = body;
+            this.response = response;
+            this.callback = callback;
+            this.headersBefore = HttpFields.build(response.getHeaders()).asImmutable();
+            this.statusBefore = response.getStatus();
+        }
+
+        void start() throws Exception {
+            main.handle(new PeekedRequest(request, body, true), this, this);
+        }
+
+        private boolean toFallback() {
+            if (state == 0) {
+                state = !response.isCommitted() && errors.contains(response.getStatus()) ? 2 : 1;
+            }
+            return state == 2;
+        }
+
+        @Override
+        public void write(boolean last, ByteBuffer content, Callback written) {
+            if (toFallback()) {
+                written.succeeded();
+            } else {
+                super.write(last, content, written);
+            }
+        }
+
+        @Override
+        public void succeeded() {
+            if (toFallback()) {
+                sendToFallback();
+            } else {
+                callback.succeeded();
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            if (toFallback()) {
+                sendToFallback();
+            } else {
+                callback.failed(failure);
+            }
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return callback.getInvocationType();
+        }
+
+        private void sendToFallback() {
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.clear();
+            headers.add(headersBefore);
+            response.setStatus(statusBefore >= 100 ? statusBefore : 200);
+            try {
+                fallback.handle(new PeekedRequest(request, body, true), response, callback);
+            } catch (Throwable failure) {
+                callback.failed(failure);
+            }
+        }
     }
 }

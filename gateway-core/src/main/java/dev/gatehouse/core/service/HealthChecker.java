@@ -17,7 +17,9 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
  * Active health checks of one load balancer ({@code loadBalancer.healthCheck}): each server is asked
  * {@code method path} every {@code interval} (every {@code unhealthyInterval} while unhealthy) on a scheduler
  * thread, through the shared HTTP client without blocking; it is healthy iff it answers 2XX or 3XX (or exactly
- * {@code status}) within {@code timeout}. The first check runs as soon as the runtime starts. Stopped when its
+ * {@code status}) within {@code timeout}. With {@code mode: grpc} the check is the gRPC health protocol's
+ * {@code Check} instead (over h2c, on {@code port} or the server's), healthy iff the answer is {@code SERVING}, as
+ * Traefik's. The first check runs as soon as the runtime starts. Stopped when its
  * runtime is replaced.
  */
 public final class HealthChecker extends AbstractLifeCycle {
@@ -28,15 +30,23 @@ public final class HealthChecker extends AbstractLifeCycle {
     private final UpstreamClient client;
     private final ScheduledExecutorService scheduler;
     private final List<ScheduledFuture<?>> pending = new ArrayList<>();
+    /** {@code mode: grpc}: the gRPC health protocol instead of an HTTP request. */
+    private final boolean grpc;
 
     public HealthChecker(LoadBalancedService service, HealthCheckConfig config, UpstreamClient client,
             ScheduledExecutorService scheduler) {
-        if (config.path() == null || config.path().isBlank()) {
+        String mode = config.mode() == null || config.mode().isBlank() ? "http" : config.mode().toLowerCase(Locale.ROOT);
+        if (!mode.equals("http") && !mode.equals("grpc")) {
+            throw new IllegalArgumentException("loadBalancer.healthCheck.mode must be http or grpc, not '" + config.mode()
+                    + "'");
+        }
+        this.grpc = mode.equals("grpc");
+        if (!grpc && (config.path() == null || config.path().isBlank())) {
             throw new IllegalArgumentException("loadBalancer.healthCheck.path is required");
         }
-        if (config.mode() != null && !config.mode().isBlank() && !config.mode().equalsIgnoreCase("http")) {
-            throw new IllegalArgumentException("loadBalancer.healthCheck.mode '" + config.mode()
-                    + "' is not supported (only http)");
+        if (grpc && config.scheme() != null && config.scheme().equalsIgnoreCase("https")) {
+            throw new IllegalArgumentException("loadBalancer.healthCheck.mode grpc speaks HTTP/2 without TLS (h2c): "
+                    + "remove scheme https");
         }
         if (config.scheme() != null && !config.scheme().isBlank()
                 && !List.of("http", "https").contains(config.scheme().toLowerCase(Locale.ROOT))) {
@@ -51,7 +61,7 @@ public final class HealthChecker extends AbstractLifeCycle {
         this.scheduler = scheduler;
         this.urls = new ArrayList<>();
         for (UpstreamServer server : service.servers()) {
-            urls.add(checkUrl(server, config));
+            urls.add(grpc ? null : checkUrl(server, config));
         }
     }
 
@@ -101,15 +111,26 @@ public final class HealthChecker extends AbstractLifeCycle {
         if (!isRunning()) {
             return;
         }
+        if (grpc) {
+            UpstreamServer server = service.servers().get(index);
+            client.probeGrpc(server.host(), config.port() != null ? config.port() : server.port(),
+                    config.timeoutOrDefault(), serving -> checked(index, serving == SERVING));
+            return;
+        }
         client.probe(config.methodOrDefault(), urls.get(index), config.hostname(), config.headers(),
-                config.timeoutOrDefault(), config.followRedirectsOrDefault(), status -> {
-                    boolean healthy = isHealthy(status, config.status());
-                    if (isRunning()) {
-                        service.setActiveHealth(index, healthy);
-                        schedule(index, healthy ? config.intervalOrDefault() : config.unhealthyIntervalOrDefault());
-                    }
-                });
+                config.timeoutOrDefault(), config.followRedirectsOrDefault(),
+                status -> checked(index, isHealthy(status, config.status())));
     }
+
+    private void checked(int index, boolean healthy) {
+        if (isRunning()) {
+            service.setActiveHealth(index, healthy);
+            schedule(index, healthy ? config.intervalOrDefault() : config.unhealthyIntervalOrDefault());
+        }
+    }
+
+    /** The gRPC health protocol's {@code ServingStatus.SERVING}. */
+    static final int SERVING = 1;
 
     static boolean isHealthy(int status, Integer expected) {
         if (status < 0) {

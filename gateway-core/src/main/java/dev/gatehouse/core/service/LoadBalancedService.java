@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code http.services.<name>.loadBalancer}: picks a healthy server, by smooth weighted round robin or by
- * power of two choices, and forwards to it; 503 when no server is healthy.
+ * {@code http.services.<name>.loadBalancer}: picks a healthy server by its {@link Strategy} and forwards to it;
+ * 503 when no server is healthy.
  *
  * <p>Health has two sources: active checks ({@link HealthChecker}) and passive ones: a server that refuses a
  * connection is left out for {@code passiveHealthCheck.failureWindow}, and the request, which never reached
@@ -35,7 +35,7 @@ public final class LoadBalancedService extends ServiceHandler {
     private final String name;
     private final Member[] members;
     private final List<UpstreamServer> servers;
-    private final boolean p2c;
+    private final Strategy strategy;
     private final boolean passHostHeader;
     private final StickyCookie sticky;
     private final UpstreamClient upstream;
@@ -43,26 +43,58 @@ public final class LoadBalancedService extends ServiceHandler {
     private final long failureWindowMillis;
     private final int maxFailedAttempts;
     private volatile Picker picker;
+    /** The {@code leasttime} tie-break's virtual clock (earliest deadline first); guarded by {@code this}. */
+    private double leastTimeClock;
+
+    /** How a server is picked ({@code loadBalancer.strategy}). */
+    public enum Strategy {
+        /** Smooth weighted round robin (the default). */
+        WRR,
+        /** Power of two random choices, the one with fewer requests in flight. */
+        P2C,
+        /** Highest random weight: the client's IP picks its server, which it keeps while that server is up. */
+        HRW,
+        /**
+         * The lowest average time to first byte (of the last {@value ResponseTimes#SAMPLES} responses) times one plus
+         * the requests in flight, over the weight; ties by weighted round robin.
+         */
+        LEASTTIME;
+
+        /** The strategy named by the configuration value (lower case), or an error naming the accepted ones. */
+        public static Strategy of(String value) {
+            return switch (value) {
+                case "wrr" -> WRR;
+                case "p2c" -> P2C;
+                case "hrw" -> HRW;
+                case "leasttime" -> LEASTTIME;
+                default -> throw new IllegalArgumentException("loadBalancer.strategy must be wrr, p2c, hrw or leasttime, not '"
+                        + value + "'");
+            };
+        }
+    }
 
     /**
-     * @param strategy {@code wrr} or {@code p2c}
-     * @param sticky the sticky cookie, or null
+     * @param strategy {@code wrr}, {@code p2c}, {@code hrw} or {@code leasttime}
+     * @param sticky the sticky cookie, or null; {@code hrw} has none (the client's IP is its stickiness, as in
+     *     Traefik, which ignores {@code sticky} there)
      * @param scheduler where passive health recoveries are scheduled
      */
     public LoadBalancedService(String name, List<UpstreamServer> servers, List<Integer> weights, boolean passHostHeader,
             String strategy, PassiveHealthCheckConfig passive, StickyCookie sticky, UpstreamClient upstream,
             ScheduledExecutorService scheduler) {
-        if (!strategy.equals("wrr") && !strategy.equals("p2c")) {
-            throw new IllegalArgumentException("loadBalancer.strategy must be wrr or p2c, not '" + strategy
-                    + "' (hrw and leasttime are not supported yet)");
+        this.strategy = Strategy.of(strategy);
+        if (this.strategy == Strategy.HRW) {
+            sticky = null;
         }
         this.name = name;
         this.servers = List.copyOf(servers);
         this.members = new Member[servers.size()];
         for (int i = 0; i < members.length; i++) {
             members[i] = new Member(i, servers.get(i), weights.get(i) == null ? 1 : weights.get(i), sticky);
+            // Staggered deadlines, so that servers with equal scores start in turn (Traefik's leasttime does so).
+            leastTimeClock += 1.0 / Math.max(1, members[i].weight);
+            members[i].leastTimeDeadline = leastTimeClock;
         }
-        this.p2c = strategy.equals("p2c");
         this.passHostHeader = passHostHeader;
         this.sticky = sticky;
         this.upstream = upstream;
@@ -93,7 +125,7 @@ public final class LoadBalancedService extends ServiceHandler {
             }
         }
         if (member == null) {
-            member = pick(0L);
+            member = pick(request, 0L);
         }
         if (member == null) {
             ErrorResponses.serviceUnavailable(request, response, callback);
@@ -107,7 +139,8 @@ public final class LoadBalancedService extends ServiceHandler {
             observed.service(name, member.server.url());
         }
         member.inFlight.incrementAndGet();
-        upstream.forward(request, response, callback, member.server, passHostHeader, new Attempt(member, response));
+        upstream.forward(request, response, callback, member.server, passHostHeader,
+                new Attempt(member, request, response));
         return true;
     }
 
@@ -120,14 +153,24 @@ public final class LoadBalancedService extends ServiceHandler {
         return null;
     }
 
-    /** A healthy server, skipping those in {@code excluded} (a bit per server index, for the first 64). */
-    Member pick(long excluded) {
+    /**
+     * A healthy server, skipping those in {@code excluded} (a bit per server index, for the first 64).
+     *
+     * @param request the client's request ({@code hrw} hashes its IP), or null for a copy that has no client
+     */
+    Member pick(Request request, long excluded) {
         Picker current = picker;
         Member[] healthy = current.healthy;
         if (healthy.length == 0) {
             return null;
         }
-        if (p2c) {
+        if (strategy == Strategy.HRW) {
+            return highestRandomWeight(healthy, request == null ? "" : RendezvousScore.clientIp(request), excluded);
+        }
+        if (strategy == Strategy.LEASTTIME) {
+            return leastTime(healthy, excluded);
+        }
+        if (strategy == Strategy.P2C) {
             Member chosen;
             if (healthy.length == 1) {
                 chosen = healthy[0];
@@ -151,6 +194,64 @@ public final class LoadBalancedService extends ServiceHandler {
         return firstNotExcluded(healthy, excluded);
     }
 
+    private static Member highestRandomWeight(Member[] healthy, String clientIp, long excluded) {
+        long keyHash = RendezvousScore.hashKey(clientIp);
+        Member best = null;
+        double bestScore = 0;
+        for (Member member : healthy) {
+            if (isExcluded(member, excluded)) {
+                continue;
+            }
+            double score = RendezvousScore.score(keyHash, member.hrwName, member.weight);
+            if (best == null || score > bestScore) {
+                best = member;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Traefik's least time: the lowest {@code averageTimeToFirstByte * (1 + inFlight) / weight}; servers with
+     * the same score (every one before its first response) take turns by weight, earliest deadline first.
+     */
+    private Member leastTime(Member[] healthy, long excluded) {
+        double lowest = Double.MAX_VALUE;
+        int candidates = 0;
+        Member only = null;
+        double[] scores = new double[healthy.length];
+        for (int i = 0; i < healthy.length; i++) {
+            Member member = healthy[i];
+            if (isExcluded(member, excluded)) {
+                scores[i] = Double.NaN;
+                continue;
+            }
+            double score = member.responseTimes.averageMillis() * (1 + member.inFlight.get()) / member.weight;
+            scores[i] = score;
+            if (score < lowest) {
+                lowest = score;
+                candidates = 1;
+                only = member;
+            } else if (score == lowest) {
+                candidates++;
+            }
+        }
+        if (candidates <= 1) {
+            return only;
+        }
+        synchronized (this) {
+            Member earliest = null;
+            for (int i = 0; i < healthy.length; i++) {
+                if (scores[i] == lowest && (earliest == null || healthy[i].leastTimeDeadline < earliest.leastTimeDeadline)) {
+                    earliest = healthy[i];
+                }
+            }
+            earliest.leastTimeDeadline += 1.0 / earliest.weight;
+            leastTimeClock = Math.max(leastTimeClock, earliest.leastTimeDeadline);
+            return earliest;
+        }
+    }
+
     private static boolean isExcluded(Member member, long excluded) {
         return member.index < 64 && (excluded & (1L << member.index)) != 0;
     }
@@ -171,7 +272,7 @@ public final class LoadBalancedService extends ServiceHandler {
 
     @Override
     public UpstreamServer pickForCopy() {
-        Member member = pick(0L);
+        Member member = pick(null, 0L);
         return member == null ? null : member.server;
     }
 
@@ -265,13 +366,24 @@ public final class LoadBalancedService extends ServiceHandler {
     /** One forwarded request: counts it in flight on its server, and moves it when the server is unreachable. */
     private final class Attempt implements UpstreamClient.Outcome {
         private Member member;
+        private final Request request;
         private final Response response;
         private long tried;
         private int attempts = 1;
+        private long startNanos = System.nanoTime();
 
-        Attempt(Member member, Response response) {
+        Attempt(Member member, Request request, Response response) {
             this.member = member;
+            this.request = request;
             this.response = response;
+        }
+
+        @Override
+        public void responseBegun(int status) {
+            Member current = member;
+            if (current != null && strategy == Strategy.LEASTTIME) {
+                current.responseTimes.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+            }
         }
 
         @Override
@@ -286,7 +398,7 @@ public final class LoadBalancedService extends ServiceHandler {
             if (attempts >= members.length) {
                 return false;
             }
-            Member next = pick(tried);
+            Member next = pick(request, tried);
             if (next == null) {
                 return false;
             }
@@ -296,6 +408,7 @@ public final class LoadBalancedService extends ServiceHandler {
             if (sticky != null) {
                 response.getHeaders().put(next.setCookie);
             }
+            startNanos = System.nanoTime();
             retry.to(next.server, this);
             return true;
         }
@@ -335,6 +448,10 @@ public final class LoadBalancedService extends ServiceHandler {
         final String cookieValue;
         final HttpField setCookie;
         final AtomicInteger inFlight = new AtomicInteger();
+        final byte[] hrwName;
+        final ResponseTimes responseTimes = new ResponseTimes();
+        /** Guarded by the service. */
+        double leastTimeDeadline;
         volatile boolean activeUp = true;
         volatile boolean passiveDown;
         int failures;
@@ -345,6 +462,7 @@ public final class LoadBalancedService extends ServiceHandler {
             this.server = server;
             this.weight = weight;
             this.cookieValue = StickyCookie.valueFor(server.url());
+            this.hrwName = RendezvousScore.serverBytes(server.url());
             this.setCookie = sticky == null ? null : sticky.setCookie(cookieValue);
         }
 
@@ -355,6 +473,31 @@ public final class LoadBalancedService extends ServiceHandler {
         @Override
         public String toString() {
             return server.url();
+        }
+    }
+
+    /** A server's last {@value #SAMPLES} times to first byte, in whole milliseconds as Traefik counts them. */
+    static final class ResponseTimes {
+        static final int SAMPLES = 100;
+        private final long[] samples = new long[SAMPLES];
+        private int next;
+        private int count;
+        private long sum;
+
+        synchronized void add(long millis) {
+            if (count < SAMPLES) {
+                count++;
+            } else {
+                sum -= samples[next];
+            }
+            samples[next] = millis;
+            sum += millis;
+            next = (next + 1) % SAMPLES;
+        }
+
+        /** 0 before the first response, so a new server is tried at once. */
+        synchronized double averageMillis() {
+            return count == 0 ? 0 : (double) sum / count;
         }
     }
 

@@ -31,6 +31,16 @@ class CredentialRedactionTest {
     }
 
     @Test
+    void anInlineForwardAuthKeyIsHiddenAndAPathShown() {
+        Map<String, Object> inline = Map.of("address", "https://auth", "tls",
+                Map.of("cert", "/etc/cert.pem", "key", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"));
+        assertEquals(Map.of("address", "https://auth", "tls", Map.of("cert", "/etc/cert.pem", "key", "<redacted>")),
+                CredentialRedaction.middlewareOptions("forwardAuth", inline));
+        Map<String, Object> path = Map.of("address", "https://auth", "tls", Map.of("key", "/etc/key.pem"));
+        assertSame(path, CredentialRedaction.middlewareOptions("forwardAuth", path));
+    }
+
+    @Test
     void otherMiddlewaresAreShownAsTheyAre() {
         Map<String, Object> options = Map.of("users", List.of("not:a-credential"));
         assertSame(options, CredentialRedaction.middlewareOptions("headers", options));

@@ -4,8 +4,12 @@ import com.google.re2j.Pattern;
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.PeekedRequest;
 import dev.gatehouse.plugins.middlewares.internal.CommitHook;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
+import dev.gatehouse.plugins.middlewares.internal.Responses;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import jakarta.inject.Inject;
@@ -27,12 +31,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -43,10 +49,12 @@ import org.pf4j.Extension;
 /**
  * {@code forwardAuth}: asks an authentication service first. The request's headers (all, or only
  * {@code authRequestHeaders}) go to {@code address} in a GET (or the request's method with
- * {@code preserveRequestMethod}), with {@code X-Forwarded-Method/-Proto/-Host/-Uri/-For}; a 2XX answer lets the
- * request go on with the {@code authResponseHeaders} (and those matching {@code authResponseHeadersRegex}) copied
- * onto it; any other answer is returned to the client as it is. The call is non-blocking (the JDK's HTTP client,
- * {@code sendAsync}); redirects are not followed; it times out after 30s (500).
+ * {@code preserveRequestMethod}), with {@code X-Forwarded-Method/-Proto/-Host/-Uri/-For}, and with
+ * {@code forwardBody} its body (held in memory, at most {@code maxBodySize} bytes, and then sent on as well); a 2XX
+ * answer lets the request go on with the {@code authResponseHeaders} (and those matching
+ * {@code authResponseHeadersRegex}) copied onto it; any other answer is returned to the client as it is (a 401 is a
+ * redirect to {@code authSigninURL} when set). The call is non-blocking (the JDK's HTTP client, {@code sendAsync});
+ * redirects are not followed; it times out after 30s (500).
  */
 @Extension
 public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
@@ -59,12 +67,40 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
 
     private static final HttpClient DEFAULT_CLIENT = client(null);
 
-    public record TlsConfig(String ca, String cert, String key, Boolean insecureSkipVerify) {
+    /**
+     * @param ca CA certificates (PEM file) to trust
+     * @param cert a client certificate (PEM file or text) to present, with {@code key}
+     * @param key the client certificate's private key
+     * @param insecureSkipVerify accept any certificate
+     * @param caOptional deprecated in Traefik v3 and without effect there (a server-side option): accepted, ignored
+     */
+    public record TlsConfig(String ca, String cert, String key, Boolean insecureSkipVerify, Boolean caOptional) {
+
+        public TlsConfig(String ca, String cert, String key, Boolean insecureSkipVerify) {
+            this(ca, cert, key, insecureSkipVerify, null);
+        }
     }
 
+    /**
+     * @param forwardBody send the request's body to the service too
+     * @param maxBodySize with {@code forwardBody}, the largest body sent (larger: 401); none or negative: no limit
+     * @param maxResponseBodySize the largest body of the service's answer (larger: 401); none or negative: no limit
+     * @param headerField the header of the service's answer that names the user, for the access log
+     * @param preserveLocationHeader pass the service's {@code Location} as it is, not resolved against {@code address}
+     * @param authSigninURL where a 401 from the service redirects the client (302) instead
+     */
     public record Config(String address, TlsConfig tls, Boolean trustForwardHeader, List<String> authResponseHeaders,
             String authResponseHeadersRegex, List<String> authRequestHeaders, List<String> addAuthCookiesToResponse,
-            Boolean preserveRequestMethod) {
+            Boolean preserveRequestMethod, Boolean forwardBody, Long maxBodySize, Long maxResponseBodySize,
+            String headerField, Boolean preserveLocationHeader, String authSigninURL) {
+
+        /** Without the body, size, user, Location and sign-in options. */
+        public Config(String address, TlsConfig tls, Boolean trustForwardHeader, List<String> authResponseHeaders,
+                String authResponseHeadersRegex, List<String> authRequestHeaders, List<String> addAuthCookiesToResponse,
+                Boolean preserveRequestMethod) {
+            this(address, tls, trustForwardHeader, authResponseHeaders, authResponseHeadersRegex, authRequestHeaders,
+                    addAuthCookiesToResponse, preserveRequestMethod, null, null, null, null, null, null);
+        }
     }
 
     private final GatewayEnvironment environment;
@@ -107,19 +143,57 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
         List<String> requestHeaders = config.authRequestHeaders() == null ? List.of() : List.copyOf(config.authRequestHeaders());
         List<String> cookies = config.addAuthCookiesToResponse() == null ? List.of() : List.copyOf(config.addAuthCookiesToResponse());
         boolean preserveMethod = Boolean.TRUE.equals(config.preserveRequestMethod());
+        boolean forwardBody = Boolean.TRUE.equals(config.forwardBody());
+        long maxBody = config.maxBodySize() == null || config.maxBodySize() < 0 ? Long.MAX_VALUE : config.maxBodySize();
+        long maxResponseBody = config.maxResponseBodySize() == null || config.maxResponseBodySize() < 0 ? Long.MAX_VALUE
+                : config.maxResponseBodySize();
+        String userHeader = config.headerField() == null || config.headerField().isBlank() ? null : config.headerField();
+        boolean preserveLocation = Boolean.TRUE.equals(config.preserveLocationHeader());
+        String signinUrl = config.authSigninURL() == null || config.authSigninURL().isBlank() ? null
+                : config.authSigninURL();
         return new Handler.Wrapper() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
+                // As Traefik: a CONNECT of unknown length is a tunnel, not a body to send.
+                if (!forwardBody || (HttpMethod.CONNECT.is(request.getMethod()) && request.getLength() < 0)) {
+                    authorize(request, null, response, callback);
+                    return true;
+                }
+                BodyReader.read(request, maxBody, (held, whole) -> {
+                    if (held.length > maxBody) {
+                        Responses.status(response, callback, HttpStatus.UNAUTHORIZED_401);
+                    } else {
+                        authorize(new PeekedRequest(request, held, true), held, response, callback);
+                    }
+                }, callback);
+                return true;
+            }
+
+            /** Asks the service about {@code request}, whose body, when sent to it too, is {@code body}. */
+            private void authorize(Request request, byte[] body, Response response, Callback callback) {
                 HttpRequest authRequest = authRequest(address, request, trustForward && ForwardedHeaders.trusted(request),
-                        requestHeaders, preserveMethod);
-                client.sendAsync(authRequest, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((auth, failure) -> {
+                        requestHeaders, preserveMethod, body);
+                client.sendAsync(authRequest, responseInfo -> LimitedBody.of(maxResponseBody)).whenComplete((auth, failure) -> {
                     try {
                         if (failure != null) {
                             Response.writeError(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
                             return;
                         }
+                        if (userHeader != null) {
+                            auth.headers().firstValue(userHeader).ifPresent(
+                                    user -> request.setAttribute(MiddlewareContext.Attributes.CLIENT_USERNAME, user));
+                        }
+                        if (auth.body() == null) {
+                            Responses.status(response, callback, HttpStatus.UNAUTHORIZED_401);   // larger than allowed
+                            return;
+                        }
+                        if (signinUrl != null && auth.statusCode() == HttpStatus.UNAUTHORIZED_401) {
+                            response.getHeaders().put(HttpHeader.LOCATION, signinUrl);
+                            Responses.status(response, callback, HttpStatus.FOUND_302);
+                            return;
+                        }
                         if (auth.statusCode() < 200 || auth.statusCode() >= 300) {
-                            reject(auth, address, response, callback);
+                            reject(auth, address, preserveLocation, response, callback);
                             return;
                         }
                         Request authorized = withAuthHeaders(request, auth, responseHeaders, responseRegex);
@@ -138,14 +212,15 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
                         Response.writeError(request, response, callback, t);
                     }
                 });
-                return true;
             }
         };
     }
 
-    static HttpRequest authRequest(URI address, Request request, boolean trustForward, List<String> allowed, boolean preserveMethod) {
+    static HttpRequest authRequest(URI address, Request request, boolean trustForward, List<String> allowed,
+            boolean preserveMethod, byte[] body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(address).timeout(TIMEOUT);
-        builder.method(preserveMethod ? request.getMethod() : "GET", HttpRequest.BodyPublishers.noBody());
+        builder.method(preserveMethod ? request.getMethod() : "GET", body == null || body.length == 0
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         HttpFields headers = request.getHeaders();
         for (HttpField field : headers) {
             String name = field.getLowerCaseName();
@@ -182,7 +257,8 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
     }
 
     /** The authentication service's answer, as it is, to the client (hop-by-hop headers aside). */
-    private static void reject(HttpResponse<byte[]> auth, URI address, Response response, Callback callback) {
+    private static void reject(HttpResponse<byte[]> auth, URI address, boolean preserveLocation, Response response,
+            Callback callback) {
         HttpFields.Mutable headers = response.getHeaders();
         for (Map.Entry<String, List<String>> e : auth.headers().map().entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
@@ -193,7 +269,7 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
                 headers.add(e.getKey(), v);
             }
         }
-        auth.headers().firstValue("Location").ifPresent(location -> {
+        auth.headers().firstValue("Location").filter(location -> !preserveLocation).ifPresent(location -> {
             try {
                 headers.put(HttpHeader.LOCATION, address.resolve(location).toString());
             } catch (IllegalArgumentException ignored) {
@@ -272,16 +348,32 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
     }
 
     private SSLContext sslContext(TlsConfig tls) throws Exception {
-        if ((tls.cert() != null && !tls.cert().isEmpty()) || (tls.key() != null && !tls.key().isEmpty())) {
-            throw new IllegalArgumentException("'tls.cert' and 'tls.key' (client certificates) are not supported yet");
+        boolean hasCert = tls.cert() != null && !tls.cert().isBlank();
+        boolean hasKey = tls.key() != null && !tls.key().isBlank();
+        if (hasCert != hasKey) {
+            throw new IllegalArgumentException("'tls.cert' and 'tls.key' go together: give both (the client certificate"
+                    + " and its private key) or neither");
+        }
+        KeyManager[] clientCertificate = null;
+        if (hasCert) {
+            try {
+                clientCertificate = environment.clientCertificate(tls.cert(), tls.key());
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("'tls.cert'/'tls.key': cannot read the client certificate: "
+                        + e.getMessage());
+            }
         }
         SSLContext context = SSLContext.getInstance("TLS");
         if (Boolean.TRUE.equals(tls.insecureSkipVerify())) {
-            context.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+            context.init(clientCertificate, new TrustManager[] {new TrustAll()}, new SecureRandom());
             return context;
         }
         if (tls.ca() == null || tls.ca().isEmpty()) {
-            return SSLContext.getDefault();
+            if (clientCertificate == null) {
+                return SSLContext.getDefault();
+            }
+            context.init(clientCertificate, null, new SecureRandom());
+            return context;
         }
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
@@ -295,7 +387,7 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
-        context.init(null, tmf.getTrustManagers(), new SecureRandom());
+        context.init(clientCertificate, tmf.getTrustManagers(), new SecureRandom());
         return context;
     }
 

@@ -1,9 +1,14 @@
 package dev.gatehouse.plugins.middlewares.buffering;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.plugins.middlewares.internal.OxyExpression;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -21,11 +26,29 @@ import org.pf4j.Extension;
  * {@code memRequestBodyBytes} / {@code memResponseBodyBytes} (1 MiB each) and go to a temporary file beyond.
  * A request body over {@code maxRequestBodyBytes} gets 413; a response over {@code maxResponseBodyBytes} becomes a
  * 500, as in Traefik. 0 means no maximum. The body is read without blocking a thread.
+ *
+ * <p>{@code retryExpression} (oxy's): once a response is held, the condition decides whether to drop it and send
+ * the held request again, as Traefik does: {@code IsNetworkError()} (the answer is 502 or 504),
+ * {@code Attempts()} (1 for the first), {@code ResponseCode()}, {@code RequestMethod()}; at most
+ * {@value #MAX_RETRIES} retries.
  */
 @Extension
 public final class Buffering implements Middleware<Buffering.Config> {
 
     static final long DEFAULT_MEM = 1024 * 1024;
+    /** oxy's {@code DefaultMaxRetryAttempts}: no retry once {@code Attempts()} is past it. */
+    static final int MAX_RETRIES = 10;
+
+    /** What a {@code retryExpression} is tested on: one held response. */
+    record Attempt(int number, int status, String method) {
+    }
+
+    private static final Map<String, OxyExpression.Fn<Attempt>> RETRY_FUNCTIONS = Map.of(
+            "IsNetworkError", new OxyExpression.Fn<>(0, arguments -> (Predicate<Attempt>) attempt ->
+                    attempt.status() == HttpStatus.BAD_GATEWAY_502 || attempt.status() == HttpStatus.GATEWAY_TIMEOUT_504),
+            "Attempts", new OxyExpression.Fn<>(0, arguments -> (ToDoubleFunction<Attempt>) Attempt::number),
+            "ResponseCode", new OxyExpression.Fn<>(0, arguments -> (ToDoubleFunction<Attempt>) Attempt::status),
+            "RequestMethod", new OxyExpression.Fn<>(0, arguments -> (Function<Attempt, String>) Attempt::method));
 
     public record Config(Long maxRequestBodyBytes, Long memRequestBodyBytes, Long maxResponseBodyBytes,
             Long memResponseBodyBytes, String retryExpression) {
@@ -44,10 +67,8 @@ public final class Buffering implements Middleware<Buffering.Config> {
     @Override
     public Handler.Wrapper create(Config config) {
         Config c = config == null ? new Config(null, null, null, null, null) : config;
-        if (c.retryExpression() != null && !c.retryExpression().isBlank()) {
-            throw new IllegalArgumentException("'retryExpression' is not supported; remove it and put a retry middleware"
-                    + " before buffering in the router's chain");
-        }
+        Predicate<Attempt> retry = c.retryExpression() == null || c.retryExpression().isBlank() ? null
+                : OxyExpression.parse("retryExpression", c.retryExpression(), RETRY_FUNCTIONS);
         long maxRequest = nonNegative("maxRequestBodyBytes", c.maxRequestBodyBytes(), 0);
         long memRequest = nonNegative("memRequestBodyBytes", c.memRequestBodyBytes(), DEFAULT_MEM);
         long maxResponse = nonNegative("maxResponseBodyBytes", c.maxResponseBodyBytes(), 0);
@@ -59,7 +80,7 @@ public final class Buffering implements Middleware<Buffering.Config> {
                     return Responses.status(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413);
                 }
                 BodyStore body = new BodyStore(memRequest, maxRequest);
-                new RequestReader(this, request, response, callback, body, maxResponse, memResponse).run();
+                new RequestReader(this, request, response, callback, body, maxResponse, memResponse, retry).run();
                 return true;
             }
         };
@@ -82,9 +103,10 @@ public final class Buffering implements Middleware<Buffering.Config> {
         private final BodyStore body;
         private final long maxResponse;
         private final long memResponse;
+        private final Predicate<Attempt> retry;
 
         RequestReader(Handler.Wrapper self, Request request, Response response, Callback callback, BodyStore body,
-                long maxResponse, long memResponse) {
+                long maxResponse, long memResponse, Predicate<Attempt> retry) {
             this.self = self;
             this.request = request;
             this.response = response;
@@ -92,6 +114,7 @@ public final class Buffering implements Middleware<Buffering.Config> {
             this.body = body;
             this.maxResponse = maxResponse;
             this.memResponse = memResponse;
+            this.retry = retry;
         }
 
         @Override
@@ -116,7 +139,7 @@ public final class Buffering implements Middleware<Buffering.Config> {
                         return;
                     }
                     if (chunk.isLast()) {
-                        forward();
+                        forward(1);
                         return;
                     }
                 }
@@ -126,10 +149,20 @@ public final class Buffering implements Middleware<Buffering.Config> {
             }
         }
 
-        private void forward() throws Exception {
+        /** Sends attempt {@code number} of the held request on; a response its retry condition drops sends the next. */
+        private void forward(int number) throws Exception {
             BufferedRequest buffered = new BufferedRequest(request, body);
-            BufferedResponse held = new BufferedResponse(buffered, response, memResponse, maxResponse);
-            Callback done = held.callback(Callback.from(callback, body::close));
+            Predicate<Integer> retries = retry == null || number > MAX_RETRIES ? null
+                    : status -> retry.test(new Attempt(number, status, request.getMethod()));
+            BufferedResponse held = new BufferedResponse(buffered, response, memResponse, maxResponse, retries);
+            Callback done = held.callback(Callback.from(callback, body::close), () -> {
+                try {
+                    forward(number + 1);
+                } catch (Throwable failure) {
+                    body.close();
+                    callback.failed(failure);
+                }
+            });
             if (!self.getHandler().handle(buffered, held, done)) {
                 Response.writeError(buffered, held, done, HttpStatus.NOT_FOUND_404);
             }
@@ -202,33 +235,54 @@ public final class Buffering implements Middleware<Buffering.Config> {
         }
     }
 
-    /** Holds the whole response, then sends it with an exact Content-Length; too large becomes a 500. */
+    /**
+     * Holds the whole response, then sends it with an exact Content-Length; too large becomes a 500. With a retry
+     * condition that the held status meets, the response is dropped instead (headers and body) and the request sent
+     * again.
+     */
     static final class BufferedResponse extends Response.Wrapper {
         private final BodyStore store;
+        private final Predicate<Integer> retries;
+        private final HttpFields headersBefore;
+        private final int statusBefore;
         private boolean tooLarge;
         private boolean done;
+        private boolean dropped;
 
-        BufferedResponse(Request request, Response wrapped, long mem, long max) {
+        /** @param retries whether a held status is retried; null for never */
+        BufferedResponse(Request request, Response wrapped, long mem, long max, Predicate<Integer> retries) {
             super(request, wrapped);
             this.store = new BodyStore(mem, max);
+            this.retries = retries;
+            this.headersBefore = retries == null ? null : HttpFields.build(wrapped.getHeaders()).asImmutable();
+            this.statusBefore = wrapped.getStatus();
         }
 
-        Callback callback(Callback callback) {
+        /** @param retry sends the request again once this attempt is dropped and done */
+        Callback callback(Callback callback, Runnable retry) {
             return new Callback.Nested(callback) {
                 @Override
                 public void succeeded() {
                     if (done) {
-                        super.succeeded();
+                        if (dropped) {
+                            retry.run();
+                        } else {
+                            super.succeeded();
+                        }
                         return;
                     }
-                    Callback outer = getCallback();
-                    write(true, BufferUtil.EMPTY_BUFFER, Callback.from(outer::succeeded, outer::failed));
+                    // Ended without a last write: make one, and come back here once it is done.
+                    write(true, BufferUtil.EMPTY_BUFFER, Callback.from(this::succeeded, this::failed));
                 }
 
                 @Override
                 public void failed(Throwable x) {
                     store.close();
-                    super.failed(x);
+                    if (dropped) {
+                        retry.run();
+                    } else {
+                        super.failed(x);
+                    }
                 }
             };
         }
@@ -250,6 +304,15 @@ public final class Buffering implements Middleware<Buffering.Config> {
             }
             done = true;
             Response wrapped = getWrapped();
+            if (retries != null && !tooLarge && retries.test(wrapped.getStatus())) {
+                dropped = true;
+                store.close();
+                wrapped.getHeaders().clear();
+                wrapped.getHeaders().add(headersBefore);
+                wrapped.setStatus(statusBefore >= 100 ? statusBefore : HttpStatus.OK_200);
+                callback.succeeded();
+                return;
+            }
             if (tooLarge) {
                 store.close();
                 wrapped.getHeaders().clear();

@@ -2,7 +2,7 @@ package dev.gatehouse.plugins.middlewares.errors;
 
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
-import dev.gatehouse.plugins.middlewares.internal.StatusRanges;
+import dev.gatehouse.api.http.StatusRanges;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,12 @@ package dev.gatehouse.plugins.middlewares.retry;
 
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.StatusRanges;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
@@ -16,9 +20,16 @@ import org.pf4j.Extension;
 
 /**
  * {@code retry}: sends the request through the rest of the chain again, up to {@code attempts} times in all, when
- * the gateway could not reach a server for it (connection refused or failed, no server available), as Traefik
- * retries on network errors and never on HTTP statuses. An attempt's error response is held back, so the client
- * only sees the last one. A request is never sent again once any of its body was read from the client.
+ * the gateway could not reach a server for it (connection refused or failed, no server available) and, with
+ * {@code status}, when the answer's status is in those ranges (Traefik v3.7). An attempt's response is held back
+ * until it is known not to be retried, so the client only sees the last one.
+ *
+ * <p>A body is sent again only when it is held: with {@code status}, a body of at most
+ * {@code maxRequestBodyBytes} is read before the first attempt and replayed to each; a larger one turns the status
+ * retries off for that request. Otherwise a request is never sent again once any of its body was read from the
+ * client. As in Traefik, status retries are for idempotent methods (not {@code POST}, {@code PATCH},
+ * {@code LOCK}) unless {@code retryNonIdempotentMethod}, and none starts once {@code timeout} has passed since the
+ * first attempt.
  */
 @Extension
 public final class Retry implements Middleware<Retry.Config> {
@@ -26,12 +37,39 @@ public final class Retry implements Middleware<Retry.Config> {
     /** Go's backoff library's default randomization: each wait is between half and one and a half times its interval. */
     static final double RANDOMIZATION = 0.5;
 
+    /** Traefik's default {@code maxRequestBodyBytes}: 2 MiB. */
+    static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 2L * 1024 * 1024;
+
     /**
      * @param attempts how many times in all the request may be sent; required, at least 1
      * @param initialInterval the wait before the first retry; later waits grow exponentially up to twice as much;
      *     none or 0 retries at once
+     * @param timeout how long after the first attempt began a response may still be retried; none or 0: no limit
+     * @param status status codes and ranges ({@code 503}, {@code 500-599}) whose responses are retried
+     * @param maxRequestBodyBytes the largest body held for status retries (default 2 MiB; negative: no limit)
+     * @param retryNonIdempotentMethod retry {@code POST}, {@code PATCH} and {@code LOCK} on {@code status} too
+     * @param disableRetryOnNetworkError do not retry when the server could not be reached (needs {@code status})
      */
-    public record Config(Integer attempts, Duration initialInterval) {
+    public record Config(Integer attempts, Duration initialInterval, Duration timeout, List<String> status,
+            Long maxRequestBodyBytes, Boolean retryNonIdempotentMethod, Boolean disableRetryOnNetworkError) {
+
+        public Config(Integer attempts, Duration initialInterval) {
+            this(attempts, initialInterval, null, null, null, null, null);
+        }
+    }
+
+    /** The options as one request reads them. */
+    record Policy(int attempts, Backoff backoff, long timeoutNanos, StatusRanges status, long maxRequestBodyBytes,
+            boolean retryNonIdempotentMethod, boolean retryOnNetworkError) {
+
+        /** Whether a response of {@code method} with a status in {@link #status} may be retried. */
+        boolean retriesStatusOf(String method) {
+            return !status.isEmpty() && (retryNonIdempotentMethod || isIdempotent(method));
+        }
+
+        private static boolean isIdempotent(String method) {
+            return !method.equals("POST") && !method.equals("PATCH") && !method.equals("LOCK");
+        }
     }
 
     @Override
@@ -54,7 +92,20 @@ public final class Retry implements Middleware<Retry.Config> {
         if (initial.isNegative()) {
             throw new IllegalArgumentException("'initialInterval' cannot be negative");
         }
-        return new RetryHandler(config.attempts(), new Backoff(config.attempts(), initial));
+        Duration timeout = config.timeout() == null ? Duration.ZERO : config.timeout();
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("'timeout' cannot be negative");
+        }
+        StatusRanges status = StatusRanges.parse("status", config.status());
+        boolean retryOnNetworkError = !Boolean.TRUE.equals(config.disableRetryOnNetworkError());
+        if (status.isEmpty() && !retryOnNetworkError) {
+            throw new IllegalArgumentException("with 'disableRetryOnNetworkError: true' there is nothing left to retry"
+                    + " on: give 'status' codes (such as [\"503\"]) or remove 'disableRetryOnNetworkError'");
+        }
+        long maxBody = config.maxRequestBodyBytes() == null ? DEFAULT_MAX_REQUEST_BODY_BYTES
+                : config.maxRequestBodyBytes() < 0 ? Long.MAX_VALUE : config.maxRequestBodyBytes();
+        return new RetryHandler(new Policy(config.attempts(), new Backoff(config.attempts(), initial), timeout.toNanos(),
+                status, maxBody, Boolean.TRUE.equals(config.retryNonIdempotentMethod()), retryOnNetworkError));
     }
 
     /**
@@ -84,43 +135,65 @@ public final class Retry implements Middleware<Retry.Config> {
     }
 
     static final class RetryHandler extends Handler.Wrapper {
-        private final int attempts;
-        private final Backoff backoff;
+        private final Policy policy;
 
-        RetryHandler(int attempts, Backoff backoff) {
-            this.attempts = attempts;
-            this.backoff = backoff;
+        RetryHandler(Policy policy) {
+            this.policy = policy;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            if (attempts == 1) {
+            if (policy.attempts() == 1) {
                 return super.handle(request, response, callback);
             }
-            return new Run(new WatchedRequest(request), response, callback).attempt(1);
+            if (!policy.retriesStatusOf(request.getMethod())) {
+                return new Run(request, null, false, false, response, callback).attempt(1);
+            }
+            // The body is held first, so that each attempt can be sent it again.
+            BodyReader.read(request, policy.maxRequestBodyBytes(), (held, whole) -> {
+                try {
+                    boolean replayable = whole && held.length <= policy.maxRequestBodyBytes();
+                    if (!new Run(request, held, whole, replayable, response, callback).attempt(1)) {
+                        Response.writeError(request, response, callback, 404);
+                    }
+                } catch (Throwable failure) {
+                    callback.failed(failure);
+                }
+            }, callback);
+            return true;
         }
 
         /** One client request and its attempts. */
         private final class Run {
-            private final WatchedRequest request;
+            private final Request original;
+            /** The body read before the first attempt (all of it when {@link #replayable}), or null. */
+            private final byte[] held;
+            private final boolean replayable;
             private final Response response;
             private final Callback callback;
             private final HttpFields before;
             private final int statusBefore;
+            private final long startNanos = System.nanoTime();
+            /** The request as the attempts read it when its body cannot be replayed: one for all of them. */
+            private final WatchedRequest once;
 
-            Run(WatchedRequest request, Response response, Callback callback) {
-                this.request = request;
+            Run(Request original, byte[] held, boolean whole, boolean replayable, Response response, Callback callback) {
+                this.original = original;
+                this.held = held;
+                this.replayable = replayable;
                 this.response = response;
                 this.callback = callback;
                 this.before = HttpFields.build(response.getHeaders()).asImmutable();
                 this.statusBefore = response.getStatus();
+                this.once = replayable ? null : new WatchedRequest(held == null ? original : new PeekedRequest(original, held, whole));
             }
 
             /** Runs attempt {@code n}; false only when the first is not handled at all. */
             boolean attempt(int n) {
+                WatchedRequest request = replayable ? new WatchedRequest(new PeekedRequest(original, held, true)) : once;
                 request.removeAttribute(MiddlewareContext.Attributes.NOT_FORWARDED);
-                boolean last = n >= attempts;
-                Holding holding = last ? null : new Holding(request, response);
+                boolean last = n >= policy.attempts();
+                Holding holding = last ? null : new Holding(request, response, this);
                 Callback done = last ? callback : new Callback() {
                     @Override
                     public void succeeded() {
@@ -159,41 +232,56 @@ public final class Retry implements Middleware<Retry.Config> {
                 return true;
             }
 
-            /** Attempt {@code n} never reached a server: forget its response and try again after the backoff. */
+            /** Whether the attempt whose request and response these are is to be dropped and sent again. */
+            boolean retries(WatchedRequest request, Response attempt) {
+                if (attempt.isCommitted()) {
+                    return false;
+                }
+                if (policy.timeoutNanos() > 0 && System.nanoTime() - startNanos >= policy.timeoutNanos()) {
+                    return false;
+                }
+                if (policy.retryOnNetworkError()
+                        && request.getAttribute(MiddlewareContext.Attributes.NOT_FORWARDED) != null
+                        && (replayable || !request.consumed)) {
+                    return true;
+                }
+                return replayable && policy.status().contains(attempt.getStatus());
+            }
+
+            /** Attempt {@code n} is dropped: forget its response and try again after the backoff. */
             private void retry(int n) {
                 HttpFields.Mutable headers = response.getHeaders();
                 headers.clear();
                 headers.add(before);
                 response.setStatus(statusBefore >= 100 ? statusBefore : 200);
-                long wait = backoff.waitNanos(n);
+                long wait = policy.backoff().waitNanos(n);
                 if (wait <= 0) {
                     attempt(n + 1);
                 } else {
-                    request.getComponents().getScheduler().schedule(() -> attempt(n + 1), wait, TimeUnit.NANOSECONDS);
+                    original.getComponents().getScheduler().schedule(() -> attempt(n + 1), wait, TimeUnit.NANOSECONDS);
                 }
             }
         }
 
         /**
          * The response of an attempt that may be retried: held back until its first write (or its end without one),
-         * then dropped when the gateway says the request was not forwarded and none of its body was read, else let
-         * through.
+         * then dropped when its run says so, else let through.
          */
         private static final class Holding extends Response.Wrapper {
             private final WatchedRequest request;
+            private final Run run;
             /** 0 undecided, 1 passed through, 2 to retry. */
             private volatile int state;
 
-            Holding(WatchedRequest request, Response response) {
+            Holding(WatchedRequest request, Response response, Run run) {
                 super(request, response);
                 this.request = request;
+                this.run = run;
             }
 
             boolean decide() {
                 if (state == 0) {
-                    boolean retry = request.getAttribute(MiddlewareContext.Attributes.NOT_FORWARDED) != null
-                            && !request.consumed && !getWrapped().isCommitted();
-                    state = retry ? 2 : 1;
+                    state = run.retries(request, getWrapped()) ? 2 : 1;
                 }
                 return state == 2;
             }

@@ -95,8 +95,9 @@ class BufferingTest {
     }
 
     @Test
-    void retryExpressionAndNegativeLimitsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "IsNetworkError() && Attempts() < 2")));
+    void badRetryExpressionsAndNegativeLimitsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "IsNetworkError( && Attempts() < 2")));
+        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "Retries() < 2")));
         assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(-1L, null, null, null, null)));
     }
 }

@@ -73,9 +73,9 @@ class CircuitBreakerTest {
                 new Case("NetworkErrorRatio(1) > 0.5", "NetworkErrorRatio takes 0 arguments, got 1"),
                 new Case("ResponseCodeRatio(500, 600) > 0.5", "ResponseCodeRatio takes 4 arguments, got 2"),
                 new Case("Latency() > 5", "unknown function 'Latency'"),
-                new Case("NetworkErrorRatio() > 0.5 &&", "expected a metric at the end"),
+                new Case("NetworkErrorRatio() > 0.5 &&", "expected a function at the end"),
                 new Case("NetworkErrorRatio() = 0.5", "unexpected '='"),
-                new Case("0.5 < NetworkErrorRatio()", "expected '('"),
+                new Case("0.5 < NetworkErrorRatio()", "expected a function, got '0.5'"),
                 new Case("NetworkErrorRatio() > 0.5)", "unexpected ')'"));
         for (Case c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Expression.parse(c.expression()),

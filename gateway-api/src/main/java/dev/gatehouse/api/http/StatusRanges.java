@@ -1,4 +1,4 @@
-package dev.gatehouse.plugins.middlewares.internal;
+package dev.gatehouse.api.http;
 
 import java.util.ArrayList;
 import java.util.List;
