@@ -3,7 +3,7 @@ package dev.gatehouse.core.config;
 import java.util.Map;
 
 /**
- * {@code otlp.grpc} of tracing and OTLP logs: OTLP over gRPC (HTTP/2, gzip) to a collector.
+ * {@code otlp.grpc} of tracing, OTLP logs and OTLP metrics: OTLP over gRPC (HTTP/2, gzip) to a collector.
  *
  * @param endpoint {@code <host>:<port>}; default {@code localhost:4317}
  * @param insecure plain HTTP/2 (h2c) instead of TLS (default false); cannot go with {@code tls}

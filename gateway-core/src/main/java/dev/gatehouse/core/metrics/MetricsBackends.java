@@ -35,7 +35,7 @@ public final class MetricsBackends implements Consumer<RequestRecord>, AutoClose
         List<MetricsBackend> backends = new ArrayList<>();
         if (config != null) {
             if (config.otlp() != null) {
-                backends.add(new OtlpMetricsBackend(config.otlp(), resolve));
+                backends.add(new OtlpMetricsBackend(config.otlp()));
             }
             StatsdMetricsConfig statsd = config.statsD();
             if (statsd != null) {

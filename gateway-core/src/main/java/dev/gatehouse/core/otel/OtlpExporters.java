@@ -10,13 +10,21 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 
@@ -36,6 +44,29 @@ public final class OtlpExporters {
 
     public static LogRecordExporter logs(OtlpTarget target) throws ConfigurationException {
         return built(target, () -> logExporter(target));
+    }
+
+    public static MetricExporter metrics(OtlpTarget target) throws ConfigurationException {
+        return built(target, () -> metricExporter(target));
+    }
+
+    /**
+     * The SDK's loggers that report every failed export with its exception, and the metric reader's that repeats it.
+     * Held here: java.util.logging keeps levels only on loggers that are referenced.
+     */
+    private static final List<Logger> SDK_EXPORT_FAILURE_LOGGERS = List.of(
+            Logger.getLogger("io.opentelemetry.exporter.otlp.internal"),
+            Logger.getLogger("io.opentelemetry.exporter.internal"),
+            Logger.getLogger("io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"));
+
+    /**
+     * Silences the SDK's own export-failure logging (a stack trace per failed export), unless the gateway logs at
+     * DEBUG: for a signal that reports its failures itself, once and naming its configuration key.
+     */
+    public static void silenceSdkExportFailureLogs() {
+        if (!Logger.getLogger("").isLoggable(Level.FINE)) {
+            SDK_EXPORT_FAILURE_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
+        }
     }
 
     /**
@@ -76,6 +107,19 @@ public final class OtlpExporters {
                 OtlpHttpLogRecordExporterBuilder::setCompression, OtlpHttpLogRecordExporterBuilder::addHeader,
                 OtlpHttpLogRecordExporterBuilder::setTrustedCertificates, OtlpHttpLogRecordExporterBuilder::setClientTls,
                 OtlpHttpLogRecordExporterBuilder::setSslContext).build();
+    }
+
+    private static MetricExporter metricExporter(OtlpTarget target) {
+        if (target.grpc()) {
+            return configure(OtlpGrpcMetricExporter.builder(), target, OtlpGrpcMetricExporterBuilder::setEndpoint,
+                    OtlpGrpcMetricExporterBuilder::setCompression, OtlpGrpcMetricExporterBuilder::addHeader,
+                    OtlpGrpcMetricExporterBuilder::setTrustedCertificates, OtlpGrpcMetricExporterBuilder::setClientTls,
+                    OtlpGrpcMetricExporterBuilder::setSslContext).build();
+        }
+        return configure(OtlpHttpMetricExporter.builder(), target, OtlpHttpMetricExporterBuilder::setEndpoint,
+                OtlpHttpMetricExporterBuilder::setCompression, OtlpHttpMetricExporterBuilder::addHeader,
+                OtlpHttpMetricExporterBuilder::setTrustedCertificates, OtlpHttpMetricExporterBuilder::setClientTls,
+                OtlpHttpMetricExporterBuilder::setSslContext).build();
     }
 
     /** A setter of an exporter builder that takes two values. */
