@@ -54,6 +54,22 @@ public final class TestCertificates {
 
     /** A leaf and its key, PEM files. */
     public record Leaf(Path cert, Path key) {
+
+        /** A server's TLS context that presents this certificate (a test collector or backend over HTTPS). */
+        public SSLContext serverContext() throws Exception {
+            Path p12 = cert.resolveSibling(cert.getFileName() + ".p12");
+            openssl("pkcs12", "-export", "-in", cert.toString(), "-inkey", key.toString(), "-out", p12.toString(),
+                    "-passout", "pass:changeit");
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                store.load(in, "changeit".toCharArray());
+            }
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, "changeit".toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        }
     }
 
     /**
