@@ -18,22 +18,7 @@ public record OtlpGrpcConfig(String endpoint, Boolean insecure, Map<String, Stri
     public OtlpGrpcConfig {
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         if (endpoint != null && !endpoint.isBlank()) {
-            String value = endpoint.strip();
-            int colon = value.lastIndexOf(':');
-            // A scheme (http://) has no place here: the transport is set by insecure and tls.
-            boolean valid = colon > 0 && colon < value.length() - 1 && !value.contains("/");
-            if (valid) {
-                try {
-                    int port = Integer.parseInt(value.substring(colon + 1));
-                    valid = port > 0 && port < 65536;
-                } catch (NumberFormatException e) {
-                    valid = false;
-                }
-            }
-            if (!valid) {
-                throw new InvalidValueException("endpoint", "invalid collector endpoint '" + endpoint
-                        + "' (expected <host>:<port> without a scheme, such as collector:4317)");
-            }
+            HostPort.check("endpoint", endpoint, "collector:4317");
         }
         if (insecure != null && insecure && tls != null) {
             throw new InvalidValueException("insecure", "grpc.insecure and grpc.tls are mutually exclusive: "

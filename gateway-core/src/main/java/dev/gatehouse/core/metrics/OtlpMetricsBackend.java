@@ -71,8 +71,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
             LOG.error("{}; OpenTelemetry metrics are not exported", e.getMessage());
             return;
         }
-        // Our PushFailureLog says a failure once a minute, naming metrics.otlp and the address.
-        OtlpExporters.silenceSdkExportFailureLogs();
+        OtlpExporters.leaveMetricExportFailuresToTheGateway();
         provider = SdkMeterProvider.builder()
                 .setResource(OtlpExporters.resource(config.serviceNameOrDefault(), Version.get(),
                         config.resourceAttributes(), System.getenv()))

@@ -51,23 +51,42 @@ public final class OtlpExporters {
     }
 
     /**
-     * The SDK's loggers that report every failed export with its exception, and the metric reader's that repeats it.
-     * Held here: java.util.logging keeps levels only on loggers that are referenced.
+     * The loggers of the SDK's OTLP exporters, shared by every signal: each failed export is logged there with its
+     * exception. Held here: java.util.logging keeps levels and filters only on loggers that are referenced.
      */
-    private static final List<Logger> SDK_EXPORT_FAILURE_LOGGERS = List.of(
-            Logger.getLogger("io.opentelemetry.exporter.otlp.internal"),
-            Logger.getLogger("io.opentelemetry.exporter.internal"),
-            Logger.getLogger("io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"));
+    private static final List<Logger> SDK_EXPORTER_LOGGERS = List.of(
+            Logger.getLogger("io.opentelemetry.exporter.otlp.internal.HttpExporter"),
+            Logger.getLogger("io.opentelemetry.exporter.otlp.internal.GrpcExporter"));
+
+    /** The metric reader's logger, which repeats each failure of the metric exporter. */
+    private static final Logger SDK_METRIC_READER_LOGGER =
+            Logger.getLogger("io.opentelemetry.sdk.metrics.export.PeriodicMetricReader");
 
     /**
-     * Silences the SDK's own export-failure logging (a stack trace per failed export), unless the gateway logs at
-     * DEBUG: for a signal that reports its failures itself, once and naming its configuration key.
+     * Leaves the reporting of failed metric exports to {@code metrics.otlp}'s own log (once a minute, naming the key
+     * and the address) instead of the SDK's (a line with an exception per export), unless the gateway logs at DEBUG.
+     * Only the metric exporter's lines go: the exporters of spans and logs share the SDK's loggers and keep theirs.
      */
-    public static void silenceSdkExportFailureLogs() {
-        if (!Logger.getLogger("").isLoggable(Level.FINE)) {
-            SDK_EXPORT_FAILURE_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
+    public static void leaveMetricExportFailuresToTheGateway() {
+        if (Logger.getLogger("").isLoggable(Level.FINE)) {
+            return;
         }
+        SDK_METRIC_READER_LOGGER.setLevel(Level.OFF);
+        SDK_EXPORTER_LOGGERS.forEach(logger -> logger.setFilter(OtlpExporters::notAboutMetricExports));
     }
+
+    /**
+     * The SDK writes "Failed to export 12 metrics. ..." for the metric exporter ("spans", "logs" for the others); its
+     * notice that it throttles an exporter's lines cannot be told apart by signal, and says nothing about the failure.
+     */
+    static boolean notAboutMetricExports(java.util.logging.LogRecord record) {
+        String message = record.getMessage();
+        return message == null || !(METRIC_EXPORT_FAILURE.matcher(message).lookingAt()
+                || message.startsWith("Too many log messages detected"));
+    }
+
+    private static final java.util.regex.Pattern METRIC_EXPORT_FAILURE =
+            java.util.regex.Pattern.compile("Failed to export (\\d+ )?metrics\\b");
 
     /**
      * The exporter, or a configuration error naming the key when the SDK refuses the TLS material (a file that is
@@ -78,7 +97,7 @@ public final class OtlpExporters {
             return build.get();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigurationException(target.key() + ".tls: " + e.getMessage()
-                    + " (give PEM files: ca, and cert with its PKCS#8 key)");
+                    + " (give PEM, as files or text: ca, and cert with its PKCS#8 key)");
         }
     }
 

@@ -69,7 +69,7 @@ class PushedMetricsConfigTest {
         String token = refused("--metrics.influxdb2.org=o", "--metrics.influxdb2.bucket=b");
         assertTrue(token.contains("metrics.influxdb2.token") && token.contains("needs token, org and bucket"), token);
         String address = refused("--metrics.statsd.address=localhost");
-        assertTrue(address.contains("metrics.statsd.address") && address.contains("host:port"), address);
+        assertTrue(address.contains("metrics.statsd.address") && address.contains("<host>:<port>"), address);
         String boundaries = refused("--metrics.otlp.explicitBoundaries=1,0.5");
         assertTrue(boundaries.contains("metrics.otlp.explicitboundaries") && boundaries.contains("increasing"), boundaries);
         String endpoint = refused("--metrics.otlp.http.endpoint=localhost:4318");
