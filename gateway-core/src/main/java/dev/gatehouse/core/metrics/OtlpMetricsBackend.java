@@ -45,9 +45,6 @@ final class OtlpMetricsBackend implements MetricsBackend {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(OtlpMetricsBackend.class);
 
-    /** The instrumentation scope Traefik's instruments are under, so collector pipelines filtering on it work. */
-    static final String SCOPE = "github.com/traefik/traefik";
-
     private final OtlpMetricsConfig config;
     private final AtomicLong lastReloadSuccess = new AtomicLong(-1);
     private volatile GatewayGauges gauges = GatewayGauges.NONE;
@@ -78,7 +75,7 @@ final class OtlpMetricsBackend implements MetricsBackend {
                 .registerMetricReader(PeriodicMetricReader.builder(exporter)
                         .setInterval(config.pushIntervalOrDefault()).build())
                 .build();
-        Meter meter = provider.meterBuilder(SCOPE).setInstrumentationVersion(Version.get()).build();
+        Meter meter = provider.meterBuilder(OtlpExporters.TRAEFIK_SCOPE).setInstrumentationVersion(Version.get()).build();
         configReloads = counter(meter, "traefik_config_reloads_total", "Config reloads");
         meter.gaugeBuilder("traefik_config_last_reload_success").setDescription("Last config reload success")
                 .setUnit("ms").buildWithCallback(gauge -> {

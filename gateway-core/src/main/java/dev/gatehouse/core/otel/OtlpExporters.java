@@ -35,6 +35,12 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class OtlpExporters {
 
+    /**
+     * The instrumentation scope of Traefik's tracer and meter, kept so that collector pipelines and dashboards that
+     * filter on it keep working.
+     */
+    public static final String TRAEFIK_SCOPE = "github.com/traefik/traefik";
+
     private OtlpExporters() {
     }
 

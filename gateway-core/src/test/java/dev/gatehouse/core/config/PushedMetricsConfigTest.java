@@ -82,8 +82,6 @@ class PushedMetricsConfigTest {
                 "--metrics.otlp.http.endpoint=https://collector:4318", "--metrics.otlp.http.tls.ca=" + dir.resolve("no-ca.pem"))
                 .otlp()));
         assertTrue(missing.getMessage().startsWith("metrics.otlp.http.tls.ca: cannot read"), missing.getMessage());
-        String both = refused("--metrics.otlp.grpc.insecure=true", "--metrics.otlp.grpc.tls.ca=ca.pem");
-        assertTrue(both.contains("metrics.otlp.grpc") && both.contains("mutually exclusive"), both);
         String half = refused("--metrics.otlp.grpc.tls.cert=client.pem");
         assertTrue(half.contains("metrics.otlp.grpc.tls") && half.contains("tls.key"), half);
     }
