@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import dev.gatehouse.otlp.OtlpReceiver;
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -28,6 +30,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +116,7 @@ class MetricsPushTest {
 
     @Test
     void otlpOverHttpExportsTraefiksInstrumentsWithTheirAttributes() throws Throwable {
-        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.http();
+        try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
              GatewayHarness gateway = gateway(dir, backend, """
                      otlp:
@@ -127,7 +130,7 @@ class MetricsPushTest {
                          endpoint: http://127.0.0.1:%d
                          headers:
                            Authorization: Bearer secret
-                     """.formatted(receiver.port())).start()) {
+                     """.formatted(receiver.httpPort())).start()) {
             traffic(gateway);
             Map<String, String> getOk = labels("code", "200", "entrypoint", "web", "method", "GET", "protocol", "http");
             eventually(() -> {
@@ -148,57 +151,56 @@ class MetricsPushTest {
                 assertEquals(3, receiver.histogram("traefik_entrypoint_request_duration_seconds", getOk).getCount());
             });
 
-            Metric requests = receiver.latest("traefik_entrypoint_requests_total");
+            Metric requests = receiver.latestMetric("traefik_entrypoint_requests_total");
             assertTrue(requests.getSum().getIsMonotonic(), "a counter");
             assertEquals(io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
                     requests.getSum().getAggregationTemporality());
 
-            assertEquals("s", receiver.latest("traefik_entrypoint_request_duration_seconds").getUnit());
+            assertEquals("s", receiver.latestMetric("traefik_entrypoint_request_duration_seconds").getUnit());
             HistogramDataPoint point = receiver.histogram("traefik_entrypoint_request_duration_seconds", getOk);
             assertEquals(List.of(0.5, 1.0, 2.5), point.getExplicitBoundsList(), "explicitBoundaries");
             assertEquals(4, point.getBucketCountsCount());
 
-            OtlpMetricsReceiver.Export last = receiver.exports().get(receiver.exports().size() - 1);
-            Map<String, String> resource = OtlpMetricsReceiver.attributes(
-                    last.request().getResourceMetrics(0).getResource().getAttributesList());
+            List<ResourceMetrics> exports = receiver.metrics();
+            ResourceMetrics last = exports.get(exports.size() - 1);
+            Map<String, String> resource = OtlpReceiver.attributes(last.getResource().getAttributesList());
             assertEquals("edge", resource.get("service.name"));
             assertEquals("test", resource.get("deployment.environment"));
-            assertEquals("Bearer secret", last.headers().get("authorization"));
-            assertEquals("github.com/traefik/traefik", last.request().getResourceMetrics(0).getScopeMetrics(0)
-                    .getScope().getName());
-            assertTrue(receiver.latest("traefik_entrypoint_requests_tls_total") == null, "no TLS request was made");
-            Metric serverUp = receiver.latest("traefik_service_server_up");
+            assertEquals("Bearer secret", receiver.lastHeaders().get("authorization"));
+            assertEquals("github.com/traefik/traefik", last.getScopeMetrics(0).getScope().getName());
+            assertTrue(receiver.latestMetric("traefik_entrypoint_requests_tls_total") == null, "no TLS request was made");
+            Metric serverUp = receiver.latestMetric("traefik_service_server_up");
             assertNotNull(serverUp);
-            assertEquals(Map.of("service", "app@file", "url", backend.url()), OtlpMetricsReceiver.attributes(
+            assertEquals(Map.of("service", "app@file", "url", backend.url()), OtlpReceiver.attributes(
                     serverUp.getGauge().getDataPoints(0).getAttributesList()));
             assertEquals(1.0, serverUp.getGauge().getDataPoints(0).getAsDouble());
-            Metric connections = receiver.latest("traefik_open_connections");
-            assertEquals(Map.of("entrypoint", "web", "protocol", "TCP"), OtlpMetricsReceiver.attributes(
+            Metric connections = receiver.latestMetric("traefik_open_connections");
+            assertEquals(Map.of("entrypoint", "web", "protocol", "TCP"), OtlpReceiver.attributes(
                     connections.getGauge().getDataPoints(0).getAttributesList()));
         }
     }
 
     @Test
     void otlpOverGrpcExportsServiceMetricsOnly() throws Throwable {
-        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.grpc();
+        try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
              GatewayHarness gateway = gateway(dir, backend, """
                      otlp:
                        addEntryPointsLabels: false
                        pushInterval: 500ms
                        grpc:
-                         endpoint: 127.0.0.1:%d
+                         endpoint: %s
                          insecure: true
                          headers:
                            x-scope-orgid: tenant-1
-                     """.formatted(receiver.port())).start()) {
+                     """.formatted(receiver.grpcAddress())).start()) {
             traffic(gateway);
             Map<String, String> getOk = labels("code", "200", "method", "GET", "protocol", "http", "service", "app@file");
             eventually(() -> assertEquals(3, receiver.sum("traefik_service_requests_total", getOk)));
-            assertEquals("tenant-1", receiver.exports().get(0).headers().get("x-scope-orgid"));
-            assertTrue(receiver.latest("traefik_entrypoint_requests_total") == null, "addEntryPointsLabels: false");
-            assertTrue(receiver.latest("traefik_router_requests_total") == null, "addRoutersLabels defaults to false");
-            Metric duration = receiver.latest("traefik_service_request_duration_seconds");
+            assertEquals("tenant-1", receiver.lastHeaders().get("x-scope-orgid"));
+            assertTrue(receiver.latestMetric("traefik_entrypoint_requests_total") == null, "addEntryPointsLabels: false");
+            assertTrue(receiver.latestMetric("traefik_router_requests_total") == null, "addRoutersLabels defaults to false");
+            Metric duration = receiver.latestMetric("traefik_service_request_duration_seconds");
             assertEquals(List.of(.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 7.5, 10.0),
                     duration.getHistogram().getDataPoints(0).getExplicitBoundsList(), "Traefik's default boundaries");
         }
@@ -207,24 +209,24 @@ class MetricsPushTest {
     @Test
     void otlpOverHttpsTrustsTheCollectorByTheConfiguredCaOrNotAtAll() throws Throwable {
         TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
-        TestCertificates.Leaf collectorCertificate = ca.leaf("collector", "ec", "localhost");
+        SSLContext collectorTls = ca.leaf("collector", "ec", "localhost").serverContext();
         Map<String, String> getOk = labels("code", "200", "entrypoint", "web", "method", "GET", "protocol", "http");
-        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.https(collectorCertificate);
+        try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(collectorTls);
              TestBackend backend = TestBackend.echo("one")) {
-            // tls.ca (a path relative to the configuration file's folder): the collector is trusted.
+            // tls.ca: the collector is trusted.
             try (GatewayHarness gateway = gateway(dir, backend, """
                     otlp:
                       pushInterval: 500ms
                       http:
                         endpoint: https://localhost:%d
                         tls:
-                          ca: certs/ca.pem
-                    """.formatted(receiver.port())).start()) {
+                          ca: %s
+                    """.formatted(receiver.httpPort(), dir.resolve("certs/ca.pem"))).start()) {
                 assertEquals(200, Http.status(gateway.url("/app/1")));
                 eventually(() -> assertEquals(1, receiver.sum("traefik_entrypoint_requests_total", getOk)));
             }
         }
-        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.https(collectorCertificate);
+        try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(collectorTls);
              TestBackend backend = TestBackend.echo("one");
              // Without tls.ca, the JVM's authorities do not know the test CA: nothing is exported, and the log says so.
              GatewayHarness gateway = gateway(dir.resolve("untrusted"), backend, """
@@ -232,13 +234,13 @@ class MetricsPushTest {
                       pushInterval: 500ms
                       http:
                         endpoint: https://localhost:%d
-                    """.formatted(receiver.port())).start()) {
+                    """.formatted(receiver.httpPort())).start()) {
             assertEquals(200, Http.status(gateway.url("/app/1")));
             eventually(() -> assertEquals(1, gateway.logLines("metrics.otlp: could not send metrics to https://localhost:"
-                    + receiver.port()).size(), gateway.logs()));
-            assertTrue(receiver.exports().isEmpty());
+                    + receiver.httpPort()).size(), gateway.logs()));
+            assertTrue(receiver.metrics().isEmpty());
         }
-        try (OtlpMetricsReceiver receiver = OtlpMetricsReceiver.https(collectorCertificate);
+        try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(collectorTls);
              TestBackend backend = TestBackend.echo("one");
              // tls.insecureSkipVerify: any certificate is accepted.
              GatewayHarness gateway = gateway(dir.resolve("skip-verify"), backend, """
@@ -248,7 +250,7 @@ class MetricsPushTest {
                         endpoint: https://localhost:%d
                         tls:
                           insecureSkipVerify: true
-                    """.formatted(receiver.port())).start()) {
+                    """.formatted(receiver.httpPort())).start()) {
             assertEquals(200, Http.status(gateway.url("/app/1")));
             eventually(() -> assertEquals(1, receiver.sum("traefik_entrypoint_requests_total", getOk)));
         }

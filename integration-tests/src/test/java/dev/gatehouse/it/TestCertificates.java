@@ -54,6 +54,27 @@ public final class TestCertificates {
 
     /** A leaf and its key, PEM files. */
     public record Leaf(Path cert, Path key) {
+
+        /** A server's TLS context that presents this certificate (a test collector or backend over HTTPS). */
+        public SSLContext serverContext() throws Exception {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(), null, null);
+            return context;
+        }
+
+        /** Key managers presenting this certificate and key (through a PKCS#12 file written beside them). */
+        javax.net.ssl.KeyManager[] keyManagers() throws Exception {
+            Path p12 = cert.resolveSibling(cert.getFileName() + ".p12");
+            openssl("pkcs12", "-export", "-in", cert.toString(), "-inkey", key.toString(), "-out", p12.toString(),
+                    "-passout", "pass:changeit");
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                store.load(in, "changeit".toCharArray());
+            }
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, "changeit".toCharArray());
+            return keys.getKeyManagers();
+        }
     }
 
     /**
@@ -108,45 +129,18 @@ public final class TestCertificates {
 
     /** A context trusting this CA, optionally presenting a client certificate. */
     public SSLContext clientContext(Leaf clientCertificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", readCertificates(caCert).iterator().next());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManagerFactory kmf = null;
-        if (clientCertificate != null) {
-            Path p12 = dir.resolve(clientCertificate.cert().getFileName() + ".p12");
-            openssl("pkcs12", "-export", "-in", clientCertificate.cert().toString(), "-inkey",
-                    clientCertificate.key().toString(), "-out", p12.toString(), "-passout", "pass:changeit");
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(p12)) {
-                keys.load(in, "changeit".toCharArray());
-            }
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, "changeit".toCharArray());
-        }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return context;
+        return clientContextTrusting(this, clientCertificate);
     }
 
-    /** A context trusting {@code serverCa}, presenting {@code clientCertificate} of this CA. */
+    /** A context trusting {@code serverCa}, presenting {@code clientCertificate} (or none when null). */
     public SSLContext clientContextTrusting(TestCertificates serverCa, Leaf clientCertificate) throws Exception {
-        clientContext(clientCertificate);   // writes the PKCS#12 file read below
-        Path p12 = dir.resolve(clientCertificate.cert().getFileName() + ".p12");
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            keys.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, "changeit".toCharArray());
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", readCertificates(serverCa.caFile()).iterator().next());
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        context.init(clientCertificate == null ? null : clientCertificate.keyManagers(), tmf.getTrustManagers(), null);
         return context;
     }
 

@@ -11,10 +11,8 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.io.FileInputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,7 +20,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -360,17 +357,7 @@ class TracingTest {
     void httpExporterTrustsTheCollectorThroughTheConfiguredCa() throws Exception {
         TestCertificates certificates = TestCertificates.ca(dir.resolve("pki"));
         TestCertificates.Leaf leaf = certificates.leaf("collector", "ec", "localhost");
-        Path keystore = dir.resolve("pki/collector.p12");
-        TestCertificates.openssl("pkcs12", "-export", "-in", leaf.cert().toString(), "-inkey", leaf.key().toString(),
-                "-out", keystore.toString(), "-passout", "pass:secret");
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream(keystore.toFile())) {
-            store.load(in, "secret".toCharArray());
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, "secret".toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(keys.getKeyManagers(), null, null);
+        SSLContext tls = leaf.serverContext();
         try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(tls);
              TestBackend backend = TestBackend.echo("one");
              GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))

@@ -27,7 +27,11 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -41,6 +45,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -149,6 +154,11 @@ public final class OtlpReceiver implements AutoCloseable {
         return (http instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + http.getAddress().getPort();
     }
 
+    /** The HTTP side's port (for an endpoint by another name, {@code https://localhost:<port>}). */
+    public int httpPort() {
+        return http.getAddress().getPort();
+    }
+
     /** {@code 127.0.0.1:<port>} of the gRPC side (plain HTTP/2, {@code insecure: true}, unless started with TLS). */
     public String grpcAddress() {
         return "127.0.0.1:" + grpc.getPort();
@@ -164,6 +174,56 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public List<ResourceMetrics> metrics() {
         return List.copyOf(metrics);
+    }
+
+    /**
+     * The metric named {@code name} in the newest export that has it, or null. The gateway's metrics are cumulative,
+     * so the newest is the total so far.
+     */
+    public Metric latestMetric(String name) {
+        List<ResourceMetrics> received = metrics();
+        for (int i = received.size() - 1; i >= 0; i--) {
+            for (ScopeMetrics scope : received.get(i).getScopeMetricsList()) {
+                for (Metric metric : scope.getMetricsList()) {
+                    if (metric.getName().equals(name)) {
+                        return metric;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The newest value of the sum {@code name} whose attributes are exactly {@code attributes}; NaN when none. */
+    public double sum(String name, Map<String, String> attributes) {
+        Metric metric = latestMetric(name);
+        if (metric == null) {
+            return Double.NaN;
+        }
+        return metric.getSum().getDataPointsList().stream()
+                .filter(point -> attributes(point.getAttributesList()).equals(attributes))
+                .mapToDouble(point -> point.hasAsDouble() ? point.getAsDouble() : point.getAsInt())
+                .findFirst().orElse(Double.NaN);
+    }
+
+    /** The newest data point of the histogram {@code name} whose attributes are exactly {@code attributes}. */
+    public HistogramDataPoint histogram(String name, Map<String, String> attributes) {
+        Metric metric = latestMetric(name);
+        if (metric == null) {
+            throw new AssertionError("no metric " + name + " received yet");
+        }
+        return metric.getHistogram().getDataPointsList().stream()
+                .filter(point -> attributes(point.getAttributesList()).equals(attributes)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " point with " + attributes + " in " + metric));
+    }
+
+    /** OTLP attributes (or resource attributes) as a sorted map of their string values. */
+    public static Map<String, String> attributes(List<KeyValue> attributes) {
+        Map<String, String> map = new TreeMap<>();
+        for (KeyValue attribute : attributes) {
+            map.put(attribute.getKey(), attribute.getValue().getStringValue());
+        }
+        return map;
     }
 
     /** Refuses the next {@code count} exports as unavailable (gRPC UNAVAILABLE, HTTP 503), to test retries. */

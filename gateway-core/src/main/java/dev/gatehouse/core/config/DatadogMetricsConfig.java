@@ -26,7 +26,7 @@ public record DatadogMetricsConfig(String address, Duration pushInterval, Boolea
                     + " not supported by Gatehouse; give the agent's UDP address as host:port (its dogstatsd_port, 8125)");
         }
         if (address != null && !address.isBlank()) {
-            PushedMetricsDefaults.checkHostPort("address", address);
+            HostPort.check("address", address, "localhost:8125");
         }
     }
 

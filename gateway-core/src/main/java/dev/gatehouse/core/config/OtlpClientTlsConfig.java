@@ -5,10 +5,10 @@ package dev.gatehouse.core.config;
  * trusts the collector and proves itself to it, as Traefik's {@code ClientTLS}. Relative paths are read from the
  * working directory, as Traefik does.
  *
- * @param ca PEM file of the certificate authority that signed the collector's certificate; the JVM's trust store
+ * @param ca PEM file (or PEM text) of the certificate authority that signed the collector's certificate; the JVM's trust store
  *     when absent
- * @param cert PEM file of the client certificate shown to the collector (mutual TLS); needs {@code key}
- * @param key PEM file of the private key of {@code cert} (PKCS#8)
+ * @param cert PEM file (or text) of the client certificate shown to the collector (mutual TLS); needs {@code key}
+ * @param key PEM file (or text) of the private key of {@code cert} (PKCS#8)
  * @param insecureSkipVerify accept any certificate from the collector (default false)
  */
 public record OtlpClientTlsConfig(String ca, String cert, String key, Boolean insecureSkipVerify) {

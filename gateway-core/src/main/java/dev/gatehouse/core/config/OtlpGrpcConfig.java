@@ -3,10 +3,11 @@ package dev.gatehouse.core.config;
 import java.util.Map;
 
 /**
- * {@code otlp.grpc} of tracing and OTLP logs: OTLP over gRPC (HTTP/2, gzip) to a collector.
+ * {@code otlp.grpc} of tracing, OTLP logs and OTLP metrics: OTLP over gRPC (HTTP/2, gzip) to a collector.
  *
  * @param endpoint {@code <host>:<port>}; default {@code localhost:4317}
- * @param insecure plain HTTP/2 (h2c) instead of TLS (default false); cannot go with {@code tls}
+ * @param insecure plain HTTP/2 (h2c) instead of TLS (default false); with {@code tls} too, TLS is used, as in Traefik
+ *     (whose gRPC client prefers TLS credentials to {@code insecure})
  * @param headers sent with every export, as gRPC metadata
  * @param tls how the collector is trusted
  */
@@ -18,26 +19,7 @@ public record OtlpGrpcConfig(String endpoint, Boolean insecure, Map<String, Stri
     public OtlpGrpcConfig {
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         if (endpoint != null && !endpoint.isBlank()) {
-            String value = endpoint.strip();
-            int colon = value.lastIndexOf(':');
-            // A scheme (http://) has no place here: the transport is set by insecure and tls.
-            boolean valid = colon > 0 && colon < value.length() - 1 && !value.contains("/");
-            if (valid) {
-                try {
-                    int port = Integer.parseInt(value.substring(colon + 1));
-                    valid = port > 0 && port < 65536;
-                } catch (NumberFormatException e) {
-                    valid = false;
-                }
-            }
-            if (!valid) {
-                throw new InvalidValueException("endpoint", "invalid collector endpoint '" + endpoint
-                        + "' (expected <host>:<port> without a scheme, such as collector:4317)");
-            }
-        }
-        if (insecure != null && insecure && tls != null) {
-            throw new InvalidValueException("insecure", "grpc.insecure and grpc.tls are mutually exclusive: "
-                    + "remove one (insecure sends plain HTTP/2, tls sets how the collector's certificate is trusted)");
+            HostPort.check("endpoint", endpoint, "collector:4317");
         }
     }
 
@@ -45,7 +27,8 @@ public record OtlpGrpcConfig(String endpoint, Boolean insecure, Map<String, Stri
         return endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint.strip();
     }
 
+    /** Plain HTTP/2: {@code insecure} without {@code tls}. */
     public boolean insecureOrDefault() {
-        return insecure != null && insecure;
+        return insecure != null && insecure && tls == null;
     }
 }

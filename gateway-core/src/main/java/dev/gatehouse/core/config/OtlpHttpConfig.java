@@ -3,10 +3,10 @@ package dev.gatehouse.core.config;
 import java.util.Map;
 
 /**
- * {@code otlp.http} of tracing and OTLP logs: OTLP over HTTP (protobuf, gzip) to a collector.
+ * {@code otlp.http} of tracing, OTLP logs and OTLP metrics: OTLP over HTTP (protobuf, gzip) to a collector.
  *
  * @param endpoint {@code <scheme>://<host>:<port><path>}; default {@code https://localhost:4318}. Without a path the
- *     signal's standard one is used ({@code /v1/traces}, {@code /v1/logs}), as Traefik's exporters do
+ *     signal's standard one is used ({@code /v1/traces}, {@code /v1/logs}, {@code /v1/metrics}), as Traefik's exporters do
  * @param headers sent with every export (an API key, for example)
  * @param tls how the collector is trusted when the endpoint is {@code https}
  */

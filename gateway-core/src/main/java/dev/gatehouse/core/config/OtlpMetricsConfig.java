@@ -9,7 +9,8 @@ import java.util.Map;
  * OpenTelemetry registry gives them ({@code traefik_entrypoint_requests_total}, ...). Enabled by presence; HTTP
  * unless {@code grpc} is given.
  *
- * @param http OTLP over HTTP (protobuf): the default, to {@code https://localhost:4318}
+ * @param http OTLP over HTTP (protobuf): the default, to {@code https://localhost:4318/v1/metrics}; the same keys
+ *     as tracing's, as in Traefik
  * @param grpc OTLP over gRPC; used instead of HTTP when present
  * @param addEntryPointsLabels send entry point request metrics (default true)
  * @param addRoutersLabels send router request metrics (default false)
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param resourceAttributes more resource attributes; they override the defaults
  */
 @EnabledByPresence
-public record OtlpMetricsConfig(Http http, Grpc grpc, Boolean addEntryPointsLabels, Boolean addRoutersLabels,
+public record OtlpMetricsConfig(OtlpHttpConfig http, OtlpGrpcConfig grpc, Boolean addEntryPointsLabels, Boolean addRoutersLabels,
         Boolean addServicesLabels, List<Double> explicitBoundaries, Duration pushInterval, String serviceName,
         Map<String, String> resourceAttributes) {
 
@@ -43,7 +44,7 @@ public record OtlpMetricsConfig(Http http, Grpc grpc, Boolean addEntryPointsLabe
     }
 
     public String serviceNameOrDefault() {
-        return serviceName == null || serviceName.isBlank() ? "traefik" : serviceName;
+        return serviceName == null || serviceName.isBlank() ? TracingConfig.DEFAULT_SERVICE_NAME : serviceName;
     }
 
     public Duration pushIntervalOrDefault() {
@@ -52,76 +53,5 @@ public record OtlpMetricsConfig(Http http, Grpc grpc, Boolean addEntryPointsLabe
 
     public PushedMetricsDefaults.Labels labels() {
         return PushedMetricsDefaults.labels(addEntryPointsLabels, addRoutersLabels, addServicesLabels);
-    }
-
-    /** HTTP unless gRPC is configured, as Traefik chooses. */
-    public Http httpOrDefault() {
-        return http == null ? new Http(null, null, null) : http;
-    }
-
-    /**
-     * {@code metrics.otlp.http}.
-     *
-     * @param endpoint {@code scheme://host:port[/path]} (default {@code https://localhost:4318}; the path defaults
-     *     to {@code /v1/metrics})
-     * @param headers sent with every export
-     * @param tls the collector's CA, a client certificate, or {@code insecureSkipVerify}
-     */
-    @EnabledByPresence
-    public record Http(String endpoint, Map<String, String> headers, ClientTls tls) {
-        public Http {
-            headers = headers == null ? Map.of() : Map.copyOf(headers);
-            if (endpoint != null && !endpoint.isBlank() && !endpoint.matches("https?://[^/]+(/.*)?")) {
-                throw new InvalidValueException("endpoint", "'" + endpoint
-                        + "' is not an http:// or https:// URL (for example https://localhost:4318)");
-            }
-        }
-
-        /** The URL exports are posted to: the endpoint, with {@code /v1/metrics} when it has no path. */
-        public String metricsUrl() {
-            String base = endpoint == null || endpoint.isBlank() ? "https://localhost:4318" : endpoint;
-            return base.matches("https?://[^/]+/?") ? base.replaceAll("/$", "") + "/v1/metrics" : base;
-        }
-    }
-
-    /**
-     * {@code metrics.otlp.grpc}.
-     *
-     * @param endpoint {@code host:port} (default {@code localhost:4317})
-     * @param insecure plain-text HTTP/2 instead of TLS
-     * @param headers sent with every export
-     * @param tls the collector's CA, a client certificate, or {@code insecureSkipVerify}
-     */
-    @EnabledByPresence
-    public record Grpc(String endpoint, Boolean insecure, Map<String, String> headers, ClientTls tls) {
-        public Grpc {
-            headers = headers == null ? Map.of() : Map.copyOf(headers);
-            if (endpoint != null && !endpoint.isBlank()) {
-                PushedMetricsDefaults.checkHostPort("endpoint", endpoint);
-            }
-        }
-
-        /** The URL the exporter dials: {@code http://} when insecure, else {@code https://}. */
-        public String url() {
-            String hostPort = endpoint == null || endpoint.isBlank() ? "localhost:4317" : endpoint;
-            return (Boolean.TRUE.equals(insecure) ? "http://" : "https://") + hostPort;
-        }
-    }
-
-    /**
-     * Traefik's client TLS settings: PEM files (or PEM text) of the CA, a client certificate and its key.
-     *
-     * @param ca the certificate authority trusted for the collector (default: the system's)
-     * @param cert a client certificate, with {@code key}
-     * @param key the client certificate's private key
-     * @param insecureSkipVerify accept any certificate from the collector
-     */
-    public record ClientTls(String ca, String cert, String key, Boolean insecureSkipVerify) {
-        public ClientTls {
-            if ((cert == null) != (key == null)) {
-                throw new InvalidValueException(cert == null ? "cert" : "key",
-                        "a client certificate needs both cert and key");
-            }
-        }
     }
 }

@@ -28,20 +28,4 @@ public final class PushedMetricsDefaults {
             throw new InvalidValueException("pushInterval", "pushInterval must be a positive duration such as 10s");
         }
     }
-
-    static void checkHostPort(String key, String address) {
-        int colon = address.lastIndexOf(':');
-        boolean valid = colon > 0 && colon < address.length() - 1;
-        if (valid) {
-            try {
-                int port = Integer.parseInt(address.substring(colon + 1));
-                valid = port > 0 && port < 65536;
-            } catch (NumberFormatException e) {
-                valid = false;
-            }
-        }
-        if (!valid) {
-            throw new InvalidValueException(key, "'" + address + "' is not host:port (for example localhost:8125)");
-        }
-    }
 }

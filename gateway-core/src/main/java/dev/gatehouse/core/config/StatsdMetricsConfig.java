@@ -20,7 +20,7 @@ public record StatsdMetricsConfig(String address, Duration pushInterval, Boolean
     public StatsdMetricsConfig {
         PushedMetricsDefaults.checkPushInterval(pushInterval);
         if (address != null && !address.isBlank()) {
-            PushedMetricsDefaults.checkHostPort("address", address);
+            HostPort.check("address", address, "localhost:8125");
         }
     }
 

@@ -29,13 +29,14 @@ public final class MetricsBackends implements Consumer<RequestRecord>, AutoClose
     /**
      * The backends {@code config} turns on (none when it is null); nothing is opened until {@link #start()}.
      *
-     * @param resolve where a relative file path of the configuration (a token file, TLS files) is read from
+     * @param resolve where a relative file path of the configuration (influxDB2's token file) is read from; the TLS
+     *     files of metrics.otlp are read from the working directory, as Traefik reads them
      */
     public static MetricsBackends of(MetricsConfig config, Function<String, Path> resolve) {
         List<MetricsBackend> backends = new ArrayList<>();
         if (config != null) {
             if (config.otlp() != null) {
-                backends.add(new OtlpMetricsBackend(config.otlp(), resolve));
+                backends.add(new OtlpMetricsBackend(config.otlp()));
             }
             StatsdMetricsConfig statsd = config.statsD();
             if (statsd != null) {

@@ -1,18 +1,17 @@
 package dev.gatehouse.core.metrics;
 
 import dev.gatehouse.core.Version;
+import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.OtlpMetricsConfig;
 import dev.gatehouse.core.config.PushedMetricsDefaults;
 import dev.gatehouse.core.observe.RequestRecord;
+import dev.gatehouse.core.otel.OtlpExporters;
+import dev.gatehouse.core.otel.OtlpTarget;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.Meter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
-import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
-import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -20,14 +19,6 @@ import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import io.opentelemetry.sdk.resources.Resource;
-import java.io.IOException;
-import java.net.URLDecoder;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -35,12 +26,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -60,59 +45,37 @@ final class OtlpMetricsBackend implements MetricsBackend {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(OtlpMetricsBackend.class);
 
-    /** The instrumentation scope Traefik's instruments are under, so collector pipelines filtering on it work. */
-    static final String SCOPE = "github.com/traefik/traefik";
-
-    /**
-     * The SDK's exporters log every failed export with the exception; our {@link PushFailureLog} says it once a
-     * minute, naming the backend and the address. Held here: java.util.logging keeps levels only on loggers that
-     * are referenced.
-     */
-    private static final List<Logger> SDK_EXPORT_LOGGERS = List.of(
-            Logger.getLogger("io.opentelemetry.exporter.otlp.internal"),
-            Logger.getLogger("io.opentelemetry.exporter.internal"),
-            Logger.getLogger("io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"));
-
     private final OtlpMetricsConfig config;
-    private final String address;
-    private final PushFailureLog failures;
     private final AtomicLong lastReloadSuccess = new AtomicLong(-1);
     private volatile GatewayGauges gauges = GatewayGauges.NONE;
     private SdkMeterProvider provider;
     private DoubleCounter configReloads;
     private volatile RequestMetricsFeed<OtelSeries, OtelTls> feed;
 
-    private final Function<String, Path> resolve;
-
-    /** @param resolve where relative TLS file paths are read from (the configuration file's folder) */
-    OtlpMetricsBackend(OtlpMetricsConfig config, Function<String, Path> resolve) {
+    OtlpMetricsBackend(OtlpMetricsConfig config) {
         this.config = config;
-        this.resolve = resolve;
-        this.address = config.grpc() != null ? config.grpc().url() : config.httpOrDefault().metricsUrl();
-        this.failures = new PushFailureLog("metrics.otlp", address);
     }
 
     @Override
     public synchronized void start() {
-        if (!Logger.getLogger("").isLoggable(Level.FINE)) {
-            SDK_EXPORT_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
-        }
         MetricExporter exporter;
         try {
-            exporter = new FailureLoggingExporter(config.grpc() != null ? grpcExporter(config.grpc())
-                    : httpExporter(config.httpOrDefault()), failures);
-        } catch (UncheckedIOException e) {
+            OtlpTarget target = OtlpTarget.of(config.http(), config.grpc(), "/v1/metrics", "metrics.otlp");
+            exporter = new FailureLoggingExporter(OtlpExporters.metrics(target),
+                    new PushFailureLog("metrics.otlp", target.endpoint()));
+        } catch (ConfigurationException e) {
             // As Traefik: the gateway runs without these metrics rather than not at all.
-            LOG.error("metrics.otlp: {}: {}; OpenTelemetry metrics are not exported", e.getMessage(),
-                    PushFailureLog.reason(e.getCause()));
+            LOG.error("{}; OpenTelemetry metrics are not exported", e.getMessage());
             return;
         }
+        OtlpExporters.leaveMetricExportFailuresToTheGateway();
         provider = SdkMeterProvider.builder()
-                .setResource(resource())
+                .setResource(OtlpExporters.resource(config.serviceNameOrDefault(), Version.get(),
+                        config.resourceAttributes(), System.getenv()))
                 .registerMetricReader(PeriodicMetricReader.builder(exporter)
                         .setInterval(config.pushIntervalOrDefault()).build())
                 .build();
-        Meter meter = provider.meterBuilder(SCOPE).setInstrumentationVersion(Version.get()).build();
+        Meter meter = provider.meterBuilder(OtlpExporters.TRAEFIK_SCOPE).setInstrumentationVersion(Version.get()).build();
         configReloads = counter(meter, "traefik_config_reloads_total", "Config reloads");
         meter.gaugeBuilder("traefik_config_last_reload_success").setDescription("Last config reload success")
                 .setUnit("ms").buildWithCallback(gauge -> {
@@ -193,105 +156,6 @@ final class OtlpMetricsBackend implements MetricsBackend {
             feed = null;
             provider.shutdown().join(10, TimeUnit.SECONDS);
             provider = null;
-        }
-    }
-
-    /** {@code service.name}, {@code service.version}, then {@code resourceAttributes}, then the OTEL_* variables. */
-    private Resource resource() {
-        AttributesBuilder attributes = Attributes.builder()
-                .put("service.name", config.serviceNameOrDefault())
-                .put("service.version", Version.get());
-        config.resourceAttributes().forEach(attributes::put);
-        // As Traefik (resource.WithFromEnv): the standard variables override the configuration.
-        String fromEnv = System.getenv("OTEL_RESOURCE_ATTRIBUTES");
-        if (fromEnv != null) {
-            for (String pair : fromEnv.split(",")) {
-                int equals = pair.indexOf('=');
-                if (equals > 0) {
-                    attributes.put(pair.substring(0, equals).trim(), URLDecoder.decode(
-                            pair.substring(equals + 1).trim(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        String serviceName = System.getenv("OTEL_SERVICE_NAME");
-        if (serviceName != null && !serviceName.isBlank()) {
-            attributes.put("service.name", serviceName);
-        }
-        return Resource.getDefault().merge(Resource.create(attributes.build()));
-    }
-
-    private MetricExporter httpExporter(OtlpMetricsConfig.Http http) {
-        OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
-                .setEndpoint(http.metricsUrl()).setCompression("gzip");
-        http.headers().forEach(builder::addHeader);
-        OtlpMetricsConfig.ClientTls tls = http.tls();
-        if (tls != null) {
-            if (Boolean.TRUE.equals(tls.insecureSkipVerify())) {
-                builder.setSslContext(trustAll(), TRUST_ALL);
-            } else if (tls.ca() != null) {
-                builder.setTrustedCertificates(pem(tls.ca()));
-            }
-            if (tls.cert() != null) {
-                builder.setClientTls(pem(tls.key()), pem(tls.cert()));
-            }
-        }
-        return builder.build();
-    }
-
-    private MetricExporter grpcExporter(OtlpMetricsConfig.Grpc grpc) {
-        OtlpGrpcMetricExporterBuilder builder = OtlpGrpcMetricExporter.builder()
-                .setEndpoint(grpc.url()).setCompression("gzip");
-        grpc.headers().forEach(builder::addHeader);
-        OtlpMetricsConfig.ClientTls tls = grpc.tls();
-        if (tls != null && !Boolean.TRUE.equals(grpc.insecure())) {
-            if (Boolean.TRUE.equals(tls.insecureSkipVerify())) {
-                builder.setSslContext(trustAll(), TRUST_ALL);
-            } else if (tls.ca() != null) {
-                builder.setTrustedCertificates(pem(tls.ca()));
-            }
-            if (tls.cert() != null) {
-                builder.setClientTls(pem(tls.key()), pem(tls.cert()));
-            }
-        }
-        return builder.build();
-    }
-
-    /** A PEM file, or PEM text given inline (as Traefik's {@code tls.ca}, {@code cert} and {@code key} accept). */
-    private byte[] pem(String fileOrContent) {
-        if (fileOrContent.contains("-----BEGIN")) {
-            return fileOrContent.getBytes(StandardCharsets.UTF_8);
-        }
-        Path file = resolve.apply(fileOrContent);
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the TLS file " + file, e);
-        }
-    }
-
-    /** {@code tls.insecureSkipVerify}: any certificate of the collector is accepted. */
-    private static final X509TrustManager TRUST_ALL = new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-    };
-
-    private static SSLContext trustAll() {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {TRUST_ALL}, null);
-            return context;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS in this Java runtime", e);
         }
     }
 

@@ -10,13 +10,21 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 
@@ -26,6 +34,12 @@ import javax.net.ssl.X509TrustManager;
  * ({@link JettyGrpcSender}), so no other HTTP stack is shipped.
  */
 public final class OtlpExporters {
+
+    /**
+     * The instrumentation scope of Traefik's tracer and meter, kept so that collector pipelines and dashboards that
+     * filter on it keep working.
+     */
+    public static final String TRAEFIK_SCOPE = "github.com/traefik/traefik";
 
     private OtlpExporters() {
     }
@@ -38,6 +52,48 @@ public final class OtlpExporters {
         return built(target, () -> logExporter(target));
     }
 
+    public static MetricExporter metrics(OtlpTarget target) throws ConfigurationException {
+        return built(target, () -> metricExporter(target));
+    }
+
+    /**
+     * The loggers of the SDK's OTLP exporters, shared by every signal: each failed export is logged there with its
+     * exception. Held here: java.util.logging keeps levels and filters only on loggers that are referenced.
+     */
+    private static final List<Logger> SDK_EXPORTER_LOGGERS = List.of(
+            Logger.getLogger("io.opentelemetry.exporter.otlp.internal.HttpExporter"),
+            Logger.getLogger("io.opentelemetry.exporter.otlp.internal.GrpcExporter"));
+
+    /** The metric reader's logger, which repeats each failure of the metric exporter. */
+    private static final Logger SDK_METRIC_READER_LOGGER =
+            Logger.getLogger("io.opentelemetry.sdk.metrics.export.PeriodicMetricReader");
+
+    /**
+     * Leaves the reporting of failed metric exports to {@code metrics.otlp}'s own log (once a minute, naming the key
+     * and the address) instead of the SDK's (a line with an exception per export), unless the gateway logs at DEBUG.
+     * Only the metric exporter's lines go: the exporters of spans and logs share the SDK's loggers and keep theirs.
+     */
+    public static void leaveMetricExportFailuresToTheGateway() {
+        if (Logger.getLogger("").isLoggable(Level.FINE)) {
+            return;
+        }
+        SDK_METRIC_READER_LOGGER.setLevel(Level.OFF);
+        SDK_EXPORTER_LOGGERS.forEach(logger -> logger.setFilter(OtlpExporters::notAboutMetricExports));
+    }
+
+    /**
+     * The SDK writes "Failed to export 12 metrics. ..." for the metric exporter ("spans", "logs" for the others); its
+     * notice that it throttles an exporter's lines cannot be told apart by signal, and says nothing about the failure.
+     */
+    static boolean notAboutMetricExports(java.util.logging.LogRecord record) {
+        String message = record.getMessage();
+        return message == null || !(METRIC_EXPORT_FAILURE.matcher(message).lookingAt()
+                || message.startsWith("Too many log messages detected"));
+    }
+
+    private static final java.util.regex.Pattern METRIC_EXPORT_FAILURE =
+            java.util.regex.Pattern.compile("Failed to export (\\d+ )?metrics\\b");
+
     /**
      * The exporter, or a configuration error naming the key when the SDK refuses the TLS material (a file that is
      * not PEM, a key that does not fit its certificate).
@@ -47,7 +103,7 @@ public final class OtlpExporters {
             return build.get();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigurationException(target.key() + ".tls: " + e.getMessage()
-                    + " (give PEM files: ca, and cert with its PKCS#8 key)");
+                    + " (give PEM, as files or text: ca, and cert with its PKCS#8 key)");
         }
     }
 
@@ -76,6 +132,19 @@ public final class OtlpExporters {
                 OtlpHttpLogRecordExporterBuilder::setCompression, OtlpHttpLogRecordExporterBuilder::addHeader,
                 OtlpHttpLogRecordExporterBuilder::setTrustedCertificates, OtlpHttpLogRecordExporterBuilder::setClientTls,
                 OtlpHttpLogRecordExporterBuilder::setSslContext).build();
+    }
+
+    private static MetricExporter metricExporter(OtlpTarget target) {
+        if (target.grpc()) {
+            return configure(OtlpGrpcMetricExporter.builder(), target, OtlpGrpcMetricExporterBuilder::setEndpoint,
+                    OtlpGrpcMetricExporterBuilder::setCompression, OtlpGrpcMetricExporterBuilder::addHeader,
+                    OtlpGrpcMetricExporterBuilder::setTrustedCertificates, OtlpGrpcMetricExporterBuilder::setClientTls,
+                    OtlpGrpcMetricExporterBuilder::setSslContext).build();
+        }
+        return configure(OtlpHttpMetricExporter.builder(), target, OtlpHttpMetricExporterBuilder::setEndpoint,
+                OtlpHttpMetricExporterBuilder::setCompression, OtlpHttpMetricExporterBuilder::addHeader,
+                OtlpHttpMetricExporterBuilder::setTrustedCertificates, OtlpHttpMetricExporterBuilder::setClientTls,
+                OtlpHttpMetricExporterBuilder::setSslContext).build();
     }
 
     /** A setter of an exporter builder that takes two values. */

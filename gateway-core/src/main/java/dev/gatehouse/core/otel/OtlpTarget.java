@@ -17,7 +17,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Where and how one OTLP exporter sends (tracing, OTLP logs, and any later signal): the collector's URL, the headers,
+ * Where and how one OTLP exporter sends (tracing, OTLP logs, OTLP metrics): the collector's URL, the headers,
  * and the TLS material, worked out once from {@code otlp.http} or {@code otlp.grpc} with Traefik's defaults. The
  * exporter builders of the OpenTelemetry SDK share no interface, so each signal applies these values to its own.
  *
@@ -68,9 +68,16 @@ public record OtlpTarget(boolean grpc, String endpoint, Map<String, String> head
                 tls.insecureSkipVerifyOrDefault() ? trustAllContext() : null, where);
     }
 
+    /**
+     * A PEM file, or the PEM text itself: as Traefik's {@code ClientTLS}, {@code ca}, {@code cert} and {@code key}
+     * take either. A relative path is read from the working directory, as Traefik reads it.
+     */
     private static byte[] read(String file, String key) throws ConfigurationException {
         if (file == null || file.isBlank()) {
             return null;
+        }
+        if (file.contains("-----BEGIN")) {
+            return file.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
         try {
             return Files.readAllBytes(Path.of(file));
@@ -78,7 +85,7 @@ public record OtlpTarget(boolean grpc, String endpoint, Map<String, String> head
             String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file"
                     : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
             throw new ConfigurationException(key + ": cannot read '" + file + "' (" + reason
-                    + "); give the path of a PEM file");
+                    + "); give the path of a PEM file, or the PEM text itself");
         }
     }
 

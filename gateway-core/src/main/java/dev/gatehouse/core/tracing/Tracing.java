@@ -77,9 +77,6 @@ public final class Tracing implements AutoCloseable {
     static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
     static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.response.status_code");
 
-    /** Traefik's name of its tracer (the instrumentation scope). */
-    static final String SCOPE = "github.com/traefik/traefik";
-
     private static final TextMapGetter<HttpFields> FROM_HEADERS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(HttpFields headers) {
@@ -117,7 +114,7 @@ public final class Tracing implements AutoCloseable {
                         .setScheduleDelay(OtlpExporters.scheduleDelay(System.getenv(), "OTEL_BSP_SCHEDULE_DELAY", 5000))
                         .build())
                 .build();
-        tracer = provider.get(SCOPE);
+        tracer = provider.get(OtlpExporters.TRAEFIK_SCOPE);
         requestHeaders = withoutUserAgent(config.capturedRequestHeaders());
         responseHeaders = List.copyOf(config.capturedResponseHeaders());
         safeQueryParams = Set.copyOf(config.safeQueryParams());

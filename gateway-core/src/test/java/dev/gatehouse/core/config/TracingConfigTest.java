@@ -1,6 +1,7 @@
 package dev.gatehouse.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,20 +140,28 @@ class TracingConfigTest {
         assertTrue(e.getMessage().contains(parts[1]), e.getMessage());
     }
 
+    /**
+     * As Traefik, whose gRPC client prefers TLS credentials to {@code insecure} (both are accepted): the exporter
+     * speaks TLS, trusting the given CA, rather than sending the spans in clear text.
+     */
     @Test
-    void grpcInsecureAndTlsAreMutuallyExclusiveAsInTraefik() throws Exception {
-        ConfigurationException e = assertThrows(ConfigurationException.class, () -> fromFile("gatehouse.yml", """
+    void grpcTlsWinsOverInsecureAsInTraefik() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        TracingConfig tracing = fromFile("gatehouse.yml", """
                 entryPoints:
                   web:
                     address: ":80"
                 tracing:
                   otlp:
                     grpc:
+                      endpoint: collector:4317
                       insecure: true
                       tls:
-                        ca: ca.pem
-                """));
-        assertTrue(e.getMessage().contains("mutually exclusive"), e.getMessage());
-        assertTrue(e.getMessage().contains("gatehouse.yml"), "names the file: " + e.getMessage());
+                        ca: %s
+                """.formatted(dir.resolve("ca.pem"))).tracing();
+        dev.gatehouse.core.otel.OtlpTarget target = dev.gatehouse.core.otel.OtlpTarget.of(
+                tracing.otlpOrDefault().http(), tracing.otlpOrDefault().grpc(), "/v1/traces", "tracing.otlp");
+        assertEquals("https://collector:4317", target.endpoint());
+        assertNotNull(target.caPem());
     }
 }

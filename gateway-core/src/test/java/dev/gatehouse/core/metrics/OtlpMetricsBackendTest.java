@@ -3,6 +3,7 @@ package dev.gatehouse.core.metrics;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.core.config.OtlpHttpConfig;
 import dev.gatehouse.core.config.OtlpMetricsConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -25,8 +26,8 @@ class OtlpMetricsBackendTest {
         });
         collector.start();
         OtlpMetricsBackend backend = new OtlpMetricsBackend(new OtlpMetricsConfig(
-                new OtlpMetricsConfig.Http("http://127.0.0.1:" + collector.getAddress().getPort(), null, null), null,
-                true, true, true, List.of(), Duration.ofHours(1), null, Map.of()), java.nio.file.Path::of);
+                new OtlpHttpConfig("http://127.0.0.1:" + collector.getAddress().getPort(), null, null), null,
+                true, true, true, List.of(), Duration.ofHours(1), null, Map.of()));
         try {
             backend.start();
             RequestMetricsFeed.RequestSeries series = backend.series(RequestMetricsFeed.Kind.ROUTER, "app@file",
