@@ -29,26 +29,44 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     private final java.util.function.Function<String, CertificateStore.Entry> aliases;
     /** The engine's form of a key (Conscrypt's native one, made once per key). */
     private final java.util.function.UnaryOperator<PrivateKey> engineKey;
+    /** The OCSP response to staple for a certificate (null: none); null when stapling is off. */
+    private final java.util.function.Function<X509Certificate, byte[]> staples;
 
     SniKeyManager(Supplier<CertificateStore> store, java.util.function.Function<String, CertificateStore.Entry> aliases,
             boolean sniStrict, TlsEngine engine) {
+        this(store, aliases, sniStrict, engine, null);
+    }
+
+    SniKeyManager(Supplier<CertificateStore> store, java.util.function.Function<String, CertificateStore.Entry> aliases,
+            boolean sniStrict, TlsEngine engine, java.util.function.Function<X509Certificate, byte[]> staples) {
         this.store = store;
         this.aliases = aliases;
         this.sniStrict = sniStrict;
         this.engineKey = engine::engineKey;
+        this.staples = staples;
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return choose(keyType, engine == null ? null : engine.getHandshakeSession());
+        CertificateStore.Entry entry = choose(keyType, engine == null ? null : engine.getHandshakeSession());
+        if (entry == null) {
+            return null;
+        }
+        if (staples != null && engine != null) {
+            // Conscrypt asks here, in BoringSSL's certificate callback, which still takes a response to staple;
+            // asked once per key type, the certificate (and staple) of its last answer is the one presented.
+            ConscryptStapling.staple(engine, staples.apply(entry.certified().leaf()));
+        }
+        return entry.alias();
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return choose(keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null);
+        CertificateStore.Entry entry = choose(keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null);
+        return entry == null ? null : entry.alias();
     }
 
-    private String choose(String keyType, SSLSession session) {
+    private CertificateStore.Entry choose(String keyType, SSLSession session) {
         CertificateStore current = store.get();
         String sni = serverName(session);
         CertificateStore.Entry entry = current.select(sni, keyType);
@@ -60,7 +78,7 @@ final class SniKeyManager extends X509ExtendedKeyManager {
                 entry = fallback;
             }
         }
-        return entry == null ? null : entry.alias();
+        return entry;
     }
 
     static String serverName(SSLSession session) {
