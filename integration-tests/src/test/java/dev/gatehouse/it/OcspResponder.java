@@ -132,9 +132,11 @@ final class OcspResponder implements AutoCloseable {
      * What {@code openssl s_client -status} saw of the stapled response when shaking hands with 127.0.0.1:{@code port}
      * for {@code serverName}: its output from the "OCSP response:" block.
      */
-    static String stapleSeenByOpenssl(int port, String serverName) throws Exception {
-        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername",
-                serverName, "-status").redirectErrorStream(true)
+    static String stapleSeenByOpenssl(int port, String serverName, String... options) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-servername", serverName, "-status"));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {

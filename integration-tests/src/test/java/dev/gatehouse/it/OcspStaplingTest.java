@@ -65,13 +65,24 @@ class OcspStaplingTest {
             responder.revoke(revoked);
             TestCertificates.Leaf overridden = responder.leaf("overridden.test", "ec", "http://ocsp.unreachable.invalid/");
             TestCertificates.Leaf noResponder = ca.leaf("plain", "ec", "plain.test");
+            TestCertificates.Leaf fallback = responder.leaf("default.test", "ec", responderUrl);
             try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
-                    certificates(good, revoked, overridden, noResponder))
+                    certificates(good, revoked, overridden, noResponder) + """
+                              stores:
+                                default:
+                                  defaultCertificate: {certFile: %s, keyFile: %s}
+                            """.formatted(fallback.cert(), fallback.key()))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
                 int port = gateway.port("web");
                 String goodStaple = awaitStaple(port, "good.test");
                 assertTrue(goodStaple.contains("Cert Status: good"), goodStaple);
                 assertTrue(goodStaple.contains("Next Update:"), goodStaple);
+                String tls12 = OcspResponder.stapleSeenByOpenssl(port, "good.test", "-tls1_2");
+                assertTrue(tls12.contains("Cert Status: good"), "TLS 1.2 too: " + tls12);
+
+                // The default certificate, served to a name no certificate covers.
+                String defaultStaple = awaitStaple(port, "unknown.test");
+                assertTrue(defaultStaple.contains("Cert Status: good"), defaultStaple);
 
                 // As Traefik (and Go), a revoked certificate's response is stapled too: it tells clients.
                 String revokedStaple = awaitStaple(port, "revoked.test");
