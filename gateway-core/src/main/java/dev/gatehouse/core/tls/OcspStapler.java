@@ -10,6 +10,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class OcspStapler implements AutoCloseable {
 
     private final Map<String, String> responderOverrides;
     private final Duration checkInterval;
+    private final Clock clock;
     private final HttpClient http;
     private final Map<X509Certificate, Tracked> tracked = new ConcurrentHashMap<>();
     private final AtomicBoolean updateQueued = new AtomicBoolean();
@@ -95,7 +97,13 @@ public final class OcspStapler implements AutoCloseable {
      * @param responderOverrides responder URL as a certificate names it, to the URL asked instead
      */
     public OcspStapler(Map<String, String> responderOverrides) {
+        this(responderOverrides, Clock.systemUTC());
+    }
+
+    /** With the clock that dates responses' validity, for tests. */
+    OcspStapler(Map<String, String> responderOverrides, Clock clock) {
         this.responderOverrides = Map.copyOf(responderOverrides);
+        this.clock = clock;
         this.checkInterval = Duration.ofMillis(Long.getLong(CHECK_INTERVAL_PROPERTY, HOUR.toMillis()));
         this.http = HttpClient.newBuilder().connectTimeout(RESPONDER_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -125,7 +133,7 @@ public final class OcspStapler implements AutoCloseable {
             tracked.computeIfAbsent(leaf, l -> new Tracked(l, issuer, responders));
         }
         submit(() -> {
-            Instant forgetAt = Instant.now().plus(FORGET_AFTER);
+            Instant forgetAt = clock.instant().plus(FORGET_AFTER);
             tracked.values().forEach(t -> t.forgetAt = now.contains(t.leaf) ? null
                     : t.forgetAt != null ? t.forgetAt : forgetAt);
         });
@@ -136,10 +144,15 @@ public final class OcspStapler implements AutoCloseable {
     public byte[] staple(X509Certificate leaf) {
         Tracked t = tracked.get(leaf);
         Staple staple = t == null ? null : t.staple;
-        if (staple == null || staple.nextUpdate() != null && !Instant.now().isBefore(staple.nextUpdate())) {
+        if (staple == null || staple.nextUpdate() != null && !clock.instant().isBefore(staple.nextUpdate())) {
             return null;
         }
         return staple.response();
+    }
+
+    /** Runs a check now, as the hourly one does, and waits for it: for tests. */
+    void checkNow() throws Exception {
+        worker.submit(this::updateAll).get(30, TimeUnit.SECONDS);
     }
 
     private void queueUpdate() {
@@ -160,7 +173,7 @@ public final class OcspStapler implements AutoCloseable {
     }
 
     private void updateAll() {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         tracked.values().removeIf(t -> t.forgetAt != null && now.isAfter(t.forgetAt));
         for (Tracked t : new ArrayList<>(tracked.values())) {
             if (Thread.currentThread().isInterrupted()) {
@@ -197,7 +210,7 @@ public final class OcspStapler implements AutoCloseable {
                 return;
             }
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         String message = "OCSP: no response for certificate '" + t.name + "' (" + String.join("; ", failures)
                 + (t.issuer == t.leaf && !t.leaf.getIssuerX500Principal().equals(t.leaf.getSubjectX500Principal())
                         ? "; its file holds no issuer certificate after it, which OCSP needs: give the full chain"
@@ -217,7 +230,7 @@ public final class OcspStapler implements AutoCloseable {
         Instant nextUpdate = checked.nextUpdate();
         t.staple = new Staple(response, nextUpdate);
         // As Traefik: once half the validity has passed; without a nextUpdate, at the next check.
-        t.refreshAt = nextUpdate == null ? Instant.now()
+        t.refreshAt = nextUpdate == null ? clock.instant()
                 : checked.thisUpdate().plus(Duration.between(checked.thisUpdate(), nextUpdate).dividedBy(2));
         t.warnedAt = null;
         if (checked.status() != OcspMessages.CertStatus.GOOD && checked.status() != t.reported) {
