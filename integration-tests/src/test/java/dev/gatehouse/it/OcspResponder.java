@@ -57,11 +57,12 @@ final class OcspResponder implements AutoCloseable {
      * valid.
      */
     TestCertificates.Leaf leaf(String name, String keyType, String responderUrl) throws Exception {
-        TestCertificates.Leaf leaf = ca.leafWithExtensions(name, keyType, "/CN=" + name,
+        TestCertificates.Leaf leaf = ca.leafWithExtensions(name + "-" + keyType, keyType, "/CN=" + name,
                 List.of("authorityInfoAccess=OCSP;URI:" + responderUrl), name);
         // The file holds the chain, as served certificates do: the issuer after the leaf.
         Files.writeString(leaf.cert(), Files.readString(leaf.cert()) + Files.readString(ca.caFile()));
-        Files.writeString(index, "V\t301231235959Z\t\t" + serial(leaf) + "\tunknown\t/CN=" + name + "\n",
+        // OpenSSL's index wants each subject once: the key type tells two certificates of one name apart.
+        Files.writeString(index, "V\t301231235959Z\t\t" + serial(leaf) + "\tunknown\t/CN=" + name + "/OU=" + keyType + "\n",
                 java.nio.file.StandardOpenOption.APPEND);
         return leaf;
     }
@@ -87,26 +88,34 @@ final class OcspResponder implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 int n = requests.incrementAndGet();
-                if (failing) {
-                    exchange.sendResponseHeaders(503, -1);
+                byte[] body = failing ? null : answer(exchange.getRequestBody().readAllBytes(), n, validMinutes);
+                if (body == null) {
+                    exchange.sendResponseHeaders(failing ? 503 : 500, -1);
                     return;
                 }
-                Path request = dir.resolve("request-" + n + ".der");
-                Path response = dir.resolve("response-" + n + ".der");
-                Files.write(request, exchange.getRequestBody().readAllBytes());
-                TestCertificates.openssl("ocsp", "-index", index.toString(), "-rsigner", signerCert.toString(),
-                        "-rkey", signerKey.toString(), "-CA", ca.caFile().toString(), "-nmin",
-                        String.valueOf(validMinutes), "-reqin", request.toString(), "-respout", response.toString());
-                byte[] body = Files.readAllBytes(response);
                 exchange.getResponseHeaders().set("Content-Type", "application/ocsp-response");
                 exchange.sendResponseHeaders(200, body.length);
                 exchange.getResponseBody().write(body);
-            } catch (Exception e) {
-                exchange.sendResponseHeaders(500, -1);
             }
         });
         server.start();
         return this;
+    }
+
+    /** OpenSSL's answer to request number {@code n}; null when openssl fails. */
+    private byte[] answer(byte[] requestBody, int n, int validMinutes) {
+        try {
+            Path request = dir.resolve("request-" + n + ".der");
+            Path response = dir.resolve("response-" + n + ".der");
+            Files.write(request, requestBody);
+            TestCertificates.openssl("ocsp", "-index", index.toString(), "-rsigner", signerCert.toString(),
+                    "-rkey", signerKey.toString(), "-CA", ca.caFile().toString(), "-nmin",
+                    String.valueOf(validMinutes), "-reqin", request.toString(), "-respout", response.toString());
+            return Files.readAllBytes(response);
+        } catch (Exception e) {
+            System.err.println("test OCSP responder: " + e.getMessage());
+            return null;
+        }
     }
 
     /** While true, every request is answered 503 Service Unavailable, as by a responder in trouble. */
@@ -133,6 +142,17 @@ final class OcspResponder implements AutoCloseable {
      * for {@code serverName}: its output from the "OCSP response:" block.
      */
     static String stapleSeenByOpenssl(int port, String serverName, String... options) throws Exception {
+        String text = opensslClient(port, serverName, options);
+        int start = text.indexOf("OCSP response:");
+        if (start < 0) {
+            throw new IllegalStateException("openssl s_client printed no OCSP section: " + text);
+        }
+        int end = text.indexOf("---", start);
+        return text.substring(start, end < 0 ? text.length() : end);
+    }
+
+    /** The whole output of {@code openssl s_client -status} for one handshake with 127.0.0.1:{@code port}. */
+    static String opensslClient(int port, String serverName, String... options) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                 "-servername", serverName, "-status"));
         command.addAll(List.of(options));
@@ -143,13 +163,12 @@ final class OcspResponder implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("openssl s_client did not finish");
         }
-        String text = new String(output, java.nio.charset.StandardCharsets.UTF_8);
-        int start = text.indexOf("OCSP response:");
-        if (start < 0) {
-            throw new IllegalStateException("openssl s_client printed no OCSP section: " + text);
-        }
-        int end = text.indexOf("---", start);
-        return text.substring(start, end < 0 ? text.length() : end);
+        return new String(output, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The serial of {@code leaf} as OpenSSL prints it in an OCSP response ({@code Serial Number: 1A2B}). */
+    static String printedSerial(TestCertificates.Leaf leaf) throws Exception {
+        return serial(leaf);
     }
 
     @Override

@@ -102,9 +102,12 @@ class OcspStaplingTest {
 
     @Test
     void aResponderDownAtStartIsAskedAgainAndItsResponseStapledWithoutRestart() throws Exception {
-        int responderPort = GatewayHarness.freePort();
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
-        try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder"))) {
+        // A port bound but not listening: connections are refused, and nothing else can take it meanwhile.
+        java.net.Socket reserved = new java.net.Socket();
+        reserved.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        int responderPort = reserved.getLocalPort();
+        try (reserved; OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder"))) {
             TestCertificates.Leaf late = responder.leaf("late.test", "ec", "http://127.0.0.1:" + responderPort + "/");
             try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), certificates(late))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
@@ -114,6 +117,7 @@ class OcspStaplingTest {
                 assertTrue(OcspResponder.stapleSeenByOpenssl(port, "late.test").contains("no response sent"));
 
                 // Up but failing: asked at every check (200 ms here), with no new warning within the hour.
+                reserved.close();
                 responder.failing(true).start(responderPort, 60);
                 await(() -> responder.requests() >= 3, "three more checks");
                 assertEquals(1, gateway.logLines("WARN", failure).size(), gateway.logs());
@@ -122,6 +126,40 @@ class OcspStaplingTest {
                 responder.failing(false);
                 String staple = awaitStaple(port, "late.test");
                 assertTrue(staple.contains("Cert Status: good"), staple);
+            }
+        }
+    }
+
+    /**
+     * Two certificates for one name, RSA and EC: Conscrypt presents one of them (the EC one), and the staple must be
+     * that one's, or none; never the other certificate's response.
+     */
+    @Test
+    void theStapleIsThatOfTheCertificatePresented() throws Exception {
+        int responderPort = GatewayHarness.freePort();
+        String responderUrl = "http://127.0.0.1:" + responderPort + "/";
+        TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
+        try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
+            TestCertificates.Leaf bothRsa = responder.leaf("both.test", "rsa", responderUrl);
+            TestCertificates.Leaf bothEc = responder.leaf("both.test", "ec", responderUrl);
+            TestCertificates.Leaf mixedRsa = responder.leaf("mixed.test", "rsa", responderUrl);
+            TestCertificates.Leaf mixedEc = ca.leaf("mixed-ec", "ec", "mixed.test");
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+                    certificates(bothRsa, bothEc, mixedRsa))
+                    .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
+                int port = gateway.port("web");
+                String both = awaitStaple(port, "both.test");
+                assertTrue(both.contains("Serial Number: " + OcspResponder.printedSerial(bothEc)), both);
+                assertTrue(OcspResponder.opensslClient(port, "both.test").contains("Server public key is 256 bit"));
+                awaitStaple(port, "mixed.test"); // the RSA certificate's, the only one for the name so far
+
+                long generation = gateway.application().generation();
+                gateway.writeDynamic("test.yml", certificates(bothRsa, bothEc, mixedRsa, mixedEc));
+                gateway.awaitReload(generation, () -> true, java.time.Duration.ofSeconds(10));
+                String mixed = OcspResponder.opensslClient(port, "mixed.test");
+                assertTrue(mixed.contains("Server public key is 256 bit"), "the EC certificate is presented\n" + mixed);
+                assertTrue(mixed.contains("OCSP response: no response sent"),
+                        "it names no responder: the RSA certificate's response is not sent with it\n" + mixed);
             }
         }
     }

@@ -48,16 +48,38 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        CertificateStore.Entry entry = choose(keyType, engine == null ? null : engine.getHandshakeSession());
+        SSLSession session = engine == null ? null : engine.getHandshakeSession();
+        CertificateStore.Entry entry = choose(keyType, session);
         if (entry == null) {
             return null;
         }
         if (staples != null && engine != null) {
-            // Conscrypt asks here, in BoringSSL's certificate callback, which still takes a response to staple;
-            // asked once per key type, the certificate (and staple) of its last answer is the one presented.
-            ConscryptStapling.staple(engine, staples.apply(entry.certified().leaf()));
+            staple(engine, entry, session);
         }
         return entry.alias();
+    }
+
+    /** The key types Conscrypt asks for, in turn, for one handshake (those of its TLS 1.2 suites). */
+    private static final List<String> CONSCRYPT_KEY_TYPES = List.of("RSA", "EC");
+
+    /**
+     * Conscrypt asks for the certificate in BoringSSL's certificate callback, where a response to staple is still
+     * taken. It asks once per key type and presents the certificate of its last answer; a response handed over
+     * cannot be taken back. So a response is handed over only when every certificate this handshake may present
+     * has one: then the last one handed over is that of the certificate presented.
+     */
+    private void staple(SSLEngine engine, CertificateStore.Entry chosen, SSLSession session) {
+        byte[] response = staples.apply(chosen.certified().leaf());
+        if (response == null) {
+            return;
+        }
+        for (String keyType : CONSCRYPT_KEY_TYPES) {
+            CertificateStore.Entry candidate = choose(keyType, session);
+            if (candidate != null && candidate != chosen && staples.apply(candidate.certified().leaf()) == null) {
+                return;
+            }
+        }
+        ConscryptStapling.staple(engine, response);
     }
 
     @Override

@@ -86,20 +86,25 @@ final class OcspTestCa implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 requests.incrementAndGet();
-                if (failing) {
-                    exchange.sendResponseHeaders(503, -1);
+                byte[] body = failing ? null : answer(exchange.getRequestBody().readAllBytes(), validMinutes);
+                if (body == null) {
+                    exchange.sendResponseHeaders(failing ? 503 : 500, -1);
                     return;
                 }
-                byte[] body = respond(exchange.getRequestBody().readAllBytes(), "ca", "-nmin",
-                        String.valueOf(validMinutes));
                 exchange.sendResponseHeaders(200, body.length);
                 exchange.getResponseBody().write(body);
-            } catch (Exception e) {
-                exchange.sendResponseHeaders(500, -1);
             }
         });
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    }
+
+    private byte[] answer(byte[] request, int validMinutes) {
+        try {
+            return respond(request, "ca", "-nmin", String.valueOf(validMinutes));
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     /** While true, the HTTP responder answers 503. */
