@@ -94,6 +94,11 @@ public final class TlsManager implements AutoCloseable {
         }
     }
 
+    /** The OCSP response held for {@code leaf} (null: none, or stapling is off): for tests. */
+    byte[] ocspStaple(X509Certificate leaf) {
+        return ocsp == null ? null : ocsp.staple(leaf);
+    }
+
     /** The OCSP response to staple for {@code leaf}, for the key managers; null when stapling is off. */
     private java.util.function.Function<X509Certificate, byte[]> staples() {
         return ocsp == null ? null : ocsp::staple;

@@ -114,4 +114,23 @@ class OcspStaplerTest {
             assertNull(stapler.staple(leaf));
         }
     }
+
+    /** Certificates a resolver delivers are stapled too, as soon as they arrive (no reload). */
+    @Test
+    void aResolversCertificateIsFetchedWhenItArrives() throws Exception {
+        try (OcspTestCa ca = new OcspTestCa(dir);
+             TlsManager tls = new TlsManager(null, TlsEngine.of("conscrypt"), Map.of())) {
+            String url = ca.serve(60);
+            X509Certificate leaf = ca.issue("resolved", "ec", "authorityInfoAccess=OCSP;URI:" + url);
+            ca.index(leaf, 'V');
+            tls.issued("le", java.util.Set.of("resolved"), new CertifiedKey(
+                    Pem.privateKey(Files.readString(dir.resolve("resolved.key"))), List.of(leaf, ca.ca)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (tls.ocspStaple(leaf) == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertNotNull(tls.ocspStaple(leaf));
+            assertEquals(1, ca.requests());
+        }
+    }
 }
