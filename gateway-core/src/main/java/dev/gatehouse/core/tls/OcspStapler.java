@@ -1,6 +1,8 @@
 package dev.gatehouse.core.tls;
 
+import dev.gatehouse.core.config.GoDurations;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,6 +56,8 @@ public final class OcspStapler implements AutoCloseable {
     /** As Traefik's HTTP client for responders. */
     private static final Duration RESPONDER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration FORGET_AFTER = Duration.ofHours(24);
+    /** OCSP responses are a few KiB (a signature, and perhaps the responder's certificate); more is not read. */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
     private static final byte[] OCSP_ACCESS_METHOD = Der.oid("1.3.6.1.5.5.7.48.1");
 
@@ -217,7 +221,7 @@ public final class OcspStapler implements AutoCloseable {
                         : "")
                 + "); " + (staple(t.leaf) != null ? "its handshakes keep the last response until "
                         + t.staple.nextUpdate() : "its handshakes carry no OCSP response")
-                + "; trying again within " + describe(checkInterval);
+                + "; trying again within " + GoDurations.format(checkInterval);
         if (t.warnedAt == null || !now.isBefore(t.warnedAt.plus(HOUR))) {
             t.warnedAt = now;
             LOG.warn(message);
@@ -252,11 +256,18 @@ public final class OcspStapler implements AutoCloseable {
         HttpRequest post = HttpRequest.newBuilder(uri).timeout(RESPONDER_TIMEOUT)
                 .header("Content-Type", "application/ocsp-request")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build();
-        HttpResponse<byte[]> answer = http.send(post, HttpResponse.BodyHandlers.ofByteArray());
-        if (answer.statusCode() / 100 != 2) {
-            throw new IOException("HTTP status " + answer.statusCode());
+        HttpResponse<InputStream> answer = http.send(post, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = answer.body()) {
+            if (answer.statusCode() / 100 != 2) {
+                throw new IOException("HTTP status " + answer.statusCode());
+            }
+            byte[] response = body.readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (response.length > MAX_RESPONSE_BYTES) {
+                throw new IOException("the answer is larger than " + MAX_RESPONSE_BYTES / 1024 + " KiB, which no OCSP "
+                        + "response is");
+            }
+            return response;
         }
-        return answer.body();
     }
 
     /** The OCSP responder URLs of {@code leaf}'s Authority Information Access, overridden as configured. */
@@ -292,16 +303,12 @@ public final class OcspStapler implements AutoCloseable {
 
     private static String reason(Exception e) {
         if (e instanceof HttpTimeoutException) {
-            return "no answer within " + describe(RESPONDER_TIMEOUT);
+            return "no answer within " + GoDurations.format(RESPONDER_TIMEOUT);
         }
         if (e instanceof ConnectException) {
             return "cannot connect" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
         }
         return e.getMessage() == null ? "failed" : e.getMessage();
-    }
-
-    private static String describe(Duration duration) {
-        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 
     @Override
