@@ -122,7 +122,8 @@ public final class GatewayApplication implements AutoCloseable {
         }
         tracing = assembly.config.tracing() == null ? null : Tracing.start(assembly.config.tracing(), Version.get());
         // Relative certificate paths are read from the working directory, as Traefik does.
-        tls = new TlsManager(null, assembly.tlsEngine);
+        tls = new TlsManager(null, assembly.tlsEngine, assembly.config.ocsp() == null ? null
+                : assembly.config.ocsp().responderOverrides());
         // Tracing reads the entry point's and the router's switches from the request's record, like the others.
         boolean observed = !observers.isEmpty() || tracing != null;
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,

@@ -52,6 +52,10 @@ public final class TestCertificates {
         return caCert;
     }
 
+    public Path caKeyFile() {
+        return caKey;
+    }
+
     /** A leaf and its key, PEM files. */
     public record Leaf(Path cert, Path key) {
 
@@ -88,6 +92,15 @@ public final class TestCertificates {
 
     /** As {@link #leaf}, with the subject given as openssl's {@code -subj} takes it ({@code /C=FR/O=Acme/CN=x}). */
     public Leaf leafWithSubject(String fileName, String keyType, String subject, String... names) throws Exception {
+        return leafWithExtensions(fileName, keyType, subject, List.of(), names);
+    }
+
+    /**
+     * As {@link #leafWithSubject}, with more extensions as openssl's {@code -addext} takes them
+     * ({@code authorityInfoAccess=OCSP;URI:http://127.0.0.1:8888}).
+     */
+    public Leaf leafWithExtensions(String fileName, String keyType, String subject, List<String> extensions,
+            String... names) throws Exception {
         Path key = dir.resolve(fileName + ".key");
         Path csr = dir.resolve(fileName + ".csr");
         Path cert = dir.resolve(fileName + ".pem");
@@ -97,6 +110,9 @@ public final class TestCertificates {
         }
         List<String> request = new ArrayList<>(List.of("req", "-new", "-nodes", "-keyout", key.toString(), "-out",
                 csr.toString(), "-subj", subject, "-addext", san.toString()));
+        for (String extension : extensions) {
+            request.addAll(List.of("-addext", extension));
+        }
         if (keyType.equals("rsa")) {
             request.addAll(List.of("-newkey", "rsa:2048"));
         } else {

@@ -30,6 +30,7 @@ import java.util.Set;
  * @param experimental Traefik's experimental features ({@code fastProxy}: no effect; plugins: refused); null when
  *        absent
  * @param core Traefik's {@code core.defaultRuleSyntax}; null when absent
+ * @param ocsp OCSP stapling (Traefik v3.4+); null when absent (off)
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -47,7 +48,8 @@ public record StaticConfiguration(
         GlobalConfig global,
         ExperimentalConfig experimental,
         TracingConfig tracing,
-        CoreConfig core) {
+        CoreConfig core,
+        OcspConfig ocsp) {
 
     /** The values of {@code tlsEngine}. */
     public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");

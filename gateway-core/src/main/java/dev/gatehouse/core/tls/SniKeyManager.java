@@ -29,26 +29,66 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     private final java.util.function.Function<String, CertificateStore.Entry> aliases;
     /** The engine's form of a key (Conscrypt's native one, made once per key). */
     private final java.util.function.UnaryOperator<PrivateKey> engineKey;
+    /** The OCSP response to staple for a certificate (null: none); null when stapling is off. */
+    private final java.util.function.Function<X509Certificate, byte[]> staples;
 
     SniKeyManager(Supplier<CertificateStore> store, java.util.function.Function<String, CertificateStore.Entry> aliases,
             boolean sniStrict, TlsEngine engine) {
+        this(store, aliases, sniStrict, engine, null);
+    }
+
+    SniKeyManager(Supplier<CertificateStore> store, java.util.function.Function<String, CertificateStore.Entry> aliases,
+            boolean sniStrict, TlsEngine engine, java.util.function.Function<X509Certificate, byte[]> staples) {
         this.store = store;
         this.aliases = aliases;
         this.sniStrict = sniStrict;
         this.engineKey = engine::engineKey;
+        this.staples = staples;
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return choose(keyType, engine == null ? null : engine.getHandshakeSession());
+        SSLSession session = engine == null ? null : engine.getHandshakeSession();
+        CertificateStore.Entry entry = choose(keyType, session);
+        if (entry == null) {
+            return null;
+        }
+        if (staples != null && engine != null) {
+            staple(engine, entry, session);
+        }
+        return entry.alias();
+    }
+
+    /** The key types Conscrypt asks for, in turn, for one handshake (those of its TLS 1.2 suites). */
+    private static final List<String> CONSCRYPT_KEY_TYPES = List.of("RSA", "EC");
+
+    /**
+     * Conscrypt asks for the certificate in BoringSSL's certificate callback, where a response to staple is still
+     * taken. It asks once per key type and presents the certificate of its last answer; a response handed over
+     * cannot be taken back. So a response is handed over only when every certificate this handshake may present
+     * has one: then the last one handed over is that of the certificate presented.
+     */
+    private void staple(SSLEngine engine, CertificateStore.Entry chosen, SSLSession session) {
+        byte[] response = staples.apply(chosen.certified().leaf());
+        if (response == null) {
+            return;
+        }
+        for (String keyType : CONSCRYPT_KEY_TYPES) {
+            CertificateStore.Entry candidate = choose(keyType, session);
+            if (candidate != null && candidate != chosen && staples.apply(candidate.certified().leaf()) == null) {
+                return;
+            }
+        }
+        ConscryptStapling.staple(engine, response);
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return choose(keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null);
+        CertificateStore.Entry entry = choose(keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null);
+        return entry == null ? null : entry.alias();
     }
 
-    private String choose(String keyType, SSLSession session) {
+    private CertificateStore.Entry choose(String keyType, SSLSession session) {
         CertificateStore current = store.get();
         String sni = serverName(session);
         CertificateStore.Entry entry = current.select(sni, keyType);
@@ -60,7 +100,7 @@ final class SniKeyManager extends X509ExtendedKeyManager {
                 entry = fallback;
             }
         }
-        return entry == null ? null : entry.alias();
+        return entry;
     }
 
     static String serverName(SSLSession session) {

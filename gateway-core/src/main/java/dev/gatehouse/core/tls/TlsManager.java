@@ -56,6 +56,8 @@ public final class TlsManager implements AutoCloseable {
     /** The domains of {@code defaultGeneratedCert}, whose resolved certificate is the default one; null if none. */
     private Set<String> resolvedDefaultDomains;
     private TlsPolicy acmePolicy;
+    /** Fetches and holds the OCSP responses to staple; null when the static {@code ocsp} section is absent. */
+    private final OcspStapler ocsp;
 
     /**
      * @param baseDir against which relative certificate paths are read; null for the working directory, which is
@@ -63,8 +65,43 @@ public final class TlsManager implements AutoCloseable {
      * @param engine the TLS implementation of every option set ({@code tlsEngine})
      */
     public TlsManager(Path baseDir, TlsEngine engine) {
+        this(baseDir, engine, null);
+    }
+
+    /**
+     * As {@link #TlsManager(Path, TlsEngine)}, stapling OCSP responses (the static {@code ocsp} section).
+     *
+     * @param ocspResponderOverrides {@code ocsp.responderOverrides}; null when OCSP stapling is off
+     */
+    public TlsManager(Path baseDir, TlsEngine engine, Map<String, String> ocspResponderOverrides) {
         this.baseDir = baseDir;
         this.engine = engine;
+        if (ocspResponderOverrides == null) {
+            this.ocsp = null;
+        } else if (!engine.name().equals("conscrypt")) {
+            LOG.warn("ocsp: OCSP responses are not stapled by the JDK TLS engine (tlsEngine {}), which has no way to "
+                    + "be given one; use tlsEngine auto or conscrypt (see docs/configuration/tls.md, OCSP stapling)",
+                    engine.name());
+            this.ocsp = null;
+        } else if (ConscryptStapling.unavailable() != null) {
+            LOG.warn("ocsp: OCSP responses are not stapled: this version of Conscrypt ({}) lacks the internal "
+                    + "binding Gatehouse staples through (it works with Conscrypt 2.5 and 2.6)", engine.describe());
+            LOG.debug("ocsp: {}", ConscryptStapling.unavailable());
+            this.ocsp = null;
+        } else {
+            this.ocsp = new OcspStapler(ocspResponderOverrides);
+            this.ocsp.start();
+        }
+    }
+
+    /** The OCSP response held for {@code leaf} (null: none, or stapling is off): for tests. */
+    byte[] ocspStaple(X509Certificate leaf) {
+        return ocsp == null ? null : ocsp.staple(leaf);
+    }
+
+    /** The OCSP response to staple for {@code leaf}, for the key managers; null when stapling is off. */
+    private java.util.function.Function<X509Certificate, byte[]> staples() {
+        return ocsp == null ? null : ocsp::staple;
     }
 
     /**
@@ -126,7 +163,8 @@ public final class TlsManager implements AutoCloseable {
             TlsPolicy policy = policies.get(key);
             if (policy == null) {
                 try {
-                    policy = TlsPolicy.create(name, defined.value(), store::get, aliases::get, baseDir, engine);
+                    policy = TlsPolicy.create(name, defined.value(), store::get, aliases::get, baseDir, engine,
+                            staples());
                 } catch (IllegalArgumentException e) {
                     problems.add(new ConfigProblem("tls.options." + name, defined.origin(), e.getMessage()));
                     return;
@@ -145,7 +183,7 @@ public final class TlsManager implements AutoCloseable {
             defaultPolicy = policies.get(key);
             try {
                 defaultPolicy = defaultPolicy != null ? defaultPolicy
-                        : TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir, engine);
+                        : TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir, engine, staples());
             } catch (Exception e) {
                 throw new IllegalStateException("the built-in TLS defaults cannot be set up", e);
             }
@@ -266,6 +304,12 @@ public final class TlsManager implements AutoCloseable {
         if (previous.size() != next.size()) {
             LOG.debug("TLS certificate store: {} certificate(s)", next.size());
         }
+        if (ocsp != null) {
+            List<CertifiedKey> served = new ArrayList<>();
+            all.forEach(e -> served.add(e.certified()));
+            served.add(fallback.certified());
+            ocsp.track(served);
+        }
     }
 
     private CertificateStore.Entry generatedDefault() {
@@ -361,7 +405,7 @@ public final class TlsManager implements AutoCloseable {
         TlsPolicy policy = policies.get(key);
         if (policy == null) {
             try {
-                policy = TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir, engine);
+                policy = TlsPolicy.create(DEFAULT_OPTIONS, null, store::get, aliases::get, baseDir, engine, staples());
             } catch (Exception e) {
                 throw new IllegalStateException("the built-in TLS defaults cannot be set up", e);
             }
@@ -388,6 +432,9 @@ public final class TlsManager implements AutoCloseable {
     @Override
     public synchronized void close() {
         retirer.shutdownNow();
+        if (ocsp != null) {
+            ocsp.close();
+        }
         policies.values().forEach(TlsPolicy::stop);
         policies.clear();
         if (acmePolicy != null) {

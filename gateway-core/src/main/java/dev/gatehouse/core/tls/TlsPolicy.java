@@ -104,6 +104,17 @@ public final class TlsPolicy {
      */
     public static TlsPolicy create(String name, TlsOptionsConfig options, Supplier<CertificateStore> store,
             Function<String, CertificateStore.Entry> aliases, Path baseDir, TlsEngine engine) throws Exception {
+        return create(name, options, store, aliases, baseDir, engine, null);
+    }
+
+    /**
+     * As {@link #create(String, TlsOptionsConfig, Supplier, Function, Path, TlsEngine)}, stapling OCSP responses.
+     *
+     * @param staples the OCSP response to staple for a certificate (null: none); null when stapling is off
+     */
+    public static TlsPolicy create(String name, TlsOptionsConfig options, Supplier<CertificateStore> store,
+            Function<String, CertificateStore.Entry> aliases, Path baseDir, TlsEngine engine,
+            Function<X509Certificate, byte[]> staples) throws Exception {
         TlsOptionsConfig o = options == null ? new TlsOptionsConfig(null, null, null, null, null, null, null) : options;
         boolean sniStrict = Boolean.TRUE.equals(o.sniStrict());
         String min = version(o.minVersion() == null ? "VersionTLS12" : o.minVersion(), "minVersion");
@@ -144,7 +155,7 @@ public final class TlsPolicy {
         } else if (clientAuthType.startsWith("Verify") || clientAuthType.startsWith("RequireAndVerify")) {
             trust = clientCaTrust(clientAuth.caFiles(), baseDir);
         }
-        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict, chosen)}, trust, null);
+        context.init(new KeyManager[] {new SniKeyManager(store, aliases, sniStrict, chosen, staples)}, trust, null);
         if (o.sessionTicketsDisabled()) {
             disableJdkSessionTickets(context);
         }

@@ -408,6 +408,36 @@ class StaticConfigurationLoaderTest {
         assertEquals("gatehouse", ping.entryPointOrDefault());
     }
 
+    @ParameterizedTest(name = "{0} switches OCSP stapling on")
+    @ValueSource(strings = {"ocsp: {}", "ocsp:", "--ocsp=true", "--ocsp"})
+    void presenceSwitchesOcspStaplingOn(String how) throws Exception {
+        List<String> args = List.of("--entryPoints.web.address=:80");
+        if (how.startsWith("--")) {
+            args = List.of("--entryPoints.web.address=:80", how);
+        } else {
+            write("gatehouse.yml", "entryPoints: {web: {address: ':80'}}\n" + how + "\n");
+        }
+        OcspConfig ocsp = load(args, Map.of()).configuration().ocsp();
+        assertNotNull(ocsp);
+        assertEquals(Map.of(), ocsp.responderOverrides());
+    }
+
+    @Test
+    void ocspResponderOverridesMapResponderUrlsFromAFileOrFlags() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints: {web: {address: ':80'}}
+                ocsp:
+                  responderOverrides:
+                    "http://ocsp.example.com": "http://ocsp-proxy.internal:8080"
+                """);
+        assertEquals(Map.of("http://ocsp.example.com", "http://ocsp-proxy.internal:8080"),
+                load(List.of(), Map.of()).configuration().ocsp().responderOverrides());
+        Files.delete(dir.resolve("gatehouse.yml"));
+        assertEquals(Map.of("foo", "bar"), load(List.of("--entryPoints.web.address=:80",
+                "--ocsp.responderoverrides.foo=bar"), Map.of()).configuration().ocsp().responderOverrides());
+        assertNull(load(List.of("--entryPoints.web.address=:80"), Map.of()).configuration().ocsp(), "off when absent");
+    }
+
     @ParameterizedTest(name = "{0} disables ping")
     @ValueSource(strings = {"ping: false", "--ping=false", "GATEHOUSE_PING=false"})
     void falseDisablesPing(String how) throws Exception {
