@@ -909,9 +909,12 @@ public final class RuntimeBuilder {
             handler = tracing.router(name, router.rule(), serviceName, handler);
         }
         ObservabilityConfig switches = router.observability();
-        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null
-                || switches.tracing() != null || switches.traceVerbosity() != null)) {
-            handler = new ObservabilitySwitches(switches, handler);
+        boolean hasSwitches = switches != null && (switches.accessLogs() != null || switches.metrics() != null
+                || switches.tracing() != null || switches.traceVerbosity() != null);
+        // As Traefik, a router to one of the gateway's own services is internal (see accessLog/metrics.addInternals).
+        boolean internal = serviceName.endsWith("@internal");
+        if (hasSwitches || internal) {
+            handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
         }
         return new Route(name, router.effectivePriority(), predicate, handler);
     }
@@ -931,15 +934,19 @@ public final class RuntimeBuilder {
     }
 
     /**
-     * First handler of a router with {@code observability} switches: sets them on the request's record (over its entry
-     * point's), so the access log and the metrics skip the request when told to. The chain behind is not owned.
+     * First handler of a router with {@code observability} switches or an {@code @internal} service: sets them on the
+     * request's record (over its entry point's), so the access log and the metrics skip the request when told to. The
+     * chain behind is not owned.
      */
     private static final class ObservabilitySwitches extends Handler.Abstract {
         private final ObservabilityConfig switches;
+        private final boolean internal;
         private final Handler next;
 
-        ObservabilitySwitches(ObservabilityConfig switches, Handler next) {
+        /** @param switches the router's switches, or null for none */
+        ObservabilitySwitches(ObservabilityConfig switches, boolean internal, Handler next) {
             this.switches = switches;
+            this.internal = internal;
             this.next = next;
         }
 
@@ -948,6 +955,9 @@ public final class RuntimeBuilder {
             RequestRecord observed = RequestRecord.of(request);
             if (observed != null) {
                 observed.observability(switches);
+                if (internal) {
+                    observed.internal();
+                }
             }
             return next.handle(request, response, callback);
         }
