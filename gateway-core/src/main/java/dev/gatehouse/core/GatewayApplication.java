@@ -128,7 +128,10 @@ public final class GatewayApplication implements AutoCloseable {
         boolean observed = !observers.isEmpty() || tracing != null;
         server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
-                entryPoints.graceTimeout, observed ? new RequestObserver(observers, entryPointObservability(assembly)) : null, tls);
+                entryPoints.graceTimeout, observed ? new RequestObserver(observers, entryPointObservability(assembly),
+                        accessLogConfig != null && accessLogConfig.addInternalsOrDefault(),
+                        assembly.config.metrics() != null && assembly.config.metrics().addInternalsOrDefault()) : null,
+                tls);
         resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
         ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
         for (int i = 0; i < challenges.length; i++) {

@@ -86,4 +86,64 @@ class ChainAndEntryPointMiddlewaresTest {
                     .isEmpty(), gateway.logs());
         }
     }
+
+    /** Traefik v3.7's {@code http.services.<name>.middlewares}, modelled on its integration fixture service_middleware.toml. */
+    @Test
+    void aServicesOwnMiddlewaresRunAfterTheRoutersWhereverTheServiceIsUsed() throws Exception {
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         direct:
+                           rule: PathPrefix(`/direct`)
+                           middlewares: [tag-router]
+                           service: tagged
+                         through-weighted:
+                           rule: PathPrefix(`/weighted`)
+                           service: split
+                         broken:
+                           rule: PathPrefix(`/broken`)
+                           service: with-missing-middleware
+                       middlewares:
+                         tag-router:
+                           headers:
+                             customRequestHeaders:
+                               X-Order: router
+                         tag-service:
+                           headers:
+                             customRequestHeaders:
+                               X-Order: service
+                               X-Service-Middleware: applied
+                       services:
+                         tagged:
+                           middlewares: [tag-service]
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                         split:
+                           weighted:
+                             services:
+                               - name: tagged
+                         with-missing-middleware:
+                           middlewares: [nowhere]
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(backend.url(), backend.url()))) {
+            gateway.start();
+
+            Echoed direct = Echoed.parse(Http.get(gateway.url("/direct")).body());
+            assertEquals("applied", direct.header("X-Service-Middleware"));
+            assertEquals("service", direct.header("X-Order"), "the service's middlewares run after the router's");
+
+            Echoed weighted = Echoed.parse(Http.get(gateway.url("/weighted")).body());
+            assertEquals("applied", weighted.header("X-Service-Middleware"),
+                    "a service's middlewares apply when it is the child of another service");
+
+            assertEquals(404, Http.get(gateway.url("/broken")).statusCode(),
+                    "a service whose middleware does not exist is disabled, and its router with it");
+            assertFalse(gateway.logLines("service with-missing-middleware@file", "middleware 'nowhere@file' does not exist")
+                    .isEmpty(), gateway.logs());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -177,6 +178,48 @@ class ServersTransportTest {
                 assertEquals(502, get(gateway.url("/wrongname")).statusCode(),
                         "127.0.0.1 is not in the certificate: only serverName makes it match");
                 assertEquals(200, get(gateway.url("/insecure")).statusCode());
+            }
+        }
+    }
+
+    /** Traefik v3.7's servers transport minVersion, maxVersion and cipherSuites, against a TLS 1.2 RSA backend. */
+    @Test
+    void tlsVersionsAndCipherSuitesLimitWhatIsOfferedToServers() throws Exception {
+        SslContextFactory.Server tls12Only = serverTls(false);
+        tls12Only.setIncludeProtocols("TLSv1.2");
+        try (TestBackend backend = TestBackend.tls("tls12", tls12Only, whoAmI("tls12"))) {
+            String yaml = config("""
+                        tls13only:
+                          insecureSkipVerify: true
+                          minVersion: VersionTLS13
+                        upto12:
+                          insecureSkipVerify: true
+                          maxVersion: VersionTLS12
+                        ecdsaonly:
+                          insecureSkipVerify: true
+                          cipherSuites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
+                        rsasuite:
+                          insecureSkipVerify: true
+                          cipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]
+                        inverted:
+                          minVersion: VersionTLS13
+                          maxVersion: VersionTLS12
+                    """,
+                    route("tls13only", backend.url(), "tls13only"),
+                    route("upto12", backend.url(), "upto12"),
+                    route("ecdsaonly", backend.url(), "ecdsaonly"),
+                    route("rsasuite", backend.url(), "rsasuite"),
+                    route("inverted", backend.url(), "inverted"));
+            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+                gateway.awaitReload(0, () -> gateway.routerEnabled("upto12@file") && gateway.routerEnabled("rsasuite@file"),
+                        Duration.ofSeconds(10));
+                assertEquals(502, get(gateway.url("/tls13only")).statusCode(), "the backend speaks TLS 1.2 only");
+                assertEquals(200, get(gateway.url("/upto12")).statusCode());
+                assertEquals(502, get(gateway.url("/ecdsaonly")).statusCode(),
+                        "an ECDSA suite cannot be used with the backend's RSA key over TLS 1.2");
+                assertEquals(200, get(gateway.url("/rsasuite")).statusCode());
+                assertFalse(gateway.logLines("inverted", "minVersion VersionTLS13 is above maxVersion VersionTLS12")
+                        .isEmpty(), gateway.logs());
             }
         }
     }

@@ -16,14 +16,27 @@ import java.util.List;
  * @param disableHTTP2 speak HTTP/1.1 even to {@code h2c://} servers (default false)
  * @param peerCertURI not supported; an error when set
  * @param spiffe not supported; an error when set
+ * @param cipherSuites the TLS 1.2 cipher suites offered to servers, Go's names (Traefik v3.7); default the engine's
+ * @param minVersion the lowest TLS version offered to servers ({@code VersionTLS12}); default the engine's
+ * @param maxVersion the highest TLS version offered to servers ({@code VersionTLS13}); default the engine's
  */
 public record ServersTransportConfig(String serverName, Boolean insecureSkipVerify, List<String> rootCAs,
         List<Certificate> certificates, Integer maxIdleConnsPerHost, ForwardingTimeouts forwardingTimeouts,
-        Boolean disableHTTP2, String peerCertURI, Object spiffe) {
+        Boolean disableHTTP2, String peerCertURI, Object spiffe, List<String> cipherSuites, String minVersion,
+        String maxVersion) {
 
     public ServersTransportConfig {
         rootCAs = Immutables.list(rootCAs);
         certificates = Immutables.list(certificates);
+        cipherSuites = Immutables.list(cipherSuites);
+    }
+
+    /** Without the TLS versions and cipher suites. */
+    public ServersTransportConfig(String serverName, Boolean insecureSkipVerify, List<String> rootCAs,
+            List<Certificate> certificates, Integer maxIdleConnsPerHost, ForwardingTimeouts forwardingTimeouts,
+            Boolean disableHTTP2, String peerCertURI, Object spiffe) {
+        this(serverName, insecureSkipVerify, rootCAs, certificates, maxIdleConnsPerHost, forwardingTimeouts,
+                disableHTTP2, peerCertURI, spiffe, null, null, null);
     }
 
     /**

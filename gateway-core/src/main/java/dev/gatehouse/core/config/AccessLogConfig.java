@@ -16,10 +16,12 @@ import java.util.Locale;
  * @param otlp send each line as an OpenTelemetry log record too (needs {@code experimental.otlpLogs}); the file or
  *     standard output then gets nothing unless {@code dualOutput} is true, as in Traefik
  * @param dualOutput with {@code otlp}, write to the file or standard output as well (default false)
+ * @param addInternals log the requests the gateway answers itself ({@code /ping}, the API and dashboard,
+ *     {@code /metrics}, ACME challenges, routers whose service is {@code @internal}) too; default false, as Traefik
  */
 @EnabledByPresence
 public record AccessLogConfig(String filePath, String format, Integer bufferingSize, AccessLogFiltersConfig filters,
-        AccessLogFieldsConfig fields, OtlpLogsConfig otlp, Boolean dualOutput) {
+        AccessLogFieldsConfig fields, OtlpLogsConfig otlp, Boolean dualOutput, Boolean addInternals) {
 
     public AccessLogConfig {
         if (format != null && !format.isBlank()) {
@@ -32,6 +34,10 @@ public record AccessLogConfig(String filePath, String format, Integer bufferingS
         if (bufferingSize != null && bufferingSize < 0) {
             throw new InvalidValueException("bufferingSize", "bufferingSize must not be negative");
         }
+    }
+
+    public boolean addInternalsOrDefault() {
+        return addInternals != null && addInternals;
     }
 
     /** {@code common}, {@code genericclf} or {@code json}, lower case. */

@@ -10,9 +10,10 @@ package dev.gatehouse.core.config;
  * @param dashboard serve the web dashboard at {@code /dashboard/} (default true): through a router to
  *     {@code dashboard@internal} (or {@code api@internal}, as in Traefik), or with {@code insecure}
  * @param debug accepted for compatibility; no debug endpoints yet
+ * @param disableDashboardAd accepted with no effect: Gatehouse's dashboard shows no advertisement to switch off
  */
 @EnabledByPresence
-public record ApiConfig(Boolean insecure, Boolean dashboard, Boolean debug) {
+public record ApiConfig(Boolean insecure, Boolean dashboard, Boolean debug, Boolean disableDashboardAd) {
 
     public boolean insecureOrDefault() {
         return Boolean.TRUE.equals(insecure);

@@ -9,7 +9,13 @@ package dev.gatehouse.core.config;
  * @param statsD push to a StatsD server over UDP; null when off
  * @param datadog push to a Datadog agent (DogStatsD, with tags); null when off
  * @param influxDB2 write to InfluxDB 2's {@code /api/v2/write}; null when off
+ * @param addInternals count the requests the gateway answers itself ({@code /ping}, the API and dashboard,
+ *     {@code /metrics}, ACME challenges, routers whose service is {@code @internal}) too; default false, as Traefik
  */
 public record MetricsConfig(PrometheusMetricsConfig prometheus, OtlpMetricsConfig otlp, StatsdMetricsConfig statsD,
-        DatadogMetricsConfig datadog, InfluxDb2MetricsConfig influxDB2) {
+        DatadogMetricsConfig datadog, InfluxDb2MetricsConfig influxDB2, Boolean addInternals) {
+
+    public boolean addInternalsOrDefault() {
+        return addInternals != null && addInternals;
+    }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.service.LoadBalancedService;
+import dev.gatehouse.core.service.MiddlewareFrontedService;
 import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.List;
@@ -114,7 +115,8 @@ public final class GatewayRuntime {
     public Map<String, Map<String, Boolean>> serverStatus() {
         Map<String, Map<String, Boolean>> out = new java.util.TreeMap<>();
         services.forEach((name, service) -> {
-            if (service instanceof LoadBalancedService balancer) {
+            ServiceHandler served = service instanceof MiddlewareFrontedService fronted ? fronted.service() : service;
+            if (served instanceof LoadBalancedService balancer) {
                 Map<String, Boolean> urls = new java.util.LinkedHashMap<>();
                 for (int i = 0; i < balancer.servers().size(); i++) {
                     urls.merge(balancer.servers().get(i).url(), balancer.isUp(i), Boolean::logicalOr);

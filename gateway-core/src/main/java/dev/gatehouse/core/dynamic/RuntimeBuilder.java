@@ -28,6 +28,7 @@ import dev.gatehouse.core.service.FailoverService;
 import dev.gatehouse.core.service.HighestRandomWeightService;
 import dev.gatehouse.core.service.HealthChecker;
 import dev.gatehouse.core.service.LoadBalancedService;
+import dev.gatehouse.core.service.MiddlewareFrontedService;
 import dev.gatehouse.api.config.DomainConfig;
 import dev.gatehouse.api.config.GeneratedCertConfig;
 import dev.gatehouse.api.config.RouterTlsConfig;
@@ -49,6 +50,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.tracing.Tracing;
 import org.eclipse.jetty.server.Handler;
@@ -234,10 +237,13 @@ public final class RuntimeBuilder {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
         List<LifeCycle> healthChecks = new ArrayList<>();
         Transports transports = new Transports(upstream, configuration.serversTransports(), problems);
-        ServiceBuild serviceBuild = buildServices(configuration, problems, healthChecks, transports);
+        // Before the services: a service's own middlewares (http.services.<name>.middlewares) wrap it as it is built.
+        Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
+        List<LifeCycle> components = new ArrayList<>();
+        ServiceBuild serviceBuild = buildServices(configuration, problems, healthChecks, transports, middlewares,
+                components);
         Map<String, Handler> services = new HashMap<>(internalServices);
         services.putAll(serviceBuild.built);
-        Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
 
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
         List<List<Route>> tlsRoutesByEntryPoint = new ArrayList<>();
@@ -246,7 +252,6 @@ public final class RuntimeBuilder {
             // An entry point's redirection takes every request on it, over TLS too.
             tlsRoutesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
         }
-        List<LifeCycle> components = new ArrayList<>();
         Map<String, String> status = new TreeMap<>();
         TlsPlan tlsPlan = new TlsPlan(configuration.tls());
 
@@ -507,8 +512,10 @@ public final class RuntimeBuilder {
     }
 
     private ServiceBuild buildServices(BoundConfiguration configuration, List<ConfigProblem> problems,
-            List<LifeCycle> healthChecks, Transports transports) {
-        ServiceBuild build = new ServiceBuild(configuration, problems, healthChecks, transports);
+            List<LifeCycle> healthChecks, Transports transports, Map<String, PreparedMiddleware> middlewares,
+            List<LifeCycle> components) {
+        ServiceBuild build = new ServiceBuild(configuration, problems, healthChecks, transports, middlewares,
+                components);
         for (String name : new TreeMap<>(configuration.services()).keySet()) {
             build.service(name);
         }
@@ -524,16 +531,21 @@ public final class RuntimeBuilder {
         final List<ConfigProblem> problems;
         final List<LifeCycle> healthChecks;
         final Transports transports;
+        final Map<String, PreparedMiddleware> middlewares;
+        /** The started handlers of services' own middlewares, stopped with the runtime. */
+        final List<LifeCycle> components;
         final Map<String, ServiceHandler> built = new HashMap<>();
         final Map<String, String> failed = new HashMap<>();
         final java.util.LinkedHashSet<String> building = new java.util.LinkedHashSet<>();
 
         ServiceBuild(BoundConfiguration configuration, List<ConfigProblem> problems, List<LifeCycle> healthChecks,
-                Transports transports) {
+                Transports transports, Map<String, PreparedMiddleware> middlewares, List<LifeCycle> components) {
             this.configuration = configuration;
             this.problems = problems;
             this.healthChecks = healthChecks;
             this.transports = transports;
+            this.middlewares = middlewares;
+            this.components = components;
         }
 
         /** The built service, or null when it failed (its problem recorded once). */
@@ -548,7 +560,7 @@ public final class RuntimeBuilder {
             }
             building.add(name);
             try {
-                ServiceHandler service = buildService(name, defined, this);
+                ServiceHandler service = withOwnMiddlewares(name, defined, buildService(name, defined, this), this);
                 built.put(name, service);
                 return service;
             } catch (IllegalArgumentException e) {
@@ -881,67 +893,28 @@ public final class RuntimeBuilder {
         }
         List<String> references = new ArrayList<>(entryPointMiddlewares);
         references.addAll(router.middlewares());
-        List<String> leaves = new ArrayList<>();
-        for (String reference : references) {
-            try {
-                expand(qualify(reference, defined.provider()), new ArrayList<>(), middlewares, leaves);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        List<Handler.Wrapper> chain = new ArrayList<>();
-        // The type and name of each middleware of the chain, for their spans.
-        List<String> chainTypes = new ArrayList<>();
-        List<String> leafNames = new ArrayList<>();
-        for (String middlewareName : leaves) {
-            PreparedMiddleware middleware = middlewares.get(middlewareName);
-            try {
-                Handler.Wrapper wrapper = middleware.type().create(middleware.options(),
-                        new Context(middleware.provider(), services));
-                if (wrapper == null) {
-                    problems.add("middleware '" + middlewareName + "' produced no handler");
-                } else {
-                    chain.add(wrapper);
-                    chainTypes.add(middleware.type().name());
-                    leafNames.add(middlewareName);
-                }
-            } catch (Exception e) {
-                problems.add("middleware '" + middlewareName + "' cannot be created: " + e.getMessage());
-            } catch (Error e) {
-                problems.add("middleware '" + middlewareName + "' " + unexpectedFailure("middleware " + middlewareName, e));
-            }
-        }
+        MiddlewareChain chain = createChain(references, defined.provider(), middlewares, services::get, problems::add);
         if (problems.any()) {
             return null;
         }
         String serviceName = qualify(router.service(), defined.provider());
         boolean traced = tracing != null && tracing.traces(serviceName);
-        Handler handler = traced ? tracing.service(serviceName, service) : service;
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            Handler.Wrapper wrapper = chain.get(i);
-            wrapper.setServer(server);
-            wrapper.setHandler(handler);
-            handler = traced ? tracing.middleware(chainTypes.get(i), leafNames.get(i), wrapper) : wrapper;
-        }
-        for (Handler.Wrapper wrapper : chain) {
-            try {
-                // Start only the wrapper itself: the service at the end of the chain is shared.
-                if (wrapper.isStopped()) {
-                    wrapper.start();
-                }
-                components.add(wrapper);
-            } catch (Exception e) {
-                problems.add("a middleware handler failed to start: " + e);
-                return null;
-            }
+        Handler handler = chain.around(traced ? tracing.service(serviceName, service) : service, traced, server, tracing);
+        String failure = chain.start(components);
+        if (failure != null) {
+            problems.add(failure);
+            return null;
         }
         if (traced) {
             handler = tracing.router(name, router.rule(), serviceName, handler);
         }
         ObservabilityConfig switches = router.observability();
-        if (switches != null && (switches.accessLogs() != null || switches.metrics() != null
-                || switches.tracing() != null || switches.traceVerbosity() != null)) {
-            handler = new ObservabilitySwitches(switches, handler);
+        boolean hasSwitches = switches != null && (switches.accessLogs() != null || switches.metrics() != null
+                || switches.tracing() != null || switches.traceVerbosity() != null);
+        // As Traefik, a router to one of the gateway's own services is internal (see accessLog/metrics.addInternals).
+        boolean internal = serviceName.endsWith("@internal");
+        if (hasSwitches || internal) {
+            handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
         }
         return new Route(name, router.effectivePriority(), predicate, handler);
     }
@@ -961,15 +934,19 @@ public final class RuntimeBuilder {
     }
 
     /**
-     * First handler of a router with {@code observability} switches: sets them on the request's record (over its entry
-     * point's), so the access log and the metrics skip the request when told to. The chain behind is not owned.
+     * First handler of a router with {@code observability} switches or an {@code @internal} service: sets them on the
+     * request's record (over its entry point's), so the access log and the metrics skip the request when told to. The
+     * chain behind is not owned.
      */
     private static final class ObservabilitySwitches extends Handler.Abstract {
         private final ObservabilityConfig switches;
+        private final boolean internal;
         private final Handler next;
 
-        ObservabilitySwitches(ObservabilityConfig switches, Handler next) {
+        /** @param switches the router's switches, or null for none */
+        ObservabilitySwitches(ObservabilityConfig switches, boolean internal, Handler next) {
             this.switches = switches;
+            this.internal = internal;
             this.next = next;
         }
 
@@ -978,20 +955,132 @@ public final class RuntimeBuilder {
             RequestRecord observed = RequestRecord.of(request);
             if (observed != null) {
                 observed.observability(switches);
+                if (internal) {
+                    observed.internal();
+                }
             }
             return next.handle(request, response, callback);
         }
     }
 
+    /**
+     * Creates the middlewares that {@code references} stand for (chains expanded), each reference qualified with
+     * {@code provider}; what fails goes to {@code problems}, and is left out of the chain.
+     *
+     * @param services a service by qualified name, for middlewares that send to one ({@code errors}); null when none
+     */
+    private MiddlewareChain createChain(List<String> references, String provider,
+            Map<String, PreparedMiddleware> middlewares, Function<String, Handler> services, Consumer<String> problems) {
+        List<String> leaves = new ArrayList<>();
+        for (String reference : references) {
+            try {
+                expand(qualify(reference, provider), new ArrayList<>(), middlewares, leaves);
+            } catch (IllegalArgumentException e) {
+                problems.accept(e.getMessage());
+            }
+        }
+        MiddlewareChain chain = new MiddlewareChain(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (String middlewareName : leaves) {
+            PreparedMiddleware middleware = middlewares.get(middlewareName);
+            try {
+                Handler.Wrapper wrapper = middleware.type().create(middleware.options(),
+                        new Context(middleware.provider(), services));
+                if (wrapper == null) {
+                    problems.accept("middleware '" + middlewareName + "' produced no handler");
+                } else {
+                    chain.wrappers.add(wrapper);
+                    chain.types.add(middleware.type().name());
+                    chain.names.add(middlewareName);
+                }
+            } catch (Exception e) {
+                problems.accept("middleware '" + middlewareName + "' cannot be created: " + e.getMessage());
+            } catch (Error e) {
+                problems.accept("middleware '" + middlewareName + "' "
+                        + unexpectedFailure("middleware " + middlewareName, e));
+            }
+        }
+        return chain;
+    }
+
+    /** Created middleware handlers, in the order requests go through them, with their type and name for spans. */
+    private record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<String> names) {
+
+        boolean isEmpty() {
+            return wrappers.isEmpty();
+        }
+
+        /** Links the handlers in front of {@code end}, each with its span when traced; returns the first. */
+        Handler around(Handler end, boolean traced, Server server, Tracing tracing) {
+            Handler handler = end;
+            for (int i = wrappers.size() - 1; i >= 0; i--) {
+                Handler.Wrapper wrapper = wrappers.get(i);
+                wrapper.setServer(server);
+                wrapper.setHandler(handler);
+                handler = traced ? tracing.middleware(types.get(i), names.get(i), wrapper) : wrapper;
+            }
+            return handler;
+        }
+
+        /** Starts the handlers and adds them to {@code components}; returns the problem when one fails, else null. */
+        String start(List<LifeCycle> components) {
+            for (Handler.Wrapper wrapper : wrappers) {
+                try {
+                    // Start only the wrapper itself: the service at the end of the chain is shared.
+                    if (wrapper.isStopped()) {
+                        wrapper.start();
+                    }
+                    components.add(wrapper);
+                } catch (Exception e) {
+                    return "a middleware handler failed to start: " + e;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * {@code http.services.<name>.middlewares} (Traefik v3.7): the service's own middlewares, put in front of it so
+     * that they apply wherever it is used, by a router or as the child of another service; names are qualified
+     * with the service's provider. A middleware that cannot be created disables the service.
+     */
+    private ServiceHandler withOwnMiddlewares(String name, Defined<ServiceConfig> defined, ServiceHandler service,
+            ServiceBuild build) {
+        List<String> references = defined.value().middlewares();
+        if (references.isEmpty()) {
+            return service;
+        }
+        List<String> chainProblems = new ArrayList<>();
+        // A middleware that sends to a service (errors) finds it built on demand, as the children of services are.
+        Function<String, Handler> services = qualified -> {
+            Handler internal = internalServices.get(qualified);
+            return internal != null ? internal
+                    : build.reference(name, defined.provider(), "middlewares", qualified);
+        };
+        MiddlewareChain chain = createChain(references, defined.provider(), build.middlewares, services,
+                chainProblems::add);
+        Handler front = null;
+        if (chainProblems.isEmpty()) {
+            front = chain.around(service, tracing != null && tracing.traces(name), server, tracing);
+            String failure = chain.start(build.components);
+            if (failure != null) {
+                chainProblems.add(failure);
+            }
+        }
+        if (!chainProblems.isEmpty()) {
+            throw new IllegalArgumentException("middlewares: " + String.join("; ", chainProblems));
+        }
+        return new MiddlewareFrontedService(service, front);
+    }
+
     /** What a middleware being created may ask for: services of the same configuration. */
-    private record Context(String provider, Map<String, Handler> services) implements MiddlewareContext {
+    private record Context(String provider, Function<String, Handler> services) implements MiddlewareContext {
         @Override
         public Handler service(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("a service name is required");
             }
             String qualified = qualify(name, provider);
-            Handler service = services.get(qualified);
+            Handler service = services.apply(qualified);
             if (service == null) {
                 throw new IllegalArgumentException("service '" + qualified + "' does not exist or is disabled (see its own error)");
             }

@@ -24,13 +24,25 @@ public final class RequestObserver {
     /** By entry point name, its {@code observability} switches: the defaults of the requests it receives. */
     private final Map<String, ObservabilityConfig> entryPointSwitches;
 
+    /** {@code accessLog.addInternals}: whether requests the gateway answers itself are logged. */
+    private final boolean logInternals;
+    /** {@code metrics.addInternals}: whether requests the gateway answers itself are counted. */
+    private final boolean countInternals;
+
     public RequestObserver(List<Consumer<RequestRecord>> consumers) {
-        this(consumers, Map.of());
+        this(consumers, Map.of(), false, false);
     }
 
-    public RequestObserver(List<Consumer<RequestRecord>> consumers, Map<String, ObservabilityConfig> entryPointSwitches) {
+    /**
+     * @param logInternals {@code accessLog.addInternals}
+     * @param countInternals {@code metrics.addInternals}
+     */
+    public RequestObserver(List<Consumer<RequestRecord>> consumers, Map<String, ObservabilityConfig> entryPointSwitches,
+            boolean logInternals, boolean countInternals) {
         this.consumers = List.copyOf(consumers);
         this.entryPointSwitches = Map.copyOf(entryPointSwitches);
+        this.logInternals = logInternals;
+        this.countInternals = countInternals;
     }
 
     /**
@@ -62,6 +74,12 @@ public final class RequestObserver {
             record.clientUsername = user;
         }
         record.count = count.incrementAndGet();
+        if (record.internal) {
+            // As Traefik: without addInternals, the gateway's own answers are neither logged nor counted, whatever
+            // the entry point's or router's observability switches say.
+            record.accessLogs &= logInternals;
+            record.metrics &= countInternals;
+        }
         for (Consumer<RequestRecord> consumer : consumers) {
             consumer.accept(record);
         }

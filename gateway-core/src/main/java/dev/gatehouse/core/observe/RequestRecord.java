@@ -42,6 +42,11 @@ public final class RequestRecord {
     boolean metrics = true;
     /** Whether the request is traced (when tracing is configured), decided as {@link #accessLogs}. */
     boolean tracing = true;
+    /**
+     * Answered by the gateway itself (ping, API, metrics, ACME challenge, a router to an {@code @internal} service):
+     * left out of the access log and metrics unless their {@code addInternals} says otherwise.
+     */
+    boolean internal;
     /** {@code traceVerbosity: detailed}: router, middleware and service spans as well; minimal by default. */
     boolean detailedTracing;
     String router;
@@ -97,6 +102,11 @@ public final class RequestRecord {
     /** The record of a request being observed, or null when nothing observes requests. */
     public static RequestRecord of(Request request) {
         return (RequestRecord) request.getAttribute(ATTRIBUTE);
+    }
+
+    /** Marks the request as answered by the gateway itself (see {@code accessLog/metrics.addInternals}). */
+    public void internal() {
+        this.internal = true;
     }
 
     /** The router that matched. */

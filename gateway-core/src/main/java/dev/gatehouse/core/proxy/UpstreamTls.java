@@ -6,6 +6,7 @@ import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
+import dev.gatehouse.core.tls.TlsPolicy;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /** The TLS side of a servers transport: one place for the static default transport and the dynamic ones. */
@@ -57,6 +58,7 @@ public final class UpstreamTls {
             ssl.setKeyStore(keys);
             ssl.setKeyStorePassword("gatehouse");
         }
+        applyVersionsAndSuites(ssl, config);
         String serverName = config.serverName();
         if (serverName != null && !serverName.isBlank()) {
             // The JDK checks the certificate against the SNI name when one is sent.
@@ -64,5 +66,34 @@ public final class UpstreamTls {
             ssl.setSNIProvider((engine, names) -> List.of(sni));
         }
         return ssl;
+    }
+
+    /**
+     * {@code minVersion}, {@code maxVersion} and {@code cipherSuites} (Traefik v3.7), with the names and checks of
+     * {@code tls.options}; unset, the engine's defaults. As in Go, the cipher suites restrict TLS 1.2 and below.
+     */
+    private static void applyVersionsAndSuites(SslContextFactory.Client ssl, ServersTransportConfig config) {
+        if (config.minVersion() != null || config.maxVersion() != null) {
+            ssl.setIncludeProtocols(TlsPolicy.protocols(config.minVersion(), config.maxVersion()).toArray(new String[0]));
+        }
+        if (!config.cipherSuites().isEmpty()) {
+            java.util.Set<String> supported;
+            try {
+                supported = java.util.Set.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters()
+                        .getCipherSuites());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no TLS", e);
+            }
+            List<String> suites = new ArrayList<>(TlsPolicy.TLS13_SUITES);
+            for (String goName : config.cipherSuites()) {
+                String javaName = TlsPolicy.cipherSuite(goName);
+                if (!supported.contains(javaName)) {
+                    throw new IllegalArgumentException("cipherSuites: '" + goName + "' is not supported");
+                }
+                suites.add(javaName);
+            }
+            ssl.setExcludeCipherSuites();
+            ssl.setIncludeCipherSuites(suites.toArray(new String[0]));
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
+import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.dynamic.GatewayRuntime;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -95,6 +96,7 @@ final class GatewayHandler extends Handler.Abstract {
             request = withoutUnderscoreHeaders(request);
         }
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
+            markInternal(request);
             return ping.handle(request, response, callback);
         }
         if (index < challenges.length && challenges[index] != null && answerChallenge(challenges[index], request, response,
@@ -105,6 +107,7 @@ final class GatewayHandler extends Handler.Abstract {
         if (endpoints != null) {
             for (AheadOfRouters endpoint : endpoints) {
                 if (endpoint.matches().test(request)) {
+                    markInternal(request);
                     return endpoint.handler().handle(request, response, callback);
                 }
             }
@@ -133,6 +136,17 @@ final class GatewayHandler extends Handler.Abstract {
             used.exit();
         }
         return handled;
+    }
+
+    /**
+     * What is answered ahead of the routers is, in Traefik, served by its internal routers: out of the access log and
+     * metrics unless their {@code addInternals}. Call before answering: the record is completed with the response.
+     */
+    private static void markInternal(Request request) {
+        RequestRecord record = RequestRecord.of(request);
+        if (record != null) {
+            record.internal();
+        }
     }
 
     private static boolean hasUnderscoreHeader(HttpFields headers) {
@@ -175,6 +189,7 @@ final class GatewayHandler extends Handler.Abstract {
         for (ChallengeResponder responder : responders) {
             String keyAuthorization = responder.keyAuthorization(token);
             if (keyAuthorization != null) {
+                markInternal(request); // Traefik's acme-http@internal router
                 response.setStatus(200);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
                 Content.Sink.write(response, true, keyAuthorization, callback);

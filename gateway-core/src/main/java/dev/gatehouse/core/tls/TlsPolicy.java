@@ -54,7 +54,7 @@ public final class TlsPolicy {
             "secp256r1", "secp256r1", "secp384r1", "secp384r1", "secp521r1", "secp521r1", "x25519", "x25519");
 
     /** The TLS 1.3 suites; as in Go, {@code cipherSuites} restricts TLS 1.2 and below only. */
-    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+    public static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256");
 
     /**
@@ -117,13 +117,7 @@ public final class TlsPolicy {
             Function<X509Certificate, byte[]> staples) throws Exception {
         TlsOptionsConfig o = options == null ? new TlsOptionsConfig(null, null, null, null, null, null, null) : options;
         boolean sniStrict = Boolean.TRUE.equals(o.sniStrict());
-        String min = version(o.minVersion() == null ? "VersionTLS12" : o.minVersion(), "minVersion");
-        String max = version(o.maxVersion() == null ? "VersionTLS13" : o.maxVersion(), "maxVersion");
-        List<String> javaVersions = new ArrayList<>(VERSIONS.values());
-        List<String> protocols = javaVersions.subList(javaVersions.indexOf(min), javaVersions.indexOf(max) + 1);
-        if (protocols.isEmpty()) {
-            throw new IllegalArgumentException("minVersion " + o.minVersion() + " is above maxVersion " + o.maxVersion());
-        }
+        List<String> protocols = protocols(o.minVersion(), o.maxVersion());
 
         String[] groups = curves(o.curvePreferences());
         TlsEngine chosen = engine;
@@ -248,7 +242,23 @@ public final class TlsPolicy {
         }
     }
 
-    static String version(String traefikName, String key) {
+    /**
+     * Java's protocol names from {@code minVersion} to {@code maxVersion} (Traefik's names; unset, TLS 1.2 and 1.3).
+     *
+     * @throws IllegalArgumentException for an unknown name, or a minimum above the maximum
+     */
+    public static List<String> protocols(String minVersion, String maxVersion) {
+        String min = version(minVersion == null ? "VersionTLS12" : minVersion, "minVersion");
+        String max = version(maxVersion == null ? "VersionTLS13" : maxVersion, "maxVersion");
+        List<String> javaVersions = new ArrayList<>(VERSIONS.values());
+        List<String> protocols = javaVersions.subList(javaVersions.indexOf(min), javaVersions.indexOf(max) + 1);
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("minVersion " + minVersion + " is above maxVersion " + maxVersion);
+        }
+        return List.copyOf(protocols);
+    }
+
+    public static String version(String traefikName, String key) {
         String version = VERSIONS.get(traefikName);
         if (version == null) {
             throw new IllegalArgumentException(key + ": '" + traefikName + "' is not one of " + VERSIONS.keySet());
@@ -283,7 +293,7 @@ public final class TlsPolicy {
     }
 
     /** Go's suite names are IANA's, except that Go leaves {@code _SHA256} off the ChaCha20 ones. */
-    static String cipherSuite(String goName) {
+    public static String cipherSuite(String goName) {
         String name = goName.strip().toUpperCase(Locale.ROOT);
         return name.endsWith("_CHACHA20_POLY1305") ? name + "_SHA256" : name;
     }

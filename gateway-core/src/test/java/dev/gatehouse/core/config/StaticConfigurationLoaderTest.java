@@ -557,7 +557,7 @@ class StaticConfigurationLoaderTest {
                   - x
                 """);
         ConfigurationException e = fails(List.of(), Map.of());
-        assertMentions(e, "gatehouse.yml:5: unknown key 'api.middlewares' (known keys here: dashboard, debug, insecure)",
+        assertMentions(e, "gatehouse.yml:5: unknown key 'api.middlewares' (known keys here: dashboard, debug, disableDashboardAd, insecure)",
                 "gatehouse.yml:8: unknown key 'accesslogs' (", "; did you mean 'accessLog'?");
         assertTrue(!e.getMessage().contains("["), e.getMessage());
     }

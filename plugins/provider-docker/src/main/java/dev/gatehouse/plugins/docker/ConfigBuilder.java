@@ -202,13 +202,14 @@ final class ConfigBuilder {
     }
 
     /**
-     * Replaces {@code loadBalancer.server.port|scheme|url|weight} by {@code loadBalancer.servers}: this container's
-     * one server, or none when it may not get traffic. Returns a problem, or null.
+     * Replaces {@code loadBalancer.server.port|scheme|url|weight|preservePath} by {@code loadBalancer.servers}: this
+     * container's one server, or none when it may not get traffic. The service's own {@code middlewares} (Traefik
+     * v3.7) are left as they are. Returns a problem, or null.
      */
     private String addServer(ContainerInfo container, Map<String, Object> service, boolean serving, String network,
             Map<String, ContainerInfo> byIdOrName, Set<String> gatewayNetworks, String hostAddress, Fragment fragment) {
         for (String key : service.keySet()) {
-            if (!key.equalsIgnoreCase("loadBalancer")) {
+            if (!key.equalsIgnoreCase("loadBalancer") && !key.equalsIgnoreCase("middlewares")) {
                 return "'" + key + "' is not a service type that Docker labels can define here (use loadbalancer)";
             }
         }
@@ -216,11 +217,11 @@ final class ConfigBuilder {
         Object serverObject = lb.remove("server");
         Map<String, Object> server = serverObject instanceof Map<?, ?> m ? castMap(m) : Map.of();
         if (serverObject != null && !(serverObject instanceof Map)) {
-            return "label loadbalancer.server must have options (port, scheme, url, weight)";
+            return "label loadbalancer.server must have options (" + SERVER_OPTIONS + ")";
         }
         for (String key : server.keySet()) {
-            if (!List.of("port", "scheme", "url", "weight").contains(key.toLowerCase(java.util.Locale.ROOT))) {
-                return "unknown option loadbalancer.server." + key + " (known: port, scheme, url, weight)";
+            if (!List.of("port", "scheme", "url", "weight", "preservepath").contains(key.toLowerCase(java.util.Locale.ROOT))) {
+                return "unknown option loadbalancer.server." + key + " (known: " + SERVER_OPTIONS + ")";
             }
         }
         if (lb.containsKey("servers")) {
@@ -247,11 +248,17 @@ final class ConfigBuilder {
             if (server.containsKey("weight")) {
                 entry.put("weight", server.get("weight"));
             }
+            if (server.containsKey("preservePath")) {
+                entry.put("preservePath", server.get("preservePath"));
+            }
             servers.add(entry);
         }
         lb.put("servers", servers);
         return null;
     }
+
+    /** The options of {@code loadbalancer.server}, as Traefik's labels have them. */
+    private static final String SERVER_OPTIONS = "port, scheme, url, weight, preservepath";
 
     /** Traefik's service name of a container: compose {@code service_project}, else its name, normalised. */
     static String serviceName(ContainerInfo container) {

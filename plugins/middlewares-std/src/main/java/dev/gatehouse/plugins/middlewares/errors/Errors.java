@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -33,8 +34,17 @@ public final class Errors implements Middleware<Errors.Config> {
      * @param service the service answering the error pages ({@code name} or {@code name@provider})
      * @param query the path and query of the page; {@code {status}}, {@code {originalStatus}} and {@code {url}}
      *     are replaced
+     * @param errorRequestHeaders the client's request headers the page request carries (Traefik v3.7): null (not
+     *     set) for all of them, as before; a list for only those (an empty list for none), so that credentials such
+     *     as {@code Authorization} and {@code Cookie} need not reach an error page service of another trust domain
      */
-    public record Config(List<String> status, Map<String, Integer> statusRewrites, String service, String query) {
+    public record Config(List<String> status, Map<String, Integer> statusRewrites, String service, String query,
+            List<String> errorRequestHeaders) {
+
+        /** Without {@code errorRequestHeaders}: every header goes to the page. */
+        public Config(List<String> status, Map<String, Integer> statusRewrites, String service, String query) {
+            this(status, statusRewrites, service, query, null);
+        }
     }
 
     @Override
@@ -68,7 +78,8 @@ public final class Errors implements Middleware<Errors.Config> {
             });
         }
         Handler service = context.service(config.service());
-        return new ErrorPages(status, rewrites, service, config.query() == null ? "" : config.query());
+        List<String> forwarded = config.errorRequestHeaders() == null ? null : List.copyOf(config.errorRequestHeaders());
+        return new ErrorPages(status, rewrites, service, config.query() == null ? "" : config.query(), forwarded);
     }
 
     static final class ErrorPages extends Handler.Wrapper {
@@ -76,12 +87,16 @@ public final class Errors implements Middleware<Errors.Config> {
         private final Map<StatusRanges, Integer> rewrites;
         private final Handler service;
         private final String query;
+        /** {@code errorRequestHeaders}: null for all the client's headers. */
+        private final List<String> forwarded;
 
-        ErrorPages(StatusRanges status, Map<StatusRanges, Integer> rewrites, Handler service, String query) {
+        ErrorPages(StatusRanges status, Map<StatusRanges, Integer> rewrites, Handler service, String query,
+                List<String> forwarded) {
             this.status = status;
             this.rewrites = rewrites;
             this.service = service;
             this.query = query;
+            this.forwarded = forwarded;
         }
 
         @Override
@@ -145,7 +160,8 @@ public final class Errors implements Middleware<Errors.Config> {
             if (!target.startsWith("/")) {
                 target = "/" + target;
             }
-            Request pageRequest = new PageRequest(request, HttpURI.build(request.getHttpURI()).pathQuery(target).asImmutable());
+            Request pageRequest = new PageRequest(request, HttpURI.build(request.getHttpURI()).pathQuery(target).asImmutable(),
+                    forwarded);
             int enforced = code;
             Response pageResponse = new Response.Wrapper(request, response) {
                 @Override
@@ -205,17 +221,46 @@ public final class Errors implements Middleware<Errors.Config> {
         }
     }
 
-    /** A body-less GET of the error page, with the client's headers except those about a body. */
+    /**
+     * A body-less GET of the error page, with the client's headers (or those of {@code errorRequestHeaders}) except
+     * those about a body.
+     */
     static final class PageRequest extends Request.Wrapper {
         private final HttpURI uri;
         private final HttpFields headers;
 
-        PageRequest(Request request, HttpURI uri) {
+        /** @param forwarded the names of the headers to keep; null for all */
+        PageRequest(Request request, HttpURI uri, List<String> forwarded) {
             super(request);
             this.uri = uri;
-            this.headers = HttpFields.build(request.getHeaders())
-                    .remove(HttpHeader.CONTENT_LENGTH).remove(HttpHeader.TRANSFER_ENCODING)
+            HttpFields.Mutable fields;
+            if (forwarded == null) {
+                fields = HttpFields.build(request.getHeaders());
+            } else {
+                fields = HttpFields.build();
+                // Host is where the request goes, not a header that crosses to the page service (Go keeps it apart).
+                HttpField host = request.getHeaders().getField(HttpHeader.HOST);
+                if (host != null) {
+                    fields.add(host);
+                }
+                for (HttpField field : request.getHeaders()) {
+                    if (field.getHeader() != HttpHeader.HOST && named(forwarded, field.getName())) {
+                        fields.add(field);
+                    }
+                }
+            }
+            this.headers = fields.remove(HttpHeader.CONTENT_LENGTH).remove(HttpHeader.TRANSFER_ENCODING)
                     .remove(HttpHeader.CONTENT_TYPE).remove(HttpHeader.EXPECT).asImmutable();
+        }
+
+        /** Header names compare without regard to case. */
+        private static boolean named(List<String> names, String name) {
+            for (String candidate : names) {
+                if (candidate.strip().equalsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -96,6 +96,39 @@ class ErrorsTest {
         }
     }
 
+    /** Traefik v3.7's errorRequestHeaders: unset forwards every header, a list only those, an empty list none. */
+    @Test
+    void errorRequestHeadersChoosesWhichClientHeadersReachThePage() throws Exception {
+        AtomicReference<String> headersSeen = new AtomicReference<>();
+        Handler recordingPages = new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                headersSeen.set("host=" + request.getHeaders().get("Host") + " authorization="
+                        + request.getHeaders().get("Authorization") + " cookie=" + request.getHeaders().get("Cookie")
+                        + " accept-language=" + request.getHeaders().get("Accept-Language"));
+                response.setStatus(200);
+                callback.succeeded();
+                return true;
+            }
+        };
+        MiddlewareContext recording = name -> recordingPages;
+        record Case(List<String> errorRequestHeaders, String expected) {
+        }
+        List<Case> cases = java.util.Arrays.asList(
+                new Case(null, "host=shop.example authorization=Bearer secret cookie=session=1 accept-language=fr"),
+                new Case(List.of("accept-language"), "host=shop.example authorization=null cookie=null accept-language=fr"),
+                new Case(List.of(), "host=shop.example authorization=null cookie=null accept-language=null"));
+        for (Case c : cases) {
+            try (MiddlewareTester t = new MiddlewareTester(new Errors().create(
+                    new Errors.Config(List.of("500"), null, "pages", "/e", c.errorRequestHeaders()), recording))) {
+                t.respond(backend(500, "oops"));
+                t.send("GET", "/", null, "Host: shop.example", "Authorization: Bearer secret", "Cookie: session=1",
+                        "Accept-Language: fr");
+                assertEquals(c.expected(), headersSeen.get(), "errorRequestHeaders " + c.errorRequestHeaders());
+            }
+        }
+    }
+
     @Test
     void aResponseWithoutBodyIsCaughtWhenTheHandlerCompletes() throws Exception {
         try (MiddlewareTester t = new MiddlewareTester(new Errors().create(
