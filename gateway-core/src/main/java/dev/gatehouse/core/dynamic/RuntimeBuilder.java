@@ -83,6 +83,8 @@ public final class RuntimeBuilder {
     private final List<RouterTlsConfig> entryPointTls;
     private final TlsManager tls;
     private final CertificateDemands demands;
+    /** The clients of the {@code http.serversTransports}, kept from one runtime to the next while unchanged. */
+    private final SharedTransports sharedTransports = new SharedTransports(Transports::start);
 
     /**
      * What routers with a {@code certResolver} need, handed over once per configuration.
@@ -233,7 +235,8 @@ public final class RuntimeBuilder {
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
         List<LifeCycle> healthChecks = new ArrayList<>();
-        Transports transports = new Transports(upstream, configuration.serversTransports(), problems);
+        Transports transports = new Transports(upstream, sharedTransports, configuration.serversTransports(),
+                problems);
         ServiceBuild serviceBuild = buildServices(configuration, problems, healthChecks, transports);
         Map<String, Handler> services = new HashMap<>(internalServices);
         services.putAll(serviceBuild.built);
@@ -344,7 +347,7 @@ public final class RuntimeBuilder {
                 status.replace(problem.element().substring("router ".length()), "enabled", "warning");
             }
         }
-        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.started(),
+        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.leases(),
                 problems, status, serviceBuild.built, middlewareUsers(configuration, middlewares));
     }
 
