@@ -234,9 +234,19 @@ public final class RuntimeBuilder {
 
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
-        List<LifeCycle> healthChecks = new ArrayList<>();
         Transports transports = new Transports(upstream, sharedTransports, configuration.serversTransports(),
                 problems);
+        try {
+            return build(configuration, problems, transports);
+        } catch (RuntimeException | Error e) {
+            // No runtime will give the transports back: do it now, so that a client no runtime uses is closed.
+            transports.leases().forEach(RuntimeBuilder::stopQuietly);
+            throw e;
+        }
+    }
+
+    private GatewayRuntime build(BoundConfiguration configuration, List<ConfigProblem> problems, Transports transports) {
+        List<LifeCycle> healthChecks = new ArrayList<>();
         ServiceBuild serviceBuild = buildServices(configuration, problems, healthChecks, transports);
         Map<String, Handler> services = new HashMap<>(internalServices);
         services.putAll(serviceBuild.built);
