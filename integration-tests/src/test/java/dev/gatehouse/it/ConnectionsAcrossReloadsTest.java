@@ -259,29 +259,32 @@ class ConnectionsAcrossReloadsTest {
 
     /**
      * A transport whose settings change is replaced: new requests get a new pool (a new backend connection), while
-     * the request in flight on the old one finishes on it, and the old pool is closed once it is done. The unchanged
-     * transport next to it keeps its connection.
+     * the request and the WebSocket in flight on the old one go on on it, and the old pool is closed once both are
+     * done. The unchanged transport next to it keeps its connection.
      */
     @Test
     void aChangedTransportIsReplacedAndTheOldOneClosedOnceItsRequestsFinished() throws Exception {
         try (TestBackend changing = TestBackend.echo("changing");
              TestBackend steady = TestBackend.echo("steady");
              TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(3));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, transports(changing, steady, slow, 4))
+             WebSocketTest.EchoServer echo = new WebSocketTest.EchoServer();
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, transports(changing, steady, slow, echo, 4))
                      .staticConfig(STATIC_CONFIG).start()) {
-            gateway.awaitReload(0, () -> gateway.routerEnabled("slow@file"), RELOAD_TIMEOUT);
+            gateway.awaitReload(0, () -> gateway.routerEnabled("version4@file"), RELOAD_TIMEOUT);
             assertEquals(200, get(gateway, "/changing/1").statusCode());
             assertEquals(200, get(gateway, "/steady/1").statusCode());
             assertEquals(1, changing.connections());
             assertEquals(1, steady.connections());
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            WebSocket socket = openWebSocket(gateway, received);
 
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create(gateway.url("/slow"))).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
             awaitTrue(() -> slow.requests() == 1, Duration.ofSeconds(5), "the slow request at its backend");
             long generation = gateway.application().generation();
-            gateway.writeDynamic("test.yml", transports(changing, steady, slow, 5));
-            gateway.awaitReload(generation, () -> gateway.routerEnabled("slow@file"), RELOAD_TIMEOUT);
+            gateway.writeDynamic("test.yml", transports(changing, steady, slow, echo, 5));
+            gateway.awaitReload(generation, () -> gateway.routerEnabled("version5@file"), RELOAD_TIMEOUT);
 
             assertEquals(200, get(gateway, "/changing/2").statusCode());
             assertEquals(2, changing.connections(), "the changed transport has a new pool");
@@ -290,8 +293,11 @@ class ConnectionsAcrossReloadsTest {
 
             HttpResponse<String> slowAnswer = inFlight.get(10, TimeUnit.SECONDS);
             assertEquals(200, slowAnswer.statusCode(), slowAnswer.body());
+            socket.sendText("on the old transport", true).get(5, TimeUnit.SECONDS);
+            assertEquals("echo:on the old transport", received.poll(5, TimeUnit.SECONDS));
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
             awaitTrue(() -> changing.closedConnections() == 1, Duration.ofSeconds(5),
-                    "the old pool's connection closed once the request on the old transport was done");
+                    "the old pool's connection closed once the request and the WebSocket on it were done");
             assertEquals(200, get(gateway, "/steady/3").statusCode());
             assertEquals(1, steady.connections(), "the unchanged transport kept its connection");
             assertEquals(0, steady.closedConnections());
@@ -315,7 +321,12 @@ class ConnectionsAcrossReloadsTest {
                 """.formatted(router);
     }
 
-    private static String transports(TestBackend changing, TestBackend steady, TestBackend slow, int maxIdle) {
+    /**
+     * Services on transport {@code changing} (which keeps {@code maxIdle} idle connections) and on transport
+     * {@code steady}, and a router {@code version<maxIdle>} that tells which version is applied.
+     */
+    private static String transports(TestBackend changing, TestBackend steady, TestBackend slow,
+            WebSocketTest.EchoServer echo, int maxIdle) {
         return """
                 http:
                   routers:
@@ -328,6 +339,12 @@ class ConnectionsAcrossReloadsTest {
                     slow:
                       rule: PathPrefix(`/slow`)
                       service: slow
+                    ws:
+                      rule: PathPrefix(`/ws`)
+                      service: ws
+                    version%d:
+                      rule: PathPrefix(`/version`)
+                      service: steady
                   services:
                     changing:
                       loadBalancer:
@@ -339,6 +356,11 @@ class ConnectionsAcrossReloadsTest {
                         serversTransport: changing
                         servers:
                           - url: %s
+                    ws:
+                      loadBalancer:
+                        serversTransport: changing
+                        servers:
+                          - url: http://127.0.0.1:%d
                     steady:
                       loadBalancer:
                         serversTransport: steady
@@ -349,7 +371,7 @@ class ConnectionsAcrossReloadsTest {
                       maxIdleConnsPerHost: %d
                     steady:
                       maxIdleConnsPerHost: 3
-                """.formatted(changing.url(), slow.url(), steady.url(), maxIdle);
+                """.formatted(maxIdle, changing.url(), slow.url(), echo.port(), steady.url(), maxIdle);
     }
 
     private HttpResponse<String> get(GatewayHarness gateway, String path) throws Exception {
