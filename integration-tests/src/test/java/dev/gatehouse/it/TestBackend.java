@@ -31,6 +31,7 @@ public final class TestBackend implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger closedConnections = new AtomicInteger();
 
     private final String scheme;
 
@@ -68,6 +69,11 @@ public final class TestBackend implements AutoCloseable {
             @Override
             public void onOpened(Connection connection) {
                 connections.incrementAndGet();
+            }
+
+            @Override
+            public void onClosed(Connection connection) {
+                closedConnections.incrementAndGet();
             }
         });
         server.addConnector(connector);
@@ -132,8 +138,14 @@ public final class TestBackend implements AutoCloseable {
         return requests.get();
     }
 
+    /** How many connections the backend accepted. */
     public int connections() {
         return connections.get();
+    }
+
+    /** How many of those are closed now (by either side). */
+    public int closedConnections() {
+        return closedConnections.get();
     }
 
     @Override

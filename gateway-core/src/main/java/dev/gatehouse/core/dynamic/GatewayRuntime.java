@@ -36,7 +36,10 @@ public final class GatewayRuntime {
     private final Map<String, String> routerStatus;
     private final Map<String, ServiceHandler> services;
     private final Map<String, List<String>> middlewareUsers;
-    /** Requests being served on this runtime; -1 once it is retired and idle, and so stopped or stopping. */
+    /**
+     * Requests being served on this runtime, and tunnels (upgraded connections) open from it; -1 once it is
+     * retired and idle, and so stopped or stopping.
+     */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Set when retired: where the runtime is stopped once its last request is done. */
     private volatile Executor stopper;
@@ -159,7 +162,7 @@ public final class GatewayRuntime {
      * Called the moment another runtime replaces this one: stops its health checks at once (the new runtime
      * has its own), while requests in flight go on finishing here; once the last of them is done (at once, if
      * none is running), {@code stopper} runs {@link #stop()}. Retiring by counting rather than on a timer lets a
-     * long request (a download, a stream, a WebSocket) outlive any number of reloads.
+     * long request (a download, a stream) or a WebSocket tunnel outlive any number of reloads.
      */
     public void retire(Executor stopper) {
         stopAll(healthChecks);
@@ -178,8 +181,9 @@ public final class GatewayRuntime {
     }
 
     /**
-     * Stops what was started for this runtime: health checks, middleware handlers, and the upstream clients of
-     * its {@code http.serversTransports}. Called once the requests that started on it are done.
+     * Stops what was started for this runtime: health checks and middleware handlers, and gives back its hold on
+     * the clients of its {@code http.serversTransports} (a client stops when no runtime holds it any more). Called
+     * once the requests and tunnels that started on it are done.
      */
     public void stop() {
         stopAll(healthChecks);

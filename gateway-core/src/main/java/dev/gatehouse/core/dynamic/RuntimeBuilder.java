@@ -86,6 +86,8 @@ public final class RuntimeBuilder {
     private final List<RouterTlsConfig> entryPointTls;
     private final TlsManager tls;
     private final CertificateDemands demands;
+    /** The clients of the {@code http.serversTransports}, kept from one runtime to the next while unchanged. */
+    private final SharedTransports sharedTransports = new SharedTransports(Transports::start);
 
     /**
      * What routers with a {@code certResolver} need, handed over once per configuration.
@@ -235,8 +237,19 @@ public final class RuntimeBuilder {
 
     public GatewayRuntime build(BoundConfiguration configuration) {
         List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
+        Transports transports = new Transports(upstream, sharedTransports, configuration.serversTransports(),
+                problems);
+        try {
+            return build(configuration, problems, transports);
+        } catch (RuntimeException | Error e) {
+            // No runtime will give the transports back: do it now, so that a client no runtime uses is closed.
+            transports.leases().forEach(RuntimeBuilder::stopQuietly);
+            throw e;
+        }
+    }
+
+    private GatewayRuntime build(BoundConfiguration configuration, List<ConfigProblem> problems, Transports transports) {
         List<LifeCycle> healthChecks = new ArrayList<>();
-        Transports transports = new Transports(upstream, configuration.serversTransports(), problems);
         // Before the services: a service's own middlewares (http.services.<name>.middlewares) wrap it as it is built.
         Map<String, PreparedMiddleware> middlewares = prepareMiddlewares(configuration, problems);
         List<LifeCycle> components = new ArrayList<>();
@@ -349,7 +362,7 @@ public final class RuntimeBuilder {
                 status.replace(problem.element().substring("router ".length()), "enabled", "warning");
             }
         }
-        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.started(),
+        return new GatewayRuntime(tables, tlsTables, tlsRuntime, components, healthChecks, transports.leases(),
                 problems, status, serviceBuild.built, middlewareUsers(configuration, middlewares));
     }
 

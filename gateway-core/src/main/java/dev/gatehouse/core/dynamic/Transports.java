@@ -10,28 +10,30 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The upstream clients of one runtime: the gateway's default one (the static {@code serversTransport}, also
- * named {@code default@internal}), and one per {@code http.serversTransports} entry that a service uses,
- * made and started when the runtime is built and stopped when it retires. Equal transports (two providers
- * declaring the same settings) share one client.
+ * named {@code default@internal}, which lives as long as the gateway), and one per {@code http.serversTransports}
+ * entry that a service uses, leased from the {@link SharedTransports} when the runtime is built and given back
+ * when it retires. Equal transports (two providers declaring the same settings, or the same settings before and
+ * after a reload) share one client.
  */
 final class Transports {
 
     private final UpstreamClient defaultClient;
+    private final SharedTransports shared;
     private final Map<String, Defined<ServersTransportConfig>> configs;
     private final Map<String, UpstreamClient> byName = new HashMap<>();
     private final Map<ServersTransportConfig, UpstreamClient> byConfig = new HashMap<>();
     private final Map<String, String> failures = new HashMap<>();
     private final List<ConfigProblem> problems;
-    private final List<LifeCycle> started = new ArrayList<>();
+    private final List<LifeCycle> leases = new ArrayList<>();
 
-    Transports(UpstreamClient defaultClient, Map<String, Defined<ServersTransportConfig>> configs,
-            List<ConfigProblem> problems) {
+    Transports(UpstreamClient defaultClient, SharedTransports shared,
+            Map<String, Defined<ServersTransportConfig>> configs, List<ConfigProblem> problems) {
         this.defaultClient = defaultClient;
+        this.shared = shared;
         this.configs = configs == null ? Map.of() : configs;
         this.problems = problems;
     }
@@ -56,9 +58,9 @@ final class Transports {
         try {
             client = byConfig.get(defined.value());
             if (client == null) {
-                client = create(defined.value());
-                client.start();
-                started.add(client);
+                SharedTransports.Lease lease = shared.acquire(defined.value());
+                leases.add(lease);
+                client = lease.client();
                 byConfig.put(defined.value(), client);
             }
             byName.put(name, client);
@@ -71,7 +73,14 @@ final class Transports {
         }
     }
 
-    private JettyUpstreamClient create(ServersTransportConfig config) throws Exception {
+    /** Makes and starts the client of a {@code http.serversTransports} entry (for {@link SharedTransports}). */
+    static UpstreamClient start(ServersTransportConfig config) throws Exception {
+        UpstreamClient client = create(config);
+        client.start();
+        return client;
+    }
+
+    private static JettyUpstreamClient create(ServersTransportConfig config) throws Exception {
         if (config.peerCertURI() != null || config.spiffe() != null) {
             throw new IllegalArgumentException("peerCertURI and spiffe are not supported");
         }
@@ -92,8 +101,8 @@ final class Transports {
         return value == null ? fallback : value;
     }
 
-    /** The clients started for this runtime, to stop when it retires. */
-    List<LifeCycle> started() {
-        return started;
+    /** This runtime's leases on its transports' clients, to stop (give back) when it retires. */
+    List<LifeCycle> leases() {
+        return leases;
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.Tunnel;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -28,13 +31,19 @@ import org.eclipse.jetty.util.Promise;
  * HTTP/1.1 protocol upgrades (WebSocket): the request goes to the server on a connection of its own, written
  * as raw HTTP/1.1 with its {@code Upgrade} and {@code Connection} headers; when the server answers 101 the
  * answer goes to the client, both connections are taken over by a byte pump each way, and the gateway no
- * longer parses what passes. Any other answer is passed on and the server connection closed. The tunnel
- * belongs to no runtime: a reload does not touch it.
+ * longer parses what passes. Any other answer is passed on and the server connection closed.
+ *
+ * <p>A tunnel is not an HTTP request: no idle timeout applies to it, neither the entry point's on the client's
+ * connection nor the transport's {@code idleConnTimeout} on the server's (as in Traefik), so a WebSocket quiet for
+ * minutes stays open until either side closes it. It ends when both connections are closed; the runtime it
+ * started on, and so the transport whose connection it uses, stays in service until then ({@link Tunnel}).
  */
 final class UpgradeTunnel {
 
     private static final int BUFFER = 16 * 1024;
     private static final int MAX_HEAD = 32 * 1024;
+    /** What {@link ServerSide#whenEnded} holds once the tunnel has ended. */
+    private static final Runnable ENDED = () -> { };
 
     private UpgradeTunnel() {
     }
@@ -91,6 +100,8 @@ final class UpgradeTunnel {
         private ByteBuffer buffer = BufferUtil.allocate(MAX_HEAD);
         private boolean tunnelling;
         private ClientSide client;
+        /** The action to run when this connection closes, which ends the tunnel; {@link #ENDED} once it has. */
+        private final AtomicReference<Runnable> whenEnded = new AtomicReference<>();
 
         ServerSide(EndPoint endPoint, Executor executor, ByteBuffer request, Request clientToProxy,
                 Response proxyToClient, Callback callback) {
@@ -200,11 +211,23 @@ final class UpgradeTunnel {
             if (client != null) {
                 client.getEndPoint().shutdownOutput();
             }
+            // The server's connection closes in every case: after its pump ended, when the client's closed (see
+            // ClientSide.onClose), on a failure, or at its idle timeout when the client never took the upgrade.
+            Runnable ended = whenEnded.getAndSet(ENDED);
+            if (ended != null) {
+                ended.run();
+            }
+        }
+
+        void whenEnded(Runnable ended) {
+            if (!whenEnded.compareAndSet(null, ended)) {
+                ended.run();   // ended already
+            }
         }
     }
 
     /** The client's connection once upgraded: pumps client to server. */
-    private static final class ClientSide extends AbstractConnection implements Connection.UpgradeTo {
+    private static final class ClientSide extends AbstractConnection implements Connection.UpgradeTo, Tunnel {
         private final ServerSide server;
         private final ByteBuffer fromServer;
         private final ByteBuffer buffer = BufferUtil.allocate(BUFFER);
@@ -223,8 +246,18 @@ final class UpgradeTunnel {
         }
 
         @Override
+        public void whenEnded(Runnable ended) {
+            server.whenEnded(ended);
+        }
+
+        @Override
         public void onOpen() {
             super.onOpen();
+            // A tunnel has no idle timeout (the client's connection had the entry point's, the server's the
+            // transport's idleConnTimeout): it lasts until either side closes it. Set here, once the client's
+            // connection is ours; until then the server's keeps its timeout, which closes it if the upgrade fails.
+            getEndPoint().setIdleTimeout(0);
+            server.getEndPoint().setIdleTimeout(0);
             Runnable start = () -> {
                 server.fillInterested();
                 if (BufferUtil.hasContent(buffer)) {
@@ -254,9 +287,17 @@ final class UpgradeTunnel {
         }
 
         @Override
+        public boolean onIdleExpired(TimeoutException timeout) {
+            return false;   // never idle out (over TLS the network connection below may still ask)
+        }
+
+        @Override
         public void onClose(Throwable cause) {
             super.onClose(cause);
-            server.getEndPoint().shutdownOutput();
+            // Both ways are done with the client (an orderly end has sent everything it read to the server first):
+            // nothing the server sends can be delivered any more, so its connection is closed too, which ends the
+            // tunnel even if the server would keep a half-closed connection open.
+            server.getEndPoint().close(cause);
         }
     }
 

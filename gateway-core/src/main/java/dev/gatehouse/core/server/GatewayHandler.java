@@ -11,6 +11,9 @@ import dev.gatehouse.core.config.EntryPointHttpConfig.UnderscoreHeaders;
 import org.eclipse.jetty.io.Content;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.Tunnel;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.HttpStream;
 import dev.gatehouse.core.router.RequestPath;
 import org.eclipse.jetty.http.HttpURI;
 import java.util.ArrayList;
@@ -127,7 +130,7 @@ final class GatewayHandler extends Handler.Abstract {
         try {
             handled = used.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath(),
                     entryPoint.requestHead().encodeQuerySemicolons()),
-                    response, Callback.from(callback, used::exit));
+                    response, new RuntimeExit(callback, request, response, used));
         } catch (Throwable e) {
             used.exit(); // the callback was not taken: the caller completes it
             throw e;
@@ -146,6 +149,49 @@ final class GatewayHandler extends Handler.Abstract {
         RequestRecord record = RequestRecord.of(request);
         if (record != null) {
             record.internal();
+        }
+    }
+
+    /**
+     * Counts the exchange out of its runtime when it completes; an upgraded one (a WebSocket) only when its tunnel
+     * ends, because the tunnel goes on using that runtime's transport.
+     */
+    private static final class RuntimeExit extends Callback.Nested {
+        private final Request request;
+        private final Response response;
+        private final GatewayRuntime runtime;
+
+        RuntimeExit(Callback callback, Request request, Response response, GatewayRuntime runtime) {
+            super(callback);
+            this.request = request;
+            this.response = response;
+            this.runtime = runtime;
+        }
+
+        @Override
+        public void succeeded() {
+            // Read before completing: the exchange is recycled after it.
+            Tunnel tunnel = response.getStatus() == HttpStatus.SWITCHING_PROTOCOLS_101
+                    && request.getAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE) instanceof Tunnel upgraded
+                    ? upgraded : null;
+            try {
+                super.succeeded();
+            } finally {
+                if (tunnel == null) {
+                    runtime.exit();
+                } else {
+                    tunnel.whenEnded(runtime::exit);
+                }
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            try {
+                super.failed(failure);
+            } finally {
+                runtime.exit();
+            }
         }
     }
 

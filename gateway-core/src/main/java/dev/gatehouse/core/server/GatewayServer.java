@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import dev.gatehouse.core.tls.ClientHello;
 import dev.gatehouse.core.tls.TlsManager;
@@ -206,8 +207,8 @@ public final class GatewayServer {
     }
 
     /**
-     * Serves new requests with {@code next}. The previous runtime is stopped once the requests that started on
-     * it are done, however long they take.
+     * Serves new requests with {@code next}. The previous runtime is stopped once the requests and tunnels
+     * (WebSockets) that started on it are done, however long they take: the grace timeout bounds only shutdown.
      */
     public void swap(GatewayRuntime next) {
         GatewayRuntime previous = gatewayHandler.swap(next);
@@ -229,7 +230,16 @@ public final class GatewayServer {
         }
         GatewayRuntime last = gatewayHandler.runtime();
         last.stop();
-        retirer.shutdownNow();
+        // Runtimes whose last tunnel the stop just closed are being stopped there: let them finish, so that their
+        // transports are closed too.
+        retirer.shutdown();
+        try {
+            if (!retirer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Stopping the runtimes replaced by reloads took longer than 5 s; leaving them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
