@@ -50,7 +50,7 @@ public record LogConfig(String level, String format, String filePath, Boolean no
     private static void requireNotNegative(String key, Integer value, String unit) {
         if (value != null && value < 0) {
             throw new InvalidValueException(key,
-                    "must be 0 (no limit) or a positive number of " + unit + ", not " + value);
+                    "log." + key + " must be 0 (no limit) or a positive number of " + unit + ", not " + value);
         }
     }
 
