@@ -299,6 +299,16 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void prometheusHeaderLabelsNeedLabelNamesThatAreNotTaken() throws Exception {
+        assertEquals(Map.of("useragent", "User-Agent"), load(List.of("--metrics.prometheus.headerLabels.useragent=User-Agent"),
+                Map.of()).configuration().metrics().prometheus().headerLabels());
+        assertMentions(fails(List.of("--metrics.prometheus.headerLabels.user-agent=User-Agent"), Map.of()),
+                "'user-agent' is not a Prometheus label name");
+        assertMentions(fails(List.of("--metrics.prometheus.headerLabels.method=X-Method"), Map.of()),
+                "'method' is already a label of the request metrics", "choose another name");
+    }
+
+    @Test
     void tlsEngineTakesItsThreeValuesInAnyCaseAndNamesABadOne() throws Exception {
         assertEquals("auto", load(List.of(), Map.of()).configuration().tlsEngineOrDefault());
         assertEquals("jdk", load(List.of("--tlsEngine=JDK"), Map.of()).configuration().tlsEngine());
