@@ -105,7 +105,16 @@ final class RotatingLogFile extends OutputStream {
         out.close();
         String time = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).format(BACKUP_TIME);
         Path backup = file.resolveSibling(prefix + time + extension);
-        Files.move(file, backup, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.move(file, backup, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // Go on writing into the same file rather than lose the log; try again after another maxSize.
+            System.err.println("gatehouse: cannot rotate the log file " + file + " (to " + backup.getFileName()
+                    + "): " + e + "; writing on into it");
+            out = new FileOutputStream(file.toFile(), true);
+            size = 0;
+            return;
+        }
         open();
         scheduleMill();
     }

@@ -100,6 +100,20 @@ class RotatingLogFileTest {
     }
 
     @Test
+    void aRotationThatCannotRenameKeepsWritingIntoTheFile() throws Exception {
+        Instant now = Instant.parse("2026-12-07T01:00:00Z");
+        // A folder where the backup would go: the rename fails, the line must not be lost.
+        Files.createDirectories(directory.resolve("gatehouse-2026-12-07T01-00-00.000.log").resolve("occupied"));
+        Files.writeString(directory.resolve("gatehouse.log"), "y".repeat((int) MEGABYTE - 10));
+        try (RotatingLogFile log = new RotatingLogFile(directory.resolve("gatehouse.log"), 1, 0, 0,
+                Clock.fixed(now, ZoneOffset.UTC))) {
+            log.write("still logged\n".getBytes(StandardCharsets.UTF_8));
+            log.write("and this\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(Files.readString(directory.resolve("gatehouse.log")).endsWith("still logged\nand this\n"));
+    }
+
+    @Test
     void backupsOlderThanMaxAgeAreDeletedAndTheOthersGzipped() throws Exception {
         Instant now = Instant.parse("2026-12-07T01:00:00Z");
         Files.writeString(directory.resolve("gatehouse-2026-11-29T01-00-00.000.log"), "eight days old\n");
