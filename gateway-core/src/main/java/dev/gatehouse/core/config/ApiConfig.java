@@ -1,5 +1,7 @@
 package dev.gatehouse.core.config;
 
+import java.util.regex.Pattern;
+
 /**
  * {@code api}: the read-only API describing routers, services, middlewares, entry points and plugins.
  * Enabled by presence ({@code --api}, {@code api: {}}); reached through a router to {@code api@internal},
@@ -19,7 +21,7 @@ public record ApiConfig(Boolean insecure, Boolean dashboard, Boolean debug, Bool
         String basePath) {
 
     /** Traefik's check: an absolute path of characters that need no escaping in a URL or in HTML. */
-    private static final java.util.regex.Pattern VALID_BASE_PATH = java.util.regex.Pattern.compile("/[a-zA-Z0-9/_.:~-]*");
+    private static final Pattern VALID_BASE_PATH = Pattern.compile("/[a-zA-Z0-9/_.:~-]*");
 
     public ApiConfig {
         if (basePath != null && !VALID_BASE_PATH.matcher(basePath).matches()) {

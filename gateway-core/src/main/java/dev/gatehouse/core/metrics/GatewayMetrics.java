@@ -13,14 +13,20 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's metrics, with Traefik's names ({@code traefik_entrypoint_requests_total},
@@ -45,18 +51,18 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
      */
     static final int MAX_HEADER_LABEL_SERIES = 10_000;
     static final String OVERFLOW_VALUE = "other";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GatewayMetrics.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayMetrics.class);
 
     private final String prefix;
     private final Duration[] buckets;
     /** {@code headerLabels}: label name to request header, sorted by label. */
     private final Map<String, String> headerLabels;
-    private final java.util.concurrent.atomic.AtomicInteger headerLabelSeries = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger headerLabelSeries = new AtomicInteger();
     private final RequestMetricsFeed<Meters, RequestMetricsFeed.TlsSeries> requests;
     private final Counter reloads;
     private final Counter reloadFailures;
     private final AtomicLong lastReloadSuccess = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicBoolean overflowLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean overflowLogged = new AtomicBoolean();
     private final MultiGauge certificatesNotAfter;
     private final MultiGauge serverUp;
     private volatile Supplier<List<TlsManager.Served>> certificates = List::of;
@@ -171,7 +177,7 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         /** Without headerLabels, the one requests counter of this label set. */
         private final Counter requests;
         /** With headerLabels, the requests counters by the headers' values (in the order of headerLabels). */
-        private final Map<List<String>, Counter> requestsByHeaders = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<List<String>, Counter> requestsByHeaders = new ConcurrentHashMap<>();
         private final Timer duration;
         private final Counter requestBytes;
         private final Counter responseBytes;
@@ -221,7 +227,7 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                 LOG.warn("metrics.prometheus.headerLabels: more than {} different header values seen; further new "
                         + "values are counted with the label value '{}'", MAX_HEADER_LABEL_SERIES, OVERFLOW_VALUE);
             }
-            return java.util.Collections.nCopies(headerLabels.size(), OVERFLOW_VALUE);
+            return Collections.nCopies(headerLabels.size(), OVERFLOW_VALUE);
         }
 
         private Counter headerCounter(List<String> values) {
@@ -237,7 +243,7 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         @Override
         public void record(long nanos, long requestBodyBytes, long responseBodyBytes) {
             (requests != null ? requests : requestsByHeaders.computeIfAbsent(
-                    java.util.Collections.nCopies(headerLabels.size(), ""), this::headerCounter)).increment();
+                    Collections.nCopies(headerLabels.size(), ""), this::headerCounter)).increment();
             recordOthers(nanos, requestBodyBytes, responseBodyBytes);
         }
 
