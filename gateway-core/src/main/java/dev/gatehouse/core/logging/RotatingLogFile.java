@@ -187,6 +187,10 @@ final class RotatingLogFile extends OutputStream {
                 OutputStream gz = new GZIPOutputStream(Files.newOutputStream(partial))) {
             in.transferTo(gz);
         }
+        // The archive is as readable as the log was (lumberjack does the same), not as the umask would make it.
+        if (Files.getFileStore(backup).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(partial, Files.getPosixFilePermissions(backup));
+        }
         // Renamed only when complete, so a .gz is never a truncated archive.
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
         Files.delete(backup);

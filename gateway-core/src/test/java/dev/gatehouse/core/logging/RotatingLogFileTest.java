@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -121,6 +122,7 @@ class RotatingLogFileTest {
         Files.writeString(directory.resolve("gatehouse-2026-12-06T01-00-00.000.log.gz"), "compressed before\n");
         Files.writeString(directory.resolve("gatehouse-notatime.log"), "not a backup\n");
         Files.writeString(directory.resolve("gatehouse.log"), "y".repeat((int) MEGABYTE - 10));
+        Files.setPosixFilePermissions(directory.resolve("gatehouse.log"), PosixFilePermissions.fromString("rw-------"));
 
         try (RotatingLogFile log = new RotatingLogFile(directory.resolve("gatehouse.log"), 1, 0, 7,
                 Clock.fixed(now, ZoneOffset.UTC))) {
@@ -136,5 +138,7 @@ class RotatingLogFileTest {
                 Files.newInputStream(directory.resolve("gatehouse-2026-12-07T01-00-00.000.log.gz")))) {
             assertEquals("y".repeat((int) MEGABYTE - 10), new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                directory.resolve("gatehouse-2026-12-07T01-00-00.000.log.gz"))), "the archive keeps the log's permissions");
     }
 }
