@@ -7,6 +7,7 @@ import dev.gatehouse.core.accesslog.AccessLog;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.CoreConfig;
 import dev.gatehouse.core.config.GlobalConfig;
+import dev.gatehouse.core.api.ApiBasePath;
 import dev.gatehouse.core.api.ApiHandler;
 import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.api.DashboardHandler;
@@ -154,13 +155,16 @@ public final class GatewayApplication implements AutoCloseable {
                         Tags.of("entrypoint", name, "protocol", "TCP"), server, s -> s.openConnections(name));
             }
         }
+        ApiBasePath apiBase = assembly.config.api() == null ? ApiBasePath.ROOT
+                : ApiBasePath.of(assembly.config.api().basePath());
         api = assembly.config.api() == null ? null : new ApiHandler(() -> apiState, this::entryPointsForApi,
-                assembly.plugins::plugins, assembly.plugins::problems, tls::served, Version.get());
-        DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null : new DashboardHandler();
+                assembly.plugins::plugins, assembly.plugins::problems, tls::served, Version.get(), apiBase);
+        DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null
+                : new DashboardHandler(apiBase);
         if (api != null && entryPoints.apiIndex >= 0) {
-            server.serveAheadOfRouters(entryPoints.apiIndex, ApiHandler::isApiRequest, api);
+            server.serveAheadOfRouters(entryPoints.apiIndex, api::isApiRequest, api);
             if (dashboard != null) {
-                server.serveAheadOfRouters(entryPoints.apiIndex, DashboardHandler::isDashboardRequest, dashboard);
+                server.serveAheadOfRouters(entryPoints.apiIndex, dashboard::isDashboardRequest, dashboard);
             }
         }
         Map<String, Handler> operations = new HashMap<>();
@@ -202,7 +206,7 @@ public final class GatewayApplication implements AutoCloseable {
         return new Handler.Abstract.NonBlocking() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                return DashboardHandler.isDashboardRequest(request)
+                return dashboard.isDashboardRequest(request)
                         ? dashboard.handle(request, response, callback)
                         : api.handle(request, response, callback);
             }

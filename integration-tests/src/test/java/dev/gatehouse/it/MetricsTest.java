@@ -112,6 +112,58 @@ class MetricsTest {
                     "the scrape's own connection is open");
         }
     }
+    @Test
+    void headerLabelsAddTheRequestHeadersToTheRequestCountersAsInTraefik() throws Exception {
+        try (TestBackend backend = TestBackend.echo("one");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+                     http:
+                       routers:
+                         app:
+                           rule: PathPrefix(`/app`)
+                           service: app
+                       services:
+                         app:
+                           loadBalancer:
+                             servers:
+                               - url: %s
+                     """.formatted(backend.url())).staticConfig("""
+                     entryPoints:
+                       web:
+                         address: "127.0.0.1:0"
+                     providers:
+                       file:
+                         directory: dynamic
+                     metrics:
+                       prometheus:
+                         entryPoint: web
+                         addRoutersLabels: true
+                         headerLabels:
+                           useragent: User-Agent
+                           tenant: x-tenant
+                     """).start()) {
+            assertEquals(200, Http.get(gateway.url("/app/1"), "User-Agent", "foobar", "X-Tenant", "acme").statusCode());
+            assertEquals(200, Http.get(gateway.url("/app/2"), "User-Agent", "foobar", "X-Tenant", "acme").statusCode());
+            assertEquals(200, Http.get(gateway.url("/app/3"), "User-Agent", "foobar").statusCode());
+            assertEquals(404, Http.get(gateway.url("/none"), "User-Agent", "other", "X-Tenant", "acme").statusCode());
+
+            String scrape = Http.get(gateway.url("/metrics"), "User-Agent", "scraper").body();
+            Map<String, Double> samples = parse(scrape);
+            assertEquals(2.0, samples.get("traefik_entrypoint_requests_total{code=\"200\",entrypoint=\"web\","
+                    + "method=\"GET\",protocol=\"http\",tenant=\"acme\",useragent=\"foobar\"}"), scrape);
+            assertEquals(1.0, samples.get("traefik_entrypoint_requests_total{code=\"200\",entrypoint=\"web\","
+                    + "method=\"GET\",protocol=\"http\",tenant=\"\",useragent=\"foobar\"}"), "a missing header is an empty value");
+            assertEquals(1.0, samples.get("traefik_entrypoint_requests_total{code=\"404\",entrypoint=\"web\","
+                    + "method=\"GET\",protocol=\"http\",tenant=\"acme\",useragent=\"other\"}"));
+            assertEquals(2.0, samples.get("traefik_router_requests_total{code=\"200\",method=\"GET\",protocol=\"http\","
+                    + "router=\"app@file\",service=\"app@file\",tenant=\"acme\",useragent=\"foobar\"}"));
+            assertEquals(2.0, samples.get("traefik_service_requests_total{code=\"200\",method=\"GET\",protocol=\"http\","
+                    + "service=\"app@file\",tenant=\"acme\",useragent=\"foobar\"}"));
+            // Only the request counters get them, as in Traefik: the other request metrics keep their labels.
+            assertEquals(3.0, samples.get("traefik_entrypoint_request_duration_seconds_count{code=\"200\","
+                    + "entrypoint=\"web\",method=\"GET\",protocol=\"http\"}"), scrape);
+        }
+    }
+
     /**
      * The Prometheus project's Python client parses the text format (Debian's python3-prometheus-client, which
      * ./test.sh installs): samples come back as JSON, keyed like {@link #parse}. Under ./test.sh

@@ -74,11 +74,20 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
     private final Supplier<List<PluginProblem>> pluginProblems;
     private final Supplier<List<TlsManager.Served>> certificates;
     private final String version;
+    private final ApiBasePath base;
     private final String startDate = Instant.now().toString();
 
     public ApiHandler(Supplier<ApiState> state, Supplier<List<Map<String, Object>>> entryPoints,
             Supplier<List<LoadedPlugin>> plugins, Supplier<List<PluginProblem>> pluginProblems,
             Supplier<List<TlsManager.Served>> certificates, String version) {
+        this(state, entryPoints, plugins, pluginProblems, certificates, version, ApiBasePath.ROOT);
+    }
+
+    /** @param base {@code api.basePath}: the API answers {@code <base>/api/...} */
+    public ApiHandler(Supplier<ApiState> state, Supplier<List<Map<String, Object>>> entryPoints,
+            Supplier<List<LoadedPlugin>> plugins, Supplier<List<PluginProblem>> pluginProblems,
+            Supplier<List<TlsManager.Served>> certificates, String version, ApiBasePath base) {
+        this.base = base;
         this.state = state;
         this.entryPoints = entryPoints;
         this.plugins = plugins;
@@ -88,8 +97,8 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
 
     /** Whether a request is for the API (so that {@code api.insecure} can answer it ahead of routers). */
-    public static boolean isApiRequest(Request request) {
-        String path = request.getHttpURI().getPath();
+    public boolean isApiRequest(Request request) {
+        String path = base.within(request);
         return path != null && path.startsWith("/api/");
     }
 
@@ -98,7 +107,11 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             return write(response, callback, 405, Map.of("message", "the API is read-only: use GET"));
         }
-        String path = request.getHttpURI().getPath();
+        String path = base.within(request);
+        if (path == null) {
+            return write(response, callback, 404, Map.of("message", "not found: " + request.getHttpURI().getPath()
+                    + " (the API is under api.basePath " + base.prefix() + "/)"));
+        }
         Fields query = Request.extractQueryParameters(request);
         ApiState current = state.get();
         Object body = switch (section(path)) {

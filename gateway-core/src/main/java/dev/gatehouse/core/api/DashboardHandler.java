@@ -21,7 +21,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code dashboard@internal}: the web dashboard, static files read from the classpath folder
- * {@value #RESOURCES}. {@code /dashboard} redirects to {@code /dashboard/}, which is {@code index.html}.
+ * {@value #RESOURCES}. {@code /dashboard} redirects to {@code /dashboard/}, which is {@code index.html}; with
+ * {@code api.basePath} they are under it, and the base itself redirects to the dashboard as in Traefik.
  * Only flat file names with a known extension are served (so there is no directory listing and no way out of
  * the folder); every response is revalidated with an ETag ({@code Cache-Control: no-cache}), so an upgraded
  * gateway never leaves a browser with a stale script.
@@ -50,20 +51,31 @@ public final class DashboardHandler extends Handler.Abstract.NonBlocking {
     private static final Asset MISSING = new Asset(null, null, null);
 
     private final ClassLoader loader;
+    private final ApiBasePath base;
     private final Map<String, Asset> assets = new ConcurrentHashMap<>();
 
     public DashboardHandler() {
-        this(DashboardHandler.class.getClassLoader());
+        this(ApiBasePath.ROOT);
+    }
+
+    /** @param base {@code api.basePath}: the dashboard is at {@code <base>/dashboard/} */
+    public DashboardHandler(ApiBasePath base) {
+        this(DashboardHandler.class.getClassLoader(), base);
     }
 
     DashboardHandler(ClassLoader loader) {
+        this(loader, ApiBasePath.ROOT);
+    }
+
+    private DashboardHandler(ClassLoader loader, ApiBasePath base) {
         this.loader = loader;
+        this.base = base;
     }
 
     /** Whether a request is for the dashboard (so that {@code api.insecure} can answer it ahead of routers). */
-    public static boolean isDashboardRequest(Request request) {
-        String path = request.getHttpURI().getPath();
-        return path != null && (path.equals(PREFIX) || path.startsWith(PREFIX + "/"));
+    public boolean isDashboardRequest(Request request) {
+        String path = base.within(request);
+        return path != null && (path.isEmpty() || path.equals(PREFIX) || path.startsWith(PREFIX + "/"));
     }
 
     @Override
@@ -72,14 +84,16 @@ public final class DashboardHandler extends Handler.Abstract.NonBlocking {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             return text(response, callback, 405, "the dashboard is read-only: use GET\n");
         }
-        String path = request.getHttpURI().getPath();
-        if (path == null || !isDashboardRequest(request)) {
+        if (!isDashboardRequest(request)) {
             return text(response, callback, 404, "not found\n");
         }
-        if (path.equals(PREFIX)) {
+        String path = base.within(request);
+        if (path.isEmpty() || path.equals(PREFIX)) {
+            // The base path itself (only possible with api.basePath) redirects as Traefik's does: 302.
             String query = request.getHttpURI().getQuery();
-            response.setStatus(301);
-            response.getHeaders().put(HttpHeader.LOCATION, PREFIX + "/" + (query == null ? "" : "?" + query));
+            response.setStatus(path.isEmpty() ? 302 : 301);
+            response.getHeaders().put(HttpHeader.LOCATION,
+                    base.prefix() + PREFIX + "/" + (query == null ? "" : "?" + query));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
             response.write(true, null, callback);
             return true;

@@ -12,8 +12,14 @@ import java.util.Set;
  * @param noColor Traefik: no colours in the text format; accepted with no effect, since Gatehouse's text format
  *        never uses colours
  * @param otlp also send the log records to an OpenTelemetry collector (needs {@code experimental.otlpLogs})
+ * @param maxSize megabytes of {@code filePath} before it is rotated; 0 or absent means 100, as in Traefik
+ * @param maxAge days a rotated file is kept (by the time in its name); 0 or absent keeps them all
+ * @param maxBackups how many rotated files are kept; 0 or absent keeps them all
+ * @param compress Traefik: gzip the rotated files. Accepted with no effect: as in Traefik (whose documentation says
+ *        so), rotated files are always gzipped
  */
-public record LogConfig(String level, String format, String filePath, Boolean noColor, OtlpLogsConfig otlp) {
+public record LogConfig(String level, String format, String filePath, Boolean noColor, OtlpLogsConfig otlp,
+        Integer maxSize, Integer maxAge, Integer maxBackups, Boolean compress) {
 
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     private static final Set<String> FORMATS = Set.of("text", "json");
@@ -36,6 +42,28 @@ public record LogConfig(String level, String format, String filePath, Boolean no
                 throw new InvalidValueException("format", "invalid log format '" + format + "' (expected text or json)");
             }
         }
+        requireNotNegative("maxSize", maxSize, "megabytes");
+        requireNotNegative("maxAge", maxAge, "days");
+        requireNotNegative("maxBackups", maxBackups, "files");
+    }
+
+    private static void requireNotNegative(String key, Integer value, String unit) {
+        if (value != null && value < 0) {
+            throw new InvalidValueException(key,
+                    "log." + key + " must be 0 (no limit) or a positive number of " + unit + ", not " + value);
+        }
+    }
+
+    public int maxSizeOrDefault() {
+        return maxSize == null ? 0 : maxSize;
+    }
+
+    public int maxAgeOrDefault() {
+        return maxAge == null ? 0 : maxAge;
+    }
+
+    public int maxBackupsOrDefault() {
+        return maxBackups == null ? 0 : maxBackups;
     }
 
     public String levelOrDefault() {

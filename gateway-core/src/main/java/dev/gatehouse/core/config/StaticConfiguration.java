@@ -87,7 +87,7 @@ public record StaticConfiguration(
     }
 
     public LogConfig logOrDefault() {
-        return log == null ? new LogConfig(null, null, null, null, null) : log;
+        return log == null ? new LogConfig(null, null, null, null, null, null, null, null, null) : log;
     }
 
     public PluginsConfig pluginsOrDefault() {

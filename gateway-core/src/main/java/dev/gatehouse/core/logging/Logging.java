@@ -3,12 +3,12 @@ package dev.gatehouse.core.logging;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LogConfig;
 import dev.gatehouse.core.otel.OtlpLogs;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.function.Function;
 import java.util.Locale;
 import java.util.logging.Handler;
@@ -59,7 +59,9 @@ public final class Logging {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            out = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
+            // Traefik rotates its log file always (at 100 MB when maxSize is not set), so this does too.
+            out = new PrintStream(new RotatingLogFile(file, config.maxSizeOrDefault(), config.maxBackupsOrDefault(),
+                    config.maxAgeOrDefault(), Clock.systemUTC()), true, StandardCharsets.UTF_8);
         }
         configure(config.levelOrDefault(), config.formatOrDefault(), out);
         if (config.otlp() != null) {

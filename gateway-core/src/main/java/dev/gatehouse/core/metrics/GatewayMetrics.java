@@ -13,14 +13,20 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's metrics, with Traefik's names ({@code traefik_entrypoint_requests_total},
@@ -38,12 +44,25 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private static final String PROTOCOL = "http";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /**
+     * At most this many series of the request counters with {@code headerLabels} values, all together: the values
+     * come from clients, and each new one would otherwise keep a series in memory for good. Past it, new values
+     * are counted with the label value {@value #OVERFLOW_VALUE}.
+     */
+    static final int MAX_HEADER_LABEL_SERIES = 10_000;
+    static final String OVERFLOW_VALUE = "other";
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayMetrics.class);
+
     private final String prefix;
     private final Duration[] buckets;
+    /** {@code headerLabels}: label name to request header, sorted by label. */
+    private final Map<String, String> headerLabels;
+    private final AtomicInteger headerLabelSeries = new AtomicInteger();
     private final RequestMetricsFeed<Meters, RequestMetricsFeed.TlsSeries> requests;
     private final Counter reloads;
     private final Counter reloadFailures;
     private final AtomicLong lastReloadSuccess = new AtomicLong();
+    private final AtomicBoolean overflowLogged = new AtomicBoolean();
     private final MultiGauge certificatesNotAfter;
     private final MultiGauge serverUp;
     private volatile Supplier<List<TlsManager.Served>> certificates = List::of;
@@ -51,6 +70,7 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
 
     public GatewayMetrics(PrometheusMetricsConfig config) {
         prefix = config.prefixOrDefault();
+        headerLabels = config.headerLabels();
         buckets = config.buckets().stream().map(seconds -> Duration.ofNanos((long) (seconds * 1e9))).toArray(Duration[]::new);
         requests = new RequestMetricsFeed<>(new RequestMetricsFeed.Switches(config.addEntryPointsLabelsOrDefault(),
                 config.addRoutersLabelsOrDefault(), config.addServicesLabelsOrDefault()), this::requestMeters, this::tlsCounter);
@@ -147,17 +167,26 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         return registry.scrape();
     }
 
-    /** {@code <prefix>_<word>_requests_total}, {@code ..._request_duration_seconds}, request and response bytes. */
+    /**
+     * {@code <prefix>_<word>_requests_total}, {@code ..._request_duration_seconds}, request and response bytes. With
+     * {@code headerLabels}, the requests counter has one series per combination of the headers' values (as Traefik's).
+     */
     private final class Meters implements RequestMetricsFeed.RequestSeries {
+        private final String requestsName;
+        private final Tags tags;
+        /** Without headerLabels, the one requests counter of this label set. */
         private final Counter requests;
+        /** With headerLabels, the requests counters by the headers' values (in the order of headerLabels). */
+        private final Map<List<String>, Counter> requestsByHeaders = new ConcurrentHashMap<>();
         private final Timer duration;
         private final Counter requestBytes;
         private final Counter responseBytes;
 
         Meters(String word, Tags tags) {
             String base = prefix + "." + word;
-            requests = Counter.builder(base + ".requests").description("How many HTTP requests were processed")
-                    .tags(tags).register(registry);
+            this.tags = tags;
+            requestsName = base + ".requests";
+            requests = headerLabels.isEmpty() ? requestsCounter(tags) : null;
             duration = Timer.builder(base + ".request.duration").description("How long HTTP requests took")
                     .serviceLevelObjectives(buckets).tags(tags).register(registry);
             requestBytes = Counter.builder(base + ".requests.bytes").description("Bytes of request bodies received")
@@ -166,9 +195,59 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                     .tags(tags).register(registry);
         }
 
+        private Counter requestsCounter(Tags tags) {
+            return Counter.builder(requestsName).description("How many HTTP requests were processed")
+                    .tags(tags).register(registry);
+        }
+
+        @Override
+        public void record(RequestRecord request, long nanos, long requestBodyBytes, long responseBodyBytes) {
+            if (requests != null) {
+                requests.increment();
+            } else {
+                List<String> values = new ArrayList<>(headerLabels.size());
+                for (String header : headerLabels.values()) {
+                    String value = request.requestHeaders.get(header);
+                    values.add(value == null ? "" : value);
+                }
+                Counter counter = requestsByHeaders.get(values);
+                if (counter == null) {
+                    counter = requestsByHeaders.computeIfAbsent(
+                            headerLabelSeries.incrementAndGet() > MAX_HEADER_LABEL_SERIES ? overflow() : values,
+                            this::headerCounter);
+                }
+                counter.increment();
+            }
+            recordOthers(nanos, requestBodyBytes, responseBodyBytes);
+        }
+
+        private List<String> overflow() {
+            headerLabelSeries.decrementAndGet();
+            if (overflowLogged.compareAndSet(false, true)) {
+                LOG.warn("metrics.prometheus.headerLabels: more than {} different header values seen; further new "
+                        + "values are counted with the label value '{}'", MAX_HEADER_LABEL_SERIES, OVERFLOW_VALUE);
+            }
+            return Collections.nCopies(headerLabels.size(), OVERFLOW_VALUE);
+        }
+
+        private Counter headerCounter(List<String> values) {
+            Tags withHeaders = tags;
+            int i = 0;
+            for (String label : headerLabels.keySet()) {
+                withHeaders = withHeaders.and(label, values.get(i++));
+            }
+            return requestsCounter(withHeaders);
+        }
+
+        /** Not called by the feed, which passes the request; without it, the header labels' values are empty. */
         @Override
         public void record(long nanos, long requestBodyBytes, long responseBodyBytes) {
-            requests.increment();
+            (requests != null ? requests : requestsByHeaders.computeIfAbsent(
+                    Collections.nCopies(headerLabels.size(), ""), this::headerCounter)).increment();
+            recordOthers(nanos, requestBodyBytes, responseBodyBytes);
+        }
+
+        private void recordOthers(long nanos, long requestBodyBytes, long responseBodyBytes) {
             duration.record(nanos, TimeUnit.NANOSECONDS);
             requestBytes.increment(requestBodyBytes);
             responseBytes.increment(responseBodyBytes);

@@ -37,6 +37,11 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
     /** The counters and histogram of one label set. */
     public interface RequestSeries {
         void record(long durationNanos, long requestBytes, long responseBytes);
+
+        /** The same, for a backend that also reads the request (Prometheus's {@code headerLabels}). */
+        default void record(RequestRecord request, long durationNanos, long requestBytes, long responseBytes) {
+            record(durationNanos, requestBytes, responseBytes);
+        }
     }
 
     /** The TLS request counter of one label set. */
@@ -97,7 +102,8 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
             if (tlsVersion != null) {
                 entryPointTls.series(record.entryPoint, null, tlsVersion, record.tlsCipher).increment();
             }
-            entryPointSeries.series(record.entryPoint, null, record.method, status).record(nanos, requestBytes, responseBytes);
+            entryPointSeries.series(record.entryPoint, null, record.method, status)
+                    .record(record, nanos, requestBytes, responseBytes);
         }
         String router = record.router();
         String service = record.service();
@@ -105,13 +111,13 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
             if (tlsVersion != null) {
                 routerTls.series(router, service, tlsVersion, record.tlsCipher).increment();
             }
-            routerSeries.series(router, service, record.method, status).record(nanos, requestBytes, responseBytes);
+            routerSeries.series(router, service, record.method, status).record(record, nanos, requestBytes, responseBytes);
         }
         if (switches.services() && service != null) {
             if (tlsVersion != null) {
                 serviceTls.series(service, null, tlsVersion, record.tlsCipher).increment();
             }
-            serviceSeries.series(service, null, record.method, status).record(nanos, requestBytes, responseBytes);
+            serviceSeries.series(service, null, record.method, status).record(record, nanos, requestBytes, responseBytes);
         }
     }
 

@@ -280,6 +280,35 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void logRotationKeysAreReadAndANegativeOneIsNamed() throws Exception {
+        write("gatehouse.yml", "log:\n  filePath: g.log\n  maxSize: 10\n  maxAge: 7\n  maxBackups: 3\n  compress: true\n");
+        LogConfig log = load(List.of(), Map.of()).configuration().logOrDefault();
+        assertEquals(List.of(10, 7, 3), List.of(log.maxSizeOrDefault(), log.maxAgeOrDefault(), log.maxBackupsOrDefault()));
+        write("gatehouse.yml", "log:\n  maxBackups: -1\n");
+        assertMentions(fails(List.of(), Map.of()), "gatehouse.yml:2", "maxBackups", "0 (no limit) or a positive number");
+    }
+
+    @Test
+    void apiBasePathMustBeAPlainAbsolutePathAsInTraefik() throws Exception {
+        assertEquals("/k8s/clusters/c-abcd0/proxy/http:traefik:8080/~user", load(List.of(
+                "--api.basePath=/k8s/clusters/c-abcd0/proxy/http:traefik:8080/~user"), Map.of())
+                .configuration().api().basePath());
+        for (String bad : List.of("api/path", "/api?foo=bar", "/api%2Ftoto", "/path/<evil>", "/api/\"></script>")) {
+            assertMentions(fails(List.of("--api.basePath=" + bad), Map.of()), "basePath", "not an absolute URL path");
+        }
+    }
+
+    @Test
+    void prometheusHeaderLabelsNeedLabelNamesThatAreNotTaken() throws Exception {
+        assertEquals(Map.of("useragent", "User-Agent"), load(List.of("--metrics.prometheus.headerLabels.useragent=User-Agent"),
+                Map.of()).configuration().metrics().prometheus().headerLabels());
+        assertMentions(fails(List.of("--metrics.prometheus.headerLabels.user-agent=User-Agent"), Map.of()),
+                "'user-agent' is not a Prometheus label name");
+        assertMentions(fails(List.of("--metrics.prometheus.headerLabels.method=X-Method"), Map.of()),
+                "'method' is already a label of the request metrics", "choose another name");
+    }
+
+    @Test
     void tlsEngineTakesItsThreeValuesInAnyCaseAndNamesABadOne() throws Exception {
         assertEquals("auto", load(List.of(), Map.of()).configuration().tlsEngineOrDefault());
         assertEquals("jdk", load(List.of("--tlsEngine=JDK"), Map.of()).configuration().tlsEngine());
@@ -557,7 +586,7 @@ class StaticConfigurationLoaderTest {
                   - x
                 """);
         ConfigurationException e = fails(List.of(), Map.of());
-        assertMentions(e, "gatehouse.yml:5: unknown key 'api.middlewares' (known keys here: dashboard, debug, disableDashboardAd, insecure)",
+        assertMentions(e, "gatehouse.yml:5: unknown key 'api.middlewares' (known keys here: basePath, dashboard, debug, disableDashboardAd, insecure)",
                 "gatehouse.yml:8: unknown key 'accesslogs' (", "; did you mean 'accessLog'?");
         assertTrue(!e.getMessage().contains("["), e.getMessage());
     }
