@@ -137,7 +137,7 @@ run_pebble() {
  "privateKey":"$d/key.pem","httpPort":$http,"tlsPort":$tls,"ocspResponderURL":"","externalAccountBindingRequired":false,
  "certificateValidityPeriod":150}}
 JSON
-  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver "$dnsserver" \
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_ALTERNATE_ROOTS=1 pebble -config "$d/pebble-config.json" -dnsserver "$dnsserver" \
     -strict=false >"$d/pebble.log" 2>&1 &
   local pebble=$!
   track_pid "$pebble"

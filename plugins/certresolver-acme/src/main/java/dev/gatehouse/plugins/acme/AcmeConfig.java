@@ -20,7 +20,17 @@ import java.util.Locale;
  * @param tlsChallenge TLS-ALPN-01 when present ({@code tlsChallenge: {}} or {@code true})
  * @param dnsChallenge DNS-01 through a DNS provider (the only challenge that can validate wildcard names)
  * @param eab external account binding: {@code kid} and {@code hmacEncoded}
- * @param caCertificates PEM files of CAs to trust for the connection to {@code caServer} (beyond the JVM's)
+ * @param caCertificates PEM files of CAs to trust for the connection to {@code caServer}: with them (or with
+ *        {@code caServerName}) only these are trusted, unless {@code caSystemCertPool}
+ * @param preferredChain the issuer common name of the top certificate of the chain to serve, among the chains the
+ *        CA offers (the default chain when none matches)
+ * @param profile the certificate profile asked of the CA (an ACME profiles extension), none by default
+ * @param emailAddresses e-mail addresses put in the certificate request (subject alternative names)
+ * @param disableCommonName leave the common name out of the certificate request
+ * @param clientTimeout the limit of one HTTP exchange with the CA (2 minutes by default)
+ * @param clientResponseHeaderTimeout the limit of the wait for the CA's response headers (30 seconds by default)
+ * @param caSystemCertPool trust the JVM's CAs as well as {@code caCertificates}
+ * @param caServerName the name the CA server's certificate must carry (and the SNI), instead of {@code caServer}'s host
  */
 public record AcmeConfig(
         String email,
@@ -32,16 +42,69 @@ public record AcmeConfig(
         Object tlsChallenge,
         DnsChallenge dnsChallenge,
         Eab eab,
-        List<String> caCertificates) {
+        List<String> caCertificates,
+        String preferredChain,
+        String profile,
+        List<String> emailAddresses,
+        Boolean disableCommonName,
+        Duration clientTimeout,
+        Duration clientResponseHeaderTimeout,
+        Boolean caSystemCertPool,
+        String caServerName) {
 
     public static final String LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+    /** Traefik's defaults (pkg/provider/acme/provider.go, SetDefaults). */
+    static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofMinutes(2);
+    static final Duration DEFAULT_RESPONSE_HEADER_TIMEOUT = Duration.ofSeconds(30);
 
     public AcmeConfig {
         caCertificates = caCertificates == null ? List.of() : List.copyOf(caCertificates);
+        emailAddresses = emailAddresses == null ? List.of()
+                : emailAddresses.stream().map(String::strip).filter(address -> !address.isEmpty()).toList();
+        preferredChain = blankToNull(preferredChain);
+        profile = blankToNull(profile);
+        caServerName = blankToNull(caServerName);
+        for (Duration timeout : new Duration[] {clientTimeout, clientResponseHeaderTimeout}) {
+            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+                throw new IllegalArgumentException("clientTimeout and clientResponseHeaderTimeout must be positive");
+            }
+        }
+        Duration total = clientTimeout == null ? DEFAULT_CLIENT_TIMEOUT : clientTimeout;
+        Duration headers = clientResponseHeaderTimeout == null ? DEFAULT_RESPONSE_HEADER_TIMEOUT : clientResponseHeaderTimeout;
+        if (total.compareTo(headers) < 0) {
+            // Traefik's check (Provider.Init), with its words.
+            throw new IllegalArgumentException("clientTimeout must be at least clientResponseHeaderTimeout (" + total
+                    + " < " + headers + "): raise clientTimeout or lower clientResponseHeaderTimeout");
+        }
     }
 
-    /** {@code httpChallenge.entryPoint}. */
-    public record HttpChallenge(String entryPoint) {
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    /**
+     * {@code httpChallenge}: the entry point the CA validates on, and {@code delay}, the wait between
+     * publishing the token and asking the CA to validate it (none by default).
+     */
+    public record HttpChallenge(String entryPoint, Duration delay) {
+    }
+
+    public Duration httpChallengeDelay() {
+        return httpChallenge == null || httpChallenge.delay() == null || httpChallenge.delay().isNegative()
+                ? Duration.ZERO : httpChallenge.delay();
+    }
+
+    public Duration clientTimeoutOrDefault() {
+        return clientTimeout == null ? DEFAULT_CLIENT_TIMEOUT : clientTimeout;
+    }
+
+    public Duration clientResponseHeaderTimeoutOrDefault() {
+        return clientResponseHeaderTimeout == null ? DEFAULT_RESPONSE_HEADER_TIMEOUT : clientResponseHeaderTimeout;
+    }
+
+    /** As Traefik: a pool of its own only when {@code caCertificates} or {@code caServerName} is set. */
+    public boolean ownTrustPool() {
+        return !caCertificates.isEmpty() || caServerName != null;
     }
 
     /**
