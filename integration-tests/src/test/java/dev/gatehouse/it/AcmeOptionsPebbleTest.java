@@ -186,14 +186,82 @@ class AcmeOptionsPebbleTest {
              GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "misnamed.acme.test", "misnamed"))
                      .staticConfig(gatewayConfig(resolver("misnamed", "caServerName: ca.other.test\n"))).start()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (gateway.logLines("cannot obtain a certificate for [misnamed.acme.test]").isEmpty()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(200);
+            String failure = awaitFailure(gateway, "misnamed.acme.test", Duration.ofSeconds(60));
+            assertTrue(failure.contains("cannot reach the CA: the ACME server's certificate is not valid for "
+                    + "caServerName ca.other.test"), failure);
+        }
+    }
+
+    /** The first logged failure to obtain a certificate for {@code domain}, within {@code timeout}. */
+    private static String awaitFailure(GatewayHarness gateway, String domain, Duration timeout) throws Exception {
+        String line = "cannot obtain a certificate for [" + domain + "]";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (gateway.logLines(line).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        List<String> failures = gateway.logLines(line);
+        assertFalse(failures.isEmpty(), "the failure is logged: " + gateway.logs());
+        return failures.get(0);
+    }
+
+    /**
+     * {@code profile}: test.sh's Pebble (2.4) lists no profiles in its directory, so a profile fails the order
+     * before it is sent, with a message that names the profile and what the CA offers.
+     */
+    @Test
+    void profileTheCaDoesNotOfferFailsTheOrderNamingIt() throws Exception {
+        try (TestBackend backend = TestBackend.echo("app");
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+                     routers(backend.url(), "profiled.acme.test", "profiled"))
+                     .staticConfig(gatewayConfig(resolver("profiled", "profile: shortlived\n"))).start()) {
+            String failure = awaitFailure(gateway, "profiled.acme.test", Duration.ofSeconds(60));
+            assertTrue(failure.contains("the CA offers no profile 'shortlived' (profiles: none): change profile in "
+                    + "certificatesResolvers.profiled.acme"), failure);
+        }
+    }
+
+    /**
+     * {@code clientResponseHeaderTimeout}: a CA that accepts the connection and never answers fails the order once
+     * it has passed (acme4j's own default would wait 10 s), and the failure says the CA was not reached.
+     */
+    @Test
+    void clientResponseHeaderTimeoutBoundsTheWaitForASilentCa() throws Exception {
+        try (java.net.ServerSocket silentCa = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silentCa.accept());   // read nothing, answer nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "silent-ca");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String resolver = """
+                    silent:
+                      acme:
+                        caServer: http://127.0.0.1:%d/dir
+                        storage: %s
+                        clientTimeout: 2s
+                        clientResponseHeaderTimeout: 1s
+                        httpChallenge:
+                          entryPoint: web
+                    """.formatted(silentCa.getLocalPort(), dir.resolve("silent.json"));
+            try (TestBackend backend = TestBackend.echo("app");
+                 GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+                         routers(backend.url(), "silent.acme.test", "silent"))
+                         .staticConfig(gatewayConfig(resolver)).start()) {
+                long started = System.nanoTime();
+                String failure = awaitFailure(gateway, "silent.acme.test", Duration.ofSeconds(8));
+                assertTrue(failure.contains("cannot reach the CA: request timed out"), failure);
+                assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(8)) < 0);
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
             }
-            List<String> failures = gateway.logLines("cannot obtain a certificate for [misnamed.acme.test]");
-            assertFalse(failures.isEmpty(), "the failure is logged: " + gateway.logs());
-            assertTrue(failures.get(0).contains("caServerName ca.other.test"), failures.get(0));
         }
     }
 
