@@ -30,11 +30,13 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The {@code certificatesResolvers.<name>.acme} options beyond the basics, against test.sh's Pebble (skipped
  * without it), which offers an alternate chain to a second root ({@code PEBBLE_ALTERNATE_ROOTS=1}):
- * {@code preferredChain}, {@code httpChallenge.delay}, {@code caServerName} with {@code caCertificates} and the
+ * {@code preferredChain}, {@code httpChallenge.delay}, {@code tlsChallenge.delay}, {@code profile}, {@code caServerName} with {@code caCertificates} and the
  * client timeouts. ({@code disableCommonName} and {@code emailAddresses} shape the certificate request, which
  * Pebble does not mirror: Pebble 2.4 sets the CN to the first name and drops e-mail names; CertificateRequestsTest.)
  */
@@ -266,14 +268,16 @@ class AcmeOptionsPebbleTest {
     }
 
     /**
-     * {@code httpChallenge.delay}: Pebble is asked to validate (its {@code POST /chalZ}) only once the delay has
-     * passed since the order (its {@code POST /order-plz}); Pebble logs to the second, so 3 s show as at least 2.
+     * {@code httpChallenge.delay} and {@code tlsChallenge.delay}: Pebble is asked to validate (its
+     * {@code POST /chalZ}) only once the delay has passed since the order (its {@code POST /order-plz}); Pebble logs
+     * to the second, so 3 s show as at least 2.
      */
-    @Test
-    void httpChallengeDelayWaitsBeforeTheCaIsAskedToValidate() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"httpChallenge:\n      entryPoint: web\n      delay: 3s\n", "tlsChallenge:\n      delay: 3s\n"})
+    void challengeDelayWaitsBeforeTheCaIsAskedToValidate(String challenge) throws Exception {
         Path pebbleLog = Path.of(System.getenv("IT_PEBBLE_LOG"));
         int logLinesBefore = Files.readAllLines(pebbleLog).size();
-        String resolver = resolver("delayed", "").replace("entryPoint: web\n", "entryPoint: web\n      delay: 3s\n");
+        String resolver = resolver("delayed", "").replace("httpChallenge:\n      entryPoint: web\n", challenge);
         try (TestBackend backend = TestBackend.echo("app");
              GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "delayed.acme.test", "delayed"))

@@ -17,7 +17,7 @@ import java.util.Locale;
  * @param certificatesDuration the lifetime, in hours, of the certificates the CA issues (2160 by default); the
  *        renewal starts when a third of it is left
  * @param httpChallenge HTTP-01 on an entry point
- * @param tlsChallenge TLS-ALPN-01 when present ({@code tlsChallenge: {}} or {@code true})
+ * @param tlsChallenge TLS-ALPN-01 when present ({@code tlsChallenge: {}}, or {@code =true} in flags and labels)
  * @param dnsChallenge DNS-01 through a DNS provider (the only challenge that can validate wildcard names)
  * @param eab external account binding: {@code kid} and {@code hmacEncoded}
  * @param caCertificates PEM files of CAs to trust for the connection to {@code caServer}: with them (or with
@@ -39,7 +39,7 @@ public record AcmeConfig(
         String keyType,
         Integer certificatesDuration,
         HttpChallenge httpChallenge,
-        Object tlsChallenge,
+        TlsChallenge tlsChallenge,
         DnsChallenge dnsChallenge,
         Eab eab,
         List<String> caCertificates,
@@ -89,9 +89,18 @@ public record AcmeConfig(
     public record HttpChallenge(String entryPoint, Duration delay) {
     }
 
-    public Duration httpChallengeDelay() {
-        return httpChallenge == null || httpChallenge.delay() == null || httpChallenge.delay().isNegative()
-                ? Duration.ZERO : httpChallenge.delay();
+    /** {@code tlsChallenge}: {@code delay}, as {@code httpChallenge.delay}, for TLS-ALPN-01. */
+    public record TlsChallenge(Duration delay) {
+    }
+
+    /** The wait before the CA is asked to validate a challenge of {@code type} ({@code http-01}, {@code tls-alpn-01}). */
+    public Duration challengeDelay(String type) {
+        Duration delay = switch (type) {
+            case "http-01" -> httpChallenge == null ? null : httpChallenge.delay();
+            case "tls-alpn-01" -> tlsChallenge == null ? null : tlsChallenge.delay();
+            default -> null;
+        };
+        return delay == null || delay.isNegative() ? Duration.ZERO : delay;
     }
 
     public Duration clientTimeoutOrDefault() {
@@ -202,7 +211,7 @@ public record AcmeConfig(
     }
 
     public boolean tlsChallengeEnabled() {
-        return tlsChallenge != null && !Boolean.FALSE.equals(tlsChallenge) && !"false".equals(tlsChallenge);
+        return tlsChallenge != null;
     }
 
     public String httpChallengeEntryPoint() {

@@ -302,10 +302,6 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
             String token = http.get().getToken();
             tokens.put(token, http.get().getAuthorization());
             try {
-                Duration delay = config.httpChallengeDelay();
-                if (!delay.isZero()) {
-                    Thread.sleep(delay.toMillis());   // httpChallenge.delay, as lego's http01.SetDelay
-                }
                 validate(http.get(), domain);
             } finally {
                 tokens.remove(token);
@@ -331,8 +327,16 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         }
     }
 
-    /** Asks the CA to validate {@code challenge} and waits for its verdict. */
-    private static void validate(Challenge challenge, String domain) throws Exception {
+    /**
+     * Asks the CA to validate {@code challenge}, after {@code httpChallenge.delay} or {@code tlsChallenge.delay}
+     * (lego's http01/tlsalpn01 SetDelay: a pause between publishing the answer and the validation), and waits for
+     * its verdict.
+     */
+    private void validate(Challenge challenge, String domain) throws Exception {
+        Duration delay = config.challengeDelay(challenge.getType());
+        if (!delay.isZero()) {
+            Thread.sleep(delay.toMillis());
+        }
         challenge.trigger();
         Status status = challenge.waitForCompletion(WAIT);
         if (status != Status.VALID) {
