@@ -30,7 +30,9 @@ import java.util.Locale;
  * @param clientTimeout the limit of one HTTP exchange with the CA (2 minutes by default)
  * @param clientResponseHeaderTimeout the limit of the wait for the CA's response headers (30 seconds by default)
  * @param caSystemCertPool trust the JVM's CAs as well as {@code caCertificates}
- * @param caServerName the name the CA server's certificate must carry (and the SNI), instead of {@code caServer}'s host
+ * @param caServerName the name the CA server's certificate must carry, instead of {@code caServer}'s host
+ * @param certificateTimeout how long the CA may take to issue the certificate once the order is finalized (30
+ *        seconds by default)
  */
 public record AcmeConfig(
         String email,
@@ -50,12 +52,14 @@ public record AcmeConfig(
         Duration clientTimeout,
         Duration clientResponseHeaderTimeout,
         Boolean caSystemCertPool,
-        String caServerName) {
+        String caServerName,
+        Duration certificateTimeout) {
 
     public static final String LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
     /** Traefik's defaults (pkg/provider/acme/provider.go, SetDefaults). */
     static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofMinutes(2);
     static final Duration DEFAULT_RESPONSE_HEADER_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_CERTIFICATE_TIMEOUT = Duration.ofSeconds(30);
 
     public AcmeConfig {
         caCertificates = caCertificates == null ? List.of() : List.copyOf(caCertificates);
@@ -64,9 +68,10 @@ public record AcmeConfig(
         preferredChain = blankToNull(preferredChain);
         profile = blankToNull(profile);
         caServerName = blankToNull(caServerName);
-        for (Duration timeout : new Duration[] {clientTimeout, clientResponseHeaderTimeout}) {
+        for (Duration timeout : new Duration[] {clientTimeout, clientResponseHeaderTimeout, certificateTimeout}) {
             if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-                throw new IllegalArgumentException("clientTimeout and clientResponseHeaderTimeout must be positive");
+                throw new IllegalArgumentException("clientTimeout, clientResponseHeaderTimeout and certificateTimeout "
+                        + "must be positive durations (such as 30s)");
             }
         }
         Duration total = clientTimeout == null ? DEFAULT_CLIENT_TIMEOUT : clientTimeout;
@@ -101,6 +106,10 @@ public record AcmeConfig(
             default -> null;
         };
         return delay == null || delay.isNegative() ? Duration.ZERO : delay;
+    }
+
+    public Duration certificateTimeoutOrDefault() {
+        return certificateTimeout == null ? DEFAULT_CERTIFICATE_TIMEOUT : certificateTimeout;
     }
 
     public Duration clientTimeoutOrDefault() {

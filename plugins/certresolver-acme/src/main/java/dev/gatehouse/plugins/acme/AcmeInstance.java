@@ -259,7 +259,7 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         KeyPair key = Keys.generate(config.keyTypeOrDefault());
         order.execute(CertificateRequests.csr(key, domains, config.emailAddresses(),
                 !Boolean.TRUE.equals(config.disableCommonName())));
-        Status done = order.waitForCompletion(WAIT);
+        Status done = order.waitForCompletion(config.certificateTimeoutOrDefault());   // certificateTimeout
         if (done != Status.VALID) {
             throw new AcmeException("the order is " + done + order.getError().map(p -> ": " + problem(p)).orElse(""));
         }

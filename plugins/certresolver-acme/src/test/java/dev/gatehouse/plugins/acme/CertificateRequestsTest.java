@@ -98,7 +98,7 @@ class CertificateRequestsTest {
     void clientTimeoutBelowTheResponseHeaderTimeoutIsRefusedAsByTraefik() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, Duration.ofSeconds(10), null,
-                null, null));
+                null, null, null));
         assertTrue(e.getMessage().startsWith("clientTimeout must be at least clientResponseHeaderTimeout"), e.getMessage());
     }
 
