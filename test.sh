@@ -99,8 +99,9 @@ wait_port() {
 
 # Pebble, as in ENVIRONMENT.md: a CA made here for Pebble's own HTTPS, challtestsrv answering every name with
 # 127.0.0.1, validation for real (no PEBBLE_VA_ALWAYS_VALID). Certificates live 150 s, so that a test sees a
-# renewal (at a third of the lifetime left) within a bounded wait. The ACME tests read IT_PEBBLE_* and
-# are skipped without them.
+# renewal (at a third of the lifetime left) within a bounded wait. PEBBLE_ALTERNATE_ROOTS=1 (in run_pebble) makes
+# it offer a second chain to another root, as Let's Encrypt does, for preferredChain (AcmeOptionsPebbleTest). The
+# ACME tests read IT_PEBBLE_* and are skipped without them.
 start_pebble() {
   local dns challtest
   free_port dns; free_port challtest
