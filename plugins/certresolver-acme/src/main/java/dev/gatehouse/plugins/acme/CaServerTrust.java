@@ -36,11 +36,18 @@ final class CaServerTrust {
         if (!config.ownTrustPool()) {
             return null;
         }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {trustManager(config)}, null);
+        return context;
+    }
+
+    /** The trust of a configuration with a pool of its own ({@link AcmeConfig#ownTrustPool()}). */
+    static X509TrustManager trustManager(AcmeConfig config) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         int n = 0;
         if (Boolean.TRUE.equals(config.caSystemCertPool())) {
-            for (X509Certificate ca : trustManager(null).getAcceptedIssuers()) {
+            for (X509Certificate ca : poolOf(null).getAcceptedIssuers()) {
                 trust.setCertificateEntry("system" + n++, ca);
             }
         }
@@ -52,14 +59,11 @@ final class CaServerTrust {
                 trust.setCertificateEntry("configured" + n++, ca);
             }
         }
-        X509TrustManager pool = trustManager(trust);
-        TrustManager manager = config.caServerName() == null ? pool : new NamedServer(pool, config.caServerName());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {manager}, null);
-        return context;
+        X509TrustManager pool = poolOf(trust);
+        return config.caServerName() == null ? pool : new NamedServer(pool, config.caServerName());
     }
 
-    private static X509TrustManager trustManager(KeyStore trust) throws Exception {
+    private static X509TrustManager poolOf(KeyStore trust) throws Exception {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
         for (TrustManager manager : factory.getTrustManagers()) {

@@ -122,4 +122,43 @@ class CertificateRequestsTest {
         assertTrue(!CaServerTrust.matches(server, "ignored.example.test"), "the CN is not a name");
         assertTrue(!CaServerTrust.matches(server, "127.0.0.2"));
     }
+
+    private static AcmeConfig trustConfig(List<String> caCertificates, Boolean caSystemCertPool, String caServerName) {
+        return new AcmeConfig(null, null, null, null, null, null, null, null, null, caCertificates, null, null, null,
+                null, null, null, caSystemCertPool, caServerName, null);
+    }
+
+    /**
+     * As Traefik (lego's CreateCertPool): {@code caCertificates} alone trusts those CAs only; {@code caSystemCertPool}
+     * adds the system's (the JVM's); {@code caServerName} alone, without the system pool, trusts nothing.
+     */
+    @Test
+    void caCertificatesAreTheWholePoolUnlessCaSystemCertPool(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        X509Certificate privateCa = certificate("CN=Private ACME CA", "CN=Private ACME CA");
+        java.nio.file.Path pem = dir.resolve("ca.pem");
+        java.nio.file.Files.writeString(pem, Keys.pem(List.of(privateCa)));
+        int jvmCas = systemIssuers();
+
+        X509Certificate[] only = CaServerTrust.trustManager(trustConfig(List.of(pem.toString()), null, null))
+                .getAcceptedIssuers();
+        assertEquals(List.of(privateCa), List.of(only));
+
+        X509Certificate[] withSystem = CaServerTrust.trustManager(trustConfig(List.of(pem.toString()), true, null))
+                .getAcceptedIssuers();
+        assertEquals(jvmCas + 1, withSystem.length);
+        assertTrue(List.of(withSystem).contains(privateCa));
+
+        assertEquals(0, CaServerTrust.trustManager(trustConfig(List.of(), null, "acme.example.test"))
+                .getAcceptedIssuers().length);
+        assertEquals(null, CaServerTrust.sslContext(trustConfig(List.of(), true, null)),
+                "neither caCertificates nor caServerName: the JVM's default trust");
+    }
+
+    private static int systemIssuers() throws Exception {
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        factory.init((java.security.KeyStore) null);
+        return ((javax.net.ssl.X509TrustManager) factory.getTrustManagers()[0]).getAcceptedIssuers().length;
+    }
 }
