@@ -283,8 +283,7 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         }
         List<X509Certificate> chosen = CertificateRequests.preferredChain(certificate.getCertificateChain(), alternates,
                 config.preferredChain());
-        if (chosen == certificate.getCertificateChain() && CertificateRequests.topIssuerCommonName(chosen)
-                .filter(config.preferredChain()::equals).isEmpty()) {
+        if (CertificateRequests.topIssuerCommonName(chosen).filter(config.preferredChain()::equals).isEmpty()) {
             LOG.debug("ACME resolver {}: no chain offered by the CA is issued by '{}'; the default chain is used",
                     name, config.preferredChain());
         }
