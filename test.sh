@@ -99,8 +99,9 @@ wait_port() {
 
 # Pebble, as in ENVIRONMENT.md: a CA made here for Pebble's own HTTPS, challtestsrv answering every name with
 # 127.0.0.1, validation for real (no PEBBLE_VA_ALWAYS_VALID). Certificates live 150 s, so that a test sees a
-# renewal (at a third of the lifetime left) within a bounded wait. The ACME tests read IT_PEBBLE_* and
-# are skipped without them.
+# renewal (at a third of the lifetime left) within a bounded wait. PEBBLE_ALTERNATE_ROOTS=1 (in run_pebble) makes
+# it offer a second chain to another root, as Let's Encrypt does, for preferredChain (AcmeOptionsPebbleTest). The
+# ACME tests read IT_PEBBLE_* and are skipped without them.
 start_pebble() {
   local dns challtest
   free_port dns; free_port challtest
@@ -137,7 +138,7 @@ run_pebble() {
  "privateKey":"$d/key.pem","httpPort":$http,"tlsPort":$tls,"ocspResponderURL":"","externalAccountBindingRequired":false,
  "certificateValidityPeriod":150}}
 JSON
-  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$d/pebble-config.json" -dnsserver "$dnsserver" \
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_ALTERNATE_ROOTS=1 pebble -config "$d/pebble-config.json" -dnsserver "$dnsserver" \
     -strict=false >"$d/pebble.log" 2>&1 &
   local pebble=$!
   track_pid "$pebble"

@@ -17,10 +17,22 @@ import java.util.Locale;
  * @param certificatesDuration the lifetime, in hours, of the certificates the CA issues (2160 by default); the
  *        renewal starts when a third of it is left
  * @param httpChallenge HTTP-01 on an entry point
- * @param tlsChallenge TLS-ALPN-01 when present ({@code tlsChallenge: {}} or {@code true})
+ * @param tlsChallenge TLS-ALPN-01 when present ({@code tlsChallenge: {}}, or {@code =true} in flags and labels)
  * @param dnsChallenge DNS-01 through a DNS provider (the only challenge that can validate wildcard names)
  * @param eab external account binding: {@code kid} and {@code hmacEncoded}
- * @param caCertificates PEM files of CAs to trust for the connection to {@code caServer} (beyond the JVM's)
+ * @param caCertificates PEM files of CAs to trust for the connection to {@code caServer}: with them (or with
+ *        {@code caServerName}) only these are trusted, unless {@code caSystemCertPool}
+ * @param preferredChain the issuer common name of the top certificate of the chain to serve, among the chains the
+ *        CA offers (the default chain when none matches)
+ * @param profile the certificate profile asked of the CA (an ACME profiles extension), none by default
+ * @param emailAddresses e-mail addresses put in the certificate request (subject alternative names)
+ * @param disableCommonName leave the common name out of the certificate request
+ * @param clientTimeout the limit of one HTTP exchange with the CA (2 minutes by default)
+ * @param clientResponseHeaderTimeout the limit of the wait for the CA's response headers (30 seconds by default)
+ * @param caSystemCertPool trust the JVM's CAs as well as {@code caCertificates}
+ * @param caServerName the name the CA server's certificate must carry, instead of {@code caServer}'s host
+ * @param certificateTimeout how long the CA may take to issue the certificate once the order is finalized (30
+ *        seconds by default)
  */
 public record AcmeConfig(
         String email,
@@ -29,19 +41,88 @@ public record AcmeConfig(
         String keyType,
         Integer certificatesDuration,
         HttpChallenge httpChallenge,
-        Object tlsChallenge,
+        TlsChallenge tlsChallenge,
         DnsChallenge dnsChallenge,
         Eab eab,
-        List<String> caCertificates) {
+        List<String> caCertificates,
+        String preferredChain,
+        String profile,
+        List<String> emailAddresses,
+        Boolean disableCommonName,
+        Duration clientTimeout,
+        Duration clientResponseHeaderTimeout,
+        Boolean caSystemCertPool,
+        String caServerName,
+        Duration certificateTimeout) {
 
     public static final String LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+    /** Traefik's defaults (pkg/provider/acme/provider.go, SetDefaults). */
+    static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofMinutes(2);
+    static final Duration DEFAULT_RESPONSE_HEADER_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_CERTIFICATE_TIMEOUT = Duration.ofSeconds(30);
 
     public AcmeConfig {
         caCertificates = caCertificates == null ? List.of() : List.copyOf(caCertificates);
+        emailAddresses = emailAddresses == null ? List.of()
+                : emailAddresses.stream().map(String::strip).filter(address -> !address.isEmpty()).toList();
+        preferredChain = blankToNull(preferredChain);
+        profile = blankToNull(profile);
+        caServerName = blankToNull(caServerName);
+        for (Duration timeout : new Duration[] {clientTimeout, clientResponseHeaderTimeout, certificateTimeout}) {
+            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+                throw new IllegalArgumentException("clientTimeout, clientResponseHeaderTimeout and certificateTimeout "
+                        + "must be positive durations (such as 30s)");
+            }
+        }
+        Duration total = clientTimeout == null ? DEFAULT_CLIENT_TIMEOUT : clientTimeout;
+        Duration headers = clientResponseHeaderTimeout == null ? DEFAULT_RESPONSE_HEADER_TIMEOUT : clientResponseHeaderTimeout;
+        if (total.compareTo(headers) < 0) {
+            // Traefik's check (Provider.Init), with its words.
+            throw new IllegalArgumentException("clientTimeout must be at least clientResponseHeaderTimeout (" + total
+                    + " < " + headers + "): raise clientTimeout or lower clientResponseHeaderTimeout");
+        }
     }
 
-    /** {@code httpChallenge.entryPoint}. */
-    public record HttpChallenge(String entryPoint) {
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    /**
+     * {@code httpChallenge}: the entry point the CA validates on, and {@code delay}, the wait between
+     * publishing the token and asking the CA to validate it (none by default).
+     */
+    public record HttpChallenge(String entryPoint, Duration delay) {
+    }
+
+    /** {@code tlsChallenge}: {@code delay}, as {@code httpChallenge.delay}, for TLS-ALPN-01. */
+    public record TlsChallenge(Duration delay) {
+    }
+
+    /** The wait before the CA is asked to validate a challenge of {@code type} ({@code http-01}, {@code tls-alpn-01}). */
+    public Duration challengeDelay(String type) {
+        Duration delay = switch (type) {
+            case "http-01" -> httpChallenge == null ? null : httpChallenge.delay();
+            case "tls-alpn-01" -> tlsChallenge == null ? null : tlsChallenge.delay();
+            default -> null;
+        };
+        return delay == null || delay.isNegative() ? Duration.ZERO : delay;
+    }
+
+    public Duration certificateTimeoutOrDefault() {
+        return certificateTimeout == null ? DEFAULT_CERTIFICATE_TIMEOUT : certificateTimeout;
+    }
+
+    public Duration clientTimeoutOrDefault() {
+        return clientTimeout == null ? DEFAULT_CLIENT_TIMEOUT : clientTimeout;
+    }
+
+    public Duration clientResponseHeaderTimeoutOrDefault() {
+        return clientResponseHeaderTimeout == null ? DEFAULT_RESPONSE_HEADER_TIMEOUT : clientResponseHeaderTimeout;
+    }
+
+    /** As Traefik: a pool of its own only when {@code caCertificates} or {@code caServerName} is set. */
+    public boolean ownTrustPool() {
+        return !caCertificates.isEmpty() || caServerName != null;
     }
 
     /**
@@ -139,7 +220,7 @@ public record AcmeConfig(
     }
 
     public boolean tlsChallengeEnabled() {
-        return tlsChallenge != null && !Boolean.FALSE.equals(tlsChallenge) && !"false".equals(tlsChallenge);
+        return tlsChallenge != null;
     }
 
     public String httpChallengeEntryPoint() {

@@ -5,22 +5,16 @@ import dev.gatehouse.api.CertificateSink;
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.api.Storage;
 import dev.gatehouse.plugins.acme.dns.DnsChallengeException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,15 +26,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Certificate;
 import org.shredzone.acme4j.Identifier;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.OrderBuilder;
 import org.shredzone.acme4j.Problem;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
@@ -50,6 +42,7 @@ import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeNetworkException;
 import org.shredzone.acme4j.exception.AcmeServerException;
 import org.shredzone.acme4j.exception.AcmeUnauthorizedException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
@@ -232,12 +225,25 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         if (e instanceof DnsChallengeException) {
             return e.getMessage();   // written for the operator: domain, server and what to check
         }
+        if (e instanceof AcmeNetworkException) {
+            // acme4j says only "Network error": the reason is the innermost cause (refused, timed out, untrusted).
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return "cannot reach the CA: " + (root.getMessage() == null ? root.getClass().getSimpleName()
+                    : root.getMessage());
+        }
         return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     private void order(Set<String> domains) throws Exception {
         Login account = login();
-        Order order = account.newOrder().domains(domains).create();
+        OrderBuilder builder = account.newOrder().domains(domains);
+        if (config.profile() != null) {
+            builder.profile(config.profile());
+        }
+        Order order = builder.create();
         if (dns != null) {
             dns.beginOrder();
         }
@@ -251,19 +257,37 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
             throw new AcmeException("the order is " + ready + order.getError().map(p -> ": " + problem(p)).orElse(""));
         }
         KeyPair key = Keys.generate(config.keyTypeOrDefault());
-        order.execute(key);
-        Status done = order.waitForCompletion(WAIT);
+        order.execute(CertificateRequests.csr(key, domains, config.emailAddresses(),
+                !Boolean.TRUE.equals(config.disableCommonName())));
+        Status done = order.waitForCompletion(config.certificateTimeoutOrDefault());   // certificateTimeout
         if (done != Status.VALID) {
             throw new AcmeException("the order is " + done + order.getError().map(p -> ": " + problem(p)).orElse(""));
         }
-        Certificate certificate = order.getCertificate();
-        List<X509Certificate> chain = certificate.getCertificateChain();
+        List<X509Certificate> chain = chain(order.getCertificate());
         Held issued = new Held(chain, key);
         String text = "domains: " + String.join(",", domains) + "\n" + Keys.pem(key) + Keys.pem(chain);
         storage.put(prefix + "certificates/" + domains.iterator().next(), text.getBytes(StandardCharsets.UTF_8));
         held.put(domains, issued);
         sink.issued(domains, key.getPrivate(), chain);
         scheduleRenewal(domains, issued);
+    }
+
+    /** The certificate chain to serve: the CA's default, or the alternate that {@code preferredChain} names. */
+    private List<X509Certificate> chain(Certificate certificate) throws AcmeException {
+        if (config.preferredChain() == null) {
+            return certificate.getCertificateChain();
+        }
+        List<List<X509Certificate>> alternates = new ArrayList<>();
+        for (Certificate alternate : certificate.getAlternateCertificates()) {
+            alternates.add(alternate.getCertificateChain());
+        }
+        List<X509Certificate> chosen = CertificateRequests.preferredChain(certificate.getCertificateChain(), alternates,
+                config.preferredChain());
+        if (CertificateRequests.topIssuerCommonName(chosen).filter(config.preferredChain()::equals).isEmpty()) {
+            LOG.debug("ACME resolver {}: no chain offered by the CA is issued by '{}'; the default chain is used",
+                    name, config.preferredChain());
+        }
+        return chosen;
     }
 
     private void authorize(Login account, Authorization authorization) throws Exception {
@@ -302,8 +326,16 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         }
     }
 
-    /** Asks the CA to validate {@code challenge} and waits for its verdict. */
-    private static void validate(Challenge challenge, String domain) throws Exception {
+    /**
+     * Asks the CA to validate {@code challenge}, after {@code httpChallenge.delay} or {@code tlsChallenge.delay}
+     * (lego's http01/tlsalpn01 SetDelay: a pause between publishing the answer and the validation), and waits for
+     * its verdict.
+     */
+    private void validate(Challenge challenge, String domain) throws Exception {
+        Duration delay = config.challengeDelay(challenge.getType());
+        if (!delay.isZero()) {
+            Thread.sleep(delay.toMillis());
+        }
         challenge.trigger();
         Status status = challenge.waitForCompletion(WAIT);
         if (status != Status.VALID) {
@@ -321,7 +353,15 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         if (login != null) {
             return login;
         }
-        Session session = new Session(URI.create(config.caServerOrDefault()), new TrustingProvider(config.caCertificates()));
+        Session session = new Session(URI.create(config.caServerOrDefault()), new CaServerProvider(config));
+        session.networkSettings().setTimeout(config.clientResponseHeaderTimeoutOrDefault());
+        if (config.profile() != null && !session.getMetadata().isProfileAllowed(config.profile())) {
+            // lego sends the profile and the CA refuses the order; say which profiles the CA has before that.
+            throw new AcmeException("the CA offers no profile '" + config.profile() + "' (profiles: "
+                    + (session.getMetadata().getProfiles().isEmpty() ? "none"
+                            : String.join(", ", session.getMetadata().getProfiles())) + "): change profile in "
+                    + "certificatesResolvers." + name + ".acme");
+        }
         Optional<byte[]> storedKey = storage.get(prefix + "account/key");
         Optional<byte[]> storedUrl = storage.get(prefix + "account/url");
         if (storedKey.isPresent() && storedUrl.isPresent()) {
@@ -388,61 +428,36 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
     }
 
     /**
-     * acme4j's generic provider, with {@code caCertificates} trusted next to the JVM's CAs for the connection to
-     * the CA (a private CA, or Pebble in tests).
+     * acme4j's generic provider, with the trust toward the CA server that {@code caCertificates},
+     * {@code caSystemCertPool} and {@code caServerName} ask for ({@link CaServerTrust}) and Traefik's timeouts: a
+     * connection is set up within {@code clientTimeout}, and each request's response headers arrive within
+     * {@code clientResponseHeaderTimeout} (acme4j's request timeout, set on the session).
      */
-    private static final class TrustingProvider extends GenericAcmeProvider {
-        private final List<String> caFiles;
+    private static final class CaServerProvider extends GenericAcmeProvider {
+        private final AcmeConfig config;
 
-        TrustingProvider(List<String> caFiles) {
-            this.caFiles = caFiles;
+        CaServerProvider(AcmeConfig config) {
+            this.config = config;
         }
 
         @Override
         public HttpClient createHttpClient(NetworkSettings settings) {
             HttpClient.Builder builder = HttpClient.newBuilder()
-                    .connectTimeout(settings.getTimeout())
+                    .connectTimeout(config.clientTimeoutOrDefault())
                     .followRedirects(HttpClient.Redirect.NORMAL)
                     .proxy(settings.getProxySelector());
             if (settings.getAuthenticator() != null) {
                 builder.authenticator(settings.getAuthenticator());
             }
-            if (!caFiles.isEmpty()) {
-                try {
-                    builder.sslContext(sslContext(caFiles));
-                } catch (Exception e) {
-                    throw new IllegalStateException("caCertificates cannot be read: " + e.getMessage(), e);
+            try {
+                SSLContext context = CaServerTrust.sslContext(config);
+                if (context != null) {
+                    builder.sslContext(context);
                 }
+            } catch (Exception e) {
+                throw new IllegalStateException("caCertificates cannot be read: " + e.getMessage(), e);
             }
             return builder.build();
-        }
-
-        private static SSLContext sslContext(List<String> caFiles) throws Exception {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            system.init((KeyStore) null);
-            int n = 0;
-            for (TrustManager manager : system.getTrustManagers()) {
-                if (manager instanceof X509TrustManager x509) {
-                    for (X509Certificate ca : x509.getAcceptedIssuers()) {
-                        trust.setCertificateEntry("system" + n++, ca);
-                    }
-                }
-            }
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            for (String caFile : caFiles) {
-                Collection<? extends java.security.cert.Certificate> cas = factory.generateCertificates(
-                        new ByteArrayInputStream(Files.readAllBytes(Path.of(caFile))));
-                for (java.security.cert.Certificate ca : cas) {
-                    trust.setCertificateEntry("configured" + n++, ca);
-                }
-            }
-            TrustManagerFactory factoryWithAll = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factoryWithAll.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factoryWithAll.getTrustManagers(), null);
-            return context;
         }
     }
 }
