@@ -50,6 +50,7 @@ class ServersTransportTest {
     private static Path clientStore;
     private static Path clientPem;
     private static Path clientKeyPem;
+    private static Path clientRsaKeyPem;
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -79,6 +80,13 @@ class ServersTransportTest {
         Files.writeString(clientKeyPem, "-----BEGIN PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
                 + "\n-----END PRIVATE KEY-----\n");
+        // The same key as PKCS#1 (BEGIN RSA PRIVATE KEY), as many tools still write client keys.
+        clientRsaKeyPem = certs.resolve("client-key-rsa.pem");
+        Process openssl = new ProcessBuilder("openssl", "rsa", "-in", clientKeyPem.toString(), "-traditional",
+                "-out", clientRsaKeyPem.toString()).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0, "openssl rsa failed: " + output);
+        assertTrue(Files.readString(clientRsaKeyPem).contains("BEGIN RSA PRIVATE KEY"), "a PKCS#1 key was written");
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
@@ -234,17 +242,28 @@ class ServersTransportTest {
                           certificates:
                             - certFile: %2$s
                               keyFile: %3$s
+                        withpkcs1key:
+                          rootCAs: [%1$s]
+                          serverName: backend.test
+                          certificates:
+                            - certFile: %2$s
+                              keyFile: %4$s
                         withoutcert:
                           rootCAs: [%1$s]
                           serverName: backend.test
-                    """.formatted(serverPem, clientPem, clientKeyPem),
+                    """.formatted(serverPem, clientPem, clientKeyPem, clientRsaKeyPem),
                     route("withcert", backend.url(), "withcert"),
+                    route("withpkcs1key", backend.url(), "withpkcs1key"),
                     route("withoutcert", backend.url(), "withoutcert@file"));
             try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("withcert@file"), Duration.ofSeconds(10));
                 HttpResponse<String> ok = get(gateway.url("/withcert"));
                 assertEquals(200, ok.statusCode(), ok.body());
                 assertTrue(ok.body().contains("clientCert=true"), ok.body());
+                // PKCS#1 keys are read as entry points read them (servers transports once took PKCS#8 only)
+                HttpResponse<String> pkcs1 = get(gateway.url("/withpkcs1key"));
+                assertEquals(200, pkcs1.statusCode(), pkcs1.body());
+                assertTrue(pkcs1.body().contains("clientCert=true"), pkcs1.body());
                 assertEquals(502, get(gateway.url("/withoutcert")).statusCode());
             }
         }

@@ -3,9 +3,11 @@ package dev.gatehouse.core.proxy;
 import dev.gatehouse.api.config.ServersTransportConfig;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
+import dev.gatehouse.core.tls.Pem;
 import dev.gatehouse.core.tls.TlsPolicy;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
@@ -32,11 +34,9 @@ public final class UpstreamTls {
             List<Certificate> roots = new ArrayList<>();
             for (String ca : config.rootCAs()) {
                 try {
-                    roots.addAll(Pem.certificates(ca));
+                    roots.addAll(Pem.certificates(Pem.text(ca, null)));
                 } catch (Exception e) {
-                    // The JDK's message for a missing file is the path alone, which the message already names.
-                    String reason = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
-                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + reason, e);
+                    throw new IllegalArgumentException("rootCAs: cannot read '" + ca + "': " + e.getMessage(), e);
                 }
             }
             ssl.setTrustStore(Pem.trustStore(roots));
@@ -48,8 +48,8 @@ public final class UpstreamTls {
             for (int i = 0; i < config.certificates().size(); i++) {
                 ServersTransportConfig.Certificate certificate = config.certificates().get(i);
                 try {
-                    List<Certificate> chain = Pem.certificates(certificate.certFile());
-                    keys.setKeyEntry("client" + i, Pem.privateKey(certificate.keyFile()), password,
+                    List<X509Certificate> chain = Pem.certificates(Pem.text(certificate.certFile(), null));
+                    keys.setKeyEntry("client" + i, Pem.privateKey(Pem.text(certificate.keyFile(), null)), password,
                             chain.toArray(new Certificate[0]));
                 } catch (Exception e) {
                     throw new IllegalArgumentException("certificates[" + i + "]: " + e.getMessage(), e);

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
+import java.security.KeyStore;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
@@ -56,6 +58,16 @@ public final class Pem {
         } catch (CharacterCodingException e) {
             throw new IOException(path + " is not a PEM text file", e);
         }
+    }
+
+    /** An in-memory trust store holding {@code certificates} (a servers transport's {@code rootCAs}). */
+    public static KeyStore trustStore(List<? extends Certificate> certificates) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        for (int i = 0; i < certificates.size(); i++) {
+            store.setCertificateEntry("ca" + i, certificates.get(i));
+        }
+        return store;
     }
 
     /** The certificates of a PEM text, the leaf first as the file lists them. */
