@@ -1,5 +1,7 @@
 package dev.gatehouse.core.api;
 
+import static dev.gatehouse.core.dynamic.ElementNames.qualify;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -283,10 +285,6 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             }
         }
         return errors;
-    }
-
-    private static String qualify(String reference, String provider) {
-        return reference.contains("@") ? reference.strip() : reference.strip() + "@" + provider;
     }
 
     /** Traefik's list filters: {@code search} (in the name), {@code status}, {@code provider}. */

@@ -1,5 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
+import static dev.gatehouse.core.dynamic.ElementNames.qualify;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.api.Middleware;
@@ -1116,12 +1118,6 @@ public final class RuntimeBuilder {
         // As Traefik: a router on at least one existing entry point serves there, with a warning for the others.
         unknown.forEach(indexes.isEmpty() ? problems::add : problems::warn);
         return indexes;
-    }
-
-    /** {@code name} refers to the router's own provider; {@code name@other} to another. */
-    static String qualify(String reference, String provider) {
-        String trimmed = reference.strip();
-        return trimmed.contains("@") ? trimmed : trimmed + "@" + provider;
     }
 
     private String known(ExtensionKind kind) {

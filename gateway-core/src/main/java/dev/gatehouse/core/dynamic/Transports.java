@@ -43,7 +43,7 @@ final class Transports {
         if (reference == null || reference.isBlank() || reference.strip().equals("default@internal")) {
             return defaultClient;
         }
-        String name = RuntimeBuilder.qualify(reference, provider);
+        String name = ElementNames.qualify(reference, provider);
         UpstreamClient client = byName.get(name);
         if (client != null) {
             return client;
