@@ -134,12 +134,8 @@ final class EntryPointPlan {
     private void add(String name, EntryPointConfig entryPoint) {
         ListenAddress address = entryPoint.listenAddress(name);
         ForwardedHeadersConfig forwarded = entryPoint.forwardedHeadersOrDefault();
-        IpRanges trusted;
-        try {
-            trusted = IpRanges.parse(forwarded.trustedIPs());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("entryPoints." + name + ".forwardedHeaders.trustedIPs: " + e.getMessage());
-        }
+        // checked with the static configuration, which names the key and where it was set
+        IpRanges trusted = IpRanges.parse(forwarded.trustedIPs());
         EntryPointTransportConfig transport = entryPoint.transportOrDefault();
         if (transport.keepAliveMaxRequestsOrDefault() < 0) {
             throw new IllegalArgumentException("entryPoints." + name + ".transport.keepAliveMaxRequests: "
@@ -156,7 +152,7 @@ final class EntryPointPlan {
                 entryPoint.httpOrDefault().deniedEncodedCharacters(),
                 new RequestHeadRules(entryPoint.httpOrDefault().underscoreHeadersOrDefault(),
                         entryPoint.httpOrDefault().encodeQuerySemicolonsOrDefault()),
-                ProxyProtocol.of(name, entryPoint.proxyProtocol())));
+                ProxyProtocol.of(entryPoint.proxyProtocol())));
         List<String> epMiddlewares = entryPoint.httpOrDefault().middlewaresOrDefault();
         for (String reference : epMiddlewares) {
             if (reference == null || reference.isBlank()) {

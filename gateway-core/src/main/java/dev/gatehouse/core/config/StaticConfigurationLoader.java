@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.gatehouse.api.config.ConfigurationLimits;
 import dev.gatehouse.api.config.KeyLines;
 import dev.gatehouse.api.config.TomlKeyLines;
+import dev.gatehouse.api.net.IpBlock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -395,6 +396,44 @@ public final class StaticConfigurationLoader {
                 List<String> path = entryPoint == null || entryPoint.address() == null
                         ? List.of("entryPoints", name) : List.of("entryPoints", name, "address");
                 problems.add(origins.describe(path) + ": " + invalid.getMessage());
+            }
+            if (entryPoint != null) {
+                validateEntryPointPeers(name, entryPoint, origins, problems);
+            }
+        }
+    }
+
+    /**
+     * The entry point's lists of trusted peers (forwarded headers, PROXY protocol), and Traefik's refusal of a PROXY
+     * protocol that trusts nobody, each reported with the file line, flag or variable that set it.
+     */
+    private static void validateEntryPointPeers(String name, EntryPointConfig entryPoint, ConfigOrigins origins,
+            List<String> problems) {
+        if (entryPoint.forwardedHeaders() != null) {
+            validateIps(List.of("entryPoints", name, "forwardedHeaders", "trustedIPs"),
+                    entryPoint.forwardedHeaders().trustedIPs(), origins, problems);
+        }
+        ProxyProtocolConfig proxyProtocol = entryPoint.proxyProtocol();
+        if (proxyProtocol == null || proxyProtocol.insecureOrDefault()) {
+            return;
+        }
+        if (proxyProtocol.trustedIPs().isEmpty()) {
+            List<String> path = List.of("entryPoints", name, "proxyProtocol");
+            // Traefik refuses it too ("no trusted IPs provided")
+            problems.add(origins.describe(path) + ": " + ConfigBinder.display(path) + ": set trustedIPs to the "
+                    + "addresses of the load balancers that send the PROXY header (or insecure: true, which believes "
+                    + "any client)");
+        }
+        validateIps(List.of("entryPoints", name, "proxyProtocol", "trustedIPs"), proxyProtocol.trustedIPs(), origins,
+                problems);
+    }
+
+    private static void validateIps(List<String> path, List<String> ips, ConfigOrigins origins, List<String> problems) {
+        for (String ip : ips) {
+            try {
+                IpBlock.parse(ip);
+            } catch (IllegalArgumentException invalid) {
+                problems.add(origins.describe(path) + ": " + ConfigBinder.display(path) + ": " + invalid.getMessage());
             }
         }
     }

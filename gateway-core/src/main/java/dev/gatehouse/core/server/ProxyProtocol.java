@@ -43,29 +43,17 @@ public final class ProxyProtocol {
     }
 
     /**
-     * The PROXY protocol of an entry point, or null when it has none.
-     *
-     * @param entryPoint the entry point's name, for messages
-     * @throws IllegalArgumentException naming the key when {@code trustedIPs} is invalid, or missing without
-     *         {@code insecure} (Traefik refuses that too: "no trusted IPs provided")
+     * The PROXY protocol of an entry point, or null when it has none. Its {@code trustedIPs} were checked with the
+     * static configuration ({@code StaticConfigurationLoader}), which names the key and where it was set.
      */
-    public static ProxyProtocol of(String entryPoint, ProxyProtocolConfig config) {
+    public static ProxyProtocol of(ProxyProtocolConfig config) {
         if (config == null) {
             return null;
         }
-        String key = "entryPoints." + entryPoint + ".proxyProtocol";
         if (config.insecureOrDefault()) {
             return new ProxyProtocol(IpRanges.none(), "any client", true);
         }
-        if (config.trustedIPs().isEmpty()) {
-            throw new IllegalArgumentException(key + ": set trustedIPs to the addresses of the load balancers that "
-                    + "send the PROXY header (or insecure: true, which believes any client)");
-        }
-        try {
-            return new ProxyProtocol(IpRanges.parse(config.trustedIPs()), String.join(", ", config.trustedIPs()), false);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ".trustedIPs: " + e.getMessage());
-        }
+        return new ProxyProtocol(IpRanges.parse(config.trustedIPs()), String.join(", ", config.trustedIPs()), false);
     }
 
     /** Whether a header from a connection with this peer address is believed. */

@@ -289,6 +289,32 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void trustedPeerListsAreCheckedWhereTheyWereSet() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  web:
+                    address: ":80"
+                    forwardedHeaders:
+                      trustedIPs: ["10.0.0.0/8", "proxy.example.com"]
+                    proxyProtocol:
+                      trustedIPs: ["10.0.0.300"]
+                  lb:
+                    address: ":81"
+                    proxyProtocol: {}
+                """);
+        assertMentions(fails(List.of(), Map.of()),
+                "gatehouse.yml:5: entryPoints.web.forwardedHeaders.trustedIPs: 'proxy.example.com' is not an IP address",
+                "gatehouse.yml:7: entryPoints.web.proxyProtocol.trustedIPs: '10.0.0.300' is not an IP address",
+                "gatehouse.yml:10: entryPoints.lb.proxyProtocol: set trustedIPs");
+        Files.delete(dir.resolve("gatehouse.yml"));
+        assertMentions(fails(List.of("--entryPoints.web.address=:80", "--entryPoints.web.proxyProtocol=true"), Map.of()),
+                "flag --entryPoints.web.proxyProtocol=true: entryPoints.web.proxyProtocol: set trustedIPs");
+        assertEquals(List.of("10.0.0.1"), load(List.of("--entryPoints.web.address=:80",
+                "--entryPoints.web.proxyProtocol.trustedIPs=10.0.0.1"), Map.of()).configuration().entryPoints()
+                .get("web").proxyProtocol().trustedIPs());
+    }
+
+    @Test
     void apiBasePathMustBeAPlainAbsolutePathAsInTraefik() throws Exception {
         assertEquals("/k8s/clusters/c-abcd0/proxy/http:traefik:8080/~user", load(List.of(
                 "--api.basePath=/k8s/clusters/c-abcd0/proxy/http:traefik:8080/~user"), Map.of())
