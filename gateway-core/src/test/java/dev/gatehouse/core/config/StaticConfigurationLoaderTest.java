@@ -315,6 +315,38 @@ class StaticConfigurationLoaderTest {
     }
 
     @Test
+    void logRotationKeysOfTheWrongTypeAreNamed() throws Exception {
+        write("gatehouse.yml", "log:\n  filePath: g.log\n  maxSize: 10MB\n  maxAge: -1\n");
+        assertMentions(fails(List.of(), Map.of()), "gatehouse.yml:3: invalid number '10MB' for 'log.maxSize'",
+                "gatehouse.yml:4: log.maxAge must be 0 (no limit) or a positive number of days");
+        assertMentions(fails(List.of("--log.maxSize=-5"), Map.of()), "flag --log.maxSize=-5: log.maxSize must be 0");
+    }
+
+    @Test
+    void aPrometheusHeaderLabelWithoutAHeaderIsNamed() {
+        assertMentions(fails(List.of("--metrics.prometheus.headerLabels.ua="), Map.of()),
+                "flag --metrics.prometheus.headerLabels.ua=: metrics.prometheus.headerLabels.ua: name the request header");
+    }
+
+    @Test
+    void traefikLocalPluginsAreRefusedWithTheWayOut() throws Exception {
+        write("gatehouse.yml", """
+                experimental:
+                  localPlugins:
+                    example:
+                      moduleName: github.com/traefik/plugindemo
+                """);
+        assertMentions(fails(List.of(), Map.of()), "gatehouse.yml:2: Traefik plugins (Yaegi Go source or WASM) cannot "
+                + "run in Gatehouse; remove 'experimental.localPlugins'", "docs/plugins.md");
+    }
+
+    @Test
+    void anUnknownDefaultRuleSyntaxIsNamedWithItsFlag() {
+        assertMentions(fails(List.of("--core.defaultRuleSyntax=v9"), Map.of()),
+                "flag --core.defaultRuleSyntax=v9: ", "'v9'", "expected v3 or v2");
+    }
+
+    @Test
     void apiBasePathMustBeAPlainAbsolutePathAsInTraefik() throws Exception {
         assertEquals("/k8s/clusters/c-abcd0/proxy/http:traefik:8080/~user", load(List.of(
                 "--api.basePath=/k8s/clusters/c-abcd0/proxy/http:traefik:8080/~user"), Map.of())
