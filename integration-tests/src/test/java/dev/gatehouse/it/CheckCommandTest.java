@@ -181,6 +181,80 @@ class CheckCommandTest {
         assertTrue(output.contains("broken.yml") && output.contains("line"), output);
     }
 
+    /** The malformed forms of the dynamic keys Traefik v3.1 to v3.7 added, each named on its element and key. */
+    @Test
+    void malformedNewerDynamicKeysAreNamedOnTheirElement() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        int status = check(harness, """
+                http:
+                  routers:
+                    oldRules:
+                      rule: Host(`a`)
+                      ruleSyntax: v4
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                    guarded:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                      middlewares: [nowhere]
+                    byStatus:
+                      failover:
+                        service: app
+                        fallback: app
+                        errors:
+                          status: ["5xx"]
+                    bigBody:
+                      failover:
+                        service: app
+                        fallback: app
+                        errors:
+                          status: ["500"]
+                          maxRequestBodyBytes: big
+                    byIp:
+                      highestRandomWeight:
+                        services:
+                          - name: app
+                            weight: -1
+                    oldTls:
+                      loadBalancer:
+                        serversTransport: oldTls
+                        servers:
+                          - url: https://127.0.0.1:1
+                    oddSuite:
+                      loadBalancer:
+                        serversTransport: oddSuite
+                        servers:
+                          - url: https://127.0.0.1:1
+                  serversTransports:
+                    oldTls:
+                      minVersion: TLS1.2
+                    oddSuite:
+                      cipherSuites: [TLS_NOPE]
+                tls:
+                  options:
+                    tickets:
+                      disableSessionTickets: maybe
+                """);
+        assertEquals(1, status, output);
+        assertTrue(output.contains("router oldRules@file (from ") && output.contains("ruleSyntax 'v4' is unknown"), output);
+        assertTrue(output.contains("service guarded@file (from ") && output.contains("middleware 'nowhere@file' does not "
+                + "exist"), output);
+        assertTrue(output.contains("'failover.errors.status': '5xx' is not a status code"), output);
+        assertTrue(output.contains("line 29: invalid number 'big' for 'http.services.bigBody.failover.errors"
+                + ".maxRequestBodyBytes'"), output);
+        assertTrue(output.contains("highestRandomWeight.services[0].weight must not be negative"), output);
+        assertTrue(output.contains("serversTransport oldTls@file (from ") && output.contains("minVersion: 'TLS1.2' is not "
+                + "one of [VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13]"), output);
+        assertTrue(output.contains("serversTransport oddSuite@file (from ") && output.contains("cipherSuites: 'TLS_NOPE'"),
+                output);
+        assertTrue(output.contains("invalid boolean 'maybe' for 'tls.options.tickets.disableSessionTickets'"), output);
+    }
+
     @Test
     void staticErrorsAreReportedToo() throws Exception {
         int status = checkStatic(GatewayHarness.withDynamic(dir, ""), """
