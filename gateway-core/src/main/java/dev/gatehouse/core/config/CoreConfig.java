@@ -20,7 +20,7 @@ public record CoreConfig(String defaultRuleSyntax) {
             defaultRuleSyntax = defaultRuleSyntax.strip().toLowerCase(Locale.ROOT);
             if (!defaultRuleSyntax.equals("v3") && !defaultRuleSyntax.equals("v2")) {
                 throw new InvalidValueException("defaultRuleSyntax",
-                        "unsupported default rule syntax '" + defaultRuleSyntax + "' (expected v3 or v2)");
+                        "{key}: unsupported default rule syntax '" + defaultRuleSyntax + "' (expected v3 or v2)");
             }
         } else {
             defaultRuleSyntax = null;

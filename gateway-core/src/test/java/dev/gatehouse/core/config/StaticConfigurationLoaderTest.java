@@ -343,7 +343,7 @@ class StaticConfigurationLoaderTest {
     @Test
     void anUnknownDefaultRuleSyntaxIsNamedWithItsFlag() {
         assertMentions(fails(List.of("--core.defaultRuleSyntax=v9"), Map.of()),
-                "flag --core.defaultRuleSyntax=v9: ", "'v9'", "expected v3 or v2");
+                "flag --core.defaultRuleSyntax=v9: core.defaultRuleSyntax: unsupported default rule syntax 'v9' (expected v3 or v2)");
     }
 
     @Test
