@@ -235,6 +235,8 @@ class CheckCommandTest {
                       minVersion: TLS1.2
                     oddSuite:
                       cipherSuites: [TLS_NOPE]
+                    unused:
+                      maxVersion: VersionTLS99
                 tls:
                   options:
                     tickets:
@@ -253,6 +255,8 @@ class CheckCommandTest {
         assertTrue(output.contains("serversTransport oddSuite@file (from ") && output.contains("cipherSuites: 'TLS_NOPE'"),
                 output);
         assertTrue(output.contains("invalid boolean 'maybe' for 'tls.options.tickets.disableSessionTickets'"), output);
+        assertTrue(output.contains("serversTransport unused@file (from ") && output.contains("maxVersion: 'VersionTLS99' "
+                + "is not one of"), "a transport no service uses is checked too, as Traefik builds every one: " + output);
     }
 
     @Test

@@ -257,6 +257,7 @@ public final class RuntimeBuilder {
         List<LifeCycle> components = new ArrayList<>();
         ServiceBuild serviceBuild = buildServices(configuration, problems, healthChecks, transports, middlewares,
                 components);
+        transports.checkUnused();
         Map<String, Handler> services = new HashMap<>(internalServices);
         services.putAll(serviceBuild.built);
 

@@ -66,10 +66,41 @@ final class Transports {
             byName.put(name, client);
             return client;
         } catch (Exception e) {
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            failures.put(name, reason);
-            problems.add(new ConfigProblem("serversTransport " + name, defined.origin(), reason));
+            String reason = fail(name, defined, e);
             throw new IllegalArgumentException("loadBalancer.serversTransport: '" + name + "' is disabled: " + reason);
+        }
+    }
+
+    /**
+     * Reports the entries that no service used and whose settings cannot make a client (an unknown TLS version or
+     * cipher suite, an unreadable certificate), as Traefik reports every transport it fails to build, so that
+     * {@code gatehouse check} and the log show the mistake before a service refers to the entry. No client is made
+     * for them.
+     */
+    void checkUnused() {
+        configs.forEach((name, defined) -> {
+            if (byName.containsKey(name) || failures.containsKey(name)) {
+                return;
+            }
+            try {
+                refuseUnsupported(defined.value());
+                UpstreamTls.of(defined.value());
+            } catch (Exception e) {
+                fail(name, defined, e);
+            }
+        });
+    }
+
+    private String fail(String name, Defined<ServersTransportConfig> defined, Exception e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        failures.put(name, reason);
+        problems.add(new ConfigProblem("serversTransport " + name, defined.origin(), reason));
+        return reason;
+    }
+
+    private static void refuseUnsupported(ServersTransportConfig config) {
+        if (config.peerCertURI() != null || config.spiffe() != null) {
+            throw new IllegalArgumentException("peerCertURI and spiffe are not supported");
         }
     }
 
@@ -81,9 +112,7 @@ final class Transports {
     }
 
     private static JettyUpstreamClient create(ServersTransportConfig config) throws Exception {
-        if (config.peerCertURI() != null || config.spiffe() != null) {
-            throw new IllegalArgumentException("peerCertURI and spiffe are not supported");
-        }
+        refuseUnsupported(config);
         ServersTransportConfig.ForwardingTimeouts timeouts = config.forwardingTimeouts();
         UpstreamSettings settings = new UpstreamSettings(
                 orDefault(timeouts == null ? null : timeouts.dialTimeout(), UpstreamSettings.DEFAULTS.dialTimeout()),
