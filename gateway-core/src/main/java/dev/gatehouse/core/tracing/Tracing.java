@@ -284,15 +284,18 @@ public final class Tracing implements AutoCloseable {
     }
 
     private ClientSpan startClient(TracedRequest traced, Request request, UpstreamServer server) {
-        String url = server.scheme() + "://" + server.authority() + server.target(request.getHttpURI().getPathQuery());
+        // Not through java.net.URI: it refuses characters Jetty lets through in a request (a '|' in the query).
+        String target = server.target(request.getHttpURI().getPathQuery());
+        int question = target.indexOf('?');
         String host = server.host();
         int port = server.port();
-        java.net.URI uri = java.net.URI.create(url);
         SpanBuilder builder = tracer.spanBuilder("ReverseProxy").setParent(traced.context).setSpanKind(SpanKind.CLIENT)
                 .setAttribute(METHOD, request.getMethod())
                 .setAttribute(PROTOCOL_VERSION, protocolVersion(request.getConnectionMetaData().getProtocol()))
-                .setAttribute(URL_FULL, safeUrl(uri))
-                .setAttribute(URL_SCHEME, uri.getScheme())
+                .setAttribute(URL_FULL, safeUrl(server.scheme(), null, server.authority(),
+                        question < 0 ? target : target.substring(0, question),
+                        question < 0 ? null : target.substring(question + 1)))
+                .setAttribute(URL_SCHEME, server.scheme())
                 .setAttribute(USER_AGENT, orEmpty(request.getHeaders().get("User-Agent")))
                 .setAttribute(PEER_ADDRESS, host).setAttribute(PEER_PORT, (long) port)
                 .setAttribute(SERVER_ADDRESS, host).setAttribute(SERVER_PORT, (long) port);
@@ -382,14 +385,27 @@ public final class Tracing implements AutoCloseable {
 
     /** The URL with its password and every query value not in {@code safeQueryParams} replaced by REDACTED. */
     String safeUrl(java.net.URI uri) {
-        StringBuilder url = new StringBuilder().append(uri.getScheme()).append("://");
-        if (uri.getRawUserInfo() != null) {
+        String authority = uri.getRawAuthority();
+        return safeUrl(uri.getScheme(), uri.getRawUserInfo(), authority.substring(authority.indexOf('@') + 1),
+                uri.getRawPath(), uri.getRawQuery());
+    }
+
+    /**
+     * The same from a URL's raw parts.
+     *
+     * @param userInfo null when the URL has none
+     * @param hostPort the authority without its user info
+     * @param rawQuery null when the URL has no query
+     */
+    private String safeUrl(String scheme, String userInfo, String hostPort, String rawPath, String rawQuery) {
+        StringBuilder url = new StringBuilder().append(scheme).append("://");
+        if (userInfo != null) {
             url.append("REDACTED:REDACTED@");
         }
-        url.append(uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1));
-        url.append(uri.getRawPath() == null ? "" : uri.getRawPath());
-        if (uri.getRawQuery() != null) {
-            String query = safeQuery(uri.getRawQuery());
+        url.append(hostPort);
+        url.append(rawPath == null ? "" : rawPath);
+        if (rawQuery != null) {
+            String query = safeQuery(rawQuery);
             if (!query.isEmpty()) {
                 url.append('?').append(query);
             }
