@@ -124,7 +124,17 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     /** Counts one completed request; called on the thread that completed it. */
     @Override
     public void accept(RequestRecord record) {
-        requests.accept(record);
+        requests.accept(record, headerLabels.isEmpty() ? null : headerValues(record));
+    }
+
+    /** The values of the {@code headerLabels} headers (empty for a missing one), in the order of headerLabels. */
+    private List<String> headerValues(RequestRecord record) {
+        List<String> values = new ArrayList<>(headerLabels.size());
+        for (String header : headerLabels.values()) {
+            String value = record.requestHeaders.get(header);
+            values.add(value == null ? "" : value);
+        }
+        return values;
     }
 
     /** A configuration was applied (or failed to be). */
@@ -191,15 +201,10 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         }
 
         @Override
-        public void record(RequestRecord request, long nanos, long requestBodyBytes, long responseBodyBytes) {
+        public void record(List<String> values, long nanos, long requestBodyBytes, long responseBodyBytes) {
             if (requests != null) {
                 requests.increment();
             } else {
-                List<String> values = new ArrayList<>(headerLabels.size());
-                for (String header : headerLabels.values()) {
-                    String value = request.requestHeaders.get(header);
-                    values.add(value == null ? "" : value);
-                }
                 Counter counter = requestsByHeaders.get(values);
                 if (counter == null) {
                     counter = requestsByHeaders.computeIfAbsent(
@@ -229,12 +234,10 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
             return requestsCounter(withHeaders);
         }
 
-        /** Not called by the feed, which passes the request; without it, the header labels' values are empty. */
+        /** Not called by the feed, which passes the header values; without them, they are empty. */
         @Override
         public void record(long nanos, long requestBodyBytes, long responseBodyBytes) {
-            (requests != null ? requests : requestsByHeaders.computeIfAbsent(
-                    Collections.nCopies(headerLabels.size(), ""), this::headerCounter)).increment();
-            recordOthers(nanos, requestBodyBytes, responseBodyBytes);
+            record(Collections.nCopies(headerLabels.size(), ""), nanos, requestBodyBytes, responseBodyBytes);
         }
 
         private void recordOthers(long nanos, long requestBodyBytes, long responseBodyBytes) {
