@@ -137,6 +137,11 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         return values;
     }
 
+    /** The series of a label set (what {@link #accept} records into), for tests. */
+    RequestMetricsFeed.RequestSeries series(RequestMetricsFeed.Kind kind, String name, String method, int status) {
+        return requests.requestSeries(kind, name, null, method, status);
+    }
+
     /** A configuration was applied (or failed to be). */
     public void configurationReloaded(boolean success) {
         reloads.increment();
