@@ -99,4 +99,41 @@ class IntervalRequestMetricsTest {
         assertEquals(IntervalRequestMetrics.MAX_SAMPLES, drained.durations().size());
         assertEquals(0L, drained.durations().get(0));
     }
+
+    @Test
+    void requestsOfALabelSetAreNotHeldUpWhileAPushSendsItsValues() throws Exception {
+        IntervalRequestMetrics metrics = new IntervalRequestMetrics(new RequestMetricsFeed.Switches(true, true, true));
+        IntervalRequestMetrics.Series series = metrics.series(RequestMetricsFeed.Kind.ENTRYPOINT, "web", null, "GET", 200);
+        series.record(1_000, 0, 0);
+        java.util.concurrent.atomic.AtomicBoolean recordedDuringPush = new java.util.concurrent.atomic.AtomicBoolean();
+        metrics.drain(new IntervalRequestMetrics.Visitor() {
+            @Override
+            public void requests(IntervalRequestMetrics.Series drained, long requests, long requestBytes,
+                    long responseBytes, long[] durationsNanos, int durationCount) {
+                // A request of the same label set completes on another thread while the push formats its lines.
+                Thread request = new Thread(() -> drained.record(2_000, 0, 0));
+                request.start();
+                try {
+                    request.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                recordedDuringPush.set(!request.isAlive());
+            }
+
+            @Override
+            public void tls(IntervalRequestMetrics.Tls tls, long requests) {
+            }
+
+            @Override
+            public void configReloads(long reloads) {
+            }
+
+            @Override
+            public void lastReloadSuccess(long epochSeconds) {
+            }
+        });
+        assertTrue(recordedDuringPush.get(), "the request waited for the push");
+        assertEquals(List.of(new Drained(1, 0, 0, List.of(2_000L))), drain(metrics), "and counts in the next interval");
+    }
 }
