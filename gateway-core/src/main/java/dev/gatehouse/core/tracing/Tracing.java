@@ -100,8 +100,10 @@ public final class Tracing implements AutoCloseable {
     /** W3C trace context and baggage: Traefik's propagators when OTEL_PROPAGATORS is not set. */
     private final TextMapPropagator propagator = TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(),
             W3CBaggagePropagator.getInstance());
-    private final List<String> requestHeaders;
-    private final List<String> responseHeaders;
+    /** {@code capturedRequestHeaders}, each with its attribute's key, made once rather than per request. */
+    private final List<CapturedHeader> requestHeaders;
+    /** {@code capturedResponseHeaders}, likewise. */
+    private final List<CapturedHeader> responseHeaders;
     private final Set<String> safeQueryParams;
     private final boolean addInternals;
 
@@ -115,8 +117,8 @@ public final class Tracing implements AutoCloseable {
                         .build())
                 .build();
         tracer = provider.get(OtlpExporters.TRAEFIK_SCOPE);
-        requestHeaders = withoutUserAgent(config.capturedRequestHeaders());
-        responseHeaders = List.copyOf(config.capturedResponseHeaders());
+        requestHeaders = CapturedHeader.of("http.request.header.", withoutUserAgent(config.capturedRequestHeaders()));
+        responseHeaders = CapturedHeader.of("http.response.header.", config.capturedResponseHeaders());
         safeQueryParams = Set.copyOf(config.safeQueryParams());
         addInternals = config.addInternalsOrDefault();
     }
@@ -300,7 +302,7 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute(PEER_ADDRESS, host).setAttribute(PEER_PORT, (long) port)
                 .setAttribute(SERVER_ADDRESS, host).setAttribute(SERVER_PORT, (long) port);
         Span span = builder.startSpan();
-        captureRequestHeaders(span, request.getHeaders());
+        capture(span, requestHeaders, request.getHeaders());
         return new ClientSpan(this, span, traced.context.with(span));
     }
 
@@ -338,7 +340,7 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute(PEER_ADDRESS, record.clientHost).setAttribute(CLIENT_ADDRESS, record.clientHost)
                 .setAttribute(CLIENT_PORT, (long) record.clientPort).setAttribute(PEER_PORT, (long) record.clientPort);
         Span span = builder.startSpan();
-        captureRequestHeaders(span, request.getHeaders());
+        capture(span, requestHeaders, request.getHeaders());
         return parent.with(span);
     }
 
@@ -363,23 +365,24 @@ public final class Tracing implements AutoCloseable {
         if (status > 0) {
             span.setAttribute(STATUS_CODE, (long) status);
         }
-        for (String name : responseHeaders) {
-            List<String> values = response.getHeaders().getValuesList(name);
-            if (!values.isEmpty()) {
-                span.setAttribute(AttributeKey.stringArrayKey("http.response.header." + name.toLowerCase(Locale.ROOT)),
-                        values);
-            }
-        }
+        capture(span, responseHeaders, response.getHeaders());
         span.end();
     }
 
-    private void captureRequestHeaders(Span span, HttpFields headers) {
-        for (String name : requestHeaders) {
-            List<String> values = headers.getValuesList(name);
+    private static void capture(Span span, List<CapturedHeader> captured, HttpFields headers) {
+        for (CapturedHeader header : captured) {
+            List<String> values = headers.getValuesList(header.name());
             if (!values.isEmpty()) {
-                span.setAttribute(AttributeKey.stringArrayKey("http.request.header." + name.toLowerCase(Locale.ROOT)),
-                        values);
+                span.setAttribute(header.key(), values);
             }
+        }
+    }
+
+    /** A header recorded on spans, under {@code <prefix><name in lower case>} as Traefik records it. */
+    private record CapturedHeader(String name, AttributeKey<List<String>> key) {
+        static List<CapturedHeader> of(String prefix, List<String> names) {
+            return names.stream().map(name -> new CapturedHeader(name,
+                    AttributeKey.stringArrayKey(prefix + name.toLowerCase(Locale.ROOT)))).toList();
         }
     }
 
