@@ -46,7 +46,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import io.micrometer.core.instrument.Tags;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -140,20 +139,16 @@ public final class GatewayApplication implements AutoCloseable {
             challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
         }
         server.httpChallenges(challenges);
-        pushedMetrics.gauges(new GatewayGauges(() -> openConnections(entryPoints), () -> server.runtime().serverStatus(),
-                tls::served));
+        GatewayGauges gauges = new GatewayGauges(() -> openConnections(entryPoints),
+                () -> server.runtime().serverStatus(), tls::served);
+        pushedMetrics.gauges(gauges);
         if (metrics != null) {
             if (entryPoints.metricsIndex >= 0) {
                 server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
             }
-            metrics.certificates(tls::served);
-            metrics.servers(() -> server.runtime().serverStatus());
+            metrics.gauges(gauges);
             metrics.pluginLoadFailures(assembly.plugins.problems().stream()
                     .map(p -> p.pluginId() != null ? p.pluginId() : p.file()).toList());
-            for (String name : entryPoints.names()) {
-                metrics.gauge("open.connections", "Connections open on the entry point",
-                        Tags.of("entrypoint", name, "protocol", "TCP"), server, s -> s.openConnections(name));
-            }
         }
         ApiBasePath apiBase = assembly.config.api() == null ? ApiBasePath.ROOT
                 : ApiBasePath.of(assembly.config.api().basePath());
@@ -189,7 +184,7 @@ public final class GatewayApplication implements AutoCloseable {
                 this::apply);
     }
 
-    /** By entry point, the connections open now: what the pushed metrics report at each push. */
+    /** By entry point, the connections open now: what the metrics report at each scrape and push. */
     private Map<String, Integer> openConnections(EntryPointPlan entryPoints) {
         Map<String, Integer> open = new java.util.LinkedHashMap<>();
         for (String name : entryPoints.names()) {

@@ -19,19 +19,6 @@ class AccessLogTest {
     @TempDir
     Path dir;
 
-    private static final String ROUTES = """
-            http:
-              routers:
-                app:
-                  rule: PathPrefix(`/app`)
-                  service: app
-              services:
-                app:
-                  loadBalancer:
-                    servers:
-                      - url: %s
-            """;
-
     private static String staticConfig(String accessLog) {
         return """
                 entryPoints:
@@ -64,7 +51,7 @@ class AccessLogTest {
     @Test
     void commonFormatHasTraefiksFieldsAndTheGatewayLogGoesToItsFile() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url()))
                      .staticConfig(staticConfig("accessLog:\n  filePath: logs/access.log\n")).start()) {
             assertEquals(200, Http.get(gateway.url("/app/x?q=1"), "User-Agent", "tester/1.0", "Referer", "http://ref/").statusCode());
             assertEquals(404, Http.status(gateway.url("/nothing")));
@@ -83,7 +70,7 @@ class AccessLogTest {
     @Test
     void jsonFormatKeepsDropsAndRedactsAsConfigured() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url()))
                      .staticConfig(staticConfig("""
                              accessLog:
                                filePath: logs/access.json
@@ -118,7 +105,7 @@ class AccessLogTest {
     @Test
     void statusFiltersKeepOnlyMatchingRequests() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url()))
                      .staticConfig(staticConfig("""
                              accessLog:
                                filePath: logs/errors.log
@@ -147,7 +134,7 @@ class AccessLogTest {
         int port = GatewayHarness.freePort();
         try (TestBackend backend = TestBackend.echo("one")) {
             Path gw = dir.resolve("gw");
-            GatewayHarness.withDynamic(gw, ROUTES.formatted(backend.url()));
+            GatewayHarness.withDynamic(gw, GatewayHarness.appRoute(backend.url()));
             Path config = gw.resolve("gatehouse.yml");
             Files.writeString(config, """
                     entryPoints:

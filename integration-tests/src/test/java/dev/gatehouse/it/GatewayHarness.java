@@ -64,6 +64,25 @@ public final class GatewayHarness implements AutoCloseable {
         this.dynamicDir = dir.resolve("dynamic");
     }
 
+    /**
+     * Dynamic configuration (for {@link #withDynamic}) with the route most tests need: router {@code app}, rule
+     * {@code PathPrefix(`/app`)}, to service {@code app} with the one server {@code serverUrl}.
+     */
+    public static String appRoute(String serverUrl) {
+        return """
+                http:
+                  routers:
+                    app:
+                      rule: PathPrefix(`/app`)
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(serverUrl);
+    }
+
     /** A gateway in {@code dir} with the bundled plugins and one dynamic file {@code dynamic/test.yml}. */
     public static GatewayHarness withDynamic(Path dir, String dynamicYaml) {
         GatewayHarness harness = new GatewayHarness(dir);

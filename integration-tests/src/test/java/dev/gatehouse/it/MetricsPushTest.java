@@ -50,18 +50,7 @@ class MetricsPushTest {
     Path dir;
 
     private static GatewayHarness gateway(Path dir, TestBackend backend, String metrics) {
-        return GatewayHarness.withDynamic(dir, """
-                http:
-                  routers:
-                    app:
-                      rule: PathPrefix(`/app`)
-                      service: app
-                  services:
-                    app:
-                      loadBalancer:
-                        servers:
-                          - url: %s
-                """.formatted(backend.url())).staticConfig("""
+        return GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"

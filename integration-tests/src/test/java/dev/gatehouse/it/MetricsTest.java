@@ -58,18 +58,7 @@ class MetricsTest {
     @Test
     void countsRequestsByEntryPointRouterAndServiceWithTraefiksNames() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
-                     http:
-                       routers:
-                         app:
-                           rule: PathPrefix(`/app`)
-                           service: app
-                       services:
-                         app:
-                           loadBalancer:
-                             servers:
-                               - url: %s
-                     """.formatted(backend.url())).staticConfig("""
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -115,18 +104,7 @@ class MetricsTest {
     @Test
     void headerLabelsAddTheRequestHeadersToTheRequestCountersAsInTraefik() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
-                     http:
-                       routers:
-                         app:
-                           rule: PathPrefix(`/app`)
-                           service: app
-                       services:
-                         app:
-                           loadBalancer:
-                             servers:
-                               - url: %s
-                     """.formatted(backend.url())).staticConfig("""
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"

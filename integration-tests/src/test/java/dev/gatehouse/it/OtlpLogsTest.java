@@ -28,19 +28,6 @@ class OtlpLogsTest {
     @TempDir
     Path dir;
 
-    private static final String ROUTES = """
-            http:
-              routers:
-                app:
-                  rule: PathPrefix(`/app`)
-                  service: app
-              services:
-                app:
-                  loadBalancer:
-                    servers:
-                      - url: %s
-            """;
-
     private static Map<String, KeyValue> attributes(ReceivedLog log) {
         return log.log().getAttributesList().stream().collect(Collectors.toMap(KeyValue::getKey, kv -> kv));
     }
@@ -49,7 +36,7 @@ class OtlpLogsTest {
     void accessLogLinesGoOverHttpAndGatewayLogOverGrpc() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url())).staticConfig("""
+             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"

@@ -30,6 +30,8 @@ public final class Logging {
     private static final Logger PF4J = Logger.getLogger("org.pf4j");
     /** Opens {@code log.filePath} again (after a rotation); null when the log goes to standard error. */
     private static volatile Runnable reopen;
+    /** {@code log.otlp}, made at the first configuration and kept over reopenings; null when not configured. */
+    private static volatile OtlpLogs otlp;
 
     private Logging() {
     }
@@ -38,9 +40,6 @@ public final class Logging {
      * @param level TRACE, DEBUG, INFO, WARN or ERROR
      * @param format {@code text} or {@code json}
      */
-    /** {@code log.otlp}, made at the first configuration and kept over reopenings; null when not configured. */
-    private static volatile OtlpLogs otlp;
-
     public static void configure(String level, String format) {
         configure(level, format, System.err);
     }
@@ -91,19 +90,19 @@ public final class Logging {
      * Reopens {@code log.filePath} at its configured path (SIGUSR1, after logrotate moved the file away); does
      * nothing when the log goes to standard error.
      */
+    public static void reopen() {
+        Runnable action = reopen;
+        if (action != null) {
+            action.run();
+        }
+    }
+
     /** Sends the log records still buffered for {@code log.otlp} and stops its exporter (at the gateway's stop). */
     public static void closeOtlp() {
         OtlpLogs current = otlp;
         otlp = null;
         if (current != null) {
             current.close();
-        }
-    }
-
-    public static void reopen() {
-        Runnable action = reopen;
-        if (action != null) {
-            action.run();
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What describes the gateway's state rather than its traffic, read by the pushed backends at each push (as the
- * Prometheus registry reads it at each scrape): never stale, no bookkeeping on reload.
+ * What describes the gateway's state rather than its traffic, read by the pushed backends at each push and by the
+ * Prometheus registry at each scrape: never stale, no bookkeeping on reload.
  *
  * @param openConnections by entry point, the connections open now
  * @param servers by service, then server URL, whether the server gets traffic (up) or not

@@ -2,7 +2,6 @@ package dev.gatehouse.core.metrics;
 
 import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.observe.RequestRecord;
-import dev.gatehouse.core.tls.TlsManager;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
@@ -10,11 +9,9 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +58,11 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private final Counter reloadFailures;
     private final AtomicLong lastReloadSuccess = new AtomicLong();
     private final AtomicBoolean overflowLogged = new AtomicBoolean();
+    private final MultiGauge openConnections;
     private final MultiGauge certificatesNotAfter;
     private final MultiGauge serverUp;
-    private volatile Supplier<List<TlsManager.Served>> certificates = List::of;
-    private volatile Supplier<Map<String, Map<String, Boolean>>> servers = Map::of;
+    /** Read at each scrape: the same sources the pushed backends read at each push. */
+    private volatile GatewayGauges gauges = GatewayGauges.NONE;
 
     public GatewayMetrics(PrometheusMetricsConfig config) {
         prefix = config.prefixOrDefault();
@@ -79,6 +75,8 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                 .description("Configuration reloads that failed").register(registry);
         Gauge.builder(prefix + ".config.last.reload.success", lastReloadSuccess, AtomicLong::doubleValue)
                 .description("Last successful configuration reload, as a Unix timestamp").register(registry);
+        openConnections = MultiGauge.builder(prefix + ".open.connections")
+                .description("Connections open on the entry point").register(registry);
         certificatesNotAfter = MultiGauge.builder(prefix + ".tls.certs.not.after")
                 .description("Expiry of each certificate served, as a Unix timestamp").register(registry);
         serverUp = MultiGauge.builder(prefix + ".service.server.up")
@@ -105,14 +103,9 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                 .tags(tags).register(registry)::increment;
     }
 
-    /** Where the certificates served (configured and obtained by resolvers) are read at each scrape. */
-    public void certificates(Supplier<List<TlsManager.Served>> source) {
-        this.certificates = source;
-    }
-
-    /** Where the servers of the current load balancers (service, then URL, to up) are read at each scrape. */
-    public void servers(Supplier<Map<String, Map<String, Boolean>>> source) {
-        this.servers = source;
+    /** Where the gateway's state (open connections, servers up, certificates) is read at each scrape. */
+    public void gauges(GatewayGauges gauges) {
+        this.gauges = gauges;
     }
 
     /**
@@ -131,7 +124,22 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     /** Counts one completed request; called on the thread that completed it. */
     @Override
     public void accept(RequestRecord record) {
-        requests.accept(record);
+        requests.accept(record, headerLabels.isEmpty() ? null : headerValues(record));
+    }
+
+    /** The values of the {@code headerLabels} headers (empty for a missing one), in the order of headerLabels. */
+    private List<String> headerValues(RequestRecord record) {
+        List<String> values = new ArrayList<>(headerLabels.size());
+        for (String header : headerLabels.values()) {
+            String value = record.requestHeaders.get(header);
+            values.add(value == null ? "" : value);
+        }
+        return values;
+    }
+
+    /** The series of a label set (what {@link #accept} records into), for tests. */
+    RequestMetricsFeed.RequestSeries series(RequestMetricsFeed.Kind kind, String name, String method, int status) {
+        return requests.requestSeries(kind, name, null, method, status);
     }
 
     /** A configuration was applied (or failed to be). */
@@ -144,24 +152,21 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         }
     }
 
-    /** Registers a gauge such as open connections; the function is read at each scrape. */
-    public <T> void gauge(String name, String description, Tags tags, T target, ToDoubleFunction<T> value) {
-        Gauge.builder(prefix + "." + name, target, value).description(description).tags(tags).register(registry);
-    }
-
     /** The Prometheus text exposition of every metric. */
     public synchronized String scrape() {
-        // The same certificate may be configured twice: one series per certificate.
-        Map<Tags, MultiGauge.Row<?>> certs = new LinkedHashMap<>();
-        for (TlsManager.Served served : certificates.get()) {
-            X509Certificate certificate = served.certificate();
-            Tags tags = Tags.of("cn", served.commonName(), "serial", certificate.getSerialNumber().toString(),
-                    "sans", String.join(",", served.dnsNames()));
-            certs.put(tags, MultiGauge.Row.of(tags, certificate.getNotAfter().getTime() / 1000));
+        GatewayGauges state = gauges;
+        List<MultiGauge.Row<?>> open = new ArrayList<>();
+        state.openConnections().get().forEach((entryPoint, count) ->
+                open.add(MultiGauge.Row.of(Tags.of("entrypoint", entryPoint, "protocol", "TCP"), count)));
+        openConnections.register(open, true);
+        List<MultiGauge.Row<?>> certs = new ArrayList<>();
+        for (GatewayGauges.Certificate certificate : state.distinctCertificates()) {
+            certs.add(MultiGauge.Row.of(Tags.of("cn", certificate.commonName(), "serial", certificate.serial(),
+                    "sans", certificate.sans()), certificate.notAfterEpochSeconds()));
         }
-        certificatesNotAfter.register(certs.values(), true);
+        certificatesNotAfter.register(certs, true);
         List<MultiGauge.Row<?>> up = new ArrayList<>();
-        servers.get().forEach((service, urls) -> urls.forEach((url, isUp) ->
+        state.servers().get().forEach((service, urls) -> urls.forEach((url, isUp) ->
                 up.add(MultiGauge.Row.of(Tags.of("service", service, "url", url), isUp ? 1 : 0))));
         serverUp.register(up, true);
         return registry.scrape();
@@ -201,15 +206,10 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         }
 
         @Override
-        public void record(RequestRecord request, long nanos, long requestBodyBytes, long responseBodyBytes) {
+        public void record(List<String> values, long nanos, long requestBodyBytes, long responseBodyBytes) {
             if (requests != null) {
                 requests.increment();
             } else {
-                List<String> values = new ArrayList<>(headerLabels.size());
-                for (String header : headerLabels.values()) {
-                    String value = request.requestHeaders.get(header);
-                    values.add(value == null ? "" : value);
-                }
                 Counter counter = requestsByHeaders.get(values);
                 if (counter == null) {
                     counter = requestsByHeaders.computeIfAbsent(
@@ -239,12 +239,10 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
             return requestsCounter(withHeaders);
         }
 
-        /** Not called by the feed, which passes the request; without it, the header labels' values are empty. */
+        /** Not called by the feed, which passes the header values; without them, they are empty. */
         @Override
         public void record(long nanos, long requestBodyBytes, long responseBodyBytes) {
-            (requests != null ? requests : requestsByHeaders.computeIfAbsent(
-                    Collections.nCopies(headerLabels.size(), ""), this::headerCounter)).increment();
-            recordOthers(nanos, requestBodyBytes, responseBodyBytes);
+            record(Collections.nCopies(headerLabels.size(), ""), nanos, requestBodyBytes, responseBodyBytes);
         }
 
         private void recordOthers(long nanos, long requestBodyBytes, long responseBodyBytes) {

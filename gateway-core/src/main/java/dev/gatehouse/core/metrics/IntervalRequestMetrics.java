@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * not sent, as go-kit does.
  *
  * <p>Recording allocates nothing per request: counts and durations go into fields and an array reused from one
- * interval to the next, under the series' own lock (held for a few additions). An interval keeps at most {@value #MAX_SAMPLES} durations per label set; more
+ * interval to the next, under the series' own lock (held for a few additions by a request, for a copy by a push). An
+ * interval keeps at most {@value #MAX_SAMPLES} durations per label set; more
  * are counted but not sent as values (bounded memory whatever the traffic).
  */
 final class IntervalRequestMetrics implements Consumer<RequestRecord> {
@@ -82,20 +83,31 @@ final class IntervalRequestMetrics implements Consumer<RequestRecord> {
          *
          * @return the scratch array, for the next series
          */
-        synchronized long[] drainTo(Visitor visitor, long[] scratch) {
-            if (requests == 0) {
-                return scratch;
+        long[] drainTo(Visitor visitor, long[] scratch) {
+            long drainedRequests;
+            long drainedRequestBytes;
+            long drainedResponseBytes;
+            int drainedDurations;
+            // Only the copy holds the lock: the visitor formats up to MAX_SAMPLES values (and InfluxDB's sorts them),
+            // which requests of this label set must not wait for.
+            synchronized (this) {
+                if (requests == 0) {
+                    return scratch;
+                }
+                if (scratch.length < durationCount) {
+                    scratch = new long[durations.length];
+                }
+                System.arraycopy(durations, 0, scratch, 0, durationCount);
+                drainedRequests = requests;
+                drainedRequestBytes = requestBytes;
+                drainedResponseBytes = responseBytes;
+                drainedDurations = durationCount;
+                requests = 0;
+                requestBytes = 0;
+                responseBytes = 0;
+                durationCount = 0;
             }
-            if (scratch.length < durationCount) {
-                scratch = new long[durations.length];
-            }
-            System.arraycopy(durations, 0, scratch, 0, durationCount);
-            // The visitor formats text and must not block: it runs under this series' lock.
-            visitor.requests(this, requests, requestBytes, responseBytes, scratch, durationCount);
-            requests = 0;
-            requestBytes = 0;
-            responseBytes = 0;
-            durationCount = 0;
+            visitor.requests(this, drainedRequests, drainedRequestBytes, drainedResponseBytes, scratch, drainedDurations);
             return scratch;
         }
     }

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.metrics;
 
 import dev.gatehouse.core.observe.RequestRecord;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -38,8 +39,13 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
     public interface RequestSeries {
         void record(long durationNanos, long requestBytes, long responseBytes);
 
-        /** The same, for a backend that also reads the request (Prometheus's {@code headerLabels}). */
-        default void record(RequestRecord request, long durationNanos, long requestBytes, long responseBytes) {
+        /**
+         * The same, with the values of Prometheus's {@code headerLabels} headers, read once per request for the
+         * entry point's, router's and service's series alike.
+         *
+         * @param headerValues null when the backend has no header labels
+         */
+        default void record(List<String> headerValues, long durationNanos, long requestBytes, long responseBytes) {
             record(durationNanos, requestBytes, responseBytes);
         }
     }
@@ -90,6 +96,15 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
     /** Counts one completed request; called on the thread that completed it. */
     @Override
     public void accept(RequestRecord record) {
+        accept(record, null);
+    }
+
+    /**
+     * The same, for a backend with header labels.
+     *
+     * @param headerValues what {@link RequestSeries#record(List, long, long, long)} gets; null for none
+     */
+    public void accept(RequestRecord record, List<String> headerValues) {
         if (!record.metrics()) {
             return;   // observability.metrics: false on its router or entry point, as Traefik's metrics middleware skips it
         }
@@ -103,7 +118,7 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
                 entryPointTls.series(record.entryPoint, null, tlsVersion, record.tlsCipher).increment();
             }
             entryPointSeries.series(record.entryPoint, null, record.method, status)
-                    .record(record, nanos, requestBytes, responseBytes);
+                    .record(headerValues, nanos, requestBytes, responseBytes);
         }
         String router = record.router();
         String service = record.service();
@@ -111,13 +126,13 @@ public final class RequestMetricsFeed<R extends RequestMetricsFeed.RequestSeries
             if (tlsVersion != null) {
                 routerTls.series(router, service, tlsVersion, record.tlsCipher).increment();
             }
-            routerSeries.series(router, service, record.method, status).record(record, nanos, requestBytes, responseBytes);
+            routerSeries.series(router, service, record.method, status).record(headerValues, nanos, requestBytes, responseBytes);
         }
         if (switches.services() && service != null) {
             if (tlsVersion != null) {
                 serviceTls.series(service, null, tlsVersion, record.tlsCipher).increment();
             }
-            serviceSeries.series(service, null, record.method, status).record(record, nanos, requestBytes, responseBytes);
+            serviceSeries.series(service, null, record.method, status).record(headerValues, nanos, requestBytes, responseBytes);
         }
     }
 

@@ -5,16 +5,14 @@ import dev.gatehouse.core.config.OtlpClientTlsConfig;
 import dev.gatehouse.core.config.OtlpGrpcConfig;
 import dev.gatehouse.core.config.OtlpHttpConfig;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * Where and how one OTLP exporter sends (tracing, OTLP logs, OTLP metrics): the collector's URL, the headers,
@@ -89,42 +87,16 @@ public record OtlpTarget(boolean grpc, String endpoint, Map<String, String> head
         }
     }
 
-    /** The trust manager of {@link #trustAll}: accepts every certificate and, being extended, checks no host name. */
-    public static final X509ExtendedTrustManager TRUST_ALL = new X509ExtendedTrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-    };
+    /**
+     * The trust manager of {@link #trustAll}: accepts every certificate and, being extended, checks no host name
+     * (Jetty's, which its clients use for {@code trustAll}).
+     */
+    public static final X509TrustManager TRUST_ALL = (X509TrustManager) SslContextFactory.TRUST_ALL_CERTS[0];
 
     private static SSLContext trustAllContext() {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new javax.net.ssl.TrustManager[] {TRUST_ALL}, null);
+            context.init(null, SslContextFactory.TRUST_ALL_CERTS, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JVM", e);

@@ -100,8 +100,10 @@ public final class Tracing implements AutoCloseable {
     /** W3C trace context and baggage: Traefik's propagators when OTEL_PROPAGATORS is not set. */
     private final TextMapPropagator propagator = TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(),
             W3CBaggagePropagator.getInstance());
-    private final List<String> requestHeaders;
-    private final List<String> responseHeaders;
+    /** {@code capturedRequestHeaders}, each with its attribute's key, made once rather than per request. */
+    private final List<CapturedHeader> requestHeaders;
+    /** {@code capturedResponseHeaders}, likewise. */
+    private final List<CapturedHeader> responseHeaders;
     private final Set<String> safeQueryParams;
     private final boolean addInternals;
 
@@ -115,8 +117,8 @@ public final class Tracing implements AutoCloseable {
                         .build())
                 .build();
         tracer = provider.get(OtlpExporters.TRAEFIK_SCOPE);
-        requestHeaders = withoutUserAgent(config.capturedRequestHeaders());
-        responseHeaders = List.copyOf(config.capturedResponseHeaders());
+        requestHeaders = CapturedHeader.of("http.request.header.", withoutUserAgent(config.capturedRequestHeaders()));
+        responseHeaders = CapturedHeader.of("http.response.header.", config.capturedResponseHeaders());
         safeQueryParams = Set.copyOf(config.safeQueryParams());
         addInternals = config.addInternalsOrDefault();
     }
@@ -284,20 +286,23 @@ public final class Tracing implements AutoCloseable {
     }
 
     private ClientSpan startClient(TracedRequest traced, Request request, UpstreamServer server) {
-        String url = server.scheme() + "://" + server.authority() + server.target(request.getHttpURI().getPathQuery());
+        // Not through java.net.URI: it refuses characters Jetty lets through in a request (a '|' in the query).
+        String target = server.target(request.getHttpURI().getPathQuery());
+        int question = target.indexOf('?');
         String host = server.host();
         int port = server.port();
-        java.net.URI uri = java.net.URI.create(url);
         SpanBuilder builder = tracer.spanBuilder("ReverseProxy").setParent(traced.context).setSpanKind(SpanKind.CLIENT)
                 .setAttribute(METHOD, request.getMethod())
                 .setAttribute(PROTOCOL_VERSION, protocolVersion(request.getConnectionMetaData().getProtocol()))
-                .setAttribute(URL_FULL, safeUrl(uri))
-                .setAttribute(URL_SCHEME, uri.getScheme())
+                .setAttribute(URL_FULL, safeUrl(server.scheme(), null, server.authority(),
+                        question < 0 ? target : target.substring(0, question),
+                        question < 0 ? null : target.substring(question + 1)))
+                .setAttribute(URL_SCHEME, server.scheme())
                 .setAttribute(USER_AGENT, orEmpty(request.getHeaders().get("User-Agent")))
                 .setAttribute(PEER_ADDRESS, host).setAttribute(PEER_PORT, (long) port)
                 .setAttribute(SERVER_ADDRESS, host).setAttribute(SERVER_PORT, (long) port);
         Span span = builder.startSpan();
-        captureRequestHeaders(span, request.getHeaders());
+        capture(span, requestHeaders, request.getHeaders());
         return new ClientSpan(this, span, traced.context.with(span));
     }
 
@@ -335,7 +340,7 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute(PEER_ADDRESS, record.clientHost).setAttribute(CLIENT_ADDRESS, record.clientHost)
                 .setAttribute(CLIENT_PORT, (long) record.clientPort).setAttribute(PEER_PORT, (long) record.clientPort);
         Span span = builder.startSpan();
-        captureRequestHeaders(span, request.getHeaders());
+        capture(span, requestHeaders, request.getHeaders());
         return parent.with(span);
     }
 
@@ -360,36 +365,50 @@ public final class Tracing implements AutoCloseable {
         if (status > 0) {
             span.setAttribute(STATUS_CODE, (long) status);
         }
-        for (String name : responseHeaders) {
-            List<String> values = response.getHeaders().getValuesList(name);
-            if (!values.isEmpty()) {
-                span.setAttribute(AttributeKey.stringArrayKey("http.response.header." + name.toLowerCase(Locale.ROOT)),
-                        values);
-            }
-        }
+        capture(span, responseHeaders, response.getHeaders());
         span.end();
     }
 
-    private void captureRequestHeaders(Span span, HttpFields headers) {
-        for (String name : requestHeaders) {
-            List<String> values = headers.getValuesList(name);
+    private static void capture(Span span, List<CapturedHeader> captured, HttpFields headers) {
+        for (CapturedHeader header : captured) {
+            List<String> values = headers.getValuesList(header.name());
             if (!values.isEmpty()) {
-                span.setAttribute(AttributeKey.stringArrayKey("http.request.header." + name.toLowerCase(Locale.ROOT)),
-                        values);
+                span.setAttribute(header.key(), values);
             }
+        }
+    }
+
+    /** A header recorded on spans, under {@code <prefix><name in lower case>} as Traefik records it. */
+    private record CapturedHeader(String name, AttributeKey<List<String>> key) {
+        static List<CapturedHeader> of(String prefix, List<String> names) {
+            return names.stream().map(name -> new CapturedHeader(name,
+                    AttributeKey.stringArrayKey(prefix + name.toLowerCase(Locale.ROOT)))).toList();
         }
     }
 
     /** The URL with its password and every query value not in {@code safeQueryParams} replaced by REDACTED. */
     String safeUrl(java.net.URI uri) {
-        StringBuilder url = new StringBuilder().append(uri.getScheme()).append("://");
-        if (uri.getRawUserInfo() != null) {
+        String authority = uri.getRawAuthority();
+        return safeUrl(uri.getScheme(), uri.getRawUserInfo(), authority.substring(authority.indexOf('@') + 1),
+                uri.getRawPath(), uri.getRawQuery());
+    }
+
+    /**
+     * The same from a URL's raw parts.
+     *
+     * @param userInfo null when the URL has none
+     * @param hostPort the authority without its user info
+     * @param rawQuery null when the URL has no query
+     */
+    private String safeUrl(String scheme, String userInfo, String hostPort, String rawPath, String rawQuery) {
+        StringBuilder url = new StringBuilder().append(scheme).append("://");
+        if (userInfo != null) {
             url.append("REDACTED:REDACTED@");
         }
-        url.append(uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1));
-        url.append(uri.getRawPath() == null ? "" : uri.getRawPath());
-        if (uri.getRawQuery() != null) {
-            String query = safeQuery(uri.getRawQuery());
+        url.append(hostPort);
+        url.append(rawPath == null ? "" : rawPath);
+        if (rawQuery != null) {
+            String query = safeQuery(rawQuery);
             if (!query.isEmpty()) {
                 url.append('?').append(query);
             }

@@ -23,30 +23,29 @@ class IntervalRequestMetricsTest {
     private record Drained(long requests, long requestBytes, long responseBytes, List<Long> durations) {
     }
 
+    /** A visitor of the request series only. */
+    private interface RequestsVisitor extends IntervalRequestMetrics.Visitor {
+        @Override
+        default void tls(IntervalRequestMetrics.Tls series, long requests) {
+        }
+
+        @Override
+        default void configReloads(long reloads) {
+        }
+
+        @Override
+        default void lastReloadSuccess(long epochSeconds) {
+        }
+    }
+
     private static List<Drained> drain(IntervalRequestMetrics metrics) {
         List<Drained> drained = new ArrayList<>();
-        metrics.drain(new IntervalRequestMetrics.Visitor() {
-            @Override
-            public void requests(IntervalRequestMetrics.Series series, long requests, long requestBytes,
-                    long responseBytes, long[] durationsNanos, int durationCount) {
-                List<Long> durations = new ArrayList<>();
-                for (int i = 0; i < durationCount; i++) {
-                    durations.add(durationsNanos[i]);
-                }
-                drained.add(new Drained(requests, requestBytes, responseBytes, durations));
+        metrics.drain((RequestsVisitor) (series, requests, requestBytes, responseBytes, durationsNanos, durationCount) -> {
+            List<Long> durations = new ArrayList<>();
+            for (int i = 0; i < durationCount; i++) {
+                durations.add(durationsNanos[i]);
             }
-
-            @Override
-            public void tls(IntervalRequestMetrics.Tls series, long requests) {
-            }
-
-            @Override
-            public void configReloads(long reloads) {
-            }
-
-            @Override
-            public void lastReloadSuccess(long epochSeconds) {
-            }
+            drained.add(new Drained(requests, requestBytes, responseBytes, durations));
         });
         return drained;
     }
@@ -98,5 +97,26 @@ class IntervalRequestMetricsTest {
         assertEquals(requests, drained.requests());
         assertEquals(IntervalRequestMetrics.MAX_SAMPLES, drained.durations().size());
         assertEquals(0L, drained.durations().get(0));
+    }
+
+    @Test
+    void requestsOfALabelSetAreNotHeldUpWhileAPushSendsItsValues() throws Exception {
+        IntervalRequestMetrics metrics = new IntervalRequestMetrics(new RequestMetricsFeed.Switches(true, true, true));
+        IntervalRequestMetrics.Series series = metrics.series(RequestMetricsFeed.Kind.ENTRYPOINT, "web", null, "GET", 200);
+        series.record(1_000, 0, 0);
+        java.util.concurrent.atomic.AtomicBoolean recordedDuringPush = new java.util.concurrent.atomic.AtomicBoolean();
+        metrics.drain((RequestsVisitor) (drained, requests, requestBytes, responseBytes, durationsNanos, count) -> {
+            // A request of the same label set completes on another thread while the push formats its lines.
+            Thread request = new Thread(() -> drained.record(2_000, 0, 0));
+            request.start();
+            try {
+                request.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            recordedDuringPush.set(!request.isAlive());
+        });
+        assertTrue(recordedDuringPush.get(), "the request waited for the push");
+        assertEquals(List.of(new Drained(1, 0, 0, List.of(2_000L))), drain(metrics), "and counts in the next interval");
     }
 }
