@@ -1,6 +1,7 @@
 package dev.gatehouse.core.service;
 
 import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
 import dev.gatehouse.api.http.StatusRanges;
 import dev.gatehouse.core.proxy.UpstreamServer;
@@ -87,18 +88,16 @@ public final class FailoverService extends ServiceHandler {
      * The main service's try: its answer is held back until its status is known (its first write, or its end
      * without one), then let through, or dropped (headers and body) and the request sent to the fallback.
      */
-    private final class MainAttempt extends Response.Wrapper implements Callback {
+    private final class MainAttempt extends HeldResponse implements Callback {
         private final Request request;
         private final byte[] body;
         private final Response response;
         private final Callback callback;
         private final HttpFields headersBefore;
         private final int statusBefore;
-        /** 0 undecided, 1 let through, 2 to the fallback. */
-        private volatile int state;
 
         MainAttempt(Request request, byte[] body, Response response, Callback callback) {
-            super(request, response);
+            super(request, response, held -> !held.isCommitted() && errors.contains(held.getStatus()));
             this.request = request;
             this.body = body;
             this.response = response;
@@ -111,25 +110,9 @@ public final class FailoverService extends ServiceHandler {
             main.handle(new PeekedRequest(request, body, true), this, this);
         }
 
-        private boolean toFallback() {
-            if (state == 0) {
-                state = !response.isCommitted() && errors.contains(response.getStatus()) ? 2 : 1;
-            }
-            return state == 2;
-        }
-
-        @Override
-        public void write(boolean last, ByteBuffer content, Callback written) {
-            if (toFallback()) {
-                written.succeeded();
-            } else {
-                super.write(last, content, written);
-            }
-        }
-
         @Override
         public void succeeded() {
-            if (toFallback()) {
+            if (decide()) {
                 sendToFallback();
             } else {
                 callback.succeeded();
@@ -138,7 +121,7 @@ public final class FailoverService extends ServiceHandler {
 
         @Override
         public void failed(Throwable failure) {
-            if (toFallback()) {
+            if (decide()) {
                 sendToFallback();
             } else {
                 callback.failed(failure);

@@ -3,9 +3,9 @@ package dev.gatehouse.plugins.middlewares.retry;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
 import dev.gatehouse.api.http.StatusRanges;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -193,7 +193,8 @@ public final class Retry implements Middleware<Retry.Config> {
                 WatchedRequest request = replayable ? new WatchedRequest(new PeekedRequest(original, held, true)) : once;
                 request.removeAttribute(MiddlewareContext.Attributes.NOT_FORWARDED);
                 boolean last = n >= policy.attempts();
-                Holding holding = last ? null : new Holding(request, response, this);
+                // Held back until its status is known, then let through, or dropped and sent again.
+                HeldResponse holding = last ? null : new HeldResponse(request, response, attempt -> retries(request, attempt));
                 Callback done = last ? callback : new Callback() {
                     @Override
                     public void succeeded() {
@@ -259,39 +260,6 @@ public final class Retry implements Middleware<Retry.Config> {
                     attempt(n + 1);
                 } else {
                     original.getComponents().getScheduler().schedule(() -> attempt(n + 1), wait, TimeUnit.NANOSECONDS);
-                }
-            }
-        }
-
-        /**
-         * The response of an attempt that may be retried: held back until its first write (or its end without one),
-         * then dropped when its run says so, else let through.
-         */
-        private static final class Holding extends Response.Wrapper {
-            private final WatchedRequest request;
-            private final Run run;
-            /** 0 undecided, 1 passed through, 2 to retry. */
-            private volatile int state;
-
-            Holding(WatchedRequest request, Response response, Run run) {
-                super(request, response);
-                this.request = request;
-                this.run = run;
-            }
-
-            boolean decide() {
-                if (state == 0) {
-                    state = run.retries(request, getWrapped()) ? 2 : 1;
-                }
-                return state == 2;
-            }
-
-            @Override
-            public void write(boolean last, ByteBuffer content, Callback callback) {
-                if (decide()) {
-                    callback.succeeded();
-                } else {
-                    super.write(last, content, callback);
                 }
             }
         }
