@@ -4,10 +4,9 @@ import dev.gatehouse.api.http.BodyReader;
 import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
 import dev.gatehouse.api.http.StatusRanges;
+import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.proxy.UpstreamServer;
-import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -56,9 +55,7 @@ public final class FailoverService extends ServiceHandler {
         BodyReader.read(request, maxRequestBodyBytes, (body, whole) -> {
             try {
                 if (body.length > maxRequestBodyBytes) {
-                    response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE_413);
-                    response.write(true, ByteBuffer.wrap("Request body too large".getBytes(
-                            java.nio.charset.StandardCharsets.US_ASCII)), callback);
+                    ErrorResponses.requestBodyTooLarge(request, response, callback);
                     return;
                 }
                 new MainAttempt(request, body, response, callback).start();
