@@ -3,10 +3,10 @@ package dev.gatehouse.core.service;
 import dev.gatehouse.api.http.BodyReader;
 import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.ResponseHead;
 import dev.gatehouse.api.http.StatusRanges;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.proxy.UpstreamServer;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -90,8 +90,7 @@ public final class FailoverService extends ServiceHandler {
         private final byte[] body;
         private final Response response;
         private final Callback callback;
-        private final HttpFields headersBefore;
-        private final int statusBefore;
+        private final ResponseHead before;
 
         MainAttempt(Request request, byte[] body, Response response, Callback callback) {
             super(request, response, held -> !held.isCommitted() && errors.contains(held.getStatus()));
@@ -99,8 +98,7 @@ public final class FailoverService extends ServiceHandler {
             this.body = body;
             this.response = response;
             this.callback = callback;
-            this.headersBefore = HttpFields.build(response.getHeaders()).asImmutable();
-            this.statusBefore = response.getStatus();
+            this.before = ResponseHead.of(response);
         }
 
         void start() throws Exception {
@@ -131,10 +129,7 @@ public final class FailoverService extends ServiceHandler {
         }
 
         private void sendToFallback() {
-            HttpFields.Mutable headers = response.getHeaders();
-            headers.clear();
-            headers.add(headersBefore);
-            response.setStatus(statusBefore >= 100 ? statusBefore : 200);
+            before.restore(response);
             try {
                 fallback.handle(new PeekedRequest(request, body, true), response, callback);
             } catch (Throwable failure) {

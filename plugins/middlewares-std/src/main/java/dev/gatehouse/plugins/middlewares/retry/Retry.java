@@ -5,12 +5,12 @@ import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.http.BodyReader;
 import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.ResponseHead;
 import dev.gatehouse.api.http.StatusRanges;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -171,8 +171,7 @@ public final class Retry implements Middleware<Retry.Config> {
             private final boolean replayable;
             private final Response response;
             private final Callback callback;
-            private final HttpFields before;
-            private final int statusBefore;
+            private final ResponseHead before;
             private final long startNanos = System.nanoTime();
             /** The request as the attempts read it when its body cannot be replayed: one for all of them. */
             private final WatchedRequest once;
@@ -183,8 +182,7 @@ public final class Retry implements Middleware<Retry.Config> {
                 this.replayable = replayable;
                 this.response = response;
                 this.callback = callback;
-                this.before = HttpFields.build(response.getHeaders()).asImmutable();
-                this.statusBefore = response.getStatus();
+                this.before = ResponseHead.of(response);
                 this.once = replayable ? null : new WatchedRequest(held == null ? original : new PeekedRequest(original, held, whole));
             }
 
@@ -251,10 +249,7 @@ public final class Retry implements Middleware<Retry.Config> {
 
             /** Attempt {@code n} is dropped: forget its response and try again after the backoff. */
             private void retry(int n) {
-                HttpFields.Mutable headers = response.getHeaders();
-                headers.clear();
-                headers.add(before);
-                response.setStatus(statusBefore >= 100 ? statusBefore : 200);
+                before.restore(response);
                 long wait = policy.backoff().waitNanos(n);
                 if (wait <= 0) {
                     attempt(n + 1);
