@@ -307,6 +307,27 @@ class RuntimeBuilderTest {
     }
 
     @Test
+    void anUnknownHealthCheckModeOrGrpcOverHttpsDisablesTheService() {
+        services.put("tcpCheck@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.api.config.HealthCheckConfig(
+                        "/health", null, "tcp", null, null, null, null, null, null, null, null, null), null, null, null, null)),
+                "dyn.yml", "file"));
+        services.put("grpcTls@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.api.config.HealthCheckConfig(
+                        null, "https", "grpc", null, null, null, null, null, null, null, null, null), null, null, null, null)),
+                "dyn.yml", "file"));
+        router("a", "Host(`a`)", "tcpCheck", null, List.of(), List.of());
+        router("b", "Host(`b`)", "grpcTls", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of(), names(runtime.table(0).routes()));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("service tcpCheck@file (from dyn.yml): loadBalancer.healthCheck.mode must be http or grpc, "
+                + "not 'tcp'"), problems);
+        assertTrue(problems.contains("service grpcTls@file (from dyn.yml): loadBalancer.healthCheck.mode grpc speaks HTTP/2 "
+                + "without TLS (h2c): remove scheme https"), problems);
+    }
+
+    @Test
     void routersWithoutEntryPointsJoinTheDefaultOnes() {
         service("s", "http://127.0.0.1:1");
         router("everywhere", "Host(`a`)", "s", null, List.of(), List.of());
