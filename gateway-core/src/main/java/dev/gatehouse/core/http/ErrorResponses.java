@@ -32,7 +32,7 @@ public final class ErrorResponses {
     private static final ByteBuffer INTERNAL_ERROR = body("Internal Server Error");
     private static final ByteBuffer REQUEST_TIMEOUT = body("Request Timeout");
     private static final ByteBuffer BAD_REQUEST = body("Bad Request");
-    private static final ByteBuffer REQUEST_BODY_TOO_LARGE = body("Request body too large");
+    private static final ByteBuffer REQUEST_BODY_TOO_LARGE = body("Request body too large\n");
 
     /**
      * Client Closed Request: not sent (the client is gone) but recorded, in the access log and the metrics, for a
