@@ -137,6 +137,9 @@ class FailoverErrorsTest {
         int mainBefore = main.requests();
         HttpResponse<String> tooLarge = send("POST", "/small/status/500", "more than sixteen bytes of body");
         assertEquals(413, tooLarge.statusCode());
+        assertEquals("Request body too large\n", tooLarge.body(), "Traefik's text, written by http.Error");
+        assertEquals("text/plain; charset=utf-8", tooLarge.headers().firstValue("Content-Type").orElse(null),
+                "as every answer the gateway makes itself");
         assertEquals(mainBefore, main.requests());
         assertEquals("fallback got 'short'", send("POST", "/small/status/500", "short").body());
     }

@@ -90,6 +90,10 @@ class RetryOptionsTest {
                       rule: PathPrefix(`/on503`)
                       middlewares: [strip, on-503]
                       service: seq
+                    large:
+                      rule: PathPrefix(`/large`)
+                      middlewares: [strip, on-503-default-body-limit]
+                      service: seq
                     post:
                       rule: PathPrefix(`/post`)
                       middlewares: [strip, on-503-post]
@@ -136,6 +140,10 @@ class RetryOptionsTest {
                         attempts: 3
                         status: ["503"]
                         maxRequestBodyBytes: 1024
+                    on-503-default-body-limit:
+                      retry:
+                        attempts: 3
+                        status: ["503"]
                     on-503-post:
                       retry:
                         attempts: 3
@@ -246,6 +254,20 @@ class RetryOptionsTest {
         HttpResponse<String> response = send("PUT", "/on503/seq/" + id + "/503,200", "test request body");
         assertEquals(200, response.statusCode());
         assertEquals(List.of("test request body", "test request body"), bodies.get(id));
+    }
+
+    @Test
+    void aChunkedBodyLargerThanTheFirstBufferIsSentWholeToEveryAttempt() throws Exception {
+        // No Content-Length: the body is held in a buffer that starts small and grows as it arrives.
+        String body = "0123456789abcdef".repeat(12_000);
+        String id = id();
+        HttpResponse<String> response = Http.client().send(HttpRequest.newBuilder(URI.create(gateway.url(
+                "/large/seq/" + id + "/503,200"))).timeout(Duration.ofSeconds(10)).method("PUT",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                        body.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals(List.of(body, body), bodies.get(id));
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class ErrorResponses {
     private static final ByteBuffer INTERNAL_ERROR = body("Internal Server Error");
     private static final ByteBuffer REQUEST_TIMEOUT = body("Request Timeout");
     private static final ByteBuffer BAD_REQUEST = body("Bad Request");
+    private static final ByteBuffer REQUEST_BODY_TOO_LARGE = body("Request body too large\n");
 
     /**
      * Client Closed Request: not sent (the client is gone) but recorded, in the access log and the metrics, for a
@@ -54,6 +55,11 @@ public final class ErrorResponses {
     /** The request itself is refused (a path with an encoded character its entry point does not allow). */
     public static void badRequest(Request request, Response response, Callback callback) {
         write(response, callback, HttpStatus.BAD_REQUEST_400, BAD_REQUEST);
+    }
+
+    /** The request's body is larger than the service may hold in memory to send it again ({@code failover.errors}). */
+    public static void requestBodyTooLarge(Request request, Response response, Callback callback) {
+        write(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, REQUEST_BODY_TOO_LARGE);
     }
 
     /** The matched router's service has no server that can take the request. */

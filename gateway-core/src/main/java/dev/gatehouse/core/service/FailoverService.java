@@ -1,12 +1,12 @@
 package dev.gatehouse.core.service;
 
 import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.ResponseHead;
 import dev.gatehouse.api.http.StatusRanges;
+import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.proxy.UpstreamServer;
-import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -55,9 +55,7 @@ public final class FailoverService extends ServiceHandler {
         BodyReader.read(request, maxRequestBodyBytes, (body, whole) -> {
             try {
                 if (body.length > maxRequestBodyBytes) {
-                    response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE_413);
-                    response.write(true, ByteBuffer.wrap("Request body too large".getBytes(
-                            java.nio.charset.StandardCharsets.US_ASCII)), callback);
+                    ErrorResponses.requestBodyTooLarge(request, response, callback);
                     return;
                 }
                 new MainAttempt(request, body, response, callback).start();
@@ -87,49 +85,29 @@ public final class FailoverService extends ServiceHandler {
      * The main service's try: its answer is held back until its status is known (its first write, or its end
      * without one), then let through, or dropped (headers and body) and the request sent to the fallback.
      */
-    private final class MainAttempt extends Response.Wrapper implements Callback {
+    private final class MainAttempt extends HeldResponse implements Callback {
         private final Request request;
         private final byte[] body;
         private final Response response;
         private final Callback callback;
-        private final HttpFields headersBefore;
-        private final int statusBefore;
-        /** 0 undecided, 1 let through, 2 to the fallback. */
-        private volatile int state;
+        private final ResponseHead before;
 
         MainAttempt(Request request, byte[] body, Response response, Callback callback) {
-            super(request, response);
+            super(request, response, held -> !held.isCommitted() && errors.contains(held.getStatus()));
             this.request = request;
             this.body = body;
             this.response = response;
             this.callback = callback;
-            this.headersBefore = HttpFields.build(response.getHeaders()).asImmutable();
-            this.statusBefore = response.getStatus();
+            this.before = ResponseHead.of(response);
         }
 
         void start() throws Exception {
             main.handle(new PeekedRequest(request, body, true), this, this);
         }
 
-        private boolean toFallback() {
-            if (state == 0) {
-                state = !response.isCommitted() && errors.contains(response.getStatus()) ? 2 : 1;
-            }
-            return state == 2;
-        }
-
-        @Override
-        public void write(boolean last, ByteBuffer content, Callback written) {
-            if (toFallback()) {
-                written.succeeded();
-            } else {
-                super.write(last, content, written);
-            }
-        }
-
         @Override
         public void succeeded() {
-            if (toFallback()) {
+            if (decide()) {
                 sendToFallback();
             } else {
                 callback.succeeded();
@@ -138,7 +116,7 @@ public final class FailoverService extends ServiceHandler {
 
         @Override
         public void failed(Throwable failure) {
-            if (toFallback()) {
+            if (decide()) {
                 sendToFallback();
             } else {
                 callback.failed(failure);
@@ -151,10 +129,7 @@ public final class FailoverService extends ServiceHandler {
         }
 
         private void sendToFallback() {
-            HttpFields.Mutable headers = response.getHeaders();
-            headers.clear();
-            headers.add(headersBefore);
-            response.setStatus(statusBefore >= 100 ? statusBefore : 200);
+            before.restore(response);
             try {
                 fallback.handle(new PeekedRequest(request, body, true), response, callback);
             } catch (Throwable failure) {

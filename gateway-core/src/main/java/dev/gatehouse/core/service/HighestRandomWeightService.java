@@ -37,7 +37,7 @@ public final class HighestRandomWeightService extends ServiceHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        int chosen = pick(RendezvousScore.clientIp(request));
+        int chosen = pick(RendezvousScore.clientHash(request));
         if (chosen < 0) {
             ErrorResponses.serviceUnavailable(request, response, callback);
             return true;
@@ -45,8 +45,7 @@ public final class HighestRandomWeightService extends ServiceHandler {
         return children[chosen].handle(request, response, callback);
     }
 
-    private int pick(String clientIp) {
-        long keyHash = RendezvousScore.hashKey(clientIp);
+    private int pick(long keyHash) {
         int best = -1;
         double bestScore = 0;
         for (int i = 0; i < children.length; i++) {
@@ -74,7 +73,7 @@ public final class HighestRandomWeightService extends ServiceHandler {
 
     @Override
     public UpstreamServer pickForCopy() {
-        int chosen = pick("");
+        int chosen = pick(RendezvousScore.hashKey(""));
         return chosen < 0 ? null : children[chosen].pickForCopy();
     }
 

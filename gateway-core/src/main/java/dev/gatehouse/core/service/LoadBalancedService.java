@@ -43,8 +43,6 @@ public final class LoadBalancedService extends ServiceHandler {
     private final long failureWindowMillis;
     private final int maxFailedAttempts;
     private volatile Picker picker;
-    /** The {@code leasttime} tie-break's virtual clock (earliest deadline first); guarded by {@code this}. */
-    private double leastTimeClock;
 
     /** How a server is picked ({@code loadBalancer.strategy}). */
     public enum Strategy {
@@ -89,11 +87,12 @@ public final class LoadBalancedService extends ServiceHandler {
         this.name = name;
         this.servers = List.copyOf(servers);
         this.members = new Member[servers.size()];
+        double deadline = 0;
         for (int i = 0; i < members.length; i++) {
             members[i] = new Member(i, servers.get(i), weights.get(i) == null ? 1 : weights.get(i), sticky);
             // Staggered deadlines, so that servers with equal scores start in turn (Traefik's leasttime does so).
-            leastTimeClock += 1.0 / Math.max(1, members[i].weight);
-            members[i].leastTimeDeadline = leastTimeClock;
+            deadline += 1.0 / Math.max(1, members[i].weight);
+            members[i].leastTimeDeadline = deadline;
         }
         this.passHostHeader = passHostHeader;
         this.sticky = sticky;
@@ -165,7 +164,8 @@ public final class LoadBalancedService extends ServiceHandler {
             return null;
         }
         if (strategy == Strategy.HRW) {
-            return highestRandomWeight(healthy, request == null ? "" : RendezvousScore.clientIp(request), excluded);
+            return highestRandomWeight(healthy,
+                    request == null ? RendezvousScore.hashKey("") : RendezvousScore.clientHash(request), excluded);
         }
         if (strategy == Strategy.LEASTTIME) {
             return leastTime(healthy, excluded);
@@ -194,8 +194,7 @@ public final class LoadBalancedService extends ServiceHandler {
         return firstNotExcluded(healthy, excluded);
     }
 
-    private static Member highestRandomWeight(Member[] healthy, String clientIp, long excluded) {
-        long keyHash = RendezvousScore.hashKey(clientIp);
+    private static Member highestRandomWeight(Member[] healthy, long keyHash, long excluded) {
         Member best = null;
         double bestScore = 0;
         for (Member member : healthy) {
@@ -216,40 +215,32 @@ public final class LoadBalancedService extends ServiceHandler {
      * the same score (every one before its first response) take turns by weight, earliest deadline first.
      */
     private Member leastTime(Member[] healthy, long excluded) {
+        // One pass, nothing allocated: the lowest score, and among the servers that share it the earliest deadline.
+        Member chosen = null;
         double lowest = Double.MAX_VALUE;
-        int candidates = 0;
-        Member only = null;
-        double[] scores = new double[healthy.length];
-        for (int i = 0; i < healthy.length; i++) {
-            Member member = healthy[i];
+        boolean tied = false;
+        for (Member member : healthy) {
             if (isExcluded(member, excluded)) {
-                scores[i] = Double.NaN;
                 continue;
             }
             double score = member.responseTimes.averageMillis() * (1 + member.inFlight.get()) / member.weight;
-            scores[i] = score;
-            if (score < lowest) {
+            if (chosen == null || score < lowest) {
+                chosen = member;
                 lowest = score;
-                candidates = 1;
-                only = member;
+                tied = false;
             } else if (score == lowest) {
-                candidates++;
-            }
-        }
-        if (candidates <= 1) {
-            return only;
-        }
-        synchronized (this) {
-            Member earliest = null;
-            for (int i = 0; i < healthy.length; i++) {
-                if (scores[i] == lowest && (earliest == null || healthy[i].leastTimeDeadline < earliest.leastTimeDeadline)) {
-                    earliest = healthy[i];
+                tied = true;
+                if (member.leastTimeDeadline < chosen.leastTimeDeadline) {
+                    chosen = member;
                 }
             }
-            earliest.leastTimeDeadline += 1.0 / earliest.weight;
-            leastTimeClock = Math.max(leastTimeClock, earliest.leastTimeDeadline);
-            return earliest;
         }
+        if (tied) {
+            synchronized (this) {
+                chosen.leastTimeDeadline += 1.0 / chosen.weight;
+            }
+        }
+        return chosen;
     }
 
     private static boolean isExcluded(Member member, long excluded) {
@@ -450,8 +441,8 @@ public final class LoadBalancedService extends ServiceHandler {
         final AtomicInteger inFlight = new AtomicInteger();
         final byte[] hrwName;
         final ResponseTimes responseTimes = new ResponseTimes();
-        /** Guarded by the service. */
-        double leastTimeDeadline;
+        /** The {@code leasttime} tie-break's turn (earliest deadline first): read freely, moved on under the service's lock. */
+        volatile double leastTimeDeadline;
         volatile boolean activeUp = true;
         volatile boolean passiveDown;
         int failures;
@@ -483,6 +474,8 @@ public final class LoadBalancedService extends ServiceHandler {
         private int next;
         private int count;
         private long sum;
+        /** Published by {@link #add}, so that picking, which reads every server's, takes no lock. */
+        private volatile double average;
 
         synchronized void add(long millis) {
             if (count < SAMPLES) {
@@ -493,11 +486,12 @@ public final class LoadBalancedService extends ServiceHandler {
             samples[next] = millis;
             sum += millis;
             next = (next + 1) % SAMPLES;
+            average = (double) sum / count;
         }
 
         /** 0 before the first response, so a new server is tried at once. */
-        synchronized double averageMillis() {
-            return count == 0 ? 0 : (double) sum / count;
+        double averageMillis() {
+            return average;
         }
     }
 

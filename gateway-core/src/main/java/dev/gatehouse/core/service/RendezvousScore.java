@@ -26,17 +26,42 @@ final class RendezvousScore {
     }
 
     /**
-     * The client's IP as its connection gives it (never a forwarded header), spelled as Go spells it, since that
-     * spelling is what Traefik hashes: IPv6 in its shortest form ({@code ::1}, {@code 2001:db8::1}).
+     * The key hash of the client's IP as its connection gives it (never a forwarded header), spelled as Go spells
+     * it, since that spelling is what Traefik hashes: IPv6 in its shortest form ({@code ::1}, {@code 2001:db8::1}).
      */
-    static String clientIp(Request request) {
+    static long clientHash(Request request) {
         if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress inet
                 && inet.getAddress() != null) {
-            InetAddress address = inet.getAddress();
-            return address instanceof Inet6Address v6 ? goSpelling(v6) : address.getHostAddress();
+            return addressHash(inet.getAddress());
         }
         String ip = Request.getRemoteAddr(request);
-        return ip == null ? "" : ip;
+        return hashKey(ip == null ? "" : ip);
+    }
+
+    /**
+     * {@link #hashKey} of the address as Go spells it. An IPv4 address (the common case, on every request of
+     * {@code hrw}) is hashed digit by digit from its bytes, with no string made for it.
+     */
+    static long addressHash(InetAddress address) {
+        if (address instanceof Inet6Address v6) {
+            return hashKey(goSpelling(v6));
+        }
+        long hash = FNV_OFFSET;
+        byte[] octets = address.getAddress();
+        for (int i = 0; i < octets.length; i++) {
+            if (i > 0) {
+                hash = (hash ^ '.') * FNV_PRIME;
+            }
+            int octet = octets[i] & 0xff;
+            if (octet >= 100) {
+                hash = (hash ^ ('0' + octet / 100)) * FNV_PRIME;
+            }
+            if (octet >= 10) {
+                hash = (hash ^ ('0' + octet / 10 % 10)) * FNV_PRIME;
+            }
+            hash = (hash ^ ('0' + octet % 10)) * FNV_PRIME;
+        }
+        return hash;
     }
 
     /** Go's {@code net.IP.String()} of an IPv6 address: the longest run of two or more zero groups (the first of equal runs) as {@code ::}. */
@@ -79,9 +104,18 @@ final class RendezvousScore {
         return out.toString();
     }
 
-    /** The FNV-1a state after {@code key}, to be continued with each server's URL. */
+    /** The FNV-1a state after {@code key}'s UTF-8 bytes, to be continued with each server's URL. */
     static long hashKey(String key) {
-        return continueHash(FNV_OFFSET, key.getBytes(StandardCharsets.UTF_8));
+        long hash = FNV_OFFSET;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c >= 0x80) {
+                // Not ASCII (an IP never is): hash its UTF-8 bytes.
+                return continueHash(FNV_OFFSET, key.getBytes(StandardCharsets.UTF_8));
+            }
+            hash = (hash ^ c) * FNV_PRIME;
+        }
+        return hash;
     }
 
     /** The URL's bytes, computed once per server. */

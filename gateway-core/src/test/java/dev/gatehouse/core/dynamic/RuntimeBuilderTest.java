@@ -279,6 +279,55 @@ class RuntimeBuilderTest {
     }
 
     @Test
+    void anUnknownStrategyOrABadFailoverStatusDisablesTheServiceNamingTheKey() {
+        services.put("roundRobin@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, "RoundRobin", null, null, null, null, null)),
+                "dyn.yml", "file"));
+        service("main", "http://127.0.0.1:1");
+        service("spare", "http://127.0.0.1:2");
+        services.put("fails@file", new Defined<>(new ServiceConfig(null, null, null, new dev.gatehouse.api.config.FailoverConfig(
+                "main", "spare", null, new dev.gatehouse.api.config.FailoverConfig.Errors(List.of("500-599", "5xx"), null))),
+                "dyn.yml", "file"));
+        services.put("backwards@file", new Defined<>(new ServiceConfig(null, null, null, new dev.gatehouse.api.config.FailoverConfig(
+                "main", "spare", null, new dev.gatehouse.api.config.FailoverConfig.Errors(List.of("599-500"), null))),
+                "dyn.yml", "file"));
+        router("a", "Host(`a`)", "roundRobin", null, List.of(), List.of());
+        router("b", "Host(`b`)", "fails", null, List.of(), List.of());
+        router("c", "Host(`c`)", "backwards", null, List.of(), List.of());
+        router("d", "Host(`d`)", "main", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of("d@file"), names(runtime.table(0).routes()));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("service roundRobin@file (from dyn.yml): loadBalancer.strategy must be wrr, p2c, hrw or "
+                + "leasttime, not 'roundrobin'"), problems);
+        assertTrue(problems.contains("service fails@file (from dyn.yml): 'failover.errors.status': '5xx' is not a status code"),
+                problems);
+        assertTrue(problems.contains("service backwards@file (from dyn.yml): 'failover.errors.status': '599-500' ends before it starts"),
+                problems);
+    }
+
+    @Test
+    void anUnknownHealthCheckModeOrGrpcOverHttpsDisablesTheService() {
+        services.put("tcpCheck@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.api.config.HealthCheckConfig(
+                        "/health", null, "tcp", null, null, null, null, null, null, null, null, null), null, null, null, null)),
+                "dyn.yml", "file"));
+        services.put("grpcTls@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.api.config.HealthCheckConfig(
+                        null, "https", "grpc", null, null, null, null, null, null, null, null, null), null, null, null, null)),
+                "dyn.yml", "file"));
+        router("a", "Host(`a`)", "tcpCheck", null, List.of(), List.of());
+        router("b", "Host(`b`)", "grpcTls", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertEquals(List.of(), names(runtime.table(0).routes()));
+        String problems = runtime.problems().toString();
+        assertTrue(problems.contains("service tcpCheck@file (from dyn.yml): loadBalancer.healthCheck.mode must be http or grpc, "
+                + "not 'tcp'"), problems);
+        assertTrue(problems.contains("service grpcTls@file (from dyn.yml): loadBalancer.healthCheck.mode grpc speaks HTTP/2 "
+                + "without TLS (h2c): remove scheme https"), problems);
+    }
+
+    @Test
     void routersWithoutEntryPointsJoinTheDefaultOnes() {
         service("s", "http://127.0.0.1:1");
         router("everywhere", "Host(`a`)", "s", null, List.of(), List.of());

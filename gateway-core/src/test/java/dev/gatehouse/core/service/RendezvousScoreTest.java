@@ -36,6 +36,24 @@ class RendezvousScoreTest {
     }
 
     @Test
+    void aClientAddressHashesAsItsGoSpelling() throws Exception {
+        for (String[] c : new String[][] {
+                {"0.0.0.0", "0.0.0.0"}, {"10.0.0.1", "10.0.0.1"}, {"127.0.0.1", "127.0.0.1"}, {"192.168.100.9", "192.168.100.9"},
+                {"255.255.255.255", "255.255.255.255"}, {"::ffff:10.1.2.3", "10.1.2.3"}, {"2001:db8:0:0:0:0:0:1", "2001:db8::1"}}) {
+            assertEquals(RendezvousScore.hashKey(c[1]), RendezvousScore.addressHash(java.net.InetAddress.getByName(c[0])), c[0]);
+        }
+    }
+
+    @Test
+    void aKeyIsHashedAsItsUtf8Bytes() {
+        long expected = 0xcbf29ce484222325L;
+        for (byte b : "h\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            expected = (expected ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        assertEquals(expected, RendezvousScore.hashKey("h\u00e9"));
+    }
+
+    @Test
     void weightMultipliesTheScore() {
         long key = RendezvousScore.hashKey("10.0.0.1");
         byte[] server = RendezvousScore.serverBytes("http://10.0.0.5:8080");

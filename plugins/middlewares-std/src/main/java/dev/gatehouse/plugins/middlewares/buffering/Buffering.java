@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.buffering;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.http.ResponseHead;
 import dev.gatehouse.plugins.middlewares.internal.OxyExpression;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
 import java.io.IOException;
@@ -243,8 +244,8 @@ public final class Buffering implements Middleware<Buffering.Config> {
     static final class BufferedResponse extends Response.Wrapper {
         private final BodyStore store;
         private final Predicate<Integer> retries;
-        private final HttpFields headersBefore;
-        private final int statusBefore;
+        /** With a retry condition: the response as it was before this attempt, to go back to when it is dropped. */
+        private final ResponseHead before;
         private boolean tooLarge;
         private boolean done;
         private boolean dropped;
@@ -254,8 +255,7 @@ public final class Buffering implements Middleware<Buffering.Config> {
             super(request, wrapped);
             this.store = new BodyStore(mem, max);
             this.retries = retries;
-            this.headersBefore = retries == null ? null : HttpFields.build(wrapped.getHeaders()).asImmutable();
-            this.statusBefore = wrapped.getStatus();
+            this.before = retries == null ? null : ResponseHead.of(wrapped);
         }
 
         /** @param retry sends the request again once this attempt is dropped and done */
@@ -307,9 +307,7 @@ public final class Buffering implements Middleware<Buffering.Config> {
             if (retries != null && !tooLarge && retries.test(wrapped.getStatus())) {
                 dropped = true;
                 store.close();
-                wrapped.getHeaders().clear();
-                wrapped.getHeaders().add(headersBefore);
-                wrapped.setStatus(statusBefore >= 100 ? statusBefore : HttpStatus.OK_200);
+                before.restore(wrapped);
                 callback.succeeded();
                 return;
             }

@@ -2,9 +2,9 @@ package dev.gatehouse.plugins.middlewares.errors;
 
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.StatusRanges;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,7 +105,8 @@ public final class Errors implements Middleware<Errors.Config> {
                 return super.handle(request, response, callback);
             }
             HttpFields before = HttpFields.build(response.getHeaders()).asImmutable();
-            Catcher catcher = new Catcher(request, response, status);
+            // A status in the ranges swallows the whole response, any other lets it through untouched.
+            HeldResponse catcher = new HeldResponse(request, response, held -> status.contains(held.getStatus()));
             Callback done = new Callback() {
                 @Override
                 public void succeeded() {
@@ -118,7 +119,7 @@ public final class Errors implements Middleware<Errors.Config> {
 
                 @Override
                 public void failed(Throwable failure) {
-                    if (catcher.caught()) {
+                    if (catcher.dropped()) {
                         page(request, response, callback, catcher.getStatus(), before);
                     } else {
                         callback.failed(failure);
@@ -183,42 +184,6 @@ public final class Errors implements Middleware<Errors.Config> {
     /** Go's {@code url.QueryEscape}: everything but letters, digits and {@code -_.~} is escaped, space as {@code +}. */
     static String queryEscape(String text) {
         return URLEncoder.encode(text == null ? "" : text, StandardCharsets.UTF_8).replace("*", "%2A").replace("%7E", "~");
-    }
-
-    /**
-     * Holds the response back until its status is known (first write, or completion without one): a status in
-     * the ranges swallows the whole response, any other lets it through untouched.
-     */
-    static final class Catcher extends Response.Wrapper {
-        private final StatusRanges ranges;
-        /** 0 undecided, 1 passed through, 2 caught; decided on the handler's thread of the first write. */
-        private volatile int state;
-
-        Catcher(Request request, Response response, StatusRanges ranges) {
-            super(request, response);
-            this.ranges = ranges;
-        }
-
-        /** Decides, once, from the status set so far; true when the response is to be replaced. */
-        boolean decide() {
-            if (state == 0) {
-                state = ranges.contains(getStatus()) ? 2 : 1;
-            }
-            return state == 2;
-        }
-
-        boolean caught() {
-            return state == 2;
-        }
-
-        @Override
-        public void write(boolean last, ByteBuffer content, Callback callback) {
-            if (decide()) {
-                callback.succeeded();
-            } else {
-                super.write(last, content, callback);
-            }
-        }
     }
 
     /**

@@ -3,14 +3,14 @@ package dev.gatehouse.plugins.middlewares.retry;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.api.http.ResponseHead;
 import dev.gatehouse.api.http.StatusRanges;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -171,8 +171,7 @@ public final class Retry implements Middleware<Retry.Config> {
             private final boolean replayable;
             private final Response response;
             private final Callback callback;
-            private final HttpFields before;
-            private final int statusBefore;
+            private final ResponseHead before;
             private final long startNanos = System.nanoTime();
             /** The request as the attempts read it when its body cannot be replayed: one for all of them. */
             private final WatchedRequest once;
@@ -183,8 +182,7 @@ public final class Retry implements Middleware<Retry.Config> {
                 this.replayable = replayable;
                 this.response = response;
                 this.callback = callback;
-                this.before = HttpFields.build(response.getHeaders()).asImmutable();
-                this.statusBefore = response.getStatus();
+                this.before = ResponseHead.of(response);
                 this.once = replayable ? null : new WatchedRequest(held == null ? original : new PeekedRequest(original, held, whole));
             }
 
@@ -193,7 +191,8 @@ public final class Retry implements Middleware<Retry.Config> {
                 WatchedRequest request = replayable ? new WatchedRequest(new PeekedRequest(original, held, true)) : once;
                 request.removeAttribute(MiddlewareContext.Attributes.NOT_FORWARDED);
                 boolean last = n >= policy.attempts();
-                Holding holding = last ? null : new Holding(request, response, this);
+                // Held back until its status is known, then let through, or dropped and sent again.
+                HeldResponse holding = last ? null : new HeldResponse(request, response, attempt -> retries(request, attempt));
                 Callback done = last ? callback : new Callback() {
                     @Override
                     public void succeeded() {
@@ -250,48 +249,12 @@ public final class Retry implements Middleware<Retry.Config> {
 
             /** Attempt {@code n} is dropped: forget its response and try again after the backoff. */
             private void retry(int n) {
-                HttpFields.Mutable headers = response.getHeaders();
-                headers.clear();
-                headers.add(before);
-                response.setStatus(statusBefore >= 100 ? statusBefore : 200);
+                before.restore(response);
                 long wait = policy.backoff().waitNanos(n);
                 if (wait <= 0) {
                     attempt(n + 1);
                 } else {
                     original.getComponents().getScheduler().schedule(() -> attempt(n + 1), wait, TimeUnit.NANOSECONDS);
-                }
-            }
-        }
-
-        /**
-         * The response of an attempt that may be retried: held back until its first write (or its end without one),
-         * then dropped when its run says so, else let through.
-         */
-        private static final class Holding extends Response.Wrapper {
-            private final WatchedRequest request;
-            private final Run run;
-            /** 0 undecided, 1 passed through, 2 to retry. */
-            private volatile int state;
-
-            Holding(WatchedRequest request, Response response, Run run) {
-                super(request, response);
-                this.request = request;
-                this.run = run;
-            }
-
-            boolean decide() {
-                if (state == 0) {
-                    state = run.retries(request, getWrapped()) ? 2 : 1;
-                }
-                return state == 2;
-            }
-
-            @Override
-            public void write(boolean last, ByteBuffer content, Callback callback) {
-                if (decide()) {
-                    callback.succeeded();
-                } else {
-                    super.write(last, content, callback);
                 }
             }
         }

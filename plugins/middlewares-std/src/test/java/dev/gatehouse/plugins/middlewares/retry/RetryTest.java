@@ -101,4 +101,18 @@ class RetryTest {
         assertThrows(IllegalArgumentException.class, () -> new Retry().create(new Retry.Config(0, null)));
         assertThrows(IllegalArgumentException.class, () -> new Retry().create(new Retry.Config(2, Duration.ofMillis(-1))));
     }
+
+    @Test
+    void aStatusThatIsNotACodeOrARangeIsRejectedNamingIt() {
+        for (String[] c : new String[][] {
+                {"5xx", "'status': '5xx' is not a status code or a range of them"},
+                {"500-", "'status': '500-' is not a status code or a range of them"},
+                {"503,abc", "'status': 'abc' is not a status code or a range of them"},
+                {"599-500", "'status': '599-500' ends before it starts"}}) {
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new Retry().create(
+                    new Retry.Config(2, null, null, List.of(c[0]), null, null, null)), c[0]);
+            assertTrue(bad.getMessage().contains(c[1]), bad.getMessage());
+        }
+        new Retry().create(new Retry.Config(2, null, null, List.of(" 503 , 500-599,", ""), null, null, null));
+    }
 }
