@@ -1,14 +1,19 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.api.net.IpBlock;
 import dev.gatehouse.core.config.ProxyProtocolConfig;
 import dev.gatehouse.core.http.IpRanges;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,11 +89,151 @@ public final class ProxyProtocol {
     }
 
     /**
-     * The factories to put first on a connector: the PROXY header reader, then the trust check, which continues
-     * with {@code nextProtocol}.
+     * The factories to put first on a connector: the PROXY header reader (which closes a connection whose v1 line is
+     * malformed, see {@link V1Line}), then the trust check, which continues with {@code nextProtocol}.
      */
     ConnectionFactory[] connectionFactories(String nextProtocol) {
-        return new ConnectionFactory[] {new ProxyConnectionFactory(TRUST_CHECK), new TrustCheck(nextProtocol)};
+        ProxyConnectionFactory jetty = new ProxyConnectionFactory(TRUST_CHECK);
+        return new ConnectionFactory[] {new DetectorConnectionFactory(new MalformedV1Line(), new CheckedV1Line(jetty)),
+            new TrustCheck(nextProtocol)};
+    }
+
+    /**
+     * A PROXY v1 line at the start of a connection, as the PROXY protocol specification defines it: {@code PROXY},
+     * then {@code TCP4} or {@code TCP6} with two IP literals of that family and two ports, or {@code UNKNOWN} and
+     * anything, in 107 bytes at most with its CRLF. Jetty's reader checks less: it takes any family, and a host name
+     * for an address, which it then resolves, a DNS lookup on the connection's thread, before the trust check can
+     * discard the header. Go's reader (Traefik's) fails the connection on such a line; so does this one.
+     */
+    enum V1Line {
+        /** Not a v1 line: the connection starts otherwise. */
+        ABSENT,
+        /** A v1 line, not whole yet. */
+        INCOMPLETE,
+        VALID,
+        MALFORMED;
+
+        private static final byte[] SIGNATURE = "PROXY".getBytes(StandardCharsets.US_ASCII);
+        /** The longest v1 line, its CRLF included (the specification's limit). */
+        static final int MAX_LENGTH = 107;
+
+        /** What {@code buffer} (from its position, left unchanged) begins with. */
+        static V1Line of(ByteBuffer buffer) {
+            int start = buffer.position();
+            int available = buffer.remaining();
+            for (int i = 0; i < SIGNATURE.length; i++) {
+                if (i >= available) {
+                    return INCOMPLETE;
+                }
+                if (buffer.get(start + i) != SIGNATURE[i]) {
+                    return ABSENT;
+                }
+            }
+            for (int i = SIGNATURE.length; i < Math.min(available, MAX_LENGTH); i++) {
+                if (buffer.get(start + i) == '\n') {
+                    byte[] line = new byte[i + 1];
+                    buffer.get(start, line);
+                    return valid(new String(line, StandardCharsets.US_ASCII)) ? VALID : MALFORMED;
+                }
+            }
+            return available < MAX_LENGTH ? INCOMPLETE : MALFORMED;
+        }
+
+        private static boolean valid(String line) {
+            if (!line.endsWith("\r\n")) {
+                return false;
+            }
+            String[] fields = line.substring(0, line.length() - 2).split(" ", -1);
+            if (fields.length >= 2 && fields[1].equals("UNKNOWN")) {
+                return true;   // the receiver ignores the rest and keeps the connection's addresses
+            }
+            int addressLength = fields.length != 6 ? -1 : fields[1].equals("TCP4") ? 4 : fields[1].equals("TCP6") ? 16 : -1;
+            return addressLength > 0 && isAddress(fields[2], addressLength) && isAddress(fields[3], addressLength)
+                    && isPort(fields[4]) && isPort(fields[5]);
+        }
+
+        private static boolean isAddress(String text, int length) {
+            byte[] address = IpBlock.address(text);   // literals only: never a DNS lookup
+            return address != null && address.length == length && text.equals(text.strip());
+        }
+
+        private static boolean isPort(String text) {
+            return !text.isEmpty() && text.length() <= 5 && text.chars().allMatch(c -> c >= '0' && c <= '9')
+                    && (text.length() == 1 || text.charAt(0) != '0') && Integer.parseInt(text) <= 65535;
+        }
+    }
+
+    /** Recognises a malformed v1 line, and closes its connection unanswered (Traefik's reader fails it). */
+    private static final class MalformedV1Line extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
+        MalformedV1Line() {
+            super("proxy-malformed");
+        }
+
+        @Override
+        public Detection detect(ByteBuffer buffer) {
+            return switch (V1Line.of(buffer)) {
+                case MALFORMED -> Detection.RECOGNIZED;
+                case INCOMPLETE -> Detection.NEED_MORE_BYTES;
+                case ABSENT, VALID -> Detection.NOT_RECOGNIZED;
+            };
+        }
+
+        @Override
+        public Connection newConnection(Connector connector, EndPoint endPoint) {
+            return new Refused(endPoint, connector);
+        }
+    }
+
+    /** The connection of a malformed header: closed as soon as it opens. */
+    private static final class Refused extends AbstractConnection implements Connection.UpgradeTo {
+        Refused(EndPoint endPoint, Connector connector) {
+            super(endPoint, connector.getExecutor());
+        }
+
+        @Override
+        public void onUpgradeTo(ByteBuffer buffered) {
+            // what was read is dropped with the connection
+        }
+
+        @Override
+        public void onOpen() {
+            super.onOpen();
+            LOG.debug("Malformed PROXY protocol header from {}: connection closed", getEndPoint().getRemoteSocketAddress());
+            getEndPoint().close();
+        }
+
+        @Override
+        public void onFillable() {
+        }
+    }
+
+    /**
+     * Jetty's PROXY reader, handed a v1 line only once it is whole and well-formed ({@link MalformedV1Line} has the
+     * others); v2 headers and connections without a header go to it as they come.
+     */
+    private static final class CheckedV1Line extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
+        private final ProxyConnectionFactory jetty;
+
+        CheckedV1Line(ProxyConnectionFactory jetty) {
+            super("proxy");
+            this.jetty = jetty;
+            addBean(jetty);
+        }
+
+        @Override
+        public Detection detect(ByteBuffer buffer) {
+            return switch (V1Line.of(buffer)) {
+                case VALID -> Detection.RECOGNIZED;
+                case INCOMPLETE -> Detection.NEED_MORE_BYTES;
+                case MALFORMED -> Detection.NOT_RECOGNIZED;
+                case ABSENT -> jetty.detect(buffer);
+            };
+        }
+
+        @Override
+        public Connection newConnection(Connector connector, EndPoint endPoint) {
+            return jetty.newConnection(connector, endPoint);
+        }
     }
 
     /**
