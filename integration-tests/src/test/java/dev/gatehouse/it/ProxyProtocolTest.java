@@ -1,7 +1,6 @@
 package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -196,9 +195,9 @@ class ProxyProtocolTest {
     }
 
     /**
-     * Headers that are not PROXY protocol, whoever sends them: the request behind the header never reaches a backend
-     * (a v1 line's connection is closed unanswered, as Traefik's reader fails it; host names are not looked up), and
-     * the entry point goes on serving.
+     * Headers that are not PROXY protocol, whoever sends them: the connection is closed unanswered, as Traefik's
+     * reader fails it (host names are not looked up, a v2 header's addresses are not taken from the request after
+     * it), the request behind the header never reaches a backend, and the entry point goes on serving.
      */
     @Test
     void aMalformedHeaderClosesTheConnectionAndNothingIsForwarded() throws Exception {
@@ -218,12 +217,7 @@ class ProxyProtocolTest {
         for (var header : malformed.entrySet()) {
             for (String entryPoint : List.of("trusting", "distrusting")) {
                 String answer = answerTo(gateway.port(entryPoint), header.getValue(), "/malformed-" + i++);
-                String what = header.getKey() + " to " + entryPoint + ": " + answer;
-                if (header.getValue()[0] == 'P') {
-                    assertEquals("", answer, "a v1 line: closed unanswered, " + what);
-                } else {
-                    assertFalse(answer.startsWith("HTTP/1.1 200"), what);
-                }
+                assertEquals("", answer, "closed unanswered: " + header.getKey() + " to " + entryPoint);
             }
         }
         assertEquals(CLIENT, forwardedFor(get("trusting", v1(CLIENT), "/after-malformed")));

@@ -89,57 +89,82 @@ public final class ProxyProtocol {
     }
 
     /**
-     * The factories to put first on a connector: the PROXY header reader (which closes a connection whose v1 line is
-     * malformed, see {@link V1Line}), then the trust check, which continues with {@code nextProtocol}.
+     * The factories to put first on a connector: the PROXY header reader (which closes a connection whose header is
+     * malformed, see {@link Header}), then the trust check, which continues with {@code nextProtocol}.
      */
     ConnectionFactory[] connectionFactories(String nextProtocol) {
         ProxyConnectionFactory jetty = new ProxyConnectionFactory(TRUST_CHECK);
-        return new ConnectionFactory[] {new DetectorConnectionFactory(new MalformedV1Line(), new CheckedV1Line(jetty)),
+        return new ConnectionFactory[] {new DetectorConnectionFactory(new MalformedHeader(), new CheckedHeader(jetty)),
             new TrustCheck(nextProtocol)};
     }
 
     /**
-     * A PROXY v1 line at the start of a connection, as the PROXY protocol specification defines it: {@code PROXY},
-     * then {@code TCP4} or {@code TCP6} with two IP literals of that family and two ports, or {@code UNKNOWN} and
-     * anything, in 107 bytes at most with its CRLF. Jetty's reader checks less: it takes any family, and a host name
-     * for an address, which it then resolves, a DNS lookup on the connection's thread, before the trust check can
-     * discard the header. Go's reader (Traefik's) fails the connection on such a line; so does this one.
+     * What a connection starts with, checked as the PROXY protocol specification (and Go's reader, Traefik's) checks
+     * it, before Jetty's reader sees it, which checks less. A v1 line is {@code PROXY}, then {@code TCP4} or
+     * {@code TCP6} with two IP literals of that family and two ports, or {@code UNKNOWN} and anything, in 107 bytes
+     * at most with its CRLF: Jetty takes any family, and a host name for an address, which it then resolves, a DNS
+     * lookup on the connection's thread before the trust check can discard the header. A v2 header is of version 2,
+     * command LOCAL or PROXY, and long enough for the addresses of its family: Jetty reads the addresses whatever
+     * the length says, and so takes the first bytes of the request for them.
      */
-    enum V1Line {
-        /** Not a v1 line: the connection starts otherwise. */
+    enum Header {
+        /** No PROXY header: the connection starts otherwise. */
         ABSENT,
-        /** A v1 line, not whole yet. */
+        /** A header, not whole enough yet to tell. */
         INCOMPLETE,
         VALID,
         MALFORMED;
 
-        private static final byte[] SIGNATURE = "PROXY".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] V1_SIGNATURE = "PROXY".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
         /** The longest v1 line, its CRLF included (the specification's limit). */
-        static final int MAX_LENGTH = 107;
+        static final int MAX_V1_LENGTH = 107;
+        /** A v2 header's fixed part: signature, version and command, family and protocol, length. */
+        private static final int V2_FIXED_LENGTH = 16;
 
         /** What {@code buffer} (from its position, left unchanged) begins with. */
-        static V1Line of(ByteBuffer buffer) {
-            int start = buffer.position();
-            int available = buffer.remaining();
-            for (int i = 0; i < SIGNATURE.length; i++) {
-                if (i >= available) {
-                    return INCOMPLETE;
+        static Header of(ByteBuffer buffer) {
+            if (!buffer.hasRemaining()) {
+                return INCOMPLETE;
+            }
+            Header signature = signature(buffer, V1_SIGNATURE);
+            if (signature == VALID) {
+                return v1(buffer);
+            }
+            if (signature == INCOMPLETE) {
+                return INCOMPLETE;
+            }
+            signature = signature(buffer, V2_SIGNATURE);
+            return signature == VALID ? v2(buffer) : signature;
+        }
+
+        /** VALID when the buffer starts with the signature, INCOMPLETE with a part of it, else ABSENT. */
+        private static Header signature(ByteBuffer buffer, byte[] signature) {
+            for (int i = 0; i < signature.length; i++) {
+                if (i >= buffer.remaining()) {
+                    return i == 0 ? ABSENT : INCOMPLETE;
                 }
-                if (buffer.get(start + i) != SIGNATURE[i]) {
+                if (buffer.get(buffer.position() + i) != signature[i]) {
                     return ABSENT;
                 }
             }
-            for (int i = SIGNATURE.length; i < Math.min(available, MAX_LENGTH); i++) {
+            return VALID;
+        }
+
+        private static Header v1(ByteBuffer buffer) {
+            int start = buffer.position();
+            int available = buffer.remaining();
+            for (int i = V1_SIGNATURE.length; i < Math.min(available, MAX_V1_LENGTH); i++) {
                 if (buffer.get(start + i) == '\n') {
                     byte[] line = new byte[i + 1];
                     buffer.get(start, line);
-                    return valid(new String(line, StandardCharsets.US_ASCII)) ? VALID : MALFORMED;
+                    return validV1(new String(line, StandardCharsets.US_ASCII)) ? VALID : MALFORMED;
                 }
             }
-            return available < MAX_LENGTH ? INCOMPLETE : MALFORMED;
+            return available < MAX_V1_LENGTH ? INCOMPLETE : MALFORMED;
         }
 
-        private static boolean valid(String line) {
+        private static boolean validV1(String line) {
             if (!line.endsWith("\r\n")) {
                 return false;
             }
@@ -161,17 +186,42 @@ public final class ProxyProtocol {
             return !text.isEmpty() && text.length() <= 5 && text.chars().allMatch(c -> c >= '0' && c <= '9')
                     && (text.length() == 1 || text.charAt(0) != '0') && Integer.parseInt(text) <= 65535;
         }
+
+        private static Header v2(ByteBuffer buffer) {
+            if (buffer.remaining() < V2_FIXED_LENGTH) {
+                return INCOMPLETE;
+            }
+            int start = buffer.position();
+            int versionAndCommand = buffer.get(start + 12) & 0xFF;
+            int family = (buffer.get(start + 13) & 0xFF) >> 4;
+            int length = buffer.getChar(start + 14);
+            if (versionAndCommand == 0x20) {
+                return VALID;   // LOCAL (a load balancer's own health check): the addresses are not read
+            }
+            if (versionAndCommand != 0x21) {
+                return MALFORMED;
+            }
+            // The addresses of AF_UNSPEC, AF_INET, AF_INET6 and AF_UNIX take 0, 12, 36 and 216 bytes.
+            int needed = switch (family) {
+                case 0 -> 0;
+                case 1 -> 12;
+                case 2 -> 36;
+                case 3 -> 216;
+                default -> -1;
+            };
+            return needed >= 0 && length >= needed ? VALID : MALFORMED;
+        }
     }
 
-    /** Recognises a malformed v1 line, and closes its connection unanswered (Traefik's reader fails it). */
-    private static final class MalformedV1Line extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
-        MalformedV1Line() {
+    /** Recognises a malformed header, and closes its connection unanswered (Traefik's reader fails it). */
+    private static final class MalformedHeader extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
+        MalformedHeader() {
             super("proxy-malformed");
         }
 
         @Override
         public Detection detect(ByteBuffer buffer) {
-            return switch (V1Line.of(buffer)) {
+            return switch (Header.of(buffer)) {
                 case MALFORMED -> Detection.RECOGNIZED;
                 case INCOMPLETE -> Detection.NEED_MORE_BYTES;
                 case ABSENT, VALID -> Detection.NOT_RECOGNIZED;
@@ -208,13 +258,13 @@ public final class ProxyProtocol {
     }
 
     /**
-     * Jetty's PROXY reader, handed a v1 line only once it is whole and well-formed ({@link MalformedV1Line} has the
-     * others); v2 headers and connections without a header go to it as they come.
+     * Jetty's PROXY reader, handed a header only once it is known to be well-formed ({@link MalformedHeader} has the
+     * others); a connection without a header goes on to the next protocol.
      */
-    private static final class CheckedV1Line extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
+    private static final class CheckedHeader extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
         private final ProxyConnectionFactory jetty;
 
-        CheckedV1Line(ProxyConnectionFactory jetty) {
+        CheckedHeader(ProxyConnectionFactory jetty) {
             super("proxy");
             this.jetty = jetty;
             addBean(jetty);
@@ -222,11 +272,10 @@ public final class ProxyProtocol {
 
         @Override
         public Detection detect(ByteBuffer buffer) {
-            return switch (V1Line.of(buffer)) {
+            return switch (Header.of(buffer)) {
                 case VALID -> Detection.RECOGNIZED;
                 case INCOMPLETE -> Detection.NEED_MORE_BYTES;
-                case MALFORMED -> Detection.NOT_RECOGNIZED;
-                case ABSENT -> jetty.detect(buffer);
+                case ABSENT, MALFORMED -> Detection.NOT_RECOGNIZED;
             };
         }
 
