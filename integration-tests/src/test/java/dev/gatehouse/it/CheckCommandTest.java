@@ -94,6 +94,24 @@ class CheckCommandTest {
                 + "configured (known: none)"), output);
     }
 
+    /** {@code defaultGeneratedCert} without a {@code domain.main} (here: {@code sans} only) says what it needs. */
+    @Test
+    void defaultGeneratedCertWithoutItsMainDomainSaysWhatItNeeds() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        check(harness, """
+                tls:
+                  stores:
+                    default:
+                      defaultGeneratedCert:
+                        resolver: le
+                        domain:
+                          sans: [example.org]
+                """);
+        assertTrue(output.contains("tls.stores.default.defaultGeneratedCert"), output);
+        assertTrue(output.contains("needs resolver and domain.main; the generated default certificate is served"),
+                output);
+    }
+
     /** Traefik v3 still reads these v2-era and deprecated forms; check accepts them as the gateway runs them. */
     @Test
     void traefikV3CompatibleFormsAndInternalServicesPass() throws Exception {

@@ -41,18 +41,7 @@ class EntryPointTraefikOptionsTest {
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.echo("echo");
-        gateway = GatewayHarness.withDynamic(dir, """
-                http:
-                  routers:
-                    app:
-                      rule: PathPrefix(`/`)
-                      service: app
-                  services:
-                    app:
-                      loadBalancer:
-                        servers:
-                          - url: %s
-                """.formatted(backend.url()))
+        gateway = GatewayHarness.proxyingAllTo(dir, backend.url())
                 .staticConfig("""
                         global:
                           checkNewVersion: true

@@ -101,6 +101,25 @@ public final class GatewayHarness implements AutoCloseable {
         return harness;
     }
 
+    /**
+     * A gateway in {@code dir} whose one router, {@code app@file} ({@code PathPrefix(`/`)} to the service
+     * {@code app}), sends every request to {@code backendUrl}: for tests of what entry points do, whatever the route.
+     */
+    public static GatewayHarness proxyingAllTo(Path dir, String backendUrl) {
+        return withDynamic(dir, """
+                http:
+                  routers:
+                    app:
+                      rule: PathPrefix(`/`)
+                      service: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: %s
+                """.formatted(backendUrl));
+    }
+
     /** Replaces the static configuration (YAML); paths in it are relative to the harness folder. */
     public GatewayHarness staticConfig(String yaml) {
         this.staticYaml = yaml;

@@ -194,6 +194,57 @@ class ProxyProtocolTest {
         }
     }
 
+    /**
+     * Headers that are not PROXY protocol, whoever sends them: the connection is closed unanswered, as Traefik's
+     * reader fails it (host names are not looked up, a v2 header's addresses are not taken from the request after
+     * it), the request behind the header never reaches a backend, and the entry point goes on serving.
+     */
+    @Test
+    void aMalformedHeaderClosesTheConnectionAndNothingIsForwarded() throws Exception {
+        byte[] v2Signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+        java.util.Map<String, byte[]> malformed = new java.util.LinkedHashMap<>();
+        malformed.put("a port that is no number", ascii("PROXY TCP4 203.0.113.7 127.0.0.1 port 80\r\n"));
+        malformed.put("an unknown family", ascii("PROXY TCP5 203.0.113.7 127.0.0.1 50123 80\r\n"));
+        malformed.put("a host name for an address", ascii("PROXY TCP4 evil.example 127.0.0.1 50123 80\r\n"));
+        malformed.put("a line longer than 107 bytes", ascii("PROXY TCP4 " + "1".repeat(200) + "\r\n"));
+        ByteBuffer badVersion = ByteBuffer.allocate(16 + 12).put(v2Signature).put((byte) 0x31).put((byte) 0x11)
+                .putShort((short) 12).put(new byte[12]);
+        malformed.put("a v2 header of version 3", badVersion.array());
+        ByteBuffer shortAddresses = ByteBuffer.allocate(16 + 4).put(v2Signature).put((byte) 0x21).put((byte) 0x11)
+                .putShort((short) 4).put(new byte[] {(byte) 203, 0, 113, 7});
+        malformed.put("v2 TCP4 addresses cut short", shortAddresses.array());
+        int i = 0;
+        for (var header : malformed.entrySet()) {
+            for (String entryPoint : List.of("trusting", "distrusting")) {
+                String answer = answerTo(gateway.port(entryPoint), header.getValue(), "/malformed-" + i++);
+                assertEquals("", answer, "closed unanswered: " + header.getKey() + " to " + entryPoint);
+            }
+        }
+        assertEquals(CLIENT, forwardedFor(get("trusting", v1(CLIENT), "/after-malformed")));
+        awaitAccessLogLine("GET /after-malformed ");
+        assertEquals(List.of(), Files.readAllLines(dir.resolve("access.log")).stream()
+                .filter(l -> l.contains("/malformed-")).toList(), "no request behind a malformed header was served");
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What the gateway sends back (until it closes) to {@code proxyHeader} and a GET of {@code path}. */
+    private static String answerTo(int port, byte[] proxyHeader, String path) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(proxyHeader);
+            socket.getOutputStream().write(ascii("GET " + path + " HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n"));
+            try {
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (java.net.SocketException reset) {
+                return "reset: " + reset.getMessage();
+            }
+        }
+    }
+
     @Test
     void theStartUpLogSaysWhoIsBelieved() {
         assertEquals(1, gateway.logLines("Entry point trusting: PROXY protocol headers are believed from 127.0.0.1/32, ::1")

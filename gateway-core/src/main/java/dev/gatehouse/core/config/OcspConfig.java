@@ -17,5 +17,12 @@ public record OcspConfig(Map<String, String> responderOverrides) {
     public OcspConfig {
         responderOverrides = responderOverrides == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(responderOverrides));
+        // As Traefik's static check: an override with no URL is refused rather than asked.
+        responderOverrides.forEach((responder, override) -> {
+            if (override == null || override.isBlank()) {
+                throw new InvalidValueException("responderOverrides", "the override of responder '" + responder
+                        + "' in '{key}' is empty: give the URL to ask instead, or remove the entry");
+            }
+        });
     }
 }

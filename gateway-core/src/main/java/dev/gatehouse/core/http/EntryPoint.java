@@ -25,10 +25,6 @@ public record EntryPoint(String name, int index, ForwardedHeadersPolicy forwarde
         deniedEncodedCharacters = Set.copyOf(deniedEncodedCharacters);
     }
 
-    public EntryPoint(String name, int index, ForwardedHeadersPolicy forwardedHeaders, boolean sanitizePath) {
-        this(name, index, forwardedHeaders, sanitizePath, Set.of(), RequestHeadRules.DEFAULTS);
-    }
-
     /**
      * Whether {@code rawPath} (as sent, still percent-encoded) holds a denied encoded character, or a {@code %} that
      * two characters do not follow (Traefik refuses that too when it denies any).

@@ -249,17 +249,11 @@ final class GatewayHandler extends Handler.Abstract {
      * The request with its path normalised (and sanitised, when the entry point says so), and the semicolons of its
      * query turned into {@code &}, as routing sees it and as it is forwarded upstream; the same request when that
      * changes nothing, which is the common case. The query is read as Traefik's entry points read it by default
-     * (Go's {@code http.AllowQuerySemicolons}): {@code ?a=1;b=2} is {@code ?a=1&b=2}.
+     * (Go's {@code http.AllowQuerySemicolons}): {@code ?a=1;b=2} is {@code ?a=1&b=2}; with
+     * {@code encodeQuerySemicolons} (the entry point's {@code http.encodeQuerySemicolons}) a semicolon is sent on as
+     * {@code %3B} instead, and so is part of a value.
      */
-    static Request withRoutingPath(Request request, boolean sanitize) {
-        return withRoutingPath(request, sanitize, false);
-    }
-
-    /**
-     * As {@link #withRoutingPath(Request, boolean)}; with {@code encodeQuerySemicolons} (the entry point's
-     * {@code http.encodeQuerySemicolons}) a semicolon is sent on as {@code %3B} instead, and so is part of a value.
-     */
-    static Request withRoutingPath(Request request, boolean sanitize, boolean encodeQuerySemicolons) {
+    private static Request withRoutingPath(Request request, boolean sanitize, boolean encodeQuerySemicolons) {
         HttpURI uri = request.getHttpURI();
         String raw = uri.getPath();
         String path = RequestPath.of(raw, sanitize);

@@ -28,23 +28,14 @@ public record ListenerSpec(String name, String host, int port, ForwardedHeadersP
         boolean reusePort, Set<String> deniedEncodedCharacters, RequestHeadRules requestHead,
         ProxyProtocol proxyProtocol) {
 
-    public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
-            boolean sanitizePath, EntryPointTimeouts timeouts, int maxHeaderBytes, int http2MaxConcurrentStreams,
-            boolean reusePort, Set<String> deniedEncodedCharacters) {
-        this(name, host, port, forwardedHeaders, sanitizePath, timeouts, maxHeaderBytes, http2MaxConcurrentStreams,
-                reusePort, deniedEncodedCharacters, RequestHeadRules.DEFAULTS, null);
-    }
-
-    /** An entry point with Gatehouse's default header limit, HTTP/2 stream limit and no {@code SO_REUSEPORT}. */
-    public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
-            boolean sanitizePath, EntryPointTimeouts timeouts) {
-        this(name, host, port, forwardedHeaders, sanitizePath, timeouts, EntryPointHttpConfig.DEFAULT_MAX_HEADER_BYTES,
-                EntryPointHttp2Config.DEFAULT_MAX_CONCURRENT_STREAMS, false, Set.of());
-    }
-
-    /** An entry point with Traefik's default timeouts. */
+    /**
+     * An entry point with Traefik's default timeouts and request head rules, Gatehouse's default header and HTTP/2
+     * stream limits, no {@code SO_REUSEPORT}, no encoded character denied and no PROXY protocol.
+     */
     public ListenerSpec(String name, String host, int port, ForwardedHeadersPolicy forwardedHeaders,
             boolean sanitizePath) {
-        this(name, host, port, forwardedHeaders, sanitizePath, EntryPointTimeouts.DEFAULTS);
+        this(name, host, port, forwardedHeaders, sanitizePath, EntryPointTimeouts.DEFAULTS,
+                EntryPointHttpConfig.DEFAULT_MAX_HEADER_BYTES, EntryPointHttp2Config.DEFAULT_MAX_CONCURRENT_STREAMS,
+                false, Set.of(), RequestHeadRules.DEFAULTS, null);
     }
 }

@@ -106,6 +106,11 @@ public final class TlsEngine {
 
     /** The JDK's switch for TLS 1.2 session tickets of server contexts, read when a context is created. */
     private static final String JDK_SERVER_TICKETS_PROPERTY = "jdk.tls.server.enableSessionTicketExtension";
+    /**
+     * Held while the property is switched off, so that two policies created at once do not restore each other's
+     * value. Not the property's name: that string is interned, and any other code locking on it would share the lock.
+     */
+    private static final Object SERVER_TICKETS_SWITCH = new Object();
 
     /**
      * A new, uninitialised server context, without TLS 1.2 session tickets when {@code sessionTickets} is false.
@@ -119,7 +124,7 @@ public final class TlsEngine {
         if (sessionTickets || provider != null) {
             return newContext();
         }
-        synchronized (JDK_SERVER_TICKETS_PROPERTY) {
+        synchronized (SERVER_TICKETS_SWITCH) {
             String before = System.getProperty(JDK_SERVER_TICKETS_PROPERTY);
             System.setProperty(JDK_SERVER_TICKETS_PROPERTY, "false");
             try {

@@ -114,11 +114,6 @@ public final class TlsManager implements AutoCloseable {
     public record Input(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
             Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost,
             Set<String> generatedDefaultDomains) {
-
-        public Input(List<Defined<CertificateConfig>> certificates, Map<String, Defined<TlsOptionsConfig>> options,
-                Defined<CertificateConfig> defaultCertificate, Map<String, String> optionsByHost) {
-            this(certificates, options, defaultCertificate, optionsByHost, null);
-        }
     }
 
     /**

@@ -525,6 +525,22 @@ class StaticConfigurationLoaderTest {
         assertNull(load(List.of("--entryPoints.web.address=:80"), Map.of()).configuration().ocsp(), "off when absent");
     }
 
+    /** As Traefik refuses at start an override without a URL ("cannot be empty"), at its responderOverrides. */
+    @ParameterizedTest(name = "override value {0}")
+    @ValueSource(strings = {"\"\"", "\"  \"", "null", ""})
+    void anEmptyOcspResponderOverrideIsRefusedNamingItsResponder(String value) throws Exception {
+        write("gatehouse.yml", """
+                entryPoints: {web: {address: ':80'}}
+                ocsp:
+                  responderOverrides:
+                    "http://ocsp.example.com": %s
+                """.formatted(value));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> load(List.of(), Map.of()));
+        assertTrue(e.getMessage().contains("gatehouse.yml:3"), e.getMessage());
+        assertTrue(e.getMessage().contains("the override of responder 'http://ocsp.example.com' in "
+                + "'ocsp.responderOverrides' is empty: give the URL to ask instead, or remove the entry"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0} disables ping")
     @ValueSource(strings = {"ping: false", "--ping=false", "GATEHOUSE_PING=false"})
     void falseDisablesPing(String how) throws Exception {

@@ -179,4 +179,23 @@ class TraefikStaticKeysTest {
                 + "'entryPoints.web.http.maxHeaderBytes' (expected bytes from 1024 to 16777216)"), message);
         assertTrue(message.contains("invalid value 0 for 'entryPoints.web.http2.maxConcurrentStreams'"), message);
     }
+
+    /** A value Traefik does not know (or spelt as another option's) is refused where it stands, with the three it takes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"drop", "true"})
+    void anUnknownUnderscoreHeadersStrategyNamesTheKeyAndTheValuesItTakes(String value) throws Exception {
+        Files.writeString(dir.resolve("gatehouse.yml"), """
+                entryPoints:
+                  web:
+                    address: ":80"
+                    http:
+                      underscoreHeadersStrategy: "%s"
+                """.formatted(value));
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> StaticConfigurationLoader.load(List.of(), Map.of(), dir, null));
+        String message = e.getMessage();
+        assertTrue(message.contains("gatehouse.yml:5"), message);
+        assertTrue(message.contains("invalid value '" + value + "' for 'entryPoints.web.http.underscoreHeadersStrategy' "
+                + "(expected keep, delete or reject)"), message);
+    }
 }

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -15,6 +20,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,6 +141,73 @@ class OcspStaplerTest {
             }
             assertNotNull(tls.ocspStaple(leaf));
             assertEquals(1, ca.requests());
+        }
+    }
+
+    /**
+     * Hostile or mistaken inputs: an override that is not a URL (a scheme forgotten), and a responder answering 200
+     * with something that is no OCSP response. Neither is stapled, the warning names the certificate and what went
+     * wrong, and the certificate tracked beside them still gets its response.
+     */
+    @Test
+    void aBadOverrideOrAMalformedAnswerIsNotStapledAndTheWarningSaysWhy() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(OcspStapler.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        HttpServer garbage = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        garbage.createContext("/", exchange -> {
+            try (exchange) {
+                byte[] body = "<html>not OCSP</html>".getBytes(StandardCharsets.US_ASCII);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        garbage.start();
+        log.addHandler(capture);
+        String garbageUrl = "http://127.0.0.1:" + garbage.getAddress().getPort() + "/";
+        try (OcspTestCa ca = new OcspTestCa(dir);
+             OcspStapler stapler = new OcspStapler(Map.of("http://ocsp.example.invalid/", "ocsp.example.com:80"))) {
+            String url = ca.serve(60);
+            X509Certificate unreachable = ca.issue("overridden", "ec",
+                    "authorityInfoAccess=OCSP;URI:http://ocsp.example.invalid/");
+            X509Certificate malformed = ca.issue("malformed", "ec", "authorityInfoAccess=OCSP;URI:" + garbageUrl);
+            X509Certificate good = ca.issue("good", "ec", "authorityInfoAccess=OCSP;URI:" + url);
+            ca.index(good, 'V');
+            List<CertifiedKey> served = new java.util.ArrayList<>();
+            for (X509Certificate leaf : List.of(unreachable, malformed, good)) {
+                String name = CertifiedKey.commonName(leaf.getSubjectX500Principal());
+                served.add(new CertifiedKey(Pem.privateKey(Files.readString(dir.resolve(name + ".key"))),
+                        List.of(leaf, ca.ca)));
+            }
+            stapler.track(served);
+            stapler.checkNow();
+
+            assertNull(stapler.staple(unreachable));
+            assertNull(stapler.staple(malformed));
+            assertNotNull(stapler.staple(good), "the others do not stop it");
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("certificate 'overridden'")
+                    && w.contains("ocsp.example.com:80")), String.valueOf(warnings));
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("certificate 'malformed'")
+                    && w.contains(garbageUrl)), String.valueOf(warnings));
+            assertTrue(warnings.stream().noneMatch(w -> w.contains("'good'")), String.valueOf(warnings));
+        } finally {
+            log.removeHandler(capture);
+            garbage.stop(0);
         }
     }
 }
