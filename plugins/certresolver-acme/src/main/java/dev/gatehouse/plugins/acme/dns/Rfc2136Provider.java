@@ -48,7 +48,7 @@ final class Rfc2136Provider implements DnsProvider {
     private final Timing timing;
 
     Rfc2136Provider(LegoEnvironment env) {
-        this.nameserver = DnsClient.address(env.require("RFC2136_NAMESERVER", NAME));
+        this.nameserver = DnsClient.address("RFC2136_NAMESERVER", env.require("RFC2136_NAMESERVER", NAME));
         this.key = key(env);
         this.ttl = env.number("RFC2136_TTL", 120);
         this.dns = new DnsClient(env.seconds("RFC2136_DNS_TIMEOUT", Duration.ofSeconds(10)));

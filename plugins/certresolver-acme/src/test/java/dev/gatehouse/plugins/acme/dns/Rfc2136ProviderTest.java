@@ -119,6 +119,11 @@ class Rfc2136ProviderTest {
     @Test
     void malformedVariablesAreRefusedNamingTheVariable() throws IOException {
         Map<String, String> signed = Map.of("RFC2136_NAMESERVER", "127.0.0.1", "RFC2136_TSIG_KEY", "k.");
+        assertRefused("RFC2136_NAMESERVER: '127.0.0.1:dns' is not a DNS server address",
+                Map.of("RFC2136_NAMESERVER", "127.0.0.1:dns"));
+        assertRefused("RFC2136_NAMESERVER: '[::1' is not a DNS server address", Map.of("RFC2136_NAMESERVER", "[::1"));
+        assertRefused("RFC2136_NAMESERVER: '127.0.0.1:70000' is not a DNS server address",
+                Map.of("RFC2136_NAMESERVER", "127.0.0.1:70000"));
         assertRefused("RFC2136_TSIG_SECRET cannot be used", with(signed, "RFC2136_TSIG_SECRET", "not base64 at all!"));
         assertRefused("RFC2136_TSIG_ALGORITHM 'sha256' is not supported",
                 with(with(signed, "RFC2136_TSIG_SECRET", "c2VjcmV0"), "RFC2136_TSIG_ALGORITHM", "sha256"));
