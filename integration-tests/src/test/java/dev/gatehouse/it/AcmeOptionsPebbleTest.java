@@ -147,6 +147,9 @@ class AcmeOptionsPebbleTest {
             List<X509Certificate> unmatched = awaitServedChain("unmatched.acme.test");
             assertEquals(defaultRoot, commonName(unmatched.get(unmatched.size() - 1).getIssuerX500Principal()),
                     "no chain matches: the default one");
+            assertEquals(1, gateway.logLines("ACME resolver unmatched: preferredChain 'No Such Root CA' matches no chain "
+                    + "the CA offers (their top issuers: " + defaultRoot + ", " + alternateRoot + "); the default chain "
+                    + "is served").size(), gateway.logs());
             assertTrue(gateway.application().runtime().problems().isEmpty(),
                     gateway.application().runtime().problems().toString());
         }
