@@ -103,6 +103,26 @@ class CertificateRequestsTest {
     }
 
     @Test
+    void aTimeoutThatIsNotPositiveIsRefusedNamingItsKey() {
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-5))) {
+            IllegalArgumentException client = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, bad, null, null, null,
+                    null));
+            assertTrue(client.getMessage().startsWith("clientTimeout must be a positive duration"), client.getMessage());
+            IllegalArgumentException headers = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, bad, null, null,
+                    null));
+            assertTrue(headers.getMessage().startsWith("clientResponseHeaderTimeout must be a positive duration"),
+                    headers.getMessage());
+            IllegalArgumentException certificate = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, bad));
+            assertTrue(certificate.getMessage().startsWith("certificateTimeout must be a positive duration"),
+                    certificate.getMessage());
+        }
+    }
+
+    @Test
     void caServerNameIsMatchedAgainstTheServersAlternativeNames() throws Exception {
         KeyPair key = Keys.generate("EC256");
         Instant now = Instant.now();
