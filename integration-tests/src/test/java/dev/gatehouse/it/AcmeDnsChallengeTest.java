@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -55,6 +56,21 @@ class AcmeDnsChallengeTest {
                       caCertificates: [%s]
                 %s
                 """.formatted(name, DIRECTORY, System.getenv("IT_DNS_PEBBLE_CA"), dnsChallenge.indent(6).stripTrailing());
+    }
+
+    /** gatehouse.yml: the entry points web and websecure, {@code layout}'s dynamic folder and {@code resolvers}. */
+    private Path staticConfig(int web, int websecure, GatewayHarness layout, String resolvers) throws IOException {
+        return Files.writeString(dir.resolve("gatehouse.yml"), """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:%d"
+                  websecure:
+                    address: "127.0.0.1:%d"
+                providers:
+                  file:
+                    directory: %s
+                certificatesResolvers:
+                """.formatted(web, websecure, layout.dynamicDir()) + resolvers);
     }
 
     @Test
@@ -115,21 +131,10 @@ class AcmeDnsChallengeTest {
                             servers:
                               - url: %s
                     """.formatted(backend.url()));
-            String staticConfig = """
-                    entryPoints:
-                      web:
-                        address: "127.0.0.1:%d"
-                      websecure:
-                        address: "127.0.0.1:%d"
-                    providers:
-                      file:
-                        directory: %s
-                    certificatesResolvers:
-                    """.formatted(web, websecure, layout.dynamicDir())
-                    + resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n" + checks)
+            Path config = staticConfig(web, websecure, layout,
+                    resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n" + checks)
                     + resolver("viaExec", "dnsChallenge:\n  provider: exec\n  delayBeforeCheck: 1\n" + checks)
-                    + resolver("viaHttp", "httpChallenge:\n  entryPoint: web\n");
-            Path config = Files.writeString(dir.resolve("gatehouse.yml"), staticConfig);
+                    + resolver("viaHttp", "httpChallenge:\n  entryPoint: web\n"));
             Map<String, String> lego = Map.of(
                     "RFC2136_NAMESERVER", DNS_SERVER,
                     "RFC2136_TSIG_KEY", System.getenv("IT_DNS_TSIG_KEY"),
@@ -187,18 +192,8 @@ class AcmeDnsChallengeTest {
                             servers:
                               - url: %s
                     """.formatted(backend.url()));
-            Path config = Files.writeString(dir.resolve("gatehouse.yml"), """
-                    entryPoints:
-                      web:
-                        address: "127.0.0.1:%d"
-                      websecure:
-                        address: "127.0.0.1:%d"
-                    providers:
-                      file:
-                        directory: %s
-                    certificatesResolvers:
-                    """.formatted(web, websecure, layout.dynamicDir())
-                    + resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n  resolvers: [\"" + DNS_SERVER + "\"]\n"));
+            Path config = staticConfig(web, websecure, layout,
+                    resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n  resolvers: [\"" + DNS_SERVER + "\"]\n"));
             Map<String, String> wrongSecret = Map.of(
                     "RFC2136_NAMESERVER", DNS_SERVER,
                     "RFC2136_TSIG_KEY", System.getenv("IT_DNS_TSIG_KEY"),
