@@ -1,5 +1,6 @@
 package dev.gatehouse.it;
 
+import static dev.gatehouse.it.TestCertificates.subjectAlternativeNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -150,11 +151,11 @@ class AcmeDnsChallengeTest {
             try (GatewayProcess gateway = GatewayProcess.start(dir, config, layout.pluginsDir(),
                     "http://127.0.0.1:" + web + "/ready", lego)) {
                 X509Certificate both = awaitServed(gateway, websecure, "www.example.test");
-                assertEquals(Set.of("example.test", "*.example.test"), Set.copyOf(sans(both)), "the CA orders the names its way");
+                assertEquals(Set.of("example.test", "*.example.test"), Set.copyOf(subjectAlternativeNames(both)), "the CA orders the names its way");
                 assertEquals(both.getSerialNumber(), awaitServed(gateway, websecure, "example.test").getSerialNumber());
 
                 X509Certificate wildcard = awaitServed(gateway, websecure, "any.exec.example.test");
-                assertEquals(List.of("*.exec.example.test"), sans(wildcard));
+                assertEquals(List.of("*.exec.example.test"), subjectAlternativeNames(wildcard));
 
                 assertTrue(gateway.output().contains("cannot obtain a certificate for [*.nodns.test]: the wildcard name "
                         + "*.nodns.test needs DNS-01: add dnsChallenge to certificatesResolvers.viaHttp.acme"), gateway.output());
@@ -267,10 +268,6 @@ class AcmeDnsChallengeTest {
         }
         throw new AssertionError("no certificate from Pebble for " + host + " within " + ISSUE_WAIT + "; the gateway's log:\n"
                 + gateway.output(), last);
-    }
-
-    private static List<String> sans(X509Certificate certificate) throws Exception {
-        return certificate.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
     }
 
     /** The TXT answer of the DNS server for {@code name}, with dig (bind9-dnsutils, installed with nsupdate). */
