@@ -459,7 +459,8 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
                     builder.sslContext(context);
                 }
             } catch (Exception e) {
-                throw new IllegalStateException("caCertificates cannot be read: " + e.getMessage(), e);
+                // checked at start (AcmeResolver); here only when a file has changed since
+                throw new IllegalStateException(e.getMessage(), e);
             }
             return builder.build();
         }
