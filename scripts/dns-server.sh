@@ -58,13 +58,15 @@ CONF
   named -g -c "$d/named.conf" >"$d/named.log" 2>&1 &
   local named=$!
   track_pid "$named"
+  # Ready once it logs a line that is just "running" (after "all zones loaded"); its first lines, "running on
+  # Linux ..." and "running as: ...", come before it listens.
   local i
   for i in $(seq 1 100); do
-    grep -q "running" "$d/named.log" 2>/dev/null && break
+    grep -q " running$" "$d/named.log" 2>/dev/null && break
     kill -0 "$named" 2>/dev/null || break
     sleep 0.2
   done
-  grep -q "running" "$d/named.log" || { log "named did not start: $(tail -5 "$d/named.log")"; return 1; }
+  grep -q " running$" "$d/named.log" || { log "named did not start: $(tail -5 "$d/named.log")"; return 1; }
   export IT_DNS_SERVER="127.0.0.1:$port" IT_DNS_ZONE=example.test IT_DNS_TSIG_KEY=gatehouse-test.
   export IT_DNS_TSIG_SECRET="$secret" IT_DNS_TSIG_ALGORITHM=hmac-sha256 IT_DNS_PID="$named"
   export IT_DNS_SET_TXT="$DNS_SERVER_SCRIPTS/dns-set-txt.sh"

@@ -1,10 +1,12 @@
 package dev.gatehouse.it;
 
+import static dev.gatehouse.it.TestCertificates.subjectAlternativeNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -55,6 +57,21 @@ class AcmeDnsChallengeTest {
                       caCertificates: [%s]
                 %s
                 """.formatted(name, DIRECTORY, System.getenv("IT_DNS_PEBBLE_CA"), dnsChallenge.indent(6).stripTrailing());
+    }
+
+    /** gatehouse.yml: the entry points web and websecure, {@code layout}'s dynamic folder and {@code resolvers}. */
+    private Path staticConfig(int web, int websecure, GatewayHarness layout, String resolvers) throws IOException {
+        return Files.writeString(dir.resolve("gatehouse.yml"), """
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:%d"
+                  websecure:
+                    address: "127.0.0.1:%d"
+                providers:
+                  file:
+                    directory: %s
+                certificatesResolvers:
+                """.formatted(web, websecure, layout.dynamicDir()) + resolvers);
     }
 
     @Test
@@ -115,21 +132,10 @@ class AcmeDnsChallengeTest {
                             servers:
                               - url: %s
                     """.formatted(backend.url()));
-            String staticConfig = """
-                    entryPoints:
-                      web:
-                        address: "127.0.0.1:%d"
-                      websecure:
-                        address: "127.0.0.1:%d"
-                    providers:
-                      file:
-                        directory: %s
-                    certificatesResolvers:
-                    """.formatted(web, websecure, layout.dynamicDir())
-                    + resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n" + checks)
+            Path config = staticConfig(web, websecure, layout,
+                    resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n" + checks)
                     + resolver("viaExec", "dnsChallenge:\n  provider: exec\n  delayBeforeCheck: 1\n" + checks)
-                    + resolver("viaHttp", "httpChallenge:\n  entryPoint: web\n");
-            Path config = Files.writeString(dir.resolve("gatehouse.yml"), staticConfig);
+                    + resolver("viaHttp", "httpChallenge:\n  entryPoint: web\n"));
             Map<String, String> lego = Map.of(
                     "RFC2136_NAMESERVER", DNS_SERVER,
                     "RFC2136_TSIG_KEY", System.getenv("IT_DNS_TSIG_KEY"),
@@ -145,11 +151,11 @@ class AcmeDnsChallengeTest {
             try (GatewayProcess gateway = GatewayProcess.start(dir, config, layout.pluginsDir(),
                     "http://127.0.0.1:" + web + "/ready", lego)) {
                 X509Certificate both = awaitServed(gateway, websecure, "www.example.test");
-                assertEquals(Set.of("example.test", "*.example.test"), Set.copyOf(sans(both)), "the CA orders the names its way");
+                assertEquals(Set.of("example.test", "*.example.test"), Set.copyOf(subjectAlternativeNames(both)), "the CA orders the names its way");
                 assertEquals(both.getSerialNumber(), awaitServed(gateway, websecure, "example.test").getSerialNumber());
 
                 X509Certificate wildcard = awaitServed(gateway, websecure, "any.exec.example.test");
-                assertEquals(List.of("*.exec.example.test"), sans(wildcard));
+                assertEquals(List.of("*.exec.example.test"), subjectAlternativeNames(wildcard));
 
                 assertTrue(gateway.output().contains("cannot obtain a certificate for [*.nodns.test]: the wildcard name "
                         + "*.nodns.test needs DNS-01: add dnsChallenge to certificatesResolvers.viaHttp.acme"), gateway.output());
@@ -187,18 +193,8 @@ class AcmeDnsChallengeTest {
                             servers:
                               - url: %s
                     """.formatted(backend.url()));
-            Path config = Files.writeString(dir.resolve("gatehouse.yml"), """
-                    entryPoints:
-                      web:
-                        address: "127.0.0.1:%d"
-                      websecure:
-                        address: "127.0.0.1:%d"
-                    providers:
-                      file:
-                        directory: %s
-                    certificatesResolvers:
-                    """.formatted(web, websecure, layout.dynamicDir())
-                    + resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n  resolvers: [\"" + DNS_SERVER + "\"]\n"));
+            Path config = staticConfig(web, websecure, layout,
+                    resolver("viaRfc2136", "dnsChallenge:\n  provider: rfc2136\n  resolvers: [\"" + DNS_SERVER + "\"]\n"));
             Map<String, String> wrongSecret = Map.of(
                     "RFC2136_NAMESERVER", DNS_SERVER,
                     "RFC2136_TSIG_KEY", System.getenv("IT_DNS_TSIG_KEY"),
@@ -272,10 +268,6 @@ class AcmeDnsChallengeTest {
         }
         throw new AssertionError("no certificate from Pebble for " + host + " within " + ISSUE_WAIT + "; the gateway's log:\n"
                 + gateway.output(), last);
-    }
-
-    private static List<String> sans(X509Certificate certificate) throws Exception {
-        return certificate.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
     }
 
     /** The TXT answer of the DNS server for {@code name}, with dig (bind9-dnsutils, installed with nsupdate). */

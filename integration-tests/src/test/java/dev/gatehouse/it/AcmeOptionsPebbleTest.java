@@ -5,17 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -26,7 +19,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,24 +44,6 @@ class AcmeOptionsPebbleTest {
     @BeforeAll
     static void pebble() {
         assumeTrue(DIRECTORY != null, "Pebble is not running (test.sh starts it)");
-    }
-
-    /** The common name of Pebble's root {@code index} (0: the default chain's, 1: the alternate's). */
-    private static X509Certificate pebbleRoot(int index) throws Exception {
-        KeyStore pebbleCa = KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(Path.of(System.getenv("IT_PEBBLE_TRUSTSTORE")))) {
-            pebbleCa.load(in, System.getenv("IT_PEBBLE_TRUSTSTORE_PASSWORD").toCharArray());
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(pebbleCa);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        HttpResponse<byte[]> root = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(10))
-                .build().send(HttpRequest.newBuilder(URI.create(System.getenv("IT_PEBBLE_MANAGEMENT") + "/roots/" + index))
-                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertEquals(200, root.statusCode());
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(root.body()));
     }
 
     private static String commonName(java.security.Principal principal) {
@@ -151,8 +125,8 @@ class AcmeOptionsPebbleTest {
      */
     @Test
     void preferredChainPicksTheAlternateChainWhoseTopIssuerMatches() throws Exception {
-        String alternateRoot = commonName(pebbleRoot(1).getSubjectX500Principal());
-        String defaultRoot = commonName(pebbleRoot(0).getSubjectX500Principal());
+        String alternateRoot = commonName(PebbleRoot.root("IT_PEBBLE", 1).getSubjectX500Principal());
+        String defaultRoot = commonName(PebbleRoot.root("IT_PEBBLE", 0).getSubjectX500Principal());
         String resolvers = resolver("preferred", """
                 preferredChain: "%s"
                 caServerName: localhost
@@ -173,6 +147,9 @@ class AcmeOptionsPebbleTest {
             List<X509Certificate> unmatched = awaitServedChain("unmatched.acme.test");
             assertEquals(defaultRoot, commonName(unmatched.get(unmatched.size() - 1).getIssuerX500Principal()),
                     "no chain matches: the default one");
+            assertEquals(1, gateway.logLines("ACME resolver unmatched: preferredChain 'No Such Root CA' matches no chain "
+                    + "the CA offers (their top issuers: " + defaultRoot + ", " + alternateRoot + "); the default chain "
+                    + "is served").size(), gateway.logs());
             assertTrue(gateway.application().runtime().problems().isEmpty(),
                     gateway.application().runtime().problems().toString());
         }

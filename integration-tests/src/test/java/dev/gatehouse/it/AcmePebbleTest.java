@@ -1,5 +1,6 @@
 package dev.gatehouse.it;
 
+import static dev.gatehouse.it.TestCertificates.subjectAlternativeNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,10 +116,6 @@ class AcmePebbleTest {
         throw new AssertionError("no certificate from Pebble served for " + host + " within " + timeout, last);
     }
 
-    private static List<String> sans(X509Certificate certificate) throws Exception {
-        return certificate.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
-    }
-
     private static long ordersInPebbleLog() throws Exception {
         String log = System.getenv("IT_PEBBLE_LOG");
         return log == null ? -1 : Files.readAllLines(Path.of(log)).stream().filter(l -> l.contains("/order-plz")).count();
@@ -160,7 +157,7 @@ class AcmePebbleTest {
         assertTrue(entry != null, "serial " + served.getSerialNumber() + " not in " + certificates);
         assertEquals("resolver", entry.path("source").asText());
         assertEquals(resolver, entry.path("resolver").asText());
-        assertEquals(sans(served).toString().replace(" ", ""), entry.path("domains").toString().replace("\"", ""));
+        assertEquals(subjectAlternativeNames(served).toString().replace(" ", ""), entry.path("domains").toString().replace("\"", ""));
         assertEquals(served.getNotAfter().toInstant().toString(), entry.path("notAfter").asText());
         assertTrue(entry.path("issuer").asText().startsWith("Pebble Intermediate CA"), entry.toString());
 
@@ -169,7 +166,7 @@ class AcmePebbleTest {
                 && l.contains("serial=\"" + served.getSerialNumber() + "\"")).findFirst()
                 .orElseThrow(() -> new AssertionError("no traefik_tls_certs_not_after for " + served.getSerialNumber()
                         + " in\n" + scrape));
-        assertTrue(line.contains("sans=\"" + String.join(",", sans(served)) + "\""), line);
+        assertTrue(line.contains("sans=\"" + String.join(",", subjectAlternativeNames(served)) + "\""), line);
         assertEquals(served.getNotAfter().getTime() / 1000, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), line);
     }
 
@@ -205,7 +202,7 @@ class AcmePebbleTest {
                      """.formatted(backend.url())).staticConfig(staticConfig(storage)).start()) {
             // Until it is issued the generated default certificate is served, which Pebble's root does not sign.
             X509Certificate served = awaitServed("unknown.acme.test", ISSUE_WAIT);
-            assertEquals(java.util.Set.of("default.acme.test", "alt.acme.test"), java.util.Set.copyOf(sans(served)));
+            assertEquals(java.util.Set.of("default.acme.test", "alt.acme.test"), java.util.Set.copyOf(subjectAlternativeNames(served)));
             assertEquals(served.getSerialNumber(), awaitServed("other.example.test", Duration.ofSeconds(10))
                     .getSerialNumber(), "every name without a certificate of its own gets it");
             assertTrue(gateway.application().runtime().problems().isEmpty(),
@@ -225,8 +222,8 @@ class AcmePebbleTest {
                     .staticConfig(staticConfig(storage) + OBSERVED).start()) {
                 a = awaitServed("a.acme.test", ISSUE_WAIT);
                 b = awaitServed("b.acme.test", ISSUE_WAIT);
-                assertEquals(List.of("a.acme.test"), sans(a));
-                assertEquals(List.of("b.acme.test"), sans(b));
+                assertEquals(List.of("a.acme.test"), subjectAlternativeNames(a));
+                assertEquals(List.of("b.acme.test"), subjectAlternativeNames(b));
                 assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(storage)));
                 assertEquals(1, gateway.logLines("certificate for [a.acme.test] is served").size(),
                         "two routers with the same domain cause one order: " + gateway.logLines("a.acme.test"));
@@ -295,7 +292,7 @@ class AcmePebbleTest {
                 signal("CONT", pid);
             }
             X509Certificate late = awaitServed("late.acme.test", ISSUE_WAIT);
-            assertEquals(List.of("late.acme.test"), sans(late), "recovered once the CA is back");
+            assertEquals(List.of("late.acme.test"), subjectAlternativeNames(late), "recovered once the CA is back");
         }
     }
 

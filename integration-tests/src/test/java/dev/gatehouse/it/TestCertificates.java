@@ -160,6 +160,11 @@ public final class TestCertificates {
         return context;
     }
 
+    /** The values of {@code certificate}'s subject alternative names (DNS names, IP addresses, ...), in its order. */
+    public static List<String> subjectAlternativeNames(X509Certificate certificate) throws Exception {
+        return certificate.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
+    }
+
     /** A context that accepts any server certificate: for tests that look at what the server presented. */
     public static SSLContext trustingAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");

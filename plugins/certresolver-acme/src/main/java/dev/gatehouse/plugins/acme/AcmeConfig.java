@@ -68,18 +68,23 @@ public record AcmeConfig(
         preferredChain = blankToNull(preferredChain);
         profile = blankToNull(profile);
         caServerName = blankToNull(caServerName);
-        for (Duration timeout : new Duration[] {clientTimeout, clientResponseHeaderTimeout, certificateTimeout}) {
-            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-                throw new IllegalArgumentException("clientTimeout, clientResponseHeaderTimeout and certificateTimeout "
-                        + "must be positive durations (such as 30s)");
-            }
-        }
+        requirePositive("clientTimeout", clientTimeout);
+        requirePositive("clientResponseHeaderTimeout", clientResponseHeaderTimeout);
+        requirePositive("certificateTimeout", certificateTimeout);
         Duration total = clientTimeout == null ? DEFAULT_CLIENT_TIMEOUT : clientTimeout;
         Duration headers = clientResponseHeaderTimeout == null ? DEFAULT_RESPONSE_HEADER_TIMEOUT : clientResponseHeaderTimeout;
         if (total.compareTo(headers) < 0) {
             // Traefik's check (Provider.Init), with its words.
             throw new IllegalArgumentException("clientTimeout must be at least clientResponseHeaderTimeout (" + total
                     + " < " + headers + "): raise clientTimeout or lower clientResponseHeaderTimeout");
+        }
+    }
+
+    /** Unset is the default; zero (no limit in Traefik) and negative are refused, naming {@code key}. */
+    private static void requirePositive(String key, Duration timeout) {
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            throw new IllegalArgumentException(key + " must be a positive duration, such as 30s (leave it out for the "
+                    + "default)");
         }
     }
 

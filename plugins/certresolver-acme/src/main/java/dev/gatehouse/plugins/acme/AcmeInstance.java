@@ -281,11 +281,15 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
         for (Certificate alternate : certificate.getAlternateCertificates()) {
             alternates.add(alternate.getCertificateChain());
         }
-        List<X509Certificate> chosen = CertificateRequests.preferredChain(certificate.getCertificateChain(), alternates,
-                config.preferredChain());
+        List<X509Certificate> byDefault = certificate.getCertificateChain();
+        List<X509Certificate> chosen = CertificateRequests.preferredChain(byDefault, alternates, config.preferredChain());
         if (CertificateRequests.topIssuerCommonName(chosen).filter(config.preferredChain()::equals).isEmpty()) {
-            LOG.debug("ACME resolver {}: no chain offered by the CA is issued by '{}'; the default chain is used",
-                    name, config.preferredChain());
+            // At INFO, as lego says it: a misspelt preferredChain otherwise goes unnoticed.
+            List<String> offered = new ArrayList<>();
+            CertificateRequests.topIssuerCommonName(byDefault).ifPresent(offered::add);
+            alternates.forEach(chain -> CertificateRequests.topIssuerCommonName(chain).ifPresent(offered::add));
+            LOG.info("ACME resolver {}: preferredChain '{}' matches no chain the CA offers (their top issuers: {}); "
+                    + "the default chain is served", name, config.preferredChain(), String.join(", ", offered));
         }
         return chosen;
     }
@@ -455,7 +459,8 @@ final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
                     builder.sslContext(context);
                 }
             } catch (Exception e) {
-                throw new IllegalStateException("caCertificates cannot be read: " + e.getMessage(), e);
+                // checked at start (AcmeResolver); here only when a file has changed since
+                throw new IllegalStateException(e.getMessage(), e);
             }
             return builder.build();
         }

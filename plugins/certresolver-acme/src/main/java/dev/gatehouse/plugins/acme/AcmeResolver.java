@@ -50,6 +50,11 @@ public final class AcmeResolver implements CertResolver<AcmeConfig> {
                     + ".acme needs a challenge: httpChallenge.entryPoint, tlsChallenge or dnsChallenge");
         }
         Keys.generate(config.keyTypeOrDefault());   // checks keyType now rather than at the first order
+        try {
+            CaServerTrust.sslContext(config);   // and caCertificates: a file missing or not PEM stops the start
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("certificatesResolvers." + resolverName + ".acme." + e.getMessage());
+        }
         DnsChallengeSolver dns = config.dnsChallenge() == null ? null
                 : dnsSolver(resolverName, config.dnsChallenge(), LegoEnvironment.system());
         AcmeInstance instance = new AcmeInstance(resolverName, config, storages.open(config.storageOrDefault()), sink, dns);

@@ -1,9 +1,11 @@
 package dev.gatehouse.plugins.acme;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
@@ -53,8 +55,22 @@ final class CaServerTrust {
         }
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
         for (String caFile : config.caCertificates()) {
-            Collection<? extends java.security.cert.Certificate> cas = factory.generateCertificates(
-                    new ByteArrayInputStream(Files.readAllBytes(Path.of(caFile))));
+            Collection<? extends java.security.cert.Certificate> cas;
+            try {
+                cas = factory.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(Path.of(caFile))));
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("caCertificates: " + caFile + " does not exist");
+            } catch (IOException e) {
+                throw new IllegalArgumentException("caCertificates: " + caFile + " cannot be read (" + e.getMessage() + ")");
+            } catch (CertificateException e) {
+                // the JDK's message names its own exceptions: not for the operator
+                throw new IllegalArgumentException("caCertificates: " + caFile + " is not a PEM certificate file "
+                        + "(expected -----BEGIN CERTIFICATE----- blocks)");
+            }
+            if (cas.isEmpty()) {
+                // as lego's CreateCertPool, which refuses a file it finds no certificate in
+                throw new IllegalArgumentException("caCertificates: " + caFile + " holds no PEM certificate");
+            }
             for (java.security.cert.Certificate ca : cas) {
                 trust.setCertificateEntry("configured" + n++, ca);
             }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -103,6 +104,26 @@ class CertificateRequestsTest {
     }
 
     @Test
+    void aTimeoutThatIsNotPositiveIsRefusedNamingItsKey() {
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-5))) {
+            IllegalArgumentException client = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, bad, null, null, null,
+                    null));
+            assertTrue(client.getMessage().startsWith("clientTimeout must be a positive duration"), client.getMessage());
+            IllegalArgumentException headers = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, bad, null, null,
+                    null));
+            assertTrue(headers.getMessage().startsWith("clientResponseHeaderTimeout must be a positive duration"),
+                    headers.getMessage());
+            IllegalArgumentException certificate = assertThrows(IllegalArgumentException.class, () -> new AcmeConfig(
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, bad));
+            assertTrue(certificate.getMessage().startsWith("certificateTimeout must be a positive duration"),
+                    certificate.getMessage());
+        }
+    }
+
+    @Test
     void caServerNameIsMatchedAgainstTheServersAlternativeNames() throws Exception {
         KeyPair key = Keys.generate("EC256");
         Instant now = Instant.now();
@@ -121,6 +142,31 @@ class CertificateRequestsTest {
         assertTrue(!CaServerTrust.matches(server, "two.one.ca.example.test"), "a wildcard covers one label");
         assertTrue(!CaServerTrust.matches(server, "ignored.example.test"), "the CN is not a name");
         assertTrue(!CaServerTrust.matches(server, "127.0.0.2"));
+    }
+
+    /** A caCertificates file that is missing, not PEM or empty stops the resolver at start, naming the file. */
+    @Test
+    void anUnusableCaCertificatesFileStopsTheStartNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path missing = dir.resolve("missing.pem");
+        java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("key.pem"),
+                "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        java.nio.file.Path text = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "the CA is at ...\n");
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty.pem"), "");
+        String notPemFile = " is not a PEM certificate file (expected -----BEGIN CERTIFICATE----- blocks)";
+        Map<java.nio.file.Path, String> expected = Map.of(
+                missing, missing + " does not exist",
+                notPem, notPem + notPemFile,
+                text, text + notPemFile,
+                empty, empty + " holds no PEM certificate");
+        for (Map.Entry<java.nio.file.Path, String> file : expected.entrySet()) {
+            AcmeConfig config = new AcmeConfig(null, null, null, null, null, new AcmeConfig.HttpChallenge("web", null),
+                    null, null, null, List.of(file.getKey().toString()), null, null, null, null, null, null, null, null,
+                    null);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> new AcmeResolver(location -> null).start("le", config, null));
+            assertEquals("certificatesResolvers.le.acme.caCertificates: " + file.getValue(), refused.getMessage());
+        }
     }
 
     private static AcmeConfig trustConfig(List<String> caCertificates, Boolean caSystemCertPool, String caServerName) {

@@ -72,5 +72,6 @@ class DnsChallengeConfigTest {
         IllegalArgumentException resolver = assertThrows(IllegalArgumentException.class,
                 () -> new DnsChallenge("rfc2136", List.of("1.1.1.1:dns"), null, null, null));
         assertTrue(resolver.getMessage().contains("'1.1.1.1:dns' is not a DNS server address"), resolver.getMessage());
+        assertTrue(resolver.getMessage().startsWith("dnsChallenge.resolvers: "), "names the key: " + resolver.getMessage());
     }
 }

@@ -1,10 +1,7 @@
 package dev.gatehouse.plugins.acme.dns;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Locale;
+import org.shredzone.acme4j.toolbox.AcmeUtils;
 
 /**
  * One DNS-01 challenge, in both of lego's shapes: the record ({@code fqdn}, {@code value}) that most providers
@@ -36,12 +33,8 @@ public record ChallengeRecord(String domain, String token, String keyAuthorizati
         return new ChallengeRecord(domain, token, keyAuthorization, effectiveFqdn, value);
     }
 
+    /** What acme4j's {@code Dns01Challenge.getDigest()} computes, from the key authorization alone. */
     private static String digest(String keyAuthorization) {
-        try {
-            byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(keyAuthorization.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return AcmeUtils.base64UrlEncode(AcmeUtils.sha256hash(keyAuthorization));
     }
 }

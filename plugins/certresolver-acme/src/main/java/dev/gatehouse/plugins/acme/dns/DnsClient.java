@@ -38,29 +38,39 @@ final class DnsClient {
 
     /** {@code host}, {@code host:port} or {@code [v6]:port}; port 53 when none is given (as lego). */
     static InetSocketAddress address(String hostAndPort) {
+        return address(null, hostAndPort);
+    }
+
+    /**
+     * {@link #address(String)}, with {@code setting} (the variable or key that holds it, such as
+     * {@code RFC2136_NAMESERVER}) named first in the error of a malformed address.
+     */
+    static InetSocketAddress address(String setting, String hostAndPort) {
+        String malformed = (setting == null ? "" : setting + ": ") + "'" + hostAndPort
+                + "' is not a DNS server address (expected host, host:port or [IPv6]:port)";
         String text = hostAndPort.strip();
         String host = text;
         int port = 53;
         if (text.startsWith("[")) {
             int end = text.indexOf(']');
             if (end < 0) {
-                throw new IllegalArgumentException("'" + hostAndPort + "' is not a DNS server address (expected host:port)");
+                throw new IllegalArgumentException(malformed);
             }
             host = text.substring(1, end);
             if (text.length() > end + 1) {
-                port = port(hostAndPort, text.substring(end + 1));
+                port = port(malformed, text.substring(end + 1));
             }
         } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
             host = text.substring(0, text.indexOf(':'));
-            port = port(hostAndPort, text.substring(text.indexOf(':')));
+            port = port(malformed, text.substring(text.indexOf(':')));
         }
         if (host.isEmpty()) {
-            throw new IllegalArgumentException("'" + hostAndPort + "' is not a DNS server address (expected host:port)");
+            throw new IllegalArgumentException(malformed);
         }
         return new InetSocketAddress(host, port);
     }
 
-    private static int port(String whole, String colonAndPort) {
+    private static int port(String malformed, String colonAndPort) {
         try {
             int port = Integer.parseInt(colonAndPort.substring(1));
             if (colonAndPort.charAt(0) == ':' && port > 0 && port < 65536) {
@@ -69,7 +79,7 @@ final class DnsClient {
         } catch (NumberFormatException | IndexOutOfBoundsException e) {
             // reported below
         }
-        throw new IllegalArgumentException("'" + whole + "' is not a DNS server address (expected host:port)");
+        throw new IllegalArgumentException(malformed);
     }
 
     /** The system's recursive resolvers (/etc/resolv.conf), as lego uses when {@code resolvers} is not set. */

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import org.shredzone.acme4j.toolbox.JSONBuilder;
 
 /**
  * {@code provider: httpreq}: asks an HTTP endpoint to add and remove the record, as lego does: {@code POST
@@ -60,15 +61,15 @@ final class HttpReqProvider implements DnsProvider {
     }
 
     private void post(String action, ChallengeRecord record) throws IOException, InterruptedException {
-        String body = raw
-                ? "{\"domain\":" + json(record.domain()) + ",\"token\":" + json(record.token()) + ",\"keyAuth\":"
-                        + json(record.keyAuthorization()) + "}"
-                : "{\"fqdn\":" + json(record.fqdn()) + ",\"value\":" + json(record.value()) + "}";
+        JSONBuilder body = raw
+                ? new JSONBuilder().put("domain", record.domain()).put("token", record.token())
+                        .put("keyAuth", record.keyAuthorization())
+                : new JSONBuilder().put("fqdn", record.fqdn()).put("value", record.value());
         String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
         URI target = endpoint.resolve((path.endsWith("/") ? path : path + "/") + action);
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(httpTimeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body + "\n", StandardCharsets.UTF_8));
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString() + "\n", StandardCharsets.UTF_8));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -88,25 +89,6 @@ final class HttpReqProvider implements DnsProvider {
 
     private static String abbreviate(String text) {
         return text.length() <= 200 ? text : text.substring(0, 200) + "...";
-    }
-
-    /** A JSON string literal (the values are ASCII in practice; anything else is escaped correctly all the same). */
-    static String json(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 
     @Override

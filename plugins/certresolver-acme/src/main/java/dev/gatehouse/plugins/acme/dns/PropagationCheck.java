@@ -45,7 +45,7 @@ public final class PropagationCheck {
 
     /** A {@code resolvers} entry: {@code host}, {@code host:port} or {@code [v6]:port} (port 53 by default). */
     public static InetSocketAddress resolverAddress(String hostAndPort) {
-        return DnsClient.address(hostAndPort);
+        return DnsClient.address("dnsChallenge.resolvers", hostAndPort);
     }
 
     /** The system's recursive resolvers (/etc/resolv.conf), used when {@code resolvers} is empty, as lego. */

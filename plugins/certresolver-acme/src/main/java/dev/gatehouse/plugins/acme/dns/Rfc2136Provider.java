@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +48,7 @@ final class Rfc2136Provider implements DnsProvider {
     private final Timing timing;
 
     Rfc2136Provider(LegoEnvironment env) {
-        this.nameserver = DnsClient.address(env.require("RFC2136_NAMESERVER", NAME));
+        this.nameserver = DnsClient.address("RFC2136_NAMESERVER", env.require("RFC2136_NAMESERVER", NAME));
         this.key = key(env);
         this.ttl = env.number("RFC2136_TTL", 120);
         this.dns = new DnsClient(env.seconds("RFC2136_DNS_TIMEOUT", Duration.ofSeconds(10)));
@@ -76,8 +77,16 @@ final class Rfc2136Provider implements DnsProvider {
             throw new IllegalArgumentException("RFC2136_TSIG_ALGORITHM '" + algorithm + "' is not supported (supported: "
                     + String.join(", ", new java.util.TreeSet<>(ALGORITHMS.keySet())) + ")");
         }
+        byte[] secretBytes;
         try {
-            return new TSIG(algorithmId, DnsClient.name(name.strip().toLowerCase(Locale.ROOT)), secret.strip());
+            // decoded here: dnsjava's TSIG(.., String) fails with a NullPointerException on a secret that is not base64
+            secretBytes = Base64.getDecoder().decode(secret.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("RFC2136_TSIG_SECRET cannot be used: it is not base64 (" + e.getMessage()
+                    + "); give the secret as tsig-keygen prints it");
+        }
+        try {
+            return new TSIG(algorithmId, DnsClient.name(name.strip().toLowerCase(Locale.ROOT)), secretBytes);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("RFC2136_TSIG_KEY '" + name + "' / RFC2136_TSIG_SECRET cannot be used: "
                     + e.getMessage() + " (the key is a DNS name, the secret base64)");

@@ -111,4 +111,46 @@ class Rfc2136ProviderTest {
         assertTrue(ttl.getMessage().contains("RFC2136_TTL"), ttl.getMessage());
         assertFalse(ttl.getMessage().contains("NumberFormatException"), ttl.getMessage());
     }
+
+    /**
+     * Malformed values are refused at start with the variable named (lego falls back to its default for a
+     * malformed number, or fails at the first update; see docs/differences-from-traefik.md).
+     */
+    @Test
+    void malformedVariablesAreRefusedNamingTheVariable() throws IOException {
+        Map<String, String> signed = Map.of("RFC2136_NAMESERVER", "127.0.0.1", "RFC2136_TSIG_KEY", "k.");
+        assertRefused("RFC2136_NAMESERVER: '127.0.0.1:dns' is not a DNS server address",
+                Map.of("RFC2136_NAMESERVER", "127.0.0.1:dns"));
+        assertRefused("RFC2136_NAMESERVER: '[::1' is not a DNS server address", Map.of("RFC2136_NAMESERVER", "[::1"));
+        assertRefused("RFC2136_NAMESERVER: '127.0.0.1:70000' is not a DNS server address",
+                Map.of("RFC2136_NAMESERVER", "127.0.0.1:70000"));
+        assertRefused("RFC2136_TSIG_SECRET cannot be used", with(signed, "RFC2136_TSIG_SECRET", "not base64 at all!"));
+        assertRefused("RFC2136_TSIG_ALGORITHM 'sha256' is not supported",
+                with(with(signed, "RFC2136_TSIG_SECRET", "c2VjcmV0"), "RFC2136_TSIG_ALGORITHM", "sha256"));
+        Path notAKeyFile = Files.writeString(dir.resolve("named.conf"), "options { directory \"/var/cache/bind\"; };\n");
+        assertRefused("RFC2136_TSIG_FILE " + notAKeyFile + " is not a TSIG key file",
+                Map.of("RFC2136_NAMESERVER", "127.0.0.1", "RFC2136_TSIG_FILE", notAKeyFile.toString()));
+        assertRefused("RFC2136_TSIG_FILE " + dir.resolve("missing.key") + " cannot be read",
+                Map.of("RFC2136_NAMESERVER", "127.0.0.1", "RFC2136_TSIG_FILE", dir.resolve("missing.key").toString()));
+        // lego's durations are whole seconds: a Go duration or a negative number is not one
+        for (String variable : List.of("RFC2136_PROPAGATION_TIMEOUT", "RFC2136_POLLING_INTERVAL",
+                "RFC2136_SEQUENCE_INTERVAL", "RFC2136_DNS_TIMEOUT", "RFC2136_TIMEOUT")) {
+            for (String value : List.of("60s", "-1", "1.5")) {
+                assertRefused("the environment variable " + variable + " is '" + value + "': expected a whole number",
+                        Map.of("RFC2136_NAMESERVER", "127.0.0.1", variable, value));
+            }
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(env);
+        copy.put(name, value);
+        return copy;
+    }
+
+    private static void assertRefused(String expected, Map<String, String> env) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> provider(env), env::toString);
+        assertTrue(refused.getMessage().contains(expected), refused.getMessage());
+        assertFalse(refused.getMessage().contains("Exception"), refused.getMessage());
+    }
 }

@@ -180,4 +180,50 @@ class ScriptAndHttpProvidersTest {
         IllegalArgumentException noPath = assertThrows(IllegalArgumentException.class, () -> provider("exec", Map.of()));
         assertTrue(noPath.getMessage().contains("EXEC_PATH"), noPath.getMessage());
     }
+
+    @Test
+    void httpreqRefusesAMalformedEndpointOrTimeoutNamingTheVariable() {
+        for (String endpoint : List.of("ftp://127.0.0.1/dns", "127.0.0.1:8080", "http://[::1/dns", "http:///dns")) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> provider("httpreq", Map.of("HTTPREQ_ENDPOINT", endpoint)), endpoint);
+            assertTrue(refused.getMessage().startsWith("HTTPREQ_ENDPOINT '" + endpoint + "' is not"), refused.getMessage());
+        }
+        IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class, () -> provider("httpreq",
+                Map.of("HTTPREQ_ENDPOINT", "http://127.0.0.1/dns", "HTTPREQ_HTTP_TIMEOUT", "30s")));
+        assertTrue(timeout.getMessage().contains("HTTPREQ_HTTP_TIMEOUT is '30s'"), timeout.getMessage());
+    }
+
+    /** An endpoint's refusal fails the challenge with its status and (the start of) its answer. */
+    @Test
+    void httpreqFailsOnAnErrorStatusWithTheEndpointsAnswer() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = (exchange.getRequestURI().getPath().endsWith("/present") ? "zone not managed here\n"
+                    : "x".repeat(5000)).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(exchange.getRequestURI().getPath().endsWith("/present") ? 403 : 500, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/dns";
+            DnsProvider httpreq = provider("httpreq", Map.of("HTTPREQ_ENDPOINT", url));
+            ChallengeRecord record = ChallengeRecord.of("refused.example.test", "tok", "tok.thumb");
+            DnsChallengeException present = assertThrows(DnsChallengeException.class, () -> httpreq.present(record));
+            assertEquals("httpreq: POST " + url + "/present for refused.example.test answered 403: zone not managed here",
+                    present.getMessage());
+            DnsChallengeException cleanup = assertThrows(DnsChallengeException.class, () -> httpreq.cleanup(record));
+            assertEquals("httpreq: POST " + url + "/cleanup for refused.example.test answered 500: " + "x".repeat(200)
+                    + "...", cleanup.getMessage(), "a long answer is cut");
+        } finally {
+            server.stop(0);
+        }
+        DnsProvider unreachable = provider("httpreq", Map.of("HTTPREQ_ENDPOINT",
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/dns", "HTTPREQ_HTTP_TIMEOUT", "2"));
+        DnsChallengeException down = assertThrows(DnsChallengeException.class,
+                () -> unreachable.present(ChallengeRecord.of("down.example.test", "tok", "tok.thumb")));
+        assertTrue(down.getMessage().startsWith("httpreq: POST http://127.0.0.1:" + server.getAddress().getPort()
+                + "/dns/present failed: "), down.getMessage());
+    }
 }
