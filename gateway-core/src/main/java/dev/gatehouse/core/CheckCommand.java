@@ -8,9 +8,10 @@ import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
-import dev.gatehouse.core.dynamic.GatewayRuntime;
-import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.runtime.GatewayRuntime;
+import dev.gatehouse.core.runtime.RuntimeModel;
 import dev.gatehouse.core.internal.NoopService;
+import dev.gatehouse.core.tls.CertificateDemands;
 import dev.gatehouse.core.tls.CertificateResolvers;
 import dev.gatehouse.core.tls.TlsManager;
 import java.util.Set;
@@ -43,7 +44,7 @@ public final class CheckCommand {
     /** @return the exit status: 0 when there is nothing to fix, 1 otherwise */
     public static int run(LoadedConfiguration loaded, PrintStream out) {
         List<String> errors = new ArrayList<>();
-        int routers = 0;
+        RuntimeModel.RouterCounts routers = null;
         try (GatewayAssembly assembly = GatewayAssembly.assemble(loaded)) {
             for (PluginProblem problem : assembly.plugins.problems()) {
                 errors.add(problem.toString());
@@ -59,9 +60,9 @@ public final class CheckCommand {
             // Loads certificates and TLS options as the gateway would, so that their errors show here too.
             errors.addAll(CertificateResolvers.check(loaded, assembly.extensions));
             Set<String> resolvers = loaded.configuration().certificatesResolvers().keySet();
-            RuntimeBuilder.CertificateDemands knownResolvers = (byResolver, problems) -> byResolver.forEach((name, domains) -> {
+            CertificateDemands knownResolvers = (byResolver, problems) -> byResolver.forEach((name, domains) -> {
                 if (!resolvers.contains(name)) {
-                    problems.add(new ConfigProblem(RuntimeBuilder.CertificateDemands.element(domains.values()), null,
+                    problems.add(new ConfigProblem(CertificateDemands.element(domains.values()), null,
                             "certificate resolver '" + name + "' is not configured (known: "
                             + (resolvers.isEmpty() ? "none" : String.join(", ", resolvers)) + ")"));
                 }
@@ -74,24 +75,28 @@ public final class CheckCommand {
             }
             try (TlsManager tls = new TlsManager(null, assembly.tlsEngine)) {
                 runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty, operations, null,
-                                tls, knownResolvers)
+                                tls, knownResolvers, null)
                         .build(assembly.binder.bind(snapshots));
             }
             for (ConfigProblem problem : runtime.problems()) {
                 errors.add(problem.toString());
             }
-            routers = (int) runtime.routerStatus().entrySet().stream()
-                    .filter(e -> !"disabled".equals(e.getValue()) && !e.getKey().endsWith("@internal")).count();
+            routers = runtime.model().routerCounts();
             runtime.stop();
         } catch (ConfigurationException e) {
             errors.addAll(e.problems());
         }
         if (errors.isEmpty()) {
-            out.println("gatehouse check: the configuration is valid (" + routers + " router(s) ready to serve)");
+            out.println("gatehouse check: the configuration is valid (" + (routers == null ? 0 : routers.serving())
+                    + " router(s) ready to serve)");
             return 0;
         }
         out.println("gatehouse check: " + errors.size() + (errors.size() == 1 ? " error" : " errors") + ":");
         errors.forEach(error -> out.println("  - " + error));
+        if (routers != null) {
+            // As the gateway would log it once the configuration is applied.
+            out.println("gatehouse check: " + routers);
+        }
         return 1;
     }
 

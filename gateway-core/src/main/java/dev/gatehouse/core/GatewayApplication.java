@@ -17,8 +17,8 @@ import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ConfigurationWatcher;
-import dev.gatehouse.core.dynamic.GatewayRuntime;
-import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.runtime.GatewayRuntime;
+import dev.gatehouse.core.runtime.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
 import dev.gatehouse.core.metrics.GatewayGauges;
 import dev.gatehouse.core.metrics.GatewayMetrics;
@@ -80,8 +80,7 @@ public final class GatewayApplication implements AutoCloseable {
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
-    /** Made once the server runs: redirections need the ports the entry points got. */
-    private volatile RuntimeBuilder builder;
+    private final RuntimeBuilder builder;
     private volatile long generation;
     /** Health checks and passive health recoveries: never on request threads. */
     private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -180,6 +179,10 @@ public final class GatewayApplication implements AutoCloseable {
         apiServices = Map.copyOf(operations);
         upstream = assembly.defaultUpstreamClient(server.executor());
         server.jetty().addBean(upstream);
+        // Redirections name the ports the entry points get: the builder reads them at each build, and the first
+        // build comes once the server is started.
+        builder = assembly.runtimeBuilder(server::port, upstream, server.jetty(), apiServices, healthScheduler, tls,
+                resolvers.isEmpty() ? null : resolvers, tracing);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
                 this::apply);
     }
@@ -235,10 +238,6 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.pushedMetrics.start();
-        application.builder = application.assembly.runtimeBuilder(application.server::port, application.upstream,
-                application.server.jetty(), application.apiServices,
-                application.healthScheduler, application.tls,
-                application.resolvers.isEmpty() ? null : application.resolvers).tracing(application.tracing);
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
         List<String> awaited = application.startProviders();
 
@@ -298,10 +297,8 @@ public final class GatewayApplication implements AutoCloseable {
         }
         server.swap(runtime);
         apiState = new ApiState(bound, runtime);
-        long disabled = runtime.routerStatus().values().stream().filter("disabled"::equals).count();
-        long warning = runtime.routerStatus().values().stream().filter("warning"::equals).count();
-        LOG.info("Configuration applied: {} router(s) enabled ({} with warnings), {} disabled",
-                runtime.routerStatus().size() - disabled, warning, disabled);
+        // The same counts as gatehouse check's: the user's routers, not the gateway's own (@internal) ones.
+        LOG.info("Configuration applied: {}", runtime.model().routerCounts());
         generation++;
     }
 

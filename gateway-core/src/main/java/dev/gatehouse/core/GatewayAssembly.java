@@ -13,7 +13,10 @@ import dev.gatehouse.core.config.ForwardingTimeoutsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
-import dev.gatehouse.core.dynamic.RuntimeBuilder;
+import dev.gatehouse.core.runtime.RuntimeBuilder;
+import dev.gatehouse.core.runtime.RuntimeSettings;
+import dev.gatehouse.core.tls.CertificateDemands;
+import dev.gatehouse.core.tracing.Tracing;
 import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.internal.DemoService;
 import dev.gatehouse.core.internal.NoopService;
@@ -112,26 +115,38 @@ final class GatewayAssembly implements AutoCloseable {
     }
 
     /**
-     * The builder of routing tables for this gateway.
+     * The builder of runtimes (routing tables, services, TLS) for this gateway.
      *
-     * @param ports the port each entry point listens on (redirections point at them)
+     * @param ports the port each entry point listens on (redirections point at them); read at each build, so it may
+     *     answer once the entry points are bound
      * @param upstream how services reach their servers
      * @param jetty the server middleware handlers belong to
      * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
      * @param health where health checks run; null builds runtimes without them ({@code gatehouse check})
      * @param tls the certificates and TLS options; null builds runtimes without them
      * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
+     * @param tracing spans for routers, middlewares and services; null for none
      */
     RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
             Map<String, Handler> moreInternalServices, ScheduledExecutorService health,
-            TlsManager tls, RuntimeBuilder.CertificateDemands demands) {
+            TlsManager tls, CertificateDemands demands, Tracing tracing) {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
-        return new RuntimeBuilder(entryPoints.names(), entryPoints.defaults, entryPoints.fixedRoutes(ports),
-                extensions, upstream, internal, mapper, jetty, health, entryPoints.tls, tls, demands)
+        return new RuntimeBuilder(RuntimeSettings.builder(entryPoints.names(), extensions)
+                .defaultEntryPoints(entryPoints.defaults)
+                .fixedRoutes(() -> entryPoints.fixedRoutes(ports))
+                .upstream(upstream)
+                .internalServices(internal)
+                .mapper(mapper)
+                .server(jetty)
+                .healthScheduler(health)
+                .entryPointTls(entryPoints.tls)
+                .tls(tls, demands)
                 .entryPointMiddlewares(entryPoints.middlewares)
                 .providersPrecedence(config.providersOrDefault().precedenceOrDefault())
-                .defaultRuleSyntax(config.coreOrDefault().defaultRuleSyntaxOrDefault());
+                .defaultRuleSyntax(config.coreOrDefault().defaultRuleSyntaxOrDefault())
+                .tracing(tracing)
+                .build());
     }
 
     /**

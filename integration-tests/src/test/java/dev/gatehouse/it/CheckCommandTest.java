@@ -199,6 +199,33 @@ class CheckCommandTest {
         assertTrue(output.contains("broken.yml") && output.contains("line"), output);
     }
 
+    /**
+     * The routers are counted as the gateway logs them once it applies the configuration: a router that could not be
+     * read (a mistyped key) among the disabled, the gateway's own routers (here the demo's) not at all.
+     */
+    @Test
+    void routersAreCountedAsTheGatewayLogsThemTypoedOnesAsDisabled() throws Exception {
+        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        harness.writeDynamic("test.yml", """
+                http:
+                  routers:
+                    good:
+                      rule: Host(`a`)
+                      service: app
+                    typo:
+                      rule: Host(`c`)
+                      servce: app
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """);
+        int status = checkStatic(harness, STATIC + "demo: {}\n");
+        assertEquals(1, status, output);
+        assertTrue(output.contains("gatehouse check: 1 router(s) enabled (0 with warnings), 1 disabled"), output);
+    }
+
     /** The malformed forms of the dynamic keys Traefik v3.1 to v3.7 added, each named on its element and key. */
     @Test
     void malformedNewerDynamicKeysAreNamedOnTheirElement() throws Exception {

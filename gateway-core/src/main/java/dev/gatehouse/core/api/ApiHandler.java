@@ -1,7 +1,5 @@
 package dev.gatehouse.core.api;
 
-import static dev.gatehouse.core.dynamic.ElementNames.qualify;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,11 +9,16 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.ServiceConfig;
 import dev.gatehouse.core.config.GoDurations;
 import dev.gatehouse.core.dynamic.ConfigProblem;
-import dev.gatehouse.core.dynamic.Defined;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.core.runtime.ElementOrigin;
+import dev.gatehouse.core.runtime.MiddlewareInfo;
+import dev.gatehouse.core.runtime.RouterInfo;
+import dev.gatehouse.core.runtime.ServiceInfo;
 import dev.gatehouse.core.tls.TlsManager;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -163,77 +165,66 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
 
     List<Map<String, Object>> routers(ApiState current) {
         List<Map<String, Object>> out = new ArrayList<>();
-        new TreeMap<>(current.configuration().routers()).forEach((name, defined) -> {
-            Map<String, Object> element = element(json.convertValue(defined.value(), Map.class));
-            List<String> errors = errors(current, "router " + name);
-            String status = current.runtime().routerStatus().getOrDefault(name, "disabled");
-            element.put("status", status);
-            if (!errors.isEmpty()) {
-                element.put("error", errors);
+        for (RouterInfo router : current.runtime().model().routers().values()) {
+            RouterConfig config = router.config();
+            Map<String, Object> element = config == null ? new LinkedHashMap<>()
+                    : element(json.convertValue(config, Map.class));
+            element.put("status", router.status().apiName());
+            putErrors(element, messages(router.errors()));
+            if (config != null && (config.priority() == null || config.priority() == 0)) {
+                element.put("priority", config.effectivePriority());
             }
-            if (defined.value().priority() == null || defined.value().priority() == 0) {
-                element.put("priority", defined.value().effectivePriority());
-            }
-            finish(element, name, defined);
+            finish(element, router.name(), router.origin());
             out.add(element);
-        });
+        }
         return out;
     }
 
     List<Map<String, Object>> services(ApiState current) {
-        Map<String, List<String>> usedBy = new TreeMap<>();
-        current.configuration().routers().forEach((router, defined) -> {
-            String service = defined.value().service();
-            if (service != null) {
-                usedBy.computeIfAbsent(qualify(service, defined.provider()), s -> new ArrayList<>()).add(router);
-            }
-        });
-        Map<String, Map<String, Boolean>> servers = current.runtime().serverStatus();
         List<Map<String, Object>> out = new ArrayList<>();
-        new TreeMap<>(current.configuration().services()).forEach((name, defined) -> {
-            Map<String, Object> element = element(json.convertValue(defined.value(), Map.class));
-            List<String> errors = errors(current, "service " + name);
+        for (ServiceInfo service : current.runtime().model().services().values()) {
+            ServiceConfig config = service.config();
+            Map<String, Object> element = config == null ? new LinkedHashMap<>()
+                    : element(json.convertValue(config, Map.class));
+            List<String> errors = messages(service.errors());
             Map<String, String> serverStatus = new LinkedHashMap<>();
-            servers.getOrDefault(name, Map.of()).forEach((url, up) -> serverStatus.put(url, up ? "UP" : "DOWN"));
+            service.serverStatus().forEach((url, up) -> serverStatus.put(url, up ? "UP" : "DOWN"));
             // A service that serves while some of its servers are down is in "warning", with what is down.
             serverStatus.forEach((url, up) -> {
                 if (up.equals("DOWN")) {
                     errors.add("server " + url + " is down");
                 }
             });
-            element.put("status", current.runtime().services().containsKey(name)
-                    ? (errors.isEmpty() ? "enabled" : "warning") : "disabled");
-            if (!errors.isEmpty()) {
-                element.put("error", errors);
-            }
+            element.put("status", service.status().apiName());
+            putErrors(element, errors);
             if (!serverStatus.isEmpty()) {
                 element.put("serverStatus", serverStatus);
             }
-            element.put("type", defined.value().loadBalancer() != null ? "loadbalancer" : "unknown");
-            element.put("usedBy", usedBy.getOrDefault(name, List.of()));
-            finish(element, name, defined);
+            element.put("type", config != null && config.loadBalancer() != null ? "loadbalancer" : "unknown");
+            element.put("usedBy", service.usedBy());
+            finish(element, service.name(), service.origin());
             out.add(element);
-        });
+        }
         return out;
     }
 
     List<Map<String, Object>> middlewares(ApiState current) {
-        Map<String, List<String>> usedBy = current.runtime().middlewareUsers();
         List<Map<String, Object>> out = new ArrayList<>();
-        new TreeMap<>(current.configuration().middlewares()).forEach((name, defined) -> {
-            MiddlewareConfig config = defined.value();
+        for (MiddlewareInfo middleware : current.runtime().model().middlewares().values()) {
+            MiddlewareConfig config = middleware.config();
             Map<String, Object> element = new LinkedHashMap<>();
-            element.put(config.type(), CredentialRedaction.middlewareOptions(config.type(), config.options()));
-            List<String> errors = errors(current, "middleware " + name);
-            element.put("status", errors.isEmpty() ? "enabled" : "disabled");
-            if (!errors.isEmpty()) {
-                element.put("error", errors);
+            if (config != null) {
+                element.put(config.type(), CredentialRedaction.middlewareOptions(config.type(), config.options()));
             }
-            element.put("type", config.type().toLowerCase(Locale.ROOT));
-            element.put("usedBy", usedBy.getOrDefault(name, List.of()));
-            finish(element, name, defined);
+            element.put("status", middleware.status().apiName());
+            putErrors(element, messages(middleware.errors()));
+            if (config != null) {
+                element.put("type", config.type().toLowerCase(Locale.ROOT));
+            }
+            element.put("usedBy", middleware.usedBy());
+            finish(element, middleware.name(), middleware.origin());
             out.add(element);
-        });
+        }
         return out;
     }
 
@@ -271,20 +262,23 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         return element;
     }
 
-    private static void finish(Map<String, Object> element, String name, Defined<?> defined) {
+    private static void finish(Map<String, Object> element, String name, ElementOrigin origin) {
         element.put("name", name);
-        element.put("provider", defined.provider());
-        element.put("origin", defined.origin());
+        element.put("provider", origin.provider());
+        element.put("origin", origin.location());
     }
 
-    private static List<String> errors(ApiState current, String element) {
-        List<String> errors = new ArrayList<>();
-        for (ConfigProblem problem : current.runtime().problems()) {
-            if (problem.element().equals(element)) {
-                errors.add(problem.message());
-            }
+    private static List<String> messages(List<ConfigProblem> problems) {
+        List<String> messages = new ArrayList<>();
+        problems.forEach(problem -> messages.add(problem.message()));
+        return messages;
+    }
+
+    /** Traefik's {@code error}: the element's error messages, absent when there is none. */
+    private static void putErrors(Map<String, Object> element, List<String> errors) {
+        if (!errors.isEmpty()) {
+            element.put("error", errors);
         }
-        return errors;
     }
 
     /** Traefik's list filters: {@code search} (in the name), {@code status}, {@code provider}. */
@@ -306,9 +300,9 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         http.put("services", counts(services(current)));
         http.put("middlewares", counts(middlewares(current)));
         List<String> providers = new ArrayList<>();
-        current.configuration().routers().values().forEach(d -> {
-            if (!providers.contains(d.provider())) {
-                providers.add(d.provider());
+        current.runtime().model().routers().values().forEach(router -> {
+            if (!providers.contains(router.origin().provider())) {
+                providers.add(router.origin().provider());
             }
         });
         return Map.of("http", http, "providers", providers);

@@ -1,7 +1,7 @@
 package dev.gatehouse.core.api;
 
 import dev.gatehouse.core.dynamic.BoundConfiguration;
-import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.runtime.GatewayRuntime;
 
 /**
  * What the API shows: the configuration as bound and the runtime built from it, from one application of the

@@ -45,7 +45,8 @@ public final class DynamicConfigurationBinder {
             ProviderElements elements = new ProviderElements(provider);
             for (ConfigurationFragment fragment : snapshot.fragments()) {
                 for (String error : fragment.errors()) {
-                    collector.problems.add(new ConfigProblem("provider " + provider, fragment.origin(), error));
+                    collector.problems.add(new ConfigProblem(new ConfigElement(ConfigElement.Type.PROVIDER, provider),
+                            fragment.origin(), ProblemKind.INVALID, error));
                 }
                 bindFragment(fragment, elements, collector);
             }
@@ -66,7 +67,8 @@ public final class DynamicConfigurationBinder {
             switch (key.toLowerCase(java.util.Locale.ROOT)) {
                 case "http" -> bindHttp(key, top.getValue(), origin, lines, elements, collector);
                 case "tls" -> bindTls(key, top.getValue(), origin, lines, elements.provider, collector);
-                case "tcp", "udp" -> collector.problems.add(new ConfigProblem(source, origin,
+                case "tcp", "udp" -> collector.problems.add(new ConfigProblem(ConfigElement.other(source), origin,
+                        ProblemKind.UNSUPPORTED,
                         "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
                 default -> collector.problems.add(new ConfigProblem(source, origin,
                         "unknown top-level key '" + key + "' (known: http, tls, tcp, udp)"));
@@ -279,7 +281,8 @@ public final class DynamicConfigurationBinder {
             try {
                 value = binder.get();
             } catch (ElementException e) {
-                problems.add(new ConfigProblem(kind + " " + qualified, origin, e.getMessage()));
+                problems.add(new ConfigProblem(new ConfigElement(ConfigElement.Type.of(kind), qualified), origin,
+                        ProblemKind.INVALID, e.getMessage()));
                 return;
             }
             Defined<T> previous = defined.get(name);
@@ -292,8 +295,10 @@ public final class DynamicConfigurationBinder {
 
         void addTo(Map<String, Defined<T>> target, List<ConfigProblem> targetProblems) {
             targetProblems.addAll(problems);
-            conflicts.forEach((name, origins) -> targetProblems.add(new ConfigProblem(kind + " " + name + "@" + provider,
-                    String.join(", ", origins), "defined more than once with different settings; left out until one remains")));
+            conflicts.forEach((name, origins) -> targetProblems.add(new ConfigProblem(
+                    new ConfigElement(ConfigElement.Type.of(kind), name + "@" + provider), String.join(", ", origins),
+                    ProblemKind.CONFLICT,
+                    "defined more than once with different settings; left out until one remains")));
             defined.forEach((name, value) -> {
                 if (!conflicts.containsKey(name)) {
                     target.put(name + "@" + provider, value);

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.proxy;
 
+import dev.gatehouse.core.tracing.ClientSpanTarget;
 import java.net.URI;
 import java.util.Locale;
 
@@ -15,7 +16,7 @@ import java.util.Locale;
  * @param h2c whether the server speaks HTTP/2 in clear text (prior knowledge)
  */
 public record UpstreamServer(String url, String scheme, String host, int port, String authority, String basePath,
-        boolean h2c) {
+        boolean h2c) implements ClientSpanTarget {
 
     /** Parses a server URL; the message of the exception says what is wrong with it. */
     public static UpstreamServer parse(String url) {
@@ -60,6 +61,7 @@ public record UpstreamServer(String url, String scheme, String host, int port, S
     }
 
     /** The path and query sent to this server for a request's path and query (never empty). */
+    @Override
     public String target(String pathQuery) {
         String path = pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
         if (path.charAt(0) == '?') {

@@ -3,7 +3,7 @@ package dev.gatehouse.core.server;
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.observe.RequestRecord;
-import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.runtime.GatewayRuntime;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;

@@ -2,7 +2,7 @@ package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
-import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
 import java.time.Duration;
 import java.util.ArrayList;

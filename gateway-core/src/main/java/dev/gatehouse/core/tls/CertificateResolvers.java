@@ -7,7 +7,6 @@ import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
-import dev.gatehouse.core.dynamic.RuntimeBuilder;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import java.security.PrivateKey;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * the domain sets its routers need on every configuration, delivers what they issue to the {@link TlsManager},
  * and knows which of them answer HTTP-01 challenges on which entry point.
  */
-public final class CertificateResolvers implements RuntimeBuilder.CertificateDemands, AutoCloseable {
+public final class CertificateResolvers implements CertificateDemands, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateResolvers.class);
 
@@ -104,7 +103,7 @@ public final class CertificateResolvers implements RuntimeBuilder.CertificateDem
                         ? "certificate resolver '" + resolver + "' failed to start: " + failedToStart.get(resolver)
                         : "certificate resolver '" + resolver + "' is not configured (known: "
                         + (running.isEmpty() ? "none" : String.join(", ", running.keySet())) + ")";
-                problems.add(new ConfigProblem(RuntimeBuilder.CertificateDemands.element(domains.values()), null, reason
+                problems.add(new ConfigProblem(CertificateDemands.element(domains.values()), null, reason
                         + "; they are served with the default certificate"));
                 return;
             }

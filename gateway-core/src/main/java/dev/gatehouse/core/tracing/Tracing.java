@@ -6,7 +6,6 @@ import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.otel.OtlpExporters;
 import dev.gatehouse.core.otel.OtlpTarget;
-import dev.gatehouse.core.proxy.UpstreamServer;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -280,12 +279,12 @@ public final class Tracing implements AutoCloseable {
     }
 
     /** Starts the span of the request to {@code server}, if {@code clientToProxy} is traced; null otherwise. */
-    public static ClientSpan clientSpan(Request clientToProxy, UpstreamServer server) {
+    public static ClientSpan clientSpan(Request clientToProxy, ClientSpanTarget server) {
         TracedRequest traced = TracedRequest.find(clientToProxy);
         return traced == null ? null : traced.tracing.startClient(traced, clientToProxy, server);
     }
 
-    private ClientSpan startClient(TracedRequest traced, Request request, UpstreamServer server) {
+    private ClientSpan startClient(TracedRequest traced, Request request, ClientSpanTarget server) {
         // Not through java.net.URI: it refuses characters Jetty lets through in a request (a '|' in the query).
         String target = server.target(request.getHttpURI().getPathQuery());
         int question = target.indexOf('?');

@@ -3,7 +3,7 @@ package dev.gatehouse.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.core.dynamic.TestRuntimes;
+import dev.gatehouse.core.runtime.TestRuntimes;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.router.RoutingTable;

@@ -1,12 +1,13 @@
-package dev.gatehouse.core.dynamic;
+package dev.gatehouse.core.runtime;
 
+import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.router.RoutingTable;
-import dev.gatehouse.core.service.LoadBalancedService;
-import dev.gatehouse.core.service.MiddlewareFrontedService;
 import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.tls.TlsRuntime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +24,7 @@ public final class GatewayRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
 
-    public static final GatewayRuntime EMPTY =
-            new GatewayRuntime(new RoutingTable[0], List.of(), List.of(), List.of(), List.of(), Map.of());
+    public static final GatewayRuntime EMPTY = new GatewayRuntime();
 
     private final RoutingTable[] tables;
     private final RoutingTable[] tlsTables;
@@ -32,10 +32,7 @@ public final class GatewayRuntime {
     private final List<LifeCycle> components;
     private final List<LifeCycle> healthChecks;
     private final List<LifeCycle> transports;
-    private final List<ConfigProblem> problems;
-    private final Map<String, String> routerStatus;
-    private final Map<String, ServiceHandler> services;
-    private final Map<String, List<String>> middlewareUsers;
+    private final RuntimeModel model;
     /**
      * Requests being served on this runtime, and tunnels (upgraded connections) open from it; -1 once it is
      * retired and idle, and so stopped or stopping.
@@ -44,34 +41,26 @@ public final class GatewayRuntime {
     /** Set when retired: where the runtime is stopped once its last request is done. */
     private volatile Executor stopper;
 
-    GatewayRuntime(RoutingTable[] tables, List<LifeCycle> components, List<LifeCycle> healthChecks,
-            List<LifeCycle> transports, List<ConfigProblem> problems, Map<String, String> routerStatus) {
-        this(tables, new RoutingTable[0], null, components, healthChecks, transports, problems, routerStatus, Map.of(),
-                Map.of());
+    /** A runtime of these plain HTTP routing tables alone, built from no configuration (server tests). */
+    GatewayRuntime(RoutingTable... tables) {
+        this(tables, new RoutingTable[0], null, List.of(), List.of(), List.of(), RuntimeModel.EMPTY);
     }
 
     /**
      * @param tables the routers without {@code tls}, per entry point: they serve plain HTTP requests
      * @param tlsTables the routers with {@code tls}, per entry point: they serve requests that came over TLS
      * @param tls the TLS options by server name; null when TLS is not set up
-     * @param services the services that were built, by name (for their servers' health in the API and metrics)
-     * @param middlewareUsers by middleware name, the routers that use it: directly, through a chain, or through
-     *     the middlewares of their entry points
+     * @param model every router, service and middleware, with its status and errors
      */
     GatewayRuntime(RoutingTable[] tables, RoutingTable[] tlsTables, TlsRuntime tls, List<LifeCycle> components,
-            List<LifeCycle> healthChecks, List<LifeCycle> transports, List<ConfigProblem> problems,
-            Map<String, String> routerStatus, Map<String, ServiceHandler> services,
-            Map<String, List<String>> middlewareUsers) {
+            List<LifeCycle> healthChecks, List<LifeCycle> transports, RuntimeModel model) {
         this.tables = tables;
         this.tlsTables = tlsTables;
         this.tls = tls;
         this.components = List.copyOf(components);
         this.healthChecks = List.copyOf(healthChecks);
         this.transports = List.copyOf(transports);
-        this.problems = List.copyOf(problems);
-        this.routerStatus = Map.copyOf(routerStatus);
-        this.services = Map.copyOf(services);
-        this.middlewareUsers = Map.copyOf(middlewareUsers);
+        this.model = model;
     }
 
     /** The table of the entry point with that index; an empty one (404 for all) if there is none. */
@@ -93,8 +82,14 @@ public final class GatewayRuntime {
         return tls;
     }
 
+    /** Every router, service and middleware, with its configuration, origin, status and errors. */
+    public RuntimeModel model() {
+        return model;
+    }
+
+    /** Every problem found in the configuration, in the order found. */
     public List<ConfigProblem> problems() {
-        return problems;
+        return model.problems();
     }
 
     /**
@@ -102,12 +97,20 @@ public final class GatewayRuntime {
      * problems) or {@code disabled}, as Traefik reports them.
      */
     public Map<String, String> routerStatus() {
-        return routerStatus;
+        Map<String, String> status = new TreeMap<>();
+        model.routers().forEach((name, router) -> status.put(name, router.status().apiName()));
+        return status;
     }
 
     /** The services that were built, by qualified name; a broken service is not here. */
     public Map<String, ServiceHandler> services() {
-        return services;
+        Map<String, ServiceHandler> built = new HashMap<>();
+        model.services().forEach((name, service) -> {
+            if (service.handler() != null) {
+                built.put(name, service.handler());
+            }
+        });
+        return built;
     }
 
     /**
@@ -116,23 +119,13 @@ public final class GatewayRuntime {
      * is up if either is), to up. Read live: health changes without a new runtime.
      */
     public Map<String, Map<String, Boolean>> serverStatus() {
-        Map<String, Map<String, Boolean>> out = new java.util.TreeMap<>();
-        services.forEach((name, service) -> {
-            ServiceHandler served = service instanceof MiddlewareFrontedService fronted ? fronted.service() : service;
-            if (served instanceof LoadBalancedService balancer) {
-                Map<String, Boolean> urls = new java.util.LinkedHashMap<>();
-                for (int i = 0; i < balancer.servers().size(); i++) {
-                    urls.merge(balancer.servers().get(i).url(), balancer.isUp(i), Boolean::logicalOr);
-                }
-                out.put(name, urls);
+        Map<String, Map<String, Boolean>> out = new TreeMap<>();
+        model.services().forEach((name, service) -> {
+            if (service.handler() != null && service.config() != null && service.config().loadBalancer() != null) {
+                out.put(name, service.serverStatus());
             }
         });
         return out;
-    }
-
-    /** The routers (sorted) that use each middleware, directly, through a chain or through their entry points. */
-    public Map<String, List<String>> middlewareUsers() {
-        return middlewareUsers;
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.gatehouse.core.dynamic;
+package dev.gatehouse.core.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

@@ -1,6 +1,11 @@
-package dev.gatehouse.core.dynamic;
+package dev.gatehouse.core.runtime;
 
 import dev.gatehouse.api.config.ServersTransportConfig;
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.Defined;
+import dev.gatehouse.core.dynamic.ElementNames;
+import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
@@ -94,7 +99,8 @@ final class Transports {
     private String fail(String name, Defined<ServersTransportConfig> defined, Exception e) {
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         failures.put(name, reason);
-        problems.add(new ConfigProblem("serversTransport " + name, defined.origin(), reason));
+        problems.add(new ConfigProblem(new ConfigElement(ConfigElement.Type.SERVERS_TRANSPORT, name), defined.origin(),
+                ProblemKind.INVALID, reason));
         return reason;
     }
 

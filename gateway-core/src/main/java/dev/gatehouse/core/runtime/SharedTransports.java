@@ -1,4 +1,4 @@
-package dev.gatehouse.core.dynamic;
+package dev.gatehouse.core.runtime;
 
 import dev.gatehouse.api.config.ServersTransportConfig;
 import dev.gatehouse.core.proxy.UpstreamClient;

@@ -1,8 +1,6 @@
-package dev.gatehouse.core.dynamic;
+package dev.gatehouse.core.runtime;
 
 import dev.gatehouse.core.router.RoutingTable;
-import java.util.List;
-import java.util.Map;
 
 /** Runtimes made directly from routing tables, for server tests that need no configuration. */
 public final class TestRuntimes {
@@ -11,6 +9,6 @@ public final class TestRuntimes {
     }
 
     public static GatewayRuntime of(RoutingTable... tables) {
-        return new GatewayRuntime(tables, List.of(), List.of(), List.of(), List.of(), Map.of());
+        return new GatewayRuntime(tables);
     }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.core.dynamic;
+package dev.gatehouse.core.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +12,10 @@ import dev.gatehouse.api.config.MiddlewareConfig;
 import dev.gatehouse.api.config.RouterConfig;
 import dev.gatehouse.api.config.ServerConfig;
 import dev.gatehouse.api.config.ServiceConfig;
-import dev.gatehouse.core.config.ConfigMappers;
+import dev.gatehouse.core.dynamic.BoundConfiguration;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.Defined;
+import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.router.Route;
@@ -20,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 
 /** How one configuration becomes routing tables: what is enabled, in which order, on which entry point. */
@@ -142,9 +144,28 @@ class RuntimeBuilderTest {
     }
 
     private GatewayRuntime build(List<String> entryPoints, List<String> defaults) {
-        RuntimeBuilder builder = new RuntimeBuilder(entryPoints, defaults, Map.of(), registry, null, Map.of(),
-                ConfigMappers.strictMapper(), new Server());
+        RuntimeBuilder builder = new RuntimeBuilder(RuntimeSettings.builder(entryPoints, registry)
+                .defaultEntryPoints(defaults).build());
         return builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+    }
+
+    /** The router is disabled, and one of its errors is of that kind and says that. */
+    private static void assertRouterError(GatewayRuntime runtime, String router, ProblemKind kind, String saying) {
+        RouterInfo info = runtime.model().router(router);
+        assertEquals(Status.DISABLED, info.status(), router + ": " + info.errors());
+        assertError(info.errors(), kind, saying);
+    }
+
+    /** The middleware is disabled, and one of its errors is of that kind and says that. */
+    private static void assertMiddlewareError(GatewayRuntime runtime, String middleware, ProblemKind kind, String saying) {
+        MiddlewareInfo info = runtime.model().middleware(middleware);
+        assertEquals(Status.DISABLED, info.status(), middleware + ": " + info.errors());
+        assertError(info.errors(), kind, saying);
+    }
+
+    private static void assertError(List<ConfigProblem> errors, ProblemKind kind, String saying) {
+        assertTrue(errors.stream().anyMatch(e -> e.kind() == kind && e.message().contains(saying)),
+                "expected a " + kind + " error saying " + saying + ", got " + errors);
     }
 
     private static List<String> names(List<Route> routes) {
@@ -187,14 +208,15 @@ class RuntimeBuilderTest {
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
 
         assertEquals(List.of("good@file"), names(runtime.table(0).routes()));
-        assertEquals("enabled", runtime.routerStatus().get("good@file"));
-        String problems = runtime.problems().toString();
-        assertTrue(problems.contains("router syntax@file (from dyn.yml): rule Host(`a`) && is invalid at position 13"), problems);
-        assertTrue(problems.contains("unknown matcher 'Hots'"), problems);
-        assertTrue(problems.contains("Host expects 1 argument, got 2"), problems);
-        assertTrue(problems.contains("service 'missing@file' does not exist"), problems);
-        assertTrue(problems.contains("entry point 'webz' does not exist (known: web)"), problems);
-        assertTrue(problems.contains("router noRule@file (from dyn.yml): has no rule"), problems);
+        assertEquals(Status.ENABLED, runtime.model().router("good@file").status());
+        assertRouterError(runtime, "syntax@file", ProblemKind.INVALID, "rule Host(`a`) && is invalid at position 13");
+        assertRouterError(runtime, "unknownMatcher@file", ProblemKind.INVALID, "unknown matcher 'Hots'");
+        assertRouterError(runtime, "arity@file", ProblemKind.INVALID, "Host expects 1 argument, got 2");
+        assertRouterError(runtime, "noService@file", ProblemKind.MISSING_SERVICE, "service 'missing@file' does not exist");
+        assertRouterError(runtime, "badEntryPoint@file", ProblemKind.ENTRY_POINT,
+                "entry point 'webz' does not exist (known: web)");
+        assertRouterError(runtime, "noRule@file", ProblemKind.INVALID, "has no rule");
+        assertEquals("dyn.yml", runtime.model().router("noRule@file").origin().location());
     }
 
     /** Issue 13 item 4: a rule of 10,000 terms threw StackOverflowError and blocked the whole configuration. */
@@ -252,12 +274,9 @@ class RuntimeBuilderTest {
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
 
         assertEquals(List.of("good@file"), names(runtime.table(0).routes()));
-        assertEquals("disabled", runtime.routerStatus().get("overflow@file"));
+        assertRouterError(runtime, "overflow@file", ProblemKind.UNEXPECTED, "could not be built: it nests too deeply");
+        assertRouterError(runtime, "buggy@file", ProblemKind.UNEXPECTED, "could not be built: plugin invariant broken");
         String problems = runtime.problems().toString();
-        assertTrue(problems.contains("router overflow@file (from dyn.yml): could not be built: it nests too deeply"),
-                problems);
-        assertTrue(problems.contains("router buggy@file (from dyn.yml): could not be built: plugin invariant broken"),
-                problems);
         assertTrue(problems.length() < 2_000, "one short line per problem, whatever the rule's length: " + problems.length());
         assertTrue(problems.lines().count() == 1 && !problems.contains("Error"), problems);
 
@@ -273,9 +292,14 @@ class RuntimeBuilderTest {
         router("b", "Host(`b`)", "good", null, List.of(), List.of());
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(List.of("b@file"), names(runtime.table(0).routes()));
-        String problems = runtime.problems().toString();
-        assertTrue(problems.contains("service bad@file (from dyn.yml): loadBalancer.servers[0]: server url 'ftp://x' must start with http"),
-                problems);
+        ServiceInfo bad = runtime.model().service("bad@file");
+        assertEquals(Status.DISABLED, bad.status());
+        assertEquals(List.of(ProblemKind.INVALID), bad.errors().stream().map(ConfigProblem::kind).toList());
+        assertTrue(bad.errors().get(0).message().startsWith("loadBalancer.servers[0]: server url 'ftp://x' must start with http"),
+                bad.errors().toString());
+        assertEquals(List.of("a@file"), bad.usedBy());
+        assertRouterError(runtime, "a@file", ProblemKind.MISSING_SERVICE, "service 'bad@file' does not exist or is disabled");
+        assertEquals(Status.ENABLED, runtime.model().service("good@file").status());
     }
 
     @Test
@@ -353,10 +377,13 @@ class RuntimeBuilderTest {
 
         assertEquals(List.of("withOk@file"), names(runtime.table(0).routes()));
         assertTrue(runtime.table(0).routes().get(0).handler() instanceof Handler.Wrapper, "the chain starts with the middleware");
-        String problems = runtime.problems().toString();
-        assertTrue(problems.contains("middleware typo@file (from dyn.yml): unknown key 'tag.tga'"), problems);
-        assertTrue(problems.contains("unknown middleware type 'stripPrefix' (known: tag, needsService;"), problems);
-        assertTrue(problems.contains("middleware 'explodes@file' cannot be created: tag must not be explode"), problems);
+        assertMiddlewareError(runtime, "typo@file", ProblemKind.INVALID, "unknown key 'tag.tga'");
+        assertMiddlewareError(runtime, "unknown@file", ProblemKind.INVALID,
+                "unknown middleware type 'stripPrefix' (known: tag, needsService;");
+        assertEquals(Status.ENABLED, runtime.model().middleware("explodes@file").status(), "it is bound; creating it fails");
+        assertRouterError(runtime, "withExplodes@file", ProblemKind.MIDDLEWARE,
+                "middleware 'explodes@file' cannot be created: tag must not be explode");
+        assertRouterError(runtime, "withTypo@file", ProblemKind.MIDDLEWARE, "middleware 'typo@file' does not exist or is disabled");
     }
 
     @Test
@@ -368,9 +395,9 @@ class RuntimeBuilderTest {
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
 
         assertEquals(List.of(), names(runtime.table(0).routes()), "the router that uses it is not served");
+        assertMiddlewareError(runtime, "demo@file", ProblemKind.UNSUPPORTED, "middleware type 'plugin' runs a Traefik "
+                + "plugin (Yaegi Go source or WASM), which Gatehouse cannot run");
         String problems = runtime.problems().toString();
-        assertTrue(problems.contains("middleware demo@file (from dyn.yml): middleware type 'plugin' runs a Traefik "
-                + "plugin (Yaegi Go source or WASM), which Gatehouse cannot run"), problems);
         assertTrue(problems.contains("docs/plugins.md"), problems);
         assertFalse(problems.contains("unknown middleware type"), problems);
     }
@@ -458,9 +485,9 @@ class RuntimeBuilderTest {
         router("fromFile", "Host(`f`)", "s", null, List.of("web", "admin"), List.of("a"));
         routers.put("fromDocker@docker", new Defined<>(new RouterConfig("Host(`d`)", List.of("web"), List.of(), "s", null, null),
                 "labels", "docker"));
-        RuntimeBuilder builder = new RuntimeBuilder(List.of("web", "admin"), List.of("web"), Map.of(), registry, null,
-                Map.of(), ConfigMappers.strictMapper(), new Server())
-                .entryPointMiddlewares(Map.of("web", List.of("auth", "log@file")));
+        RuntimeBuilder builder = new RuntimeBuilder(RuntimeSettings.builder(List.of("web", "admin"), registry)
+                .defaultEntryPoints(List.of("web"))
+                .entryPointMiddlewares(Map.of("web", List.of("auth", "log@file"))).build());
         GatewayRuntime runtime = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
         assertEquals(List.of(), runtime.problems());
         Map<String, List<String>> web = new HashMap<>();
@@ -482,17 +509,20 @@ class RuntimeBuilderTest {
         router("direct", "Host(`d`)", "s", null, List.of("web"), List.of("a"));
         router("nested", "Host(`n`)", "s", null, List.of("admin"), List.of("outer"));
         router("plain", "Host(`p`)", "s", null, List.of("admin"), List.of());
-        GatewayRuntime runtime = new RuntimeBuilder(List.of("web", "admin"), List.of("web"), Map.of(), registry, null,
-                Map.of(), ConfigMappers.strictMapper(), new Server())
-                .entryPointMiddlewares(Map.of("web", List.of("auth")))
+        GatewayRuntime runtime = new RuntimeBuilder(RuntimeSettings.builder(List.of("web", "admin"), registry)
+                .defaultEntryPoints(List.of("web"))
+                .entryPointMiddlewares(Map.of("web", List.of("auth"))).build())
                 .build(new BoundConfiguration(routers, services, middlewares, List.of()));
         assertEquals(List.of(), runtime.problems());
+        Map<String, List<String>> usedBy = new HashMap<>();
+        runtime.model().middlewares().forEach((name, middleware) -> usedBy.put(name, middleware.usedBy()));
         assertEquals(Map.of(
                 "a@file", List.of("direct@file", "nested@file"),
                 "b@file", List.of("nested@file"),
                 "ab@file", List.of("nested@file"),
                 "outer@file", List.of("nested@file"),
-                "auth@file", List.of("direct@file")), runtime.middlewareUsers());
+                "auth@file", List.of("direct@file"),
+                "idle@file", List.of()), usedBy);
     }
 
     @Test
@@ -504,6 +534,9 @@ class RuntimeBuilderTest {
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(Map.of("partly@file", "warning", "nowhere@file", "disabled", "fine@file", "enabled"),
                 runtime.routerStatus());
+        RouterInfo partly = runtime.model().router("partly@file");
+        assertEquals(Status.WARNING, partly.status());
+        assertEquals(List.of(ProblemKind.ENTRY_POINT), partly.errors().stream().map(ConfigProblem::kind).toList());
         assertEquals(List.of("fine@file", "partly@file"), names(runtime.table(0).routes()), "a router in warning serves");
         assertEquals(List.of("router partly@file (from dyn.yml): entry point 'nowhere' does not exist (known: web)",
                         "router nowhere@file (from dyn.yml): entry point 'nowhere' does not exist (known: web)"),
@@ -514,9 +547,8 @@ class RuntimeBuilderTest {
     void aMissingEntryPointMiddlewareDisablesTheRoutersOnThatEntryPoint() {
         service("s", "http://127.0.0.1:1");
         router("r", "Host(`r`)", "s", null, List.of("web"), List.of());
-        RuntimeBuilder builder = new RuntimeBuilder(List.of("web"), List.of("web"), Map.of(), registry, null,
-                Map.of(), ConfigMappers.strictMapper(), new Server())
-                .entryPointMiddlewares(Map.of("web", List.of("nope")));
+        RuntimeBuilder builder = new RuntimeBuilder(RuntimeSettings.builder(List.of("web"), registry)
+                .entryPointMiddlewares(Map.of("web", List.of("nope"))).build());
         GatewayRuntime runtime = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
         assertEquals(List.of(), runtime.table(0).routes());
         assertTrue(runtime.problems().toString().contains("router r@file (from dyn.yml): middleware 'nope@file' does not exist"),
@@ -549,15 +581,14 @@ class RuntimeBuilderTest {
         entryPointTls.add(null);
         entryPointTls.add(new dev.gatehouse.api.config.RouterTlsConfig(null, null, null));
         try (dev.gatehouse.core.tls.TlsManager tls = new dev.gatehouse.core.tls.TlsManager(null, dev.gatehouse.core.tls.TlsEngine.JDK)) {
-            GatewayRuntime runtime = new RuntimeBuilder(List.of("web", "websecure"), List.of("web"), Map.of(), registry,
-                    null, Map.of(), ConfigMappers.strictMapper(), new Server(), entryPointTls, tls, null)
+            GatewayRuntime runtime = new RuntimeBuilder(RuntimeSettings.builder(List.of("web", "websecure"), registry)
+                    .defaultEntryPoints(List.of("web")).entryPointTls(entryPointTls).tls(tls, null).build())
                     .build(new BoundConfiguration(routers, services, middlewares, List.of()));
             assertEquals(List.of("plain@file"), names(runtime.table(0, false).routes()));
             assertEquals(List.of("secure@file"), names(runtime.table(0, true).routes()));
             assertEquals(List.of(), names(runtime.table(1, false).routes()), "websecure has http.tls: no plain routers");
             assertEquals(List.of("plain@file", "secure@file"), names(runtime.table(1, true).routes()));
-            assertEquals("disabled", runtime.routerStatus().get("unknown-options@file"));
-            assertTrue(runtime.problems().toString().contains("TLS options 'missing@file' do not exist"));
+            assertRouterError(runtime, "unknown-options@file", ProblemKind.TLS, "TLS options 'missing@file' do not exist");
         }
     }
 }

@@ -1,0 +1,310 @@
+package dev.gatehouse.core.runtime;
+
+import static dev.gatehouse.core.dynamic.ElementNames.qualify;
+
+import dev.gatehouse.api.RequestPredicate;
+import dev.gatehouse.api.config.ObservabilityConfig;
+import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.dynamic.BoundConfiguration;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.Defined;
+import dev.gatehouse.core.dynamic.ProblemKind;
+import dev.gatehouse.core.router.Route;
+import dev.gatehouse.core.router.RoutingTable;
+import dev.gatehouse.core.router.RuleCompiler;
+import dev.gatehouse.core.router.RuleSyntaxException;
+import dev.gatehouse.core.runtime.MiddlewareDefinitions.PreparedMiddleware;
+import dev.gatehouse.core.tracing.Tracing;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routers stage of a build: compiles each router's rule, puts its middleware chain in front of its service
+ * (one chain per distinct list of entry point middlewares), plans its TLS, and sorts the routers of each entry
+ * point into a routing table for plain requests and one for requests that came over TLS. A router with a problem
+ * is left out (disabled) and nothing else is.
+ */
+final class RouterBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeBuilder.class);
+
+    private final RuntimeSettings settings;
+    private final List<String> entryPoints;
+    private final List<String> defaultEntryPoints;
+    /** {@code entryPoints.<name>.http.middlewares} by entry point index; entry points without any are absent. */
+    private final Map<Integer, List<String>> entryPointMiddlewares;
+    private final RuleCompiler rules;
+    private final RuleCompiler rulesV2;
+    /** The compiler of rules whose router sets no {@code ruleSyntax}. */
+    private final RuleCompiler defaultRules;
+    private final Comparator<Route> routeOrder;
+    /** {@code entryPoints.<ep>.http.tls} by entry point index (null where absent), or null for none at all. */
+    private final List<RouterTlsConfig> entryPointTls;
+
+    /** The routing tables of every entry point, and the routers that serve (the others are disabled). */
+    record Routing(RoutingTable[] tables, RoutingTable[] tlsTables, Set<String> served) {
+    }
+
+    RouterBuilder(RuntimeSettings settings) {
+        this.settings = settings;
+        this.entryPoints = settings.entryPoints();
+        this.defaultEntryPoints = settings.defaultEntryPoints();
+        this.entryPointTls = settings.entryPointTls();
+        Map<Integer, List<String>> byIndex = new HashMap<>();
+        settings.entryPointMiddlewares().forEach((name, references) -> {
+            int index = entryPoints.indexOf(name);
+            if (index >= 0 && references != null && !references.isEmpty()) {
+                byIndex.put(index, List.copyOf(references));
+            }
+        });
+        this.entryPointMiddlewares = Map.copyOf(byIndex);
+        this.rules = new RuleCompiler(settings.extensions());
+        this.rulesV2 = rules.v2();
+        this.defaultRules = "v2".equals(settings.defaultRuleSyntax()) ? rulesV2 : rules;
+        this.routeOrder = settings.providersPrecedence() == null ? RoutingTable.ORDER
+                : RoutingTable.order(settings.providersPrecedence());
+    }
+
+    /**
+     * Builds every router of {@code configuration}, in name order.
+     *
+     * @param services the services built for it, with the gateway's own, by qualified name
+     * @param tlsPlan collects what the TLS routers need
+     * @param components receives the started middleware handlers of the routers that were built
+     */
+    Routing build(BoundConfiguration configuration, Map<String, Handler> services,
+            Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
+            List<LifeCycle> components) {
+        Map<Integer, List<Route>> fixedRoutes = settings.fixedRoutes().get();
+        List<List<Route>> routesByEntryPoint = new ArrayList<>();
+        List<List<Route>> tlsRoutesByEntryPoint = new ArrayList<>();
+        for (int i = 0; i < entryPoints.size(); i++) {
+            routesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
+            // An entry point's redirection takes every request on it, over TLS too.
+            tlsRoutesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
+        }
+        Set<String> served = new HashSet<>();
+
+        new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
+            RouterProblems routerProblems = new RouterProblems(name, defined.origin());
+            List<LifeCycle> routerComponents = new ArrayList<>();
+            List<Integer> indexes = entryPointIndexes(defined.value(), routerProblems);
+            // One chain per distinct list of entry point middlewares (most often a single one for all).
+            Map<List<String>, Route> routes = new LinkedHashMap<>();
+            for (int index : indexes) {
+                List<String> prefix = entryPointMiddlewares.getOrDefault(index, List.of());
+                if (!routes.containsKey(prefix)) {
+                    Route route = null;
+                    try {
+                        route = buildRouter(name, defined, prefix, services, middlewares, routerProblems,
+                                routerComponents);
+                    } catch (Throwable failure) {
+                        routerProblems.add(ProblemKind.UNEXPECTED,
+                                BuildFailures.unexpectedFailure("router " + name, failure));
+                    }
+                    routes.put(prefix, route);
+                }
+            }
+            boolean built = !routes.containsValue(null);
+            List<RouterTlsConfig> tlsByIndex = new ArrayList<>();
+            for (int i : indexes) {
+                RouterTlsConfig routerTls = effectiveTls(defined.value(), i);
+                tlsByIndex.add(routerTls);
+                if (routerTls != null && built) {
+                    tlsPlan.check(routerTls, defined.provider(), routerProblems);
+                }
+            }
+            problems.addAll(routerProblems.warnings);
+            if (routerProblems.any() || !built) {
+                problems.addAll(routerProblems.list);
+                routerComponents.forEach(BuildFailures::stopQuietly);
+                return;
+            }
+            components.addAll(routerComponents);
+            for (int k = 0; k < indexes.size(); k++) {
+                Route route = routes.get(entryPointMiddlewares.getOrDefault(indexes.get(k), List.of()));
+                RouterTlsConfig routerTls = tlsByIndex.get(k);
+                if (routerTls == null) {
+                    routesByEntryPoint.get(indexes.get(k)).add(route);
+                } else {
+                    tlsRoutesByEntryPoint.get(indexes.get(k)).add(route);
+                    tlsPlan.add(name, routerTls, defined.provider(), route.predicate().possibleHosts());
+                }
+            }
+            served.add(name);
+        });
+
+        // As Traefik, a request that no router matches is traced on its entry point (its 404).
+        Tracing tracing = settings.tracing();
+        Handler notFound = tracing == null ? null : tracing.notFound();
+        RoutingTable[] tables = new RoutingTable[entryPoints.size()];
+        RoutingTable[] tlsTables = new RoutingTable[entryPoints.size()];
+        for (int i = 0; i < tables.length; i++) {
+            tables[i] = new RoutingTable(routesByEntryPoint.get(i), routeOrder, notFound);
+            tlsTables[i] = new RoutingTable(tlsRoutesByEntryPoint.get(i), routeOrder, notFound);
+        }
+        return new Routing(tables, tlsTables, served);
+    }
+
+    /**
+     * By middleware, the routers that use it: named in the router, reached through a chain, or put in front by
+     * the router's entry points ({@code entryPoints.<name>.http.middlewares}). Middlewares of a broken chain
+     * beyond the chain itself are not followed.
+     */
+    Map<String, List<String>> middlewareUsers(BoundConfiguration configuration,
+            Map<String, PreparedMiddleware> prepared) {
+        Map<String, SortedSet<String>> users = new HashMap<>();
+        configuration.routers().forEach((router, defined) -> {
+            List<String> references = new ArrayList<>();
+            List<String> names = defined.value().entryPoints().isEmpty() ? defaultEntryPoints : defined.value().entryPoints();
+            for (String entryPoint : names) {
+                references.addAll(entryPointMiddlewares.getOrDefault(entryPoints.indexOf(entryPoint), List.of()));
+            }
+            references.addAll(defined.value().middlewares());
+            Deque<String> pending = new ArrayDeque<>();
+            references.forEach(reference -> pending.add(qualify(reference, defined.provider())));
+            Set<String> seen = new HashSet<>();
+            while (!pending.isEmpty()) {
+                String name = pending.poll();
+                if (!seen.add(name)) {
+                    continue;
+                }
+                users.computeIfAbsent(name, n -> new TreeSet<>()).add(router);
+                PreparedMiddleware middleware = prepared.get(name);
+                if (middleware != null && middleware.chain() != null) {
+                    pending.addAll(middleware.chain());
+                }
+            }
+        });
+        Map<String, List<String>> out = new HashMap<>();
+        users.forEach((name, routers) -> out.put(name, List.copyOf(routers)));
+        return out;
+    }
+
+    /** The router's own {@code tls}, else its entry point's {@code http.tls}, else null (plain HTTP). */
+    private RouterTlsConfig effectiveTls(RouterConfig router, int entryPointIndex) {
+        if (router.tls() != null) {
+            return router.tls();
+        }
+        return entryPointTls == null || entryPointIndex >= entryPointTls.size() ? null : entryPointTls.get(entryPointIndex);
+    }
+
+    private Route buildRouter(String name, Defined<RouterConfig> defined, List<String> entryPointMiddlewares,
+            Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares, RouterProblems problems,
+            List<LifeCycle> components) {
+        RouterConfig router = defined.value();
+        RequestPredicate predicate = null;
+        if (router.rule() == null || router.rule().isBlank()) {
+            problems.add(ProblemKind.INVALID, "has no rule");
+        } else {
+            try {
+                RuleCompiler syntax = ruleSyntax(router.ruleSyntax());
+                if (router.ruleSyntax() != null && syntax != null) {
+                    LOG.warn("router {}: 'ruleSyntax' is deprecated, as in Traefik v3: write the rule in the v3 syntax "
+                            + "and remove the option", name);
+                }
+                if (syntax == null) {
+                    problems.add(ProblemKind.INVALID, "ruleSyntax '" + router.ruleSyntax()
+                            + "' is unknown: use v3 (the default) or v2");
+                } else {
+                    predicate = syntax.compile(router.rule());
+                }
+            } catch (RuleSyntaxException e) {
+                problems.add(ProblemKind.INVALID,
+                        "rule " + BuildFailures.shortened(router.rule()) + " is invalid " + e.getMessage());
+            }
+        }
+        Handler service = null;
+        if (router.service() == null || router.service().isBlank()) {
+            problems.add(ProblemKind.INVALID, "has no service");
+        } else {
+            String serviceName = qualify(router.service(), defined.provider());
+            service = services.get(serviceName);
+            if (service == null) {
+                problems.add(ProblemKind.MISSING_SERVICE,
+                        "service '" + serviceName + "' does not exist or is disabled (see its own error)");
+            }
+        }
+        List<String> references = new ArrayList<>(entryPointMiddlewares);
+        references.addAll(router.middlewares());
+        MiddlewareChain chain = MiddlewareChain.create(references, defined.provider(), middlewares, services::get,
+                problem -> problems.add(ProblemKind.MIDDLEWARE, problem));
+        if (problems.any()) {
+            return null;
+        }
+        String serviceName = qualify(router.service(), defined.provider());
+        Tracing tracing = settings.tracing();
+        boolean traced = tracing != null && tracing.traces(serviceName);
+        Handler handler = chain.around(traced ? tracing.service(serviceName, service) : service, traced, settings.server(), tracing);
+        String failure = chain.start(components);
+        if (failure != null) {
+            problems.add(ProblemKind.UNEXPECTED, failure);
+            return null;
+        }
+        if (traced) {
+            handler = tracing.router(name, router.rule(), serviceName, handler);
+        }
+        ObservabilityConfig switches = router.observability();
+        boolean hasSwitches = switches != null && (switches.accessLogs() != null || switches.metrics() != null
+                || switches.tracing() != null || switches.traceVerbosity() != null);
+        // As Traefik, a router to one of the gateway's own services is internal (see accessLog/metrics.addInternals).
+        boolean internal = serviceName.endsWith("@internal");
+        if (hasSwitches || internal) {
+            handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
+        }
+        return new Route(name, router.effectivePriority(), predicate, handler);
+    }
+
+    /**
+     * The compiler for a router's {@code ruleSyntax}: v3 or v2 as it asks (Traefik v3 reads both), the static
+     * {@code core.defaultRuleSyntax} when it does not, or null for an unknown syntax.
+     */
+    private RuleCompiler ruleSyntax(String name) {
+        if (name == null || name.isEmpty()) {
+            return defaultRules;
+        }
+        if (name.equals("v3")) {
+            return rules;
+        }
+        return name.equals("v2") ? rulesV2 : null;
+    }
+
+    private List<Integer> entryPointIndexes(RouterConfig router, RouterProblems problems) {
+        List<String> names = router.entryPoints().isEmpty() ? defaultEntryPoints : router.entryPoints();
+        List<Integer> indexes = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String name : names) {
+            int index = entryPoints.indexOf(name);
+            if (index < 0) {
+                unknown.add("entry point '" + name + "' does not exist (known: " + String.join(", ", entryPoints) + ")");
+            } else if (!indexes.contains(index)) {
+                indexes.add(index);
+            }
+        }
+        // As Traefik: a router on at least one existing entry point serves there, with a warning for the others.
+        for (String problem : unknown) {
+            if (indexes.isEmpty()) {
+                problems.add(ProblemKind.ENTRY_POINT, problem);
+            } else {
+                problems.warn(ProblemKind.ENTRY_POINT, problem);
+            }
+        }
+        return indexes;
+    }
+}

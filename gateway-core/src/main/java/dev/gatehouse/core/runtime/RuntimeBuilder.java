@@ -1,0 +1,80 @@
+package dev.gatehouse.core.runtime;
+
+import dev.gatehouse.core.dynamic.BoundConfiguration;
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.ProblemKind;
+import dev.gatehouse.core.runtime.MiddlewareDefinitions.PreparedMiddleware;
+import dev.gatehouse.core.service.ServiceHandler;
+import dev.gatehouse.core.tls.TlsRuntime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.component.LifeCycle;
+
+/**
+ * Builds a {@link GatewayRuntime} from a bound configuration, stage by stage: middlewares are bound
+ * ({@link MiddlewareDefinitions}), services built behind their own middlewares ({@link ServiceBuilder}), routers
+ * compiled and sorted into each entry point's routing tables ({@link RouterBuilder}), and the certificates and TLS
+ * options loaded for what the TLS routers need ({@link TlsPlan}); what came of each element is the runtime's
+ * {@link RuntimeModel}. A problem disables the element it is in and
+ * every router that depends on that element, and nothing else.
+ */
+public final class RuntimeBuilder {
+
+    private final RuntimeSettings settings;
+    private final MiddlewareDefinitions middlewareDefinitions;
+    private final RouterBuilder routers;
+    /** The clients of the {@code http.serversTransports}, kept from one runtime to the next while unchanged. */
+    private final SharedTransports sharedTransports = new SharedTransports(Transports::start);
+
+    public RuntimeBuilder(RuntimeSettings settings) {
+        this.settings = settings;
+        this.middlewareDefinitions = new MiddlewareDefinitions(settings.extensions(), settings.mapper());
+        this.routers = new RouterBuilder(settings);
+    }
+
+    public GatewayRuntime build(BoundConfiguration configuration) {
+        List<ConfigProblem> problems = new ArrayList<>(configuration.problems());
+        Transports transports = new Transports(settings.upstream(), sharedTransports, configuration.serversTransports(),
+                problems);
+        try {
+            return build(configuration, problems, transports);
+        } catch (RuntimeException | Error e) {
+            // No runtime will give the transports back: do it now, so that a client no runtime uses is closed.
+            transports.leases().forEach(BuildFailures::stopQuietly);
+            throw e;
+        }
+    }
+
+    private GatewayRuntime build(BoundConfiguration configuration, List<ConfigProblem> problems, Transports transports) {
+        List<LifeCycle> healthChecks = new ArrayList<>();
+        // Before the services: a service's own middlewares (http.services.<name>.middlewares) wrap it as it is built.
+        Map<String, PreparedMiddleware> middlewares = middlewareDefinitions.prepare(configuration, problems);
+        List<LifeCycle> components = new ArrayList<>();
+        Map<String, ServiceHandler> built = new ServiceBuilder(settings, configuration, problems, healthChecks,
+                transports, middlewares, components).buildAll();
+        transports.checkUnused();
+        Map<String, Handler> services = new HashMap<>(settings.internalServices());
+        services.putAll(built);
+
+        TlsPlan tlsPlan = new TlsPlan(configuration.tls());
+        RouterBuilder.Routing routing = routers.build(configuration, services, middlewares, tlsPlan, problems,
+                components);
+        TlsRuntime tlsRuntime = tlsPlan.build(settings.tls(), settings.certificateDemands(), problems);
+        for (LifeCycle check : healthChecks) {
+            try {
+                check.start();
+            } catch (Exception e) {
+                problems.add(new ConfigProblem(ConfigElement.other(check.toString()), "", ProblemKind.UNEXPECTED,
+                        "could not start: " + e));
+            }
+        }
+        RuntimeModel model = RuntimeModel.of(configuration, routing.served(), problems, built,
+                routers.middlewareUsers(configuration, middlewares));
+        return new GatewayRuntime(routing.tables(), routing.tlsTables(), tlsRuntime, components, healthChecks,
+                transports.leases(), model);
+    }
+}
