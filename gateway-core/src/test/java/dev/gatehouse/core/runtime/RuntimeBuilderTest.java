@@ -163,6 +163,13 @@ class RuntimeBuilderTest {
         assertError(info.errors(), kind, saying);
     }
 
+    /** The service is disabled because its own settings are wrong, as its error says. */
+    private static void assertServiceError(GatewayRuntime runtime, String service, String saying) {
+        ServiceInfo info = runtime.model().service(service);
+        assertEquals(Status.DISABLED, info.status(), service + ": " + info.errors());
+        assertError(info.errors(), ProblemKind.INVALID, saying);
+    }
+
     private static void assertError(List<ConfigProblem> errors, ProblemKind kind, String saying) {
         assertTrue(errors.stream().anyMatch(e -> e.kind() == kind && e.message().contains(saying)),
                 "expected a " + kind + " error saying " + saying + ", got " + errors);
@@ -321,13 +328,10 @@ class RuntimeBuilderTest {
         router("d", "Host(`d`)", "main", null, List.of(), List.of());
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(List.of("d@file"), names(runtime.table(0).routes()));
-        String problems = runtime.problems().toString();
-        assertTrue(problems.contains("service roundRobin@file (from dyn.yml): loadBalancer.strategy must be wrr, p2c, hrw or "
-                + "leasttime, not 'roundrobin'"), problems);
-        assertTrue(problems.contains("service fails@file (from dyn.yml): 'failover.errors.status': '5xx' is not a status code"),
-                problems);
-        assertTrue(problems.contains("service backwards@file (from dyn.yml): 'failover.errors.status': '599-500' ends before it starts"),
-                problems);
+        assertServiceError(runtime, "roundRobin@file",
+                "loadBalancer.strategy must be wrr, p2c, hrw or leasttime, not 'roundrobin'");
+        assertServiceError(runtime, "fails@file", "'failover.errors.status': '5xx' is not a status code");
+        assertServiceError(runtime, "backwards@file", "'failover.errors.status': '599-500' ends before it starts");
     }
 
     @Test
@@ -344,11 +348,9 @@ class RuntimeBuilderTest {
         router("b", "Host(`b`)", "grpcTls", null, List.of(), List.of());
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(List.of(), names(runtime.table(0).routes()));
-        String problems = runtime.problems().toString();
-        assertTrue(problems.contains("service tcpCheck@file (from dyn.yml): loadBalancer.healthCheck.mode must be http or grpc, "
-                + "not 'tcp'"), problems);
-        assertTrue(problems.contains("service grpcTls@file (from dyn.yml): loadBalancer.healthCheck.mode grpc speaks HTTP/2 "
-                + "without TLS (h2c): remove scheme https"), problems);
+        assertServiceError(runtime, "tcpCheck@file", "loadBalancer.healthCheck.mode must be http or grpc, not 'tcp'");
+        assertServiceError(runtime, "grpcTls@file",
+                "loadBalancer.healthCheck.mode grpc speaks HTTP/2 without TLS (h2c): remove scheme https");
     }
 
     @Test
@@ -466,12 +468,14 @@ class RuntimeBuilderTest {
         router("fine", "Host(`f`)", "s", null, List.of(), List.of("a"));
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(List.of("fine@file"), names(runtime.table(0).routes()));
-        String problems = runtime.problems().toString();
-        assertTrue(problems.contains("middleware x@file (from dyn.yml): chain.middlewares: recursion detected: x@file -> y@file -> x@file"), problems);
-        assertTrue(problems.contains("middleware self@file (from dyn.yml): chain.middlewares: recursion detected: self@file -> self@file"), problems);
-        assertTrue(problems.contains("middleware missing@file (from dyn.yml): chain.middlewares: middleware 'nope@file' does not exist"), problems);
-        assertTrue(problems.contains("middleware empty@file (from dyn.yml): chain.middlewares is required and cannot be empty"), problems);
-        assertTrue(problems.contains("router usesX@file (from dyn.yml): middleware 'x@file' does not exist or is disabled"), problems);
+        assertMiddlewareError(runtime, "x@file", ProblemKind.MIDDLEWARE,
+                "chain.middlewares: recursion detected: x@file -> y@file -> x@file");
+        assertMiddlewareError(runtime, "self@file", ProblemKind.MIDDLEWARE,
+                "chain.middlewares: recursion detected: self@file -> self@file");
+        assertMiddlewareError(runtime, "missing@file", ProblemKind.MIDDLEWARE,
+                "chain.middlewares: middleware 'nope@file' does not exist");
+        assertMiddlewareError(runtime, "empty@file", ProblemKind.INVALID, "chain.middlewares is required and cannot be empty");
+        assertRouterError(runtime, "usesX@file", ProblemKind.MIDDLEWARE, "middleware 'x@file' does not exist or is disabled");
     }
 
     @Test
@@ -551,8 +555,7 @@ class RuntimeBuilderTest {
                 .entryPointMiddlewares(Map.of("web", List.of("nope"))).build());
         GatewayRuntime runtime = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
         assertEquals(List.of(), runtime.table(0).routes());
-        assertTrue(runtime.problems().toString().contains("router r@file (from dyn.yml): middleware 'nope@file' does not exist"),
-                runtime.problems().toString());
+        assertRouterError(runtime, "r@file", ProblemKind.MIDDLEWARE, "middleware 'nope@file' does not exist");
     }
 
     @Test
@@ -565,8 +568,8 @@ class RuntimeBuilderTest {
         router("broken", "Host(`b`)", "s", null, List.of(), List.of("q"));
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(List.of("ok@file"), names(runtime.table(0).routes()));
-        assertTrue(runtime.problems().toString().contains(
-                "middleware 'q@file' cannot be created: service 'nope@file' does not exist or is disabled"), runtime.problems().toString());
+        assertRouterError(runtime, "broken@file", ProblemKind.MIDDLEWARE,
+                "middleware 'q@file' cannot be created: service 'nope@file' does not exist or is disabled");
     }
 
     @Test
