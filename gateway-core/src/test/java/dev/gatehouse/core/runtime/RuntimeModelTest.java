@@ -6,17 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
-import dev.gatehouse.api.Matcher;
-import dev.gatehouse.api.RequestPredicate;
-import dev.gatehouse.core.config.ConfigMappers;
-import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigElement;
 import dev.gatehouse.core.dynamic.ConfigProblem;
-import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
 import dev.gatehouse.core.dynamic.ProblemKind;
-import dev.gatehouse.core.internal.NoopService;
-import dev.gatehouse.core.plugin.ExtensionKind;
-import dev.gatehouse.core.plugin.ExtensionRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +21,7 @@ class RuntimeModelTest {
             Map.of("servers", List.of(Map.of("url", "http://127.0.0.1:1"))));
 
     private static GatewayRuntime build(Map<String, ConfigurationSnapshot> snapshots) {
-        BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper()).bind(snapshots);
-        ExtensionRegistry.Builder extensions = ExtensionRegistry.builder();
-        extensions.add(ExtensionKind.MATCHER, new Matcher() {
-            @Override
-            public String name() {
-                return "Host";
-            }
-
-            @Override
-            public RequestPredicate compile(List<String> arguments) {
-                Matcher.requireArguments(this, arguments, 1);
-                return request -> false;
-            }
-        });
-        return new RuntimeBuilder(RuntimeSettings.builder(List.of("web"), extensions.build())
-                .internalServices(Map.of(NoopService.NAME, new NoopService())).build()).build(bound);
+        return TestRuntimes.built(snapshots);
     }
 
     private static ConfigurationSnapshot http(String origin, Map<String, Object> routers, Map<String, Object> services) {
