@@ -2,9 +2,7 @@ package dev.gatehouse.core.runtime;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.router.RoutingTable;
-import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.tls.TlsRuntime;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,17 +98,6 @@ public final class GatewayRuntime {
         Map<String, String> status = new TreeMap<>();
         model.routers().forEach((name, router) -> status.put(name, router.status().apiName()));
         return status;
-    }
-
-    /** The services that were built, by qualified name; a broken service is not here. */
-    public Map<String, ServiceHandler> services() {
-        Map<String, ServiceHandler> built = new HashMap<>();
-        model.services().forEach((name, service) -> {
-            if (service.handler() != null) {
-                built.put(name, service.handler());
-            }
-        });
-        return built;
     }
 
     /**
