@@ -54,8 +54,13 @@ final class MiddlewareDefinitions {
     /** Traefik's middleware type for its own (Yaegi/WASM) plugins, named so that its error can say what to do. */
     static final String TRAEFIK_PLUGIN_MIDDLEWARE = "plugin";
 
-    Map<String, PreparedMiddleware> prepare(BoundConfiguration configuration,
-            List<ConfigProblem> problems) {
+    /**
+     * Prepares every middleware of {@code configuration}; those with a problem (recorded in {@code problems}) are
+     * left out, and so are the chains that lead to them.
+     *
+     * @return the middlewares that routers and services may use, by qualified name
+     */
+    Map<String, PreparedMiddleware> prepare(BoundConfiguration configuration, List<ConfigProblem> problems) {
         Map<String, PreparedMiddleware> prepared = new HashMap<>();
         configuration.middlewares().forEach((name, defined) -> {
             try {
