@@ -3,8 +3,9 @@ package dev.gatehouse.api;
 /**
  * Implemented by a {@link CertResolver.Instance} that answers ACME HTTP-01 challenges.
  *
- * <p>The gateway answers {@code GET /.well-known/acme-challenge/<token>} on {@link #httpChallengeEntryPoint()}
- * ahead of every router, with {@link #keyAuthorization(String)} as the body, or 404 when it returns null.
+ * <p>The gateway answers {@code /.well-known/acme-challenge/<token>} on {@link #httpChallengeEntryPoint()} through
+ * its router {@code acme-http@internal}, which comes before every other router, with
+ * {@link #keyAuthorization(String)} as the body, or 404 when no resolver of that entry point knows the token.
  *
  * <pre>{@code
  * final class Running implements CertResolver.Instance, ChallengeResponder {

@@ -50,7 +50,9 @@ public final class CheckCommand {
                 errors.add(problem.toString());
             }
             Map<String, ConfigurationSnapshot> snapshots = new LinkedHashMap<>();
-            snapshots.put(GatewayAssembly.INTERNAL_PROVIDER, assembly.internalConfiguration());
+            // Without acme-http@internal: check starts no certificate resolver, so none answers challenges.
+            snapshots.put(GatewayAssembly.INTERNAL_PROVIDER,
+                    assembly.internalConfiguration(assembly.entryPoints::configuredPort, List.of()));
             for (Map.Entry<String, JsonNode> entry : assembly.configuredProviders().entrySet()) {
                 readProvider(assembly, entry.getKey(), entry.getValue(), snapshots, errors, out);
             }
@@ -74,7 +76,7 @@ public final class CheckCommand {
                         List::of, Version.get()));
             }
             try (TlsManager tls = new TlsManager(null, assembly.tlsEngine)) {
-                runtime = assembly.runtimeBuilder(assembly.entryPoints::configuredPort, upstream, jetty, operations, null,
+                runtime = assembly.runtimeBuilder(upstream, jetty, operations, null,
                                 tls, knownResolvers, null)
                         .build(assembly.binder.bind(snapshots));
             }

@@ -14,8 +14,6 @@ import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.http.IpRanges;
 import dev.gatehouse.core.http.RequestHeadRules;
-import dev.gatehouse.core.router.Route;
-import dev.gatehouse.core.server.EntryPointRedirect;
 import dev.gatehouse.core.server.EntryPointTimeouts;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
@@ -27,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
 
 /**
  * The entry points as the static configuration describes them, resolved: listeners in index order, the
@@ -174,22 +171,11 @@ final class EntryPointPlan {
     }
 
     /**
-     * The routes the gateway puts on entry points by itself, by entry point index: the redirections, as a
-     * router matching every request ({@code web-to-websecure@internal}). Needs the started server, for the
-     * port a target entry point actually listens on ({@code ports}).
+     * {@code entryPoints.<name>.http.redirections.entryPoint}, by entry point index: the internal provider makes a
+     * router of each ({@link InternalRouters}). Their targets are checked already.
      */
-    Map<Integer, List<Route>> fixedRoutes(ToIntFunction<String> ports) {
-        Map<Integer, List<Route>> routes = new HashMap<>();
-        redirections.forEach((index, redirection) -> {
-            String target = redirection.to().strip();
-            int port = target.startsWith(":") ? parsePort(target) : ports.applyAsInt(target);
-            String name = listeners.get(index).name() + "-to-" + (target.startsWith(":") ? target.substring(1) : target)
-                    + "@internal";
-            routes.computeIfAbsent(index, i -> new ArrayList<>()).add(new Route(name, redirection.priorityOrDefault(),
-                    request -> true,
-                    new EntryPointRedirect(redirection.schemeOrDefault(), port, redirection.permanentOrDefault())));
-        });
-        return routes;
+    Map<Integer, EntryPointRedirectionConfig> redirections() {
+        return Map.copyOf(redirections);
     }
 
     private static int parsePort(String target) {

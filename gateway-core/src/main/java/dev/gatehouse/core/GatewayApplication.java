@@ -24,6 +24,7 @@ import dev.gatehouse.core.metrics.GatewayGauges;
 import dev.gatehouse.core.metrics.GatewayMetrics;
 import dev.gatehouse.core.metrics.MetricsBackends;
 import dev.gatehouse.core.metrics.MetricsHandler;
+import dev.gatehouse.core.internal.AcmeHttpService;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.plugin.LoadedPlugin;
@@ -40,6 +41,7 @@ import java.time.Duration;
 import dev.gatehouse.api.config.ObservabilityConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -77,6 +79,8 @@ public final class GatewayApplication implements AutoCloseable {
     /** {@code api@internal} and {@code dashboard@internal} when {@code api} is configured. */
     private final Map<String, Handler> apiServices;
     private volatile ApiState apiState = ApiState.EMPTY;
+    /** The entry points where a certificate resolver answers HTTP-01 challenges ({@code acme-http@internal}). */
+    private final List<String> acmeEntryPoints;
     private final ConfigurationWatcher watcher;
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -125,26 +129,25 @@ public final class GatewayApplication implements AutoCloseable {
                 : assembly.config.ocsp().responderOverrides());
         // Tracing reads the entry point's and the router's switches from the request's record, like the others.
         boolean observed = !observers.isEmpty() || tracing != null;
-        server = new GatewayServer(entryPoints.listeners, entryPoints.pingIndex,
+        server = new GatewayServer(entryPoints.listeners,
                 assembly.config.ping() == null ? 503 : assembly.config.ping().terminatingStatusCodeOrDefault(),
                 entryPoints.graceTimeout, observed ? new RequestObserver(observers, entryPointObservability(assembly),
                         accessLogConfig != null && accessLogConfig.addInternalsOrDefault(),
                         assembly.config.metrics() != null && assembly.config.metrics().addInternalsOrDefault()) : null,
                 tls);
         resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
-        ChallengeResponder[][] challenges = new ChallengeResponder[entryPoints.listeners.size()][];
-        for (int i = 0; i < challenges.length; i++) {
-            List<ChallengeResponder> responders = resolvers.httpChallengeResponders(entryPoints.listeners.get(i).name());
-            challenges[i] = responders.isEmpty() ? null : responders.toArray(new ChallengeResponder[0]);
+        Map<String, List<ChallengeResponder>> challenges = new LinkedHashMap<>();
+        for (String entryPoint : entryPoints.names()) {
+            List<ChallengeResponder> responders = resolvers.httpChallengeResponders(entryPoint);
+            if (!responders.isEmpty()) {
+                challenges.put(entryPoint, responders);
+            }
         }
-        server.httpChallenges(challenges);
+        acmeEntryPoints = List.copyOf(challenges.keySet());
         GatewayGauges gauges = new GatewayGauges(() -> openConnections(entryPoints),
                 () -> server.runtime().serverStatus(), tls::served);
         pushedMetrics.gauges(gauges);
         if (metrics != null) {
-            if (entryPoints.metricsIndex >= 0) {
-                server.serveAheadOfRouters(entryPoints.metricsIndex, MetricsHandler::isScrape, new MetricsHandler(metrics));
-            }
             metrics.gauges(gauges);
             metrics.pluginLoadFailures(assembly.plugins.problems().stream()
                     .map(p -> p.pluginId() != null ? p.pluginId() : p.file()).toList());
@@ -155,12 +158,9 @@ public final class GatewayApplication implements AutoCloseable {
                 assembly.plugins::plugins, assembly.plugins::problems, tls::served, Version.get(), apiBase);
         DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null
                 : new DashboardHandler(apiBase);
-        if (api != null && entryPoints.apiIndex >= 0) {
-            server.serveAheadOfRouters(entryPoints.apiIndex, api::isApiRequest, api);
-            if (dashboard != null) {
-                server.serveAheadOfRouters(entryPoints.apiIndex, dashboard::isDashboardRequest, dashboard);
-            }
-        }
+        // The gateway's own services: the routers of the internal provider (InternalRouters) lead to them, and so
+        // may the user's routers, as in Traefik (the only way to reach them with ping.manualRouting,
+        // metrics.prometheus.manualRouting or without api.insecure).
         Map<String, Handler> operations = new HashMap<>();
         if (api != null) {
             operations.put(ApiHandler.NAME, dashboard == null ? api : apiOrDashboard(api, dashboard));
@@ -168,20 +168,19 @@ public final class GatewayApplication implements AutoCloseable {
                 operations.put(DashboardHandler.NAME, dashboard);
             }
         }
-        // Routers may use the operations endpoints as services, as in Traefik: the only way to reach them when
-        // ping.manualRouting or metrics.prometheus.manualRouting is true.
         if (assembly.config.ping() != null) {
             operations.put(GatewayAssembly.PING_SERVICE, server.pingService());
         }
         if (metrics != null) {
             operations.put(GatewayAssembly.PROMETHEUS_SERVICE, new MetricsHandler(metrics));
         }
+        if (!challenges.isEmpty()) {
+            operations.put(AcmeHttpService.NAME, new AcmeHttpService(challenges));
+        }
         apiServices = Map.copyOf(operations);
         upstream = assembly.defaultUpstreamClient(server.executor());
         server.jetty().addBean(upstream);
-        // Redirections name the ports the entry points get: the builder reads them at each build, and the first
-        // build comes once the server is started.
-        builder = assembly.runtimeBuilder(server::port, upstream, server.jetty(), apiServices, healthScheduler, tls,
+        builder = assembly.runtimeBuilder(upstream, server.jetty(), apiServices, healthScheduler, tls,
                 resolvers.isEmpty() ? null : resolvers, tracing);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
                 this::apply);
@@ -238,7 +237,9 @@ public final class GatewayApplication implements AutoCloseable {
             throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
         }
         application.pushedMetrics.start();
-        application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(application.assembly.internalConfiguration());
+        // After the start: a redirection to an entry point names the port it got.
+        application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(
+                application.assembly.internalConfiguration(application.server::port, application.acmeEntryPoints));
         List<String> awaited = application.startProviders();
 
         // "ready" is logged once the first configurations are applied, so the URLs it names answer.

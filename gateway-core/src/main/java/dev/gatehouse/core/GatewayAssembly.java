@@ -3,7 +3,6 @@ package dev.gatehouse.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Guice;
-import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.config.ConfigMappers;
@@ -32,7 +31,6 @@ import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import dev.gatehouse.core.config.ProvidersConfig;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -51,12 +49,12 @@ import org.eclipse.jetty.server.Server;
  */
 final class GatewayAssembly implements AutoCloseable {
 
-    /** The provider name of what the gateway defines itself ({@code demo@internal}). */
+    /** The provider name of what the gateway defines itself ({@code ping@internal}, {@code api@internal}, ...). */
     static final String INTERNAL_PROVIDER = "internal";
     /** The ping answer as a service for routers ({@code ping.manualRouting}). */
-    static final String PING_SERVICE = "ping@internal";
+    static final String PING_SERVICE = InternalRouters.PING;
     /** The Prometheus scrape answer as a service for routers ({@code metrics.prometheus.manualRouting}). */
-    static final String PROMETHEUS_SERVICE = "prometheus@internal";
+    static final String PROMETHEUS_SERVICE = InternalRouters.PROMETHEUS;
 
     final LoadedConfiguration loaded;
     final StaticConfiguration config;
@@ -117,8 +115,6 @@ final class GatewayAssembly implements AutoCloseable {
     /**
      * The builder of runtimes (routing tables, services, TLS) for this gateway.
      *
-     * @param ports the port each entry point listens on (redirections point at them); read at each build, so it may
-     *     answer once the entry points are bound
      * @param upstream how services reach their servers
      * @param jetty the server middleware handlers belong to
      * @param moreInternalServices internal services that need the running gateway ({@code api@internal})
@@ -127,14 +123,13 @@ final class GatewayAssembly implements AutoCloseable {
      * @param demands receives what routers with a {@code certResolver} need; null when no resolver is configured
      * @param tracing spans for routers, middlewares and services; null for none
      */
-    RuntimeBuilder runtimeBuilder(ToIntFunction<String> ports, UpstreamClient upstream, Server jetty,
+    RuntimeBuilder runtimeBuilder(UpstreamClient upstream, Server jetty,
             Map<String, Handler> moreInternalServices, ScheduledExecutorService health,
             TlsManager tls, CertificateDemands demands, Tracing tracing) {
         Map<String, Handler> internal = new java.util.HashMap<>(internalServices);
         internal.putAll(moreInternalServices);
         return new RuntimeBuilder(RuntimeSettings.builder(entryPoints.names(), extensions)
                 .defaultEntryPoints(entryPoints.defaults)
-                .fixedRoutes(() -> entryPoints.fixedRoutes(ports))
                 .upstream(upstream)
                 .internalServices(internal)
                 .mapper(mapper)
@@ -157,6 +152,9 @@ final class GatewayAssembly implements AutoCloseable {
         Map<String, Handler> services = new java.util.HashMap<>();
         if (config.ping() != null) {
             services.put(PING_SERVICE, standIn);
+        }
+        if (config.api() != null && config.api().dashboardOrDefault()) {
+            services.put(dev.gatehouse.core.api.DashboardHandler.NAME, standIn);
         }
         if (config.metrics() != null && config.metrics().prometheus() != null) {
             services.put(PROMETHEUS_SERVICE, standIn);
@@ -202,15 +200,15 @@ final class GatewayAssembly implements AutoCloseable {
                 timeouts.idleConnTimeoutOrDefault(), config.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
     }
 
-    /** What the gateway publishes itself, as provider {@value #INTERNAL_PROVIDER}. */
-    ConfigurationSnapshot internalConfiguration() {
-        Map<String, Object> routers = new LinkedHashMap<>();
-        if (config.demo() != null) {
-            // Priority 1: any router of the user's that also matches localhost wins over the demo.
-            routers.put("demo", Map.of("rule", "Host(`localhost`)", "service", DemoService.NAME, "priority", 1));
-        }
-        return ConfigurationSnapshot.of(ConfigurationFragment.of("the gateway's internal configuration",
-                Map.of("http", Map.of("routers", routers))));
+    /**
+     * What the gateway publishes itself, as provider {@value #INTERNAL_PROVIDER}: its own routers (see
+     * {@link InternalRouters}).
+     *
+     * @param ports the port each entry point listens on: a redirection to an entry point names it
+     * @param acmeEntryPoints the entry points where a certificate resolver answers HTTP-01 challenges
+     */
+    ConfigurationSnapshot internalConfiguration(ToIntFunction<String> ports, List<String> acmeEntryPoints) {
+        return InternalRouters.snapshot(config, entryPoints, ports, acmeEntryPoints);
     }
 
     /** The configured providers: key to options, in declaration order. */

@@ -100,11 +100,6 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         this.version = version;
     }
 
-    /** Whether a request is for the API (so that {@code api.insecure} can answer it ahead of routers). */
-    public boolean isApiRequest(Request request) {
-        String path = base.within(request);
-        return path != null && path.startsWith("/api/");
-    }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws JsonProcessingException {

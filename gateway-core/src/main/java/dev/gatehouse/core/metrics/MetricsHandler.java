@@ -3,7 +3,6 @@ package dev.gatehouse.core.metrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -21,10 +20,6 @@ public final class MetricsHandler extends Handler.Abstract {
         this.metrics = metrics;
     }
 
-    /** Whether this request asks for the metrics. */
-    public static boolean isScrape(Request request) {
-        return PATH.equals(request.getHttpURI().getPath()) && HttpMethod.GET.is(request.getMethod());
-    }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {

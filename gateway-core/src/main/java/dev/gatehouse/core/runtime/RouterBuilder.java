@@ -91,13 +91,11 @@ final class RouterBuilder {
     Routing build(BoundConfiguration configuration, Map<String, Handler> services,
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
-        Map<Integer, List<Route>> fixedRoutes = settings.fixedRoutes().get();
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
         List<List<Route>> tlsRoutesByEntryPoint = new ArrayList<>();
         for (int i = 0; i < entryPoints.size(); i++) {
-            routesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
-            // An entry point's redirection takes every request on it, over TLS too.
-            tlsRoutesByEntryPoint.add(new ArrayList<>(fixedRoutes.getOrDefault(i, List.of())));
+            routesByEntryPoint.add(new ArrayList<>());
+            tlsRoutesByEntryPoint.add(new ArrayList<>());
         }
         Set<String> served = new HashSet<>();
 

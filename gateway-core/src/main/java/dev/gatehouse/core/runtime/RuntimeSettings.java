@@ -5,7 +5,6 @@ import dev.gatehouse.api.config.RouterTlsConfig;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.proxy.UpstreamClient;
-import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.tls.CertificateDemands;
 import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.tracing.Tracing;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Supplier;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 
@@ -23,8 +21,6 @@ import org.eclipse.jetty.server.Server;
  *
  * @param entryPoints every entry point's name, in index order
  * @param defaultEntryPoints those that routers without {@code entryPoints} attach to
- * @param fixedRoutes the routes the gateway itself puts on entry points (redirections), by entry point index; read
- *     at each build, so that it may name the ports the entry points got once they are bound
  * @param extensions the middleware types and matchers plugins provide
  * @param upstream the client of the default transport; null only in tests without load balancers
  * @param internalServices services the gateway provides itself ({@code api@internal}, {@code ping@internal})
@@ -49,7 +45,6 @@ import org.eclipse.jetty.server.Server;
 public record RuntimeSettings(
         List<String> entryPoints,
         List<String> defaultEntryPoints,
-        Supplier<Map<Integer, List<Route>>> fixedRoutes,
         ExtensionRegistry extensions,
         UpstreamClient upstream,
         Map<String, Handler> internalServices,
@@ -86,7 +81,6 @@ public record RuntimeSettings(
         private final List<String> entryPoints;
         private final ExtensionRegistry extensions;
         private List<String> defaultEntryPoints;
-        private Supplier<Map<Integer, List<Route>>> fixedRoutes = Map::of;
         private UpstreamClient upstream;
         private Map<String, Handler> internalServices = Map.of();
         private ObjectMapper mapper;
@@ -108,11 +102,6 @@ public record RuntimeSettings(
 
         public Builder defaultEntryPoints(List<String> names) {
             this.defaultEntryPoints = names;
-            return this;
-        }
-
-        public Builder fixedRoutes(Supplier<Map<Integer, List<Route>>> routes) {
-            this.fixedRoutes = routes;
             return this;
         }
 
@@ -174,7 +163,7 @@ public record RuntimeSettings(
 
         /** The settings; the strict configuration mapper and a Jetty server of their own when none was given. */
         public RuntimeSettings build() {
-            return new RuntimeSettings(entryPoints, defaultEntryPoints, fixedRoutes, extensions, upstream,
+            return new RuntimeSettings(entryPoints, defaultEntryPoints, extensions, upstream,
                     internalServices, mapper == null ? ConfigMappers.strictMapper() : mapper,
                     server == null ? new Server() : server, scheduler, entryPointTls, tls, certificateDemands,
                     entryPointMiddlewares, providersPrecedence, defaultRuleSyntax, tracing);

@@ -1,14 +1,10 @@
 package dev.gatehouse.core.server;
 
-import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
-import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import dev.gatehouse.core.config.EntryPointHttpConfig.UnderscoreHeaders;
-import org.eclipse.jetty.io.Content;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.Tunnel;
@@ -16,52 +12,26 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpStream;
 import dev.gatehouse.core.router.RequestPath;
 import org.eclipse.jetty.http.HttpURI;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The root of the request path: finds the request's entry point (from its connector), answers pings on
- * the ping entry point, and hands everything else to that entry point's routing table in the current
- * runtime. The runtime is swapped atomically on reload; a request keeps the runtime it started with.
+ * The root of the request path: finds the request's entry point (from its connector), does what the entry point
+ * does to every request (deadlines, observation, underscore headers, refused encoded characters), and hands it to
+ * that entry point's routing table in the current runtime. The gateway's own endpoints (ping, API, dashboard,
+ * metrics, ACME HTTP-01, redirections) are routers of {@code @internal} in that table, like anyone's. The runtime
+ * is swapped atomically on reload; a request keeps the runtime it started with.
  */
 final class GatewayHandler extends Handler.Abstract {
 
-    private final PingHandler ping;
-    private final int pingEntryPoint;
     private final RequestObserver observer;
-    /** Endpoints answered ahead of the routers (metrics, API), by entry point index; set before start. */
-    private final Map<Integer, List<AheadOfRouters>> ahead = new HashMap<>();
-
-    private record AheadOfRouters(Predicate<Request> matches, Handler handler) {
-    }
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
-    /** ACME HTTP-01 responders per entry point index (null where none); set before the server starts. */
-    private ChallengeResponder[][] challenges = new ChallengeResponder[0][];
 
-    /**
-     * @param ping the ping handler, or null when ping is off or routed manually
-     * @param pingEntryPoint the index of the entry point that answers pings
-     * @param observer what records requests (access log, metrics), or null when nothing does
-     */
-    GatewayHandler(PingHandler ping, int pingEntryPoint, RequestObserver observer) {
-        this.ping = ping;
-        this.pingEntryPoint = pingEntryPoint;
+    /** @param observer what records requests (access log, metrics), or null when nothing does */
+    GatewayHandler(RequestObserver observer) {
         this.observer = observer;
-    }
-
-    void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
-        ahead.computeIfAbsent(entryPoint, i -> new ArrayList<>()).add(new AheadOfRouters(matches, handler));
-    }
-
-    void challenges(ChallengeResponder[][] responders) {
-        this.challenges = responders;
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -98,23 +68,6 @@ final class GatewayHandler extends Handler.Abstract {
             }
             request = withoutUnderscoreHeaders(request);
         }
-        if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
-            markInternal(request);
-            return ping.handle(request, response, callback);
-        }
-        if (index < challenges.length && challenges[index] != null && answerChallenge(challenges[index], request, response,
-                callback)) {
-            return true;
-        }
-        List<AheadOfRouters> endpoints = ahead.get(index);
-        if (endpoints != null) {
-            for (AheadOfRouters endpoint : endpoints) {
-                if (endpoint.matches().test(request)) {
-                    markInternal(request);
-                    return endpoint.handler().handle(request, response, callback);
-                }
-            }
-        }
         if (entryPoint.refusesPath(request.getHttpURI().getPath())) {
             // http.encodedCharacters: Traefik's routers answer such a path 400 before their middlewares.
             ErrorResponses.badRequest(request, response, callback);
@@ -139,17 +92,6 @@ final class GatewayHandler extends Handler.Abstract {
             used.exit();
         }
         return handled;
-    }
-
-    /**
-     * What is answered ahead of the routers is, in Traefik, served by its internal routers: out of the access log and
-     * metrics unless their {@code addInternals}. Call before answering: the record is completed with the response.
-     */
-    private static void markInternal(Request request) {
-        RequestRecord record = RequestRecord.of(request);
-        if (record != null) {
-            record.internal();
-        }
     }
 
     /**
@@ -219,30 +161,6 @@ final class GatewayHandler extends Handler.Abstract {
                 return headers;
             }
         };
-    }
-
-    /**
-     * Answers {@code GET /.well-known/acme-challenge/<token>} when a resolver knows the token, ahead of every
-     * router and every endpoint (as Traefik does); other requests, and unknown tokens, go on.
-     */
-    private static boolean answerChallenge(ChallengeResponder[] responders, Request request, Response response,
-            Callback callback) {
-        String path = request.getHttpURI().getPath();
-        if (path == null || !path.startsWith(ChallengeResponder.PATH_PREFIX)) {
-            return false;
-        }
-        String token = path.substring(ChallengeResponder.PATH_PREFIX.length());
-        for (ChallengeResponder responder : responders) {
-            String keyAuthorization = responder.keyAuthorization(token);
-            if (keyAuthorization != null) {
-                markInternal(request); // Traefik's acme-http@internal router
-                response.setStatus(200);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-                Content.Sink.write(response, true, keyAuthorization, callback);
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.gatehouse.core.server;
 
-import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
@@ -20,9 +19,7 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
-import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -62,20 +59,19 @@ public final class GatewayServer {
 
     /**
      * @param listeners the entry points, in index order
-     * @param pingEntryPoint the index of the entry point answering {@code /ping}, or -1 for none
      * @param pingTerminatingStatus what {@code /ping} answers during shutdown
      * @param graceTimeout how long requests in flight may take to finish at shutdown
      * @param observer what records requests (access log, metrics), or null when nothing does
      */
-    public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
+    public GatewayServer(List<ListenerSpec> listeners, int pingTerminatingStatus,
             Duration graceTimeout, RequestObserver observer) {
-        this(listeners, pingEntryPoint, pingTerminatingStatus, graceTimeout, observer, null);
+        this(listeners, pingTerminatingStatus, graceTimeout, observer, null);
     }
 
     /**
      * @param tls the certificates and TLS options; when null the entry points speak plain HTTP only
      */
-    public GatewayServer(List<ListenerSpec> listeners, int pingEntryPoint, int pingTerminatingStatus,
+    public GatewayServer(List<ListenerSpec> listeners, int pingTerminatingStatus,
             Duration graceTimeout, RequestObserver observer, TlsManager tls) {
         threads = new QueuedThreadPool(200, 4, 60_000);
         threads.setName("gatehouse");
@@ -132,9 +128,9 @@ public final class GatewayServer {
             server.addConnector(connector);
             connectors.add(connector);
         }
-        // Always made (it is small), so that with ping.manualRouting a router can reach it as ping@internal.
+        // The ping@internal service: the ping@internal router and the user's routers to it reach it.
         ping = new PingHandler(pingTerminatingStatus);
-        gatewayHandler = new GatewayHandler(pingEntryPoint >= 0 ? ping : null, pingEntryPoint, observer);
+        gatewayHandler = new GatewayHandler(observer);
         server.setHandler(new GracefulHandler(gatewayHandler));
         retirer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gatehouse-retire");
@@ -155,11 +151,6 @@ public final class GatewayServer {
         return current == null ? tls.fallbackPolicy() : current.policyFor(hello.serverName());
     }
 
-    /** ACME HTTP-01 responders per entry point index (null where none); call before {@link #start()}. */
-    public void httpChallenges(ChallengeResponder[][] responders) {
-        gatewayHandler.challenges(responders);
-    }
-
     public void start() throws Exception {
         server.start();
     }
@@ -167,14 +158,6 @@ public final class GatewayServer {
     /** The Jetty server, that middleware handlers are attached to. */
     public Server jetty() {
         return server;
-    }
-
-    /**
-     * Answers the requests that {@code matches} accepts on that entry point with {@code handler}, ahead of its
-     * routers (as Traefik does for {@code /metrics} and the insecure API). Call before {@link #start()}.
-     */
-    public void serveAheadOfRouters(int entryPoint, Predicate<Request> matches, Handler handler) {
-        gatewayHandler.serveAheadOfRouters(entryPoint, matches, handler);
     }
 
     /** How many connections an entry point has open now. */
@@ -243,8 +226,8 @@ public final class GatewayServer {
     }
 
     /**
-     * The ping answer as a service, {@code ping@internal}, for routers to it when {@code ping.manualRouting} is
-     * true: it turns to the terminating status at shutdown as the built-in {@code /ping} does.
+     * The ping answer as a service, {@code ping@internal}, for the internal {@code ping} router and for routers of the
+     * user's ({@code ping.manualRouting}): it turns to the terminating status once shutdown begins.
      */
     public Handler pingService() {
         return ping;

@@ -11,8 +11,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * {@code GET /ping}: 200 {@code OK} while serving, {@code ping.terminatingStatusCode} (503) once shutdown
- * has begun, so that a load balancer in front stops sending traffic before the listeners close.
+ * {@code ping@internal}: 200 {@code OK} while serving, {@code ping.terminatingStatusCode} (503) once shutdown
+ * has begun, so that a load balancer in front stops sending traffic before the listeners close. Reached through the
+ * {@code ping@internal} router ({@code PathPrefix(`/ping`)} on {@code ping.entryPoint}) or a user's router to it.
  */
 final class PingHandler extends Handler.Abstract.NonBlocking {
 
@@ -23,13 +24,6 @@ final class PingHandler extends Handler.Abstract.NonBlocking {
 
     PingHandler(int terminatingStatus) {
         this.terminatingStatus = terminatingStatus;
-    }
-
-    /** Whether this request is a ping: GET or HEAD of exactly {@code /ping}. */
-    static boolean isPing(Request request) {
-        String method = request.getMethod();
-        return "/ping".equals(request.getHttpURI().getPath())
-                && (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method));
     }
 
     void terminating() {

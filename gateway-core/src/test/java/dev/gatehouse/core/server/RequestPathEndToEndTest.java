@@ -62,7 +62,7 @@ class RequestPathEndToEndTest {
     static void start() throws Exception {
         ForwardedHeadersPolicy none = ForwardedHeadersPolicy.TRUST_NONE;
         server = new GatewayServer(List.of(new ListenerSpec("web", "127.0.0.1", 0, none, true),
-                new ListenerSpec("raw", "127.0.0.1", 0, none, false)), -1, 503, Duration.ofSeconds(1), null);
+                new ListenerSpec("raw", "127.0.0.1", 0, none, false)), 503, Duration.ofSeconds(1), null);
         server.start();
         server.swap(TestRuntimes.of(echo(), echo()));
     }
