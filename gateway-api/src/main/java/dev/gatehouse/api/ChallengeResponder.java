@@ -1,13 +1,13 @@
 package dev.gatehouse.api;
 
 /**
- * Implemented by a {@link CertResolver.Instance} that answers ACME HTTP-01 challenges.
+ * Implemented by a {@link CertResolver.Running} that answers ACME HTTP-01 challenges.
  *
  * <p>The gateway answers {@code GET /.well-known/acme-challenge/<token>} on {@link #httpChallengeEntryPoint()}
  * ahead of every router, with {@link #keyAuthorization(String)} as the body, or 404 when it returns null.
  *
  * <pre>{@code
- * final class Running implements CertResolver.Instance, ChallengeResponder {
+ * final class Resolver implements CertResolver.Running, ChallengeResponder {
  *     private final Map<String, String> pending = new ConcurrentHashMap<>();
  *     public String httpChallengeEntryPoint() { return "web"; }
  *     public String keyAuthorization(String token) { return pending.get(token); }
@@ -15,6 +15,7 @@ package dev.gatehouse.api;
  *         // for each HTTP-01 challenge of the order: pending.put(challenge.token(), challenge.keyAuthorization());
  *         // tell the CA the challenge is ready; remove the token once the authorization is valid
  *     }
+ *     public void close() { }
  * }
  * }</pre>
  */

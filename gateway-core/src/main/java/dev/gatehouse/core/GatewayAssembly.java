@@ -173,7 +173,7 @@ final class GatewayAssembly implements AutoCloseable {
                 .map(ca -> ca.strip().startsWith("-----BEGIN") ? ca : loaded.resolve(ca.strip()).toString())
                 .toList();
         try {
-            return UpstreamTls.of(new dev.gatehouse.api.config.ServersTransportConfig(null,
+            return UpstreamTls.of(new dev.gatehouse.core.config.dynamic.ServersTransportConfig(null,
                     transport.insecureSkipVerify(), rootCAs, null, null, null, null, null, null));
         } catch (Exception e) {
             throw new ConfigurationException("serversTransport." + e.getMessage()

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
 import dev.gatehouse.core.config.GoDurations;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.http;
 
+import dev.gatehouse.api.http.ForwardingListener;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -64,10 +65,22 @@ public final class ErrorResponses {
 
     /** The matched router's service has no server that can take the request. */
     public static void serviceUnavailable(Request request, Response response, Callback callback) {
-        // No server was tried: the request is untouched, and a retry middleware may send it again (as Traefik's does).
-        request.setAttribute(dev.gatehouse.api.MiddlewareContext.Attributes.NOT_FORWARDED,
-                new IllegalStateException("no server available"));
+        // No server was tried: the request is untouched, and a retry middleware may send it again. (Traefik's 503 from
+        // a balancer is not a network error; here passive health is always on, so the servers a retry just found
+        // refusing are out, and their 503 is the same failure seen again.)
+        notForwarded(request, new IllegalStateException("no server available"));
         write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SERVICE_UNAVAILABLE);
+    }
+
+    /**
+     * Tells the middleware listening for it ({@link ForwardingListener}, such as {@code retry}) that the gateway is
+     * answering {@code request} itself, without any of it having reached a server or been read from the client.
+     */
+    public static void notForwarded(Request request, Throwable cause) {
+        ForwardingListener listener = ForwardingListener.of(request);
+        if (listener != null) {
+            listener.notForwarded(cause);
+        }
     }
 
     /** An extension from a plugin failed on this request (the caller logs which). */

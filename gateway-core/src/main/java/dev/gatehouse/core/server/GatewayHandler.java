@@ -10,6 +10,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import dev.gatehouse.core.config.EntryPointHttpConfig.UnderscoreHeaders;
 import org.eclipse.jetty.io.Content;
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.http.EntryPointForwardedHeaders;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.Tunnel;
 import org.eclipse.jetty.http.HttpStatus;
@@ -98,6 +99,7 @@ final class GatewayHandler extends Handler.Abstract {
             }
             request = withoutUnderscoreHeaders(request);
         }
+        request = EntryPointForwardedHeaders.apply(request, entryPoint.forwardedHeaders());
         if (ping != null && index == pingEntryPoint && PingHandler.isPing(request)) {
             markInternal(request);
             return ping.handle(request, response, callback);

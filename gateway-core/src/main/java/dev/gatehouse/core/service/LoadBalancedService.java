@@ -1,6 +1,6 @@
 package dev.gatehouse.core.service;
 
-import dev.gatehouse.api.config.PassiveHealthCheckConfig;
+import dev.gatehouse.core.config.dynamic.PassiveHealthCheckConfig;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.proxy.UpstreamClient;
