@@ -429,7 +429,7 @@ public final class RuntimeBuilder {
 
         static String optionsName(RouterTlsConfig tls, String provider) {
             String name = tls.options() == null || tls.options().isBlank() ? TlsManager.DEFAULT_OPTIONS : tls.options().strip();
-            return name.equals(TlsManager.DEFAULT_OPTIONS) || name.contains("@") ? name : name + "@" + provider;
+            return name.equals(TlsManager.DEFAULT_OPTIONS) ? name : qualify(name, provider);
         }
 
         void check(RouterTlsConfig tls, String provider, RouterProblems problems) {

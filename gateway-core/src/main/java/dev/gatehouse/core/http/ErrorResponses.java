@@ -2,7 +2,6 @@ package dev.gatehouse.core.http;
 
 import dev.gatehouse.api.http.ForwardingListener;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
@@ -154,14 +153,16 @@ public final class ErrorResponses {
         return CLIENT_CLOSED_REQUEST;
     }
 
-    /** Whether {@code failure} is, or was caused by, a timeout. */
+    /**
+     * Whether {@code failure} is, or was caused by, a timeout: the one classifier for 504 against 502, passive health
+     * and the client's 408. As Go's {@code net.Error.Timeout()} for Traefik: a name lookup that timed out (Jetty's
+     * "DNS timeout", or an {@link java.net.UnknownHostException} caused by a timeout) is one, a name that does not
+     * exist is not.
+     */
     public static boolean isTimeout(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException) {
                 return true;
-            }
-            if (cause instanceof UnknownHostException || cause.getCause() == cause) {
-                return false;
             }
         }
         return false;
