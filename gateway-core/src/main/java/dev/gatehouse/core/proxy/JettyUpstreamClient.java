@@ -581,10 +581,14 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 return;
             }
             if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
-                    && (body == null || !body.touched())
-                    && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
-                            proxyToClientCallback, next, passHostHeader, nextOutcome, body, span))) {
-                return;   // taken over: sent to another server
+                    && (body == null || !body.touched())) {
+                UpstreamServer next = outcome.unreachable(failure);
+                if (next != null) {
+                    // The service chose another server: the same request, body and span go there.
+                    client.forward(clientToProxy, proxyToClient, proxyToClientCallback, next, passHostHeader, outcome,
+                            body, span);
+                    return;
+                }
             }
             if (!headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
                     && (body == null || (!body.touched() && !body.readAhead()))) {
