@@ -58,7 +58,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
             HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.EXPECT);
 
-
     private final HttpClient httpClient;
     private final UpstreamSettings settings;
 
@@ -403,8 +402,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         }
         return false;
     }
-
-
 
     /**
      * Streams the server's response to the client and maps failures before it starts: to 502/504 when the server's
