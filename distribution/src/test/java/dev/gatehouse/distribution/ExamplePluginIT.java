@@ -114,7 +114,7 @@ class ExamplePluginIT {
     assertTrue(plugins.waitFor(60, TimeUnit.SECONDS), "gatehouse plugins exits");
     String listed = Files.readString(listing);
     assertEquals(0, plugins.exitValue(), listed);
-    assertTrue(listed.contains("request-id 1.0.0  started  (requires API >=0.1.0 & <0.2.0)"), listed);
+    assertTrue(listed.contains("request-id 1.0.0  started  (requires API >=0.2.0 & <0.3.0)"), listed);
     assertTrue(listed.contains("matcher Weekday") && listed.contains("middleware type requestId"), listed);
 
     // bin/gatehouse with the file configuration.

@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 
 /**
- * The semantic version of this plugin API, such as {@code 0.1.0}: what a plugin's {@code Plugin-Requires}
+ * The semantic version of this plugin API, such as {@code 0.2.0}: what a plugin's {@code Plugin-Requires}
  * expression is checked against when the gateway loads it. It moves independently of the gateway's own
  * version: a gateway release that does not change the API keeps the API version.
  *
@@ -16,7 +16,7 @@ import java.util.Properties;
  * <pre>{@code
  * Plugin-Id: request-id
  * Plugin-Version: 1.0.0
- * Plugin-Requires: >=0.1.0 & <0.2.0
+ * Plugin-Requires: >=0.2.0 & <0.3.0
  * }</pre>
  *
  * <p>A plugin may also log it:

@@ -23,8 +23,13 @@ import java.util.Set;
  *     public record Config(String folder) {}
  *     public String name() { return "folder"; }
  *     public Class<Config> configType() { return Config.class; }
- *     public Instance start(String resolverName, Config config, CertificateSink sink) {
- *         return domains -> sink.issued(domains, readKey(config, domains), readChain(config, domains));
+ *     public Running start(Config config, CertResolverContext context) {
+ *         return new Running() {
+ *             public void request(Set<String> domains) {
+ *                 context.issued(domains, readKey(config, domains), readChain(config, domains));
+ *             }
+ *             public void close() { }
+ *         };
  *     }
  * }
  * }</pre>
@@ -36,26 +41,31 @@ import java.util.Set;
  * public AcmeResolver(Storages storages) { ... }
  * }</pre>
  *
- * <p>A resolver that answers HTTP-01 challenges also implements {@link ChallengeResponder} on its instance;
- * TLS-ALPN-01 challenge certificates go through {@link CertificateSink#tlsAlpnChallenge}.
+ * <p>A resolver that answers HTTP-01 challenges also implements {@link ChallengeResponder} on its {@link Running}
+ * handle; TLS-ALPN-01 challenge certificates go through {@link CertificateSink#tlsAlpnChallenge}.
+ *
+ * <p>Started and stopped as a {@link Provider} is: {@code start(config, context)} returns a handle, and closing the
+ * handle stops it.
  *
  * @param <C> the options type
  */
 public interface CertResolver<C> extends ConfigurableExtension<C> {
 
     /**
-     * Starts one configured resolver: loads what it stored before (and delivers it to the sink at once, so that
-     * a restart serves stored certificates without ordering), and renews on its own schedule.
+     * Starts one configured resolver: loads what it stored before (and delivers it to the context at once, so that
+     * a restart serves stored certificates without ordering), and renews on its own schedule. Must not block for
+     * long: order and renew on threads of the resolver's own, stopped in {@link Running#close()}.
      *
-     * @param resolverName the name routers use ({@code le} above)
      * @param config the bound options
-     * @param sink where certificates go as they are issued or renewed
+     * @param context the resolver's name ({@code le} above) and where certificates go as they are issued or renewed
+     * @return a handle that takes the routers' requests and stops the resolver
+     * @throws Exception when the resolver cannot start at all (options that cannot work, storage that cannot be
+     *     read); the gateway reports it with the resolver's name and serves its routers the default certificate
      */
-    Instance start(String resolverName, C config, CertificateSink sink) throws Exception;
+    Running start(C config, CertResolverContext context) throws Exception;
 
-    /** A running resolver. */
-    @FunctionalInterface
-    interface Instance extends AutoCloseable {
+    /** A started resolver. Closing it stops ordering and renewing and releases what it holds; it may be called once. */
+    interface Running extends AutoCloseable {
 
         /**
          * Asks for a certificate covering {@code domains} (the first is the main domain). Returns at
@@ -66,7 +76,6 @@ public interface CertResolver<C> extends ConfigurableExtension<C> {
         void request(Set<String> domains);
 
         @Override
-        default void close() throws Exception {
-        }
+        void close() throws Exception;
     }
 }

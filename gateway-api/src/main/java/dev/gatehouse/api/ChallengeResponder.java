@@ -1,14 +1,14 @@
 package dev.gatehouse.api;
 
 /**
- * Implemented by a {@link CertResolver.Instance} that answers ACME HTTP-01 challenges.
+ * Implemented by a {@link CertResolver.Running} that answers ACME HTTP-01 challenges.
  *
  * <p>The gateway answers {@code /.well-known/acme-challenge/<token>} on {@link #httpChallengeEntryPoint()} through
  * its router {@code acme-http@internal}, which comes before every other router, with
  * {@link #keyAuthorization(String)} as the body, or 404 when no resolver of that entry point knows the token.
  *
  * <pre>{@code
- * final class Running implements CertResolver.Instance, ChallengeResponder {
+ * final class Resolver implements CertResolver.Running, ChallengeResponder {
  *     private final Map<String, String> pending = new ConcurrentHashMap<>();
  *     public String httpChallengeEntryPoint() { return "web"; }
  *     public String keyAuthorization(String token) { return pending.get(token); }
@@ -16,6 +16,7 @@ package dev.gatehouse.api;
  *         // for each HTTP-01 challenge of the order: pending.put(challenge.token(), challenge.keyAuthorization());
  *         // tell the CA the challenge is ready; remove the token once the authorization is valid
  *     }
+ *     public void close() { }
  * }
  * }</pre>
  */

@@ -7,13 +7,16 @@ import org.eclipse.jetty.server.Request;
  * Whether a request's {@code X-Forwarded-*} headers may be believed, as its entry point decides
  * ({@code entryPoints.<ep>.forwardedHeaders.trustedIPs} / {@code insecure}).
  *
- * <p>Middlewares run before the gateway rewrites forwarding headers for the backend, so they see what the
- * client sent. A middleware that acts on {@code X-Forwarded-Proto} (such as {@code redirectScheme}) asks
- * here first, as Traefik's middlewares only ever see the headers its entry point kept:
+ * <p>The entry point settles them before routing, as Traefik's does: from a client it does not trust, every
+ * {@code X-Forwarded-*} (and {@code X-Real-Ip}) is removed, and the entry point's own {@code X-Forwarded-Proto},
+ * {@code -Host}, {@code -Port}, {@code -Server} and {@code X-Real-Ip} are added where none is left. So middlewares
+ * only ever see values the entry point kept or made, and may remove them before the request goes on:
  *
  * <pre>{@code
- * String proto = ForwardedHeaders.trusted(request) ? request.getHeaders().get("X-Forwarded-Proto") : null;
+ * String proto = request.getHeaders().get("X-Forwarded-Proto");   // a trusted proxy's, else the entry point's
  * }</pre>
+ *
+ * <p>{@link #trusted(Request)} tells whether the client was trusted to send them.
  */
 public final class ForwardedHeaders {
 

@@ -17,7 +17,7 @@ import org.eclipse.jetty.server.Handler;
  *         prefixes: ["/api"]
  * }</pre>
  *
- * <p>{@link #create(Object)} returns a Jetty {@link Handler.Wrapper}; the gateway sets the next handler
+ * <p>{@link #create(Object, MiddlewareContext)} returns a Jetty {@link Handler.Wrapper}; the gateway sets the next handler
  * of the chain as its child. Handle the request and return {@code true} (completing the callback), or
  * pass it on with {@code super.handle(...)}. Do not block: the request may be on a selector thread.
  *
@@ -27,7 +27,7 @@ import org.eclipse.jetty.server.Handler;
  *     public record Config(String name, String value) {}
  *     public String name() { return "addHeader"; }
  *     public Class<Config> configType() { return Config.class; }
- *     public Handler.Wrapper create(Config config) {
+ *     public Handler.Wrapper create(Config config, MiddlewareContext context) {
  *         HttpField field = new HttpField(config.name(), config.value());   // built once
  *         return new Handler.Wrapper() {
  *             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -47,21 +47,14 @@ public interface Middleware<C> extends ConfigurableExtension<C> {
      * Builds the handler for one use of the middleware. Called when a configuration is loaded, once
      * for each router that uses the middleware, never per request.
      *
+     * @param config the bound options
+     * @param context the rest of the configuration being built, such as the services an {@code errors} middleware
+     *     takes its pages from; only valid during this call (keep what it returns, not the context). A middleware
+     *     that needs nothing more ignores it.
      * @throws IllegalArgumentException when the options are invalid; the message says which and why,
      *     and the gateway disables the routers that use this middleware, naming it
      */
-    Handler.Wrapper create(C config) throws Exception;
-
-    /**
-     * Builds the handler for one use of the middleware, with access to the rest of the configuration being
-     * built (the services an {@code errors} middleware takes its pages from). The gateway calls this one; by
-     * default it calls {@link #create(Object)}, so middlewares that need no context implement only that.
-     *
-     * @throws IllegalArgumentException as {@link #create(Object)}
-     */
-    default Handler.Wrapper create(C config, MiddlewareContext context) throws Exception {
-        return create(config);
-    }
+    Handler.Wrapper create(C config, MiddlewareContext context) throws Exception;
 
     /**
      * What in these options is deprecated and how to replace it, one sentence each (empty when nothing is). The

@@ -23,18 +23,10 @@ public interface MiddlewareContext {
     Handler service(String name);
 
     /**
-     * Request attributes that the gateway sets for middlewares.
+     * Request attributes that middlewares set for the gateway. (Whether a request was forwarded is not an attribute:
+     * see {@link dev.gatehouse.api.http.ForwardingListener}.)
      */
     final class Attributes {
-
-        /**
-         * Set on the request (to the {@link Throwable}) when the gateway answered the request itself because
-         * the service's servers could not be reached (connection refused or failed, or no server available),
-         * before any of the request was sent to a server and before any byte of its body was read from the
-         * client. The request can then be sent again: a middleware that retries removes the attribute and
-         * discards the gateway's error response, which it holds back until it knows.
-         */
-        public static final String NOT_FORWARDED = "dev.gatehouse.notForwarded";
 
         /**
          * Set (to a {@link String}) by an authentication middleware to the user it authenticated; the access log

@@ -12,6 +12,7 @@
  * implement these interfaces and carry {@code @org.pf4j.Extension}; drop it into the gateway's
  * {@code plugins/} folder. Plugins compile against this module with {@code provided} scope.
  *
- * <p>{@link dev.gatehouse.api.config} holds the typed dynamic configuration model.
+ * <p>{@link dev.gatehouse.api.config} holds what providers need to read configuration (size limits, the lines of
+ * keys in YAML and TOML files); the configuration model itself is the gateway's, not API.
  */
 package dev.gatehouse.api;

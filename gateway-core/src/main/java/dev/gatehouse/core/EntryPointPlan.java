@@ -19,7 +19,7 @@ import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
 import dev.gatehouse.core.server.ProxyProtocol;
 import java.time.Duration;
-import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.config.dynamic.RouterTlsConfig;
 import dev.gatehouse.core.config.EntryPointTlsConfig;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -38,7 +38,7 @@ import dev.gatehouse.api.ChallengeResponder;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
-import dev.gatehouse.api.config.ObservabilityConfig;
+import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

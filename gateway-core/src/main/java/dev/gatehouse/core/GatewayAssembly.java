@@ -8,7 +8,6 @@ import dev.gatehouse.api.Provider;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.tls.TlsEngine;
-import dev.gatehouse.core.config.ForwardingTimeoutsConfig;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfiguration;
 import dev.gatehouse.core.dynamic.DynamicConfigurationBinder;
@@ -23,7 +22,7 @@ import dev.gatehouse.core.plugin.ExtensionKind;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.plugin.PluginHost;
 import dev.gatehouse.core.plugin.PluginSelection;
-import dev.gatehouse.core.config.ServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamTls;
@@ -186,8 +185,8 @@ final class GatewayAssembly implements AutoCloseable {
                 .map(ca -> ca.strip().startsWith("-----BEGIN") ? ca : loaded.resolve(ca.strip()).toString())
                 .toList();
         try {
-            return UpstreamTls.of(new dev.gatehouse.api.config.ServersTransportConfig(null,
-                    transport.insecureSkipVerify(), rootCAs, null, null, null, null, null, null));
+            return UpstreamTls.of(new ServersTransportConfig(null, transport.insecureSkipVerify(), rootCAs, null, null,
+                    null, null, null, null));
         } catch (Exception e) {
             throw new ConfigurationException("serversTransport." + e.getMessage()
                     + " (the path is taken from the configuration file's folder when relative)");
@@ -195,9 +194,7 @@ final class GatewayAssembly implements AutoCloseable {
     }
 
     UpstreamSettings upstreamSettings() {
-        ForwardingTimeoutsConfig timeouts = config.serversTransportOrDefault().forwardingTimeoutsOrDefault();
-        return new UpstreamSettings(timeouts.dialTimeoutOrDefault(), timeouts.responseHeaderTimeoutOrDefault(),
-                timeouts.idleConnTimeoutOrDefault(), config.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
+        return UpstreamSettings.of(config.serversTransportOrDefault());
     }
 
     /**

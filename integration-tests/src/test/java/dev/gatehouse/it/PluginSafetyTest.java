@@ -132,7 +132,7 @@ class PluginSafetyTest {
                                 public record Config() {}
                                 public String name() { return "fragile"; }
                                 public Class<Config> configType() { return Config.class; }
-                                public Handler.Wrapper create(Config config) {
+                                public Handler.Wrapper create(Config config, dev.gatehouse.api.MiddlewareContext context) {
                                     return new Handler.Wrapper() {
                                         @Override
                                         public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -228,7 +228,7 @@ class PluginSafetyTest {
                                 public record Config() {}
                                 public String name() { return "explodingMiddleware"; }
                                 public Class<Config> configType() { return Config.class; }
-                                public Handler.Wrapper create(Config config) {
+                                public Handler.Wrapper create(Config config, dev.gatehouse.api.MiddlewareContext context) {
                                     throw new IllegalStateException("middleware exploded in create");
                                 }
                             }
@@ -277,7 +277,7 @@ class PluginSafetyTest {
                                 public record Config() {}
                                 public String name() { return "oldGuava"; }
                                 public Class<Config> configType() { return Config.class; }
-                                public Handler.Wrapper create(Config config) {
+                                public Handler.Wrapper create(Config config, dev.gatehouse.api.MiddlewareContext context) {
                                     String value = Objects.toStringHelper("guava").add("v", 16).toString();
                                     return new Handler.Wrapper() {
                                         @Override

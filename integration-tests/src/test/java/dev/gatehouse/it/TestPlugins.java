@@ -37,7 +37,7 @@ public final class TestPlugins {
                 }
 
                 @Override
-                public Handler.Wrapper create(Config config) {
+                public Handler.Wrapper create(Config config, dev.gatehouse.api.MiddlewareContext context) {
                     if (config == null || config.name() == null || config.name().isBlank()) {
                         throw new IllegalArgumentException("addHeader needs 'name'");
                     }
@@ -79,6 +79,59 @@ public final class TestPlugins {
                 }
             }
             """;
+
+    /**
+     * Middleware type {@code seenHeader} with option {@code {name}}: answers the response header {@code X-Seen} with
+     * the values of that request header as the middleware sees them (joined by {@code " | "}; absent when none), then
+     * calls the next handler. What a plugin reading the request would be told.
+     */
+    public static final String SEEN_HEADER_CLASS = "com.example.gatehouse.SeenHeader";
+    public static final String SEEN_HEADER = """
+            package com.example.gatehouse;
+
+            import dev.gatehouse.api.Middleware;
+            import dev.gatehouse.api.MiddlewareContext;
+            import org.eclipse.jetty.server.Handler;
+            import org.eclipse.jetty.server.Request;
+            import org.eclipse.jetty.server.Response;
+            import org.eclipse.jetty.util.Callback;
+            import org.pf4j.Extension;
+
+            @Extension
+            public final class SeenHeader implements Middleware<SeenHeader.Config> {
+                public record Config(String name) {}
+
+                @Override
+                public String name() {
+                    return "seenHeader";
+                }
+
+                @Override
+                public Class<Config> configType() {
+                    return Config.class;
+                }
+
+                @Override
+                public Handler.Wrapper create(Config config, MiddlewareContext context) {
+                    String name = config.name();
+                    return new Handler.Wrapper() {
+                        @Override
+                        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                            java.util.List<String> values = request.getHeaders().getValuesList(name);
+                            if (!values.isEmpty()) {
+                                response.getHeaders().put("X-Seen", String.join(" | ", values));
+                            }
+                            return super.handle(request, response, callback);
+                        }
+                    };
+                }
+            }
+            """;
+
+    /** A plugin with {@code seenHeader}. */
+    public static PluginJarBuilder seenHeaderPlugin(String id) {
+        return PluginJarBuilder.plugin(id, "1.0.0").source(SEEN_HEADER_CLASS, SEEN_HEADER);
+    }
 
     /** A plugin with {@code addHeader} and {@code HeaderIs}. */
     public static PluginJarBuilder headerPlugin(String id) {

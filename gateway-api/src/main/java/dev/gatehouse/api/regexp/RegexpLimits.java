@@ -734,4 +734,29 @@ public final class RegexpLimits {
             return foldCase ? mul(runes, 3) : runes;
         }
     }
+
+    /**
+     * Why RE2 refuses a syntax that other engines (Java's, PCRE) accept, as a parenthesised clause to append to the
+     * engine's own message, or {@code ""} when there is nothing to add: Go's RE2 syntax has no lookahead or
+     * lookbehind, and no backreferences. The same words wherever a configured regexp is refused:
+     *
+     * <pre>{@code
+     * } catch (PatternSyntaxException e) {
+     *     throw new IllegalArgumentException("`" + regexp + "` is invalid: " + e.getDescription()
+     *             + RegexpLimits.syntaxHint(regexp, e.getDescription()));
+     * }
+     * }</pre>
+     *
+     * @param regexp the refused expression
+     * @param description the engine's description of the error (RE2/J's {@code PatternSyntaxException.getDescription()})
+     */
+    public static String syntaxHint(String regexp, String description) {
+        if (regexp.contains("(?=") || regexp.contains("(?!") || regexp.contains("(?<=") || regexp.contains("(?<!")) {
+            return " (Go's RE2 syntax has no lookahead or lookbehind)";
+        }
+        if (description != null && description.contains("escape sequence") && regexp.matches("(?s).*\\\\[1-9].*")) {
+            return " (Go's RE2 syntax has no backreferences)";
+        }
+        return "";
+    }
 }

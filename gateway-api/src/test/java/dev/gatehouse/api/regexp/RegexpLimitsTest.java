@@ -167,4 +167,21 @@ class RegexpLimitsTest {
             throw new AssertionError("compiled a refused expression");
         }));
     }
+
+    /** What RE2/J says about each of these, with the hint every plugin that refuses a regexp appends. */
+    @Test
+    void aSyntaxOtherEnginesAcceptIsExplained() {
+        record Case(String regexp, String hint) {
+        }
+        for (Case c : java.util.List.of(
+                new Case("foo(?=bar)", " (Go's RE2 syntax has no lookahead or lookbehind)"),
+                new Case("(?<!x)y", " (Go's RE2 syntax has no lookahead or lookbehind)"),
+                new Case("(a)\\1", " (Go's RE2 syntax has no backreferences)"),
+                new Case("(abc", ""),
+                new Case("[z-a]", ""))) {
+            com.google.re2j.PatternSyntaxException refused = assertThrows(com.google.re2j.PatternSyntaxException.class,
+                    () -> com.google.re2j.Pattern.compile(c.regexp()), c.regexp());
+            assertEquals(c.hint(), RegexpLimits.syntaxHint(c.regexp(), refused.getDescription()), c.regexp());
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.config;
 
-import dev.gatehouse.api.config.ObservabilityConfig;
+import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
 
 /**
  * {@code entryPoints.<name>}: a socket the gateway listens on.

@@ -1,7 +1,7 @@
 package dev.gatehouse.core.config;
 
-import dev.gatehouse.api.config.DomainConfig;
-import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.config.dynamic.DomainConfig;
+import dev.gatehouse.core.config.dynamic.RouterTlsConfig;
 import java.util.List;
 
 /**

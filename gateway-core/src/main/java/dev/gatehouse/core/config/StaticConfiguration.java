@@ -1,6 +1,7 @@
 package dev.gatehouse.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -16,7 +17,9 @@ import java.util.Set;
  * @param ping the {@code /ping} health endpoint; null when disabled
  * @param log logging; null means the defaults
  * @param plugins where plugins are loaded from; null means the defaults
- * @param serversTransport how the gateway talks to backends; null means the defaults
+ * @param serversTransport how the gateway talks to backends of services that name no transport; null means the
+ *        defaults. The type of a dynamic {@code http.serversTransports} entry, of which only Traefik's static options
+ *        may be set here ({@link StaticConfigurationLoader} refuses the others)
  * @param demo the built-in demo routes; null when disabled
  * @param accessLog the access log; null when disabled
  * @param metrics metrics; null when disabled
@@ -99,6 +102,7 @@ public record StaticConfiguration(
     }
 
     public ServersTransportConfig serversTransportOrDefault() {
-        return serversTransport == null ? new ServersTransportConfig(null, null, null, null) : serversTransport;
+        return serversTransport == null
+                ? new ServersTransportConfig(null, null, null, null, null, null, null, null, null) : serversTransport;
     }
 }

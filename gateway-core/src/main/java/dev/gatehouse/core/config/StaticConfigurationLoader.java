@@ -10,6 +10,7 @@ import dev.gatehouse.api.config.ConfigurationLimits;
 import dev.gatehouse.api.config.KeyLines;
 import dev.gatehouse.api.config.TomlKeyLines;
 import dev.gatehouse.api.net.IpBlock;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -400,6 +402,43 @@ public final class StaticConfigurationLoader {
             if (entryPoint != null) {
                 validateEntryPointPeers(name, entryPoint, origins, problems);
             }
+        }
+        validateServersTransport(configuration.serversTransport(), origins, problems);
+    }
+
+    /**
+     * The static {@code serversTransport} is bound to the type of a dynamic {@code http.serversTransports} entry (one
+     * type, one set of defaults), but takes only Traefik's static options: the others are refused as Traefik refuses
+     * them (there they are not keys of the static section), saying where they belong.
+     */
+    private static void validateServersTransport(ServersTransportConfig transport, ConfigOrigins origins,
+            List<String> problems) {
+        if (transport == null) {
+            return;
+        }
+        Map<String, Boolean> dynamicOnly = new LinkedHashMap<>();
+        dynamicOnly.put("serverName", transport.serverName() != null);
+        dynamicOnly.put("certificates", !transport.certificates().isEmpty());
+        dynamicOnly.put("disableHTTP2", transport.disableHTTP2() != null);
+        dynamicOnly.put("peerCertURI", transport.peerCertURI() != null);
+        dynamicOnly.put("cipherSuites", !transport.cipherSuites().isEmpty());
+        dynamicOnly.put("minVersion", transport.minVersion() != null);
+        dynamicOnly.put("maxVersion", transport.maxVersion() != null);
+        ServersTransportConfig.ForwardingTimeouts timeouts = transport.forwardingTimeouts();
+        dynamicOnly.put("forwardingTimeouts.readIdleTimeout", timeouts != null && timeouts.readIdleTimeout() != null);
+        dynamicOnly.put("forwardingTimeouts.pingTimeout", timeouts != null && timeouts.pingTimeout() != null);
+        dynamicOnly.forEach((key, set) -> {
+            if (set) {
+                List<String> path = new ArrayList<>(List.of("serversTransport"));
+                path.addAll(List.of(key.split("\\.")));
+                problems.add(origins.describe(path) + ": " + ConfigBinder.display(path) + " is an option of a dynamic "
+                        + "servers transport (http.serversTransports.<name>), not of the static serversTransport: move it "
+                        + "there and name that transport in the service's loadBalancer.serversTransport");
+            }
+        });
+        if (transport.spiffe() != null) {
+            List<String> path = List.of("serversTransport", "spiffe");
+            problems.add(origins.describe(path) + ": " + ConfigBinder.display(path) + " is not supported: remove it");
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.gatehouse.core.dynamic;
 
-import dev.gatehouse.api.config.MiddlewareConfig;
-import dev.gatehouse.api.config.RouterConfig;
-import dev.gatehouse.api.config.ServersTransportConfig;
-import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.RouterConfig;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import java.util.List;
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package dev.gatehouse.core.dynamic;
 
-import dev.gatehouse.api.config.CertificateConfig;
-import dev.gatehouse.api.config.GeneratedCertConfig;
-import dev.gatehouse.api.config.TlsOptionsConfig;
+import dev.gatehouse.core.config.dynamic.CertificateConfig;
+import dev.gatehouse.core.config.dynamic.GeneratedCertConfig;
+import dev.gatehouse.core.config.dynamic.TlsOptionsConfig;
 import java.util.List;
 import java.util.Map;
 

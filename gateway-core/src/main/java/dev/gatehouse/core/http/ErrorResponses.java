@@ -1,7 +1,7 @@
 package dev.gatehouse.core.http;
 
+import dev.gatehouse.api.http.ForwardingListener;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
@@ -64,10 +64,22 @@ public final class ErrorResponses {
 
     /** The matched router's service has no server that can take the request. */
     public static void serviceUnavailable(Request request, Response response, Callback callback) {
-        // No server was tried: the request is untouched, and a retry middleware may send it again (as Traefik's does).
-        request.setAttribute(dev.gatehouse.api.MiddlewareContext.Attributes.NOT_FORWARDED,
-                new IllegalStateException("no server available"));
+        // No server was tried: the request is untouched, and a retry middleware may send it again. (Traefik's 503 from
+        // a balancer is not a network error; here passive health is always on, so the servers a retry just found
+        // refusing are out, and their 503 is the same failure seen again.)
+        notForwarded(request, new IllegalStateException("no server available"));
         write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SERVICE_UNAVAILABLE);
+    }
+
+    /**
+     * Tells the middleware listening for it ({@link ForwardingListener}, such as {@code retry}) that the gateway is
+     * answering {@code request} itself, without any of it having reached a server or been read from the client.
+     */
+    public static void notForwarded(Request request, Throwable cause) {
+        ForwardingListener listener = ForwardingListener.of(request);
+        if (listener != null) {
+            listener.notForwarded(cause);
+        }
     }
 
     /** An extension from a plugin failed on this request (the caller logs which). */
@@ -141,14 +153,16 @@ public final class ErrorResponses {
         return CLIENT_CLOSED_REQUEST;
     }
 
-    /** Whether {@code failure} is, or was caused by, a timeout. */
+    /**
+     * Whether {@code failure} is, or was caused by, a timeout: the one classifier for 504 against 502, passive health
+     * and the client's 408. As Go's {@code net.Error.Timeout()} for Traefik: a name lookup that timed out (Jetty's
+     * "DNS timeout", or an {@link java.net.UnknownHostException} caused by a timeout) is one, a name that does not
+     * exist is not.
+     */
     public static boolean isTimeout(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException) {
                 return true;
-            }
-            if (cause instanceof UnknownHostException || cause.getCause() == cause) {
-                return false;
             }
         }
         return false;

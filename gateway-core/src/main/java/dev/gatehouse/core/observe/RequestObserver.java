@@ -1,7 +1,7 @@
 package dev.gatehouse.core.observe;
 
 import dev.gatehouse.api.MiddlewareContext;
-import dev.gatehouse.api.config.ObservabilityConfig;
+import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.observe;
 
-import dev.gatehouse.api.config.ObservabilityConfig;
+import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import javax.net.ssl.SSLSession;

@@ -65,12 +65,6 @@ final class ExtensionGuards {
         }
 
         @Override
-        public Handler.Wrapper create(C config) throws Exception {
-            return guard(delegate.create(config));
-        }
-
-        /** The gateway calls this one: a middleware that needs services (errors) overrides it, not the other. */
-        @Override
         public Handler.Wrapper create(C config, MiddlewareContext context) throws Exception {
             return guard(delegate.create(config, context));
         }

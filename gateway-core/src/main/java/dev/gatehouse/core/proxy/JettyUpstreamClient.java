@@ -1,15 +1,12 @@
 package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.api.ForwardedHeaders;
-import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.http.EntryPointForwardedHeaders;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.tracing.ClientSpan;
 import dev.gatehouse.core.tracing.Tracing;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -61,18 +58,8 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
             HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.EXPECT);
 
-    static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-    static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-    static final String X_FORWARDED_PORT = "X-Forwarded-Port";
-    static final String X_FORWARDED_SERVER = "X-Forwarded-Server";
-    static final String X_REAL_IP = "X-Real-Ip";
-    static final String X_FORWARDED_SCHEME = "X-Forwarded-Scheme";
-    static final String X_SCHEME = "X-Scheme";
-
     private final HttpClient httpClient;
     private final UpstreamSettings settings;
-    private final HttpField forwardedServer;
 
     private final boolean http2;
     private final ClientConnector connector;
@@ -120,7 +107,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         httpClient.setRequestBufferSize(32 * 1024);
         httpClient.setResponseBufferSize(32 * 1024);
         addBean(httpClient);
-        forwardedServer = new HttpField(X_FORWARDED_SERVER, localHostName());
     }
 
     @Override
@@ -130,18 +116,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // 100-continue or redirect handling by the client itself.
         httpClient.getContentDecoderFactories().clear();
         httpClient.getProtocolHandlers().clear();
-    }
-
-    private static String localHostName() {
-        String fromEnv = System.getenv("HOSTNAME");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 
     @Override
@@ -344,19 +318,18 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
     }
 
     /**
-     * Copies the client's headers once, dropping hop-by-hop ones and, from a client the entry point does
-     * not trust, any forwarding headers it made up; then sets the forwarding headers as Traefik does.
+     * Copies the request's headers once, dropping hop-by-hop ones, and appends the client's address to
+     * {@code X-Forwarded-For}. The other forwarding headers are as the entry point set them
+     * ({@link EntryPointForwardedHeaders}) and the middlewares left them: one a middleware removed stays removed.
      */
     private void copyRequestHeaders(Request clientToProxy, HttpFields.Mutable headers, UpstreamServer server,
             boolean passHostHeader) {
         HttpFields clientHeaders = clientToProxy.getHeaders();
         EntryPoint entryPoint = EntryPoint.of(clientToProxy);
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
-        boolean trusted = policy.trusts(clientToProxy);
-        // What the client itself sent, before any middleware changed the request's headers.
+        // What the client itself sent, before the entry point and the middlewares changed the request's headers.
         HttpFields original = Request.unWrap(clientToProxy).getHeaders();
         boolean connectionListsHeaders = original.contains(HttpHeader.CONNECTION);
-        HttpFields clientSent = trusted ? clientHeaders : original;
 
         String priorFor = null;
         for (HttpField field : clientHeaders) {
@@ -367,22 +340,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (header == HttpHeader.HOST) {
                 continue;   // set below
             }
-            // Only the client's own fields go: Traefik drops them at the entry point, before the middlewares, so a
-            // client cannot strip a header a middleware set (an identity from forwardAuth) by naming it in Connection.
-            if (connectionListsHeaders && isListedInConnection(original, field.getLowerCaseName())
-                    && (original == clientHeaders || original.contains(field))) {
+            boolean forwarding = EntryPointForwardedHeaders.isForwardingHeader(field);
+            // Only the client's own fields go, and never the forwarding headers (Traefik's entry point keeps those):
+            // a client cannot strip a header a middleware set (an identity from forwardAuth) by naming it in Connection.
+            if (connectionListsHeaders && !forwarding && isListedInConnection(original, field.getLowerCaseName())
+                    && original.contains(field)) {
                 continue;
             }
-            if (isForwardingHeader(field)) {
-                // Only what the untrusted client sent is dropped: a middleware's X-Forwarded-Prefix stays, as in
-                // Traefik, where the entry point cleans the client's headers before the middlewares run.
-                if (!trusted && (clientSent == clientHeaders || clientSent.contains(field))) {
-                    continue;
-                }
-                if (field.is(X_FORWARDED_FOR)) {
-                    priorFor = priorFor == null ? field.getValue() : priorFor + ", " + field.getValue();
-                    continue;
-                }
+            if (field.is(EntryPointForwardedHeaders.X_FORWARDED_FOR)) {
+                priorFor = priorFor == null ? field.getValue() : priorFor + ", " + field.getValue();
+                continue;
             }
             headers.add(field);
         }
@@ -402,37 +369,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // Over HTTP/2 the client sends the server's address as :authority and Jetty's servers refuse a Host
         // header that differs from it: the client's host reaches h2c servers in X-Forwarded-Host only.
 
-        String clientIp = clientIp(clientToProxy);
         // A headers middleware that removed X-Forwarded-For (an empty custom value) keeps the gateway from adding its
         // own, as in Traefik; one that a later middleware set again is extended as usual.
         // With notAppendXForwardedFor the header goes on as the (trusted) client or a middleware left it, if at all.
         if (!policy.appendForwardedFor()) {
             if (priorFor != null) {
-                headers.put(X_FORWARDED_FOR, priorFor);
+                headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor);
             }
         } else if (priorFor != null || clientToProxy.getAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR) == null) {
-            headers.put(X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
-        }
-        boolean secure = clientToProxy.isSecure();
-        if (!headers.contains(X_FORWARDED_PROTO)) {
-            headers.put(X_FORWARDED_PROTO, secure ? "https" : "http");
-        }
-        if (!headers.contains(X_FORWARDED_HOST) && clientHost != null) {
-            headers.put(X_FORWARDED_HOST, clientHost);
-        }
-        if (!headers.contains(X_FORWARDED_PORT)) {
-            headers.put(X_FORWARDED_PORT, forwardedPort(clientHost, secure));
-        }
-        if (policy.addSchemeHeaders()) {
-            // For backends written for proxies that send the scheme under these names (forwardedHeaders.
-            // addXForwardedSchemeHeaders): the same value as X-Forwarded-Proto, as Traefik sends.
-            String scheme = headers.get(X_FORWARDED_PROTO);
-            headers.put(X_FORWARDED_SCHEME, scheme);
-            headers.put(X_SCHEME, scheme);
-        }
-        headers.put(forwardedServer);
-        if (!headers.contains(X_REAL_IP)) {
-            headers.put(X_REAL_IP, clientIp);
+            String clientIp = EntryPointForwardedHeaders.clientIp(clientToProxy);
+            headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }
     }
 
@@ -446,12 +392,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return false;
     }
 
-    private static boolean isForwardingHeader(HttpField field) {
-        String name = field.getLowerCaseName();
-        // X-Scheme too: Traefik counts it among the forwarding headers an untrusted client may not set.
-        return name.startsWith("x-forwarded-") || name.equals("x-real-ip") || name.equals("x-scheme");
-    }
-
     private static boolean isListedInConnection(HttpFields headers, String lowerCaseName) {
         for (HttpField connection : headers.getFields(HttpHeader.CONNECTION)) {
             for (String token : connection.getValues()) {
@@ -461,28 +401,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             }
         }
         return false;
-    }
-
-    private static String clientIp(Request request) {
-        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String ip = inet.getAddress().getHostAddress();
-            int zone = ip.indexOf('%');
-            return zone < 0 ? ip : ip.substring(0, zone);
-        }
-        return Request.getRemoteAddr(request);
-    }
-
-    /** The port the client addressed: from its Host header, else the scheme's default. */
-    static String forwardedPort(String host, boolean secure) {
-        if (host != null) {
-            int colon = host.lastIndexOf(':');
-            int bracket = host.lastIndexOf(']');
-            if (colon > bracket && colon < host.length() - 1) {
-                return host.substring(colon + 1);
-            }
-        }
-        return secure ? "443" : "80";
     }
 
     /**
@@ -660,15 +578,19 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 return;
             }
             if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
-                    && (body == null || !body.touched())
-                    && outcome.unreachable(failure, (next, nextOutcome) -> client.forward(clientToProxy, proxyToClient,
-                            proxyToClientCallback, next, passHostHeader, nextOutcome, body, span))) {
-                return;   // taken over: sent to another server
+                    && (body == null || !body.touched())) {
+                UpstreamServer next = outcome.unreachable(failure);
+                if (next != null) {
+                    // The service chose another server: the same request, body and span go there.
+                    client.forward(clientToProxy, proxyToClient, proxyToClientCallback, next, passHostHeader, outcome,
+                            body, span);
+                    return;
+                }
             }
             if (!headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
                     && (body == null || (!body.touched() && !body.readAhead()))) {
                 // Nothing reached the server nor was taken from the client: a retry middleware may send it again.
-                clientToProxy.setAttribute(MiddlewareContext.Attributes.NOT_FORWARDED, failure);
+                ErrorResponses.notForwarded(clientToProxy, failure);
             }
             if (body != null) {
                 body.discard();

@@ -26,7 +26,7 @@ public interface UpstreamClient extends LifeCycle {
 
     /**
      * As {@link #forward(Request, Response, Callback, UpstreamServer, boolean)}, telling {@code outcome} (when
-     * not null) how the exchange with the server ended, and letting it take over a request that never reached
+     * not null) how the exchange with the server ended, and asking it where to send a request that never reached
      * the server.
      */
     void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
@@ -55,15 +55,20 @@ public interface UpstreamClient extends LifeCycle {
      */
     void sendCopy(String method, String pathQuery, HttpFields headers, byte[] body, UpstreamServer server);
 
-    /** What happened to one forwarded request, for passive health checks and retries. Called once per attempt. */
+    /**
+     * What happened to one forwarded request, for passive health checks, and where to send it when its server could
+     * not be reached: the service owns that choice, the client only sends the request again.
+     */
     interface Outcome {
 
         /**
          * The server could not be reached (connection refused or failed) and no byte of the request body was
-         * read from the client. Returning true means the caller has taken the request over (retried it
-         * elsewhere) and this attempt answers nothing.
+         * read from the client.
+         *
+         * @return the server to send the request to instead (this outcome then follows that attempt), or null to
+         *     answer the failure (and tell a {@code retry} middleware it was not forwarded)
          */
-        boolean unreachable(Throwable failure, Retry retry);
+        UpstreamServer unreachable(Throwable failure);
 
         /**
          * The server's response began (its status line arrived): the time to first byte, which the
@@ -81,10 +86,5 @@ public interface UpstreamClient extends LifeCycle {
          * it, never a reason to send the request elsewhere.
          */
         void clientFailed(Throwable failure);
-    }
-
-    /** Resends a request that never reached its server. */
-    interface Retry {
-        void to(UpstreamServer server, Outcome outcome);
     }
 }

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.proxy;
 
-import dev.gatehouse.api.config.ServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;

@@ -4,7 +4,7 @@ import static dev.gatehouse.core.dynamic.ElementNames.qualify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.api.Middleware;
-import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
 import dev.gatehouse.core.config.ConfigBinder;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigElement;

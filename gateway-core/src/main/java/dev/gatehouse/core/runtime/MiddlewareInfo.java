@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.api.config.MiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import java.util.List;
 

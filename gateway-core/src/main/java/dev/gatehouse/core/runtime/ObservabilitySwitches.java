@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.api.config.ObservabilityConfig;
+import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
 import dev.gatehouse.core.observe.RequestRecord;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;

@@ -3,9 +3,9 @@ package dev.gatehouse.core.runtime;
 import static dev.gatehouse.core.dynamic.ElementNames.qualify;
 
 import dev.gatehouse.api.RequestPredicate;
-import dev.gatehouse.api.config.ObservabilityConfig;
-import dev.gatehouse.api.config.RouterConfig;
-import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
+import dev.gatehouse.core.config.dynamic.RouterConfig;
+import dev.gatehouse.core.config.dynamic.RouterTlsConfig;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.api.config.RouterConfig;
+import dev.gatehouse.core.config.dynamic.RouterConfig;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import java.util.List;
 

@@ -2,9 +2,9 @@ package dev.gatehouse.core.runtime;
 
 import static dev.gatehouse.core.dynamic.ElementNames.qualify;
 
-import dev.gatehouse.api.config.MiddlewareConfig;
-import dev.gatehouse.api.config.RouterConfig;
-import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.RouterConfig;
+import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigElement;
 import dev.gatehouse.core.dynamic.ConfigProblem;

@@ -1,7 +1,7 @@
 package dev.gatehouse.core.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.config.dynamic.RouterTlsConfig;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.plugin.ExtensionRegistry;
 import dev.gatehouse.core.proxy.UpstreamClient;

@@ -2,13 +2,13 @@ package dev.gatehouse.core.runtime;
 
 import static dev.gatehouse.core.dynamic.ElementNames.qualify;
 
-import dev.gatehouse.api.config.FailoverConfig;
-import dev.gatehouse.api.config.LoadBalancerConfig;
-import dev.gatehouse.api.config.MirroringConfig;
-import dev.gatehouse.api.config.ServerConfig;
-import dev.gatehouse.api.config.ServiceConfig;
-import dev.gatehouse.api.config.StickyConfig;
-import dev.gatehouse.api.config.WeightedConfig;
+import dev.gatehouse.core.config.dynamic.FailoverConfig;
+import dev.gatehouse.core.config.dynamic.LoadBalancerConfig;
+import dev.gatehouse.core.config.dynamic.MirroringConfig;
+import dev.gatehouse.core.config.dynamic.ServerConfig;
+import dev.gatehouse.core.config.dynamic.ServiceConfig;
+import dev.gatehouse.core.config.dynamic.StickyConfig;
+import dev.gatehouse.core.config.dynamic.WeightedConfig;
 import dev.gatehouse.api.http.StatusRanges;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigElement;

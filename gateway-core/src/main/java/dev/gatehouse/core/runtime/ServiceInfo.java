@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.service.LoadBalancedService;
 import dev.gatehouse.core.service.MiddlewareFrontedService;

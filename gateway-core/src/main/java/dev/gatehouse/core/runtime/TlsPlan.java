@@ -1,8 +1,10 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.api.config.DomainConfig;
-import dev.gatehouse.api.config.GeneratedCertConfig;
-import dev.gatehouse.api.config.RouterTlsConfig;
+import dev.gatehouse.core.dynamic.ElementNames;
+
+import dev.gatehouse.core.config.dynamic.DomainConfig;
+import dev.gatehouse.core.config.dynamic.GeneratedCertConfig;
+import dev.gatehouse.core.config.dynamic.RouterTlsConfig;
 import dev.gatehouse.core.dynamic.ConfigElement;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
@@ -39,7 +41,7 @@ final class TlsPlan {
 
     static String optionsName(RouterTlsConfig tls, String provider) {
         String name = tls.options() == null || tls.options().isBlank() ? TlsManager.DEFAULT_OPTIONS : tls.options().strip();
-        return name.equals(TlsManager.DEFAULT_OPTIONS) || name.contains("@") ? name : name + "@" + provider;
+        return name.equals(TlsManager.DEFAULT_OPTIONS) ? name : ElementNames.qualify(name, provider);
     }
 
     void check(RouterTlsConfig tls, String provider, RouterProblems problems) {

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.api.config.ServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.dynamic.ConfigElement;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
@@ -10,7 +10,6 @@ import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import dev.gatehouse.core.proxy.UpstreamTls;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,21 +118,10 @@ final class Transports {
 
     private static JettyUpstreamClient create(ServersTransportConfig config) throws Exception {
         refuseUnsupported(config);
-        ServersTransportConfig.ForwardingTimeouts timeouts = config.forwardingTimeouts();
-        UpstreamSettings settings = new UpstreamSettings(
-                orDefault(timeouts == null ? null : timeouts.dialTimeout(), UpstreamSettings.DEFAULTS.dialTimeout()),
-                orDefault(timeouts == null ? null : timeouts.responseHeaderTimeout(),
-                        UpstreamSettings.DEFAULTS.responseHeaderTimeout()),
-                orDefault(timeouts == null ? null : timeouts.idleConnTimeout(), UpstreamSettings.DEFAULTS.idleConnTimeout()),
-                config.maxIdleConnsPerHost() == null ? UpstreamSettings.DEFAULTS.maxIdleConnsPerHost()
-                        : config.maxIdleConnsPerHost());
+        UpstreamSettings settings = UpstreamSettings.of(config);
         // Its own threads, not the server's: a runtime's transports are stopped after the server's pool at
         // shutdown, and selector threads borrowed from that pool would hold its stop for the whole stop timeout.
         return new JettyUpstreamClient(settings, null, UpstreamTls.of(config), !Boolean.TRUE.equals(config.disableHTTP2()));
-    }
-
-    private static Duration orDefault(Duration value, Duration fallback) {
-        return value == null ? fallback : value;
     }
 
     /** This runtime's leases on its transports' clients, to stop (give back) when it retires. */

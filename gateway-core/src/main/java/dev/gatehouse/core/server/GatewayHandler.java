@@ -6,6 +6,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import dev.gatehouse.core.config.EntryPointHttpConfig.UnderscoreHeaders;
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.http.EntryPointForwardedHeaders;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.Tunnel;
 import org.eclipse.jetty.http.HttpStatus;
@@ -68,6 +69,7 @@ final class GatewayHandler extends Handler.Abstract {
             }
             request = withoutUnderscoreHeaders(request);
         }
+        request = EntryPointForwardedHeaders.apply(request, entryPoint.forwardedHeaders());
         if (entryPoint.refusesPath(request.getHttpURI().getPath())) {
             // http.encodedCharacters: Traefik's routers answer such a path 400 before their middlewares.
             ErrorResponses.badRequest(request, response, callback);

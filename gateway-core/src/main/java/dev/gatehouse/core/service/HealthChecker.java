@@ -1,6 +1,6 @@
 package dev.gatehouse.core.service;
 
-import dev.gatehouse.api.config.HealthCheckConfig;
+import dev.gatehouse.core.config.dynamic.HealthCheckConfig;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
 import java.time.Duration;

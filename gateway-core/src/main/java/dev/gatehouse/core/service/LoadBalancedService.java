@@ -1,6 +1,6 @@
 package dev.gatehouse.core.service;
 
-import dev.gatehouse.api.config.PassiveHealthCheckConfig;
+import dev.gatehouse.core.config.dynamic.PassiveHealthCheckConfig;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.proxy.UpstreamClient;
@@ -378,7 +378,7 @@ public final class LoadBalancedService extends ServiceHandler {
         }
 
         @Override
-        public boolean unreachable(Throwable failure, UpstreamClient.Retry retry) {
+        public UpstreamServer unreachable(Throwable failure) {
             Member failedMember = member;
             member = null;
             failedMember.inFlight.decrementAndGet();
@@ -387,11 +387,11 @@ public final class LoadBalancedService extends ServiceHandler {
                 tried |= 1L << failedMember.index;
             }
             if (attempts >= members.length) {
-                return false;
+                return null;
             }
             Member next = pick(request, tried);
             if (next == null) {
-                return false;
+                return null;
             }
             attempts++;
             member = next;
@@ -400,8 +400,7 @@ public final class LoadBalancedService extends ServiceHandler {
                 response.getHeaders().put(next.setCookie);
             }
             startNanos = System.nanoTime();
-            retry.to(next.server, this);
-            return true;
+            return next.server;
         }
 
         @Override

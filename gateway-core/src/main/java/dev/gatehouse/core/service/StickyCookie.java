@@ -1,6 +1,6 @@
 package dev.gatehouse.core.service;
 
-import dev.gatehouse.api.config.StickyConfig;
+import dev.gatehouse.core.config.dynamic.StickyConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -2,7 +2,7 @@ package dev.gatehouse.core.tls;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.CertResolver;
-import dev.gatehouse.api.CertificateSink;
+import dev.gatehouse.api.CertResolverContext;
 import dev.gatehouse.api.ChallengeResponder;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
@@ -28,7 +28,7 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateResolvers.class);
 
-    private final Map<String, CertResolver.Instance> running = new LinkedHashMap<>();
+    private final Map<String, CertResolver.Running> running = new LinkedHashMap<>();
     private final Map<String, String> failedToStart = new LinkedHashMap<>();
 
     /**
@@ -87,17 +87,17 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
         return new Resolved(resolver, loaded.bindSection(path + "." + type, only.getValue(), resolver.configType()));
     }
 
-    private static CertResolver.Instance start(LoadedConfiguration loaded, ExtensionRegistry extensions, TlsManager tls,
+    private static CertResolver.Running start(LoadedConfiguration loaded, ExtensionRegistry extensions, TlsManager tls,
             String name, JsonNode declaration) throws Exception {
         Resolved resolved = resolve(loaded, extensions, name, declaration);
-        return resolved.resolver().start(name, resolved.options(), new Sink(name, tls));
+        return resolved.resolver().start(resolved.options(), new Sink(name, tls));
     }
 
     /** Routers' needs, once per configuration: each running resolver is asked for each domain set. */
     @Override
     public void demand(Map<String, Map<Set<String>, String>> byResolver, List<ConfigProblem> problems) {
         byResolver.forEach((resolver, domains) -> {
-            CertResolver.Instance instance = running.get(resolver);
+            CertResolver.Running instance = running.get(resolver);
             if (instance == null) {
                 String reason = failedToStart.containsKey(resolver)
                         ? "certificate resolver '" + resolver + "' failed to start: " + failedToStart.get(resolver)
@@ -120,7 +120,7 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
     /** The resolvers that answer HTTP-01 challenges on {@code entryPoint}. */
     public List<ChallengeResponder> httpChallengeResponders(String entryPoint) {
         List<ChallengeResponder> responders = new ArrayList<>();
-        for (CertResolver.Instance instance : running.values()) {
+        for (CertResolver.Running instance : running.values()) {
             if (instance instanceof ChallengeResponder responder && entryPoint.equals(responder.httpChallengeEntryPoint())) {
                 responders.add(responder);
             }
@@ -145,17 +145,17 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
     }
 
     /** Delivers one resolver's certificates to the TLS store, and logs its failures with their domains. */
-    private record Sink(String resolver, TlsManager tls) implements CertificateSink {
+    private record Sink(String resolverName, TlsManager tls) implements CertResolverContext {
         @Override
         public void issued(Set<String> domains, PrivateKey key, List<X509Certificate> chain) {
-            tls.issued(resolver, domains, new CertifiedKey(key, chain));
-            LOG.info("Certificate resolver {}: certificate for {} is served (valid until {})", resolver, domains,
+            tls.issued(resolverName, domains, new CertifiedKey(key, chain));
+            LOG.info("Certificate resolver {}: certificate for {} is served (valid until {})", resolverName, domains,
                     chain.get(0).getNotAfter().toInstant());
         }
 
         @Override
         public void failed(Set<String> domains, Throwable cause) {
-            LOG.error("Certificate resolver {}: cannot obtain a certificate for {}: {}", resolver, domains,
+            LOG.error("Certificate resolver {}: cannot obtain a certificate for {}: {}", resolverName, domains,
                     cause.getMessage() == null ? cause.toString() : cause.getMessage());
         }
 

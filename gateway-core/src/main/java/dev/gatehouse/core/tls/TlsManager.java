@@ -1,7 +1,7 @@
 package dev.gatehouse.core.tls;
 
-import dev.gatehouse.api.config.CertificateConfig;
-import dev.gatehouse.api.config.TlsOptionsConfig;
+import dev.gatehouse.core.config.dynamic.CertificateConfig;
+import dev.gatehouse.core.config.dynamic.TlsOptionsConfig;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
 import java.nio.file.Path;

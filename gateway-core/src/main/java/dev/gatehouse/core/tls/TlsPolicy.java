@@ -1,7 +1,7 @@
 package dev.gatehouse.core.tls;
 
-import dev.gatehouse.api.config.ClientAuthConfig;
-import dev.gatehouse.api.config.TlsOptionsConfig;
+import dev.gatehouse.core.config.dynamic.ClientAuthConfig;
+import dev.gatehouse.core.config.dynamic.TlsOptionsConfig;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.core.proxy.UpstreamSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,8 +135,8 @@ class StaticConfigurationLoaderTest {
         assertEquals("DEBUG", c.log().levelOrDefault());
         assertEquals("json", c.log().formatOrDefault());
         assertEquals(dir.resolve("my-plugins"), loaded.pluginsDirectory());
-        assertEquals(10, c.serversTransport().maxIdleConnsPerHostOrDefault());
-        assertEquals(Duration.ofSeconds(5), c.serversTransport().forwardingTimeoutsOrDefault().dialTimeoutOrDefault());
+        assertEquals(10, UpstreamSettings.of(c.serversTransport()).maxIdleConnsPerHost());
+        assertEquals(Duration.ofSeconds(5), UpstreamSettings.of(c.serversTransport()).dialTimeout());
         assertNull(c.demo());
     }
 
@@ -191,7 +192,7 @@ class StaticConfigurationLoaderTest {
         assertEquals(":8080", web.address());
         assertEquals(List.of("127.0.0.1", "10.0.0.0/8"), web.forwardedHeadersOrDefault().trustedIPs());
         assertTrue(web.forwardedHeadersOrDefault().insecureOrDefault());
-        assertEquals(7, c.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
+        assertEquals(7, UpstreamSettings.of(c.serversTransportOrDefault()).maxIdleConnsPerHost());
         assertEquals(Duration.ofSeconds(10), c.providersOrDefault().providersThrottleDurationOrDefault());
     }
 
@@ -472,13 +473,38 @@ class StaticConfigurationLoaderTest {
         assertEquals(Duration.ofSeconds(10), web.transportOrDefault().lifeCycleOrDefault().graceTimeOutOrDefault());
         assertEquals(Duration.ZERO, web.transportOrDefault().lifeCycleOrDefault().requestAcceptGraceTimeoutOrDefault());
         assertEquals(List.of(), web.forwardedHeadersOrDefault().trustedIPs());
-        ForwardingTimeoutsConfig timeouts = c.serversTransportOrDefault().forwardingTimeoutsOrDefault();
-        assertEquals(Duration.ofSeconds(30), timeouts.dialTimeoutOrDefault());
-        assertEquals(Duration.ZERO, timeouts.responseHeaderTimeoutOrDefault());
-        assertEquals(Duration.ofSeconds(90), timeouts.idleConnTimeoutOrDefault());
-        assertEquals(200, c.serversTransportOrDefault().maxIdleConnsPerHostOrDefault());
+        UpstreamSettings transport = UpstreamSettings.of(c.serversTransportOrDefault());
+        assertEquals(Duration.ofSeconds(30), transport.dialTimeout());
+        assertEquals(Duration.ZERO, transport.responseHeaderTimeout());
+        assertEquals(Duration.ofSeconds(90), transport.idleConnTimeout());
+        assertEquals(200, transport.maxIdleConnsPerHost());
         assertEquals(new PingConfig(null, null, null).entryPointOrDefault(), "gatehouse");
         assertEquals(503, new PingConfig(null, null, null).terminatingStatusCodeOrDefault());
+    }
+
+    /** One type for static and dynamic transports, but the static section takes only Traefik's static options. */
+    @Test
+    void theStaticServersTransportRefusesOptionsOfDynamicTransports() throws Exception {
+        Path file = dir.resolve("gatehouse.yml");
+        Files.writeString(file, """
+                entryPoints:
+                  web:
+                    address: ":8080"
+                serversTransport:
+                  insecureSkipVerify: true
+                  serverName: backend.internal
+                  forwardingTimeouts:
+                    dialTimeout: 5s
+                    pingTimeout: 1s
+                """);
+        ConfigurationException refused = assertThrows(ConfigurationException.class,
+                () -> load(List.of("--configFile=" + file), Map.of()));
+        String problems = String.join("\n", refused.problems());
+        assertEquals(2, refused.problems().size(), problems);
+        assertTrue(problems.contains("gatehouse.yml:6: serversTransport.serverName is an option of a "
+                + "dynamic servers transport (http.serversTransports.<name>)"), problems);
+        assertTrue(problems.contains("gatehouse.yml:9: serversTransport.forwardingTimeouts.pingTimeout"),
+                problems);
     }
 
     @ParameterizedTest(name = "{0} enables ping")

@@ -53,4 +53,33 @@ class ErrorResponsesTest {
     void clientFailureStatus(String what, Throwable failure, int expected) {
         assertEquals(expected, ErrorResponses.clientFailureStatus(failure));
     }
+
+    /** A cause that is its own cause, as some libraries build them: the walk must end. */
+    private static final class SelfCaused extends IOException {
+        @Override
+        public synchronized Throwable getCause() {
+            return this;
+        }
+    }
+
+    static Stream<Arguments> upstreamFailures() {
+        java.net.UnknownHostException lookupTimedOut = new java.net.UnknownHostException("app.internal");
+        lookupTimedOut.initCause(new SocketTimeoutException("DNS server did not answer"));
+        return Stream.of(
+                Arguments.of("no response headers in time", new TimeoutException("no response headers"), 504),
+                Arguments.of("connect timeout", new java.net.SocketTimeoutException("Connect timed out"), 504),
+                Arguments.of("Jetty's address resolution timed out", new TimeoutException("DNS timeout 15000 ms"), 504),
+                Arguments.of("a lookup that timed out", lookupTimedOut, 504),
+                Arguments.of("a name that does not exist", new java.net.UnknownHostException("no-such-host.invalid"), 502),
+                Arguments.of("connection refused", new java.net.ConnectException("Connection refused"), 502),
+                Arguments.of("a timeout wrapped twice", new IOException(new RuntimeException(new TimeoutException())), 504),
+                Arguments.of("its own cause", new SelfCaused(), 502));
+    }
+
+    /** 504 for a timeout anywhere in the chain, as Traefik answers for Go's net.Error.Timeout(); 502 otherwise. */
+    @ParameterizedTest(name = "{0}: {2}")
+    @MethodSource("upstreamFailures")
+    void upstreamFailureStatus(String what, Throwable failure, int expected) {
+        assertEquals(expected, ErrorResponses.statusFor(failure));
+    }
 }

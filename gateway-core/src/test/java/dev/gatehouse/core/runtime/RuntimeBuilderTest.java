@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.RequestPredicate;
-import dev.gatehouse.api.config.LoadBalancerConfig;
-import dev.gatehouse.api.config.MiddlewareConfig;
-import dev.gatehouse.api.config.RouterConfig;
-import dev.gatehouse.api.config.ServerConfig;
-import dev.gatehouse.api.config.ServiceConfig;
+import dev.gatehouse.core.config.dynamic.LoadBalancerConfig;
+import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.RouterConfig;
+import dev.gatehouse.core.config.dynamic.ServerConfig;
+import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.Defined;
@@ -74,7 +74,7 @@ class RuntimeBuilderTest {
         }
 
         @Override
-        public Handler.Wrapper create(TagConfig config) {
+        public Handler.Wrapper create(TagConfig config, dev.gatehouse.api.MiddlewareContext context) {
             if ("explode".equals(config.tag())) {
                 throw new IllegalArgumentException("tag must not be explode");
             }
@@ -100,11 +100,6 @@ class RuntimeBuilderTest {
         @Override
         public Class<TagConfig> configType() {
             return TagConfig.class;
-        }
-
-        @Override
-        public Handler.Wrapper create(TagConfig config) {
-            throw new UnsupportedOperationException("needs its context");
         }
 
         @Override
@@ -316,11 +311,11 @@ class RuntimeBuilderTest {
                 "dyn.yml", "file"));
         service("main", "http://127.0.0.1:1");
         service("spare", "http://127.0.0.1:2");
-        services.put("fails@file", new Defined<>(new ServiceConfig(null, null, null, new dev.gatehouse.api.config.FailoverConfig(
-                "main", "spare", null, new dev.gatehouse.api.config.FailoverConfig.Errors(List.of("500-599", "5xx"), null))),
+        services.put("fails@file", new Defined<>(new ServiceConfig(null, null, null, new dev.gatehouse.core.config.dynamic.FailoverConfig(
+                "main", "spare", null, new dev.gatehouse.core.config.dynamic.FailoverConfig.Errors(List.of("500-599", "5xx"), null))),
                 "dyn.yml", "file"));
-        services.put("backwards@file", new Defined<>(new ServiceConfig(null, null, null, new dev.gatehouse.api.config.FailoverConfig(
-                "main", "spare", null, new dev.gatehouse.api.config.FailoverConfig.Errors(List.of("599-500"), null))),
+        services.put("backwards@file", new Defined<>(new ServiceConfig(null, null, null, new dev.gatehouse.core.config.dynamic.FailoverConfig(
+                "main", "spare", null, new dev.gatehouse.core.config.dynamic.FailoverConfig.Errors(List.of("599-500"), null))),
                 "dyn.yml", "file"));
         router("a", "Host(`a`)", "roundRobin", null, List.of(), List.of());
         router("b", "Host(`b`)", "fails", null, List.of(), List.of());
@@ -337,11 +332,11 @@ class RuntimeBuilderTest {
     @Test
     void anUnknownHealthCheckModeOrGrpcOverHttpsDisablesTheService() {
         services.put("tcpCheck@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
-                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.api.config.HealthCheckConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.core.config.dynamic.HealthCheckConfig(
                         "/health", null, "tcp", null, null, null, null, null, null, null, null, null), null, null, null, null)),
                 "dyn.yml", "file"));
         services.put("grpcTls@file", new Defined<>(new ServiceConfig(new LoadBalancerConfig(
-                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.api.config.HealthCheckConfig(
+                List.of(new ServerConfig("http://127.0.0.1:1", null)), null, null, new dev.gatehouse.core.config.dynamic.HealthCheckConfig(
                         null, "https", "grpc", null, null, null, null, null, null, null, null, null), null, null, null, null)),
                 "dyn.yml", "file"));
         router("a", "Host(`a`)", "tcpCheck", null, List.of(), List.of());
@@ -576,13 +571,13 @@ class RuntimeBuilderTest {
     void routersWithTlsServeTlsRequestsOnlyAndTheEntryPointsHttpTlsAppliesToTheOthers() {
         service("s", "http://127.0.0.1:1");
         routers.put("secure@file", new Defined<>(new RouterConfig("Host(`a`)", List.of("web", "websecure"), List.of(), "s",
-                null, new dev.gatehouse.api.config.RouterTlsConfig(null, null, null)), "dyn.yml", "file"));
+                null, new dev.gatehouse.core.config.dynamic.RouterTlsConfig(null, null, null)), "dyn.yml", "file"));
         router("plain", "Host(`b`)", "s", null, List.of("web", "websecure"), List.of());
         routers.put("unknown-options@file", new Defined<>(new RouterConfig("Host(`c`)", List.of("web"), List.of(), "s",
-                null, new dev.gatehouse.api.config.RouterTlsConfig("missing", null, null)), "dyn.yml", "file"));
-        java.util.List<dev.gatehouse.api.config.RouterTlsConfig> entryPointTls = new java.util.ArrayList<>();
+                null, new dev.gatehouse.core.config.dynamic.RouterTlsConfig("missing", null, null)), "dyn.yml", "file"));
+        java.util.List<dev.gatehouse.core.config.dynamic.RouterTlsConfig> entryPointTls = new java.util.ArrayList<>();
         entryPointTls.add(null);
-        entryPointTls.add(new dev.gatehouse.api.config.RouterTlsConfig(null, null, null));
+        entryPointTls.add(new dev.gatehouse.core.config.dynamic.RouterTlsConfig(null, null, null));
         try (dev.gatehouse.core.tls.TlsManager tls = new dev.gatehouse.core.tls.TlsManager(null, dev.gatehouse.core.tls.TlsEngine.JDK)) {
             GatewayRuntime runtime = new RuntimeBuilder(RuntimeSettings.builder(List.of("web", "websecure"), registry)
                     .defaultEntryPoints(List.of("web")).entryPointTls(entryPointTls).tls(tls, null).build())

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.api.config.ServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;

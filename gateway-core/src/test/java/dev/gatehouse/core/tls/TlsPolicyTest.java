@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.api.config.ClientAuthConfig;
-import dev.gatehouse.api.config.TlsOptionsConfig;
+import dev.gatehouse.core.config.dynamic.ClientAuthConfig;
+import dev.gatehouse.core.config.dynamic.TlsOptionsConfig;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package com.example.gatehouse.requestid;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Handler;
@@ -47,7 +48,7 @@ public final class RequestIdMiddleware implements Middleware<RequestIdMiddleware
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         // Everything decided here, once per configuration; nothing below is parsed per request.
         String header = config == null || config.headerName() == null ? DEFAULT_HEADER : config.headerName().strip();
         if (header.isEmpty() || !header.chars().allMatch(RequestIdMiddleware::isTokenChar)) {

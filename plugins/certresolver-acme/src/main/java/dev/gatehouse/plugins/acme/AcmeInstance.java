@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * One running ACME resolver. All ACME work happens on its own thread, one order at a time; requests for
  * domains that have a fresh certificate, or an order under way or waiting to be retried, start nothing.
  */
-final class AcmeInstance implements CertResolver.Instance, ChallengeResponder {
+final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
 
     private static final Logger LOG = LoggerFactory.getLogger(AcmeInstance.class);
     private static final Duration WAIT = Duration.ofSeconds(90);

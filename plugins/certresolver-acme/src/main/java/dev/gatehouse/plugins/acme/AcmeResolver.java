@@ -1,7 +1,7 @@
 package dev.gatehouse.plugins.acme;
 
 import dev.gatehouse.api.CertResolver;
-import dev.gatehouse.api.CertificateSink;
+import dev.gatehouse.api.CertResolverContext;
 import dev.gatehouse.api.Storages;
 import dev.gatehouse.plugins.acme.dns.DnsProvider;
 import dev.gatehouse.plugins.acme.dns.DnsProviders;
@@ -44,7 +44,8 @@ public final class AcmeResolver implements CertResolver<AcmeConfig> {
     }
 
     @Override
-    public Instance start(String resolverName, AcmeConfig config, CertificateSink sink) throws Exception {
+    public Running start(AcmeConfig config, CertResolverContext context) throws Exception {
+        String resolverName = context.resolverName();
         if (config.httpChallengeEntryPoint() == null && !config.tlsChallengeEnabled() && config.dnsChallenge() == null) {
             throw new IllegalArgumentException("certificatesResolvers." + resolverName
                     + ".acme needs a challenge: httpChallenge.entryPoint, tlsChallenge or dnsChallenge");
@@ -57,7 +58,7 @@ public final class AcmeResolver implements CertResolver<AcmeConfig> {
         }
         DnsChallengeSolver dns = config.dnsChallenge() == null ? null
                 : dnsSolver(resolverName, config.dnsChallenge(), LegoEnvironment.system());
-        AcmeInstance instance = new AcmeInstance(resolverName, config, storages.open(config.storageOrDefault()), sink, dns);
+        AcmeInstance instance = new AcmeInstance(resolverName, config, storages.open(config.storageOrDefault()), context, dns);
         instance.start();
         return instance;
     }

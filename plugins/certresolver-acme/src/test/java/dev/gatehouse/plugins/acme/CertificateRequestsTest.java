@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -164,7 +165,7 @@ class CertificateRequestsTest {
                     null, null, null, List.of(file.getKey().toString()), null, null, null, null, null, null, null, null,
                     null);
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> new AcmeResolver(location -> null).start("le", config, null));
+                    () -> new AcmeResolver(location -> null).start(config, named("le")));
             assertEquals("certificatesResolvers.le.acme.caCertificates: " + file.getValue(), refused.getMessage());
         }
     }
@@ -206,5 +207,33 @@ class CertificateRequestsTest {
                 javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         factory.init((java.security.KeyStore) null);
         return ((javax.net.ssl.X509TrustManager) factory.getTrustManagers()[0]).getAcceptedIssuers().length;
+    }
+
+    /** The context of a resolver named {@code name} that is refused before it could issue anything. */
+    private static dev.gatehouse.api.CertResolverContext named(String name) {
+        return new dev.gatehouse.api.CertResolverContext() {
+            @Override
+            public String resolverName() {
+                return name;
+            }
+
+            @Override
+            public void issued(Set<String> domains, java.security.PrivateKey key,
+                    List<X509Certificate> chain) {
+                throw new AssertionError("nothing is issued by a resolver that does not start");
+            }
+
+            @Override
+            public void failed(Set<String> domains, Throwable cause) {
+            }
+
+            @Override
+            public void tlsAlpnChallenge(String domain, byte[] acmeValidation) {
+            }
+
+            @Override
+            public void tlsAlpnChallengeDone(String domain) {
+            }
+        };
     }
 }

@@ -22,13 +22,8 @@ final class Regexps {
         try {
             return RegexpLimits.compile(regexp, Pattern::compile);
         } catch (PatternSyntaxException e) {
-            String hint = "";
             String description = e.getDescription();
-            if (regexp.contains("(?=") || regexp.contains("(?!") || regexp.contains("(?<=") || regexp.contains("(?<!")) {
-                hint = " (Go's RE2 syntax has no lookahead or lookbehind)";
-            } else if (description.contains("escape sequence") && regexp.matches("(?s).*\\\\[1-9].*")) {
-                hint = " (Go's RE2 syntax has no backreferences)";
-            }
+            String hint = RegexpLimits.syntaxHint(regexp, description);
             throw new IllegalArgumentException(matcher + " regexp `" + regexp + "` is invalid: " + description
                     + (e.getPattern() == null || e.getPattern().isEmpty() ? "" : ": `" + e.getPattern() + "`") + hint);
         } catch (IllegalArgumentException e) {

@@ -61,7 +61,7 @@ class HeadersTest {
     }
 
     private static MiddlewareTester tester(Headers.Config config) throws Exception {
-        return new MiddlewareTester(new Headers().create(config)).respond((request, response, callback) -> {
+        return new MiddlewareTester(new Headers().create(config, null)).respond((request, response, callback) -> {
             response.getHeaders().put("X-Backend", "yes");
             response.getHeaders().put("Vary", "Accept-Encoding");
             response.setStatus(200);
@@ -100,7 +100,7 @@ class HeadersTest {
         try (MiddlewareTester t = new MiddlewareTester(new Headers().create(config(b -> {
             b.res = Map.of("X-Custom", "v");
             return b;
-        })))) {
+        }), null))) {
             assertEquals("v", t.get("/").get("X-Custom"));
         }
     }
@@ -335,9 +335,9 @@ class HeadersTest {
     /** Traefik's TestNew_withoutOptions ("headers configuration not valid") and TestNew_withSTSSecondsZero. */
     @Test
     void noOptionsIsRefusedButAnOptionSetToItsDefaultCounts() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Headers().create(config(b -> b)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Headers().create(config(b -> b), null));
         assertTrue(e.getMessage().contains("customRequestHeaders"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Headers().create(null));
+        assertThrows(IllegalArgumentException.class, () -> new Headers().create(null, null));
         try (MiddlewareTester t = tester(config(b -> {
             b.sts = 0L;
             return b;
@@ -353,7 +353,7 @@ class HeadersTest {
         assertThrows(IllegalArgumentException.class, () -> new Headers().create(config(b -> {
             b.originRegex = List.of("(");
             return b;
-        })));
+        }), null));
     }
 
     /** Traefik v3 still reads the options it deprecated and ignores them: so a v2-era middleware keeps working. */

@@ -40,7 +40,7 @@ class PathMiddlewaresTest {
     void stripPrefix(String desc, String prefixes, String path, int status, String expectedPath, String expectedHeader)
             throws Exception {
         List<String> list = prefixes.isEmpty() ? List.of() : List.of(prefixes.split("\\|"));
-        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(list, false)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(list, false), null))) {
             HttpTester.Response r = t.get(path);
             assertEquals(status, r.getStatus(), desc);
             if (status != 200) {
@@ -54,14 +54,14 @@ class PathMiddlewaresTest {
 
     @Test
     void stripPrefixKeepsTheQueryAndForceSlashNeverEmptiesThePath() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(List.of("/stat"), true)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(List.of("/stat"), true), null))) {
             t.get("/stat?a=1");
             assertEquals("/?a=1", t.seen().pathQuery());
             t.get("/stat/us");
             assertEquals("/us", t.seen().path());
             assertEquals(400, t.get("/api../foo".replace("/api", "/stat")).getStatus());
         }
-        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(List.of("/stat"), null)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(List.of("/stat"), null), null))) {
             t.get("/stat?a=1");
             assertEquals("?a=1", t.seen().pathQuery(), "empty path, query kept; the gateway sends /?a=1");
         }
@@ -69,7 +69,7 @@ class PathMiddlewaresTest {
 
     @Test
     void stripPrefixAddsToAnExistingForwardedPrefix() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(List.of("/b"), false)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new StripPrefix().create(new StripPrefix.Config(List.of("/b"), false), null))) {
             t.get("/b/c", "X-Forwarded-Prefix: /a");
             assertEquals(List.of("/a", "/b"), t.seen().headers().getValuesList("X-Forwarded-Prefix"));
         }
@@ -95,7 +95,7 @@ class PathMiddlewaresTest {
     void stripPrefixRegex(String path, int status, String expectedPath, String expectedHeader) throws Exception {
         StripPrefixRegex.Config config = new StripPrefixRegex.Config(
                 List.of("/a/api/", "/b/([a-z0-9]+)/", "/c/[a-z0-9]+/[0-9]+/", "/a/", "/t /"));
-        try (MiddlewareTester t = new MiddlewareTester(new StripPrefixRegex().create(config))) {
+        try (MiddlewareTester t = new MiddlewareTester(new StripPrefixRegex().create(config, null))) {
             HttpTester.Response r = t.get(path.replace(" ", "%20"));
             assertEquals(status, r.getStatus(), path);
             if (status != 200) {
@@ -115,7 +115,7 @@ class PathMiddlewaresTest {
         "/foo/; /bar?x=1;  /foo//bar?x=1",
     })
     void addPrefix(String prefix, String path, String expected) throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new AddPrefix().create(new AddPrefix.Config(prefix)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new AddPrefix().create(new AddPrefix.Config(prefix), null))) {
             t.get(path);
             assertEquals(expected, t.seen().pathQuery());
         }
@@ -124,7 +124,7 @@ class PathMiddlewaresTest {
     @Test
     void addPrefixRejectsAnEmptyPrefix() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new AddPrefix().create(new AddPrefix.Config("")));
+                () -> new AddPrefix().create(new AddPrefix.Config(""), null));
         assertTrue(e.getMessage().contains("prefix"));
     }
 
@@ -136,7 +136,7 @@ class PathMiddlewaresTest {
         "/foo;           /a%20b;            /foo",
     })
     void replacePath(String path, String replacement, String header) throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new ReplacePath().create(new ReplacePath.Config(replacement)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new ReplacePath().create(new ReplacePath.Config(replacement), null))) {
             t.get(path);
             assertEquals(replacement, t.seen().path());
             assertEquals(header, t.seen().header("X-Replaced-Path"));
@@ -171,7 +171,7 @@ class PathMiddlewaresTest {
     })
     void replacePathRegex(String desc, String path, String regex, String replacement, int status, String expectedPath,
             String expectedHeader) throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new ReplacePathRegex().create(new ReplacePathRegex.Config(regex, replacement)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new ReplacePathRegex().create(new ReplacePathRegex.Config(regex, replacement), null))) {
             assertEquals(status, t.get(path).getStatus(), desc);
             if (status != 200) {
                 assertNull(t.seen(), desc);
@@ -185,8 +185,8 @@ class PathMiddlewaresTest {
     @Test
     void invalidRegexIsRejectedWithItsReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ReplacePathRegex().create(new ReplacePathRegex.Config("/(?=a)", "/b")));
+                () -> new ReplacePathRegex().create(new ReplacePathRegex.Config("/(?=a)", "/b"), null));
         assertTrue(e.getMessage().contains("lookahead"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new StripPrefixRegex().create(new StripPrefixRegex.Config(List.of("(("))));
+        assertThrows(IllegalArgumentException.class, () -> new StripPrefixRegex().create(new StripPrefixRegex.Config(List.of("((")), null));
     }
 }

@@ -37,7 +37,7 @@ class RedirectMiddlewaresTest {
     void redirectScheme(String desc, String scheme, String port, boolean permanent, String method, String host,
             String target, String forwardedProto, int status, String location) throws Exception {
         RedirectScheme.Config config = new RedirectScheme.Config(scheme, port, permanent, null);
-        try (MiddlewareTester t = new MiddlewareTester(new RedirectScheme().create(config))) {
+        try (MiddlewareTester t = new MiddlewareTester(new RedirectScheme().create(config, null))) {
             t.trustForwardedHeaders(true);
             HttpTester.Response r = forwardedProto == null
                     ? t.send(method, target, null, "Host: " + host)
@@ -54,7 +54,7 @@ class RedirectMiddlewaresTest {
 
     @Test
     void untrustedForwardedProtoIsIgnored() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new RedirectScheme().create(new RedirectScheme.Config("https", null, null, null)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new RedirectScheme().create(new RedirectScheme.Config("https", null, null, null), null))) {
             HttpTester.Response r = t.get("/", "Host: foo", "X-Forwarded-Proto: https");
             assertEquals(302, r.getStatus());
             assertEquals("https://foo/", r.get("Location"));
@@ -63,7 +63,7 @@ class RedirectMiddlewaresTest {
 
     @Test
     void forcePermanentRedirectIs308ForEveryMethod() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new RedirectScheme().create(new RedirectScheme.Config("https", null, false, true)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new RedirectScheme().create(new RedirectScheme.Config("https", null, false, true), null))) {
             assertEquals(308, t.get("/", "Host: foo").getStatus());
             assertEquals(308, t.send("POST", "/", "x", "Host: foo").getStatus());
         }
@@ -71,8 +71,8 @@ class RedirectMiddlewaresTest {
 
     @Test
     void schemeIsRequiredAndPortMustBeANumber() {
-        assertThrows(IllegalArgumentException.class, () -> new RedirectScheme().create(new RedirectScheme.Config("", null, null, null)));
-        assertThrows(IllegalArgumentException.class, () -> new RedirectScheme().create(new RedirectScheme.Config("https", "abc", null, null)));
+        assertThrows(IllegalArgumentException.class, () -> new RedirectScheme().create(new RedirectScheme.Config("", null, null, null), null));
+        assertThrows(IllegalArgumentException.class, () -> new RedirectScheme().create(new RedirectScheme.Config("https", "abc", null, null), null));
     }
 
     /** regex; replacement; permanent; method; host; target; expected status; Location. */
@@ -89,7 +89,7 @@ class RedirectMiddlewaresTest {
     })
     void redirectRegex(String desc, String regex, String replacement, boolean permanent, String method, String host,
             String target, int status, String location) throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new RedirectRegex().create(new RedirectRegex.Config(regex, replacement, permanent)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new RedirectRegex().create(new RedirectRegex.Config(regex, replacement, permanent), null))) {
             HttpTester.Response r = t.send(method, target, method.equals("GET") ? null : "body", "Host: " + host);
             assertEquals(status, r.getStatus(), desc);
             assertEquals(location, r.get("Location"), desc);
@@ -98,6 +98,6 @@ class RedirectMiddlewaresTest {
 
     @Test
     void redirectRegexNeedsAValidRegex() {
-        assertThrows(IllegalArgumentException.class, () -> new RedirectRegex().create(new RedirectRegex.Config("(", "x", null)));
+        assertThrows(IllegalArgumentException.class, () -> new RedirectRegex().create(new RedirectRegex.Config("(", "x", null), null));
     }
 }

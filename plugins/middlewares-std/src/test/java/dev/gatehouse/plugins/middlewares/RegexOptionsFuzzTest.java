@@ -38,33 +38,33 @@ class RegexOptionsFuzzTest {
         STRIP_PREFIX_REGEX("regex") {
             @Override
             Handler.Wrapper create(String regexp) throws Exception {
-                return new StripPrefixRegex().create(new StripPrefixRegex.Config(List.of(regexp)));
+                return new StripPrefixRegex().create(new StripPrefixRegex.Config(List.of(regexp)), null);
             }
         },
         REPLACE_PATH_REGEX("regex") {
             @Override
             Handler.Wrapper create(String regexp) throws Exception {
-                return new ReplacePathRegex().create(new ReplacePathRegex.Config(regexp, "/x$1"));
+                return new ReplacePathRegex().create(new ReplacePathRegex.Config(regexp, "/x$1"), null);
             }
         },
         REDIRECT_REGEX("regex") {
             @Override
             Handler.Wrapper create(String regexp) throws Exception {
-                return new RedirectRegex().create(new RedirectRegex.Config(regexp, "https://a/$1", null));
+                return new RedirectRegex().create(new RedirectRegex.Config(regexp, "https://a/$1", null), null);
             }
         },
         ORIGIN_LIST_REGEX("accessControlAllowOriginListRegex") {
             @Override
             Handler.Wrapper create(String regexp) throws Exception {
                 return new Headers().create(only(Headers.Config.class,
-                        Map.of("accessControlAllowOriginListRegex", List.of(regexp))));
+                        Map.of("accessControlAllowOriginListRegex", List.of(regexp))), null);
             }
         },
         AUTH_RESPONSE_HEADERS_REGEX("authResponseHeadersRegex") {
             @Override
             Handler.Wrapper create(String regexp) throws Exception {
                 return new ForwardAuth(new TestEnvironment()).create(only(ForwardAuth.Config.class,
-                        Map.of("address", "http://127.0.0.1:1/auth", "authResponseHeadersRegex", regexp)));
+                        Map.of("address", "http://127.0.0.1:1/auth", "authResponseHeadersRegex", regexp)), null);
             }
         };
 

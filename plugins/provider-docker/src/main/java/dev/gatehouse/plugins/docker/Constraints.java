@@ -133,7 +133,8 @@ final class Constraints {
                 try {
                     pattern = RegexpLimits.compile(value, Pattern::compile);
                 } catch (PatternSyntaxException e) {
-                    throw error("invalid regexp '" + value + "': " + e.getDescription());
+                    throw error("invalid regexp '" + value + "': " + e.getDescription()
+                            + RegexpLimits.syntaxHint(value, e.getDescription()));
                 } catch (IllegalArgumentException e) {
                     throw error("LabelRegex regexp " + e.getMessage());
                 }

@@ -156,7 +156,7 @@ class ConfigBuilderTest {
                 "Traefik takes no defaultCertificate from labels: " + errors);
         BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper())
                 .bind(Map.of("docker", snapshot));
-        assertEquals(new dev.gatehouse.api.config.GeneratedCertConfig("myresolver", new dev.gatehouse.api.config.DomainConfig(
+        assertEquals(new dev.gatehouse.core.config.dynamic.GeneratedCertConfig("myresolver", new dev.gatehouse.core.config.dynamic.DomainConfig(
                 "example.org", List.of("foo.example.org", "bar.example.org"))), bound.tls().defaultGeneratedCert().value());
     }
 

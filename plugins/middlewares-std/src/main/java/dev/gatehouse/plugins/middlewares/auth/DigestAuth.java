@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class DigestAuth implements Middleware<DigestAuth.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null) {
             throw new IllegalArgumentException("no users: set 'users' or 'usersFile'");
         }

@@ -121,7 +121,7 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) throws Exception {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) throws Exception {
         if (config == null || config.address() == null || config.address().isBlank()) {
             throw new IllegalArgumentException("'address' is required (the URL of the authentication service)");
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.buffering;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.http.ResponseHead;
 import dev.gatehouse.plugins.middlewares.internal.OxyExpression;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
@@ -66,7 +67,7 @@ public final class Buffering implements Middleware<Buffering.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         Config c = config == null ? new Config(null, null, null, null, null) : config;
         Predicate<Attempt> retry = c.retryExpression() == null || c.retryExpression().isBlank() ? null
                 : OxyExpression.parse("retryExpression", c.retryExpression(), RETRY_FUNCTIONS);

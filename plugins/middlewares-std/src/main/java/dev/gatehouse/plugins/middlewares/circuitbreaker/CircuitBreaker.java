@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.circuitbreaker;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,11 +46,11 @@ public final class CircuitBreaker implements Middleware<CircuitBreaker.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
-        return create(config, System::nanoTime);
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
+        return breaker(config, System::nanoTime);
     }
 
-    Breaker create(Config config, LongSupplier clock) {
+    Breaker breaker(Config config, LongSupplier clock) {
         if (config == null) {
             throw new IllegalArgumentException("'expression' is required");
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.compress;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -49,7 +50,7 @@ public final class Compress implements Middleware<Compress.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         Config c = config == null ? new Config(null, null, null, null, null) : config;
         List<String> excluded = mediaTypes("excludedContentTypes", c.excludedContentTypes());
         List<String> included = mediaTypes("includedContentTypes", c.includedContentTypes());

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.contenttype;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -31,7 +32,7 @@ public final class ContentType implements Middleware<ContentType.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config != null && Boolean.FALSE.equals(config.autoDetect())) {
             return new Handler.Wrapper();
         }

@@ -58,11 +58,6 @@ public final class Errors implements Middleware<Errors.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
-        throw new IllegalArgumentException("needs the gateway's middleware context (for its 'service')");
-    }
-
-    @Override
     public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.service() == null || config.service().isBlank()) {
             throw new IllegalArgumentException("'service' is required");

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.grpcweb;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public final class GrpcWeb implements Middleware<GrpcWeb.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         List<String> origins = config == null || config.allowOrigins() == null ? List.of() : List.copyOf(config.allowOrigins());
         return new Handler.Wrapper() {
             @Override

@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.middlewares.headers;
 import com.google.re2j.Pattern;
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.CommitHook;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
@@ -131,7 +132,7 @@ public final class Headers implements Middleware<Headers.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         Prepared p = new Prepared(config == null ? empty() : config);
         if (!p.hasCors && !p.hasCustom && !p.hasSecure && !p.hasDeprecatedSecure) {
             // Traefik refuses a headers middleware with nothing set ("headers configuration not valid").

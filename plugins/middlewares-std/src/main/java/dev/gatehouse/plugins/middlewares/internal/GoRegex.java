@@ -25,10 +25,8 @@ public final class GoRegex {
         try {
             return RegexpLimits.compile(regex, Pattern::compile);
         } catch (PatternSyntaxException e) {
-            String hint = regex.contains("(?=") || regex.contains("(?!") || regex.contains("(?<=") || regex.contains("(?<!")
-                    ? " (Go's RE2 syntax has no lookahead or lookbehind)" : "";
             throw new IllegalArgumentException(option + " `" + regex + "` is not a valid RE2 regular expression: "
-                    + e.getDescription() + hint);
+                    + e.getDescription() + RegexpLimits.syntaxHint(regex, e.getDescription()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + " " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.ip;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.net.IpBlock;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ public final class IpAllowList implements Middleware<IpAllowList.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.sourceRange() == null || config.sourceRange().isEmpty()) {
             throw new IllegalArgumentException("'sourceRange' is empty: list the IPs or CIDR blocks to allow");
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.ip;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
@@ -30,9 +31,9 @@ public final class IpWhiteList implements Middleware<IpWhiteList.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         return allowList.create(config == null ? null
-                : new IpAllowList.Config(config.sourceRange(), config.ipStrategy(), null));
+                : new IpAllowList.Config(config.sourceRange(), config.ipStrategy(), null), context);
     }
 
     @Override

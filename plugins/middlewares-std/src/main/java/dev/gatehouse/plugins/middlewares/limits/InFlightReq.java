@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.limits;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +36,7 @@ public final class InFlightReq implements Middleware<InFlightReq.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.amount() == null || config.amount() <= 0) {
             throw new IllegalArgumentException("'amount' must be a positive number of requests");
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.limits;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import java.time.Duration;
@@ -40,7 +41,7 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         long average = config == null || config.average() == null ? 0 : config.average();
         if (average < 0) {
             throw new IllegalArgumentException("'average' must not be negative");

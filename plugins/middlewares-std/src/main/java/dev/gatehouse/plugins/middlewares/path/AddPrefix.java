@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.path;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.Paths;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
 import org.eclipse.jetty.server.Handler;
@@ -28,7 +29,7 @@ public final class AddPrefix implements Middleware<AddPrefix.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.prefix() == null || config.prefix().isEmpty()) {
             throw new IllegalArgumentException("'prefix' is required and cannot be empty");
         }

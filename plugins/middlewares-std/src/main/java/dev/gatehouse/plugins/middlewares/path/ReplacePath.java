@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.path;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -28,7 +29,7 @@ public final class ReplacePath implements Middleware<ReplacePath.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         String path = config == null || config.path() == null ? "" : config.path();
         return new Handler.Wrapper() {
             @Override

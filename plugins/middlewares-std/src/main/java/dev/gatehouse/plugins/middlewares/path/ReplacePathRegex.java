@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.middlewares.path;
 
 import com.google.re2j.Pattern;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
 import dev.gatehouse.plugins.middlewares.internal.Paths;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
@@ -37,7 +38,7 @@ public final class ReplacePathRegex implements Middleware<ReplacePathRegex.Confi
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.regex() == null) {
             throw new IllegalArgumentException("'regex' is required");
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.path;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.Paths;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
@@ -37,7 +38,7 @@ public final class StripPrefix implements Middleware<StripPrefix.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         List<String> prefixes = config == null || config.prefixes() == null ? List.of() : List.copyOf(config.prefixes());
         boolean forceSlash = config != null && Boolean.TRUE.equals(config.forceSlash());
         String[] ordered = prefixes.toArray(String[]::new);

@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.middlewares.path;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
 import dev.gatehouse.plugins.middlewares.internal.Paths;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
@@ -38,7 +39,7 @@ public final class StripPrefixRegex implements Middleware<StripPrefixRegex.Confi
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         List<Pattern> patterns = new ArrayList<>();
         if (config != null && config.regex() != null) {
             for (String regex : config.regex()) {

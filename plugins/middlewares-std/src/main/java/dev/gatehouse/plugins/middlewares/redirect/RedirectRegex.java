@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.middlewares.redirect;
 
 import com.google.re2j.Pattern;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -28,7 +29,7 @@ public final class RedirectRegex implements Middleware<RedirectRegex.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.regex() == null || config.regex().isBlank()) {
             throw new IllegalArgumentException("'regex' is required");
         }

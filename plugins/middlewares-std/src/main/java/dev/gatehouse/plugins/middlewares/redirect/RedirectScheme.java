@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.middlewares.redirect;
 import com.google.re2j.Pattern;
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.pf4j.Extension;
@@ -31,7 +32,7 @@ public final class RedirectScheme implements Middleware<RedirectScheme.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.scheme() == null || config.scheme().isEmpty()) {
             throw new IllegalArgumentException("'scheme' is required (the target scheme, such as https)");
         }

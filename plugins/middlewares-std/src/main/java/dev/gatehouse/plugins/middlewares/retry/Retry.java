@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.middlewares.retry;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.http.BodyReader;
+import dev.gatehouse.api.http.ForwardingListener;
 import dev.gatehouse.api.http.HeldResponse;
 import dev.gatehouse.api.http.PeekedRequest;
 import dev.gatehouse.api.http.ResponseHead;
@@ -83,7 +84,7 @@ public final class Retry implements Middleware<Retry.Config> {
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         if (config == null || config.attempts() == null || config.attempts() <= 0) {
             throw new IllegalArgumentException("'attempts' is required and must be at least 1"
                     + (config == null || config.attempts() == null ? "" : ", not " + config.attempts()));
@@ -189,8 +190,8 @@ public final class Retry implements Middleware<Retry.Config> {
             /** Runs attempt {@code n}; false only when the first is not handled at all. */
             boolean attempt(int n) {
                 WatchedRequest request = replayable ? new WatchedRequest(new PeekedRequest(original, held, true)) : once;
-                request.removeAttribute(MiddlewareContext.Attributes.NOT_FORWARDED);
                 boolean last = n >= policy.attempts();
+                request.startAttempt(last);
                 // Held back until its status is known, then let through, or dropped and sent again.
                 HeldResponse holding = last ? null : new HeldResponse(request, response, attempt -> retries(request, attempt));
                 Callback done = last ? callback : new Callback() {
@@ -240,7 +241,7 @@ public final class Retry implements Middleware<Retry.Config> {
                     return false;
                 }
                 if (policy.retryOnNetworkError()
-                        && request.getAttribute(MiddlewareContext.Attributes.NOT_FORWARDED) != null
+                        && request.notForwarded != null
                         && (replayable || !request.consumed)) {
                     return true;
                 }
@@ -260,12 +261,36 @@ public final class Retry implements Middleware<Retry.Config> {
         }
     }
 
-    /** The client's request, noting whether any of its body was read (then it can never be sent again). */
-    static final class WatchedRequest extends Request.Wrapper {
+    /**
+     * The client's request as one attempt sees it: notes whether any of its body was read (then it can never be sent
+     * again) and whether the gateway could not forward it ({@link ForwardingListener}).
+     */
+    static final class WatchedRequest extends Request.Wrapper implements ForwardingListener {
         volatile boolean consumed;
+        /** Why the gateway could not forward the current attempt, or null while it did (or has not yet). */
+        volatile Throwable notForwarded;
+        /** Whether the current attempt is the last: its failure is then passed on to a retry further out. */
+        private volatile boolean last;
 
         WatchedRequest(Request request) {
             super(request);
+        }
+
+        void startAttempt(boolean last) {
+            this.notForwarded = null;
+            this.last = last;
+        }
+
+        @Override
+        public void notForwarded(Throwable cause) {
+            notForwarded = cause;
+            if (last) {
+                // This retry has given up: an enclosing one may still send the request again.
+                ForwardingListener outer = ForwardingListener.of(getWrapped());
+                if (outer != null) {
+                    outer.notForwarded(cause);
+                }
+            }
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.middlewares.tls;
 
 import dev.gatehouse.api.Middleware;
+import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
 import java.net.InetAddress;
 import java.net.URLEncoder;
@@ -64,7 +65,7 @@ public final class PassTLSClientCert implements Middleware<PassTLSClientCert.Con
     }
 
     @Override
-    public Handler.Wrapper create(Config config) {
+    public Handler.Wrapper create(Config config, MiddlewareContext context) {
         boolean pem = config != null && Boolean.TRUE.equals(config.pem());
         Info info = config == null ? null : config.info();
         return new Handler.Wrapper() {

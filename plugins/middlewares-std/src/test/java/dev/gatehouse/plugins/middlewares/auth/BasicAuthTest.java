@@ -29,7 +29,7 @@ class BasicAuthTest {
     }
 
     private static MiddlewareTester tester(BasicAuth.Config config) throws Exception {
-        return new MiddlewareTester(new BasicAuth(new TestEnvironment()).create(config));
+        return new MiddlewareTester(new BasicAuth(new TestEnvironment()).create(config, null));
     }
 
     @ParameterizedTest(name = "{0} / {1} -> {2}")
@@ -148,11 +148,11 @@ class BasicAuthTest {
     void invalidConfigurationsAreRejected() {
         BasicAuth auth = new BasicAuth(new TestEnvironment());
         IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
-                () -> auth.create(new BasicAuth.Config(List.of("user-without-hash:"), null, null, null, null)));
+                () -> auth.create(new BasicAuth.Config(List.of("user-without-hash:"), null, null, null, null), null));
         assertTrue(malformed.getMessage().contains("name:hash"), malformed.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> auth.create(new BasicAuth.Config(List.of(), null, null, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> auth.create(new BasicAuth.Config(List.of(), null, null, null, null), null));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> auth.create(new BasicAuth.Config(null, "/no/such/file", null, null, null)));
+                () -> auth.create(new BasicAuth.Config(null, "/no/such/file", null, null, null), null));
         assertTrue(missing.getMessage().contains("usersFile"));
     }
 

@@ -44,7 +44,7 @@ class DigestAuthTest {
     @Test
     void challengeThenAuthenticatedThenReplayRefused() throws Exception {
         try (MiddlewareTester t = new MiddlewareTester(new DigestAuth(new TestEnvironment()).create(
-                new DigestAuth.Config(List.of(ALICE), null, null, true, "X-User")))) {
+                new DigestAuth.Config(List.of(ALICE), null, null, true, "X-User"), null))) {
             Map<String, String> challenge = challenge(t.get("/dir/index.html?x=1"));
             assertEquals("traefik", challenge.get("realm"));
             assertEquals("auth", challenge.get("qop"));
@@ -77,7 +77,7 @@ class DigestAuthTest {
         Files.writeString(file, "#Comment\n" + ALICE + "\n");
         String overridden = "alice:traefik:" + DigestAuth.md5("alice:traefik:overridden");
         try (MiddlewareTester t = new MiddlewareTester(new DigestAuth(new TestEnvironment()).create(
-                new DigestAuth.Config(List.of(overridden), file.toString(), null, null, null)))) {
+                new DigestAuth.Config(List.of(overridden), file.toString(), null, null, null), null))) {
             Map<String, String> challenge = challenge(t.get("/"));
             assertEquals(status, t.get("/", authorization(challenge, "alice", password, "GET", "/", "00000001")).getStatus());
         }
@@ -86,7 +86,7 @@ class DigestAuthTest {
     @Test
     void unknownNonceGetsAStaleChallenge() throws Exception {
         try (MiddlewareTester t = new MiddlewareTester(new DigestAuth(new TestEnvironment()).create(
-                new DigestAuth.Config(List.of(ALICE), null, null, null, null)))) {
+                new DigestAuth.Config(List.of(ALICE), null, null, null, null), null))) {
             Map<String, String> challenge = challenge(t.get("/"));
             Map<String, String> forged = new java.util.HashMap<>(challenge);
             forged.put("nonce", "ffffffffffffffffffffffffffffffff");
@@ -100,7 +100,7 @@ class DigestAuthTest {
     @Test
     void usersMustBeHtdigestLines() {
         DigestAuth type = new DigestAuth(new TestEnvironment());
-        assertThrows(IllegalArgumentException.class, () -> type.create(new DigestAuth.Config(List.of("alice:secret"), null, null, null, null)));
-        assertThrows(IllegalArgumentException.class, () -> type.create(new DigestAuth.Config(null, null, null, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> type.create(new DigestAuth.Config(List.of("alice:secret"), null, null, null, null), null));
+        assertThrows(IllegalArgumentException.class, () -> type.create(new DigestAuth.Config(null, null, null, null, null), null));
     }
 }

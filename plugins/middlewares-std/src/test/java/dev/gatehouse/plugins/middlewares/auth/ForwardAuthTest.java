@@ -69,7 +69,7 @@ class ForwardAuthTest {
     }
 
     private MiddlewareTester tester(ForwardAuth.Config config) throws Exception {
-        return new MiddlewareTester(new ForwardAuth(new TestEnvironment()).create(config));
+        return new MiddlewareTester(new ForwardAuth(new TestEnvironment()).create(config, null));
     }
 
     private ForwardAuth.Config config(List<String> responseHeaders, String regex, List<String> requestHeaders, boolean trust) {
@@ -167,7 +167,7 @@ class ForwardAuthTest {
     @Test
     void addressIsRequiredAndMustBeHttp() {
         ForwardAuth type = new ForwardAuth(new TestEnvironment());
-        assertThrows(IllegalArgumentException.class, () -> type.create(new ForwardAuth.Config(null, null, null, null, null, null, null, null)));
-        assertThrows(IllegalArgumentException.class, () -> type.create(new ForwardAuth.Config("ftp://x", null, null, null, null, null, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> type.create(new ForwardAuth.Config(null, null, null, null, null, null, null, null), null));
+        assertThrows(IllegalArgumentException.class, () -> type.create(new ForwardAuth.Config("ftp://x", null, null, null, null, null, null, null), null));
     }
 }

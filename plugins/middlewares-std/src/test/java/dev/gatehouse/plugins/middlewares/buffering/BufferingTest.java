@@ -30,7 +30,7 @@ class BufferingTest {
     })
     void requestBody(int size, long max, long mem, int status) throws Exception {
         String body = "x".repeat(size);
-        try (MiddlewareTester t = new MiddlewareTester(new Buffering().create(new Buffering.Config(max, mem, null, null, null)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new Buffering().create(new Buffering.Config(max, mem, null, null, null), null))) {
             HttpTester.Response r = t.send("POST", "/", body);
             assertEquals(status, r.getStatus());
             if (status == 200) {
@@ -44,7 +44,7 @@ class BufferingTest {
 
     @Test
     void chunkedRequestBodyIsForwardedWithALength() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new Buffering().create(new Buffering.Config(0L, 4L, null, null, null)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new Buffering().create(new Buffering.Config(0L, 4L, null, null, null), null))) {
             HttpTester.Response r = t.sendRaw("POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                     + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
             assertEquals(200, r.getStatus());
@@ -67,7 +67,7 @@ class BufferingTest {
         for (int i = 0; i < size; i++) {
             body[i] = (byte) ('a' + i % 26);
         }
-        try (MiddlewareTester t = new MiddlewareTester(new Buffering().create(new Buffering.Config(null, null, max, mem, null)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new Buffering().create(new Buffering.Config(null, null, max, mem, null), null))) {
             t.respond((request, response, callback) -> {
                 response.setStatus(200);
                 response.getHeaders().put("X-Backend", "yes");
@@ -96,8 +96,8 @@ class BufferingTest {
 
     @Test
     void badRetryExpressionsAndNegativeLimitsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "IsNetworkError( && Attempts() < 2")));
-        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "Retries() < 2")));
-        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(-1L, null, null, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "IsNetworkError( && Attempts() < 2"), null));
+        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(null, null, null, null, "Retries() < 2"), null));
+        assertThrows(IllegalArgumentException.class, () -> new Buffering().create(new Buffering.Config(-1L, null, null, null, null), null));
     }
 }

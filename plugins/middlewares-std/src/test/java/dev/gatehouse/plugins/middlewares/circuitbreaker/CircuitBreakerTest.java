@@ -88,7 +88,7 @@ class CircuitBreakerTest {
     void tripsThenFallsBackThenRecoversGraduallyThenCloses() throws Exception {
         AtomicLong now = new AtomicLong(100 * SECOND);
         AtomicInteger status = new AtomicInteger(502);
-        CircuitBreaker.Breaker breaker = new CircuitBreaker().create(new CircuitBreaker.Config("NetworkErrorRatio() > 0.5",
+        CircuitBreaker.Breaker breaker = new CircuitBreaker().breaker(new CircuitBreaker.Config("NetworkErrorRatio() > 0.5",
                 Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(10), 0), now::get);
         try (MiddlewareTester t = new MiddlewareTester(breaker)) {
             t.respond((request, response, callback) -> {
@@ -139,7 +139,7 @@ class CircuitBreakerTest {
     void theExpressionIsCheckedOncePerPeriodAndOverTheLastTenSeconds() throws Exception {
         AtomicLong now = new AtomicLong(100 * SECOND);
         AtomicInteger status = new AtomicInteger(200);
-        CircuitBreaker.Breaker breaker = new CircuitBreaker().create(new CircuitBreaker.Config(
+        CircuitBreaker.Breaker breaker = new CircuitBreaker().breaker(new CircuitBreaker.Config(
                 "ResponseCodeRatio(500, 600, 0, 600) > 0.5", Duration.ofSeconds(1), null, null, 418), now::get);
         try (MiddlewareTester t = new MiddlewareTester(breaker)) {
             t.respond((request, response, callback) -> {
@@ -171,7 +171,7 @@ class CircuitBreakerTest {
     void aClientThatWentAwayIsNotAServerErrorButAFailureWithNothingSentIs() throws Exception {
         AtomicLong now = new AtomicLong(100 * SECOND);
         AtomicInteger status = new AtomicInteger(499);
-        CircuitBreaker.Breaker breaker = new CircuitBreaker().create(new CircuitBreaker.Config(
+        CircuitBreaker.Breaker breaker = new CircuitBreaker().breaker(new CircuitBreaker.Config(
                 "NetworkErrorRatio() > 0.1 || ResponseCodeRatio(500, 600, 0, 600) > 0.1", Duration.ofMillis(100), null,
                 null, null), now::get);
         try (MiddlewareTester t = new MiddlewareTester(breaker)) {
@@ -196,11 +196,11 @@ class CircuitBreakerTest {
 
     @Test
     void optionsAreChecked() {
-        assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker().create(new CircuitBreaker.Config(null, null, null, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker().create(new CircuitBreaker.Config(null, null, null, null, null), null));
         IllegalArgumentException code = assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker().create(
-                new CircuitBreaker.Config("NetworkErrorRatio() > 0.5", null, null, null, 42)));
+                new CircuitBreaker.Config("NetworkErrorRatio() > 0.5", null, null, null, 42), null));
         assertTrue(code.getMessage().contains("'responseCode'"), code.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker().create(
-                new CircuitBreaker.Config("NetworkErrorRatio() > 0.5", Duration.ofSeconds(-1), null, null, null)));
+                new CircuitBreaker.Config("NetworkErrorRatio() > 0.5", Duration.ofSeconds(-1), null, null, null), null));
     }
 }

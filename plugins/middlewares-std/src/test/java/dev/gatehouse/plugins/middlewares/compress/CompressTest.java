@@ -32,7 +32,7 @@ class CompressTest {
     /** The backend writes the body in {@code chunks} writes, with or without Content-Length. */
     private static MiddlewareTester tester(Compress.Config config, String contentType, byte[] body, int chunks, boolean length)
             throws Exception {
-        return new MiddlewareTester(new Compress().create(config)).respond((request, response, callback) -> {
+        return new MiddlewareTester(new Compress().create(config, null)).respond((request, response, callback) -> {
             response.setStatus(200);
             if (contentType != null) {
                 response.getHeaders().put("Content-Type", contentType);
@@ -146,7 +146,7 @@ class CompressTest {
 
     @Test
     void alreadyEncodedHeadAndGrpcPassThrough() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new Compress().create(config(null, null, null))).respond((req, res, cb) -> {
+        try (MiddlewareTester t = new MiddlewareTester(new Compress().create(config(null, null, null), null)).respond((req, res, cb) -> {
             res.getHeaders().put("Content-Encoding", "br");
             res.write(true, ByteBuffer.wrap(BODY), cb);
         })) {
@@ -157,7 +157,7 @@ class CompressTest {
         try (MiddlewareTester t = tester(config(null, null, null), "text/plain", BODY, 1, false)) {
             assertNull(t.get("/", "Accept-Encoding: gzip", "Content-Type: application/grpc").get("Content-Encoding"));
         }
-        try (MiddlewareTester t = new MiddlewareTester(new Compress().create(config(null, null, null))).respond((req, res, cb) -> {
+        try (MiddlewareTester t = new MiddlewareTester(new Compress().create(config(null, null, null), null)).respond((req, res, cb) -> {
             res.setStatus(206);
             res.getHeaders().put("Content-Range", "bytes 0-" + (BODY.length - 1) + "/99999");
             res.write(true, ByteBuffer.wrap(BODY), cb);
@@ -168,7 +168,7 @@ class CompressTest {
 
     @Test
     void handlerThatCompletesWithoutALastWriteStillEndsTheStream() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new Compress().create(config(0, null, null))).respond((req, res, cb) -> {
+        try (MiddlewareTester t = new MiddlewareTester(new Compress().create(config(0, null, null), null)).respond((req, res, cb) -> {
             res.getHeaders().put("Content-Type", "text/plain");
             res.write(false, ByteBuffer.wrap(BODY), Callback.from(cb::succeeded, cb::failed));
         })) {
@@ -180,8 +180,8 @@ class CompressTest {
 
     @Test
     void invalidOptions() {
-        assertThrows(IllegalArgumentException.class, () -> new Compress().create(config(null, List.of("text/plain"), List.of("text/html"))));
-        assertThrows(IllegalArgumentException.class, () -> new Compress().create(new Compress.Config(null, null, null, List.of("lzma"), null)));
-        assertThrows(IllegalArgumentException.class, () -> new Compress().create(config(-1, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> new Compress().create(config(null, List.of("text/plain"), List.of("text/html")), null));
+        assertThrows(IllegalArgumentException.class, () -> new Compress().create(new Compress.Config(null, null, null, List.of("lzma"), null), null));
+        assertThrows(IllegalArgumentException.class, () -> new Compress().create(config(-1, null, null), null));
     }
 }

@@ -39,7 +39,7 @@ class ContentTypeTest {
 
     @Test
     void setsTheTypeOnlyWhenTheBackendSetNone() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new ContentType().create(new ContentType.Config(null)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new ContentType().create(new ContentType.Config(null), null))) {
             t.respond((request, response, callback) -> {
                 if (request.getHttpURI().getPath().equals("/typed")) {
                     response.getHeaders().put("Content-Type", "application/json");
@@ -50,7 +50,7 @@ class ContentTypeTest {
             assertEquals("text/html; charset=utf-8", sniffed.get("Content-Type"));
             assertEquals("application/json", t.get("/typed").get("Content-Type"));
         }
-        try (MiddlewareTester t = new MiddlewareTester(new ContentType().create(new ContentType.Config(false)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new ContentType().create(new ContentType.Config(false), null))) {
             t.respond((request, response, callback) ->
                     response.write(true, ByteBuffer.wrap("<html></html>".getBytes(StandardCharsets.UTF_8)), callback));
             assertEquals(null, t.get("/").get("Content-Type"));

@@ -59,7 +59,7 @@ class GrpcWebTest {
                         "application/grpc-web-text+proto"));
         byte[] expectedBody = concat(frame("hello back"), trailerFrame("grpc-status: 0\r\ngrpc-message: ok\r\n"));
         for (Case c : cases) {
-            try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(List.of("https://app.example"))))) {
+            try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(List.of("https://app.example")), null))) {
                 t.respond(GRPC);
                 byte[] message = frame("hello");
                 String body = c.text() ? Base64.getEncoder().encodeToString(message)
@@ -84,7 +84,7 @@ class GrpcWebTest {
 
     @Test
     void otherRequestsAreLeftAlone() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(List.of("*"))))) {
+        try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(List.of("*")), null))) {
             HttpTester.Response response = t.send("POST", "/api", "{}", "Content-Type: application/json", "Origin: https://x");
             assertEquals(200, response.getStatus());
             assertEquals("application/json", t.seen().header("Content-Type"));
@@ -104,7 +104,7 @@ class GrpcWebTest {
                 new Case("not listed", List.of("https://app.example"), "https://evil.example", null),
                 new Case("none configured", List.of(), "https://app.example", null));
         for (Case c : cases) {
-            try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(c.allowOrigins())))) {
+            try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(c.allowOrigins()), null))) {
                 HttpTester.Response response = t.send("OPTIONS", "/pkg.Greeter/SayHello", null, "Origin: " + c.origin(),
                         "Access-Control-Request-Method: POST", "Access-Control-Request-Headers: content-type,x-grpc-web,x-user-agent");
                 assertEquals(200, response.getStatus(), c.name());
@@ -121,7 +121,7 @@ class GrpcWebTest {
 
     @Test
     void aTextAnswerInSeveralWritesIsOneBase64Stream() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(List.of("*"))))) {
+        try (MiddlewareTester t = new MiddlewareTester(new GrpcWeb().create(new GrpcWeb.Config(List.of("*")), null))) {
             t.respond((request, response, callback) -> {
                 response.setStatus(200);
                 response.getHeaders().put("Content-Type", "application/grpc");

@@ -35,7 +35,7 @@ class IpAllowListTest {
         SourceCriterion.IpStrategyConfig strategy = new SourceCriterion.IpStrategyConfig(depth,
                 excluded.isEmpty() ? null : List.of(excluded.split("\\|")));
         try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(
-                new IpAllowList.Config(List.of(ranges.split("\\|")), strategy, null)))) {
+                new IpAllowList.Config(List.of(ranges.split("\\|")), strategy, null), null))) {
             t.trustForwardedHeaders(trusted);
             HttpTester.Response r = t.get("/", XFF);
             assertEquals(status, r.getStatus(), desc);
@@ -64,12 +64,12 @@ class IpAllowListTest {
         SourceCriterion.IpStrategyConfig strategy = new SourceCriterion.IpStrategyConfig(depth, null, ipv6Subnet);
         String header = "X-Forwarded-For: " + xff.replace('|', ',');
         try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(
-                new IpAllowList.Config(List.of(expected), strategy, null)))) {
+                new IpAllowList.Config(List.of(expected), strategy, null), null))) {
             t.trustForwardedHeaders(true);
             assertEquals(200, t.get("/", header).getStatus(), desc);
         }
         try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(
-                new IpAllowList.Config(List.of(other), strategy, null)))) {
+                new IpAllowList.Config(List.of(other), strategy, null), null))) {
             t.trustForwardedHeaders(true);
             assertEquals(403, t.get("/", header).getStatus(), desc + ": the client is not " + other);
         }
@@ -82,18 +82,18 @@ class IpAllowListTest {
         IpAllowList.Config config = new IpAllowList.Config(List.of("10.0.0.1"),
                 new SourceCriterion.IpStrategyConfig(depth, null, ipv6Subnet), null);
         if (refused) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IpAllowList().create(config));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IpAllowList().create(config, null));
             assertTrue(e.getMessage().contains("ipStrategy.ipv6Subnet"), e.getMessage());
         } else {
-            assertNotNull(new IpAllowList().create(config));
+            assertNotNull(new IpAllowList().create(config, null));
         }
         assertNotNull(new IpAllowList().create(new IpAllowList.Config(List.of("10.0.0.1"),
-                new SourceCriterion.IpStrategyConfig(0, List.of("10.0.0.0/8"), ipv6Subnet), null)), "not used with excludedIPs");
+                new SourceCriterion.IpStrategyConfig(0, List.of("10.0.0.0/8"), ipv6Subnet), null), null), "not used with excludedIPs");
     }
 
     @Test
     void remoteAddressByDefaultAndRejectStatusCode() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(new IpAllowList.Config(List.of("192.0.2.0/24"), null, 404)))) {
+        try (MiddlewareTester t = new MiddlewareTester(new IpAllowList().create(new IpAllowList.Config(List.of("192.0.2.0/24"), null, 404), null))) {
             t.trustForwardedHeaders(true);
             HttpTester.Response r = t.get("/", "X-Forwarded-For: 192.0.2.1");
             assertEquals(404, r.getStatus(), "the local connector's address is not in 192.0.2.0/24; X-Forwarded-For is not looked at");
@@ -103,12 +103,12 @@ class IpAllowListTest {
     @Test
     void invalidOptionsAreRejected() {
         IpAllowList type = new IpAllowList();
-        assertThrows(IllegalArgumentException.class, () -> type.create(new IpAllowList.Config(List.of(), null, null)));
+        assertThrows(IllegalArgumentException.class, () -> type.create(new IpAllowList.Config(List.of(), null, null), null));
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> type.create(new IpAllowList.Config(List.of("10.0.0.0/33"), null, null)));
+                () -> type.create(new IpAllowList.Config(List.of("10.0.0.0/33"), null, null), null));
         assertTrue(bad.getMessage().contains("sourceRange"));
-        assertThrows(IllegalArgumentException.class, () -> type.create(new IpAllowList.Config(List.of("example.com"), null, null)));
+        assertThrows(IllegalArgumentException.class, () -> type.create(new IpAllowList.Config(List.of("example.com"), null, null), null));
         assertThrows(IllegalArgumentException.class, () -> type.create(new IpAllowList.Config(List.of("10.0.0.1"),
-                new SourceCriterion.IpStrategyConfig(-1, null), null)));
+                new SourceCriterion.IpStrategyConfig(-1, null), null), null));
     }
 }

@@ -17,7 +17,7 @@ class IpWhiteListTest {
     void filtersAsIpAllowListWithTheV2Options() throws Exception {
         SourceCriterion.IpStrategyConfig depthOne = new SourceCriterion.IpStrategyConfig(1, null);
         try (MiddlewareTester t = new MiddlewareTester(new IpWhiteList().create(
-                new IpWhiteList.Config(List.of("13.0.0.0/8"), depthOne)))) {
+                new IpWhiteList.Config(List.of("13.0.0.0/8"), depthOne), null))) {
             t.trustForwardedHeaders(true);
             assertEquals(200, t.get("/", "X-Forwarded-For: 10.0.0.1,13.0.0.1").getStatus());
             HttpTester.Response refused = t.get("/", "X-Forwarded-For: 13.0.0.1,10.0.0.1");
@@ -35,6 +35,6 @@ class IpWhiteListTest {
 
     @Test
     void anEmptySourceRangeIsRejectedAsForIpAllowList() {
-        assertThrows(IllegalArgumentException.class, () -> new IpWhiteList().create(new IpWhiteList.Config(List.of(), null)));
+        assertThrows(IllegalArgumentException.class, () -> new IpWhiteList().create(new IpWhiteList.Config(List.of(), null), null));
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.api.MiddlewareContext;
+import dev.gatehouse.api.http.ForwardingListener;
 import dev.gatehouse.plugins.middlewares.MiddlewareTester;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpTester;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
 import org.junit.jupiter.api.Test;
 
 /** retry (Traefik's retry_test.go ideas): network failures are retried, answers never are. */
@@ -27,7 +28,11 @@ class RetryTest {
             }
             if (call <= failures) {
                 if (!forwarded) {
-                    request.setAttribute(MiddlewareContext.Attributes.NOT_FORWARDED, new java.net.ConnectException("refused"));
+                    // As the gateway does: tells the listener, if a retry put one around the request.
+                    ForwardingListener listener = ForwardingListener.of(request);
+                    if (listener != null) {
+                        listener.notForwarded(new java.net.ConnectException("refused"));
+                    }
                 }
                 response.setStatus(502);
                 response.getHeaders().put("X-Attempt", "failed " + call);
@@ -55,7 +60,7 @@ class RetryTest {
                 new Case("empty body is no body", 3, 1, false, "", 200, 2));
         for (Case c : cases) {
             AtomicInteger calls = new AtomicInteger();
-            try (MiddlewareTester t = new MiddlewareTester(new Retry().create(new Retry.Config(c.attempts(), Duration.ofMillis(5))))) {
+            try (MiddlewareTester t = new MiddlewareTester(new Retry().create(new Retry.Config(c.attempts(), Duration.ofMillis(5)), null))) {
                 t.respond(failing(calls, c.failures(), c.forwarded(), c.body() != null));
                 HttpTester.Response response = c.body() == null ? t.get("/") : t.send("POST", "/", c.body());
                 assertEquals(c.expectedStatus(), response.getStatus(), c.name());
@@ -80,10 +85,59 @@ class RetryTest {
         assertEquals(0, new Retry.Backoff(5, Duration.ZERO).waitNanos(3), "no interval: at once");
     }
 
+    /** A retry of {@code outerAttempts} around one of {@code innerAttempts}, as one wrapper for the tester. */
+    private static Handler.Wrapper nestedRetries(int outerAttempts, int innerAttempts) throws Exception {
+        Handler.Wrapper outer = new Retry().create(new Retry.Config(outerAttempts, null), null);
+        Handler.Wrapper inner = new Retry().create(new Retry.Config(innerAttempts, null), null);
+        outer.setHandler(inner);
+        // The tester sets its backend as the child of what it is given: here, of the inner retry.
+        return new Handler.Wrapper(outer) {
+            @Override
+            public void setHandler(Handler handler) {
+                if (handler == outer) {
+                    super.setHandler(handler);
+                } else {
+                    inner.setHandler(handler);
+                }
+            }
+        };
+    }
+
+    @Test
+    void whenAnInnerRetryGivesUpTheOuterOneSendsTheRequestAgain() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (MiddlewareTester t = new MiddlewareTester(nestedRetries(2, 3))) {
+            t.respond(failing(calls, 100, false, false));
+            assertEquals(502, t.get("/").getStatus());
+            assertEquals(6, calls.get(), "three inner attempts for each of two outer ones");
+        }
+        calls.set(0);
+        try (MiddlewareTester t = new MiddlewareTester(nestedRetries(2, 3))) {
+            t.respond(failing(calls, 4, false, false));
+            assertEquals(200, t.get("/").getStatus());
+            assertEquals(5, calls.get(), "the outer retry's second round succeeds on its second attempt");
+        }
+    }
+
+    @Test
+    void withoutARetryNobodyListensForUnforwardedRequests() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (MiddlewareTester t = new MiddlewareTester(new Handler.Wrapper())) {
+            t.respond((request, response, callback) -> {
+                calls.incrementAndGet();
+                assertEquals(null, ForwardingListener.of(request));
+                response.setStatus(204);
+                callback.succeeded();
+            });
+            assertEquals(204, t.get("/").getStatus());
+            assertEquals(1, calls.get());
+        }
+    }
+
     @Test
     void theBackoffIsWaitedBetweenAttempts() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        try (MiddlewareTester t = new MiddlewareTester(new Retry().create(new Retry.Config(3, Duration.ofMillis(200))))) {
+        try (MiddlewareTester t = new MiddlewareTester(new Retry().create(new Retry.Config(3, Duration.ofMillis(200)), null))) {
             t.respond(failing(calls, 2, false, false));
             long start = System.nanoTime();
             assertEquals(200, t.get("/").getStatus());
@@ -96,10 +150,10 @@ class RetryTest {
     @Test
     void attemptsAreRequired() {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> new Retry().create(new Retry.Config(null, null)));
+                () -> new Retry().create(new Retry.Config(null, null), null));
         assertTrue(missing.getMessage().contains("'attempts' is required"), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Retry().create(new Retry.Config(0, null)));
-        assertThrows(IllegalArgumentException.class, () -> new Retry().create(new Retry.Config(2, Duration.ofMillis(-1))));
+        assertThrows(IllegalArgumentException.class, () -> new Retry().create(new Retry.Config(0, null), null));
+        assertThrows(IllegalArgumentException.class, () -> new Retry().create(new Retry.Config(2, Duration.ofMillis(-1)), null));
     }
 
     @Test
@@ -110,9 +164,9 @@ class RetryTest {
                 {"503,abc", "'status': 'abc' is not a status code or a range of them"},
                 {"599-500", "'status': '599-500' ends before it starts"}}) {
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new Retry().create(
-                    new Retry.Config(2, null, null, List.of(c[0]), null, null, null)), c[0]);
+                    new Retry.Config(2, null, null, List.of(c[0]), null, null, null), null), c[0]);
             assertTrue(bad.getMessage().contains(c[1]), bad.getMessage());
         }
-        new Retry().create(new Retry.Config(2, null, null, List.of(" 503 , 500-599,", ""), null, null, null));
+        new Retry().create(new Retry.Config(2, null, null, List.of(" 503 , 500-599,", ""), null, null, null), null);
     }
 }

@@ -53,7 +53,7 @@ class PassTLSClientCertTest {
 
     /** The middleware behind a handler that puts the client certificates where Jetty's TLS connection does. */
     private static MiddlewareTester tester(PassTLSClientCert.Config config, X509Certificate... certificates) throws Exception {
-        Handler.Wrapper middleware = new PassTLSClientCert().create(config);
+        Handler.Wrapper middleware = new PassTLSClientCert().create(config, null);
         Handler.Wrapper tls = new Handler.Wrapper() {
             @Override
             public void setHandler(Handler next) {

@@ -1,4 +1,4 @@
-package dev.gatehouse.api.config;
+package dev.gatehouse.core.config.dynamic;
 
 /**
  * {@code observability} of a router ({@code http.routers.<name>.observability}) or of an entry point

@@ -1,4 +1,4 @@
-package dev.gatehouse.api.config;
+package dev.gatehouse.core.config.dynamic;
 
 /**
  * {@code tls.stores.default.defaultGeneratedCert}: the default certificate (served when no other certificate matches

@@ -1,4 +1,4 @@
-package dev.gatehouse.api.config;
+package dev.gatehouse.core.config.dynamic;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.gatehouse.api.config;
+package dev.gatehouse.core.config.dynamic;
 
 /**
  * The dynamic configuration, in Traefik's layout: what providers supply and what changes without a
