@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,7 @@ class AccessLogTest {
     @Test
     void commonFormatHasTraefiksFieldsAndTheGatewayLogGoesToItsFile() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, Gateways.appRoute(backend.url()))
                      .staticConfig(staticConfig("accessLog:\n  filePath: logs/access.log\n")).start()) {
             assertEquals(200, Http.get(gateway.url("/app/x?q=1"), "User-Agent", "tester/1.0", "Referer", "http://ref/").statusCode());
             assertEquals(404, Http.status(gateway.url("/nothing")));
@@ -70,7 +71,7 @@ class AccessLogTest {
     @Test
     void jsonFormatKeepsDropsAndRedactsAsConfigured() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, Gateways.appRoute(backend.url()))
                      .staticConfig(staticConfig("""
                              accessLog:
                                filePath: logs/access.json
@@ -105,7 +106,7 @@ class AccessLogTest {
     @Test
     void statusFiltersKeepOnlyMatchingRequests() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, Gateways.appRoute(backend.url()))
                      .staticConfig(staticConfig("""
                              accessLog:
                                filePath: logs/errors.log
@@ -131,10 +132,10 @@ class AccessLogTest {
      */
     @Test
     void sigusr1ReopensTheAccessLogAndTheLogAtTheirPathsAfterARotation() throws Exception {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         try (TestBackend backend = TestBackend.echo("one")) {
             Path gw = dir.resolve("gw");
-            GatewayHarness.withDynamic(gw, GatewayHarness.appRoute(backend.url()));
+            Gateways.withDynamic(gw, Gateways.appRoute(backend.url()));
             Path config = gw.resolve("gatehouse.yml");
             Files.writeString(config, """
                     entryPoints:

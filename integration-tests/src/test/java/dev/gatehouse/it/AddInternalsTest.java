@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,7 +67,7 @@ class AddInternalsTest {
     @Test
     void byDefaultTheGatewaysOwnAnswersAreNeitherCountedNorLogged() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, ROUTES.formatted(backend.url()))
                      .staticConfig(staticConfig(false)).start()) {
             assertEquals(200, Http.status(gateway.url("/ping")));
             assertEquals(418, Http.status(gateway.url("/teapot")));
@@ -86,7 +87,7 @@ class AddInternalsTest {
     @Test
     void withAddInternalsTheyAreCountedAndLoggedAsTraefikDoes() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, ROUTES.formatted(backend.url()))
                      .staticConfig(staticConfig(true)).start()) {
             assertEquals(200, Http.status(gateway.url("/ping")));
             assertEquals(418, Http.status(gateway.url("/teapot")));
@@ -119,7 +120,7 @@ class AddInternalsTest {
     }
 
     /** A scrape of {@code /metrics} once it contains {@code text} (within 10 s). */
-    private static String awaitScrape(GatewayHarness gateway, String text) throws Exception {
+    private static String awaitScrape(TestGateway gateway, String text) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         String body = "";
         while (System.nanoTime() < deadline) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,7 +72,7 @@ class ClientFaultsTest {
     private static final CountDownLatch slowServerMayAnswer = new CountDownLatch(1);
     private static Recording first;
     private static Recording second;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static HTTP2Client h2;
 
     @BeforeAll
@@ -106,7 +107,7 @@ class ClientFaultsTest {
                         checkPeriod: 50ms
                         fallbackDuration: 10s
                 """ + services;
-        gateway = GatewayHarness.withDynamic(dir, dynamic).staticConfig("""
+        gateway = Gateways.withDynamic(dir, dynamic).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class DockerTlsEndpointTest {
     }
 
     /** A gateway with the file provider (one route to {@code fileBackend}) and the Docker provider over TLS. */
-    private GatewayHarness gateway(String tlsYaml, TestBackend fileBackend) throws Exception {
+    private TestGateway gateway(String tlsYaml, TestBackend fileBackend) throws Exception {
         String dynamic = """
                 http:
                   routers:
@@ -57,7 +58,7 @@ class DockerTlsEndpointTest {
                         servers:
                           - url: %s
                 """.formatted(fileBackend.url());
-        return GatewayHarness.withDynamic(dir, dynamic).staticConfig("""
+        return Gateways.withDynamic(dir, dynamic).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -73,7 +74,7 @@ class DockerTlsEndpointTest {
                 """.formatted(tls.host(), run, tlsYaml.indent(6).stripTrailing()));
     }
 
-    private static RawHttp.Response get(GatewayHarness gateway, String host) {
+    private static RawHttp.Response get(TestGateway gateway, String host) {
         try {
             return RawHttp.exchange(gateway.port("web"), "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close");
         } catch (IOException e) {
@@ -81,7 +82,7 @@ class DockerTlsEndpointTest {
         }
     }
 
-    private static RawHttp.Response awaitStatus(GatewayHarness gateway, String host, int status, String bodyPart)
+    private static RawHttp.Response awaitStatus(TestGateway gateway, String host, int status, String bodyPart)
             throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         RawHttp.Response last = null;
@@ -97,7 +98,7 @@ class DockerTlsEndpointTest {
                 + "\n" + gateway.logs());
     }
 
-    private static List<String> awaitLog(GatewayHarness gateway, String... parts) throws InterruptedException {
+    private static List<String> awaitLog(TestGateway gateway, String... parts) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             List<String> lines = gateway.logLines(parts);
@@ -110,7 +111,7 @@ class DockerTlsEndpointTest {
     }
 
     private void runLabelled(String name, String host) {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         docker.runHttpd(name, port, "over-tls " + name, "--stop-timeout", "1", "-l", "test.run=" + run,
                 "-l", "traefik.http.routers." + name + ".rule=Host(`" + host + "`)",
                 "-l", "traefik.http.services." + name + ".loadbalancer.server.port=" + port);
@@ -121,7 +122,7 @@ class DockerTlsEndpointTest {
         String name = "tls-" + run;
         runLabelled(name, "tls.example.dev");
         try (TestBackend file = TestBackend.echo("file");
-             GatewayHarness gateway = gateway("""
+             TestGateway gateway = gateway("""
                      ca: %s
                      cert: %s
                      key: %s
@@ -154,7 +155,7 @@ class DockerTlsEndpointTest {
                         "the engine refused the TLS connection"));
         for (Case c : cases) {
             try (TestBackend file = TestBackend.echo("file");
-                 GatewayHarness gateway = gateway(c.yaml(), file).start()) {
+                 TestGateway gateway = gateway(c.yaml(), file).start()) {
                 List<String> warnings = awaitLog(gateway, "Docker engine at " + tls.host(), "unreachable");
                 assertTrue(warnings.get(0).contains(c.expected()), c.what() + ": " + warnings.get(0));
                 assertEquals(200, get(gateway, "file.example.dev").status(), c.what() + ": the file provider's route");

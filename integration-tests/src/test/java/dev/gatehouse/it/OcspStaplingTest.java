@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +57,7 @@ class OcspStaplingTest {
 
     @Test
     void goodAndRevokedResponsesAreStapledAndOverriddenRespondersAsked() throws Exception {
-        int responderPort = GatewayHarness.freePort();
+        int responderPort = Gateways.freePort();
         String responderUrl = "http://127.0.0.1:" + responderPort + "/";
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
         try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
@@ -66,7 +67,7 @@ class OcspStaplingTest {
             TestCertificates.Leaf overridden = responder.leaf("overridden.test", "ec", "http://ocsp.unreachable.invalid/");
             TestCertificates.Leaf noResponder = ca.leaf("plain", "ec", "plain.test");
             TestCertificates.Leaf fallback = responder.leaf("default.test", "ec", responderUrl);
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                     certificates(good, revoked, overridden, noResponder) + """
                               stores:
                                 default:
@@ -109,7 +110,7 @@ class OcspStaplingTest {
         int responderPort = reserved.getLocalPort();
         try (reserved; OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder"))) {
             TestCertificates.Leaf late = responder.leaf("late.test", "ec", "http://127.0.0.1:" + responderPort + "/");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), certificates(late))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), certificates(late))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
                 int port = gateway.port("web");
                 String failure = "OCSP: no response for certificate 'late.test'";
@@ -136,7 +137,7 @@ class OcspStaplingTest {
      */
     @Test
     void theStapleIsThatOfTheCertificatePresented() throws Exception {
-        int responderPort = GatewayHarness.freePort();
+        int responderPort = Gateways.freePort();
         String responderUrl = "http://127.0.0.1:" + responderPort + "/";
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
         try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
@@ -144,7 +145,7 @@ class OcspStaplingTest {
             TestCertificates.Leaf bothEc = responder.leaf("both.test", "ec", responderUrl);
             TestCertificates.Leaf mixedRsa = responder.leaf("mixed.test", "rsa", responderUrl);
             TestCertificates.Leaf mixedEc = ca.leaf("mixed-ec", "ec", "mixed.test");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                     certificates(bothRsa, bothEc, mixedRsa))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
                 int port = gateway.port("web");
@@ -166,11 +167,11 @@ class OcspStaplingTest {
 
     @Test
     void theJdkEngineSaysItDoesNotStaple() throws Exception {
-        int responderPort = GatewayHarness.freePort();
+        int responderPort = Gateways.freePort();
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
         try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
             TestCertificates.Leaf good = responder.leaf("good.test", "ec", "http://127.0.0.1:" + responderPort + "/");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), certificates(good))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), certificates(good))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=jdk").start()) {
                 assertFalse(gateway.logLines("WARN", "ocsp:", "not stapled by the JDK TLS engine").isEmpty(),
                         gateway.logs());

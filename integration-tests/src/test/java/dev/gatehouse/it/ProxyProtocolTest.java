@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,12 +42,12 @@ class ProxyProtocolTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.echo("echo");
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     echo:
@@ -255,8 +256,8 @@ class ProxyProtocolTest {
     @Test
     void behindHaproxyTheClientIsHaproxysClient() throws Exception {
         String haproxy = haproxy();
-        int v1Port = GatewayHarness.freePort();
-        int v2Port = GatewayHarness.freePort();
+        int v1Port = Gateways.freePort();
+        int v2Port = Gateways.freePort();
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, """
                 global

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,7 +43,7 @@ class ReloadTest {
     void changingTheFileSwitchesTheRouteWithinSeconds() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
              TestBackend two = TestBackend.echo("two");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url())).start()) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url())).start()) {
             assertTrue(Http.get(gateway.url("/r")).body().contains("backend=one"));
 
             long written = System.nanoTime();
@@ -63,7 +64,7 @@ class ReloadTest {
     void requestInFlightDuringAReloadCompletes() throws Exception {
         try (TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(1));
              TestBackend other = TestBackend.echo("other");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/slow`)", "svc", slow.url())).start()) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("r", "PathPrefix(`/slow`)", "svc", slow.url())).start()) {
             CompletableFuture<HttpResponse<String>> inFlight = Http.client().sendAsync(
                     HttpRequest.newBuilder(URI.create(gateway.url("/slow"))).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -88,7 +89,7 @@ class ReloadTest {
     @Test
     void aRequestLongerThanTheGraceTimeFinishesAcrossAReload() throws Exception {
         try (TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(3));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          slow:
@@ -134,7 +135,7 @@ class ReloadTest {
     void syntaxErrorInOneFileKeepsItsLastGoodRoutesWhileOtherFilesChange() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
              TestBackend two = TestBackend.echo("two");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("a", "PathPrefix(`/a`)", "sa", one.url()))) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("a", "PathPrefix(`/a`)", "sa", one.url()))) {
             gateway.writeDynamic("b.yml", route("b", "PathPrefix(`/b`)", "sb", one.url()));
             gateway.start();
             assertTrue(Http.get(gateway.url("/a")).body().contains("backend=one"));
@@ -160,7 +161,7 @@ class ReloadTest {
     @Test
     void badRouterMissingServiceAndBadUrlDisableOnlyThemselves() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("good", "PathPrefix(`/good`)", "svc", one.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, route("good", "PathPrefix(`/good`)", "svc", one.url()))
                      .start()) {
             assertEquals(200, Http.get(gateway.url("/good")).statusCode());
 
@@ -217,7 +218,7 @@ class ReloadTest {
     @Test
     void deletingTheFileRemovesItsRoutes() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url()))) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url()))) {
             gateway.writeDynamic("stays.yml", route("s", "PathPrefix(`/s`)", "svs", one.url()));
             gateway.start();
             assertEquals(200, Http.get(gateway.url("/r")).statusCode());
@@ -234,7 +235,7 @@ class ReloadTest {
     @Test
     void fileBrokenFromTheStartIsReportedAndItsFixIsApplied() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http:\n  routers: [unclosed\n")) {
+             TestGateway gateway = Gateways.withDynamic(dir, "http:\n  routers: [unclosed\n")) {
             gateway.writeDynamic("other.yml", route("o", "PathPrefix(`/o`)", "so", one.url()));
             gateway.start();
             assertEquals(200, Http.get(gateway.url("/o")).statusCode());
@@ -274,7 +275,7 @@ class ReloadTest {
                           - url: %s
                 """;
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, config.formatted("v1", one.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, config.formatted("v1", one.url()))
                      // A retired runtime is stopped graceTimeOut + 1 s after the swap.
                      .flag("--entryPoints.web.transport.lifeCycle.graceTimeOut=500ms")) {
             TestPlugins.headerPlugin("test-headers").writeTo(gateway.pluginsDir().resolve("test-headers.jar"));

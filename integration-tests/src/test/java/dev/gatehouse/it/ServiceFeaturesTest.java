@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -60,8 +61,8 @@ class ServiceFeaturesTest {
         return response.headers().firstValue("X-Backend").orElse("status " + response.statusCode());
     }
 
-    private static GatewayHarness started(Path dir, String yaml, String... routers) throws Exception {
-        GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start();
+    private static TestGateway started(Path dir, String yaml, String... routers) throws Exception {
+        TestGateway gateway = Gateways.withDynamic(dir, yaml).start();
         gateway.awaitReload(0, () -> {
             for (String router : routers) {
                 if (!gateway.routerEnabled(router)) {
@@ -77,7 +78,7 @@ class ServiceFeaturesTest {
     void weightsAreHonouredOverTenThousandRequestsWithinTwoPercent() throws Exception {
         try (TestBackend heavy = TestBackend.echo("heavy");
              TestBackend light = TestBackend.echo("light");
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -120,7 +121,7 @@ class ServiceFeaturesTest {
     void p2cPrefersTheServerWithFewerRequestsInFlight() throws Exception {
         try (TestBackend slow = TestBackend.delayed("slow", Duration.ofMillis(300));
              TestBackend fast = TestBackend.echo("fast");
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -156,7 +157,7 @@ class ServiceFeaturesTest {
     @Test
     void preservePathPutsTheServerPathBeforeTheRequestPath() throws Exception {
         try (TestBackend backend = TestBackend.echo("b");
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          kept:
@@ -200,7 +201,7 @@ class ServiceFeaturesTest {
             }
         };
         try (TestBackend backend = TestBackend.with("sse", events);
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -233,7 +234,7 @@ class ServiceFeaturesTest {
     void stickyCookiePinsAClientAndMovesItWhenItsServerDies() throws Exception {
         TestBackend one = TestBackend.echo("one");
         TestBackend two = TestBackend.echo("two");
-        try (GatewayHarness gateway = started(dir, """
+        try (TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -288,7 +289,7 @@ class ServiceFeaturesTest {
     @Test
     void defaultStickyCookieNameIsDerivedFromTheServiceNameAsTraefikDoes() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -315,7 +316,7 @@ class ServiceFeaturesTest {
         AtomicBoolean sickB = new AtomicBoolean();
         try (TestBackend a = TestBackend.echo("a");
              TestBackend b = TestBackend.with("b", HealthAndRetryTest.named("b", sickB, new AtomicInteger()));
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -374,7 +375,7 @@ class ServiceFeaturesTest {
         };
         try (TestBackend main = TestBackend.echo("main");
              TestBackend mirror = TestBackend.with("mirror", mirrorHandler);
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -427,7 +428,7 @@ class ServiceFeaturesTest {
         AtomicBoolean sick = new AtomicBoolean();
         try (TestBackend main = TestBackend.with("main", HealthAndRetryTest.named("main", sick, new AtomicInteger()));
              TestBackend backup = TestBackend.echo("backup");
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          r:
@@ -461,7 +462,7 @@ class ServiceFeaturesTest {
     @Test
     void servicesReferringToEachOtherInACycleAreConfigurationErrors() throws Exception {
         try (TestBackend a = TestBackend.echo("a");
-             GatewayHarness gateway = started(dir, """
+             TestGateway gateway = started(dir, """
                      http:
                        routers:
                          ok:
