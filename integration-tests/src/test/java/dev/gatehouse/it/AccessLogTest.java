@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,18 +36,8 @@ class AccessLogTest {
     }
 
     private static List<String> awaitLines(Path file, int count) throws InterruptedException, java.io.IOException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                lines = Files.readAllLines(file);
-                if (lines.size() >= count) {
-                    return lines;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("expected " + count + " lines in " + file + ", got " + lines);
+        return Poll.untilValue(count + " lines in " + file, Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file) : List.<String>of(), lines -> lines.size() >= count);
     }
 
     @Test

@@ -327,14 +327,7 @@ class ClientFaultsTest {
     }
 
     private static void awaitCondition(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("not within 10 s: " + what);
+        Poll.until(what, Duration.ofSeconds(10), check::holds);
     }
 
     /** The status the access log recorded for the request to {@code path} (waits for its line). */

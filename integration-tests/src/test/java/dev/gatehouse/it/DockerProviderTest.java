@@ -74,17 +74,14 @@ class DockerProviderTest {
     /** Polls until a response for {@code host} satisfies {@code condition}; returns it, or fails after {@link #WAIT}. */
     private static RawHttp.Response await(TestGateway gateway, String host, Predicate<RawHttp.Response> condition,
             String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        RawHttp.Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(gateway, host, "/");
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
+        RawHttp.Response[] last = {null};
+        try {
+            return Poll.untilValue(what, WAIT, () -> last[0] = get(gateway, host, "/"), condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer " + (last[0] == null ? "none"
+                    : last[0].status() + " " + last[0].bodyText().strip()) + "; problems: "
+                    + gateway.application().runtime().problems());
         }
-        throw new AssertionError(what + " not seen within " + WAIT + "; last answer " + (last == null ? "none"
-                : last.status() + " " + last.bodyText().strip()) + "; problems: " + gateway.application().runtime().problems());
     }
 
     private static Predicate<RawHttp.Response> body(String text) {
@@ -253,14 +250,7 @@ class DockerProviderTest {
     }
 
     private static void awaitLog(TestGateway gateway, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!gateway.logLines(text).isEmpty()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("'" + text + "' not logged within " + WAIT + ":\n" + gateway.logs());
+        Poll.until("'" + text + "' logged", WAIT, () -> !gateway.logLines(text).isEmpty(), gateway::logs);
     }
 
     private static String[] concat(String[] first, String... more) {

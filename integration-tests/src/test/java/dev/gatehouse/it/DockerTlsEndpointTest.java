@@ -84,30 +84,23 @@ class DockerTlsEndpointTest {
 
     private static RawHttp.Response awaitStatus(TestGateway gateway, String host, int status, String bodyPart)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        RawHttp.Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(gateway, host);
-            if (last.status() == status && last.bodyText().contains(bodyPart)) {
-                return last;
-            }
-            Thread.sleep(50);
+        RawHttp.Response[] last = {null};
+        try {
+            return Poll.untilValue(host + ": " + status + " with '" + bodyPart + "'", WAIT,
+                    () -> last[0] = get(gateway, host), r -> r.status() == status && r.bodyText().contains(bodyPart));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer " + (last[0] == null ? "none"
+                    : last[0].status() + " " + last[0].bodyText().strip()) + "\n" + gateway.logs());
         }
-        throw new AssertionError(host + ": " + status + " with '" + bodyPart + "' not seen within " + WAIT
-                + "; last answer " + (last == null ? "none" : last.status() + " " + last.bodyText().strip())
-                + "\n" + gateway.logs());
     }
 
     private static List<String> awaitLog(TestGateway gateway, String... parts) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> lines = gateway.logLines(parts);
-            if (!lines.isEmpty()) {
-                return lines;
-            }
-            Thread.sleep(50);
+        try {
+            return Poll.untilValue(String.join(" ... ", parts) + " logged", WAIT, () -> gateway.logLines(parts),
+                    lines -> !lines.isEmpty());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + gateway.logs());
         }
-        throw new AssertionError(String.join(" ... ", parts) + " not logged within " + WAIT + ":\n" + gateway.logs());
     }
 
     private void runLabelled(String name, String host) {

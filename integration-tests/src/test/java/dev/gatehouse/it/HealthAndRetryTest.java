@@ -246,13 +246,6 @@ class HealthAndRetryTest {
     }
 
     static void awaitCondition(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within 10 s: " + what);
+        Poll.until(what, Duration.ofSeconds(10), check::holds);
     }
 }

@@ -346,16 +346,8 @@ class ProxyProtocolTest {
 
     private static List<String> awaitAccessLogLine(String containing) throws Exception {
         Path file = dir.resolve("access.log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                List<String> lines = Files.readAllLines(file).stream().filter(l -> l.contains(containing)).toList();
-                if (!lines.isEmpty()) {
-                    return lines;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no access log line with '" + containing + "'");
+        return Poll.untilValue("an access log line with '" + containing + "'", Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.contains(containing)).toList()
+                        : List.<String>of(), lines -> !lines.isEmpty());
     }
 }

@@ -313,12 +313,6 @@ class ReloadTest {
 
     static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
-            }
-            Thread.sleep(10);
-        }
+        Poll.until(what, timeout, condition::getAsBoolean);
     }
 }

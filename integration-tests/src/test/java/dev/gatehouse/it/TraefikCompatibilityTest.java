@@ -296,18 +296,9 @@ class TraefikCompatibilityTest {
     }
 
     private static List<String> awaitLine(Path file, String part) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                lines = Files.readAllLines(file);
-                if (lines.stream().anyMatch(line -> line.contains(part))) {
-                    return lines;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no line with '" + part + "' in " + file + ": " + lines);
+        return Poll.untilValue("a line with '" + part + "' in " + file, Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file) : List.<String>of(),
+                lines -> lines.stream().anyMatch(line -> line.contains(part)));
     }
 
     /** The status of a request with a Host header of our choosing (the JDK client refuses to set one). */

@@ -9,6 +9,7 @@ import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.it.FakeDockerEngine;
+import dev.gatehouse.it.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -177,13 +178,6 @@ class DockerProviderTest {
 
     /** Generous: it returns as soon as the condition holds, and a loaded CI machine took 18 s to connect once. */
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(what + " did not happen within 60 s");
+        Poll.until(what, Duration.ofSeconds(60), condition::getAsBoolean);
     }
 }
