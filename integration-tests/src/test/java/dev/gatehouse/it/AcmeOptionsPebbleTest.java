@@ -1,7 +1,6 @@
 package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -175,13 +174,8 @@ class AcmeOptionsPebbleTest {
     /** The first logged failure to obtain a certificate for {@code domain}, within {@code timeout}. */
     private static String awaitFailure(TestGateway gateway, String domain, Duration timeout) throws Exception {
         String line = "cannot obtain a certificate for [" + domain + "]";
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (gateway.logLines(line).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        List<String> failures = gateway.logLines(line);
-        assertFalse(failures.isEmpty(), "the failure is logged: " + gateway.logs());
-        return failures.get(0);
+        Poll.until("the failure logged", timeout, () -> !gateway.logLines(line).isEmpty(), gateway::logs);
+        return gateway.logLines(line).get(0);
     }
 
     /**

@@ -196,15 +196,10 @@ class ApiTest {
             assertEquals(404, Http.status(gateway.url("/api/overview")));
         }
     }
-    /** Waits (bounded) until {@code url} answers JSON for which {@code done} holds; returns the last answer. */
+    /** Waits (at most 20 s) until {@code url} answers JSON for which {@code done} holds, and returns that answer. */
     private static JsonNode await(String url, java.util.function.Predicate<JsonNode> done) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        JsonNode last = get(url);
-        while (!done.test(last) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            last = get(url);
-        }
-        return last;
+        return Poll.untilValue("an answer of " + url + " that is done", java.time.Duration.ofSeconds(20), () -> get(url),
+                done);
     }
 
     @Test

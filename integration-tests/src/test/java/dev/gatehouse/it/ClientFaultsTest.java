@@ -334,21 +334,13 @@ class ClientFaultsTest {
     private static int awaitAccessLogStatus(String path) throws Exception {
         Path file = dir.resolve("logs/access.json");
         String marker = "\"RequestPath\":\"" + path + "\"";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    if (line.contains(marker)) {
-                        java.util.regex.Matcher status = java.util.regex.Pattern.compile("\"DownstreamStatus\":(\\d+)")
-                                .matcher(line);
-                        assertTrue(status.find(), line);
-                        return Integer.parseInt(status.group(1));
-                    }
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no access log line for " + path);
+        List<String> lines = Poll.untilValue("an access log line for " + path, Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.contains(marker)).toList()
+                        : List.<String>of(), found -> !found.isEmpty());
+        java.util.regex.Matcher status = java.util.regex.Pattern.compile("\"DownstreamStatus\":(\\d+)")
+                .matcher(lines.get(0));
+        assertTrue(status.find(), lines.get(0));
+        return Integer.parseInt(status.group(1));
     }
 
     private static String h2Url(String path) {

@@ -185,16 +185,9 @@ class OcspStaplingTest {
 
     /** The staple {@code openssl s_client -status} sees for {@code serverName}, once there is one (10 s at most). */
     private static String awaitStaple(int port, String serverName) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        String seen;
-        do {
-            seen = OcspResponder.stapleSeenByOpenssl(port, serverName);
-            if (seen.contains("OCSP Response Status: successful")) {
-                return seen;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("no OCSP response stapled for " + serverName + ": " + seen);
+        return Poll.untilValue("an OCSP response stapled for " + serverName, Duration.ofSeconds(10),
+                () -> OcspResponder.stapleSeenByOpenssl(port, serverName),
+                seen -> seen.contains("OCSP Response Status: successful"));
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
