@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.GatewayRuntime;
 import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -276,17 +277,18 @@ class ReloadTest {
                 """;
         try (TestBackend one = TestBackend.echo("one");
              TestGateway gateway = Gateways.withDynamic(dir, config.formatted("v1", one.url()))
-                     // A retired runtime is stopped graceTimeOut + 1 s after the swap.
+                     // Shutdown only: a retired runtime stops once its last request is done, whatever this says.
                      .flag("--entryPoints.web.transport.lifeCycle.graceTimeOut=500ms")) {
             TestPlugins.headerPlugin("test-headers").writeTo(gateway.pluginsDir().resolve("test-headers.jar"));
             gateway.start();
             assertEquals("v1", Http.get(gateway.url("/r")).headers().firstValue("X-Added").orElse(null));
 
             long generation = gateway.application().generation();
+            GatewayRuntime previous = gateway.application().runtime();
             gateway.writeDynamic("test.yml", config.formatted("v2", one.url()));
             gateway.awaitReload(generation, () -> "v2".equals(Http.get(gateway.url("/r")).headers()
                     .firstValue("X-Added").orElse(null)), RELOAD_TIMEOUT);
-            Thread.sleep(2500);   // the previous runtime is stopped by now
+            Poll.until("the previous runtime stopped", RELOAD_TIMEOUT, previous::stopped);
 
             HttpResponse<String> after = Http.get(gateway.url("/r"));
             assertEquals(200, after.statusCode(), after.body());
