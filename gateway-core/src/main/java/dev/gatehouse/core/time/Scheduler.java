@@ -15,7 +15,7 @@ public interface Scheduler {
     /** Now, in nanoseconds from an arbitrary origin (only differences mean anything), as {@link System#nanoTime()}. */
     long nanoTime();
 
-    /** Runs {@code task} soon; tasks given to one scheduler of {@link #of} run one at a time, in order. */
+    /** Runs {@code task} soon (one at a time and in order when the scheduler has one thread, as the watcher's). */
     void execute(Runnable task);
 
     /**
