@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -171,7 +172,8 @@ class DockerProviderTest {
         int checked = Gateways.freePort();
         docker.runHttpd("live-" + run, port, "live", "-l", "test.run=" + run,
                 "-l", "traefik.http.services.live.loadbalancer.server.port=" + port);
-        try (TestGateway gateway = gateway(constrained()).start()) {
+        // DEBUG: the provider logs each resynchronisation, with how many running containers it read.
+        try (TestGateway gateway = gateway(constrained()).flag("--log.level=DEBUG").start()) {
             await(gateway, "live-" + run, body("live"), "the container before pause");
             docker.docker("pause", "live-" + run);
             await(gateway, "live-" + run, r -> r.status() == 404, "no route while paused");
@@ -182,10 +184,13 @@ class DockerProviderTest {
             assertEquals(404, get(gateway, "live-" + run, "/").status(), "the old name's rule is gone");
 
             // Healthy only once its file exists: no traffic while starting, traffic once healthy.
+            List<Integer> readBefore = runningContainersRead(gateway);
             docker.runHttpd("checked-" + run, checked, "checked", "-l", "test.run=" + run,
                     "-l", "traefik.http.services.checked.loadbalancer.server.port=" + checked,
                     "--health-cmd", "cat /tmp/healthy", "--health-interval", "1s", "--health-retries", "1");
-            Thread.sleep(1500);
+            int runningBefore = readBefore.isEmpty() ? 0 : readBefore.get(readBefore.size() - 1);
+            Poll.until("a resynchronisation that read the new container", WAIT, () -> runningContainersRead(gateway)
+                    .stream().skip(readBefore.size()).anyMatch(running -> running > runningBefore), gateway::logs);
             assertEquals(404, get(gateway, "checked-" + run, "/").status(), "no traffic before the health check passes");
             docker.docker("exec", "checked-" + run, "sh", "-c", "echo ok > /tmp/healthy");
             await(gateway, "checked-" + run, body("checked"), "traffic once healthy");
@@ -247,6 +252,13 @@ class DockerProviderTest {
                 docker.startDaemon();
             }
         }
+    }
+
+    /** How many running containers each resynchronisation read, in order (logged at DEBUG). */
+    private static List<Integer> runningContainersRead(TestGateway gateway) {
+        return gateway.logLines("Docker provider resynchronised after an event: ").stream()
+                .map(line -> line.replaceAll(".*resynchronised after an event: (\\d+) running container.*", "$1"))
+                .map(Integer::valueOf).toList();
     }
 
     private static void awaitLog(TestGateway gateway, String text) throws InterruptedException {

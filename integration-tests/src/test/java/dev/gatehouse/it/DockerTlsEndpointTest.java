@@ -148,15 +148,16 @@ class DockerTlsEndpointTest {
                         "the engine refused the TLS connection"));
         for (Case c : cases) {
             try (TestBackend file = TestBackend.echo("file");
-                 TestGateway gateway = gateway(c.yaml(), file).start()) {
+                 TestGateway gateway = gateway(c.yaml(), file).flag("--log.level=DEBUG").start()) {
                 List<String> warnings = awaitLog(gateway, "Docker engine at " + tls.host(), "unreachable");
                 assertTrue(warnings.get(0).contains(c.expected()), c.what() + ": " + warnings.get(0));
                 assertEquals(200, get(gateway, "file.example.dev").status(), c.what() + ": the file provider's route");
                 assertTrue(get(gateway, "file.example.dev").bodyText().contains("backend=file"));
                 assertEquals(404, get(gateway, "refused.example.dev").status(),
                         c.what() + ": nothing is read from an engine the gateway could not authenticate with");
-                // Retried with backoff, but reported once: the state has not changed.
-                Thread.sleep(1000);
+                // Retried with backoff (each attempt logs at DEBUG), but reported once: the state has not changed.
+                Poll.until("two attempts after the first", WAIT,
+                        () -> gateway.logLines("Docker provider error").size() >= 3, gateway::logs);
                 assertEquals(1, gateway.logLines("Docker engine at " + tls.host(), "unreachable").size(),
                         c.what() + ":\n" + gateway.logs());
                 assertTrue(gateway.logLines("ERROR").isEmpty(), c.what() + ":\n" + gateway.logs());
