@@ -3,6 +3,7 @@ package dev.gatehouse.distribution;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gatehouse.it.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -89,17 +90,15 @@ final class Installation {
 
     /** Waits (at most 60 s) for {@code text} in the output; fails with the output when the process exits first. */
     void awaitLog(String text) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline) {
+      Poll.until("'" + text + "' in the output", Duration.ofSeconds(60), () -> {
         if (output().contains(text)) {
-          return;
+          return true;
         }
         if (!process.isAlive()) {
           fail("gatehouse exited with " + process.exitValue() + " before '" + text + "':\n" + output());
         }
-        Thread.sleep(50);
-      }
-      fail("no '" + text + "' within 60 s:\n" + output());
+        return false;
+      }, this::output);
     }
 
     void awaitReady() throws InterruptedException {

@@ -4,6 +4,8 @@ import dev.gatehouse.core.GatewayApplication;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +13,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,12 +26,14 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.function.BooleanSupplier;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
@@ -55,8 +61,12 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * <p>{@code ${backend}} in the dynamic configuration stands for the URL of {@link #backend()}. With JUnit 5,
+ * <p>{@code ${backend}} in the dynamic configuration stands for the URL of {@link #backend()} (the backend starts
+ * when the configuration names it, or on the first call of {@link #backend()}). With JUnit 5,
  * {@link GatehouseExtension} starts and stops one for a test class.
+ *
+ * <p>Gatehouse's own integration tests run on this class too, with every bundled plugin
+ * ({@link Builder#bundledPluginsFrom}) and a static configuration of their own ({@link Builder#staticConfig}).
  */
 public final class TestGateway implements AutoCloseable {
 
@@ -65,27 +75,115 @@ public final class TestGateway implements AutoCloseable {
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
 
+    private static final String DEFAULT_STATIC_CONFIG = """
+            entryPoints:
+              web:
+                address: "127.0.0.1:0"
+            providers:
+              providersThrottleDuration: 50ms
+              file:
+                directory: dynamic
+            """;
+
     private final Path dir;
-    private final TestBackend backend;
-    private final GatewayApplication application;
-    private final LogBuffer logs;
+    private final LogBuffer logs = new LogBuffer();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final List<String> flags;
+    private final Map<String, String> env;
+    private String staticYaml;
+    private TestBackend backend;
+    private GatewayApplication application;
 
-    private TestGateway(Path dir, TestBackend backend, GatewayApplication application, LogBuffer logs) {
+    private TestGateway(Path dir, TestBackend backend, String staticYaml, List<String> flags, Map<String, String> env) {
         this.dir = dir;
         this.backend = backend;
-        this.application = application;
-        this.logs = logs;
+        this.staticYaml = staticYaml;
+        this.flags = new ArrayList<>(flags);
+        this.env = new LinkedHashMap<>(env);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * Replaces the static configuration of a gateway from {@link Builder#prepare()}, before {@link #start()}
+     * (see {@link Builder#staticConfig}).
+     */
+    public TestGateway staticConfig(String yaml) {
+        requireNotStarted();
+        this.staticYaml = Objects.requireNonNull(yaml, "yaml");
+        return this;
+    }
+
+    /** Adds a static configuration flag to a gateway from {@link Builder#prepare()}, before {@link #start()}. */
+    public TestGateway flag(String flag) {
+        requireNotStarted();
+        flags.add(Objects.requireNonNull(flag, "flag"));
+        return this;
+    }
+
+    /** Adds an environment variable (as the gateway sees it) to a gateway from {@link Builder#prepare()}, before {@link #start()}. */
+    public TestGateway env(String name, String value) {
+        requireNotStarted();
+        env.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /**
+     * Starts a gateway from {@link Builder#prepare()} ({@link Builder#start()} does both). What it logs (to the
+     * {@code System.err} of the moment it starts) is also captured, see {@link #logs()}.
+     *
+     * @return this gateway, started
+     */
+    public TestGateway start() {
+        requireNotStarted();
+        try {
+            Path config = dir.resolve("gatehouse.yml");
+            Files.writeString(config, staticYaml);
+            List<String> args = new ArrayList<>();
+            args.add("--configFile=" + config);
+            args.add("--plugins.dir=" + pluginsDir());
+            args.addAll(flags);
+            // The gateway's log handler writes to the System.err of the moment it starts: tee it.
+            PrintStream original = System.err;
+            System.setErr(new PrintStream(new Tee(original, logs), true, StandardCharsets.UTF_8));
+            try {
+                application = GatewayApplication.start(StaticConfigurationLoader.load(args, Map.copyOf(env), dir, null));
+            } finally {
+                System.setErr(original);
+            }
+            return this;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // The message is the gateway's own (for a configuration error: what is wrong, where, how to fix it).
+            throw new IllegalStateException("cannot start the test gateway: " + e.getMessage(), e);
+        }
+    }
+
+    private GatewayApplication started() {
+        if (application == null) {
+            throw new IllegalStateException("the test gateway is not started: call start() first");
+        }
+        return application;
+    }
+
+    private void requireNotStarted() {
+        if (application != null) {
+            throw new IllegalStateException("the test gateway is already started: set the static configuration before");
+        }
+    }
+
     /** {@code http://127.0.0.1:<port of the web entry point><path>}. */
     public String url(String path) {
-        return "http://127.0.0.1:" + application.port("web") + path;
+        return "http://127.0.0.1:" + port("web") + path;
+    }
+
+    /** The port the entry point {@code entryPoint} listens on (entry points of the tests listen on port 0). */
+    public int port(String entryPoint) {
+        return started().port(entryPoint);
     }
 
     /** GET {@code path} through the gateway with headers given as name, value, name, value...; waits at most 10 s. */
@@ -117,8 +215,11 @@ public final class TestGateway implements AutoCloseable {
         return client;
     }
 
-    /** The echo backend that {@code ${backend}} in the dynamic configuration points at. */
-    public TestBackend backend() {
+    /** The echo backend that {@code ${backend}} in the dynamic configuration points at; started on first use. */
+    public synchronized TestBackend backend() {
+        if (backend == null) {
+            backend = TestBackend.start("backend");
+        }
         return backend;
     }
 
@@ -127,36 +228,71 @@ public final class TestGateway implements AutoCloseable {
      * that contains it. {@code ${backend}} is replaced as in {@link Builder#dynamic(String)}.
      */
     public void dynamic(String name, String yaml) {
-        long generation = application.generation();
-        writeAtomically(dir.resolve("dynamic").resolve(name + ".yml"), yaml.replace("${backend}", backend.url()));
-        long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
-        while (application.generation() <= generation) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the gateway did not apply " + name + ".yml within " + RELOAD_TIMEOUT);
-            }
-            sleep(20);
+        long generation = started().generation();
+        writeDynamic(name + ".yml", withBackend(yaml));
+        if (!poll(() -> started().generation() > generation, RELOAD_TIMEOUT)) {
+            throw new AssertionError("the gateway did not apply " + name + ".yml within " + RELOAD_TIMEOUT);
+        }
+    }
+
+    /**
+     * Writes (or replaces, atomically) the file {@code fileName} of the dynamic configuration folder, as is,
+     * without waiting for the gateway to apply it (see {@link #awaitReload}).
+     */
+    public void writeDynamic(String fileName, String yaml) {
+        writeAtomically(dynamicDir().resolve(fileName), yaml);
+    }
+
+    /** Deletes the file {@code fileName} of the dynamic configuration folder, without waiting. */
+    public void deleteDynamic(String fileName) {
+        try {
+            Files.delete(dynamicDir().resolve(fileName));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits until the gateway has applied a configuration newer than {@code generation} (read it from
+     * {@code application().generation()} before changing files) for which {@code condition} holds.
+     *
+     * @throws AssertionError naming the router status and the configuration problems, after {@code timeout}
+     */
+    public void awaitReload(long generation, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        boolean applied = poll(() -> started().generation() > generation && condition.getAsBoolean(), timeout);
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted while waiting for a reload");
+        }
+        if (!applied) {
+            throw new AssertionError("no configuration satisfying the condition was applied within " + timeout
+                    + "; router status: " + routers() + ", problems: " + configurationProblems());
         }
     }
 
     /** The status of each router ({@code name@provider} to {@code enabled} or the reason it is not). */
     public Map<String, String> routers() {
-        return application.runtime().routerStatus();
+        return started().runtime().routerStatus();
+    }
+
+    /** Whether the router ({@code name@provider}) is enabled in the configuration applied now. */
+    public boolean routerEnabled(String router) {
+        return "enabled".equals(routers().get(router));
     }
 
     /** Errors in the dynamic configuration, each naming the element and where it came from. */
     public List<String> configurationProblems() {
-        return application.runtime().problems().stream().map(Object::toString).toList();
+        return started().runtime().problems().stream().map(Object::toString).toList();
     }
 
     /** Plugins, or extensions of plugins, that were left out, and why. Empty when all loaded. */
     public List<String> pluginProblems() {
-        return application.pluginProblems().stream().map(PluginProblem::toString).toList();
+        return started().pluginProblems().stream().map(PluginProblem::toString).toList();
     }
 
     /** The plugins in use, as {@code id version: kind name, kind name}. */
     public List<String> plugins() {
         List<String> plugins = new ArrayList<>();
-        for (LoadedPlugin plugin : application.loadedPlugins()) {
+        for (LoadedPlugin plugin : started().loadedPlugins()) {
             plugins.add(plugin.id() + " " + plugin.version() + ": " + String.join(", ", plugin.extensions()));
         }
         return plugins;
@@ -177,27 +313,70 @@ public final class TestGateway implements AutoCloseable {
         return dir;
     }
 
+    /** The plugins folder the gateway loaded its plugins from. */
+    public Path pluginsDir() {
+        return dir.resolve("plugins");
+    }
+
+    /** The dynamic configuration folder, watched by the file provider of the default static configuration. */
+    public Path dynamicDir() {
+        return dir.resolve("dynamic");
+    }
+
+    /**
+     * Sets the idle timeout of every entry point for the connections opened from now on (HTTP/2 streams take
+     * it too), so that a test of what a timeout does runs in seconds instead of the default 30.
+     */
+    public void entryPointIdleTimeout(Duration timeout) {
+        for (Connector connector : started().jetty().getConnectors()) {
+            ((AbstractConnector) connector).setIdleTimeout(timeout.toMillis());
+        }
+    }
+
+    /** A TCP port of 127.0.0.1 that was free a moment ago, for a test that needs a fixed address. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The gateway itself, for what this class does not cover. Not a stable API. */
     public GatewayApplication application() {
-        return application;
+        return started();
     }
 
     @Override
     public void close() {
         try {
-            application.stop();
+            if (application != null) {
+                application.stop();
+            }
         } finally {
-            backend.close();
+            synchronized (this) {
+                if (backend != null) {
+                    backend.close();
+                }
+            }
         }
     }
 
-    /** How to start a {@link TestGateway}. */
+    private String withBackend(String yaml) {
+        return yaml.contains("${backend}") ? yaml.replace("${backend}", backend().url()) : yaml;
+    }
+
+    /** How to start a {@link TestGateway}: {@link #start()}, or {@link #prepare()} and then {@link TestGateway#start()}. */
     public static final class Builder {
         private final List<Path> pluginJars = new ArrayList<>();
         private final List<String[]> pluginClasses = new ArrayList<>();
         private final List<String> flags = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
         private String dynamicYaml = "http: {}\n";
+        private String staticYaml = DEFAULT_STATIC_CONFIG;
         private boolean bundledPlugins = true;
+        private Path bundledPluginsFolder;
         private Path dir;
 
         private Builder() {
@@ -240,20 +419,52 @@ public final class TestGateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Takes the bundled plugins from a folder of plugin jars instead of the ones inside the kit (which are the
+         * rule matchers and the file provider only); the system property {@value #BUNDLED_PLUGINS_PROPERTY} does
+         * the same for every gateway.
+         */
+        public Builder bundledPluginsFrom(Path folder) {
+            this.bundledPluginsFolder = Objects.requireNonNull(folder, "folder");
+            return this;
+        }
+
         /** The gateway's folder; a new temporary one by default. */
         public Builder dir(Path dir) {
             this.dir = dir;
             return this;
         }
 
-        public TestGateway start() {
-            TestBackend backend = TestBackend.start("backend");
+        /**
+         * Replaces the static configuration (YAML, written to {@code gatehouse.yml}; relative paths in it are
+         * relative to the gateway's folder). The default has the entry point {@code web} on {@code 127.0.0.1:0}
+         * and the file provider on {@code dynamic/}; a replacement that keeps the dynamic configuration working
+         * keeps that provider.
+         */
+        public Builder staticConfig(String yaml) {
+            this.staticYaml = Objects.requireNonNull(yaml, "yaml");
+            return this;
+        }
+
+        /** An environment variable as the gateway sees it, such as {@code GATEHOUSE_LOG_FORMAT=json}. */
+        public Builder env(String name, String value) {
+            env.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Writes the gateway's folder ({@code plugins/} with the bundled plugins and the plugins under test,
+         * {@code dynamic/test.yml}, {@code gatehouse.yml}) and returns the gateway, not started: for a test that
+         * adds files to the folder, or runs a command or a gateway process on it. {@link TestGateway#start()}
+         * starts it.
+         */
+        public TestGateway prepare() {
             try {
                 Path home = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("gatehouse-testkit");
                 Path plugins = Files.createDirectories(home.resolve("plugins"));
                 Path dynamic = Files.createDirectories(home.resolve("dynamic"));
                 if (bundledPlugins) {
-                    copyBundledPlugins(plugins);
+                    copyBundledPlugins(bundledPluginsFolder, plugins);
                 }
                 for (Path jar : pluginJars) {
                     Files.copy(jar, plugins.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -261,46 +472,37 @@ public final class TestGateway implements AutoCloseable {
                 for (String[] classes : pluginClasses) {
                     packPlugin(classes[0], Path.of(classes[1]), plugins.resolve(classes[0] + "-under-test.jar"));
                 }
-                writeAtomically(dynamic.resolve("test.yml"), dynamicYaml.replace("${backend}", backend.url()));
-                Path config = home.resolve("gatehouse.yml");
-                Files.writeString(config, """
-                        entryPoints:
-                          web:
-                            address: "127.0.0.1:0"
-                        providers:
-                          providersThrottleDuration: 50ms
-                          file:
-                            directory: dynamic
-                        """);
-                List<String> args = new ArrayList<>();
-                args.add("--configFile=" + config);
-                args.add("--plugins.dir=" + plugins);
-                args.addAll(flags);
-                LogBuffer logs = new LogBuffer();
-                // The gateway's log handler writes to the System.err of the moment it starts: tee it.
-                PrintStream original = System.err;
-                System.setErr(new PrintStream(new Tee(original, logs), true, StandardCharsets.UTF_8));
-                GatewayApplication application;
-                try {
-                    application = GatewayApplication.start(StaticConfigurationLoader.load(args, Map.of(), home, null));
-                } finally {
-                    System.setErr(original);
+                String yaml = dynamicYaml;
+                TestBackend backend = null;
+                if (yaml.contains("${backend}")) {
+                    backend = TestBackend.start("backend");
+                    yaml = yaml.replace("${backend}", backend.url());
                 }
-                return new TestGateway(home, backend, application, logs);
-            } catch (Exception e) {
-                backend.close();
-                if (e instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new IllegalStateException("cannot start the test gateway: " + e, e);
+                writeAtomically(dynamic.resolve("test.yml"), yaml);
+                Files.writeString(home.resolve("gatehouse.yml"), staticYaml);
+                return new TestGateway(home, backend, staticYaml, flags, env);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the test gateway's folder: " + e.getMessage(), e);
+            }
+        }
+
+        /** Writes the gateway's folder and starts the gateway (see {@link #prepare()}). */
+        public TestGateway start() {
+            TestGateway gateway = prepare();
+            try {
+                return gateway.start();
+            } catch (RuntimeException e) {
+                gateway.close();
+                throw e;
             }
         }
     }
 
-    private static void copyBundledPlugins(Path plugins) throws IOException {
-        String folder = System.getProperty(BUNDLED_PLUGINS_PROPERTY);
-        if (folder != null && !folder.isBlank()) {
-            try (Stream<Path> jars = Files.list(Path.of(folder))) {
+    private static void copyBundledPlugins(Path from, Path plugins) throws IOException {
+        String property = System.getProperty(BUNDLED_PLUGINS_PROPERTY);
+        Path folder = from != null ? from : property != null && !property.isBlank() ? Path.of(property) : null;
+        if (folder != null) {
+            try (Stream<Path> jars = Files.list(folder)) {
                 for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                     Files.copy(jar, plugins.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -370,13 +572,25 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    /**
+     * Checks {@code condition} every 20 ms until it holds (true) or {@code timeout} passed (false). Kept here
+     * rather than in Gatehouse's test-support (which is not published); an interrupt ends the wait (false,
+     * with the thread's interrupt flag set).
+     */
+    private static boolean poll(BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
+        return true;
     }
 
     /** A thread-safe, growing copy of what was written. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class AcmeDnsChallengeTest {
     }
 
     /** gatehouse.yml: the entry points web and websecure, {@code layout}'s dynamic folder and {@code resolvers}. */
-    private Path staticConfig(int web, int websecure, GatewayHarness layout, String resolvers) throws IOException {
+    private Path staticConfig(int web, int websecure, TestGateway layout, String resolvers) throws IOException {
         return Files.writeString(dir.resolve("gatehouse.yml"), """
                 entryPoints:
                   web:
@@ -76,8 +77,8 @@ class AcmeDnsChallengeTest {
 
     @Test
     void issuesWildcardCertificatesThroughRfc2136AndExecAndRefusesAWildcardWithoutDns01() throws Exception {
-        int web = GatewayHarness.freePort();
-        int websecure = GatewayHarness.freePort();
+        int web = Gateways.freePort();
+        int websecure = Gateways.freePort();
         // The checks ask BIND itself (the zone's NS record points at port 53, where it does not listen).
         String checks = """
                   resolvers: ["%s"]
@@ -86,7 +87,7 @@ class AcmeDnsChallengeTest {
                     requireAllRNS: true
                 """.formatted(DNS_SERVER);
         try (TestBackend backend = TestBackend.echo("app")) {
-            GatewayHarness layout = GatewayHarness.withDynamic(dir, """
+            TestGateway layout = Gateways.withDynamic(dir, """
                     http:
                       routers:
                         ready:
@@ -171,10 +172,10 @@ class AcmeDnsChallengeTest {
 
     @Test
     void anUpdateTheServerRefusesIsLoggedWithItsAnswerAndTheVariablesToCheck() throws Exception {
-        int web = GatewayHarness.freePort();
-        int websecure = GatewayHarness.freePort();
+        int web = Gateways.freePort();
+        int websecure = Gateways.freePort();
         try (TestBackend backend = TestBackend.echo("app")) {
-            GatewayHarness layout = GatewayHarness.withDynamic(dir, """
+            TestGateway layout = Gateways.withDynamic(dir, """
                     http:
                       routers:
                         ready:
@@ -219,7 +220,7 @@ class AcmeDnsChallengeTest {
     @Test
     void aMissingProviderVariableLeavesTheResolverOutWithItsName() throws Exception {
         assumeTrue(System.getenv("RFC2136_NAMESERVER") == null, "this test's own environment sets RFC2136_NAMESERVER");
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     wildcard:

@@ -1,10 +1,10 @@
 package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -137,7 +137,7 @@ class AcmeOptionsPebbleTest {
                 preferredChain: "No Such Root CA"
                 """);
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), routers(backend.url(),
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), routers(backend.url(),
                      "preferred.acme.test", "preferred", "unmatched.acme.test", "unmatched"))
                      .staticConfig(gatewayConfig(resolvers)).start()) {
             List<X509Certificate> preferred = awaitServedChain("preferred.acme.test");
@@ -162,7 +162,7 @@ class AcmeOptionsPebbleTest {
     @Test
     void caServerNameTheCaCertificateDoesNotCarryFailsTheOrder() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "misnamed.acme.test", "misnamed"))
                      .staticConfig(gatewayConfig(resolver("misnamed", "caServerName: ca.other.test\n"))).start()) {
             String failure = awaitFailure(gateway, "misnamed.acme.test", Duration.ofSeconds(60));
@@ -172,15 +172,10 @@ class AcmeOptionsPebbleTest {
     }
 
     /** The first logged failure to obtain a certificate for {@code domain}, within {@code timeout}. */
-    private static String awaitFailure(GatewayHarness gateway, String domain, Duration timeout) throws Exception {
+    private static String awaitFailure(TestGateway gateway, String domain, Duration timeout) throws Exception {
         String line = "cannot obtain a certificate for [" + domain + "]";
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (gateway.logLines(line).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        List<String> failures = gateway.logLines(line);
-        assertFalse(failures.isEmpty(), "the failure is logged: " + gateway.logs());
-        return failures.get(0);
+        Poll.until("the failure logged", timeout, () -> !gateway.logLines(line).isEmpty(), gateway::logs);
+        return gateway.logLines(line).get(0);
     }
 
     /**
@@ -190,7 +185,7 @@ class AcmeOptionsPebbleTest {
     @Test
     void profileTheCaDoesNotOfferFailsTheOrderNamingIt() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "profiled.acme.test", "profiled"))
                      .staticConfig(gatewayConfig(resolver("profiled", "profile: shortlived\n"))).start()) {
             String failure = awaitFailure(gateway, "profiled.acme.test", Duration.ofSeconds(60));
@@ -229,7 +224,7 @@ class AcmeOptionsPebbleTest {
                           entryPoint: web
                     """.formatted(silentCa.getLocalPort(), dir.resolve("silent.json"));
             try (TestBackend backend = TestBackend.echo("app");
-                 GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+                 TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                          routers(backend.url(), "silent.acme.test", "silent"))
                          .staticConfig(gatewayConfig(resolver)).start()) {
                 long started = System.nanoTime();
@@ -256,7 +251,7 @@ class AcmeOptionsPebbleTest {
         int logLinesBefore = Files.readAllLines(pebbleLog).size();
         String resolver = resolver("delayed", "").replace("httpChallenge:\n      entryPoint: web\n", challenge);
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "delayed.acme.test", "delayed"))
                      .staticConfig(gatewayConfig(resolver)).start()) {
             awaitServedChain("delayed.acme.test");

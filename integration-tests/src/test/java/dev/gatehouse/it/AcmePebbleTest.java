@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -133,7 +134,7 @@ class AcmePebbleTest {
      * A certificate obtained by a resolver is in {@code /api/certificates} with its resolver, and its expiry in
      * {@code traefik_tls_certs_not_after}.
      */
-    private static void assertObserved(GatewayHarness gateway, X509Certificate served, String resolver) throws Exception {
+    private static void assertObserved(TestGateway gateway, X509Certificate served, String resolver) throws Exception {
         if (!gateway.routerEnabled("api@file")) {
             long generation = gateway.application().generation();
             gateway.writeDynamic("api.yml", """
@@ -178,7 +179,7 @@ class AcmePebbleTest {
     void defaultGeneratedCertIsObtainedFromTheResolverAndServedForUnknownNames() throws Exception {
         Path storage = dir.resolve("acme.json");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          any:
@@ -218,7 +219,7 @@ class AcmePebbleTest {
         X509Certificate b;
         try (TestBackend backend = TestBackend.echo("app")) {
             dynamic = routers(backend.url(), "a.acme.test", "viaHttp", "b.acme.test", "viaTls", "a.acme.test", "viaHttp");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic)
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), dynamic)
                     .staticConfig(staticConfig(storage) + OBSERVED).start()) {
                 a = awaitServed("a.acme.test", ISSUE_WAIT);
                 b = awaitServed("b.acme.test", ISSUE_WAIT);
@@ -233,7 +234,7 @@ class AcmePebbleTest {
             long ordersBefore = ordersInPebbleLog();
 
             // A restart serves the stored certificates at once and orders nothing.
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw2"), dynamic)
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw2"), dynamic)
                     .staticConfig(staticConfig(storage)).start()) {
                 X509Certificate again = awaitServed("a.acme.test", Duration.ofSeconds(30));
                 assertEquals(a.getSerialNumber(), again.getSerialNumber(), "the stored certificate is served");
@@ -248,7 +249,7 @@ class AcmePebbleTest {
         Path storage = dir.resolve("acme.json");
         String pid = System.getenv("IT_PEBBLE_PID");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                      routers(backend.url(), "renew.acme.test", "viaHttp")).staticConfig(staticConfig(storage)).start()) {
             X509Certificate first = awaitServed("renew.acme.test", ISSUE_WAIT);
 

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +68,7 @@ class AddInternalsTest {
     @Test
     void byDefaultTheGatewaysOwnAnswersAreNeitherCountedNorLogged() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, ROUTES.formatted(backend.url()))
                      .staticConfig(staticConfig(false)).start()) {
             assertEquals(200, Http.status(gateway.url("/ping")));
             assertEquals(418, Http.status(gateway.url("/teapot")));
@@ -86,7 +88,7 @@ class AddInternalsTest {
     @Test
     void withAddInternalsTheyAreCountedAndLoggedAsTraefikDoes() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, ROUTES.formatted(backend.url()))
                      .staticConfig(staticConfig(true)).start()) {
             assertEquals(200, Http.status(gateway.url("/ping")));
             assertEquals(418, Http.status(gateway.url("/teapot")));
@@ -104,32 +106,15 @@ class AddInternalsTest {
 
     /** The lines of the access log once one contains {@code text} (within 10 s). */
     private static List<String> awaitLine(Path file, String text) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                lines = Files.readAllLines(file);
-                if (lines.stream().anyMatch(line -> line.contains(text))) {
-                    return lines;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no line with '" + text + "' in " + file + ": " + lines);
+        return Poll.untilValue("a line with '" + text + "' in " + file, Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file) : List.<String>of(),
+                lines -> lines.stream().anyMatch(line -> line.contains(text)));
     }
 
     /** A scrape of {@code /metrics} once it contains {@code text} (within 10 s). */
-    private static String awaitScrape(GatewayHarness gateway, String text) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        String body = "";
-        while (System.nanoTime() < deadline) {
-            body = Http.get(gateway.url("/metrics")).body();
-            if (body.contains(text)) {
-                return body;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + text + "' in the scrape:\n" + body);
+    private static String awaitScrape(TestGateway gateway, String text) throws Exception {
+        return Poll.untilValue("'" + text + "' in the scrape", Duration.ofSeconds(10),
+                () -> Http.get(gateway.url("/metrics")).body(), body -> body.contains(text));
     }
 
     /** The value of the sample whose name and labels are {@code key} (ending with a space), or null. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class ApiBasePathTest {
 
     @Test
     void throughARouterAsInTraefiksDocsEverythingIsUnderTheBasePath() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     dashboard:
@@ -69,8 +70,8 @@ class ApiBasePathTest {
 
     @Test
     void withInsecureTheGatehouseEntryPointServesThemUnderTheBasePath() throws Exception {
-        int operations = GatewayHarness.freePort();
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig("""
+        int operations = Gateways.freePort();
+        try (TestGateway gateway = Gateways.withDynamic(dir, "").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"

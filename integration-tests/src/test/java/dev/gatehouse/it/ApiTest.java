@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.testkit.TestGateway;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class ApiTest {
 
     @Test
     void showsElementsWithStatusErrorsAndUsageThroughARouter() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, DYNAMIC).staticConfig("""
+        try (TestGateway gateway = Gateways.withDynamic(dir, DYNAMIC).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -117,7 +118,7 @@ class ApiTest {
         String bcrypt = StdMiddlewaresTest.ALICE.substring("alice:".length());
         String digest = "e66182e4199fd90e2499700ddd5c3e17";
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          app:
@@ -171,7 +172,7 @@ class ApiTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             operations = probe.getLocalPort();
         }
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig("""
+        try (TestGateway gateway = Gateways.withDynamic(dir, "").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -190,30 +191,25 @@ class ApiTest {
 
     @Test
     void withoutApiInTheStaticConfigurationThereIsNoApi() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, DYNAMIC).start()) {
+        try (TestGateway gateway = Gateways.withDynamic(dir, DYNAMIC).start()) {
             assertTrue(!gateway.routerEnabled("api@file"), "api@internal does not exist without api");
             assertEquals(404, Http.status(gateway.url("/api/overview")));
         }
     }
-    /** Waits (bounded) until {@code url} answers JSON for which {@code done} holds; returns the last answer. */
+    /** Waits (at most 20 s) until {@code url} answers JSON for which {@code done} holds, and returns that answer. */
     private static JsonNode await(String url, java.util.function.Predicate<JsonNode> done) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        JsonNode last = get(url);
-        while (!done.test(last) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            last = get(url);
-        }
-        return last;
+        return Poll.untilValue("an answer of " + url + " that is done", java.time.Duration.ofSeconds(20), () -> get(url),
+                done);
     }
 
     @Test
     void reportsEnabledWarningAndDisabledForEveryKindWithServerHealthMiddlewareUsageAndCertificates() throws Exception {
         TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
         TestCertificates.Leaf leaf = ca.leaf("a", "ec", "a.test", "b.test");
-        int deadPort = GatewayHarness.freePort();
+        int deadPort = Gateways.freePort();
         String dead = "http://127.0.0.1:" + deadPort;
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          ok:

@@ -33,7 +33,7 @@ class BackendKilledUnderLoadTest {
         try (BackendProcess doomed = BackendProcess.start("doomed");
              BackendProcess survivor = BackendProcess.start("survivor")) {
             Path gw = dir.resolve("gw");
-            GatewayHarness.withDynamic(gw, """
+            Gateways.withDynamic(gw, """
                     http:
                       routers:
                         pool:
@@ -46,7 +46,7 @@ class BackendKilledUnderLoadTest {
                               - url: %s
                               - url: %s
                     """.formatted(doomed.url(), survivor.url()));
-            int port = GatewayHarness.freePort();
+            int port = Gateways.freePort();
             Path config = gw.resolve("gatehouse.yml");
             Files.writeString(config, ReloadUnderLoadTest.staticConfig(port, gw.resolve("dynamic"), ""));
 

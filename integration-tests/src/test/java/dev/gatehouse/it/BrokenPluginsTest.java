@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.testkit.TestGateway;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,12 +213,12 @@ class BrokenPluginsTest {
     }
 
     private interface GatewayCheck {
-        void check(GatewayHarness gateway) throws Exception;
+        void check(TestGateway gateway) throws Exception;
     }
 
     /** Starts a gateway with a routed backend and the broken plugin(s), checks it routes, then runs {@code check}. */
     private void withGateway(Consumer<Path> addPlugins, GatewayCheck check) throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     app:
@@ -247,7 +248,7 @@ class BrokenPluginsTest {
      * The problem about {@code file}, which leaves the whole plugin out; its reason and a logged error line
      * (saying the plugin is left out) contain every part.
      */
-    private static PluginProblem assertLeftOut(GatewayHarness gateway, String file, String... reasonParts) {
+    private static PluginProblem assertLeftOut(TestGateway gateway, String file, String... reasonParts) {
         PluginProblem problem = assertProblem(gateway, file, reasonParts);
         String leftOut = "Plugin " + gateway.pluginsDir().resolve(file) + " left out";
         assertTrue(gateway.logLines("ERROR", leftOut).size() == 1, "'" + leftOut + "' in the log:\n" + gateway.logs());
@@ -258,7 +259,7 @@ class BrokenPluginsTest {
      * The problem about one extension of the plugin in {@code file}: reported like {@link #assertLeftOut},
      * but the plugin itself stays in use, and the log must not say it is left out.
      */
-    private static PluginProblem assertExtensionLeftOut(GatewayHarness gateway, String file, String... reasonParts) {
+    private static PluginProblem assertExtensionLeftOut(TestGateway gateway, String file, String... reasonParts) {
         PluginProblem problem = assertProblem(gateway, file, reasonParts);
         String leftOut = "Plugin " + gateway.pluginsDir().resolve(file) + " left out";
         assertTrue(gateway.logLines(leftOut).isEmpty(), "the plugin is in use, the log must not say '" + leftOut
@@ -268,7 +269,7 @@ class BrokenPluginsTest {
         return problem;
     }
 
-    private static PluginProblem assertProblem(GatewayHarness gateway, String file, String... reasonParts) {
+    private static PluginProblem assertProblem(TestGateway gateway, String file, String... reasonParts) {
         List<PluginProblem> problems = gateway.application().pluginProblems();
         List<PluginProblem> forFile = problems.stream().filter(p -> p.file().equals(file)).toList();
         assertEquals(1, forFile.size(), "one problem for " + file + ": " + problems);
@@ -284,7 +285,7 @@ class BrokenPluginsTest {
         return problem;
     }
 
-    private static void assertNoMatcher(GatewayHarness gateway, String matcher) {
+    private static void assertNoMatcher(TestGateway gateway, String matcher) {
         assertFalse(gateway.application().loadedPlugins().stream().anyMatch(p -> p.extensions().contains("matcher " + matcher)),
                 gateway.application().loadedPlugins().toString());
     }

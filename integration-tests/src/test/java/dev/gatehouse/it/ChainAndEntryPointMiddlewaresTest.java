@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ class ChainAndEntryPointMiddlewaresTest {
     @Test
     void entryPointMiddlewaresRunFirstThenTheRoutersWithChainsExpandedInOrder() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          chained:
@@ -91,7 +92,7 @@ class ChainAndEntryPointMiddlewaresTest {
     @Test
     void aServicesOwnMiddlewaresRunAfterTheRoutersWhereverTheServiceIsUsed() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          direct:

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.core.CheckCommand;
 import dev.gatehouse.core.HealthcheckCommand;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -37,13 +38,13 @@ class CheckCommandTest {
 
     private String output;
 
-    private int check(GatewayHarness harness, String dynamicYaml) throws Exception {
+    private int check(TestGateway harness, String dynamicYaml) throws Exception {
         harness.writeDynamic("test.yml", dynamicYaml);
         return checkStatic(harness, STATIC);
     }
 
     /** Runs check on {@code staticYaml} with the harness's plugins; the printed text lands in {@link #output}. */
-    private int checkStatic(GatewayHarness harness, String staticYaml) throws Exception {
+    private int checkStatic(TestGateway harness, String staticYaml) throws Exception {
         Path config = dir.resolve("gatehouse.yml");
         Files.writeString(config, staticYaml);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -60,7 +61,7 @@ class CheckCommandTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         int status = check(harness, """
                 http:
                   routers:
@@ -80,7 +81,7 @@ class CheckCommandTest {
     /** {@code defaultGeneratedCert} naming a resolver that does not exist is reported on its own key. */
     @Test
     void defaultGeneratedCertWithAnUnknownResolverIsReportedOnItsKey() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         check(harness, """
                 tls:
                   stores:
@@ -97,7 +98,7 @@ class CheckCommandTest {
     /** {@code defaultGeneratedCert} without a {@code domain.main} (here: {@code sans} only) says what it needs. */
     @Test
     void defaultGeneratedCertWithoutItsMainDomainSaysWhatItNeeds() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         check(harness, """
                 tls:
                   stores:
@@ -115,7 +116,7 @@ class CheckCommandTest {
     /** Traefik v3 still reads these v2-era and deprecated forms; check accepts them as the gateway runs them. */
     @Test
     void traefikV3CompatibleFormsAndInternalServicesPass() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         harness.writeDynamic("test.yml", """
                 http:
                   routers:
@@ -168,7 +169,7 @@ class CheckCommandTest {
 
     @Test
     void everyErrorIsPrintedWithFileElementAndReason() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         harness.writeDynamic("broken.yml", "http:\n  routers:\n    x: [unclosed\n");
         int status = check(harness, """
                 http:
@@ -229,7 +230,7 @@ class CheckCommandTest {
     /** The malformed forms of the dynamic keys Traefik v3.1 to v3.7 added, each named on its element and key. */
     @Test
     void malformedNewerDynamicKeysAreNamedOnTheirElement() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         int status = check(harness, """
                 http:
                   routers:
@@ -306,7 +307,7 @@ class CheckCommandTest {
 
     @Test
     void staticErrorsAreReportedToo() throws Exception {
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), """
+        int status = checkStatic(Gateways.withDynamic(dir, ""), """
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -321,7 +322,7 @@ class CheckCommandTest {
 
     @Test
     void anUnreadableStaticRootCaIsNamedWithTheFolderItWasLookedFor() throws Exception {
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + """
+        int status = checkStatic(Gateways.withDynamic(dir, ""), STATIC + """
                 serversTransport:
                   rootCAs: [certs/missing-ca.pem]
                 """);
@@ -332,7 +333,7 @@ class CheckCommandTest {
 
     @Test
     void unknownProviderIsAnError() throws Exception {
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC.replace("file:", "fiel:"));
+        int status = checkStatic(Gateways.withDynamic(dir, ""), STATIC.replace("file:", "fiel:"));
         assertEquals(1, status, output);
         assertTrue(output.contains("unknown key 'providers.fiel': no plugin provides the provider 'fiel' (known: ") && output.contains("file"), output);
     }
@@ -340,7 +341,7 @@ class CheckCommandTest {
     @Test
     void servicesWithHealthChecksPassAsTheGatewayAcceptsThem() throws Exception {
         // check starts no probes, but builds (and so validates) the health checks as the gateway does
-        int status = check(GatewayHarness.withDynamic(dir, ""), """
+        int status = check(Gateways.withDynamic(dir, ""), """
                 http:
                   routers:
                     app:
@@ -375,7 +376,7 @@ class CheckCommandTest {
 
     @Test
     void aConfigurationWithoutEntryPointsGetsTraefiksDefaultOne() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         harness.writeDynamic("test.yml", """
                 http:
                   routers:
@@ -397,9 +398,9 @@ class CheckCommandTest {
     @Test
     void providersPrecedenceIsTraefiksKeyNotAProvider() throws Exception {
         // Traefik 3.7's providers.precedence; it must not read as a provider of that name
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [File, docker]\n");
+        int status = checkStatic(Gateways.withDynamic(dir, ""), STATIC + "  precedence: [File, docker]\n");
         assertEquals(0, status, output);
-        status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedence: [file, nosuch]\n");
+        status = checkStatic(Gateways.withDynamic(dir, ""), STATIC + "  precedence: [file, nosuch]\n");
         assertEquals(1, status, output);
         assertTrue(output.contains("providers.precedence: 'nosuch' is not a provider name (known: kubernetesgateway, "),
                 output);
@@ -407,7 +408,7 @@ class CheckCommandTest {
 
     @Test
     void aKeyUnderProvidersThatIsNoProviderIsAnUnknownKey() throws Exception {
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC + "  precedense: [file, docker]\n");
+        int status = checkStatic(Gateways.withDynamic(dir, ""), STATIC + "  precedense: [file, docker]\n");
         assertEquals(1, status, output);
         assertTrue(output.contains("gatehouse check: 1 error:"), output);
         assertTrue(output.contains("unknown key 'providers.precedense'"), output);
@@ -416,7 +417,7 @@ class CheckCommandTest {
 
     @Test
     void aProviderGivenSomethingElseThanASwitchOrASectionIsAnInvalidValue() throws Exception {
-        int status = checkStatic(GatewayHarness.withDynamic(dir, ""), STATIC.replace("file:\n    directory: dynamic",
+        int status = checkStatic(Gateways.withDynamic(dir, ""), STATIC.replace("file:\n    directory: dynamic",
                 "file: [dynamic]"));
         assertEquals(1, status, output);
         assertTrue(output.contains("providers.file: invalid value '[\"dynamic\"]' (expected true, false or a section of options)"),
@@ -425,7 +426,7 @@ class CheckCommandTest {
 
     @Test
     void aRouterKeyWithAListValueInTomlIsNamedItself() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         harness.writeDynamic("test.yml", "{}\n");
         harness.writeDynamic("routers.toml", """
                 [http.routers.app]
@@ -446,7 +447,7 @@ class CheckCommandTest {
 
     @Test
     void matcherNamesInTraefiksOtherSpellingsPass() throws Exception {
-        int status = check(GatewayHarness.withDynamic(dir, ""), """
+        int status = check(Gateways.withDynamic(dir, ""), """
                 http:
                   routers:
                     lower:
@@ -477,7 +478,7 @@ class CheckCommandTest {
     void subSectionsSwitchedOnWithTrueAsDockerLabelsWriteThemPass() throws Exception {
         // The trees the Docker provider makes of ...ipallowlist.ipstrategy=true, ...loadbalancer.sticky=true and
         // ...loadbalancer.sticky.cookie=true: every label value is a string
-        int status = check(GatewayHarness.withDynamic(dir, ""), """
+        int status = check(Gateways.withDynamic(dir, ""), """
                 http:
                   routers:
                     r1:
@@ -528,7 +529,7 @@ class CheckCommandTest {
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
         assertEquals(1, HealthcheckCommand.run(StaticConfigurationLoader.load(List.of("--configFile=" + config), Map.of(), dir, null),
                 print), "nothing runs yet");
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig(staticYaml).start()) {
+        try (TestGateway gateway = Gateways.withDynamic(dir, "").staticConfig(staticYaml).start()) {
             assertEquals(0, HealthcheckCommand.run(StaticConfigurationLoader.load(List.of("--configFile=" + config), Map.of(), dir,
                     null), print), out.toString(StandardCharsets.UTF_8));
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,7 +72,7 @@ class ClientFaultsTest {
     private static final CountDownLatch slowServerMayAnswer = new CountDownLatch(1);
     private static Recording first;
     private static Recording second;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static HTTP2Client h2;
 
     @BeforeAll
@@ -106,7 +107,7 @@ class ClientFaultsTest {
                         checkPeriod: 50ms
                         fallbackDuration: 10s
                 """ + services;
-        gateway = GatewayHarness.withDynamic(dir, dynamic).staticConfig("""
+        gateway = Gateways.withDynamic(dir, dynamic).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -326,35 +327,20 @@ class ClientFaultsTest {
     }
 
     private static void awaitCondition(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("not within 10 s: " + what);
+        Poll.until(what, Duration.ofSeconds(10), check::holds);
     }
 
     /** The status the access log recorded for the request to {@code path} (waits for its line). */
     private static int awaitAccessLogStatus(String path) throws Exception {
         Path file = dir.resolve("logs/access.json");
         String marker = "\"RequestPath\":\"" + path + "\"";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    if (line.contains(marker)) {
-                        java.util.regex.Matcher status = java.util.regex.Pattern.compile("\"DownstreamStatus\":(\\d+)")
-                                .matcher(line);
-                        assertTrue(status.find(), line);
-                        return Integer.parseInt(status.group(1));
-                    }
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no access log line for " + path);
+        List<String> lines = Poll.untilValue("an access log line for " + path, Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.contains(marker)).toList()
+                        : List.<String>of(), found -> !found.isEmpty());
+        java.util.regex.Matcher status = java.util.regex.Pattern.compile("\"DownstreamStatus\":(\\d+)")
+                .matcher(lines.get(0));
+        assertTrue(status.find(), lines.get(0));
+        return Integer.parseInt(status.group(1));
     }
 
     private static String h2Url(String path) {

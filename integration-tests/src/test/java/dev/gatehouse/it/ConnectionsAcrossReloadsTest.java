@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,7 @@ class ConnectionsAcrossReloadsTest {
         try (WebSocketTest.EchoServer echo = new WebSocketTest.EchoServer();
              TestBackend stream = TestBackend.with("stream", new SlowStream(chunks, Duration.ofMillis(300)));
              TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(50));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          ws:
@@ -147,7 +148,7 @@ class ConnectionsAcrossReloadsTest {
     @Test
     void backendConnectionsAreReusedAcrossAReload() throws Exception {
         try (TestBackend backend = TestBackend.echo("pooled");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          pooled:
@@ -189,7 +190,7 @@ class ConnectionsAcrossReloadsTest {
     void anIdleWebSocketOutlivesTheIdleTimeoutsThatCloseAnIdleKeepAliveConnection() throws Exception {
         try (WebSocketTest.EchoServer echo = new WebSocketTest.EchoServer();
              TestBackend plain = TestBackend.echo("plain");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          ws:
@@ -268,7 +269,7 @@ class ConnectionsAcrossReloadsTest {
              TestBackend steady = TestBackend.echo("steady");
              TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(3));
              WebSocketTest.EchoServer echo = new WebSocketTest.EchoServer();
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, transports(changing, steady, slow, echo, 4))
+             TestGateway gateway = Gateways.withDynamic(dir, transports(changing, steady, slow, echo, 4))
                      .staticConfig(STATIC_CONFIG).start()) {
             gateway.awaitReload(0, () -> gateway.routerEnabled("version4@file"), RELOAD_TIMEOUT);
             assertEquals(200, get(gateway, "/changing/1").statusCode());
@@ -374,12 +375,12 @@ class ConnectionsAcrossReloadsTest {
                 """.formatted(maxIdle, changing.url(), slow.url(), echo.port(), steady.url(), maxIdle);
     }
 
-    private HttpResponse<String> get(GatewayHarness gateway, String path) throws Exception {
+    private HttpResponse<String> get(TestGateway gateway, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create(gateway.url(path))).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static WebSocket openWebSocket(GatewayHarness gateway, BlockingQueue<String> received) throws Exception {
+    private static WebSocket openWebSocket(TestGateway gateway, BlockingQueue<String> received) throws Exception {
         return HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port("web") + "/ws/chat"), new WebSocket.Listener() {
                     @Override

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,13 +30,13 @@ class ConnectionsTest {
 
     private static TestBackend keepAlive;
     private static TestBackend h2;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         keepAlive = TestBackend.echo("keep-alive");
         h2 = TestBackend.echo("h2");
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     keep-alive:

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -90,7 +91,7 @@ class DashboardBrowserTest {
                     - certFile: %s
                       keyFile: %s
                 """.formatted(certificate.cert(), certificate.key());
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic).staticConfig("""
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), dynamic).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -131,7 +132,7 @@ class DashboardBrowserTest {
     }
 
     /** Copies the script's output; creates the new router when the script asks for it, then tells it so. */
-    private static void follow(Process process, List<String> output, GatewayHarness gateway) {
+    private static void follow(Process process, List<String> output, TestGateway gateway) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 OutputStream stdin = process.getOutputStream()) {
             for (String line; (line = lines.readLine()) != null; ) {

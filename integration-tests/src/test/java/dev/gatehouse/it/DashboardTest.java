@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class DashboardTest {
 
     @Test
     void servesTheFilesThroughARouterWithTypesAndValidation() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTERS).staticConfig(STATIC).start()) {
+        try (TestGateway gateway = Gateways.withDynamic(dir, ROUTERS).staticConfig(STATIC).start()) {
             HttpResponse<String> redirect = Http.get(gateway.url("/dashboard"));
             assertEquals(301, redirect.statusCode());
             assertEquals("/dashboard/", redirect.headers().firstValue("Location").orElse(""));
@@ -88,7 +89,7 @@ class DashboardTest {
 
     @Test
     void apiInternalServesTheDashboardTooAsInTraefik() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     api:
@@ -102,8 +103,8 @@ class DashboardTest {
 
     @Test
     void insecureServesItOnTheGatehouseEntryPointOnly() throws Exception {
-        int operations = GatewayHarness.freePort();
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig("""
+        int operations = Gateways.freePort();
+        try (TestGateway gateway = Gateways.withDynamic(dir, "").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -123,7 +124,7 @@ class DashboardTest {
 
     @Test
     void dashboardFalseServesNoDashboard() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     api:

@@ -3,10 +3,12 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -45,8 +47,8 @@ class DockerProviderTest {
         }
     }
 
-    private GatewayHarness gateway(String dockerOptions) throws Exception {
-        return GatewayHarness.withDynamic(dir, "{}\n").staticConfig("""
+    private TestGateway gateway(String dockerOptions) throws Exception {
+        return Gateways.withDynamic(dir, "{}\n").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -62,7 +64,7 @@ class DockerProviderTest {
         return "constraints: Label(`test.run`,`" + run + "`)";
     }
 
-    private static RawHttp.Response get(GatewayHarness gateway, String host, String path) {
+    private static RawHttp.Response get(TestGateway gateway, String host, String path) {
         try {
             return RawHttp.exchange(gateway.port("web"), "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close");
         } catch (IOException e) {
@@ -71,19 +73,16 @@ class DockerProviderTest {
     }
 
     /** Polls until a response for {@code host} satisfies {@code condition}; returns it, or fails after {@link #WAIT}. */
-    private static RawHttp.Response await(GatewayHarness gateway, String host, Predicate<RawHttp.Response> condition,
+    private static RawHttp.Response await(TestGateway gateway, String host, Predicate<RawHttp.Response> condition,
             String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        RawHttp.Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(gateway, host, "/");
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
+        RawHttp.Response[] last = {null};
+        try {
+            return Poll.untilValue(what, WAIT, () -> last[0] = get(gateway, host, "/"), condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer " + (last[0] == null ? "none"
+                    : last[0].status() + " " + last[0].bodyText().strip()) + "; problems: "
+                    + gateway.application().runtime().problems());
         }
-        throw new AssertionError(what + " not seen within " + WAIT + "; last answer " + (last == null ? "none"
-                : last.status() + " " + last.bodyText().strip()) + "; problems: " + gateway.application().runtime().problems());
     }
 
     private static Predicate<RawHttp.Response> body(String text) {
@@ -95,7 +94,7 @@ class DockerProviderTest {
         String network = "gh-net-" + run;
         String name = "nasa-" + run;
         docker.createNetwork(network);
-        try (GatewayHarness gateway = gateway("watch: true").start()) {
+        try (TestGateway gateway = gateway("watch: true").start()) {
             long started = System.nanoTime();
             docker.run(name, "--network", network, "--stop-timeout", "1",
                     "-l", "traefik.http.routers.sample.rule=Host(`nasa-imgs.example.dev`)",
@@ -112,21 +111,21 @@ class DockerProviderTest {
 
     @Test
     void defaultRuleFromTheNameEnableFalseAndExposedByDefaultFalse() throws Exception {
-        int one = GatewayHarness.freePort();
-        int two = GatewayHarness.freePort();
-        int three = GatewayHarness.freePort();
+        int one = Gateways.freePort();
+        int two = Gateways.freePort();
+        int three = Gateways.freePort();
         docker.runHttpd("web-" + run, one, "default-rule", "-l", "test.run=" + run,
                 "-l", "traefik.http.services.web.loadbalancer.server.port=" + one);
         docker.runHttpd("off-" + run, two, "disabled", "-l", "test.run=" + run, "-l", "traefik.enable=false",
                 "-l", "traefik.http.services.off.loadbalancer.server.port=" + two);
         docker.runHttpd("on-" + run, three, "enabled", "-l", "test.run=" + run, "-l", "traefik.enable=true",
                 "-l", "traefik.http.services.on.loadbalancer.server.port=" + three);
-        try (GatewayHarness exposed = gateway(constrained()).start()) {
+        try (TestGateway exposed = gateway(constrained()).start()) {
             await(exposed, "web-" + run, body("default-rule"), "Host(`web-<run>`) from the container name");
             await(exposed, "on-" + run, body("enabled"), "the traefik.enable=true container");
             assertEquals(404, get(exposed, "off-" + run, "/").status(), "traefik.enable=false is not routed");
         }
-        try (GatewayHarness notExposed = gateway(constrained() + "\nexposedByDefault: false").start()) {
+        try (TestGateway notExposed = gateway(constrained() + "\nexposedByDefault: false").start()) {
             await(notExposed, "on-" + run, body("enabled"), "traefik.enable=true with exposedByDefault=false");
             assertEquals(404, get(notExposed, "web-" + run, "/").status(), "unlabelled container with exposedByDefault=false");
             assertEquals(404, get(notExposed, "off-" + run, "/").status());
@@ -135,8 +134,8 @@ class DockerProviderTest {
 
     @Test
     void replicasAreLoadBalancedWithALabelMiddlewareAndStoppingOneMovesTrafficToTheOther() throws Exception {
-        int a = GatewayHarness.freePort();
-        int b = GatewayHarness.freePort();
+        int a = Gateways.freePort();
+        int b = Gateways.freePort();
         String[] labels = {"-l", "test.run=" + run,
                 "-l", "traefik.http.routers.app.rule=Host(`app.example.dev`)",
                 "-l", "traefik.http.routers.app.middlewares=via",
@@ -144,9 +143,9 @@ class DockerProviderTest {
                 "-l", "traefik.http.middlewares.via.addheader.value=docker-labels"};
         docker.runHttpd("app-a-" + run, a, "replica-a", concat(labels, "-l", "traefik.http.services.app.loadbalancer.server.port=" + a));
         docker.runHttpd("app-b-" + run, b, "replica-b", concat(labels, "-l", "traefik.http.services.app.loadbalancer.server.port=" + b));
-        GatewayHarness harness = gateway(constrained());
+        TestGateway harness = gateway(constrained());
         TestPlugins.headerPlugin("test-headers").writeTo(harness.pluginsDir().resolve("test-headers.jar"));
-        try (GatewayHarness gateway = harness.start()) {
+        try (TestGateway gateway = harness.start()) {
             RawHttp.Response first = await(gateway, "app.example.dev", r -> r.status() == 200, "the replicated service");
             assertEquals(java.util.List.of("docker-labels"), first.all("X-Via"), "the middleware defined by labels ran");
             Set<String> seen = new HashSet<>();
@@ -169,11 +168,12 @@ class DockerProviderTest {
 
     @Test
     void pauseRenameAndHealthAreFollowed() throws Exception {
-        int port = GatewayHarness.freePort();
-        int checked = GatewayHarness.freePort();
+        int port = Gateways.freePort();
+        int checked = Gateways.freePort();
         docker.runHttpd("live-" + run, port, "live", "-l", "test.run=" + run,
                 "-l", "traefik.http.services.live.loadbalancer.server.port=" + port);
-        try (GatewayHarness gateway = gateway(constrained()).start()) {
+        // DEBUG: the provider logs each resynchronisation, with how many running containers it read.
+        try (TestGateway gateway = gateway(constrained()).flag("--log.level=DEBUG").start()) {
             await(gateway, "live-" + run, body("live"), "the container before pause");
             docker.docker("pause", "live-" + run);
             await(gateway, "live-" + run, r -> r.status() == 404, "no route while paused");
@@ -184,10 +184,13 @@ class DockerProviderTest {
             assertEquals(404, get(gateway, "live-" + run, "/").status(), "the old name's rule is gone");
 
             // Healthy only once its file exists: no traffic while starting, traffic once healthy.
+            List<Integer> readBefore = runningContainersRead(gateway);
             docker.runHttpd("checked-" + run, checked, "checked", "-l", "test.run=" + run,
                     "-l", "traefik.http.services.checked.loadbalancer.server.port=" + checked,
                     "--health-cmd", "cat /tmp/healthy", "--health-interval", "1s", "--health-retries", "1");
-            Thread.sleep(1500);
+            int runningBefore = readBefore.isEmpty() ? 0 : readBefore.get(readBefore.size() - 1);
+            Poll.until("a resynchronisation that read the new container", WAIT, () -> runningContainersRead(gateway)
+                    .stream().skip(readBefore.size()).anyMatch(running -> running > runningBefore), gateway::logs);
             assertEquals(404, get(gateway, "checked-" + run, "/").status(), "no traffic before the health check passes");
             docker.docker("exec", "checked-" + run, "sh", "-c", "echo ok > /tmp/healthy");
             await(gateway, "checked-" + run, body("checked"), "traffic once healthy");
@@ -196,8 +199,8 @@ class DockerProviderTest {
 
     @Test
     void brokenLabelsAndConflictingDefinitionsDisableOnlyWhatTheyTouchNamingContainerAndLabel() throws Exception {
-        int good = GatewayHarness.freePort();
-        int bad = GatewayHarness.freePort();
+        int good = Gateways.freePort();
+        int bad = Gateways.freePort();
         docker.runHttpd("good-" + run, good, "good", "-l", "test.run=" + run,
                 "-l", "traefik.http.routers.good.rule=Host(`good.example.dev`)",
                 "-l", "traefik.http.middlewares.shared.stripprefix.prefixes=/one",
@@ -208,7 +211,7 @@ class DockerProviderTest {
                 "-l", "traefik.http.routers.worse..rule=Host(`worse.example.dev`)",
                 "-l", "traefik.http.middlewares.shared.stripprefix.prefixes=/two",
                 "-l", "traefik.http.services.bad.loadbalancer.server.port=" + bad);
-        try (GatewayHarness gateway = gateway(constrained()).start()) {
+        try (TestGateway gateway = gateway(constrained()).start()) {
             await(gateway, "good.example.dev", body("good"), "the good container");
             assertEquals(404, get(gateway, "bad.example.dev", "/").status(), "the router with a wrong-typed label");
             String problems = gateway.application().runtime().problems().toString();
@@ -222,11 +225,11 @@ class DockerProviderTest {
 
     @Test
     void restartingDockerdKeepsTheLastConfigurationAndResynchronises() throws Exception {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         docker.runHttpd("survivor-" + run, port, "survivor", "--stop-timeout", "1", "-l", "test.run=" + run,
                 "-l", "traefik.http.routers.survivor.rule=Host(`survivor.example.dev`)",
                 "-l", "traefik.http.services.survivor.loadbalancer.server.port=" + port);
-        try (GatewayHarness gateway = gateway(constrained()).start()) {
+        try (TestGateway gateway = gateway(constrained()).start()) {
             await(gateway, "survivor.example.dev", body("survivor"), "the container before the restart");
             try {
                 // The tests' dockerd runs with --live-restore: the container keeps serving while the engine is away.
@@ -237,7 +240,7 @@ class DockerProviderTest {
                 docker.startDaemon();
                 awaitLog(gateway, "is reachable again");
                 // A container started after the reconnection proves that the events are followed again.
-                int late = GatewayHarness.freePort();
+                int late = Gateways.freePort();
                 docker.runHttpd("late-" + run, late, "late", "--stop-timeout", "1", "-l", "test.run=" + run,
                         "-l", "traefik.http.routers.late.rule=Host(`late.example.dev`)",
                         "-l", "traefik.http.services.late.loadbalancer.server.port=" + late);
@@ -251,15 +254,15 @@ class DockerProviderTest {
         }
     }
 
-    private static void awaitLog(GatewayHarness gateway, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!gateway.logLines(text).isEmpty()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("'" + text + "' not logged within " + WAIT + ":\n" + gateway.logs());
+    /** How many running containers each resynchronisation read, in order (logged at DEBUG). */
+    private static List<Integer> runningContainersRead(TestGateway gateway) {
+        return gateway.logLines("Docker provider resynchronised after an event: ").stream()
+                .map(line -> line.replaceAll(".*resynchronised after an event: (\\d+) running container.*", "$1"))
+                .map(Integer::valueOf).toList();
+    }
+
+    private static void awaitLog(TestGateway gateway, String text) throws InterruptedException {
+        Poll.until("'" + text + "' logged", WAIT, () -> !gateway.logLines(text).isEmpty(), gateway::logs);
     }
 
     private static String[] concat(String[] first, String... more) {

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class DockerTlsEndpointTest {
     }
 
     /** A gateway with the file provider (one route to {@code fileBackend}) and the Docker provider over TLS. */
-    private GatewayHarness gateway(String tlsYaml, TestBackend fileBackend) throws Exception {
+    private TestGateway gateway(String tlsYaml, TestBackend fileBackend) throws Exception {
         String dynamic = """
                 http:
                   routers:
@@ -57,7 +58,7 @@ class DockerTlsEndpointTest {
                         servers:
                           - url: %s
                 """.formatted(fileBackend.url());
-        return GatewayHarness.withDynamic(dir, dynamic).staticConfig("""
+        return Gateways.withDynamic(dir, dynamic).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -73,7 +74,7 @@ class DockerTlsEndpointTest {
                 """.formatted(tls.host(), run, tlsYaml.indent(6).stripTrailing()));
     }
 
-    private static RawHttp.Response get(GatewayHarness gateway, String host) {
+    private static RawHttp.Response get(TestGateway gateway, String host) {
         try {
             return RawHttp.exchange(gateway.port("web"), "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close");
         } catch (IOException e) {
@@ -81,36 +82,29 @@ class DockerTlsEndpointTest {
         }
     }
 
-    private static RawHttp.Response awaitStatus(GatewayHarness gateway, String host, int status, String bodyPart)
+    private static RawHttp.Response awaitStatus(TestGateway gateway, String host, int status, String bodyPart)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        RawHttp.Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(gateway, host);
-            if (last.status() == status && last.bodyText().contains(bodyPart)) {
-                return last;
-            }
-            Thread.sleep(50);
+        RawHttp.Response[] last = {null};
+        try {
+            return Poll.untilValue(host + ": " + status + " with '" + bodyPart + "'", WAIT,
+                    () -> last[0] = get(gateway, host), r -> r.status() == status && r.bodyText().contains(bodyPart));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer " + (last[0] == null ? "none"
+                    : last[0].status() + " " + last[0].bodyText().strip()) + "\n" + gateway.logs());
         }
-        throw new AssertionError(host + ": " + status + " with '" + bodyPart + "' not seen within " + WAIT
-                + "; last answer " + (last == null ? "none" : last.status() + " " + last.bodyText().strip())
-                + "\n" + gateway.logs());
     }
 
-    private static List<String> awaitLog(GatewayHarness gateway, String... parts) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> lines = gateway.logLines(parts);
-            if (!lines.isEmpty()) {
-                return lines;
-            }
-            Thread.sleep(50);
+    private static List<String> awaitLog(TestGateway gateway, String... parts) throws InterruptedException {
+        try {
+            return Poll.untilValue(String.join(" ... ", parts) + " logged", WAIT, () -> gateway.logLines(parts),
+                    lines -> !lines.isEmpty());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + gateway.logs());
         }
-        throw new AssertionError(String.join(" ... ", parts) + " not logged within " + WAIT + ":\n" + gateway.logs());
     }
 
     private void runLabelled(String name, String host) {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         docker.runHttpd(name, port, "over-tls " + name, "--stop-timeout", "1", "-l", "test.run=" + run,
                 "-l", "traefik.http.routers." + name + ".rule=Host(`" + host + "`)",
                 "-l", "traefik.http.services." + name + ".loadbalancer.server.port=" + port);
@@ -121,7 +115,7 @@ class DockerTlsEndpointTest {
         String name = "tls-" + run;
         runLabelled(name, "tls.example.dev");
         try (TestBackend file = TestBackend.echo("file");
-             GatewayHarness gateway = gateway("""
+             TestGateway gateway = gateway("""
                      ca: %s
                      cert: %s
                      key: %s
@@ -154,15 +148,16 @@ class DockerTlsEndpointTest {
                         "the engine refused the TLS connection"));
         for (Case c : cases) {
             try (TestBackend file = TestBackend.echo("file");
-                 GatewayHarness gateway = gateway(c.yaml(), file).start()) {
+                 TestGateway gateway = gateway(c.yaml(), file).flag("--log.level=DEBUG").start()) {
                 List<String> warnings = awaitLog(gateway, "Docker engine at " + tls.host(), "unreachable");
                 assertTrue(warnings.get(0).contains(c.expected()), c.what() + ": " + warnings.get(0));
                 assertEquals(200, get(gateway, "file.example.dev").status(), c.what() + ": the file provider's route");
                 assertTrue(get(gateway, "file.example.dev").bodyText().contains("backend=file"));
                 assertEquals(404, get(gateway, "refused.example.dev").status(),
                         c.what() + ": nothing is read from an engine the gateway could not authenticate with");
-                // Retried with backoff, but reported once: the state has not changed.
-                Thread.sleep(1000);
+                // Retried with backoff (each attempt logs at DEBUG), but reported once: the state has not changed.
+                Poll.until("two attempts after the first", WAIT,
+                        () -> gateway.logLines("Docker provider error").size() >= 3, gateway::logs);
                 assertEquals(1, gateway.logLines("Docker engine at " + tls.host(), "unreachable").size(),
                         c.what() + ":\n" + gateway.logs());
                 assertTrue(gateway.logLines("ERROR").isEmpty(), c.what() + ":\n" + gateway.logs());

@@ -81,12 +81,12 @@ class EdgeLimitsProcessTest {
         echo = TestBackend.echo("echo");
         reader = TestBackend.with("reader", new ReadsWholeBody());
         slow = TestBackend.delayed("slow", Duration.ofSeconds(3));
-        web = GatewayHarness.freePort();
-        limited = GatewayHarness.freePort();
-        aged = GatewayHarness.freePort();
-        writes = GatewayHarness.freePort();
+        web = Gateways.freePort();
+        limited = Gateways.freePort();
+        aged = Gateways.freePort();
+        writes = Gateways.freePort();
         Path gw = dir.resolve("gw");
-        GatewayHarness.withDynamic(gw, """
+        Gateways.withDynamic(gw, """
                 http:
                   routers:
                     app:

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class EntryPointRedirectionTest {
     @Test
     void redirectsEveryRequestToTheTargetEntryPointKeepingHostPathAndQuery() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, ROUTES.formatted(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, ROUTES.formatted(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -87,7 +88,7 @@ class EntryPointRedirectionTest {
 
     @Test
     void anUnknownTargetIsAStaticConfigurationError() throws Exception {
-        GatewayHarness gateway = GatewayHarness.withDynamic(dir, "").staticConfig("""
+        TestGateway gateway = Gateways.withDynamic(dir, "").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"

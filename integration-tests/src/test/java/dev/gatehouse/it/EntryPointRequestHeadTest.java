@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,12 +29,12 @@ class EntryPointRequestHeadTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.echo("echo");
-        gateway = GatewayHarness.proxyingAllTo(dir, backend.url())
+        gateway = Gateways.proxyingAllTo(dir, backend.url())
                 .staticConfig("""
                         global:
                           notAppendXForwardedFor: true

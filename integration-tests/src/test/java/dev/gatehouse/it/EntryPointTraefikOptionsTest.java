@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -36,12 +37,12 @@ class EntryPointTraefikOptionsTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.echo("echo");
-        gateway = GatewayHarness.proxyingAllTo(dir, backend.url())
+        gateway = Gateways.proxyingAllTo(dir, backend.url())
                 .staticConfig("""
                         global:
                           checkNewVersion: true

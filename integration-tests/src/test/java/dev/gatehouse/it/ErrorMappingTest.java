@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -37,7 +38,7 @@ class ErrorMappingTest {
     private static TestBackend slow;
     private static TestBackend idle;
     private static TestBackend counter;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -72,7 +73,7 @@ class ErrorMappingTest {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     zero:

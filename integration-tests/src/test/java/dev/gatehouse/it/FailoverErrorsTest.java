@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -36,7 +37,7 @@ class FailoverErrorsTest {
 
     private static TestBackend main;
     private static TestBackend fallback;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     /**
      * Answers with the status in the path ({@code /status/503}) when {@code failing}, 200 otherwise, naming itself and
@@ -62,7 +63,7 @@ class FailoverErrorsTest {
     static void start() throws Exception {
         main = TestBackend.with("main", backend("main", true));
         fallback = TestBackend.with("fallback", backend("fallback", false));
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     ha:

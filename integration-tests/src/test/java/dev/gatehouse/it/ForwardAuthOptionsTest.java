@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -51,7 +52,7 @@ class ForwardAuthOptionsTest {
     private static TestBackend backend;
     private static TestBackend auth;
     private static TestBackend mtlsAuth;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static final AtomicInteger backendCalls = new AtomicInteger();
 
     /** Answers with the body it got. */
@@ -115,7 +116,7 @@ class ForwardAuthOptionsTest {
         TestCertificates.Leaf client = ca.leaf("gateway-client", "rsa", "gateway.test");
         Path clientKeyPkcs1 = ca.traditionalKey(client, "rsa");
         mtlsAuth = TestBackend.tls("mtls-auth", requiringClientCertificates(server, ca.caFile()), authService());
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     body:

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ class ForwardedHeadersTest {
     Path dir;
 
     private TestBackend backend;
-    private GatewayHarness gateway;
+    private TestGateway gateway;
 
     @BeforeEach
     void backend() throws Exception {
@@ -55,7 +56,7 @@ class ForwardedHeadersTest {
     }
 
     private void startGateway(String forwardedHeaders) throws Exception {
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     app:

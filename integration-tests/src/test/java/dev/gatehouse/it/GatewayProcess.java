@@ -1,5 +1,6 @@
 package dev.gatehouse.it;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A gateway in a process of its own ({@code java dev.gatehouse.core.Gatehouse}, on this test's class path),
  * for what only a real process has: signals. The static configuration and the plugins folder are made by the
- * test (a {@link GatewayHarness} that is not started makes the plugins and dynamic folders). Stopped with
+ * test (a {@link TestGateway} that is not started makes the plugins and dynamic folders). Stopped with
  * SIGTERM, gracefully, as an operator would.
  */
 final class GatewayProcess implements AutoCloseable {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ class GrpcHealthCheckTest {
         AtomicInteger downChecks = new AtomicInteger();
         try (TestBackend up = TestBackend.h2c("up", grpcHealthServer("up", upStatus, upChecks));
              TestBackend down = TestBackend.h2c("down", grpcHealthServer("down", downStatus, downChecks));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          app:
@@ -118,7 +119,7 @@ class GrpcHealthCheckTest {
 
     @Test
     void grpcChecksOverTlsAreAConfigurationError() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     app:

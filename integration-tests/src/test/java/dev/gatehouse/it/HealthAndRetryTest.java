@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,7 +76,7 @@ class HealthAndRetryTest {
         AtomicInteger checksB = new AtomicInteger();
         try (TestBackend a = TestBackend.with("a", named("a", sickA, checksA));
              TestBackend b = TestBackend.with("b", named("b", new AtomicBoolean(), checksB));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          r:
@@ -111,7 +112,7 @@ class HealthAndRetryTest {
     void noHealthyServerAnswers503() throws Exception {
         AtomicBoolean sick = new AtomicBoolean(true);
         try (TestBackend a = TestBackend.with("a", named("a", sick, new AtomicInteger()));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          r:
@@ -139,7 +140,7 @@ class HealthAndRetryTest {
         AtomicBoolean never = new AtomicBoolean();
         TestBackend doomed = TestBackend.with("doomed", named("doomed", never, new AtomicInteger()));
         try (TestBackend survivor = TestBackend.with("survivor", named("survivor", never, new AtomicInteger()));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          r:
@@ -201,9 +202,9 @@ class HealthAndRetryTest {
 
     @Test
     void aRefusedConnectionIsRetriedOnAnotherServerAtOnce() throws Exception {
-        int deadPort = GatewayHarness.freePort();
+        int deadPort = Gateways.freePort();
         try (TestBackend alive = TestBackend.with("alive", named("alive", new AtomicBoolean(), new AtomicInteger()));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          r:
@@ -232,7 +233,7 @@ class HealthAndRetryTest {
         }
     }
 
-    private static List<String> backends(GatewayHarness gateway, int n) throws Exception {
+    private static List<String> backends(TestGateway gateway, int n) throws Exception {
         List<String> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             list.add(backendOf(get(gateway.url("/x"))));
@@ -245,13 +246,6 @@ class HealthAndRetryTest {
     }
 
     static void awaitCondition(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within 10 s: " + what);
+        Poll.until(what, Duration.ofSeconds(10), check::holds);
     }
 }

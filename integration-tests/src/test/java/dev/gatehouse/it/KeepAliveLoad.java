@@ -125,15 +125,8 @@ final class KeepAliveLoad implements AutoCloseable {
 
     /** Waits until the current phase has had at least {@code count} answers (at most {@code timeout}). */
     void awaitRequests(long count, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
         Phase phase = current.get();
-        while (phase.requests.get() < count && System.nanoTime() - end < 0) {
-            Thread.sleep(10);
-        }
-        if (phase.requests.get() < count) {
-            throw new AssertionError("the load got " + phase.requests + " answers in " + timeout + ", not " + count + ": "
-                    + phase);
-        }
+        Poll.until(count + " answers to the load", timeout, () -> phase.requests.get() >= count, phase::toString);
     }
 
     /** Lets every connection finish the request it is on, then closes them; returns every phase's counts. */

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,7 @@ class LoadBalancerStrategiesTest {
     @TempDir
     Path dir;
 
-    private GatewayHarness gateway;
+    private TestGateway gateway;
     private final List<TestBackend> backends = new java.util.ArrayList<>();
 
     @AfterEach
@@ -207,8 +208,8 @@ class LoadBalancerStrategiesTest {
         assertEquals(19, fast.requests(), counts.toString());
     }
 
-    private GatewayHarness started(String dynamic) throws Exception {
-        GatewayHarness started = GatewayHarness.withDynamic(dir, dynamic).start();
+    private TestGateway started(String dynamic) throws Exception {
+        TestGateway started = Gateways.withDynamic(dir, dynamic).start();
         started.awaitReload(0, () -> started.routerEnabled("app@file"), Duration.ofSeconds(10));
         return started;
     }

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,7 @@ class LoadBalancingTest {
     private static TestBackend left;
     private static TestBackend right;
     private static TestBackend zero;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -43,7 +44,7 @@ class LoadBalancingTest {
         left = TestBackend.echo("left");
         right = TestBackend.echo("right");
         zero = TestBackend.echo("zero");
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     weighted:

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.testkit.TestGateway;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import dev.gatehouse.otlp.OtlpReceiver;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -49,8 +50,8 @@ class MetricsPushTest {
     @TempDir
     Path dir;
 
-    private static GatewayHarness gateway(Path dir, TestBackend backend, String metrics) {
-        return GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
+    private static TestGateway gateway(Path dir, TestBackend backend, String metrics) {
+        return Gateways.withDynamic(dir, Gateways.appRoute(backend.url())).staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -63,7 +64,7 @@ class MetricsPushTest {
     }
 
     /** Three GETs (200), one unrouted GET (404), one POST of 5 bytes (200). */
-    private static void traffic(GatewayHarness gateway) throws Exception {
+    private static void traffic(TestGateway gateway) throws Exception {
         for (int i = 0; i < 3; i++) {
             assertEquals(200, Http.status(gateway.url("/app/" + i)));
         }
@@ -107,7 +108,7 @@ class MetricsPushTest {
     void otlpOverHttpExportsTraefiksInstrumentsWithTheirAttributes() throws Throwable {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = gateway(dir, backend, """
+             TestGateway gateway = gateway(dir, backend, """
                      otlp:
                        addRoutersLabels: true
                        explicitBoundaries: [0.5, 1.0, 2.5]
@@ -173,7 +174,7 @@ class MetricsPushTest {
     void otlpOverGrpcExportsServiceMetricsOnly() throws Throwable {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = gateway(dir, backend, """
+             TestGateway gateway = gateway(dir, backend, """
                      otlp:
                        addEntryPointsLabels: false
                        pushInterval: 500ms
@@ -203,7 +204,7 @@ class MetricsPushTest {
         try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(collectorTls);
              TestBackend backend = TestBackend.echo("one")) {
             // tls.ca: the collector is trusted.
-            try (GatewayHarness gateway = gateway(dir, backend, """
+            try (TestGateway gateway = gateway(dir, backend, """
                     otlp:
                       pushInterval: 500ms
                       http:
@@ -218,7 +219,7 @@ class MetricsPushTest {
         try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(collectorTls);
              TestBackend backend = TestBackend.echo("one");
              // Without tls.ca, the JVM's authorities do not know the test CA: nothing is exported, and the log says so.
-             GatewayHarness gateway = gateway(dir.resolve("untrusted"), backend, """
+             TestGateway gateway = gateway(dir.resolve("untrusted"), backend, """
                     otlp:
                       pushInterval: 500ms
                       http:
@@ -232,7 +233,7 @@ class MetricsPushTest {
         try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(collectorTls);
              TestBackend backend = TestBackend.echo("one");
              // tls.insecureSkipVerify: any certificate is accepted.
-             GatewayHarness gateway = gateway(dir.resolve("skip-verify"), backend, """
+             TestGateway gateway = gateway(dir.resolve("skip-verify"), backend, """
                     otlp:
                       pushInterval: 500ms
                       http:
@@ -313,7 +314,7 @@ class MetricsPushTest {
     void statsdSendsTraefiksNamesWithLabelSetsAddedUpAndTimingsInMilliseconds() throws Throwable {
         try (UdpLines statsd = new UdpLines();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = gateway(dir, backend, """
+             TestGateway gateway = gateway(dir, backend, """
                      statsD:
                        address: %s
                        pushInterval: 100ms
@@ -344,7 +345,7 @@ class MetricsPushTest {
     void datadogSendsOneSeriesPerLabelSetAsTagsAndDurationsAsHistogramsInSeconds() throws Throwable {
         try (UdpLines agent = new UdpLines();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = gateway(dir, backend, """
+             TestGateway gateway = gateway(dir, backend, """
                      datadog:
                        address: %s
                        pushInterval: 100ms
@@ -382,7 +383,7 @@ class MetricsPushTest {
         X509Certificate certificate = (X509Certificate) TestCertificates.readCertificates(leaf.cert()).iterator().next();
         try (UdpLines agent = new UdpLines();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          secure:
@@ -464,7 +465,7 @@ class MetricsPushTest {
         Path tokenFile = dir.resolve("influx-token");
         Files.writeString(tokenFile, "s3cr3t-token\n");
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = gateway(dir, backend, """
+             TestGateway gateway = gateway(dir, backend, """
                      influxDB2:
                        address: http://127.0.0.1:%d
                        token: influx-token
@@ -542,10 +543,10 @@ class MetricsPushTest {
 
     @Test
     void backendsThatAreDownAreLoggedOnceAMinuteAndRequestsAreStillServed() throws Throwable {
-        int influxPort = GatewayHarness.freePort();
-        int otlpPort = GatewayHarness.freePort();
+        int influxPort = Gateways.freePort();
+        int otlpPort = Gateways.freePort();
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = gateway(dir, backend, """
+             TestGateway gateway = gateway(dir, backend, """
                      influxDB2:
                        address: http://127.0.0.1:%d
                        token: t

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.testkit.TestGateway;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ class MetricsTest {
     @Test
     void countsRequestsByEntryPointRouterAndServiceWithTraefiksNames() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, Gateways.appRoute(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -104,7 +105,7 @@ class MetricsTest {
     @Test
     void headerLabelsAddTheRequestHeadersToTheRequestCountersAsInTraefik() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, Gateways.appRoute(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -199,7 +200,7 @@ class MetricsTest {
     void countsTlsRequestsCertificatesServerHealthAndPluginFailuresUnderAConfiguredPrefix() throws Exception {
         TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
         TestCertificates.Leaf leaf = ca.leaf("a", "ec", "a.test", "b.test");
-        int deadPort = GatewayHarness.freePort();
+        int deadPort = Gateways.freePort();
         try (TestBackend backend = TestBackend.echo("one")) {
             String dynamic = """
                     http:
@@ -227,7 +228,7 @@ class MetricsTest {
                         - certFile: %3$s
                           keyFile: %4$s
                     """.formatted(backend.url(), deadPort, leaf.cert(), leaf.key());
-            GatewayHarness harness = GatewayHarness.withDynamic(dir.resolve("gw"), dynamic).staticConfig("""
+            TestGateway harness = Gateways.withDynamic(dir.resolve("gw"), dynamic).staticConfig("""
                     entryPoints:
                       web:
                         address: "127.0.0.1:0"
@@ -244,7 +245,7 @@ class MetricsTest {
             byte[] garbage = new byte[4096];
             new Random(7).nextBytes(garbage);
             Files.write(harness.pluginsDir().resolve("corrupt.jar"), garbage);
-            try (GatewayHarness gateway = harness.start()) {
+            try (TestGateway gateway = harness.start()) {
                 int port = gateway.port("web");
                 String request = "GET /t HTTP/1.1\r\nHost: a.test";
                 String[] tls13 = {"TLSv1.3"};

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.testkit.TestGateway;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +25,7 @@ class MiddlewareConfigErrorsTest {
     @Test
     void unknownTypeAndUnknownOptionDisableOnlyTheRoutersUsingThem() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          plain:

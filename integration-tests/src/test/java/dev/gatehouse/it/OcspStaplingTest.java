@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +58,7 @@ class OcspStaplingTest {
 
     @Test
     void goodAndRevokedResponsesAreStapledAndOverriddenRespondersAsked() throws Exception {
-        int responderPort = GatewayHarness.freePort();
+        int responderPort = Gateways.freePort();
         String responderUrl = "http://127.0.0.1:" + responderPort + "/";
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
         try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
@@ -66,7 +68,7 @@ class OcspStaplingTest {
             TestCertificates.Leaf overridden = responder.leaf("overridden.test", "ec", "http://ocsp.unreachable.invalid/");
             TestCertificates.Leaf noResponder = ca.leaf("plain", "ec", "plain.test");
             TestCertificates.Leaf fallback = responder.leaf("default.test", "ec", responderUrl);
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                     certificates(good, revoked, overridden, noResponder) + """
                               stores:
                                 default:
@@ -109,7 +111,7 @@ class OcspStaplingTest {
         int responderPort = reserved.getLocalPort();
         try (reserved; OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder"))) {
             TestCertificates.Leaf late = responder.leaf("late.test", "ec", "http://127.0.0.1:" + responderPort + "/");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), certificates(late))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), certificates(late))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
                 int port = gateway.port("web");
                 String failure = "OCSP: no response for certificate 'late.test'";
@@ -136,7 +138,7 @@ class OcspStaplingTest {
      */
     @Test
     void theStapleIsThatOfTheCertificatePresented() throws Exception {
-        int responderPort = GatewayHarness.freePort();
+        int responderPort = Gateways.freePort();
         String responderUrl = "http://127.0.0.1:" + responderPort + "/";
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
         try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
@@ -144,7 +146,7 @@ class OcspStaplingTest {
             TestCertificates.Leaf bothEc = responder.leaf("both.test", "ec", responderUrl);
             TestCertificates.Leaf mixedRsa = responder.leaf("mixed.test", "rsa", responderUrl);
             TestCertificates.Leaf mixedEc = ca.leaf("mixed-ec", "ec", "mixed.test");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"),
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"),
                     certificates(bothRsa, bothEc, mixedRsa))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=conscrypt").start()) {
                 int port = gateway.port("web");
@@ -166,11 +168,11 @@ class OcspStaplingTest {
 
     @Test
     void theJdkEngineSaysItDoesNotStaple() throws Exception {
-        int responderPort = GatewayHarness.freePort();
+        int responderPort = Gateways.freePort();
         TestCertificates ca = TestCertificates.ca(dir.resolve("ca"));
         try (OcspResponder responder = OcspResponder.forCa(ca, dir.resolve("responder")).start(responderPort, 60)) {
             TestCertificates.Leaf good = responder.leaf("good.test", "ec", "http://127.0.0.1:" + responderPort + "/");
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), certificates(good))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), certificates(good))
                     .staticConfig(STATIC.formatted(responderPort)).flag("--tlsEngine=jdk").start()) {
                 assertFalse(gateway.logLines("WARN", "ocsp:", "not stapled by the JDK TLS engine").isEmpty(),
                         gateway.logs());
@@ -183,25 +185,12 @@ class OcspStaplingTest {
 
     /** The staple {@code openssl s_client -status} sees for {@code serverName}, once there is one (10 s at most). */
     private static String awaitStaple(int port, String serverName) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        String seen;
-        do {
-            seen = OcspResponder.stapleSeenByOpenssl(port, serverName);
-            if (seen.contains("OCSP Response Status: successful")) {
-                return seen;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("no OCSP response stapled for " + serverName + ": " + seen);
+        return Poll.untilValue("an OCSP response stapled for " + serverName, Duration.ofSeconds(10),
+                () -> OcspResponder.stapleSeenByOpenssl(port, serverName),
+                seen -> seen.contains("OCSP Response Status: successful"));
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        Poll.until(what, Duration.ofSeconds(10), condition::getAsBoolean);
     }
 }

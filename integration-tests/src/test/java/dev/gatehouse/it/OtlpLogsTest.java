@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.otlp.OtlpReceiver;
 import dev.gatehouse.otlp.OtlpReceiver.ReceivedLog;
+import dev.gatehouse.testkit.TestGateway;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class OtlpLogsTest {
     void accessLogLinesGoOverHttpAndGatewayLogOverGrpc() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, GatewayHarness.appRoute(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, Gateways.appRoute(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +25,7 @@ class PingAndGracefulStopTest {
 
     @Test
     void pingAnswersOk() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n").start()) {
+        try (TestGateway gateway = Gateways.withDynamic(dir, "http: {}\n").start()) {
             HttpResponse<String> ping = Http.get(gateway.url("/ping"));
             assertEquals(200, ping.statusCode());
             assertEquals("OK", ping.body());
@@ -33,7 +34,7 @@ class PingAndGracefulStopTest {
 
     @Test
     void stopFinishesTheRequestInFlightAnswersPingWithNot200AndFreesThePort() throws Exception {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         String slowRoute = """
                 http:
                   routers:
@@ -47,7 +48,7 @@ class PingAndGracefulStopTest {
                           - url: %s
                 """;
         try (TestBackend slow = TestBackend.delayed("slow", Duration.ofMillis(1500))) {
-            GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("first"), slowRoute.formatted(slow.url()))
+            TestGateway gateway = Gateways.withDynamic(dir.resolve("first"), slowRoute.formatted(slow.url()))
                     .flag("--entryPoints.web.address=127.0.0.1:" + port)
                     .flag("--entryPoints.web.transport.lifeCycle.graceTimeOut=10s")
                     .start();
@@ -93,7 +94,7 @@ class PingAndGracefulStopTest {
             }
 
             Files.createDirectories(dir.resolve("second"));
-            try (GatewayHarness second = GatewayHarness.withDynamic(dir.resolve("second"), slowRoute.formatted(slow.url()))
+            try (TestGateway second = Gateways.withDynamic(dir.resolve("second"), slowRoute.formatted(slow.url()))
                     .flag("--entryPoints.web.address=127.0.0.1:" + port)
                     .start()) {
                 assertEquals(port, second.port("web"));

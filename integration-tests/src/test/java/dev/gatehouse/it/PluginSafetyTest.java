@@ -9,6 +9,7 @@ import dev.gatehouse.api.ApiVersion;
 import dev.gatehouse.core.PluginsCommand;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
 import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
@@ -45,8 +46,8 @@ class PluginSafetyTest {
     }
 
     /** A gateway routing {@code /app} to the backend, plus the given routers and middlewares (YAML, indented). */
-    private GatewayHarness gateway(String routers, String middlewares) {
-        return GatewayHarness.withDynamic(dir, """
+    private TestGateway gateway(String routers, String middlewares) {
+        return Gateways.withDynamic(dir, """
                 http:
                   routers:
                     app:
@@ -63,7 +64,7 @@ class PluginSafetyTest {
 
     @Test
     void pluginRequiringAnotherApiRangeIsRefusedNamingPluginRangeAndVersion() throws Exception {
-        try (GatewayHarness gateway = gateway("", "")) {
+        try (TestGateway gateway = gateway("", "")) {
             TestPlugins.headerPlugin("from-the-future").requires(">=9.0.0 & <10.0.0")
                     .writeTo(gateway.pluginsDir().resolve("from-the-future.jar"));
             TestPlugins.headerPlugin("fits").requires(">=" + ApiVersion.current())
@@ -85,7 +86,7 @@ class PluginSafetyTest {
 
     @Test
     void pluginsDisabledAndEnabledChooseWhichPluginsLoad() throws Exception {
-        try (GatewayHarness gateway = gateway("", "")) {
+        try (TestGateway gateway = gateway("", "")) {
             TestPlugins.headerPlugin("unwanted").writeTo(gateway.pluginsDir().resolve("unwanted.jar"));
             TestPlugins.headerPlugin("wanted").writeTo(gateway.pluginsDir().resolve("wanted.jar"));
             gateway.flag("--plugins.disabled=unwanted");
@@ -95,7 +96,7 @@ class PluginSafetyTest {
             assertEquals(List.of(), gateway.application().pluginProblems(), "a disabled plugin is not a problem");
             assertFalse(gateway.logLines("unwanted", "disabled", "plugins.disabled").isEmpty(), gateway.logs());
         }
-        try (GatewayHarness gateway = gateway("", "")) {
+        try (TestGateway gateway = gateway("", "")) {
             gateway.flag("--plugins.enabled=matchers-http,provider-file,wanted");
             gateway.start();
             assertEquals(List.of("matchers-http", "provider-file", "wanted"), loadedIds(gateway).stream().sorted().toList());
@@ -105,7 +106,7 @@ class PluginSafetyTest {
 
     @Test
     void middlewareThrowingOnARequestAnswers500ForThatRequestOnlyAndLogsThePlugin() throws Exception {
-        try (GatewayHarness gateway = gateway("""
+        try (TestGateway gateway = gateway("""
                     fragile:
                       rule: PathPrefix(`/fragile`)
                       middlewares: [fragile]
@@ -181,7 +182,7 @@ class PluginSafetyTest {
 
     @Test
     void extensionsThrowingAtStartAreLeftOutAndTheRestServes() throws Exception {
-        try (GatewayHarness gateway = gateway("""
+        try (TestGateway gateway = gateway("""
                     broken-chain:
                       rule: PathPrefix(`/broken`)
                       middlewares: [explodes]
@@ -250,7 +251,7 @@ class PluginSafetyTest {
     void pluginBundlingAnOldGuavaUsesItsOwnNextToTheCoresGuava() throws Exception {
         Path oldGuava = Path.of(System.getProperty("gatehouse.it.old.guava", "target/test-libs/guava-16.0.1.jar"));
         assertTrue(Files.isRegularFile(oldGuava), oldGuava.toString());
-        try (GatewayHarness gateway = gateway("""
+        try (TestGateway gateway = gateway("""
                     old:
                       rule: PathPrefix(`/old`)
                       middlewares: [old]
@@ -305,7 +306,7 @@ class PluginSafetyTest {
     @Test
     void pluginsCommandListsEveryFileWithItsStateAndReasons() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        for (Path jar : Files.list(GatewayHarness.BUNDLED_PLUGINS).filter(p -> p.toString().endsWith(".jar")).toList()) {
+        for (Path jar : Files.list(Gateways.BUNDLED_PLUGINS).filter(p -> p.toString().endsWith(".jar")).toList()) {
             Files.copy(jar, plugins.resolve(jar.getFileName()));
         }
         TestPlugins.headerPlugin("from-the-future").requires(">=9.0.0").writeTo(plugins.resolve("future.jar"));
@@ -334,7 +335,7 @@ class PluginSafetyTest {
         assertTrue(output.contains("corrupt.jar  ?  failed"), output);
     }
 
-    private static List<String> loadedIds(GatewayHarness gateway) {
+    private static List<String> loadedIds(TestGateway gateway) {
         return gateway.application().loadedPlugins().stream().map(p -> p.id()).toList();
     }
 }

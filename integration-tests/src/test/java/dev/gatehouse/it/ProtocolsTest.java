@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
@@ -31,7 +32,7 @@ class ProtocolsTest {
     private static TestBackend backend;
     /** Answers only once it has read the whole body: the echo backend answers at once, before any 100 is due. */
     private static TestBackend bodyReader;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,7 +53,7 @@ class ProtocolsTest {
                 return true;
             }
         });
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     r:

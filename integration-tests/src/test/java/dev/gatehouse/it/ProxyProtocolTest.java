@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,12 +42,12 @@ class ProxyProtocolTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.echo("echo");
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     echo:
@@ -255,8 +256,8 @@ class ProxyProtocolTest {
     @Test
     void behindHaproxyTheClientIsHaproxysClient() throws Exception {
         String haproxy = haproxy();
-        int v1Port = GatewayHarness.freePort();
-        int v2Port = GatewayHarness.freePort();
+        int v1Port = Gateways.freePort();
+        int v2Port = Gateways.freePort();
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, """
                 global
@@ -345,16 +346,8 @@ class ProxyProtocolTest {
 
     private static List<String> awaitAccessLogLine(String containing) throws Exception {
         Path file = dir.resolve("access.log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                List<String> lines = Files.readAllLines(file).stream().filter(l -> l.contains(containing)).toList();
-                if (!lines.isEmpty()) {
-                    return lines;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no access log line with '" + containing + "'");
+        return Poll.untilValue("an access log line with '" + containing + "'", Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.contains(containing)).toList()
+                        : List.<String>of(), lines -> !lines.isEmpty());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +31,7 @@ class RegexpAndRuleLimitsTest {
     void refusedRegexpsDisableTheirElementsAloneAndALongRuleServes() throws Exception {
         String longRule = String.join(" && ", Collections.nCopies(10_000, "PathPrefix(`/chain`)"));
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          good:

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,7 +44,7 @@ class ReloadTest {
     void changingTheFileSwitchesTheRouteWithinSeconds() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
              TestBackend two = TestBackend.echo("two");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url())).start()) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url())).start()) {
             assertTrue(Http.get(gateway.url("/r")).body().contains("backend=one"));
 
             long written = System.nanoTime();
@@ -63,7 +65,7 @@ class ReloadTest {
     void requestInFlightDuringAReloadCompletes() throws Exception {
         try (TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(1));
              TestBackend other = TestBackend.echo("other");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/slow`)", "svc", slow.url())).start()) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("r", "PathPrefix(`/slow`)", "svc", slow.url())).start()) {
             CompletableFuture<HttpResponse<String>> inFlight = Http.client().sendAsync(
                     HttpRequest.newBuilder(URI.create(gateway.url("/slow"))).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -88,7 +90,7 @@ class ReloadTest {
     @Test
     void aRequestLongerThanTheGraceTimeFinishesAcrossAReload() throws Exception {
         try (TestBackend slow = TestBackend.delayed("slow", Duration.ofSeconds(3));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          slow:
@@ -134,7 +136,7 @@ class ReloadTest {
     void syntaxErrorInOneFileKeepsItsLastGoodRoutesWhileOtherFilesChange() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
              TestBackend two = TestBackend.echo("two");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("a", "PathPrefix(`/a`)", "sa", one.url()))) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("a", "PathPrefix(`/a`)", "sa", one.url()))) {
             gateway.writeDynamic("b.yml", route("b", "PathPrefix(`/b`)", "sb", one.url()));
             gateway.start();
             assertTrue(Http.get(gateway.url("/a")).body().contains("backend=one"));
@@ -160,7 +162,7 @@ class ReloadTest {
     @Test
     void badRouterMissingServiceAndBadUrlDisableOnlyThemselves() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("good", "PathPrefix(`/good`)", "svc", one.url()))
+             TestGateway gateway = Gateways.withDynamic(dir, route("good", "PathPrefix(`/good`)", "svc", one.url()))
                      .start()) {
             assertEquals(200, Http.get(gateway.url("/good")).statusCode());
 
@@ -217,7 +219,7 @@ class ReloadTest {
     @Test
     void deletingTheFileRemovesItsRoutes() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url()))) {
+             TestGateway gateway = Gateways.withDynamic(dir, route("r", "PathPrefix(`/r`)", "svc", one.url()))) {
             gateway.writeDynamic("stays.yml", route("s", "PathPrefix(`/s`)", "svs", one.url()));
             gateway.start();
             assertEquals(200, Http.get(gateway.url("/r")).statusCode());
@@ -234,7 +236,7 @@ class ReloadTest {
     @Test
     void fileBrokenFromTheStartIsReportedAndItsFixIsApplied() throws Exception {
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http:\n  routers: [unclosed\n")) {
+             TestGateway gateway = Gateways.withDynamic(dir, "http:\n  routers: [unclosed\n")) {
             gateway.writeDynamic("other.yml", route("o", "PathPrefix(`/o`)", "so", one.url()));
             gateway.start();
             assertEquals(200, Http.get(gateway.url("/o")).statusCode());
@@ -274,18 +276,19 @@ class ReloadTest {
                           - url: %s
                 """;
         try (TestBackend one = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, config.formatted("v1", one.url()))
-                     // A retired runtime is stopped graceTimeOut + 1 s after the swap.
+             TestGateway gateway = Gateways.withDynamic(dir, config.formatted("v1", one.url()))
+                     // Shutdown only: a retired runtime stops once its last request is done, whatever this says.
                      .flag("--entryPoints.web.transport.lifeCycle.graceTimeOut=500ms")) {
             TestPlugins.headerPlugin("test-headers").writeTo(gateway.pluginsDir().resolve("test-headers.jar"));
             gateway.start();
             assertEquals("v1", Http.get(gateway.url("/r")).headers().firstValue("X-Added").orElse(null));
 
             long generation = gateway.application().generation();
+            GatewayRuntime previous = gateway.application().runtime();
             gateway.writeDynamic("test.yml", config.formatted("v2", one.url()));
             gateway.awaitReload(generation, () -> "v2".equals(Http.get(gateway.url("/r")).headers()
                     .firstValue("X-Added").orElse(null)), RELOAD_TIMEOUT);
-            Thread.sleep(2500);   // the previous runtime is stopped by now
+            Poll.until("the previous runtime stopped", RELOAD_TIMEOUT, previous::stopped);
 
             HttpResponse<String> after = Http.get(gateway.url("/r"));
             assertEquals(200, after.statusCode(), after.body());
@@ -312,12 +315,6 @@ class ReloadTest {
 
     static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
-            }
-            Thread.sleep(10);
-        }
+        Poll.until(what, timeout, condition::getAsBoolean);
     }
 }

@@ -128,7 +128,7 @@ class ReloadUnderLoadTest {
         try (TestBackend stable = TestBackend.echo("stable");
              TestBackend changing = TestBackend.echo("changing")) {
             Path gw = dir.resolve("gw");
-            GatewayHarness.withDynamic(gw, "{}\n");
+            Gateways.withDynamic(gw, "{}\n");
             Path dynamic = gw.resolve("dynamic");
             // stable.yml never changes; shared.yml holds a route that never changes next to one that changes, and is
             // rewritten in place; other.yml is replaced by rename; extra files come and go by rename.
@@ -138,7 +138,7 @@ class ReloadUnderLoadTest {
             Path other = dynamic.resolve("other.yml");
             Files.writeString(shared, sharedFile(stable, changing, 0));
             Files.writeString(other, http(router("other", "PathPrefix(`/other/0`)", "changing@file"), ""));
-            int port = GatewayHarness.freePort();
+            int port = Gateways.freePort();
             String base = "http://127.0.0.1:" + port;
             Path config = gw.resolve("gatehouse.yml");
             Files.writeString(config, staticConfig(port, dynamic, ""));
@@ -207,15 +207,15 @@ class ReloadUnderLoadTest {
         try (DockerEngine docker = DockerEngine.require(); TestBackend stable = TestBackend.echo("stable")) {
             String run = UUID.randomUUID().toString().substring(0, 8);
             Path gw = dir.resolve("gw");
-            GatewayHarness.withDynamic(gw, "{}\n");
+            Gateways.withDynamic(gw, "{}\n");
             Path dynamic = gw.resolve("dynamic");
             Files.writeString(dynamic.resolve("stable.yml"), http(router("stable-file", "PathPrefix(`/stable/file`)",
                     "stable-file"), service("stable-file", stable.url())));
             // A container that stays up the whole time: its route must not fail while others come and go.
-            int stayingPort = GatewayHarness.freePort();
+            int stayingPort = Gateways.freePort();
             docker.runHttpd("staying-" + run, stayingPort, "staying", routedLabels(run, "staying", "/stable/docker",
                     stayingPort));
-            int port = GatewayHarness.freePort();
+            int port = Gateways.freePort();
             String base = "http://127.0.0.1:" + port;
             Path config = gw.resolve("gatehouse.yml");
             Files.writeString(config, staticConfig(port, dynamic, """
@@ -234,7 +234,7 @@ class ReloadUnderLoadTest {
                     generator.awaitRequests(200, Duration.ofSeconds(10));
                     // Each cycle is two changes: a routed container starts, and the one of the cycle before stops.
                     for (int i = 0; i < cycles && generator.running(); i++) {
-                        int containerPort = GatewayHarness.freePort();
+                        int containerPort = Gateways.freePort();
                         docker.runHttpd("churn-" + i + "-" + run, containerPort, "churn-" + i,
                                 routedLabels(run, "churn-" + i, "/churn/" + i, containerPort));
                         if (i > 0) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -42,7 +43,7 @@ class RetryOptionsTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private static final Map<String, List<String>> bodies = new ConcurrentHashMap<>();
     private static final AtomicInteger ids = new AtomicInteger();
@@ -78,8 +79,8 @@ class RetryOptionsTest {
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.with("seq", sequenceBackend());
-        int closedPort = GatewayHarness.freePort();
-        gateway = GatewayHarness.withDynamic(dir, """
+        int closedPort = Gateways.freePort();
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     on5xx:

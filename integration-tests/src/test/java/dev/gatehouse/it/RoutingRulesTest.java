@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ class RoutingRulesTest {
     static Path dir;
 
     private static final List<TestBackend> backends = new ArrayList<>();
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,7 +71,7 @@ class RoutingRulesTest {
             services.append("    ").append(name).append(":\n      loadBalancer:\n        servers:\n          - url: ")
                     .append(backend.url()).append('\n');
         }
-        gateway = GatewayHarness.withDynamic(dir, yaml.append(services).toString()).start();
+        gateway = Gateways.withDynamic(dir, yaml.append(services).toString()).start();
         gateway.awaitReload(0, () -> ROUTERS.keySet().stream().allMatch(r -> gateway.routerEnabled(r + "@file")),
                 java.time.Duration.ofSeconds(10));
     }

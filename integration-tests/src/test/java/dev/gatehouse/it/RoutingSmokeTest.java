@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +21,7 @@ class RoutingSmokeTest {
     @Test
     void routesAMatchingRequestToTheBackendAndAnswers404Otherwise() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          app:

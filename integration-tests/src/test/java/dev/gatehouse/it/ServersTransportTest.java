@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -176,7 +177,7 @@ class ServersTransportTest {
                     route("trusted", backend.url(), "trusted"),
                     route("wrongname", backend.url(), "wrongname"),
                     route("insecure", backend.url(), "insecure"));
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+            try (TestGateway gateway = Gateways.withDynamic(dir, yaml).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("insecure@file") && gateway.routerEnabled("trusted@file"),
                         Duration.ofSeconds(10));
                 assertEquals(502, get(gateway.url("/plain")).statusCode(), "an unknown CA must not be trusted");
@@ -218,7 +219,7 @@ class ServersTransportTest {
                     route("ecdsaonly", backend.url(), "ecdsaonly"),
                     route("rsasuite", backend.url(), "rsasuite"),
                     route("inverted", backend.url(), "inverted"));
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+            try (TestGateway gateway = Gateways.withDynamic(dir, yaml).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("upto12@file") && gateway.routerEnabled("rsasuite@file"),
                         Duration.ofSeconds(10));
                 assertEquals(502, get(gateway.url("/tls13only")).statusCode(), "the backend speaks TLS 1.2 only");
@@ -255,7 +256,7 @@ class ServersTransportTest {
                     route("withcert", backend.url(), "withcert"),
                     route("withpkcs1key", backend.url(), "withpkcs1key"),
                     route("withoutcert", backend.url(), "withoutcert@file"));
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+            try (TestGateway gateway = Gateways.withDynamic(dir, yaml).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("withcert@file"), Duration.ofSeconds(10));
                 HttpResponse<String> ok = get(gateway.url("/withcert"));
                 assertEquals(200, ok.statusCode(), ok.body());
@@ -283,7 +284,7 @@ class ServersTransportTest {
                     route("h2", h2c.url().replace("http://", "h2c://"), null),
                     route("h1", h2c.url().replace("http://", "h2c://"), "nohttp2"),
                     route("slow", slow.url(), "impatient"));
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+            try (TestGateway gateway = Gateways.withDynamic(dir, yaml).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("slow@file") && gateway.routerEnabled("h2@file"),
                         Duration.ofSeconds(10));
                 HttpResponse<String> h2 = get(gateway.url("/h2"));
@@ -307,7 +308,7 @@ class ServersTransportTest {
                     route("fine", backend.url(), null),
                     route("missing", backend.url(), "nosuch"),
                     route("broken", backend.url(), "broken"));
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, yaml).start()) {
+            try (TestGateway gateway = Gateways.withDynamic(dir, yaml).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("fine@file"), Duration.ofSeconds(10));
                 assertEquals(200, get(gateway.url("/fine")).statusCode());
                 assertEquals(404, get(gateway.url("/missing")).statusCode());
@@ -339,19 +340,19 @@ class ServersTransportTest {
     @Test
     void staticInsecureSkipVerifyIsTheDefaultForServicesWithoutTheirOwnTransport() throws Exception {
         try (TestBackend backend = TestBackend.tls("tls", serverTls(false), whoAmI("tls"))) {
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("checked"), oneRoute(backend.url()))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("checked"), oneRoute(backend.url()))
                     .start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
                 assertEquals(502, get(gateway.url("/app")).statusCode(), "a self-signed certificate must not be trusted");
             }
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("insecure"), oneRoute(backend.url()))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("insecure"), oneRoute(backend.url()))
                     .staticConfig(staticWithTransport("insecureSkipVerify: true")).start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
                 HttpResponse<String> response = get(gateway.url("/app"));
                 assertEquals(200, response.statusCode(), response.body());
                 assertTrue(response.body().contains("secure=true"), response.body());
             }
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("flag"), oneRoute(backend.url()))
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("flag"), oneRoute(backend.url()))
                     .flag("--serversTransport.insecureSkipVerify=true").start()) {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
                 assertEquals(200, get(gateway.url("/app")).statusCode(), "the flag form binds as the file form");
@@ -375,7 +376,7 @@ class ServersTransportTest {
         tls.setKeyStorePassword("secret");
         tls.setKeyStoreType("PKCS12");
         try (TestBackend backend = TestBackend.tls("ip", tls, whoAmI("ip"));
-             GatewayHarness gateway = GatewayHarness.withDynamic(gatewayDir, oneRoute(backend.url()))
+             TestGateway gateway = Gateways.withDynamic(gatewayDir, oneRoute(backend.url()))
                     .staticConfig(staticWithTransport("rootCAs:\n  - certs/backend-ca.pem")).start()) {
             gateway.awaitReload(0, () -> gateway.routerEnabled("app@file"), Duration.ofSeconds(10));
             HttpResponse<String> response = get(gateway.url("/app"));

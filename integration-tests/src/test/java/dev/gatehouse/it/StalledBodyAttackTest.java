@@ -42,10 +42,10 @@ class StalledBodyAttackTest {
 
     @Test
     void stalledPostsGet408AndEveryOtherClientKeepsGetting200() throws Exception {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         try (TestBackend backend = TestBackend.with("only", new ReadsBodyFirst())) {
             Path gw = dir.resolve("gw");
-            GatewayHarness.withDynamic(gw, """
+            Gateways.withDynamic(gw, """
                     http:
                       routers:
                         app:

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,9 +26,9 @@ class StaticConfigurationTest {
 
     @Test
     void addressFlagOverridesTheFile() throws Exception {
-        int port = GatewayHarness.freePort();
+        int port = Gateways.freePort();
         // The harness's file says 127.0.0.1:0 (any port).
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n")
+        try (TestGateway gateway = Gateways.withDynamic(dir, "http: {}\n")
                 .flag("--entryPoints.web.address=127.0.0.1:" + port).start()) {
             assertEquals(port, gateway.port("web"));
             assertEquals(200, Http.status("http://127.0.0.1:" + port + "/ping"));
@@ -36,14 +37,14 @@ class StaticConfigurationTest {
 
     @Test
     void environmentOverridesTheFileAndAFlagOverridesTheEnvironment() throws Exception {
-        int fromEnv = GatewayHarness.freePort();
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("env"), "http: {}\n")
+        int fromEnv = Gateways.freePort();
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("env"), "http: {}\n")
                 .env("GATEHOUSE_ENTRYPOINTS_WEB_ADDRESS", "127.0.0.1:" + fromEnv).start()) {
             assertEquals(fromEnv, gateway.port("web"));
             assertEquals(200, Http.status("http://127.0.0.1:" + fromEnv + "/ping"));
         }
-        int fromFlag = GatewayHarness.freePort();
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("flag"), "http: {}\n")
+        int fromFlag = Gateways.freePort();
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("flag"), "http: {}\n")
                 .env("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", "127.0.0.1:" + fromEnv)
                 .flag("--entryPoints.web.address=127.0.0.1:" + fromFlag).start()) {
             assertEquals(fromFlag, gateway.port("web"));
@@ -53,7 +54,7 @@ class StaticConfigurationTest {
 
     @Test
     void logFormatJsonFromTheEnvironmentMakesEveryLogLineJson() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n")
+        try (TestGateway gateway = Gateways.withDynamic(dir, "http: {}\n")
                 .env("GATEHOUSE_LOG_FORMAT", "json").start()) {
             assertEquals(200, Http.status(gateway.url("/ping")));
             ObjectMapper json = new ObjectMapper();
@@ -78,7 +79,7 @@ class StaticConfigurationTest {
     @Test
     void missingConfiguredFileIsLoggedAndTheGatewayServesEverythingElse() throws Exception {
         Path missing = dir.resolve("conf/missing.yml");
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n").staticConfig("""
+        try (TestGateway gateway = Gateways.withDynamic(dir, "http: {}\n").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.decoder.BrotliInputStream;
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -56,7 +57,7 @@ class StdMiddlewaresTest {
         };
         try (TestBackend echo = TestBackend.echo("echo");
              TestBackend html = TestBackend.with("html", page);
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          cors:
@@ -205,7 +206,7 @@ class StdMiddlewaresTest {
     @Test
     void digestAuthWithJettysDigestClient() throws Exception {
         try (TestBackend echo = TestBackend.echo("echo");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          digest:
@@ -256,7 +257,7 @@ class StdMiddlewaresTest {
         };
         try (TestBackend echo = TestBackend.echo("echo");
              TestBackend auth = TestBackend.with("auth", authService);
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          private:

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -49,7 +50,7 @@ class StdResilienceMiddlewaresTest {
     void errorPagesComeFromTheirServiceWithTheOriginalStatus() throws Exception {
         try (TestBackend app = TestBackend.with("app", statusBackend("app"));
              TestBackend pages = TestBackend.with("pages", statusBackend("pages"));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          app:
@@ -91,8 +92,8 @@ class StdResilienceMiddlewaresTest {
 
     @Test
     void retrySendsAgainWhenTheServerRefusedTheConnectionUntilItAccepts() throws Exception {
-        int port = GatewayHarness.freePort();
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+        int port = Gateways.freePort();
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          late:
@@ -154,7 +155,7 @@ class StdResilienceMiddlewaresTest {
     @Test
     void aCircuitBreakerTripsOnErrorsAndAnswersItselfWhileOpen() throws Exception {
         try (TestBackend app = TestBackend.with("app", statusBackend("app"));
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          guarded:

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
@@ -22,7 +23,7 @@ class StdTlsMiddlewaresTest {
     @Test
     void withoutMutualTlsNoCertificateHeaderReachesTheBackendNotEvenAForgedOne() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          app:
@@ -59,7 +60,7 @@ class StdTlsMiddlewaresTest {
         TestCertificates.Leaf client = ca.leafWithSubject("client", "ec", "/C=FR/O=Gatehouse/OU=Edge Team/CN=client.test",
                 "client.test", "alice.example");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          app:

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -48,7 +49,7 @@ class StreamingTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
     private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -80,7 +81,7 @@ class StreamingTest {
                 return true;
             }
         });
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     stream:

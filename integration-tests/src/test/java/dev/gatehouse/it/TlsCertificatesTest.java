@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ class TlsCertificatesTest {
         TestCertificates.Leaf localhost = ca.leaf("localhost", "rsa", "localhost");
         try (TestBackend secure = TestBackend.echo("secure");
              TestBackend plain = TestBackend.echo("plain");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          secure:
@@ -98,7 +99,7 @@ class TlsCertificatesTest {
                         servers:
                           - url: http://127.0.0.1:1
                 """;
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), routes
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), routes
                 + certificates(new TestCertificates.Leaf(a.cert(), traditional), wildcard, exact)).start()) {
             int port = gateway.port("web");
             assertEquals("CN=a.test", TestCertificates.handshake(port, "a.test").subject(), "PKCS#1 RSA key");
@@ -143,7 +144,7 @@ class TlsCertificatesTest {
     void reportsACertificateThatCannotBeReadAndServesTheOthers() throws Exception {
         TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
         TestCertificates.Leaf a = ca.leaf("a", "ec", "a.test");
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                 http:
                   routers:
                     app:

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class TlsEnginesTest {
         TestCertificates.Leaf mtls = ca.leaf("mtls", "ec", "mtls.test");
         TestCertificates.Leaf client = ca.leaf("client", "ec", "client.test");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          a:
@@ -114,7 +115,7 @@ class TlsEnginesTest {
     void aReturningClientResumesItsTls13Session(String engine) throws Exception {
         TestCertificates.Leaf a = TestCertificates.ca(dir.resolve("certs")).leaf("a", "rsa", "a.test");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          a:
@@ -149,7 +150,7 @@ class TlsEnginesTest {
     void disableSessionTicketsIssuesNoTicket(String engine, String protocol) throws Exception {
         TestCertificates.Leaf a = TestCertificates.ca(dir.resolve("certs")).leaf("a", "rsa", "a.test");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          a:

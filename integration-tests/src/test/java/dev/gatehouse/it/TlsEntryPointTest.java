@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +26,7 @@ class TlsEntryPointTest {
         TestCertificates ca = TestCertificates.ca(dir.resolve("certs"));
         TestCertificates.Leaf localhost = ca.leaf("localhost", "ec", "localhost");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          app:

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -32,7 +33,7 @@ class TlsOptionsTest {
         TestCertificates other = TestCertificates.ca(dir.resolve("other"));
         TestCertificates.Leaf stranger = other.leaf("stranger", "ec", "stranger.test");
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+             TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                      http:
                        routers:
                          modern:
@@ -115,7 +116,7 @@ class TlsOptionsTest {
 
     @Test
     void unknownOptionsDisableTheRouterAndInvalidOptionsAreReported() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.withDynamic(dir.resolve("gw"), """
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
                 http:
                   routers:
                     app:

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.testkit.TestGateway;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,10 +76,10 @@ class TlsScanTest {
         // as its gateway listens, and runs while the next gateway starts and sslscan looks at the rest.
         Map<String, Process> compressionChecks = new LinkedHashMap<>();
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness jdk = GatewayHarness.withDynamic(dir.resolve("jdk"),
+             TestGateway jdk = Gateways.withDynamic(dir.resolve("jdk"),
                      dynamic.formatted(HOST, backend.url(), rsa.cert(), rsa.key())).flag("--tlsEngine=jdk").start()) {
             compressionChecks.put("jdk", compressionCheck(testssl, "jdk", jdk.port("web")));
-            try (GatewayHarness conscrypt = GatewayHarness.withDynamic(dir.resolve("conscrypt"),
+            try (TestGateway conscrypt = Gateways.withDynamic(dir.resolve("conscrypt"),
                     dynamic.formatted(HOST, backend.url(), rsa.cert(), rsa.key())).flag("--tlsEngine=conscrypt").start()) {
                 compressionChecks.put("conscrypt", compressionCheck(testssl, "conscrypt", conscrypt.port("web")));
                 List<Executable> checks = new ArrayList<>();

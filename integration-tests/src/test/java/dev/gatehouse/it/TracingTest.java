@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.otlp.OtlpReceiver;
 import dev.gatehouse.otlp.OtlpReceiver.ReceivedSpan;
+import dev.gatehouse.testkit.TestGateway;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -135,7 +136,7 @@ class TracingTest {
     void detailedVerbositySendsTraefiksSpansOverHttpAndTheBackendContinuesTheProxySpan() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), """
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), """
                            observability:
                              traceVerbosity: detailed
                      """)).staticConfig(staticConfig("""
@@ -208,7 +209,7 @@ class TracingTest {
         };
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.with("down", failing);
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), ""))
                      .staticConfig(staticConfig("""
                      tracing:
                        otlp:
@@ -259,7 +260,7 @@ class TracingTest {
     void sampleRateZeroRouterSwitchOffAndInternalServicesSendNothingButSampledParentsAreFollowed() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), "", """
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), "", """
                          api:
                            rule: PathPrefix(`/api`)
                            service: api@internal
@@ -295,7 +296,7 @@ class TracingTest {
     void entryPointSwitchesAreTheDefaultsThatARouterOverrides() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), """
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), """
                            observability:
                              tracing: true
                      """, """
@@ -338,7 +339,7 @@ class TracingTest {
         TestCertificates.Leaf leaf = certificates.leaf("collector", "ec", "localhost");
         try (OtlpReceiver receiver = OtlpReceiver.startWithGrpcTls(leaf.cert().toFile(), leaf.key().toFile());
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), ""))
                      .staticConfig(staticConfig("""
                      tracing:
                        otlp:
@@ -360,7 +361,7 @@ class TracingTest {
         SSLContext tls = leaf.serverContext();
         try (OtlpReceiver receiver = OtlpReceiver.startWithHttpTls(tls);
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), ""))
                      .staticConfig(staticConfig("""
                      tracing:
                        otlp:
@@ -378,7 +379,7 @@ class TracingTest {
     void aQueryWithCharactersJavaUrisRefuseIsProxiedAndTracedWithItsValuesRedacted() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start();
              TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, routes(backend.url(), ""))
+             TestGateway gateway = Gateways.withDynamic(dir, routes(backend.url(), ""))
                      .staticConfig(staticConfig("""
                      tracing:
                        otlp:

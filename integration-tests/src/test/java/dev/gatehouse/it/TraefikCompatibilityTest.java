@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,7 +29,7 @@ class TraefikCompatibilityTest {
     @Test
     void ipWhiteListAndDeprecatedHeadersOptionsWorkAndAreLoggedAsDeprecated() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          inside:
@@ -79,7 +80,7 @@ class TraefikCompatibilityTest {
     @Test
     void routerObservabilityAndInternalServicesWithManualRouting() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          app:
@@ -144,7 +145,7 @@ class TraefikCompatibilityTest {
     @Test
     void entryPointObservabilityIsTheDefaultOfItsRouters() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          inherits:
@@ -186,7 +187,7 @@ class TraefikCompatibilityTest {
     @Test
     void ruleSyntaxV2ReadsTraefikV2Rules() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          hosts:
@@ -241,7 +242,7 @@ class TraefikCompatibilityTest {
     @Test
     void coreDefaultRuleSyntaxV2ReadsRulesOfRoutersThatSetNone() throws Exception {
         try (TestBackend backend = TestBackend.echo("one");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          hosts:
@@ -281,7 +282,7 @@ class TraefikCompatibilityTest {
 
     @Test
     void anUnknownCoreDefaultRuleSyntaxIsAStaticConfigurationError() throws Exception {
-        GatewayHarness gateway = GatewayHarness.withDynamic(dir, "http: {}\n").staticConfig("""
+        TestGateway gateway = Gateways.withDynamic(dir, "http: {}\n").staticConfig("""
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
@@ -295,18 +296,9 @@ class TraefikCompatibilityTest {
     }
 
     private static List<String> awaitLine(Path file, String part) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                lines = Files.readAllLines(file);
-                if (lines.stream().anyMatch(line -> line.contains(part))) {
-                    return lines;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no line with '" + part + "' in " + file + ": " + lines);
+        return Poll.untilValue("a line with '" + part + "' in " + file, Duration.ofSeconds(10),
+                () -> Files.exists(file) ? Files.readAllLines(file) : List.<String>of(),
+                lines -> lines.stream().anyMatch(line -> line.contains(part)));
     }
 
     /** The status of a request with a Host header of our choosing (the JDK client refuses to set one). */

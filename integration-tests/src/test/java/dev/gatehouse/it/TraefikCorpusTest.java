@@ -75,7 +75,7 @@ class TraefikCorpusTest {
         if (args.isEmpty()) {
             fail(source + ": a case needs traefik.yml, traefik.toml or flags.txt");
         }
-        args.add("--plugins.dir=" + GatewayHarness.BUNDLED_PLUGINS.toAbsolutePath());
+        args.add("--plugins.dir=" + Gateways.BUNDLED_PLUGINS.toAbsolutePath());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status;

@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -29,7 +30,7 @@ class TraefikRulesTest {
     static Path dir;
 
     private static TestBackend backend;
-    private static GatewayHarness gateway;
+    private static TestGateway gateway;
 
     /** Each router answers with its own name in X-Router; the backend echoes the URI it received. */
     @BeforeAll
@@ -53,7 +54,7 @@ class TraefikRulesTest {
             routers.append("    ").append(rule[0]).append(":\n      rule: \"").append(rule[1].replace("\"", "\\\""))
                     .append("\"\n      service: app\n");
         }
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                 %s  services:
@@ -73,7 +74,7 @@ class TraefikRulesTest {
     @Test
     void thePluginJarCarriesItsRegexpEngineRelocated() throws Exception {
         Path jar;
-        try (var files = Files.list(GatewayHarness.BUNDLED_PLUGINS)) {
+        try (var files = Files.list(Gateways.BUNDLED_PLUGINS)) {
             jar = files.filter(p -> p.getFileName().toString().startsWith("matchers-http")).findFirst().orElseThrow();
         }
         try (JarFile file = new JarFile(jar.toFile())) {

@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +51,7 @@ class WebSocketTest {
                             servers:
                               - url: http://127.0.0.1:%d
                     """.formatted(echo.port());
-            try (GatewayHarness gateway = GatewayHarness.withDynamic(dir, ws).staticConfig("""
+            try (TestGateway gateway = Gateways.withDynamic(dir, ws).staticConfig("""
                     entryPoints:
                       web:
                         address: "127.0.0.1:0"

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Docker API on tcp://127.0.0.1:port for what a real engine here cannot be made to do (answer 500), and for
@@ -26,6 +27,8 @@ public final class FakeDockerEngine implements AutoCloseable {
     private final Map<String, String> listings = new LinkedHashMap<>();   // id -> its entry in the container list
     private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
     private volatile int listStatus = 200;
+    private final AtomicInteger failedLists = new AtomicInteger();
+    private final AtomicInteger eventStreamsOpened = new AtomicInteger();
 
     public FakeDockerEngine() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -76,6 +79,16 @@ public final class FakeDockerEngine implements AutoCloseable {
         listStatus = status;
     }
 
+    /** How many container lists were answered with an error status (see {@link #listStatus}): the provider's attempts. */
+    public int failedLists() {
+        return failedLists.get();
+    }
+
+    /** How many event streams were opened since the engine started: a provider that watches opens one. */
+    public int eventStreamsOpened() {
+        return eventStreamsOpened.get();
+    }
+
     /** Sends an event on every open stream. */
     public void event(String action, String id) {
         byte[] line = ("{\"Type\":\"container\",\"Action\":\"" + action + "\",\"id\":\"" + id + "\",\"Actor\":{\"ID\":\""
@@ -109,6 +122,7 @@ public final class FakeDockerEngine implements AutoCloseable {
             exchange.sendResponseHeaders(200, 0);
             exchange.getResponseBody().flush();
             streams.add(exchange.getResponseBody());
+            eventStreamsOpened.incrementAndGet();
             return;   // stays open until cut
         }
         String body;
@@ -121,6 +135,9 @@ public final class FakeDockerEngine implements AutoCloseable {
                 List<String> items = new ArrayList<>();
                 items.addAll(listings.values());
                 body = status == 200 ? "[" + String.join(",", items) + "]" : "{\"message\":\"engine in trouble\"}";
+                if (status != 200) {
+                    failedLists.incrementAndGet();
+                }
             } else if (path.matches(".*/containers/[^/]+/json")) {
                 String id = path.replaceAll(".*/containers/([^/]+)/json", "$1");
                 body = inspects.get(id);

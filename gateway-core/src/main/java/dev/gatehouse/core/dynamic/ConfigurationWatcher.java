@@ -2,6 +2,7 @@ package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.ProviderContext;
+import dev.gatehouse.core.time.Scheduler;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,7 +31,9 @@ public final class ConfigurationWatcher implements AutoCloseable {
 
     private final long throttleNanos;
     private final Consumer<Map<String, ConfigurationSnapshot>> apply;
+    /** The configuration thread, or null when a test supplied the scheduler. */
     private final ScheduledExecutorService thread;
+    private final Scheduler scheduler;
     private final Map<String, ConfigurationSnapshot> latest = new LinkedHashMap<>();
     private final Map<String, Long> quietUntil = new HashMap<>();
     private final Set<String> published = ConcurrentHashMap.newKeySet();
@@ -41,13 +44,32 @@ public final class ConfigurationWatcher implements AutoCloseable {
      * @param apply builds and swaps in the runtime for the newest snapshots (by provider)
      */
     public ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply) {
-        this.throttleNanos = throttle.toNanos();
-        this.apply = apply;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        this(throttle, apply, Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-config");
             t.setDaemon(true);
             return t;
-        });
+        }));
+    }
+
+    private ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply,
+            ScheduledExecutorService thread) {
+        this(throttle, apply, thread, Scheduler.of(thread));
+    }
+
+    /**
+     * A watcher on {@code scheduler}'s time and thread (which must run its tasks one at a time), for tests;
+     * closing it leaves the scheduler alone.
+     */
+    ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply, Scheduler scheduler) {
+        this(throttle, apply, null, scheduler);
+    }
+
+    private ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply,
+            ScheduledExecutorService thread, Scheduler scheduler) {
+        this.throttleNanos = throttle.toNanos();
+        this.apply = apply;
+        this.thread = thread;
+        this.scheduler = scheduler;
     }
 
     /** The context handed to the provider called {@code provider}. */
@@ -55,7 +77,7 @@ public final class ConfigurationWatcher implements AutoCloseable {
         return snapshot -> {
             Objects.requireNonNull(snapshot, "snapshot");
             published.add(provider);
-            thread.execute(() -> received(provider, snapshot));
+            scheduler.execute(() -> received(provider, snapshot));
         };
     }
 
@@ -68,12 +90,12 @@ public final class ConfigurationWatcher implements AutoCloseable {
         if (applyScheduled) {
             return;   // the pending application reads the newest snapshots when it runs
         }
-        long now = System.nanoTime();
+        long now = scheduler.nanoTime();
         Long until = quietUntil.get(provider);
         long delay = until == null ? 0 : Math.max(0, until - now);
         quietUntil.put(provider, now + delay + throttleNanos);
         applyScheduled = true;
-        thread.schedule(this::applyNow, delay, TimeUnit.NANOSECONDS);
+        scheduler.schedule(this::applyNow, Duration.ofNanos(delay));
     }
 
     private void applyNow() {
@@ -100,12 +122,15 @@ public final class ConfigurationWatcher implements AutoCloseable {
         // First snapshots are applied without delay, by a task that receiving them schedules; a task queued
         // from the configuration thread after the snapshots were received runs after that application.
         CountDownLatch drained = new CountDownLatch(1);
-        thread.execute(() -> thread.execute(drained::countDown));
+        scheduler.execute(() -> scheduler.execute(drained::countDown));
         drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void close() {
+        if (thread == null) {
+            return;
+        }
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);

@@ -38,6 +38,8 @@ public final class GatewayRuntime {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Set when retired: where the runtime is stopped once its last request is done. */
     private volatile Executor stopper;
+    /** Set once {@link #stop()} has stopped everything: what a test of the retirement waits for. */
+    private volatile boolean stopped;
 
     /** A runtime of these plain HTTP routing tables alone, built from no configuration (server tests). */
     GatewayRuntime(RoutingTable... tables) {
@@ -169,6 +171,12 @@ public final class GatewayRuntime {
         stopAll(healthChecks);
         stopAll(components);
         stopAll(transports);
+        stopped = true;
+    }
+
+    /** Whether {@link #stop()} has run: for a retired runtime, its last request or tunnel has ended. */
+    public boolean stopped() {
+        return stopped;
     }
 
     private static void stopAll(List<LifeCycle> list) {

@@ -5,6 +5,8 @@ import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
+import dev.gatehouse.core.time.Scheduler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,7 +41,8 @@ public final class LoadBalancedService extends ServiceHandler {
     private final boolean passHostHeader;
     private final StickyCookie sticky;
     private final UpstreamClient upstream;
-    private final ScheduledExecutorService scheduler;
+    /** The clock of passive health and where recoveries are scheduled; null: no passive health. */
+    private final Scheduler scheduler;
     private final long failureWindowMillis;
     private final int maxFailedAttempts;
     private volatile Picker picker;
@@ -80,6 +83,14 @@ public final class LoadBalancedService extends ServiceHandler {
     public LoadBalancedService(String name, List<UpstreamServer> servers, List<Integer> weights, boolean passHostHeader,
             String strategy, PassiveHealthCheckConfig passive, StickyCookie sticky, UpstreamClient upstream,
             ScheduledExecutorService scheduler) {
+        this(name, servers, weights, passHostHeader, strategy, passive, sticky, upstream,
+                scheduler == null ? (Scheduler) null : Scheduler.of(scheduler));
+    }
+
+    /** As the public constructor, with passive health on {@code scheduler}'s clock (a test's manual one). */
+    LoadBalancedService(String name, List<UpstreamServer> servers, List<Integer> weights, boolean passHostHeader,
+            String strategy, PassiveHealthCheckConfig passive, StickyCookie sticky, UpstreamClient upstream,
+            Scheduler scheduler) {
         this.strategy = Strategy.of(strategy);
         if (this.strategy == Strategy.HRW) {
             sticky = null;
@@ -106,7 +117,8 @@ public final class LoadBalancedService extends ServiceHandler {
     /** Simple constructor: round robin, default passive health, no stickiness. */
     public LoadBalancedService(String name, List<UpstreamServer> servers, List<Integer> weights, boolean passHostHeader,
             UpstreamClient upstream) {
-        this(name, servers, weights, passHostHeader, "wrr", PassiveHealthCheckConfig.DEFAULTS, null, upstream, null);
+        this(name, servers, weights, passHostHeader, "wrr", PassiveHealthCheckConfig.DEFAULTS, null, upstream,
+                (Scheduler) null);
     }
 
     @Override
@@ -311,7 +323,7 @@ public final class LoadBalancedService extends ServiceHandler {
         }
         boolean down = false;
         synchronized (member) {
-            long now = System.nanoTime();
+            long now = scheduler.nanoTime();
             if (member.failures == 0 || now - member.firstFailureNanos > TimeUnit.MILLISECONDS.toNanos(failureWindowMillis)) {
                 member.failures = 0;
                 member.firstFailureNanos = now;
@@ -334,7 +346,7 @@ public final class LoadBalancedService extends ServiceHandler {
                 member.passiveDown = false;
                 LOG.info("Service {}: server {} back in after its failure window", name, member.server.url());
                 rebuild();
-            }, failureWindowMillis, TimeUnit.MILLISECONDS);
+            }, Duration.ofMillis(failureWindowMillis));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             member.passiveDown = false;   // the gateway is stopping
             rebuild();

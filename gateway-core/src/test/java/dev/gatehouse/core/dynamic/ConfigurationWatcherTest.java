@@ -1,19 +1,22 @@
 package dev.gatehouse.core.dynamic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.ProviderContext;
+import dev.gatehouse.core.time.ManualScheduler;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The watcher on a manual clock: the throttle is tested by moving time, not by waiting for it. */
 class ConfigurationWatcherTest {
+
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final List<Map<String, ConfigurationSnapshot>> applied = new ArrayList<>();
 
     private static ConfigurationSnapshot snapshot(String value) {
         return ConfigurationSnapshot.of(ConfigurationFragment.of("test", Map.of("http", Map.of("v", value))));
@@ -23,54 +26,62 @@ class ConfigurationWatcherTest {
         return String.valueOf(((Map<?, ?>) applied.get(provider).fragments().get(0).content().get("http")).get("v"));
     }
 
-    private static void awaitSize(List<?> list, int size, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (list.size() < size && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+    private ConfigurationWatcher watcher(Duration throttle) {
+        return new ConfigurationWatcher(throttle, applied::add, scheduler);
     }
 
     @Test
-    void appliesTheFirstSnapshotAtOnceAndABurstOnceWithItsNewestState() throws Exception {
-        List<Map<String, ConfigurationSnapshot>> applied = new CopyOnWriteArrayList<>();
-        try (ConfigurationWatcher watcher = new ConfigurationWatcher(Duration.ofMillis(500), applied::add)) {
+    void appliesTheFirstSnapshotAtOnceAndABurstOnceWithItsNewestStateAfterTheThrottle() {
+        try (ConfigurationWatcher watcher = watcher(Duration.ofMillis(500))) {
             ProviderContext file = watcher.contextFor("file");
-            long start = System.nanoTime();
             file.publish(snapshot("1"));
-            awaitSize(applied, 1, 1000);
-            assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(300), "first snapshot applied without delay");
+            assertEquals(1, applied.size(), "the first snapshot is applied without delay");
 
             file.publish(snapshot("2"));
             file.publish(snapshot("3"));
             file.publish(snapshot("4"));
-            awaitSize(applied, 2, 2000);
-            Thread.sleep(700);   // nothing else may come: the burst is applied once
-            assertEquals(2, applied.size());
-            assertEquals("4", value(applied.get(1), "file"));
+            scheduler.advance(Duration.ofMillis(499));
+            assertEquals(1, applied.size(), "nothing before the throttle duration has passed");
+            scheduler.advance(Duration.ofMillis(1));
+            assertEquals(2, applied.size(), "the burst is applied once the throttle duration has passed");
+            assertEquals("4", value(applied.get(1), "file"), "with its newest state");
+
+            scheduler.advance(Duration.ofMinutes(1));
+            assertEquals(2, applied.size(), "the burst is applied once");
+            assertEquals(0, scheduler.pending());
         }
     }
 
     @Test
-    void dropsASnapshotEqualToThePreviousOne() throws Exception {
-        List<Map<String, ConfigurationSnapshot>> applied = new CopyOnWriteArrayList<>();
-        try (ConfigurationWatcher watcher = new ConfigurationWatcher(Duration.ofMillis(50), applied::add)) {
+    void aChangeAfterAQuietThrottleDurationIsAppliedAtOnce() {
+        try (ConfigurationWatcher watcher = watcher(Duration.ofMillis(500))) {
             ProviderContext file = watcher.contextFor("file");
             file.publish(snapshot("1"));
-            awaitSize(applied, 1, 1000);
-            file.publish(snapshot("1"));
-            Thread.sleep(300);
-            assertEquals(1, applied.size());
+            scheduler.advance(Duration.ofMillis(500));
+            file.publish(snapshot("2"));
+            assertEquals(2, applied.size());
+            assertEquals("2", value(applied.get(1), "file"));
         }
     }
 
     @Test
-    void everyApplicationSeesTheNewestSnapshotOfEveryProvider() throws Exception {
-        List<Map<String, ConfigurationSnapshot>> applied = new CopyOnWriteArrayList<>();
-        try (ConfigurationWatcher watcher = new ConfigurationWatcher(Duration.ofMillis(50), applied::add)) {
+    void dropsASnapshotEqualToThePreviousOne() {
+        try (ConfigurationWatcher watcher = watcher(Duration.ofMillis(50))) {
+            ProviderContext file = watcher.contextFor("file");
+            file.publish(snapshot("1"));
+            file.publish(snapshot("1"));
+            scheduler.advance(Duration.ofMinutes(1));
+            assertEquals(1, applied.size());
+            assertEquals(0, scheduler.pending(), "no application is scheduled for an unchanged snapshot");
+        }
+    }
+
+    @Test
+    void everyApplicationSeesTheNewestSnapshotOfEveryProvider() {
+        try (ConfigurationWatcher watcher = watcher(Duration.ofMillis(50))) {
             watcher.contextFor("file").publish(snapshot("f"));
-            awaitSize(applied, 1, 1000);
             watcher.contextFor("docker").publish(snapshot("d"));
-            awaitSize(applied, 2, 1000);
+            assertEquals(2, applied.size(), "each provider's first snapshot is applied at once");
             Map<String, ConfigurationSnapshot> last = applied.get(applied.size() - 1);
             assertEquals("f", value(last, "file"));
             assertEquals("d", value(last, "docker"));

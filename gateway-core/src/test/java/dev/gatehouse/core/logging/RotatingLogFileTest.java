@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.config.LogConfig;
+import dev.gatehouse.it.Poll;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -43,13 +45,7 @@ class RotatingLogFileTest {
 
     /** Polls (bounded) for what the rotation thread does after a rotation. */
     private static void await(Supplier<Boolean> condition, Supplier<String> state) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within 10 s: " + state.get());
-            }
-            Thread.sleep(20);
-        }
+        Poll.until("the rotation thread's work", Duration.ofSeconds(10), condition::get, state);
     }
 
     private Supplier<String> listing() {

@@ -9,6 +9,7 @@ import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.it.FakeDockerEngine;
+import dev.gatehouse.it.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -113,7 +114,8 @@ class DockerProviderTest {
                 engine.listStatus(500);
                 engine.cutStreams();
                 await(() -> warnings.stream().anyMatch(w -> w.contains("is unreachable")), "the unreachable warning");
-                Thread.sleep(1500);   // several retries with backoff
+                int failedBefore = engine.failedLists();
+                await(() -> engine.failedLists() >= failedBefore + 2, "two more attempts, each answered 500");
                 assertEquals(published, context.snapshots.size(), "no snapshot while the engine fails");
                 assertEquals(1, warnings.stream().filter(w -> w.contains("is unreachable")).count(), warnings.toString());
 
@@ -165,9 +167,8 @@ class DockerProviderTest {
             Provider.Running running = new DockerProvider(ENVIRONMENT).start(once, context);
             try {
                 await(() -> context.snapshots.size() == 1, "the one snapshot");
-                engine.container("b2", "api", Map.of(), "10.0.0.2", 80);
-                engine.event("start", "b2");
-                Thread.sleep(500);
+                // A watching provider subscribes to the events before its first read, so by now it would have.
+                assertEquals(0, engine.eventStreamsOpened(), "no event stream: nothing could change the snapshot");
                 assertEquals(1, context.snapshots.size());
             } finally {
                 running.close();
@@ -177,13 +178,6 @@ class DockerProviderTest {
 
     /** Generous: it returns as soon as the condition holds, and a loaded CI machine took 18 s to connect once. */
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(what + " did not happen within 60 s");
+        Poll.until(what, Duration.ofSeconds(60), condition::getAsBoolean);
     }
 }
