@@ -206,7 +206,7 @@ class CheckCommandTest {
      */
     @Test
     void routersAreCountedAsTheGatewayLogsThemTypoedOnesAsDisabled() throws Exception {
-        GatewayHarness harness = GatewayHarness.withDynamic(dir, "");
+        TestGateway harness = Gateways.withDynamic(dir, "");
         harness.writeDynamic("test.yml", """
                 http:
                   routers:

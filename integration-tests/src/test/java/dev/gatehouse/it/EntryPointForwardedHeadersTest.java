@@ -1,5 +1,6 @@
 package dev.gatehouse.it;
 
+import dev.gatehouse.testkit.TestGateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -39,7 +40,7 @@ class EntryPointForwardedHeadersTest {
     Path dir;
 
     private TestBackend backend;
-    private GatewayHarness gateway;
+    private TestGateway gateway;
 
     @BeforeAll
     static void buildPlugin() throws Exception {
@@ -61,7 +62,7 @@ class EntryPointForwardedHeadersTest {
     }
 
     private void startGateway(String forwardedHeaders) throws Exception {
-        gateway = GatewayHarness.withDynamic(dir, """
+        gateway = Gateways.withDynamic(dir, """
                 http:
                   routers:
                     seen-for:

@@ -1,5 +1,6 @@
 package dev.gatehouse.it;
 
+import dev.gatehouse.testkit.TestGateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class InternalRoutersTest {
     @Test
     void anUnknownAcmeTokenIsAnswered404ByTheChallengeHandlerAheadOfACatchAllRouter() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, CATCH_ALL.formatted(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, CATCH_ALL.formatted(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -79,7 +80,7 @@ class InternalRoutersTest {
     @Test
     void theOperationsRoutersWinOverAUsersCatchAllAndTheRestStaysTheUsers() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, CATCH_ALL.formatted(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, CATCH_ALL.formatted(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -117,7 +118,7 @@ class InternalRoutersTest {
     @Test
     void theApiListsTheInternalRoutersWithTheirPrioritiesAndTheRedirectionMiddleware() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, CATCH_ALL.formatted(backend.url())).staticConfig("""
+             TestGateway gateway = Gateways.withDynamic(dir, CATCH_ALL.formatted(backend.url())).staticConfig("""
                      entryPoints:
                        web:
                          address: "127.0.0.1:0"
@@ -184,7 +185,7 @@ class InternalRoutersTest {
     @Test
     void aRedirectionBelowAUsersRouterPriorityLetsThatRouterAnswer() throws Exception {
         try (TestBackend backend = TestBackend.echo("app");
-             GatewayHarness gateway = GatewayHarness.withDynamic(dir, """
+             TestGateway gateway = Gateways.withDynamic(dir, """
                      http:
                        routers:
                          bypass:

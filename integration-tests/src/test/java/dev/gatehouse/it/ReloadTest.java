@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.core.dynamic.ConfigProblem;
-import dev.gatehouse.core.dynamic.GatewayRuntime;
+import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -85,10 +85,10 @@ class JettyUpstreamClientTest {
             public boolean handle(Request request, Response response, Callback callback) {
                 client.forward(request, response, callback, server, passHostHeader, new UpstreamClient.Outcome() {
                     @Override
-                    public boolean unreachable(Throwable failure, UpstreamClient.Retry retry) {
+                    public UpstreamServer unreachable(Throwable failure) {
                         events.add("unreachable");
                         failures.add(failure);
-                        return false;
+                        return null;
                     }
 
                     @Override

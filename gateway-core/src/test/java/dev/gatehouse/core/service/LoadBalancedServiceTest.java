@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.api.config.PassiveHealthCheckConfig;
+import dev.gatehouse.core.config.dynamic.PassiveHealthCheckConfig;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
 import dev.gatehouse.core.time.ManualScheduler;
@@ -153,8 +153,9 @@ class LoadBalancedServiceTest {
             tried.add(server.url());
             if (refusing.contains(server.url())) {
                 ConnectException refused = new ConnectException("Connection refused: " + server.url());
-                if (outcome.unreachable(refused, (next, nextOutcome) ->
-                        forward(clientToProxy, proxyToClient, callback, next, passHostHeader, nextOutcome))) {
+                UpstreamServer next = outcome.unreachable(refused);
+                if (next != null) {
+                    forward(clientToProxy, proxyToClient, callback, next, passHostHeader, outcome);
                     return;
                 }
                 Response.writeError(clientToProxy, proxyToClient, callback, 502);
