@@ -67,6 +67,7 @@ public final class ErrorResponses {
         // No server was tried: the request is untouched, and a retry middleware may send it again (as Traefik's does).
         request.setAttribute(dev.gatehouse.api.MiddlewareContext.Attributes.NOT_FORWARDED,
                 new IllegalStateException("no server available"));
+        FailureLog.serviceUnavailable(request);
         write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SERVICE_UNAVAILABLE);
     }
 
