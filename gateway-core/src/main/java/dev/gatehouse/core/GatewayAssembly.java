@@ -191,8 +191,10 @@ final class GatewayAssembly implements AutoCloseable {
     ConfigurationSnapshot internalConfiguration() {
         Map<String, Object> routers = new LinkedHashMap<>();
         if (config.demo() != null) {
-            // Priority 1: any router of the user's that also matches localhost wins over the demo.
-            routers.put("demo", Map.of("rule", "Host(`localhost`)", "service", DemoService.NAME, "priority", 1));
+            // Priority 1: any router of the user's that also matches localhost wins over the demo. 127.0.0.1 too:
+            // it is what many type for "this machine", and it must not 404 where localhost shows the page.
+            routers.put("demo", Map.of("rule", "Host(`localhost`) || Host(`127.0.0.1`)", "service", DemoService.NAME,
+                    "priority", 1));
         }
         return ConfigurationSnapshot.of(ConfigurationFragment.of("the gateway's internal configuration",
                 Map.of("http", Map.of("routers", routers))));

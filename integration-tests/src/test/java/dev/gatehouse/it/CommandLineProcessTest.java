@@ -180,6 +180,68 @@ class CommandLineProcessTest {
         assertPlain(outcome);
     }
 
+    /** Starts the gateway, waits (bounded) for its ready line, runs {@code whileRunning}, stops it; returns its log. */
+    private String runUntilReady(Path config, ThrowingConsumer<String> whileRunning) throws Exception {
+        Process process = start("--configFile=" + config, "--plugins.dir=" + PLUGINS);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String log = "";
+            while (!log.contains(" ready in ") && System.nanoTime() < deadline && process.isAlive()) {
+                Thread.sleep(50);
+                log = Files.readString(dir.resolve("stderr.txt"));
+            }
+            assertTrue(log.contains(" ready in "), log);
+            whileRunning.accept(log);
+            return log;
+        } finally {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    private interface ThrowingConsumer<T> {
+        void accept(T value) throws Exception;
+    }
+
+    /** The bundled plugins, as the build prepares them for the integration tests. */
+    private static final Path PLUGINS = Path.of(System.getProperty("gatehouse.it.plugins", "target/plugins"));
+
+    @Test
+    void theReadyLineShowsHttpsForTlsEntryPointsAndNoDemoHintBehindARedirection() throws Exception {
+        String log = runUntilReady(staticFile("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                    http:
+                      redirections:
+                        entryPoint:
+                          to: websecure
+                  websecure:
+                    address: "127.0.0.1:0"
+                    http:
+                      tls: {}
+                demo: {}
+                """), ready -> { });
+        String ready = log.lines().filter(line -> line.contains(" ready in ")).findFirst().orElseThrow();
+        assertTrue(ready.matches(".*entry point web on http://127\\.0\\.0\\.1:\\d+/ \\(redirects to websecure\\), "
+                + "entry point websecure on https://127\\.0\\.0\\.1:\\d+/$"), ready);
+    }
+
+    @Test
+    void theDemoPageAnswersOn127001AsOnLocalhost() throws Exception {
+        runUntilReady(staticFile("entryPoints:\n  web:\n    address: \"127.0.0.1:0\"\ndemo: {}\n"), log -> {
+            String ready = log.lines().filter(line -> line.contains(" ready in ")).findFirst().orElseThrow();
+            assertTrue(ready.contains("; open http://localhost:"), ready);
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")
+                    .matcher(ready);
+            assertTrue(port.find(), ready);
+            java.net.http.HttpResponse<String> page = Http.get("http://127.0.0.1:" + port.group(1) + "/");
+            assertEquals(200, page.statusCode(), page.body());
+            assertTrue(page.body().contains("Gatehouse is running"), page.body());
+        });
+    }
+
     @Test
     void checkExits0WhenValid1OnErrorsOnStderrAnd2WhenTheStaticFileCannotBeRead() throws Exception {
         Outcome valid = gatehouse("check", "--configFile=" + staticFile("entryPoints:\n  web:\n    address: \":0\"\n"));
