@@ -75,6 +75,13 @@ class ApiRouterTlsTest {
             HttpResponse<String> plain = Http.get(base + "/api/http/routers/plain@file");
             assertEquals(200, plain.statusCode(), plain.body());
             assertTrue(!plain.body().contains("\"tls\""), plain.body());
+
+            // As in Traefik: the API entry point's root opens the dashboard, rather than a 404.
+            HttpResponse<Void> root = java.net.http.HttpClient.newBuilder().followRedirects(
+                    java.net.http.HttpClient.Redirect.NEVER).build().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/")).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(302, root.statusCode());
+            assertEquals("/dashboard/", root.headers().firstValue("Location").orElse(""));
         }
     }
 }
