@@ -78,6 +78,19 @@ class FirstHourMessagesTest {
     }
 
     @Test
+    void aMisspeltMiddlewareTypeGetsADidYouMean() throws Exception {
+        String errors = checkErrors("""
+                http:
+                  middlewares:
+                    strip:
+                      stripPrefixes:
+                        prefixes: [/api]
+                """);
+        assertTrue(errors.contains("middleware strip@file (from " + dir.resolve("dynamic/app.yml") + ":3): unknown "
+                + "middleware type 'stripPrefixes'; did you mean 'stripPrefix'?"), errors);
+    }
+
+    @Test
     void aRelativeCertificatePathShowsThePathTriedAndTheWorkingDirectory() throws Exception {
         String errors = checkErrors("""
                 tls:

@@ -789,8 +789,10 @@ public final class RuntimeBuilder {
             return;
         }
         if (type == null) {
+            String closest = ConfigBinder.closestKey(declaration.type(), extensions.names(ExtensionKind.MIDDLEWARE));
             problems.add(new ConfigProblem("middleware " + name, defined.origin(), "unknown middleware type '"
-                    + declaration.type() + "' (known: " + known(ExtensionKind.MIDDLEWARE)
+                    + declaration.type() + "'" + (closest == null ? "" : "; did you mean '" + closest + "'?")
+                    + " (known: " + known(ExtensionKind.MIDDLEWARE)
                     + "; is the plugin that provides it in the plugins folder?)"));
             return;
         }
