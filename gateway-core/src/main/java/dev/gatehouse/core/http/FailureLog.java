@@ -75,27 +75,37 @@ public final class FailureLog {
     private static void log(Request request, int status, String server, String kind, String explanation) {
         String router = String.valueOf(request.getAttribute(ROUTER));
         String service = String.valueOf(request.getAttribute(SERVICE));
-        String key = status + " " + router + " " + service + " " + server + " " + kind;
+        String leftOut = admit(status + " " + router + " " + service + " " + server + " " + kind);
+        if (leftOut == null) {
+            return;
+        }
+        LOG.warn("{} for {} {}{}: router {}, service {}{}: {}{}", status == 503 ? "503 Service Unavailable"
+                        : status == 504 ? "504 Gateway Timeout" : "502 Bad Gateway", request.getMethod(),
+                printable(request.getHttpURI().getHost()), printable(request.getHttpURI().getPath()), router, service, server == null ? "" : ", server " + server,
+                explanation, leftOut);
+    }
+
+    /**
+     * Whether a failure of this kind is logged now: null when one was logged less than {@value #WINDOW_SECONDS}
+     * seconds ago (it is counted), else what the line adds about those left out since ("" when none were).
+     */
+    static String admit(String kind) {
         if (WINDOWS.size() > MAX_KINDS) {
             WINDOWS.clear();
         }
-        Window window = WINDOWS.computeIfAbsent(key, k -> new Window());
+        Window window = WINDOWS.computeIfAbsent(kind, k -> new Window());
         long now = nanoClock.getAsLong();
         long leftOut;
         synchronized (window) {
             if (window.startNanos != 0 && now - window.startNanos < WINDOW_SECONDS * 1_000_000_000L) {
                 window.suppressed++;
-                return;
+                return null;
             }
             leftOut = window.suppressed;
             window.startNanos = now == 0 ? 1 : now;
             window.suppressed = 0;
         }
-        LOG.warn("{} for {} {}{}: router {}, service {}{}: {}{}", status == 503 ? "503 Service Unavailable"
-                        : status == 504 ? "504 Gateway Timeout" : "502 Bad Gateway", request.getMethod(),
-                printable(request.getHttpURI().getHost()), printable(request.getHttpURI().getPath()), router, service, server == null ? "" : ", server " + server,
-                explanation, leftOut == 0 ? "" : " (" + leftOut + " more like it in the last " + WINDOW_SECONDS
-                        + " s were not logged)");
+        return leftOut == 0 ? "" : " (and " + leftOut + " more like it since the previous line, not logged)";
     }
 
     /** What a client sent, fit for a log line: no control characters (no forged lines), at most 200 characters. */
