@@ -68,8 +68,8 @@ final class CommandLine {
                                         + argument + "'?"
                                 : "argument '" + argument + "': unknown option (options: -h/--help, -v/--version;"
                                         + " configuration flags look like --entryPoints.web.address=:80)");
-                    } else if (command == null && flags.isEmpty()) {
-                        command = argument;
+                    } else if (command == null && (flags.isEmpty() || COMMANDS.containsKey(argument))) {
+                        command = argument;   // bin/gatehouse puts --configFile first: the command may follow flags
                     } else if ("help".equals(command) && i == 1) {
                         command = argument;   // gatehouse help check
                         help = true;
