@@ -14,8 +14,9 @@ import java.util.Locale;
 
 /**
  * The gateway could not open its entry points: not a configuration error (the same file works once the port is
- * free), so the command line exits 1 for it, as docs/operations.md says. The message says which entry points, that
- * the address is already in use, and on Linux which process holds it when that process is visible to this user.
+ * free), so the command line exits 1 for it, as docs/operations.md says. The message says which entry points and
+ * why: the address is already in use (and on Linux which process holds it, when that process is visible to this
+ * user), or a port below 1024 without the right to it.
  */
 public final class CannotListenException extends Exception {
 
@@ -25,18 +26,28 @@ public final class CannotListenException extends Exception {
 
     /** The failure of binding {@code listeners}, worded for the user; the Java exception goes to DEBUG only. */
     static CannotListenException of(IOException failure, List<ListenerSpec> listeners) {
-        List<String> inUse = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         for (ListenerSpec listener : listeners) {
-            if (listener.port() > 0 && !canBind(listener)) {
+            String reason = listener.port() > 0 ? bindFailure(listener) : null;
+            if (reason == null) {
+                continue;
+            }
+            String where = "cannot listen on entry point " + listener.name() + " (" + address(listener) + "): ";
+            String fix = "give the entry point another address (--entryPoints." + listener.name() + ".address=:PORT)";
+            String lower = reason.toLowerCase(Locale.ROOT);
+            if (lower.contains("in use")) {
                 String owner = listeningProcess(listener.port());
-                inUse.add("cannot listen on entry point " + listener.name() + " (" + address(listener)
-                        + "): address already in use" + (owner == null ? "" : " by " + owner)
-                        + "; stop what listens there or give the entry point another address (--entryPoints."
-                        + listener.name() + ".address=:PORT)");
+                refused.add(where + "address already in use" + (owner == null ? "" : " by " + owner)
+                        + "; stop what listens there or " + fix);
+            } else if (lower.contains("permission denied") || lower.contains("access denied")) {
+                refused.add(where + "permission denied (ports below 1024 need root or the CAP_NET_BIND_SERVICE"
+                        + " capability); " + fix);
+            } else {
+                refused.add(where + reason);
             }
         }
-        if (!inUse.isEmpty()) {
-            return new CannotListenException(String.join("\n", inUse), failure);
+        if (!refused.isEmpty()) {
+            return new CannotListenException(String.join("\n", refused), failure);
         }
         String reason = failure.getMessage() == null ? "the operating system refused" : failure.getMessage();
         return new CannotListenException("cannot listen on the entry points "
@@ -47,15 +58,18 @@ public final class CannotListenException extends Exception {
         return (listener.host() == null ? "" : listener.host()) + ":" + listener.port();
     }
 
-    /** Whether the address is free now (the gateway's own connectors are closed again when this runs). */
-    private static boolean canBind(ListenerSpec listener) {
+    /**
+     * Why the address cannot be bound now, or null when it can (the gateway's own connectors are closed again when
+     * this runs, so a failure is someone else's socket or a permission).
+     */
+    private static String bindFailure(ListenerSpec listener) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(listener.host() == null || listener.host().isEmpty()
                     ? new InetSocketAddress(listener.port()) : new InetSocketAddress(listener.host(), listener.port()));
-            return true;
+            return null;
         } catch (IOException e) {
-            return false;
+            return e.getMessage() == null ? "the operating system refused" : e.getMessage();
         }
     }
 
