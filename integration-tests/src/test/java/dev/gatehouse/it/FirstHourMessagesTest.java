@@ -91,6 +91,25 @@ class FirstHourMessagesTest {
     }
 
     @Test
+    void aRouterToAServiceThatIsNotThereSaysSoWithoutPointingAtAnErrorThereIsNot() throws Exception {
+        String errors = checkErrors("""
+                http:
+                  routers:
+                    web:
+                      rule: PathPrefix(`/`)
+                      service: ap
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:23001
+                """);
+        assertTrue(errors.contains("router web@file (from " + dir.resolve("dynamic/app.yml") + ":3): service 'ap@file' "
+                + "does not exist; did you mean 'app@file'?"), errors);
+        assertFalse(errors.contains("see its own error"), errors);
+    }
+
+    @Test
     void aRelativeCertificatePathShowsThePathTriedAndTheWorkingDirectory() throws Exception {
         String errors = checkErrors("""
                 tls:

@@ -282,8 +282,8 @@ public final class RuntimeBuilder {
                 if (!routes.containsKey(prefix)) {
                     Route route = null;
                     try {
-                        route = buildRouter(name, defined, prefix, services, middlewares, routerProblems,
-                                routerComponents);
+                        route = buildRouter(name, defined, prefix, services, configuration.services().keySet(),
+                                middlewares, routerProblems, routerComponents);
                     } catch (Throwable failure) {
                         routerProblems.add(unexpectedFailure("router " + name, failure));
                     }
@@ -876,9 +876,10 @@ public final class RuntimeBuilder {
         stack.remove(stack.size() - 1);
     }
 
+    /** @param definedServices the services of the configuration, built or not, to tell "disabled" from "missing" */
     private Route buildRouter(String name, Defined<RouterConfig> defined, List<String> entryPointMiddlewares,
-            Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares, RouterProblems problems,
-            List<LifeCycle> components) {
+            Map<String, Handler> services, Set<String> definedServices, Map<String, PreparedMiddleware> middlewares,
+            RouterProblems problems, List<LifeCycle> components) {
         RouterConfig router = defined.value();
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
@@ -905,8 +906,12 @@ public final class RuntimeBuilder {
         } else {
             String serviceName = qualify(router.service(), defined.provider());
             service = services.get(serviceName);
-            if (service == null) {
-                problems.add("service '" + serviceName + "' does not exist or is disabled (see its own error)");
+            if (service == null && definedServices.contains(serviceName)) {
+                problems.add("service '" + serviceName + "' is disabled (see its own error)");
+            } else if (service == null) {
+                String closest = ConfigBinder.closestKey(serviceName, definedServices);
+                problems.add("service '" + serviceName + "' does not exist"
+                        + (closest == null ? "" : "; did you mean '" + closest + "'?"));
             }
         }
         List<String> references = new ArrayList<>(entryPointMiddlewares);
