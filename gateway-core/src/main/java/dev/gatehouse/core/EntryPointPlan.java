@@ -224,11 +224,6 @@ final class EntryPointPlan {
         return names().indexOf(name);
     }
 
-    String addresses() {
-        return listeners.stream().map(l -> l.name() + "=" + (l.host() == null ? "" : l.host()) + ":" + l.port())
-                .toList().toString();
-    }
-
     /**
      * The start log's list of URLs: https:// for an entry point whose routers are TLS by default ({@code http.tls}),
      * and the demo page unless the first default entry point redirects (the browser would be sent to an entry point
