@@ -7,8 +7,8 @@
 #
 # Real components so far: a Docker engine (dockerd from Debian's docker.io, on its own socket and data root under
 # the test's temp folder, with a TLS tcp:// endpoint too; see start_docker), Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
-# the ACME tests (start_pebble), and BIND with a second Pebble for the DNS-01 tests (start_dns). To add one (etcd, Redis; see
-# ENVIRONMENT.md): list its packages in PACKAGES, start it in start_components (record the PID with
+# the ACME tests (start_pebble), and BIND with a second Pebble for the DNS-01 tests (start_dns). To add one (etcd,
+# Redis, as a Debian package): list its packages in PACKAGES, start it in start_components (record the PID with
 # track_pid, and any cleanup command with on_cleanup), and export what the tests need to find it.
 set -uo pipefail
 
@@ -97,7 +97,7 @@ wait_port() {
   return 1
 }
 
-# Pebble, as in ENVIRONMENT.md: a CA made here for Pebble's own HTTPS, challtestsrv answering every name with
+# Pebble (Debian package pebble; its documentation: https://github.com/letsencrypt/pebble): a CA made here for Pebble's own HTTPS, challtestsrv answering every name with
 # 127.0.0.1, validation for real (no PEBBLE_VA_ALWAYS_VALID). Certificates live 150 s, so that a test sees a
 # renewal (at a third of the lifetime left) within a bounded wait. PEBBLE_ALTERNATE_ROOTS=1 (in run_pebble) makes
 # it offer a second chain to another root, as Let's Encrypt does, for preferredChain (AcmeOptionsPebbleTest). The

@@ -1,5 +1,9 @@
 # scripts/docker-engine.sh - a throwaway Docker engine of our own, for ./test.sh and bench/docker.sh (sourced).
 #
+# Run directly (as root, with dockerd from Debian's docker.io), it starts such an engine, prints how to reach it
+# (DOCKER_HOST, and the gateway's --providers.docker.endpoint flag) and stops it on Ctrl-C:
+#   sudo scripts/docker-engine.sh [DIR]      (DIR: where its files go; a new temporary folder by default)
+#
 # The caller defines log MSG... (to stderr) and on_cleanup CMD (run at exit), then calls
 #   docker_engine_start DIR      starts dockerd with everything under DIR, exports the IT_DOCKER_* variables below
 # and gets, through on_cleanup, docker_engine_cleanup: containers and networks removed, the daemon stopped, the
@@ -130,3 +134,51 @@ docker_engine_cleanup() {
   for m in $(awk -v d="$d/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null; done
   return 0
 }
+
+# ---- run directly: start an engine, print its endpoints, stop it on Ctrl-C ---------------------------------------
+docker_engine_usage() {
+  cat <<USAGE
+usage: scripts/docker-engine.sh [DIR]
+  Starts a throwaway Docker engine (its own socket, data root and a TLS endpoint, all under DIR, a new temporary
+  folder by default), prints how to reach it, and stops it, removing its containers, on Ctrl-C or SIGTERM.
+  Needs root and dockerd (Debian package docker.io). ./test.sh and bench/docker.sh source this file instead.
+USAGE
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -u
+  case "${1:-}" in
+    -h|--help|help) docker_engine_usage; exit 0 ;;
+    -*) echo "docker-engine.sh: unknown option '$1'" >&2; docker_engine_usage >&2; exit 2 ;;
+  esac
+  if [ "$(id -u)" != 0 ]; then
+    echo "docker-engine.sh: dockerd needs root: run it with sudo (or as root)" >&2; exit 1
+  fi
+  for needed in dockerd docker openssl busybox; do
+    command -v "$needed" >/dev/null 2>&1 || {
+      echo "docker-engine.sh: '$needed' is not installed (Debian: apt-get install docker.io openssl busybox-static)" >&2
+      exit 1; }
+  done
+  DOCKER_ENGINE_CLEANUPS=()
+  on_cleanup() { DOCKER_ENGINE_CLEANUPS+=("$1"); }
+  log() { printf '[docker-engine.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+  docker_engine_stop_all() {
+    local c
+    for c in "${DOCKER_ENGINE_CLEANUPS[@]}"; do eval "$c"; done
+    DOCKER_ENGINE_CLEANUPS=()
+  }
+  trap docker_engine_stop_all EXIT
+  sleeper=""
+  trap 'log "stopping"; [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' INT TERM
+  engine_dir="${1:-$(mktemp -d /tmp/gatehouse-docker.XXXXXX)}"
+  docker_engine_start "$engine_dir" || exit 1
+  cat <<READY
+Docker engine running, its files in $engine_dir:
+  export DOCKER_HOST=$IT_DOCKER_HOST
+  gatehouse flag:  --providers.docker.endpoint=$IT_DOCKER_HOST
+  TLS endpoint:    $IT_DOCKER_TLS_HOST (client certificate $IT_DOCKER_TLS_CERT, key $IT_DOCKER_TLS_KEY, CA $IT_DOCKER_TLS_CA)
+  an image to run: $IT_DOCKER_IMAGE (busybox: sh, httpd)
+Ctrl-C stops it and removes its containers.
+READY
+  while :; do sleep 3600 & sleeper=$!; wait "$sleeper"; done
+fi

@@ -124,6 +124,25 @@ class DistributionIT {
     assertTrue(read(out).contains("Gatehouse " + VERSION), () -> "output:\n" + read(out));
   }
 
+  /** Help through the launcher: exit 0, the commands listed, and no class archive learnt from so short a run. */
+  @Test
+  void helpThroughTheLauncherListsTheCommandsAndLeavesNoClassArchive() throws Exception {
+    Path cds = work.resolve("help-cds");
+    for (String flag : List.of("--help", "-h", "-v")) {
+      Path out = work.resolve("help.out");
+      ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/gatehouse").toString(), flag)
+          .directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+      Installation.productEnvironment(pb);
+      pb.environment().put("GATEHOUSE_CDS_DIR", cds.toString());
+      Process p = pb.start();
+      processes.add(p);
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "`gatehouse " + flag + "` exits");
+      assertEquals(0, p.exitValue(), () -> "exit code, output:\n" + read(out));
+      assertTrue(read(out).contains(flag.equals("-v") ? "Gatehouse " + VERSION : "Commands:"), () -> read(out));
+    }
+    assertTrue(!Files.exists(cds) || list(cds, ".tmp").isEmpty(), "no archive from a help run");
+  }
+
   @Test
   void routesByHostReloadsTheDynamicFileAndAnswersPing() throws Exception {
     int alpha = backend("alpha", Duration.ZERO);

@@ -41,8 +41,17 @@ public final class CheckCommand {
     private CheckCommand() {
     }
 
-    /** @return the exit status: 0 when there is nothing to fix, 1 otherwise */
+    /** As {@link #run(LoadedConfiguration, PrintStream, PrintStream)}, with the errors on {@code out} too. */
     public static int run(LoadedConfiguration loaded, PrintStream out) {
+        return run(loaded, out, out);
+    }
+
+    /**
+     * @param out where the verdict goes when the configuration is valid
+     * @param err where the errors go (stderr on the command line, as the gateway prints its own)
+     * @return the exit status: 0 when there is nothing to fix, 1 otherwise
+     */
+    public static int run(LoadedConfiguration loaded, PrintStream out, PrintStream err) {
         List<String> errors = new ArrayList<>();
         RuntimeModel.RouterCounts routers = null;
         try (GatewayAssembly assembly = GatewayAssembly.assemble(loaded)) {
@@ -93,11 +102,11 @@ public final class CheckCommand {
                     + " router(s) ready to serve)");
             return 0;
         }
-        out.println("gatehouse check: " + errors.size() + (errors.size() == 1 ? " error" : " errors") + ":");
-        errors.forEach(error -> out.println("  - " + error));
+        err.println("gatehouse check: " + errors.size() + (errors.size() == 1 ? " error" : " errors") + ":");
+        errors.forEach(error -> err.println("  - " + error));
         if (routers != null) {
             // As the gateway would log it once the configuration is applied.
-            out.println("gatehouse check: " + routers);
+            err.println("gatehouse check: " + routers);
         }
         return 1;
     }

@@ -210,15 +210,15 @@ final class EntryPointPlan {
         return names().indexOf(name);
     }
 
-    String addresses() {
-        return listeners.stream().map(l -> l.name() + "=" + (l.host() == null ? "" : l.host()) + ":" + l.port())
-                .toList().toString();
-    }
-
-    /** The start log's list of URLs. */
+    /**
+     * The start log's list of URLs: https:// for an entry point whose routers are TLS by default ({@code http.tls}),
+     * and the demo page unless the first default entry point redirects (the browser would be sent to an entry point
+     * without the demo, a 404) or serves TLS only.
+     */
     String describe(GatewayServer server, boolean demo) {
         StringBuilder text = new StringBuilder();
-        for (ListenerSpec listener : listeners) {
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerSpec listener = listeners.get(i);
             if (text.length() > 0) {
                 text.append(", ");
             }
@@ -226,12 +226,17 @@ final class EntryPointPlan {
             if (host.indexOf(':') >= 0) {
                 host = "[" + host + "]";
             }
-            text.append("entry point ").append(listener.name()).append(" on http://").append(host).append(':')
-                    .append(server.port(listener.name())).append('/');
+            text.append("entry point ").append(listener.name()).append(" on ").append(tls.get(i) == null ? "http" : "https")
+                    .append("://").append(host).append(':').append(server.port(listener.name())).append('/');
+            if (redirections.containsKey(i)) {
+                text.append(" (redirects to ").append(redirections.get(i).to()).append(')');
+            }
         }
-        if (demo && !defaults.isEmpty()) {
+        int first = defaults.isEmpty() ? -1 : indexOf(defaults.get(0));
+        if (demo && first >= 0 && !redirections.containsKey(first) && tls.get(first) == null) {
             text.append("; open http://localhost:").append(server.port(defaults.get(0))).append("/ to see the demo page");
         }
         return text.toString();
     }
+
 }

@@ -4,46 +4,81 @@ import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
 import dev.gatehouse.core.logging.Logging;
+import dev.gatehouse.core.tls.TlsEngine;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
  * The command line: {@code gatehouse [--configFile=FILE] [--key=value ...]} runs the gateway;
  * {@code gatehouse check [flags]} validates the configuration without starting; {@code gatehouse healthcheck
  * [flags]} asks a running gateway's {@code /ping}; {@code gatehouse plugins [flags]} lists the plugins folder and
- * whether each plugin would load; {@code gatehouse version}. Running exits 0 after a graceful
- * stop on SIGTERM or SIGINT, 2 on a configuration error, 1 on any other failure to start.
+ * whether each plugin would load; {@code gatehouse version}; {@code --help} with any of them. Running exits 0 after
+ * a graceful stop on SIGTERM or SIGINT, 2 on a configuration error or wrong arguments, 1 on any other failure to
+ * start (docs/operations.md). Nothing is printed in colour, so nothing differs between a terminal and a pipe.
  */
 public final class Gatehouse {
+
+    /** Exit status: wrong arguments, or a static configuration with errors. */
+    static final int USAGE_OR_CONFIGURATION = 2;
 
     private Gatehouse() {
     }
 
     public static void main(String[] args) {
-        List<String> arguments = Arrays.asList(args);
-        String command = arguments.isEmpty() ? "run" : arguments.get(0);
-        if (command.equals("--version")) {
-            command = "version";
-        } else if (command.startsWith("-")) {
-            command = "run";
+        CommandLine.Parsed parsed = CommandLine.parse(Arrays.asList(args));
+        String command = parsed.command();
+        if (!CommandLine.COMMANDS.containsKey(command)) {
+            System.err.println("gatehouse: " + CommandLine.unknownCommand(command));
+            System.exit(USAGE_OR_CONFIGURATION);
+            return;
         }
-        List<String> flags = command.equals("run") ? arguments : arguments.subList(1, arguments.size());
+        if (parsed.help()) {
+            System.out.print(parsed.named() ? CommandLine.help(command) : CommandLine.help());
+            System.exit(0);
+            return;
+        }
+        if (!parsed.usageErrors().isEmpty()) {
+            parsed.usageErrors().forEach(error -> System.err.println("gatehouse: " + error));
+            System.err.println("gatehouse: see gatehouse --help");
+            System.exit(USAGE_OR_CONFIGURATION);
+            return;
+        }
+        List<String> flags = parsed.flags();
         switch (command) {
-            case "version" -> System.out.println("Gatehouse " + Version.get());
+            case "version" -> {
+                Logging.configure("OFF", "text");
+                System.out.print(versionText());
+                System.exit(0);
+            }
             case "run" -> run(flags);
-            case "check" -> System.exit(withConfiguration(flags, loaded -> CheckCommand.run(loaded, System.out)));
+            case "check" -> System.exit(withConfiguration(flags,
+                    loaded -> CheckCommand.run(loaded, System.out, System.err)));
             case "plugins" -> System.exit(withConfiguration(flags, loaded -> PluginsCommand.run(loaded, System.out)));
             case "healthcheck" ->
                     System.exit(withConfiguration(flags, loaded -> HealthcheckCommand.run(loaded, System.out)));
-            default -> {
-                System.err.println("gatehouse: unknown command '" + command + "' (commands: version, check, plugins, healthcheck;"
-                        + " or flags such as --configFile=FILE to run)");
-                System.exit(2);
-            }
+            default -> throw new IllegalStateException("command without an implementation: " + command);
         }
+    }
+
+    /** {@code gatehouse version}: what a bug report needs. */
+    static String versionText() {
+        String tls;
+        try {
+            // What the default, tlsEngine: auto, picks on this machine.
+            tls = TlsEngine.of(null).describe() + " (tlsEngine: auto)";
+        } catch (RuntimeException | LinkageError e) {
+            tls = TlsEngine.JDK.describe();
+        }
+        return "Gatehouse " + Version.get() + "\n"
+                + "commit:     " + Version.commit() + "\n"
+                + "JVM:        " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + " (" + System.getProperty("java.vendor") + ")\n"
+                + "OS:         " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "\n"
+                + "TLS engine: " + tls + "\n";
     }
 
     private interface Command {
@@ -57,9 +92,9 @@ public final class Gatehouse {
         try {
             loaded = StaticConfigurationLoader.load(flags, System.getenv(), Path.of("").toAbsolutePath(), home());
         } catch (ConfigurationException e) {
-            System.out.println("gatehouse: the static configuration has errors:");
-            e.problems().forEach(problem -> System.out.println("  - " + problem));
-            return 2;
+            System.err.println("gatehouse: the static configuration has errors:");
+            e.problems().forEach(problem -> System.err.println("  - " + problem));
+            return USAGE_OR_CONFIGURATION;
         }
         return command.run(loaded);
     }
@@ -78,11 +113,20 @@ public final class Gatehouse {
         } catch (ConfigurationException e) {
             System.err.println("gatehouse: the configuration has errors:");
             e.problems().forEach(problem -> System.err.println("  - " + problem));
-            System.exit(2);
+            System.exit(USAGE_OR_CONFIGURATION);
+            return;
+        } catch (CannotListenException e) {
+            LoggerFactory.getLogger(Gatehouse.class).debug("binding the entry points failed", e.getCause());
+            for (String line : e.getMessage().split("\n")) {
+                System.err.println("gatehouse: " + line);
+            }
+            System.exit(1);
             return;
         } catch (Exception e) {
-            System.err.println("gatehouse: cannot start: " + e);
-            e.printStackTrace();
+            // The Java exception and its stack are for DEBUG (log.level: DEBUG); the user reads what failed.
+            LoggerFactory.getLogger(Gatehouse.class).debug("start failed", e);
+            System.err.println("gatehouse: cannot start: " + (e.getMessage() == null
+                    ? "an internal error; run with --log.level=DEBUG for the details" : e.getMessage()));
             System.exit(1);
             return;
         }

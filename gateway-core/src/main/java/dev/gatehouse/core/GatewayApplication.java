@@ -36,7 +36,6 @@ import dev.gatehouse.core.tls.TlsManager;
 import dev.gatehouse.core.tracing.Tracing;
 import dev.gatehouse.api.ChallengeResponder;
 import java.io.IOException;
-import java.net.BindException;
 import java.time.Duration;
 import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
 import java.util.ArrayList;
@@ -234,7 +233,7 @@ public final class GatewayApplication implements AutoCloseable {
             application.server.start();
         } catch (IOException e) {
             application.closeQuietly();
-            throw new ConfigurationException(bindFailure(e, application.assembly.entryPoints));
+            throw CannotListenException.of(e, application.assembly.entryPoints.listeners);
         }
         application.pushedMetrics.start();
         // After the start: a redirection to an entry point names the port it got.
@@ -397,11 +396,5 @@ public final class GatewayApplication implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    private static String bindFailure(IOException e, EntryPointPlan entryPoints) {
-        String reason = e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")
-                ? "the address is already in use" : e.getMessage();
-        return "cannot listen on the entry points " + entryPoints.addresses() + ": " + reason + " (" + e + ")";
     }
 }

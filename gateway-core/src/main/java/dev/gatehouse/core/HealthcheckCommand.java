@@ -4,10 +4,12 @@ import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.server.ListenerSpec;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
 /**
@@ -54,9 +56,24 @@ public final class HealthcheckCommand {
             }
             out.println("gatehouse healthcheck: " + uri + " answered " + response.statusCode());
             return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("gatehouse healthcheck: interrupted");
+            return 1;
         } catch (Exception e) {
-            out.println("gatehouse healthcheck: " + uri + " did not answer: " + e);
+            out.println("gatehouse healthcheck: " + uri + " did not answer: " + failure(e));
             return 1;
         }
+    }
+
+    /** Why the request failed, in words: the Java exception's class name means nothing to an operator. */
+    private static String failure(Exception e) {
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within " + TIMEOUT.toSeconds() + " s";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused (is the gateway running, with this configuration?)";
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? "the connection failed" : e.getMessage();
     }
 }

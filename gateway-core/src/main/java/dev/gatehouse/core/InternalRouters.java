@@ -63,8 +63,9 @@ final class InternalRouters {
         InternalRouters internal = new InternalRouters();
         List<String> names = plan.names();
         if (config.demo() != null) {
-            // Priority 1: any router of the user's that also matches localhost wins over the demo.
-            internal.router("demo", "Host(`localhost`)", null, DemoService.NAME, 1, List.of());
+            // Priority 1: any router of the user's that also matches localhost wins over the demo. 127.0.0.1 too:
+            // it is what many type for "this machine", and it must not 404 where localhost shows the page.
+            internal.router("demo", "Host(`localhost`) || Host(`127.0.0.1`)", null, DemoService.NAME, 1, List.of());
         }
         if (plan.pingIndex >= 0) {
             internal.router("ping", "PathPrefix(`/ping`)", names.get(plan.pingIndex), PING, FIRST, List.of());

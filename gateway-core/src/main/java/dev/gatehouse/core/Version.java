@@ -4,27 +4,33 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The gateway's version, filtered into a resource at build time. */
+/** The gateway's version and the commit it was built from, filtered into a resource at build time. */
 public final class Version {
 
-    private static final String VERSION = load();
+    private static final Properties BUILD = load();
 
     private Version() {
     }
 
     public static String get() {
-        return VERSION;
+        return BUILD.getProperty("version", "unknown");
     }
 
-    private static String load() {
+    /** The commit the build was made from ({@code -Dgatehouse.commit}), or {@code unknown}. */
+    public static String commit() {
+        String commit = BUILD.getProperty("commit", "unknown");
+        return commit.isBlank() || commit.startsWith("${") ? "unknown" : commit;
+    }
+
+    private static Properties load() {
+        Properties properties = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
             if (in != null) {
                 properties.load(in);
             }
-            return properties.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            // an unreadable resource leaves "unknown"
         }
+        return properties;
     }
 }

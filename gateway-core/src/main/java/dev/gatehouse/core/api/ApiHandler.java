@@ -58,7 +58,33 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
     private final ObjectMapper json = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .registerModule(new SimpleModule("go-durations").addSerializer(Duration.class, new GoDurationSerializer()));
+            .registerModule(new SimpleModule("go-durations").addSerializer(Duration.class, new GoDurationSerializer())
+                    .addSerializer(PresentSection.class, new PresentSectionSerializer()));
+
+    /**
+     * A section that is there with nothing in it ({@code tls: {}}, which makes a router serve HTTPS): written as
+     * {@code {}} where NON_EMPTY would leave an empty map out and the router would look like plain HTTP.
+     */
+    private enum PresentSection { INSTANCE }
+
+    private static final class PresentSectionSerializer extends StdSerializer<PresentSection> {
+        private static final long serialVersionUID = 1L;
+
+        PresentSectionSerializer() {
+            super(PresentSection.class);
+        }
+
+        @Override
+        public boolean isEmpty(SerializerProvider provider, PresentSection value) {
+            return false;
+        }
+
+        @Override
+        public void serialize(PresentSection value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeStartObject();
+            out.writeEndObject();
+        }
+    }
 
     private static final class GoDurationSerializer extends StdSerializer<Duration> {
         private static final long serialVersionUID = 1L;
@@ -168,6 +194,9 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             putErrors(element, messages(router.errors()));
             if (config != null && (config.priority() == null || config.priority() == 0)) {
                 element.put("priority", config.effectivePriority());
+            }
+            if (config != null && config.tls() != null && !(element.get("tls") instanceof Map<?, ?> tls && !tls.isEmpty())) {
+                element.put("tls", PresentSection.INSTANCE);
             }
             finish(element, router.name(), router.origin());
             out.add(element);

@@ -22,7 +22,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * {@code dashboard@internal}: the web dashboard, static files read from the classpath folder
  * {@value #RESOURCES}. {@code /dashboard} redirects to {@code /dashboard/}, which is {@code index.html}; with
- * {@code api.basePath} they are under it, and the base itself redirects to the dashboard as in Traefik.
+ * {@code api.basePath} they are under it. The base itself ({@code /}, or the base path) redirects to the dashboard
+ * as in Traefik, so that {@code http://localhost:8080/} with {@code api.insecure} opens it.
  * Only flat file names with a known extension are served (so there is no directory listing and no way out of
  * the folder); every response is revalidated with an ETag ({@code Cache-Control: no-cache}), so an upgraded
  * gateway never leaves a browser with a stale script.
@@ -75,7 +76,7 @@ public final class DashboardHandler extends Handler.Abstract.NonBlocking {
     /** Whether a request is for the dashboard (so that {@code api.insecure} can answer it ahead of routers). */
     public boolean isDashboardRequest(Request request) {
         String path = base.within(request);
-        return path != null && (path.isEmpty() || path.equals(PREFIX) || path.startsWith(PREFIX + "/"));
+        return path != null && (path.isEmpty() || path.equals("/") || path.equals(PREFIX) || path.startsWith(PREFIX + "/"));
     }
 
     @Override
@@ -88,10 +89,10 @@ public final class DashboardHandler extends Handler.Abstract.NonBlocking {
             return text(response, callback, 404, "not found\n");
         }
         String path = base.within(request);
-        if (path.isEmpty() || path.equals(PREFIX)) {
-            // The base path itself (only possible with api.basePath) redirects as Traefik's does: 302.
+        if (path.isEmpty() || path.equals("/") || path.equals(PREFIX)) {
+            // The base path itself (":8080/" with api.insecure, or api.basePath) redirects as Traefik's does: 302.
             String query = request.getHttpURI().getQuery();
-            response.setStatus(path.isEmpty() ? 302 : 301);
+            response.setStatus(path.equals(PREFIX) ? 301 : 302);
             response.getHeaders().put(HttpHeader.LOCATION,
                     base.prefix() + PREFIX + "/" + (query == null ? "" : "?" + query));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);

@@ -311,7 +311,7 @@ public final class ConfigBinder {
      * The known key that {@code unknown} is most likely a misspelling of: the same but for case, a plural
      * {@code s}, or at most two edits for keys of five letters or more; null when none is that close.
      */
-    static String closestKey(String unknown, java.util.Set<String> known) {
+    public static String closestKey(String unknown, java.util.Set<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {

@@ -105,15 +105,16 @@ public final class DynamicConfigurationBinder {
                 String elementName = String.valueOf(entry.getKey());
                 // The path as written, to find lines; messages name the section in Traefik's spelling.
                 List<String> written = List.of(httpKey, name, elementName);
+                String at = atLine(origin, lines.lineOf(written));
                 switch (lower) {
-                    case "routers" -> elements.routers.add(elementName, origin, () -> bindElement(
+                    case "routers" -> elements.routers.add(elementName, at, () -> bindElement(
                             List.of("http", "routers", elementName), written, lines, entry.getValue(), RouterConfig.class));
-                    case "services" -> elements.services.add(elementName, origin, () -> bindElement(
+                    case "services" -> elements.services.add(elementName, at, () -> bindElement(
                             List.of("http", "services", elementName), written, lines, entry.getValue(), ServiceConfig.class));
-                    case "serverstransports" -> elements.transports.add(elementName, origin, () -> bindElement(
+                    case "serverstransports" -> elements.transports.add(elementName, at, () -> bindElement(
                             List.of("http", "serversTransports", elementName), written, lines, entry.getValue(),
                             ServersTransportConfig.class));
-                    default -> elements.middlewares.add(elementName, origin,
+                    default -> elements.middlewares.add(elementName, at,
                             () -> bindMiddleware(elementName, entry.getValue()));
                 }
             }
@@ -129,13 +130,15 @@ public final class DynamicConfigurationBinder {
         if (bound == null) {
             return;
         }
-        for (CertificateConfig certificate : bound.certificates()) {
+        for (int i = 0; i < bound.certificates().size(); i++) {
+            CertificateConfig certificate = bound.certificates().get(i);
+            String at = atLine(origin, lines.lineOf(List.of(tlsKey, "certificates", "[" + i + "]")));
             if (!certificate.stores().isEmpty() && !certificate.stores().contains(DEFAULT_STORE)) {
-                collector.problems.add(new ConfigProblem("tls.certificates", origin,
+                collector.problems.add(new ConfigProblem("tls.certificates", at,
                         "only the 'default' store is supported; certificate " + certificate.certFile()
                         + " is added to it"));
             }
-            collector.certificates.add(new Defined<>(certificate, origin, provider));
+            collector.certificates.add(new Defined<>(certificate, at, provider));
         }
         bound.options().forEach((name, options) -> {
             String qualified = name.equals(DEFAULT_STORE) ? name : name + "@" + provider;
@@ -185,6 +188,18 @@ public final class DynamicConfigurationBinder {
                     + "definition (" + first.origin() + ") is used"));
         }
         return first;
+    }
+
+    /**
+     * Where an element was written, as {@code file:line} when the provider knows the line (the file provider
+     * does), so that every problem of the element, found now or when it is built, says where to look.
+     */
+    private static String atLine(String origin, int line) {
+        return origin == null || line <= 0 ? origin : origin + ":" + line;
+    }
+
+    private static String withoutLine(String origin) {
+        return origin == null ? null : origin.replaceFirst(":[0-9]+$", "");
     }
 
     /**
@@ -281,7 +296,9 @@ public final class DynamicConfigurationBinder {
             try {
                 value = binder.get();
             } catch (ElementException e) {
-                problems.add(new ConfigProblem(new ConfigElement(ConfigElement.Type.of(kind), qualified), origin,
+                // A binding problem names its own line ("line 11: unknown key ..."); the element's would only repeat.
+                problems.add(new ConfigProblem(new ConfigElement(ConfigElement.Type.of(kind), qualified),
+                        e.getMessage().startsWith("line ") ? withoutLine(origin) : origin,
                         ProblemKind.INVALID, e.getMessage()));
                 return;
             }

@@ -68,6 +68,7 @@ public final class ErrorResponses {
         // a balancer is not a network error; here passive health is always on, so the servers a retry just found
         // refusing are out, and their 503 is the same failure seen again.)
         notForwarded(request, new IllegalStateException("no server available"));
+        FailureLog.serviceUnavailable(request);
         write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SERVICE_UNAVAILABLE);
     }
 

@@ -26,7 +26,7 @@ public final class DemoService extends Handler.Abstract.NonBlocking {
                 <style>body{font-family:system-ui,sans-serif;max-width:42em;margin:3em auto;line-height:1.5;color:#222}
                 code{background:#f3f3f3;padding:.1em .3em;border-radius:3px}</style></head>
                 <body><h1>Gatehouse is running</h1>
-                <p>This page is served by the router <code>demo@internal</code> (rule <code>Host(`localhost`)</code>)
+                <p>This page is served by the router <code>demo@internal</code> (rule <code>Host(`localhost`) || Host(`127.0.0.1`)</code>)
                 of Gatehouse %s. Your own routes go in the dynamic configuration: see
                 <code>conf/dynamic/example.yml</code> in the installation and <code>docs/getting-started.md</code>.</p>
                 <p>Remove <code>demo: {}</code> from <code>conf/gatehouse.yml</code> to turn this page off.</p>

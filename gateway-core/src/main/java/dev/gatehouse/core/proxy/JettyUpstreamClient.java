@@ -4,6 +4,7 @@ import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.EntryPointForwardedHeaders;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.tracing.ClientSpan;
 import dev.gatehouse.core.tracing.Tracing;
@@ -601,6 +602,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (proxyToClient.isCommitted()) {
                 proxyToClientCallback.failed(failure);
             } else {
+                FailureLog.upstreamFailed(clientToProxy, server.url(), failure);
                 ErrorResponses.upstreamFailed(clientToProxy, proxyToClient, proxyToClientCallback, failure);
             }
         }

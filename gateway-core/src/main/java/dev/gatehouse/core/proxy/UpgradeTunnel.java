@@ -1,6 +1,7 @@
 package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.http.Tunnel;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -85,6 +86,7 @@ final class UpgradeTunnel {
         context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
             @Override
             public void failed(Throwable failure) {
+                FailureLog.upstreamFailed(clientToProxy, server.url(), failure);
                 ErrorResponses.upstreamFailed(clientToProxy, proxyToClient, callback, failure);
             }
         });
@@ -121,6 +123,7 @@ final class UpgradeTunnel {
         private void fail(Throwable failure) {
             getEndPoint().close(failure);
             if (!tunnelling) {
+                FailureLog.upstreamFailed(clientToProxy, null, failure);
                 ErrorResponses.upstreamFailed(clientToProxy, proxyToClient, callback, failure);
             } else if (client != null) {
                 client.getEndPoint().close(failure);

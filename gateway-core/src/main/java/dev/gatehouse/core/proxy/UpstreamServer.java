@@ -30,6 +30,12 @@ public record UpstreamServer(String url, String scheme, String host, int port, S
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("server url is empty");
         }
+        if (!url.contains("://")) {
+            // 127.0.0.1:8080 is no URL at all for java.net.URI ("illegal character in scheme name"), and
+            // localhost:8080 one whose scheme is "localhost": both are a host and port that lack the scheme.
+            throw new IllegalArgumentException("server url '" + url + "' must start with http://, https:// or h2c://"
+                    + " (did you mean 'http://" + url.strip() + "'?)");
+        }
         URI uri;
         try {
             uri = URI.create(url.strip());

@@ -2,6 +2,7 @@ package dev.gatehouse.core.router;
 
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.FailureLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -193,8 +194,11 @@ public final class RoutingTable {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         Route route = match(new RoutingRequest(request));
         RequestRecord observed = RequestRecord.of(request);
-        if (observed != null && route != null) {
-            observed.router(route.name());
+        if (route != null) {
+            request.setAttribute(FailureLog.ROUTER, route.name());   // for the log line of a 502/503/504
+            if (observed != null) {
+                observed.router(route.name());
+            }
         }
         if (route == null && notFound != null) {
             return notFound.handle(request, response, callback);

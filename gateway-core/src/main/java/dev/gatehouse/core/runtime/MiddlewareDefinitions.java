@@ -112,9 +112,11 @@ final class MiddlewareDefinitions {
             return;
         }
         if (type == null) {
+            String closest = ConfigBinder.closestKey(declaration.type(), extensions.names(ExtensionKind.MIDDLEWARE));
             problems.add(new ConfigProblem(ConfigElement.middleware(name), defined.origin(), ProblemKind.INVALID,
-                    "unknown middleware type '"
-                    + declaration.type() + "' (known: " + known(ExtensionKind.MIDDLEWARE)
+                    "unknown middleware type '" + declaration.type() + "'"
+                    + (closest == null ? "" : "; did you mean '" + closest + "'?")
+                    + " (known: " + known(ExtensionKind.MIDDLEWARE)
                     + "; is the plugin that provides it in the plugins folder?)"));
             return;
         }

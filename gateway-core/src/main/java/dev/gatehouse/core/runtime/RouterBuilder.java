@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import dev.gatehouse.core.config.ConfigBinder;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,8 +111,8 @@ final class RouterBuilder {
                 if (!routes.containsKey(prefix)) {
                     Route route = null;
                     try {
-                        route = buildRouter(name, defined, prefix, services, middlewares, routerProblems,
-                                routerComponents);
+                        route = buildRouter(name, defined, prefix, services, configuration.services().keySet(),
+                                middlewares, routerProblems, routerComponents);
                     } catch (Throwable failure) {
                         routerProblems.add(ProblemKind.UNEXPECTED,
                                 BuildFailures.unexpectedFailure("router " + name, failure));
@@ -203,9 +204,10 @@ final class RouterBuilder {
         return entryPointTls == null || entryPointIndex >= entryPointTls.size() ? null : entryPointTls.get(entryPointIndex);
     }
 
+    /** @param definedServices the services of the configuration, built or not, to tell "disabled" from "missing" */
     private Route buildRouter(String name, Defined<RouterConfig> defined, List<String> entryPointMiddlewares,
-            Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares, RouterProblems problems,
-            List<LifeCycle> components) {
+            Map<String, Handler> services, Set<String> definedServices, Map<String, PreparedMiddleware> middlewares,
+            RouterProblems problems, List<LifeCycle> components) {
         RouterConfig router = defined.value();
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
@@ -234,9 +236,12 @@ final class RouterBuilder {
         } else {
             String serviceName = qualify(router.service(), defined.provider());
             service = services.get(serviceName);
-            if (service == null) {
-                problems.add(ProblemKind.MISSING_SERVICE,
-                        "service '" + serviceName + "' does not exist or is disabled (see its own error)");
+            if (service == null && definedServices.contains(serviceName)) {
+                problems.add(ProblemKind.MISSING_SERVICE, "service '" + serviceName + "' is disabled (see its own error)");
+            } else if (service == null) {
+                String closest = ConfigBinder.closestKey(serviceName, definedServices);
+                problems.add(ProblemKind.MISSING_SERVICE, "service '" + serviceName + "' does not exist"
+                        + (closest == null ? "" : "; did you mean '" + closest + "'?"));
             }
         }
         List<String> references = new ArrayList<>(entryPointMiddlewares);

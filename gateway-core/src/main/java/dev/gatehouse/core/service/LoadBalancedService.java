@@ -2,6 +2,7 @@ package dev.gatehouse.core.service;
 
 import dev.gatehouse.core.config.dynamic.PassiveHealthCheckConfig;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamServer;
@@ -123,6 +124,7 @@ public final class LoadBalancedService extends ServiceHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        request.setAttribute(FailureLog.SERVICE, name);   // for the log line of a 502/503/504
         Member member = null;
         boolean writeCookie = false;
         if (sticky != null) {
@@ -339,7 +341,7 @@ public final class LoadBalancedService extends ServiceHandler {
             return;
         }
         LOG.warn("Service {}: server {} left out for {} ms after a failure: {}", name, member.server.url(),
-                failureWindowMillis, failure.toString());
+                failureWindowMillis, FailureLog.describe(failure, member.server.url()));
         rebuild();
         try {
             scheduler.schedule(() -> {

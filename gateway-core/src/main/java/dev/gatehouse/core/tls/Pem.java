@@ -44,15 +44,19 @@ public final class Pem {
         if (fileOrContent.contains("-----BEGIN")) {
             return fileOrContent;
         }
-        Path path = Path.of(fileOrContent.strip());
+        Path written = Path.of(fileOrContent.strip());
+        Path path = written;
         if (!path.isAbsolute() && baseDir != null) {
             path = baseDir.resolve(path);
         }
         try {
             return Files.readString(path, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
-            // the JDK's message is the bare path; say what is wrong in words a user reads
-            throw new IOException("no such file: " + path, e);
+            // the JDK's message is the bare path; say what is wrong in words a user reads. A relative path is
+            // resolved against a folder the user may not have in mind (the working directory): name both.
+            throw new IOException("no such file: " + (written.isAbsolute() ? path : path.toAbsolutePath().normalize()
+                    + " (" + written + " is relative to " + (baseDir == null ? "the working directory "
+                    + Path.of("").toAbsolutePath() : baseDir) + "; write an absolute path)"), e);
         } catch (AccessDeniedException e) {
             throw new IOException("permission denied: " + path, e);
         } catch (CharacterCodingException e) {

@@ -164,7 +164,10 @@ public final class TlsManager implements AutoCloseable {
                     problems.add(new ConfigProblem("tls.options." + name, defined.origin(), e.getMessage()));
                     return;
                 } catch (Exception e) {
-                    problems.add(new ConfigProblem("tls.options." + name, defined.origin(), "cannot be set up: " + e));
+                    // The message a user reads; the exception (its class, its stack) is for DEBUG.
+                    LOG.debug("tls.options.{} cannot be set up", name, e);
+                    problems.add(new ConfigProblem("tls.options." + name, defined.origin(), "cannot be set up: "
+                            + (e.getMessage() == null ? "the TLS engine refused these options" : e.getMessage())));
                     return;
                 }
             }

@@ -20,6 +20,7 @@ const KINDS = {
       ['Service', r => r.service ?? ''],
       ['Middlewares', r => list(r.middlewares)],
       ['Priority', r => String(r.priority ?? '')],
+      ['TLS', r => (r.tls ? (r.tls.certResolver ? 'TLS, resolver ' + r.tls.certResolver : 'TLS') : '')],
     ],
   },
   services: {
