@@ -223,7 +223,7 @@ class ReloadTest {
 
             long generation = gateway.application().generation();
             gateway.deleteDynamic("test.yml");
-            gateway.awaitReload(generation, () -> !gateway.application().runtime().routerStatus().containsKey("r@file"),
+            gateway.awaitReload(generation, () -> gateway.routerStatus("r@file") == null,
                     RELOAD_TIMEOUT);
             assertEquals(404, Http.get(gateway.url("/r")).statusCode());
             assertEquals(200, Http.get(gateway.url("/s")).statusCode());
