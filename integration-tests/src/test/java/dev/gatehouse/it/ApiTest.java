@@ -63,6 +63,47 @@ class ApiTest {
             """;
 
     @Test
+    void eachRouterOfAnUnconfiguredCertificateResolverIsInWarningWithItsError() throws Exception {
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
+                http:
+                  routers:
+                    a:
+                      rule: Host(`a.test`)
+                      service: app
+                      tls: {certResolver: nope}
+                    b:
+                      rule: Host(`b.test`)
+                      service: app
+                      tls: {certResolver: nope}
+                    api:
+                      rule: PathPrefix(`/api`)
+                      service: api@internal
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """).staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  file:
+                    directory: dynamic
+                api: {}
+                """).start()) {
+            JsonNode routers = get(gateway.url("/api/http/routers"));
+            for (String name : new String[] {"a@file", "b@file"}) {
+                JsonNode router = named(routers, name);
+                assertEquals("warning", router.path("status").asText(), router.toString());
+                assertEquals(1, router.path("error").size(), router.toString());
+                assertTrue(router.path("error").get(0).asText().startsWith("certificate resolver 'nope' is not "
+                        + "configured"), router.toString());
+            }
+        }
+    }
+
+    @Test
     void showsElementsWithStatusErrorsAndUsageThroughARouter() throws Exception {
         try (TestGateway gateway = Gateways.withDynamic(dir, DYNAMIC).staticConfig("""
                 entryPoints:
