@@ -16,7 +16,8 @@ import org.eclipse.jetty.server.Request;
  * String proto = request.getHeaders().get("X-Forwarded-Proto");   // a trusted proxy's, else the entry point's
  * }</pre>
  *
- * <p>{@link #trusted(Request)} tells whether the client was trusted to send them.
+ * <p>{@link #trusted(Request)} tells whether the client was trusted to send them;
+ * {@link #withoutForwardedFor(Request)} keeps the gateway from sending any {@code X-Forwarded-For}.
  */
 public final class ForwardedHeaders {
 
@@ -24,11 +25,31 @@ public final class ForwardedHeaders {
     }
 
     /**
-     * Request attribute (any non-null value): the gateway sends no {@code X-Forwarded-For} to the backend, neither the
-     * client's nor its own. Set by a {@code headers} middleware with an empty custom {@code X-Forwarded-For} request
-     * header, as Traefik's proxy then adds none.
+     * The request, marked so that the gateway sends its server no {@code X-Forwarded-For}: neither the one it has nor
+     * the client's address the gateway would append. That is what a {@code headers} middleware with an empty custom
+     * {@code X-Forwarded-For} asks, as in Traefik. The mark stays with the request through the wrappers of later
+     * middlewares; one of them that sets {@code X-Forwarded-For} again has it extended with the client's address as
+     * usual. The headers are not changed: remove {@code X-Forwarded-For} from them too.
+     *
+     * <pre>{@code
+     * return next.handle(ForwardedHeaders.withoutForwardedFor(request), response, callback);
+     * }</pre>
      */
-    public static final String SUPPRESS_FORWARDED_FOR = "dev.gatehouse.forwardedFor.suppress";
+    public static Request withoutForwardedFor(Request request) {
+        return new WithoutForwardedFor(request);
+    }
+
+    /** Whether a middleware marked the request with {@link #withoutForwardedFor(Request)}. */
+    public static boolean isWithoutForwardedFor(Request request) {
+        return Request.as(request, WithoutForwardedFor.class) != null;
+    }
+
+    /** The mark of {@link #withoutForwardedFor(Request)}: a wrapper that changes nothing, found by its type. */
+    private static final class WithoutForwardedFor extends Request.Wrapper {
+        WithoutForwardedFor(Request request) {
+            super(request);
+        }
+    }
 
     /** Implemented by the gateway's entry point connectors. */
     public interface Source {

@@ -73,7 +73,7 @@ public final class CheckCommand {
             Set<String> resolvers = loaded.configuration().certificatesResolvers().keySet();
             CertificateDemands knownResolvers = (byResolver, problems) -> byResolver.forEach((name, domains) -> {
                 if (!resolvers.contains(name)) {
-                    problems.add(new ConfigProblem(CertificateDemands.element(domains.values()), null,
+                    problems.addAll(CertificateDemands.unavailable(domains.values(),
                             "certificate resolver '" + name + "' is not configured (known: "
                             + (resolvers.isEmpty() ? "none" : String.join(", ", resolvers)) + ")"));
                 }

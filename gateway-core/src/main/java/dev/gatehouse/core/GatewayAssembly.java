@@ -66,8 +66,8 @@ final class GatewayAssembly implements AutoCloseable {
     private final SslContextFactory.Client upstreamTls;
     final ObjectMapper mapper = ConfigMappers.strictMapper();
     final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
-    private final Map<String, Handler> internalServices = Map.of(DemoService.NAME, new DemoService(Version.get()),
-            NoopService.NAME, new NoopService());
+    /** Those of the gateway's own services that need nothing running; {@code demo@internal} while {@code demo} is on. */
+    private final Map<String, Handler> internalServices;
 
     private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
             EntryPointPlan entryPoints, TlsEngine tlsEngine, SslContextFactory.Client upstreamTls) {
@@ -78,6 +78,8 @@ final class GatewayAssembly implements AutoCloseable {
         this.plugins = plugins;
         this.extensions = extensions;
         this.entryPoints = entryPoints;
+        this.internalServices = config.demo() == null ? Map.of(NoopService.NAME, new NoopService())
+                : Map.of(NoopService.NAME, new NoopService(), DemoService.NAME, new DemoService(Version.get()));
     }
 
     /** Loads the plugins and plans the entry points; a static configuration error is thrown. */

@@ -2,8 +2,13 @@ package dev.gatehouse.testkit;
 
 import dev.gatehouse.core.GatewayApplication;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.core.runtime.RouterInfo;
+import dev.gatehouse.core.runtime.RuntimeModel;
+import dev.gatehouse.core.runtime.Status;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import java.io.ByteArrayOutputStream;
@@ -279,7 +284,32 @@ public final class TestGateway implements AutoCloseable {
         return "enabled".equals(routers().get(router));
     }
 
-    /** Errors in the dynamic configuration, each naming the element and where it came from. */
+    /**
+     * The routers, services and middlewares of the configuration applied now, each with its status and typed errors
+     * (what the API shows): {@code gateway.model().middleware("rid@file").status()}.
+     */
+    public RuntimeModel model() {
+        return started().runtime().model();
+    }
+
+    /**
+     * The router's status in the configuration applied now: {@code ENABLED}, {@code WARNING} (it serves, with
+     * errors) or {@code DISABLED}; null when no provider published it.
+     */
+    public Status routerStatus(String router) {
+        RouterInfo info = model().router(router);
+        return info == null ? null : info.status();
+    }
+
+    /**
+     * The kinds of the problems about one element now, in the order found: {@code MIDDLEWARE} for
+     * {@code problemKinds(ConfigElement.router("app@file"))} when its middleware could not be created.
+     */
+    public List<ProblemKind> problemKinds(ConfigElement element) {
+        return model().problems(element).stream().map(problem -> problem.kind()).toList();
+    }
+
+    /** Errors in the dynamic configuration as a user reads them, each naming the element and where it came from. */
     public List<String> configurationProblems() {
         return started().runtime().problems().stream().map(Object::toString).toList();
     }

@@ -63,6 +63,47 @@ class ApiTest {
             """;
 
     @Test
+    void eachRouterOfAnUnconfiguredCertificateResolverIsInWarningWithItsError() throws Exception {
+        try (TestGateway gateway = Gateways.withDynamic(dir, """
+                http:
+                  routers:
+                    a:
+                      rule: Host(`a.test`)
+                      service: app
+                      tls: {certResolver: nope}
+                    b:
+                      rule: Host(`b.test`)
+                      service: app
+                      tls: {certResolver: nope}
+                    api:
+                      rule: PathPrefix(`/api`)
+                      service: api@internal
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """).staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                providers:
+                  file:
+                    directory: dynamic
+                api: {}
+                """).start()) {
+            JsonNode routers = get(gateway.url("/api/http/routers"));
+            for (String name : new String[] {"a@file", "b@file"}) {
+                JsonNode router = named(routers, name);
+                assertEquals("warning", router.path("status").asText(), router.toString());
+                assertEquals(1, router.path("error").size(), router.toString());
+                assertTrue(router.path("error").get(0).asText().startsWith("certificate resolver 'nope' is not "
+                        + "configured"), router.toString());
+            }
+        }
+    }
+
+    @Test
     void showsElementsWithStatusErrorsAndUsageThroughARouter() throws Exception {
         try (TestGateway gateway = Gateways.withDynamic(dir, DYNAMIC).staticConfig("""
                 entryPoints:
@@ -88,6 +129,17 @@ class ApiTest {
             assertEquals("loadbalancer", service.path("type").asText());
             assertTrue(service.path("usedBy").toString().contains("app@file"), service.toString());
             assertEquals("http://127.0.0.1:1", service.path("loadBalancer").path("servers").get(0).path("url").asText());
+            // As Traefik, the gateway's own services are listed too, enabled, with the routers that use them.
+            JsonNode services = get(gateway.url("/api/http/services"));
+            JsonNode api = named(services, "api@internal");
+            assertEquals("enabled", api.path("status").asText(), api.toString());
+            assertEquals("internal", api.path("provider").asText());
+            assertEquals("[\"api@file\"]", api.path("usedBy").toString());
+            assertTrue(api.path("type").isMissingNode(), api.toString());
+            assertEquals("enabled", named(services, "noop@internal").path("status").asText());
+            assertEquals("enabled", named(services, "dashboard@internal").path("status").asText());
+            assertTrue(services.findValuesAsText("name").stream().noneMatch(name -> name.startsWith("ping@")
+                    || name.startsWith("demo@")), "only the services of the features configured: " + services);
 
             JsonNode middleware = named(get(gateway.url("/api/http/middlewares")), "unused@file");
             assertEquals("disabled", middleware.path("status").asText());
@@ -304,7 +356,8 @@ class ApiTest {
 
             JsonNode http = get(gateway.url("/api/overview")).path("http");
             assertEquals("{\"errors\":1,\"total\":4,\"warnings\":1}", sorted(http.path("routers")));
-            assertEquals("{\"errors\":1,\"total\":3,\"warnings\":1}", sorted(http.path("services")));
+            assertEquals("{\"errors\":1,\"total\":6,\"warnings\":1}", sorted(http.path("services")),
+                    "with api@internal, dashboard@internal and noop@internal");
 
             JsonNode certificates = get(gateway.url("/api/certificates"));
             assertEquals(1, certificates.size(), certificates.toString());

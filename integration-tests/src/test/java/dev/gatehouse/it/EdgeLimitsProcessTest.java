@@ -75,6 +75,7 @@ class EdgeLimitsProcessTest {
     private static int aged;
     private static int writes;
     private static Path log;
+    private static Path dynamicDir;
 
     @BeforeAll
     static void start() throws Exception {
@@ -113,6 +114,7 @@ class EdgeLimitsProcessTest {
                           - url: %s
                 """.formatted(echo.url(), reader.url(), slow.url()));
         log = gw.resolve("logs/gatehouse.log");
+        dynamicDir = gw.resolve("dynamic");
         Path config = gw.resolve("gatehouse.yml");
         Files.writeString(config, """
                 entryPoints:
@@ -356,7 +358,7 @@ class EdgeLimitsProcessTest {
 
     @Test
     void twoThousandRequestsWithTwoHostHeadersEachGet400AndLogLittle() throws Exception {
-        awaitStableSize(log);
+        awaitLogMarker("before-bad-requests");
         long before = Files.size(log);
         String attackerValue = "evil.example" + "x".repeat(2000);
         for (int i = 0; i < 2000; i++) {
@@ -365,7 +367,7 @@ class EdgeLimitsProcessTest {
                 assertEquals(400, client.readResponse().status(), "request " + i);
             }
         }
-        awaitStableSize(log);
+        awaitLogMarker("after-bad-requests");
         long written = Files.size(log) - before;
         String text = Files.readString(log);
         assertTrue(written < 32 * 1024, "2,000 bad requests wrote " + written + " bytes of log:\n"
@@ -392,18 +394,21 @@ class EdgeLimitsProcessTest {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
-    /** Waits (at most 5 s) until the file has not grown for 300 ms: the gateway has written what it will. */
-    private static void awaitStableSize(Path file) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        long size = Files.exists(file) ? Files.size(file) : 0;
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(300);
-            long now = Files.exists(file) ? Files.size(file) : 0;
-            if (now == size) {
-                return;
-            }
-            size = now;
-        }
+    /**
+     * Makes the gateway log a line of its own that names {@code marker} (a router with a broken rule) and waits until
+     * it is in the log: the gateway logs in order, so whatever it logged before (about the requests already
+     * answered) is in the file then.
+     */
+    private static void awaitLogMarker(String marker) throws Exception {
+        Files.writeString(dynamicDir.resolve("marker.yml"), """
+                http:
+                  routers:
+                    %s:
+                      rule: "PathPrefix(`/marker`) &&"
+                      service: echo
+                """.formatted(marker));
+        Poll.until("the gateway logged the problem of router " + marker, Duration.ofSeconds(10),
+                () -> Files.exists(log) && Files.readString(log).contains(marker + "@file"));
     }
 
     /** A backend that reads the whole request body before it answers, and counts the bodies it got whole. */

@@ -21,6 +21,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Content;
@@ -307,17 +308,10 @@ class ForwardAuthOptionsTest {
     void headerFieldNamesTheUserInTheAccessLog() throws Exception {
         assertEquals(200, send("GET", "/user/x", null).statusCode());
         Path log = dir.resolve("logs/access.json");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String line = null;
-        while (line == null && System.nanoTime() < deadline) {
-            if (Files.exists(log)) {
-                line = Files.readAllLines(log).stream().filter(l -> l.contains("\"/user/x\"")).findFirst().orElse(null);
-            }
-            if (line == null) {
-                Thread.sleep(20);
-            }
-        }
-        assertTrue(line != null && line.contains("\"ClientUsername\":\"alice\""), "access log line: " + line);
+        String line = Poll.untilValue("the access log line of /user/x", Duration.ofSeconds(10),
+                () -> Files.readAllLines(log).stream().filter(l -> l.contains("\"/user/x\"")).findFirst().orElse(null),
+                Objects::nonNull);
+        assertTrue(line.contains("\"ClientUsername\":\"alice\""), "access log line: " + line);
     }
 
     @Test

@@ -1,15 +1,16 @@
 package dev.gatehouse.it;
 
+import static dev.gatehouse.it.ModelAssertions.assertNoProblem;
+import static dev.gatehouse.it.ModelAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ProblemKind;
+import dev.gatehouse.core.runtime.Status;
 import dev.gatehouse.testkit.TestGateway;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,21 +72,20 @@ class MiddlewareConfigErrorsTest {
             assertEquals(404, Http.get(gateway.url("/unknown-type")).statusCode());
             assertEquals(404, Http.get(gateway.url("/bad-option")).statusCode());
 
-            Map<String, String> status = gateway.application().runtime().routerStatus();
-            assertEquals("enabled", status.get("plain@file"));
-            assertEquals("enabled", status.get("good-middleware@file"));
-            assertEquals("disabled", status.get("unknown-type@file"));
-            assertEquals("disabled", status.get("bad-option@file"));
+            assertEquals(Status.ENABLED, gateway.routerStatus("plain@file"));
+            assertEquals(Status.ENABLED, gateway.routerStatus("good-middleware@file"));
+            assertEquals(Status.DISABLED, gateway.routerStatus("unknown-type@file"));
+            assertEquals(Status.DISABLED, gateway.routerStatus("bad-option@file"));
 
             String file = gateway.dynamicDir().resolve("test.yml").toString();
-            List<ConfigProblem> problems = gateway.application().runtime().problems();
-            ReloadTest.assertProblem(problems, file, "middleware mystery@file", "unknown middleware type 'noSuchType'",
-                    "addHeader");
-            ReloadTest.assertProblem(problems, file, "middleware misconfigured@file", "colour");
-            ReloadTest.assertProblem(problems, file, "router unknown-type@file", "mystery@file");
-            ReloadTest.assertProblem(problems, file, "router bad-option@file", "misconfigured@file");
-            assertTrue(problems.stream().noneMatch(p -> p.element().contains("hdr") || p.element().contains("plain")
-                    || p.element().contains("good-middleware")), problems.toString());
+            // What the user reads about the middleware itself is what this test is about: its type, its option.
+            assertProblem(gateway, file, ConfigElement.middleware("mystery@file"), ProblemKind.INVALID,
+                    "unknown middleware type 'noSuchType'", "addHeader");
+            assertProblem(gateway, file, ConfigElement.middleware("misconfigured@file"), ProblemKind.INVALID, "colour");
+            assertProblem(gateway, file, ConfigElement.router("unknown-type@file"), ProblemKind.MIDDLEWARE);
+            assertProblem(gateway, file, ConfigElement.router("bad-option@file"), ProblemKind.MIDDLEWARE);
+            assertNoProblem(gateway, ConfigElement.middleware("hdr@file"), ConfigElement.router("plain@file"),
+                    ConfigElement.router("good-middleware@file"));
             assertFalse(gateway.logLines("ERROR", "mystery@file", "noSuchType").isEmpty(), gateway.logs());
             assertFalse(gateway.logLines("ERROR", "misconfigured@file", "colour").isEmpty(), gateway.logs());
         }

@@ -1,10 +1,14 @@
 package dev.gatehouse.it;
 
+import static dev.gatehouse.it.ModelAssertions.assertNoProblem;
+import static dev.gatehouse.it.ModelAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.runtime.GatewayRuntime;
+import dev.gatehouse.core.runtime.Status;
 import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -49,14 +53,9 @@ class ReloadTest {
 
             long written = System.nanoTime();
             gateway.writeDynamic("test.yml", route("r", "PathPrefix(`/r`)", "svc", two.url()));
-            long deadline = written + TimeUnit.SECONDS.toNanos(10);
-            String body = "";
-            while (System.nanoTime() < deadline && !body.contains("backend=two")) {
-                Thread.sleep(20);
-                body = Http.get(gateway.url("/r")).body();
-            }
+            Poll.untilValue("the new route is served", Duration.ofSeconds(10), () -> Http.get(gateway.url("/r")).body(),
+                    body -> body.contains("backend=two"));
             long elapsedMillis = (System.nanoTime() - written) / 1_000_000;
-            assertTrue(body.contains("backend=two"), "the new route is not served after 10 s: " + body);
             assertTrue(elapsedMillis < 3000, "the new route took " + elapsedMillis + " ms to be served");
         }
     }
@@ -118,10 +117,8 @@ class ReloadTest {
                          directory: dynamic
                      """).start()) {
             CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> Http.get(gateway.url("/slow")));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (slow.requests() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10); // until the request is at the backend, on the runtime about to be replaced
-            }
+            // Until the request is at the backend, on the runtime about to be replaced.
+            Poll.until("the slow backend got the request", Duration.ofSeconds(5), () -> slow.requests() > 0);
             long generation = gateway.application().generation();
             gateway.writeDynamic("other.yml", route("other", "PathPrefix(`/other`)", "other", slow.url()));
             gateway.awaitReload(generation, () -> gateway.routerEnabled("other@file"), RELOAD_TIMEOUT);
@@ -202,17 +199,17 @@ class ReloadTest {
             for (String path : List.of("/bad-rule", "/no-service", "/bad-url")) {
                 assertEquals(404, Http.get(gateway.url(path)).statusCode(), path);
             }
-            assertEquals("disabled", gateway.application().runtime().routerStatus().get("bad-rule@file"));
-            assertEquals("disabled", gateway.application().runtime().routerStatus().get("no-service@file"));
-            assertEquals("disabled", gateway.application().runtime().routerStatus().get("bad-url@file"));
+            for (String router : List.of("bad-rule@file", "no-service@file", "bad-url@file")) {
+                assertEquals(Status.DISABLED, gateway.routerStatus(router), router);
+            }
 
             String file = gateway.dynamicDir().resolve("test.yml").toString();
-            List<ConfigProblem> problems = gateway.application().runtime().problems();
-            assertProblem(problems, file, "router bad-rule@file", "at position 28");
-            assertProblem(problems, file, "router no-service@file", "nowhere@file", "does not exist");
-            assertProblem(problems, file, "service broken@file", "ftp://example.com/", "http://");
-            assertProblem(problems, file, "router bad-url@file", "broken@file");
-            assertTrue(problems.stream().noneMatch(p -> p.element().contains("good")), problems.toString());
+            assertProblem(gateway, file, ConfigElement.router("bad-rule@file"), ProblemKind.INVALID);
+            assertProblem(gateway, file, ConfigElement.router("no-service@file"), ProblemKind.MISSING_SERVICE);
+            assertProblem(gateway, file, ConfigElement.service("broken@file"), ProblemKind.INVALID);
+            assertProblem(gateway, file, ConfigElement.router("bad-url@file"), ProblemKind.MISSING_SERVICE);
+            assertNoProblem(gateway, ConfigElement.router("good@file"), ConfigElement.router("also-good@file"),
+                    ConfigElement.service("svc@file"));
         }
     }
 
@@ -226,7 +223,7 @@ class ReloadTest {
 
             long generation = gateway.application().generation();
             gateway.deleteDynamic("test.yml");
-            gateway.awaitReload(generation, () -> !gateway.application().runtime().routerStatus().containsKey("r@file"),
+            gateway.awaitReload(generation, () -> gateway.routerStatus("r@file") == null,
                     RELOAD_TIMEOUT);
             assertEquals(404, Http.get(gateway.url("/r")).statusCode());
             assertEquals(200, Http.get(gateway.url("/s")).statusCode());
@@ -295,22 +292,6 @@ class ReloadTest {
             assertEquals("v2", after.headers().firstValue("X-Added").orElse(null));
             assertTrue(after.body().contains("backend=one"), after.body());
         }
-    }
-
-    static void assertProblem(List<ConfigProblem> problems, String file, String element, String... reasonParts) {
-        boolean found = problems.stream().anyMatch(p -> {
-            String text = p.toString();
-            if (!p.element().equals(element) || !String.valueOf(p.origin()).contains(file)) {
-                return false;
-            }
-            for (String part : reasonParts) {
-                if (!text.contains(part)) {
-                    return false;
-                }
-            }
-            return true;
-        });
-        assertTrue(found, "a problem for " + element + " from " + file + " mentioning " + List.of(reasonParts) + " in " + problems);
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)

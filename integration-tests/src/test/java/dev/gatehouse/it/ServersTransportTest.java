@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ProblemKind;
+import dev.gatehouse.core.runtime.Status;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
@@ -312,9 +315,12 @@ class ServersTransportTest {
                 gateway.awaitReload(0, () -> gateway.routerEnabled("fine@file"), Duration.ofSeconds(10));
                 assertEquals(200, get(gateway.url("/fine")).statusCode());
                 assertEquals(404, get(gateway.url("/missing")).statusCode());
-                String problems = gateway.application().runtime().problems().toString();
-                assertTrue(problems.contains("'nosuch@file' does not exist"), problems);
-                assertTrue(problems.contains("serversTransport broken@file") && problems.contains("rootCAs"), problems);
+                assertEquals(Status.DISABLED, gateway.routerStatus("missing@file"));
+                assertEquals(List.of(ProblemKind.INVALID), gateway.problemKinds(ConfigElement.service("missing@file")),
+                        "its serversTransport does not exist");
+                assertEquals(List.of(ProblemKind.INVALID), gateway.problemKinds(
+                        new ConfigElement(ConfigElement.Type.SERVERS_TRANSPORT, "broken@file")));
+                assertEquals(Status.ENABLED, gateway.routerStatus("fine@file"));
             }
         }
     }

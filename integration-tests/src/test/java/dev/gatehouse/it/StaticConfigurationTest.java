@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.runtime.Status;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,7 +97,7 @@ class StaticConfigurationTest {
 
             assertEquals(200, Http.status(gateway.url("/ping")));
             // The gateway's own provider (internal: the demo router on Host(`localhost`)) still routes.
-            assertEquals("enabled", gateway.application().runtime().routerStatus().get("demo@internal"));
+            assertEquals(Status.ENABLED, gateway.routerStatus("demo@internal"));
             String demo = rawGet(gateway.port("web"), "/", "localhost");
             assertTrue(demo.startsWith("HTTP/1.1 200"), demo);
             assertTrue(rawGet(gateway.port("web"), "/", "example.com").startsWith("HTTP/1.1 404"));

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ProblemKind;
+import dev.gatehouse.core.runtime.Status;
 import dev.gatehouse.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +171,41 @@ class TlsCertificatesTest {
             assertTrue(gateway.application().runtime().problems().stream()
                     .anyMatch(p -> p.toString().contains("/nonexistent/cert.pem")), gateway.application().runtime().problems().toString());
             assertTrue(gateway.routerEnabled("app@file"));
+        }
+    }
+
+    @Test
+    void eachRouterOfAnUnconfiguredCertificateResolverServesInWarningWithItsOwnError() throws Exception {
+        try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), """
+                http:
+                  routers:
+                    a:
+                      rule: Host(`a.test`)
+                      service: app
+                      tls: {certResolver: nope}
+                    b:
+                      rule: Host(`b.test`)
+                      service: app
+                      tls: {certResolver: nope}
+                    plain:
+                      rule: Host(`c.test`)
+                      service: app
+                      tls: {}
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                """).start()) {
+            for (String router : List.of("a@file", "b@file")) {
+                assertEquals(Status.WARNING, gateway.routerStatus(router), router);
+                assertEquals(List.of(ProblemKind.TLS), gateway.problemKinds(ConfigElement.router(router)), router);
+            }
+            assertEquals(Status.ENABLED, gateway.routerStatus("plain@file"));
+            assertTrue(gateway.model().problems().stream().allMatch(p -> p.subject().type() == ConfigElement.Type.ROUTER),
+                    "no problem about the routers together: " + gateway.model().problems());
+            // It serves, with the default certificate, as in Traefik.
+            assertNotEquals("CN=a.test", TestCertificates.handshake(gateway.port("web"), "a.test").subject());
         }
     }
 }

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gatehouse.core.dynamic.ConfigElement;
+import dev.gatehouse.core.dynamic.ProblemKind;
+import dev.gatehouse.core.runtime.Status;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,10 +139,12 @@ class TlsOptionsTest {
                       minVersion: VersionTLS99
                       cipherSuites: [TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305]
                 """).start()) {
-            String problems = gateway.application().runtime().problems().toString();
-            assertTrue(problems.contains("TLS options 'missing@file' do not exist"), problems);
+            assertEquals(Status.DISABLED, gateway.routerStatus("app@file"));
+            assertEquals(List.of(ProblemKind.TLS), gateway.problemKinds(ConfigElement.router("app@file")),
+                    "its TLS options do not exist");
+            // Which key of the options is wrong is what the user must read.
+            String problems = gateway.configurationProblems().toString();
             assertTrue(problems.contains("minVersion: 'VersionTLS99'"), problems);
-            assertTrue(!gateway.routerEnabled("app@file"));
         }
     }
 

@@ -224,7 +224,10 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             if (!serverStatus.isEmpty()) {
                 element.put("serverStatus", serverStatus);
             }
-            element.put("type", config != null && config.loadBalancer() != null ? "loadbalancer" : "unknown");
+            if (!service.internal()) {
+                // As Traefik: the gateway's own services have no type (their configuration is empty).
+                element.put("type", config != null && config.loadBalancer() != null ? "loadbalancer" : "unknown");
+            }
             element.put("usedBy", service.usedBy());
             finish(element, service.name(), service.origin());
             out.add(element);

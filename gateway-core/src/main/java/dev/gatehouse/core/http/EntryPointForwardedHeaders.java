@@ -12,7 +12,8 @@ import org.eclipse.jetty.server.Request;
  * The {@code X-Forwarded-*} headers as an entry point hands a request on, before routing and before any middleware
  * (Traefik's entry-point {@code forwardedheaders} handler): from a client the entry point does not trust
  * ({@code forwardedHeaders.trustedIPs} / {@code insecure}) every forwarding header it sent is removed, then the
- * entry point's own are added where none is left: {@code X-Real-Ip}, {@code X-Forwarded-Proto},
+ * entry point's own are added where none is left: {@code X-Real-Ip}, {@code X-Forwarded-Proto} ({@code ws} or
+ * {@code wss} for a WebSocket handshake),
  * {@code X-Forwarded-Port}, {@code X-Forwarded-Host} (and {@code X-Forwarded-Scheme} / {@code X-Scheme} with
  * {@code addXForwardedSchemeHeaders}); {@code X-Forwarded-Server} is always this host. Several
  * {@code X-Forwarded-For} fields become one, their values joined.
@@ -63,7 +64,9 @@ public final class EntryPointForwardedHeaders {
         }
         boolean secure = request.isSecure();
         if (!headers.contains(X_FORWARDED_PROTO)) {
-            headers.put(X_FORWARDED_PROTO, secure ? "https" : "http");
+            // As Traefik: a WebSocket handshake is forwarded as ws/wss, the scheme of the connection it asks for.
+            headers.put(X_FORWARDED_PROTO, isWebSocketHandshake(received) ? (secure ? "wss" : "ws")
+                    : secure ? "https" : "http");
         }
         String clientHost = received.get(HttpHeader.HOST);
         if (clientHost == null) {
@@ -98,6 +101,11 @@ public final class EntryPointForwardedHeaders {
     public static boolean isForwardingHeader(HttpField field) {
         String name = field.getLowerCaseName();
         return name.startsWith("x-forwarded-") || name.equals("x-real-ip") || name.equals("x-scheme");
+    }
+
+    /** Whether the request asks to become a WebSocket: {@code Connection: upgrade} and {@code Upgrade: websocket}. */
+    static boolean isWebSocketHandshake(HttpFields headers) {
+        return headers.contains(HttpHeader.CONNECTION, "upgrade") && headers.contains(HttpHeader.UPGRADE, "websocket");
     }
 
     /** The client's address without an IPv6 zone, as the forwarding headers carry it. */

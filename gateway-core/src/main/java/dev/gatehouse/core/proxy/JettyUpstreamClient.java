@@ -377,7 +377,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             if (priorFor != null) {
                 headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor);
             }
-        } else if (priorFor != null || clientToProxy.getAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR) == null) {
+        } else if (priorFor != null || !ForwardedHeaders.isWithoutForwardedFor(clientToProxy)) {
             String clientIp = EntryPointForwardedHeaders.clientIp(clientToProxy);
             headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }

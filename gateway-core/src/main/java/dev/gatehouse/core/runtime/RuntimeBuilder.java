@@ -73,7 +73,7 @@ public final class RuntimeBuilder {
             }
         }
         RuntimeModel model = RuntimeModel.of(configuration, routing.served(), problems, built,
-                routers.middlewareUsers(configuration, middlewares));
+                routers.middlewareUsers(configuration, middlewares), settings.internalServices().keySet());
         return new GatewayRuntime(routing.tables(), routing.tlsTables(), tlsRuntime, components, healthChecks,
                 transports.leases(), model);
     }

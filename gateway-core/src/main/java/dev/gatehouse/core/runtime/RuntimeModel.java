@@ -50,9 +50,12 @@ public final class RuntimeModel {
      * @param problems every problem found, from binding to the last stage of the build
      * @param built the services that were built, by qualified name
      * @param middlewareUsers by middleware, the routers that use it
+     * @param internalServices the gateway's own services ({@code api@internal}, {@code noop@internal}...), listed
+     *     as Traefik lists them: enabled, by the routers that use them
      */
     static RuntimeModel of(BoundConfiguration configuration, Set<String> served, List<ConfigProblem> problems,
-            Map<String, ServiceHandler> built, Map<String, List<String>> middlewareUsers) {
+            Map<String, ServiceHandler> built, Map<String, List<String>> middlewareUsers,
+            Set<String> internalServices) {
         Map<ConfigElement, List<ConfigProblem>> bySubject = new HashMap<>();
         problems.forEach(problem -> bySubject.computeIfAbsent(problem.subject(), s -> new ArrayList<>()).add(problem));
 
@@ -75,6 +78,9 @@ public final class RuntimeModel {
         configuration.services().forEach((name, defined) -> services.put(name, new ServiceInfo(name, defined.value(),
                 origin(defined), bySubject.getOrDefault(ConfigElement.service(name), List.of()),
                 List.copyOf(serviceUsers.getOrDefault(name, new TreeSet<>())), built.get(name))));
+        internalServices.forEach(name -> services.putIfAbsent(name, new ServiceInfo(name, null,
+                new ElementOrigin(ServiceInfo.INTERNAL_PROVIDER, null), List.of(),
+                List.copyOf(serviceUsers.getOrDefault(name, new TreeSet<>())), null)));
         SortedMap<String, MiddlewareInfo> middlewares = new TreeMap<>();
         configuration.middlewares().forEach((name, defined) -> middlewares.put(name, new MiddlewareInfo(name,
                 defined.value(), origin(defined), bySubject.getOrDefault(ConfigElement.middleware(name), List.of()),

@@ -17,18 +17,33 @@ import java.util.Map;
  * @param config its configuration; null when it could not be read
  * @param errors what is wrong with it (a service with errors was not built)
  * @param usedBy the routers (sorted) that send to it
- * @param handler the service as built; null when it was not (it is then disabled)
+ * @param handler the service as built; null when it was not (it is then disabled), and for the gateway's own
+ *     services ({@code api@internal}...), which are always there
  */
 public record ServiceInfo(String name, ServiceConfig config, ElementOrigin origin, List<ConfigProblem> errors,
         List<String> usedBy, ServiceHandler handler) {
+
+    /** The provider of the gateway's own services. */
+    public static final String INTERNAL_PROVIDER = "internal";
 
     public ServiceInfo {
         errors = List.copyOf(errors);
         usedBy = List.copyOf(usedBy);
     }
 
-    /** Disabled when not built; in warning while it has errors or a server is down; else enabled. */
+    /** Whether it is one of the gateway's own services ({@code api@internal}, {@code noop@internal}...). */
+    public boolean internal() {
+        return INTERNAL_PROVIDER.equals(origin.provider());
+    }
+
+    /**
+     * The gateway's own services are enabled. Others: disabled when not built; in warning while they have errors or
+     * a server is down; else enabled.
+     */
     public Status status() {
+        if (internal()) {
+            return Status.ENABLED;
+        }
         if (handler == null) {
             return Status.DISABLED;
         }

@@ -156,18 +156,9 @@ final class TlsPlan {
             if (demands != null) {
                 demands.demand(byResolver, problems);
             } else {
-                byResolver.forEach((resolver, domains) -> {
-                    String router = domains.values().stream().filter(n -> !n.equals(CertificateDemands.GENERATED_DEFAULT))
-                            .findFirst().orElse(null);
-                    problems.add(router == null
-                            ? new ConfigProblem("tls.stores.default.defaultGeneratedCert", null, "certificate resolver '"
-                                    + resolver + "' is not configured (certificatesResolvers in the static "
-                                    + "configuration); the generated default certificate is served")
-                            : new ConfigProblem(ConfigElement.router(router), null, ProblemKind.TLS,
-                                    "certificate resolver '" + resolver
-                                    + "' is not configured (certificatesResolvers in the static configuration); the "
-                                    + "router is served with the default certificate"));
-                });
+                byResolver.forEach((resolver, domains) -> problems.addAll(CertificateDemands.unavailable(
+                        domains.values(), "certificate resolver '" + resolver + "' is not configured "
+                        + "(certificatesResolvers in the static configuration)")));
             }
         }
         return tlsRuntime;

@@ -1,7 +1,10 @@
 package dev.gatehouse.core.tls;
 
+import dev.gatehouse.core.dynamic.ConfigElement;
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.ProblemKind;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,14 +29,22 @@ public interface CertificateDemands {
     void demand(Map<String, Map<Set<String>, String>> byResolver, List<ConfigProblem> problems);
 
     /**
-     * The element a problem with a resolver's demands is reported on: {@code routers [a@file, b@file]}, and
-     * {@code tls.stores.default.defaultGeneratedCert} for the default certificate.
+     * The problems of the routers a resolver cannot serve (it is not configured, or it failed to start): one per
+     * router, so that each is in warning (it serves, with the default certificate), and one for
+     * {@code tls.stores.default.defaultGeneratedCert} when it asked that resolver too.
+     *
+     * @param needers the router names the resolver's domain sets map to (some more than once)
+     * @param reason what is wrong with the resolver: {@code certificate resolver 'le' is not configured (known: none)}
      */
-    static String element(java.util.Collection<String> needers) {
-        List<String> routers = new ArrayList<>(new TreeSet<>(needers));
-        boolean defaultCertificate = routers.remove(GENERATED_DEFAULT);
-        String defaultKey = "tls.stores.default.defaultGeneratedCert";
-        return routers.isEmpty() ? defaultKey
-                : "routers " + routers + (defaultCertificate ? " and " + defaultKey : "");
+    static List<ConfigProblem> unavailable(Collection<String> needers, String reason) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (String needer : new TreeSet<>(needers)) {
+            problems.add(needer.equals(GENERATED_DEFAULT)
+                    ? new ConfigProblem("tls.stores.default.defaultGeneratedCert", null,
+                            reason + "; the generated default certificate is served")
+                    : new ConfigProblem(ConfigElement.router(needer), null, ProblemKind.TLS,
+                            reason + "; the router is served with the default certificate"));
+        }
+        return problems;
     }
 }

@@ -103,8 +103,7 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
                         ? "certificate resolver '" + resolver + "' failed to start: " + failedToStart.get(resolver)
                         : "certificate resolver '" + resolver + "' is not configured (known: "
                         + (running.isEmpty() ? "none" : String.join(", ", running.keySet())) + ")";
-                problems.add(new ConfigProblem(CertificateDemands.element(domains.values()), null, reason
-                        + "; they are served with the default certificate"));
+                problems.addAll(CertificateDemands.unavailable(domains.values(), reason));
                 return;
             }
             domains.keySet().forEach(set -> {

@@ -45,11 +45,18 @@ class ApiModelRenderingTest {
         assertEquals(1, ((List<?>) typo.get("error")).size(), typo.toString());
         assertFalse(typo.containsKey("rule"), "its configuration could not be read: " + typo);
 
-        Map<String, Object> service = api.services(state).get(0);
-        assertEquals("s@file", service.get("name"));
+        Map<String, Map<String, Object>> services = new java.util.HashMap<>();
+        api.services(state).forEach(service -> services.put((String) service.get("name"), service));
+        Map<String, Object> service = services.get("s@file");
         assertEquals("enabled", service.get("status"));
         assertEquals("loadbalancer", service.get("type"));
         assertEquals(List.of("good@file"), service.get("usedBy"), "a router that could not be read uses nothing");
         assertEquals(Map.of("http://127.0.0.1:1", "UP"), service.get("serverStatus"));
+
+        Map<String, Object> noop = services.get("noop@internal");
+        assertEquals("enabled", noop.get("status"), "the gateway's own services are listed, as in Traefik");
+        assertEquals("internal", noop.get("provider"));
+        assertEquals(List.of(), noop.get("usedBy"));
+        assertFalse(noop.containsKey("type"), noop.toString());
     }
 }

@@ -102,4 +102,20 @@ class EntryPointForwardedHeadersTest {
         assertEquals("http", value(seen, "X-Scheme"), "the untrusted client's https is gone");
         assertEquals("80", value(seen, "X-Forwarded-Port"));
     }
+
+    @Test
+    void aWebSocketHandshakeIsForwardedAsWs() throws Exception {
+        // As Traefik's forwardedheaders: the scheme of the connection the handshake asks for, not of the handshake.
+        HttpTester.Response seen = seen(ForwardedHeadersPolicy.TRUST_NONE, "app.example",
+                "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n");
+        assertEquals("ws", value(seen, "X-Forwarded-Proto"));
+        assertEquals("80", value(seen, "X-Forwarded-Port"));
+    }
+
+    @Test
+    void anUpgradeToAnotherProtocolKeepsHttp() throws Exception {
+        HttpTester.Response seen = seen(ForwardedHeadersPolicy.TRUST_NONE, "app.example",
+                "Upgrade: h2c\r\nConnection: Upgrade\r\n");
+        assertEquals("http", value(seen, "X-Forwarded-Proto"));
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.it.Poll;
 import dev.gatehouse.it.RawHttp;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -133,6 +134,8 @@ class JettyUpstreamClientTest {
         assertTrue(received.startsWith("POST /api/items?id=7\n"), received);
         assertTrue(received.endsWith("body: hello"), received);
         assertTrue(received.contains("Host: app.example\n"), "passHostHeader keeps the client's Host: " + received);
+        // The exchange completes once the last byte is written, which the client may read first.
+        Poll.until("the exchange completed", Duration.ofSeconds(5), () -> events.size() >= 2, events::toString);
         assertEquals(List.of("begun 201", "completed"), events);
     }
 

@@ -160,7 +160,7 @@ public final class Headers implements Middleware<Headers.Config> {
         /** Deprecated options that make the middleware valid in Traefik, although they do nothing. */
         final boolean hasDeprecatedSecure;
         /** An empty custom X-Forwarded-For: the client's is removed and the proxy must not send its own either. */
-        final boolean suppressForwardedFor;
+        final boolean withoutForwardedFor;
 
         // custom
         final List<String> requestRemove = new ArrayList<>();
@@ -194,7 +194,7 @@ public final class Headers implements Middleware<Headers.Config> {
             Map<String, String> req = c.customRequestHeaders() == null ? Map.of() : c.customRequestHeaders();
             Map<String, String> res = c.customResponseHeaders() == null ? Map.of() : c.customResponseHeaders();
             hasCustom = !req.isEmpty() || !res.isEmpty();
-            suppressForwardedFor = req.entrySet().stream().anyMatch(e -> e.getKey().equalsIgnoreCase("X-Forwarded-For")
+            withoutForwardedFor = req.entrySet().stream().anyMatch(e -> e.getKey().equalsIgnoreCase("X-Forwarded-For")
                     && (e.getValue() == null || e.getValue().isEmpty()));
             req.forEach((name, value) -> {
                 if (value == null || value.isEmpty()) {
@@ -290,10 +290,8 @@ public final class Headers implements Middleware<Headers.Config> {
                 }
             }
 
-            Request forwarded = request;
-            if (suppressForwardedFor) {
-                request.setAttribute(ForwardedHeaders.SUPPRESS_FORWARDED_FOR, Boolean.TRUE);
-            }
+            // An empty custom X-Forwarded-For: the proxy adds none either (the header itself is removed below).
+            Request forwarded = withoutForwardedFor ? ForwardedHeaders.withoutForwardedFor(request) : request;
             if (!requestRemove.isEmpty() || !requestSet.isEmpty()) {
                 HttpFields.Mutable changed = HttpFields.build(requestHeaders);
                 for (String name : requestRemove) {
@@ -302,7 +300,7 @@ public final class Headers implements Middleware<Headers.Config> {
                 for (HttpField field : requestSet) {
                     changed.put(field);
                 }
-                forwarded = RewrittenRequest.of(request, null, changed.asImmutable());
+                forwarded = RewrittenRequest.of(forwarded, null, changed.asImmutable());
             }
 
             boolean ssl = false;
