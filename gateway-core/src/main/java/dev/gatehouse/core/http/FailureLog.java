@@ -48,10 +48,32 @@ public final class FailureLog {
     private FailureLog() {
     }
 
-    /** One kind of failure: when its window began, and how many of it were left out since. */
-    private static final class Window {
-        long startNanos;
-        long suppressed;
+    /**
+     * One kind of failure: when its window began, and how many of it were left out since. Also what other log lines
+     * a client can set off on every request use (a plugin that fails on each request), one window per source.
+     */
+    public static final class Window {
+        private long startNanos;
+        private long suppressed;
+
+        /**
+         * Whether a line is logged now: null when one was logged less than {@value #WINDOW_SECONDS} seconds ago (it is
+         * counted), else what the line adds about those left out since ("" when none were).
+         */
+        public String admit() {
+            long now = nanoClock.getAsLong();
+            long leftOut;
+            synchronized (this) {
+                if (startNanos != 0 && now - startNanos < WINDOW_SECONDS * 1_000_000_000L) {
+                    suppressed++;
+                    return null;
+                }
+                leftOut = suppressed;
+                startNanos = now == 0 ? 1 : now;
+                suppressed = 0;
+            }
+            return leftOut == 0 ? "" : " (and " + leftOut + " more like it since the previous line, not logged)";
+        }
     }
 
     /** A server failed before its response began: answered 502, or 504 for a timeout. */
@@ -93,23 +115,11 @@ public final class FailureLog {
         if (WINDOWS.size() > MAX_KINDS) {
             WINDOWS.clear();
         }
-        Window window = WINDOWS.computeIfAbsent(kind, k -> new Window());
-        long now = nanoClock.getAsLong();
-        long leftOut;
-        synchronized (window) {
-            if (window.startNanos != 0 && now - window.startNanos < WINDOW_SECONDS * 1_000_000_000L) {
-                window.suppressed++;
-                return null;
-            }
-            leftOut = window.suppressed;
-            window.startNanos = now == 0 ? 1 : now;
-            window.suppressed = 0;
-        }
-        return leftOut == 0 ? "" : " (and " + leftOut + " more like it since the previous line, not logged)";
+        return WINDOWS.computeIfAbsent(kind, k -> new Window()).admit();
     }
 
     /** What a client sent, fit for a log line: no control characters (no forged lines), at most 200 characters. */
-    private static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "";
         }

@@ -7,6 +7,7 @@ import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.core.http.ErrorResponses;
+import dev.gatehouse.core.http.FailureLog;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.server.Handler;
@@ -94,6 +95,8 @@ final class ExtensionGuards {
         private final Handler.Wrapper plugin;
         private final Marker marker;
         private final String what;
+        /** This plugin handler's failures, logged once per window. */
+        private final FailureLog.Window failures = new FailureLog.Window();
         private final String pluginId;
 
         GuardHandler(Handler.Wrapper plugin, String what, String pluginId) {
@@ -129,8 +132,13 @@ final class ExtensionGuards {
                 if (request.getAttribute(DOWNSTREAM) != null) {
                     throw failure;   // the gateway's own handlers own this request now
                 }
-                LOG.warn("Plugin {}: {} failed on {} {}, answered 500: {}", pluginId, what, request.getMethod(),
-                        Request.getPathInContext(request), failure.toString(), failure);
+                // A plugin that fails on every request must not flood the log: one line (with its stack) per window.
+                String leftOut = failures.admit();
+                if (leftOut != null) {
+                    LOG.warn("Plugin {}: {} failed on {} {}, answered 500: {}{}", pluginId, what, request.getMethod(),
+                            FailureLog.printable(Request.getPathInContext(request)), failure.toString(), leftOut,
+                            failure);
+                }
                 ErrorResponses.internalError(request, response, callback);
                 return true;
             }
@@ -164,11 +172,12 @@ final class ExtensionGuards {
         @Override
         public RequestPredicate compile(List<String> arguments) {
             RequestPredicate predicate = delegate.compile(arguments);
-            return predicate == null ? null : new GuardedPredicate(predicate, delegate.name(), pluginId);
+            return predicate == null ? null : new GuardedPredicate(predicate, delegate.name(), pluginId, new FailureLog.Window());
         }
     }
 
-    private record GuardedPredicate(RequestPredicate delegate, String matcher, String pluginId)
+    /** @param failures this predicate's failures, logged once per window */
+    private record GuardedPredicate(RequestPredicate delegate, String matcher, String pluginId, FailureLog.Window failures)
             implements RequestPredicate {
 
         @Override
@@ -176,8 +185,12 @@ final class ExtensionGuards {
             try {
                 return delegate.test(request);
             } catch (RuntimeException | LinkageError failure) {
-                LOG.warn("Plugin {}: matcher {} failed on {} {}, answered 500: {}", pluginId, matcher,
-                        request.request().getMethod(), request.path(), failure.toString(), failure);
+                String leftOut = failures.admit();
+                if (leftOut != null) {
+                    LOG.warn("Plugin {}: matcher {} failed on {} {}, answered 500: {}{}", pluginId, matcher,
+                            request.request().getMethod(), FailureLog.printable(request.path()), failure.toString(),
+                            leftOut, failure);
+                }
                 throw failure;
             }
         }

@@ -141,6 +141,23 @@ class ExtensionGuardsTest {
     }
 
     @Test
+    void aPluginThatFailsOnEveryRequestIsLoggedOncePerWindow() throws Exception {
+        serve(new org.eclipse.jetty.server.Handler.Wrapper() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                throw new IllegalStateException("plugin bug");
+            }
+        }, next());
+
+        for (int i = 0; i < 50; i++) {
+            assertEquals(500, get("/x").statusCode());
+        }
+        assertEquals(1, warnings().size(), "50 failing requests within seconds log one line");
+        assertEquals("Plugin my-plugin: middleware type boom failed on GET /x, answered 500:"
+                + " java.lang.IllegalStateException: plugin bug", warnings().get(0).getMessage());
+    }
+
+    @Test
     void anExceptionOfTheGatewaysOwnHandlersAfterThePluginIsNotBlamedOnIt() throws Exception {
         serve(new org.eclipse.jetty.server.Handler.Wrapper(), new org.eclipse.jetty.server.Handler.Abstract() {
             @Override
