@@ -23,6 +23,9 @@
 #   /etc/passwd, group   root and the user the gateway runs as: gatehouse, uid and gid 65532
 #   CA certificates      the host's Java trust store as the runtime's cacerts (Let's Encrypt, other public CAs)
 #   /var/lib/gatehouse   writable by gatehouse: ACME storage (mount a volume here); /tmp for Conscrypt's native library
+# The launcher's own class-data-sharing archive is off (GATEHOUSE_CDS=off): Java 17 writes it as the JVM exits, which
+# in a container means at the first stop of every new container (seconds added to `docker restart`, and to stop
+# timeouts); the runtime's default archive of JDK classes (jlink --generate-cds-archive) is used instead.
 # The tar is loaded with `docker import`, which sets the entry point, user, environment and ports.
 #
 # The image is labelled with a checksum of its inputs; when an image of that name already has the same checksum,
@@ -104,13 +107,13 @@ GROUP
 echo 'hosts: files dns' >"$ROOT/etc/nsswitch.conf"
 
 # ---- the distribution -------------------------------------------------------------------------------------------
-mkdir -p "$ROOT/opt/gatehouse/var"
+mkdir -p "$ROOT/opt/gatehouse"
 cp -a "$DIST/bin" "$DIST/lib" "$DIST/plugins" "$ROOT/opt/gatehouse/"
 [ -f "$DIST/README.txt" ] && cp "$DIST/README.txt" "$ROOT/opt/gatehouse/"
 
 # ---- tar and import ---------------------------------------------------------------------------------------------
-# Owned by root, except the folders the gateway writes: ACME storage and the launcher's class-sharing archive.
-writable=(./var/lib/gatehouse ./opt/gatehouse/var)
+# Owned by root, except the folder the gateway writes: ACME storage.
+writable=(./var/lib/gatehouse)
 excludes=(); for w in "${writable[@]}"; do excludes+=("--exclude=$w"); done
 tar -C "$ROOT" --numeric-owner --owner=0 --group=0 "${excludes[@]}" -cf "$WORK/rootfs.tar" .
 tar -C "$ROOT" --numeric-owner --owner="$USER_ID" --group="$USER_ID" -rf "$WORK/rootfs.tar" "${writable[@]}"
@@ -119,7 +122,7 @@ docker import \
   -c "ENTRYPOINT [\"/opt/gatehouse/bin/gatehouse\"]" \
   -c "USER $USER_ID:$USER_ID" \
   -c "WORKDIR /etc/gatehouse" \
-  -c "ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/opt/gatehouse/bin:/bin" \
+  -c "ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/opt/gatehouse/bin:/bin GATEHOUSE_CDS=off" \
   -c "EXPOSE 80 443 8080" \
   -c "VOLUME /var/lib/gatehouse" \
   -c "LABEL dev.gatehouse.inputs=$checksum org.opencontainers.image.title=Gatehouse org.opencontainers.image.version=$VERSION" \
