@@ -8,7 +8,7 @@
 #   IMAGE     the image name (default gatehouse:<version>; gatehouse:latest is tagged too)
 #
 # The docker command talks to the engine in DOCKER_HOST (or the default socket). Needs a JDK (jdeps, jlink, with
-# its jmods: Debian's openjdk-17-jdk-headless has them), busybox-static, tar, and ldd.
+# its jmods: Debian's openjdk-17-jdk-headless has them), busybox-static, tar and ldd.
 #
 # What goes into the root filesystem, and why (nothing is downloaded; everything comes from this machine):
 #   /opt/java            a Java runtime made by jlink with only the modules the gateway and its bundled plugins
@@ -17,7 +17,8 @@
 #   /opt/gatehouse       the distribution: bin/gatehouse (the entry point), lib/, plugins/; no conf/gatehouse.yml,
 #                        so flags alone are the configuration, as with Traefik's image
 #   /etc/gatehouse       the working directory: a gatehouse.yml mounted here is read (as /etc/traefik/traefik.yml)
-#   shared libraries     those the runtime's binaries link (libc, libm, libz, the dynamic loader...), from the host
+#   shared libraries     those the runtime's binaries and the jars' native libraries link (libc, libz, libstdc++,
+#                        the dynamic loader...), from the host
 #   /bin/busybox         static: the shell and tools the launcher script uses (sh, readlink, ls...), and the
 #                        host's cksum (coreutils; busybox has none)
 #   /etc/passwd, group   root and the user the gateway runs as: gatehouse, uid and gid 65532
@@ -79,8 +80,15 @@ rm -f "$ROOT/opt/java/lib/security/cacerts"
 cp -L "$(readlink -f "$(dirname "$JAVA_BIN")/lib/security/cacerts")" "$ROOT/opt/java/lib/security/cacerts"
 
 # ---- shared libraries the runtime links -------------------------------------------------------------------------
-# ldd of every ELF file of the runtime; each library (and the dynamic loader) copied to the same path.
-find "$ROOT/opt/java" -type f \( -name '*.so' -o -perm -u+x \) -print0 \
+# ldd of every ELF file of the runtime, and of the Linux x86-64 native libraries inside the jars (Conscrypt's
+# BoringSSL needs libstdc++ and libgcc_s, which the JVM does not); each library, and the dynamic loader, copied
+# to the same path.
+mkdir -p "$WORK/native"
+for jar in "$DIST"/lib/*.jar "$DIST"/plugins/*.jar; do
+  entries="$("$JAVA_BIN/jar" tf "$jar" | grep -E '\.so$' | grep -i -E 'linux' | grep -i -E 'x86.64|amd64' || true)"
+  [ -z "$entries" ] || (cd "$WORK/native" && "$JAVA_BIN/jar" xf "$jar" $entries)
+done
+find "$ROOT/opt/java" "$WORK/native" -type f \( -name '*.so' -o -perm -u+x \) -print0 \
   | xargs -0 ldd 2>/dev/null | awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}' | sort -u >"$WORK/libs"
 while read -r lib; do
   case "$lib" in "$ROOT"/*) continue ;; esac   # the runtime's own libraries
