@@ -56,7 +56,7 @@ case "$(ldd "$BUSYBOX" 2>&1)" in *"not a dynamic"*) ;; *) die "$BUSYBOX is not s
 
 # ---- cached? ----------------------------------------------------------------------------------------------------
 checksum="$( { sha256sum "${BASH_SOURCE[0]}"; "$JAVA_BIN/java" -version 2>&1;
-  cd "$DIST" && find bin lib plugins -type f -printf '%p %s %T@\n' | LC_ALL=C sort; } | sha256sum | cut -c1-32)"
+  cd "$DIST" && find bin lib plugins -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-32)"
 if [ "$(docker image inspect -f '{{index .Config.Labels "dev.gatehouse.inputs"}}' "$IMAGE" 2>/dev/null)" = "$checksum" ]; then
   log "$IMAGE is up to date (inputs $checksum)"
   exit 0
