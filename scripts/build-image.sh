@@ -7,8 +7,8 @@
 #             `mvn -pl distribution -am package`)
 #   IMAGE     the image name (default gatehouse:<version>; gatehouse:latest is tagged too)
 #
-# The docker command talks to the engine in DOCKER_HOST (or the default socket). Needs a JDK (jdeps, jlink, with
-# its jmods: Debian's openjdk-17-jdk-headless has them), busybox-static, tar and ldd.
+# The docker command talks to the engine in DOCKER_HOST (or the default socket). Needs a JDK with its jmods (the one
+# in JAVA_HOME, else the jlink on PATH; Debian's openjdk-17-jdk-headless has them), busybox-static, tar and ldd.
 #
 # What goes into the root filesystem, and why (nothing is downloaded; everything comes from this machine):
 #   /opt/java            a Java runtime made by jlink with only the modules the gateway and its bundled plugins
@@ -48,7 +48,9 @@ VERSION="${DIST##*/gatehouse-}"
 IMAGE="${2:-gatehouse:$VERSION}"
 USER_ID=65532
 
-JAVA_BIN="$(dirname "$(readlink -f "$(command -v jlink)")")" || die "jlink not found: install a JDK (openjdk-17-jdk-headless)"
+# The JDK in JAVA_HOME, else the one whose jlink is on PATH: its runtime is the image's (Java 17, the build's target).
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jlink" ]; then JAVA_BIN="$JAVA_HOME/bin"
+else JAVA_BIN="$(dirname "$(readlink -f "$(command -v jlink)")")" || die "jlink not found: install a JDK (openjdk-17-jdk-headless)"; fi
 JMODS="$(dirname "$JAVA_BIN")/jmods"
 [ -f "$JMODS/java.base.jmod" ] || die "no jmods in $JMODS: jlink needs them (Debian: openjdk-17-jdk-headless)"
 BUSYBOX="$(command -v busybox)" || die "busybox not found: apt-get install busybox-static"

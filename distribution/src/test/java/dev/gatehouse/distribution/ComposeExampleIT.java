@@ -69,7 +69,9 @@ class ComposeExampleIT {
     try (docker) {
       String image = "gatehouse:" + Installation.VERSION;
       Path dist = Path.of("target/gatehouse-" + Installation.VERSION).toAbsolutePath();
-      Result build = exec(600, Map.of("DOCKER_HOST", docker.host()),
+      // The JDK running the tests (17, the build's target) makes the image's runtime.
+      Path jdk = Path.of(System.getProperty("java.home"));
+      Result build = exec(600, Map.of("DOCKER_HOST", docker.host(), "JAVA_HOME", jdk.toString()),
           List.of(REPOSITORY.resolve("scripts/build-image.sh").toString(), dist.toString(), image));
       assertEquals(0, build.status, "scripts/build-image.sh failed:\n" + build.output);
 
