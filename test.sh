@@ -37,6 +37,8 @@ PACKAGES=(
   "nsupdate:bind9-dnsutils"
   # ProxyProtocolTest puts HAProxy in front of an entry point (send-proxy, send-proxy-v2)
   "/usr/sbin/haproxy:haproxy"
+  # ComposeExampleIT runs examples/compose/ with it against the tests' Docker engine
+  "docker-compose:docker-compose"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
