@@ -209,6 +209,17 @@ public final class GatewayApplication implements AutoCloseable {
         };
     }
 
+    /** Where the static configuration came from, for the first log line (flags alone read no default). */
+    private static String sources(LoadedConfiguration loaded) {
+        if (loaded.configFile() != null) {
+            return loaded.configFile().toString();
+        }
+        boolean embedded = loaded.origins().asMap().values().stream()
+                .anyMatch(origin -> origin.startsWith("embedded default configuration"));
+        return embedded ? "the embedded default configuration"
+                : "the command-line flags and environment variables (no configuration file)";
+    }
+
     /**
      * Starts everything the configuration describes. Errors in the static configuration are thrown; a
      * plugin or provider that fails is logged and left out.
@@ -216,8 +227,7 @@ public final class GatewayApplication implements AutoCloseable {
     public static GatewayApplication start(LoadedConfiguration loaded) throws Exception {
         long startNanos = System.nanoTime();
         Logging.configure(loaded.configuration().logOrDefault(), loaded::resolve);
-        LOG.info("Gatehouse {} starting with {}", Version.get(),
-                loaded.configFile() == null ? "the embedded default configuration" : loaded.configFile());
+        LOG.info("Gatehouse {} starting with {}", Version.get(), sources(loaded));
         GlobalConfig global = loaded.configuration().global();
         if (global != null && global.anySet()) {
             LOG.info(GlobalConfig.NO_EFFECT_NOTICE);

@@ -229,6 +229,23 @@ class CommandLineProcessTest {
     }
 
     @Test
+    void withFlagsAloneTheFirstLineSaysSoNotTheEmbeddedDefault() throws Exception {
+        Process process = start("--entryPoints.web.address=127.0.0.1:0", "--plugins.dir=" + PLUGINS);
+        try {
+            String log = Poll.untilValue("the ready line", java.time.Duration.ofSeconds(30),
+                    () -> Files.readString(dir.resolve("stderr.txt")), text -> text.contains(" ready in ")
+                            || !process.isAlive());
+            String first = log.lines().filter(line -> line.contains(" starting with ")).findFirst().orElseThrow();
+            assertTrue(first.endsWith("starting with the command-line flags and environment variables (no configuration"
+                    + " file)"), first);
+        } finally {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
     void theDemoPageAnswersOn127001AsOnLocalhost() throws Exception {
         runUntilReady(staticFile("entryPoints:\n  web:\n    address: \"127.0.0.1:0\"\ndemo: {}\n"), log -> {
             String ready = log.lines().filter(line -> line.contains(" ready in ")).findFirst().orElseThrow();
