@@ -300,7 +300,7 @@ class RuntimeBuilderTest {
         assertTrue(bad.errors().get(0).message().startsWith("loadBalancer.servers[0]: server url 'ftp://x' must start with http"),
                 bad.errors().toString());
         assertEquals(List.of("a@file"), bad.usedBy());
-        assertRouterError(runtime, "a@file", ProblemKind.MISSING_SERVICE, "service 'bad@file' does not exist or is disabled");
+        assertRouterError(runtime, "a@file", ProblemKind.MISSING_SERVICE, "service 'bad@file' is disabled (see its own error)");
         assertEquals(Status.ENABLED, runtime.model().service("good@file").status());
     }
 
