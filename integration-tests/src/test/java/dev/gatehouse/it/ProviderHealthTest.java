@@ -10,6 +10,13 @@ import dev.gatehouse.core.CheckCommand;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,8 +117,44 @@ class ProviderHealthTest {
 
             // The first attempt failed before "ready": the Docker client's own line about it shows at DEBUG only.
             assertEquals(1, gateway.logLines("is unreachable").size(), gateway.logs());
-            assertTrue(gateway.logLines("Recoverable").isEmpty() && gateway.logLines("internal.apache").isEmpty(),
+            assertTrue(gateway.logLines("Recoverable").isEmpty() && gateway.logLines("HttpRequestRetryExec").isEmpty(),
                     "the Docker client's own lines show at DEBUG only:\n" + gateway.logs());
+        }
+    }
+
+    @Test
+    void anEngineThatHangsUpOnEveryRequestIsReportedOnceWithoutTheDockerClientsRetryLines() throws Exception {
+        Path socket = dir.resolve("hangs-up.sock");
+        AtomicInteger accepted = new AtomicInteger();
+        try (ServerSocketChannel engine = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            engine.bind(UnixDomainSocketAddress.of(socket));
+            Thread hangUp = new Thread(() -> {
+                // Accepts and closes at once, as an engine going down does: the client sees no response.
+                while (engine.isOpen()) {
+                    try (SocketChannel connection = engine.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (IOException e) {
+                        return;   // closed by the test
+                    }
+                }
+            }, "hang-up-engine");
+            hangUp.setDaemon(true);
+            hangUp.start();
+            try (TestGateway gateway = Gateways.withDynamic(dir, DYNAMIC.formatted("http://127.0.0.1:1"))
+                    .staticConfig(staticConfig().replace("unix://" + missingSocket(), "unix://" + socket)).start()) {
+                // The first attempt and two more after the backoff: the client's retries would have logged each time.
+                Poll.until("three attempts to reach the engine", Duration.ofSeconds(20), () -> accepted.get() >= 6,
+                        gateway::logs);
+                assertTrue(gateway.logLines("ecoverable").isEmpty() && gateway.logLines("HttpRequestRetryExec").isEmpty(),
+                        "the Docker client's own retry lines show at DEBUG only:\n" + gateway.logs());
+                assertEquals(1, gateway.logLines("is unreachable").size(), gateway.logs());
+                JsonNode docker = JSON.readTree(Http.get(gateway.url("/api/providers")).body()).get(2);
+                assertEquals("docker", docker.get("name").asText());
+                assertEquals("down", docker.get("status").asText(), docker.toString());
+                assertTrue(docker.get("error").asText().contains("the engine closed the connection without answering"),
+                        docker.toString());
+                assertFalse(docker.get("error").asText().contains("Exception"), docker.toString());
+            }
         }
     }
 

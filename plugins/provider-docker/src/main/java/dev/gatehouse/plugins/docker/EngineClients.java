@@ -158,6 +158,10 @@ final class EngineClients {
                 return "no answer from " + address + " in time: " + message;
             }
         }
+        if (lower.contains("broken pipe") || lower.contains("connection reset") || lower.contains("failed to respond")
+                || root instanceof EOFException) {
+            return "the engine closed the connection without answering (" + message + "): is it starting or stopping?";
+        }
         return message;
     }
 
