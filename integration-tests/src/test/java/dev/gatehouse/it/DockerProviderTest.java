@@ -104,6 +104,8 @@ class DockerProviderTest {
             long millis = (System.nanoTime() - started) / 1_000_000;
             assertTrue(millis < 5000, "routed " + millis + " ms after docker run was called");
             assertTrue(gateway.routerEnabled("sample@docker"), gateway.application().runtime().routerStatus().toString());
+            ProviderHealth.Status health = dockerHealth(gateway);
+            assertTrue(health.up() && health.problem() == null && health.published().routers() >= 1, health.toString());
 
             docker.docker("stop", "-t", "1", name);
             await(gateway, "nasa-imgs.example.dev", r -> r.status() == 404, "404 after docker stop");

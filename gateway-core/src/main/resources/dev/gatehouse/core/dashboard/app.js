@@ -184,7 +184,8 @@ function overviewView() {
     el('h2', {}, 'Problems'),
     problems.length || pluginProblems.length || providerProblems.length
       ? el('ul', { class: 'problems', id: 'problems' },
-        providerProblems.map(p => el('li', {}, providerBadge(p.status), ' ', el('a', { href: '#/' }, p.name), ' ',
+        providerProblems.map(p => el('li', {}, providerBadge(p.status), ' ',
+          el('a', { href: `#/routers?provider=${encodeURIComponent(p.name)}` }, p.name), ' ',
           el('span', { class: 'muted' }, 'provider'), errorList([p.error]))),
         problems.map(({ kind, e }) => el('li', {},
           badge(e.status), ' ', el('a', { href: `#/${kind}?search=${encodeURIComponent(e.name)}` }, e.name), ' ',
