@@ -7,6 +7,8 @@
 //   NEW_ROUTER      a router the test creates while the page is open: this script prints "NEED NEW_ROUTER"
 //                   and waits for a line on standard input once the gateway has it
 //   CERTIFICATE_DOMAIN, CERTIFICATE_ISSUER   a certificate the configuration serves, for the certificates page
+//   PROVIDER_DOWN, PROVIDER_ERROR   a provider that cannot read its source (a Docker socket that does not exist),
+//                   and a part of its problem
 // Prints "STEP ..." as it goes and "PASS" at the end; exits non-zero with the reason on any failure.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -26,6 +28,8 @@ const brokenError = env('BROKEN_ERROR');
 const newRouter = env('NEW_ROUTER');
 const certificateDomain = env('CERTIFICATE_DOMAIN');
 const certificateIssuer = env('CERTIFICATE_ISSUER');
+const providerDown = env('PROVIDER_DOWN');
+const providerError = env('PROVIDER_ERROR');
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const stdinLines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -68,6 +72,16 @@ try {
   await brokenProblem.waitFor();
   check((await brokenProblem.textContent()).includes(brokenError), `the overview's problems do not show ${brokenError}`);
   check(await page.locator('.card[data-kind="routers"] .count.err').textContent() === '1 error', 'the routers card counts one error');
+
+  step('overview: providers, one down with its problem');
+  const down = page.locator(`#providers tr[data-provider="${providerDown}"]`);
+  await down.waitFor();
+  check(await down.locator('.badge').textContent() === 'down', `${providerDown} is not shown down`);
+  check((await down.textContent()).includes(providerError), `${providerDown} does not show its problem`);
+  check(await page.locator('#providers tr[data-provider="file"] .badge').textContent() === 'up', 'the file provider is not shown up');
+  const providerProblem = page.locator('#problems > li', { hasText: providerError });
+  await providerProblem.waitFor();
+  check((await providerProblem.textContent()).includes(providerDown), `the problems do not name ${providerDown}`);
   await page.screenshot({ path: join(screenshots, 'overview.png'), fullPage: true });
 
   step('routers: the broken one');

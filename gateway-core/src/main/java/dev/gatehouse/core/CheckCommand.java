@@ -3,6 +3,7 @@ package dev.gatehouse.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.core.api.ApiHandler;
 import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.config.ConfigurationException;
@@ -118,9 +119,28 @@ public final class CheckCommand {
             errors.add(assembly.unknownProvider(key));
             return;
         }
+        // The provider's first word: a snapshot, or what keeps it from reading its source (then check need not wait).
         CompletableFuture<ConfigurationSnapshot> first = new CompletableFuture<>();
-        try (Provider.Running running = provider.start(assembly.providerOptions(key, options, provider), first::complete)) {
-            snapshots.put(provider.name(), first.get(FIRST_SNAPSHOT_SECONDS, TimeUnit.SECONDS));
+        CompletableFuture<String> unavailable = new CompletableFuture<>();
+        ProviderContext context = new ProviderContext() {
+            @Override
+            public void publish(ConfigurationSnapshot snapshot) {
+                first.complete(snapshot);
+            }
+
+            @Override
+            public void reportUnavailable(String problem) {
+                unavailable.complete(problem);
+            }
+        };
+        try (Provider.Running running = provider.start(assembly.providerOptions(key, options, provider), context)) {
+            CompletableFuture.anyOf(first, unavailable).get(FIRST_SNAPSHOT_SECONDS, TimeUnit.SECONDS);
+            if (first.isDone()) {
+                snapshots.put(provider.name(), first.join());
+            } else {
+                out.println("gatehouse check: provider " + provider.name() + " cannot read its configuration: "
+                        + unavailable.join() + "; its configuration is not checked");
+            }
         } catch (ConfigurationException e) {
             errors.addAll(e.problems());
         } catch (TimeoutException e) {

@@ -17,6 +17,7 @@ import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ConfigurationWatcher;
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.runtime.RuntimeBuilder;
 import dev.gatehouse.core.logging.Logging;
@@ -81,6 +82,8 @@ public final class GatewayApplication implements AutoCloseable {
     /** The entry points where a certificate resolver answers HTTP-01 challenges ({@code acme-http@internal}). */
     private final List<String> acmeEntryPoints;
     private final ConfigurationWatcher watcher;
+    /** What each provider said of its source: the API's /api/providers, the dashboard, the metrics. */
+    private final ProviderHealth providerHealth = new ProviderHealth();
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RuntimeBuilder builder;
@@ -150,11 +153,13 @@ public final class GatewayApplication implements AutoCloseable {
             metrics.gauges(gauges);
             metrics.pluginLoadFailures(assembly.plugins.problems().stream()
                     .map(p -> p.pluginId() != null ? p.pluginId() : p.file()).toList());
+            metrics.providers(providerHealth::statuses);
         }
         ApiBasePath apiBase = assembly.config.api() == null ? ApiBasePath.ROOT
                 : ApiBasePath.of(assembly.config.api().basePath());
         api = assembly.config.api() == null ? null : new ApiHandler(() -> apiState, this::entryPointsForApi,
-                assembly.plugins::plugins, assembly.plugins::problems, tls::served, Version.get(), apiBase);
+                assembly.plugins::plugins, assembly.plugins::problems, tls::served, Version.get(), apiBase)
+                .providers(providerHealth::statuses);
         DashboardHandler dashboard = api == null || !assembly.config.api().dashboardOrDefault() ? null
                 : new DashboardHandler(apiBase);
         // The gateway's own services: the routers of the internal provider (InternalRouters) lead to them, and so
@@ -182,7 +187,7 @@ public final class GatewayApplication implements AutoCloseable {
         builder = assembly.runtimeBuilder(upstream, server.jetty(), apiServices, healthScheduler, tls,
                 resolvers.isEmpty() ? null : resolvers, tracing);
         watcher = new ConfigurationWatcher(assembly.config.providersOrDefault().providersThrottleDurationOrDefault(),
-                this::apply);
+                this::apply, providerHealth);
     }
 
     /** By entry point, the connections open now: what the metrics report at each scrape and push. */
@@ -254,6 +259,7 @@ public final class GatewayApplication implements AutoCloseable {
         // "ready" is logged once the first configurations are applied, so the URLs it names answer.
         awaited.add(GatewayAssembly.INTERNAL_PROVIDER);
         application.watcher.awaitFirstSnapshots(awaited, Duration.ofSeconds(5));
+        application.logProvidersNotServing();
         LOG.info("Gatehouse {} ready in {} ms: {}", Version.get(), (System.nanoTime() - startNanos) / 1_000_000,
                 application.assembly.entryPoints.describe(application.server, application.assembly.config.demo() != null));
         return application;
@@ -267,6 +273,7 @@ public final class GatewayApplication implements AutoCloseable {
             Provider<Object> provider = assembly.provider(key);
             if (provider == null) {
                 LOG.error("{}; it is left out", assembly.unknownProvider(key));
+                providerHealth.failed(key, assembly.unknownProvider(key));
                 continue;
             }
             try {
@@ -276,12 +283,31 @@ public final class GatewayApplication implements AutoCloseable {
                 LOG.info("Provider {} started", provider.name());
             } catch (ConfigurationException e) {
                 LOG.error("Provider {} left out: {}", provider.name(), String.join("; ", e.problems()));
+                providerHealth.failed(provider.name(), String.join("; ", e.problems()));
             } catch (Exception | LinkageError e) {
-                LOG.error("Provider {} failed to start and is left out: {}", provider.name(), e.getMessage() == null
-                        ? e.toString() : e.getMessage());
+                String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                LOG.error("Provider {} failed to start and is left out: {}", provider.name(), problem);
+                providerHealth.failed(provider.name(), problem);
             }
         }
         return started;
+    }
+
+    /**
+     * After the wait for the first snapshots: says which providers do not serve yet, and that the gateway serves
+     * what the others publish (a provider that cannot reach its source does not hold the start up).
+     */
+    private void logProvidersNotServing() {
+        for (ProviderHealth.Status status : providerHealth.statuses()) {
+            if (status.state() == ProviderHealth.State.DOWN) {
+                // The provider said why when it happened (its problem is in /api/providers too): not repeated here.
+                LOG.warn("Provider {} is down: serving what the other providers publish, and its configuration as soon "
+                        + "as it can read it", status.provider());
+            } else if (status.state() == ProviderHealth.State.STARTING) {
+                LOG.warn("Provider {} has published nothing yet; serving what the other providers publish, and its "
+                        + "configuration as soon as it publishes it", status.provider());
+            }
+        }
     }
 
     /** Builds and swaps in the runtime for the newest snapshots; runs on the watcher's thread. */
@@ -337,6 +363,11 @@ public final class GatewayApplication implements AutoCloseable {
     /** The Jetty server under the entry points, for tests that tune a connector (a short idle timeout). */
     public org.eclipse.jetty.server.Server jetty() {
         return server.jetty();
+    }
+
+    /** What each provider said of its source, for tests. */
+    public List<ProviderHealth.Status> providerStatuses() {
+        return providerHealth.statuses();
     }
 
     public List<PluginProblem> pluginProblems() {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard in a real headless Chromium: {@code src/test/browser/dashboard.test.mjs}, driven by
  * playwright-core (installed with {@code npm ci} from the committed lock file into
  * {@code target/browser}), loads the page from a running gateway, checks that it logs no error, that a
- * broken router shows its error, and that a router created while the page is open appears, enabled, through
+ * broken router shows its error, that a provider that cannot reach its source (a Docker socket that does not exist)
+ * is shown down with its problem, and that a router created while the page is open appears, enabled, through
  * the live refresh; screenshots go to {@code target/screenshots}.
  *
  * <p>Needs {@code node} and Debian's {@code chromium}. {@code ./test.sh} installs both and sets
@@ -98,8 +99,10 @@ class DashboardBrowserTest {
                 providers:
                   file:
                     directory: dynamic
+                  docker:
+                    endpoint: "unix://%s"
                 api: {}
-                """).start()) {
+                """.formatted(dir.resolve("no-engine/docker.sock"))).start()) {
             Files.createDirectories(SCREENSHOTS);
             ProcessBuilder builder = new ProcessBuilder(node, "dashboard.test.mjs").directory(WORK.toFile())
                     .redirectErrorStream(true);
@@ -111,6 +114,8 @@ class DashboardBrowserTest {
             builder.environment().put("NEW_ROUTER", "fresh@file");
             builder.environment().put("CERTIFICATE_DOMAIN", "dash.test");
             builder.environment().put("CERTIFICATE_ISSUER", "Gatehouse Test CA");
+            builder.environment().put("PROVIDER_DOWN", "docker");
+            builder.environment().put("PROVIDER_ERROR", "no-engine/docker.sock does not exist");
             Process process = builder.start();
             List<String> output = Collections.synchronizedList(new ArrayList<>());
             Thread reader = new Thread(() -> follow(process, output, gateway), "browser-test-output");

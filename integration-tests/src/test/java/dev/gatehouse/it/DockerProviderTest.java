@@ -3,6 +3,7 @@ package dev.gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -103,6 +104,8 @@ class DockerProviderTest {
             long millis = (System.nanoTime() - started) / 1_000_000;
             assertTrue(millis < 5000, "routed " + millis + " ms after docker run was called");
             assertTrue(gateway.routerEnabled("sample@docker"), gateway.application().runtime().routerStatus().toString());
+            ProviderHealth.Status health = dockerHealth(gateway);
+            assertTrue(health.up() && health.problem() == null && health.published().routers() >= 1, health.toString());
 
             docker.docker("stop", "-t", "1", name);
             await(gateway, "nasa-imgs.example.dev", r -> r.status() == 404, "404 after docker stop");
@@ -235,10 +238,19 @@ class DockerProviderTest {
                 // The tests' dockerd runs with --live-restore: the container keeps serving while the engine is away.
                 docker.stopDaemon();
                 awaitLog(gateway, "is unreachable");
+                ProviderHealth.Status down = dockerHealth(gateway);
+                assertEquals(ProviderHealth.State.DOWN, down.state(), down.toString());
+                assertTrue(down.problem().startsWith("Docker engine at " + docker.host() + " is unreachable: ")
+                        && !down.problem().contains("Exception"), "the endpoint and what failed, in a user's words: " + down);
+                assertTrue(down.published().routers() >= 1, "what it published last is still counted: " + down);
                 assertTrue(gateway.routerEnabled("survivor@docker"), "the last configuration is kept while the engine is down");
                 assertTrue(body("survivor").test(get(gateway, "survivor.example.dev", "/")), "still served while the engine is down");
                 docker.startDaemon();
                 awaitLog(gateway, "is reachable again");
+                assertEquals(1, gateway.logLines("INFO", "is reachable again").size(), "one INFO line when it is back:\n"
+                        + gateway.logs());
+                Poll.until("the docker provider up again", WAIT, () -> dockerHealth(gateway).up(), () -> dockerHealth(gateway).toString());
+                assertTrue(dockerHealth(gateway).lastPublished().isAfter(down.since()), "read since it came back");
                 // A container started after the reconnection proves that the events are followed again.
                 int late = Gateways.freePort();
                 docker.runHttpd("late-" + run, late, "late", "--stop-timeout", "1", "-l", "test.run=" + run,
@@ -248,10 +260,17 @@ class DockerProviderTest {
                 assertTrue(body("survivor").test(get(gateway, "survivor.example.dev", "/")), "the survivor after the resync");
                 assertEquals(1, gateway.logLines("is unreachable").size(), "logged once per state change:\n" + gateway.logs());
                 assertTrue(gateway.logLines("ERROR").isEmpty(), "no error logged for an engine restart:\n" + gateway.logs());
+                assertTrue(gateway.logLines("Recoverable").isEmpty(), "the Docker client's retries show at DEBUG only:\n"
+                        + gateway.logs());
             } finally {
                 docker.startDaemon();
             }
         }
+    }
+
+    private static ProviderHealth.Status dockerHealth(TestGateway gateway) {
+        return gateway.application().providerStatuses().stream().filter(s -> s.provider().equals("docker")).findFirst()
+                .orElseThrow();
     }
 
     /** How many running containers each resynchronisation read, in order (logged at DEBUG). */

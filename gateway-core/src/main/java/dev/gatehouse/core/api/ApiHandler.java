@@ -13,6 +13,7 @@ import dev.gatehouse.core.config.dynamic.RouterConfig;
 import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.config.GoDurations;
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.core.runtime.ElementOrigin;
@@ -106,6 +107,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
     private final String version;
     private final ApiBasePath base;
     private final String startDate = Instant.now().toString();
+    private volatile Supplier<List<ProviderHealth.Status>> providerHealth = List::of;
 
     public ApiHandler(Supplier<ApiState> state, Supplier<List<Map<String, Object>>> entryPoints,
             Supplier<List<LoadedPlugin>> plugins, Supplier<List<PluginProblem>> pluginProblems,
@@ -126,6 +128,15 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         this.version = version;
     }
 
+
+    /**
+     * Where {@code /api/providers} (Gatehouse's) and the overview's {@code providerHealth} read each provider's
+     * health; without it, they list none.
+     */
+    public ApiHandler providers(Supplier<List<ProviderHealth.Status>> health) {
+        this.providerHealth = health;
+        return this;
+    }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws JsonProcessingException {
@@ -148,6 +159,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                     .map(p -> Map.of("file", p.file(), "plugin", p.pluginId() == null ? "" : p.pluginId(), "error", p.reason()))
                     .toList());
             case "/api/certificates" -> certificates();
+            case "/api/providers" -> providers();
             case "/api/http/routers" -> filter(routers(current), query);
             case "/api/http/services" -> filter(services(current), query);
             case "/api/http/middlewares" -> filter(middlewares(current), query);
@@ -283,6 +295,34 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         return out;
     }
 
+    /**
+     * {@code /api/providers} (Gatehouse's; Traefik has none): each provider's {@code status} ({@code up},
+     * {@code starting}, {@code down}, {@code failed}), its {@code error} when down or failed, {@code since} (when
+     * it entered that status), {@code lastUpdate} (when it last published: its last successful read) and how many
+     * routers, services and middlewares it published.
+     */
+    private List<Map<String, Object>> providers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ProviderHealth.Status status : providerHealth.get()) {
+            Map<String, Object> element = new LinkedHashMap<>();
+            element.put("name", status.provider());
+            element.put("status", status.state().apiName());
+            if (status.problem() != null) {
+                element.put("error", status.problem());
+            }
+            element.put("since", status.since().toString());
+            if (status.lastPublished() != null) {
+                element.put("lastUpdate", status.lastPublished().toString());
+            }
+            // Written even when 0 (the mapper leaves empty values out, and 0 is not empty).
+            element.put("routers", status.published().routers());
+            element.put("services", status.published().services());
+            element.put("middlewares", status.published().middlewares());
+            out.add(element);
+        }
+        return out;
+    }
+
     private static Map<String, Object> element(Map<?, ?> converted) {
         Map<String, Object> element = new LinkedHashMap<>();
         converted.forEach((key, value) -> element.put(String.valueOf(key), value));
@@ -332,7 +372,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                 providers.add(router.origin().provider());
             }
         });
-        return Map.of("http", http, "providers", providers);
+        return Map.of("http", http, "providers", providers, "providerHealth", providers());
     }
 
     private static Map<String, Object> counts(List<Map<String, Object>> elements) {

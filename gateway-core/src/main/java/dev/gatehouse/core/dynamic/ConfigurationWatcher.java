@@ -9,8 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +34,8 @@ public final class ConfigurationWatcher implements AutoCloseable {
     private final Scheduler scheduler;
     private final Map<String, ConfigurationSnapshot> latest = new LinkedHashMap<>();
     private final Map<String, Long> quietUntil = new HashMap<>();
-    private final Set<String> published = ConcurrentHashMap.newKeySet();
+    /** By provider, whether it has read its source (or said that it cannot): fed by the providers' contexts. */
+    private final ProviderHealth health;
     private boolean applyScheduled;
 
     /**
@@ -44,7 +43,15 @@ public final class ConfigurationWatcher implements AutoCloseable {
      * @param apply builds and swaps in the runtime for the newest snapshots (by provider)
      */
     public ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply) {
-        this(throttle, apply, Executors.newSingleThreadScheduledExecutor(r -> {
+        this(throttle, apply, new ProviderHealth());
+    }
+
+    /**
+     * @param health where each provider's context records what the provider says of its source
+     */
+    public ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply,
+            ProviderHealth health) {
+        this(throttle, apply, health, Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-config");
             t.setDaemon(true);
             return t;
@@ -52,8 +59,8 @@ public final class ConfigurationWatcher implements AutoCloseable {
     }
 
     private ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply,
-            ScheduledExecutorService thread) {
-        this(throttle, apply, thread, Scheduler.of(thread));
+            ProviderHealth health, ScheduledExecutorService thread) {
+        this(throttle, apply, health, thread, Scheduler.of(thread));
     }
 
     /**
@@ -61,24 +68,39 @@ public final class ConfigurationWatcher implements AutoCloseable {
      * closing it leaves the scheduler alone.
      */
     ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply, Scheduler scheduler) {
-        this(throttle, apply, null, scheduler);
+        this(throttle, apply, new ProviderHealth(), null, scheduler);
     }
 
     private ConfigurationWatcher(Duration throttle, Consumer<Map<String, ConfigurationSnapshot>> apply,
-            ScheduledExecutorService thread, Scheduler scheduler) {
+            ProviderHealth health, ScheduledExecutorService thread, Scheduler scheduler) {
+        this.health = health;
         this.throttleNanos = throttle.toNanos();
         this.apply = apply;
         this.thread = thread;
         this.scheduler = scheduler;
     }
 
-    /** The context handed to the provider called {@code provider}. */
+    /** The context handed to the provider called {@code provider}; the provider counts as starting from now. */
     public ProviderContext contextFor(String provider) {
-        return snapshot -> {
-            Objects.requireNonNull(snapshot, "snapshot");
-            published.add(provider);
-            scheduler.execute(() -> received(provider, snapshot));
+        health.starting(provider);
+        return new ProviderContext() {
+            @Override
+            public void publish(ConfigurationSnapshot snapshot) {
+                Objects.requireNonNull(snapshot, "snapshot");
+                health.published(provider, snapshot);
+                scheduler.execute(() -> received(provider, snapshot));
+            }
+
+            @Override
+            public void reportUnavailable(String problem) {
+                health.unavailable(provider, problem == null || problem.isBlank() ? "cannot read its source" : problem);
+            }
         };
+    }
+
+    /** What the providers said of their sources. */
+    public ProviderHealth health() {
+        return health;
     }
 
     private void received(String provider, ConfigurationSnapshot snapshot) {
@@ -111,12 +133,13 @@ public final class ConfigurationWatcher implements AutoCloseable {
     }
 
     /**
-     * Waits, up to {@code timeout}, until each of {@code providers} has published once and what they
-     * published has been applied: so that the start log's "ready" means the routes are there.
+     * Waits, up to {@code timeout}, until each of {@code providers} has published once (or said that it cannot
+     * read its source: there is nothing to wait for then) and what they published has been applied: so that the
+     * start log's "ready" means the routes are there.
      */
     public void awaitFirstSnapshots(Collection<String> providers, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!published.containsAll(providers) && System.nanoTime() < deadline) {
+        while (!providers.stream().allMatch(this::spoke) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         // First snapshots are applied without delay, by a task that receiving them schedules; a task queued
@@ -124,6 +147,11 @@ public final class ConfigurationWatcher implements AutoCloseable {
         CountDownLatch drained = new CountDownLatch(1);
         scheduler.execute(() -> scheduler.execute(drained::countDown));
         drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private boolean spoke(String provider) {
+        ProviderHealth.Status status = health.status(provider);
+        return status != null && status.state() != ProviderHealth.State.STARTING;
     }
 
     @Override

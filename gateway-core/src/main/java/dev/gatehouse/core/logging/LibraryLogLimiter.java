@@ -20,6 +20,8 @@ import java.util.logging.LogRecord;
  *     operator asked for detail.</li>
  * </ul>
  * The gateway's own messages are not limited: they are about configuration and servers, not per request.
+ * The libraries that plugins bundle count as libraries ({@link #isBundledLibrary}), and their INFO lines show
+ * at DEBUG only.
  */
 final class LibraryLogLimiter implements Filter {
 
@@ -28,6 +30,7 @@ final class LibraryLogLimiter implements Filter {
     static final int MAX_MESSAGE_CHARS = 300;
     private static final long WINDOW_NANOS = WINDOW_SECONDS * 1_000_000_000L;
     private static final String OWN_LOGGERS = "dev.gatehouse.";
+    private static final String BUNDLED_LIBRARIES = "dev.gatehouse.plugins.";
 
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
     private final LongSupplier nanoClock;
@@ -48,8 +51,15 @@ final class LibraryLogLimiter implements Filter {
     @Override
     public boolean isLoggable(LogRecord record) {
         String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
-        if (logger.startsWith(OWN_LOGGERS) || record.getLevel().intValue() < Level.INFO.intValue()) {
+        boolean bundled = isBundledLibrary(logger);
+        if ((logger.startsWith(OWN_LOGGERS) && !bundled) || record.getLevel().intValue() < Level.INFO.intValue()) {
             return true;   // own messages; and debug output, which the operator turned on knowingly
+        }
+        if (bundled && !keepStackTraces && record.getLevel().intValue() < Level.WARNING.intValue()) {
+            // Their INFO narration (Apache HttpClient's "Recoverable I/O exception ... retrying" on every attempt to
+            // reach an engine that is away) shows at DEBUG only, as Jetty's and PF4J's: the plugin says what
+            // matters in its own words, once.
+            return false;
         }
         Window window = windows.computeIfAbsent(logger, name -> new Window());
         String note;
@@ -78,6 +88,15 @@ final class LibraryLogLimiter implements Filter {
         }
         bound(record, note);
         return true;
+    }
+
+    /**
+     * A library a plugin bundles under its own package ({@code dev.gatehouse.plugins.<plugin>.internal.*}, where
+     * the plugins' builds relocate them): a library like any other, though its logger's name looks like the
+     * gateway's own.
+     */
+    static boolean isBundledLibrary(String logger) {
+        return logger.startsWith(BUNDLED_LIBRARIES) && logger.indexOf(".internal.", BUNDLED_LIBRARIES.length()) > 0;
     }
 
     /** Rewrites the record as a bounded line: formatted, cut, escaped, exception on one line. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.metrics;
 
 import dev.gatehouse.core.config.PrometheusMetricsConfig;
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.observe.RequestRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,10 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private final MultiGauge openConnections;
     private final MultiGauge certificatesNotAfter;
     private final MultiGauge serverUp;
+    private final MultiGauge providerUp;
+    private final MultiGauge providerLastUpdate;
+    /** Read at each scrape: each provider's health. */
+    private volatile Supplier<List<ProviderHealth.Status>> providers = List::of;
     /** Read at each scrape: the same sources the pushed backends read at each push. */
     private volatile GatewayGauges gauges = GatewayGauges.NONE;
 
@@ -81,6 +87,12 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
                 .description("Expiry of each certificate served, as a Unix timestamp").register(registry);
         serverUp = MultiGauge.builder(prefix + ".service.server.up")
                 .description("Whether each server of a service gets traffic (1) or is down (0)").register(registry);
+        providerUp = MultiGauge.builder(prefix + ".provider.up")
+                .description("Whether each provider reads its source (1) or not (0: starting, down or failed)")
+                .register(registry);
+        providerLastUpdate = MultiGauge.builder(prefix + ".provider.last.update.success")
+                .description("When each provider last read its source and published, as a Unix timestamp")
+                .register(registry);
     }
 
     private Meters requestMeters(RequestMetricsFeed.Kind kind, String name, String service, String method, String code) {
@@ -106,6 +118,14 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     /** Where the gateway's state (open connections, servers up, certificates) is read at each scrape. */
     public void gauges(GatewayGauges gauges) {
         this.gauges = gauges;
+    }
+
+    /**
+     * Where {@code <prefix>_provider_up} and {@code <prefix>_provider_last_update_success} (Gatehouse's) read each
+     * provider's health at each scrape.
+     */
+    public void providers(Supplier<List<ProviderHealth.Status>> health) {
+        this.providers = health;
     }
 
     /**
@@ -169,6 +189,17 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         state.servers().get().forEach((service, urls) -> urls.forEach((url, isUp) ->
                 up.add(MultiGauge.Row.of(Tags.of("service", service, "url", url), isUp ? 1 : 0))));
         serverUp.register(up, true);
+        List<MultiGauge.Row<?>> providersUp = new ArrayList<>();
+        List<MultiGauge.Row<?>> providersUpdated = new ArrayList<>();
+        for (ProviderHealth.Status status : providers.get()) {
+            Tags provider = Tags.of("provider", status.provider());
+            providersUp.add(MultiGauge.Row.of(provider, status.up() ? 1 : 0));
+            if (status.lastPublished() != null) {
+                providersUpdated.add(MultiGauge.Row.of(provider, status.lastPublished().getEpochSecond()));
+            }
+        }
+        providerUp.register(providersUp, true);
+        providerLastUpdate.register(providersUpdated, true);
         return registry.scrape();
     }
 

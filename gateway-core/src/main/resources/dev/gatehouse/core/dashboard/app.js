@@ -103,10 +103,11 @@ let timer = null;
 let lastSnapshot = null;
 
 async function load(view) {
-  const wanted = view === 'overview' ? ['overview', 'entrypoints', 'routers', 'services', 'middlewares', 'plugins']
+  const wanted = view === 'overview' ? ['overview', 'entrypoints', 'routers', 'services', 'middlewares', 'plugins', 'providers']
     : view === 'plugins' ? ['plugins'] : view === 'certificates' ? ['certificates'] : KINDS[view] ? [view] : [];
   const paths = {
     overview: 'overview', entrypoints: 'entrypoints', plugins: 'plugins', version: 'version', certificates: 'certificates',
+    providers: 'providers',
     routers: KINDS.routers.path, services: KINDS.services.path, middlewares: KINDS.middlewares.path,
   };
   if (!data.version) wanted.push('version');
@@ -176,23 +177,45 @@ function overviewView() {
   const problems = ['routers', 'services', 'middlewares'].flatMap(kind =>
     (data[kind] ?? []).filter(e => e.error?.length).map(e => ({ kind, e })));
   const pluginProblems = data.plugins?.problems ?? [];
+  const providers = data.providers ?? [];
+  const providerProblems = providers.filter(p => p.error);
   return el('section', { id: 'overview' },
     el('h1', {}, 'Overview'),
     el('div', { class: 'cards' }, cards),
     el('h2', {}, 'Problems'),
-    problems.length || pluginProblems.length
+    problems.length || pluginProblems.length || providerProblems.length
       ? el('ul', { class: 'problems', id: 'problems' },
+        providerProblems.map(p => el('li', {}, providerBadge(p.status), ' ',
+          el('a', { href: `#/routers?provider=${encodeURIComponent(p.name)}` }, p.name), ' ',
+          el('span', { class: 'muted' }, 'provider'), errorList([p.error]))),
         problems.map(({ kind, e }) => el('li', {},
           badge(e.status), ' ', el('a', { href: `#/${kind}?search=${encodeURIComponent(e.name)}` }, e.name), ' ',
           el('span', { class: 'muted' }, kind.slice(0, -1)), errorList(e.error))),
         pluginProblems.map(p => el('li', {}, badge('disabled'), ' ', el('a', { href: '#/plugins' }, p.plugin || p.file), ' ',
           el('span', { class: 'muted' }, 'plugin'), errorList([p.error]))))
-      : el('p', { class: 'muted', id: 'problems' }, 'No problems: every router, service, middleware and plugin is fine.'),
+      : el('p', { class: 'muted', id: 'problems' }, 'No problems: every provider, router, service, middleware and plugin is fine.'),
     el('div', { class: 'columns' },
       el('div', {}, el('h2', {}, 'Entry points'),
         table(['Name', 'Address', 'Port'], (data.entrypoints ?? []).map(ep => [ep.name, code(ep.address), String(ep.port ?? '')]))),
-      el('div', {}, el('h2', {}, 'Providers'), list(overview.providers),
+      el('div', {}, el('h2', {}, 'Providers'), providersTable(providers),
         el('h2', {}, 'Plugins'), el('p', {}, `${data.plugins?.plugins?.length ?? 0} loaded, ${pluginProblems.length} failed`))));
+}
+
+/** A provider's status (up, starting, down, failed) in the colours of the element statuses. */
+function providerBadge(status) {
+  const colour = status === 'up' ? 'enabled' : status === 'starting' ? 'warning' : 'disabled';
+  return el('span', { class: `badge status-${colour}`, title: `provider: ${status}` }, status);
+}
+
+/** Each provider: its status, when it last read its source, what it published, and its problem when it has one. */
+function providersTable(providers) {
+  const when = iso => (iso ? new Date(iso).toLocaleTimeString() : el('span', { class: 'muted' }, 'never'));
+  return el('div', { id: 'providers' }, table(['Provider', 'Status', 'Last update', 'Published'], providers.map(p => [
+    el('div', {}, p.name, errorList(p.error ? [p.error] : [])),
+    providerBadge(p.status),
+    when(p.lastUpdate),
+    `${plural(p.routers ?? 0, 'router')}, ${plural(p.services ?? 0, 'service')}, ${plural(p.middlewares ?? 0, 'middleware')}`,
+  ]), i => ({ class: providers[i].error ? 'has-error' : '', dataset: { provider: providers[i].name, status: providers[i].status } })));
 }
 
 function table(headers, rows, rowAttrs = () => ({})) {

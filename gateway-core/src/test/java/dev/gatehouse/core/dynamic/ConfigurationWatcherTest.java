@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
@@ -85,6 +86,22 @@ class ConfigurationWatcherTest {
             Map<String, ConfigurationSnapshot> last = applied.get(applied.size() - 1);
             assertEquals("f", value(last, "file"));
             assertEquals("d", value(last, "docker"));
+        }
+    }
+
+    @Test
+    void theStartDoesNotWaitForAProviderThatSaysItCannotReadItsSource() throws InterruptedException {
+        try (ConfigurationWatcher watcher = watcher(Duration.ofMillis(50))) {
+            watcher.contextFor("file").publish(snapshot("f"));
+            watcher.contextFor("docker").reportUnavailable("Docker engine at unix:///nowhere.sock is unreachable");
+            long started = System.nanoTime();
+            watcher.awaitFirstSnapshots(List.of("file", "docker"), Duration.ofSeconds(30));
+            long waited = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(waited < 10_000, "waited " + waited + " ms for a provider that said it cannot read its source");
+            assertEquals(List.of("file up", "docker down"), watcher.health().statuses().stream()
+                    .map(s -> s.provider() + " " + s.state().apiName()).toList());
+            assertEquals("Docker engine at unix:///nowhere.sock is unreachable",
+                    watcher.health().status("docker").problem());
         }
     }
 }

@@ -66,4 +66,17 @@ class LibraryLogLimiterTest {
         assertTrue(message.length() < LibraryLogLimiter.MAX_MESSAGE_CHARS + 100, "length " + message.length());
         assertNull(record.getThrown(), "no stack trace at the default level");
     }
+
+    @Test
+    void aLibraryAPluginBundlesLogsItsInfoLinesOnlyAtDebugAndIsLimitedLikeAnyLibrary() {
+        // The Docker plugin's Apache HttpClient, relocated by its build: one INFO line per attempt to reach an engine
+        // that is away, every 5 s, was shown at the default level.
+        String httpClient = "dev.gatehouse.plugins.docker.internal.apache.hc.client5.http.impl.classic.HttpRequestRetryExec";
+        assertFalse(limiter.isLoggable(record(httpClient, Level.INFO, "Recoverable I/O exception caught")));
+        assertTrue(new LibraryLogLimiter(true, clock::get).isLoggable(record(httpClient, Level.INFO, "at DEBUG")));
+        assertEquals(LibraryLogLimiter.LINES_PER_WINDOW + 1, pass(httpClient, 50).size(), "its warnings are limited");
+        // The plugin's own classes are the gateway's code: neither hidden nor limited.
+        assertTrue(limiter.isLoggable(record("dev.gatehouse.plugins.docker.DockerWatcher", Level.INFO, "Connected")));
+        assertEquals(50, pass("dev.gatehouse.plugins.docker.DockerWatcher", 50).size());
+    }
 }

@@ -47,7 +47,7 @@ final class DockerWatcher implements Provider.Running {
     private final Object signal = new Object();
     private boolean dirty;
     private boolean streamEnded;
-    private String streamFailure;
+    private Throwable streamFailure;
     private volatile boolean closed;
     private volatile Closeable stream;
     private ConfigurationSnapshot last;
@@ -79,7 +79,7 @@ final class DockerWatcher implements Provider.Running {
                 reader.reset();
                 Sync sync = sync(requests, gatewayNetworks(requests), hostAddress());
                 if (state == State.DISCONNECTED) {
-                    LOG.warn("Docker engine at {} is reachable again (Docker {}): resynchronised, {}",
+                    LOG.info("Docker engine at {} is reachable again (Docker {}): resynchronised, {}",
                             clients.endpoint(), version.getVersion(), sync);
                 } else {
                     LOG.info("Connected to the Docker engine at {} (Docker {}, API {}): {}{}",
@@ -97,9 +97,11 @@ final class DockerWatcher implements Provider.Running {
                     break;
                 }
                 if (state != State.DISCONNECTED) {
-                    LOG.warn("Docker engine at {} is unreachable ({}): keeping the last configuration, retrying with "
-                            + "backoff up to {} s", clients.endpoint(), clients.explain(e), MAX_BACKOFF.toSeconds());
+                    String problem = "Docker engine at " + clients.endpoint() + " is unreachable: " + clients.explain(e);
+                    LOG.warn("{}; keeping the last configuration, retrying with backoff up to {} s", problem,
+                            MAX_BACKOFF.toSeconds());
                     state = State.DISCONNECTED;
+                    context.reportUnavailable(problem);
                 }
                 LOG.debug("Docker provider error", e);
                 closeStream();
@@ -122,7 +124,7 @@ final class DockerWatcher implements Provider.Running {
                     return;
                 }
                 if (streamEnded) {
-                    throw new IOException("the event stream ended" + (streamFailure == null ? "" : ": " + streamFailure));
+                    throw new IOException("the engine ended the event stream", streamFailure);
                 }
                 dirty = false;
             }
@@ -150,8 +152,12 @@ final class DockerWatcher implements Provider.Running {
         return sync;
     }
 
+    /**
+     * Publishes a snapshot that differs from the last one; and the first one read after the engine was unreachable
+     * even when it does not, which tells the gateway that the engine is reachable again.
+     */
     private synchronized void publish(ConfigurationSnapshot snapshot) {
-        if (closed || snapshot.equals(last)) {
+        if (closed || (snapshot.equals(last) && state != State.DISCONNECTED)) {
             return;
         }
         last = snapshot;
@@ -186,7 +192,7 @@ final class DockerWatcher implements Provider.Running {
 
             @Override
             public void onError(Throwable throwable) {
-                ended(throwable.toString());
+                ended(throwable);
                 // Not super.onError: docker-java would log every cut stream at ERROR with a stack trace, while the
                 // watcher logs one warning per change of state. Closing is what super would do besides.
                 try {
@@ -216,7 +222,7 @@ final class DockerWatcher implements Provider.Running {
         }
     }
 
-    private void ended(String failure) {
+    private void ended(Throwable failure) {
         synchronized (signal) {
             streamEnded = true;
             streamFailure = failure;

@@ -82,9 +82,11 @@ final class EngineClients {
     }
 
     /**
-     * Why a connection failed, for the log: the root cause as the JDK words it, and for a failed TLS handshake which
-     * option to look at, since "PKIX path building failed" or "bad_certificate" alone does not say what to fix.
-     * Called once per change of state (not per retry), so it may take a moment to probe the endpoint.
+     * Why a connection failed, in a user's words (no exception class names): for the log and for the provider's
+     * health in the API. What the socket or the address says ("does not exist", "refused", "permission denied")
+     * with the way to fix it, and for a failed TLS handshake which option to look at, since "PKIX path building
+     * failed" or "bad_certificate" alone does not say what to fix. Called once per change of state (not per
+     * retry), so it may take a moment to probe the endpoint.
      */
     String explain(Throwable failure) {
         Throwable root = failure;
@@ -95,7 +97,8 @@ final class EngineClients {
             }
             root = t;
         }
-        String message = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        String message = root.getMessage() == null || root.getMessage().isBlank() ? "the connection failed"
+                : root.getMessage();
         String tlsMessage = null;
         if (tlsFailure != null) {
             tlsMessage = String.valueOf(tlsFailure.getMessage());
@@ -109,7 +112,7 @@ final class EngineClients {
             }
         }
         if (tlsMessage == null) {
-            return message;
+            return withoutTls(root, message);
         }
         String hint;
         if (tlsMessage.contains("PKIX") || tlsMessage.contains("certification path") || root instanceof CertPathBuilderException) {
@@ -124,6 +127,42 @@ final class EngineClients {
             hint = "TLS handshake failed";
         }
         return hint + "; " + message;
+    }
+
+    /** A failure without TLS in it: what the socket or the address says, and what to do about it. */
+    private String withoutTls(Throwable root, String message) {
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (endpoint.getScheme().equals("unix")) {
+            Path socket = Path.of(endpoint.getPath());
+            if (!Files.exists(socket)) {
+                return "the socket " + socket + " does not exist: start the Docker engine, or set "
+                        + "providers.docker.endpoint to its socket (in a container, mount the host's "
+                        + "/var/run/docker.sock)";
+            }
+            if (lower.contains("permission denied") || root instanceof java.nio.file.AccessDeniedException) {
+                return "permission denied on the socket " + socket + ": run the gateway as a user that may use it "
+                        + "(root, or a member of the group that owns it, usually docker)";
+            }
+            if (root instanceof ConnectException || lower.contains("connection refused")) {
+                return "nothing answers on the socket " + socket + ": is the Docker engine running?";
+            }
+        } else {
+            String address = endpoint.getHost() + ":" + endpoint.getPort();
+            if (root instanceof ConnectException || lower.contains("connection refused")) {
+                return "connection refused by " + address + ": is the engine listening there (dockerd -H tcp://...)?";
+            }
+            if (root instanceof java.net.UnknownHostException) {
+                return "unknown host " + endpoint.getHost() + " (providers.docker.endpoint)";
+            }
+            if (root instanceof java.net.SocketTimeoutException || lower.contains("timed out")) {
+                return "no answer from " + address + " in time: " + message;
+            }
+        }
+        if (lower.contains("broken pipe") || lower.contains("connection reset") || lower.contains("failed to respond")
+                || root instanceof EOFException) {
+            return "the engine closed the connection without answering (" + message + "): is it starting or stopping?";
+        }
+        return message;
     }
 
     /**

@@ -43,10 +43,16 @@ class DockerProviderTest {
 
     private static final class Recording implements ProviderContext {
         final List<ConfigurationSnapshot> snapshots = new CopyOnWriteArrayList<>();
+        final List<String> problems = new CopyOnWriteArrayList<>();
 
         @Override
         public void publish(ConfigurationSnapshot snapshot) {
             snapshots.add(snapshot);
+        }
+
+        @Override
+        public void reportUnavailable(String problem) {
+            problems.add(problem);
         }
 
         String last() {
@@ -84,7 +90,7 @@ class DockerProviderTest {
         Handler handler = new Handler() {
             @Override
             public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()) {
                     warnings.add(record.getMessage() + " " + List.of(record.getParameters() == null ? new Object[0] : record.getParameters()));
                 }
             }
@@ -123,7 +129,12 @@ class DockerProviderTest {
                 engine.remove("a1");
                 engine.listStatus(200);
                 await(() -> !context.last().contains("web-1") && context.last().contains("10.0.0.2"), "the resync");
-                await(() -> warnings.stream().anyMatch(w -> w.contains("is reachable again")), "the reachable-again warning");
+                await(() -> warnings.stream().anyMatch(w -> w.contains("is reachable again")), "the reachable-again line");
+                assertEquals(1, context.problems.size(), "reported down once: " + context.problems);
+                String problem = context.problems.get(0);
+                assertTrue(problem.startsWith("Docker engine at " + engine.endpoint() + " is unreachable: ")
+                        && !problem.contains("Exception"), "in a user's words: " + problem);
+                assertTrue(context.snapshots.size() > published, "a snapshot after the engine is back, even if unchanged");
             } finally {
                 running.close();
             }

@@ -183,6 +183,8 @@ final class FileWatcher implements Provider.Running {
             if (publisher.publish(files.snapshot(decision.publish()))) {
                 LOG.info("Published the configuration read from {}", file != null ? file : root);
             }
+        } else if (!decision.pending()) {
+            publisher.readAgainUnchanged();   // a folder back with the same files: readable again
         }
         return decision;
     }
@@ -262,6 +264,9 @@ final class FileWatcher implements Provider.Running {
             rootWatched = false;
             LOG.warn("Watched folder {} disappeared; keeping the last configuration read from it until it comes back",
                     root);
+            publisher.unavailable("the watched folder " + root + " disappeared: the configuration read from it before "
+                    + "keeps serving; create the folder again (providers.file." + (file != null ? "filename" : "directory")
+                    + ")");
         }
     }
 

@@ -288,6 +288,9 @@ class FileProviderWatchTest {
 
         deleteTree(conf);
         context.assertNothingWithin(Duration.ofMillis(1500));
+        assertEquals(List.of("the watched folder " + conf.toAbsolutePath().normalize() + " disappeared: the "
+                + "configuration read from it before keeps serving; create the folder again (providers.file.directory)"),
+                context.problems, "reported once, for the provider's health");
 
         Path file = write(conf.resolve("app.yml"), router("back"));
         assertEquals(ConfigurationSnapshot.of(ConfigurationFragment.of(file.toString(), routerTree("back"))),

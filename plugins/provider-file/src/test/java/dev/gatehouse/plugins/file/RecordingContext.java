@@ -15,6 +15,13 @@ final class RecordingContext implements ProviderContext {
 
     private final BlockingQueue<ConfigurationSnapshot> snapshots = new LinkedBlockingQueue<>();
     private volatile Thread lastPublisher;
+    /** What the provider reported with reportUnavailable, in order. */
+    final java.util.List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void reportUnavailable(String problem) {
+        problems.add(problem);
+    }
 
     @Override
     public void publish(ConfigurationSnapshot snapshot) {
