@@ -1,5 +1,6 @@
 package dev.gatehouse.core;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
@@ -400,7 +401,7 @@ public final class GatewayApplication implements AutoCloseable {
             try {
                 running.close();
             } catch (Exception e) {
-                LOG.warn("Stopping a provider: {}", e.toString());
+                LOG.warn("Stopping a provider: {}", FailureReasons.of(e));
             }
         }
         server.stop();

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.accesslog;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import dev.gatehouse.core.Version;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.AccessLogFiltersConfig;
@@ -153,7 +154,7 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
                     break;
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.warn("Access log {}: {}", file == null ? "stdout" : file, e.toString());
+                LOG.warn("Access log {}: {}", file == null ? "stdout" : file, FailureReasons.of(e));
                 batch.clear();
             }
         }
@@ -170,7 +171,7 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
             previous.close();
             LOG.info("Access log {} reopened", file);
         } catch (IOException e) {
-            LOG.warn("Access log {} could not be reopened: {}", file, e.toString());
+            LOG.warn("Access log {} could not be reopened: {}", file, FailureReasons.of(e));
         }
     }
 
@@ -225,7 +226,7 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            LOG.warn("Closing the access log: {}", e.toString());
+            LOG.warn("Closing the access log: {}", FailureReasons.of(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.dynamic;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.core.time.Scheduler;
@@ -127,7 +128,7 @@ public final class ConfigurationWatcher implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             // Elements fail alone in the builder, so this is a gateway bug: one line where users look, the trace at
             // DEBUG (a configuration that reaches this on every change must not write a trace each time).
-            LOG.error("Applying the new configuration failed; the previous one keeps serving: {}", e.toString());
+            LOG.error("Applying the new configuration failed; the previous one keeps serving: {}", FailureReasons.of(e));
             LOG.debug("Applying the new configuration failed", e);
         }
     }

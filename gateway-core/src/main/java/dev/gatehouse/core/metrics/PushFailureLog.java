@@ -1,7 +1,7 @@
 package dev.gatehouse.core.metrics;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.gatehouse.core.logging.FailureReasons;
+
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -67,36 +67,6 @@ final class PushFailureLog {
      * otherwise the innermost message, without a leading {@code java.net.SomeException: }.
      */
     static String reason(Throwable e) {
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) {
-            chain.add(t);
-        }
-        for (Throwable t : chain) {
-            if (t instanceof java.net.ConnectException) {
-                return messageOr(t, "connection refused");
-            }
-            if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return messageOr(t, "timed out");
-            }
-            if (t instanceof java.net.PortUnreachableException) {
-                return messageOr(t, "port unreachable");
-            }
-        }
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            String message = chain.get(i).getMessage();
-            if (message != null && !message.isBlank()) {
-                return withoutClassName(message);
-            }
-        }
-        return "failed (" + e.getClass().getSimpleName() + ")";
-    }
-
-    private static String messageOr(Throwable t, String otherwise) {
-        String message = t.getMessage();
-        return message == null || message.isBlank() ? otherwise : withoutClassName(message);
-    }
-
-    private static String withoutClassName(String message) {
-        return message.replaceFirst("^([a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*: ", "");
+        return FailureReasons.of(e);
     }
 }

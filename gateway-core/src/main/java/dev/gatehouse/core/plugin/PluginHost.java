@@ -1,5 +1,6 @@
 package dev.gatehouse.core.plugin;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import com.google.inject.Injector;
 import dev.gatehouse.api.ApiVersion;
 import dev.gatehouse.api.NamedExtension;
@@ -183,7 +184,7 @@ public final class PluginHost implements AutoCloseable {
         try {
             pluginManager.unloadPlugin(id);
         } catch (RuntimeException e) {
-            LOG.warn("Unloading plugin {}: {}", id, e.toString());
+            LOG.warn("Unloading plugin {}: {}", id, FailureReasons.of(e));
         }
     }
 
@@ -235,7 +236,7 @@ public final class PluginHost implements AutoCloseable {
                 return !name.startsWith(".") && (name.endsWith(".jar") || name.endsWith(".zip"));
             }).sorted(Comparator.comparing(Path::toString)).toList();
         } catch (IOException e) {
-            LOG.error("Cannot list plugins folder {}: {}", folder, e.toString());
+            LOG.error("Cannot list plugins folder {}: {}", folder, FailureReasons.of(e));
             return List.of();
         }
     }
@@ -308,7 +309,7 @@ public final class PluginHost implements AutoCloseable {
             try {
                 pluginManager.unloadPlugin(plugin.getPluginId());
             } catch (RuntimeException e) {
-                LOG.warn("Unloading plugin {}: {}", plugin.getPluginId(), e.toString());
+                LOG.warn("Unloading plugin {}: {}", plugin.getPluginId(), FailureReasons.of(e));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.runtime;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.tls.TlsRuntime;
@@ -184,7 +185,7 @@ public final class GatewayRuntime {
             try {
                 component.stop();
             } catch (Exception e) {
-                LOG.warn("Stopping {}: {}", component, e.toString());
+                LOG.warn("Stopping {}: {}", component, FailureReasons.of(e));
             }
         }
     }

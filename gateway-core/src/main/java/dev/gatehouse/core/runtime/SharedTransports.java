@@ -1,5 +1,6 @@
 package dev.gatehouse.core.runtime;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import java.io.IOException;
@@ -78,7 +79,7 @@ final class SharedTransports {
         try {
             shared.client.stop();
         } catch (Exception e) {
-            LOG.warn("Stopping a servers transport no configuration uses any more: {}", e.toString());
+            LOG.warn("Stopping a servers transport no configuration uses any more: {}", FailureReasons.of(e));
         }
     }
 

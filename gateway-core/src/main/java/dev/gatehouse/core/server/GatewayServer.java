@@ -1,5 +1,6 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;
@@ -209,7 +210,7 @@ public final class GatewayServer {
         try {
             server.stop();
         } catch (Exception e) {
-            LOG.warn("Stopping the server: {}", e.toString());
+            LOG.warn("Stopping the server: {}", FailureReasons.of(e));
         }
         GatewayRuntime last = gatewayHandler.runtime();
         last.stop();

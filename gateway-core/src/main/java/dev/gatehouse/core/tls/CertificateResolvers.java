@@ -1,5 +1,6 @@
 package dev.gatehouse.core.tls;
 
+import dev.gatehouse.core.logging.FailureReasons;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.CertResolver;
 import dev.gatehouse.api.CertResolverContext;
@@ -47,7 +48,7 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
                 failedToStart.put(name, String.valueOf(e.getMessage()));
                 // The plugin's message names the key or variable at fault; the exception's class only at DEBUG.
                 LOG.error("Certificate resolver {} failed to start and is left out: {}", name,
-                        e.getMessage() == null ? e.toString() : e.getMessage());
+                        e.getMessage() == null ? FailureReasons.of(e) : e.getMessage());
                 LOG.debug("Certificate resolver {} failed to start", name, e);
             }
         });
@@ -110,7 +111,7 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
                 try {
                     instance.request(set);
                 } catch (RuntimeException e) {
-                    LOG.error("Certificate resolver {} refused the request for {}: {}", resolver, set, e.toString());
+                    LOG.error("Certificate resolver {} refused the request for {}: {}", resolver, set, FailureReasons.of(e));
                 }
             });
         });
@@ -137,7 +138,7 @@ public final class CertificateResolvers implements CertificateDemands, AutoClose
             try {
                 instance.close();
             } catch (Exception e) {
-                LOG.warn("Stopping certificate resolver {}: {}", name, e.toString());
+                LOG.warn("Stopping certificate resolver {}: {}", name, FailureReasons.of(e));
             }
         });
         running.clear();
