@@ -80,7 +80,7 @@ final class InternalRouters {
             internal.router("api", "PathPrefix(`" + base + "/api`)", entryPoint, ApiHandler.NAME, API, List.of());
             if (config.api().dashboardOrDefault()) {
                 // Narrower than Traefik's PathPrefix(`/`): the rest of the entry point stays with the user's routers.
-                String rule = base.isEmpty() ? "PathPrefix(`/dashboard`)"
+                String rule = base.isEmpty() ? "Path(`/`) || PathPrefix(`/dashboard`)"
                         : "Path(`" + base + "`) || PathPrefix(`" + base + "/dashboard`)";
                 internal.router("dashboard", rule, entryPoint, DashboardHandler.NAME, DASHBOARD, List.of());
             }

@@ -80,7 +80,7 @@ class ApiRouterTlsTest {
             HttpResponse<Void> root = java.net.http.HttpClient.newBuilder().followRedirects(
                     java.net.http.HttpClient.Redirect.NEVER).build().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create(base + "/")).build(), HttpResponse.BodyHandlers.discarding());
-            assertEquals(302, root.statusCode());
+            assertEquals(301, root.statusCode());
             assertEquals("/dashboard/", root.headers().firstValue("Location").orElse(""));
         }
     }

@@ -159,7 +159,7 @@ class InternalRoutersTest {
                     "acme-http@internal", Integer.MAX_VALUE);
             assertRouter(internal.get("api@internal"), "PathPrefix(`/api`)", "gatehouse", "api@internal",
                     Integer.MAX_VALUE - 1);
-            assertRouter(internal.get("dashboard@internal"), "PathPrefix(`/dashboard`)", "gatehouse",
+            assertRouter(internal.get("dashboard@internal"), "Path(`/`) || PathPrefix(`/dashboard`)", "gatehouse",
                     "dashboard@internal", Integer.MAX_VALUE - 2);
             JsonNode redirection = internal.get("web-to-websecure@internal");
             assertRouter(redirection, "PathPrefix(`/`)", "web", "noop@internal", Integer.MAX_VALUE - 1);

@@ -90,9 +90,10 @@ public final class DashboardHandler extends Handler.Abstract.NonBlocking {
         }
         String path = base.within(request);
         if (path.isEmpty() || path.equals("/") || path.equals(PREFIX)) {
-            // The base path itself (":8080/" with api.insecure, or api.basePath) redirects as Traefik's does: 302.
+            // ":8080/" with api.insecure redirects permanently, as Traefik's dashboard_redirect middleware does; the
+            // api.basePath itself with a 302, as Traefik's dashboard handler does.
             String query = request.getHttpURI().getQuery();
-            response.setStatus(path.equals(PREFIX) ? 301 : 302);
+            response.setStatus(path.equals(PREFIX) || base.prefix().isEmpty() ? 301 : 302);
             response.getHeaders().put(HttpHeader.LOCATION,
                     base.prefix() + PREFIX + "/" + (query == null ? "" : "?" + query));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
