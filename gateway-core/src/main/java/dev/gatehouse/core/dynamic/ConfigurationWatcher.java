@@ -1,5 +1,6 @@
 package dev.gatehouse.core.dynamic;
 
+import dev.gatehouse.core.logging.LogText;
 import dev.gatehouse.core.logging.FailureReasons;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.ProviderContext;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class ConfigurationWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationWatcher.class);
+    /** A provider's problem as shown: enough for an endpoint, the error and the fix. */
+    static final int MAX_PROBLEM_CHARS = 1000;
 
     private final long throttleNanos;
     private final Consumer<Map<String, ConfigurationSnapshot>> apply;
@@ -94,7 +97,9 @@ public final class ConfigurationWatcher implements AutoCloseable {
 
             @Override
             public void reportUnavailable(String problem) {
-                health.unavailable(provider, problem == null || problem.isBlank() ? "cannot read its source" : problem);
+                // A plugin's words, often quoting what its source answered: one bounded line in the log, API and dashboard.
+                health.unavailable(provider, problem == null || problem.isBlank() ? "cannot read its source"
+                        : LogText.escape(problem, MAX_PROBLEM_CHARS));
             }
         };
     }

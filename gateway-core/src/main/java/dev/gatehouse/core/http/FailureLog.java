@@ -1,5 +1,7 @@
 package dev.gatehouse.core.http;
 
+import dev.gatehouse.core.logging.LogText;
+
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -118,13 +120,9 @@ public final class FailureLog {
         return WINDOWS.computeIfAbsent(kind, k -> new Window()).admit();
     }
 
-    /** What a client sent, fit for a log line: no control characters (no forged lines), at most 200 characters. */
+    /** What a client sent, fit for a log line: control characters escaped (no forged lines), at most 200 characters. */
     public static String printable(String text) {
-        if (text == null) {
-            return "";
-        }
-        String clean = text.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 200 ? clean.substring(0, 200) + "..." : clean;
+        return LogText.escape(text, 200);
     }
 
     /** What failed, found in the failure's chain of causes; a fixed set, so that the kinds stay bounded. */

@@ -111,32 +111,9 @@ final class LibraryLogLimiter implements Filter {
         record.setParameters(null);
     }
 
-    /** Control characters as {@code \n}, {@code \xNN}; cut to {@link #MAX_MESSAGE_CHARS} with a count of the rest. */
+    /** Control characters escaped, cut to {@link #MAX_MESSAGE_CHARS} with a count of the rest. */
     static String escape(String message) {
-        if (message == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS) + 32);
-        int i = 0;
-        for (; i < message.length() && out.length() < MAX_MESSAGE_CHARS; i++) {
-            char c = message.charAt(i);
-            switch (c) {
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                        out.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        if (i < message.length()) {
-            out.append("... (").append(message.length() - i).append(" more characters)");
-        }
-        return out.toString();
+        return LogText.escape(message, MAX_MESSAGE_CHARS);
     }
 
     private static final class Window {

@@ -104,4 +104,15 @@ class ConfigurationWatcherTest {
                     watcher.health().status("docker").problem());
         }
     }
+
+    @Test
+    void aProvidersProblemIsOneBoundedLineWhateverItsSourceAnswered() {
+        try (ConfigurationWatcher watcher = watcher(Duration.ofMillis(50))) {
+            watcher.contextFor("docker").reportUnavailable("engine said:\nERROR forged line\r\n" + "x".repeat(100_000));
+            String problem = watcher.health().status("docker").problem();
+            assertTrue(problem.startsWith("engine said:\\nERROR forged line\\r\\n"), problem);
+            assertTrue(problem.length() < ConfigurationWatcher.MAX_PROBLEM_CHARS + 50, "length " + problem.length());
+            assertTrue(problem.endsWith(" more characters)"), problem.substring(problem.length() - 40));
+        }
+    }
 }
