@@ -6,9 +6,10 @@
 # it started, and exits with Maven's status. Extra arguments go to Maven (e.g. ./test.sh -pl distribution -am).
 #
 # Real components so far: a Docker engine (dockerd from Debian's docker.io, on its own socket and data root under
-# the test's temp folder, with a TLS tcp:// endpoint too; see start_docker), Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
-# the ACME tests (start_pebble), and BIND with a second Pebble for the DNS-01 tests (start_dns). To add one (etcd,
-# Redis, as a Debian package): list its packages in PACKAGES, start it in start_components (record the PID with
+# the test's temp folder, with a TLS tcp:// endpoint too; see start_docker), etcd and Redis (installed here, started
+# by each test on its own ports: test-support's EtcdServer and RedisServer), Pebble (Let's Encrypt's test CA) with pebble-challtestsrv, for
+# the ACME tests (start_pebble), and BIND with a second Pebble for the DNS-01 tests (start_dns). To add one (as a Debian
+# package): list its packages in PACKAGES, start it in start_components (record the PID with
 # track_pid, and any cleanup command with on_cleanup), and export what the tests need to find it.
 set -uo pipefail
 
@@ -39,6 +40,11 @@ PACKAGES=(
   "/usr/sbin/haproxy:haproxy"
   # ComposeExampleIT runs examples/compose/ with it against the tests' Docker engine
   "docker-compose:docker-compose"
+  # The etcd and Redis tests start their own servers from these (test-support EtcdServer, RedisServer)
+  "etcd:etcd-server"
+  "etcdctl:etcd-client"
+  "redis-server:redis-server"
+  "redis-sentinel:redis-sentinel"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
@@ -166,6 +172,7 @@ export IT_PROMETHEUS_PARSER=required   # MetricsTest fails, not skips, without p
 export IT_TLS_SCANNER=required   # TlsScanTest fails, not skips, without sslscan and testssl.sh
 export IT_DNS_TESTS=required   # the DNS-01 tests fail, not skip, without BIND and its Pebble (start_dns)
 export IT_HAPROXY=required   # ProxyProtocolTest fails, not skips, without haproxy
+export IT_KV_STORES=required   # the etcd and Redis tests fail, not skip, without etcd, etcdctl, redis-server, redis-cli
 log "mvn -B verify $*"
 mvn -B verify "$@"
 status=$?
