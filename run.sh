@@ -26,12 +26,9 @@ changed_since_last_build() {
 }
 
 if changed_since_last_build; then
-  commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-  if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-modified"; fi
   # jansi.noreset: Maven 3.8 otherwise writes raw ESC[0m codes even to a pipe or a file.
   started="$(date +%s)"
-  MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests \
-    "-Dgatehouse.commit=$commit" package
+  MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package
   mkdir -p "$(dirname "$stamp")"
   # Dated to the start of the build, so that a file changed while it ran still counts as changed next time.
   touch -d "@$started" "$stamp"
