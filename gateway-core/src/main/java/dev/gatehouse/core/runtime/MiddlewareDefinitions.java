@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,7 @@ final class MiddlewareDefinitions {
         new TreeMap<>(prepared).forEach((name, middleware) -> {
             if (middleware.chain() != null) {
                 try {
-                    expand(name, new ArrayList<>(), prepared, new ArrayList<>());
+                    expand(name, new ArrayList<>(), prepared, configuration.middlewares().keySet(), new ArrayList<>());
                 } catch (IllegalArgumentException e) {
                     brokenChains.put(name, e.getMessage());
                 }
@@ -177,9 +178,10 @@ final class MiddlewareDefinitions {
      * references stands for, in order.
      *
      * @param stack the chains being expanded, outermost first
+     * @param defined the middlewares of the configuration, usable or not, to tell "disabled" from "missing"
      * @throws IllegalArgumentException naming the loop, or the missing middleware
      */
-    static void expand(String name, List<String> stack, Map<String, PreparedMiddleware> prepared,
+    static void expand(String name, List<String> stack, Map<String, PreparedMiddleware> prepared, Set<String> defined,
             List<String> out) {
         if (stack.contains(name)) {
             List<String> loop = new ArrayList<>(stack.subList(stack.indexOf(name), stack.size()));
@@ -188,8 +190,13 @@ final class MiddlewareDefinitions {
         }
         PreparedMiddleware middleware = prepared.get(name);
         if (middleware == null) {
-            throw new IllegalArgumentException((stack.isEmpty() ? "" : "chain.middlewares: ") + "middleware '" + name
-                    + "' does not exist or is disabled (see its own error)");
+            String where = stack.isEmpty() ? "" : "chain.middlewares: ";
+            if (defined.contains(name)) {
+                throw new IllegalArgumentException(where + "middleware '" + name + "' is disabled (see its own error)");
+            }
+            String closest = ConfigBinder.closestKey(name, defined);
+            throw new IllegalArgumentException(where + "middleware '" + name + "' does not exist"
+                    + (closest == null ? "" : "; did you mean '" + closest + "'?"));
         }
         if (middleware.chain() == null) {
             out.add(name);
@@ -197,7 +204,7 @@ final class MiddlewareDefinitions {
         }
         stack.add(name);
         for (String reference : middleware.chain()) {
-            expand(reference, stack, prepared, out);
+            expand(reference, stack, prepared, defined, out);
         }
         stack.remove(stack.size() - 1);
     }

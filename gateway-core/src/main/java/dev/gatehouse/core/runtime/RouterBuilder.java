@@ -111,8 +111,8 @@ final class RouterBuilder {
                 if (!routes.containsKey(prefix)) {
                     Route route = null;
                     try {
-                        route = buildRouter(name, defined, prefix, services, configuration.services().keySet(),
-                                middlewares, routerProblems, routerComponents);
+                        route = buildRouter(name, defined, prefix, services, middlewares,
+                                MiddlewareChain.DefinedNames.of(configuration), routerProblems, routerComponents);
                     } catch (Throwable failure) {
                         routerProblems.add(ProblemKind.UNEXPECTED,
                                 BuildFailures.unexpectedFailure("router " + name, failure));
@@ -204,10 +204,10 @@ final class RouterBuilder {
         return entryPointTls == null || entryPointIndex >= entryPointTls.size() ? null : entryPointTls.get(entryPointIndex);
     }
 
-    /** @param definedServices the services of the configuration, built or not, to tell "disabled" from "missing" */
+    /** @param definedNames the middlewares and services of the configuration, built or not, to tell "disabled" from "missing" */
     private Route buildRouter(String name, Defined<RouterConfig> defined, List<String> entryPointMiddlewares,
-            Map<String, Handler> services, Set<String> definedServices, Map<String, PreparedMiddleware> middlewares,
-            RouterProblems problems, List<LifeCycle> components) {
+            Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares,
+            MiddlewareChain.DefinedNames definedNames, RouterProblems problems, List<LifeCycle> components) {
         RouterConfig router = defined.value();
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
@@ -236,17 +236,17 @@ final class RouterBuilder {
         } else {
             String serviceName = qualify(router.service(), defined.provider());
             service = services.get(serviceName);
-            if (service == null && definedServices.contains(serviceName)) {
+            if (service == null && definedNames.services().contains(serviceName)) {
                 problems.add(ProblemKind.MISSING_SERVICE, "service '" + serviceName + "' is disabled (see its own error)");
             } else if (service == null) {
-                String closest = ConfigBinder.closestKey(serviceName, definedServices);
+                String closest = ConfigBinder.closestKey(serviceName, definedNames.services());
                 problems.add(ProblemKind.MISSING_SERVICE, "service '" + serviceName + "' does not exist"
                         + (closest == null ? "" : "; did you mean '" + closest + "'?"));
             }
         }
         List<String> references = new ArrayList<>(entryPointMiddlewares);
         references.addAll(router.middlewares());
-        MiddlewareChain chain = MiddlewareChain.create(references, defined.provider(), middlewares, services::get,
+        MiddlewareChain chain = MiddlewareChain.create(references, defined.provider(), middlewares, definedNames, services::get,
                 problem -> problems.add(ProblemKind.MIDDLEWARE, problem));
         if (problems.any()) {
             return null;

@@ -257,7 +257,8 @@ final class ServiceBuilder {
             return internal != null ? internal
                     : reference(name, defined.provider(), "middlewares", qualified);
         };
-        MiddlewareChain chain = MiddlewareChain.create(references, defined.provider(), middlewares, services,
+        MiddlewareChain chain = MiddlewareChain.create(references, defined.provider(), middlewares,
+                MiddlewareChain.DefinedNames.of(configuration), services,
                 chainProblems::add);
         Handler front = null;
         if (chainProblems.isEmpty()) {

@@ -370,6 +370,7 @@ class RuntimeBuilderTest {
         router("withTypo", "Host(`b`)", "s", null, List.of(), List.of("typo"));
         router("withUnknown", "Host(`c`)", "s", null, List.of(), List.of("unknown@file"));
         router("withExplodes", "Host(`d`)", "s", null, List.of(), List.of("explodes"));
+        router("withMisspelt", "Host(`e`)", "s", null, List.of(), List.of("okk"));
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
 
         assertEquals(List.of("withOk@file"), names(runtime.table(0).routes()));
@@ -380,7 +381,10 @@ class RuntimeBuilderTest {
         assertEquals(Status.ENABLED, runtime.model().middleware("explodes@file").status(), "it is bound; creating it fails");
         assertRouterError(runtime, "withExplodes@file", ProblemKind.MIDDLEWARE,
                 "middleware 'explodes@file' cannot be created: tag must not be explode");
-        assertRouterError(runtime, "withTypo@file", ProblemKind.MIDDLEWARE, "middleware 'typo@file' does not exist or is disabled");
+        // A defined middleware that is broken points at its own error; a name that is not defined gets a suggestion.
+        assertRouterError(runtime, "withTypo@file", ProblemKind.MIDDLEWARE, "middleware 'typo@file' is disabled (see its own error)");
+        assertRouterError(runtime, "withMisspelt@file", ProblemKind.MIDDLEWARE,
+                "middleware 'okk@file' does not exist; did you mean 'ok@file'?");
     }
 
     @Test
@@ -470,7 +474,7 @@ class RuntimeBuilderTest {
         assertMiddlewareError(runtime, "missing@file", ProblemKind.MIDDLEWARE,
                 "chain.middlewares: middleware 'nope@file' does not exist");
         assertMiddlewareError(runtime, "empty@file", ProblemKind.INVALID, "chain.middlewares is required and cannot be empty");
-        assertRouterError(runtime, "usesX@file", ProblemKind.MIDDLEWARE, "middleware 'x@file' does not exist or is disabled");
+        assertRouterError(runtime, "usesX@file", ProblemKind.MIDDLEWARE, "middleware 'x@file' is disabled (see its own error)");
     }
 
     @Test
@@ -559,12 +563,16 @@ class RuntimeBuilderTest {
         service("s", "http://127.0.0.1:1");
         middlewares.put("p@file", new Defined<>(new MiddlewareConfig("needsService", Map.of("tag", "pages")), "dyn.yml", "file"));
         middlewares.put("q@file", new Defined<>(new MiddlewareConfig("needsService", Map.of("tag", "nope")), "dyn.yml", "file"));
+        middlewares.put("r@file", new Defined<>(new MiddlewareConfig("needsService", Map.of("tag", "pagez")), "dyn.yml", "file"));
         router("ok", "Host(`a`)", "s", null, List.of(), List.of("p"));
         router("broken", "Host(`b`)", "s", null, List.of(), List.of("q"));
+        router("misspelt", "Host(`c`)", "s", null, List.of(), List.of("r"));
         GatewayRuntime runtime = build(List.of("web"), List.of("web"));
         assertEquals(List.of("ok@file"), names(runtime.table(0).routes()));
         assertRouterError(runtime, "broken@file", ProblemKind.MIDDLEWARE,
-                "middleware 'q@file' cannot be created: service 'nope@file' does not exist or is disabled");
+                "middleware 'q@file' cannot be created: service 'nope@file' does not exist");
+        assertRouterError(runtime, "misspelt@file", ProblemKind.MIDDLEWARE,
+                "middleware 'r@file' cannot be created: service 'pagez@file' does not exist; did you mean 'pages@file'?");
     }
 
     @Test
