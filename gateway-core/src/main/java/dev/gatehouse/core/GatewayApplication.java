@@ -148,13 +148,12 @@ public final class GatewayApplication implements AutoCloseable {
         }
         acmeEntryPoints = List.copyOf(challenges.keySet());
         GatewayGauges gauges = new GatewayGauges(() -> openConnections(entryPoints),
-                () -> server.runtime().serverStatus(), tls::served);
+                () -> server.runtime().serverStatus(), tls::served, providerHealth::statuses);
         pushedMetrics.gauges(gauges);
         if (metrics != null) {
             metrics.gauges(gauges);
             metrics.pluginLoadFailures(assembly.plugins.problems().stream()
                     .map(p -> p.pluginId() != null ? p.pluginId() : p.file()).toList());
-            metrics.providers(providerHealth::statuses);
         }
         ApiBasePath apiBase = assembly.config.api() == null ? ApiBasePath.ROOT
                 : ApiBasePath.of(assembly.config.api().basePath());

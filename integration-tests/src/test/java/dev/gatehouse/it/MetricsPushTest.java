@@ -167,6 +167,19 @@ class MetricsPushTest {
             Metric connections = receiver.latestMetric("traefik_open_connections");
             assertEquals(Map.of("entrypoint", "web", "protocol", "TCP"), OtlpReceiver.attributes(
                     connections.getGauge().getDataPoints(0).getAttributesList()));
+            // Provider health reaches OTLP as it reaches a Prometheus scrape.
+            Metric providerUp = receiver.latestMetric("traefik_provider_up");
+            assertNotNull(providerUp, "traefik_provider_up");
+            assertEquals(1.0, providerUp.getGauge().getDataPointsList().stream()
+                    .filter(p -> OtlpReceiver.attributes(p.getAttributesList()).equals(Map.of("provider", "file")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no provider=file in " + providerUp)).getAsDouble());
+            Metric lastUpdate = receiver.latestMetric("traefik_provider_last_update_success");
+            assertNotNull(lastUpdate, "traefik_provider_last_update_success");
+            double lastPublished = lastUpdate.getGauge().getDataPointsList().stream()
+                    .filter(p -> OtlpReceiver.attributes(p.getAttributesList()).equals(Map.of("provider", "file")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no provider=file in " + lastUpdate)).getAsDouble();
+            assertTrue(Math.abs(lastPublished - System.currentTimeMillis() / 1000.0) < 600,
+                    "epoch seconds of the last snapshot: " + lastPublished);
         }
     }
 
@@ -436,6 +449,10 @@ class MetricsPushTest {
                 assertNotNull(notAfter, "the served certificate's expiry (',' in a tag value is sent as '_'): "
                         + values.keySet());
                 assertEquals(certificate.getNotAfter().getTime() / 1000, notAfter.get(0).longValue());
+                List<Double> providerUp = values.get("traefik.provider.up|g|#provider:file");
+                assertNotNull(providerUp, "provider health, tagged: " + values.keySet());
+                assertEquals(1.0, providerUp.get(providerUp.size() - 1));
+                assertNotNull(values.get("traefik.provider.lastUpdateSuccessTimestamp|g|#provider:file"), values.keySet().toString());
             });
         }
     }
@@ -506,6 +523,14 @@ class MetricsPushTest {
                     "value") >= 1);
             assertFalse(seen.keySet().stream().anyMatch(key -> key.startsWith("traefik.router.")),
                     "addRoutersLabels defaults to false");
+            synchronized (lines) {
+                List<String> providerUp = lines.stream()
+                        .filter(line -> line.startsWith("traefik.provider.up,environment=test,provider=file ")).toList();
+                assertFalse(providerUp.isEmpty(), "provider health: " + seen.keySet());
+                assertTrue(providerUp.get(providerUp.size() - 1).contains(" value=1 "), providerUp.toString());
+            }
+            assertTrue(field(seen, "traefik.provider.lastUpdateSuccessTimestamp,environment=test,provider=file", "value")
+                    > 1_600_000_000, "epoch seconds");
             synchronized (lines) {
                 assertEquals("POST /api/v2/write?org=my-org&bucket=my-bucket&precision=ns Token s3cr3t-token",
                         requests.get(0), "the token read from its file, next to the configuration file");

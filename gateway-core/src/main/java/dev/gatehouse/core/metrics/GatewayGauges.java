@@ -1,5 +1,6 @@
 package dev.gatehouse.core.metrics;
 
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.tls.TlsManager;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +13,14 @@ import java.util.function.Supplier;
  * @param openConnections by entry point, the connections open now
  * @param servers by service, then server URL, whether the server gets traffic (up) or not
  * @param certificates the certificates served (configured and obtained by resolvers)
+ * @param providers each provider's health (Gatehouse's {@code provider_up} and {@code provider_last_update_success})
  */
 public record GatewayGauges(Supplier<Map<String, Integer>> openConnections,
-        Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates) {
+        Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates,
+        Supplier<List<ProviderHealth.Status>> providers) {
 
     /** Before the gateway is assembled: nothing to report. */
-    public static final GatewayGauges NONE = new GatewayGauges(Map::of, Map::of, List::of);
+    public static final GatewayGauges NONE = new GatewayGauges(Map::of, Map::of, List::of, List::of);
 
     /** One certificate's labels and expiry, as the Prometheus registry labels them. */
     record Certificate(String commonName, String serial, String sans, long notAfterEpochSeconds) {

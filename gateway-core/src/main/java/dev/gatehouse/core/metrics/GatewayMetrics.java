@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +64,6 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private final MultiGauge serverUp;
     private final MultiGauge providerUp;
     private final MultiGauge providerLastUpdate;
-    /** Read at each scrape: each provider's health. */
-    private volatile Supplier<List<ProviderHealth.Status>> providers = List::of;
     /** Read at each scrape: the same sources the pushed backends read at each push. */
     private volatile GatewayGauges gauges = GatewayGauges.NONE;
 
@@ -118,14 +115,6 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     /** Where the gateway's state (open connections, servers up, certificates) is read at each scrape. */
     public void gauges(GatewayGauges gauges) {
         this.gauges = gauges;
-    }
-
-    /**
-     * Where {@code <prefix>_provider_up} and {@code <prefix>_provider_last_update_success} (Gatehouse's) read each
-     * provider's health at each scrape.
-     */
-    public void providers(Supplier<List<ProviderHealth.Status>> health) {
-        this.providers = health;
     }
 
     /**
@@ -191,7 +180,7 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         serverUp.register(up, true);
         List<MultiGauge.Row<?>> providersUp = new ArrayList<>();
         List<MultiGauge.Row<?>> providersUpdated = new ArrayList<>();
-        for (ProviderHealth.Status status : providers.get()) {
+        for (ProviderHealth.Status status : state.providers().get()) {
             Tags provider = Tags.of("provider", status.provider());
             providersUp.add(MultiGauge.Row.of(provider, status.up() ? 1 : 0));
             if (status.lastPublished() != null) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.metrics;
 
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -103,7 +104,7 @@ final class InfluxDb2Backend extends IntervalPushBackend {
         return true;
     }
 
-    /** The gateway's state at this push: open connections, servers up, certificate expiry ({@code value}). */
+    /** The gateway's state at this push: open connections, servers up, certificate expiry, providers ({@code value}). */
     private void gaugePoints(StringBuilder body, String timestamp) {
         GatewayGauges state = gauges;
         state.openConnections().get().forEach((entryPoint, open) -> {
@@ -125,6 +126,15 @@ final class InfluxDb2Backend extends IntervalPushBackend {
             tags.put("sans", certificate.sans());
             point(body, "traefik.tls.certs.notAfterTimestamp", tags, "value=" + certificate.notAfterEpochSeconds(),
                     timestamp);
+        }
+        for (ProviderHealth.Status provider : state.providers().get()) {
+            Map<String, String> tags = new TreeMap<>(additionalLabels);
+            tags.put("provider", provider.provider());
+            point(body, "traefik.provider.up", tags, "value=" + (provider.up() ? 1 : 0), timestamp);
+            if (provider.lastPublished() != null) {
+                point(body, "traefik.provider.lastUpdateSuccessTimestamp", tags,
+                        "value=" + provider.lastPublished().getEpochSecond(), timestamp);
+            }
         }
     }
 

@@ -94,6 +94,16 @@ final class OtlpMetricsBackend implements MetricsBackend {
                 .buildWithCallback(gauge -> gauges.distinctCertificates().forEach(certificate -> gauge.record(
                         certificate.notAfterEpochSeconds(), Attributes.builder().put("cn", certificate.commonName())
                                 .put("serial", certificate.serial()).put("sans", certificate.sans()).build())));
+        // Gatehouse's own, as in the Prometheus scrape: whether each provider reads its source, and when it last did.
+        meter.gaugeBuilder("traefik_provider_up").setUnit("1")
+                .setDescription("Whether the provider reads its source now (1) or not (0)").buildWithCallback(gauge ->
+                        gauges.providers().get().forEach(status -> gauge.record(status.up() ? 1 : 0,
+                                Attributes.builder().put("provider", status.provider()).build())));
+        meter.gaugeBuilder("traefik_provider_last_update_success").setUnit("s")
+                .setDescription("When the provider last published a configuration (epoch seconds)").buildWithCallback(gauge ->
+                        gauges.providers().get().stream().filter(status -> status.lastPublished() != null)
+                                .forEach(status -> gauge.record(status.lastPublished().getEpochSecond(),
+                                        Attributes.builder().put("provider", status.provider()).build())));
         if (labels.services()) {
             meter.gaugeBuilder("traefik_service_server_up").setUnit("1")
                     .setDescription("service server is up, described by gauge value of 0 or 1.").buildWithCallback(gauge ->

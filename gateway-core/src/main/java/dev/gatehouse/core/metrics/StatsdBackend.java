@@ -1,5 +1,6 @@
 package dev.gatehouse.core.metrics;
 
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -115,8 +116,8 @@ final class StatsdBackend extends IntervalPushBackend {
 
     /**
      * The gateway's state at this push. DogStatsD: one gauge per label set. Plain StatsD has no labels: the open
-     * connections of all entry points are added up, and the per-server and per-certificate gauges, which mean
-     * nothing without their labels, are left out.
+     * connections of all entry points are added up, and the per-server, per-certificate and per-provider gauges,
+     * which mean nothing without their labels, are left out.
      */
     private void gaugeLines(StringBuilder lines) {
         GatewayGauges state = gauges;
@@ -145,6 +146,15 @@ final class StatsdBackend extends IntervalPushBackend {
             tag(tags, "serial", certificate.serial());
             tag(tags, "sans", certificate.sans());
             line(lines, "tls.certs.notAfterTimestamp", certificate.notAfterEpochSeconds(), "g", tags.toString());
+        }
+        for (ProviderHealth.Status provider : state.providers().get()) {
+            StringBuilder tags = new StringBuilder();
+            tag(tags, "provider", provider.provider());
+            line(lines, "provider.up", provider.up() ? 1 : 0, "g", tags.toString());
+            if (provider.lastPublished() != null) {
+                line(lines, "provider.lastUpdateSuccessTimestamp", provider.lastPublished().getEpochSecond(), "g",
+                        tags.toString());
+            }
         }
     }
 
