@@ -1,6 +1,6 @@
 package dev.gatehouse.core.accesslog;
 
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.Version;
 import dev.gatehouse.core.config.AccessLogConfig;
 import dev.gatehouse.core.config.AccessLogFiltersConfig;

@@ -1,7 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import dev.gatehouse.core.logging.LogText;
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.core.time.Scheduler;

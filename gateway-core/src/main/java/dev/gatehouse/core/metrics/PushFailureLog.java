@@ -1,6 +1,6 @@
 package dev.gatehouse.core.metrics;
 
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;

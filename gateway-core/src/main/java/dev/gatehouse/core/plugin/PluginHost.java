@@ -1,6 +1,6 @@
 package dev.gatehouse.core.plugin;
 
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 import com.google.inject.Injector;
 import dev.gatehouse.api.ApiVersion;
 import dev.gatehouse.api.NamedExtension;

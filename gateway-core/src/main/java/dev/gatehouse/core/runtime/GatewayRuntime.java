@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.tls.TlsRuntime;

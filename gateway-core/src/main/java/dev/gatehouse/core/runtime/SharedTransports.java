@@ -1,6 +1,6 @@
 package dev.gatehouse.core.runtime;
 
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.gatehouse.core.server;
 
-import dev.gatehouse.core.logging.FailureReasons;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.http.EntryPoint;

@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.file;
 
 import dev.gatehouse.api.ConfigurationFragment;
 import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.config.ConfigurationLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -203,7 +204,7 @@ final class DynamicFiles {
             stream.forEach(entries::add);
         } catch (IOException e) {
             // The folder vanished or cannot be listed: its files are simply not there.
-            LOG.warn("Cannot list {}: {}", dir, e.toString());
+            LOG.warn("Cannot list {}: {}", dir, FailureReasons.of(e));
             return;
         }
         for (Path entry : entries) {

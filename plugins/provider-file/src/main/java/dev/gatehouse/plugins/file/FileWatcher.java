@@ -5,6 +5,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.Provider;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -233,7 +234,7 @@ final class FileWatcher implements Provider.Running {
             try {
                 registerTree(child); // files may already be in it: the re-read finds them
             } catch (IOException e) {
-                LOG.warn("Cannot watch new folder {}: {}", child, e.toString());
+                LOG.warn("Cannot watch new folder {}: {}", child, FailureReasons.of(e));
             }
             return true;
         }
@@ -253,7 +254,7 @@ final class FileWatcher implements Provider.Running {
                 LOG.info("{} exists again; reading it", root);
                 return true;
             } catch (IOException e) {
-                LOG.warn("Cannot watch {} yet: {}", root, e.toString());
+                LOG.warn("Cannot watch {} yet: {}", root, FailureReasons.of(e));
             }
         }
         return false;
@@ -298,7 +299,7 @@ final class FileWatcher implements Provider.Running {
                 registerTree(subfolder);
             } catch (IOException e) {
                 // Deleted meanwhile, or not readable: the rest of the tree is still watched.
-                LOG.warn("Cannot watch {}: {}", subfolder, e.toString());
+                LOG.warn("Cannot watch {}: {}", subfolder, FailureReasons.of(e));
             }
         }
     }

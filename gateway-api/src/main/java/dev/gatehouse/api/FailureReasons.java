@@ -1,4 +1,4 @@
-package dev.gatehouse.core.logging;
+package dev.gatehouse.api;
 
 import java.net.ConnectException;
 import java.net.PortUnreachableException;
@@ -11,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Why something failed, in words an operator reads in the log: a Java class name ({@code
+ * Why something failed, in words an operator reads in the log (for the core and for plugins, so that every WARN
+ * line reads alike): a Java class name ({@code
  * java.nio.file.NoSuchFileException: /x}) means nothing to someone running the gateway, so the well-known failures
  * anywhere in the chain of causes are named (refused, timed out, no such file, permission denied), and otherwise the
  * innermost message is given without a leading class name. The class name stays for a failure with no message at

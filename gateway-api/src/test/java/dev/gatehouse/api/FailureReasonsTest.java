@@ -1,4 +1,4 @@
-package dev.gatehouse.core.logging;
+package dev.gatehouse.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
