@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.api.ApiVersion;
 import dev.gatehouse.core.PluginsCommand;
 import dev.gatehouse.core.config.StaticConfigurationLoader;
+import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.plugin.PluginProblem;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
@@ -200,6 +201,9 @@ class PluginSafetyTest {
                       file:
                         directory: dynamic
                       exploding: {}
+                    metrics:
+                      prometheus:
+                        entryPoint: web
                     """);
             PluginJarBuilder.plugin("exploding-plugin", "1.0.0")
                     .source("com.example.exploding.ExplodingProvider", """
@@ -244,6 +248,14 @@ class PluginSafetyTest {
                     gateway.application().runtime().problems().toString());
             assertEquals(404, Http.get(gateway.url("/broken")).statusCode());
             assertEquals(200, Http.get(gateway.url("/app")).statusCode(), "the rest of the gateway serves");
+            // The provider that could not start is "failed" where an operator looks: the API's provider health and the metric.
+            ProviderHealth.Status exploding = gateway.application().providerStatuses().stream()
+                    .filter(status -> status.provider().equals("exploding")).findFirst().orElseThrow();
+            assertEquals(ProviderHealth.State.FAILED, exploding.state(), exploding.toString());
+            assertTrue(exploding.problem().contains("provider exploded at start"), exploding.toString());
+            String scrape = Http.get(gateway.url("/metrics")).body();
+            assertTrue(scrape.contains("traefik_provider_up{provider=\"exploding\"} 0.0"), scrape);
+            assertTrue(scrape.contains("traefik_provider_up{provider=\"file\"} 1.0"), scrape);
         }
     }
 
