@@ -42,7 +42,7 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
             PreparedMiddleware middleware = middlewares.get(middlewareName);
             try {
                 Handler.Wrapper wrapper = middleware.type().create(middleware.options(),
-                        new Context(middleware.provider(), services));
+                        new Context(middleware.provider(), middlewareName, services));
                 if (wrapper == null) {
                     problems.accept("middleware '" + middlewareName + "' produced no handler");
                 } else {
@@ -92,8 +92,9 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
         return null;
     }
 
-    /** What a middleware being created may ask for: services of the same configuration. */
-    private record Context(String provider, Function<String, Handler> services) implements MiddlewareContext {
+    /** What a middleware being created may ask for: its own name, services of the same configuration. */
+    private record Context(String provider, String middlewareName, Function<String, Handler> services)
+            implements MiddlewareContext {
         @Override
         public Handler service(String name) {
             if (name == null || name.isBlank()) {
