@@ -14,6 +14,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -57,6 +58,15 @@ final class RedisLimits {
     private static final Map<Settings, Shared> CLIENTS = new HashMap<>();
     /** The event loops of every client; null while there is none. Guarded by the class. */
     private static ClientResources resources;
+
+    static {
+        // lettuce records JFR events through classes it looks up by name in the thread's context class loader: the
+        // gateway's, which does not see this plugin's copy of lettuce (a different class, or none). Off, for this copy
+        // only: the plugin jar relocates lettuce, and this property's name with it.
+        if (System.getProperty("io.lettuce.core.jfr") == null) {
+            System.setProperty("io.lettuce.core.jfr", "false");
+        }
+    }
 
     private RedisLimits() {
     }
@@ -218,6 +228,8 @@ final class RedisLimits {
                 if (resources == null) {
                     // Two event loops are plenty for rate-limit commands; lettuce's default is one per core, times two.
                     resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                            // No per-command latency statistics (lettuce keeps them when it finds HdrHistogram).
+                            .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                             // Back within a second or two of Redis returning (lettuce's default waits up to 30 s).
                             .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2,
                                     TimeUnit.MILLISECONDS))
@@ -356,8 +368,8 @@ final class RedisLimits {
             if (failing.compareAndSet(true, false)) {
                 long unloggedDecisions = unlogged.getAndSet(0);
                 LOG.info("rateLimit: {} answers again; the limits are shared through it again{}", settings,
-                        unloggedDecisions == 0 ? "" : " (" + unloggedDecisions + " more decisions were made without it"
-                                + " since the previous line)");
+                        unloggedDecisions == 0 ? "" : " (" + unloggedDecisions + " more requests were decided without"
+                                + " it since the previous line)");
             }
         }
 
@@ -371,9 +383,9 @@ final class RedisLimits {
                 return;
             }
             unlogged.addAndGet(-unloggedDecisions);
-            LOG.warn("rateLimit {}: {} cannot be used ({}); this instance limits requests with its own buckets until it"
-                    + " answers ({} decisions so far without it since the previous line)", middlewareName, settings,
-                    describe(failure), unloggedDecisions);
+            LOG.warn("rateLimit {}: {} cannot be used ({}); requests are limited by this instance's own buckets until it"
+                    + " answers{}", middlewareName, settings, describe(failure), unloggedDecisions <= 1 ? ""
+                    : " (" + unloggedDecisions + " requests decided this way since the previous line)");
             LOG.debug("rateLimit {}: the failure", middlewareName, failure);
         }
 
