@@ -51,8 +51,9 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
      * {@code maxActiveConns}) are accepted and checked, but lettuce sends every command of an instance over one
      * multiplexed connection, so they change nothing.
      *
-     * @param endpoints {@code host:port} of the Redis server; default {@code localhost:6379}
-     * @param db the database selected after connecting; default 0
+     * @param endpoints {@code host:port} of the Redis server (default {@code localhost:6379}), or of nodes of a Redis
+     *     Cluster (several)
+     * @param db the database selected after connecting; default 0 (and 0 only with a Redis Cluster)
      * @param readTimeout how long an answer may take; default 3s, zero or negative: no limit
      * @param writeTimeout how long sending a command may take; default 3s, zero or negative: no limit
      * @param dialTimeout how long connecting may take; default (and zero or negative) 5s

@@ -2,6 +2,7 @@ package dev.gatehouse.plugins.middlewares.limits;
 
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.plugins.middlewares.internal.ClientTls;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
@@ -12,7 +13,13 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
@@ -20,6 +27,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +43,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Redis connections of the {@code rateLimit} middlewares: one client (one multiplexed connection) per distinct
- * {@code redis} setting, shared by every middleware, router and configuration that uses the same setting, and closed
- * when the last of them stops. A reload that keeps the setting keeps the connection (the new configuration's
+ * The Redis connections of the {@code rateLimit} middlewares: one client (one multiplexed connection; one per primary
+ * of a Redis Cluster) per distinct {@code redis} setting, shared by every middleware, router and configuration that
+ * uses the same setting, and closed when the last of them stops. A reload that keeps the setting keeps the connection (the new configuration's
  * limiters take their lease before the old ones give theirs back); one that changes it closes the old connection
  * once the old configuration retires. All clients share one small set of event-loop threads, stopped with the last
  * client.
@@ -77,8 +85,21 @@ final class RedisLimits {
      *
      * @param commandTimeout how long a command may take from being sent to its answer; null: no limit
      */
-    record Settings(String host, int port, String username, String password, int db, TlsFiles tlsFiles,
+    record Settings(List<Endpoint> endpoints, String username, String password, int db, TlsFiles tlsFiles,
             Duration commandTimeout, Duration dialTimeout, ClientTlsHolder tls) {
+
+        /** One {@code host:port}. */
+        record Endpoint(String host, int port) {
+            @Override
+            public String toString() {
+                return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            }
+        }
+
+        /** Several endpoints: the nodes of a Redis Cluster, as Traefik (go-redis's universal client) takes them. */
+        boolean cluster() {
+            return endpoints.size() > 1;
+        }
 
         /** The TLS options as given: what identifies the setting. */
         record TlsFiles(String ca, String cert, String key, boolean insecureSkipVerify) {
@@ -99,43 +120,23 @@ final class RedisLimits {
 
         /** {@code host:port}, for messages. */
         String address() {
-            return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            return endpoints.stream().map(Endpoint::toString).collect(java.util.stream.Collectors.joining(", "));
         }
 
         static Settings of(RateLimit.Redis redis, GatewayEnvironment environment) throws GeneralSecurityException {
             List<String> endpoints = redis.endpoints() == null || redis.endpoints().isEmpty()
                     ? List.of("localhost:6379") : redis.endpoints();
-            if (endpoints.size() > 1) {
-                throw new IllegalArgumentException("'redis.endpoints' lists " + endpoints.size() + " endpoints, which"
-                        + " Traefik takes as the nodes of a Redis Cluster; Redis Cluster is not supported yet: give the"
-                        + " one endpoint of a Redis server");
-            }
-            String endpoint = endpoints.get(0) == null ? "" : endpoints.get(0).strip();
-            String host;
-            String port;
-            if (endpoint.startsWith("[") && endpoint.contains("]:")) {
-                host = endpoint.substring(1, endpoint.indexOf("]:"));
-                port = endpoint.substring(endpoint.indexOf("]:") + 2);
-            } else if (endpoint.lastIndexOf(':') > 0 && endpoint.indexOf(':') == endpoint.lastIndexOf(':')) {
-                host = endpoint.substring(0, endpoint.indexOf(':'));
-                port = endpoint.substring(endpoint.indexOf(':') + 1);
-            } else {
-                host = "";
-                port = "";
-            }
-            int portNumber;
-            try {
-                portNumber = Integer.parseInt(port);
-            } catch (NumberFormatException e) {
-                portNumber = -1;
-            }
-            if (host.isEmpty() || portNumber < 1 || portNumber > 65535) {
-                throw new IllegalArgumentException("'redis.endpoints[0]': '" + endpoint + "' is not host:port (such as"
-                        + " redis.example.com:6379 or [::1]:6379)");
+            List<Endpoint> parsed = new ArrayList<>();
+            for (int i = 0; i < endpoints.size(); i++) {
+                parsed.add(endpoint(i, endpoints.get(i)));
             }
             int db = redis.db() == null ? 0 : redis.db();
             if (db < 0) {
                 throw new IllegalArgumentException("'redis.db' must not be negative (0 is Redis's first database)");
+            }
+            if (db != 0 && parsed.size() > 1) {
+                throw new IllegalArgumentException("'redis.db' must be 0 with several endpoints: they are the nodes of"
+                        + " a Redis Cluster, which has database 0 only");
             }
             nonNegative("poolSize", redis.poolSize());
             nonNegative("minIdleConns", redis.minIdleConns());
@@ -156,8 +157,36 @@ final class RedisLimits {
                 tls = ClientTls.of(environment, "redis.tls", given.ca(), given.cert(), given.key(),
                         tlsFiles.insecureSkipVerify());
             }
-            return new Settings(host, portNumber, emptyToNull(redis.username()), emptyToNull(redis.password()), db,
+            return new Settings(List.copyOf(parsed), emptyToNull(redis.username()), emptyToNull(redis.password()), db,
                     tlsFiles, command, dial, new ClientTlsHolder(tls));
+        }
+
+        /** {@code host:port} or {@code [ipv6]:port}. */
+        private static Endpoint endpoint(int index, String given) {
+            String endpoint = given == null ? "" : given.strip();
+            String host;
+            String port;
+            if (endpoint.startsWith("[") && endpoint.contains("]:")) {
+                host = endpoint.substring(1, endpoint.indexOf("]:"));
+                port = endpoint.substring(endpoint.indexOf("]:") + 2);
+            } else if (endpoint.lastIndexOf(':') > 0 && endpoint.indexOf(':') == endpoint.lastIndexOf(':')) {
+                host = endpoint.substring(0, endpoint.indexOf(':'));
+                port = endpoint.substring(endpoint.indexOf(':') + 1);
+            } else {
+                host = "";
+                port = "";
+            }
+            int portNumber;
+            try {
+                portNumber = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                portNumber = -1;
+            }
+            if (host.isEmpty() || portNumber < 1 || portNumber > 65535) {
+                throw new IllegalArgumentException("'redis.endpoints[" + index + "]': '" + endpoint + "' is not host:port"
+                        + " (such as redis.example.com:6379 or [::1]:6379)");
+            }
+            return new Endpoint(host, portNumber);
         }
 
         private static void nonNegative(String option, Integer value) {
@@ -195,7 +224,7 @@ final class RedisLimits {
         CompletionStage<List<Object>> runScript(String script, String sha, String key, String[] arguments) {
             String[] keys = {key};
             return shared.connection().thenCompose(connection -> {
-                RedisAsyncCommands<String, String> commands = connection.async();
+                RedisScriptingAsyncCommands<String, String> commands = Shared.commands(connection);
                 return commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, arguments)
                         .exceptionallyCompose(failure -> cause(failure) instanceof RedisNoScriptException
                                 ? commands.<List<Object>>eval(script, ScriptOutputType.MULTI, keys, arguments)
@@ -235,7 +264,7 @@ final class RedisLimits {
                                     TimeUnit.MILLISECONDS))
                             .build();
                 }
-                shared = new Shared(settings, RedisClient.create(resources), resources);
+                shared = new Shared(settings, resources);
                 CLIENTS.put(settings, shared);
                 shared.connection();   // connect now rather than on the first request
             }
@@ -284,11 +313,12 @@ final class RedisLimits {
         static final AtomicLong WITHOUT_REDIS = new AtomicLong();
 
         final Settings settings;
-        final RedisClient client;
+        /** A {@link RedisClient}, or a {@link RedisClusterClient} for several endpoints. */
+        final AbstractRedisClient client;
         final ClientResources resources;
-        final RedisURI uri;
+        final List<RedisURI> uris;
         /** The connection, or the attempt to make it; replaced when an attempt failed. */
-        final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection = new AtomicReference<>();
+        final AtomicReference<CompletableFuture<StatefulConnection<String, String>>> connection = new AtomicReference<>();
         /** Guarded by {@link RedisLimits}. */
         int leases;
         volatile boolean closed;
@@ -298,28 +328,41 @@ final class RedisLimits {
         final AtomicLong unlogged = new AtomicLong();
         final AtomicLong lastLineNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(LOG_WINDOW_SECONDS));
 
-        Shared(Settings settings, RedisClient client, ClientResources resources) {
+        Shared(Settings settings, ClientResources resources) {
             this.settings = settings;
-            this.client = client;
             this.resources = resources;
-            RedisURI.Builder uri = RedisURI.builder().withHost(settings.host()).withPort(settings.port())
-                    .withDatabase(settings.db());
-            if (settings.username() != null) {
-                uri.withAuthentication(settings.username(), settings.password() == null ? "" : settings.password());
-            } else if (settings.password() != null) {
-                uri.withPassword(settings.password().toCharArray());
+            ClientTls tls = settings.tls().value();
+            List<RedisURI> uris = new ArrayList<>();
+            for (Settings.Endpoint endpoint : settings.endpoints()) {
+                RedisURI.Builder uri = RedisURI.builder().withHost(endpoint.host()).withPort(endpoint.port())
+                        .withDatabase(settings.db());
+                if (settings.username() != null) {
+                    uri.withAuthentication(settings.username(), settings.password() == null ? "" : settings.password());
+                } else if (settings.password() != null) {
+                    uri.withPassword(settings.password().toCharArray());
+                }
+                if (tls != null) {
+                    uri.withSsl(true).withVerifyPeer(tls.insecureSkipVerify() ? SslVerifyMode.NONE : SslVerifyMode.FULL);
+                }
+                if (settings.commandTimeout() != null) {
+                    uri.withTimeout(settings.commandTimeout());
+                }
+                uris.add(uri.build());
             }
-            ClientOptions.Builder options = ClientOptions.builder()
-                    .autoReconnect(true)
+            this.uris = List.copyOf(uris);
+            ClientOptions.Builder options = settings.cluster()
+                    // Follow the cluster's changes (a failover, slots moved) as soon as a node says so.
+                    ? ClusterClientOptions.builder().topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(30)).build())
+                    : ClientOptions.builder();
+            options.autoReconnect(true)
                     // While disconnected, fail at once (and decide without Redis) rather than queue until the timeout.
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(SocketOptions.builder().connectTimeout(settings.dialTimeout()).build())
                     .timeoutOptions(settings.commandTimeout() == null
                             ? TimeoutOptions.builder().timeoutCommands(false).build()
                             : TimeoutOptions.enabled(settings.commandTimeout()));
-            ClientTls tls = settings.tls().value();
             if (tls != null) {
-                uri.withSsl(true).withVerifyPeer(tls.insecureSkipVerify() ? SslVerifyMode.NONE : SslVerifyMode.FULL);
                 options.sslOptions(SslOptions.builder().jdkSslProvider().handshakeTimeout(settings.dialTimeout())
                         .sslContext(builder -> {
                             if (tls.keyManagers() != null) {
@@ -330,20 +373,24 @@ final class RedisLimits {
                             }
                         }).build());
             }
-            if (settings.commandTimeout() != null) {
-                uri.withTimeout(settings.commandTimeout());
+            if (settings.cluster()) {
+                RedisClusterClient cluster = RedisClusterClient.create(resources, this.uris);
+                cluster.setOptions((ClusterClientOptions) options.build());
+                this.client = cluster;
+            } else {
+                RedisClient single = RedisClient.create(resources);
+                single.setOptions(options.build());
+                this.client = single;
             }
-            this.uri = uri.build();
-            client.setOptions(options.build());
         }
 
         /** The connection once made; a new attempt when the last one failed. */
-        CompletableFuture<StatefulRedisConnection<String, String>> connection() {
-            CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+        CompletableFuture<StatefulConnection<String, String>> connection() {
+            CompletableFuture<StatefulConnection<String, String>> current = connection.get();
             if (current != null && !current.isCompletedExceptionally()) {
                 return current;
             }
-            CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
+            CompletableFuture<StatefulConnection<String, String>> attempt = new CompletableFuture<>();
             if (!connection.compareAndSet(current, attempt)) {
                 return connection.get();
             }
@@ -351,7 +398,17 @@ final class RedisLimits {
                 attempt.completeExceptionally(new IllegalStateException("the rate limiter stopped"));
                 return attempt;
             }
-            client.connectAsync(StringCodec.UTF8, uri).whenComplete((made, failure) -> {
+            // A cluster client connects once it knows the cluster's nodes and slots (asked from the endpoints), and
+            // connects to each node when first used: to every primary here, or the first commands, sent while those
+            // connections are being made, would be rejected.
+            CompletionStage<? extends StatefulConnection<String, String>> connecting = client instanceof RedisClusterClient cluster
+                    ? cluster.refreshPartitionsAsync().thenCompose(known -> cluster.connectAsync(StringCodec.UTF8))
+                            .thenCompose(made -> CompletableFuture.allOf(made.getPartitions().stream()
+                                    .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
+                                    .map(node -> made.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()))
+                                    .toArray(CompletableFuture[]::new)).thenApply(all -> made))
+                    : ((RedisClient) client).connectAsync(StringCodec.UTF8, uris.get(0));
+            connecting.whenComplete((made, failure) -> {
                 if (failure != null) {
                     attempt.completeExceptionally(failure);
                 } else {
@@ -362,6 +419,12 @@ final class RedisLimits {
                 }
             });
             return attempt;
+        }
+
+        /** The scripting commands of {@code connection}: a cluster's send each command to the node of its key. */
+        static RedisScriptingAsyncCommands<String, String> commands(StatefulConnection<String, String> connection) {
+            return connection instanceof StatefulRedisClusterConnection<String, String> cluster ? cluster.async()
+                    : ((StatefulRedisConnection<String, String>) connection).async();
         }
 
         void answered() {
@@ -392,7 +455,7 @@ final class RedisLimits {
         /** Closes the connection, made or being made, then the client. */
         CompletableFuture<Void> close() {
             closed = true;
-            CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+            CompletableFuture<StatefulConnection<String, String>> current = connection.get();
             CompletableFuture<Void> connectionClosed = current == null ? CompletableFuture.completedFuture(null)
                     : current.handle((made, failure) -> made)
                             .thenCompose(made -> made == null ? CompletableFuture.completedFuture(null) : made.closeAsync());

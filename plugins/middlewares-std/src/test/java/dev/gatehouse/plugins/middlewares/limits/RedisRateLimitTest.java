@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.it.Poll;
 import dev.gatehouse.it.RedisServer;
+import dev.gatehouse.it.ServerProcess;
 import dev.gatehouse.plugins.middlewares.MiddlewareTester;
 import dev.gatehouse.plugins.middlewares.TestEnvironment;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
@@ -220,13 +221,89 @@ class RedisRateLimitTest {
     }
 
     @Test
+    void severalEndpointsAreTheNodesOfARedisClusterThatHoldsTheSharedBuckets() throws Exception {
+        List<ClusterNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                ClusterNode node = new ClusterNode(dir.resolve("node" + i));
+                nodes.add(node);
+                node.start();
+            }
+            List<String> addresses = nodes.stream().map(ClusterNode::address).toList();
+            nodes.get(0).cli(java.util.stream.Stream.concat(java.util.stream.Stream.of("--cluster", "create"),
+                    java.util.stream.Stream.concat(addresses.stream(), java.util.stream.Stream.of("--cluster-yes"))).toList());
+            Poll.until("the cluster is ready", Duration.ofSeconds(20),
+                    () -> nodes.stream().allMatch(n -> n.cli(List.of("CLUSTER", "INFO")).contains("cluster_state:ok")));
+            RateLimit.Redis first = new RateLimit.Redis(addresses, null, null, null, null, null, null, null, null, null, null);
+            RateLimit.Redis second = new RateLimit.Redis(List.of(addresses.get(2), addresses.get(0)), null, null, null, null,
+                    null, null, null, Duration.ofSeconds(4), null, null);
+            long before = RedisLimits.decisionsWithoutRedis();
+            int allowed = 0;
+            try (MiddlewareTester a = new MiddlewareTester(limiter(6, 1, first));
+                    MiddlewareTester b = new MiddlewareTester(limiter(6, 1, second))) {
+                for (int client = 0; client < 12; client++) {
+                    for (MiddlewareTester instance : List.of(a, b, a, b)) {
+                        allowed += instance.get("/", "X-Client: c" + client).getStatus() == 200 ? 1 : 0;
+                    }
+                }
+            }
+            assertEquals(12, allowed, "one token per client, shared by both instances");
+            assertEquals(before, RedisLimits.decisionsWithoutRedis(), "every decision was the cluster's");
+            List<Integer> keysPerNode = nodes.stream().map(n -> Integer.parseInt(n.cli(List.of("DBSIZE")).strip())).toList();
+            assertEquals(12, keysPerNode.stream().mapToInt(Integer::intValue).sum(), keysPerNode.toString());
+            assertTrue(keysPerNode.stream().filter(k -> k > 0).count() > 1, "the buckets are spread over the nodes: "
+                    + keysPerNode);
+        } finally {
+            for (ClusterNode node : nodes) {
+                node.close();
+            }
+        }
+    }
+
+    /** A Redis Cluster node (Debian's redis-server with cluster-enabled) on its own port and folder. */
+    static final class ClusterNode extends ServerProcess {
+        private final String redisServer = binary("redis-server", "redis-server");
+        private final String redisCli = binary("redis-cli", "redis-tools");
+        private final int port = freePort();
+
+        ClusterNode(Path dir) {
+            super(dir);
+        }
+
+        String address() {
+            return "127.0.0.1:" + port;
+        }
+
+        @Override
+        protected int readyPort() {
+            return port;
+        }
+
+        @Override
+        protected List<String> command() {
+            return List.of(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                    "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
+                    "--save", "", "--appendonly", "no");
+        }
+
+        String cli(List<String> args) {
+            List<String> command = new ArrayList<>(List.of(redisCli, "-h", "127.0.0.1", "-p", Integer.toString(port)));
+            command.addAll(args);
+            return run(command, null);
+        }
+    }
+
+    @Test
     void invalidRedisOptionsNameTheOption() {
         IllegalArgumentException endpoint = assertThrows(IllegalArgumentException.class,
                 () -> limiter(6, 3, redis("redis.example.com", null, null, null, null)));
         assertTrue(endpoint.getMessage().contains("'redis.endpoints[0]'"), endpoint.getMessage());
         IllegalArgumentException cluster = assertThrows(IllegalArgumentException.class, () -> limiter(6, 3,
-                new RateLimit.Redis(List.of("a:6379", "b:6379"), null, null, null, null, null, null, null, null, null, null)));
-        assertTrue(cluster.getMessage().contains("Redis Cluster"), cluster.getMessage());
+                new RateLimit.Redis(List.of("a:6379", "b:6379"), null, null, 1, null, null, null, null, null, null, null)));
+        assertTrue(cluster.getMessage().contains("'redis.db' must be 0 with several endpoints"), cluster.getMessage());
+        IllegalArgumentException second = assertThrows(IllegalArgumentException.class, () -> limiter(6, 3,
+                new RateLimit.Redis(List.of("a:6379", "b"), null, null, null, null, null, null, null, null, null, null)));
+        assertTrue(second.getMessage().contains("'redis.endpoints[1]'"), second.getMessage());
         IllegalArgumentException db = assertThrows(IllegalArgumentException.class, () -> limiter(6, 3,
                 new RateLimit.Redis(null, null, null, -1, null, null, null, null, null, null, null)));
         assertTrue(db.getMessage().contains("'redis.db'"), db.getMessage());
