@@ -1,9 +1,11 @@
 package dev.gatehouse.plugins.middlewares.internal;
 
 import dev.gatehouse.api.GatewayEnvironment;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -19,8 +21,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The client side of Traefik's {@code tls} options for a connection a middleware opens ({@code forwardAuth}'s
- * authentication service, {@code rateLimit}'s Redis): {@code ca} (a PEM file to trust instead of the system's
- * CAs), {@code cert}/{@code key} (a client certificate, PEM file or text, given both or neither) and
+ * authentication service, {@code rateLimit}'s Redis): {@code ca} (CA certificates to trust instead of the system's,
+ * a PEM file or the PEM text itself), {@code cert}/{@code key} (a client certificate, PEM file or text, given both or neither) and
  * {@code insecureSkipVerify} (any server certificate accepted), read once when the middleware is created.
  *
  * @param keyManagers the client certificate to present; null when none
@@ -65,14 +67,17 @@ public record ClientTls(KeyManager[] keyManagers, TrustManager[] trustManagers, 
         } catch (IOException e) {
             throw new IllegalStateException(e);   // an empty in-memory store reads nothing
         }
-        try (InputStream in = Files.newInputStream(environment.resolve(ca))) {
+        // As Traefik's ClientTLS: the PEM text itself, or a file.
+        boolean inline = ca.contains("-----BEGIN");
+        try (InputStream in = inline ? new ByteArrayInputStream(ca.getBytes(StandardCharsets.US_ASCII))
+                : Files.newInputStream(environment.resolve(ca))) {
             int i = 0;
             for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 store.setCertificateEntry("ca" + i++, certificate);
             }
         } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException("'" + option + ".ca': cannot read certificates from " + ca + ": "
-                    + e.getMessage());
+            throw new IllegalArgumentException("'" + option + ".ca': cannot read certificates from "
+                    + (inline ? "the PEM text given" : ca) + ": " + e.getMessage());
         }
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);

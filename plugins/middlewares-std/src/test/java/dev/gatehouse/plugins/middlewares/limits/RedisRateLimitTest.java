@@ -127,9 +127,13 @@ class RedisRateLimitTest {
             RateLimit.Redis tls = new RateLimit.Redis(List.of(redis.address()), "limiter", "s3cret", 2,
                     new RateLimit.RedisTls(pki.ca.toString(), pki.client.toString(), pki.clientKey.toString(), null),
                     null, null, null, null, null, null);
+            // The CA as PEM text rather than a file, as Traefik's tls.ca also takes it.
+            RateLimit.Redis inlineCa = new RateLimit.Redis(List.of(redis.address()), "limiter", "s3cret", 2,
+                    new RateLimit.RedisTls(Files.readString(pki.ca), pki.client.toString(), pki.clientKey.toString(), null),
+                    null, null, null, null, null, null);
             long before = RedisLimits.decisionsWithoutRedis();
             try (MiddlewareTester a = new MiddlewareTester(limiter(6, 2, tls));
-                    MiddlewareTester b = new MiddlewareTester(limiter(6, 2, tls))) {
+                    MiddlewareTester b = new MiddlewareTester(limiter(6, 2, inlineCa))) {
                 assertEquals(200, a.get("/", "X-Client: c").getStatus());
                 assertEquals(200, b.get("/", "X-Client: c").getStatus());
                 assertEquals(429, a.get("/", "X-Client: c").getStatus(), "the burst of 2 is used up by both together");
