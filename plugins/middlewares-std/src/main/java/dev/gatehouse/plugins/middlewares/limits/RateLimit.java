@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
@@ -212,14 +213,21 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
             }
             String client = source.extract(request);
             Executor executor = request.getComponents().getExecutor();
-            redisBuckets.take(held, client).whenComplete((decision, failure) -> executor.execute(() -> {
-                TokenBuckets.Decision decided = decision;
-                if (failure != null) {
-                    held.failed(redisBuckets.middlewareName(), failure);
-                    decided = ownBuckets.take(client, System.nanoTime());
+            redisBuckets.take(held, client).whenComplete((decision, failure) -> {
+                Runnable decide = () -> {
+                    TokenBuckets.Decision decided = decision;
+                    if (failure != null) {
+                        held.failed(redisBuckets.middlewareName(), failure);
+                        decided = ownBuckets.take(client, System.nanoTime());
+                    }
+                    applyLater(decided, request, response, callback);
+                };
+                try {
+                    executor.execute(decide);
+                } catch (RejectedExecutionException stopping) {
+                    decide.run();   // the server is stopping: answer from here rather than leave the request hanging
                 }
-                applyLater(decided, request, response, callback);
-            }));
+            });
             return true;
         }
     }
