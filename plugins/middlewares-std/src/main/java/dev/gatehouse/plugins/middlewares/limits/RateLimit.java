@@ -64,7 +64,7 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
             Duration dialTimeout) {
     }
 
-    /** {@code redis.tls}: the CA to trust (file), the client certificate and key (file or PEM text), or trust all. */
+    /** {@code redis.tls}: the CA to trust, the client certificate and its key (each a file or PEM text), or trust all. */
     public record RedisTls(String ca, String cert, String key, Boolean insecureSkipVerify) {
     }
 
