@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lettuce client) and a real Redis: together they let through one limit, where each on its own lets through its own;
  * with Redis stopped each limits by itself and says so; with Redis back they share again.
  *
- * <p>The bucket refills slowly (6 a minute) so the counts do not depend on this machine's speed. Item 4's
+ * <p>The bucket refills slowly (6 in 10 minutes) so the counts do not depend on this machine's speed. Item 4's
  * three-process check (100/s ± 10 %) takes the same configuration ({@link #limitedRoute}) with {@code average: 100}.
  */
 class RateLimitRedisTest {
@@ -51,7 +51,7 @@ class RateLimitRedisTest {
     void twoGatewaysShareOneLimitThroughRedisAndEachLimitsAloneWhileItIsDown() throws Exception {
         try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start();
                 TestBackend backend = TestBackend.echo("app")) {
-            String config = limitedRoute(backend.url(), 6, "1m", 10, """
+            String config = limitedRoute(backend.url(), 6, "10m", 10, """
                     redis:
                       endpoints: ["%s"]
                       readTimeout: 1s
@@ -88,7 +88,7 @@ class RateLimitRedisTest {
     @Test
     void withoutRedisEachGatewayHasItsOwnLimit() throws Exception {
         try (TestBackend backend = TestBackend.echo("app")) {
-            String config = limitedRoute(backend.url(), 6, "1m", 10, "");
+            String config = limitedRoute(backend.url(), 6, "10m", 10, "");
             try (TestGateway a = Gateways.withDynamic(dir.resolve("a"), config).start();
                     TestGateway b = Gateways.withDynamic(dir.resolve("b"), config).start()) {
                 assertEquals(20, allowed(List.of(a, b), 15));

@@ -39,13 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  * with its own in-memory buckets and its own Redis connection) share one limit; TLS with a client certificate and an
  * ACL user; Redis stopped, paused or refusing the credentials; connections given back on reload.
  *
- * <p>The buckets refill slowly (6 a minute), so the counts do not depend on how fast this machine sends: at most a
+ * <p>The buckets refill slowly (6 in 10 minutes), so the counts do not depend on how fast this machine sends: at most a
  * token or two comes back during a test.
  */
 class RedisRateLimitTest {
 
     private static final SourceCriterion.Config BY_HEADER = new SourceCriterion.Config(null, "X-Client", null);
-    private static final Duration SLOW_PERIOD = Duration.ofMinutes(1);
+    private static final Duration SLOW_PERIOD = Duration.ofMinutes(10);
 
     /** The gateway's environment, reading a client certificate (PEM files, PKCS#8 EC key) as the gateway does. */
     private static final GatewayEnvironment ENVIRONMENT = new GatewayEnvironment() {
@@ -326,7 +326,7 @@ class RedisRateLimitTest {
                 writeTimeout, dialTimeout);
     }
 
-    /** {@code rateLimit} named {@code limit@file}: {@code average} a minute, by the X-Client header. */
+    /** {@code rateLimit} named {@code limit@file}: {@code average} in 10 minutes, by the X-Client header. */
     private static Handler.Wrapper limiter(long average, long burst, RateLimit.Redis redis) throws Exception {
         return new RateLimit(ENVIRONMENT).create(
                 new RateLimit.Config(average, SLOW_PERIOD, burst, BY_HEADER, redis), new MiddlewareContext() {
