@@ -182,6 +182,21 @@ class RedisRateLimitTest {
     }
 
     @Test
+    void aRedisThatLostTheScriptIsGivenItAgain() throws Exception {
+        try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start();
+                MiddlewareTester gateway = new MiddlewareTester(limiter(6, 2, redis(redis.address(), null, null, null,
+                        null)))) {
+            long before = RedisLimits.decisionsWithoutRedis();
+            assertEquals(200, gateway.get("/", "X-Client: g").getStatus());
+            redis.redisCli("SCRIPT", "FLUSH");   // as after a restart without persistence, or a failover
+            assertEquals(200, gateway.get("/", "X-Client: g").getStatus());
+            assertEquals(429, gateway.get("/", "X-Client: g").getStatus(), "the burst of 2 is used up in Redis");
+            assertEquals(before, RedisLimits.decisionsWithoutRedis(), "every decision was Redis's");
+            assertEquals("1", redis.redisCli("SCRIPT", "EXISTS", RedisBuckets.SCRIPT_SHA).strip());
+        }
+    }
+
+    @Test
     void redisTooSlowBeyondTheTimeoutsIsDecidedWithoutIt() throws Exception {
         try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start();
                 MiddlewareTester gateway = new MiddlewareTester(limiter(6, 3, redis(redis.address(), null,
