@@ -23,6 +23,16 @@ public interface MiddlewareContext {
     Handler service(String name);
 
     /**
+     * The qualified name of the middleware being created, {@code name@provider} (such as {@code limit-api@file}): the
+     * same in every gateway instance that loads the same configuration, so a middleware can name state it shares
+     * with the other instances by it (the {@code rateLimit} middleware's buckets in Redis, as Traefik names them).
+     * Null where the caller does not know it (a test's context).
+     */
+    default String middlewareName() {
+        return null;
+    }
+
+    /**
      * Request attributes that middlewares set for the gateway. (Whether a request was forwarded is not an attribute:
      * see {@link dev.gatehouse.api.http.ForwardingListener}.)
      */

@@ -11,7 +11,8 @@ import java.util.Map;
  * realm). Traefik 1.7.12 removed these hashes from its API as a vulnerability (CVE-2019-12452) and v2/v3 show them
  * again; a hash is enough to mount an offline attack on the password, and nothing that reads the API needs it.
  * A private key given inline to {@code forwardAuth} ({@code tls.key} holding PEM text rather than a path) is
- * replaced too: it is the client certificate's secret.
+ * replaced too: it is the client certificate's secret. So are {@code rateLimit}'s {@code redis.password} (Traefik keeps
+ * it out of its logs, and the API is no place for it either) and an inline {@code redis.tls.key}.
  * The middleware itself keeps the real values: this changes what is shown, not what is enforced.
  */
 final class CredentialRedaction {
@@ -30,6 +31,8 @@ final class CredentialRedaction {
             keptFields = 2;   // user:realm:hash
         } else if (type.equalsIgnoreCase("forwardAuth")) {
             return withoutInlineKey(options);
+        } else if (type.equalsIgnoreCase("rateLimit")) {
+            return withoutRedisSecrets(options);
         } else {
             return options;
         }
@@ -54,6 +57,31 @@ final class CredentialRedaction {
                 if (hidden) {
                     Map<String, Object> shown = new LinkedHashMap<>(options);
                     shown.put(option.getKey(), shownTls);
+                    return shown;
+                }
+            }
+        }
+        return options;
+    }
+
+    /** The options with {@code redis.password} and an inline {@code redis.tls.key} replaced; the same map when none. */
+    private static Map<String, Object> withoutRedisSecrets(Map<String, Object> options) {
+        for (Map.Entry<String, Object> option : options.entrySet()) {
+            if (option.getKey().equalsIgnoreCase("redis") && option.getValue() instanceof Map<?, ?> redis) {
+                Map<String, Object> shownRedis = new LinkedHashMap<>();
+                redis.forEach((key, value) -> shownRedis.put(String.valueOf(key), value));
+                boolean hidden = false;
+                for (Map.Entry<String, Object> entry : shownRedis.entrySet()) {
+                    if (entry.getKey().equalsIgnoreCase("password") && entry.getValue() != null
+                            && !"".equals(entry.getValue())) {
+                        entry.setValue(REDACTED);
+                        hidden = true;
+                    }
+                }
+                Map<String, Object> withoutKey = withoutInlineKey(shownRedis);
+                if (hidden || withoutKey != shownRedis) {
+                    Map<String, Object> shown = new LinkedHashMap<>(options);
+                    shown.put(option.getKey(), withoutKey);
                     return shown;
                 }
             }

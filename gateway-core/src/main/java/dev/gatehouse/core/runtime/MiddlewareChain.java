@@ -47,7 +47,7 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
             PreparedMiddleware middleware = middlewares.get(middlewareName);
             try {
                 Handler.Wrapper wrapper = middleware.type().create(middleware.options(),
-                        new Context(middleware.provider(), services, defined.services()));
+                        new Context(middleware.provider(), middlewareName, services, defined.services()));
                 if (wrapper == null) {
                     problems.accept("middleware '" + middlewareName + "' produced no handler");
                 } else {
@@ -104,8 +104,9 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
         }
     }
 
-    /** What a middleware being created may ask for: services of the same configuration. */
-    private record Context(String provider, Function<String, Handler> services, Set<String> definedServices)
+    /** What a middleware being created may ask for: its own name, services of the same configuration. */
+    private record Context(String provider, String middlewareName, Function<String, Handler> services,
+            Set<String> definedServices)
             implements MiddlewareContext {
         @Override
         public Handler service(String name) {

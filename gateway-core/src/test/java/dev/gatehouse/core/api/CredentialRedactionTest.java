@@ -41,6 +41,18 @@ class CredentialRedactionTest {
     }
 
     @Test
+    void theRedisPasswordOfARateLimitAndAnInlineKeyAreHidden() {
+        Map<String, Object> options = Map.of("average", 100, "redis", Map.of("endpoints", List.of("redis:6379"),
+                "username", "limiter", "password", "s3cret",
+                "tls", Map.of("key", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----")));
+        assertEquals(Map.of("average", 100, "redis", Map.of("endpoints", List.of("redis:6379"), "username", "limiter",
+                "password", "<redacted>", "tls", Map.of("key", "<redacted>"))),
+                CredentialRedaction.middlewareOptions("rateLimit", options));
+        Map<String, Object> noPassword = Map.of("average", 100, "redis", Map.of("endpoints", List.of("redis:6379")));
+        assertSame(noPassword, CredentialRedaction.middlewareOptions("rateLimit", noPassword));
+    }
+
+    @Test
     void otherMiddlewaresAreShownAsTheyAre() {
         Map<String, Object> options = Map.of("users", List.of("not:a-credential"));
         assertSame(options, CredentialRedaction.middlewareOptions("headers", options));

@@ -7,34 +7,26 @@ import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.api.http.BodyReader;
 import dev.gatehouse.api.http.PeekedRequest;
+import dev.gatehouse.plugins.middlewares.internal.ClientTls;
 import dev.gatehouse.plugins.middlewares.internal.CommitHook;
 import dev.gatehouse.plugins.middlewares.internal.GoRegex;
 import dev.gatehouse.plugins.middlewares.internal.Responses;
 import dev.gatehouse.plugins.middlewares.internal.RewrittenRequest;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import jakarta.inject.Inject;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -348,78 +340,13 @@ public final class ForwardAuth implements Middleware<ForwardAuth.Config> {
     }
 
     private SSLContext sslContext(TlsConfig tls) throws Exception {
-        boolean hasCert = tls.cert() != null && !tls.cert().isBlank();
-        boolean hasKey = tls.key() != null && !tls.key().isBlank();
-        if (hasCert != hasKey) {
-            throw new IllegalArgumentException("'tls.cert' and 'tls.key' go together: give both (the client certificate"
-                    + " and its private key) or neither");
-        }
-        KeyManager[] clientCertificate = null;
-        if (hasCert) {
-            try {
-                clientCertificate = environment.clientCertificate(tls.cert(), tls.key());
-            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                throw new IllegalArgumentException("'tls.cert'/'tls.key': cannot read the client certificate: "
-                        + e.getMessage());
-            }
+        ClientTls read = ClientTls.of(environment, "tls", tls.ca(), tls.cert(), tls.key(),
+                Boolean.TRUE.equals(tls.insecureSkipVerify()));
+        if (read.keyManagers() == null && read.trustManagers() == null) {
+            return SSLContext.getDefault();
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        if (Boolean.TRUE.equals(tls.insecureSkipVerify())) {
-            context.init(clientCertificate, new TrustManager[] {new TrustAll()}, new SecureRandom());
-            return context;
-        }
-        if (tls.ca() == null || tls.ca().isEmpty()) {
-            if (clientCertificate == null) {
-                return SSLContext.getDefault();
-            }
-            context.init(clientCertificate, null, new SecureRandom());
-            return context;
-        }
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(environment.resolve(tls.ca()))) {
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca" + i++, cert);
-            }
-        } catch (java.io.IOException | java.security.cert.CertificateException e) {
-            throw new IllegalArgumentException("'tls.ca': cannot read certificates from " + tls.ca() + ": " + e.getMessage());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        context.init(clientCertificate, tmf.getTrustManagers(), new SecureRandom());
+        context.init(read.keyManagers(), read.trustManagers(), new SecureRandom());
         return context;
-    }
-
-    /** {@code insecureSkipVerify}: any certificate is accepted, as the option says. */
-    private static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

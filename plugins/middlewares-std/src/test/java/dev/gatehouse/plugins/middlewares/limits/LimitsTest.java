@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.plugins.middlewares.MiddlewareTester;
+import dev.gatehouse.plugins.middlewares.TestEnvironment;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class LimitsTest {
 
     @Test
     void burstThenRefusedWithRetryAfter() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new RateLimit().create(
+        try (MiddlewareTester t = new MiddlewareTester(new RateLimit(new TestEnvironment()).create(
                 new RateLimit.Config(1L, Duration.ofSeconds(10), 3L, BY_HEADER), null))) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(200, t.get("/", "X-Client: a").getStatus(), "burst request " + i);
@@ -44,7 +45,7 @@ class LimitsTest {
     void rateOverAWindowLetsAverageTimesWindowPlusBurstThrough() throws Exception {
         // 20 a second, burst 5, for ~1 s of back-to-back requests: about 5 + 20 pass, the rest are 429
         // (or briefly delayed, up to 25 ms, as Traefik does).
-        try (MiddlewareTester t = new MiddlewareTester(new RateLimit().create(new RateLimit.Config(20L, null, 5L, BY_HEADER), null))) {
+        try (MiddlewareTester t = new MiddlewareTester(new RateLimit(new TestEnvironment()).create(new RateLimit.Config(20L, null, 5L, BY_HEADER), null))) {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
             int ok = 0;
             int refused = 0;
@@ -67,7 +68,7 @@ class LimitsTest {
 
     @Test
     void averageZeroDisablesTheLimit() throws Exception {
-        try (MiddlewareTester t = new MiddlewareTester(new RateLimit().create(new RateLimit.Config(0L, null, null, null), null))) {
+        try (MiddlewareTester t = new MiddlewareTester(new RateLimit(new TestEnvironment()).create(new RateLimit.Config(0L, null, null, null), null))) {
             for (int i = 0; i < 20; i++) {
                 assertEquals(200, t.get("/").getStatus());
             }
@@ -87,8 +88,8 @@ class LimitsTest {
 
     @Test
     void invalidRateLimitOptions() {
-        assertThrows(IllegalArgumentException.class, () -> new RateLimit().create(new RateLimit.Config(-1L, null, null, null), null));
-        assertThrows(IllegalArgumentException.class, () -> new RateLimit().create(new RateLimit.Config(1L, null, null,
+        assertThrows(IllegalArgumentException.class, () -> new RateLimit(new TestEnvironment()).create(new RateLimit.Config(-1L, null, null, null), null));
+        assertThrows(IllegalArgumentException.class, () -> new RateLimit(new TestEnvironment()).create(new RateLimit.Config(1L, null, null,
                 new SourceCriterion.Config(new SourceCriterion.IpStrategyConfig(1, null), "X-A", null)), null));
     }
 
