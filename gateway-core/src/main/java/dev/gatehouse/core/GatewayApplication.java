@@ -21,6 +21,8 @@ import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.runtime.RuntimeBuilder;
+import dev.gatehouse.core.udp.UdpGateway;
+import dev.gatehouse.core.udp.UdpRouting;
 import dev.gatehouse.core.logging.Logging;
 import dev.gatehouse.core.metrics.GatewayGauges;
 import dev.gatehouse.core.metrics.GatewayMetrics;
@@ -88,6 +90,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RuntimeBuilder builder;
+    /** The UDP entry points; none until {@link #start} opens them. */
+    private volatile UdpGateway udp = UdpGateway.none();
     private volatile long generation;
     /** Health checks and passive health recoveries: never on request threads. */
     private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -251,6 +255,14 @@ public final class GatewayApplication implements AutoCloseable {
             application.closeQuietly();
             throw CannotListenException.of(e, application.assembly.entryPoints.listeners);
         }
+        try {
+            application.udp = UdpGateway.open(application.assembly.entryPoints.udpEntryPoints);
+        } catch (IOException e) {
+            application.server.stop();
+            application.closeQuietly();
+            throw new CannotListenException(e.getMessage(), e);
+        }
+        application.udp.start();
         application.pushedMetrics.start();
         // After the start: a redirection to an entry point names the port it got.
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(
@@ -333,7 +345,13 @@ public final class GatewayApplication implements AutoCloseable {
             LOG.error("Configuration error: {}", problem);
         }
         server.swap(runtime);
-        apiState = new ApiState(bound, runtime);
+        UdpRouting udpRouting = UdpRouting.build(bound.udp(), bound.problems(), assembly.entryPoints.udpSpecs(),
+                assembly.entryPoints.names());
+        for (ConfigProblem problem : udpRouting.problems()) {
+            LOG.error("Configuration error: {}", problem);
+        }
+        udp.apply(udpRouting);
+        apiState = new ApiState(bound, runtime, udpRouting);
         // The same counts as gatehouse check's: the user's routers, not the gateway's own (@internal) ones.
         LOG.info("Configuration applied: {}", runtime.model().routerCounts());
         generation++;
@@ -345,6 +363,7 @@ public final class GatewayApplication implements AutoCloseable {
         for (String name : assembly.entryPoints.names()) {
             out.add(Map.of("name", name, "address", assembly.entryPoints.address(name), "port", server.port(name)));
         }
+        out.addAll(udp.describe());
         return out;
     }
 
@@ -358,7 +377,7 @@ public final class GatewayApplication implements AutoCloseable {
     }
 
     public int port(String entryPoint) {
-        return server.port(entryPoint);
+        return udp.has(entryPoint) ? udp.port(entryPoint) : server.port(entryPoint);
     }
 
     /** The Jetty server under the entry points, for tests that tune a connector (a short idle timeout). */
@@ -405,6 +424,7 @@ public final class GatewayApplication implements AutoCloseable {
             }
         }
         server.stop();
+        udp.stop();
         closeQuietly();
         LOG.info("Stopped");
     }
