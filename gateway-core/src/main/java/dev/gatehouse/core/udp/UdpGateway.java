@@ -63,6 +63,11 @@ public final class UdpGateway {
         return entryPoints.containsKey(entryPoint);
     }
 
+    /** The counters of a UDP entry point now. */
+    UdpEntryPoint.Stats stats(String entryPoint) {
+        return entryPoints.get(entryPoint).stats();
+    }
+
     /** The port a UDP entry point listens on (the one the system chose for port 0). */
     public int port(String entryPoint) {
         UdpEntryPoint found = entryPoints.get(entryPoint);
