@@ -1,0 +1,93 @@
+package dev.gatehouse.it;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real DNS server for UDP tests: Debian's dnsmasq, started by the test as its own process on a free loopback
+ * port, reading no system configuration, answering {@code example.test} (and its subdomains) with one address.
+ * test.sh installs it; a test that needs it fails, naming the package, when it is missing.
+ */
+final class Dnsmasq implements AutoCloseable {
+
+    static final String NAME = "example.test";
+
+    private final Process process;
+    private final int port;
+    private final String answer;
+
+    private Dnsmasq(Process process, int port, String answer) {
+        this.process = process;
+        this.port = port;
+        this.answer = answer;
+    }
+
+    /**
+     * Starts dnsmasq answering {@value #NAME} with {@code answer} (an IPv4 address), and waits until it answers.
+     *
+     * @param dir a folder of the test's for its pid file and log
+     */
+    static Dnsmasq start(Path dir, String answer) throws IOException, InterruptedException {
+        Path binary = List.of(Path.of("/usr/sbin/dnsmasq"), Path.of("/usr/bin/dnsmasq")).stream()
+                .filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new AssertionError("dnsmasq is not installed: apt-get install dnsmasq (test.sh does)"));
+        int port = freeUdpPort();
+        Files.createDirectories(dir);
+        Path log = dir.resolve("dnsmasq-" + port + ".log");
+        Process process = new ProcessBuilder(binary.toString(), "--no-daemon", "--conf-file=/dev/null",
+                "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                "--pid-file=" + dir.resolve("dnsmasq-" + port + ".pid"), "--address=/" + NAME + "/" + answer)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Dnsmasq server = new Dnsmasq(process, port, answer);
+        try {
+            Poll.until("dnsmasq answers on 127.0.0.1:" + port, Duration.ofSeconds(10),
+                    () -> process.isAlive() && answer.equals(Dig.query(port)), () -> readQuietly(log));
+        } catch (AssertionError | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The address it answers {@value #NAME} with: what tells the servers apart. */
+    String answer() {
+        return answer;
+    }
+
+    /** {@code 127.0.0.1:<port>}, as a UDP service's server address. */
+    String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}
