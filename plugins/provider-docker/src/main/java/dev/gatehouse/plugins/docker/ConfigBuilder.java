@@ -121,12 +121,23 @@ final class ConfigBuilder {
             return null;
         }
 
-        // TCP and UDP are passed on as written; the gateway says what it does not support. So is the default TLS
+        // TCP is passed on as written; the gateway says what it does not support. So is the default TLS
         // store (traefik.tls.stores.default.defaultgeneratedcert.resolver=...).
-        for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "udp.routers", "udp.services",
-                "tls.stores")) {
+        for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "tls.stores")) {
             parsed.kind(kind).forEach((name, tree) -> fragment.section(kind).put(name, tree));
         }
+        Map<String, Map<String, Object>> udpRouters = new TreeMap<>(parsed.kind("udp.routers"));
+        Map<String, Map<String, Object>> udpServices = new TreeMap<>(parsed.kind("udp.services"));
+        UdpLabels.complete(udpRouters, udpServices, serviceName(container), serving, portLabel -> {
+            String[] hostPort = new String[2];
+            String problem = Addresses.choose(container, portLabel, parsed.network != null ? parsed.network
+                    : config.network(), config.useBindPortIP(), byIdOrName, gatewayNetworks, hostAddress, hostPort,
+                    fragment.errors);
+            return new UdpLabels.Address(problem != null ? null : (hostPort[0].contains(":") ? "[" + hostPort[0] + "]"
+                    : hostPort[0]) + ":" + hostPort[1], problem);
+        }, fragment.errors);
+        udpRouters.forEach((name, tree) -> fragment.section("udp.routers").put(name, tree));
+        udpServices.forEach((name, tree) -> fragment.section("udp.services").put(name, tree));
         Map<String, Map<String, Object>> routers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         routers.putAll(parsed.kind("http.routers"));
         Map<String, Map<String, Object>> ownServices = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -110,7 +110,14 @@ class ConfigBuilderTest {
                 Arguments.of("sticky and health check options are passed on for the gateway to bind",
                         labels("traefik.http.services.s.loadbalancer.sticky.cookie.name", "srv",
                                 "traefik.http.services.s.loadbalancer.healthcheck.path", "/health"), new int[] {80},
-                        "{http={routers={web-1={rule=Host(`web-1`), service=s}}, services={s={loadBalancer={healthcheck={path=/health}, servers=[{url=http://172.17.0.2:80}], sticky={cookie={name=srv}}}}}}}"));
+                        "{http={routers={web-1={rule=Host(`web-1`), service=s}}, services={s={loadBalancer={healthcheck={path=/health}, servers=[{url=http://172.17.0.2:80}], sticky={cookie={name=srv}}}}}}}"),
+                Arguments.of("a UDP router and the port of its service: the container's address, no HTTP router",
+                        labels("traefik.udp.routers.dns.entrypoints", "dns",
+                                "traefik.udp.services.dns.loadbalancer.server.port", "53"), new int[] {80},
+                        "{udp={routers={dns={entrypoints=dns, service=dns}}, services={dns={loadbalancer={servers=[{address=172.17.0.2:53}]}}}}}"),
+                Arguments.of("a UDP router alone gets a service named after the container, on its exposed port",
+                        labels("traefik.udp.routers.dns.entrypoints", "dns"), new int[] {53},
+                        "{udp={routers={dns={entrypoints=dns, service=web-1}}, services={web-1={loadbalancer={servers=[{address=172.17.0.2:53}]}}}}}"));
     }
 
     @ParameterizedTest(name = "{0}")
