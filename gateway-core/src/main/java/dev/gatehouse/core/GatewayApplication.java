@@ -353,7 +353,8 @@ public final class GatewayApplication implements AutoCloseable {
         udp.apply(udpRouting);
         apiState = new ApiState(bound, runtime, udpRouting);
         // The same counts as gatehouse check's: the user's routers, not the gateway's own (@internal) ones.
-        LOG.info("Configuration applied: {}", runtime.model().routerCounts());
+        LOG.info("Configuration applied: {}{}", runtime.model().routerCounts(),
+                udpRouting.routers().isEmpty() ? "" : "; " + udpRouting.routerCounts());
         generation++;
     }
 

@@ -2,7 +2,9 @@ package dev.gatehouse.core.udp;
 
 import dev.gatehouse.core.udp.UdpTarget.UdpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -46,6 +48,7 @@ final class UdpEntryPoint {
     private final long sweepMillis;
     private final Selector selector;
     private final DatagramChannel listener;
+    private final int localPort;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Read and changed on the entry point's thread only. */
@@ -97,6 +100,7 @@ final class UdpEntryPoint {
             throw e;
         }
         listener = channel;
+        localPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
         thread = new Thread(this::run, "gatehouse-udp-" + spec.name());
         thread.setDaemon(true);
     }
@@ -107,11 +111,7 @@ final class UdpEntryPoint {
 
     /** The port it listens on (the one the system chose for port 0). */
     int port() {
-        try {
-            return ((InetSocketAddress) listener.getLocalAddress()).getPort();
-        } catch (IOException e) {
-            return spec.port();
-        }
+        return localPort;
     }
 
     UdpEntryPointSpec spec() {
@@ -250,6 +250,11 @@ final class UdpEntryPoint {
         if (current == null) {
             return null;
         }
+        if (isOwnAddress(client)) {
+            // A datagram that claims to come from this very socket (a spoofed source): its session's answers would
+            // come back to the entry point as new questions, round and round.
+            return null;
+        }
         if (sessions.size() >= maxSessions) {
             sessionsRefused++;
             if (sessionsRefused == 1 || Long.bitCount(sessionsRefused) == 1) {
@@ -278,6 +283,20 @@ final class UdpEntryPoint {
             LOG.warn("UDP entry point {}: cannot open a session to {}: {}", spec.name(), server.address(), e.toString());
             closeQuietly(channel);
             return null;
+        }
+    }
+
+    /** Whether {@code client} is this entry point's own socket: its port, on an address of this host. */
+    boolean isOwnAddress(SocketAddress client) {
+        if (!(client instanceof InetSocketAddress address) || address.getPort() != port()) {
+            return false;
+        }
+        InetAddress ip = address.getAddress();
+        try {
+            return ip == null || ip.isLoopbackAddress() || ip.isAnyLocalAddress()
+                    || NetworkInterface.getByInetAddress(ip) != null;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -63,6 +63,10 @@ public final class UdpGateway {
         return entryPoints.containsKey(entryPoint);
     }
 
+    UdpEntryPoint entryPoint(String name) {
+        return entryPoints.get(name);
+    }
+
     /** The counters of a UDP entry point now. */
     UdpEntryPoint.Stats stats(String entryPoint) {
         return entryPoints.get(entryPoint).stats();

@@ -88,6 +88,14 @@ public final class UdpRouting {
         return services;
     }
 
+    /** {@code 1 UDP router(s) enabled (0 with warnings), 1 disabled}, as the log says it after a reload. */
+    public String routerCounts() {
+        long warning = routers.values().stream().filter(r -> r.status() == Status.WARNING).count();
+        long disabled = routers.values().stream().filter(r -> r.status() == Status.DISABLED).count();
+        return (routers.size() - disabled) + " UDP router(s) enabled (" + warning + " with warnings), " + disabled
+                + " disabled";
+    }
+
     /** The problems found when building (those found when binding are in the bound configuration's). */
     public List<ConfigProblem> problems() {
         return problems;

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.udp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,37 @@ class UdpGatewayTest {
             }
         }
         assertEquals(6, toOne, "3 of every 4 new sessions go to 'one'");
+    }
+
+    @Test
+    void anIpv6EntryPointServesIpv6ClientsFromAnIpv4Server() throws Exception {
+        EchoServer one = echo("one");
+        UdpGateway gateway = UdpGateway.open(List.of(new UdpEntryPointSpec("dns", "::1", 0, Duration.ofSeconds(30),
+                100, false)));
+        gateway.start();
+        closing.add(gateway::stop);
+        gateway.apply(routing(service(one)));
+        DatagramSocket client = new DatagramSocket(0, InetAddress.getByName("::1"));
+        client.setSoTimeout(3000);
+        closing.add(client);
+        byte[] bytes = "v6".getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName("::1"), gateway.port("dns")));
+        DatagramPacket answer = new DatagramPacket(new byte[64], 64);
+        client.receive(answer);
+        assertEquals("one:v6", new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8));
+        assertEquals(InetAddress.getByName("::1"), answer.getAddress(), "the answer comes from the entry point");
+    }
+
+    @Test
+    void aSourceClaimingToBeTheEntryPointItselfIsRecognised() throws Exception {
+        UdpGateway gateway = gateway(Duration.ofSeconds(30), 100);
+        int port = gateway.port("dns");
+        UdpEntryPoint entryPoint = gateway.entryPoint("dns");
+        // Its answers would come back to it as new questions: no session is opened for it.
+        assertTrue(entryPoint.isOwnAddress(new java.net.InetSocketAddress("127.0.0.1", port)));
+        assertTrue(entryPoint.isOwnAddress(new java.net.InetSocketAddress("127.0.0.2", port)), "any loopback address");
+        assertFalse(entryPoint.isOwnAddress(new java.net.InetSocketAddress("127.0.0.1", port == 1 ? 2 : port - 1)));
+        assertFalse(entryPoint.isOwnAddress(new java.net.InetSocketAddress("192.0.2.1", port)), "not this host's");
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
