@@ -37,22 +37,30 @@ final class Dnsmasq implements AutoCloseable {
         Path binary = List.of(Path.of("/usr/sbin/dnsmasq"), Path.of("/usr/bin/dnsmasq")).stream()
                 .filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new AssertionError("dnsmasq is not installed: apt-get install dnsmasq (test.sh does)"));
-        int port = freeUdpPort();
         Files.createDirectories(dir);
-        Path log = dir.resolve("dnsmasq-" + port + ".log");
-        Process process = new ProcessBuilder(binary.toString(), "--no-daemon", "--conf-file=/dev/null",
-                "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                "--pid-file=" + dir.resolve("dnsmasq-" + port + ".pid"), "--address=/" + NAME + "/" + answer)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Dnsmasq server = new Dnsmasq(process, port, answer);
-        try {
-            Poll.until("dnsmasq answers on 127.0.0.1:" + port, Duration.ofSeconds(10),
-                    () -> process.isAlive() && answer.equals(Dig.query(port)), () -> readQuietly(log));
-        } catch (AssertionError | RuntimeException e) {
-            server.close();
-            throw e;
+        // A port free a moment ago may be taken before dnsmasq binds it (it binds TCP too): another one is tried.
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Path log = dir.resolve("dnsmasq-" + port + ".log");
+            Process process = new ProcessBuilder(binary.toString(), "--no-daemon", "--conf-file=/dev/null",
+                    "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                    "--pid-file=" + dir.resolve("dnsmasq-" + port + ".pid"), "--address=/" + NAME + "/" + answer)
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Dnsmasq server = new Dnsmasq(process, port, answer);
+            try {
+                Poll.until("dnsmasq answers on 127.0.0.1:" + port, Duration.ofSeconds(10),
+                        () -> !process.isAlive() || answer.equals(Dig.query(port)), () -> readQuietly(log));
+                if (process.isAlive()) {
+                    return server;
+                }
+                if (attempt == 3) {
+                    throw new AssertionError("dnsmasq exited with " + process.exitValue() + ": " + readQuietly(log));
+                }
+            } catch (AssertionError | RuntimeException e) {
+                server.close();
+                throw e;
+            }
         }
-        return server;
     }
 
     int port() {
@@ -77,10 +85,18 @@ final class Dnsmasq implements AutoCloseable {
         }
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** A port free for both UDP and TCP on 127.0.0.1 a moment ago: dnsmasq listens on both. */
+    private static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 java.net.ServerSocket tcp = new java.net.ServerSocket(udp.getLocalPort(), 1,
+                         InetAddress.getLoopbackAddress())) {
+                return tcp.getLocalPort();
+            } catch (java.net.BindException taken) {
+                // that port is taken for TCP: another one
+            }
         }
+        throw new IOException("no port free for both UDP and TCP on 127.0.0.1 after 20 tries");
     }
 
     private static String readQuietly(Path file) {
