@@ -327,9 +327,17 @@ public final class GatewayApplication implements AutoCloseable {
     private void apply(Map<String, ConfigurationSnapshot> snapshots) {
         GatewayRuntime runtime;
         BoundConfiguration bound;
+        UdpRouting udpRouting;
         try {
             bound = assembly.binder.bind(snapshots);
             runtime = builder.build(bound);
+            try {
+                udpRouting = UdpRouting.build(bound.udp(), bound.problems(), assembly.entryPoints.udpSpecs(),
+                        assembly.entryPoints.names());
+            } catch (RuntimeException e) {
+                runtime.stop();   // never served: give its transports back
+                throw e;
+            }
         } catch (RuntimeException e) {
             if (metrics != null) {
                 metrics.configurationReloaded(false);
@@ -345,8 +353,6 @@ public final class GatewayApplication implements AutoCloseable {
             LOG.error("Configuration error: {}", problem);
         }
         server.swap(runtime);
-        UdpRouting udpRouting = UdpRouting.build(bound.udp(), bound.problems(), assembly.entryPoints.udpSpecs(),
-                assembly.entryPoints.names());
         for (ConfigProblem problem : udpRouting.problems()) {
             LOG.error("Configuration error: {}", problem);
         }
