@@ -8,6 +8,8 @@ import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -61,6 +63,8 @@ final class UdpEntryPoint {
     private volatile long sessionsOpened;
     private volatile long sessionsRefused;
     private volatile long datagramsDropped;
+    /** Sessions that could not be opened (no socket to be had): counted to log them sparingly. */
+    private long sessionFailures;
 
     /** One client's session: its socket to the server chosen for it. */
     private static final class Session {
@@ -155,24 +159,22 @@ final class UdpEntryPoint {
 
     private void run() {
         long nextSweep = System.nanoTime();
+        long failures = 0;
         try {
             while (running) {
-                selector.select(sweepMillis);
-                for (Runnable task; (task = tasks.poll()) != null;) {
-                    task.run();
-                }
-                Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
-                while (ready.hasNext()) {
-                    SelectionKey key = ready.next();
-                    ready.remove();
-                    if (!key.isValid()) {
-                        continue;
+                try {
+                    serveReady();
+                } catch (ClosedChannelException | ClosedSelectorException closed) {
+                    break;
+                } catch (IOException | RuntimeException e) {
+                    // Unexpected (the system refused a receive): the entry point goes on; logged at 1, 2, 4... times.
+                    failures++;
+                    if (Long.bitCount(failures) == 1) {
+                        LOG.error("UDP entry point {}: {} ({} time(s) so far); it goes on serving", spec.name(),
+                                e.getMessage() == null ? e.toString() : e.getMessage(), failures);
+                        LOG.debug("UDP entry point {} failure", spec.name(), e);
                     }
-                    if (key.attachment() instanceof Session session) {
-                        fromServer(session);
-                    } else {
-                        fromClients();
-                    }
+                    pauseAfterFailure();
                 }
                 long now = System.nanoTime();
                 if (now - nextSweep >= 0) {
@@ -180,15 +182,40 @@ final class UdpEntryPoint {
                     nextSweep = now + TimeUnit.MILLISECONDS.toNanos(sweepMillis);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            if (running) {
-                LOG.error("UDP entry point {} stopped serving: {}", spec.name(), e.toString());
-                LOG.debug("UDP entry point {} failure", spec.name(), e);
-            }
         } finally {
             closeWhere(session -> true);
             closeQuietly(listener);
             closeQuietly(selector);
+        }
+    }
+
+    /** Waits for datagrams (at most until the next idle sweep is due), then serves every socket that has some. */
+    private void serveReady() throws IOException {
+        selector.select(sweepMillis);
+        for (Runnable task; (task = tasks.poll()) != null;) {
+            task.run();
+        }
+        Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
+        while (ready.hasNext()) {
+            SelectionKey key = ready.next();
+            ready.remove();
+            if (!key.isValid()) {
+                continue;
+            }
+            if (key.attachment() instanceof Session session) {
+                fromServer(session);
+            } else {
+                fromClients();
+            }
+        }
+    }
+
+    /** A failure that repeats at once must not spin a core: 10 ms between tries. */
+    private static void pauseAfterFailure() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -257,7 +284,7 @@ final class UdpEntryPoint {
         }
         if (sessions.size() >= maxSessions) {
             sessionsRefused++;
-            if (sessionsRefused == 1 || Long.bitCount(sessionsRefused) == 1) {
+            if (Long.bitCount(sessionsRefused) == 1) {
                 // Logged at 1, 2, 4, 8... refusals: a flood cannot flood the log.
                 LOG.warn("UDP entry point {} has {} sessions open (its maxSessions): a new client's datagram is "
                         + "dropped ({} so far)", spec.name(), maxSessions, sessionsRefused);
@@ -280,7 +307,12 @@ final class UdpEntryPoint {
             sessionsOpened++;
             return session;
         } catch (IOException e) {
-            LOG.warn("UDP entry point {}: cannot open a session to {}: {}", spec.name(), server.address(), e.toString());
+            sessionFailures++;
+            if (Long.bitCount(sessionFailures) == 1) {
+                // At 1, 2, 4, 8... failures: out of file descriptors under a flood, this would log every datagram.
+                LOG.warn("UDP entry point {}: cannot open a session to {}: {} ({} failure(s) so far)", spec.name(),
+                        server.address(), e.getMessage() == null ? e.toString() : e.getMessage(), sessionFailures);
+            }
             closeQuietly(channel);
             return null;
         }
