@@ -274,7 +274,8 @@ public final class GatewayApplication implements AutoCloseable {
         application.watcher.awaitFirstSnapshots(awaited, Duration.ofSeconds(5));
         application.logProvidersNotServing();
         LOG.info("Gatehouse {} ready in {} ms: {}", Version.get(), (System.nanoTime() - startNanos) / 1_000_000,
-                application.assembly.entryPoints.describe(application.server, application.assembly.config.demo() != null));
+                application.assembly.entryPoints.describe(application.server, application.assembly.config.demo() != null)
+                        + application.udp.describeForLog());
         return application;
     }
 

@@ -37,8 +37,16 @@ public final class UdpGateway {
                 gateway.entryPoints.put(spec.name(), new UdpEntryPoint(spec));
             } catch (IOException e) {
                 gateway.entryPoints.values().forEach(UdpEntryPoint::stop);
-                throw new IOException("entry point '" + spec.name() + "' cannot listen on " + spec.address() + ": "
-                        + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+                String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+                String lower = reason.toLowerCase(java.util.Locale.ROOT);
+                String fix = "give the entry point another address (--entryPoints." + spec.name() + ".address=:PORT/udp)";
+                String detail = lower.contains("in use") ? "address already in use; stop what listens there or " + fix
+                        : lower.contains("permission denied") || lower.contains("access denied")
+                                ? "permission denied (ports below 1024 need root or the CAP_NET_BIND_SERVICE "
+                                        + "capability); " + fix
+                                : reason;
+                throw new IOException("cannot listen on entry point " + spec.name() + " (" + spec.address() + "): "
+                        + detail, e);
             }
         }
         return gateway;
@@ -104,6 +112,17 @@ public final class UdpGateway {
             out.add(element);
         });
         return out;
+    }
+
+    /** The start log's words for the UDP entry points: {@code , entry point dns on udp://localhost:53}. */
+    public String describeForLog() {
+        StringBuilder text = new StringBuilder();
+        entryPoints.forEach((name, entryPoint) -> {
+            String host = entryPoint.spec().host() == null ? "localhost" : entryPoint.spec().host();
+            text.append(", entry point ").append(name).append(" on udp://")
+                    .append(host.indexOf(':') >= 0 ? "[" + host + "]" : host).append(':').append(entryPoint.port());
+        });
+        return text.toString();
     }
 
     /** Closes every UDP entry point and its sessions. */

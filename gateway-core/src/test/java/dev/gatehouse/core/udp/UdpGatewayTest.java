@@ -161,6 +161,16 @@ class UdpGatewayTest {
         assertFalse(entryPoint.isOwnAddress(new java.net.InetSocketAddress("192.0.2.1", port)), "not this host's");
     }
 
+    @Test
+    void aPortInUseIsRefusedNamingTheEntryPointAndTheFix() throws Exception {
+        DatagramSocket taken = client();
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> UdpGateway.open(List.of(
+                new UdpEntryPointSpec("dns", "127.0.0.1", taken.getLocalPort(), Duration.ofSeconds(3), 10, false))));
+        assertEquals("cannot listen on entry point dns (127.0.0.1:" + taken.getLocalPort() + "/udp): address already "
+                + "in use; stop what listens there or give the entry point another address "
+                + "(--entryPoints.dns.address=:PORT/udp)", e.getMessage());
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private UdpGateway gateway(Duration timeout, int maxSessions) throws IOException {
