@@ -152,7 +152,7 @@ public final class GatewayApplication implements AutoCloseable {
         }
         acmeEntryPoints = List.copyOf(challenges.keySet());
         GatewayGauges gauges = new GatewayGauges(() -> openConnections(entryPoints),
-                () -> server.runtime().serverStatus(), tls::served);
+                () -> server.runtime().serverStatus(), tls::served, () -> udp.sessions());
         pushedMetrics.gauges(gauges);
         if (metrics != null) {
             metrics.gauges(gauges);

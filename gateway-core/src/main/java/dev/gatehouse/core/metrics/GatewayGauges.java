@@ -12,9 +12,32 @@ import java.util.function.Supplier;
  * @param openConnections by entry point, the connections open now
  * @param servers by service, then server URL, whether the server gets traffic (up) or not
  * @param certificates the certificates served (configured and obtained by resolvers)
+ * @param udpSessions by UDP entry point, the sessions open now
  */
 public record GatewayGauges(Supplier<Map<String, Integer>> openConnections,
-        Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates) {
+        Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates,
+        Supplier<Map<String, Integer>> udpSessions) {
+
+    /** Without UDP entry points. */
+    public GatewayGauges(Supplier<Map<String, Integer>> openConnections,
+            Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates) {
+        this(openConnections, servers, certificates, Map::of);
+    }
+
+    /**
+     * One row of {@code open.connections}: an entry point, its protocol ({@code TCP}; {@code UDP} for a UDP entry
+     * point, whose sessions count as its connections) and how many are open now.
+     */
+    public record OpenConnections(String entryPoint, String protocol, int open) {
+    }
+
+    /** The rows of {@code open.connections}: the TCP entry points' connections, then the UDP ones' sessions. */
+    public List<OpenConnections> openConnectionsByProtocol() {
+        List<OpenConnections> rows = new java.util.ArrayList<>();
+        openConnections.get().forEach((entryPoint, open) -> rows.add(new OpenConnections(entryPoint, "TCP", open)));
+        udpSessions.get().forEach((entryPoint, open) -> rows.add(new OpenConnections(entryPoint, "UDP", open)));
+        return rows;
+    }
 
     /** Before the gateway is assembled: nothing to report. */
     public static final GatewayGauges NONE = new GatewayGauges(Map::of, Map::of, List::of);

@@ -75,6 +75,13 @@ public final class UdpGateway {
         return entryPoints.get(name);
     }
 
+    /** By UDP entry point, the sessions open now: its open connections, for the metrics. */
+    public Map<String, Integer> sessions() {
+        Map<String, Integer> sessions = new LinkedHashMap<>();
+        entryPoints.forEach((name, entryPoint) -> sessions.put(name, entryPoint.stats().sessions()));
+        return sessions;
+    }
+
     /** The counters of a UDP entry point now. */
     UdpEntryPoint.Stats stats(String entryPoint) {
         return entryPoints.get(entryPoint).stats();
