@@ -221,6 +221,20 @@ class ConfigBuilderTest {
     }
 
     @Test
+    void replicasOfOneUdpServiceBecomeServersOfThatService() {
+        Map<String, String> l = labels("traefik.udp.routers.dns.entrypoints", "dns",
+                "traefik.udp.services.dns.loadbalancer.server.port", "53");
+        ContainerInfo one = new ContainerInfo("1", "dns-1", l, true, false, null, "net", Map.of("net", "10.0.0.1"), List.of());
+        ContainerInfo two = new ContainerInfo("2", "dns-2", l, true, false, null, "net", Map.of("net", "10.0.0.2"), List.of());
+        ConfigurationSnapshot s = build(DEFAULTS, two, one);
+        assertEquals(List.of("container dns-1", "container dns-2", "containers dns-1, dns-2"),
+                s.fragments().stream().map(ConfigurationFragment::origin).toList());
+        assertEquals("{udp={routers={dns={entrypoints=dns, service=dns}}}}", tree(s.fragments().get(0)));
+        assertEquals("{udp={services={dns={loadBalancer={servers=[{address=10.0.0.1:53}, {address=10.0.0.2:53}]}}}}}",
+                tree(s.fragments().get(2)));
+    }
+
+    @Test
     void replicasDefiningTheServiceDifferentlyStayApartForTheGatewayToReportTheConflict() {
         ContainerInfo one = container("a", labels("traefik.http.services.s.loadbalancer.passhostheader", "true"), 80);
         ContainerInfo two = container("b", labels("traefik.http.services.s.loadbalancer.passhostheader", "false"), 80);
