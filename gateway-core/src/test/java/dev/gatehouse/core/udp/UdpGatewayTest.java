@@ -171,6 +171,22 @@ class UdpGatewayTest {
                 + "(--entryPoints.dns.address=:PORT/udp)", e.getMessage());
     }
 
+    @Test
+    void aServerThatRefusesEndsItsSessionAndTheClientsNextDatagramGoesToTheNextServer() throws Exception {
+        EchoServer dead = echo("dead");
+        EchoServer alive = echo("alive");
+        UdpGateway gateway = gateway(Duration.ofSeconds(30), 100);
+        gateway.apply(routing(service(dead, alive)));
+        dead.close();   // its port now answers with ICMP port unreachable
+        DatagramSocket client = client();
+        client.setSoTimeout(300);
+        send(gateway, client, "first");
+        assertNull(receiveOrNull(client), "the first server is gone");
+        await(() -> gateway.stats("dns").sessions() == 0, Duration.ofSeconds(5), "the refused session is closed");
+        client.setSoTimeout(3000);
+        assertEquals("alive:again", ask(gateway, client, "again"));
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private UdpGateway gateway(Duration timeout, int maxSessions) throws IOException {
