@@ -180,6 +180,11 @@ public final class UdpRouting {
         private List<String> entryPoints(String name, Defined<UdpRouterConfig> defined) {
             List<String> wanted = defined.value().entryPoints();
             if (wanted.isEmpty()) {
+                if (udpEntryPoints.isEmpty()) {
+                    problem(ConfigElement.Type.UDP_ROUTER, name, defined, ProblemKind.ENTRY_POINT, "there is no UDP "
+                            + "entry point to serve: add one to the static configuration, such as "
+                            + "entryPoints.dns.address: \":53/udp\"");
+                }
                 return new ArrayList<>(udpEntryPoints.keySet());
             }
             List<String> found = new ArrayList<>();

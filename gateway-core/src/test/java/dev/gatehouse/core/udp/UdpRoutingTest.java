@@ -51,6 +51,18 @@ class UdpRoutingTest {
     }
 
     @Test
+    void aRouterWithoutAnyUdpEntryPointIsDisabledSayingHowToAddOne() {
+        BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper()).bind(Map.of("file",
+                ConfigurationSnapshot.of(ConfigurationFragment.of("/etc/dyn.yml", Map.of("udp", Map.of(
+                        "routers", Map.of("dns", Map.of("service", "dns")),
+                        "services", Map.of("dns", lb("127.0.0.1:5353"))))))));
+        UdpRouting routing = UdpRouting.build(bound.udp(), bound.problems(), Map.of(), List.of("web"));
+        UdpRouterInfo router = routing.routers().get("dns@file");
+        assertEquals(Status.DISABLED, router.status());
+        assertTrue(errors(router).contains("there is no UDP entry point to serve"), errors(router));
+    }
+
+    @Test
     void aRouterOnATcpEntryPointIsDisabledSayingSo() {
         UdpRouting routing = build(Map.of(
                 "routers", Map.of("dns", Map.of("entryPoints", List.of("web"), "service", "dns")),
