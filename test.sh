@@ -36,6 +36,8 @@ PACKAGES=(
   # ACME DNS-01 tests: BIND as the authoritative server (start_dns), nsupdate in their exec/httpreq script
   "named:bind9"
   "nsupdate:bind9-dnsutils"
+  # UdpDnsTest serves dnsmasq behind a UDP entry point and queries it with dig (bind9-dnsutils)
+  "dnsmasq:dnsmasq"
   # ProxyProtocolTest puts HAProxy in front of an entry point (send-proxy, send-proxy-v2)
   "/usr/sbin/haproxy:haproxy"
   # ComposeExampleIT runs examples/compose/ with it against the tests' Docker engine

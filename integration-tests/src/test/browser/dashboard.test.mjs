@@ -114,7 +114,7 @@ try {
   check(page.url().includes('status=disabled'), 'the filter is not kept in the address');
   await page.screenshot({ path: join(screenshots, 'routers-disabled.png'), fullPage: true });
 
-  for (const view of ['services', 'middlewares', 'plugins', 'certificates']) {
+  for (const view of ['services', 'middlewares', 'udpRouters', 'udpServices', 'plugins', 'certificates']) {
     step(view);
     await page.locator(`#nav a[data-view="${view}"]`).click();
     await page.locator(`section#${view}`).waitFor();
@@ -126,6 +126,11 @@ try {
       check(await row.locator('.badge').textContent() === '29 d', `the certificate of ${certificateDomain} does not expire in 29 days`);
     }
     if (view === 'services') await page.locator('#table tr[data-name]').first().waitFor();
+    if (view === 'udpRouters' || view === 'udpServices') {
+      const row = page.locator('#table tr[data-name="dns@file"]');
+      await row.waitFor();
+      check(await row.getAttribute('data-status') === 'enabled', `the ${view} view does not show dns@file enabled`);
+    }
     await page.screenshot({ path: join(screenshots, `${view}.png`), fullPage: true });
   }
 

@@ -8,7 +8,9 @@ import dev.gatehouse.core.api.ApiHandler;
 import dev.gatehouse.core.api.ApiState;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
+import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;
+import dev.gatehouse.core.udp.UdpRouting;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.runtime.RuntimeModel;
 import dev.gatehouse.core.internal.NoopService;
@@ -85,12 +87,18 @@ public final class CheckCommand {
                 operations.put(ApiHandler.NAME, new ApiHandler(() -> ApiState.EMPTY, List::of, List::of, List::of,
                         List::of, Version.get()));
             }
+            BoundConfiguration bound = assembly.binder.bind(snapshots);
             try (TlsManager tls = new TlsManager(null, assembly.tlsEngine)) {
                 runtime = assembly.runtimeBuilder(upstream, jetty, operations, null,
                                 tls, knownResolvers, null)
-                        .build(assembly.binder.bind(snapshots));
+                        .build(bound);
             }
             for (ConfigProblem problem : runtime.problems()) {
+                errors.add(problem.toString());
+            }
+            // The UDP routers and services as the running gateway builds them (GatewayApplication.apply).
+            for (ConfigProblem problem : UdpRouting.build(bound.udp(), bound.problems(),
+                    assembly.entryPoints.udpSpecs(), assembly.entryPoints.names()).problems()) {
                 errors.add(problem.toString());
             }
             routers = runtime.model().routerCounts();

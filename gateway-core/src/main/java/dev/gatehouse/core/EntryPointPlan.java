@@ -18,6 +18,7 @@ import dev.gatehouse.core.server.EntryPointTimeouts;
 import dev.gatehouse.core.server.GatewayServer;
 import dev.gatehouse.core.server.ListenerSpec;
 import dev.gatehouse.core.server.ProxyProtocol;
+import dev.gatehouse.core.udp.UdpEntryPointSpec;
 import java.time.Duration;
 import dev.gatehouse.core.config.dynamic.RouterTlsConfig;
 import dev.gatehouse.core.config.EntryPointTlsConfig;
@@ -42,6 +43,8 @@ final class EntryPointPlan {
     private static final String DEFAULT_ENTRY_POINT_ADDRESS = ":80";
 
     final List<ListenerSpec> listeners = new ArrayList<>();
+    /** The UDP entry points ({@code address: ":53/udp"}): not Jetty connectors, and never defaults of HTTP routers. */
+    final List<UdpEntryPointSpec> udpEntryPoints = new ArrayList<>();
     final List<String> defaults = new ArrayList<>();
     int pingIndex = -1;
     int metricsIndex = -1;
@@ -68,6 +71,9 @@ final class EntryPointPlan {
         }
         config.entryPoints().forEach((name, entryPoint) -> {
             try {
+                if (plan.addUdp(name, entryPoint)) {
+                    return;
+                }
                 plan.add(name, entryPoint);
                 if (entryPoint.asDefaultOrDefault() && entryPoint.asDefault() != null) {
                     explicitDefaults.add(name);
@@ -126,6 +132,25 @@ final class EntryPointPlan {
             problems.add(key + ": entry point '" + wanted + "' does not exist (known: " + String.join(", ", names()) + ")");
         }
         return index;
+    }
+
+    /** Plans a UDP entry point; false (and nothing planned) for a TCP one. */
+    private boolean addUdp(String name, EntryPointConfig entryPoint) {
+        ListenAddress address = entryPoint.listenAddress(name);
+        if (!address.udp()) {
+            return false;
+        }
+        udpEntryPoints.add(new UdpEntryPointSpec(name, address.host(), address.port(),
+                entryPoint.udpOrDefault().timeoutOrDefault(), entryPoint.udpOrDefault().maxSessionsOrDefault(),
+                entryPoint.reusePortOrDefault()));
+        return true;
+    }
+
+    /** The UDP entry points by name, in configuration order. */
+    Map<String, UdpEntryPointSpec> udpSpecs() {
+        Map<String, UdpEntryPointSpec> specs = new java.util.LinkedHashMap<>();
+        udpEntryPoints.forEach(spec -> specs.put(spec.name(), spec));
+        return specs;
     }
 
     private void add(String name, EntryPointConfig entryPoint) {

@@ -21,6 +21,8 @@ import dev.gatehouse.core.dynamic.ConfigurationWatcher;
 import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.runtime.RuntimeBuilder;
+import dev.gatehouse.core.udp.UdpGateway;
+import dev.gatehouse.core.udp.UdpRouting;
 import dev.gatehouse.core.logging.Logging;
 import dev.gatehouse.core.metrics.GatewayGauges;
 import dev.gatehouse.core.metrics.GatewayMetrics;
@@ -88,6 +90,8 @@ public final class GatewayApplication implements AutoCloseable {
     private final List<Provider.Running> runningProviders = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final RuntimeBuilder builder;
+    /** The UDP entry points; none until {@link #start} opens them. */
+    private volatile UdpGateway udp = UdpGateway.none();
     private volatile long generation;
     /** Health checks and passive health recoveries: never on request threads. */
     private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -148,7 +152,7 @@ public final class GatewayApplication implements AutoCloseable {
         }
         acmeEntryPoints = List.copyOf(challenges.keySet());
         GatewayGauges gauges = new GatewayGauges(() -> openConnections(entryPoints),
-                () -> server.runtime().serverStatus(), tls::served, providerHealth::statuses);
+                () -> server.runtime().serverStatus(), tls::served, () -> udp.sessions(), providerHealth::statuses);
         pushedMetrics.gauges(gauges);
         if (metrics != null) {
             metrics.gauges(gauges);
@@ -250,6 +254,14 @@ public final class GatewayApplication implements AutoCloseable {
             application.closeQuietly();
             throw CannotListenException.of(e, application.assembly.entryPoints.listeners);
         }
+        try {
+            application.udp = UdpGateway.open(application.assembly.entryPoints.udpEntryPoints);
+        } catch (IOException e) {
+            application.server.stop();
+            application.closeQuietly();
+            throw new CannotListenException(e.getMessage(), e);
+        }
+        application.udp.start();
         application.pushedMetrics.start();
         // After the start: a redirection to an entry point names the port it got.
         application.watcher.contextFor(GatewayAssembly.INTERNAL_PROVIDER).publish(
@@ -261,7 +273,8 @@ public final class GatewayApplication implements AutoCloseable {
         application.watcher.awaitFirstSnapshots(awaited, Duration.ofSeconds(5));
         application.logProvidersNotServing();
         LOG.info("Gatehouse {} ready in {} ms: {}", Version.get(), (System.nanoTime() - startNanos) / 1_000_000,
-                application.assembly.entryPoints.describe(application.server, application.assembly.config.demo() != null));
+                application.assembly.entryPoints.describe(application.server, application.assembly.config.demo() != null)
+                        + application.udp.describeForLog());
         return application;
     }
 
@@ -314,9 +327,17 @@ public final class GatewayApplication implements AutoCloseable {
     private void apply(Map<String, ConfigurationSnapshot> snapshots) {
         GatewayRuntime runtime;
         BoundConfiguration bound;
+        UdpRouting udpRouting;
         try {
             bound = assembly.binder.bind(snapshots);
             runtime = builder.build(bound);
+            try {
+                udpRouting = UdpRouting.build(bound.udp(), bound.problems(), assembly.entryPoints.udpSpecs(),
+                        assembly.entryPoints.names());
+            } catch (RuntimeException e) {
+                runtime.stop();   // never served: give its transports back
+                throw e;
+            }
         } catch (RuntimeException e) {
             if (metrics != null) {
                 metrics.configurationReloaded(false);
@@ -332,9 +353,14 @@ public final class GatewayApplication implements AutoCloseable {
             LOG.error("Configuration error: {}", problem);
         }
         server.swap(runtime);
-        apiState = new ApiState(bound, runtime);
+        for (ConfigProblem problem : udpRouting.problems()) {
+            LOG.error("Configuration error: {}", problem);
+        }
+        udp.apply(udpRouting);
+        apiState = new ApiState(bound, runtime, udpRouting);
         // The same counts as gatehouse check's: the user's routers, not the gateway's own (@internal) ones.
-        LOG.info("Configuration applied: {}", runtime.model().routerCounts());
+        LOG.info("Configuration applied: {}{}", runtime.model().routerCounts(),
+                udpRouting.routers().isEmpty() ? "" : "; " + udpRouting.routerCounts());
         generation++;
     }
 
@@ -344,6 +370,7 @@ public final class GatewayApplication implements AutoCloseable {
         for (String name : assembly.entryPoints.names()) {
             out.add(Map.of("name", name, "address", assembly.entryPoints.address(name), "port", server.port(name)));
         }
+        out.addAll(udp.describe());
         return out;
     }
 
@@ -357,7 +384,7 @@ public final class GatewayApplication implements AutoCloseable {
     }
 
     public int port(String entryPoint) {
-        return server.port(entryPoint);
+        return udp.has(entryPoint) ? udp.port(entryPoint) : server.port(entryPoint);
     }
 
     /** The Jetty server under the entry points, for tests that tune a connector (a short idle timeout). */
@@ -404,6 +431,7 @@ public final class GatewayApplication implements AutoCloseable {
             }
         }
         server.stop();
+        udp.stop();
         closeQuietly();
         LOG.info("Stopped");
     }

@@ -56,6 +56,37 @@ class CheckCommandTest {
     }
 
     @Test
+    void aUdpRouterOnATcpEntryPointAndAnUnknownUdpServiceAreErrorsNamingTheirFile() throws Exception {
+        TestGateway harness = Gateways.withDynamic(dir, "");
+        harness.writeDynamic("test.yml", """
+                udp:
+                  routers:
+                    dns:
+                      entryPoints: [web]
+                      service: dns
+                    game:
+                      entryPoints: [game]
+                      service: nope
+                  services:
+                    dns:
+                      loadBalancer:
+                        servers:
+                          - address: 127.0.0.1:5353
+                """);
+        int status = checkStatic(harness, STATIC.replace("""
+                providers:""", """
+                  game:
+                    address: "127.0.0.1:0/udp"
+                providers:"""));
+        assertEquals(1, status, output);
+        String file = harness.dynamicDir().resolve("test.yml").toString();
+        assertTrue(output.contains("UDP router dns@file (from " + file + ":3): entry point 'web' is not a UDP entry "
+                + "point"), output);
+        assertTrue(output.contains("UDP router game@file (from " + file + ":6): the UDP service 'nope@file' does not "
+                + "exist (known: dns@file)"), output);
+    }
+
+    @Test
     void aValidConfigurationPassesWithoutListening() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {

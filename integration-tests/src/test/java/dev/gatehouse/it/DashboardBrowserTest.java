@@ -87,6 +87,15 @@ class DashboardBrowserTest {
 
         TestCertificates.Leaf certificate = TestCertificates.ca(dir.resolve("certs")).leaf("dash", "ec", "dash.test");
         String dynamic = DYNAMIC + """
+                udp:
+                  routers:
+                    dns:
+                      service: dns
+                  services:
+                    dns:
+                      loadBalancer:
+                        servers:
+                          - address: 127.0.0.1:53
                 tls:
                   certificates:
                     - certFile: %s
@@ -96,6 +105,8 @@ class DashboardBrowserTest {
                 entryPoints:
                   web:
                     address: "127.0.0.1:0"
+                  dns:
+                    address: "127.0.0.1:0/udp"
                 providers:
                   file:
                     directory: dynamic

@@ -21,6 +21,8 @@ import dev.gatehouse.core.runtime.MiddlewareInfo;
 import dev.gatehouse.core.runtime.RouterInfo;
 import dev.gatehouse.core.runtime.ServiceInfo;
 import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.core.udp.UdpRouterInfo;
+import dev.gatehouse.core.udp.UdpServiceInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +45,7 @@ import org.eclipse.jetty.util.Fields;
 /**
  * {@code api@internal}: a read-only JSON API in the shape of Traefik's ({@code /api/http/routers},
  * {@code /api/http/services}, {@code /api/http/middlewares}, {@code /api/entrypoints}, {@code /api/overview},
- * {@code /api/rawdata}, {@code /api/version}), plus what Gatehouse adds ({@code /api/plugins},
+ * {@code /api/rawdata}, {@code /api/version}, {@code /api/udp/routers}, {@code /api/udp/services}), plus what Gatehouse adds ({@code /api/plugins},
  * {@code /api/certificates}). Every element carries its {@code status} ({@code enabled}, {@code warning} or
  * {@code disabled}), its {@code error}s, its {@code provider} and what uses it; each load-balancer service its
  * {@code serverStatus} ({@code UP} or {@code DOWN} per server URL). Lists take Traefik's query parameters
@@ -163,6 +165,8 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             case "/api/http/routers" -> filter(routers(current), query);
             case "/api/http/services" -> filter(services(current), query);
             case "/api/http/middlewares" -> filter(middlewares(current), query);
+            case "/api/udp/routers" -> filter(udpRouters(current), query);
+            case "/api/udp/services" -> filter(udpServices(current), query);
             default -> one(path, current);
         };
         if (body == null) {
@@ -186,6 +190,14 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                     case "services" -> services(current);
                     default -> middlewares(current);
                 };
+                return all.stream().filter(e -> name.equals(e.get("name"))).findFirst().orElse(null);
+            }
+        }
+        for (String kind : List.of("routers", "services")) {
+            String prefix = "/api/udp/" + kind + "/";
+            if (path.startsWith(prefix)) {
+                String name = java.net.URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+                List<Map<String, Object>> all = kind.equals("routers") ? udpRouters(current) : udpServices(current);
                 return all.stream().filter(e -> name.equals(e.get("name"))).findFirst().orElse(null);
             }
         }
@@ -239,6 +251,40 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             if (!service.internal()) {
                 // As Traefik: the gateway's own services have no type (their configuration is empty).
                 element.put("type", config != null && config.loadBalancer() != null ? "loadbalancer" : "unknown");
+            }
+            element.put("usedBy", service.usedBy());
+            finish(element, service.name(), service.origin());
+            out.add(element);
+        }
+        return out;
+    }
+
+    /** {@code /api/udp/routers}: as Traefik's, with {@code using} (the UDP entry points the router serves). */
+    List<Map<String, Object>> udpRouters(ApiState current) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (UdpRouterInfo router : current.udp().routers().values()) {
+            Map<String, Object> element = router.config() == null ? new LinkedHashMap<>()
+                    : element(json.convertValue(router.config(), Map.class));
+            element.put("status", router.status().apiName());
+            putErrors(element, messages(router.errors()));
+            element.put("using", router.using());
+            finish(element, router.name(), router.origin());
+            out.add(element);
+        }
+        return out;
+    }
+
+    /** {@code /api/udp/services}: as Traefik's, with {@code type} ({@code loadbalancer} or {@code weighted}). */
+    List<Map<String, Object>> udpServices(ApiState current) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (UdpServiceInfo service : current.udp().services().values()) {
+            Map<String, Object> element = service.config() == null ? new LinkedHashMap<>()
+                    : element(json.convertValue(service.config(), Map.class));
+            element.put("status", service.status().apiName());
+            putErrors(element, messages(service.errors()));
+            if (service.config() != null) {
+                element.put("type", service.config().loadBalancer() != null ? "loadbalancer"
+                        : service.config().weighted() != null ? "weighted" : "unknown");
             }
             element.put("usedBy", service.usedBy());
             finish(element, service.name(), service.origin());
@@ -372,7 +418,15 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                 providers.add(router.origin().provider());
             }
         });
-        return Map.of("http", http, "providers", providers, "providerHealth", providers());
+        Map<String, Object> udp = new LinkedHashMap<>();
+        udp.put("routers", counts(udpRouters(current)));
+        udp.put("services", counts(udpServices(current)));
+        current.udp().routers().values().forEach(router -> {
+            if (!providers.contains(router.origin().provider())) {
+                providers.add(router.origin().provider());
+            }
+        });
+        return Map.of("http", http, "udp", udp, "providers", providers, "providerHealth", providers());
     }
 
     private static Map<String, Object> counts(List<Map<String, Object>> elements) {
@@ -386,6 +440,8 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         raw.put("routers", byName(routers(current)));
         raw.put("services", byName(services(current)));
         raw.put("middlewares", byName(middlewares(current)));
+        raw.put("udpRouters", byName(udpRouters(current)));
+        raw.put("udpServices", byName(udpServices(current)));
         return raw;
     }
 

@@ -17,6 +17,8 @@ import dev.gatehouse.core.config.dynamic.ObservabilityConfig;
  *        otherwise; null means all
  * @param proxyProtocol read the PROXY protocol header (v1 or v2) that a load balancer in front sends, from the
  *        addresses it trusts; null means off
+ * @param udp the settings of a UDP entry point ({@code address: ":53/udp"}): its session idle timeout; null means
+ *        the defaults
  */
 public record EntryPointConfig(
         String address,
@@ -27,17 +29,26 @@ public record EntryPointConfig(
         EntryPointHttp2Config http2,
         Boolean reusePort,
         ObservabilityConfig observability,
-        ProxyProtocolConfig proxyProtocol) {
+        ProxyProtocolConfig proxyProtocol,
+        EntryPointUdpConfig udp) {
+
+    /** An entry point without UDP settings. */
+    public EntryPointConfig(String address, Boolean asDefault, EntryPointTransportConfig transport,
+            ForwardedHeadersConfig forwardedHeaders, EntryPointHttpConfig http, EntryPointHttp2Config http2,
+            Boolean reusePort, ObservabilityConfig observability, ProxyProtocolConfig proxyProtocol) {
+        this(address, asDefault, transport, forwardedHeaders, http, http2, reusePort, observability, proxyProtocol,
+                null);
+    }
 
     /** Convenience for an entry point with no settings but its address and default flag. */
     public EntryPointConfig(String address, Boolean asDefault) {
-        this(address, asDefault, null, null, null, null, null, null, null);
+        this(address, asDefault, null, null, null, null, null, null, null, null);
     }
 
     /** An entry point without HTTP/2 settings, port sharing or observability switches (every observation on). */
     public EntryPointConfig(String address, Boolean asDefault, EntryPointTransportConfig transport,
             ForwardedHeadersConfig forwardedHeaders, EntryPointHttpConfig http) {
-        this(address, asDefault, transport, forwardedHeaders, http, null, null, null, null);
+        this(address, asDefault, transport, forwardedHeaders, http, null, null, null, null, null);
     }
 
     /**
@@ -63,6 +74,10 @@ public record EntryPointConfig(
 
     public EntryPointHttp2Config http2OrDefault() {
         return http2 == null ? new EntryPointHttp2Config(null) : http2;
+    }
+
+    public EntryPointUdpConfig udpOrDefault() {
+        return udp == null ? new EntryPointUdpConfig(null, null) : udp;
     }
 
     public boolean reusePortOrDefault() {

@@ -7,12 +7,18 @@ import java.util.Locale;
  *
  * @param host the interface's host name or IP literal (IPv6 without brackets); null for all interfaces
  * @param port 0 to 65535; 0 asks the system for a free port
+ * @param udp whether the entry point receives UDP datagrams ({@code :53/udp}) rather than TCP connections
  */
-public record ListenAddress(String host, int port) {
+public record ListenAddress(String host, int port, boolean udp) {
+
+    /** A TCP address. */
+    public ListenAddress(String host, int port) {
+        this(host, port, false);
+    }
 
     /**
      * Parses {@code host:port}, {@code :port} or {@code [ipv6]:port}, optionally followed by
-     * {@code /tcp} as Traefik allows.
+     * {@code /tcp} or {@code /udp} as Traefik allows (no suffix is TCP).
      *
      * @throws IllegalArgumentException naming the entry point on a missing or malformed address
      */
@@ -23,14 +29,12 @@ public record ListenAddress(String host, int port) {
         }
         String a = address.trim();
         int slash = a.lastIndexOf('/');
+        boolean udp = false;
         if (slash >= 0) {
             String protocol = a.substring(slash + 1).toLowerCase(Locale.ROOT);
-            if (protocol.equals("udp")) {
-                throw new IllegalArgumentException(where + ": UDP entry points are not supported yet (address '"
-                        + address + "')");
-            }
-            if (!protocol.equals("tcp")) {
-                throw bad(where, address, "unknown protocol '" + a.substring(slash + 1) + "'");
+            udp = protocol.equals("udp");
+            if (!udp && !protocol.equals("tcp")) {
+                throw bad(where, address, "unknown protocol '" + a.substring(slash + 1) + "' (known: tcp, udp)");
             }
             a = a.substring(0, slash);
         }
@@ -64,7 +68,7 @@ public record ListenAddress(String host, int port) {
                 || Integer.parseInt(port) > 65535) {
             throw bad(where, address, "port must be a number from 0 to 65535");
         }
-        return new ListenAddress(host, Integer.parseInt(port));
+        return new ListenAddress(host, Integer.parseInt(port), udp);
     }
 
     private static IllegalArgumentException bad(String where, String address, String reason) {

@@ -17,7 +17,15 @@ public record BoundConfiguration(
         Map<String, Defined<MiddlewareConfig>> middlewares,
         Map<String, Defined<ServersTransportConfig>> serversTransports,
         List<ConfigProblem> problems,
-        TlsDefinitions tls) {
+        TlsDefinitions tls,
+        UdpDefinitions udp) {
+
+    /** A configuration without UDP routers and services. */
+    public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
+            Map<String, Defined<MiddlewareConfig>> middlewares, Map<String, Defined<ServersTransportConfig>> serversTransports,
+            List<ConfigProblem> problems, TlsDefinitions tls) {
+        this(routers, services, middlewares, serversTransports, problems, tls, UdpDefinitions.EMPTY);
+    }
 
     public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
             Map<String, Defined<MiddlewareConfig>> middlewares, Map<String, Defined<ServersTransportConfig>> serversTransports,
@@ -32,6 +40,7 @@ public record BoundConfiguration(
 
     public BoundConfiguration {
         tls = tls == null ? TlsDefinitions.EMPTY : tls;
+        udp = udp == null ? UdpDefinitions.EMPTY : udp;
         routers = Map.copyOf(routers);
         services = Map.copyOf(services);
         middlewares = Map.copyOf(middlewares);

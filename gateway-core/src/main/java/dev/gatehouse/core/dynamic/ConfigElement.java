@@ -16,6 +16,8 @@ public record ConfigElement(Type type, String name) {
         MIDDLEWARE("middleware"),
         SERVERS_TRANSPORT("serversTransport"),
         PROVIDER("provider"),
+        UDP_ROUTER("UDP router"),
+        UDP_SERVICE("UDP service"),
         /** A source as a whole, a TLS key, a host: named by its description alone. */
         OTHER("");
 

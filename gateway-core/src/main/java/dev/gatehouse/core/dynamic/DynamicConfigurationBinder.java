@@ -13,6 +13,8 @@ import dev.gatehouse.core.config.dynamic.RouterConfig;
 import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.config.dynamic.TlsConfiguration;
+import dev.gatehouse.core.config.dynamic.udp.UdpRouterConfig;
+import dev.gatehouse.core.config.dynamic.udp.UdpServiceConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +57,8 @@ public final class DynamicConfigurationBinder {
         return new BoundConfiguration(collector.routers, collector.services, collector.middlewares,
                 collector.transports, collector.problems,
                 new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate,
-                        collector.defaultCertificate == null ? collector.defaultGeneratedCert : null));
+                        collector.defaultCertificate == null ? collector.defaultGeneratedCert : null),
+                new UdpDefinitions(collector.udpRouters, collector.udpServices));
     }
 
     private void bindFragment(ConfigurationFragment fragment, ProviderElements elements, Collector collector) {
@@ -67,7 +70,8 @@ public final class DynamicConfigurationBinder {
             switch (key.toLowerCase(java.util.Locale.ROOT)) {
                 case "http" -> bindHttp(key, top.getValue(), origin, lines, elements, collector);
                 case "tls" -> bindTls(key, top.getValue(), origin, lines, elements.provider, collector);
-                case "tcp", "udp" -> collector.problems.add(new ConfigProblem(ConfigElement.other(source), origin,
+                case "udp" -> bindUdp(key, top.getValue(), origin, lines, elements, collector);
+                case "tcp" -> collector.problems.add(new ConfigProblem(ConfigElement.other(source), origin,
                         ProblemKind.UNSUPPORTED,
                         "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
                 default -> collector.problems.add(new ConfigProblem(source, origin,
@@ -116,6 +120,47 @@ public final class DynamicConfigurationBinder {
                             ServersTransportConfig.class));
                     default -> elements.middlewares.add(elementName, at,
                             () -> bindMiddleware(elementName, entry.getValue()));
+                }
+            }
+        }
+    }
+
+    /** {@code udp.routers} and {@code udp.services}, each element on its own as for {@code http}. */
+    private void bindUdp(String udpKey, Object udp, String origin, KeyLines lines, ProviderElements elements,
+            Collector collector) {
+        String source = "provider " + elements.provider;
+        if (udp == null) {
+            return;
+        }
+        if (!(udp instanceof Map<?, ?> sections)) {
+            collector.problems.add(new ConfigProblem(source, origin, "'udp' must be a section (a map of keys)"));
+            return;
+        }
+        for (Map.Entry<?, ?> section : sections.entrySet()) {
+            String name = String.valueOf(section.getKey());
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!lower.equals("routers") && !lower.equals("services")) {
+                collector.problems.add(new ConfigProblem(source, origin,
+                        "unknown key 'udp." + name + "' (known: routers, services)"));
+                continue;
+            }
+            if (section.getValue() == null) {
+                continue;
+            }
+            if (!(section.getValue() instanceof Map<?, ?> entries)) {
+                collector.problems.add(new ConfigProblem(source, origin, "'udp." + name + "' must be a map of named elements"));
+                continue;
+            }
+            for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                String elementName = String.valueOf(entry.getKey());
+                List<String> written = List.of(udpKey, name, elementName);
+                String at = atLine(origin, lines.lineOf(written));
+                if (lower.equals("routers")) {
+                    elements.udpRouters.add(elementName, at, () -> bindElement(List.of("udp", "routers", elementName),
+                            written, lines, entry.getValue(), UdpRouterConfig.class));
+                } else {
+                    elements.udpServices.add(elementName, at, () -> bindElement(List.of("udp", "services", elementName),
+                            written, lines, entry.getValue(), UdpServiceConfig.class));
                 }
             }
         }
@@ -265,6 +310,8 @@ public final class DynamicConfigurationBinder {
         final Map<String, Defined<ServiceConfig>> services = new LinkedHashMap<>();
         final Map<String, Defined<MiddlewareConfig>> middlewares = new LinkedHashMap<>();
         final Map<String, Defined<ServersTransportConfig>> transports = new LinkedHashMap<>();
+        final Map<String, Defined<UdpRouterConfig>> udpRouters = new LinkedHashMap<>();
+        final Map<String, Defined<UdpServiceConfig>> udpServices = new LinkedHashMap<>();
         final List<ConfigProblem> problems = new ArrayList<>();
         final List<Defined<CertificateConfig>> certificates = new ArrayList<>();
         final Map<String, Defined<TlsOptionsConfig>> tlsOptions = new LinkedHashMap<>();
@@ -330,6 +377,8 @@ public final class DynamicConfigurationBinder {
         final Elements<ServiceConfig> services;
         final Elements<MiddlewareConfig> middlewares;
         final Elements<ServersTransportConfig> transports;
+        final Elements<UdpRouterConfig> udpRouters;
+        final Elements<UdpServiceConfig> udpServices;
 
         ProviderElements(String provider) {
             this.provider = provider;
@@ -337,6 +386,8 @@ public final class DynamicConfigurationBinder {
             services = new Elements<>("service", provider);
             middlewares = new Elements<>("middleware", provider);
             transports = new Elements<>("serversTransport", provider);
+            udpRouters = new Elements<>("UDP router", provider);
+            udpServices = new Elements<>("UDP service", provider);
         }
 
         void addTo(Collector collector) {
@@ -344,6 +395,8 @@ public final class DynamicConfigurationBinder {
             services.addTo(collector.services, collector.problems);
             middlewares.addTo(collector.middlewares, collector.problems);
             transports.addTo(collector.transports, collector.problems);
+            udpRouters.addTo(collector.udpRouters, collector.problems);
+            udpServices.addTo(collector.udpServices, collector.problems);
         }
     }
 }

@@ -14,7 +14,7 @@ public enum ProblemKind {
     TLS,
     /** It is defined more than once with different settings. */
     CONFLICT,
-    /** Gatehouse does not support it (TCP and UDP routing, Traefik's own plugins). */
+    /** Gatehouse does not support it (TCP routing, Traefik's own plugins). */
     UNSUPPORTED,
     /** It could not be built for a reason outside its configuration: a plugin's failure, an internal error. */
     UNEXPECTED

@@ -13,14 +13,30 @@ import java.util.function.Supplier;
  * @param openConnections by entry point, the connections open now
  * @param servers by service, then server URL, whether the server gets traffic (up) or not
  * @param certificates the certificates served (configured and obtained by resolvers)
+ * @param udpSessions by UDP entry point, the sessions open now
  * @param providers each provider's health (Gatehouse's {@code provider_up} and {@code provider_last_update_success})
  */
 public record GatewayGauges(Supplier<Map<String, Integer>> openConnections,
         Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates,
-        Supplier<List<ProviderHealth.Status>> providers) {
+        Supplier<Map<String, Integer>> udpSessions, Supplier<List<ProviderHealth.Status>> providers) {
+
+    /**
+     * One row of {@code open.connections}: an entry point, its protocol ({@code TCP}; {@code UDP} for a UDP entry
+     * point, whose sessions count as its connections) and how many are open now.
+     */
+    public record OpenConnections(String entryPoint, String protocol, int open) {
+    }
+
+    /** The rows of {@code open.connections}: the TCP entry points' connections, then the UDP ones' sessions. */
+    public List<OpenConnections> openConnectionsByProtocol() {
+        List<OpenConnections> rows = new java.util.ArrayList<>();
+        openConnections.get().forEach((entryPoint, open) -> rows.add(new OpenConnections(entryPoint, "TCP", open)));
+        udpSessions.get().forEach((entryPoint, open) -> rows.add(new OpenConnections(entryPoint, "UDP", open)));
+        return rows;
+    }
 
     /** Before the gateway is assembled: nothing to report. */
-    public static final GatewayGauges NONE = new GatewayGauges(Map::of, Map::of, List::of, List::of);
+    public static final GatewayGauges NONE = new GatewayGauges(Map::of, Map::of, List::of, Map::of, List::of);
 
     /** One certificate's labels and expiry, as the Prometheus registry labels them. */
     record Certificate(String commonName, String serial, String sans, long notAfterEpochSeconds) {

@@ -165,8 +165,8 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     public synchronized String scrape() {
         GatewayGauges state = gauges;
         List<MultiGauge.Row<?>> open = new ArrayList<>();
-        state.openConnections().get().forEach((entryPoint, count) ->
-                open.add(MultiGauge.Row.of(Tags.of("entrypoint", entryPoint, "protocol", "TCP"), count)));
+        state.openConnectionsByProtocol().forEach(row -> open.add(MultiGauge.Row.of(
+                Tags.of("entrypoint", row.entryPoint(), "protocol", row.protocol()), row.open())));
         openConnections.register(open, true);
         List<MultiGauge.Row<?>> certs = new ArrayList<>();
         for (GatewayGauges.Certificate certificate : state.distinctCertificates()) {

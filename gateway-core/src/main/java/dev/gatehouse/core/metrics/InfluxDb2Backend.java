@@ -107,11 +107,11 @@ final class InfluxDb2Backend extends IntervalPushBackend {
     /** The gateway's state at this push: open connections, servers up, certificate expiry, providers ({@code value}). */
     private void gaugePoints(StringBuilder body, String timestamp) {
         GatewayGauges state = gauges;
-        state.openConnections().get().forEach((entryPoint, open) -> {
+        state.openConnectionsByProtocol().forEach(row -> {
             Map<String, String> tags = new TreeMap<>(additionalLabels);
-            tags.put("entrypoint", entryPoint);
-            tags.put("protocol", "TCP");
-            point(body, "traefik.open.connections", tags, "value=" + open, timestamp);
+            tags.put("entrypoint", row.entryPoint());
+            tags.put("protocol", row.protocol());
+            point(body, "traefik.open.connections", tags, "value=" + row.open(), timestamp);
         });
         state.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> {
             Map<String, String> tags = new TreeMap<>(additionalLabels);

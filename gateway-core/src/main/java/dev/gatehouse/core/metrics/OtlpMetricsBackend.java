@@ -88,8 +88,8 @@ final class OtlpMetricsBackend implements MetricsBackend {
         // The gateway's state, read at each export.
         meter.gaugeBuilder("traefik_open_connections").setUnit("1")
                 .setDescription("How many open connections exist, by entryPoint and protocol").buildWithCallback(gauge ->
-                        gauges.openConnections().get().forEach((entryPoint, open) -> gauge.record(open,
-                                Attributes.builder().put("entrypoint", entryPoint).put("protocol", "TCP").build())));
+                        gauges.openConnectionsByProtocol().forEach(row -> gauge.record(row.open(), Attributes.builder()
+                                .put("entrypoint", row.entryPoint()).put("protocol", row.protocol()).build())));
         meter.gaugeBuilder("traefik_tls_certs_not_after").setUnit("s").setDescription("Certificate expiration timestamp")
                 .buildWithCallback(gauge -> gauges.distinctCertificates().forEach(certificate -> gauge.record(
                         certificate.notAfterEpochSeconds(), Attributes.builder().put("cn", certificate.commonName())

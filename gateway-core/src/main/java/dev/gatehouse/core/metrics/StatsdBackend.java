@@ -8,6 +8,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -121,18 +122,19 @@ final class StatsdBackend extends IntervalPushBackend {
      */
     private void gaugeLines(StringBuilder lines) {
         GatewayGauges state = gauges;
-        Map<String, Integer> connections = state.openConnections().get();
+        List<GatewayGauges.OpenConnections> connections = state.openConnectionsByProtocol();
         if (!dogStatsd) {
             if (!connections.isEmpty()) {
-                line(lines, "open.connections", connections.values().stream().mapToLong(Integer::longValue).sum(), "g", null);
+                line(lines, "open.connections", connections.stream().mapToLong(GatewayGauges.OpenConnections::open)
+                        .sum(), "g", null);
             }
             return;
         }
-        connections.forEach((entryPoint, open) -> {
+        connections.forEach(row -> {
             StringBuilder tags = new StringBuilder();
-            tag(tags, "entrypoint", entryPoint);
-            tag(tags, "protocol", "TCP");
-            line(lines, "open.connections", open, "g", tags.toString());
+            tag(tags, "entrypoint", row.entryPoint());
+            tag(tags, "protocol", row.protocol());
+            line(lines, "open.connections", row.open(), "g", tags.toString());
         });
         state.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> {
             StringBuilder tags = new StringBuilder();

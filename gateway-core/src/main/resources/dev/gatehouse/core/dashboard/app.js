@@ -38,7 +38,25 @@ const KINDS = {
       ['Used by', m => list(m.usedBy)],
     ],
   },
+  // UDP routers have no rule: a UDP entry point serves one router.
+  udpRouters: {
+    title: 'UDP routers', path: 'udp/routers', word: 'UDP router', overview: ['udp', 'routers'],
+    columns: [
+      ['Entry points', r => (r.entryPoints?.length ? list(r.entryPoints) : el('span', { class: 'muted' }, 'every UDP entry point'))],
+      ['Serves', r => list(r.using)],
+      ['Service', r => r.service ?? ''],
+    ],
+  },
+  udpServices: {
+    title: 'UDP services', path: 'udp/services', word: 'UDP service', overview: ['udp', 'services'],
+    columns: [
+      ['Type', s => s.type ?? ''],
+      ['Servers', s => list((s.loadBalancer?.servers ?? []).map(server => server.address ?? ''))],
+      ['Used by', s => list(s.usedBy)],
+    ],
+  },
 };
+const UDP_KINDS = ['udpRouters', 'udpServices'];
 
 /** What the current view shows and its filters, from the location hash: #/routers?search=x&status=disabled */
 function route() {
@@ -103,12 +121,12 @@ let timer = null;
 let lastSnapshot = null;
 
 async function load(view) {
-  const wanted = view === 'overview' ? ['overview', 'entrypoints', 'routers', 'services', 'middlewares', 'plugins', 'providers']
+  const wanted = view === 'overview' ? ['overview', 'entrypoints', 'routers', 'services', 'middlewares', ...UDP_KINDS, 'plugins', 'providers']
     : view === 'plugins' ? ['plugins'] : view === 'certificates' ? ['certificates'] : KINDS[view] ? [view] : [];
   const paths = {
     overview: 'overview', entrypoints: 'entrypoints', plugins: 'plugins', version: 'version', certificates: 'certificates',
     providers: 'providers',
-    routers: KINDS.routers.path, services: KINDS.services.path, middlewares: KINDS.middlewares.path,
+    ...Object.fromEntries(Object.entries(KINDS).map(([kind, spec]) => [kind, spec.path])),
   };
   if (!data.version) wanted.push('version');
   const results = await Promise.all(wanted.map(key => getJson(paths[key])));
@@ -164,8 +182,12 @@ function render() {
 
 function overviewView() {
   const overview = data.overview ?? { http: {} };
-  const cards = ['routers', 'services', 'middlewares'].map(kind => {
-    const counts = overview.http?.[kind] ?? { total: 0, warnings: 0, errors: 0 };
+  // The UDP cards only where there are UDP routers or services.
+  const shownKinds = ['routers', 'services', 'middlewares',
+    ...UDP_KINDS.filter(kind => (overview.udp?.[KINDS[kind].overview[1]]?.total ?? 0) > 0)];
+  const cards = shownKinds.map(kind => {
+    const [section, key] = KINDS[kind].overview ?? ['http', kind];
+    const counts = overview[section]?.[key] ?? { total: 0, warnings: 0, errors: 0 };
     return el('div', { class: 'card', dataset: { kind } },
       el('h2', {}, el('a', { href: `#/${kind}` }, KINDS[kind].title)),
       el('p', { class: 'total' }, String(counts.total)),
@@ -174,7 +196,7 @@ function overviewView() {
         el('a', { class: `count ${counts.warnings ? 'warn' : ''}`, href: `#/${kind}?status=warning` }, plural(counts.warnings, 'warning')), ' ',
         el('a', { class: `count ${counts.errors ? 'err' : ''}`, href: `#/${kind}?status=disabled` }, plural(counts.errors, 'error'))));
   });
-  const problems = ['routers', 'services', 'middlewares'].flatMap(kind =>
+  const problems = Object.keys(KINDS).flatMap(kind =>
     (data[kind] ?? []).filter(e => e.error?.length).map(e => ({ kind, e })));
   const pluginProblems = data.plugins?.problems ?? [];
   const providers = data.providers ?? [];
@@ -190,7 +212,7 @@ function overviewView() {
           el('span', { class: 'muted' }, 'provider'), errorList([p.error]))),
         problems.map(({ kind, e }) => el('li', {},
           badge(e.status), ' ', el('a', { href: `#/${kind}?search=${encodeURIComponent(e.name)}` }, e.name), ' ',
-          el('span', { class: 'muted' }, kind.slice(0, -1)), errorList(e.error))),
+          el('span', { class: 'muted' }, KINDS[kind].word ?? kind.slice(0, -1)), errorList(e.error))),
         pluginProblems.map(p => el('li', {}, badge('disabled'), ' ', el('a', { href: '#/plugins' }, p.plugin || p.file), ' ',
           el('span', { class: 'muted' }, 'plugin'), errorList([p.error]))))
       : el('p', { class: 'muted', id: 'problems' }, 'No problems: every provider, router, service, middleware and plugin is fine.'),

@@ -24,6 +24,16 @@ class ListenAddressTest {
         assertEquals(new ListenAddress(host, port), ListenAddress.parse("web", address));
     }
 
+    @ParameterizedTest(name = "{0} -> UDP on host {1}, port {2}")
+    @CsvSource(nullValues = "null", value = {
+            ":53/udp, null, 53",
+            "127.0.0.1:5353/UDP, 127.0.0.1, 5353",
+            "[::1]:53/udp, ::1, 53",
+    })
+    void parsesUdpAddresses(String address, String host, int port) {
+        assertEquals(new ListenAddress(host, port, true), ListenAddress.parse("dns", address));
+    }
+
     @ParameterizedTest(name = "''{0}'' is refused: {1}")
     @CsvSource(nullValues = "null", value = {
             "null, has no address",
@@ -35,7 +45,6 @@ class ListenAddressTest {
             ":, port must be a number",
             "::1:80, IPv6 address in brackets",
             "[::1]80, expected [ipv6]:port",
-            ":53/udp, UDP entry points are not supported",
             ":80/sctp, unknown protocol",
     })
     void refusesBadAddressesNamingTheEntryPoint(String address, String reason) {

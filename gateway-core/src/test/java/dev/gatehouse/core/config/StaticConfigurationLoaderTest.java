@@ -221,7 +221,7 @@ class StaticConfigurationLoaderTest {
                 """);
         ConfigurationException e = fails(List.of("--configFile=conf/gatehouse.yml"), Map.of());
         assertMentions(e, "conf/gatehouse.yml:5: unknown key 'entryPoints.web.adress'",
-                "(known keys here: address, asDefault, forwardedHeaders, http, http2, observability, proxyProtocol, reusePort, transport)");
+                "(known keys here: address, asDefault, forwardedHeaders, http, http2, observability, proxyProtocol, reusePort, transport, udp)");
     }
 
     @Test
@@ -429,6 +429,41 @@ class StaticConfigurationLoaderTest {
         assertEquals(List.of("websecure"), List.copyOf(c.entryPoints().keySet()));
         assertNull(c.ping());
         assertNull(c.demo());
+    }
+
+    @Test
+    void udpEntryPointsTakeTheirTimeoutFromTheFileOrFlagsWithTraefiksDefault() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  dns:
+                    address: ":53/udp"
+                  game:
+                    address: "[::1]:27015/udp"
+                    udp:
+                      timeout: 10s
+                      maxSessions: 100
+                """);
+        StaticConfiguration c = load(List.of("--entryPoints.dns.udp.timeout=5s"), Map.of()).configuration();
+        assertEquals(new ListenAddress(null, 53, true), c.entryPoints().get("dns").listenAddress("dns"));
+        assertEquals(java.time.Duration.ofSeconds(5), c.entryPoints().get("dns").udpOrDefault().timeoutOrDefault());
+        assertEquals(EntryPointUdpConfig.DEFAULT_MAX_SESSIONS, c.entryPoints().get("dns").udpOrDefault().maxSessionsOrDefault());
+        assertEquals(new ListenAddress("::1", 27015, true), c.entryPoints().get("game").listenAddress("game"));
+        assertEquals(java.time.Duration.ofSeconds(10), c.entryPoints().get("game").udpOrDefault().timeoutOrDefault());
+        assertEquals(100, c.entryPoints().get("game").udpOrDefault().maxSessionsOrDefault());
+        assertEquals(java.time.Duration.ofSeconds(3), new EntryPointUdpConfig(null, null).timeoutOrDefault());
+    }
+
+    @Test
+    void aUdpTimeoutOfZeroIsRefusedNamingTheKey() throws Exception {
+        write("gatehouse.yml", """
+                entryPoints:
+                  dns:
+                    address: ":53/udp"
+                    udp:
+                      timeout: 0s
+                """);
+        ConfigurationException e = fails(List.of(), Map.of());
+        assertMentions(e, "entryPoints.dns.udp.timeout", "greater than zero");
     }
 
     @Test

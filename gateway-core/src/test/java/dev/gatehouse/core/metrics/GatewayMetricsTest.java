@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The Prometheus registry's guard against header label values chosen by clients. */
+/** The Prometheus registry: its guard against header label values chosen by clients, its gauges. */
 class GatewayMetricsTest {
 
     @Test
@@ -29,5 +29,17 @@ class GatewayMetricsTest {
         assertTrue(counters.stream().anyMatch(l -> l.contains("tenant=\"" + GatewayMetrics.OVERFLOW_VALUE + "\"")
                 && l.endsWith(" " + (double) extra)), "the values past the cap counted together");
         assertTrue(counters.stream().anyMatch(l -> l.contains("tenant=\"tenant-0\"") && l.endsWith(" 2.0")));
+    }
+
+    @Test
+    void udpSessionsAreTheOpenConnectionsOfUdpEntryPoints() {
+        GatewayMetrics metrics = new GatewayMetrics(new PrometheusMetricsConfig(null, null, null, null, null, null,
+                null, null));
+        metrics.gauges(new GatewayGauges(() -> Map.of("web", 2), Map::of, List::of, () -> Map.of("dns", 3), List::of));
+        List<String> open = metrics.scrape().lines().filter(l -> l.startsWith("traefik_open_connections{")).toList();
+        assertTrue(open.stream().anyMatch(l -> l.contains("entrypoint=\"web\"") && l.contains("protocol=\"TCP\"")
+                && l.endsWith(" 2.0")), open.toString());
+        assertTrue(open.stream().anyMatch(l -> l.contains("entrypoint=\"dns\"") && l.contains("protocol=\"UDP\"")
+                && l.endsWith(" 3.0")), open.toString());
     }
 }

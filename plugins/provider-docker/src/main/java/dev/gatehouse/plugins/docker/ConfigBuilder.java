@@ -65,21 +65,43 @@ final class ConfigBuilder {
         Map<String, Fragment> fragments = new LinkedHashMap<>();
         // service name -> (origin, service tree) of each container that defines it
         Map<String, List<Map.Entry<String, Map<String, Object>>>> services = new TreeMap<>();
+        Map<String, List<Map.Entry<String, Map<String, Object>>>> udpServices = new TreeMap<>();
         for (ContainerInfo container : sorted) {
-            Fragment fragment = buildContainer(container, byIdOrName, gatewayNetworks, hostAddress, services);
+            Fragment fragment = buildContainer(container, byIdOrName, gatewayNetworks, hostAddress, services,
+                    udpServices);
             if (fragment != null) {
                 fragments.put(fragment.origin, fragment);
             }
         }
 
         List<ConfigurationFragment> merged = new ArrayList<>();
+        mergeServices("http", services, fragments, merged);
+        mergeServices("udp", udpServices, fragments, merged);
+
+        List<ConfigurationFragment> all = new ArrayList<>();
+        for (Fragment f : fragments.values()) {
+            all.add(f.toFragment());
+        }
+        all.addAll(merged);
+        return new ConfigurationSnapshot(all);
+    }
+
+    /**
+     * Services of one name defined by several containers (replicas): one service with all their servers when they
+     * are alike apart from their servers, as Traefik merges them; else each stays with its container, and the gateway
+     * reports the conflict naming every container that defines it.
+     *
+     * @param protocol {@code http} or {@code udp}
+     */
+    private static void mergeServices(String protocol, Map<String, List<Map.Entry<String, Map<String, Object>>>> services,
+            Map<String, Fragment> fragments, List<ConfigurationFragment> merged) {
         for (Map.Entry<String, List<Map.Entry<String, Map<String, Object>>>> service : services.entrySet()) {
             List<Map.Entry<String, Map<String, Object>>> definitions = service.getValue();
             if (definitions.size() == 1 || !sameApartFromServers(definitions)) {
                 // One definition, or different ones: each stays with its container, and the gateway reports the
                 // conflict naming every container that defines it.
                 for (Map.Entry<String, Map<String, Object>> d : definitions) {
-                    fragments.get(d.getKey()).section("http.services").put(service.getKey(), d.getValue());
+                    fragments.get(d.getKey()).section(protocol + ".services").put(service.getKey(), d.getValue());
                 }
                 continue;
             }
@@ -92,20 +114,14 @@ final class ConfigBuilder {
             Map<String, Object> tree = copy(definitions.get(0).getValue());
             loadBalancer(tree).put("servers", servers);
             merged.add(ConfigurationFragment.of("containers " + String.join(", ", origins),
-                    Map.of("http", Map.of("services", Map.of(service.getKey(), tree)))));
+                    Map.of(protocol, Map.of("services", Map.of(service.getKey(), tree)))));
         }
-
-        List<ConfigurationFragment> all = new ArrayList<>();
-        for (Fragment f : fragments.values()) {
-            all.add(f.toFragment());
-        }
-        all.addAll(merged);
-        return new ConfigurationSnapshot(all);
     }
 
     private Fragment buildContainer(ContainerInfo container, Map<String, ContainerInfo> byIdOrName,
             Set<String> gatewayNetworks, String hostAddress,
-            Map<String, List<Map.Entry<String, Map<String, Object>>>> services) {
+            Map<String, List<Map.Entry<String, Map<String, Object>>>> services,
+            Map<String, List<Map.Entry<String, Map<String, Object>>>> udpServicesByName) {
         LabelParser.Parsed parsed = LabelParser.parse(container.labels());
         Fragment fragment = new Fragment("container " + container.name());
         fragment.errors.addAll(parsed.errors);
@@ -121,12 +137,24 @@ final class ConfigBuilder {
             return null;
         }
 
-        // TCP and UDP are passed on as written; the gateway says what it does not support. So is the default TLS
+        // TCP is passed on as written; the gateway says what it does not support. So is the default TLS
         // store (traefik.tls.stores.default.defaultgeneratedcert.resolver=...).
-        for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "udp.routers", "udp.services",
-                "tls.stores")) {
+        for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "tls.stores")) {
             parsed.kind(kind).forEach((name, tree) -> fragment.section(kind).put(name, tree));
         }
+        Map<String, Map<String, Object>> udpRouters = new TreeMap<>(parsed.kind("udp.routers"));
+        Map<String, Map<String, Object>> udpServices = new TreeMap<>(parsed.kind("udp.services"));
+        UdpLabels.complete(udpRouters, udpServices, serviceName(container), serving, portLabel -> {
+            String[] hostPort = new String[2];
+            String problem = Addresses.choose(container, portLabel, parsed.network != null ? parsed.network
+                    : config.network(), config.useBindPortIP(), byIdOrName, gatewayNetworks, hostAddress, hostPort,
+                    fragment.errors);
+            return new UdpLabels.Address(problem != null ? null : (hostPort[0].contains(":") ? "[" + hostPort[0] + "]"
+                    : hostPort[0]) + ":" + hostPort[1], problem);
+        }, fragment.errors);
+        udpRouters.forEach((name, tree) -> fragment.section("udp.routers").put(name, tree));
+        udpServices.forEach((name, tree) -> udpServicesByName.computeIfAbsent(name, k -> new ArrayList<>())
+                .add(Map.entry(fragment.origin, tree)));
         Map<String, Map<String, Object>> routers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         routers.putAll(parsed.kind("http.routers"));
         Map<String, Map<String, Object>> ownServices = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -110,7 +110,14 @@ class ConfigBuilderTest {
                 Arguments.of("sticky and health check options are passed on for the gateway to bind",
                         labels("traefik.http.services.s.loadbalancer.sticky.cookie.name", "srv",
                                 "traefik.http.services.s.loadbalancer.healthcheck.path", "/health"), new int[] {80},
-                        "{http={routers={web-1={rule=Host(`web-1`), service=s}}, services={s={loadBalancer={healthcheck={path=/health}, servers=[{url=http://172.17.0.2:80}], sticky={cookie={name=srv}}}}}}}"));
+                        "{http={routers={web-1={rule=Host(`web-1`), service=s}}, services={s={loadBalancer={healthcheck={path=/health}, servers=[{url=http://172.17.0.2:80}], sticky={cookie={name=srv}}}}}}}"),
+                Arguments.of("a UDP router and the port of its service: the container's address, no HTTP router",
+                        labels("traefik.udp.routers.dns.entrypoints", "dns",
+                                "traefik.udp.services.dns.loadbalancer.server.port", "53"), new int[] {80},
+                        "{udp={routers={dns={entrypoints=dns, service=dns}}, services={dns={loadbalancer={servers=[{address=172.17.0.2:53}]}}}}}"),
+                Arguments.of("a UDP router alone gets a service named after the container, on its exposed port",
+                        labels("traefik.udp.routers.dns.entrypoints", "dns"), new int[] {53},
+                        "{udp={routers={dns={entrypoints=dns, service=web-1}}, services={web-1={loadbalancer={servers=[{address=172.17.0.2:53}]}}}}}"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -210,6 +217,20 @@ class ConfigBuilderTest {
                 s.fragments().stream().map(ConfigurationFragment::origin).toList());
         assertEquals("{http={routers={app={rule=Host(`app`), service=app}}}}", tree(s.fragments().get(0)));
         assertEquals("{http={services={app={loadBalancer={servers=[{url=http://10.0.0.1:8080}, {url=http://10.0.0.2:8080}]}}}}}",
+                tree(s.fragments().get(2)));
+    }
+
+    @Test
+    void replicasOfOneUdpServiceBecomeServersOfThatService() {
+        Map<String, String> l = labels("traefik.udp.routers.dns.entrypoints", "dns",
+                "traefik.udp.services.dns.loadbalancer.server.port", "53");
+        ContainerInfo one = new ContainerInfo("1", "dns-1", l, true, false, null, "net", Map.of("net", "10.0.0.1"), List.of());
+        ContainerInfo two = new ContainerInfo("2", "dns-2", l, true, false, null, "net", Map.of("net", "10.0.0.2"), List.of());
+        ConfigurationSnapshot s = build(DEFAULTS, two, one);
+        assertEquals(List.of("container dns-1", "container dns-2", "containers dns-1, dns-2"),
+                s.fragments().stream().map(ConfigurationFragment::origin).toList());
+        assertEquals("{udp={routers={dns={entrypoints=dns, service=dns}}}}", tree(s.fragments().get(0)));
+        assertEquals("{udp={services={dns={loadBalancer={servers=[{address=10.0.0.1:53}, {address=10.0.0.2:53}]}}}}}",
                 tree(s.fragments().get(2)));
     }
 
