@@ -74,6 +74,12 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
     private static final Duration LOCK_RETRY = Duration.ofSeconds(2);
     /** How long a published challenge may take to come back through the watch before the CA is asked to validate. */
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long after its own watch reported a published challenge a gateway waits before the CA validates: the other
+     * gateways' watches report it as well, a moment later (measured: milliseconds, more on a busy machine). Not
+     * waiting cost a failed validation, and a second order, in the two-gateway test.
+     */
+    private static final Duration PROPAGATION_MARGIN = Duration.ofSeconds(1);
 
     private final String name;
     private final AcmeConfig config;
@@ -198,6 +204,7 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
 
     /** A challenge another gateway (or this one) published or withdrew: answer it here too, or stop. */
     private void challengeChanged(String key, byte[] value) {
+        LOG.debug("ACME resolver {}: challenge {} {}", name, key, value == null ? "withdrawn" : "published");
         String rest = key.substring((prefix + CHALLENGES).length());
         if (rest.startsWith(HTTP_CHALLENGES)) {
             String token = rest.substring(HTTP_CHALLENGES.length());
@@ -480,6 +487,8 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
                 LOG.warn("ACME resolver {}: the challenge {} did not come back through the storage's watch within {} s;"
                         + " a gateway other than this one may not answer the CA's validation", name, entry,
                         PUBLISH_WAIT.toSeconds());
+            } else {
+                Thread.sleep(PROPAGATION_MARGIN.toMillis());
             }
         } finally {
             published.remove(entry);

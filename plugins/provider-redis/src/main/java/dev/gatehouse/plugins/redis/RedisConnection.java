@@ -52,6 +52,15 @@ public final class RedisConnection implements AutoCloseable {
     /** How long a connection attempt or a command may take. */
     static final Duration TIMEOUT = Duration.ofSeconds(3);
 
+    static {
+        // lettuce records JFR events by reflection on its own class names, which the plugin jar's relocated copy
+        // breaks: every connection failed with "argument type mismatch" (JfrEventRecorder). The shade plugin relocates
+        // this property's name with lettuce, so it switches off this plugin's copy only. Before any client exists.
+        if (System.getProperty("io.lettuce.core.jfr") == null) {
+            System.setProperty("io.lettuce.core.jfr", "false");
+        }
+    }
+
     private final RedisClient client;
     private final RedisURI uri;
     private final ReadFrom readFrom;

@@ -10,7 +10,8 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -41,6 +42,8 @@ final class RedisStorage implements StorageBackend.Connected {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisStorage.class);
     static final String LOCKS = "locks/";
+    private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final String PUT = "redis.call('SET', KEYS[1], ARGV[1]); redis.call('PUBLISH', ARGV[2], ARGV[3]); return 1";
     private static final String DELETE = "redis.call('DEL', KEYS[1]); redis.call('PUBLISH', ARGV[1], ARGV[2]); return 1";
     private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
@@ -76,7 +79,7 @@ final class RedisStorage implements StorageBackend.Connected {
     }
 
     /** The command connection, made at the first use (and again after a failed attempt): Redis may start later. */
-    private synchronized RedisCommands<byte[], byte[]> commands() throws IOException {
+    private synchronized RedisAsyncCommands<byte[], byte[]> commands() throws IOException {
         if (connection == null) {
             try {
                 connection = redis.client().connect(ByteArrayCodec.INSTANCE, redis.uri());
@@ -84,7 +87,9 @@ final class RedisStorage implements StorageBackend.Connected {
                 throw new IOException("storage.redis: " + redis.describeFailure(e), e);
             }
         }
-        return connection.sync();
+        // Asynchronous commands, waited for here: lettuce's synchronous proxy calls through reflection, which the
+        // plugin's relocated copy of lettuce does not survive ("argument type mismatch").
+        return connection.async();
     }
 
     private static byte[] bytes(String text) {
@@ -92,13 +97,21 @@ final class RedisStorage implements StorageBackend.Connected {
     }
 
     private interface Command<T> {
-        T run(RedisCommands<byte[], byte[]> commands);
+        RedisFuture<T> send(RedisAsyncCommands<byte[], byte[]> commands);
     }
 
     private <T> T call(String what, Command<T> command) throws IOException {
-        RedisCommands<byte[], byte[]> commands = commands();
+        RedisAsyncCommands<byte[], byte[]> commands = commands();
         try {
-            return command.run(commands);
+            return command.send(commands).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("storage.redis: interrupted while " + what);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("storage.redis: " + what + ": " + redis.describeFailure(e.getCause()), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("storage.redis: " + what + ": no answer from " + redis.description() + " within "
+                    + COMMAND_TIMEOUT.toSeconds() + " s");
         } catch (RuntimeException e) {
             throw new IOException("storage.redis: " + what + ": " + redis.describeFailure(e), e);
         }
@@ -125,19 +138,18 @@ final class RedisStorage implements StorageBackend.Connected {
     public List<String> list(String prefix) throws IOException {
         String pattern = glob(root + prefix) + "*";
         List<String> keys = new ArrayList<>();
-        call("listing " + prefix, c -> {
-            ScanArgs args = ScanArgs.Builder.matches(pattern).limit(500);
-            KeyScanCursor<byte[]> cursor = c.scan(args);
-            while (true) {
-                for (byte[] key : cursor.getKeys()) {
-                    keys.add(new String(key, StandardCharsets.UTF_8).substring(root.length()));
-                }
-                if (cursor.isFinished()) {
-                    return null;
-                }
-                cursor = c.scan(ScanCursor.of(cursor.getCursor()), args);
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(500);
+        KeyScanCursor<byte[]> cursor = call("listing " + prefix, c -> c.scan(args));
+        while (true) {
+            for (byte[] key : cursor.getKeys()) {
+                keys.add(new String(key, StandardCharsets.UTF_8).substring(root.length()));
             }
-        });
+            if (cursor.isFinished()) {
+                break;
+            }
+            ScanCursor next = ScanCursor.of(cursor.getCursor());
+            cursor = call("listing " + prefix, c -> c.scan(next, args));
+        }
         keys.removeIf(key -> key.startsWith(LOCKS) && !prefix.startsWith(LOCKS));
         return keys.stream().distinct().sorted().toList();
     }
@@ -165,7 +177,7 @@ final class RedisStorage implements StorageBackend.Connected {
         }
         ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(() -> {
             try {
-                Long renewed = call("renewing the lock " + name, c -> c.eval(RENEW, ScriptOutputType.INTEGER,
+                Long renewed = call("renewing the lock " + name, c -> c.<Long>eval(RENEW, ScriptOutputType.INTEGER,
                         new byte[][] {key}, token, bytes(Long.toString(millis))));
                 if (renewed == null || renewed == 0) {
                     LOG.warn("storage.redis: the lock {} expired before it was renewed; another gateway may take it", name);
@@ -210,13 +222,18 @@ final class RedisStorage implements StorageBackend.Connected {
                     }
                 }
             });
-            pubSub.sync().subscribe(channel);
-        } catch (RuntimeException e) {
+            // Asynchronously: lettuce's synchronous proxy calls through reflection, which the plugin's relocated
+            // copy of lettuce does not survive.
+            pubSub.async().subscribe(channel).get(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             if (pubSub != null) {
                 pubSub.closeAsync();
                 pubSub = null;
             }
             throw new IOException("storage.redis: cannot watch the storage: " + redis.describeFailure(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("storage.redis: interrupted while subscribing");
         }
     }
 
