@@ -45,11 +45,11 @@ public record StorageConfig(String encryptionKey, Map<String, JsonNode> backends
         try {
             key = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new InvalidValueException("encryptionKey", "is not base64 (" + e.getMessage()
+            throw new InvalidValueException("encryptionKey", "encryptionKey is not base64 (" + e.getMessage()
                     + "); make one with: openssl rand -base64 32");
         }
         if (key.length != KEY_BYTES) {
-            throw new InvalidValueException("encryptionKey", "decodes to " + key.length + " bytes, not "
+            throw new InvalidValueException("encryptionKey", "encryptionKey decodes to " + key.length + " bytes, not "
                     + KEY_BYTES + "; make one with: openssl rand -base64 32");
         }
         return key;
