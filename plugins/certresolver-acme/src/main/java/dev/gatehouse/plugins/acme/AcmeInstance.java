@@ -74,6 +74,8 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
     private static final Duration LOCK_RETRY = Duration.ofSeconds(2);
     /** How long a published challenge may take to come back through the watch before the CA is asked to validate. */
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(5);
+    /** How often a shared storage that could not be read at start is tried again. */
+    private static final Duration STORAGE_RETRY = Duration.ofSeconds(5);
     /**
      * How long after its own watch reported a published challenge a gateway waits before the CA validates: the other
      * gateways' watches report it as well, a moment later (measured: milliseconds, more on a busy machine). Not
@@ -148,13 +150,49 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
      * certificates and challenges of the other gateways (before reading it, so that nothing falls in between).
      */
     void start() throws IOException {
-        storage.watch(prefix + StoredCertificates.CERTIFICATES, (key, value) -> watchEvents.execute(() -> {
-            if (value != null) {
-                adopt(key, false);
+        try {
+            loadStored();
+        } catch (IOException e) {
+            if (!shared()) {
+                throw e;   // a file that cannot be read: the resolver cannot start (as before shared storage)
             }
-        })).ifPresent(watches::add);
-        storage.watch(prefix + CHALLENGES, (key, value) -> watchEvents.execute(() -> challengeChanged(key, value)))
-                .ifPresent(watches::add);
+            // A shared store that does not answer now: start anyway, and read it as soon as it answers, so that a
+            // gateway restarted during a store outage serves its certificates once the store is back.
+            LOG.error("ACME resolver {}: the storage cannot be read now ({}); trying again every {} s", name,
+                    e.getMessage(), STORAGE_RETRY.toSeconds());
+            worker.schedule(this::retryLoad, STORAGE_RETRY.toSeconds(), TimeUnit.SECONDS);
+        }
+        // A backstop for the timers above (a clock that jumped, a renewal that was busy when its timer fired):
+        // cheap, as it only compares dates.
+        worker.scheduleWithFixedDelay(this::renewDue, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /** Whether the storage is shared with other gateways (it can watch), rather than this gateway's own file. */
+    private boolean shared() {
+        return storage instanceof dev.gatehouse.api.StorageBackend.Connected;
+    }
+
+    private void retryLoad() {
+        try {
+            loadStored();
+            LOG.info("ACME resolver {}: the storage is readable again; its certificates are served", name);
+        } catch (IOException e) {
+            LOG.debug("ACME resolver {}: the storage cannot be read yet: {}", name, e.getMessage());
+            worker.schedule(this::retryLoad, STORAGE_RETRY.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** Watches (a shared storage), then reads what is stored: the watches first, so that nothing falls in between. */
+    private void loadStored() throws IOException {
+        if (watches.isEmpty()) {
+            storage.watch(prefix + StoredCertificates.CERTIFICATES, (key, value) -> watchEvents.execute(() -> {
+                if (value != null) {
+                    adopt(key, false);
+                }
+            })).ifPresent(watches::add);
+            storage.watch(prefix + CHALLENGES, (key, value) -> watchEvents.execute(() -> challengeChanged(key, value)))
+                    .ifPresent(watches::add);
+        }
         if (!watches.isEmpty()) {
             for (String key : storage.list(prefix + CHALLENGES)) {
                 storage.get(key).ifPresent(value -> challengeChanged(key, value));
@@ -163,9 +201,6 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         for (String key : storage.list(prefix + StoredCertificates.CERTIFICATES)) {
             adopt(key, true);
         }
-        // A backstop for the timers above (a clock that jumped, a renewal that was busy when its timer fired):
-        // cheap, as it only compares dates.
-        worker.scheduleWithFixedDelay(this::renewDue, 1, 1, TimeUnit.MINUTES);
     }
 
     /**
