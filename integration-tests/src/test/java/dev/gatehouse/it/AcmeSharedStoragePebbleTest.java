@@ -154,4 +154,29 @@ class AcmeSharedStoragePebbleTest {
             }
         }
     }
+
+    /**
+     * A gateway that starts while its store is down starts its resolver anyway and, once the store answers, obtains
+     * and serves the certificate (rather than leaving the resolver out until a restart).
+     */
+    @org.junit.jupiter.api.Test
+    void aGatewayStartedWhileTheStoreIsDownObtainsItsCertificateOnceTheStoreIsBack() throws Exception {
+        String host = "late-" + Long.toHexString(System.nanoTime()) + ".acme.test";
+        int tls = Gateways.freePort();
+        try (EtcdServer etcd = EtcdServer.in(dir.resolve("etcd")).start();
+             TestBackend backend = TestBackend.echo("app")) {
+            etcd.stop();
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("gw"), routers(backend.url(), host))
+                    .staticConfig(staticConfig(Integer.parseInt(System.getenv("IT_PEBBLE_HTTP_PORT")), tls,
+                            "etcd:\n  endpoints: [\"" + etcd.address() + "\"]\n")).start()) {
+                Poll.until("the resolver reports the store down", Duration.ofSeconds(30),
+                        () -> !gateway.logLines("storage cannot be read now").isEmpty(), gateway::logs);
+                assertTrue(gateway.logLines("left out").isEmpty(), gateway.logs());
+                etcd.start();
+                X509Certificate served = awaitServed(tls, host);
+                assertEquals(java.util.List.of(host), TestCertificates.subjectAlternativeNames(served));
+                assertTrue(etcd.get("gatehouse/acme/le/certificates/" + host).contains("BEGIN CERTIFICATE"));
+            }
+        }
+    }
 }
