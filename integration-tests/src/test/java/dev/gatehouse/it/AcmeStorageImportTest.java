@@ -39,8 +39,10 @@ class AcmeStorageImportTest {
         Files.createDirectories(gatewayDir);
         // acme.json as the file storage writes it: every entry base64 under "entries".
         Files.writeString(gatewayDir.resolve("acme.json"), """
-                {"version": 1, "entries": {"acme/le/certificates/%s": "%s"}}
-                """.formatted(host, Base64.getEncoder().encodeToString(entry.getBytes(StandardCharsets.UTF_8))));
+                {"version": 1, "entries": {"acme/le/certificates/%s": "%s", "acme/le/account/key": "%s"}}
+                """.formatted(host, Base64.getEncoder().encodeToString(entry.getBytes(StandardCharsets.UTF_8)),
+                Base64.getEncoder().encodeToString((Files.readString(leaf.key()) + Files.readString(publicKey))
+                        .getBytes(StandardCharsets.UTF_8))));
         X509Certificate expected;
         try (var in = Files.newInputStream(leaf.cert())) {
             expected = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -96,6 +98,9 @@ class AcmeStorageImportTest {
             String key = Poll.untilValue("the key encrypted in its own entry", Duration.ofSeconds(10),
                     () -> etcd.get("gatehouse/acme/le/keys/" + host), value -> value != null);
             assertTrue(key.startsWith("gatehouse-aes256gcm:") && !key.contains("PRIVATE KEY"), key);
+            String accountKey = Poll.untilValue("the account key encrypted", Duration.ofSeconds(10),
+                    () -> etcd.get("gatehouse/acme/le/account/key"), value -> value.startsWith("gatehouse-aes256gcm:"));
+            assertFalse(accountKey.contains("PRIVATE KEY"), accountKey);
             String certificate = etcd.get("gatehouse/acme/le/certificates/" + host);
             assertTrue(certificate.contains("BEGIN CERTIFICATE") && !certificate.contains("PRIVATE KEY"), certificate);
             assertTrue(gateway.logLines("cannot obtain").isEmpty(), "nothing was ordered: " + gateway.logs());

@@ -201,6 +201,9 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         for (String key : storage.list(prefix + StoredCertificates.CERTIFICATES)) {
             adopt(key, true);
         }
+        // Read now rather than at the next order: an account key imported from a file is encrypted at once (when
+        // storage.encryptionKey is set), and a key that does not decrypt is reported at start.
+        storage.getSecret(prefix + "account/key");
     }
 
     /**
