@@ -40,6 +40,12 @@ public record StorageConfig(String encryptionKey, Map<String, JsonNode> backends
         return encryptionKey == null ? null : decodeKey(encryptionKey);
     }
 
+    /** Neither the key nor the backends' options (passwords): a record's toString would put them in any log that prints it. */
+    @Override
+    public String toString() {
+        return "StorageConfig[encryptionKey=" + (encryptionKey == null ? "none" : "(set)") + ", backends=" + backends.keySet() + "]";
+    }
+
     private static byte[] decodeKey(String text) {
         byte[] key;
         try {
