@@ -84,7 +84,8 @@ class DistributionIT {
   // ---- tests --------------------------------------------------------------------------------------
 
   /** The plugins the distribution bundles, by artifact id. */
-  private static final List<String> BUNDLED_PLUGINS = List.of("matchers-http", "provider-file", "certresolver-acme", "middlewares-std", "provider-docker");
+  private static final List<String> BUNDLED_PLUGINS = List.of("matchers-http", "provider-file", "certresolver-acme", "middlewares-std", "provider-docker",
+      "provider-etcd", "provider-redis");
 
   @Test
   void zipHoldsOneTopFolderWithBinLibPluginsConf() throws IOException {

@@ -11,8 +11,18 @@ import java.util.Optional;
  * piece of work (orders a certificate) and the others wait for its result.
  *
  * <p>The bundled implementation is one file ({@link Storages#open}); a plugin may offer another (etcd, Redis)
- * behind the same interface. Keys are paths such as {@code account/key} or {@code certificates/example.com}.
+ * behind the same interface ({@link StorageBackend}, chosen by the static {@code storage} section). Keys are paths
+ * such as {@code account/key} or {@code certificates/example.com}; keep each entry small and its own key (one per
+ * certificate, one per private key), never one value for everything: stores such as etcd limit a value's size.
  * Implementations are thread-safe; every write is atomic (a reader sees the old or the new value, never a mix).
+ *
+ * <pre>{@code
+ * storage.putSecret("keys/example.com", pem);                  // encrypted when storage.encryptionKey is set
+ * storage.put("certificates/example.com", chain);              // then the entry that names it
+ * try (Storage.Watch watch = storage.watch("certificates/", (key, value) -> reload(key, value)).orElse(null)) {
+ *     ...                                                      // another gateway's certificate arrives here
+ * }
+ * }</pre>
  */
 public interface Storage {
 
@@ -28,8 +38,62 @@ public interface Storage {
     /**
      * Takes the lock {@code name} for at most {@code ttl} (so that a crashed holder does not block the others
      * for ever), or returns empty when another holder has it.
+     *
+     * <p>A store shared by several gateways (etcd, Redis) keeps a held lock alive while its holder runs, renewing
+     * it well before {@code ttl} runs out, until it is closed: {@code ttl} is then how long a crashed holder blocks
+     * the others, not a limit on the work. The file storage's locks live in its process only.
      */
     Optional<Lock> tryLock(String name, Duration ttl) throws IOException;
+
+    /**
+     * Stores a value that whoever reads the store must not learn, such as a private key: a shared store encrypts
+     * it with the static {@code storage.encryptionKey} when one is set. Read it back with {@link #getSecret}. The
+     * default stores it as {@link #put} does (the file storage: a file only its owner may read).
+     */
+    default void putSecret(String key, byte[] value) throws IOException {
+        put(key, value);
+    }
+
+    /**
+     * A value stored with {@link #putSecret}, decrypted; empty when there is none.
+     *
+     * @throws IOException when it cannot be decrypted (another encryption key), naming the key
+     */
+    default Optional<byte[]> getSecret(String key) throws IOException {
+        return get(key);
+    }
+
+    /**
+     * Reports every later change of a key that starts with {@code prefix} to {@code listener}, on a thread of the
+     * storage's own, in the order the store applied them, including the changes this gateway makes. After a lost
+     * connection to the store comes back, the current value of every key under {@code prefix} is reported again
+     * (a deletion made meanwhile may go unreported): a listener treats a report as "this is the value now".
+     *
+     * <p>Call {@link #list}/{@link #get} after {@code watch} returns, not before, to miss nothing. Empty when the
+     * storage cannot watch: the default, and the file storage, which one gateway alone writes.
+     *
+     * @return a handle that stops the reports, or empty
+     */
+    default Optional<Watch> watch(String prefix, WatchListener listener) throws IOException {
+        return Optional.empty();
+    }
+
+    /** Receives the changes {@link #watch} reports. It must return quickly and not call back into a lock. */
+    @FunctionalInterface
+    interface WatchListener {
+
+        /**
+         * @param key the whole key, prefix included
+         * @param value its new value, or null when the key was deleted (or its value cannot be read)
+         */
+        void changed(String key, byte[] value);
+    }
+
+    /** A running {@link #watch}; closing it stops the reports. */
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** A held lock; closing releases it. */
     interface Lock extends AutoCloseable {

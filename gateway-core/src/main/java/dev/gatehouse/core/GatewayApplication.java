@@ -142,6 +142,7 @@ public final class GatewayApplication implements AutoCloseable {
                         accessLogConfig != null && accessLogConfig.addInternalsOrDefault(),
                         assembly.config.metrics() != null && assembly.config.metrics().addInternalsOrDefault()) : null,
                 tls);
+        assembly.connectStorage();   // before the resolvers, which open their storage when they start
         resolvers = new CertificateResolvers(assembly.loaded, assembly.extensions, tls);
         Map<String, List<ChallengeResponder>> challenges = new LinkedHashMap<>();
         for (String entryPoint : entryPoints.names()) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Guice;
 import dev.gatehouse.api.ConfigurationSnapshot;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.api.StorageBackend;
+import dev.gatehouse.core.config.StorageConfig;
+import dev.gatehouse.core.storage.GatewayStorages;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.tls.TlsEngine;
@@ -68,10 +71,20 @@ final class GatewayAssembly implements AutoCloseable {
     final DynamicConfigurationBinder binder = new DynamicConfigurationBinder(mapper);
     /** Those of the gateway's own services that need nothing running; {@code demo@internal} while {@code demo} is on. */
     private final Map<String, Handler> internalServices;
+    /** What extensions open their storage with: files, or the shared store once {@link #connectStorage} ran. */
+    private final GatewayStorages storages;
+    /** The static {@code storage} section's backend and its bound options; null without the section. */
+    private final SharedStorage sharedStorage;
+
+    private record SharedStorage(String name, StorageBackend<Object> backend, Object options, byte[] encryptionKey) {
+    }
 
     private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
-            EntryPointPlan entryPoints, TlsEngine tlsEngine, SslContextFactory.Client upstreamTls) {
+            EntryPointPlan entryPoints, TlsEngine tlsEngine, SslContextFactory.Client upstreamTls,
+            GatewayStorages storages, SharedStorage sharedStorage) {
         this.loaded = loaded;
+        this.storages = storages;
+        this.sharedStorage = sharedStorage;
         this.upstreamTls = upstreamTls;
         this.tlsEngine = tlsEngine;
         this.config = loaded.configuration();
@@ -91,13 +104,83 @@ final class GatewayAssembly implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage());
         }
-        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(), Guice.createInjector(new GatewayModule(loaded)),
+        GatewayStorages storages = new GatewayStorages(loaded::resolve);
+        PluginHost plugins = new PluginHost(loaded.pluginsDirectory(),
+                Guice.createInjector(new GatewayModule(loaded, storages)),
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
         ExtensionRegistry extensions = plugins.load();
-        checkPrecedence(loaded.configuration().providersOrDefault(), extensions);
-        // Built once, here: an unreadable rootCAs file stops the start and shows in check.
-        SslContextFactory.Client upstreamTls = upstreamTls(loaded);
-        return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine, upstreamTls);
+        try {
+            checkPrecedence(loaded.configuration().providersOrDefault(), extensions);
+            SharedStorage sharedStorage = sharedStorage(loaded, extensions);
+            // Built once, here: an unreadable rootCAs file stops the start and shows in check.
+            SslContextFactory.Client upstreamTls = upstreamTls(loaded);
+            return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine, upstreamTls, storages,
+                    sharedStorage);
+        } catch (ConfigurationException | RuntimeException e) {
+            plugins.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The static {@code storage} section: one backend a plugin provides ({@code etcd}, {@code redis}) with its options
+     * bound, so that {@code gatehouse check} reports their errors too; null without the section.
+     */
+    @SuppressWarnings("unchecked")
+    private static SharedStorage sharedStorage(LoadedConfiguration loaded, ExtensionRegistry extensions)
+            throws ConfigurationException {
+        StorageConfig storage = loaded.configuration().storage();
+        if (storage == null) {
+            return null;
+        }
+        String known = extensions.names(ExtensionKind.STORAGE_BACKEND).isEmpty() ? "none (the etcd and redis "
+                + "backends come with the provider-etcd and provider-redis plugins)"
+                : String.join(", ", extensions.names(ExtensionKind.STORAGE_BACKEND));
+        if (storage.backends().size() != 1) {
+            throw new ConfigurationException("storage: name exactly one backend, such as storage.etcd or storage.redis"
+                    + (storage.backends().isEmpty() ? "" : " (found " + String.join(", ", storage.backends().keySet())
+                    + ")") + "; known: " + known);
+        }
+        Map.Entry<String, JsonNode> only = storage.backends().entrySet().iterator().next();
+        StorageBackend<Object> backend = null;
+        for (String name : extensions.names(ExtensionKind.STORAGE_BACKEND)) {
+            if (name.equalsIgnoreCase(only.getKey())) {
+                backend = (StorageBackend<Object>) extensions.storageBackend(name);
+            }
+        }
+        if (backend == null) {
+            throw new ConfigurationException("unknown key 'storage." + only.getKey() + "': no plugin provides the "
+                    + "storage backend '" + only.getKey() + "' (known: " + known + "; the other key of storage is "
+                    + "encryptionKey)");
+        }
+        JsonNode options = only.getValue();
+        if (options != null && !options.isObject() && !options.isNull()) {
+            throw new ConfigurationException("storage." + only.getKey() + ": invalid value '" + options.asText()
+                    + "' (expected a section of options)");
+        }
+        Object bound = loaded.bindSection("storage." + only.getKey(), options, backend.configType());
+        return new SharedStorage(only.getKey(), backend, bound, storage.encryptionKeyBytes());
+    }
+
+    /**
+     * Connects the static {@code storage} section's shared store, so that extensions opening a storage from now on
+     * get it: before the certificate resolvers start. Does nothing without the section.
+     */
+    void connectStorage() throws ConfigurationException {
+        if (sharedStorage == null) {
+            return;
+        }
+        StorageBackend.Connected store;
+        try {
+            store = sharedStorage.backend().connect(sharedStorage.options());
+        } catch (Exception e) {
+            throw new ConfigurationException("storage." + sharedStorage.name() + ": " + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+        storages.share(store, sharedStorage.encryptionKey());
+        org.slf4j.LoggerFactory.getLogger(GatewayAssembly.class).info("Storage: certificates and ACME state are kept "
+                + "in the shared store storage.{}{}", sharedStorage.name(), sharedStorage.encryptionKey() == null
+                ? "" : ", private keys encrypted with storage.encryptionKey");
     }
 
     /** As Traefik: every name in {@code providers.precedence} is a provider's (Traefik's, or a plugin's). */
@@ -253,6 +336,7 @@ final class GatewayAssembly implements AutoCloseable {
 
     @Override
     public void close() {
+        storages.close();
         plugins.close();
     }
 }

@@ -2,7 +2,7 @@ package dev.gatehouse.core;
 
 import com.google.inject.AbstractModule;
 import dev.gatehouse.api.Storages;
-import dev.gatehouse.core.storage.FileStorages;
+import dev.gatehouse.core.storage.GatewayStorages;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.tls.Pem;
@@ -22,9 +22,16 @@ import javax.net.ssl.KeyManagerFactory;
 final class GatewayModule extends AbstractModule {
 
     private final LoadedConfiguration configuration;
+    private final GatewayStorages storages;
 
+    /** With the storage files only: for commands that start no certificate resolver ({@code plugins}). */
     GatewayModule(LoadedConfiguration configuration) {
+        this(configuration, new GatewayStorages(configuration::resolve));
+    }
+
+    GatewayModule(LoadedConfiguration configuration, GatewayStorages storages) {
         this.configuration = configuration;
+        this.storages = storages;
     }
 
     @Override
@@ -61,7 +68,8 @@ final class GatewayModule extends AbstractModule {
                 return factory.getKeyManagers();
             }
         });
-        // The bundled storage: one file per location (see FileStorage).
-        bind(Storages.class).toInstance(new FileStorages(loaded::resolve));
+        // The bundled storage, one file per location (see FileStorage), or the static storage section's shared store
+        // once GatewayAssembly.connectStorage has connected it.
+        bind(Storages.class).toInstance(storages);
     }
 }

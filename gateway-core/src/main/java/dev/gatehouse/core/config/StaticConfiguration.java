@@ -34,6 +34,8 @@ import java.util.Set;
  *        absent
  * @param core Traefik's {@code core.defaultRuleSyntax}; null when absent
  * @param ocsp OCSP stapling (Traefik v3.4+); null when absent (off)
+ * @param storage Gatehouse only: the store several gateways share for certificates (etcd, Redis); null when absent
+ *        (each gateway keeps them in its own files)
  */
 public record StaticConfiguration(
         Map<String, EntryPointConfig> entryPoints,
@@ -52,7 +54,8 @@ public record StaticConfiguration(
         ExperimentalConfig experimental,
         TracingConfig tracing,
         CoreConfig core,
-        OcspConfig ocsp) {
+        OcspConfig ocsp,
+        StorageConfig storage) {
 
     /** The values of {@code tlsEngine}. */
     public static final Set<String> TLS_ENGINES = Set.of("auto", "jdk", "conscrypt");

@@ -5,13 +5,15 @@ import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.api.StorageBackend;
 
-/** The four extension points, with the word users see in messages. */
+/** The extension points, with the word users see in messages. */
 public enum ExtensionKind {
     PROVIDER(Provider.class, "provider"),
     MATCHER(Matcher.class, "matcher"),
     MIDDLEWARE(Middleware.class, "middleware type"),
-    CERT_RESOLVER(CertResolver.class, "certificate resolver type");
+    CERT_RESOLVER(CertResolver.class, "certificate resolver type"),
+    STORAGE_BACKEND(StorageBackend.class, "storage backend");
 
     private final Class<? extends NamedExtension> type;
     private final String label;

@@ -5,6 +5,7 @@ import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.api.StorageBackend;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -55,6 +56,11 @@ public final class ExtensionRegistry {
 
     public CertResolver<?> certResolver(String type) {
         return (CertResolver<?>) byKind.get(ExtensionKind.CERT_RESOLVER).get(type);
+    }
+
+    /** The storage backend {@code name} (the key below the static {@code storage} section), or null. */
+    public StorageBackend<?> storageBackend(String name) {
+        return (StorageBackend<?>) byKind.get(ExtensionKind.STORAGE_BACKEND).get(name);
     }
 
     /** The names of one kind, in registration order: for "known names are ..." hints in errors. */

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The bundled {@link Storage}: one JSON file holding every key, rewritten whole on each change through a
  * temporary file and an atomic rename, readable by its owner only (mode 600). A file that cannot be parsed is
  * moved aside ({@code acme.json.corrupt-<time>}) and reported, never overwritten. Locks live in this process
- * only: one gateway uses one file (share state between gateways with a store made for it, such as etcd).
+ * only, and it has no {@link #watch}: one gateway uses one file (gateways share state through the static
+ * {@code storage} section's store, etcd or Redis, which imports such a file once: {@link FileImport}).
  */
 public final class FileStorage implements Storage {
 

@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One running ACME resolver. All ACME work happens on its own thread, one order at a time; requests for
  * domains that have a fresh certificate, or an order under way or waiting to be retried, start nothing.
+ *
+ * <p>Several gateways may share one storage (the static {@code storage} section): each entry is its own key
+ * ({@link StoredCertificates}), an order is taken under a per-domain-set lock and only after the storage was read
+ * again under it (another gateway may have just stored that certificate), and the storage's watch brings every
+ * certificate and every pending challenge that another gateway stores into this one within moments, so that this
+ * gateway serves the certificate and answers the CA's validation whichever gateway ordered.
  */
 final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
 
@@ -59,6 +65,23 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
     private static final Duration LAST_RETRY = Duration.ofMinutes(30);
+    /**
+     * How long a crashed gateway's order lock blocks the others. A shared store renews a held lock while the order
+     * runs, so this is not a limit on the order.
+     */
+    static final Duration ORDER_LOCK_TTL = Duration.ofSeconds(30);
+    /** How often a gateway waiting for another's order looks at the lock again (the certificate comes by the watch). */
+    private static final Duration LOCK_RETRY = Duration.ofSeconds(2);
+    /** How long a published challenge may take to come back through the watch before the CA is asked to validate. */
+    private static final Duration PUBLISH_WAIT = Duration.ofSeconds(5);
+    /** How often a shared storage that could not be read at start is tried again. */
+    private static final Duration STORAGE_RETRY = Duration.ofSeconds(5);
+    /**
+     * How long after its own watch reported a published challenge a gateway waits before the CA validates: the other
+     * gateways' watches report it as well, a moment later (measured: milliseconds, more on a busy machine). Not
+     * waiting cost a failed validation, and a second order, in the two-gateway test.
+     */
+    private static final Duration PROPAGATION_MARGIN = Duration.ofSeconds(1);
 
     private final String name;
     private final AcmeConfig config;
@@ -71,11 +94,26 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
     /** Domain sets with an order under way or a retry scheduled. */
     private final Set<Set<String>> busy = ConcurrentHashMap.newKeySet();
     private final Map<Set<String>, Integer> failures = new ConcurrentHashMap<>();
-    /** HTTP-01 key authorizations by token. */
+    /**
+     * HTTP-01 key authorizations by token: this gateway's own and, through the watch, every other's. A validation
+     * request is answered from here, never from the store (anyone may send them).
+     */
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    /** Entry keys this gateway published and waits to see come back through the watch. */
+    private final Map<String, java.util.concurrent.CountDownLatch> published = new ConcurrentHashMap<>();
+    /** The storage's watches (none for a file); closed with the resolver. */
+    private final List<Storage.Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Reads what the watches report, off the storage's own thread and off the ordering thread. */
+    private final java.util.concurrent.ExecutorService watchEvents;
+    private final StoredCertificates stored;
     /** DNS-01, when {@code dnsChallenge} is configured; else null. */
     private final DnsChallengeSolver dns;
     private Login login;
+
+    /** Where challenges are published for the other gateways: {@code challenges/http/<token>}, {@code challenges/tls/<domain>}. */
+    static final String CHALLENGES = "challenges/";
+    static final String HTTP_CHALLENGES = "http/";
+    static final String TLS_CHALLENGES = "tls/";
 
     private record Held(List<X509Certificate> chain, KeyPair key) {
         Instant renewAt(Duration configuredLifetime) {
@@ -94,6 +132,12 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         this.storage = storage;
         this.sink = sink;
         this.prefix = "acme/" + name + "/";
+        this.stored = new StoredCertificates(storage, prefix);
+        this.watchEvents = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-acme-" + name + "-watch");
+            t.setDaemon(true);
+            return t;
+        });
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-acme-" + name);
             t.setDaemon(true);
@@ -101,28 +145,130 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         });
     }
 
-    /** Serves every stored certificate at once and schedules the renewals. */
+    /**
+     * Serves every stored certificate at once and schedules the renewals; with a shared storage, watches it for the
+     * certificates and challenges of the other gateways (before reading it, so that nothing falls in between).
+     */
     void start() throws IOException {
-        for (String key : storage.list(prefix + "certificates/")) {
-            try {
-                String text = new String(storage.get(key).orElseThrow(), StandardCharsets.UTF_8);
-                String first = text.lines().findFirst().orElse("");
-                if (!first.startsWith("domains: ")) {
-                    throw new IOException("no domains line");
-                }
-                Set<String> domains = new LinkedHashSet<>(List.of(first.substring(9).strip().split(",")));
-                Held certificate = new Held(Keys.chain(text), Keys.keyPair(text));
-                held.put(domains, certificate);
-                sink.issued(domains, certificate.key().getPrivate(), certificate.chain());
-                scheduleRenewal(domains, certificate);
-            } catch (Exception e) {
-                LOG.error("ACME resolver {}: the stored certificate {} cannot be read and is ignored: {}", name, key,
-                        e.toString());
+        try {
+            loadStored();
+        } catch (IOException e) {
+            if (!shared()) {
+                throw e;   // a file that cannot be read: the resolver cannot start (as before shared storage)
             }
+            // A shared store that does not answer now: start anyway, and read it as soon as it answers, so that a
+            // gateway restarted during a store outage serves its certificates once the store is back.
+            LOG.error("ACME resolver {}: the storage cannot be read now ({}); trying again every {} s", name,
+                    e.getMessage(), STORAGE_RETRY.toSeconds());
+            worker.schedule(this::retryLoad, STORAGE_RETRY.toSeconds(), TimeUnit.SECONDS);
         }
         // A backstop for the timers above (a clock that jumped, a renewal that was busy when its timer fired):
         // cheap, as it only compares dates.
         worker.scheduleWithFixedDelay(this::renewDue, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /** Whether the storage is shared with other gateways (it can watch), rather than this gateway's own file. */
+    private boolean shared() {
+        return storage instanceof dev.gatehouse.api.StorageBackend.Connected;
+    }
+
+    private void retryLoad() {
+        try {
+            loadStored();
+            LOG.info("ACME resolver {}: the storage is readable again; its certificates are served", name);
+        } catch (IOException e) {
+            LOG.debug("ACME resolver {}: the storage cannot be read yet: {}", name, e.getMessage());
+            worker.schedule(this::retryLoad, STORAGE_RETRY.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** Watches (a shared storage), then reads what is stored: the watches first, so that nothing falls in between. */
+    private void loadStored() throws IOException {
+        if (watches.isEmpty()) {
+            storage.watch(prefix + StoredCertificates.CERTIFICATES, (key, value) -> watchEvents.execute(() -> {
+                if (value != null) {
+                    adopt(key, false);
+                }
+            })).ifPresent(watches::add);
+            storage.watch(prefix + CHALLENGES, (key, value) -> watchEvents.execute(() -> challengeChanged(key, value)))
+                    .ifPresent(watches::add);
+        }
+        if (!watches.isEmpty()) {
+            for (String key : storage.list(prefix + CHALLENGES)) {
+                storage.get(key).ifPresent(value -> challengeChanged(key, value));
+            }
+        }
+        for (String key : storage.list(prefix + StoredCertificates.CERTIFICATES)) {
+            adopt(key, true);
+        }
+        // Read now rather than at the next order: an account key imported from a file is encrypted at once (when
+        // storage.encryptionKey is set), and a key that does not decrypt is reported at start.
+        storage.getSecret(prefix + "account/key");
+    }
+
+    /**
+     * Serves the stored certificate {@code key} when it is newer than the one held for its domains, and schedules
+     * its renewal.
+     *
+     * @param reportProblems log an entry that cannot be read at ERROR (at start), else at DEBUG (a watch event: the
+     *     private key may arrive a moment after its certificate)
+     */
+    private void adopt(String key, boolean reportProblems) {
+        try {
+            Optional<StoredCertificates.Entry> entry = stored.read(key);
+            if (entry.isEmpty()) {
+                return;
+            }
+            Set<String> domains = entry.get().domains();
+            Held certificate = new Held(entry.get().chain(), entry.get().key());
+            synchronized (held) {
+                Held current = held.get(domains);
+                if (current != null && !current.chain().get(0).getNotAfter().before(certificate.chain().get(0).getNotAfter())) {
+                    return;   // the same certificate (this gateway stored it), or an older one
+                }
+                held.put(domains, certificate);
+            }
+            sink.issued(domains, certificate.key().getPrivate(), certificate.chain());
+            scheduleRenewal(domains, certificate);
+        } catch (Exception e) {
+            if (reportProblems) {
+                LOG.error("ACME resolver {}: the stored certificate {} cannot be read and is ignored: {}", name, key,
+                        e.getMessage() == null ? e.toString() : e.getMessage());
+            } else {
+                LOG.debug("ACME resolver {}: the stored certificate {} cannot be read yet: {}", name, key, e.toString());
+            }
+        }
+    }
+
+    /** A challenge another gateway (or this one) published or withdrew: answer it here too, or stop. */
+    private void challengeChanged(String key, byte[] value) {
+        LOG.debug("ACME resolver {}: challenge {} {}", name, key, value == null ? "withdrawn" : "published");
+        String rest = key.substring((prefix + CHALLENGES).length());
+        if (rest.startsWith(HTTP_CHALLENGES)) {
+            String token = rest.substring(HTTP_CHALLENGES.length());
+            if (value == null) {
+                tokens.remove(token);
+            } else {
+                tokens.put(token, new String(value, StandardCharsets.UTF_8));
+            }
+        } else if (rest.startsWith(TLS_CHALLENGES)) {
+            String domain = rest.substring(TLS_CHALLENGES.length());
+            if (value == null) {
+                sink.tlsAlpnChallengeDone(domain);
+            } else {
+                try {
+                    sink.tlsAlpnChallenge(domain, java.util.Base64.getDecoder().decode(value));
+                } catch (IllegalArgumentException e) {
+                    LOG.debug("ACME resolver {}: the stored challenge {} is not base64", name, key);
+                }
+            }
+        }
+        if (value != null) {
+            java.util.concurrent.CountDownLatch seen = published.get(key);
+            if (seen != null) {
+                seen.countDown();
+            }
+        }
     }
 
     @Override
@@ -179,19 +325,30 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         });
     }
 
-    /** Orders a certificate; on failure, reports it and tries again later, backing off. */
+    /**
+     * Orders a certificate, unless the storage holds a fresh one (another gateway's): the storage is read, the
+     * domain set's lock taken, the storage read again, and only then is the certificate ordered. While another
+     * gateway holds the lock this one waits for it (its certificate comes through the watch). On failure, reports it
+     * and tries again later, backing off.
+     */
     private void obtain(Set<String> domains) {
         try {
-            Optional<Storage.Lock> lock = storage.tryLock(prefix + "order/" + String.join(",", domains), Duration.ofMinutes(10));
-            if (lock.isEmpty()) {
-                retryLater(domains, new IllegalStateException("another instance is ordering this certificate"));
+            if (adoptedFromStorage(domains)) {
+                done(domains);
                 return;
             }
-            try (Storage.Lock held = lock.get()) {
-                order(domains);
+            Optional<Storage.Lock> lock = storage.tryLock(prefix + "order/" + String.join(",", domains), ORDER_LOCK_TTL);
+            if (lock.isEmpty()) {
+                LOG.debug("ACME resolver {}: another gateway is ordering {}; waiting for it", name, domains);
+                worker.schedule(() -> obtain(domains), LOCK_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                return;
             }
-            failures.remove(domains);
-            busy.remove(domains);
+            try (Storage.Lock orderLock = lock.get()) {
+                if (!adoptedFromStorage(domains)) {
+                    order(domains);
+                }
+            }
+            done(domains);
         } catch (AcmeServerException e) {
             if (isAccountProblem(e)) {
                 // The CA no longer knows the stored account (a new CA, or one that lost its state): register again.
@@ -202,6 +359,22 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         } catch (Exception e) {
             retryLater(domains, e);
         }
+    }
+
+    private void done(Set<String> domains) {
+        failures.remove(domains);
+        busy.remove(domains);
+    }
+
+    /** Reads {@code domains}' entry from the storage; true when it holds a certificate not yet due for renewal. */
+    private boolean adoptedFromStorage(Set<String> domains) throws IOException {
+        String key = stored.certificateKey(domains);
+        if (storage.get(key).isEmpty()) {
+            return false;
+        }
+        adopt(key, false);
+        Held current = held.get(domains);
+        return current != null && Instant.now().isBefore(current.renewAt(lifetime()));
     }
 
     private void retryLater(Set<String> domains, Exception cause) {
@@ -265,8 +438,7 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         }
         List<X509Certificate> chain = chain(order.getCertificate());
         Held issued = new Held(chain, key);
-        String text = "domains: " + String.join(",", domains) + "\n" + Keys.pem(key) + Keys.pem(chain);
-        storage.put(prefix + "certificates/" + domains.iterator().next(), text.getBytes(StandardCharsets.UTF_8));
+        stored.write(domains, key, chain);
         held.put(domains, issued);
         sink.issued(domains, key.getPrivate(), chain);
         scheduleRenewal(domains, issued);
@@ -303,18 +475,24 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         Optional<Dns01Challenge> viaDns = dns != null ? authorization.findChallenge(Dns01Challenge.class) : Optional.empty();
         if (http.isPresent()) {
             String token = http.get().getToken();
+            String entry = prefix + CHALLENGES + HTTP_CHALLENGES + token;
             tokens.put(token, http.get().getAuthorization());
             try {
+                publish(entry, http.get().getAuthorization().getBytes(StandardCharsets.UTF_8));
                 validate(http.get(), domain);
             } finally {
                 tokens.remove(token);
+                withdraw(entry);
             }
         } else if (tls.isPresent()) {
+            String entry = prefix + CHALLENGES + TLS_CHALLENGES + domain;
             sink.tlsAlpnChallenge(domain, tls.get().getAcmeValidation());
             try {
+                publish(entry, java.util.Base64.getEncoder().encode(tls.get().getAcmeValidation()));
                 validate(tls.get(), domain);
             } finally {
                 sink.tlsAlpnChallengeDone(domain);
+                withdraw(entry);
             }
         } else if (viaDns.isPresent()) {
             // acme4j keeps the token to itself: the key authorization is "<token>.<account key thumbprint>".
@@ -327,6 +505,42 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
             throw new AcmeException("the CA offers no usable challenge for " + (authorization.isWildcard() ? "*." : "")
                     + domain + " (configured: " + (config.httpChallengeEntryPoint() != null ? "http-01 " : "")
                     + (config.tlsChallengeEnabled() ? "tls-alpn-01 " : "") + (dns != null ? "dns-01" : "") + ")");
+        }
+    }
+
+    /**
+     * Stores a challenge's answer so that every gateway sharing the storage answers the CA, whichever one it reaches,
+     * and waits (at most {@link #PUBLISH_WAIT}) until it comes back through this gateway's own watch: the other
+     * gateways' watches are then as far, give or take moments. Without a watch (a file) only this gateway answers.
+     */
+    private void publish(String entry, byte[] value) throws IOException, InterruptedException {
+        if (watches.isEmpty()) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+        published.put(entry, seen);
+        try {
+            storage.put(entry, value);
+            if (!seen.await(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("ACME resolver {}: the challenge {} did not come back through the storage's watch within {} s;"
+                        + " a gateway other than this one may not answer the CA's validation", name, entry,
+                        PUBLISH_WAIT.toSeconds());
+            } else {
+                Thread.sleep(PROPAGATION_MARGIN.toMillis());
+            }
+        } finally {
+            published.remove(entry);
+        }
+    }
+
+    private void withdraw(String entry) {
+        if (watches.isEmpty()) {
+            return;
+        }
+        try {
+            storage.delete(entry);
+        } catch (IOException e) {
+            LOG.warn("ACME resolver {}: cannot remove the challenge {} from the storage: {}", name, entry, e.getMessage());
         }
     }
 
@@ -366,13 +580,40 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
                             : String.join(", ", session.getMetadata().getProfiles())) + "): change profile in "
                     + "certificatesResolvers." + name + ".acme");
         }
-        Optional<byte[]> storedKey = storage.get(prefix + "account/key");
+        Login existing = storedLogin(session);
+        if (existing != null) {
+            return existing;
+        }
+        // One account for every gateway sharing the storage: registered under a lock, after reading it again.
+        Optional<Storage.Lock> lock = storage.tryLock(prefix + "account", ORDER_LOCK_TTL);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (lock.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(LOCK_RETRY.toMillis());
+            lock = storage.tryLock(prefix + "account", ORDER_LOCK_TTL);
+        }
+        if (lock.isEmpty()) {
+            throw new IOException("another gateway has been registering the ACME account for " + WAIT.toSeconds() + " s");
+        }
+        try (Storage.Lock accountLock = lock.get()) {
+            existing = storedLogin(session);
+            return existing != null ? existing : register(session);
+        }
+    }
+
+    /** The stored account's login, or null when the storage has none. */
+    private Login storedLogin(Session session) throws Exception {
+        Optional<byte[]> storedKey = storage.getSecret(prefix + "account/key");
         Optional<byte[]> storedUrl = storage.get(prefix + "account/url");
         if (storedKey.isPresent() && storedUrl.isPresent()) {
             KeyPair key = Keys.keyPair(new String(storedKey.get(), StandardCharsets.UTF_8));
             login = session.login(URI.create(new String(storedUrl.get(), StandardCharsets.UTF_8).strip()).toURL(), key);
             return login;
         }
+        return null;
+    }
+
+    private Login register(Session session) throws Exception {
+        Optional<byte[]> storedKey = storage.getSecret(prefix + "account/key");
         KeyPair key = storedKey.isPresent() ? Keys.keyPair(new String(storedKey.get(), StandardCharsets.UTF_8))
                 : Keys.generate("EC256");
         AccountBuilder account = new AccountBuilder().agreeToTermsOfService().useKeyPair(key);
@@ -383,7 +624,7 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
             account.withKeyIdentifier(config.eab().kid(), config.eab().hmacEncoded());
         }
         Login created = account.createLogin(session);
-        storage.put(prefix + "account/key", Keys.pem(key).getBytes(StandardCharsets.UTF_8));
+        storage.putSecret(prefix + "account/key", Keys.pem(key).getBytes(StandardCharsets.UTF_8));
         URL location = created.getAccountLocation();
         storage.put(prefix + "account/url", location.toString().getBytes(StandardCharsets.UTF_8));
         LOG.info("ACME resolver {}: account registered at {}", name, location);
@@ -419,7 +660,9 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
 
     @Override
     public void close() {
+        watches.forEach(Storage.Watch::close);
         worker.shutdownNow();
+        watchEvents.shutdownNow();
     }
 
     /** A failure as the gateway logs it: the CA's error first. */
