@@ -22,6 +22,13 @@ public interface KeyValueStore {
      */
     void probe(String prefix) throws Exception;
 
+    /**
+     * Drops the connections after a failure, so that the next attempt connects afresh instead of waiting for the
+     * client library's own reconnect schedule (gRPC waits up to 2 minutes between attempts, lettuce 30 s).
+     */
+    default void reset() {
+    }
+
     /** Why {@code failure} happened, for a user: no exception class names. */
     String describeFailure(Throwable failure);
 }

@@ -154,6 +154,11 @@ public final class KvProviderLoop implements Provider.Running {
                 break;
             }
             try {
+                store.reset();
+            } catch (RuntimeException e) {
+                LOG.debug("provider {}: dropping the connection failed", name, e);
+            }
+            try {
                 Thread.sleep(backoff.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -11,17 +11,36 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** The provider's view of etcd: a prefix read in one request, an etcd watch on it, a one-key probe. */
-final class EtcdKeyValueStore implements KeyValueStore {
+/**
+ * The provider's view of etcd: a prefix read in one request, an etcd watch on it, a one-key probe. It owns its
+ * connection and opens a new one after a failure ({@link #reset()}), so a returning etcd is seen at the next retry.
+ */
+final class EtcdKeyValueStore implements KeyValueStore, AutoCloseable {
 
     /** How long one read may take; a read of 10,000 routers takes well under a second. */
     private static final long READ_TIMEOUT_SECONDS = 10;
 
-    private final EtcdConnection connection;
+    private final Supplier<EtcdConnection> connections;
+    private volatile EtcdConnection connection;
 
-    EtcdKeyValueStore(EtcdConnection connection) {
-        this.connection = connection;
+    /** @param connections opens a connection; called now and after each failure */
+    EtcdKeyValueStore(Supplier<EtcdConnection> connections) {
+        this.connections = connections;
+        this.connection = connections.get();
+    }
+
+    @Override
+    public synchronized void reset() {
+        EtcdConnection old = connection;
+        connection = connections.get();
+        old.close();
+    }
+
+    @Override
+    public synchronized void close() {
+        connection.close();
     }
 
     @Override

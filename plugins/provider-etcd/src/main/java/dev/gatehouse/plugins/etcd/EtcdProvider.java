@@ -41,14 +41,15 @@ public final class EtcdProvider implements Provider<EtcdProviderConfig> {
     public Running start(EtcdProviderConfig config, ProviderContext context) {
         requireNonNull(config, "config");
         requireNonNull(context, "context");
-        EtcdConnection connection = EtcdConnection.open(config.clientOptions(), environment);
-        KvProviderLoop loop = new KvProviderLoop(name(), config.rootKey(), new EtcdKeyValueStore(connection), context);
+        EtcdClientOptions options = config.clientOptions();
+        EtcdKeyValueStore store = new EtcdKeyValueStore(() -> EtcdConnection.open(options, environment));
+        KvProviderLoop loop = new KvProviderLoop(name(), config.rootKey(), store, context);
         loop.start();
         return () -> {
             try {
                 loop.close();
             } finally {
-                connection.close();
+                store.close();
             }
         };
     }

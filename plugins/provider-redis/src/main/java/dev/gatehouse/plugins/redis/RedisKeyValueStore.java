@@ -176,6 +176,15 @@ final class RedisKeyValueStore implements KeyValueStore, AutoCloseable {
         return connection.describeFailure(failure);
     }
 
+    /** Drops the command connection: the next command connects afresh rather than on lettuce's reconnect schedule. */
+    @Override
+    public synchronized void reset() {
+        if (commands != null) {
+            commands.close();
+            commands = null;
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (commands != null) {
