@@ -1,6 +1,7 @@
 package dev.gatehouse.plugins.etcd;
 
 import dev.gatehouse.plugins.kv.KeyValueStore;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
@@ -21,13 +22,21 @@ final class EtcdKeyValueStore implements KeyValueStore, AutoCloseable {
 
     /** How long one read may take; a read of 10,000 routers takes well under a second. */
     private static final long READ_TIMEOUT_SECONDS = 10;
+    /** Keys per read request: 2,000 keys of a few hundred bytes stay far below gRPC's 4 MB message limit. */
+    static final int PAGE_KEYS = 2000;
 
     private final Supplier<EtcdConnection> connections;
+    private final int pageKeys;
     private volatile EtcdConnection connection;
 
     /** @param connections opens a connection; called now and after each failure */
     EtcdKeyValueStore(Supplier<EtcdConnection> connections) {
+        this(connections, PAGE_KEYS);
+    }
+
+    EtcdKeyValueStore(Supplier<EtcdConnection> connections, int pageKeys) {
         this.connections = connections;
+        this.pageKeys = pageKeys;
         this.connection = connections.get();
     }
 
@@ -45,14 +54,45 @@ final class EtcdKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public Map<String, String> readAll(String prefix) throws Exception {
-        GetResponse response = connection.client().getKVClient()
-                .get(EtcdConnection.bytes(prefix), GetOption.builder().isPrefix(true).build())
-                .get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        // In pages, all at the revision of the first one: one consistent snapshot however many keys there are,
+        // without one response growing past gRPC's message size.
+        byte[] end = rangeEnd(prefix.getBytes(StandardCharsets.UTF_8));
         Map<String, String> pairs = new LinkedHashMap<>();
-        for (KeyValue kv : response.getKvs()) {
-            pairs.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+        ByteSequence from = EtcdConnection.bytes(prefix);
+        long revision = 0;
+        while (true) {
+            GetOption.Builder option = GetOption.builder().withRange(ByteSequence.from(end)).withLimit(pageKeys)
+                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
+            if (revision > 0) {
+                option.withRevision(revision);
+            }
+            GetResponse response = connection.client().getKVClient().get(from, option.build())
+                    .get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (revision == 0) {
+                revision = response.getHeader().getRevision();
+            }
+            KeyValue last = null;
+            for (KeyValue kv : response.getKvs()) {
+                pairs.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+                last = kv;
+            }
+            if (!response.isMore() || last == null) {
+                return pairs;
+            }
+            from = last.getKey().concat(ByteSequence.from(new byte[] {0}));
         }
-        return pairs;
+    }
+
+    /** The first key after every key that starts with {@code prefix} (etcd's prefix range end). */
+    static byte[] rangeEnd(byte[] prefix) {
+        byte[] end = prefix.clone();
+        for (int i = end.length - 1; i >= 0; i--) {
+            if (end[i] != (byte) 0xff) {
+                end[i]++;
+                return java.util.Arrays.copyOf(end, i + 1);
+            }
+        }
+        return new byte[] {0}; // every key
     }
 
     @Override
