@@ -76,6 +76,9 @@ abstract class KvProviderContract {
                     address: "127.0.0.1:%d"
                 api:
                   insecure: true
+                metrics:
+                  prometheus:
+                    entryPoint: gatehouse
                 providers:
                   providersThrottleDuration: %dms
                   %s:
@@ -312,7 +315,15 @@ abstract class KvProviderContract {
             assertNotNull(down.problem());
             assertFalse(down.problem().contains("Exception"), down.problem());
             JsonNode providers = new ObjectMapper().readTree(Http.get(apiUrl(gateway, "/api/providers")).body());
-            assertTrue(providers.toString().contains(down.problem().substring(0, 20)), providers.toString());
+            JsonNode ours = null;
+            for (JsonNode p : providers) {
+                ours = p.path("name").asText().equals(provider()) ? p : ours;
+            }
+            assertNotNull(ours, providers.toString());
+            assertEquals("down", ours.path("status").asText(), ours.toString());
+            assertEquals(down.problem(), ours.path("error").asText());
+            assertTrue(Http.get(apiUrl(gateway, "/metrics")).body().contains("provider_up{provider=\"" + provider() + "\"} 0.0"),
+                    "the provider_up gauge says down");
             assertEquals(200, get(gateway, "app.kv.test").status(), "the last configuration keeps serving");
 
             restartStore();
@@ -320,6 +331,8 @@ abstract class KvProviderContract {
             put("traefik/http/services/app/loadBalancer/servers/0/url", two.url());
             awaitBody(gateway, "app.kv.test", "two");
             Poll.until("the provider is up again", WAIT, () -> health(gateway).up());
+            assertTrue(Http.get(apiUrl(gateway, "/metrics")).body().contains("provider_up{provider=\"" + provider() + "\"} 1.0"),
+                    "the provider_up gauge says up");
             assertEquals(1, gateway.logLines(provider(), "serving the last configuration").size(),
                     "one warning for the outage, not one per retry: " + gateway.logLines(provider()));
         } finally {
