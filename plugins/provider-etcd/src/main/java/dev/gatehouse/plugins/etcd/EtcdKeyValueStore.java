@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.etcd;
 
+import dev.gatehouse.api.config.ConfigurationLimits;
 import dev.gatehouse.plugins.kv.KeyValueStore;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
@@ -76,7 +77,8 @@ final class EtcdKeyValueStore implements KeyValueStore, AutoCloseable {
                 pairs.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
                 last = kv;
             }
-            if (!response.isMore() || last == null) {
+            // Past the limit the configuration is refused anyway (KeyValueLayout says so): stop reading.
+            if (!response.isMore() || last == null || pairs.size() > ConfigurationLimits.MAX_VALUES) {
                 return pairs;
             }
             from = last.getKey().concat(ByteSequence.from(new byte[] {0}));

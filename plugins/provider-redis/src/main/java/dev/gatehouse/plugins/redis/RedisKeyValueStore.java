@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.redis;
 
+import dev.gatehouse.api.config.ConfigurationLimits;
 import dev.gatehouse.plugins.kv.KeyValueStore;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -110,7 +111,8 @@ final class RedisKeyValueStore implements KeyValueStore, AutoCloseable {
         KeyScanCursor<String> cursor = sync.scan(args);
         while (true) {
             keys.addAll(cursor.getKeys());
-            if (cursor.isFinished()) {
+            // Past the limit the configuration is refused anyway (KeyValueLayout says so): stop reading.
+            if (cursor.isFinished() || keys.size() > ConfigurationLimits.MAX_VALUES) {
                 break;
             }
             cursor = sync.scan(ScanCursor.of(cursor.getCursor()), args);
