@@ -56,8 +56,9 @@ public final class KeyValueLayout {
         String root = withoutTrailingSlash(rootKey);
         String prefix = root + "/";
         if (pairs.size() > ConfigurationLimits.MAX_VALUES) {
-            return List.of(ConfigurationFragment.failed(store + ": " + prefix, pairs.size() + " keys under " + prefix
-                    + "; a configuration is limited to " + ConfigurationLimits.MAX_VALUES + " values"));
+            return List.of(ConfigurationFragment.failed(store + ": " + prefix, "more than " + ConfigurationLimits.MAX_VALUES
+                    + " keys under " + prefix + "; a configuration is limited to " + ConfigurationLimits.MAX_VALUES
+                    + " values"));
         }
         // Traefik sorts the keys before it decodes them: the first spelling of a name wins, the same on every read.
         Map<String, String> sorted = new TreeMap<>(pairs);
