@@ -285,9 +285,10 @@ public final class DynamicConfigurationBinder {
         }
         Map.Entry<?, ?> only = declaration.entrySet().iterator().next();
         Object options = only.getValue();
-        if (options instanceof String flag && flag.strip().equalsIgnoreCase("true")) {
+        if (options instanceof String flag && (flag.isBlank() || flag.strip().equalsIgnoreCase("true"))) {
             // What Traefik's labels and key-value stores write for a type used with its defaults
-            // (traefik.http.middlewares.gz.compress=true): a type with no options.
+            // (traefik.http.middlewares.gz.compress=true; an empty traefik/http/middlewares/gz/compress key): a type
+            // with no options.
             options = null;
         }
         if (options != null && !(options instanceof Map<?, ?>)) {

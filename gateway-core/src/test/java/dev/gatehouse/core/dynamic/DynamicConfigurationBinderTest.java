@@ -146,6 +146,16 @@ class DynamicConfigurationBinderTest {
     }
 
     @Test
+    void aMiddlewareTypeWithAnEmptyValueIsThatTypeWithItsDefaultsAsKeyValueStoresWriteIt() {
+        // traefik/http/middlewares/gz/compress = "" (Traefik's own etcd and Redis tests)
+        BoundConfiguration bound = bind("etcd", fragment("etcd: traefik/http/middlewares/gz", Map.of("middlewares",
+                Map.of("gz", Map.of("compress", "")))));
+        assertEquals("compress", bound.middlewares().get("gz@etcd").value().type());
+        assertTrue(bound.middlewares().get("gz@etcd").value().options().isEmpty());
+        assertEquals(List.of(), bound.problems());
+    }
+
+    @Test
     void sourceErrorsAndUnsupportedSectionsAreReportedNotDropped() {
         ConfigurationFragment broken = ConfigurationFragment.failed("c.yml", "c.yml: YAML error at line 3");
         ConfigurationFragment tcp = ConfigurationFragment.of("d.yml", Map.of("tcp", Map.of("routers", Map.of()),

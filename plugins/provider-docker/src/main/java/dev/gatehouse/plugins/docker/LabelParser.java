@@ -1,6 +1,6 @@
 package dev.gatehouse.plugins.docker;
 
-import dev.gatehouse.api.config.ConfigurationLimits;
+import dev.gatehouse.api.config.FlatKeyDecoder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * leaves out the element it belongs to (router, service or middleware), with a message naming the container and
  * the label; everything else of the container is kept. What the values mean is not checked here: the gateway
  * binds and validates each element and reports problems with the container as origin.
+ *
+ * <p>Placing keys is {@link FlatKeyDecoder}'s, shared with the key-value providers; what is Docker's stays here:
+ * the prefixes, {@code enable}, {@code docker.network}, and the {@code name[i]} index syntax of labels.
  */
 final class LabelParser {
 
@@ -59,8 +62,7 @@ final class LabelParser {
                 }
             }
         }
-        Map<String, Map<String, Object>> trees = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        Map<String, List<String>> broken = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        FlatKeyDecoder decoder = new FlatKeyDecoder();
         for (Map.Entry<String, String[]> entry : effective.entrySet()) {
             String rest = entry.getKey();
             String label = entry.getValue()[0];
@@ -97,142 +99,46 @@ final class LabelParser {
                 parsed.errors.add("label '" + label + "': expected " + top + ".<routers|services|middlewares>.<name>.<option>; ignored");
                 continue;
             }
-            String kind = top + "." + segments[1].toLowerCase(Locale.ROOT);
-            String name = segments[2];
-            String elementKey = kind + "\u0000" + name;
-            if (segments.length < 4) {
-                broken.computeIfAbsent(elementKey, k -> new ArrayList<>()).add("label '" + label + "': no option after the name");
-                continue;
+            List<String> path = new ArrayList<>();
+            String problem = null;
+            for (int i = 0; i < segments.length && problem == null; i++) {
+                problem = split(segments[i], i >= 3, path);
             }
-            if (value.length() > ConfigurationLimits.MAX_VALUE_CHARS) {
-                // The same bound as a value in a file: the element goes rather than run with one label missing.
-                broken.computeIfAbsent(elementKey, k -> new ArrayList<>())
-                        .add("label '" + label + "': " + ConfigurationLimits.valueProblem());
-                continue;
-            }
-            Map<String, Object> tree = trees.computeIfAbsent(elementKey, k -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
-            String problem = insert(tree, segments, 3, value);
             if (problem != null) {
-                broken.computeIfAbsent(elementKey, k -> new ArrayList<>()).add("label '" + label + "': " + problem);
+                decoder.reject("label '" + label + "'", List.of(segments[0], segments[1], segments[2]), problem);
+            } else {
+                decoder.put("label '" + label + "'", path, value);
             }
         }
-        for (Map.Entry<String, Map<String, Object>> tree : trees.entrySet()) {
-            String[] kindAndName = tree.getKey().split("\u0000", 2);
-            if (broken.containsKey(tree.getKey())) {
-                continue;
-            }
-            parsed.elements.computeIfAbsent(kindAndName[0], k -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER))
-                    .put(kindAndName[1], finish(tree.getValue()));
-        }
-        broken.forEach((key, problems) -> {
-            String[] kindAndName = key.split("\u0000", 2);
-            parsed.errors.add(String.join("; ", problems) + "; " + describe(kindAndName[0]) + " '" + kindAndName[1] + "' is left out");
-        });
+        FlatKeyDecoder.Decoded decoded = decoder.decode();
+        parsed.elements.putAll(decoded.elements());
+        parsed.errors.addAll(decoded.errors());
         return parsed;
     }
 
-    private static String describe(String kind) {
-        int dot = kind.indexOf('.');
-        String section = kind.substring(dot + 1);
-        String singular = section.endsWith("s") ? section.substring(0, section.length() - 1) : section;
-        return kind.substring(0, dot) + " " + singular;
-    }
-
-    /** Places {@code value} at {@code segments[from..]} under {@code node}; returns a problem or null. */
-    @SuppressWarnings("unchecked")
-    private static String insert(Map<String, Object> node, String[] segments, int from, String value) {
-        Map<String, Object> current = node;
-        for (int i = from; i < segments.length; i++) {
-            String segment = segments[i];
-            boolean last = i == segments.length - 1;
-            if (segment.isEmpty()) {
-                return "empty name between dots";
-            }
-            Matcher indexed = INDEXED.matcher(segment);
-            if (indexed.matches()) {
-                String key = indexed.group(1);
-                int index;
-                try {
-                    index = Integer.parseInt(indexed.group(2));
-                } catch (NumberFormatException e) {
-                    return "index too large in '" + segment + "'";
-                }
-                Object existing = current.get(key);
-                IndexedList list;
-                if (existing == null) {
-                    list = new IndexedList();
-                    current.put(key, list);
-                } else if (existing instanceof IndexedList l) {
-                    list = l;
-                } else {
-                    return "'" + key + "' is set both as a list and as " + (existing instanceof Map ? "a section" : "a value");
-                }
-                if (last) {
-                    if (list.items.containsKey(index)) {
-                        return "'" + segment + "' is set twice";
-                    }
-                    list.items.put(index, value);
-                    return null;
-                }
-                Object item = list.items.computeIfAbsent(index, k -> new TreeMap<String, Object>(String.CASE_INSENSITIVE_ORDER));
-                if (!(item instanceof Map)) {
-                    return "'" + segment + "' is set both as a value and as a section";
-                }
-                current = (Map<String, Object>) item;
-                continue;
-            }
-            if (segment.contains("[") || segment.contains("]")) {
-                return "malformed index in '" + segment + "' (expected name[number])";
-            }
-            Object existing = current.get(segment);
-            if (last) {
-                if (existing == null) {
-                    current.put(segment, value);
-                } else if (existing instanceof Map && value.strip().equalsIgnoreCase("true")) {
-                    // tls=true next to tls.certresolver=x: the section already says "on".
-                } else if (existing instanceof Map || existing instanceof IndexedList) {
-                    return "'" + segment + "' is set both as a value and as a section";
-                }
-                return null;
-            }
-            if (existing == null || (existing instanceof String s && s.strip().equalsIgnoreCase("true"))) {
-                Map<String, Object> child = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                current.put(segment, child);
-                current = child;
-            } else if (existing instanceof Map) {
-                current = (Map<String, Object>) existing;
-            } else {
-                return "'" + segment + "' is set both as a value and as a section";
-            }
+    /**
+     * Adds one dotted segment to {@code path}: {@code name[i]} as {@code name} and the index {@code [i]}, as the
+     * shared decoder takes list indexes. Returns a problem or null.
+     */
+    private static String split(String segment, boolean option, List<String> path) {
+        if (segment.isEmpty()) {
+            return "empty name between dots";
         }
+        Matcher indexed = INDEXED.matcher(segment);
+        if (option && indexed.matches()) {
+            try {
+                Integer.parseInt(indexed.group(2));
+            } catch (NumberFormatException e) {
+                return "index too large in '" + segment + "'";
+            }
+            path.add(indexed.group(1));
+            path.add("[" + indexed.group(2) + "]");
+            return null;
+        }
+        if (option && (segment.contains("[") || segment.contains("]"))) {
+            return "malformed index in '" + segment + "' (expected name[number])";
+        }
+        path.add(segment);
         return null;
-    }
-
-    /** Replaces the indexed lists by lists, in index order. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> finish(Map<String, Object> node) {
-        Map<String, Object> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (Map.Entry<String, Object> e : node.entrySet()) {
-            out.put(e.getKey(), finishValue(e.getValue()));
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Object finishValue(Object value) {
-        if (value instanceof IndexedList list) {
-            List<Object> items = new ArrayList<>();
-            list.items.values().forEach(v -> items.add(finishValue(v)));
-            return items;
-        }
-        if (value instanceof Map<?, ?> map) {
-            return finish((Map<String, Object>) map);
-        }
-        return value;
-    }
-
-    /** A list being built from {@code name[i]} labels. */
-    private static final class IndexedList {
-        final TreeMap<Integer, Object> items = new TreeMap<>();
     }
 }

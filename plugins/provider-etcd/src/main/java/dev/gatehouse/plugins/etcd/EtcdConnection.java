@@ -71,6 +71,8 @@ public final class EtcdConnection implements AutoCloseable {
         ClientBuilder builder = Client.builder()
                 .endpoints(urls.toArray(String[]::new))
                 .connectTimeout(CONNECT_TIMEOUT)
+                // A read returns up to thousands of keys; gRPC's default limit (4 MB) is too tight for large values.
+                .maxInboundMessageSize(64 * 1024 * 1024)
                 // Keep-alive pings find a dead connection within seconds even when nothing is being read, so a
                 // watch learns of an outage without waiting for the operating system's TCP timeout.
                 .keepaliveTime(Duration.ofSeconds(5))

@@ -5,12 +5,17 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.ProviderContext;
+import dev.gatehouse.plugins.kv.KvProviderLoop;
 import jakarta.inject.Inject;
 import org.pf4j.Extension;
 
 /**
  * Traefik's etcd provider: routers, services and middlewares from the keys under {@code rootKey}, in Traefik's KV
  * layout ({@code traefik/http/routers/app/rule}), followed live through an etcd watch.
+ *
+ * <p>Options that cannot work (a malformed endpoint, unreadable TLS files) stop the provider at start with a message
+ * naming the option; an etcd that does not answer does not: the provider reports itself unavailable and keeps
+ * trying, and the gateway serves what it read last.
  */
 @Extension
 public final class EtcdProvider implements Provider<EtcdProviderConfig> {
@@ -36,8 +41,16 @@ public final class EtcdProvider implements Provider<EtcdProviderConfig> {
     public Running start(EtcdProviderConfig config, ProviderContext context) {
         requireNonNull(config, "config");
         requireNonNull(context, "context");
-        EtcdConnection connection = EtcdConnection.open(config.clientOptions(), environment);
-        connection.close();
-        throw new IllegalStateException("providers.etcd: not available yet in this build");
+        EtcdClientOptions options = config.clientOptions();
+        EtcdKeyValueStore store = new EtcdKeyValueStore(() -> EtcdConnection.open(options, environment));
+        KvProviderLoop loop = new KvProviderLoop(name(), config.rootKey(), store, context);
+        loop.start();
+        return () -> {
+            try {
+                loop.close();
+            } finally {
+                store.close();
+            }
+        };
     }
 }

@@ -14,6 +14,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayInputStream;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 
@@ -49,6 +53,13 @@ import javax.net.ssl.SSLException;
  */
 public final class RedisConnection implements AutoCloseable {
 
+    static {
+        // Lettuce records its events for Java Flight Recorder by reflection, which fails inside the plugin's own class
+        // loader (argument type mismatch on every connect). Off for this plugin's copy of lettuce only: the shade
+        // plugin relocates this name with the library (dev.gatehouse.plugins.redis.internal.lettuce.core.jfr).
+        System.setProperty("io.lettuce.core.jfr", "false");
+    }
+
     /** How long a connection attempt or a command may take. */
     static final Duration TIMEOUT = Duration.ofSeconds(3);
 
@@ -62,13 +73,16 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     private final RedisClient client;
+    private final ClientResources resources;
     private final RedisURI uri;
     private final ReadFrom readFrom;
     private final int db;
     private final String description;
 
-    private RedisConnection(RedisClient client, RedisURI uri, ReadFrom readFrom, int db, String description) {
+    private RedisConnection(RedisClient client, ClientResources resources, RedisURI uri, ReadFrom readFrom, int db,
+            String description) {
         this.client = client;
+        this.resources = resources;
         this.uri = uri;
         this.readFrom = readFrom;
         this.db = db;
@@ -146,9 +160,13 @@ public final class RedisConnection implements AutoCloseable {
             builder.withSsl(true).withVerifyPeer(options.tls().insecureSkipVerify() ? SslVerifyMode.NONE : SslVerifyMode.FULL);
             clientOptions.sslOptions(sslOptions(options.tls(), environment, prefix));
         }
-        RedisClient client = RedisClient.create();
+        // Reconnect soon after Redis is back: lettuce's default waits up to 30 s between attempts.
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources);
         client.setOptions(clientOptions.build());
-        return new RedisConnection(client, builder.build(), readFrom, options.db(), description);
+        return new RedisConnection(client, resources, builder.build(), readFrom, options.db(), description);
     }
 
     /** The client, for connections of other kinds. */
@@ -217,6 +235,7 @@ public final class RedisConnection implements AutoCloseable {
     @Override
     public void close() {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     private static ReadFrom readFrom(RedisClientOptions.Sentinel sentinel, String prefix) {

@@ -1,0 +1,185 @@
+package dev.gatehouse.plugins.kv;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.Provider;
+import dev.gatehouse.api.ProviderContext;
+import dev.gatehouse.api.config.KeyValueLayout;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A key-value provider's life, on a thread of its own: watch the root key, read everything under it, publish it as a
+ * snapshot in Traefik's KV layout, and read again after every change (changes that arrive while reading are folded
+ * into one more read; the gateway throttles what is published). While the store cannot be read, the gateway keeps
+ * what was published last; the provider says it is unavailable once, logs one warning, retries with a backoff
+ * bounded by {@link #MAX_BACKOFF}, and says it is back (one log line) with a full read.
+ *
+ * <p>A store that answers no event while nothing changes is probed every {@link #PROBE_INTERVAL}, so an outage is
+ * seen within seconds even when the watch itself would only resume silently.
+ */
+public final class KvProviderLoop implements Provider.Running {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KvProviderLoop.class);
+
+    /** The first wait after a failure; doubled up to {@link #MAX_BACKOFF}. */
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** How often a quiet store is probed. */
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
+
+    private final String name;
+    private final String rootKey;
+    private final KeyValueStore store;
+    private final ProviderContext context;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private boolean dirty;
+    private Throwable watchFailure;
+    private volatile boolean closed;
+
+    /**
+     * @param name the provider's name ({@code etcd}), for origins and log lines
+     * @param rootKey the root key the configuration is under
+     */
+    public KvProviderLoop(String name, String rootKey, KeyValueStore store, ProviderContext context) {
+        this.name = requireNonNull(name, "name");
+        this.rootKey = KeyValueLayout.withoutTrailingSlash(requireNonNull(rootKey, "rootKey"));
+        this.store = requireNonNull(store, "store");
+        this.context = requireNonNull(context, "context");
+        this.thread = new Thread(this::run, "gatehouse-provider-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the thread; the first snapshot follows as soon as the store answers. */
+    public void start() {
+        thread.start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        thread.interrupt();
+        thread.join(5000);
+    }
+
+    private void changed() {
+        synchronized (lock) {
+            dirty = true;
+            lock.notifyAll();
+        }
+    }
+
+    private void broken(Throwable failure) {
+        synchronized (lock) {
+            if (watchFailure == null) {
+                watchFailure = failure;
+            }
+            lock.notifyAll();
+        }
+    }
+
+    private void run() {
+        String prefix = rootKey + "/";
+        Duration backoff = FIRST_BACKOFF;
+        String down = null; // the problem reported, while the store is unavailable
+        while (!closed) {
+            AutoCloseable watch = null;
+            try {
+                synchronized (lock) {
+                    watchFailure = null;
+                    dirty = false;
+                }
+                // Watch first, then read: a change between the two is seen twice rather than missed.
+                watch = store.watch(prefix, this::changed, this::broken);
+                publish(store.readAll(prefix));
+                if (down != null) {
+                    LOG.info("provider {}: the store answers again; configuration read anew", name);
+                    down = null;
+                }
+                backoff = FIRST_BACKOFF;
+                while (!closed) {
+                    Throwable failure;
+                    boolean reread;
+                    synchronized (lock) {
+                        if (!dirty && watchFailure == null) {
+                            lock.wait(PROBE_INTERVAL.toMillis());
+                        }
+                        failure = watchFailure;
+                        reread = dirty;
+                        dirty = false;
+                    }
+                    if (closed) {
+                        break;
+                    }
+                    if (failure != null) {
+                        throw failure instanceof Exception e ? e : new Exception(failure);
+                    }
+                    if (reread) {
+                        publish(store.readAll(prefix));
+                    } else {
+                        store.probe(prefix);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (closed) {
+                    break;
+                }
+            } catch (Exception | LinkageError e) {
+                if (closed) {
+                    break;
+                }
+                String problem = store.describeFailure(e);
+                if (!problem.equals(down)) {
+                    if (down == null) {
+                        LOG.warn("provider {}: {}; serving the last configuration read, retrying", name, problem);
+                    } else {
+                        LOG.warn("provider {}: {}", name, problem);
+                    }
+                    context.reportUnavailable(problem);
+                    down = problem;
+                }
+                LOG.debug("provider {}: failure details", name, e);
+            } finally {
+                closeQuietly(watch);
+            }
+            if (closed) {
+                break;
+            }
+            try {
+                store.reset();
+            } catch (RuntimeException e) {
+                LOG.debug("provider {}: dropping the connection failed", name, e);
+            }
+            try {
+                Thread.sleep(backoff.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private void publish(Map<String, String> pairs) {
+        context.publish(new ConfigurationSnapshot(KeyValueLayout.fragments(name, rootKey, pairs)));
+    }
+
+    private void closeQuietly(AutoCloseable watch) {
+        if (watch == null) {
+            return;
+        }
+        try {
+            watch.close();
+        } catch (Exception e) {
+            LOG.debug("provider {}: closing the watch failed", name, e);
+        }
+    }
+}
