@@ -53,13 +53,6 @@ import javax.net.ssl.SSLException;
  */
 public final class RedisConnection implements AutoCloseable {
 
-    static {
-        // Lettuce records its events for Java Flight Recorder by reflection, which fails inside the plugin's own class
-        // loader (argument type mismatch on every connect). Off for this plugin's copy of lettuce only: the shade
-        // plugin relocates this name with the library (dev.gatehouse.plugins.redis.internal.lettuce.core.jfr).
-        System.setProperty("io.lettuce.core.jfr", "false");
-    }
-
     /** How long a connection attempt or a command may take. */
     static final Duration TIMEOUT = Duration.ofSeconds(3);
 
