@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.acme;
 import dev.gatehouse.api.CertResolver;
 import dev.gatehouse.api.CertificateSink;
 import dev.gatehouse.api.ChallengeResponder;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.Storage;
 import dev.gatehouse.plugins.acme.dns.DnsChallengeException;
 import java.io.IOException;
@@ -233,7 +234,7 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         } catch (Exception e) {
             if (reportProblems) {
                 LOG.error("ACME resolver {}: the stored certificate {} cannot be read and is ignored: {}", name, key,
-                        e.getMessage() == null ? e.toString() : e.getMessage());
+                        FailureReasons.of(e));
             } else {
                 LOG.debug("ACME resolver {}: the stored certificate {} cannot be read yet: {}", name, key, e.toString());
             }
@@ -399,15 +400,10 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
             return e.getMessage();   // written for the operator: domain, server and what to check
         }
         if (e instanceof AcmeNetworkException) {
-            // acme4j says only "Network error": the reason is the innermost cause (refused, timed out, untrusted).
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            return "cannot reach the CA: " + (root.getMessage() == null ? root.getClass().getSimpleName()
-                    : root.getMessage());
+            // acme4j says only "Network error": the reason is in the causes (refused, timed out, untrusted).
+            return "cannot reach the CA: " + FailureReasons.of(e.getCause() == null ? e : e.getCause());
         }
-        return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return FailureReasons.of(e);
     }
 
     private void order(Set<String> domains) throws Exception {
@@ -636,7 +632,7 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         try {
             storage.delete(prefix + "account/url");
         } catch (IOException e) {
-            LOG.warn("ACME resolver {}: cannot forget the account: {}", name, e.toString());
+            LOG.warn("ACME resolver {}: cannot forget the account: {}", name, FailureReasons.of(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.acme;
 
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.plugins.acme.dns.ChallengeRecord;
 import dev.gatehouse.plugins.acme.dns.DnsProvider;
 import dev.gatehouse.plugins.acme.dns.PropagationCheck;
@@ -81,7 +82,7 @@ final class DnsChallengeSolver {
                 provider.cleanup(published);
             } catch (Exception e) {
                 LOG.warn("ACME resolver {}: the DNS-01 record {} could not be removed through {}: {}", resolverName,
-                        published.fqdn(), providerName, e.getMessage() == null ? e.toString() : e.getMessage());
+                        published.fqdn(), providerName, FailureReasons.of(e));
             } finally {
                 lastCleanupNanos = System.nanoTime();
             }

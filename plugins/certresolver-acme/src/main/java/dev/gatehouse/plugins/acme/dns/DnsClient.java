@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.acme.dns;
 
+import dev.gatehouse.api.FailureReasons;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -118,7 +119,7 @@ final class DnsClient {
 
     static String describe(IOException e) {
         return e instanceof java.net.SocketTimeoutException ? "no answer (timed out)"
-                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                : FailureReasons.of(e);
     }
 
     /**

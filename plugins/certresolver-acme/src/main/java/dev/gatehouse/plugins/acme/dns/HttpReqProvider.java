@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.acme.dns;
 
+import dev.gatehouse.api.FailureReasons;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,7 +79,7 @@ final class HttpReqProvider implements DnsProvider {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new DnsChallengeException("httpreq: POST " + target + " failed: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+                    + FailureReasons.of(e), e);
         }
         if (response.statusCode() >= 400) {
             String answer = response.body().strip();
