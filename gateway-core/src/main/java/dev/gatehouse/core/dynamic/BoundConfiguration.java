@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Every provider's configuration, bound and merged, keyed by qualified name ({@code app@file}), with the
- * problems found on the way. Elements with problems are already left out.
+ * problems found on the way. Elements with problems are already left out. The {@code tcp} section is apart
+ * ({@link TcpDefinitions}): its names live beside the HTTP ones, as in Traefik.
  */
 public record BoundConfiguration(
         Map<String, Defined<RouterConfig>> routers,
@@ -17,7 +18,14 @@ public record BoundConfiguration(
         Map<String, Defined<MiddlewareConfig>> middlewares,
         Map<String, Defined<ServersTransportConfig>> serversTransports,
         List<ConfigProblem> problems,
-        TlsDefinitions tls) {
+        TlsDefinitions tls,
+        TcpDefinitions tcp) {
+
+    public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
+            Map<String, Defined<MiddlewareConfig>> middlewares, Map<String, Defined<ServersTransportConfig>> serversTransports,
+            List<ConfigProblem> problems, TlsDefinitions tls) {
+        this(routers, services, middlewares, serversTransports, problems, tls, TcpDefinitions.EMPTY);
+    }
 
     public BoundConfiguration(Map<String, Defined<RouterConfig>> routers, Map<String, Defined<ServiceConfig>> services,
             Map<String, Defined<MiddlewareConfig>> middlewares, Map<String, Defined<ServersTransportConfig>> serversTransports,
@@ -32,6 +40,7 @@ public record BoundConfiguration(
 
     public BoundConfiguration {
         tls = tls == null ? TlsDefinitions.EMPTY : tls;
+        tcp = tcp == null ? TcpDefinitions.EMPTY : tcp;
         routers = Map.copyOf(routers);
         services = Map.copyOf(services);
         middlewares = Map.copyOf(middlewares);

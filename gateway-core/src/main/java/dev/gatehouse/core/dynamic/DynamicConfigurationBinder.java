@@ -13,6 +13,10 @@ import dev.gatehouse.core.config.dynamic.RouterConfig;
 import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.config.dynamic.TlsConfiguration;
+import dev.gatehouse.core.config.dynamic.tcp.TcpMiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.tcp.TcpRouterConfig;
+import dev.gatehouse.core.config.dynamic.tcp.TcpServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.tcp.TcpServiceConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +59,9 @@ public final class DynamicConfigurationBinder {
         return new BoundConfiguration(collector.routers, collector.services, collector.middlewares,
                 collector.transports, collector.problems,
                 new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate,
-                        collector.defaultCertificate == null ? collector.defaultGeneratedCert : null));
+                        collector.defaultCertificate == null ? collector.defaultGeneratedCert : null),
+                new TcpDefinitions(collector.tcpRouters, collector.tcpServices, collector.tcpMiddlewares,
+                        collector.tcpTransports));
     }
 
     private void bindFragment(ConfigurationFragment fragment, ProviderElements elements, Collector collector) {
@@ -67,7 +73,8 @@ public final class DynamicConfigurationBinder {
             switch (key.toLowerCase(java.util.Locale.ROOT)) {
                 case "http" -> bindHttp(key, top.getValue(), origin, lines, elements, collector);
                 case "tls" -> bindTls(key, top.getValue(), origin, lines, elements.provider, collector);
-                case "tcp", "udp" -> collector.problems.add(new ConfigProblem(ConfigElement.other(source), origin,
+                case "tcp" -> bindTcp(key, top.getValue(), origin, lines, elements, collector);
+                case "udp" -> collector.problems.add(new ConfigProblem(ConfigElement.other(source), origin,
                         ProblemKind.UNSUPPORTED,
                         "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
                 default -> collector.problems.add(new ConfigProblem(source, origin,
@@ -116,6 +123,52 @@ public final class DynamicConfigurationBinder {
                             ServersTransportConfig.class));
                     default -> elements.middlewares.add(elementName, at,
                             () -> bindMiddleware(elementName, entry.getValue()));
+                }
+            }
+        }
+    }
+
+    /** {@code tcp}: routers, services, middlewares and servers transports, each element bound on its own. */
+    private void bindTcp(String tcpKey, Object tcp, String origin, KeyLines lines, ProviderElements elements,
+            Collector collector) {
+        String source = "provider " + elements.provider;
+        if (tcp == null) {
+            return;
+        }
+        if (!(tcp instanceof Map<?, ?> sections)) {
+            collector.problems.add(new ConfigProblem(source, origin, "'tcp' must be a section (a map of keys)"));
+            return;
+        }
+        for (Map.Entry<?, ?> section : sections.entrySet()) {
+            String name = String.valueOf(section.getKey());
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!HTTP_SECTIONS.contains(lower)) {
+                collector.problems.add(new ConfigProblem(source, origin,
+                        "unknown key 'tcp." + name + "' (known: routers, services, middlewares, serversTransports)"));
+                continue;
+            }
+            if (section.getValue() == null) {
+                continue;
+            }
+            if (!(section.getValue() instanceof Map<?, ?> entries)) {
+                collector.problems.add(new ConfigProblem(source, origin, "'tcp." + name + "' must be a map of named elements"));
+                continue;
+            }
+            for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                String elementName = String.valueOf(entry.getKey());
+                List<String> written = List.of(tcpKey, name, elementName);
+                String at = atLine(origin, lines.lineOf(written));
+                switch (lower) {
+                    case "routers" -> elements.tcpRouters.add(elementName, at, () -> bindElement(
+                            List.of("tcp", "routers", elementName), written, lines, entry.getValue(), TcpRouterConfig.class));
+                    case "services" -> elements.tcpServices.add(elementName, at, () -> bindElement(
+                            List.of("tcp", "services", elementName), written, lines, entry.getValue(), TcpServiceConfig.class));
+                    case "serverstransports" -> elements.tcpTransports.add(elementName, at, () -> bindElement(
+                            List.of("tcp", "serversTransports", elementName), written, lines, entry.getValue(),
+                            TcpServersTransportConfig.class));
+                    default -> elements.tcpMiddlewares.add(elementName, at, () -> bindElement(
+                            List.of("tcp", "middlewares", elementName), written, lines, entry.getValue(),
+                            TcpMiddlewareConfig.class));
                 }
             }
         }
@@ -265,6 +318,10 @@ public final class DynamicConfigurationBinder {
         final Map<String, Defined<ServiceConfig>> services = new LinkedHashMap<>();
         final Map<String, Defined<MiddlewareConfig>> middlewares = new LinkedHashMap<>();
         final Map<String, Defined<ServersTransportConfig>> transports = new LinkedHashMap<>();
+        final Map<String, Defined<TcpRouterConfig>> tcpRouters = new LinkedHashMap<>();
+        final Map<String, Defined<TcpServiceConfig>> tcpServices = new LinkedHashMap<>();
+        final Map<String, Defined<TcpMiddlewareConfig>> tcpMiddlewares = new LinkedHashMap<>();
+        final Map<String, Defined<TcpServersTransportConfig>> tcpTransports = new LinkedHashMap<>();
         final List<ConfigProblem> problems = new ArrayList<>();
         final List<Defined<CertificateConfig>> certificates = new ArrayList<>();
         final Map<String, Defined<TlsOptionsConfig>> tlsOptions = new LinkedHashMap<>();
@@ -330,6 +387,10 @@ public final class DynamicConfigurationBinder {
         final Elements<ServiceConfig> services;
         final Elements<MiddlewareConfig> middlewares;
         final Elements<ServersTransportConfig> transports;
+        final Elements<TcpRouterConfig> tcpRouters;
+        final Elements<TcpServiceConfig> tcpServices;
+        final Elements<TcpMiddlewareConfig> tcpMiddlewares;
+        final Elements<TcpServersTransportConfig> tcpTransports;
 
         ProviderElements(String provider) {
             this.provider = provider;
@@ -337,6 +398,10 @@ public final class DynamicConfigurationBinder {
             services = new Elements<>("service", provider);
             middlewares = new Elements<>("middleware", provider);
             transports = new Elements<>("serversTransport", provider);
+            tcpRouters = new Elements<>("TCP router", provider);
+            tcpServices = new Elements<>("TCP service", provider);
+            tcpMiddlewares = new Elements<>("TCP middleware", provider);
+            tcpTransports = new Elements<>("TCP serversTransport", provider);
         }
 
         void addTo(Collector collector) {
@@ -344,6 +409,10 @@ public final class DynamicConfigurationBinder {
             services.addTo(collector.services, collector.problems);
             middlewares.addTo(collector.middlewares, collector.problems);
             transports.addTo(collector.transports, collector.problems);
+            tcpRouters.addTo(collector.tcpRouters, collector.problems);
+            tcpServices.addTo(collector.tcpServices, collector.problems);
+            tcpMiddlewares.addTo(collector.tcpMiddlewares, collector.problems);
+            tcpTransports.addTo(collector.tcpTransports, collector.problems);
         }
     }
 }

@@ -1,0 +1,20 @@
+package dev.gatehouse.core.tcp;
+
+import java.util.List;
+
+/** The TCP routers of every entry point (indexed like the entry points), built once per configuration. */
+public final class TcpRouting {
+
+    public static final TcpRouting NONE = new TcpRouting(List.of());
+
+    private final TcpEntryPointRoutes[] byEntryPoint;
+
+    public TcpRouting(List<TcpEntryPointRoutes> byEntryPoint) {
+        this.byEntryPoint = byEntryPoint.toArray(new TcpEntryPointRoutes[0]);
+    }
+
+    /** The routers of the entry point with that index; none if it has none. */
+    public TcpEntryPointRoutes entryPoint(int index) {
+        return index >= 0 && index < byEntryPoint.length ? byEntryPoint[index] : TcpEntryPointRoutes.NONE;
+    }
+}
