@@ -2,8 +2,11 @@ package dev.gatehouse.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.testkit.TestGateway;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,6 +66,7 @@ class TcpRoutingTest {
                           providersThrottleDuration: 100ms
                           file:
                             directory: dynamic
+                        api: {}
                         """)
                 .start();
         gateway.writeDynamic("tls.yml", """
@@ -71,7 +75,8 @@ class TcpRoutingTest {
                     - certFile: %s
                       keyFile: %s
                 """.formatted(gatewayCertificate.cert(), gatewayCertificate.key()));
-        gateway.awaitReload(0, () -> gateway.configurationProblems().isEmpty() && gateway.routerEnabled("app@file"),
+        gateway.awaitReload(0, () -> gateway.routerEnabled("app@file")
+                && gateway.configurationProblems().stream().noneMatch(p -> p.contains("certificate")),
                 Duration.ofSeconds(10));
     }
 
@@ -84,6 +89,10 @@ class TcpRoutingTest {
                       rule: PathPrefix(`/`)
                       entryPoints: [web]
                       service: app
+                    api:
+                      rule: PathPrefix(`/api`)
+                      entryPoints: [web]
+                      service: api@internal
                   services:
                     app:
                       loadBalancer:
@@ -112,6 +121,10 @@ class TcpRoutingTest {
                       entryPoints: [web]
                       service: plain
                       tls: {}
+                    broken:
+                      rule: HostSNI(`no-tls.test`)
+                      entryPoints: [raw]
+                      service: plain
                 %s
                   services:
                     plain:
@@ -213,6 +226,38 @@ class TcpRoutingTest {
     void httpRoutersKeepServingOnTheSamePort() throws Exception {
         var response = gateway.get("/hello");
         assertEquals(200, response.statusCode(), response.body());
+    }
+
+    @Test
+    void theApiShowsTcpRoutersAndServicesWithTheirStatusAsTraefikDoes() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode routers = json.readTree(gateway.get("/api/tcp/routers").body());
+        JsonNode one = named(routers, "one@file");
+        assertEquals("enabled", one.path("status").asText());
+        assertEquals("HostSNI(`one.pass.test`)", one.path("rule").asText());
+        assertTrue(one.path("tls").path("passthrough").asBoolean());
+        assertEquals("[\"web\"]", one.path("using").toString());
+        assertFalse(named(routers, "terminated@file").path("tls").path("passthrough").asBoolean(true));
+        JsonNode broken = named(routers, "broken@file");
+        assertEquals("disabled", broken.path("status").asText());
+        assertTrue(broken.path("error").toString().contains("only TLS connections carry"), broken.toString());
+
+        JsonNode plainService = json.readTree(gateway.get("/api/tcp/services/plain@file").body());
+        assertEquals("enabled", plainService.path("status").asText());
+        assertEquals("[\"anything@file\",\"broken@file\",\"terminated@file\"]", plainService.path("usedBy").toString());
+
+        JsonNode overview = json.readTree(gateway.get("/api/overview").body());
+        assertEquals(5, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
+        assertEquals(1, overview.path("tcp").path("routers").path("errors").asInt(), overview.toString());
+    }
+
+    private static JsonNode named(JsonNode list, String name) {
+        for (JsonNode element : list) {
+            if (name.equals(element.path("name").asText())) {
+                return element;
+            }
+        }
+        throw new AssertionError(name + " not in " + list);
     }
 
     @Test

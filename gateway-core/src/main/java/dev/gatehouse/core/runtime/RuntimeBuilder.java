@@ -90,9 +90,6 @@ public final class RuntimeBuilder {
      */
     private TcpRouting buildTcp(BoundConfiguration configuration, RouterBuilder.Routing routing, TlsPlan tlsPlan,
             List<ConfigProblem> problems) {
-        if (configuration.tcp().isEmpty()) {
-            return TcpRouting.NONE;
-        }
         List<TcpRuntimeBuilder.HttpTlsClaims> claims = new ArrayList<>();
         for (RoutingTable table : routing.tlsTables()) {
             java.util.Set<String> hosts = new java.util.HashSet<>();

@@ -55,10 +55,6 @@ public final class TcpRuntimeBuilder {
      */
     public TcpRouting build(TcpDefinitions tcp, List<HttpTlsClaims> httpTls, TlsDemands tlsDemands,
             List<ConfigProblem> problems, Set<String> served) {
-        if (tcp.routers().isEmpty()) {
-            checkUnused(tcp, new Services(tcp, problems), Set.of(), problems);
-            return TcpRouting.NONE;
-        }
         List<List<TcpRoute>> plain = new ArrayList<>();
         List<List<TcpRoute>> tls = new ArrayList<>();
         for (int i = 0; i < entryPoints.size(); i++) {
@@ -67,6 +63,7 @@ public final class TcpRuntimeBuilder {
         }
         Services services = new Services(tcp, problems);
         Set<String> usedMiddlewares = new HashSet<>();
+        Map<String, List<String>> using = new HashMap<>();
         Map<String, UnaryOperator<TcpHandler>> middlewares = new HashMap<>();
         new TreeMap<>(tcp.routers()).forEach((name, defined) -> {
             List<String> errors = new ArrayList<>();
@@ -79,6 +76,7 @@ public final class TcpRuntimeBuilder {
             }
             for (int index : indexes) {
                 (route.mode() == TcpRoute.Mode.PLAIN ? plain : tls).get(index).add(route);
+                using.computeIfAbsent(name, n -> new ArrayList<>()).add(entryPoints.get(index));
             }
             if (route.mode() == TcpRoute.Mode.TERMINATE) {
                 tlsDemands.add(name, defined.value().tls().termination(), defined.provider(),
@@ -95,7 +93,67 @@ public final class TcpRuntimeBuilder {
             routes.add(plain.get(i).isEmpty() && tls.get(i).isEmpty() ? TcpEntryPointRoutes.NONE
                     : new TcpEntryPointRoutes(plain.get(i), tls.get(i), claims.hosts(), claims.anyHost()));
         }
-        return new TcpRouting(routes);
+        return new TcpRouting(routes, model(tcp, problems, using));
+    }
+
+    /** What the API shows: every element with the problems found on it (while binding it too) and its users. */
+    private static TcpModel model(TcpDefinitions tcp, List<ConfigProblem> problems, Map<String, List<String>> using) {
+        Map<ConfigElement, List<String>> errors = new HashMap<>();
+        Map<ConfigElement, String> origins = new HashMap<>();
+        for (ConfigProblem problem : problems) {
+            errors.computeIfAbsent(problem.subject(), s -> new ArrayList<>()).add(problem.message());
+            origins.putIfAbsent(problem.subject(), problem.origin());
+        }
+        Map<String, Set<String>> usedBy = new HashMap<>();
+        tcp.routers().forEach((name, defined) -> {
+            TcpRouterConfig router = defined.value();
+            if (router.service() != null && !router.service().isBlank()) {
+                usedBy.computeIfAbsent(ElementNames.qualify(router.service(), defined.provider()),
+                        n -> new java.util.TreeSet<>()).add(name);
+            }
+            router.middlewares().forEach(m -> usedBy.computeIfAbsent(ElementNames.qualify(m, defined.provider()),
+                    n -> new java.util.TreeSet<>()).add(name));
+        });
+        tcp.services().forEach((name, defined) -> {
+            if (defined.value().weighted() != null) {
+                defined.value().weighted().services().forEach(child -> {
+                    if (child.name() != null) {
+                        usedBy.computeIfAbsent(ElementNames.qualify(child.name(), defined.provider()),
+                                n -> new java.util.TreeSet<>()).add(name);
+                    }
+                });
+            }
+        });
+        Map<String, TcpModel.Element> routers = new TreeMap<>();
+        Map<String, TcpModel.Element> services = new TreeMap<>();
+        Map<String, TcpModel.Element> middlewares = new TreeMap<>();
+        tcp.routers().forEach((name, defined) -> routers.put(name, element(defined, errors.get(ConfigElement.tcpRouter(name)),
+                using.getOrDefault(name, List.of()))));
+        tcp.services().forEach((name, defined) -> services.put(name, element(defined,
+                errors.get(ConfigElement.tcpService(name)), List.copyOf(usedBy.getOrDefault(name, Set.of())))));
+        tcp.middlewares().forEach((name, defined) -> middlewares.put(name, element(defined,
+                errors.get(new ConfigElement(ConfigElement.Type.TCP_MIDDLEWARE, name)),
+                List.copyOf(usedBy.getOrDefault(name, Set.of())))));
+        // Elements that could not be read are not in the definitions, but were published: disabled, with why.
+        errors.forEach((subject, messages) -> {
+            Map<String, TcpModel.Element> target = switch (subject.type()) {
+                case TCP_ROUTER -> routers;
+                case TCP_SERVICE -> services;
+                case TCP_MIDDLEWARE -> middlewares;
+                default -> null;
+            };
+            if (target != null) {
+                target.computeIfAbsent(subject.name(), n -> new TcpModel.Element(null, subject.provider(),
+                        origins.get(subject), false, messages, List.of()));
+            }
+        });
+        return new TcpModel(new TreeMap<>(routers), new TreeMap<>(services), new TreeMap<>(middlewares));
+    }
+
+    private static TcpModel.Element element(Defined<?> defined, List<String> errors, List<String> related) {
+        List<String> found = errors == null ? List.of() : errors;
+        return new TcpModel.Element(defined.value(), defined.provider(), defined.origin(), found.isEmpty(), found,
+                related);
     }
 
     private static List<String> hostSniNames(TcpRouterConfig router) {
