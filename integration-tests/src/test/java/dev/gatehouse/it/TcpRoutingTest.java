@@ -62,6 +62,8 @@ class TcpRoutingTest {
                             address: "127.0.0.1:0"
                           raw:
                             address: "127.0.0.1:0"
+                          guarded:
+                            address: "127.0.0.1:0"
                         providers:
                           providersThrottleDuration: 100ms
                           file:
@@ -125,6 +127,11 @@ class TcpRoutingTest {
                       rule: HostSNI(`no-tls.test`)
                       entryPoints: [raw]
                       service: plain
+                    guarded:
+                      rule: HostSNI(`*`)
+                      entryPoints: [guarded]
+                      service: plain
+                      middlewares: [loopback-one, one-each]
                 %s
                   services:
                     plain:
@@ -140,6 +147,13 @@ class TcpRoutingTest {
                       loadBalancer:
                         servers:
                           - address: %s
+                  middlewares:
+                    loopback-one:
+                      ipAllowList:
+                        sourceRange: [127.0.0.1/32]
+                    one-each:
+                      inFlightConn:
+                        amount: 1
                   serversTransports:
                     patient:
                       dialTimeout: 5s
@@ -244,10 +258,10 @@ class TcpRoutingTest {
 
         JsonNode plainService = json.readTree(gateway.get("/api/tcp/services/plain@file").body());
         assertEquals("enabled", plainService.path("status").asText());
-        assertEquals("[\"anything@file\",\"broken@file\",\"terminated@file\"]", plainService.path("usedBy").toString());
+        assertEquals("[\"anything@file\",\"broken@file\",\"guarded@file\",\"terminated@file\"]", plainService.path("usedBy").toString());
 
         JsonNode overview = json.readTree(gateway.get("/api/overview").body());
-        assertEquals(5, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
+        assertEquals(6, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
         assertEquals(1, overview.path("tcp").path("routers").path("errors").asInt(), overview.toString());
     }
 
@@ -258,6 +272,38 @@ class TcpRoutingTest {
             }
         }
         throw new AssertionError(name + " not in " + list);
+    }
+
+    @Test
+    void ipAllowListAndInFlightConnCloseWhatTheyRefuse() throws Exception {
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), gateway.port("guarded"))) {
+            first.setSoTimeout(10_000);
+            assertEquals("plain server", TcpServers.readLine(first.getInputStream()));
+            // inFlightConn amount 1: a second connection from the same client is closed while the first is open.
+            try (Socket second = new Socket(InetAddress.getLoopbackAddress(), gateway.port("guarded"))) {
+                second.setSoTimeout(10_000);
+                assertEquals(-1, second.getInputStream().read(), "closed without a byte from the server");
+            }
+        }
+        // The first one closed: the client may connect again (polled: the gateway counts the close when it sees it).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket again = new Socket(InetAddress.getLoopbackAddress(), gateway.port("guarded"))) {
+                again.setSoTimeout(10_000);
+                if (again.getInputStream().read() == 'p') {
+                    break;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the closed connection was never counted out");
+            Thread.sleep(50);
+        }
+        // ipAllowList allows 127.0.0.1 only: from 127.0.0.3 the connection is closed before the server is reached.
+        try (Socket outside = new Socket()) {
+            outside.bind(new java.net.InetSocketAddress("127.0.0.3", 0));
+            outside.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port("guarded")), 5_000);
+            outside.setSoTimeout(10_000);
+            assertEquals(-1, outside.getInputStream().read());
+        }
     }
 
     @Test
