@@ -310,7 +310,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             tls.put("passthrough", router.tls().isPassthrough());
             element.put("tls", tls);
         }
-        element.put("status", tcp.enabled() ? "enabled" : "disabled");
+        element.put("status", !tcp.enabled() ? "disabled" : tcp.errors().isEmpty() ? "enabled" : "warning");
         putErrors(element, new ArrayList<>(tcp.errors()));
         element.put(relation, tcp.related());
         finish(element, name, new dev.gatehouse.core.runtime.ElementOrigin(tcp.provider(), tcp.origin()));

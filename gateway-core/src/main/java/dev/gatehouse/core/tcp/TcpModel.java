@@ -25,7 +25,7 @@ public record TcpModel(SortedMap<String, Element> routers, SortedMap<String, Ele
      * @param provider the provider that published it
      * @param origin where it was written (file and line, container)
      * @param enabled whether it serves
-     * @param errors what is wrong with it, as logged
+     * @param errors what is wrong with it, as logged; an element that serves with errors is in warning
      * @param related for a router the entry points it serves on (Traefik's {@code using}); for a service or
      *     middleware the routers and services that use it ({@code usedBy})
      */

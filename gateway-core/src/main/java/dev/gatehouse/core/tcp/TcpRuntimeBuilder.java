@@ -67,9 +67,18 @@ public final class TcpRuntimeBuilder {
         Map<String, UnaryOperator<TcpHandler>> middlewares = new HashMap<>();
         new TreeMap<>(tcp.routers()).forEach((name, defined) -> {
             List<String> errors = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
             TcpRoute route = buildRouter(name, defined, tcp, services, middlewares, usedMiddlewares, errors, problems);
-            List<Integer> indexes = entryPointIndexes(defined.value(), errors);
-            if (route == null || !errors.isEmpty() || indexes.isEmpty()) {
+            List<Integer> indexes = entryPointIndexes(defined.value(), warnings);
+            if (indexes.isEmpty()) {
+                errors.add("no valid entry point for this router" + (warnings.isEmpty() ? ""
+                        : ": " + String.join("; ", warnings)));
+                warnings.clear();
+            }
+            // As Traefik: an entry point that does not exist is a warning when the router serves on another.
+            warnings.forEach(warning -> problems.add(new ConfigProblem(ConfigElement.tcpRouter(name), defined.origin(),
+                    ProblemKind.INVALID, warning)));
+            if (route == null || !errors.isEmpty()) {
                 errors.forEach(error -> problems.add(new ConfigProblem(ConfigElement.tcpRouter(name), defined.origin(),
                         ProblemKind.INVALID, error)));
                 return;
@@ -93,11 +102,12 @@ public final class TcpRuntimeBuilder {
             routes.add(plain.get(i).isEmpty() && tls.get(i).isEmpty() ? TcpEntryPointRoutes.NONE
                     : new TcpEntryPointRoutes(plain.get(i), tls.get(i), claims.hosts(), claims.anyHost()));
         }
-        return new TcpRouting(routes, model(tcp, problems, using));
+        return new TcpRouting(routes, model(tcp, problems, using, served));
     }
 
     /** What the API shows: every element with the problems found on it (while binding it too) and its users. */
-    private static TcpModel model(TcpDefinitions tcp, List<ConfigProblem> problems, Map<String, List<String>> using) {
+    private static TcpModel model(TcpDefinitions tcp, List<ConfigProblem> problems, Map<String, List<String>> using,
+            Set<String> served) {
         Map<ConfigElement, List<String>> errors = new HashMap<>();
         Map<ConfigElement, String> origins = new HashMap<>();
         for (ConfigProblem problem : problems) {
@@ -127,8 +137,11 @@ public final class TcpRuntimeBuilder {
         Map<String, TcpModel.Element> routers = new TreeMap<>();
         Map<String, TcpModel.Element> services = new TreeMap<>();
         Map<String, TcpModel.Element> middlewares = new TreeMap<>();
-        tcp.routers().forEach((name, defined) -> routers.put(name, element(defined, errors.get(ConfigElement.tcpRouter(name)),
-                using.getOrDefault(name, List.of()))));
+        tcp.routers().forEach((name, defined) -> {
+            List<String> found = errors.getOrDefault(ConfigElement.tcpRouter(name), List.of());
+            routers.put(name, new TcpModel.Element(defined.value(), defined.provider(), defined.origin(),
+                    served.contains(name), found, using.getOrDefault(name, List.of())));
+        });
         tcp.services().forEach((name, defined) -> services.put(name, element(defined,
                 errors.get(ConfigElement.tcpService(name)), List.copyOf(usedBy.getOrDefault(name, Set.of())))));
         tcp.middlewares().forEach((name, defined) -> middlewares.put(name, element(defined,

@@ -71,7 +71,7 @@ class TcpRuntimeBuilderTest {
                 Arguments.of(router("ALPN(`acme-tls/1`)", "db", TERMINATE), "'acme-tls/1' is not allowed"),
                 Arguments.of(router("ClientIP(`10.0.0.300`)", "db", null), "10.0.0.300"),
                 Arguments.of(new TcpRouterConfig("HostSNI(`*`)", List.of("nowhere"), List.of(), "db", null, null, null),
-                        "entry point 'nowhere' does not exist"),
+                        "no valid entry point for this router"),
                 Arguments.of(new TcpRouterConfig("HostSNI(`*`)", List.of(), List.of("nope"), "db", null, null, null),
                         "TCP middleware nope@file does not exist"));
     }
@@ -113,6 +113,16 @@ class TcpRuntimeBuilderTest {
         assertTrue(text.contains("TCP service svc@file") && text.contains(expected), text);
         assertTrue(text.contains("TCP router uses@file") && text.contains("is not available"), text);
         assertEquals("fine@file", routing.entryPoint(0).matchPlain(hello(null)).name());
+    }
+
+    @Test
+    void anEntryPointThatDoesNotExistIsAWarningWhenTheRouterServesOnAnother() throws Exception {
+        TcpRouting routing = build(Map.of("some", new TcpRouterConfig("HostSNI(`*`)", List.of("nowhere", "db"),
+                List.of(), "db", null, null, null)), Map.of("db", DB), Map.of(), Map.of(), List.of());
+        assertEquals("some@file", routing.entryPoint(1).matchPlain(hello(null)).name());
+        TcpModel.Element router = routing.model().routers().get("some@file");
+        assertTrue(router.enabled());
+        assertTrue(router.errors().get(0).contains("entry point 'nowhere' does not exist"), router.errors().toString());
     }
 
     @Test
