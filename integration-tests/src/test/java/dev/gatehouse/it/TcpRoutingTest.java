@@ -113,7 +113,7 @@ class TcpRoutingTest {
                       tls:
                         passthrough: true
                     two:
-                      rule: HostSNI(`two.pass.test`)
+                      rule: HostSNIRegexp(`^two\\.pass\\.test$`)
                       entryPoints: [web]
                       service: two
                       tls:

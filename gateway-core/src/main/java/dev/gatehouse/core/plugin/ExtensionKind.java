@@ -5,11 +5,13 @@ import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.Provider;
+import dev.gatehouse.api.TcpMatcher;
 
-/** The four extension points, with the word users see in messages. */
+/** The extension points, with the word users see in messages. */
 public enum ExtensionKind {
     PROVIDER(Provider.class, "provider"),
     MATCHER(Matcher.class, "matcher"),
+    TCP_MATCHER(TcpMatcher.class, "TCP matcher"),
     MIDDLEWARE(Middleware.class, "middleware type"),
     CERT_RESOLVER(CertResolver.class, "certificate resolver type");
 

@@ -10,6 +10,7 @@ import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.service.ServiceHandler;
 import dev.gatehouse.core.tcp.TcpRouting;
 import dev.gatehouse.core.tcp.TcpRuntimeBuilder;
+import dev.gatehouse.core.tcp.TcpRules;
 import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,7 +105,9 @@ public final class RuntimeBuilder {
             }
             claims.add(new TcpRuntimeBuilder.HttpTlsClaims(hosts, anyHost));
         }
-        return new TcpRuntimeBuilder(settings.entryPoints(), settings.defaultEntryPoints()).build(configuration.tcp(),
+        TcpRules rules = new TcpRules(settings.extensions()::tcpMatcher,
+                settings.extensions().names(dev.gatehouse.core.plugin.ExtensionKind.TCP_MATCHER));
+        return new TcpRuntimeBuilder(settings.entryPoints(), settings.defaultEntryPoints(), rules).build(configuration.tcp(),
                 claims, tlsPlan::add, problems, new java.util.HashSet<>());
     }
 }

@@ -86,7 +86,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
                 // protocols whose server speaks first (SMTP, MySQL, SSH), as in Traefik.
                 TcpEntryPointRoutes routes = tcpRoutes();
                 if (routes.routesBeforeFirstByte()) {
-                    TcpRoute route = routes.matchPlain(new TcpMatch(null, List.of(), clientAddress()));
+                    TcpRoute route = routes.matchPlain(new TcpMatch(null, List.of(), clientAddress(), localPort()));
                     if (route != null) {
                         getEndPoint().upgrade(tunnel(route, getEndPoint()));
                         return;
@@ -145,7 +145,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
             if (!ClientHello.isTls(buffer)) {
                 TcpEntryPointRoutes routes = tcpRoutes();
                 TcpRoute route = routes.isEmpty() ? null
-                        : routes.matchPlain(new TcpMatch(null, List.of(), clientAddress()));
+                        : routes.matchPlain(new TcpMatch(null, List.of(), clientAddress(), localPort()));
                 if (route != null) {
                     getEndPoint().upgrade(tunnel(route, getEndPoint()));
                     return true;
@@ -168,7 +168,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
             TcpEntryPointRoutes routes = tcpRoutes();
             // An ACME TLS-ALPN-01 validation is the gateway's own, whatever the TCP routers say (as in Traefik).
             TcpRoute route = routes.isEmpty() || hello.alpn().contains(TlsPolicy.ACME_TLS_1) ? null
-                    : routes.matchTls(new TcpMatch(hello.serverName(), hello.alpn(), clientAddress()));
+                    : routes.matchTls(new TcpMatch(hello.serverName(), hello.alpn(), clientAddress(), localPort()));
             if (route == null) {
                 getEndPoint().upgrade(policy.newConnection(connector, getEndPoint()));
             } else if (route.mode() == TcpRoute.Mode.PASSTHROUGH) {
@@ -189,6 +189,10 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
 
         private InetAddress clientAddress() {
             return getEndPoint().getRemoteSocketAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        }
+
+        private int localPort() {
+            return getEndPoint().getLocalSocketAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
         }
 
         private Connection tunnel(TcpRoute route, EndPoint endPoint) {

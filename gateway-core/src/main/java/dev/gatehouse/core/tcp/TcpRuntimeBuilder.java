@@ -43,10 +43,13 @@ public final class TcpRuntimeBuilder {
 
     private final List<String> entryPoints;
     private final List<String> defaultEntryPoints;
+    private final TcpRules rules;
 
-    public TcpRuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints) {
+    /** @param rules compiles the routers' rules with the TCP matchers of the plugins */
+    public TcpRuntimeBuilder(List<String> entryPoints, List<String> defaultEntryPoints, TcpRules rules) {
         this.entryPoints = List.copyOf(entryPoints);
         this.defaultEntryPoints = List.copyOf(defaultEntryPoints);
+        this.rules = rules;
     }
 
     /**
@@ -170,11 +173,7 @@ public final class TcpRuntimeBuilder {
     }
 
     private static List<String> hostSniNames(TcpRouterConfig router) {
-        try {
-            return TcpRules.compile(router.rule()).hostSniNames().stream().filter(host -> !host.equals("*")).toList();
-        } catch (RuleSyntaxException e) {
-            return List.of();
-        }
+        return TcpRules.hostSniNames(router.rule());
     }
 
     private TcpRoute buildRouter(String name, Defined<TcpRouterConfig> defined, TcpDefinitions tcp, Services services,
@@ -195,7 +194,7 @@ public final class TcpRuntimeBuilder {
         }
         TcpRules.Compiled rule;
         try {
-            rule = TcpRules.compile(router.rule());
+            rule = rules.compile(router.rule());
         } catch (RuleSyntaxException e) {
             errors.add("invalid rule " + router.rule() + ": " + e.getMessage());
             return null;

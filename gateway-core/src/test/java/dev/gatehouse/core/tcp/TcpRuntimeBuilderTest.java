@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatehouse.api.TcpMatcher;
+import dev.gatehouse.api.TcpPredicate;
+import dev.gatehouse.api.net.IpBlock;
 import dev.gatehouse.core.config.dynamic.tcp.TcpMiddlewareConfig;
 import dev.gatehouse.core.config.dynamic.tcp.TcpRouterConfig;
 import dev.gatehouse.core.config.dynamic.tcp.TcpRouterTlsConfig;
@@ -19,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,6 +37,33 @@ class TcpRuntimeBuilderTest {
     private static final TcpRouterTlsConfig PASSTHROUGH = new TcpRouterTlsConfig(true, null, null, List.of());
     private static final TcpRouterTlsConfig TERMINATE = new TcpRouterTlsConfig(null, null, null, List.of());
 
+    /** Stand-ins for the bundled matchers-http plugin's TCP matchers (tested there). */
+    private static final Map<String, TcpMatcher> MATCHERS = Map.of(
+            "HostSNI", matcher("HostSNI", host -> host.equals("*") ? connection -> true
+                    : host.startsWith("*.") ? connection -> connection.serverName() != null
+                            && connection.serverName().endsWith(host.substring(1))
+                            && connection.serverName().indexOf('.') == connection.serverName().length() - host.length() + 1
+                    : connection -> host.equals(connection.serverName())),
+            "ClientIP", matcher("ClientIP", range -> {
+                IpBlock block = IpBlock.parse(range);
+                return connection -> block.contains(connection.clientAddress());
+            }));
+
+    private static TcpMatcher matcher(String name, Function<String, TcpPredicate> compiler) {
+        return new TcpMatcher() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public TcpPredicate compile(List<String> arguments) {
+                TcpMatcher.requireArguments(this, arguments, 1);
+                return compiler.apply(arguments.get(0));
+            }
+        };
+    }
+
     private final List<ConfigProblem> problems = new ArrayList<>();
     private final Map<String, Set<String>> tlsDemands = new LinkedHashMap<>();
 
@@ -45,7 +76,8 @@ class TcpRuntimeBuilderTest {
             List<TcpRuntimeBuilder.HttpTlsClaims> httpTls) {
         TcpDefinitions tcp = new TcpDefinitions(defined(routers), defined(services), defined(middlewares),
                 defined(transports));
-        return new TcpRuntimeBuilder(List.of("web", "db"), List.of("web", "db")).build(tcp, httpTls,
+        return new TcpRuntimeBuilder(List.of("web", "db"), List.of("web", "db"),
+                new TcpRules(MATCHERS::get, MATCHERS.keySet())).build(tcp, httpTls,
                 (router, tls, provider, hosts) -> tlsDemands.put(router, hosts), problems, new HashSet<>());
     }
 
@@ -56,7 +88,7 @@ class TcpRuntimeBuilderTest {
     }
 
     private static TcpMatch hello(String serverName) throws Exception {
-        return new TcpMatch(serverName, List.of(), InetAddress.getByName("192.0.2.1"));
+        return new TcpMatch(serverName, List.of(), InetAddress.getByName("192.0.2.1"), 443);
     }
 
     static Stream<Arguments> brokenRouters() {
@@ -68,7 +100,7 @@ class TcpRuntimeBuilderTest {
                 Arguments.of(router("Host(`a.test`)", "db", null), "unknown TCP matcher 'Host'"),
                 Arguments.of(router("HostSNI(`a`, `b`)", "db", TERMINATE), "HostSNI expects 1 argument, got 2"),
                 Arguments.of(router("HostSNI(`*`) &&", "db", null), "at position"),
-                Arguments.of(router("ALPN(`acme-tls/1`)", "db", TERMINATE), "'acme-tls/1' is not allowed"),
+                Arguments.of(router("ALPN(`h2`)", "db", TERMINATE), "unknown TCP matcher 'ALPN' (known: ClientIP, HostSNI)"),
                 Arguments.of(router("ClientIP(`10.0.0.300`)", "db", null), "10.0.0.300"),
                 Arguments.of(new TcpRouterConfig("HostSNI(`*`)", List.of("nowhere"), List.of(), "db", null, null, null),
                         "no valid entry point for this router"),
@@ -163,7 +195,7 @@ class TcpRuntimeBuilderTest {
         TcpEntryPointRoutes web = routing.entryPoint(0);
         assertTrue(web.routesBeforeFirstByte());
         assertEquals("lan@file", web.matchPlain(hello(null)).name(), "HostSNI(`*`) alone has priority -1");
-        assertEquals("any@file", web.matchPlain(new TcpMatch(null, List.of(), InetAddress.getByName("198.51.100.1")))
+        assertEquals("any@file", web.matchPlain(new TcpMatch(null, List.of(), InetAddress.getByName("198.51.100.1"), 443))
                 .name());
     }
 }
