@@ -181,8 +181,11 @@ public final class TcpTunnel {
         }
     }
 
-    /** One direction's reader: reads its endpoint, writes to the peer's. */
-    private final class Side extends AbstractConnection implements Connection.UpgradeTo {
+    /**
+     * One direction's reader: reads its endpoint, writes to the peer's. Non-blocking throughout (a read, then a
+     * write that completes later), so the selector runs it itself instead of handing each wake-up to a thread.
+     */
+    private final class Side extends AbstractConnection.NonBlocking implements Connection.UpgradeTo {
         private final String direction;
         private volatile Side peer;
         private volatile boolean ended;
