@@ -38,6 +38,31 @@ const KINDS = {
       ['Used by', m => list(m.usedBy)],
     ],
   },
+  'tcp-routers': {
+    title: 'TCP routers', path: 'tcp/routers',
+    columns: [
+      ['Rule', r => code(r.rule)],
+      ['Entry points', r => list(r.using)],
+      ['Service', r => r.service ?? ''],
+      ['Middlewares', r => list(r.middlewares)],
+      ['TLS', r => (r.tls ? (r.tls.passthrough ? 'passthrough' : 'terminated') : '')],
+    ],
+  },
+  'tcp-services': {
+    title: 'TCP services', path: 'tcp/services',
+    columns: [
+      ['Servers', s => list((s.loadBalancer?.servers ?? []).map(server => server.address))],
+      ['Weighted', s => list((s.weighted?.services ?? []).map(w => `${w.name} (${w.weight ?? 1})`))],
+      ['Used by', s => list(s.usedBy)],
+    ],
+  },
+  'tcp-middlewares': {
+    title: 'TCP middlewares', path: 'tcp/middlewares',
+    columns: [
+      ['Type', m => (m.ipAllowList ? 'ipAllowList' : m.inFlightConn ? 'inFlightConn' : '')],
+      ['Used by', m => list(m.usedBy)],
+    ],
+  },
 };
 
 /** What the current view shows and its filters, from the location hash: #/routers?search=x&status=disabled */
@@ -108,7 +133,7 @@ async function load(view) {
   const paths = {
     overview: 'overview', entrypoints: 'entrypoints', plugins: 'plugins', version: 'version', certificates: 'certificates',
     providers: 'providers',
-    routers: KINDS.routers.path, services: KINDS.services.path, middlewares: KINDS.middlewares.path,
+    ...Object.fromEntries(Object.entries(KINDS).map(([kind, spec]) => [kind, spec.path])),
   };
   if (!data.version) wanted.push('version');
   const results = await Promise.all(wanted.map(key => getJson(paths[key])));
