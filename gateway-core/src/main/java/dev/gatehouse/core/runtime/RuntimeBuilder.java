@@ -108,6 +108,16 @@ public final class RuntimeBuilder {
         TcpRules rules = new TcpRules(settings.extensions()::tcpMatcher,
                 settings.extensions().names(dev.gatehouse.core.plugin.ExtensionKind.TCP_MATCHER));
         return new TcpRuntimeBuilder(settings.entryPoints(), settings.defaultEntryPoints(), rules).build(configuration.tcp(),
-                claims, tlsPlan::add, problems, new java.util.HashSet<>());
+                claims, (router, tls, provider, hosts) -> {
+                    String options = TlsPlan.optionsName(tls, provider);
+                    if (!options.equals(dev.gatehouse.core.tls.TlsManager.DEFAULT_OPTIONS)
+                            && !configuration.tls().options().containsKey(options)) {
+                        return "TLS options '" + options + "' do not exist (known: " + (configuration.tls().options()
+                                .isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(
+                                        configuration.tls().options().keySet()))) + ")";
+                    }
+                    tlsPlan.add(router, tls, provider, hosts);
+                    return null;
+                }, problems, new java.util.HashSet<>());
     }
 }

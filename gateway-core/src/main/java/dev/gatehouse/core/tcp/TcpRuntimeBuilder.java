@@ -33,7 +33,8 @@ public final class TcpRuntimeBuilder {
     /** Receives what a terminating router needs of the TLS set-up: its certificates' domains, options, resolver. */
     @FunctionalInterface
     public interface TlsDemands {
-        void add(String router, RouterTlsConfig tls, String provider, Set<String> hosts);
+        /** @return what is wrong with the router's TLS settings (options that do not exist), or null when it is taken */
+        String add(String router, RouterTlsConfig tls, String provider, Set<String> hosts);
     }
 
     /** What the HTTP routers over TLS of one entry point claim (see {@link TcpEntryPointRoutes}). */
@@ -81,6 +82,13 @@ public final class TcpRuntimeBuilder {
             // As Traefik: an entry point that does not exist is a warning when the router serves on another.
             warnings.forEach(warning -> problems.add(new ConfigProblem(ConfigElement.tcpRouter(name), defined.origin(),
                     ProblemKind.INVALID, warning)));
+            if (route != null && errors.isEmpty() && route.mode() == TcpRoute.Mode.TERMINATE) {
+                String tlsProblem = tlsDemands.add(name, defined.value().tls().termination(), defined.provider(),
+                        new LinkedHashSet<>(hostSniNames(defined.value())));
+                if (tlsProblem != null) {
+                    errors.add(tlsProblem);
+                }
+            }
             if (route == null || !errors.isEmpty()) {
                 errors.forEach(error -> problems.add(new ConfigProblem(ConfigElement.tcpRouter(name), defined.origin(),
                         ProblemKind.INVALID, error)));
@@ -89,10 +97,6 @@ public final class TcpRuntimeBuilder {
             for (int index : indexes) {
                 (route.mode() == TcpRoute.Mode.PLAIN ? plain : tls).get(index).add(route);
                 using.computeIfAbsent(name, n -> new ArrayList<>()).add(entryPoints.get(index));
-            }
-            if (route.mode() == TcpRoute.Mode.TERMINATE) {
-                tlsDemands.add(name, defined.value().tls().termination(), defined.provider(),
-                        new LinkedHashSet<>(hostSniNames(defined.value())));
             }
             served.add(name);
         });

@@ -78,7 +78,13 @@ class TcpRuntimeBuilderTest {
                 defined(transports));
         return new TcpRuntimeBuilder(List.of("web", "db"), List.of("web", "db"),
                 new TcpRules(MATCHERS::get, MATCHERS.keySet())).build(tcp, httpTls,
-                (router, tls, provider, hosts) -> tlsDemands.put(router, hosts), problems, new HashSet<>());
+                (router, tls, provider, hosts) -> {
+                    if ("nope".equals(tls.options())) {
+                        return "TLS options 'nope@file' do not exist";
+                    }
+                    tlsDemands.put(router, hosts);
+                    return null;
+                }, problems, new HashSet<>());
     }
 
     private static <T> Map<String, Defined<T>> defined(Map<String, T> values) {
@@ -100,6 +106,8 @@ class TcpRuntimeBuilderTest {
                 Arguments.of(router("Host(`a.test`)", "db", null), "unknown TCP matcher 'Host'"),
                 Arguments.of(router("HostSNI(`a`, `b`)", "db", TERMINATE), "HostSNI expects 1 argument, got 2"),
                 Arguments.of(router("HostSNI(`*`) &&", "db", null), "at position"),
+                Arguments.of(router("HostSNI(`a.test`)", "db", new TcpRouterTlsConfig(null, "nope", null, List.of())),
+                        "TLS options 'nope@file' do not exist"),
                 Arguments.of(router("ALPN(`h2`)", "db", TERMINATE), "unknown TCP matcher 'ALPN' (known: ClientIP, HostSNI)"),
                 Arguments.of(router("ClientIP(`10.0.0.300`)", "db", null), "10.0.0.300"),
                 Arguments.of(new TcpRouterConfig("HostSNI(`*`)", List.of("nowhere"), List.of(), "db", null, null, null),
