@@ -65,6 +65,10 @@ class TcpRealServersTest {
                       entryPoints: [db]
                       service: redis-plain
                       tls: {}
+                    to-tls:
+                      rule: HostSNI(`*`)
+                      entryPoints: [plain]
+                      service: redis-over-tls
                     proxied-v1:
                       rule: HostSNI(`*`)
                       entryPoints: [pp1]
@@ -82,6 +86,12 @@ class TcpRealServersTest {
                       loadBalancer:
                         servers:
                           - address: %s
+                    redis-over-tls:
+                      loadBalancer:
+                        serversTransport: redis-tls
+                        servers:
+                          - address: %s
+                            tls: true
                     haproxy-v1:
                       loadBalancer:
                         serversTransport: v1
@@ -93,6 +103,10 @@ class TcpRealServersTest {
                         servers:
                           - address: 127.0.0.1:%d
                   serversTransports:
+                    redis-tls:
+                      tls:
+                        serverName: redis.pass.test
+                        rootCAs: [%s]
                     v1:
                       proxyProtocol:
                         version: 1
@@ -102,11 +116,13 @@ class TcpRealServersTest {
                   certificates:
                     - certFile: %s
                       keyFile: %s
-                """.formatted(redisTls.address(), redisPlain.address(), haproxyV1, haproxyV2,
-                gatewayCertificate.cert(), gatewayCertificate.key()))
+                """.formatted(redisTls.address(), redisPlain.address(), redisTls.address(), haproxyV1, haproxyV2,
+                redisCa.caFile(), gatewayCertificate.cert(), gatewayCertificate.key()))
                 .staticConfig("""
                         entryPoints:
                           db:
+                            address: "127.0.0.1:0"
+                          plain:
                             address: "127.0.0.1:0"
                           pp1:
                             address: "127.0.0.1:0"
@@ -187,6 +203,19 @@ class TcpRealServersTest {
         assertEquals("OK", redisCli("redis.term.test", gatewayCa.caFile(), "SET", "where", "behind termination"));
         assertEquals("behind termination", redisPlain.get("where"), "the key is in the plain Redis");
         assertEquals("behind termination", redisCli("redis.term.test", gatewayCa.caFile(), "GET", "where"));
+    }
+
+    @Test
+    void aPlainClientReachesRedisOverTlsThroughTheTransportsTls() throws Exception {
+        List<String> args = List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(gateway.port("plain")),
+                "SET", "where", "over TLS to the server");
+        Process process = new ProcessBuilder(args).redirectErrorStream(true).start();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("redis-cli did not finish");
+        }
+        assertEquals("OK", new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        assertEquals("over TLS to the server", redisTls.get("where"), "the gateway spoke TLS to Redis, checking it");
     }
 
     @Test

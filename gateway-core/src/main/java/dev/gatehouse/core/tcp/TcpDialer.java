@@ -15,6 +15,7 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Scheduler;
 import dev.gatehouse.core.logging.FailureReasons;
 import org.slf4j.Logger;
@@ -45,9 +46,10 @@ public final class TcpDialer extends ContainerLifeCycle {
      *
      * @param prefix bytes for the server before the client's (a PROXY protocol header), or null
      * @param keepAlive whether TCP keep-alive probes are sent on the server connection
+     * @param tls the TLS client when the server speaks TLS (the tunnel then carries the decrypted bytes), else null
      */
     public void dial(TcpTunnel tunnel, InetSocketAddress server, Duration timeout, boolean keepAlive, ByteBuffer prefix,
-            Duration terminationDelay) {
+            Duration terminationDelay, SslContextFactory.Client tls) {
         AtomicBoolean settled = new AtomicBoolean();
         Scheduler.Task deadline = timeout.isZero() || timeout.isNegative() ? null
                 : tunnel.scheduler().schedule(() -> {
@@ -59,11 +61,15 @@ public final class TcpDialer extends ContainerLifeCycle {
                 }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<String, Object> context = new HashMap<>();
         context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
+        ClientConnectionFactory tunnelSide = (endPoint, ignored) -> tunnel.serverConnection(endPoint, prefix,
+                terminationDelay);
+        ClientConnectionFactory connection = tls == null ? tunnelSide
+                : connector.newSslClientConnectionFactory(tls, tunnelSide);
         context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ignored) -> {
             if (keepAlive && endPoint.getTransport() instanceof java.nio.channels.SocketChannel channel) {
                 channel.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
             }
-            return tunnel.serverConnection(endPoint, prefix, terminationDelay);
+            return connection.newConnection(endPoint, context);
         });
         context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
             @Override

@@ -12,7 +12,9 @@ import dev.gatehouse.core.dynamic.ElementNames;
 import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.dynamic.TcpDefinitions;
 import dev.gatehouse.core.router.RuleSyntaxException;
+import dev.gatehouse.core.proxy.UpstreamTls;
 import java.time.Duration;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -362,17 +364,14 @@ public final class TcpRuntimeBuilder {
                 return new TcpServices.Weighted(children, weights);
             }
             TcpServiceConfig.LoadBalancer balancer = service.loadBalancer();
+            TcpServices.Transport transport = transport(balancer, defined.provider());
             List<TcpServices.Server> servers = new ArrayList<>();
             for (int i = 0; i < balancer.servers().size(); i++) {
                 TcpServiceConfig.Server server = balancer.servers().get(i);
-                if (server.tlsOrDefault()) {
-                    throw new IllegalArgumentException("loadBalancer.servers[" + i + "].tls: TLS to TCP servers is not "
-                            + "supported by Gatehouse yet; connect to a plain port, or pass TLS through with a router's "
-                            + "tls.passthrough");
-                }
-                servers.add(address(server.address(), "loadBalancer.servers[" + i + "].address"));
+                String key = "loadBalancer.servers[" + i + "].address";
+                servers.add(address(server.address(), key, server.tlsOrDefault() ? tlsClient(transport) : null));
             }
-            return new TcpServices.LoadBalancer(servers, transport(balancer, defined.provider()));
+            return new TcpServices.LoadBalancer(servers, transport);
         }
 
         private TcpServices.Transport transport(TcpServiceConfig.LoadBalancer balancer, String provider) {
@@ -386,26 +385,47 @@ public final class TcpRuntimeBuilder {
                             : String.join(", ", new TreeMap<>(tcp.serversTransports()).keySet())) + ")");
                 }
                 TcpServersTransportConfig config = defined.value();
-                if (config.tls() != null) {
-                    throw new IllegalArgumentException("TCP serversTransport " + name + ": tls is not supported by "
-                            + "Gatehouse yet");
-                }
                 int version = config.proxyProtocol() == null ? 0 : proxyProtocolVersion(config.proxyProtocol());
                 transport = new TcpServices.Transport(
                         config.dialTimeout() == null ? transport.dialTimeout() : config.dialTimeout(),
                         config.dialKeepAlive() == null || !config.dialKeepAlive().isNegative(),
                         config.terminationDelay() == null ? transport.terminationDelay() : config.terminationDelay(),
-                        version);
+                        version, config.tls() == null ? null : tlsClient(name, config.tls()));
             }
             if (balancer.proxyProtocol() != null) {
                 transport = new TcpServices.Transport(transport.dialTimeout(), transport.keepAlive(),
-                        transport.terminationDelay(), proxyProtocolVersion(balancer.proxyProtocol()));
+                        transport.terminationDelay(), proxyProtocolVersion(balancer.proxyProtocol()), transport.tls());
             }
             if (balancer.terminationDelay() != null) {
                 transport = new TcpServices.Transport(transport.dialTimeout(), transport.keepAlive(),
-                        Duration.ofMillis(balancer.terminationDelay()), transport.proxyProtocolVersion());
+                        Duration.ofMillis(balancer.terminationDelay()), transport.proxyProtocolVersion(), transport.tls());
             }
             return transport;
+        }
+
+        /** The TLS client of servers with {@code tls: true}: the transport's, else the JVM's authorities. */
+        private SslContextFactory.Client tlsClient(TcpServices.Transport transport) {
+            if (transport.tls() != null) {
+                return transport.tls();
+            }
+            return tlsClient("(default)", new TcpServersTransportConfig.Tls(null, null, null, null));
+        }
+
+        /**
+         * A started TLS client as an HTTP servers transport's is built. It holds no thread or socket: nothing to
+         * stop when the configuration changes, and the tunnels that use it outlive any reload.
+         */
+        private static SslContextFactory.Client tlsClient(String transport, TcpServersTransportConfig.Tls tls) {
+            try {
+                SslContextFactory.Client client = UpstreamTls.of(tls.asHttpTransport());
+                client.start();
+                return client;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("TCP serversTransport " + transport + ": tls." + e.getMessage());
+            } catch (Exception e) {
+                throw new IllegalArgumentException("TCP serversTransport " + transport + ": tls cannot be set up: "
+                        + e.getMessage());
+            }
         }
 
         private static int proxyProtocolVersion(TcpServiceConfig.ProxyProtocol proxyProtocol) {
@@ -417,7 +437,7 @@ public final class TcpRuntimeBuilder {
         }
 
         /** {@code host:port}, {@code [::1]:port}; the port is required, as in Traefik. */
-        private static TcpServices.Server address(String address, String key) {
+        private static TcpServices.Server address(String address, String key, SslContextFactory.Client tls) {
             if (address == null || address.isBlank()) {
                 throw new IllegalArgumentException(key + " is missing: give host:port");
             }
@@ -436,7 +456,7 @@ public final class TcpRuntimeBuilder {
             if (host.isEmpty() || port < 1 || port > 65535) {
                 throw new IllegalArgumentException(key + " '" + address + "' is not host:port (such as 10.0.0.5:5432)");
             }
-            return new TcpServices.Server(host, port);
+            return new TcpServices.Server(host, port, tls);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /** The TCP services: a load balancer over servers, and a weighted set of services. */
 final class TcpServices {
@@ -17,12 +18,17 @@ final class TcpServices {
      *
      * @param proxyProtocolVersion 0 for none, else 1 or 2
      */
-    record Transport(Duration dialTimeout, boolean keepAlive, Duration terminationDelay, int proxyProtocolVersion) {
-        static final Transport DEFAULT = new Transport(Duration.ofSeconds(30), true, Duration.ofMillis(100), 0);
+    record Transport(Duration dialTimeout, boolean keepAlive, Duration terminationDelay, int proxyProtocolVersion,
+            SslContextFactory.Client tls) {
+        static final Transport DEFAULT = new Transport(Duration.ofSeconds(30), true, Duration.ofMillis(100), 0, null);
     }
 
-    /** One server address, resolved when the connection is made (a name may change address). */
-    record Server(String host, int port) {
+    /**
+     * One server address, resolved when the connection is made (a name may change address).
+     *
+     * @param tls the TLS client for a server with {@code tls: true}, null for plain TCP
+     */
+    record Server(String host, int port, SslContextFactory.Client tls) {
     }
 
     /** Servers in turn, as Traefik's TCP load balancer picks them. */
@@ -50,7 +56,7 @@ final class TcpServices {
             }
             // An unresolved address is resolved by the connector's channel when it connects.
             tunnel.dialer().dial(tunnel, new InetSocketAddress(server.host(), server.port()), transport.dialTimeout(),
-                    transport.keepAlive(), header, transport.terminationDelay());
+                    transport.keepAlive(), header, transport.terminationDelay(), server.tls());
         }
     }
 

@@ -13,6 +13,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
@@ -125,9 +126,13 @@ public final class TcpTunnel {
         return side;
     }
 
-    /** The server's side is open: sends what the client sent before, then pumps both ways. */
+    /**
+     * The server's side is open: sends what the client sent before, then pumps both ways. Over TLS the connection
+     * is the TLS one, whose decrypted side is the tunnel's; the handshake runs with the first write.
+     */
     public void connected(Connection serverSide) {
-        Side side = (Side) serverSide;
+        Connection inner = serverSide instanceof SslConnection ssl ? ssl.getSslEndPoint().getConnection() : serverSide;
+        Side side = (Side) inner;
         server = side;
         side.peer = client;
         client.peer = side;
