@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,8 @@ class TcpRoutingTest {
     private static TcpServers.Echo passTwo;
     private static TestBackend http;
     private static TestGateway gateway;
+    /** A port nothing listens on: the server of a service that is down. */
+    private static final int CLOSED_PORT = Gateways.freePort();
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,6 +66,8 @@ class TcpRoutingTest {
                           raw:
                             address: "127.0.0.1:0"
                           guarded:
+                            address: "127.0.0.1:0"
+                          dead:
                             address: "127.0.0.1:0"
                         providers:
                           providersThrottleDuration: 100ms
@@ -127,6 +132,10 @@ class TcpRoutingTest {
                       rule: HostSNI(`no-tls.test`)
                       entryPoints: [raw]
                       service: plain
+                    dead:
+                      rule: HostSNI(`*`)
+                      entryPoints: [dead]
+                      service: nowhere
                     guarded:
                       rule: HostSNI(`*`)
                       entryPoints: [guarded]
@@ -139,6 +148,10 @@ class TcpRoutingTest {
                         serversTransport: patient
                         servers:
                           - address: %s
+                    nowhere:
+                      loadBalancer:
+                        servers:
+                          - address: 127.0.0.1:%d
                     one:
                       loadBalancer:
                         servers:
@@ -159,7 +172,7 @@ class TcpRoutingTest {
                       dialTimeout: 5s
                       # the server may go on answering this long after the client ended its stream (half-close)
                       terminationDelay: 10s
-                """.formatted(http.url(), extra, plain.address(), passOne.address(), passTwo.address());
+                """.formatted(http.url(), extra, plain.address(), CLOSED_PORT, passOne.address(), passTwo.address());
     }
 
     @AfterAll
@@ -261,7 +274,7 @@ class TcpRoutingTest {
         assertEquals("[\"anything@file\",\"broken@file\",\"guarded@file\",\"terminated@file\"]", plainService.path("usedBy").toString());
 
         JsonNode overview = json.readTree(gateway.get("/api/overview").body());
-        assertEquals(6, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
+        assertEquals(7, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
         assertEquals(1, overview.path("tcp").path("routers").path("errors").asInt(), overview.toString());
     }
 
@@ -304,6 +317,19 @@ class TcpRoutingTest {
             outside.setSoTimeout(10_000);
             assertEquals(-1, outside.getInputStream().read());
         }
+    }
+
+    @Test
+    void aServerThatIsDownClosesTheClientsAndIsLoggedOncePerWindow() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port("dead"))) {
+                socket.setSoTimeout(10_000);
+                assertEquals(-1, socket.getInputStream().read(), "closed: the server cannot be reached");
+            }
+        }
+        List<String> lines = gateway.logLines("TCP router dead@file: cannot connect to server");
+        assertEquals(1, lines.size(), gateway.logs());
+        assertTrue(lines.get(0).contains("127.0.0.1:" + CLOSED_PORT) && !lines.get(0).contains("Exception"), lines.get(0));
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Scheduler;
+import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.logging.FailureReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,11 @@ public final class TcpDialer extends ContainerLifeCycle {
     private static final Logger LOG = LoggerFactory.getLogger(TcpDialer.class);
 
     private final ClientConnector connector = new ClientConnector();
+    /**
+     * A server that is down fails every connection routed to it: one line per window says so, with how many were
+     * left out, so that clients reconnecting in a loop cannot flood the log.
+     */
+    private final FailureLog.Window failures = new FailureLog.Window();
 
     public TcpDialer(Executor executor, Scheduler scheduler) {
         connector.setExecutor(executor);
@@ -54,8 +60,11 @@ public final class TcpDialer extends ContainerLifeCycle {
         Scheduler.Task deadline = timeout.isZero() || timeout.isNegative() ? null
                 : tunnel.scheduler().schedule(() -> {
                     if (settled.compareAndSet(false, true)) {
-                        LOG.warn("TCP router {}: connecting to server {} took longer than the dial timeout ({})",
-                                tunnel.router(), server, timeout);
+                        String leftOut = failures.admit();
+                        if (leftOut != null) {
+                            LOG.warn("TCP router {}: connecting to server {} took longer than the dial timeout ({}); "
+                                    + "the client's connection is closed{}", tunnel.router(), server, timeout, leftOut);
+                        }
                         tunnel.close(new TimeoutException("connecting to " + server + " took longer than " + timeout));
                     }
                 }, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -90,8 +99,11 @@ public final class TcpDialer extends ContainerLifeCycle {
                     deadline.cancel();
                 }
                 if (settled.compareAndSet(false, true)) {
-                    LOG.warn("TCP router {}: cannot connect to server {}: {}", tunnel.router(), server,
-                            FailureReasons.of(failure));
+                    String leftOut = failures.admit();
+                    if (leftOut != null) {
+                        LOG.warn("TCP router {}: cannot connect to server {}: {}; the client's connection is closed{}",
+                                tunnel.router(), server, FailureReasons.of(failure), leftOut);
+                    }
                     tunnel.close(failure);
                 }
             }
