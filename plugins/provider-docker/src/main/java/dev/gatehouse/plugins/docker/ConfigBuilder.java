@@ -65,21 +65,41 @@ final class ConfigBuilder {
         Map<String, Fragment> fragments = new LinkedHashMap<>();
         // service name -> (origin, service tree) of each container that defines it
         Map<String, List<Map.Entry<String, Map<String, Object>>>> services = new TreeMap<>();
+        Map<String, List<Map.Entry<String, Map<String, Object>>>> tcpServices = new TreeMap<>();
         for (ContainerInfo container : sorted) {
-            Fragment fragment = buildContainer(container, byIdOrName, gatewayNetworks, hostAddress, services);
+            Fragment fragment = buildContainer(container, byIdOrName, gatewayNetworks, hostAddress, services,
+                    tcpServices);
             if (fragment != null) {
                 fragments.put(fragment.origin, fragment);
             }
         }
 
         List<ConfigurationFragment> merged = new ArrayList<>();
+        mergeServices("http", services, fragments, merged);
+        mergeServices("tcp", tcpServices, fragments, merged);
+
+        List<ConfigurationFragment> all = new ArrayList<>();
+        for (Fragment f : fragments.values()) {
+            all.add(f.toFragment());
+        }
+        all.addAll(merged);
+        return new ConfigurationSnapshot(all);
+    }
+
+    /**
+     * The services several containers define (replicas of one compose service): one definition, or different ones,
+     * stay with their containers (the gateway reports a conflict naming every container); the same definition
+     * becomes one service with every container's servers, as Traefik merges them.
+     *
+     * @param protocol {@code http} or {@code tcp}
+     */
+    private static void mergeServices(String protocol, Map<String, List<Map.Entry<String, Map<String, Object>>>> services,
+            Map<String, Fragment> fragments, List<ConfigurationFragment> merged) {
         for (Map.Entry<String, List<Map.Entry<String, Map<String, Object>>>> service : services.entrySet()) {
             List<Map.Entry<String, Map<String, Object>>> definitions = service.getValue();
             if (definitions.size() == 1 || !sameApartFromServers(definitions)) {
-                // One definition, or different ones: each stays with its container, and the gateway reports the
-                // conflict naming every container that defines it.
                 for (Map.Entry<String, Map<String, Object>> d : definitions) {
-                    fragments.get(d.getKey()).section("http.services").put(service.getKey(), d.getValue());
+                    fragments.get(d.getKey()).section(protocol + ".services").put(service.getKey(), d.getValue());
                 }
                 continue;
             }
@@ -92,20 +112,14 @@ final class ConfigBuilder {
             Map<String, Object> tree = copy(definitions.get(0).getValue());
             loadBalancer(tree).put("servers", servers);
             merged.add(ConfigurationFragment.of("containers " + String.join(", ", origins),
-                    Map.of("http", Map.of("services", Map.of(service.getKey(), tree)))));
+                    Map.of(protocol, Map.of("services", Map.of(service.getKey(), tree)))));
         }
-
-        List<ConfigurationFragment> all = new ArrayList<>();
-        for (Fragment f : fragments.values()) {
-            all.add(f.toFragment());
-        }
-        all.addAll(merged);
-        return new ConfigurationSnapshot(all);
     }
 
     private Fragment buildContainer(ContainerInfo container, Map<String, ContainerInfo> byIdOrName,
             Set<String> gatewayNetworks, String hostAddress,
-            Map<String, List<Map.Entry<String, Map<String, Object>>>> services) {
+            Map<String, List<Map.Entry<String, Map<String, Object>>>> services,
+            Map<String, List<Map.Entry<String, Map<String, Object>>>> tcpServices) {
         LabelParser.Parsed parsed = LabelParser.parse(container.labels());
         Fragment fragment = new Fragment("container " + container.name());
         fragment.errors.addAll(parsed.errors);
@@ -131,6 +145,15 @@ final class ConfigBuilder {
                 : config.network(), byIdOrName, gatewayNetworks, hostAddress);
         if (tcpProblem != null) {
             fragment.errors.add(tcpProblem);
+        }
+        // Load balancers go with the HTTP ones through the merge of replicas; weighted services stay here.
+        Map<String, Object> ownTcpServices = fragment.sections.containsKey("tcp.services")
+                ? fragment.section("tcp.services") : Map.of();
+        for (String name : List.copyOf(ownTcpServices.keySet())) {
+            if (ownTcpServices.get(name) instanceof Map<?, ?> tree && tree.containsKey("loadBalancer")) {
+                tcpServices.computeIfAbsent(name, k -> new ArrayList<>()).add(Map.entry(fragment.origin, castMap(tree)));
+                ownTcpServices.remove(name);
+            }
         }
         Map<String, Map<String, Object>> routers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         routers.putAll(parsed.kind("http.routers"));

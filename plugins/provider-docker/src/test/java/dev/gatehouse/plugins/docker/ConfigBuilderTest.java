@@ -224,6 +224,21 @@ class ConfigBuilderTest {
     }
 
     @Test
+    void replicasOfOneTcpServiceBecomeServersOfThatService() {
+        Map<String, String> l = labels("traefik.tcp.routers.db.rule", "HostSNI(`*`)",
+                "traefik.tcp.services.db.loadbalancer.server.port", "5432");
+        ContainerInfo one = new ContainerInfo("1", "db-1", l, true, false, null, "net", Map.of("net", "10.0.0.1"), List.of());
+        ContainerInfo two = new ContainerInfo("2", "db-2", l, true, false, null, "net", Map.of("net", "10.0.0.2"), List.of());
+        ConfigurationSnapshot s = build(DEFAULTS, two, one);
+        assertEquals(List.of("container db-1", "container db-2", "containers db-1, db-2"),
+                s.fragments().stream().map(ConfigurationFragment::origin).toList());
+        assertTrue(tree(s.fragments().get(0)).contains("routers={db={rule=HostSNI(`*`), service=db}}"),
+                tree(s.fragments().get(0)));
+        assertEquals("{tcp={services={db={loadBalancer={servers=[{address=10.0.0.1:5432}, {address=10.0.0.2:5432}]}}}}}",
+                tree(s.fragments().get(2)));
+    }
+
+    @Test
     void replicasDefiningTheServiceDifferentlyStayApartForTheGatewayToReportTheConflict() {
         ContainerInfo one = container("a", labels("traefik.http.services.s.loadbalancer.passhostheader", "true"), 80);
         ContainerInfo two = container("b", labels("traefik.http.services.s.loadbalancer.passhostheader", "false"), 80);
