@@ -134,6 +134,14 @@ try {
     await page.screenshot({ path: join(screenshots, `${view}.png`), fullPage: true });
   }
 
+  step('TCP routers');
+  await page.locator('#nav a[data-view="tcp-routers"]').click();
+  const tcpRouter = page.locator('section#tcp-routers #table tr[data-name="db@file"]');
+  await tcpRouter.waitFor();
+  check(await tcpRouter.locator('.badge').textContent() === 'enabled', 'the TCP router db@file is not shown enabled');
+  check((await tcpRouter.textContent()).includes('passthrough'), 'the TCP router db@file does not say passthrough');
+  await page.screenshot({ path: join(screenshots, 'tcp-routers.png'), fullPage: true });
+
   await page.waitForTimeout(1500); // one more live refresh, in case it logs anything
   check(problems.length === 0, `the page had errors:\n  ${problems.join('\n  ')}`);
   console.log('PASS');

@@ -65,6 +65,18 @@ class DashboardBrowserTest {
                 strip:
                   stripPrefix:
                     prefixes: ["/x"]
+            tcp:
+              routers:
+                db:
+                  rule: HostSNI(`db.test`)
+                  service: db
+                  tls:
+                    passthrough: true
+              services:
+                db:
+                  loadBalancer:
+                    servers:
+                      - address: 127.0.0.1:1
             """;
 
     private static final String CREATED = """

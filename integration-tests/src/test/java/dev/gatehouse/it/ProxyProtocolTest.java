@@ -307,7 +307,8 @@ class ProxyProtocolTest {
         }
     }
 
-    private static String haproxy() {
+    /** The HAProxy binary; a skip (a failure with IT_HAPROXY=required) when it is not installed. */
+    static String haproxy() {
         for (String folder : (System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin")
                 .split(File.pathSeparator)) {
             Path candidate = Path.of(folder, "haproxy");

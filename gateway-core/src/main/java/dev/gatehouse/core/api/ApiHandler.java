@@ -16,6 +16,8 @@ import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
+import dev.gatehouse.core.config.dynamic.tcp.TcpRouterConfig;
+import dev.gatehouse.core.tcp.TcpModel;
 import dev.gatehouse.core.runtime.ElementOrigin;
 import dev.gatehouse.core.runtime.MiddlewareInfo;
 import dev.gatehouse.core.runtime.RouterInfo;
@@ -165,6 +167,10 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
             case "/api/http/routers" -> filter(routers(current), query);
             case "/api/http/services" -> filter(services(current), query);
             case "/api/http/middlewares" -> filter(middlewares(current), query);
+            case "/api/tcp/routers" -> filter(tcpElements(current.runtime().tcp().model().routers(), "using"), query);
+            case "/api/tcp/services" -> filter(tcpElements(current.runtime().tcp().model().services(), "usedBy"), query);
+            case "/api/tcp/middlewares" -> filter(tcpElements(current.runtime().tcp().model().middlewares(), "usedBy"),
+                    query);
             case "/api/udp/routers" -> filter(udpRouters(current), query);
             case "/api/udp/services" -> filter(udpServices(current), query);
             default -> one(path, current);
@@ -191,6 +197,20 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                     default -> middlewares(current);
                 };
                 return all.stream().filter(e -> name.equals(e.get("name"))).findFirst().orElse(null);
+            }
+        }
+        for (String kind : List.of("routers", "services", "middlewares")) {
+            String prefix = "/api/tcp/" + kind + "/";
+            if (path.startsWith(prefix)) {
+                String name = java.net.URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+                TcpModel model = current.runtime().tcp().model();
+                TcpModel.Element element = switch (kind) {
+                    case "routers" -> model.routers().get(name);
+                    case "services" -> model.services().get(name);
+                    default -> model.middlewares().get(name);
+                };
+                return element == null ? null
+                        : tcpElement(name, element, kind.equals("routers") ? "using" : "usedBy");
             }
         }
         for (String kind : List.of("routers", "services")) {
@@ -314,6 +334,36 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
 
     /**
+     * {@code /api/tcp/routers}, {@code /api/tcp/services}, {@code /api/tcp/middlewares}: as Traefik shows them, each
+     * element's configuration with {@code status}, {@code error}, {@code name}, {@code provider}, and {@code using}
+     * (a router's entry points) or {@code usedBy}.
+     */
+    private List<Map<String, Object>> tcpElements(Map<String, TcpModel.Element> elements, String relation) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        elements.forEach((name, element) -> out.add(tcpElement(name, element, relation)));
+        return out;
+    }
+
+    private Map<String, Object> tcpElement(String name, TcpModel.Element tcp, String relation) {
+        Map<String, Object> element = tcp.config() == null ? new LinkedHashMap<>()
+                : element(json.convertValue(tcp.config(), Map.class));
+        if (tcp.config() instanceof TcpRouterConfig router && router.tls() != null) {
+            // As Traefik shows it: tls with its passthrough flag, so a terminating tls: {} is not left out as empty.
+            Map<String, Object> tls = new LinkedHashMap<>();
+            if (element.get("tls") instanceof Map<?, ?> written) {
+                written.forEach((key, value) -> tls.put(String.valueOf(key), value));
+            }
+            tls.put("passthrough", router.tls().isPassthrough());
+            element.put("tls", tls);
+        }
+        element.put("status", !tcp.enabled() ? "disabled" : tcp.errors().isEmpty() ? "enabled" : "warning");
+        putErrors(element, new ArrayList<>(tcp.errors()));
+        element.put(relation, tcp.related());
+        finish(element, name, new dev.gatehouse.core.runtime.ElementOrigin(tcp.provider(), tcp.origin()));
+        return element;
+    }
+
+    /**
      * {@code /api/certificates} (Gatehouse's): every certificate served, soonest expiry first, with its domains,
      * issuer, validity, and where it came from ({@code static}, {@code default}, or {@code resolver} with the
      * resolver's name).
@@ -418,6 +468,11 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                 providers.add(router.origin().provider());
             }
         });
+        TcpModel tcpModel = current.runtime().tcp().model();
+        Map<String, Object> tcp = new LinkedHashMap<>();
+        tcp.put("routers", counts(tcpElements(tcpModel.routers(), "using")));
+        tcp.put("services", counts(tcpElements(tcpModel.services(), "usedBy")));
+        tcp.put("middlewares", counts(tcpElements(tcpModel.middlewares(), "usedBy")));
         Map<String, Object> udp = new LinkedHashMap<>();
         udp.put("routers", counts(udpRouters(current)));
         udp.put("services", counts(udpServices(current)));
@@ -426,7 +481,7 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
                 providers.add(router.origin().provider());
             }
         });
-        return Map.of("http", http, "udp", udp, "providers", providers, "providerHealth", providers());
+        return Map.of("http", http, "tcp", tcp, "udp", udp, "providers", providers, "providerHealth", providers());
     }
 
     private static Map<String, Object> counts(List<Map<String, Object>> elements) {

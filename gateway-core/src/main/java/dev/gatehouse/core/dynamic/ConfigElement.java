@@ -16,6 +16,10 @@ public record ConfigElement(Type type, String name) {
         MIDDLEWARE("middleware"),
         SERVERS_TRANSPORT("serversTransport"),
         PROVIDER("provider"),
+        TCP_ROUTER("TCP router"),
+        TCP_SERVICE("TCP service"),
+        TCP_MIDDLEWARE("TCP middleware"),
+        TCP_SERVERS_TRANSPORT("TCP serversTransport"),
         UDP_ROUTER("UDP router"),
         UDP_SERVICE("UDP service"),
         /** A source as a whole, a TLS key, a host: named by its description alone. */
@@ -48,6 +52,14 @@ public record ConfigElement(Type type, String name) {
 
     public static ConfigElement middleware(String name) {
         return new ConfigElement(Type.MIDDLEWARE, name);
+    }
+
+    public static ConfigElement tcpRouter(String name) {
+        return new ConfigElement(Type.TCP_ROUTER, name);
+    }
+
+    public static ConfigElement tcpService(String name) {
+        return new ConfigElement(Type.TCP_SERVICE, name);
     }
 
     /** Anything without a qualified name of its own, by its description ({@code tls.options.modern@file}). */

@@ -1,9 +1,9 @@
 package dev.gatehouse.core.dynamic;
 
-import dev.gatehouse.core.logging.LogText;
-import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.ProviderContext;
+import dev.gatehouse.core.logging.LogText;
 import dev.gatehouse.core.time.Scheduler;
 import java.time.Duration;
 import java.util.Collection;

@@ -13,6 +13,10 @@ import dev.gatehouse.core.config.dynamic.RouterConfig;
 import dev.gatehouse.core.config.dynamic.ServersTransportConfig;
 import dev.gatehouse.core.config.dynamic.ServiceConfig;
 import dev.gatehouse.core.config.dynamic.TlsConfiguration;
+import dev.gatehouse.core.config.dynamic.tcp.TcpMiddlewareConfig;
+import dev.gatehouse.core.config.dynamic.tcp.TcpRouterConfig;
+import dev.gatehouse.core.config.dynamic.tcp.TcpServersTransportConfig;
+import dev.gatehouse.core.config.dynamic.tcp.TcpServiceConfig;
 import dev.gatehouse.core.config.dynamic.udp.UdpRouterConfig;
 import dev.gatehouse.core.config.dynamic.udp.UdpServiceConfig;
 import java.util.ArrayList;
@@ -31,7 +35,9 @@ import java.util.TreeMap;
 public final class DynamicConfigurationBinder {
 
     private static final String DEFAULT_STORE = "default";
-    private static final Set<String> HTTP_SECTIONS = Set.of("routers", "services", "middlewares", "serverstransports");
+    /** The sections of {@code http} and {@code tcp}, in Traefik's spelling. */
+    private static final List<String> HTTP_SECTIONS = List.of("routers", "services", "middlewares", "serversTransports");
+    private static final List<String> UDP_SECTIONS = List.of("routers", "services");
 
     private final ObjectMapper mapper;
 
@@ -58,6 +64,8 @@ public final class DynamicConfigurationBinder {
                 collector.transports, collector.problems,
                 new TlsDefinitions(collector.certificates, collector.tlsOptions, collector.defaultCertificate,
                         collector.defaultCertificate == null ? collector.defaultGeneratedCert : null),
+                new TcpDefinitions(collector.tcpRouters, collector.tcpServices, collector.tcpMiddlewares,
+                        collector.tcpTransports),
                 new UdpDefinitions(collector.udpRouters, collector.udpServices));
     }
 
@@ -70,10 +78,8 @@ public final class DynamicConfigurationBinder {
             switch (key.toLowerCase(java.util.Locale.ROOT)) {
                 case "http" -> bindHttp(key, top.getValue(), origin, lines, elements, collector);
                 case "tls" -> bindTls(key, top.getValue(), origin, lines, elements.provider, collector);
+                case "tcp" -> bindTcp(key, top.getValue(), origin, lines, elements, collector);
                 case "udp" -> bindUdp(key, top.getValue(), origin, lines, elements, collector);
-                case "tcp" -> collector.problems.add(new ConfigProblem(ConfigElement.other(source), origin,
-                        ProblemKind.UNSUPPORTED,
-                        "'" + key + "' routing is not supported by Gatehouse yet; the section is ignored"));
                 default -> collector.problems.add(new ConfigProblem(source, origin,
                         "unknown top-level key '" + key + "' (known: http, tls, tcp, udp)"));
             }
@@ -82,86 +88,99 @@ public final class DynamicConfigurationBinder {
 
     private void bindHttp(String httpKey, Object http, String origin, KeyLines lines, ProviderElements elements,
             Collector collector) {
-        String source = "provider " + elements.provider;
-        if (http == null) {
-            return;
-        }
-        if (!(http instanceof Map<?, ?> sections)) {
-            collector.problems.add(new ConfigProblem(source, origin, "'http' must be a section (a map of keys)"));
-            return;
-        }
-        for (Map.Entry<?, ?> section : sections.entrySet()) {
-            String name = String.valueOf(section.getKey());
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (!HTTP_SECTIONS.contains(lower)) {
-                collector.problems.add(new ConfigProblem(source, origin,
-                        "unknown key 'http." + name + "' (known: routers, services, middlewares, serversTransports)"));
-                continue;
-            }
-            if (section.getValue() == null) {
-                continue;
-            }
-            if (!(section.getValue() instanceof Map<?, ?> entries)) {
-                collector.problems.add(new ConfigProblem(source, origin, "'http." + name + "' must be a map of named elements"));
-                continue;
-            }
-            for (Map.Entry<?, ?> entry : entries.entrySet()) {
-                String elementName = String.valueOf(entry.getKey());
-                // The path as written, to find lines; messages name the section in Traefik's spelling.
-                List<String> written = List.of(httpKey, name, elementName);
-                String at = atLine(origin, lines.lineOf(written));
-                switch (lower) {
-                    case "routers" -> elements.routers.add(elementName, at, () -> bindElement(
-                            List.of("http", "routers", elementName), written, lines, entry.getValue(), RouterConfig.class));
-                    case "services" -> elements.services.add(elementName, at, () -> bindElement(
-                            List.of("http", "services", elementName), written, lines, entry.getValue(), ServiceConfig.class));
-                    case "serverstransports" -> elements.transports.add(elementName, at, () -> bindElement(
-                            List.of("http", "serversTransports", elementName), written, lines, entry.getValue(),
-                            ServersTransportConfig.class));
-                    default -> elements.middlewares.add(elementName, at,
-                            () -> bindMiddleware(elementName, entry.getValue()));
-                }
-            }
-        }
+        bindSections("http", httpKey, http, origin, lines, elements, collector, HTTP_SECTIONS,
+                (section, elementName, at, written, value) -> {
+                    switch (section) {
+                        case "routers" -> elements.routers.add(elementName, at, () -> bindElement(
+                                List.of("http", "routers", elementName), written, lines, value, RouterConfig.class));
+                        case "services" -> elements.services.add(elementName, at, () -> bindElement(
+                                List.of("http", "services", elementName), written, lines, value, ServiceConfig.class));
+                        case "serverstransports" -> elements.transports.add(elementName, at, () -> bindElement(
+                                List.of("http", "serversTransports", elementName), written, lines, value,
+                                ServersTransportConfig.class));
+                        default -> elements.middlewares.add(elementName, at, () -> bindMiddleware(elementName, value));
+                    }
+                });
+    }
+
+    /** {@code tcp}: routers, services, middlewares and servers transports, each element bound on its own. */
+    private void bindTcp(String tcpKey, Object tcp, String origin, KeyLines lines, ProviderElements elements,
+            Collector collector) {
+        bindSections("tcp", tcpKey, tcp, origin, lines, elements, collector, HTTP_SECTIONS,
+                (section, elementName, at, written, value) -> {
+                    switch (section) {
+                        case "routers" -> elements.tcpRouters.add(elementName, at, () -> bindElement(
+                                List.of("tcp", "routers", elementName), written, lines, value, TcpRouterConfig.class));
+                        case "services" -> elements.tcpServices.add(elementName, at, () -> bindElement(
+                                List.of("tcp", "services", elementName), written, lines, value, TcpServiceConfig.class));
+                        case "serverstransports" -> elements.tcpTransports.add(elementName, at, () -> bindElement(
+                                List.of("tcp", "serversTransports", elementName), written, lines, value,
+                                TcpServersTransportConfig.class));
+                        default -> elements.tcpMiddlewares.add(elementName, at, () -> bindElement(
+                                List.of("tcp", "middlewares", elementName), written, lines, value,
+                                TcpMiddlewareConfig.class));
+                    }
+                });
     }
 
     /** {@code udp.routers} and {@code udp.services}, each element on its own as for {@code http}. */
     private void bindUdp(String udpKey, Object udp, String origin, KeyLines lines, ProviderElements elements,
             Collector collector) {
+        bindSections("udp", udpKey, udp, origin, lines, elements, collector, UDP_SECTIONS,
+                (section, elementName, at, written, value) -> {
+                    if (section.equals("routers")) {
+                        elements.udpRouters.add(elementName, at, () -> bindElement(List.of("udp", "routers", elementName),
+                                written, lines, value, UdpRouterConfig.class));
+                    } else {
+                        elements.udpServices.add(elementName, at, () -> bindElement(
+                                List.of("udp", "services", elementName), written, lines, value, UdpServiceConfig.class));
+                    }
+                });
+    }
+
+    /** Takes one named element of a section: the section's name in lower case, the element's, where it is written. */
+    @FunctionalInterface
+    private interface ElementTaker {
+        void take(String section, String elementName, String at, List<String> written, Object value);
+    }
+
+    /**
+     * The sections of {@code http}, {@code tcp} or {@code udp} (written as {@code key}): each named element of a
+     * known section goes to {@code taker}, which binds it on its own; anything else is a problem of the fragment.
+     *
+     * @param known the sections in Traefik's spelling, for messages; matched without regard to case
+     */
+    private static void bindSections(String protocol, String key, Object value, String origin, KeyLines lines,
+            ProviderElements elements, Collector collector, List<String> known, ElementTaker taker) {
         String source = "provider " + elements.provider;
-        if (udp == null) {
+        if (value == null) {
             return;
         }
-        if (!(udp instanceof Map<?, ?> sections)) {
-            collector.problems.add(new ConfigProblem(source, origin, "'udp' must be a section (a map of keys)"));
+        if (!(value instanceof Map<?, ?> sections)) {
+            collector.problems.add(new ConfigProblem(source, origin, "'" + protocol + "' must be a section (a map of keys)"));
             return;
         }
         for (Map.Entry<?, ?> section : sections.entrySet()) {
             String name = String.valueOf(section.getKey());
             String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (!lower.equals("routers") && !lower.equals("services")) {
+            if (known.stream().noneMatch(lower::equalsIgnoreCase)) {
                 collector.problems.add(new ConfigProblem(source, origin,
-                        "unknown key 'udp." + name + "' (known: routers, services)"));
+                        "unknown key '" + protocol + "." + name + "' (known: " + String.join(", ", known) + ")"));
                 continue;
             }
             if (section.getValue() == null) {
                 continue;
             }
             if (!(section.getValue() instanceof Map<?, ?> entries)) {
-                collector.problems.add(new ConfigProblem(source, origin, "'udp." + name + "' must be a map of named elements"));
+                collector.problems.add(new ConfigProblem(source, origin,
+                        "'" + protocol + "." + name + "' must be a map of named elements"));
                 continue;
             }
             for (Map.Entry<?, ?> entry : entries.entrySet()) {
                 String elementName = String.valueOf(entry.getKey());
-                List<String> written = List.of(udpKey, name, elementName);
-                String at = atLine(origin, lines.lineOf(written));
-                if (lower.equals("routers")) {
-                    elements.udpRouters.add(elementName, at, () -> bindElement(List.of("udp", "routers", elementName),
-                            written, lines, entry.getValue(), UdpRouterConfig.class));
-                } else {
-                    elements.udpServices.add(elementName, at, () -> bindElement(List.of("udp", "services", elementName),
-                            written, lines, entry.getValue(), UdpServiceConfig.class));
-                }
+                // The path as written, to find lines; messages name the section in Traefik's spelling.
+                List<String> written = List.of(key, name, elementName);
+                taker.take(lower, elementName, atLine(origin, lines.lineOf(written)), written, entry.getValue());
             }
         }
     }
@@ -311,6 +330,10 @@ public final class DynamicConfigurationBinder {
         final Map<String, Defined<ServiceConfig>> services = new LinkedHashMap<>();
         final Map<String, Defined<MiddlewareConfig>> middlewares = new LinkedHashMap<>();
         final Map<String, Defined<ServersTransportConfig>> transports = new LinkedHashMap<>();
+        final Map<String, Defined<TcpRouterConfig>> tcpRouters = new LinkedHashMap<>();
+        final Map<String, Defined<TcpServiceConfig>> tcpServices = new LinkedHashMap<>();
+        final Map<String, Defined<TcpMiddlewareConfig>> tcpMiddlewares = new LinkedHashMap<>();
+        final Map<String, Defined<TcpServersTransportConfig>> tcpTransports = new LinkedHashMap<>();
         final Map<String, Defined<UdpRouterConfig>> udpRouters = new LinkedHashMap<>();
         final Map<String, Defined<UdpServiceConfig>> udpServices = new LinkedHashMap<>();
         final List<ConfigProblem> problems = new ArrayList<>();
@@ -378,6 +401,10 @@ public final class DynamicConfigurationBinder {
         final Elements<ServiceConfig> services;
         final Elements<MiddlewareConfig> middlewares;
         final Elements<ServersTransportConfig> transports;
+        final Elements<TcpRouterConfig> tcpRouters;
+        final Elements<TcpServiceConfig> tcpServices;
+        final Elements<TcpMiddlewareConfig> tcpMiddlewares;
+        final Elements<TcpServersTransportConfig> tcpTransports;
         final Elements<UdpRouterConfig> udpRouters;
         final Elements<UdpServiceConfig> udpServices;
 
@@ -387,6 +414,10 @@ public final class DynamicConfigurationBinder {
             services = new Elements<>("service", provider);
             middlewares = new Elements<>("middleware", provider);
             transports = new Elements<>("serversTransport", provider);
+            tcpRouters = new Elements<>("TCP router", provider);
+            tcpServices = new Elements<>("TCP service", provider);
+            tcpMiddlewares = new Elements<>("TCP middleware", provider);
+            tcpTransports = new Elements<>("TCP serversTransport", provider);
             udpRouters = new Elements<>("UDP router", provider);
             udpServices = new Elements<>("UDP service", provider);
         }
@@ -396,6 +427,10 @@ public final class DynamicConfigurationBinder {
             services.addTo(collector.services, collector.problems);
             middlewares.addTo(collector.middlewares, collector.problems);
             transports.addTo(collector.transports, collector.problems);
+            tcpRouters.addTo(collector.tcpRouters, collector.problems);
+            tcpServices.addTo(collector.tcpServices, collector.problems);
+            tcpMiddlewares.addTo(collector.tcpMiddlewares, collector.problems);
+            tcpTransports.addTo(collector.tcpTransports, collector.problems);
             udpRouters.addTo(collector.udpRouters, collector.problems);
             udpServices.addTo(collector.udpServices, collector.problems);
         }

@@ -1,6 +1,8 @@
 package dev.gatehouse.core.plugin;
 
 import dev.gatehouse.api.Matcher;
+import dev.gatehouse.api.TcpMatcher;
+import dev.gatehouse.api.TcpPredicate;
 import dev.gatehouse.api.MatchContext;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
@@ -41,6 +43,7 @@ final class ExtensionGuards {
         return switch (kind) {
             case MIDDLEWARE -> new GuardedMiddleware<>((Middleware) extension, pluginId);
             case MATCHER -> new GuardedMatcher((Matcher) extension, pluginId);
+            case TCP_MATCHER -> new GuardedTcpMatcher((TcpMatcher) extension, pluginId);
             default -> extension;
         };
     }
@@ -173,6 +176,46 @@ final class ExtensionGuards {
         public RequestPredicate compile(List<String> arguments) {
             RequestPredicate predicate = delegate.compile(arguments);
             return predicate == null ? null : new GuardedPredicate(predicate, delegate.name(), pluginId, new FailureLog.Window());
+        }
+    }
+
+    /**
+     * A TCP matcher whose predicates, when they throw, do not match (the connection goes on to the next router) and
+     * name the plugin in the log, at most once per window.
+     */
+    static final class GuardedTcpMatcher implements TcpMatcher {
+        private final TcpMatcher delegate;
+        private final String pluginId;
+
+        GuardedTcpMatcher(TcpMatcher delegate, String pluginId) {
+            this.delegate = delegate;
+            this.pluginId = pluginId;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public TcpPredicate compile(List<String> arguments) {
+            TcpPredicate predicate = delegate.compile(arguments);
+            if (predicate == null) {
+                return null;
+            }
+            FailureLog.Window failures = new FailureLog.Window();
+            return connection -> {
+                try {
+                    return predicate.test(connection);
+                } catch (RuntimeException | LinkageError failure) {
+                    String leftOut = failures.admit();
+                    if (leftOut != null) {
+                        LOG.warn("Plugin {}: TCP matcher {} failed on a connection from {}, which it does not match: {}{}",
+                                pluginId, delegate.name(), connection.clientAddress(), failure.toString(), leftOut);
+                    }
+                    return false;
+                }
+            };
         }
     }
 

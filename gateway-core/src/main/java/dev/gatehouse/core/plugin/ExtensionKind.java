@@ -6,11 +6,13 @@ import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.StorageBackend;
+import dev.gatehouse.api.TcpMatcher;
 
 /** The extension points, with the word users see in messages. */
 public enum ExtensionKind {
     PROVIDER(Provider.class, "provider"),
     MATCHER(Matcher.class, "matcher"),
+    TCP_MATCHER(TcpMatcher.class, "TCP matcher"),
     MIDDLEWARE(Middleware.class, "middleware type"),
     CERT_RESOLVER(CertResolver.class, "certificate resolver type"),
     STORAGE_BACKEND(StorageBackend.class, "storage backend");

@@ -6,6 +6,7 @@ import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.NamedExtension;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.StorageBackend;
+import dev.gatehouse.api.TcpMatcher;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -30,6 +31,21 @@ public final class ExtensionRegistry {
 
     public Matcher matcher(String name) {
         return (Matcher) byKind.get(ExtensionKind.MATCHER).get(name);
+    }
+
+    /** The TCP rule function {@code name} ({@code HostSNI}); as Traefik reads them, without regard to case. */
+    public TcpMatcher tcpMatcher(String name) {
+        Map<String, NamedExtension> matchers = byKind.get(ExtensionKind.TCP_MATCHER);
+        NamedExtension exact = matchers.get(name);
+        if (exact != null || name == null) {
+            return (TcpMatcher) exact;
+        }
+        for (Map.Entry<String, NamedExtension> e : matchers.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return (TcpMatcher) e.getValue();
+            }
+        }
+        return null;
     }
 
     /**

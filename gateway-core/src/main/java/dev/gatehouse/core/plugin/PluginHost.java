@@ -1,8 +1,8 @@
 package dev.gatehouse.core.plugin;
 
-import dev.gatehouse.api.FailureReasons;
 import com.google.inject.Injector;
 import dev.gatehouse.api.ApiVersion;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.NamedExtension;
 import java.io.IOException;
 import java.nio.file.Files;

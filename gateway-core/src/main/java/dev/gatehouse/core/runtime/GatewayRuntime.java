@@ -3,6 +3,7 @@ package dev.gatehouse.core.runtime;
 import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.router.RoutingTable;
+import dev.gatehouse.core.tcp.TcpRouting;
 import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class GatewayRuntime {
     private final List<LifeCycle> healthChecks;
     private final List<LifeCycle> transports;
     private final RuntimeModel model;
+    private final TcpRouting tcp;
     /**
      * Requests being served on this runtime, and tunnels (upgraded connections) open from it; -1 once it is
      * retired and idle, and so stopped or stopping.
@@ -55,6 +57,13 @@ public final class GatewayRuntime {
      */
     GatewayRuntime(RoutingTable[] tables, RoutingTable[] tlsTables, TlsRuntime tls, List<LifeCycle> components,
             List<LifeCycle> healthChecks, List<LifeCycle> transports, RuntimeModel model) {
+        this(tables, tlsTables, tls, components, healthChecks, transports, model, TcpRouting.NONE);
+    }
+
+    /** @param tcp the TCP routers of every entry point */
+    GatewayRuntime(RoutingTable[] tables, RoutingTable[] tlsTables, TlsRuntime tls, List<LifeCycle> components,
+            List<LifeCycle> healthChecks, List<LifeCycle> transports, RuntimeModel model, TcpRouting tcp) {
+        this.tcp = tcp;
         this.tables = tables;
         this.tlsTables = tlsTables;
         this.tls = tls;
@@ -76,6 +85,14 @@ public final class GatewayRuntime {
     public RoutingTable table(int entryPointIndex, boolean secure) {
         RoutingTable[] chosen = secure ? tlsTables : tables;
         return entryPointIndex >= 0 && entryPointIndex < chosen.length ? chosen[entryPointIndex] : RoutingTable.EMPTY;
+    }
+
+    /**
+     * The TCP routers of every entry point. A TCP connection holds nothing of the runtime it was routed with: it
+     * outlives the runtime's retirement, as in Traefik.
+     */
+    public TcpRouting tcp() {
+        return tcp;
     }
 
     /** The TLS options by server name, or null when TLS is not set up. */

@@ -5,7 +5,12 @@ import dev.gatehouse.core.dynamic.ConfigElement;
 import dev.gatehouse.core.dynamic.ConfigProblem;
 import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.runtime.MiddlewareDefinitions.PreparedMiddleware;
+import dev.gatehouse.core.router.Route;
+import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.service.ServiceHandler;
+import dev.gatehouse.core.tcp.TcpRouting;
+import dev.gatehouse.core.tcp.TcpRuntimeBuilder;
+import dev.gatehouse.core.tcp.TcpRules;
 import dev.gatehouse.core.tls.TlsRuntime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +68,7 @@ public final class RuntimeBuilder {
         TlsPlan tlsPlan = new TlsPlan(configuration.tls());
         RouterBuilder.Routing routing = routers.build(configuration, services, middlewares, tlsPlan, problems,
                 components);
+        TcpRouting tcpRouting = buildTcp(configuration, routing, tlsPlan, problems);
         TlsRuntime tlsRuntime = tlsPlan.build(settings.tls(), settings.certificateDemands(), problems);
         for (LifeCycle check : healthChecks) {
             try {
@@ -75,6 +81,43 @@ public final class RuntimeBuilder {
         RuntimeModel model = RuntimeModel.of(configuration, routing.served(), problems, built,
                 routers.middlewareUsers(configuration, middlewares), settings.internalServices().keySet());
         return new GatewayRuntime(routing.tables(), routing.tlsTables(), tlsRuntime, components, healthChecks,
-                transports.leases(), model);
+                transports.leases(), model, tcpRouting);
+    }
+
+    /**
+     * The TCP routers, after the HTTP ones: on a TLS connection, HTTP routers naming its server name go first
+     * (as in Traefik), so the TCP routing needs to know what they claim. Terminating TCP routers take their
+     * certificates and options from the same TLS plan as HTTP routers.
+     */
+    private TcpRouting buildTcp(BoundConfiguration configuration, RouterBuilder.Routing routing, TlsPlan tlsPlan,
+            List<ConfigProblem> problems) {
+        List<TcpRuntimeBuilder.HttpTlsClaims> claims = new ArrayList<>();
+        for (RoutingTable table : routing.tlsTables()) {
+            java.util.Set<String> hosts = new java.util.HashSet<>();
+            boolean anyHost = false;
+            for (Route route : table.routes()) {
+                java.util.Set<String> possible = route.predicate().possibleHosts();
+                if (possible == null) {
+                    anyHost = true;
+                } else {
+                    hosts.addAll(possible);
+                }
+            }
+            claims.add(new TcpRuntimeBuilder.HttpTlsClaims(hosts, anyHost));
+        }
+        TcpRules rules = new TcpRules(settings.extensions()::tcpMatcher,
+                settings.extensions().names(dev.gatehouse.core.plugin.ExtensionKind.TCP_MATCHER));
+        return new TcpRuntimeBuilder(settings.entryPoints(), settings.defaultEntryPoints(), rules).build(configuration.tcp(),
+                claims, (router, tls, provider, hosts) -> {
+                    String options = TlsPlan.optionsName(tls, provider);
+                    if (!options.equals(dev.gatehouse.core.tls.TlsManager.DEFAULT_OPTIONS)
+                            && !configuration.tls().options().containsKey(options)) {
+                        return "TLS options '" + options + "' do not exist (known: " + (configuration.tls().options()
+                                .isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(
+                                        configuration.tls().options().keySet()))) + ")";
+                    }
+                    tlsPlan.add(router, tls, provider, hosts);
+                    return null;
+                }, problems, new java.util.HashSet<>());
     }
 }

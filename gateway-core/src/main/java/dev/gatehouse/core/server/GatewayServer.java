@@ -1,9 +1,15 @@
 package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.FailureReasons;
+import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.runtime.GatewayRuntime;
-import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.tcp.TcpDialer;
+import dev.gatehouse.core.tcp.TcpEntryPointRoutes;
+import dev.gatehouse.core.tls.ClientHello;
+import dev.gatehouse.core.tls.TlsManager;
+import dev.gatehouse.core.tls.TlsPolicy;
+import dev.gatehouse.core.tls.TlsRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,17 +18,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
-import dev.gatehouse.core.tls.ClientHello;
-import dev.gatehouse.core.tls.TlsManager;
-import dev.gatehouse.core.tls.TlsPolicy;
-import dev.gatehouse.core.tls.TlsRuntime;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -57,6 +59,8 @@ public final class GatewayServer {
     private final GatewayHandler gatewayHandler;
     private final PingHandler ping;
     private final ScheduledExecutorService retirer;
+    /** Connects TCP routers' tunnels to their servers; outlives every runtime, so reloads leave tunnels alone. */
+    private final TcpDialer tcpDialer;
 
     /**
      * @param listeners the entry points, in index order
@@ -92,6 +96,19 @@ public final class GatewayServer {
         secure.setSniHostCheck(false);
         secure.setStsMaxAge(-1);
         http.addCustomizer(secure);
+        tcpDialer = new TcpDialer(threads, server.getScheduler());
+        server.addBean(tcpDialer);
+        TlsDetectingConnectionFactory.TcpRouters tcpRouters = new TlsDetectingConnectionFactory.TcpRouters() {
+            @Override
+            public TcpEntryPointRoutes of(int entryPointIndex) {
+                return gatewayHandler.runtime().tcp().entryPoint(entryPointIndex);
+            }
+
+            @Override
+            public TcpDialer dialer() {
+                return tcpDialer;
+            }
+        };
         for (int i = 0; i < listeners.size(); i++) {
             ListenerSpec spec = listeners.get(i);
             EntryPoint entryPoint = new EntryPoint(spec.name(), i, spec.forwardedHeaders(), spec.sanitizePath(),
@@ -111,7 +128,7 @@ public final class GatewayServer {
                 HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http2);
                 h2.setMaxConcurrentStreams(spec.http2MaxConcurrentStreams());
                 factories.addAll(List.of(
-                        new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol()),
+                        new TlsDetectingConnectionFactory(hello -> policyFor(tls, hello), http1.getProtocol(), tcpRouters),
                         http1, h2c, h2));
             }
             if (spec.proxyProtocol() != null) {

@@ -1,6 +1,14 @@
 package dev.gatehouse.core.server;
 
+import dev.gatehouse.core.tcp.TcpDialer;
+import dev.gatehouse.core.tcp.TcpEntryPointRoutes;
+import dev.gatehouse.core.tcp.TcpMatch;
+import dev.gatehouse.core.tcp.TcpRoute;
+import dev.gatehouse.core.tcp.TcpTunnel;
 import dev.gatehouse.core.tls.ClientHello;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
 import dev.gatehouse.core.tls.TlsPolicy;
 import java.nio.ByteBuffer;
 import java.util.function.Function;
@@ -17,6 +25,8 @@ import org.eclipse.jetty.util.BufferUtil;
  * (HTTP/1.1, or h2c with prior knowledge) or, on a TLS ClientHello, as TLS with the options that the ClientHello's
  * server name selects ({@link dev.gatehouse.core.tls.TlsRuntime}). One port thus serves the routers with and
  * without {@code tls}, as a Traefik entry point does; a connection pays for the detection once, not per request.
+ * TCP routers get their say first ({@link TcpEntryPointRoutes}): a connection one of them takes becomes a
+ * {@link TcpTunnel}, after the gateway's own TLS handshake or with its TLS passed through untouched.
  */
 final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
 
@@ -26,15 +36,32 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
 
     private final Function<ClientHello, TlsPolicy> policies;
     private final String plainProtocol;
+    private final TcpRouters tcp;
+
+    /**
+     * The TCP routers that may take a connection before HTTP does ({@link TcpEntryPointRoutes} says which way a
+     * connection goes), read from the current runtime, and what connects their tunnels to servers.
+     */
+    interface TcpRouters {
+        TcpEntryPointRoutes of(int entryPointIndex);
+
+        TcpDialer dialer();
+    }
 
     /**
      * @param policies the TLS options for a ClientHello (read from the current runtime)
      * @param plainProtocol the connector's protocol for everything that is not TLS
      */
     TlsDetectingConnectionFactory(Function<ClientHello, TlsPolicy> policies, String plainProtocol) {
+        this(policies, plainProtocol, null);
+    }
+
+    /** @param tcp the TCP routers; null when the entry points serve HTTP only */
+    TlsDetectingConnectionFactory(Function<ClientHello, TlsPolicy> policies, String plainProtocol, TcpRouters tcp) {
         super(PROTOCOL);
         this.policies = policies;
         this.plainProtocol = plainProtocol;
+        this.tcp = tcp;
     }
 
     @Override
@@ -55,6 +82,16 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
         public void onOpen() {
             super.onOpen();
             try {
+                // A plain TCP router alone on its entry point takes the connection before the client speaks, for the
+                // protocols whose server speaks first (SMTP, MySQL, SSH), as in Traefik.
+                TcpEntryPointRoutes routes = tcpRoutes();
+                if (routes.routesBeforeFirstByte()) {
+                    TcpRoute route = routes.matchPlain(new TcpMatch(null, List.of(), clientAddress(), localPort()));
+                    if (route != null) {
+                        getEndPoint().upgrade(tunnel(route, getEndPoint()));
+                        return;
+                    }
+                }
                 // Bytes a PROXY protocol reader read past its header are here already (onUpgradeTo).
                 if (buffer.hasRemaining() && decide()) {
                     return;
@@ -106,6 +143,13 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
                 return false;
             }
             if (!ClientHello.isTls(buffer)) {
+                TcpEntryPointRoutes routes = tcpRoutes();
+                TcpRoute route = routes.isEmpty() ? null
+                        : routes.matchPlain(new TcpMatch(null, List.of(), clientAddress(), localPort()));
+                if (route != null) {
+                    getEndPoint().upgrade(tunnel(route, getEndPoint()));
+                    return true;
+                }
                 ConnectionFactory plain = connector.getConnectionFactory(plainProtocol);
                 getEndPoint().upgrade(plain.newConnection(connector, getEndPoint()));
                 return true;
@@ -119,9 +163,41 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
                 }
                 return false;
             }
-            TlsPolicy policy = policies.apply(ClientHello.parse(buffer));
-            getEndPoint().upgrade(policy.newConnection(connector, getEndPoint()));
+            ClientHello hello = ClientHello.parse(buffer);
+            TlsPolicy policy = policies.apply(hello);
+            TcpEntryPointRoutes routes = tcpRoutes();
+            // An ACME TLS-ALPN-01 validation is the gateway's own, whatever the TCP routers say (as in Traefik).
+            TcpRoute route = routes.isEmpty() || hello.alpn().contains(TlsPolicy.ACME_TLS_1) ? null
+                    : routes.matchTls(new TcpMatch(hello.serverName(), hello.alpn(), clientAddress(), localPort()));
+            if (route == null) {
+                getEndPoint().upgrade(policy.newConnection(connector, getEndPoint()));
+            } else if (route.mode() == TcpRoute.Mode.PASSTHROUGH) {
+                getEndPoint().upgrade(tunnel(route, getEndPoint()));
+            } else {
+                getEndPoint().upgrade(policy.newConnection(connector, getEndPoint(),
+                        decrypted -> tunnel(route, decrypted)));
+            }
             return true;
+        }
+
+        private TcpEntryPointRoutes tcpRoutes() {
+            if (tcp == null || !(connector instanceof EntryPointConnector entryPoint)) {
+                return TcpEntryPointRoutes.NONE;
+            }
+            return tcp.of(entryPoint.entryPoint().index());
+        }
+
+        private InetAddress clientAddress() {
+            return getEndPoint().getRemoteSocketAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        }
+
+        private int localPort() {
+            return getEndPoint().getLocalSocketAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
+        }
+
+        private Connection tunnel(TcpRoute route, EndPoint endPoint) {
+            return TcpTunnel.clientConnection(endPoint, route.handler(), connector.getByteBufferPool(),
+                    connector.getScheduler(), connector.getExecutor(), tcp.dialer(), route.name());
         }
 
         @Override

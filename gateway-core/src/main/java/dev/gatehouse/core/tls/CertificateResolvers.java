@@ -1,10 +1,10 @@
 package dev.gatehouse.core.tls;
 
-import dev.gatehouse.api.FailureReasons;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.api.CertResolver;
 import dev.gatehouse.api.CertResolverContext;
 import dev.gatehouse.api.ChallengeResponder;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.dynamic.ConfigProblem;

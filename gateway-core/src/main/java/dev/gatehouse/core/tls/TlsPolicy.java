@@ -233,6 +233,15 @@ public final class TlsPolicy {
         return connectionFactory.newConnection(connector, endPoint);
     }
 
+    /**
+     * Makes the TLS connection for a TCP router that terminates TLS: the handshake with these options, then
+     * {@code decrypted} makes the connection that reads and writes what is inside (no ALPN is negotiated).
+     */
+    public Connection newConnection(Connector connector, EndPoint endPoint,
+            java.util.function.Function<EndPoint, Connection> decrypted) {
+        return connectionFactory.newConnection(connector, endPoint, decrypted);
+    }
+
     public void stop() {
         try {
             connectionFactory.stop();
@@ -415,6 +424,11 @@ public final class TlsPolicy {
 
         @Override
         public Connection newConnection(Connector connector, EndPoint endPoint) {
+            return newConnection(connector, endPoint, decrypted -> alpn.newConnection(connector, decrypted));
+        }
+
+        Connection newConnection(Connector connector, EndPoint endPoint,
+                java.util.function.Function<EndPoint, Connection> inner) {
             SocketAddress remote = endPoint.getRemoteSocketAddress();
             SSLEngine engine = remote instanceof InetSocketAddress inet
                     ? sslContextFactory.newSSLEngine(inet) : sslContextFactory.newSSLEngine();
@@ -424,7 +438,7 @@ public final class TlsPolicy {
             ssl.setRenegotiationAllowed(false);
             configure(ssl, connector, endPoint);
             EndPoint decrypted = ssl.getSslEndPoint();
-            decrypted.setConnection(alpn.newConnection(connector, decrypted));
+            decrypted.setConnection(inner.apply(decrypted));
             return ssl;
         }
     }

@@ -38,6 +38,31 @@ const KINDS = {
       ['Used by', m => list(m.usedBy)],
     ],
   },
+  'tcp-routers': {
+    title: 'TCP routers', path: 'tcp/routers',
+    columns: [
+      ['Rule', r => code(r.rule)],
+      ['Entry points', r => list(r.using)],
+      ['Service', r => r.service ?? ''],
+      ['Middlewares', r => list(r.middlewares)],
+      ['TLS', r => (r.tls ? (r.tls.passthrough ? 'passthrough' : 'terminated') : '')],
+    ],
+  },
+  'tcp-services': {
+    title: 'TCP services', path: 'tcp/services',
+    columns: [
+      ['Servers', s => list((s.loadBalancer?.servers ?? []).map(server => server.address))],
+      ['Weighted', s => list((s.weighted?.services ?? []).map(w => `${w.name} (${w.weight ?? 1})`))],
+      ['Used by', s => list(s.usedBy)],
+    ],
+  },
+  'tcp-middlewares': {
+    title: 'TCP middlewares', path: 'tcp/middlewares',
+    columns: [
+      ['Type', m => (m.ipAllowList ? 'ipAllowList' : m.inFlightConn ? 'inFlightConn' : '')],
+      ['Used by', m => list(m.usedBy)],
+    ],
+  },
   // UDP routers have no rule: a UDP entry point serves one router.
   udpRouters: {
     title: 'UDP routers', path: 'udp/routers', word: 'UDP router', overview: ['udp', 'routers'],

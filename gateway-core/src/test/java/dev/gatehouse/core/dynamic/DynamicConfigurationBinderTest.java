@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatehouse.api.ConfigurationFragment;
@@ -158,13 +159,36 @@ class DynamicConfigurationBinderTest {
     @Test
     void sourceErrorsAndUnsupportedSectionsAreReportedNotDropped() {
         ConfigurationFragment broken = ConfigurationFragment.failed("c.yml", "c.yml: YAML error at line 3");
-        ConfigurationFragment tcp = ConfigurationFragment.of("d.yml", Map.of("tcp", Map.of("routers", Map.of()),
+        ConfigurationFragment udp = ConfigurationFragment.of("d.yml", Map.of("udp", Map.of("routers", Map.of()),
                 "htp", Map.of()));
-        BoundConfiguration bound = bind("file", broken, tcp);
+        BoundConfiguration bound = bind("file", broken, udp);
         String text = problems(bound);
         assertTrue(text.contains("YAML error at line 3"), text);
-        assertTrue(text.contains("'tcp' routing is not supported"), text);
+        assertTrue(text.contains("'udp' routing is not supported"), text);
         assertTrue(text.contains("unknown top-level key 'htp'"), text);
+    }
+
+    @Test
+    void theTcpSectionBindsEachElementOnItsOwn() {
+        ConfigurationFragment tcp = ConfigurationFragment.of("t.yml", Map.of("tcp", Map.of(
+                "routers", Map.of(
+                        "db", Map.of("rule", "HostSNI(`db.test`)", "service", "db", "tls", Map.of("passthrough", true)),
+                        "typo", Map.of("rule", "HostSNI(`*`)", "servce", "db")),
+                "services", Map.of("db", Map.of("loadBalancer", Map.of("servers", List.of(Map.of("address", "10.0.0.5:5432"))))),
+                "serversTransports", Map.of("slow", Map.of("dialTimeout", "5s")),
+                "middlewares", Map.of("lan", Map.of("ipAllowList", Map.of("sourceRange", List.of("10.0.0.0/8")))),
+                "routes", Map.of())));
+        BoundConfiguration bound = bind("file", tcp);
+        assertTrue(bound.tcp().routers().get("db@file").value().tls().isPassthrough());
+        assertEquals("10.0.0.5:5432", bound.tcp().services().get("db@file").value().loadBalancer().servers().get(0).address());
+        assertEquals(java.time.Duration.ofSeconds(5), bound.tcp().serversTransports().get("slow@file").value().dialTimeout());
+        assertEquals(List.of("10.0.0.0/8"),
+                bound.tcp().middlewares().get("lan@file").value().ipAllowList().sourceRange());
+        assertNull(bound.tcp().routers().get("typo@file"), "a mistyped key disables its router only");
+        String text = problems(bound);
+        assertTrue(text.contains("TCP router typo@file") && text.contains("servce"), text);
+        assertTrue(text.contains("unknown key 'tcp.routes'"), text);
+        assertTrue(bound.routers().isEmpty(), "TCP routers are not HTTP routers");
     }
 
     @Test

@@ -264,9 +264,31 @@ class ExtensionGuardsTest {
                 "a matcher that compiles nothing stays nothing");
         dev.gatehouse.api.NamedExtension provider = () -> "provider";
         for (ExtensionKind kind : ExtensionKind.values()) {
-            if (kind != ExtensionKind.MATCHER && kind != ExtensionKind.MIDDLEWARE) {
+            if (kind != ExtensionKind.MATCHER && kind != ExtensionKind.MIDDLEWARE && kind != ExtensionKind.TCP_MATCHER) {
                 assertSame(provider, ExtensionGuards.guard(kind, provider, "p"), kind + " is not on the request path");
             }
         }
+    }
+
+    @Test
+    void aTcpMatcherThatThrowsDoesNotMatchAndNamesThePlugin() throws Exception {
+        dev.gatehouse.api.TcpMatcher throwing = new dev.gatehouse.api.TcpMatcher() {
+            @Override
+            public String name() {
+                return "Broken";
+            }
+
+            @Override
+            public dev.gatehouse.api.TcpPredicate compile(List<String> arguments) {
+                return connection -> {
+                    throw new IllegalStateException("boom");
+                };
+            }
+        };
+        dev.gatehouse.api.TcpMatcher guarded = (dev.gatehouse.api.TcpMatcher) ExtensionGuards.guard(
+                ExtensionKind.TCP_MATCHER, throwing, "tcp-plugin");
+        dev.gatehouse.core.tcp.TcpMatch connection = new dev.gatehouse.core.tcp.TcpMatch("a.test", List.of(),
+                java.net.InetAddress.getByName("192.0.2.1"), 443);
+        assertEquals(false, guarded.compile(List.of()).test(connection));
     }
 }

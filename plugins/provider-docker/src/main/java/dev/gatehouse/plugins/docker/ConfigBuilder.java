@@ -65,10 +65,11 @@ final class ConfigBuilder {
         Map<String, Fragment> fragments = new LinkedHashMap<>();
         // service name -> (origin, service tree) of each container that defines it
         Map<String, List<Map.Entry<String, Map<String, Object>>>> services = new TreeMap<>();
+        Map<String, List<Map.Entry<String, Map<String, Object>>>> tcpServices = new TreeMap<>();
         Map<String, List<Map.Entry<String, Map<String, Object>>>> udpServices = new TreeMap<>();
         for (ContainerInfo container : sorted) {
             Fragment fragment = buildContainer(container, byIdOrName, gatewayNetworks, hostAddress, services,
-                    udpServices);
+                    tcpServices, udpServices);
             if (fragment != null) {
                 fragments.put(fragment.origin, fragment);
             }
@@ -76,6 +77,7 @@ final class ConfigBuilder {
 
         List<ConfigurationFragment> merged = new ArrayList<>();
         mergeServices("http", services, fragments, merged);
+        mergeServices("tcp", tcpServices, fragments, merged);
         mergeServices("udp", udpServices, fragments, merged);
 
         List<ConfigurationFragment> all = new ArrayList<>();
@@ -91,15 +93,13 @@ final class ConfigBuilder {
      * are alike apart from their servers, as Traefik merges them; else each stays with its container, and the gateway
      * reports the conflict naming every container that defines it.
      *
-     * @param protocol {@code http} or {@code udp}
+     * @param protocol {@code http}, {@code tcp} or {@code udp}
      */
     private static void mergeServices(String protocol, Map<String, List<Map.Entry<String, Map<String, Object>>>> services,
             Map<String, Fragment> fragments, List<ConfigurationFragment> merged) {
         for (Map.Entry<String, List<Map.Entry<String, Map<String, Object>>>> service : services.entrySet()) {
             List<Map.Entry<String, Map<String, Object>>> definitions = service.getValue();
             if (definitions.size() == 1 || !sameApartFromServers(definitions)) {
-                // One definition, or different ones: each stays with its container, and the gateway reports the
-                // conflict naming every container that defines it.
                 for (Map.Entry<String, Map<String, Object>> d : definitions) {
                     fragments.get(d.getKey()).section(protocol + ".services").put(service.getKey(), d.getValue());
                 }
@@ -121,6 +121,7 @@ final class ConfigBuilder {
     private Fragment buildContainer(ContainerInfo container, Map<String, ContainerInfo> byIdOrName,
             Set<String> gatewayNetworks, String hostAddress,
             Map<String, List<Map.Entry<String, Map<String, Object>>>> services,
+            Map<String, List<Map.Entry<String, Map<String, Object>>>> tcpServices,
             Map<String, List<Map.Entry<String, Map<String, Object>>>> udpServicesByName) {
         LabelParser.Parsed parsed = LabelParser.parse(container.labels());
         Fragment fragment = new Fragment("container " + container.name());
@@ -141,6 +142,20 @@ final class ConfigBuilder {
         // store (traefik.tls.stores.default.defaultgeneratedcert.resolver=...).
         for (String kind : List.of("tcp.routers", "tcp.services", "tcp.middlewares", "tls.stores")) {
             parsed.kind(kind).forEach((name, tree) -> fragment.section(kind).put(name, tree));
+        }
+        String tcpProblem = addTcpServers(container, fragment, serving, parsed.network != null ? parsed.network
+                : config.network(), byIdOrName, gatewayNetworks, hostAddress);
+        if (tcpProblem != null) {
+            fragment.errors.add(tcpProblem);
+        }
+        // Load balancers go with the HTTP ones through the merge of replicas; weighted services stay here.
+        Map<String, Object> ownTcpServices = fragment.sections.containsKey("tcp.services")
+                ? fragment.section("tcp.services") : Map.of();
+        for (String name : List.copyOf(ownTcpServices.keySet())) {
+            if (ownTcpServices.get(name) instanceof Map<?, ?> tree && tree.containsKey("loadBalancer")) {
+                tcpServices.computeIfAbsent(name, k -> new ArrayList<>()).add(Map.entry(fragment.origin, castMap(tree)));
+                ownTcpServices.remove(name);
+            }
         }
         Map<String, Map<String, Object>> udpRouters = new TreeMap<>(parsed.kind("udp.routers"));
         Map<String, Map<String, Object>> udpServices = new TreeMap<>(parsed.kind("udp.services"));
@@ -282,6 +297,72 @@ final class ConfigBuilder {
             servers.add(entry);
         }
         lb.put("servers", servers);
+        return null;
+    }
+
+    /**
+     * The container's TCP services as Traefik's Docker provider makes them: with TCP router labels and no TCP service
+     * label, a service named after the container; each load balancer gets the one server the container is, at
+     * {@code loadbalancer.server.port} (else its port, as for HTTP) with {@code loadbalancer.server.tls}; a router
+     * without a service takes the container's only TCP service. Works on the sections passed on as written.
+     *
+     * @return why the TCP services could not be made, or null
+     */
+    private String addTcpServers(ContainerInfo container, Fragment fragment, boolean serving, String network,
+            Map<String, ContainerInfo> byIdOrName, Set<String> gatewayNetworks, String hostAddress) {
+        if (!fragment.sections.containsKey("tcp.routers") && !fragment.sections.containsKey("tcp.services")) {
+            return null;
+        }
+        Map<String, Object> routers = fragment.section("tcp.routers");
+        Map<String, Object> services = fragment.section("tcp.services");
+        if (services.isEmpty()) {
+            services.put(serviceName(container), new TreeMap<String, Object>(String.CASE_INSENSITIVE_ORDER));
+        }
+        for (Map.Entry<String, Object> entry : services.entrySet()) {
+            if (!(entry.getValue() instanceof Map<?, ?> raw)) {
+                return "TCP service '" + entry.getKey() + "' must have options (loadbalancer.server.port)";
+            }
+            Map<String, Object> service = castMap(raw);
+            if (service.keySet().stream().anyMatch(key -> key.equalsIgnoreCase("weighted"))) {
+                continue;   // a weighted TCP service names other services: no server of its own
+            }
+            Map<String, Object> lb = loadBalancer(service);
+            Object serverObject = lb.remove("server");
+            Map<String, Object> server = serverObject instanceof Map<?, ?> m ? castMap(m) : Map.of();
+            for (String key : server.keySet()) {
+                if (!List.of("port", "tls").contains(key.toLowerCase(java.util.Locale.ROOT))) {
+                    return "TCP service '" + entry.getKey() + "': unknown option loadbalancer.server." + key
+                            + " (known: port, tls)";
+                }
+            }
+            List<Object> servers = new ArrayList<>();
+            if (serving) {
+                String portLabel = server.containsKey("port") ? String.valueOf(server.get("port")).strip() : null;
+                String[] hostPort = new String[2];
+                String problem = Addresses.choose(container, portLabel, network, config.useBindPortIP(), byIdOrName,
+                        gatewayNetworks, hostAddress, hostPort, fragment.errors);
+                if (problem != null) {
+                    return "TCP service '" + entry.getKey() + "': " + problem;
+                }
+                Map<String, Object> address = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                String host = hostPort[0].contains(":") ? "[" + hostPort[0] + "]" : hostPort[0];
+                address.put("address", host + ":" + hostPort[1]);
+                if (server.containsKey("tls")) {
+                    address.put("tls", server.get("tls"));
+                }
+                servers.add(address);
+            }
+            lb.put("servers", servers);
+        }
+        for (Map.Entry<String, Object> entry : routers.entrySet()) {
+            if (entry.getValue() instanceof Map<?, ?> raw && !raw.containsKey("service")) {
+                if (services.size() != 1) {
+                    return "TCP router '" + entry.getKey() + "' names no service and the container has "
+                            + services.size() + " TCP services: add traefik.tcp.routers." + entry.getKey() + ".service";
+                }
+                castMap(raw).put("service", services.keySet().iterator().next());
+            }
+        }
         return null;
     }
 

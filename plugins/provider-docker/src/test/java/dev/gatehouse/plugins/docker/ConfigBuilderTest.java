@@ -107,6 +107,16 @@ class ConfigBuilderTest {
                 Arguments.of("server.url is used as is",
                         labels("traefik.http.services.s.loadbalancer.server.url", "http://10.1.2.3:9999"), new int[] {},
                         "{http={routers={web-1={rule=Host(`web-1`), service=s}}, services={s={loadBalancer={servers=[{url=http://10.1.2.3:9999}]}}}}}"),
+                Arguments.of("a TCP router alone: a TCP service for the container's port, and no HTTP router (Traefik)",
+                        labels("traefik.tcp.routers.db.rule", "HostSNI(`*`)",
+                                "traefik.tcp.routers.db.entrypoints", "postgres"), new int[] {5432},
+                        "{tcp={routers={db={entrypoints=postgres, rule=HostSNI(`*`), service=web-1}}, services={web-1={loadBalancer={servers=[{address=172.17.0.2:5432}]}}}}}"),
+                Arguments.of("TCP server port and tls labels; the container's only TCP service is the router's",
+                        labels("traefik.tcp.routers.db.rule", "HostSNI(`db.test`)",
+                                "traefik.tcp.routers.db.tls.passthrough", "true",
+                                "traefik.tcp.services.pg.loadbalancer.server.port", "5433",
+                                "traefik.tcp.services.pg.loadbalancer.proxyprotocol.version", "2"), new int[] {5432},
+                        "{tcp={routers={db={rule=HostSNI(`db.test`), service=pg, tls={passthrough=true}}}, services={pg={loadBalancer={proxyprotocol={version=2}, servers=[{address=172.17.0.2:5433}]}}}}}"),
                 Arguments.of("sticky and health check options are passed on for the gateway to bind",
                         labels("traefik.http.services.s.loadbalancer.sticky.cookie.name", "srv",
                                 "traefik.http.services.s.loadbalancer.healthcheck.path", "/health"), new int[] {80},
@@ -231,6 +241,21 @@ class ConfigBuilderTest {
                 s.fragments().stream().map(ConfigurationFragment::origin).toList());
         assertEquals("{udp={routers={dns={entrypoints=dns, service=dns}}}}", tree(s.fragments().get(0)));
         assertEquals("{udp={services={dns={loadBalancer={servers=[{address=10.0.0.1:53}, {address=10.0.0.2:53}]}}}}}",
+                tree(s.fragments().get(2)));
+    }
+
+    @Test
+    void replicasOfOneTcpServiceBecomeServersOfThatService() {
+        Map<String, String> l = labels("traefik.tcp.routers.db.rule", "HostSNI(`*`)",
+                "traefik.tcp.services.db.loadbalancer.server.port", "5432");
+        ContainerInfo one = new ContainerInfo("1", "db-1", l, true, false, null, "net", Map.of("net", "10.0.0.1"), List.of());
+        ContainerInfo two = new ContainerInfo("2", "db-2", l, true, false, null, "net", Map.of("net", "10.0.0.2"), List.of());
+        ConfigurationSnapshot s = build(DEFAULTS, two, one);
+        assertEquals(List.of("container db-1", "container db-2", "containers db-1, db-2"),
+                s.fragments().stream().map(ConfigurationFragment::origin).toList());
+        assertTrue(tree(s.fragments().get(0)).contains("routers={db={rule=HostSNI(`*`), service=db}}"),
+                tree(s.fragments().get(0)));
+        assertEquals("{tcp={services={db={loadBalancer={servers=[{address=10.0.0.1:5432}, {address=10.0.0.2:5432}]}}}}}",
                 tree(s.fragments().get(2)));
     }
 
