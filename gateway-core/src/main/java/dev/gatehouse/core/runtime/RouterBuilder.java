@@ -58,6 +58,18 @@ final class RouterBuilder {
     /** {@code entryPoints.<ep>.http.tls} by entry point index (null where absent), or null for none at all. */
     private final List<RouterTlsConfig> entryPointTls;
 
+    /**
+     * The rules the previous {@link #build} compiled, by compiler (syntax) and text, so that a reload compiles only
+     * the rules that changed (parsing and compiling 10,000 rules was a sixth of rebuilding the routers). A compiled
+     * rule depends on nothing but its text and the matchers, which do not change while the gateway runs, and it is
+     * immutable (it serves concurrent requests already). Only the previous build's rules are kept.
+     */
+    private Map<CompiledRuleKey, RequestPredicate> previousRules = Map.of();
+    private Map<CompiledRuleKey, RequestPredicate> currentRules = new HashMap<>();
+
+    private record CompiledRuleKey(RuleCompiler syntax, String rule) {
+    }
+
     /** The routing tables of every entry point, and the routers that serve (the others are disabled). */
     record Routing(RoutingTable[] tables, RoutingTable[] tlsTables, Set<String> served) {
     }
@@ -90,6 +102,17 @@ final class RouterBuilder {
      * @param components receives the started middleware handlers of the routers that were built
      */
     Routing build(BoundConfiguration configuration, Map<String, Handler> services,
+            Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
+            List<LifeCycle> components) {
+        currentRules = new HashMap<>();
+        try {
+            return buildAll(configuration, services, middlewares, tlsPlan, problems, components);
+        } finally {
+            previousRules = currentRules;
+        }
+    }
+
+    private Routing buildAll(BoundConfiguration configuration, Map<String, Handler> services,
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
@@ -223,7 +246,7 @@ final class RouterBuilder {
                     problems.add(ProblemKind.INVALID, "ruleSyntax '" + router.ruleSyntax()
                             + "' is unknown: use v3 (the default) or v2");
                 } else {
-                    predicate = syntax.compile(router.rule());
+                    predicate = compile(syntax, router.rule());
                 }
             } catch (RuleSyntaxException e) {
                 problems.add(ProblemKind.INVALID,
@@ -272,6 +295,20 @@ final class RouterBuilder {
             handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
         }
         return new Route(name, router.effectivePriority(), predicate, handler);
+    }
+
+    /** The compiled rule, from the previous build when it compiled the same text with the same syntax. */
+    private RequestPredicate compile(RuleCompiler syntax, String rule) throws RuleSyntaxException {
+        CompiledRuleKey key = new CompiledRuleKey(syntax, rule);
+        RequestPredicate compiled = previousRules.get(key);
+        if (compiled == null) {
+            compiled = currentRules.get(key);
+        }
+        if (compiled == null) {
+            compiled = syntax.compile(rule);   // a rule that does not compile throws: it is never kept
+        }
+        currentRules.put(key, compiled);
+        return compiled;
     }
 
     /**
