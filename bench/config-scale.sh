@@ -85,7 +85,10 @@ cpu_ms() {
 # own routers alone first, before the file provider has published).
 await_applied() {
   local log="$1" n="$2" deadline=$((SECONDS + 120))
-  while [ "$(grep -c "Configuration applied: $3 router" "$log" 2>/dev/null || true)" -lt "$n" ]; do
+  local count
+  while true; do
+    count=$(grep -c "Configuration applied: $3 router" "$log" 2>/dev/null) || count=0   # no log yet: 0
+    [ "$count" -lt "$n" ] || break
     if [ $SECONDS -ge $deadline ] || ! kill -0 "$PID" 2>/dev/null; then
       echo "bench/config-scale.sh: no configuration applied (see $log)" >&2; tail -5 "$log" >&2; exit 1
     fi
