@@ -686,4 +686,28 @@ class RuntimeBuilderTest {
         GatewayRuntime second = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
         assertEquals(List.of("after"), tags(second.table(0).routes().get(0)));
     }
+
+    /**
+     * "Did you mean" for a missing service is looked up once per name, and within a bound per build, so that many
+     * routers to missing services among many services cost a bounded time: every router is still disabled with
+     * the error, the first ones (in name order) with the suggestion, the ones past the bound without it.
+     */
+    @Test
+    void missingServicesAreSuggestedWithinABoundPerBuild() {
+        int count = 1500;   // 1,500 missing names x 1,500 services: past the bound of comparisons
+        assertTrue((long) count * count > RouterBuilder.MAX_SUGGESTION_COMPARISONS);
+        for (int i = 0; i < count; i++) {
+            String n = String.format("%04d", i);
+            service("svc" + n, "http://127.0.0.1:1");
+            router("r" + n, "Host(`h" + n + "`)", "svc" + n + "x", null, List.of(), List.of());
+        }
+        router("again", "Host(`again`)", "svc0000x", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertRouterError(runtime, "r0000@file", ProblemKind.MISSING_SERVICE,
+                "service 'svc0000x@file' does not exist; did you mean 'svc0000@file'?");
+        assertRouterError(runtime, "again@file", ProblemKind.MISSING_SERVICE, "did you mean 'svc0000@file'?");
+        RouterInfo last = runtime.model().router("r1499@file");
+        assertRouterError(runtime, "r1499@file", ProblemKind.MISSING_SERVICE, "service 'svc1499x@file' does not exist");
+        assertFalse(last.errors().toString().contains("did you mean"), last.errors().toString());
+    }
 }
