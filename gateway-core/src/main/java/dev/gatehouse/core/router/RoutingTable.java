@@ -25,7 +25,7 @@ import org.eclipse.jetty.util.Callback;
  * order a plain scan of all routes would use, and so with the same result:
  * <ul>
  *   <li>a rule that can only match some hosts ({@code Host(`a.com`) && ...}) is filed under each of them;</li>
- *   <li>a rule with no host limit but a path limit ({@code PathPrefix(`/api`)}) is filed in a path prefix index;</li>
+ *   <li>a rule with no host limit but a path limit ({@code PathPrefix(`/api`)}) is filed in a prefix trie;</li>
  *   <li>the rest (for example {@code Method(`GET`)} alone) are tried for every request.</li>
  * </ul>
  * The hints come from the matchers ({@code RequestPredicate.possibleHosts()} and
@@ -66,10 +66,10 @@ public final class RoutingTable {
     /** Positions (in {@link #routes}) of the routes that can only match that host, ascending. */
     private final Map<String, int[]> byHost;
     /** Routes without a host limit but with path prefixes, by prefix. */
-    private final PathPrefixIndex byPathPrefix;
+    private final PrefixTrie byPathPrefix;
     /** Positions of the routes that may match any request, ascending. */
     private final int[] anyRequest;
-    /** Per-thread room to merge candidates when the path prefix index contributes some. */
+    /** Per-thread room to merge candidates when the prefix trie contributes some. */
     private final ThreadLocal<int[]> scratch;
     /** Answers requests no route matches when that needs more than the 404 itself (tracing); null otherwise. */
     private final Handler notFound;
@@ -95,7 +95,7 @@ public final class RoutingTable {
         this.routes = sorted.toArray(new Route[0]);
 
         Map<String, List<Integer>> hosts = new HashMap<>();
-        PathPrefixIndex.Builder prefixes = new PathPrefixIndex.Builder();
+        PrefixTrie.Builder prefixes = new PrefixTrie.Builder();
         List<Integer> any = new ArrayList<>();
         int filedByPrefix = 0;
         for (int i = 0; i < this.routes.length; i++) {

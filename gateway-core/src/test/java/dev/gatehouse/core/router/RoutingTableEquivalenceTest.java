@@ -152,7 +152,7 @@ class RoutingTableEquivalenceTest {
     }
 
     @Test
-    void pathOnlyRoutesAreFoundThroughThePathPrefixIndexInPriorityOrder() throws Exception {
+    void pathOnlyRoutesAreFoundThroughThePrefixTrieInPriorityOrder() throws Exception {
         List<Route> routes = new ArrayList<>();
         routes.add(new Route("short@test", 20, compiler.compile("PathPrefix(`/api`)"), null));
         routes.add(new Route("long@test", 30, compiler.compile("PathPrefix(`/api/v1`)"), null));
