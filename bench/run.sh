@@ -85,29 +85,8 @@ log:
   level: WARN
 YAML
   {
-    bt='`'
-    echo "# written by bench/run.sh: the same routing as the nginx/haproxy/caddy/jetty peers, plus $((count - 1)) other routers"
-    echo "http:"
-    echo "  routers:"
-    echo "    app:"
-    echo "      rule: 'Host(${bt}$VHOST${bt})'"
-    echo "      service: app"
-    [ "$GW_TLS" = 1 ] && echo "      tls: {}"
-    for ((r = 1; r < count; r++)); do
-      case $((r % 20)) in
-        0) rule="Host(${bt}svc$r.example.com${bt}) && PathPrefix(${bt}/api${bt})";;
-        1) rule="PathPrefix(${bt}/static/$r/${bt})";;
-        *) rule="Host(${bt}svc$r.example.com${bt})";;
-      esac
-      printf "    r%d:\n      rule: '%s'\n      service: app\n" "$r" "$rule"
-      [ "$GW_TLS" = 1 ] && echo "      tls: {}"
-    done
-    echo "  services:"
-    echo "    app:"
-    echo "      loadBalancer:"
-    echo "        servers:"
-    echo "          - url: http://127.0.0.1:$ORIGIN_PORT1"
-    echo "          - url: http://127.0.0.1:$ORIGIN_PORT2"
+    # The routers (bench/routers.sh, shared with bench/config-scale.sh), then the certificate for TLS.
+    "$HERE/routers.sh" "$count" "$VHOST" "127.0.0.1:$ORIGIN_PORT1" "127.0.0.1:$ORIGIN_PORT2" "$GW_TLS"
     if [ "$GW_TLS" = 1 ]; then
       echo "tls:"
       echo "  certificates:"

@@ -25,12 +25,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Route selection time against the number of routers: the cost of finding the router for one request in a
- * table of 10, 1,000 or 10,000 routers, and the cost of building such a table (compiling every rule with
- * the real matchers-http plugin, loaded through PF4J as the gateway loads it).
+ * table of 1, 1,000, 10,000 or 100,000 routers, and the cost of building such a table (compiling every rule with
+ * the real matchers-http plugin, loaded through PF4J as the gateway loads it). The goal: 100,000 routers route at
+ * the cost of 1 (the table is indexed by host and by path prefix, see {@link RoutingTable}).
  *
- * <p>The routers are what a large installation has: mostly {@code Host} rules (90%), some
- * {@code Host && PathPrefix} (5%), some path-only rules (5%, which every request must be tested against).
- * Run: {@code java -jar benchmarks/target/benchmarks.jar RouteSelection -p routers=10,1000,10000}.
+ * <p>Two mixes of routers ({@code mix}):
+ * <ul>
+ *   <li>{@code host}: what a large installation of virtual hosts has: mostly {@code Host} rules (90%), some
+ *       {@code Host && PathPrefix} (5%), some path-only rules (5%, {@code PathPrefix(`/static/<n>/`)});</li>
+ *   <li>{@code path}: one host cut into paths: {@code PathPrefix(`/svc<n>/`)} (90%), {@code Path && Method}
+ *       (5%), and {@code Host && PathPrefix} (5%).</li>
+ * </ul>
+ * Each request is for the host or path of a random router (a tenth to a path below {@code /api}).
+ * Run (allocation per request with {@code -prof gc}):
+ * {@code java -jar benchmarks/target/benchmarks.jar RouteSelection -p routers=1,1000,10000,100000 -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,8 +48,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RouteSelectionBenchmark {
 
-    @Param({"10", "1000", "10000"})
+    @Param({"1", "1000", "10000", "100000"})
     public int routers;
+
+    @Param({"host", "path"})
+    public String mix;
 
     private PluginHost plugins;
     private RuleCompiler compiler;
@@ -60,16 +71,37 @@ public class RouteSelectionBenchmark {
                     + " (build first; set -Dgatehouse.bench.plugins)");
         }
         compiler = new RuleCompiler(registry);
-        rules = rules(routers);
+        rules = "path".equals(mix) ? pathRules(routers) : rules(routers);
         table = build();
 
         Random random = new Random(42);
         requests = new RoutingRequest[1024];
         for (int i = 0; i < requests.length; i++) {
             int service = random.nextInt(routers);
-            String path = random.nextInt(10) == 0 ? "/api/items/" + i : "/index.html";
-            requests[i] = new RoutingRequest("svc" + service + ".example.com", path);
+            if ("path".equals(mix)) {
+                String path = random.nextInt(10) == 0 ? "/api/items/" + i : "/svc" + service + "/index.html";
+                requests[i] = new RoutingRequest("app.example.com", path);
+            } else {
+                String path = random.nextInt(10) == 0 ? "/api/items/" + i : "/index.html";
+                requests[i] = new RoutingRequest("svc" + service + ".example.com", path);
+            }
         }
+    }
+
+    /** The {@code path} mix: one host, routed by path. */
+    static List<String> pathRules(int count) {
+        List<String> rules = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int kind = i % 20;
+            if (kind == 0) {
+                rules.add("Host(`svc" + i + ".example.com`) && PathPrefix(`/api`)");
+            } else if (kind == 1) {
+                rules.add("Path(`/svc" + i + "/health`) && Method(`GET`)");
+            } else {
+                rules.add("PathPrefix(`/svc" + i + "/`)");
+            }
+        }
+        return rules;
     }
 
     static List<String> rules(int count) {

@@ -20,6 +20,7 @@ import dev.gatehouse.core.config.dynamic.tcp.TcpServiceConfig;
 import dev.gatehouse.core.config.dynamic.udp.UdpRouterConfig;
 import dev.gatehouse.core.config.dynamic.udp.UdpServiceConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +42,39 @@ public final class DynamicConfigurationBinder {
 
     private final ObjectMapper mapper;
 
+    /**
+     * The routers, services and servers transports the previous {@link #bind} call bound without a problem, by
+     * their type and raw tree, so that a reload binds only the elements that changed: a one-router change to a
+     * file of 10,000 routers binds one router, not 10,000 (each costs Jackson's tree conversion and binding).
+     * Binding succeeds or fails on the raw tree alone (the file and line are only in the problems, which are never
+     * kept here), so an equal tree binds to an equal value; elements with problems are bound again each time. Only
+     * the previous call's elements are kept: the cache is as large as the configuration. It relies on what the
+     * watcher's "unchanged snapshot" check relies on too: a provider does not change a tree once published.
+     */
+    private Map<BindingKey, Object> previousBindings = Map.of();
+    /** What the {@link #bind} call in progress bound, to become {@link #previousBindings} when it ends. */
+    private Map<BindingKey, Object> currentBindings = new HashMap<>();
+
+    /** An element's raw tree, as published, and the type it binds to. */
+    private record BindingKey(Class<?> type, Object raw) {
+    }
+
     /** @param mapper the strict configuration mapper: case-insensitive keys, unknown keys fail */
     public DynamicConfigurationBinder(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
     /** @param snapshots the newest snapshot of each provider, by provider name */
-    public BoundConfiguration bind(Map<String, ConfigurationSnapshot> snapshots) {
+    public synchronized BoundConfiguration bind(Map<String, ConfigurationSnapshot> snapshots) {
+        currentBindings = new HashMap<>();
+        try {
+            return bindAll(snapshots);
+        } finally {
+            previousBindings = currentBindings;
+        }
+    }
+
+    private BoundConfiguration bindAll(Map<String, ConfigurationSnapshot> snapshots) {
         Collector collector = new Collector();
         new TreeMap<>(snapshots).forEach((provider, snapshot) -> {
             ProviderElements elements = new ProviderElements(provider);
@@ -274,11 +301,21 @@ public final class DynamicConfigurationBinder {
         if (raw == null) {
             throw new ElementException("'" + String.join(".", path) + "' is empty");
         }
+        BindingKey key = new BindingKey(type, raw);
+        Object known = previousBindings.get(key);
+        if (known == null) {
+            known = currentBindings.get(key);
+        }
+        if (known != null) {
+            currentBindings.put(key, known);
+            return type.cast(known);
+        }
         List<String> problems = new ArrayList<>();
         T value = ConfigBinder.bindTree(mapper, raw, type, path, lineSource(written, path.size(), lines), problems);
         if (!problems.isEmpty()) {
             throw new ElementException(String.join("; ", problems));
         }
+        currentBindings.put(key, value);
         return value;
     }
 

@@ -225,4 +225,50 @@ class DynamicConfigurationBinderTest {
         assertEquals(List.of(), bound.problems());
         assertEquals("VersionTLS12", bound.tls().options().get("legacy@file").value().minVersion());
     }
+
+    /**
+     * A binder keeps what it bound last, so that a reload binds only the elements that changed; what a reload gives
+     * is exactly what a binder that never saw the earlier configurations gives: changed, removed, added, broken and
+     * repaired elements alike.
+     */
+    @Test
+    void aReloadBindsExactlyAsAFreshBinder() {
+        Map<String, Object> service = Map.of("loadBalancer", Map.of("servers", List.of(Map.of("url", "http://x"))));
+        List<Map<String, Object>> versions = List.of(
+                Map.of("routers", Map.of("a", router("Host(`a`)", "s"), "b", router("Host(`b`)", "s"),
+                        "c", router("Host(`c`)", "s")), "services", Map.of("s", service)),
+                // b changed, c removed, d added, e broken
+                Map.of("routers", Map.of("a", router("Host(`a`)", "s"), "b", router("Host(`b2`)", "s"),
+                        "d", router("Host(`d`)", "s"), "e", Map.of("rule", "Host(`e`)", "servce", "s")),
+                        "services", Map.of("s", service)),
+                // e repaired, the service changed
+                Map.of("routers", Map.of("a", router("Host(`a`)", "s"), "b", router("Host(`b2`)", "s"),
+                        "e", router("Host(`e`)", "s")),
+                        "services", Map.of("s", Map.of("loadBalancer", Map.of("servers",
+                                List.of(Map.of("url", "http://y")))))),
+                // the first one again
+                Map.of("routers", Map.of("a", router("Host(`a`)", "s"), "b", router("Host(`b`)", "s"),
+                        "c", router("Host(`c`)", "s")), "services", Map.of("s", service)));
+        for (int i = 0; i < versions.size(); i++) {
+            BoundConfiguration reloaded = bind("file", fragment("a.yml", versions.get(i)));
+            BoundConfiguration fresh = new DynamicConfigurationBinder(ConfigMappers.strictMapper())
+                    .bind(Map.of("file", ConfigurationSnapshot.of(fragment("a.yml", versions.get(i)))));
+            assertEquals(fresh, reloaded, "version " + i);
+        }
+        BoundConfiguration last = bind("file", fragment("a.yml", versions.get(1)));
+        assertEquals("Host(`b2`)", last.routers().get("b@file").value().rule());
+        assertTrue(problems(last).contains("unknown key 'http.routers.e.servce'"), problems(last));
+    }
+
+    /** An element with a problem is bound again on each reload: its problem is reported every time. */
+    @Test
+    void aBrokenElementIsReportedOnEveryReload() {
+        ConfigurationFragment broken = fragment("a.yml", Map.of("routers", Map.of(
+                "bad", Map.of("rule", "Path(`/`)", "servce", "s"), "good", router("Path(`/`)", "s"))));
+        for (int reload = 0; reload < 3; reload++) {
+            BoundConfiguration bound = bind("file", broken);
+            assertTrue(problems(bound).contains("unknown key 'http.routers.bad.servce'"), problems(bound));
+            assertTrue(bound.routers().containsKey("good@file"));
+        }
+    }
 }

@@ -597,4 +597,125 @@ class RuntimeBuilderTest {
             assertRouterError(runtime, "unknown-options@file", ProblemKind.TLS, "TLS options 'missing@file' do not exist");
         }
     }
+
+    /** A request reduced to its host, for testing compiled rules. */
+    private static dev.gatehouse.api.MatchContext hostOnly(String host) {
+        return new dev.gatehouse.api.MatchContext() {
+            @Override
+            public String host() {
+                return host;
+            }
+
+            @Override
+            public String path() {
+                return "/";
+            }
+
+            @Override
+            public org.eclipse.jetty.server.Request request() {
+                return null;
+            }
+        };
+    }
+
+    /** {@code Host} matching its argument; its v2 twin matches {@code v2-<argument>}, so the syntax used shows. */
+    private static Matcher hostMatcher(String name, String hostPrefix) {
+        return new Matcher() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public RequestPredicate compile(List<String> arguments) {
+                Matcher.requireArguments(this, arguments, 1);
+                String host = hostPrefix + arguments.get(0);
+                return request -> request.host().equals(host);
+            }
+        };
+    }
+
+    /** The routers of entry point 0 that match a request for {@code host}. */
+    private static List<String> matching(GatewayRuntime runtime, String host) {
+        return runtime.table(0).routes().stream().filter(r -> r.predicate().test(hostOnly(host))).map(Route::name)
+                .toList();
+    }
+
+    /**
+     * A reload compiles only rules it has not compiled before (the builder keeps the previous build's): a router
+     * whose rule, or rule syntax, changes is matched by its new rule, and a rule that stops compiling disables it.
+     */
+    @Test
+    void aReloadMatchesEachRouterByItsRuleAsWrittenNow() {
+        ExtensionRegistry.Builder extensions = ExtensionRegistry.builder();
+        extensions.add(ExtensionKind.MATCHER, hostMatcher("Host", ""));
+        extensions.add(ExtensionKind.MATCHER, hostMatcher("v2:Host", "v2-"));
+        RuntimeBuilder builder = new RuntimeBuilder(RuntimeSettings.builder(List.of("web"), extensions.build())
+                .defaultEntryPoints(List.of("web")).build());
+        service("s", "http://127.0.0.1:1");
+        java.util.function.BiFunction<String, String, GatewayRuntime> reload = (rule, syntax) -> {
+            routers.put("app@file", new Defined<>(new RouterConfig(rule, List.of(), List.of(), "s", null, null, null,
+                    syntax), "dyn.yml", "file"));
+            routers.put("other@file", new Defined<>(new RouterConfig("Host(`other`)", List.of(), List.of(), "s", null,
+                    null), "dyn.yml", "file"));
+            return builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+        };
+
+        GatewayRuntime first = reload.apply("Host(`a`)", null);
+        assertEquals(List.of("app@file"), matching(first, "a"));
+        GatewayRuntime second = reload.apply("Host(`b`)", null);
+        assertEquals(List.of(), matching(second, "a"));
+        assertEquals(List.of("app@file"), matching(second, "b"));
+        assertEquals(List.of("other@file"), matching(second, "other"));
+        GatewayRuntime v2 = reload.apply("Host(`b`)", "v2");
+        assertEquals(List.of(), matching(v2, "b"), "the same text in another syntax is compiled by that syntax");
+        assertEquals(List.of("app@file"), matching(v2, "v2-b"));
+        GatewayRuntime broken = reload.apply("Host(`b`", null);
+        assertRouterError(broken, "app@file", ProblemKind.INVALID, "is invalid");
+        assertEquals(List.of("other@file"), matching(broken, "other"));
+        GatewayRuntime back = reload.apply("Host(`a`)", null);
+        assertEquals(List.of("app@file"), matching(back, "a"));
+    }
+
+    /**
+     * What a router refers to is built again on every reload, even when the router itself did not change: a changed
+     * middleware is in the chain of the unchanged router that uses it.
+     */
+    @Test
+    void aReloadGivesAnUnchangedRouterItsChangedMiddleware() {
+        RuntimeBuilder builder = new RuntimeBuilder(RuntimeSettings.builder(List.of("web"), registry)
+                .defaultEntryPoints(List.of("web")).build());
+        service("s", "http://127.0.0.1:1");
+        router("app", "Host(`a`)", "s", null, List.of(), List.of("m"));
+        tag("m@file", "before");
+        GatewayRuntime first = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+        assertEquals(List.of("before"), tags(first.table(0).routes().get(0)));
+        tag("m@file", "after");
+        GatewayRuntime second = builder.build(new BoundConfiguration(routers, services, middlewares, List.of()));
+        assertEquals(List.of("after"), tags(second.table(0).routes().get(0)));
+    }
+
+    /**
+     * "Did you mean" for a missing service is looked up once per name, and within a bound per build, so that many
+     * routers to missing services among many services cost a bounded time: every router is still disabled with
+     * the error, the first ones (in name order) with the suggestion, the ones past the bound without it.
+     */
+    @Test
+    void missingServicesAreSuggestedWithinABoundPerBuild() {
+        int count = 1500;   // 1,500 missing names x 1,500 services: past the bound of comparisons
+        assertTrue((long) count * count > RouterBuilder.MAX_SUGGESTION_COMPARISONS);
+        for (int i = 0; i < count; i++) {
+            String n = String.format("%04d", i);
+            service("svc" + n, "http://127.0.0.1:1");
+            router("r" + n, "Host(`h" + n + "`)", "svc" + n + "x", null, List.of(), List.of());
+        }
+        router("again", "Host(`again`)", "svc0000x", null, List.of(), List.of());
+        GatewayRuntime runtime = build(List.of("web"), List.of("web"));
+        assertRouterError(runtime, "r0000@file", ProblemKind.MISSING_SERVICE,
+                "service 'svc0000x@file' does not exist; did you mean 'svc0000@file'?");
+        assertRouterError(runtime, "again@file", ProblemKind.MISSING_SERVICE, "did you mean 'svc0000@file'?");
+        RouterInfo last = runtime.model().router("r1499@file");
+        assertRouterError(runtime, "r1499@file", ProblemKind.MISSING_SERVICE, "service 'svc1499x@file' does not exist");
+        assertFalse(last.errors().toString().contains("did you mean"), last.errors().toString());
+    }
 }

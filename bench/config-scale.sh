@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# bench/config-scale.sh [--routers N] [--changes K] [--runs R] [--jfr] - what a large file provider configuration
+# costs to load and to change, in CPU time (not wall time: the machine is shared).
+#
+# Uses the already built distribution (distribution/target/gatehouse-*/), as bench/run.sh does. For each of R runs
+# (3) it starts a fresh gateway (bin/gatehouse, default JVM options, log level INFO) on a watched dynamic file of N
+# routers (10,000; bench/routers.sh's mix, ~730 KB), waits for "Configuration applied", then changes the rule of
+# one router K times (5), each time waiting for the next "Configuration applied". It reads CPU times from /proc:
+#   load, process    the whole JVM's CPU from its start to the first configuration applied, minus the same for a
+#                    gateway with a 1-router file started just before (JVM start, plugins, entry points): what the
+#                    routers cost, JIT compilation and GC included;
+#   load, config     the configuration thread's CPU (gatehouse-config: bind, check and build) at the first apply;
+#   change, process  the whole JVM's CPU per one-router change (read, parse, bind, build, swap, JIT, GC);
+#   change, threads  the file provider's watch thread (read, parse) plus the configuration thread, per change.
+# Prints each run, then the medians, and the RSS after the last change. --jfr records each run with JFR into
+# bench/run/config-scale/run-<i>.jfr (for `jfr print --events jdk.ExecutionSample`).
+# CONFIG_SCALE_WORK: the working folder (bench/run/config-scale). Loopback only (entry point 127.0.0.1:GW_PORT, 8099); everything started is stopped; every wait is bounded.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+ROUTERS=10000 CHANGES=5 RUNS=3 JFR=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --routers) ROUTERS="$2"; shift 2;;
+    --changes) CHANGES="$2"; shift 2;;
+    --runs) RUNS="$2"; shift 2;;
+    --jfr) JFR=1; shift;;
+    *) echo "bench/config-scale.sh: unknown option $1" >&2; exit 2;;
+  esac
+done
+: "${GW_PORT:=8099}" "${GW_JAVA_OPTS:=}"
+
+# DIST: another unpacked distribution to measure (a copy of an earlier build, for before/after in one session).
+: "${DIST:=$(ls -1td "$ROOT"/distribution/target/gatehouse-*/ 2>/dev/null | head -n 1 || true)}"
+DIST="${DIST%/}"
+if [ -z "$DIST" ] || [ ! -x "$DIST/bin/gatehouse" ]; then
+  echo "bench/config-scale.sh: no built distribution in distribution/target/gatehouse-*/ (mvn -B -q -DskipTests package)" >&2
+  exit 1
+fi
+WORK="${CONFIG_SCALE_WORK:-$HERE/run/config-scale}"
+mkdir -p "$WORK"
+TICKS="$(getconf CLK_TCK)"
+
+cat > "$WORK/static.yml" <<YAML
+# written by bench/config-scale.sh
+entryPoints:
+  web:
+    address: "127.0.0.1:$GW_PORT"
+providers:
+  providersThrottleDuration: 100ms
+  file:
+    filename: dynamic.yml
+    watch: true
+log:
+  level: INFO
+YAML
+
+PID=""
+stop_gateway() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill "$PID" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$PID" 2>/dev/null || true
+  fi
+  PID=""
+}
+trap stop_gateway EXIT
+
+# CPU milliseconds (user + system) of a process, or of its threads whose name starts with $2.
+cpu_ms() {
+  local pid="$1" prefix="${2:-}" total=0 f name
+  if [ -z "$prefix" ]; then
+    total=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  else
+    for f in /proc/"$pid"/task/*; do
+      name="$(cat "$f/comm" 2>/dev/null || true)"
+      case "$name" in "$prefix"*) total=$((total + $(awk '{print $14 + $15}' "$f/stat" 2>/dev/null || echo 0)));; esac
+    done
+  fi
+  echo $((total * 1000 / TICKS))
+}
+
+# Waits (at most 120 s) until the log has N "Configuration applied" lines with $3 routers (the gateway applies its
+# own routers alone first, before the file provider has published).
+await_applied() {
+  local log="$1" n="$2" deadline=$((SECONDS + 120))
+  local count
+  while true; do
+    count=$(grep -c "Configuration applied: $3 router" "$log" 2>/dev/null) || count=0   # no log yet: 0
+    [ "$count" -lt "$n" ] || break
+    if [ $SECONDS -ge $deadline ] || ! kill -0 "$PID" 2>/dev/null; then
+      echo "bench/config-scale.sh: no configuration applied (see $log)" >&2; tail -5 "$log" >&2; exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+start_gateway() {   # $1: log file, $2: extra JAVA_OPTS
+  (cd "$WORK" && exec env -u GATEHOUSE_OPTS JAVA_OPTS="$GW_JAVA_OPTS $2" "$DIST/bin/gatehouse" \
+      --configFile="$WORK/static.yml" > "$1" 2>&1) &
+  PID=$!
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+
+"$HERE/routers.sh" "$ROUTERS" > "$WORK/routers.yml"
+echo "bench/config-scale.sh: $ROUTERS routers ($(wc -c < "$WORK/routers.yml") bytes), $CHANGES changes, $RUNS runs; $DIST" >&2
+echo "bench/config-scale.sh: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+
+# A first start that is not measured: after a new build, bin/gatehouse writes its class data sharing archive at
+# the first stop (that start runs without the archive, and without JFR).
+"$HERE/routers.sh" 1 > "$WORK/dynamic.yml"
+start_gateway "$WORK/warm-up.log" ""
+await_applied "$WORK/warm-up.log" 1 1
+stop_gateway
+
+LOAD_PROC=() LOAD_CONF=() CHANGE_PROC=() CHANGE_THREADS=()
+printf '%-4s %16s %16s %18s %18s\n' run 'load process ms' 'load config ms' 'change process ms' 'change threads ms'
+for run in $(seq 1 "$RUNS"); do
+  # Baseline: the same gateway with one router (JVM start, plugins, entry points).
+  "$HERE/routers.sh" 1 > "$WORK/dynamic.yml"
+  start_gateway "$WORK/base-$run.log" ""
+  await_applied "$WORK/base-$run.log" 1 1
+  base=$(cpu_ms "$PID")
+  stop_gateway
+
+  cp "$WORK/routers.yml" "$WORK/dynamic.yml"
+  jfr=""
+  [ "$JFR" = 1 ] && jfr="-Xshare:auto -XX:StartFlightRecording=name=config-scale,settings=profile"   # -Xshare: no AppCDS dump (it turns JFR off)
+  start_gateway "$WORK/run-$run.log" "$jfr"
+  await_applied "$WORK/run-$run.log" 1 "$ROUTERS"
+  load_proc=$(( $(cpu_ms "$PID") - base ))
+  load_conf=$(cpu_ms "$PID" gatehouse-confi)
+  per_proc=() per_threads=()
+  for c in $(seq 1 "$CHANGES"); do
+    sleep 0.5   # let the previous apply's follow-up work (retiring the old runtime) finish
+    before=$(cpu_ms "$PID"); before_threads=$(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) ))
+    # One router's rule changes; the file is replaced whole (write then rename), as editors and tools do.
+    sed "s/svc2\.example\.com/changed$run-$c.example.com/" "$WORK/routers.yml" > "$WORK/.dynamic.tmp"
+    mv "$WORK/.dynamic.tmp" "$WORK/dynamic.yml"
+    await_applied "$WORK/run-$run.log" $((c + 1)) "$ROUTERS"
+    per_proc+=($(( $(cpu_ms "$PID") - before )))
+    per_threads+=($(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) - before_threads )))
+  done
+  change_proc=$(printf '%s\n' "${per_proc[@]}" | median)
+  change_threads=$(printf '%s\n' "${per_threads[@]}" | median)
+  rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$PID/status")
+  hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
+  [ "$JFR" = 1 ] && jcmd "$PID" JFR.dump name=config-scale filename="$WORK/run-$run.jfr" > /dev/null
+  stop_gateway
+  printf '%-4s %16s %16s %18s %18s   (changes: process %s; threads %s; RSS %s MiB, peak %s MiB)\n' "$run" "$load_proc" \
+      "$load_conf" "$change_proc" "$change_threads" "${per_proc[*]}" "${per_threads[*]}" "$rss" "$hwm"
+  LOAD_PROC+=("$load_proc") LOAD_CONF+=("$load_conf") CHANGE_PROC+=("$change_proc") CHANGE_THREADS+=("$change_threads")
+done
+printf '%-4s %16s %16s %18s %18s\n' median "$(printf '%s\n' "${LOAD_PROC[@]}" | median)" \
+    "$(printf '%s\n' "${LOAD_CONF[@]}" | median)" "$(printf '%s\n' "${CHANGE_PROC[@]}" | median)" \
+    "$(printf '%s\n' "${CHANGE_THREADS[@]}" | median)"
