@@ -276,6 +276,12 @@ class TcpRoutingTest {
         JsonNode overview = json.readTree(gateway.get("/api/overview").body());
         assertEquals(7, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
         assertEquals(1, overview.path("tcp").path("routers").path("errors").asInt(), overview.toString());
+
+        // /api/rawdata has the TCP elements by name, as Traefik's has tcpRouters, tcpServices and tcpMiddlewares.
+        JsonNode raw = json.readTree(gateway.get("/api/rawdata").body());
+        assertEquals("HostSNI(`one.pass.test`)", raw.path("tcpRouters").path("one@file").path("rule").asText(), raw.toString());
+        assertTrue(raw.path("tcpServices").has("plain@file"), raw.toString());
+        assertTrue(raw.path("tcpMiddlewares").isObject(), raw.toString());
     }
 
     private static JsonNode named(JsonNode list, String name) {

@@ -495,6 +495,10 @@ public final class ApiHandler extends Handler.Abstract.NonBlocking {
         raw.put("routers", byName(routers(current)));
         raw.put("services", byName(services(current)));
         raw.put("middlewares", byName(middlewares(current)));
+        TcpModel tcp = current.runtime().tcp().model();
+        raw.put("tcpRouters", byName(tcpElements(tcp.routers(), "using")));
+        raw.put("tcpServices", byName(tcpElements(tcp.services(), "usedBy")));
+        raw.put("tcpMiddlewares", byName(tcpElements(tcp.middlewares(), "usedBy")));
         raw.put("udpRouters", byName(udpRouters(current)));
         raw.put("udpServices", byName(udpServices(current)));
         return raw;
