@@ -275,6 +275,45 @@ abstract class KvProviderContract {
     }
 
     @Test
+    void tcpRoutersAndServicesFromTheStoreRouteConnections() throws Exception {
+        startStore(dir.resolve("store"));
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                TestGateway gateway = gateway(providerOptions()).start()) {
+            // A server that speaks first, as SMTP or SSH do: a plain-TCP catch-all router must route before any byte.
+            Thread greeter = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket client = server.accept()) {
+                        client.getOutputStream().write("220 kv tcp\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "tcp-greeter");
+            greeter.setDaemon(true);
+            greeter.start();
+            Map<String, String> keys = new LinkedHashMap<>();
+            keys.put("traefik/tcp/routers/mail/rule", "HostSNI(`*`)");
+            keys.put("traefik/tcp/routers/mail/entryPoints/0", "web");
+            keys.put("traefik/tcp/routers/mail/service", "mail");
+            keys.put("traefik/tcp/services/mail/loadBalancer/servers/0/address", "127.0.0.1:" + server.getLocalPort());
+            put(keys);
+            String greeting = Poll.untilValue("the TCP server's greeting through the gateway", WAIT, () -> {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port("web"))) {
+                    socket.setSoTimeout(2000);
+                    byte[] line = new byte[12];
+                    int read = socket.getInputStream().readNBytes(line, 0, line.length);
+                    return new String(line, 0, read, StandardCharsets.US_ASCII);
+                }
+            }, g -> g.startsWith("220 kv tcp"));
+            assertTrue(greeting.startsWith("220 kv tcp"), greeting);
+            JsonNode routers = new ObjectMapper().readTree(Http.get(apiUrl(gateway, "/api/tcp/routers")).body());
+            assertTrue(routers.toString().contains("\"mail@" + provider() + "\""), routers.toString());
+        } finally {
+            closeStore();
+        }
+    }
+
+    @Test
     void aBadElementIsLeftOutAloneWithItsKeyNamed() throws Exception {
         startStore(dir.resolve("store"));
         try (TestBackend backend = TestBackend.start("good");
