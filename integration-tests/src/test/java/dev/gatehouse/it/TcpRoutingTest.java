@@ -69,6 +69,10 @@ class TcpRoutingTest {
                             address: "127.0.0.1:0"
                           dead:
                             address: "127.0.0.1:0"
+                          behindBalancer:
+                            address: "127.0.0.1:0"
+                            proxyProtocol:
+                              trustedIPs: [127.0.0.1/32]
                         providers:
                           providersThrottleDuration: 100ms
                           file:
@@ -136,6 +140,10 @@ class TcpRoutingTest {
                       rule: HostSNI(`*`)
                       entryPoints: [dead]
                       service: nowhere
+                    balanced:
+                      rule: ClientIP(`203.0.113.7`)
+                      entryPoints: [behindBalancer]
+                      service: plain
                     guarded:
                       rule: HostSNI(`*`)
                       entryPoints: [guarded]
@@ -193,6 +201,25 @@ class TcpRoutingTest {
             socket.setSoTimeout(10_000);
             // The server speaks first (as SMTP does): the gateway must not wait for the client's first bytes.
             assertEquals("plain server", TcpServers.readLine(socket.getInputStream()));
+        }
+    }
+
+    @Test
+    void behindAnL4BalancerTheClientOfTheProxyProtocolHeaderIsTheOneTcpRulesSee() throws Exception {
+        // The balancer (127.0.0.1, trusted) names the client 203.0.113.7: ClientIP matches it, not the socket's address.
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port("behindBalancer"))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("PROXY TCP4 203.0.113.7 127.0.0.1 40000 5432\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertEquals("plain server", TcpServers.readLine(socket.getInputStream()));
+        }
+        // Another client named by the balancer matches no TCP router: as in Traefik, the connection goes on to HTTP
+        // (here no HTTP router: 404), never to the TCP server.
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port("behindBalancer"))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("PROXY TCP4 198.51.100.1 127.0.0.1 40000 5432\r\n"
+                    + "GET / HTTP/1.1\r\nHost: x.test\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertEquals(404, RawHttp.read(socket.getInputStream()).status(), "not the TCP router's server");
         }
     }
 
@@ -271,10 +298,11 @@ class TcpRoutingTest {
 
         JsonNode plainService = json.readTree(gateway.get("/api/tcp/services/plain@file").body());
         assertEquals("enabled", plainService.path("status").asText());
-        assertEquals("[\"anything@file\",\"broken@file\",\"guarded@file\",\"terminated@file\"]", plainService.path("usedBy").toString());
+        assertEquals("[\"anything@file\",\"balanced@file\",\"broken@file\",\"guarded@file\",\"terminated@file\"]",
+                plainService.path("usedBy").toString());
 
         JsonNode overview = json.readTree(gateway.get("/api/overview").body());
-        assertEquals(7, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
+        assertEquals(8, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
         assertEquals(1, overview.path("tcp").path("routers").path("errors").asInt(), overview.toString());
 
         // /api/rawdata has the TCP elements by name, as Traefik's has tcpRouters, tcpServices and tcpMiddlewares.
