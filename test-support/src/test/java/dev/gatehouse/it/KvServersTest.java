@@ -32,7 +32,7 @@ class KvServersTest {
 
     @Test
     void etcdWithTlsClientCertificatesAndAuthentication() throws Exception {
-        Pki pki = new Pki(dir.resolve("pki"));
+        TestPki pki = new TestPki(dir.resolve("pki"));
         try (EtcdServer etcd = EtcdServer.in(dir.resolve("etcd")).tls(pki.ca, pki.server, pki.serverKey, pki.client, pki.clientKey)
                 .rootPassword("s3cret").start()) {
             assertTrue(etcd.url().startsWith("https://"));
@@ -57,7 +57,7 @@ class KvServersTest {
 
     @Test
     void redisWithTlsAUserAndASentinel() throws Exception {
-        Pki pki = new Pki(dir.resolve("pki"));
+        TestPki pki = new TestPki(dir.resolve("pki"));
         try (RedisServer redis = RedisServer.in(dir.resolve("redis")).auth("gatehouse", "s3cret").start();
                 RedisServer sentinel = RedisServer.sentinel(dir.resolve("sentinel"), "mymaster", redis);
                 RedisServer secure = RedisServer.in(dir.resolve("tls")).tls(pki.ca, pki.server, pki.serverKey, pki.client, pki.clientKey)
@@ -68,43 +68,6 @@ class KvServersTest {
             assertEquals(List.of("127.0.0.1", Integer.toString(redis.port())), master);
             secure.set("k", "tls");
             assertEquals("tls", secure.get("k"));
-        }
-    }
-
-    /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with openssl. */
-    static final class Pki {
-        final Path ca;
-        final Path server;
-        final Path serverKey;
-        final Path client;
-        final Path clientKey;
-
-        Pki(Path dir) throws Exception {
-            java.nio.file.Files.createDirectories(dir);
-            ca = dir.resolve("ca.pem");
-            server = dir.resolve("server.pem");
-            serverKey = dir.resolve("server-key.pem");
-            client = dir.resolve("client.pem");
-            clientKey = dir.resolve("client-key.pem");
-            Path caKey = dir.resolve("ca-key.pem");
-            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                    "-subj", "/CN=test CA", "-keyout", caKey.toString(), "-out", ca.toString());
-            issue(dir, caKey, "server", server, serverKey, "subjectAltName=DNS:localhost,IP:127.0.0.1");
-            issue(dir, caKey, "client", client, clientKey, "extendedKeyUsage=clientAuth");
-        }
-
-        private void issue(Path dir, Path caKey, String name, Path cert, Path key, String extension) throws Exception {
-            Path csr = dir.resolve(name + ".csr");
-            openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + name,
-                    "-addext", extension, "-keyout", key.toString(), "-out", csr.toString());
-            openssl("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
-                    "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", cert.toString());
-        }
-
-        private static void openssl(String... args) {
-            List<String> command = new java.util.ArrayList<>(List.of("openssl"));
-            command.addAll(List.of(args));
-            ServerProcess.run(command, null);
         }
     }
 }

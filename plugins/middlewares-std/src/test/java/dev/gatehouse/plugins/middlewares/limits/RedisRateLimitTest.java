@@ -8,6 +8,7 @@ import dev.gatehouse.api.MiddlewareContext;
 import dev.gatehouse.it.Poll;
 import dev.gatehouse.it.RedisServer;
 import dev.gatehouse.it.ServerProcess;
+import dev.gatehouse.it.TestPki;
 import dev.gatehouse.plugins.middlewares.MiddlewareTester;
 import dev.gatehouse.plugins.middlewares.TestEnvironment;
 import dev.gatehouse.plugins.middlewares.internal.SourceCriterion;
@@ -121,7 +122,7 @@ class RedisRateLimitTest {
 
     @Test
     void sharesTheLimitOverTlsWithAClientCertificateAndAnAclUser() throws Exception {
-        Pki pki = new Pki(dir.resolve("pki"));
+        TestPki pki = new TestPki(dir.resolve("pki"));
         try (RedisServer redis = RedisServer.in(dir.resolve("redis"))
                 .tls(pki.ca, pki.server, pki.serverKey, pki.client, pki.clientKey).auth("limiter", "s3cret").start()) {
             RateLimit.Redis tls = new RateLimit.Redis(List.of(redis.address()), "limiter", "s3cret", 2,
@@ -355,46 +356,5 @@ class RedisRateLimitTest {
                         return "limit@file";
                     }
                 });
-    }
-
-    /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with openssl. */
-    static final class Pki {
-        final Path ca;
-        final Path server;
-        final Path serverKey;
-        final Path client;
-        final Path clientKey;
-
-        Pki(Path dir) throws Exception {
-            Files.createDirectories(dir);
-            ca = dir.resolve("ca.pem");
-            server = dir.resolve("server.pem");
-            serverKey = dir.resolve("server-key.pem");
-            client = dir.resolve("client.pem");
-            clientKey = dir.resolve("client-key.pem");
-            Path caKey = dir.resolve("ca-key.pem");
-            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                    "-subj", "/CN=test CA", "-keyout", caKey.toString(), "-out", ca.toString());
-            issue(dir, caKey, "server", server, serverKey, "subjectAltName=DNS:localhost,IP:127.0.0.1");
-            issue(dir, caKey, "client", client, clientKey, "extendedKeyUsage=clientAuth");
-        }
-
-        private void issue(Path dir, Path caKey, String name, Path cert, Path key, String extension) throws Exception {
-            Path csr = dir.resolve(name + ".csr");
-            openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + name,
-                    "-addext", extension, "-keyout", key.toString(), "-out", csr.toString());
-            openssl("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
-                    "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", cert.toString());
-        }
-
-        private static void openssl(String... args) throws Exception {
-            List<String> command = new ArrayList<>(List.of("openssl"));
-            command.addAll(List.of(args));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + ": " + output);
-            }
-        }
     }
 }
