@@ -62,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Only instance {@code c} listens on the port Pebble validates HTTP-01 on, so an order by {@code a} or {@code b}
  * succeeds only when {@code c} answers the challenge it found in the store. Each instance also has a file provider of
  * its own, so a test can make one instance (not all) want a certificate. The set-up (three gateways) is shared; the
- * tests run in order, the one that kills an instance last.
+ * tests run in order, the ones that kill or stop an instance last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -436,6 +436,22 @@ class ClusterIT {
     assertEquals(completed.getSerialNumber(), storedSerial(host), "the store holds the certificate served");
     assertEquals(1, finalizedAtPebble() - finalizedBefore, "Pebble issued one certificate for " + host);
     assertFalse(c.log().contains(orderingLine(host)), "c did not order");
+  }
+
+  // ---- 6. stopping: the etcd client's threads end before the plugin is unloaded --------------------------------
+
+  @Test
+  @Order(6)
+  void anInstanceStoppedWithSigtermLogsNoErrorWhileItsEtcdClientsShutDown() throws Exception {
+    // c has both etcd clients (provider and storage) and a resolver watching the store.
+    c.running().process().destroy();   // SIGTERM, as a service manager stops it
+    assertTrue(c.running().process().waitFor(30, TimeUnit.SECONDS), "c stopped within 30 s:\n" + c.log());
+    String log = c.log();
+    int stopping = log.indexOf("Stopping");
+    assertTrue(stopping >= 0, log);
+    String shutdown = log.substring(stopping);
+    assertFalse(shutdown.contains(" ERROR ") || shutdown.contains("NoClassDefFoundError")
+        || shutdown.contains("IllegalAccessError"), "c's shutdown:\n" + shutdown);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
