@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real etcd (Debian's {@code etcd-server}, 3.4) that a test runs on its own loopback ports and data folder, plain
@@ -143,8 +144,29 @@ public final class EtcdServer extends ServerProcess {
         return out.isEmpty() ? null : out.endsWith("\n") ? out.substring(0, out.length() - 1) : out;
     }
 
+    /**
+     * Writes all of {@code values} in one etcd transaction (one revision, one watch event): a router written "at once",
+     * as a program writing through the API would.
+     */
+    public void putAll(Map<String, String> values) {
+        StringBuilder operations = new StringBuilder("\n");   // no comparisons: the transaction always succeeds
+        values.forEach((key, value) -> operations.append("put ").append(quoted(key)).append(' ')
+                .append(quoted(value)).append('\n'));
+        operations.append("\n\n");                            // and has no operations for failure
+        run(etcdctlCommand("txn"), operations.toString());
+    }
+
+    /** A token of etcdctl's txn syntax: double quotes with Go escapes, so that a value may hold spaces. */
+    private static String quoted(String text) {
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
     /** Runs etcdctl (API v3) against this server, with its TLS and credentials, and returns what it printed. */
     public String etcdctl(String... args) {
+        return run(etcdctlCommand(args), null);
+    }
+
+    private List<String> etcdctlCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(etcdctl, "--endpoints=" + url(), "--command-timeout=10s"));
         if (tls != null) {
             command.add("--cacert=" + tls.ca());
@@ -156,6 +178,6 @@ public final class EtcdServer extends ServerProcess {
             command.add("--user=root:" + rootPassword);
         }
         command.addAll(List.of(args));
-        return run(command, null);
+        return command;
     }
 }

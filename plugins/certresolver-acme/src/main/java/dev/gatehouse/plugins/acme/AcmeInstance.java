@@ -407,6 +407,8 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
     }
 
     private void order(Set<String> domains) throws Exception {
+        // INFO, once per order: with several gateways on one storage, this line tells which one ordered.
+        LOG.info("ACME resolver {}: ordering a certificate for {}", name, domains);
         Login account = login();
         OrderBuilder builder = account.newOrder().domains(domains);
         if (config.profile() != null) {

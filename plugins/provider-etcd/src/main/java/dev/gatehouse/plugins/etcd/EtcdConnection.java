@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 
@@ -39,12 +40,19 @@ public final class EtcdConnection implements AutoCloseable {
     /** How long a connection attempt may take, as Traefik's etcd provider ({@code ConnectionTimeout: 3s}). */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+    /** How long the last connection's close waits for the client's threads to end. */
+    static final Duration THREADS_END_WAIT = Duration.ofSeconds(5);
+
+    /** Connections open in this plugin: the last one to close waits for the client's threads (see close()). */
+    private static final AtomicInteger OPEN = new AtomicInteger();
+
     private final Client client;
     private final String endpoints;
 
     private EtcdConnection(Client client, String endpoints) {
         this.client = client;
         this.endpoints = endpoints;
+        OPEN.incrementAndGet();
     }
 
     /**
@@ -142,9 +150,39 @@ public final class EtcdConnection implements AutoCloseable {
         return "etcd at " + endpoints + ": " + message.replaceFirst("^[A-Z_]+: ", "");
     }
 
+    /**
+     * Closes the client. jetcd closes its Vert.x instance and gRPC channel without waiting, so their event-loop
+     * threads go on for a moment; when the gateway stops, the plugin's class loader closes meanwhile, and those
+     * threads then fail to load classes and log NoClassDefFoundError at ERROR. So the last open connection's close
+     * waits (at most {@link #THREADS_END_WAIT}) for every thread whose class this plugin loaded (Vert.x's and
+     * Netty's) to end.
+     */
     @Override
     public void close() {
         client.close();
+        if (OPEN.decrementAndGet() == 0) {
+            awaitPluginThreads(THREADS_END_WAIT);
+        }
+    }
+
+    private static void awaitPluginThreads(Duration wait) {
+        ClassLoader plugin = EtcdConnection.class.getClassLoader();
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread == Thread.currentThread() || thread.getClass().getClassLoader() != plugin) {
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                thread.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String url(String endpoint, String scheme, String prefix) {
