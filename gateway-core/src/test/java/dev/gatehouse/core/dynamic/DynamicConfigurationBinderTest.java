@@ -1,6 +1,7 @@
 package dev.gatehouse.core.dynamic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,15 +158,16 @@ class DynamicConfigurationBinderTest {
     }
 
     @Test
-    void sourceErrorsAndUnsupportedSectionsAreReportedNotDropped() {
+    void sourceErrorsAndUnknownSectionsAreReportedNotDropped() {
         ConfigurationFragment broken = ConfigurationFragment.failed("c.yml", "c.yml: YAML error at line 3");
-        ConfigurationFragment udp = ConfigurationFragment.of("d.yml", Map.of("udp", Map.of("routers", Map.of()),
-                "htp", Map.of()));
-        BoundConfiguration bound = bind("file", broken, udp);
+        ConfigurationFragment typo = ConfigurationFragment.of("d.yml", Map.of("udp", Map.of("routers", Map.of()),
+                "htp", Map.of(), "tcp", Map.of("router", Map.of())));
+        BoundConfiguration bound = bind("file", broken, typo);
         String text = problems(bound);
         assertTrue(text.contains("YAML error at line 3"), text);
-        assertTrue(text.contains("'udp' routing is not supported"), text);
-        assertTrue(text.contains("unknown top-level key 'htp'"), text);
+        assertTrue(text.contains("unknown top-level key 'htp' (known: http, tls, tcp, udp)"), text);
+        assertTrue(text.contains("unknown key 'tcp.router' (known: routers, services, middlewares, serversTransports)"), text);
+        assertFalse(text.contains("not supported"), "tcp and udp are read now: " + text);
     }
 
     @Test
