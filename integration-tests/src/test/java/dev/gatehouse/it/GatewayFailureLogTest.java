@@ -39,6 +39,10 @@ class GatewayFailureLogTest {
                     connection.getInputStream().read(new byte[4096]);
                     connection.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                             .getBytes(StandardCharsets.US_ASCII));
+                    // Read what else the client sent until it closes: closing with unread bytes would reset the
+                    // connection, and the gateway would rightly report a reset instead of the failed handshake.
+                    connection.shutdownOutput();
+                    connection.getInputStream().readAllBytes();
                 } catch (java.io.IOException e) {
                     // closed at the end of the test, or a connection the gateway dropped
                 }

@@ -140,10 +140,19 @@ public final class FailureLog {
             if (ErrorResponses.isTimeout(failure)) {
                 return TIMEOUT;
             }
+            // A TLS failure anywhere in the chain comes first: Jetty may wrap it in the end of stream it caused
+            // (an EofException whose cause is the SSLException), which would otherwise read as a reset.
             for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
                 if (cause instanceof SSLException) {
                     return TLS;
                 }
+                for (Throwable suppressed : cause.getSuppressed()) {
+                    if (suppressed instanceof SSLException) {
+                        return TLS;
+                    }
+                }
+            }
+            for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
                 if (cause instanceof ConnectException) {
                     return REFUSED;
                 }
