@@ -4,14 +4,11 @@ import static dev.gatehouse.core.dynamic.ElementNames.qualify;
 import static dev.gatehouse.core.runtime.MiddlewareDefinitions.expand;
 
 import dev.gatehouse.api.MiddlewareContext;
-import dev.gatehouse.core.config.ConfigBinder;
-import dev.gatehouse.core.dynamic.BoundConfiguration;
 import dev.gatehouse.core.runtime.MiddlewareDefinitions.PreparedMiddleware;
 import dev.gatehouse.core.tracing.Tracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.eclipse.jetty.server.Handler;
@@ -32,12 +29,12 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
      * @param services a service by qualified name, for middlewares that send to one ({@code errors}); null when none
      */
     static MiddlewareChain create(List<String> references, String provider,
-            Map<String, PreparedMiddleware> middlewares, DefinedNames defined, Function<String, Handler> services,
+            Map<String, PreparedMiddleware> middlewares, NameSuggestions defined, Function<String, Handler> services,
             Consumer<String> problems) {
         List<String> leaves = new ArrayList<>();
         for (String reference : references) {
             try {
-                expand(qualify(reference, provider), new ArrayList<>(), middlewares, defined.middlewares(), leaves);
+                expand(qualify(reference, provider), new ArrayList<>(), middlewares, defined, leaves);
             } catch (IllegalArgumentException e) {
                 problems.accept(e.getMessage());
             }
@@ -47,7 +44,7 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
             PreparedMiddleware middleware = middlewares.get(middlewareName);
             try {
                 Handler.Wrapper wrapper = middleware.type().create(middleware.options(),
-                        new Context(middleware.provider(), middlewareName, services, defined.services()));
+                        new Context(middleware.provider(), middlewareName, services, defined));
                 if (wrapper == null) {
                     problems.accept("middleware '" + middlewareName + "' produced no handler");
                 } else {
@@ -97,16 +94,9 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
         return null;
     }
 
-    /** The middlewares and services a configuration defines (qualified), built or not. */
-    record DefinedNames(Set<String> middlewares, Set<String> services) {
-        static DefinedNames of(BoundConfiguration configuration) {
-            return new DefinedNames(configuration.middlewares().keySet(), configuration.services().keySet());
-        }
-    }
-
     /** What a middleware being created may ask for: its own name, services of the same configuration. */
     private record Context(String provider, String middlewareName, Function<String, Handler> services,
-            Set<String> definedServices)
+            NameSuggestions defined)
             implements MiddlewareContext {
         @Override
         public Handler service(String name) {
@@ -115,12 +105,11 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
             }
             String qualified = qualify(name, provider);
             Handler service = services.apply(qualified);
-            if (service == null && definedServices.contains(qualified)) {
+            if (service == null && defined.services().contains(qualified)) {
                 throw new IllegalArgumentException("service '" + qualified + "' is disabled (see its own error)");
             } else if (service == null) {
-                String closest = ConfigBinder.closestKey(qualified, definedServices);
                 throw new IllegalArgumentException("service '" + qualified + "' does not exist"
-                        + (closest == null ? "" : "; did you mean '" + closest + "'?"));
+                        + NameSuggestions.didYouMean(defined.closestService(qualified)));
             }
             return service;
         }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,10 +155,11 @@ final class MiddlewareDefinitions {
             Map<String, PreparedMiddleware> prepared, List<ConfigProblem> problems) {
         // A chain whose references loop or lead to a missing or broken middleware is broken itself.
         Map<String, String> brokenChains = new TreeMap<>();
+        NameSuggestions names = new NameSuggestions(configuration);
         new TreeMap<>(prepared).forEach((name, middleware) -> {
             if (middleware.chain() != null) {
                 try {
-                    expand(name, new ArrayList<>(), prepared, configuration.middlewares().keySet(), new ArrayList<>());
+                    expand(name, new ArrayList<>(), prepared, names, new ArrayList<>());
                 } catch (IllegalArgumentException e) {
                     brokenChains.put(name, e.getMessage());
                 }
@@ -178,10 +178,10 @@ final class MiddlewareDefinitions {
      * references stands for, in order.
      *
      * @param stack the chains being expanded, outermost first
-     * @param defined the middlewares of the configuration, usable or not, to tell "disabled" from "missing"
+     * @param defined the configuration's names, to tell "disabled" from "missing" and suggest one
      * @throws IllegalArgumentException naming the loop, or the missing middleware
      */
-    static void expand(String name, List<String> stack, Map<String, PreparedMiddleware> prepared, Set<String> defined,
+    static void expand(String name, List<String> stack, Map<String, PreparedMiddleware> prepared, NameSuggestions defined,
             List<String> out) {
         if (stack.contains(name)) {
             List<String> loop = new ArrayList<>(stack.subList(stack.indexOf(name), stack.size()));
@@ -191,12 +191,11 @@ final class MiddlewareDefinitions {
         PreparedMiddleware middleware = prepared.get(name);
         if (middleware == null) {
             String where = stack.isEmpty() ? "" : "chain.middlewares: ";
-            if (defined.contains(name)) {
+            if (defined.middlewares().contains(name)) {
                 throw new IllegalArgumentException(where + "middleware '" + name + "' is disabled (see its own error)");
             }
-            String closest = ConfigBinder.closestKey(name, defined);
             throw new IllegalArgumentException(where + "middleware '" + name + "' does not exist"
-                    + (closest == null ? "" : "; did you mean '" + closest + "'?"));
+                    + NameSuggestions.didYouMean(defined.closestMiddleware(name)));
         }
         if (middleware.chain() == null) {
             out.add(name);

@@ -70,20 +70,6 @@ final class RouterBuilder {
     private record CompiledRuleKey(RuleCompiler syntax, String rule) {
     }
 
-    /**
-     * How many service names one build compares, in all, to suggest a service for routers whose service does not
-     * exist ("did you mean"). Each missing name is compared with every service (an edit distance each), so without a
-     * bound, thousands of routers to missing services among thousands of services (one provider's routers written
-     * without the other provider's {@code @suffix}) cost routers x services distances: many seconds for 10,000 of
-     * each. Past the bound, the error says that the service does not exist, without a suggestion.
-     */
-    static final long MAX_SUGGESTION_COMPARISONS = 2_000_000;
-
-    /** The suggestion found for each missing service in the build in progress (empty: none close enough). */
-    private Map<String, java.util.Optional<String>> serviceSuggestions = new HashMap<>();
-    /** What is left of {@link #MAX_SUGGESTION_COMPARISONS} in the build in progress. */
-    private long suggestionComparisonsLeft;
-
     /** The routing tables of every entry point, and the routers that serve (the others are disabled). */
     record Routing(RoutingTable[] tables, RoutingTable[] tlsTables, Set<String> served) {
     }
@@ -119,8 +105,6 @@ final class RouterBuilder {
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
         currentRules = new HashMap<>();
-        serviceSuggestions = new HashMap<>();
-        suggestionComparisonsLeft = MAX_SUGGESTION_COMPARISONS;
         try {
             return buildAll(configuration, services, middlewares, tlsPlan, problems, components);
         } finally {
@@ -139,6 +123,7 @@ final class RouterBuilder {
         }
         Set<String> served = new HashSet<>();
 
+        NameSuggestions names = new NameSuggestions(configuration);
         new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
             RouterProblems routerProblems = new RouterProblems(name, defined.origin());
             List<LifeCycle> routerComponents = new ArrayList<>();
@@ -151,7 +136,7 @@ final class RouterBuilder {
                     Route route = null;
                     try {
                         route = buildRouter(name, defined, prefix, services, middlewares,
-                                MiddlewareChain.DefinedNames.of(configuration), routerProblems, routerComponents);
+                                names, routerProblems, routerComponents);
                     } catch (Throwable failure) {
                         routerProblems.add(ProblemKind.UNEXPECTED,
                                 BuildFailures.unexpectedFailure("router " + name, failure));
@@ -243,10 +228,10 @@ final class RouterBuilder {
         return entryPointTls == null || entryPointIndex >= entryPointTls.size() ? null : entryPointTls.get(entryPointIndex);
     }
 
-    /** @param definedNames the middlewares and services of the configuration, built or not, to tell "disabled" from "missing" */
+    /** @param definedNames the configuration's middlewares and services, to tell "disabled" from "missing" and suggest one */
     private Route buildRouter(String name, Defined<RouterConfig> defined, List<String> entryPointMiddlewares,
             Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares,
-            MiddlewareChain.DefinedNames definedNames, RouterProblems problems, List<LifeCycle> components) {
+            NameSuggestions definedNames, RouterProblems problems, List<LifeCycle> components) {
         RouterConfig router = defined.value();
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
@@ -278,9 +263,8 @@ final class RouterBuilder {
             if (service == null && definedNames.services().contains(serviceName)) {
                 problems.add(ProblemKind.MISSING_SERVICE, "service '" + serviceName + "' is disabled (see its own error)");
             } else if (service == null) {
-                String closest = closestService(serviceName, definedNames.services());
                 problems.add(ProblemKind.MISSING_SERVICE, "service '" + serviceName + "' does not exist"
-                        + (closest == null ? "" : "; did you mean '" + closest + "'?"));
+                        + NameSuggestions.didYouMean(definedNames.closestService(serviceName)));
             }
         }
         List<String> references = new ArrayList<>(entryPointMiddlewares);
@@ -311,21 +295,6 @@ final class RouterBuilder {
             handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
         }
         return new Route(name, router.effectivePriority(), predicate, handler);
-    }
-
-    /** The defined service closest to a missing one, looked up once per name and within the build's bound. */
-    private String closestService(String missing, Set<String> definedServices) {
-        java.util.Optional<String> known = serviceSuggestions.get(missing);
-        if (known != null) {
-            return known.orElse(null);
-        }
-        if (suggestionComparisonsLeft < definedServices.size()) {
-            return null;
-        }
-        suggestionComparisonsLeft -= definedServices.size();
-        String closest = ConfigBinder.closestKey(missing, definedServices);
-        serviceSuggestions.put(missing, java.util.Optional.ofNullable(closest));
-        return closest;
     }
 
     /** The compiled rule, from the previous build when it compiled the same text with the same syntax. */

@@ -48,6 +48,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
 final class ServiceBuilder {
     private final RuntimeSettings settings;
     private final BoundConfiguration configuration;
+    private final NameSuggestions names;
     private final List<ConfigProblem> problems;
     /** The health checks of load balancers, started once the whole runtime is built. */
     private final List<LifeCycle> healthChecks;
@@ -64,6 +65,7 @@ final class ServiceBuilder {
             List<LifeCycle> components) {
         this.settings = settings;
         this.configuration = configuration;
+        this.names = new NameSuggestions(configuration);
         this.problems = problems;
         this.healthChecks = healthChecks;
         this.transports = transports;
@@ -258,7 +260,7 @@ final class ServiceBuilder {
                     : reference(name, defined.provider(), "middlewares", qualified);
         };
         MiddlewareChain chain = MiddlewareChain.create(references, defined.provider(), middlewares,
-                MiddlewareChain.DefinedNames.of(configuration), services,
+                names, services,
                 chainProblems::add);
         Handler front = null;
         if (chainProblems.isEmpty()) {

@@ -703,7 +703,7 @@ class RuntimeBuilderTest {
     @Test
     void missingServicesAreSuggestedWithinABoundPerBuild() {
         int count = 1500;   // 1,500 missing names x 1,500 services: past the bound of comparisons
-        assertTrue((long) count * count > RouterBuilder.MAX_SUGGESTION_COMPARISONS);
+        assertTrue((long) count * count > NameSuggestions.MAX_COMPARISONS);
         for (int i = 0; i < count; i++) {
             String n = String.format("%04d", i);
             service("svc" + n, "http://127.0.0.1:1");
