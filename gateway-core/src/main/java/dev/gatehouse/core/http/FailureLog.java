@@ -113,7 +113,7 @@ public final class FailureLog {
      * Whether a failure of this kind is logged now: null when one was logged less than {@value #WINDOW_SECONDS}
      * seconds ago (it is counted), else what the line adds about those left out since ("" when none were).
      */
-    static String admit(String kind) {
+    public static String admit(String kind) {
         if (WINDOWS.size() > MAX_KINDS) {
             WINDOWS.clear();
         }

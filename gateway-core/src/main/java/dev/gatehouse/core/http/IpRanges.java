@@ -31,6 +31,19 @@ public final class IpRanges {
         return new IpRanges(entries.stream().map(IpBlock::parse).toArray(IpBlock[]::new));
     }
 
+    /** As {@link #parse(List)}, an error naming the entry as {@code key[i]}. */
+    public static IpRanges parse(String key, List<String> entries) {
+        IpBlock[] blocks = new IpBlock[entries.size()];
+        for (int i = 0; i < blocks.length; i++) {
+            try {
+                blocks[i] = IpBlock.parse(entries.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + "[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        return new IpRanges(blocks);
+    }
+
     public boolean isEmpty() {
         return blocks.length == 0;
     }

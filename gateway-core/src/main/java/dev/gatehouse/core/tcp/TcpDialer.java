@@ -31,12 +31,6 @@ public final class TcpDialer extends ContainerLifeCycle {
     private static final Logger LOG = LoggerFactory.getLogger(TcpDialer.class);
 
     private final ClientConnector connector = new ClientConnector();
-    /**
-     * A server that is down fails every connection routed to it: one line per window says so, with how many were
-     * left out, so that clients reconnecting in a loop cannot flood the log.
-     */
-    private final FailureLog.Window failures = new FailureLog.Window();
-
     public TcpDialer(Executor executor, Scheduler scheduler) {
         connector.setExecutor(executor);
         connector.setScheduler(scheduler);
@@ -48,24 +42,28 @@ public final class TcpDialer extends ContainerLifeCycle {
 
     /**
      * Connects {@code tunnel} to {@code server}: on success the tunnel pumps both ways; on failure (or after
-     * {@code timeout}, when positive) the client's connection is closed, as Traefik closes it.
+     * {@code timeout}, when positive) the client's connection is closed, as Traefik closes it. A server that is down
+     * fails every connection routed to it: one line per router and server and window says so, with how many were
+     * left out (FailureLog's windows), so that clients reconnecting in a loop cannot flood the log.
      *
      * @param prefix bytes for the server before the client's (a PROXY protocol header), or null
      * @param keepAlive whether TCP keep-alive probes are sent on the server connection
      * @param tls the TLS client when the server speaks TLS (the tunnel then carries the decrypted bytes), else null
      */
-    public void dial(TcpTunnel tunnel, InetSocketAddress server, Duration timeout, boolean keepAlive, ByteBuffer prefix,
-            Duration terminationDelay, SslContextFactory.Client tls) {
+    void dial(TcpTunnel tunnel, TcpServices.Server server, Duration timeout, boolean keepAlive, ByteBuffer prefix,
+            Duration terminationDelay) {
+        SslContextFactory.Client tls = server.tls();
+        String name = server.host() + ":" + server.port();
         AtomicBoolean settled = new AtomicBoolean();
         Scheduler.Task deadline = timeout.isZero() || timeout.isNegative() ? null
                 : tunnel.scheduler().schedule(() -> {
                     if (settled.compareAndSet(false, true)) {
-                        String leftOut = failures.admit();
+                        String leftOut = FailureLog.admit("tcp dial " + tunnel.router() + " " + name);
                         if (leftOut != null) {
                             LOG.warn("TCP router {}: connecting to server {} took longer than the dial timeout ({}); "
-                                    + "the client's connection is closed{}", tunnel.router(), server, timeout, leftOut);
+                                    + "the client's connection is closed{}", tunnel.router(), name, timeout, leftOut);
                         }
-                        tunnel.close(new TimeoutException("connecting to " + server + " took longer than " + timeout));
+                        tunnel.close(new TimeoutException("connecting to " + name + " took longer than " + timeout));
                     }
                 }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<String, Object> context = new HashMap<>();
@@ -99,15 +97,36 @@ public final class TcpDialer extends ContainerLifeCycle {
                     deadline.cancel();
                 }
                 if (settled.compareAndSet(false, true)) {
-                    String leftOut = failures.admit();
+                    String leftOut = FailureLog.admit("tcp dial " + tunnel.router() + " " + name);
                     if (leftOut != null) {
                         LOG.warn("TCP router {}: cannot connect to server {}: {}; the client's connection is closed{}",
-                                tunnel.router(), server, FailureReasons.of(failure), leftOut);
+                                tunnel.router(), name, FailureReasons.of(failure), leftOut);
                     }
                     tunnel.close(failure);
                 }
             }
         });
-        connector.connect(server, context);
+        if (server.literal() != null) {
+            connector.connect(server.literal(), context);
+            return;
+        }
+        // A name: the lookup blocks, so it runs on a pool thread, not on the selector that accepted the client; the
+        // dial timeout above covers it.
+        connector.getExecutor().execute(() -> {
+            if (settled.get()) {
+                return;
+            }
+            InetSocketAddress resolved = new InetSocketAddress(server.host(), server.port());
+            if (resolved.isUnresolved()) {
+                promiseOf(context).failed(new java.net.UnknownHostException(server.host()));
+            } else {
+                connector.connect(resolved, context);
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Promise<Connection> promiseOf(Map<String, Object> context) {
+        return (Promise<Connection>) context.get(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY);
     }
 }

@@ -1,10 +1,9 @@
 package dev.gatehouse.core.tcp;
 
-import dev.gatehouse.api.net.IpBlock;
 import dev.gatehouse.core.config.dynamic.tcp.TcpMiddlewareConfig;
+import dev.gatehouse.core.http.IpRanges;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,14 +41,11 @@ final class TcpMiddlewares {
         if (config.sourceRange().isEmpty()) {
             throw new IllegalArgumentException("ipAllowList.sourceRange is empty: give the IPs or CIDRs allowed");
         }
-        List<IpBlock> blocks = new ArrayList<>();
-        for (String range : config.sourceRange()) {
-            blocks.add(IpBlock.parse(range));
-        }
+        // The HTTP side's matcher: no allocation per connection.
+        IpRanges allowed = IpRanges.parse("ipAllowList.sourceRange", config.sourceRange());
         return next -> tunnel -> {
             InetSocketAddress client = tunnel.clientInetAddress();
-            InetAddress address = client == null ? null : client.getAddress();
-            if (address != null && blocks.stream().anyMatch(block -> block.contains(address))) {
+            if (client != null && allowed.contains(client.getAddress())) {
                 next.handle(tunnel);
             } else {
                 LOG.debug("TCP middleware {}: connection from {} refused (not in sourceRange)", name, client);

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.tcp;
 
+import dev.gatehouse.core.service.SmoothWeightedRoundRobin;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,11 +25,21 @@ final class TcpServices {
     }
 
     /**
-     * One server address, resolved when the connection is made (a name may change address).
+     * One server address. An IP address is taken as is; a name is resolved when a connection is made (its address
+     * may change), off the selector threads (see {@link TcpDialer#dial}).
      *
      * @param tls the TLS client for a server with {@code tls: true}, null for plain TCP
+     * @param literal the address when {@code host} is an IP address (no lookup), else null
      */
-    record Server(String host, int port, SslContextFactory.Client tls) {
+    record Server(String host, int port, SslContextFactory.Client tls, InetSocketAddress literal) {
+        Server(String host, int port, SslContextFactory.Client tls) {
+            this(host, port, tls, isIpLiteral(host) ? new InetSocketAddress(host, port) : null);
+        }
+
+        /** Whether {@code host} is an IPv4 or IPv6 address, which InetSocketAddress takes without a DNS lookup. */
+        private static boolean isIpLiteral(String host) {
+            return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        }
     }
 
     /** Servers in turn, as Traefik's TCP load balancer picks them. */
@@ -54,42 +65,28 @@ final class TcpServices {
                 header = ProxyProtocolHeader.of(transport.proxyProtocolVersion(), tunnel.clientInetAddress(),
                         tunnel.localAddress() instanceof InetSocketAddress local ? local : null);
             }
-            // An unresolved address is resolved by the connector's channel when it connects.
-            tunnel.dialer().dial(tunnel, new InetSocketAddress(server.host(), server.port()), transport.dialTimeout(),
-                    transport.keepAlive(), header, transport.terminationDelay(), server.tls());
+            tunnel.dialer().dial(tunnel, server, transport.dialTimeout(), transport.keepAlive(), header,
+                    transport.terminationDelay());
         }
     }
 
     /**
      * Services by weight, spread evenly (smooth weighted round robin, as nginx and Traefik's weighted services
-     * spread them).
+     * spread them): the HTTP weighted services' cycle, lock-free.
      */
     static final class Weighted implements TcpHandler {
-        private final TcpHandler[] services;
-        private final int[] weights;
-        private final int[] current;
-        private final int total;
+        private final SmoothWeightedRoundRobin<TcpHandler> services;
 
         Weighted(List<TcpHandler> services, List<Integer> weights) {
-            this.services = services.toArray(new TcpHandler[0]);
-            this.weights = weights.stream().mapToInt(Integer::intValue).toArray();
-            this.current = new int[this.weights.length];
-            this.total = java.util.Arrays.stream(this.weights).sum();
+            this.services = new SmoothWeightedRoundRobin<>(services, weights);
         }
 
         @Override
         public void handle(TcpTunnel tunnel) {
-            TcpHandler chosen;
-            synchronized (current) {
-                int best = -1;
-                for (int i = 0; i < current.length; i++) {
-                    current[i] += weights[i];
-                    if (weights[i] > 0 && (best < 0 || current[i] > current[best])) {
-                        best = i;
-                    }
-                }
-                current[best] -= total;
-                chosen = services[best];
+            TcpHandler chosen = services.next();
+            if (chosen == null) {
+                tunnel.close(); // every weight is 0: refused when built, kept safe here
+                return;
             }
             chosen.handle(tunnel);
         }

@@ -172,6 +172,13 @@ class TcpRuntimeBuilderTest {
     }
 
     @Test
+    void aMalformedSourceRangeIsReportedWithItsIndex() {
+        build(Map.of(), Map.of(), Map.of("allow", new TcpMiddlewareConfig(
+                new TcpMiddlewareConfig.IpAllowList(List.of("10.0.0.0/8", "10.0.0.0/99")), null)), Map.of(), List.of());
+        assertTrue(problems.toString().contains("ipAllowList.sourceRange[1]: "), problems.toString());
+    }
+
+    @Test
     void tlsConnectionsGoToHttpRoutersNamingTheServerNameThenTcpRoutersThenTheCatchAll() throws Exception {
         TcpRouting routing = build(Map.of(
                         "db", router("HostSNI(`db.test`)", "db", PASSTHROUGH),
