@@ -69,6 +69,11 @@ class TcpRoutingTest {
                             address: "127.0.0.1:0"
                           dead:
                             address: "127.0.0.1:0"
+                          stalling:
+                            address: "127.0.0.1:0"
+                            transport:
+                              respondingTimeouts:
+                                readTimeout: 1s
                           behindBalancer:
                             address: "127.0.0.1:0"
                             proxyProtocol:
@@ -140,6 +145,11 @@ class TcpRoutingTest {
                       rule: HostSNI(`*`)
                       entryPoints: [dead]
                       service: nowhere
+                    stalled:
+                      rule: HostSNI(`db.term.test`)
+                      entryPoints: [stalling]
+                      service: plain
+                      tls: {}
                     balanced:
                       rule: ClientIP(`203.0.113.7`)
                       entryPoints: [behindBalancer]
@@ -201,6 +211,32 @@ class TcpRoutingTest {
             socket.setSoTimeout(10_000);
             // The server speaks first (as SMTP does): the gateway must not wait for the client's first bytes.
             assertEquals("plain server", TcpServers.readLine(socket.getInputStream()));
+        }
+    }
+
+    @Test
+    void aClientThatStallsInTheHandshakeOfATerminatingRouterIsCutAtTheReadTimeout() throws Exception {
+        // A ClientHello for the terminating router, then nothing: a handshake that does not complete within the entry
+        // point's readTimeout (1 s here) ends the connection, and with it the tunnel and its server connection.
+        javax.net.ssl.SSLEngine engine = trust.createSSLEngine("db.term.test", 443);
+        engine.setUseClientMode(true);
+        javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+        parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName("db.term.test")));
+        engine.setSSLParameters(parameters);
+        java.nio.ByteBuffer hello = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(java.nio.ByteBuffer.allocate(0), hello);
+        hello.flip();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port("stalling"))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(hello.array(), 0, hello.limit());
+            InputStream in = socket.getInputStream();
+            long started = System.nanoTime();
+            byte[] drain = new byte[8192];
+            while (in.read(drain) >= 0) {
+                // the server's handshake messages, then the end of the stream
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertTrue(seconds < 8, "closed after " + seconds + " s, not by the 1 s read timeout");
         }
     }
 
@@ -298,11 +334,11 @@ class TcpRoutingTest {
 
         JsonNode plainService = json.readTree(gateway.get("/api/tcp/services/plain@file").body());
         assertEquals("enabled", plainService.path("status").asText());
-        assertEquals("[\"anything@file\",\"balanced@file\",\"broken@file\",\"guarded@file\",\"terminated@file\"]",
+        assertEquals("[\"anything@file\",\"balanced@file\",\"broken@file\",\"guarded@file\",\"stalled@file\",\"terminated@file\"]",
                 plainService.path("usedBy").toString());
 
         JsonNode overview = json.readTree(gateway.get("/api/overview").body());
-        assertEquals(8, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
+        assertEquals(9, overview.path("tcp").path("routers").path("total").asInt(), overview.toString());
         assertEquals(1, overview.path("tcp").path("routers").path("errors").asInt(), overview.toString());
 
         // /api/rawdata has the TCP elements by name, as Traefik's has tcpRouters, tcpServices and tcpMiddlewares.

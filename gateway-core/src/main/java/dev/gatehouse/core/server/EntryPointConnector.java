@@ -2,6 +2,7 @@ package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.tls.TlsHandshake;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,9 @@ final class EntryPointConnector extends ServerConnector implements EntryPoint.Ho
     /** Whether a request's head has arrived on the connection (a snapshot; read from another thread). */
     static boolean hasReceivedARequest(Connection connection) {
         if (connection instanceof SslConnection ssl) {
+            if (!TlsHandshake.done(ssl)) {
+                return false;   // still in the TLS handshake: the read timeout bounds it, whatever opens after it
+            }
             connection = ssl.getSslEndPoint().getConnection();
         }
         if (connection instanceof HttpConnection http1) {
