@@ -1,5 +1,6 @@
 package dev.gatehouse.core.udp;
 
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.udp.UdpTarget.UdpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,6 +52,8 @@ final class UdpEntryPoint {
     private final Selector selector;
     private final DatagramChannel listener;
     private final int localPort;
+    /** This host's addresses, read once: looking them up per datagram would list the interfaces each time. */
+    private final java.util.Set<InetAddress> ownAddresses;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Read and changed on the entry point's thread only. */
@@ -105,6 +108,7 @@ final class UdpEntryPoint {
         }
         listener = channel;
         localPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        ownAddresses = hostAddresses();
         thread = new Thread(this::run, "gatehouse-udp-" + spec.name());
         thread.setDaemon(true);
     }
@@ -135,6 +139,12 @@ final class UdpEntryPoint {
     /** Closes the socket and every session; returns once the entry point's thread has ended (within 5 s). */
     void stop() {
         running = false;
+        if (!thread.isAlive()) {
+            // Never started (another entry point failed to open): nothing else will close the socket.
+            closeQuietly(listener);
+            closeQuietly(selector);
+            return;
+        }
         selector.wakeup();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
@@ -171,7 +181,7 @@ final class UdpEntryPoint {
                     failures++;
                     if (Long.bitCount(failures) == 1) {
                         LOG.error("UDP entry point {}: {} ({} time(s) so far); it goes on serving", spec.name(),
-                                e.getMessage() == null ? e.toString() : e.getMessage(), failures);
+                                FailureReasons.of(e), failures);
                         LOG.debug("UDP entry point {} failure", spec.name(), e);
                     }
                     pauseAfterFailure();
@@ -243,8 +253,8 @@ final class UdpEntryPoint {
             } catch (IOException e) {
                 // The server refused an earlier datagram (ICMP port unreachable) or the route is gone: the session
                 // ends, and the client's next datagram opens a new one, on the next server.
-                LOG.debug("UDP entry point {}: session of {} to {} ends: {}", spec.name(), client, session.server,
-                        e.toString());
+                // The exception itself, not its text: nothing is built per datagram unless DEBUG is on.
+                LOG.debug("UDP entry point {}: session of {} to {} ends", spec.name(), client, session.server, e);
                 datagramsDropped++;
                 close(session);
             }
@@ -265,8 +275,7 @@ final class UdpEntryPoint {
                 session.lastActive = System.nanoTime();
             }
         } catch (IOException e) {
-            LOG.debug("UDP entry point {}: session of {} to {} ends: {}", spec.name(), session.client, session.server,
-                    e.toString());
+            LOG.debug("UDP entry point {}: session of {} to {} ends", spec.name(), session.client, session.server, e);
             close(session);
         }
     }
@@ -277,11 +286,7 @@ final class UdpEntryPoint {
         if (current == null) {
             return null;
         }
-        if (isOwnAddress(client)) {
-            // A datagram that claims to come from this very socket (a spoofed source): its session's answers would
-            // come back to the entry point as new questions, round and round.
-            return null;
-        }
+        // The cap first: under a flood of new clients, the cheapest refusal.
         if (sessions.size() >= maxSessions) {
             sessionsRefused++;
             if (Long.bitCount(sessionsRefused) == 1) {
@@ -289,6 +294,11 @@ final class UdpEntryPoint {
                 LOG.warn("UDP entry point {} has {} sessions open (its maxSessions): a new client's datagram is "
                         + "dropped ({} so far)", spec.name(), maxSessions, sessionsRefused);
             }
+            return null;
+        }
+        if (isOwnAddress(client)) {
+            // A datagram that claims to come from this very socket (a spoofed source): its session's answers would
+            // come back to the entry point as new questions, round and round.
             return null;
         }
         UdpServer server = current.target().pick();
@@ -311,7 +321,7 @@ final class UdpEntryPoint {
             if (Long.bitCount(sessionFailures) == 1) {
                 // At 1, 2, 4, 8... failures: out of file descriptors under a flood, this would log every datagram.
                 LOG.warn("UDP entry point {}: cannot open a session to {}: {} ({} failure(s) so far)", spec.name(),
-                        server.address(), e.getMessage() == null ? e.toString() : e.getMessage(), sessionFailures);
+                        server.address(), FailureReasons.of(e), sessionFailures);
             }
             closeQuietly(channel);
             return null;
@@ -324,12 +334,20 @@ final class UdpEntryPoint {
             return false;
         }
         InetAddress ip = address.getAddress();
+        return ip == null || ip.isLoopbackAddress() || ip.isAnyLocalAddress() || ownAddresses.contains(ip);
+    }
+
+    /** The addresses of this host's network interfaces now (empty when they cannot be listed). */
+    private static java.util.Set<InetAddress> hostAddresses() {
+        java.util.Set<InetAddress> addresses = new java.util.HashSet<>();
         try {
-            return ip == null || ip.isLoopbackAddress() || ip.isAnyLocalAddress()
-                    || NetworkInterface.getByInetAddress(ip) != null;
+            for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                addresses.addAll(java.util.Collections.list(nic.getInetAddresses()));
+            }
         } catch (IOException e) {
-            return false;
+            LOG.debug("cannot list the network interfaces", e);
         }
+        return java.util.Set.copyOf(addresses);
     }
 
     private void closeWhere(java.util.function.Predicate<Session> condition) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.udp;
 
+import dev.gatehouse.core.service.SmoothWeightedRoundRobin;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
@@ -34,39 +35,22 @@ interface UdpTarget {
 
     /**
      * Smooth weighted round robin (as nginx's): over a turn of total weight W, each target is picked its weight's
-     * share of times, spread out rather than in runs. Called for each new session, from the threads of the UDP entry
-     * points that share the service.
+     * share of times, spread out rather than in runs; the HTTP weighted services' cycle, picked without a lock by the
+     * threads of the UDP entry points that share the service.
      */
     final class Turn implements UdpTarget {
         private final List<UdpTarget> targets;
-        private final int[] weights;
-        private final int[] current;
+        private final SmoothWeightedRoundRobin<UdpTarget> turn;
 
         Turn(List<UdpTarget> targets, List<Integer> weights) {
             this.targets = List.copyOf(targets);
-            this.weights = weights.stream().mapToInt(Integer::intValue).toArray();
-            this.current = new int[this.weights.length];
+            this.turn = new SmoothWeightedRoundRobin<>(this.targets, weights);
         }
 
         @Override
-        public synchronized UdpServer pick() {
-            int total = 0;
-            int best = -1;
-            for (int i = 0; i < weights.length; i++) {
-                if (weights[i] <= 0) {
-                    continue;
-                }
-                current[i] += weights[i];
-                total += weights[i];
-                if (best < 0 || current[i] > current[best]) {
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                return null;
-            }
-            current[best] -= total;
-            return targets.get(best).pick();
+        public UdpServer pick() {
+            UdpTarget next = turn.next();
+            return next == null ? null : next.pick();
         }
 
         @Override
