@@ -223,7 +223,13 @@ final class RedisLimits {
          */
         CompletionStage<List<Object>> runScript(String script, String sha, String key, String[] arguments) {
             String[] keys = {key};
-            return shared.connection().thenCompose(connection -> {
+            CompletableFuture<StatefulConnection<String, String>> connecting = shared.connection();
+            if (!connecting.isDone() && shared.lostBefore) {
+                // Reconnecting after a failure: decided without Redis now rather than after the dial timeout, so a
+                // Redis that drops packets does not add seconds to every request (the first connection is waited for).
+                return CompletableFuture.failedFuture(new IllegalStateException("reconnecting"));
+            }
+            return connecting.thenCompose(connection -> {
                 RedisScriptingAsyncCommands<String, String> commands = Shared.commands(connection);
                 return commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, arguments)
                         .exceptionallyCompose(failure -> cause(failure) instanceof RedisNoScriptException
@@ -311,6 +317,7 @@ final class RedisLimits {
     /** One client and its connection. */
     private static final class Shared {
         static final AtomicLong WITHOUT_REDIS = new AtomicLong();
+        static final long RECONNECT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
         final Settings settings;
         /** A {@link RedisClient}, or a {@link RedisClusterClient} for several endpoints. */
@@ -322,6 +329,10 @@ final class RedisLimits {
         /** Guarded by {@link RedisLimits}. */
         int leases;
         volatile boolean closed;
+        /** When the last connection attempt failed (System.nanoTime). */
+        volatile long lastFailureNanos;
+        /** Whether a connection attempt ever failed: later attempts are not waited for by requests. */
+        volatile boolean lostBefore;
         /** Set while decisions are made without Redis: the next answer is logged. */
         final AtomicBoolean failing = new AtomicBoolean();
         /** Decisions without Redis not yet logged, and when the last line was. */
@@ -384,10 +395,14 @@ final class RedisLimits {
             }
         }
 
-        /** The connection once made; a new attempt when the last one failed. */
+        /**
+         * The connection once made; a new attempt when the last one failed, at most one per
+         * {@link #RECONNECT_BACKOFF_NANOS} (in between, the failed one: requests are decided without Redis).
+         */
         CompletableFuture<StatefulConnection<String, String>> connection() {
             CompletableFuture<StatefulConnection<String, String>> current = connection.get();
-            if (current != null && !current.isCompletedExceptionally()) {
+            if (current != null && (!current.isCompletedExceptionally()
+                    || System.nanoTime() - lastFailureNanos < RECONNECT_BACKOFF_NANOS)) {
                 return current;
             }
             CompletableFuture<StatefulConnection<String, String>> attempt = new CompletableFuture<>();
@@ -410,6 +425,8 @@ final class RedisLimits {
                     : ((RedisClient) client).connectAsync(StringCodec.UTF8, uris.get(0));
             connecting.whenComplete((made, failure) -> {
                 if (failure != null) {
+                    lastFailureNanos = System.nanoTime();
+                    lostBefore = true;
                     attempt.completeExceptionally(failure);
                 } else {
                     attempt.complete(made);
