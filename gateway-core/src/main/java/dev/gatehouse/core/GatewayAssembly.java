@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Guice;
 import dev.gatehouse.api.ConfigurationSnapshot;
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.StorageBackend;
 import dev.gatehouse.core.config.StorageConfig;
@@ -174,8 +175,10 @@ final class GatewayAssembly implements AutoCloseable {
         try {
             store = sharedStorage.backend().connect(sharedStorage.options());
         } catch (Exception e) {
-            throw new ConfigurationException("storage." + sharedStorage.name() + ": " + (e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage()));
+            // The backends' messages name their option already (storage.etcd.endpoints: ...): prefixed only when not.
+            String reason = FailureReasons.of(e);
+            String prefix = "storage." + sharedStorage.name();
+            throw new ConfigurationException(reason.startsWith(prefix) ? reason : prefix + ": " + reason);
         }
         storages.share(store, sharedStorage.encryptionKey());
         org.slf4j.LoggerFactory.getLogger(GatewayAssembly.class).info("Storage: certificates and ACME state are kept "

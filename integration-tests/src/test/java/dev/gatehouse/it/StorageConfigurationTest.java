@@ -76,4 +76,21 @@ class StorageConfigurationTest {
         assertEquals(1, check(storageYaml + "\n", Map.of()), output);
         assertTrue(output.contains(expected), output);
     }
+
+    @Test
+    void aMalformedEndpointStopsTheStartNamingTheOptionOnce() throws Exception {
+        // Connecting is what reads the endpoints (check does not connect): the message names the option once.
+        TestGateway gateway = Gateways.withDynamic(dir.resolve("run"), "{}").staticConfig("""
+                entryPoints:
+                  web:
+                    address: "127.0.0.1:0"
+                storage:
+                  etcd:
+                    endpoints: ["no-port"]
+                """);
+        Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, gateway::start);
+        String text = failure.getMessage() + (failure instanceof ConfigurationException c ? " " + c.problems() : "");
+        assertTrue(text.contains("storage.etcd.endpoints: 'no-port' needs a host and a port"), text);
+        assertTrue(!text.contains("storage.etcd: storage.etcd"), text);
+    }
 }
