@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.middlewares.limits;
 
+import dev.gatehouse.api.Counter;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
@@ -28,7 +29,8 @@ import org.pf4j.Extension;
  * <p>The buckets are this instance's own, in memory, unless {@code redis} is set (Traefik v3.4+): then they are
  * held in Redis, one hash per middleware and source ({@code rate:<name@provider>:<source>}), and every instance that
  * uses the same Redis and the same middleware name shares them ({@link RedisBuckets}). While Redis cannot answer, each
- * instance decides with its own in-memory buckets, and says so in its log ({@link RedisLimits}).
+ * instance decides with its own in-memory buckets, says so in its log ({@link RedisLimits}) and counts each such
+ * request in {@value #FALLBACK_COUNTER} by middleware.
  */
 @Extension
 public final class RateLimit implements Middleware<RateLimit.Config> {
@@ -68,11 +70,20 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
     public record RedisTls(String ca, String cert, String key, Boolean insecureSkipVerify) {
     }
 
+    /**
+     * The requests a {@code redis} limiter decided with this instance's own buckets because Redis could not be used,
+     * by middleware: {@code <prefix>_ratelimit_redis_fallback_total{middleware="name@provider"}} in the Prometheus scrape.
+     */
+    static final String FALLBACK_COUNTER = "ratelimit_redis_fallback";
+
     private final GatewayEnvironment environment;
+    private final Counter fallbacks;
 
     @Inject
     public RateLimit(GatewayEnvironment environment) {
         this.environment = environment;
+        this.fallbacks = environment.counter(FALLBACK_COUNTER, "Requests a rateLimit with redis decided with this "
+                + "instance's own buckets because Redis could not be used", "middleware");
     }
 
     @Override
@@ -118,7 +129,8 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
         if (middlewareName == null || middlewareName.isEmpty()) {
             throw new IllegalArgumentException("'redis' needs the middleware's name, which this gateway did not give");
         }
-        return new RedisLimiter(redis, new RedisBuckets(middlewareName, rate, burst, maxDelay), buckets, source);
+        return new RedisLimiter(redis, new RedisBuckets(middlewareName, rate, burst, maxDelay), buckets, source,
+                fallbacks.series(middlewareName));
     }
 
     /** Carries a decision out: on to the next handler now or after the delay, or 429. */
@@ -176,14 +188,17 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
         private final RedisBuckets redisBuckets;
         private final TokenBuckets ownBuckets;
         private final SourceCriterion source;
+        /** This middleware's series of {@link #FALLBACK_COUNTER}. */
+        private final Counter.Series fallbacks;
         private volatile RedisLimits.Lease lease;
 
         RedisLimiter(RedisLimits.Settings settings, RedisBuckets redisBuckets, TokenBuckets ownBuckets,
-                SourceCriterion source) {
+                SourceCriterion source, Counter.Series fallbacks) {
             this.settings = settings;
             this.redisBuckets = redisBuckets;
             this.ownBuckets = ownBuckets;
             this.source = source;
+            this.fallbacks = fallbacks;
         }
 
         @Override
@@ -217,6 +232,7 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
                 Runnable decide = () -> {
                     TokenBuckets.Decision decided = decision;
                     if (failure != null) {
+                        fallbacks.increment();
                         held.failed(redisBuckets.middlewareName(), failure);
                         decided = ownBuckets.take(client, System.nanoTime());
                     }
