@@ -121,7 +121,8 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
             return new Limiter() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    return apply(buckets.take(source.extract(request), System.nanoTime()), request, response, callback);
+                    return apply(buckets.take(SourceKeys.bounded(source.extract(request)), System.nanoTime()),
+                            request, response, callback);
                 }
             };
         }
@@ -226,7 +227,7 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
             if (held == null) {
                 return false;   // not started: as any stopped handler
             }
-            String client = source.extract(request);
+            String client = SourceKeys.bounded(source.extract(request));
             Executor executor = request.getComponents().getExecutor();
             redisBuckets.take(held, client).whenComplete((decision, failure) -> {
                 Runnable decide = () -> {
