@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -43,7 +42,8 @@ public final class ExtensionCounters {
 
     /** By name, in registration order; guarded by this. */
     private final Map<String, Registered> counters = new LinkedHashMap<>();
-    private final List<Consumer<Registered>> listeners = new CopyOnWriteArrayList<>();
+    /** Guarded by this. */
+    private final List<Consumer<Registered>> listeners = new ArrayList<>();
 
     /**
      * The counter {@code name}: registered now, or the one registered before with the same label names.
@@ -54,6 +54,7 @@ public final class ExtensionCounters {
         checkName(name);
         List<String> labels = checkLabels(name, labelNames);
         Registered registered;
+        List<Consumer<Registered>> toTell;
         synchronized (this) {
             registered = counters.get(name);
             if (registered != null) {
@@ -66,8 +67,10 @@ public final class ExtensionCounters {
             }
             registered = new Registered(name, help == null || help.isBlank() ? name : help.strip(), labels);
             counters.put(name, registered);
+            // Taken with the counter's insertion: a listener added meanwhile hears of it once, from either side.
+            toTell = List.copyOf(listeners);
         }
-        for (Consumer<Registered> listener : listeners) {
+        for (Consumer<Registered> listener : toTell) {
             listener.accept(registered);
         }
         return registered;
