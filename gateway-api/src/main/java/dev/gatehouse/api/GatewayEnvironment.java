@@ -55,8 +55,9 @@ public interface GatewayEnvironment {
      * {@code <prefix>_<name>_total} in the Prometheus scrape (the prefix of {@code metrics.prometheus}, {@code traefik}
      * by default), {@code traefik_<name>_total} over OTLP, {@code <prefix>.<name with dots>.total} to StatsD and
      * Datadog, {@code traefik.<name with dots>.total} to InfluxDB 2 (field {@code count}). Asking again with the same
-     * name and label names (a middleware created again on a reload) gives the same counter, whichever extension asks:
-     * start the name with your plugin's own word so that it is yours.
+     * name and label names (a middleware created again on a reload, another extension of the same plugin) gives the
+     * same counter; another plugin asking for a name already taken is refused, so start the name with your plugin's
+     * own word.
      *
      * <pre>{@code
      * @Inject
@@ -75,7 +76,7 @@ public interface GatewayEnvironment {
      * @param labelNames at most ten, each {@code [a-z_][a-z0-9_]*} and not starting with {@code __}, none twice
      * @return the counter; {@link Counter#NONE} on a gateway older than API 0.2.2
      * @throws IllegalArgumentException naming the counter when the name or a label name is not valid, or the name is
-     *     already registered with other label names
+     *     already registered by another plugin or with other label names
      * @since API 0.2.2
      */
     default Counter counter(String name, String help, String... labelNames) {

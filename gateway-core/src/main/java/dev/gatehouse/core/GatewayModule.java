@@ -75,7 +75,9 @@ final class GatewayModule extends AbstractModule {
 
             @Override
             public Counter counter(String name, String help, String... labelNames) {
-                return counters.register(name, help, labelNames);
+                // The caller's class loader is its plugin's: two plugins that chose one name are told, not merged.
+                Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+                return counters.registerFor(caller.getClassLoader(), name, help, labelNames);
             }
         });
         // The bundled storage, one file per location (see FileStorage), or the static storage section's shared store

@@ -45,12 +45,19 @@ public final class ExtensionCounters {
     /** Guarded by this. */
     private final List<Consumer<Registered>> listeners = new ArrayList<>();
 
+    /** {@link #registerFor} without an owner: for the gateway's own code and tests. */
+    public Counter register(String name, String help, String... labelNames) {
+        return registerFor(null, name, help, labelNames);
+    }
+
     /**
-     * The counter {@code name}: registered now, or the one registered before with the same label names.
+     * The counter {@code name}: registered now, or the one {@code owner} registered before with the same label names.
      *
+     * @param owner who asks: the plugin's class loader, so that two plugins that chose the same name do not count
+     *     into one counter unawares (the second is refused); null when unknown
      * @throws IllegalArgumentException naming the counter and what to change
      */
-    public Counter register(String name, String help, String... labelNames) {
+    public Counter registerFor(Object owner, String name, String help, String... labelNames) {
         checkName(name);
         List<String> labels = checkLabels(name, labelNames);
         Registered registered;
@@ -58,6 +65,10 @@ public final class ExtensionCounters {
         synchronized (this) {
             registered = counters.get(name);
             if (registered != null) {
+                if (registered.owner != owner) {
+                    throw new IllegalArgumentException("counter '" + name + "' is already registered by another plugin:"
+                            + " give this one a name of its own (start it with your plugin's word)");
+                }
                 if (!registered.labelNames.equals(labels)) {
                     throw new IllegalArgumentException("counter '" + name + "' is already registered with the labels "
                             + registered.labelNames + ", not " + labels + ": two extensions cannot share a name with "
@@ -65,7 +76,7 @@ public final class ExtensionCounters {
                 }
                 return registered;
             }
-            registered = new Registered(name, help == null || help.isBlank() ? name : help.strip(), labels);
+            registered = new Registered(owner, name, help == null || help.isBlank() ? name : help.strip(), labels);
             counters.put(name, registered);
             // Taken with the counter's insertion: a listener added meanwhile hears of it once, from either side.
             toTell = List.copyOf(listeners);
@@ -133,6 +144,8 @@ public final class ExtensionCounters {
 
     /** One registered counter: its name, help, label names and series. */
     public static final class Registered implements Counter {
+        /** Who registered it ({@link #registerFor}); only the same owner gets it again. */
+        private final Object owner;
         private final String name;
         private final String help;
         private final List<String> labelNames;
@@ -143,7 +156,8 @@ public final class ExtensionCounters {
         /** Created when the first series past {@link #MAX_SERIES} is asked for; guarded by this. */
         private volatile CounterSeries overflow;
 
-        Registered(String name, String help, List<String> labelNames) {
+        Registered(Object owner, String name, String help, List<String> labelNames) {
+            this.owner = owner;
             this.name = name;
             this.help = help;
             this.labelNames = labelNames;

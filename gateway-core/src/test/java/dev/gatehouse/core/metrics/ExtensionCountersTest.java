@@ -59,6 +59,18 @@ class ExtensionCountersTest {
     }
 
     @Test
+    void theSameNameFromAnotherPluginIsRefusedNotMerged() {
+        Object pluginA = new Object();
+        Object pluginB = new Object();
+        Counter first = counters.registerFor(pluginA, "blocked", "Blocked", "middleware");
+        assertSame(first, counters.registerFor(pluginA, "blocked", "Blocked", "middleware"), "another of A's extensions");
+        IllegalArgumentException clash = assertThrows(IllegalArgumentException.class,
+                () -> counters.registerFor(pluginB, "blocked", "Blocked", "middleware"));
+        assertEquals("counter 'blocked' is already registered by another plugin: give this one a name of its own (start"
+                + " it with your plugin's word)", clash.getMessage());
+    }
+
+    @Test
     void invalidNamesAndLabelsAreRefusedWithWhatToDo() {
         for (String name : List.of("", "MyPlugin", "1abc", "my-plugin", "my__plugin", "my.plugin", "a_", "x".repeat(101))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
