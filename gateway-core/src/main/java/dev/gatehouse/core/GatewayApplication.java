@@ -153,7 +153,8 @@ public final class GatewayApplication implements AutoCloseable {
         }
         acmeEntryPoints = List.copyOf(challenges.keySet());
         GatewayGauges gauges = new GatewayGauges(() -> openConnections(entryPoints),
-                () -> server.runtime().serverStatus(), tls::served, () -> udp.sessions(), providerHealth::statuses);
+                () -> server.runtime().serverStatus(), tls::served, () -> udp.sessions(), providerHealth::statuses,
+                assembly.counters);
         pushedMetrics.gauges(gauges);
         if (metrics != null) {
             metrics.gauges(gauges);

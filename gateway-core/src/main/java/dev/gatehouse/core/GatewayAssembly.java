@@ -8,6 +8,7 @@ import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.StorageBackend;
 import dev.gatehouse.core.config.StorageConfig;
+import dev.gatehouse.core.metrics.ExtensionCounters;
 import dev.gatehouse.core.storage.GatewayStorages;
 import dev.gatehouse.core.config.ConfigMappers;
 import dev.gatehouse.core.config.ConfigurationException;
@@ -76,14 +77,17 @@ final class GatewayAssembly implements AutoCloseable {
     private final GatewayStorages storages;
     /** The static {@code storage} section's backend and its bound options; null without the section. */
     private final SharedStorage sharedStorage;
+    /** The counters extensions register ({@code GatewayEnvironment.counter}), for the metrics backends. */
+    final ExtensionCounters counters;
 
     private record SharedStorage(String name, StorageBackend<Object> backend, Object options, byte[] encryptionKey) {
     }
 
     private GatewayAssembly(LoadedConfiguration loaded, PluginHost plugins, ExtensionRegistry extensions,
             EntryPointPlan entryPoints, TlsEngine tlsEngine, SslContextFactory.Client upstreamTls,
-            GatewayStorages storages, SharedStorage sharedStorage) {
+            GatewayStorages storages, SharedStorage sharedStorage, ExtensionCounters counters) {
         this.loaded = loaded;
+        this.counters = counters;
         this.storages = storages;
         this.sharedStorage = sharedStorage;
         this.upstreamTls = upstreamTls;
@@ -106,8 +110,9 @@ final class GatewayAssembly implements AutoCloseable {
             throw new ConfigurationException(e.getMessage());
         }
         GatewayStorages storages = new GatewayStorages(loaded::resolve);
+        ExtensionCounters counters = new ExtensionCounters();
         PluginHost plugins = new PluginHost(loaded.pluginsDirectory(),
-                Guice.createInjector(new GatewayModule(loaded, storages)),
+                Guice.createInjector(new GatewayModule(loaded, storages, counters)),
                 PluginSelection.of(loaded.configuration().pluginsOrDefault()));
         ExtensionRegistry extensions = plugins.load();
         try {
@@ -116,7 +121,7 @@ final class GatewayAssembly implements AutoCloseable {
             // Built once, here: an unreadable rootCAs file stops the start and shows in check.
             SslContextFactory.Client upstreamTls = upstreamTls(loaded);
             return new GatewayAssembly(loaded, plugins, extensions, entryPoints, tlsEngine, upstreamTls, storages,
-                    sharedStorage);
+                    sharedStorage, counters);
         } catch (ConfigurationException | RuntimeException e) {
             plugins.close();
             throw e;

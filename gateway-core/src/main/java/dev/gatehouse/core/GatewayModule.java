@@ -3,7 +3,9 @@ package dev.gatehouse.core;
 import com.google.inject.AbstractModule;
 import dev.gatehouse.api.Storages;
 import dev.gatehouse.core.storage.GatewayStorages;
+import dev.gatehouse.api.Counter;
 import dev.gatehouse.api.GatewayEnvironment;
+import dev.gatehouse.core.metrics.ExtensionCounters;
 import dev.gatehouse.core.config.LoadedConfiguration;
 import dev.gatehouse.core.tls.Pem;
 import java.io.IOException;
@@ -23,15 +25,18 @@ final class GatewayModule extends AbstractModule {
 
     private final LoadedConfiguration configuration;
     private final GatewayStorages storages;
+    /** Where {@link GatewayEnvironment#counter} registers: read by every metrics backend. */
+    private final ExtensionCounters counters;
 
     /** With the storage files only: for commands that start no certificate resolver ({@code plugins}). */
     GatewayModule(LoadedConfiguration configuration) {
-        this(configuration, new GatewayStorages(configuration::resolve));
+        this(configuration, new GatewayStorages(configuration::resolve), new ExtensionCounters());
     }
 
-    GatewayModule(LoadedConfiguration configuration, GatewayStorages storages) {
+    GatewayModule(LoadedConfiguration configuration, GatewayStorages storages, ExtensionCounters counters) {
         this.configuration = configuration;
         this.storages = storages;
+        this.counters = counters;
     }
 
     @Override
@@ -66,6 +71,13 @@ final class GatewayModule extends AbstractModule {
                 KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 factory.init(store, password);
                 return factory.getKeyManagers();
+            }
+
+            @Override
+            public Counter counter(String name, String help, String... labelNames) {
+                // The caller's class loader is its plugin's: two plugins that chose one name are told, not merged.
+                Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+                return counters.registerFor(caller.getClassLoader(), name, help, labelNames);
             }
         });
         // The bundled storage, one file per location (see FileStorage), or the static storage section's shared store

@@ -17,11 +17,11 @@ import java.util.List;
  * listens.
  *
  * <pre>
- * Plugins in /opt/gatehouse/plugins (Gatehouse API 0.2.1):
+ * Plugins in /opt/gatehouse/plugins (Gatehouse API 0.2.2):
  *   matchers-http-0.1.0.jar  matchers-http 0.1.0  started
  *       matcher Host, matcher Path, ...
  *   old-plugin-1.0.jar       old-plugin 1.0.0     incompatible
- *       plugin old-plugin 1.0.0 requires Gatehouse API &gt;=2.0.0 but this gateway provides API 0.2.1: ...
+ *       plugin old-plugin 1.0.0 requires Gatehouse API &gt;=2.0.0 but this gateway provides API 0.2.2: ...
  * </pre>
  */
 public final class PluginsCommand {

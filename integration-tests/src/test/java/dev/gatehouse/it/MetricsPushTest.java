@@ -262,7 +262,7 @@ class MetricsPushTest {
     // ---- StatsD and DogStatsD ----
 
     /** Reads StatsD datagrams on 127.0.0.1 and keeps their lines. */
-    private static final class UdpLines implements AutoCloseable {
+    static final class UdpLines implements AutoCloseable {
         private final DatagramSocket socket;
         private final List<String> lines = new ArrayList<>();
         private final Thread reader;

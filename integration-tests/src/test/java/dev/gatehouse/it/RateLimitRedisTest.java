@@ -88,6 +88,68 @@ class RateLimitRedisTest {
     }
 
     @Test
+    void requestsDecidedWithoutRedisAreCountedInThePrometheusScrapeAndPushedToDatadog() throws Throwable {
+        try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start();
+                TestBackend backend = TestBackend.echo("app");
+                MetricsPushTest.UdpLines agent = new MetricsPushTest.UdpLines()) {
+            String config = limitedRoute(backend.url(), 6, "10m", 100, """
+                    redis:
+                      endpoints: ["%s"]
+                      readTimeout: 1s
+                      writeTimeout: 1s
+                      dialTimeout: 1s
+                    """.formatted(redis.address()));
+            try (TestGateway gateway = Gateways.withDynamic(dir.resolve("a"), config).staticConfig("""
+                    entryPoints:
+                      web:
+                        address: "127.0.0.1:0"
+                    providers:
+                      providersThrottleDuration: 200ms
+                      file:
+                        directory: dynamic
+                    metrics:
+                      prometheus:
+                        entryPoint: web
+                      datadog:
+                        address: %s
+                        pushInterval: 100ms
+                    """.formatted(agent.address())).start()) {
+                assertTrue(gateway.routerEnabled("limited@file"), gateway.configurationProblems().toString());
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(200, gateway.get("/limited").statusCode());
+                }
+                assertEquals(0.0, fallbacks(gateway), "present from the start (so rate() works), and nothing decided "
+                        + "without Redis while it answers");
+
+                redis.stop();
+                long outageStart = System.nanoTime();
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(200, gateway.get("/limited").statusCode(), "decided by the gateway's own buckets");
+                }
+                assertEquals(5.0, fallbacks(gateway), "each request decided without Redis is counted");
+                gateway.get("/limited");
+                assertEquals(6.0, fallbacks(gateway), "and the counter rises with each");
+                Poll.until("the counter pushed to DogStatsD", Duration.ofSeconds(20), () -> agent.lines().stream()
+                        .filter(line -> line.startsWith("traefik.ratelimit.redis.fallback.total:")
+                                && line.endsWith("|c|#middleware:limit@file"))
+                        .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(':') + 1, line.indexOf('|'))))
+                        .sum() == 6.0, () -> agent.lines().toString());
+                long windows = 1 + (System.nanoTime() - outageStart) / 10_000_000_000L;
+                int warnings = gateway.logLines("rateLimit limit@file", "cannot be used").size();
+                assertTrue(warnings >= 1 && warnings <= windows, "the WARN line stays, once per 10 s: " + gateway.logs());
+            }
+        }
+    }
+
+    /** {@code traefik_ratelimit_redis_fallback_total{middleware="limit@file"}} in the scrape; null when absent. */
+    private static Double fallbacks(TestGateway gateway) {
+        String scrape = gateway.get("/metrics").body();
+        String series = "traefik_ratelimit_redis_fallback_total{middleware=\"limit@file\"} ";
+        return scrape.lines().filter(line -> line.startsWith(series))
+                .map(line -> Double.valueOf(line.substring(series.length()))).findFirst().orElse(null);
+    }
+
+    @Test
     void withoutRedisEachGatewayHasItsOwnLimit() throws Exception {
         try (TestBackend backend = TestBackend.echo("app")) {
             String config = limitedRoute(backend.url(), 6, "10m", 10, "");

@@ -15,10 +15,20 @@ import java.util.function.Supplier;
  * @param certificates the certificates served (configured and obtained by resolvers)
  * @param udpSessions by UDP entry point, the sessions open now
  * @param providers each provider's health (Gatehouse's {@code provider_up} and {@code provider_last_update_success})
+ * @param extensionCounters the counters extensions registered ({@code GatewayEnvironment.counter}), read like the
+ *     gauges: the pushed backends send each series' increase since their last push
  */
 public record GatewayGauges(Supplier<Map<String, Integer>> openConnections,
         Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates,
-        Supplier<Map<String, Integer>> udpSessions, Supplier<List<ProviderHealth.Status>> providers) {
+        Supplier<Map<String, Integer>> udpSessions, Supplier<List<ProviderHealth.Status>> providers,
+        ExtensionCounters extensionCounters) {
+
+    /** Without extension counters (none registered): for tests of the other gauges. */
+    public GatewayGauges(Supplier<Map<String, Integer>> openConnections,
+            Supplier<Map<String, Map<String, Boolean>>> servers, Supplier<List<TlsManager.Served>> certificates,
+            Supplier<Map<String, Integer>> udpSessions, Supplier<List<ProviderHealth.Status>> providers) {
+        this(openConnections, servers, certificates, udpSessions, providers, new ExtensionCounters());
+    }
 
     /**
      * One row of {@code open.connections}: an entry point, its protocol ({@code TCP}; {@code UDP} for a UDP entry

@@ -4,6 +4,7 @@ import dev.gatehouse.core.config.PrometheusMetricsConfig;
 import dev.gatehouse.core.dynamic.ProviderHealth;
 import dev.gatehouse.core.observe.RequestRecord;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -13,8 +14,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,6 +69,9 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
     private final MultiGauge providerLastUpdate;
     /** Read at each scrape: the same sources the pushed backends read at each push. */
     private volatile GatewayGauges gauges = GatewayGauges.NONE;
+    /** The extension counters' series already registered as meters; guarded by the scrape's lock. */
+    private final Set<ExtensionCounters.CounterSeries> exportedSeries =
+            Collections.newSetFromMap(new IdentityHashMap<>());
 
     public GatewayMetrics(PrometheusMetricsConfig config) {
         prefix = config.prefixOrDefault();
@@ -189,7 +195,28 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         }
         providerUp.register(providersUp, true);
         providerLastUpdate.register(providersUpdated, true);
+        registerExtensionCounters(state.extensionCounters());
         return registry.scrape();
+    }
+
+    /**
+     * {@code <prefix>_<name>_total} for each series of the extensions' counters not yet exported: a meter that reads the
+     * series' count at each scrape. Series never go away (a counter keeps its count), so each is registered once.
+     */
+    private void registerExtensionCounters(ExtensionCounters counters) {
+        for (ExtensionCounters.Registered counter : counters.counters()) {
+            for (ExtensionCounters.CounterSeries series : counter.series()) {
+                if (exportedSeries.add(series)) {
+                    Tags tags = Tags.empty();
+                    for (int i = 0; i < counter.labelNames().size(); i++) {
+                        tags = tags.and(counter.labelNames().get(i), series.labelValues().get(i));
+                    }
+                    FunctionCounter.builder(prefix + "." + counter.name(), series,
+                            ExtensionCounters.CounterSeries::doubleValue)
+                            .description(counter.help()).tags(tags).register(registry);
+                }
+            }
+        }
     }
 
     /**

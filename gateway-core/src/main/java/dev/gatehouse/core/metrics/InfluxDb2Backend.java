@@ -87,6 +87,14 @@ final class InfluxDb2Backend extends IntervalPushBackend {
                         timestamp);
             }
         });
+        // The extensions' counters: traefik.<name with dots>.total, the labels as tags, the interval's rise in count.
+        extensionCounterDeltas((counter, series, delta) -> {
+            Map<String, String> tags = new TreeMap<>(additionalLabels);
+            for (int i = 0; i < counter.labelNames().size(); i++) {
+                tags.put(counter.labelNames().get(i), series.labelValues().get(i));
+            }
+            point(body, "traefik." + counter.name().replace('_', '.') + ".total", tags, "count=" + delta, timestamp);
+        });
         gaugePoints(body, timestamp);
         if (body.isEmpty()) {
             return false;

@@ -2,6 +2,8 @@ package dev.gatehouse.core.metrics;
 
 import dev.gatehouse.core.observe.RequestRecord;
 import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +22,8 @@ abstract class IntervalPushBackend implements MetricsBackend {
     private ScheduledExecutorService scheduler;
     /** Read at each push. */
     volatile GatewayGauges gauges = GatewayGauges.NONE;
+    /** Each extension counter series' count at the previous push; the backend's thread only. */
+    private final Map<ExtensionCounters.CounterSeries, Long> pushedCounts = new IdentityHashMap<>();
 
     /**
      * @param key the configuration key ({@code metrics.statsD}), for logs and the thread's name
@@ -39,6 +43,29 @@ abstract class IntervalPushBackend implements MetricsBackend {
      *     for UDP, which confirms nothing): only a confirmation says a failing backend "works again"
      */
     abstract boolean push() throws Exception;
+
+    /** What {@link #extensionCounterDeltas} hands over for one series that rose since the previous push. */
+    interface CounterDelta {
+        void accept(ExtensionCounters.Registered counter, ExtensionCounters.CounterSeries series, long delta);
+    }
+
+    /**
+     * Each extension counter's series that rose since the previous push, with the rise (counters are sent as the
+     * interval's delta, as the request counters are); called on the backend's thread only. The counts are taken as
+     * sent whether or not the send then succeeds, as the request counters' are.
+     */
+    void extensionCounterDeltas(CounterDelta visitor) {
+        for (ExtensionCounters.Registered counter : gauges.extensionCounters().counters()) {
+            for (ExtensionCounters.CounterSeries series : counter.series()) {
+                long value = series.value();
+                Long previous = pushedCounts.put(series, value);
+                long delta = value - (previous == null ? 0 : previous);
+                if (delta > 0) {
+                    visitor.accept(counter, series, delta);
+                }
+            }
+        }
+    }
 
     /** Releases what {@link #push()} opened (a socket). */
     void release() {

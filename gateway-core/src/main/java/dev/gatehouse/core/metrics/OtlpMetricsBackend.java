@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,9 +49,12 @@ final class OtlpMetricsBackend implements MetricsBackend {
     private final OtlpMetricsConfig config;
     private final AtomicLong lastReloadSuccess = new AtomicLong(-1);
     private volatile GatewayGauges gauges = GatewayGauges.NONE;
-    private SdkMeterProvider provider;
+    /** Null until started and once closed. */
+    private volatile SdkMeterProvider provider;
     private DoubleCounter configReloads;
     private volatile RequestMetricsFeed<OtelSeries, OtelTls> feed;
+    /** The attributes of each extension counter series exported so far. */
+    private final Map<ExtensionCounters.CounterSeries, Attributes> extensionAttributes = new ConcurrentHashMap<>();
 
     OtlpMetricsBackend(OtlpMetricsConfig config) {
         this.config = config;
@@ -110,6 +114,13 @@ final class OtlpMetricsBackend implements MetricsBackend {
                             gauges.servers().get().forEach((service, urls) -> urls.forEach((url, up) -> gauge.record(
                                     up ? 1 : 0, Attributes.builder().put("service", service).put("url", url).build()))));
         }
+        // The extensions' counters, declared as each is registered (most are when the first configuration is applied).
+        Meter extensionMeter = meter;
+        gauges.extensionCounters().whenRegistered(counter -> {
+            if (provider != null) {
+                declare(extensionMeter, counter);
+            }
+        });
         Map<RequestMetricsFeed.Kind, Instruments> byKind = new EnumMap<>(RequestMetricsFeed.Kind.class);
         for (RequestMetricsFeed.Kind kind : RequestMetricsFeed.Kind.values()) {
             byKind.put(kind, new Instruments(meter, kind, config.explicitBoundaries()));
@@ -120,6 +131,25 @@ final class OtlpMetricsBackend implements MetricsBackend {
                         attributes(kind, name, service).put("method", method).put("protocol", "http").put("code", code).build()),
                 (kind, name, service, version, cipher) -> new OtelTls(byKind.get(kind).tls,
                         attributes(kind, name, service).put("tls_version", version).put("tls_cipher", cipher).build()));
+    }
+
+    /**
+     * {@code traefik_<name>_total}, an asynchronous counter that reads each series' count at each export; a series'
+     * attributes are built when the series is first exported.
+     */
+    private void declare(Meter meter, ExtensionCounters.Registered counter) {
+        meter.counterBuilder("traefik_" + counter.name() + "_total").setDescription(counter.help()).setUnit("1")
+                .buildWithCallback(measurement -> {
+                    for (ExtensionCounters.CounterSeries series : counter.series()) {
+                        measurement.record(series.value(), extensionAttributes.computeIfAbsent(series, known -> {
+                            AttributesBuilder builder = Attributes.builder();
+                            for (int i = 0; i < counter.labelNames().size(); i++) {
+                                builder.put(counter.labelNames().get(i), known.labelValues().get(i));
+                            }
+                            return builder.build();
+                        }));
+                    }
+                });
     }
 
     private static AttributesBuilder attributes(RequestMetricsFeed.Kind kind, String name, String service) {

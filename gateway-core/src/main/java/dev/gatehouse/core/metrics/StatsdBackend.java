@@ -109,6 +109,20 @@ final class StatsdBackend extends IntervalPushBackend {
                 line(lines, "config.reload.lastSuccessTimestamp", epochSeconds, "g", null);
             }
         });
+        // The extensions' counters: <prefix>.<name with dots>.total; DogStatsD one line per series with its labels as
+        // tags, plain StatsD the series added up.
+        extensionCounterDeltas((counter, series, delta) -> {
+            String name = counter.name().replace('_', '.') + ".total";
+            if (dogStatsd) {
+                StringBuilder tags = new StringBuilder();
+                for (int i = 0; i < counter.labelNames().size(); i++) {
+                    tag(tags, counter.labelNames().get(i), series.labelValues().get(i));
+                }
+                counter(lines, name, delta, tags.isEmpty() ? null : tags.toString());
+            } else {
+                statsdCounters.merge(name, delta, Long::sum);
+            }
+        });
         statsdCounters.forEach((name, value) -> counter(lines, name, value, null));
         gaugeLines(lines);
         send(lines);

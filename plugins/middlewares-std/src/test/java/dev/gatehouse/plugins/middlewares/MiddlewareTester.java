@@ -72,6 +72,8 @@ public final class MiddlewareTester implements AutoCloseable {
     public MiddlewareTester(Handler.Wrapper middleware) throws Exception {
         connector = new TrustingConnector(server);
         connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setUriCompliance(URI_COMPLIANCE);
+        // As an entry point with maxHeaderBytes raised (up to 16 MiB): middlewares see headers longer than Jetty's 8 KiB.
+        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setRequestHeaderSize(1 << 20);
         server.addConnector(connector);
         middleware.setHandler(new Handler.Abstract() {
             @Override

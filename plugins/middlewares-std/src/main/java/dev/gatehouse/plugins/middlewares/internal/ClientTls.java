@@ -32,6 +32,21 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public record ClientTls(KeyManager[] keyManagers, TrustManager[] trustManagers, boolean insecureSkipVerify) {
 
     /**
+     * Whether a client certificate is given.
+     *
+     * @throws IllegalArgumentException naming the options when {@code cert} or {@code key} comes alone
+     */
+    public static boolean checkPair(String option, String cert, String key) {
+        boolean hasCert = cert != null && !cert.isBlank();
+        boolean hasKey = key != null && !key.isBlank();
+        if (hasCert != hasKey) {
+            throw new IllegalArgumentException("'" + option + ".cert' and '" + option + ".key' go together: give both"
+                    + " (the client certificate and its private key) or neither");
+        }
+        return hasCert;
+    }
+
+    /**
      * Reads the options, each path resolved as the gateway resolves its own.
      *
      * @param option how the configuration names the options, for errors ({@code tls}, {@code redis.tls})
@@ -40,12 +55,7 @@ public record ClientTls(KeyManager[] keyManagers, TrustManager[] trustManagers, 
      */
     public static ClientTls of(GatewayEnvironment environment, String option, String ca, String cert, String key,
             boolean insecureSkipVerify) throws GeneralSecurityException {
-        boolean hasCert = cert != null && !cert.isBlank();
-        boolean hasKey = key != null && !key.isBlank();
-        if (hasCert != hasKey) {
-            throw new IllegalArgumentException("'" + option + ".cert' and '" + option + ".key' go together: give both"
-                    + " (the client certificate and its private key) or neither");
-        }
+        boolean hasCert = checkPair(option, cert, key);
         KeyManager[] clientCertificate = null;
         if (hasCert) {
             try {

@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.middlewares.limits;
 
+import dev.gatehouse.api.Counter;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.api.Middleware;
 import dev.gatehouse.api.MiddlewareContext;
@@ -28,7 +29,8 @@ import org.pf4j.Extension;
  * <p>The buckets are this instance's own, in memory, unless {@code redis} is set (Traefik v3.4+): then they are
  * held in Redis, one hash per middleware and source ({@code rate:<name@provider>:<source>}), and every instance that
  * uses the same Redis and the same middleware name shares them ({@link RedisBuckets}). While Redis cannot answer, each
- * instance decides with its own in-memory buckets, and says so in its log ({@link RedisLimits}).
+ * instance decides with its own in-memory buckets, says so in its log ({@link RedisLimits}) and counts each such
+ * request in {@value #FALLBACK_COUNTER} by middleware.
  */
 @Extension
 public final class RateLimit implements Middleware<RateLimit.Config> {
@@ -68,11 +70,20 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
     public record RedisTls(String ca, String cert, String key, Boolean insecureSkipVerify) {
     }
 
+    /**
+     * The requests a {@code redis} limiter decided with this instance's own buckets because Redis could not be used,
+     * by middleware: {@code <prefix>_ratelimit_redis_fallback_total{middleware="name@provider"}} in the Prometheus scrape.
+     */
+    static final String FALLBACK_COUNTER = "ratelimit_redis_fallback";
+
     private final GatewayEnvironment environment;
+    private final Counter fallbacks;
 
     @Inject
     public RateLimit(GatewayEnvironment environment) {
         this.environment = environment;
+        this.fallbacks = environment.counter(FALLBACK_COUNTER, "Requests a rateLimit with redis decided with this "
+                + "instance's own buckets because Redis could not be used", "middleware");
     }
 
     @Override
@@ -110,7 +121,8 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
             return new Limiter() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    return apply(buckets.take(source.extract(request), System.nanoTime()), request, response, callback);
+                    return apply(buckets.take(SourceKeys.bounded(source.extract(request)), System.nanoTime()),
+                            request, response, callback);
                 }
             };
         }
@@ -118,7 +130,8 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
         if (middlewareName == null || middlewareName.isEmpty()) {
             throw new IllegalArgumentException("'redis' needs the middleware's name, which this gateway did not give");
         }
-        return new RedisLimiter(redis, new RedisBuckets(middlewareName, rate, burst, maxDelay), buckets, source);
+        return new RedisLimiter(redis, new RedisBuckets(middlewareName, rate, burst, maxDelay), buckets, source,
+                fallbacks.series(middlewareName));
     }
 
     /** Carries a decision out: on to the next handler now or after the delay, or 429. */
@@ -176,14 +189,17 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
         private final RedisBuckets redisBuckets;
         private final TokenBuckets ownBuckets;
         private final SourceCriterion source;
+        /** This middleware's series of {@link #FALLBACK_COUNTER}. */
+        private final Counter.Series fallbacks;
         private volatile RedisLimits.Lease lease;
 
         RedisLimiter(RedisLimits.Settings settings, RedisBuckets redisBuckets, TokenBuckets ownBuckets,
-                SourceCriterion source) {
+                SourceCriterion source, Counter.Series fallbacks) {
             this.settings = settings;
             this.redisBuckets = redisBuckets;
             this.ownBuckets = ownBuckets;
             this.source = source;
+            this.fallbacks = fallbacks;
         }
 
         @Override
@@ -211,12 +227,13 @@ public final class RateLimit implements Middleware<RateLimit.Config> {
             if (held == null) {
                 return false;   // not started: as any stopped handler
             }
-            String client = source.extract(request);
+            String client = SourceKeys.bounded(source.extract(request));
             Executor executor = request.getComponents().getExecutor();
             redisBuckets.take(held, client).whenComplete((decision, failure) -> {
                 Runnable decide = () -> {
                     TokenBuckets.Decision decided = decision;
                     if (failure != null) {
+                        fallbacks.increment();
                         held.failed(redisBuckets.middlewareName(), failure);
                         decided = ownBuckets.take(client, System.nanoTime());
                     }

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
  * longest delay reserves its token and goes on after the wait; a longer wait is refused), decided by one Lua script
  * that Redis runs atomically, so that concurrent requests through several instances never take the same token.
  *
- * <p>The keys are Traefik's: {@code rate:<middleware name>:<source>} (such as {@code rate:api-limit@file:192.0.2.7}),
+ * <p>The keys are Traefik's: {@code rate:<middleware name>:<source>} (such as {@code rate:api-limit@file:192.0.2.7};
+ * a source longer than {@value SourceKeys#MAX_BYTES} bytes is replaced by its hash, see {@link SourceKeys}),
  * a hash with the fields {@code tokens} and {@code last} (microseconds), expiring once the bucket would be full again:
  * an absent bucket and a full one are the same. Time is Redis's own ({@code TIME}), not each instance's clock, so
  * instances whose clocks disagree still share one rate.

@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.middlewares.limits;
 
+import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.api.GatewayEnvironment;
 import dev.gatehouse.plugins.middlewares.internal.ClientTls;
 import io.lettuce.core.AbstractRedisClient;
@@ -25,10 +26,17 @@ import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +72,17 @@ final class RedisLimits {
 
     /** The shared clients by setting; guarded by the class. */
     private static final Map<Settings, Shared> CLIENTS = new HashMap<>();
+    /**
+     * The TLS material last parsed for each set of TLS options, with the hash of the content it was parsed from; a few
+     * dozen at most (the least recently used are dropped). Guarded by itself.
+     */
+    private static final Map<Settings.TlsFiles, Settings.ClientTlsHolder> PARSED_TLS =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Settings.TlsFiles, Settings.ClientTlsHolder> eldest) {
+                    return size() > 32;
+                }
+            };
     /** The event loops of every client; null while there is none. Guarded by the class. */
     private static ClientResources resources;
 
@@ -80,8 +99,11 @@ final class RedisLimits {
     }
 
     /**
-     * A {@code redis} setting, checked and read (files included) when the middleware is created. Equal settings share
-     * a client; the TLS material read from files is not part of the equality (the same paths are the same setting).
+     * A {@code redis} setting, checked and read (files included) when the middleware is created, that is each time a
+     * configuration is applied. Equal settings share a client. The TLS material is part of the equality by its content
+     * ({@link ClientTlsHolder}): a reload after a certificate, key or CA file was replaced makes a new client with the
+     * new files (the old one closes when the old configuration retires), while a reload with the same files keeps the
+     * connection.
      *
      * @param commandTimeout how long a command may take from being sent to its answer; null: no limit
      */
@@ -105,16 +127,22 @@ final class RedisLimits {
         record TlsFiles(String ca, String cert, String key, boolean insecureSkipVerify) {
         }
 
-        /** The TLS material read; equal to any other, so that {@link Settings} compare by what was configured. */
-        record ClientTlsHolder(ClientTls value) {
+        /**
+         * The TLS material read, compared by the SHA-256 of what was read ({@code ca}, {@code cert}, {@code key}: the
+         * files' bytes or the PEM text given), so that {@link Settings} with the same options and the same file
+         * contents are equal, and a replaced file makes them differ.
+         */
+        record ClientTlsHolder(ClientTls value, String contentHash) {
+            static final ClientTlsHolder NONE = new ClientTlsHolder(null, "");
+
             @Override
             public boolean equals(Object other) {
-                return other instanceof ClientTlsHolder;
+                return other instanceof ClientTlsHolder that && contentHash.equals(that.contentHash);
             }
 
             @Override
             public int hashCode() {
-                return 0;
+                return contentHash.hashCode();
             }
         }
 
@@ -150,15 +178,64 @@ final class RedisLimits {
             Duration dial = redis.dialTimeout() == null || redis.dialTimeout().isNegative() || redis.dialTimeout().isZero()
                     ? DEFAULT_DIAL_TIMEOUT : redis.dialTimeout();
             TlsFiles tlsFiles = null;
-            ClientTls tls = null;
+            ClientTlsHolder tls = ClientTlsHolder.NONE;
             if (redis.tls() != null) {
                 RateLimit.RedisTls given = redis.tls();
                 tlsFiles = new TlsFiles(given.ca(), given.cert(), given.key(), Boolean.TRUE.equals(given.insecureSkipVerify()));
-                tls = ClientTls.of(environment, "redis.tls", given.ca(), given.cert(), given.key(),
-                        tlsFiles.insecureSkipVerify());
+                tls = readTls(tlsFiles, environment);
             }
             return new Settings(List.copyOf(parsed), emptyToNull(redis.username()), emptyToNull(redis.password()), db,
-                    tlsFiles, command, dial, new ClientTlsHolder(tls));
+                    tlsFiles, command, dial, tls);
+        }
+
+        /**
+         * The TLS material of {@code files}: the files are read (and hashed) at each call, that is for each middleware a
+         * configuration creates; the certificates and key are parsed only when that content was not parsed before, so
+         * the middlewares of one configuration, and reloads with unchanged files, share one parsed copy.
+         */
+        private static ClientTlsHolder readTls(TlsFiles files, GatewayEnvironment environment)
+                throws GeneralSecurityException {
+            ClientTls.checkPair("redis.tls", files.cert(), files.key());   // before reading: the clearer error first
+            MessageDigest digest;
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this Java has no SHA-256", e);
+            }
+            for (String[] option : new String[][] {{"ca", files.ca()}, {"cert", files.cert()}, {"key", files.key()}}) {
+                byte[] content = tlsContent(environment, option[0], option[1]);
+                digest.update((option[0] + ":" + content.length + ":").getBytes(StandardCharsets.US_ASCII));
+                digest.update(content);
+            }
+            digest.update((byte) (files.insecureSkipVerify() ? 1 : 0));
+            String hash = HexFormat.of().formatHex(digest.digest());
+            synchronized (PARSED_TLS) {
+                ClientTlsHolder parsed = PARSED_TLS.get(files);
+                if (parsed != null && parsed.contentHash().equals(hash)) {
+                    return parsed;
+                }
+            }
+            ClientTlsHolder parsed = new ClientTlsHolder(ClientTls.of(environment, "redis.tls", files.ca(), files.cert(),
+                    files.key(), files.insecureSkipVerify()), hash);
+            synchronized (PARSED_TLS) {
+                PARSED_TLS.put(files, parsed);
+            }
+            return parsed;
+        }
+
+        /** The bytes of one TLS option: the PEM text given, or the file's; nothing when the option is not set. */
+        private static byte[] tlsContent(GatewayEnvironment environment, String option, String value) {
+            if (value == null || value.isBlank()) {
+                return new byte[0];
+            }
+            if (value.contains("-----BEGIN")) {
+                return value.getBytes(StandardCharsets.US_ASCII);
+            }
+            try {
+                return Files.readAllBytes(environment.resolve(value.strip()));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("'redis.tls." + option + "': " + FailureReasons.of(e));
+            }
         }
 
         /** {@code host:port} or {@code [ipv6]:port}. */

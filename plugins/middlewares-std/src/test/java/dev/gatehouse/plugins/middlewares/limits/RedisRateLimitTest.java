@@ -154,6 +154,72 @@ class RedisRateLimitTest {
     }
 
     @Test
+    void aReloadAfterTheClientCertificateFilesWereReplacedConnectsWithTheNewOnes() throws Exception {
+        TestPki pki = new TestPki(dir.resolve("pki"));
+        TestPki untrusted = new TestPki(dir.resolve("other-ca"));
+        Path cert = dir.resolve("redis-client.pem");
+        Path key = dir.resolve("redis-client-key.pem");
+        Files.copy(untrusted.client, cert);
+        Files.copy(untrusted.clientKey, key);
+        try (RedisServer redis = RedisServer.in(dir.resolve("redis"))
+                .tls(pki.ca, pki.server, pki.serverKey, pki.client, pki.clientKey).start()) {
+            RateLimit.Redis settings = new RateLimit.Redis(List.of(redis.address()), null, null, null,
+                    new RateLimit.RedisTls(pki.ca.toString(), cert.toString(), key.toString(), null),
+                    null, null, null, null, null, Duration.ofSeconds(2));
+            Server server = new Server();
+            Handler.Wrapper expired = limiter(6, 2, settings);
+            expired.setServer(server);
+            expired.start();
+            long before = RedisLimits.decisionsWithoutRedis();
+            try (MiddlewareTester first = new MiddlewareTester(limiter(6, 2, settings))) {
+                assertEquals(200, first.get("/", "X-Client: r").getStatus());
+                assertEquals(before + 1, RedisLimits.decisionsWithoutRedis(), "Redis refuses a certificate of another CA");
+            }
+
+            // The certificate is renewed in place, then the configuration reloaded: its new limiter starts before the
+            // old one stops, as on every reload.
+            Files.copy(pki.client, cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(pki.clientKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (MiddlewareTester reloaded = new MiddlewareTester(limiter(6, 2, settings))) {
+                expired.stop();
+                long afterRenewal = RedisLimits.decisionsWithoutRedis();
+                assertEquals(200, reloaded.get("/", "X-Client: r").getStatus());
+                assertEquals(afterRenewal, RedisLimits.decisionsWithoutRedis(), "decided by Redis with the new certificate");
+                assertEquals("1", redis.redisCli("EXISTS", "rate:limit@file:r").strip());
+            }
+        }
+    }
+
+    @Test
+    void aSourceOfSixteenKibibytesIsKeptUnderABoundedKeyAndStaysDistinct() throws Exception {
+        String longA = "a".repeat(16 * 1024);
+        String longB = "a".repeat(16 * 1024 - 1) + "b";
+        try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start();
+                MiddlewareTester shared = new MiddlewareTester(limiter(6, 1, redis(redis.address(), null, null, null,
+                        null)));
+                MiddlewareTester own = new MiddlewareTester(limiter(6, 1, null))) {
+            long before = RedisLimits.decisionsWithoutRedis();
+            for (MiddlewareTester gateway : List.of(shared, own)) {
+                assertEquals(200, gateway.get("/", "X-Client: " + longA).getStatus());
+                assertEquals(429, gateway.get("/", "X-Client: " + longA).getStatus(), "the same long source, one bucket");
+                assertEquals(200, gateway.get("/", "X-Client: " + longB).getStatus(), "another long source, its own bucket");
+                assertEquals(200, gateway.get("/", "X-Client: short").getStatus());
+            }
+            assertEquals(before, RedisLimits.decisionsWithoutRedis(), "every shared decision was Redis's");
+            List<String> keys = redis.redisCli("KEYS", "rate:*").lines().map(String::strip).filter(k -> !k.isEmpty())
+                    .sorted().toList();
+            assertEquals(3, keys.size(), keys.toString());
+            assertTrue(keys.contains("rate:limit@file:short"), "a short source is kept as it is, as in Traefik: " + keys);
+            assertTrue(keys.stream().filter(k -> !k.endsWith(":short"))
+                    .allMatch(k -> k.matches("rate:limit@file:sha256:[0-9a-f]{64}")), keys.toString());
+        }
+        assertEquals("x".repeat(SourceKeys.MAX_BYTES), SourceKeys.bounded("x".repeat(SourceKeys.MAX_BYTES)));
+        assertTrue(SourceKeys.bounded("x".repeat(SourceKeys.MAX_BYTES + 1)).startsWith("sha256:"));
+        assertTrue(SourceKeys.bounded("\u00e9".repeat(SourceKeys.MAX_BYTES / 2 + 1)).startsWith("sha256:"),
+                "counted in bytes of UTF-8, not characters");
+    }
+
+    @Test
     void redisStoppedMidTestLimitsWithEachInstancesOwnBucketsThenSharesAgainWhenBack() throws Exception {
         try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start();
                 MiddlewareTester gateway = new MiddlewareTester(limiter(6, 3, redis(redis.address(), null, null, null,
