@@ -330,7 +330,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
         // What the client itself sent, before the entry point and the middlewares changed the request's headers.
         HttpFields original = Request.unWrap(clientToProxy).getHeaders();
-        boolean connectionListsHeaders = original.contains(HttpHeader.CONNECTION);
+        String[] listedInConnection = ConnectionHeader.listedNames(original);
 
         String priorFor = null;
         for (HttpField field : clientHeaders) {
@@ -344,7 +344,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             boolean forwarding = EntryPointForwardedHeaders.isForwardingHeader(field);
             // Only the client's own fields go, and never the forwarding headers (Traefik's entry point keeps those):
             // a client cannot strip a header a middleware set (an identity from forwardAuth) by naming it in Connection.
-            if (connectionListsHeaders && !forwarding && isListedInConnection(original, field.getLowerCaseName())
+            if (listedInConnection.length > 0 && !forwarding && ConnectionHeader.lists(listedInConnection, field.getLowerCaseName())
                     && original.contains(field)) {
                 continue;
             }
@@ -357,7 +357,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
         // TE is hop-by-hop, but "TE: trailers" says the client takes trailers (gRPC needs it): Go's reverse proxy,
         // and so Traefik, passes that on.
-        if (acceptsTrailers(clientHeaders)) {
+        if (ConnectionHeader.acceptsTrailers(clientHeaders)) {
             headers.put(HttpHeader.TE, "trailers");
         }
         String clientHost = clientHeaders.get(HttpHeader.HOST);
@@ -381,27 +381,6 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             String clientIp = EntryPointForwardedHeaders.clientIp(clientToProxy);
             headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }
-    }
-
-    /** Whether the client said it takes trailers ({@code TE: trailers}). */
-    static boolean acceptsTrailers(HttpFields clientHeaders) {
-        for (HttpField te : clientHeaders.getFields(HttpHeader.TE)) {
-            if (te.contains("trailers")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isListedInConnection(HttpFields headers, String lowerCaseName) {
-        for (HttpField connection : headers.getFields(HttpHeader.CONNECTION)) {
-            for (String token : connection.getValues()) {
-                if (token.strip().toLowerCase(Locale.ROOT).equals(lowerCaseName)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**
@@ -486,13 +465,13 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             cancelHeaderTimeout();
             HttpFields.Mutable headers = proxyToClient.getHeaders();
             HttpFields serverHeaders = serverToProxy.getHeaders();
-            boolean connectionListsHeaders = serverHeaders.contains(HttpHeader.CONNECTION);
+            String[] listedInConnection = ConnectionHeader.listedNames(serverHeaders);
             for (HttpField field : serverHeaders) {
                 HttpHeader header = field.getHeader();
                 if (header != null && HOP_HEADERS.contains(header)) {
                     continue;
                 }
-                if (connectionListsHeaders && isListedInConnection(serverHeaders, field.getLowerCaseName())) {
+                if (listedInConnection.length > 0 && ConnectionHeader.lists(listedInConnection, field.getLowerCaseName())) {
                     continue;
                 }
                 if (header == HttpHeader.DATE || header == HttpHeader.SERVER) {
@@ -504,7 +483,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             // Trailers (gRPC's grpc-status) go on to the client when it accepts them ("TE: trailers") or the server
             // announces some, and the body has no known length: Jetty fixes the framing when the response commits, so
             // the supplier is set now and read at the end. HTTP/2 clients get them as such, HTTP/1.1 ones chunked.
-            if ((serverHeaders.contains(HttpHeader.TRAILER) || acceptsTrailers(clientToProxy.getHeaders()))
+            if ((serverHeaders.contains(HttpHeader.TRAILER) || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()))
                     && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH)) {
                 proxyToClient.setTrailersSupplier(() -> {
                     HttpFields trailers = serverToProxy.getTrailers();

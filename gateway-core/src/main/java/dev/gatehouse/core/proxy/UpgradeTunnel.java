@@ -58,14 +58,7 @@ final class UpgradeTunnel {
         if (!headers.contains(HttpHeader.UPGRADE)) {
             return false;
         }
-        for (HttpField connection : headers.getFields(HttpHeader.CONNECTION)) {
-            for (String token : connection.getValues()) {
-                if (token.strip().equalsIgnoreCase("upgrade")) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return ConnectionHeader.asksForUpgrade(headers);
     }
 
     static void open(ClientConnector connector, Executor executor, Request clientToProxy, Response proxyToClient,
