@@ -102,6 +102,28 @@ start_gateway() {   # $1: log file, $2: extra JAVA_OPTS
   PID=$!
 }
 
+# CPU milliseconds per kind of thread, as "config=.. watch=.. C2=.. C1=.. GC=.. other=..": where the time goes.
+cpu_by_thread() {
+  local pid="$1" f name ticks
+  for f in /proc/"$pid"/task/*; do
+    name="$(cat "$f/comm" 2>/dev/null || true)"
+    ticks=$(awk '{print $14 + $15}' "$f/stat" 2>/dev/null || echo 0)
+    case "$name" in
+      gatehouse-confi*) echo "config $ticks";; gatehouse-provi*) echo "watch $ticks";;
+      C2\ Compiler*) echo "C2 $ticks";; C1\ Compiler*) echo "C1 $ticks";;
+      "VM Thread"|GC\ Thread*|"VM Periodic Tas") echo "GC/VM $ticks";; *) echo "other $ticks";;
+    esac
+  done | awk -v hz="$TICKS" '{t[$1] += $2} END {
+    n = split("config watch C2 C1 GC/VM other", k, " ")
+    for (i = 1; i <= n; i++) printf "%s=%d ", k[i], t[k[i]] * 1000 / hz }'
+}
+
+# The difference of two cpu_by_thread lines.
+cpu_by_thread_diff() {
+  awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " ")
+    for (i = 1; i <= n; i++) { split(x[i], p, "="); split(y[i], q, "="); printf "%s=%d ", p[1], q[2] - p[2] } }'
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
 "$HERE/routers.sh" "$ROUTERS" > "$WORK/routers.yml"
@@ -123,16 +145,19 @@ for run in $(seq 1 "$RUNS"); do
   start_gateway "$WORK/base-$run.log" ""
   await_applied "$WORK/base-$run.log" 1 1
   base=$(cpu_ms "$PID")
+  base_threads=$(cpu_by_thread "$PID")
   stop_gateway
 
   cp "$WORK/routers.yml" "$WORK/dynamic.yml"
   jfr=""
-  [ "$JFR" = 1 ] && jfr="-Xshare:auto -XX:StartFlightRecording=name=config-scale,settings=profile"   # -Xshare: no AppCDS dump (it turns JFR off)
+  [ "$JFR" = 1 ] && jfr="-Xshare:auto -XX:StartFlightRecording=name=config-scale,settings=${CONFIG_SCALE_JFC:-profile}"   # -Xshare: no AppCDS dump (it turns JFR off)
   start_gateway "$WORK/run-$run.log" "$jfr"
   await_applied "$WORK/run-$run.log" 1 "$ROUTERS"
   load_proc=$(( $(cpu_ms "$PID") - base ))
   load_conf=$(cpu_ms "$PID" gatehouse-confi)
+  load_threads=$(cpu_by_thread_diff "$base_threads" "$(cpu_by_thread "$PID")")
   per_proc=() per_threads=()
+  changes_start=$(cpu_by_thread "$PID")
   for c in $(seq 1 "$CHANGES"); do
     sleep 0.5   # let the previous apply's follow-up work (retiring the old runtime) finish
     before=$(cpu_ms "$PID"); before_threads=$(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) ))
@@ -145,12 +170,14 @@ for run in $(seq 1 "$RUNS"); do
   done
   change_proc=$(printf '%s\n' "${per_proc[@]}" | median)
   change_threads=$(printf '%s\n' "${per_threads[@]}" | median)
+  changes_threads=$(cpu_by_thread_diff "$changes_start" "$(cpu_by_thread "$PID")")
   rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$PID/status")
   hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
   [ "$JFR" = 1 ] && jcmd "$PID" JFR.dump name=config-scale filename="$WORK/run-$run.jfr" > /dev/null
   stop_gateway
   printf '%-4s %16s %16s %18s %18s   (changes: process %s; threads %s; RSS %s MiB, peak %s MiB)\n' "$run" "$load_proc" \
       "$load_conf" "$change_proc" "$change_threads" "${per_proc[*]}" "${per_threads[*]}" "$rss" "$hwm"
+  echo "     by thread: load (above the 1-router gateway) ${load_threads}; all $CHANGES changes ${changes_threads}"
   LOAD_PROC+=("$load_proc") LOAD_CONF+=("$load_conf") CHANGE_PROC+=("$change_proc") CHANGE_THREADS+=("$change_threads")
 done
 printf '%-4s %16s %16s %18s %18s\n' median "$(printf '%s\n' "${LOAD_PROC[@]}" | median)" \
