@@ -6,14 +6,18 @@
 # (3) it starts a fresh gateway (bin/gatehouse, default JVM options, log level INFO) on a watched dynamic file of N
 # routers (10,000; bench/routers.sh's mix, ~730 KB), waits for "Configuration applied", then changes the rule of
 # one router K times (5), each time waiting for the next "Configuration applied". It reads CPU times from /proc:
-#   load, process    the whole JVM's CPU from its start to the first configuration applied, minus the same for a
-#                    gateway with a 1-router file started just before (JVM start, plugins, entry points): what the
-#                    routers cost, JIT compilation and GC included;
+#   load, process    the whole JVM's CPU from its start until it is idle after the first configuration applied
+#                    (less than 25 ms of CPU in 0.5 s), minus the same for a gateway with a 1-router file started
+#                    just before (JVM start, plugins, entry points): what the routers cost, JIT compilation and GC
+#                    included, wherever the JIT's queue stood at the apply (also printed: the same at the apply);
 #   load, config     the configuration thread's CPU (gatehouse-config: bind, check and build) at the first apply;
 #   change, process  the whole JVM's CPU per one-router change (read, parse, bind, build, swap, JIT, GC);
 #   change, threads  the file provider's watch thread (read, parse) plus the configuration thread, per change.
-# Prints each run, then the medians, and the RSS after the last change. --jfr records each run with JFR into
-# bench/run/config-scale/run-<i>.jfr (for `jfr print --events jdk.ExecutionSample`).
+# Prints each run, then the medians, the RSS after the last change, and the CPU by kind of thread (configuration,
+# file watch, C2 and C1 compilers, GC and VM operations, the rest) for the load and for all the changes.
+# --jfr records each run with JFR into bench/run/config-scale/run-<i>.jfr (for `jfr print --events
+# jdk.ExecutionSample`); CONFIG_SCALE_JFC names the JFR settings (default: profile, which samples every 10-20 ms;
+# a copy of it with 1 ms gives enough samples of one change).
 # CONFIG_SCALE_WORK: the working folder (bench/run/config-scale). Loopback only (entry point 127.0.0.1:GW_PORT, 8099); everything started is stopped; every wait is bounded.
 set -euo pipefail
 
@@ -42,6 +46,19 @@ WORK="${CONFIG_SCALE_WORK:-$HERE/run/config-scale}"
 mkdir -p "$WORK"
 TICKS="$(getconf CLK_TCK)"
 
+# A file holds at most 4 MB (about 55,000 of these routers): more routers are split over files of 50,000 in a
+# watched folder, dynamic/part-<k>.yml; the change is always made in the first one (router r2).
+PER_FILE=50000
+if [ "$ROUTERS" -gt "$PER_FILE" ]; then
+  PROVIDER_SOURCE="directory: dynamic"
+  MAIN="$WORK/dynamic/part-0.yml"
+else
+  PROVIDER_SOURCE="filename: dynamic.yml"
+  MAIN="$WORK/dynamic.yml"
+fi
+rm -rf "$WORK/dynamic" "$WORK/parts"
+mkdir -p "$WORK/dynamic" "$WORK/parts"
+
 cat > "$WORK/static.yml" <<YAML
 # written by bench/config-scale.sh
 entryPoints:
@@ -50,7 +67,7 @@ entryPoints:
 providers:
   providersThrottleDuration: 100ms
   file:
-    filename: dynamic.yml
+    $PROVIDER_SOURCE
     watch: true
 log:
   level: INFO
@@ -97,20 +114,71 @@ await_applied() {
 }
 
 start_gateway() {   # $1: log file, $2: extra JAVA_OPTS
+  : > "$1"   # emptied now: await_applied must not read an earlier run's log before the new gateway writes it
   (cd "$WORK" && exec env -u GATEHOUSE_OPTS JAVA_OPTS="$GW_JAVA_OPTS $2" "$DIST/bin/gatehouse" \
       --configFile="$WORK/static.yml" > "$1" 2>&1) &
   PID=$!
 }
 
+# CPU milliseconds per kind of thread, as "config=.. watch=.. C2=.. C1=.. GC=.. other=..": where the time goes.
+cpu_by_thread() {
+  local pid="$1" f name ticks
+  for f in /proc/"$pid"/task/*; do
+    name="$(cat "$f/comm" 2>/dev/null || true)"
+    ticks=$(awk '{print $14 + $15}' "$f/stat" 2>/dev/null || echo 0)
+    case "$name" in
+      gatehouse-confi*) echo "config $ticks";; gatehouse-provi*) echo "watch $ticks";;
+      C2\ Compiler*) echo "C2 $ticks";; C1\ Compiler*) echo "C1 $ticks";;
+      "VM Thread"|GC\ Thread*|"VM Periodic Tas") echo "GC/VM $ticks";; *) echo "other $ticks";;
+    esac
+  done | awk -v hz="$TICKS" '{t[$1] += $2} END {
+    n = split("config watch C2 C1 GC/VM other", k, " ")
+    for (i = 1; i <= n; i++) printf "%s=%d ", k[i], t[k[i]] * 1000 / hz }'
+}
+
+# The difference of two cpu_by_thread lines.
+cpu_by_thread_diff() {
+  awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " ")
+    for (i = 1; i <= n; i++) { split(x[i], p, "="); split(y[i], q, "="); printf "%s=%d ", p[1], q[2] - p[2] } }'
+}
+
+# Waits (at most 10 s) until the gateway is idle: less than 25 ms of CPU in half a second, so that the JIT
+# compilations a start queued are counted where they belong, whichever gateway is measured.
+await_idle() {
+  local previous now
+  previous=$(cpu_ms "$PID")
+  for _ in $(seq 1 20); do
+    sleep 0.5
+    now=$(cpu_ms "$PID")
+    [ $((now - previous)) -ge 25 ] || return 0
+    previous=$now
+  done
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
-"$HERE/routers.sh" "$ROUTERS" > "$WORK/routers.yml"
-echo "bench/config-scale.sh: $ROUTERS routers ($(wc -c < "$WORK/routers.yml") bytes), $CHANGES changes, $RUNS runs; $DIST" >&2
+"$HERE/routers.sh" "$((ROUTERS < PER_FILE ? ROUTERS : PER_FILE))" > "$WORK/routers.yml"
+for ((first = PER_FILE; first < ROUTERS; first += PER_FILE)); do
+  last=$((first + PER_FILE < ROUTERS ? first + PER_FILE : ROUTERS))
+  "$HERE/routers.sh" "$last" app.local 127.0.0.1:9001 127.0.0.1:9002 0 "$first" > "$WORK/parts/part-$((first / PER_FILE)).yml"
+done
+bytes=$( { cat "$WORK/routers.yml"; cat "$WORK"/parts/*.yml 2>/dev/null || true; } | wc -c)   # no parts: 10,000
+echo "bench/config-scale.sh: $ROUTERS routers ($bytes bytes), $CHANGES changes, $RUNS runs; $DIST" >&2
+
+# The gateway's dynamic configuration: one router, or all of them.
+routers_one() {
+  rm -f "$WORK"/dynamic/part-*.yml
+  "$HERE/routers.sh" 1 > "$MAIN"
+}
+routers_all() {
+  cp "$WORK/routers.yml" "$MAIN"
+  cp "$WORK"/parts/*.yml "$WORK/dynamic/" 2>/dev/null || true
+}
 echo "bench/config-scale.sh: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
 # A first start that is not measured: after a new build, bin/gatehouse writes its class data sharing archive at
 # the first stop (that start runs without the archive, and without JFR).
-"$HERE/routers.sh" 1 > "$WORK/dynamic.yml"
+routers_one
 start_gateway "$WORK/warm-up.log" ""
 await_applied "$WORK/warm-up.log" 1 1
 stop_gateway
@@ -119,38 +187,48 @@ LOAD_PROC=() LOAD_CONF=() CHANGE_PROC=() CHANGE_THREADS=()
 printf '%-4s %16s %16s %18s %18s\n' run 'load process ms' 'load config ms' 'change process ms' 'change threads ms'
 for run in $(seq 1 "$RUNS"); do
   # Baseline: the same gateway with one router (JVM start, plugins, entry points).
-  "$HERE/routers.sh" 1 > "$WORK/dynamic.yml"
+  routers_one
   start_gateway "$WORK/base-$run.log" ""
   await_applied "$WORK/base-$run.log" 1 1
+  base_applied=$(cpu_ms "$PID")
+  await_idle
   base=$(cpu_ms "$PID")
+  base_threads=$(cpu_by_thread "$PID")
   stop_gateway
 
-  cp "$WORK/routers.yml" "$WORK/dynamic.yml"
+  routers_all
   jfr=""
-  [ "$JFR" = 1 ] && jfr="-Xshare:auto -XX:StartFlightRecording=name=config-scale,settings=profile"   # -Xshare: no AppCDS dump (it turns JFR off)
+  [ "$JFR" = 1 ] && jfr="-Xshare:auto -XX:StartFlightRecording=name=config-scale,settings=${CONFIG_SCALE_JFC:-profile}"   # -Xshare: no AppCDS dump (it turns JFR off)
   start_gateway "$WORK/run-$run.log" "$jfr"
   await_applied "$WORK/run-$run.log" 1 "$ROUTERS"
-  load_proc=$(( $(cpu_ms "$PID") - base ))
+  load_at_apply=$(( $(cpu_ms "$PID") - base_applied ))
   load_conf=$(cpu_ms "$PID" gatehouse-confi)
+  await_idle
+  load_proc=$(( $(cpu_ms "$PID") - base ))
+  load_threads=$(cpu_by_thread_diff "$base_threads" "$(cpu_by_thread "$PID")")
   per_proc=() per_threads=()
+  changes_start=$(cpu_by_thread "$PID")
   for c in $(seq 1 "$CHANGES"); do
     sleep 0.5   # let the previous apply's follow-up work (retiring the old runtime) finish
     before=$(cpu_ms "$PID"); before_threads=$(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) ))
     # One router's rule changes; the file is replaced whole (write then rename), as editors and tools do.
     sed "s/svc2\.example\.com/changed$run-$c.example.com/" "$WORK/routers.yml" > "$WORK/.dynamic.tmp"
-    mv "$WORK/.dynamic.tmp" "$WORK/dynamic.yml"
+    mv "$WORK/.dynamic.tmp" "$MAIN"
     await_applied "$WORK/run-$run.log" $((c + 1)) "$ROUTERS"
     per_proc+=($(( $(cpu_ms "$PID") - before )))
     per_threads+=($(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) - before_threads )))
   done
   change_proc=$(printf '%s\n' "${per_proc[@]}" | median)
   change_threads=$(printf '%s\n' "${per_threads[@]}" | median)
+  changes_threads=$(cpu_by_thread_diff "$changes_start" "$(cpu_by_thread "$PID")")
   rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$PID/status")
   hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
   [ "$JFR" = 1 ] && jcmd "$PID" JFR.dump name=config-scale filename="$WORK/run-$run.jfr" > /dev/null
   stop_gateway
   printf '%-4s %16s %16s %18s %18s   (changes: process %s; threads %s; RSS %s MiB, peak %s MiB)\n' "$run" "$load_proc" \
       "$load_conf" "$change_proc" "$change_threads" "${per_proc[*]}" "${per_threads[*]}" "$rss" "$hwm"
+  echo "     load at the moment of the apply (JIT work still queued on either side) ${load_at_apply} ms"
+  echo "     by thread: load (above the 1-router gateway) ${load_threads}; all $CHANGES changes ${changes_threads}"
   LOAD_PROC+=("$load_proc") LOAD_CONF+=("$load_conf") CHANGE_PROC+=("$change_proc") CHANGE_THREADS+=("$change_threads")
 done
 printf '%-4s %16s %16s %18s %18s\n' median "$(printf '%s\n' "${LOAD_PROC[@]}" | median)" \

@@ -16,8 +16,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -99,7 +101,7 @@ final class DynamicFileParser {
             TreeReader reader = new TreeReader(parser);
             root = reader.read();
             // The TOML reader gives no positions: its lines come from a scan of the text.
-            lines = isToml ? TomlKeyLines.of(bytes) : LinedContent.lookup(reader.lines);
+            lines = isToml ? TomlKeyLines.of(bytes) : new TreeLines(root, reader.lineTables);
             if (parser.nextToken() != null) {
                 // Traefik reads the first YAML document only; say so instead of dropping the rest quietly.
                 errors.add(file + ": holds more than one YAML document (---); only the first one is read.");
@@ -208,10 +210,8 @@ final class DynamicFileParser {
         private final JsonParser parser;
         private final YAMLParser yaml;
         private final Map<String, Object> anchors = new HashMap<>();
-        /** The keys and list items above the value being read, for {@link #lines}. */
-        private final List<String> path = new ArrayList<>();
-        /** The line of each key and list item, by {@link LinedContent#key}; empty when the format gives none. */
-        final Map<String, Integer> lines = new HashMap<>();
+        /** The lines of the keys or items of each mapping and list read, by the tree's node: see {@link TreeLines}. */
+        final Map<Object, Object> lineTables = new IdentityHashMap<>();
         /** How many values each anchor's tree holds, so that an alias counts as the copy it stands for. */
         private final Map<String, Long> anchorSizes = new HashMap<>();
         /** Values read so far, aliases counted expanded: bounds "billion laughs" before anything expands them. */
@@ -272,11 +272,14 @@ final class DynamicFileParser {
             Map<String, Object> map = new LinkedHashMap<>();
             List<Object> merges = new ArrayList<>();
             List<JsonLocation> mergesAt = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            int[] keyLines = new int[4];
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
                 JsonLocation where = parser.currentTokenLocation();
                 parser.nextToken();
-                Object value = readAt(key, where);
+                int line = lineOfValueAt(where);
+                Object value = read();
                 if (yaml != null && "<<".equals(key)) {
                     merges.add(value);
                     mergesAt.add(where);
@@ -284,6 +287,11 @@ final class DynamicFileParser {
                     throw new TreeException("duplicate key \"" + key + "\"", where);
                 } else {
                     map.put(key, value);
+                    if (keys.size() == keyLines.length) {
+                        keyLines = Arrays.copyOf(keyLines, keyLines.length * 2);
+                    }
+                    keyLines[keys.size()] = line;
+                    keys.add(key);
                 }
             }
             for (int m = 0; m < merges.size(); m++) { // YAML merge keys: keys written in the mapping itself win
@@ -297,26 +305,153 @@ final class DynamicFileParser {
                     sourceMap.forEach((k, v) -> map.putIfAbsent((String) k, v));
                 }
             }
-            return Collections.unmodifiableMap(map);
+            Map<String, Object> node = Collections.unmodifiableMap(map);
+            lineTables.put(node, new KeyLineTable(keys.toArray(String[]::new), Arrays.copyOf(keyLines, keys.size())));
+            return node;
         }
 
-        /** Reads the value under {@code segment} (a key or {@code [i]}), noting the line where it was written. */
-        private Object readAt(String segment, JsonLocation where) throws IOException {
-            path.add(segment);
-            if (where != null && where.getLineNr() > 0) {
-                lines.put(LinedContent.key(path), where.getLineNr());
-            }
-            Object value = read();
-            path.remove(path.size() - 1);
-            return value;
+        /**
+         * The line to note for the value at the current token, written at {@code where}: 0 when unknown, negative
+         * when the value is an alias (its tree's own lines are those of the anchor, elsewhere in the file).
+         */
+        private int lineOfValueAt(JsonLocation where) {
+            int line = where != null && where.getLineNr() > 0 ? where.getLineNr() : 0;
+            return yaml != null && yaml.isCurrentAlias() ? -line : line;
         }
 
         private List<Object> readArray() throws IOException {
             List<Object> list = new ArrayList<>();
+            int[] itemLines = new int[4];
             while (parser.nextToken() != JsonToken.END_ARRAY) {
-                list.add(readAt("[" + list.size() + "]", parser.currentTokenLocation()));
+                int line = lineOfValueAt(parser.currentTokenLocation());
+                if (list.size() == itemLines.length) {
+                    itemLines = Arrays.copyOf(itemLines, itemLines.length * 2);
+                }
+                itemLines[list.size()] = line;
+                list.add(read());
             }
-            return Collections.unmodifiableList(list);
+            List<Object> node = Collections.unmodifiableList(list);
+            lineTables.put(node, Arrays.copyOf(itemLines, list.size()));
+            return node;
+        }
+    }
+
+    /**
+     * The lines of one mapping's own keys, in the order they were written (keys a merge {@code <<} brought in have
+     * none: they were written with their anchor). Large mappings (a section of 10,000 routers) get an index.
+     */
+    private static final class KeyLineTable {
+        private static final int INDEXED_FROM = 16;
+        private final String[] keys;
+        private final int[] lines;
+        private final Map<String, Integer> index;
+
+        KeyLineTable(String[] keys, int[] lines) {
+            this.keys = keys;
+            this.lines = lines;
+            if (keys.length < INDEXED_FROM) {
+                index = null;
+            } else {
+                index = new HashMap<>(keys.length * 4 / 3 + 1);
+                for (int i = 0; i < keys.length; i++) {
+                    index.put(keys[i], i);
+                }
+            }
+        }
+
+        /**
+         * The position of {@code key}, matched exactly, else without regard to case as keys bind (the last such
+         * key, as a later key of a differently cased pair is the one that binds); -1 when there is none.
+         */
+        int positionOf(String key) {
+            if (index != null) {
+                Integer at = index.get(key);
+                if (at != null) {
+                    return at;
+                }
+            } else {
+                for (int i = 0; i < keys.length; i++) {
+                    if (keys[i].equals(key)) {
+                        return i;
+                    }
+                }
+            }
+            for (int i = keys.length - 1; i >= 0; i--) {
+                if (keys[i].equalsIgnoreCase(key)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        String key(int position) {
+            return keys[position];
+        }
+
+        int line(int position) {
+            return lines[position];
+        }
+    }
+
+    /**
+     * The lines of a parsed YAML tree, found by walking the tree along a path: the line noted for the last key or
+     * item reached. Kept beside the tree, by its nodes, rather than as a table of every key's full path (which cost
+     * a string and a map entry per key: a tenth of a large file's parse, and as much memory as the tree).
+     */
+    private static final class TreeLines implements KeyLines {
+        private final Object root;
+        private final Map<Object, Object> lineTables;
+
+        TreeLines(Object root, Map<Object, Object> lineTables) {
+            this.root = root;
+            this.lineTables = lineTables;
+        }
+
+        @Override
+        public int lineOf(List<String> path) {
+            Object node = root;
+            int line = 0;
+            for (String segment : path) {
+                Object table = lineTables.get(node);
+                int found;
+                if (node instanceof Map<?, ?> map && table instanceof KeyLineTable keys) {
+                    int position = keys.positionOf(segment);
+                    if (position < 0) {
+                        break;
+                    }
+                    found = keys.line(position);
+                    node = map.get(keys.key(position));
+                } else if (node instanceof List<?> list && table instanceof int[] items) {
+                    int position = itemPosition(segment);
+                    if (position < 0 || position >= items.length) {
+                        break;
+                    }
+                    found = items[position];
+                    node = list.get(position);
+                } else {
+                    break;
+                }
+                if (found == 0) {
+                    break; // brought in by a merge key: the nearest line is the mapping's
+                }
+                line = Math.abs(found);
+                if (found < 0) {
+                    break; // an alias: below it are the anchor's keys, written elsewhere
+                }
+            }
+            return line;
+        }
+
+        /** 3 for {@code [3]}; -1 for anything else. */
+        private static int itemPosition(String segment) {
+            if (segment.length() < 3 || segment.charAt(0) != '[' || segment.charAt(segment.length() - 1) != ']') {
+                return -1;
+            }
+            try {
+                return Integer.parseInt(segment, 1, segment.length() - 1, 10);
+            } catch (NumberFormatException e) {
+                return -1;
+            }
         }
     }
 
@@ -351,31 +486,6 @@ final class DynamicFileParser {
         @Override
         public int lineOf(List<String> path) {
             return lines.lineOf(path);
-        }
-
-        /** The lines noted while reading, by {@link #key}, looked up for a path or its nearest ancestor. */
-        static KeyLines lookup(Map<String, Integer> lines) {
-            return path -> {
-                for (int n = path.size(); n > 0; n--) {
-                    Integer line = lines.get(key(path.subList(0, n)));
-                    if (line != null) {
-                        return line;
-                    }
-                }
-                return 0;
-            };
-        }
-
-        /** {@code http.services.app.loadbalancer.servers[0]}: keys match without regard to case, as they bind. */
-        static String key(List<String> path) {
-            StringBuilder out = new StringBuilder();
-            for (String segment : path) {
-                if (out.length() > 0 && !segment.startsWith("[")) {
-                    out.append('.');
-                }
-                out.append(segment.toLowerCase(Locale.ROOT));
-            }
-            return out.toString();
         }
     }
 }

@@ -231,6 +231,49 @@ class DynamicFileParserTest {
     }
 
     @Test
+    void eachKeyHasTheLineItWasWrittenOnOrItsNearestAncestors() {
+        StringBuilder yaml = new StringBuilder("""
+                x-defaults: &defaults
+                  service: shared
+                  middlewares: [a]
+                HTTP:
+                  Routers:
+                """);
+        for (int r = 0; r < 20; r++) { // more keys than a section is scanned for: its keys are indexed
+            yaml.append("    r").append(r).append(":\n      rule: Host(`r").append(r).append("`)\n");
+        }
+        yaml.append("""
+                    merged:
+                      <<: *defaults
+                      Rule: Host(`m`)
+                    aliased: *defaults
+                  services:
+                    app:
+                      loadBalancer:
+                        servers:
+                          - url: http://127.0.0.1:1
+                          - url: http://127.0.0.1:2
+                """);
+        DynamicFileParser.Result result = parse("lines.yml", yaml.toString());
+        dev.gatehouse.api.config.KeyLines lines = (dev.gatehouse.api.config.KeyLines) result.content();
+        assertEquals(4, lines.lineOf(List.of("http")), "a section, as written in another case");
+        assertEquals(5, lines.lineOf(List.of("http", "routers")));
+        assertEquals(6, lines.lineOf(List.of("HTTP", "Routers", "r0")));
+        assertEquals(45, lines.lineOf(List.of("http", "routers", "r19", "rule")), "in an indexed section");
+        assertEquals(48, lines.lineOf(List.of("http", "routers", "merged", "rule")), "a key in another case");
+        assertEquals(46, lines.lineOf(List.of("http", "routers", "merged", "service")),
+                "a key a merge brought in: the mapping's line (it was written with the anchor)");
+        assertEquals(49, lines.lineOf(List.of("http", "routers", "aliased", "middlewares", "[0]")),
+                "below an alias: the alias's line, not the anchor's");
+        assertEquals(55, lines.lineOf(List.of("http", "services", "app", "loadBalancer", "servers", "[1]", "url")));
+        assertEquals(53, lines.lineOf(List.of("http", "services", "app", "loadBalancer", "servers", "[7]")),
+                "an item that does not exist: its list's line");
+        assertEquals(45, lines.lineOf(List.of("http", "routers", "r19", "rule", "deeper", "still")));
+        assertEquals(0, lines.lineOf(List.of("tls")), "nothing written there");
+        assertEquals(2, lines.lineOf(List.of("x-defaults", "service")));
+    }
+
+    @Test
     void aMisspeltListKeyInTomlIsNamedItself() {
         String problems = bindProblems(parse("app.toml", """
                 [http.routers.app]
