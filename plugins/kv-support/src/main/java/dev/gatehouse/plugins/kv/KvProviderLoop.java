@@ -7,7 +7,6 @@ import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.api.config.KeyValueLayout;
 import java.time.Duration;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +135,7 @@ public final class KvProviderLoop implements Provider.Running {
                 if (closed) {
                     break;
                 }
-                String problem = store.describeFailure(e);
+                String problem = e instanceof StoreRead.LimitExceeded ? e.getMessage() : store.describeFailure(e);
                 if (!problem.equals(down)) {
                     if (down == null) {
                         LOG.warn("provider {}: {}; serving the last configuration read, retrying", name, problem);
@@ -168,8 +167,8 @@ public final class KvProviderLoop implements Provider.Running {
         }
     }
 
-    private void publish(Map<String, String> pairs) {
-        context.publish(new ConfigurationSnapshot(KeyValueLayout.fragments(name, rootKey, pairs)));
+    private void publish(StoreRead read) {
+        context.publish(new ConfigurationSnapshot(KeyValueLayout.fragments(name, rootKey, read.pairs(), read.oversized())));
     }
 
     private void closeQuietly(AutoCloseable watch) {

@@ -22,13 +22,18 @@ class KvProviderLoopTest {
         final AtomicInteger failing = new AtomicInteger();
         final AtomicInteger resets = new AtomicInteger();
         volatile Runnable changed;
+        volatile long maxSnapshotBytes = StoreRead.MAX_SNAPSHOT_BYTES;
 
         @Override
-        public Map<String, String> readAll(String prefix) throws Exception {
+        public StoreRead readAll(String prefix) throws Exception {
             if (failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new ConnectException("Connection refused");
             }
-            return Map.copyOf(keys);
+            StoreRead read = new StoreRead(prefix, maxSnapshotBytes);
+            for (Map.Entry<String, String> pair : new java.util.TreeMap<>(keys).entrySet()) {
+                read.put(pair.getKey(), pair.getValue(), pair.getValue().length());
+            }
+            return read;
         }
 
         @Override
@@ -98,6 +103,32 @@ class KvProviderLoopTest {
             await("a snapshot after the change", () -> context.published.size() >= 2);
             assertEquals(2, context.published.get(context.published.size() - 1).fragments().size());
             assertEquals(1, context.problems.size(), "no new report without a new outage");
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void aStoreHoldingMoreThanTheSnapshotLimitMarksTheProviderDownNamingTheLimitAndKeepsTheLastConfiguration()
+            throws Exception {
+        FlakyStore store = new FlakyStore();
+        store.maxSnapshotBytes = 1000;
+        store.keys.put("traefik/http/routers/app/rule", "Host(`app`)");
+        Recording context = new Recording();
+        KvProviderLoop loop = new KvProviderLoop("redis", "traefik", store, context);
+        loop.start();
+        try {
+            await("the first snapshot", () -> !context.published.isEmpty());
+            store.keys.put("traefik/http/routers/big/rule", "x".repeat(2000));
+            store.changed.run();
+            await("the provider reported down", () -> !context.problems.isEmpty());
+            assertEquals(List.of("the keys under traefik/ hold more than 1000 bytes (keys and values); a provider reads "
+                    + "at most 1000 bytes from the store: delete keys no longer used under traefik/ (configuration read "
+                    + "before is kept meanwhile)"), context.problems);
+            assertEquals(1, context.published.size(), "nothing published past the limit: the last snapshot stays");
+
+            store.keys.remove("traefik/http/routers/big/rule");
+            await("a snapshot once the store is back within the limit", () -> context.published.size() >= 2);
         } finally {
             loop.close();
         }

@@ -40,6 +40,13 @@ public final class EtcdConnection implements AutoCloseable {
     /** How long a connection attempt may take, as Traefik's etcd provider ({@code ConnectionTimeout: 3s}). */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+    /**
+     * The largest response read: 16 MiB, so one read never holds more than that in memory at once. A read of many
+     * keys is split into pages below it ({@link EtcdKeyValueStore}); etcd itself refuses writes over 1.5 MiB unless
+     * its {@code --max-request-bytes} is raised.
+     */
+    static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
     /** How long the last connection's close waits for the client's threads to end. */
     static final Duration THREADS_END_WAIT = Duration.ofSeconds(5);
 
@@ -80,7 +87,7 @@ public final class EtcdConnection implements AutoCloseable {
                 .endpoints(urls.toArray(String[]::new))
                 .connectTimeout(CONNECT_TIMEOUT)
                 // A read returns up to thousands of keys; gRPC's default limit (4 MB) is too tight for large values.
-                .maxInboundMessageSize(64 * 1024 * 1024)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 // Keep-alive pings find a dead connection within seconds even when nothing is being read, so a
                 // watch learns of an outage without waiting for the operating system's TCP timeout.
                 .keepaliveTime(Duration.ofSeconds(5))
