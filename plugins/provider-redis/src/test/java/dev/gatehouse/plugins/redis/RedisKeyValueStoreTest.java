@@ -24,22 +24,7 @@ class RedisKeyValueStoreTest {
             // A 2 MiB value, written without passing it on a command line: SETRANGE pads with zero bytes.
             redis.redisCli("SETRANGE", "traefik/http/routers/big/rule", Integer.toString(2 * 1024 * 1024 - 1), "x");
             redis.redisCli("HSET", "traefik/http/routers/hash/rule", "f", "v"); // not a string: skipped as before
-            GatewayEnvironment environment = new GatewayEnvironment() {
-                @Override
-                public String version() {
-                    return "test";
-                }
-
-                @Override
-                public Path home() {
-                    return dir;
-                }
-
-                @Override
-                public Path resolve(String path) {
-                    return dir.resolve(path);
-                }
-            };
+            GatewayEnvironment environment = environment();
             RedisClientOptions options = new RedisClientOptions(List.of(redis.address()), null, null, null, null, null,
                     "providers.redis");
             try (RedisConnection connection = RedisConnection.open(options, environment);
@@ -52,5 +37,40 @@ class RedisKeyValueStoreTest {
                         read.oversized());
             }
         }
+    }
+
+    @Test
+    void throughSentinelTheMasterIsReadWhateverTheReadStrategy() throws Exception {
+        // A replica lags behind the master that sends the notifications: reading one would miss the change just
+        // notified. With no replica at all, a replica read strategy cannot read anything, which shows where reads go.
+        try (RedisServer master = RedisServer.in(dir.resolve("redis")).start();
+                RedisServer sentinel = RedisServer.sentinel(dir.resolve("sentinel"), "mymaster", master)) {
+            master.set("traefik/http/routers/app/rule", "Host(`app`)");
+            RedisClientOptions options = new RedisClientOptions(List.of(sentinel.address()), null, null, null, null,
+                    new RedisClientOptions.Sentinel("mymaster", null, null, null, null, true, null), "providers.redis");
+            try (RedisConnection connection = RedisConnection.open(options, environment());
+                    RedisKeyValueStore store = new RedisKeyValueStore(connection)) {
+                assertEquals(Map.of("traefik/http/routers/app/rule", "Host(`app`)"), store.readAll("traefik/").pairs());
+            }
+        }
+    }
+
+    private GatewayEnvironment environment() {
+        return new GatewayEnvironment() {
+            @Override
+            public String version() {
+                return "test";
+            }
+
+            @Override
+            public Path home() {
+                return dir;
+            }
+
+            @Override
+            public Path resolve(String path) {
+                return dir.resolve(path);
+            }
+        };
     }
 }
