@@ -3,25 +3,20 @@ package dev.gatehouse.plugins.etcd;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.api.GatewayEnvironment;
+import dev.gatehouse.plugins.kv.ClientTls;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 
 /**
@@ -219,45 +214,20 @@ public final class EtcdConnection implements AutoCloseable {
     }
 
     private static void configureTls(ClientBuilder builder, ClientTls tls, GatewayEnvironment environment, String prefix) {
-        if ((tls.cert() == null) != (tls.key() == null)) {
-            throw new IllegalArgumentException(prefix + ".tls: set both cert and key, or neither");
-        }
-        KeyManager[] keyManagers = null;
-        if (tls.cert() != null) {
-            try {
-                keyManagers = environment.clientCertificate(tls.cert(), tls.key());
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                throw new IllegalArgumentException(prefix + ".tls: cannot read cert and key: " + e.getMessage(), e);
-            }
-        }
-        byte[] ca = tls.ca() == null ? null : pem(tls.ca(), environment, prefix + ".tls.ca");
-        KeyManager keyManager = keyManagers == null || keyManagers.length == 0 ? null : keyManagers[0];
+        ClientTls.Material material = tls.load(environment, prefix);
         try {
             builder.sslContext(ssl -> {
-                if (tls.insecureSkipVerify()) {
+                if (material.insecureSkipVerify()) {
                     ssl.trustManager(InsecureTrustManagerFactory.INSTANCE);
-                } else if (ca != null) {
-                    ssl.trustManager(new ByteArrayInputStream(ca));
+                } else if (material.caPem() != null) {
+                    ssl.trustManager(new ByteArrayInputStream(material.caPem()));
                 }
-                if (keyManager != null) {
-                    ssl.keyManager(keyManager);
+                if (material.keyManager() != null) {
+                    ssl.keyManager(material.keyManager());
                 }
             });
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException(prefix + ".tls: " + e.getMessage(), e);
-        }
-    }
-
-    /** A PEM option: the path of a file or, as Traefik allows, the PEM text itself. */
-    static byte[] pem(String option, GatewayEnvironment environment, String name) {
-        if (option.contains("-----BEGIN")) {
-            return option.getBytes(StandardCharsets.US_ASCII);
-        }
-        Path path = environment.resolve(option);
-        try (InputStream in = Files.newInputStream(path)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(name + ": cannot read " + path + " (" + e.getMessage() + ")", e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.plugins.redis;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.api.GatewayEnvironment;
+import dev.gatehouse.plugins.kv.ClientTls;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -18,21 +19,14 @@ import io.lettuce.core.resource.Delay;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 
 /**
@@ -254,42 +248,16 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     private static SslOptions sslOptions(ClientTls tls, GatewayEnvironment environment, String prefix) {
-        if ((tls.cert() == null) != (tls.key() == null)) {
-            throw new IllegalArgumentException(prefix + ".tls: set both cert and key, or neither");
-        }
-        KeyManager keyManager = null;
-        if (tls.cert() != null) {
-            try {
-                KeyManager[] managers = environment.clientCertificate(tls.cert(), tls.key());
-                keyManager = managers.length == 0 ? null : managers[0];
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                throw new IllegalArgumentException(prefix + ".tls: cannot read cert and key: " + e.getMessage(), e);
-            }
-        }
-        byte[] ca = tls.ca() == null ? null : pem(tls.ca(), environment, prefix + ".tls.ca");
-        KeyManager clientKey = keyManager;
+        ClientTls.Material material = tls.load(environment, prefix);
         return SslOptions.builder().jdkSslProvider().sslContext(ssl -> {
-            if (tls.insecureSkipVerify()) {
+            if (material.insecureSkipVerify()) {
                 ssl.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            } else if (ca != null) {
-                ssl.trustManager(new ByteArrayInputStream(ca));
+            } else if (material.caPem() != null) {
+                ssl.trustManager(new ByteArrayInputStream(material.caPem()));
             }
-            if (clientKey != null) {
-                ssl.keyManager(clientKey);
+            if (material.keyManager() != null) {
+                ssl.keyManager(material.keyManager());
             }
         }).build();
-    }
-
-    /** A PEM option: the path of a file or, as Traefik allows, the PEM text itself. */
-    static byte[] pem(String option, GatewayEnvironment environment, String name) {
-        if (option.contains("-----BEGIN")) {
-            return option.getBytes(StandardCharsets.US_ASCII);
-        }
-        Path path = environment.resolve(option);
-        try (InputStream in = Files.newInputStream(path)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(name + ": cannot read " + path + " (" + e.getMessage() + ")", e);
-        }
     }
 }
