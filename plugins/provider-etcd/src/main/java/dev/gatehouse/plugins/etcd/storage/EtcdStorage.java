@@ -90,6 +90,19 @@ final class EtcdStorage implements StorageBackend.Connected {
         call(etcd.client().getKVClient().put(bytes(root + key), ByteSequence.from(value)), "writing " + key);
     }
 
+    /** Puts the value on a lease of its own that nobody renews: etcd deletes it (and tells the watchers) at the end. */
+    @Override
+    public void put(String key, byte[] value, Duration ttl) throws IOException {
+        long lease = call(etcd.client().getLeaseClient().grant(Math.max(2, ttl.toSeconds())), "writing " + key).getID();
+        try {
+            call(etcd.client().getKVClient().put(bytes(root + key), ByteSequence.from(value),
+                    PutOption.builder().withLeaseId(lease).build()), "writing " + key);
+        } catch (IOException e) {
+            revoke(lease);
+            throw e;
+        }
+    }
+
     @Override
     public List<String> list(String prefix) throws IOException {
         GetResponse response = call(etcd.client().getKVClient().get(bytes(root + prefix),

@@ -45,6 +45,8 @@ final class RedisStorage implements StorageBackend.Connected {
     private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final String PUT = "redis.call('SET', KEYS[1], ARGV[1]); redis.call('PUBLISH', ARGV[2], ARGV[3]); return 1";
+    private static final String PUT_EXPIRING = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4]); "
+            + "redis.call('PUBLISH', ARGV[2], ARGV[3]); return 1";
     private static final String DELETE = "redis.call('DEL', KEYS[1]); redis.call('PUBLISH', ARGV[1], ARGV[2]); return 1";
     private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
@@ -126,6 +128,13 @@ final class RedisStorage implements StorageBackend.Connected {
     public void put(String key, byte[] value) throws IOException {
         call("writing " + key, c -> c.eval(PUT, ScriptOutputType.INTEGER, new byte[][] {bytes(root + key)}, value,
                 bytes(channel), bytes(key)));
+    }
+
+    /** SET with PX: Redis removes the entry by itself (without a message on the changes channel). */
+    @Override
+    public void put(String key, byte[] value, Duration ttl) throws IOException {
+        call("writing " + key, c -> c.eval(PUT_EXPIRING, ScriptOutputType.INTEGER, new byte[][] {bytes(root + key)}, value,
+                bytes(channel), bytes(key), bytes(Long.toString(Math.max(1, ttl.toMillis())))));
     }
 
     @Override
