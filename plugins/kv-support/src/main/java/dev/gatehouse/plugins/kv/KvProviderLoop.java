@@ -19,6 +19,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A store that answers no event while nothing changes is probed every {@link #PROBE_INTERVAL}, so an outage is
  * seen within seconds even when the watch itself would only resume silently.
+ *
+ * <p>Why not the file provider's {@code SnapshotPublisher}: what the two share is small (no publish once closed, done
+ * here under {@link #lock}), and the rest differs. The file provider re-reads on a timer as well as on events and
+ * must skip identical snapshots and re-announce the last one after an outage; this loop reads only after a change
+ * or after a failure, and its read after a failure is a full publish anyway. Sharing it would also make the file
+ * provider's jar carry kv-support (each KV plugin shades its own copy).
  */
 public final class KvProviderLoop implements Provider.Running {
 
@@ -60,12 +66,17 @@ public final class KvProviderLoop implements Provider.Running {
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
         synchronized (lock) {
+            closed = true;   // under the lock: publish() sees it, so nothing is published once close() returns
             lock.notifyAll();
         }
         thread.interrupt();
         thread.join(5000);
+    }
+
+    /** Whether the provider's thread still runs (it ends after {@link #close()}, once a read under way returns). */
+    boolean running() {
+        return thread.isAlive();
     }
 
     private void changed() {
@@ -168,7 +179,14 @@ public final class KvProviderLoop implements Provider.Running {
     }
 
     private void publish(StoreRead read) {
-        context.publish(new ConfigurationSnapshot(KeyValueLayout.fragments(name, rootKey, read.pairs(), read.oversized())));
+        ConfigurationSnapshot snapshot = new ConfigurationSnapshot(
+                KeyValueLayout.fragments(name, rootKey, read.pairs(), read.oversized()));
+        synchronized (lock) {
+            // A read that outlived close()'s wait (a store answering slowly) must not reach the gateway afterwards.
+            if (!closed) {
+                context.publish(snapshot);   // cheap and non-blocking, as ProviderContext documents
+            }
+        }
     }
 
     private void closeQuietly(AutoCloseable watch) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class KvProviderLoopTest {
 
     /** A store in memory whose reads fail while {@code failing} is above zero (counting down). */
-    static final class FlakyStore implements KeyValueStore {
+    static class FlakyStore implements KeyValueStore {
         final Map<String, String> keys = new ConcurrentHashMap<>();
         final AtomicInteger failing = new AtomicInteger();
         final AtomicInteger resets = new AtomicInteger();
@@ -132,5 +132,47 @@ class KvProviderLoopTest {
         } finally {
             loop.close();
         }
+    }
+
+    @Test
+    void aReadThatOutlivesCloseIsNotPublished() throws Exception {
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        FlakyStore store = new FlakyStore() {
+            final AtomicInteger reads = new AtomicInteger();
+
+            @Override
+            public StoreRead readAll(String prefix) throws Exception {
+                if (reads.incrementAndGet() == 2) {
+                    // A store that answers slowly, in a client that does not give up when interrupted.
+                    reading.countDown();
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (release.getCount() > 0 && System.nanoTime() < deadline) {
+                        try {
+                            release.await(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            // ignored, as such a client does
+                        }
+                    }
+                    StoreRead read = super.readAll(prefix);
+                    returned.set(true);
+                    return read;
+                }
+                return super.readAll(prefix);
+            }
+        };
+        store.keys.put("traefik/http/routers/app/rule", "Host(`app`)");
+        Recording context = new Recording();
+        KvProviderLoop loop = new KvProviderLoop("etcd", "traefik", store, context);
+        loop.start();
+        await("the first snapshot", () -> !context.published.isEmpty());
+        store.changed.run();
+        await("the second read under way", () -> reading.getCount() == 0);
+        loop.close();
+        release.countDown();
+        await("the slow read returned", returned::get);
+        await("the provider's thread ended", () -> !loop.running());
+        assertEquals(1, context.published.size(), "nothing published after close() returned");
     }
 }
