@@ -161,9 +161,9 @@ final class RedisKeyValueStore implements KeyValueStore, AutoCloseable {
             return;
         }
         for (KeyValue<String, String> kv : commands().mget(small.toArray(String[]::new))) {
-            // A key deleted between SCAN and MGET is skipped. One that grew meanwhile past the limit is dropped here.
+            // A key deleted between SCAN and MGET is skipped. Its size was counted with its STRLEN.
             if (kv.hasValue()) {
-                read.put(kv.getKey(), kv.getValue(), kv.getValue().length());
+                read.add(kv.getKey(), kv.getValue());
             }
         }
     }

@@ -40,6 +40,24 @@ class RedisKeyValueStoreTest {
     }
 
     @Test
+    void keysAndValuesUpToTheSnapshotLimitAreReadWhole() throws Exception {
+        try (RedisServer redis = RedisServer.in(dir.resolve("redis")).start()) {
+            // 20 values of 1,000,000 bytes: 20 MB, within the 32 MiB a read may gather (each value counted once).
+            for (int i = 0; i < 20; i++) {
+                redis.redisCli("SETRANGE", "traefik/http/middlewares/m" + i + "/headers/customRequestHeaders/x", "999999", "x");
+            }
+            RedisClientOptions options = new RedisClientOptions(List.of(redis.address()), null, null, null, null, null,
+                    "providers.redis");
+            try (RedisConnection connection = RedisConnection.open(options, environment());
+                    RedisKeyValueStore store = new RedisKeyValueStore(connection)) {
+                StoreRead read = store.readAll("traefik/");
+                assertEquals(20, read.pairs().size());
+                assertEquals(Map.of(), read.oversized());
+            }
+        }
+    }
+
+    @Test
     void throughSentinelTheMasterIsReadWhateverTheReadStrategy() throws Exception {
         // A replica lags behind the master that sends the notifications: reading one would miss the change just
         // notified. With no replica at all, a replica read strategy cannot read anything, which shows where reads go.
