@@ -191,6 +191,8 @@ final class EtcdStorage implements StorageBackend.Connected {
         private volatile boolean closed;
         private volatile io.etcd.jetcd.Watch.Watcher watcher;
         private volatile long lastRevision;
+        /** The entries reported with a value and not deleted since: what a restart must report gone if it is. */
+        private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         PrefixWatch(String prefix, WatchListener listener) {
             this.prefix = prefix;
@@ -223,6 +225,11 @@ final class EtcdStorage implements StorageBackend.Connected {
         }
 
         private void report(String key, byte[] value) {
+            if (value == null) {
+                known.remove(key);
+            } else {
+                known.add(key);
+            }
             try {
                 listener.changed(key, value);
             } catch (RuntimeException e) {
@@ -242,8 +249,17 @@ final class EtcdStorage implements StorageBackend.Connected {
                     if (old != null) {
                         old.close();
                     }
+                    java.util.Set<String> present = new java.util.HashSet<>();
                     for (KeyValue kv : current.getKvs()) {
-                        report(kv.getKey().toString(StandardCharsets.UTF_8).substring(root.length()), kv.getValue().getBytes());
+                        String key = kv.getKey().toString(StandardCharsets.UTF_8).substring(root.length());
+                        present.add(key);
+                        report(key, kv.getValue().getBytes());
+                    }
+                    // Deletions in the revisions skipped are not reported by the new watch: report them here.
+                    for (String key : List.copyOf(known)) {
+                        if (!present.contains(key)) {
+                            report(key, null);
+                        }
                     }
                     start(current.getHeader().getRevision() + 1);
                 } catch (IOException | RuntimeException e) {
