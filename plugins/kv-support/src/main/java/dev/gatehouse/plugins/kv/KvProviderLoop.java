@@ -108,11 +108,7 @@ public final class KvProviderLoop implements Provider.Running {
                 }
                 // Watch first, then read: a change between the two is seen twice rather than missed.
                 watch = store.watch(prefix, this::changed, this::broken);
-                publish(store.readAll(prefix));
-                if (down != null) {
-                    LOG.info("provider {}: the store answers again; configuration read anew", name);
-                    down = null;
-                }
+                down = readAndPublish(prefix, down);
                 backoff = FIRST_BACKOFF;
                 while (!closed) {
                     Throwable failure;
@@ -132,7 +128,7 @@ public final class KvProviderLoop implements Provider.Running {
                         throw failure instanceof Exception e ? e : new Exception(failure);
                     }
                     if (reread) {
-                        publish(store.readAll(prefix));
+                        down = readAndPublish(prefix, down);
                     } else {
                         store.probe(prefix);
                     }
@@ -146,16 +142,7 @@ public final class KvProviderLoop implements Provider.Running {
                 if (closed) {
                     break;
                 }
-                String problem = e instanceof StoreRead.LimitExceeded ? e.getMessage() : store.describeFailure(e);
-                if (!problem.equals(down)) {
-                    if (down == null) {
-                        LOG.warn("provider {}: {}; serving the last configuration read, retrying", name, problem);
-                    } else {
-                        LOG.warn("provider {}: {}", name, problem);
-                    }
-                    context.reportUnavailable(problem);
-                    down = problem;
-                }
+                down = report(store.describeFailure(e), down);
                 LOG.debug("provider {}: failure details", name, e);
             } finally {
                 closeQuietly(watch);
@@ -176,6 +163,41 @@ public final class KvProviderLoop implements Provider.Running {
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
+    }
+
+    /**
+     * Reads everything under {@code prefix} and publishes it; returns the problem the provider is down for now (null
+     * once published). A read past {@link StoreRead}'s limits is reported like an outage, but the watch goes on and
+     * nothing is read again until something changes: reading tens of megabytes again every few seconds would load
+     * the store and the gateway for nothing.
+     *
+     * @param down the problem reported before, or null
+     */
+    private String readAndPublish(String prefix, String down) throws Exception {
+        StoreRead read;
+        try {
+            read = store.readAll(prefix);
+        } catch (StoreRead.LimitExceeded e) {
+            return report(e.getMessage(), down);
+        }
+        publish(read);
+        if (down != null) {
+            LOG.info("provider {}: configuration read anew (the problem before: {})", name, down);
+        }
+        return null;
+    }
+
+    /** Says once that the provider is down for {@code problem}; returns it as the problem now reported. */
+    private String report(String problem, String down) {
+        if (!problem.equals(down)) {
+            if (down == null) {
+                LOG.warn("provider {}: {}; serving the last configuration read, retrying", name, problem);
+            } else {
+                LOG.warn("provider {}: {}", name, problem);
+            }
+            context.reportUnavailable(problem);
+        }
+        return problem;
     }
 
     private void publish(StoreRead read) {

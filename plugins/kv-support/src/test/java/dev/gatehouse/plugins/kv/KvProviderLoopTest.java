@@ -21,11 +21,14 @@ class KvProviderLoopTest {
         final Map<String, String> keys = new ConcurrentHashMap<>();
         final AtomicInteger failing = new AtomicInteger();
         final AtomicInteger resets = new AtomicInteger();
+        final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger probes = new AtomicInteger();
         volatile Runnable changed;
         volatile long maxSnapshotBytes = StoreRead.MAX_SNAPSHOT_BYTES;
 
         @Override
         public StoreRead readAll(String prefix) throws Exception {
+            reads.incrementAndGet();
             if (failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new ConnectException("Connection refused");
             }
@@ -44,6 +47,7 @@ class KvProviderLoopTest {
 
         @Override
         public void probe(String prefix) {
+            probes.incrementAndGet();
         }
 
         @Override
@@ -126,9 +130,16 @@ class KvProviderLoopTest {
                     + "at most 1000 bytes from the store: delete keys no longer used under traefik/ (configuration read "
                     + "before is kept meanwhile)"), context.problems);
             assertEquals(1, context.published.size(), "nothing published past the limit: the last snapshot stays");
+            // No reading again and again: the store is probed, and read again only after a change.
+            int reads = store.reads.get();
+            int probes = store.probes.get();
+            await("two probes", () -> store.probes.get() >= probes + 2);
+            assertEquals(reads, store.reads.get(), "not read again without a change");
 
             store.keys.remove("traefik/http/routers/big/rule");
+            store.changed.run();
             await("a snapshot once the store is back within the limit", () -> context.published.size() >= 2);
+            assertEquals(1, context.problems.size());
         } finally {
             loop.close();
         }
@@ -140,11 +151,11 @@ class KvProviderLoopTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
         FlakyStore store = new FlakyStore() {
-            final AtomicInteger reads = new AtomicInteger();
+            final AtomicInteger calls = new AtomicInteger();
 
             @Override
             public StoreRead readAll(String prefix) throws Exception {
-                if (reads.incrementAndGet() == 2) {
+                if (calls.incrementAndGet() == 2) {
                     // A store that answers slowly, in a client that does not give up when interrupted.
                     reading.countDown();
                     long deadline = System.nanoTime() + 20_000_000_000L;
