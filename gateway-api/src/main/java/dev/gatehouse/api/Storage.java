@@ -30,6 +30,17 @@ public interface Storage {
 
     void put(String key, byte[] value) throws IOException;
 
+    /**
+     * Stores a value that the store removes by itself after {@code ttl}, unless it is written or deleted before: for
+     * entries whose writer deletes them when done (an ACME challenge's answer) but may crash before it does. A
+     * shared store that can watch reports the removal to its watchers when it can (etcd does; a Redis expiry is
+     * not reported, the entry is only gone). The default, and the file storage, store it as {@link #put} does: one
+     * gateway alone writes a file, and a restarted gateway forgets what it had published.
+     */
+    default void put(String key, byte[] value, Duration ttl) throws IOException {
+        put(key, value);
+    }
+
     /** The keys that start with {@code prefix}, sorted. */
     List<String> list(String prefix) throws IOException;
 

@@ -112,6 +112,29 @@ public abstract class StorageContract {
     }
 
     @Test
+    void anEntryWrittenWithATtlIsGoneAfterItWhenItsWriterNeverDeletesIt() throws Exception {
+        // An ACME challenge's answer, published by a gateway that then crashed mid-order.
+        StorageBackend.Connected dying = connect();
+        Storage other = gateway();
+        Duration ttl = Duration.ofSeconds(2);
+        dying.put("acme/le/challenges/http/token2", utf8("token2.thumbprint"), ttl);
+        dying.put("acme/le/challenges/http/kept", utf8("kept.thumbprint"));
+        crash(dying);
+        assertArrayEquals(utf8("token2.thumbprint"), other.get("acme/le/challenges/http/token2").orElseThrow(),
+                "readable until it expires");
+        assertTrue(within(ttl.multipliedBy(4), () -> {
+            try {
+                return other.get("acme/le/challenges/http/token2").isEmpty();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }), "removed by the store after its TTL");
+        assertEquals(List.of("acme/le/challenges/http/kept"), other.list("acme/le/challenges/"),
+                "an entry written without a TTL stays");
+        other.delete("acme/le/challenges/http/kept");
+    }
+
+    @Test
     void aLockIsHeldByOneGatewayAtATimeAndTheOtherGetsItOnceReleased() throws Exception {
         Storage one = gateway();
         Storage two = gateway();

@@ -29,6 +29,16 @@ class AcmeStorageImportTest {
 
     @Test
     void anExistingAcmeJsonIsImportedIntoEtcdAndItsCertificateServedWithoutAnOrder() throws Exception {
+        importAndServe(false);
+    }
+
+    @Test
+    void withEtcdDownAtStartTheGatewayStartsAndImportsTheFileOnceEtcdAnswers() throws Exception {
+        importAndServe(true);
+    }
+
+    /** @param etcdDownAtStart stop etcd before the gateway starts, and start it again once the gateway runs */
+    private void importAndServe(boolean etcdDownAtStart) throws Exception {
         String host = "imported.acme.test";
         TestCertificates.Leaf leaf = TestCertificates.ca(dir.resolve("pki")).leaf("imported", "ec", host);
         Path publicKey = dir.resolve("pki/imported.pub");
@@ -48,7 +58,11 @@ class AcmeStorageImportTest {
             expected = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         int websecure = Gateways.freePort();
-        try (EtcdServer etcd = EtcdServer.in(dir.resolve("etcd")).start();
+        EtcdServer etcd = EtcdServer.in(dir.resolve("etcd")).start();
+        if (etcdDownAtStart) {
+            etcd.stop();
+        }
+        try (etcd;
              TestBackend backend = TestBackend.echo("app");
              TestGateway gateway = Gateways.withDynamic(gatewayDir, """
                      http:
@@ -86,6 +100,11 @@ class AcmeStorageImportTest {
                              entryPoint: web
                      """.formatted(websecure, etcd.address()))
                      .env("GATEHOUSE_STORAGE_ENCRYPTIONKEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").start()) {
+            if (etcdDownAtStart) {
+                // The gateway runs (start() returned) with the file still in place; the store comes back.
+                assertTrue(Files.exists(gatewayDir.resolve("acme.json")), "nothing imported while etcd is down");
+                etcd.start();
+            }
             X509Certificate served = Poll.untilValue("the imported certificate is served", Duration.ofSeconds(20),
                     () -> TestCertificates.handshake(TestCertificates.trustingAll(), websecure, host, null, null,
                             "GET / HTTP/1.1\r\nHost: " + host).peer(), peer -> peer.getSerialNumber().equals(expected.getSerialNumber()));

@@ -50,12 +50,29 @@ public final class KeyValueLayout {
      * @return one fragment per element, then (when there are any) one naming problems not tied to an element
      */
     public static List<ConfigurationFragment> fragments(String store, String rootKey, Map<String, String> pairs) {
+        return fragments(store, rootKey, pairs, Map.of());
+    }
+
+    /**
+     * The configuration in {@code pairs}, leaving out the elements of the keys in {@code rejected}: keys the provider
+     * found but could not take (a value too large to read, say), so that their elements fail alone instead of running
+     * with a key missing.
+     *
+     * @param store how origins name the store, e.g. {@code etcd}
+     * @param rootKey the root key, without a trailing {@code /}
+     * @param pairs every key under {@code rootKey/} with its value; other keys are ignored
+     * @param rejected keys under {@code rootKey/}, each with what is wrong with it, for a user
+     * @return one fragment per element, then (when there are any) one naming problems not tied to an element
+     */
+    public static List<ConfigurationFragment> fragments(String store, String rootKey, Map<String, String> pairs,
+            Map<String, String> rejected) {
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(rejected, "rejected");
         Objects.requireNonNull(rootKey, "rootKey");
         Objects.requireNonNull(pairs, "pairs");
         String root = withoutTrailingSlash(rootKey);
         String prefix = root + "/";
-        if (pairs.size() > ConfigurationLimits.MAX_VALUES) {
+        if (pairs.size() + rejected.size() > ConfigurationLimits.MAX_VALUES) {
             return List.of(ConfigurationFragment.failed(store + ": " + prefix, "more than " + ConfigurationLimits.MAX_VALUES
                     + " keys under " + prefix + "; a configuration is limited to " + ConfigurationLimits.MAX_VALUES
                     + " values"));
@@ -77,7 +94,25 @@ public final class KeyValueLayout {
                 unknown.add(prefix + path.get(0));
                 continue;
             }
+            String bracketed = bracketedSegment(key.substring(prefix.length()));
+            if (bracketed != null) {
+                // Traefik makes list indexes of digit segments only; "[0]" would be read as one here, since the
+                // decoder writes indexes that way: refuse it rather than read a key Traefik reads differently.
+                decoder.reject("key '" + key + "'", path, "the segment '" + bracketed + "' is not a list index in a "
+                        + "key-value store (Traefik writes an index as a segment of digits: .../servers/0/url); rename "
+                        + "the key");
+                continue;
+            }
             decoder.put("key '" + key + "'", path, pair.getValue());
+        }
+        for (Map.Entry<String, String> entry : new TreeMap<>(rejected).entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith(prefix)) {
+                List<String> path = path(key.substring(prefix.length()));
+                if (!path.isEmpty() && SECTIONS.contains(path.get(0).toLowerCase(Locale.ROOT))) {
+                    decoder.reject("key '" + key + "'", path, entry.getValue());
+                }
+            }
         }
         FlatKeyDecoder.Decoded decoded = decoder.decode();
         List<ConfigurationFragment> fragments = new ArrayList<>();
@@ -119,6 +154,16 @@ public final class KeyValueLayout {
             path.add(isDigits(segment) ? "[" + segment + "]" : segment);
         }
         return path;
+    }
+
+    /** The first segment of {@code keyBelowRoot} written as a bracketed index ({@code [0]}), or null. */
+    private static String bracketedSegment(String keyBelowRoot) {
+        for (String segment : keyBelowRoot.split("/")) {
+            if (FlatKeyDecoder.isIndex(segment)) {
+                return segment;
+            }
+        }
+        return null;
     }
 
     /** {@code rootKey} without a trailing {@code /}: keys are read under it plus {@code /}. */

@@ -60,4 +60,32 @@ class KeyValueLayoutTest {
         assertTrue(errors.contains("keys under traefik/htp are not configuration"), errors);
         assertEquals(3, fragments.size(), byOrigin.toString());
     }
+
+    @Test
+    void aBracketedSegmentIsNotAListIndexAsInTraefikAndItsElementIsLeftOutNamingTheKey() {
+        Map<String, String> pairs = Map.of(
+                "traefik/http/routers/app/rule", "Host(`app`)",
+                "traefik/http/routers/app/entrypoints/[0]", "web",
+                "traefik/http/routers/other/rule", "Host(`other`)");
+        Map<String, Object> byOrigin = contentByOrigin(KeyValueLayout.fragments("etcd", "traefik", pairs));
+        assertTrue(byOrigin.containsKey("etcd: traefik/http/routers/other"), byOrigin.toString());
+        assertTrue(!byOrigin.containsKey("etcd: traefik/http/routers/app"), "read as entrypoints=[web]: " + byOrigin);
+        String errors = byOrigin.get("etcd: traefik/").toString();
+        assertTrue(errors.contains("key 'traefik/http/routers/app/entrypoints/[0]': the segment '[0]' is not a list "
+                + "index"), errors);
+        assertTrue(errors.contains("http router 'app' is left out"), errors);
+    }
+
+    @Test
+    void aRejectedKeyLeavesOutItsElementOnly() {
+        Map<String, String> pairs = Map.of(
+                "traefik/http/routers/app/rule", "Host(`app`)",
+                "traefik/http/routers/other/rule", "Host(`other`)");
+        Map<String, Object> byOrigin = contentByOrigin(KeyValueLayout.fragments("redis", "traefik", pairs,
+                Map.of("traefik/http/routers/app/service", "the value is 2 MiB; too large")));
+        assertTrue(byOrigin.containsKey("redis: traefik/http/routers/other"), byOrigin.toString());
+        assertTrue(!byOrigin.containsKey("redis: traefik/http/routers/app"), byOrigin.toString());
+        assertTrue(byOrigin.get("redis: traefik/").toString().contains("key 'traefik/http/routers/app/service': the value "
+                + "is 2 MiB; too large; http router 'app' is left out"), byOrigin.toString());
+    }
 }

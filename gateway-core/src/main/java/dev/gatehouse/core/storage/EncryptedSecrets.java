@@ -127,6 +127,11 @@ final class EncryptedSecrets implements StorageBackend.Connected {
     }
 
     @Override
+    public void put(String key, byte[] value, Duration ttl) throws IOException {
+        store.put(key, value, ttl);
+    }
+
+    @Override
     public void delete(String name) throws IOException {
         store.delete(name);
     }

@@ -36,8 +36,17 @@ final class FileImport {
         if (!Files.isRegularFile(file)) {
             return 0;
         }
-        FileStorage source = FileStorage.open(file, clock);
-        List<String> keys = source.list("");
+        FileStorage source;
+        List<String> keys;
+        try {
+            source = FileStorage.open(file, clock);
+            keys = source.list("");
+        } catch (IOException e) {
+            // The file's own problem, which retrying does not mend: say so, and go on without it. Only the store's
+            // failures are thrown, to be tried again.
+            LOG.warn("Storage: {} cannot be read, so it is not imported into the shared store: {}", file, e.getMessage());
+            return 0;
+        }
         if (keys.isEmpty()) {
             return 0;
         }

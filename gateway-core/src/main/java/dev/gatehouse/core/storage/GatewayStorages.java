@@ -4,10 +4,11 @@ import dev.gatehouse.api.Storage;
 import dev.gatehouse.api.StorageBackend;
 import dev.gatehouse.api.Storages;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,8 @@ public final class GatewayStorages implements Storages, AutoCloseable {
 
     private final Function<String, Path> resolve;
     private final FileStorages files;
-    private final Set<Path> imported = new HashSet<>();
+    /** The locations with a file to import, each opened as the one store that imports it first. */
+    private final Map<Path, ImportFirst> importing = new HashMap<>();
     private StorageBackend.Connected shared;
 
     /** @param resolve turns a configured location into a path (relative to the static configuration file's folder) */
@@ -54,13 +56,15 @@ public final class GatewayStorages implements Storages, AutoCloseable {
         }
         if (location != null && !location.isBlank()) {
             Path file = resolve.apply(location.strip()).toAbsolutePath().normalize();
-            if (imported.add(file)) {
-                try {
-                    FileImport.importInto(file, shared, Clock.systemUTC());
-                } catch (IOException e) {
-                    imported.remove(file);   // tried again by the next open, once the store answers
-                    LOG.warn("Storage: cannot import {} into the shared store now: {}", file, e.getMessage());
-                }
+            ImportFirst pending = importing.get(file);
+            if (pending != null) {
+                return pending;
+            }
+            if (Files.isRegularFile(file)) {
+                // Imported at the first use, not here: opening must not wait for a store that does not answer.
+                pending = new ImportFirst(file, shared, Clock.systemUTC());
+                importing.put(file, pending);
+                return pending;
             }
         }
         return shared;

@@ -106,13 +106,34 @@ class GatewayStoragesTest {
 
         Storage opened = storages.open("acme.json");
 
-        assertEquals(List.of("acme/le/account/key", "acme/le/account/url"), List.copyOf(store.entries.keySet()));
         assertArrayEquals(PEM, opened.getSecret("acme/le/account/key").orElseThrow());
+        assertEquals(List.of("acme/le/account/key", "acme/le/account/url"), List.copyOf(store.entries.keySet()));
         assertFalse(Files.exists(file), "the file is renamed, so that it is not imported again");
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("acme.json.imported-")).count());
         }
-        assertSame(opened, storages.open("other.json"), "every location opens the one shared store");
+        assertArrayEquals(PEM, storages.open("other.json").getSecret("acme/le/account/key").orElseThrow(),
+                "every location opens the one shared store");
+        assertSame(opened, storages.open("acme.json"));
+    }
+
+    @Test
+    void aFileIsImportedOnceTheStoreAnswersWithoutOpeningWaitingForIt() throws IOException {
+        Path file = dir.resolve("acme.json");
+        FileStorage.open(file, Clock.systemUTC()).put("acme/le/account/url", "https://ca/acct/1".getBytes(StandardCharsets.US_ASCII));
+        MemoryStore store = new MemoryStore();
+        store.down = true;
+        GatewayStorages storages = new GatewayStorages(dir::resolve);
+        storages.share(store, null);
+
+        Storage opened = storages.open("acme.json");   // the store is not asked: a resolver starts at once
+        IOException down = assertThrows(IOException.class, () -> opened.list("acme/le/"));
+        assertEquals("cannot reach the store (no answer)", down.getMessage());
+        assertTrue(Files.exists(file));
+
+        store.down = false;
+        assertEquals(List.of("acme/le/account/url"), opened.list("acme/le/"), "imported before the first read");
+        assertFalse(Files.exists(file), "renamed once imported");
     }
 
     @Test
@@ -124,7 +145,7 @@ class GatewayStoragesTest {
         GatewayStorages storages = new GatewayStorages(dir::resolve);
         storages.share(store, null);
 
-        storages.open("acme.json");
+        storages.open("acme.json").list("");
 
         assertEquals("another gateway's account", new String(store.entries.get("acme/le/account/key"), StandardCharsets.US_ASCII));
         assertTrue(Files.exists(file), "the file is left as it is");

@@ -75,6 +75,12 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
     private static final Duration LOCK_RETRY = Duration.ofSeconds(2);
     /** How long a published challenge may take to come back through the watch before the CA is asked to validate. */
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long a published challenge answer stays in a shared storage when the gateway that published it does not
+     * withdraw it (it crashed mid-order): past the longest validation (the challenge's configured delay, then up to
+     * {@link #WAIT}), so that the store does not keep answers nobody withdraws.
+     */
+    static final Duration CHALLENGE_TTL = Duration.ofMinutes(10);
     /** How often a shared storage that could not be read at start is tried again. */
     private static final Duration STORAGE_RETRY = Duration.ofSeconds(5);
     /**
@@ -367,13 +373,13 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
         busy.remove(domains);
     }
 
-    /** Reads {@code domains}' entry from the storage; true when it holds a certificate not yet due for renewal. */
-    private boolean adoptedFromStorage(Set<String> domains) throws IOException {
-        String key = stored.certificateKey(domains);
-        if (storage.get(key).isEmpty()) {
-            return false;
-        }
-        adopt(key, false);
+    /**
+     * Reads {@code domains}' entry from the storage (once: {@link #adopt} reads it); true when it holds a certificate
+     * not yet due for renewal. A storage that cannot be read counts as no certificate: the lock that follows fails the
+     * same way, and the order is tried again later.
+     */
+    private boolean adoptedFromStorage(Set<String> domains) {
+        adopt(stored.certificateKey(domains), false);
         Held current = held.get(domains);
         return current != null && Instant.now().isBefore(current.renewAt(lifetime()));
     }
@@ -476,7 +482,8 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
             String entry = prefix + CHALLENGES + HTTP_CHALLENGES + token;
             tokens.put(token, http.get().getAuthorization());
             try {
-                publish(entry, http.get().getAuthorization().getBytes(StandardCharsets.UTF_8));
+                publish(entry, http.get().getAuthorization().getBytes(StandardCharsets.UTF_8),
+                        CHALLENGE_TTL.plus(config.challengeDelay(http.get().getType())));
                 validate(http.get(), domain);
             } finally {
                 tokens.remove(token);
@@ -486,7 +493,8 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
             String entry = prefix + CHALLENGES + TLS_CHALLENGES + domain;
             sink.tlsAlpnChallenge(domain, tls.get().getAcmeValidation());
             try {
-                publish(entry, java.util.Base64.getEncoder().encode(tls.get().getAcmeValidation()));
+                publish(entry, java.util.Base64.getEncoder().encode(tls.get().getAcmeValidation()),
+                        CHALLENGE_TTL.plus(config.challengeDelay(tls.get().getType())));
                 validate(tls.get(), domain);
             } finally {
                 sink.tlsAlpnChallengeDone(domain);
@@ -511,14 +519,14 @@ final class AcmeInstance implements CertResolver.Running, ChallengeResponder {
      * and waits (at most {@link #PUBLISH_WAIT}) until it comes back through this gateway's own watch: the other
      * gateways' watches are then as far, give or take moments. Without a watch (a file) only this gateway answers.
      */
-    private void publish(String entry, byte[] value) throws IOException, InterruptedException {
+    private void publish(String entry, byte[] value, Duration ttl) throws IOException, InterruptedException {
         if (watches.isEmpty()) {
             return;
         }
         java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
         published.put(entry, seen);
         try {
-            storage.put(entry, value);
+            storage.put(entry, value, ttl);
             if (!seen.await(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("ACME resolver {}: the challenge {} did not come back through the storage's watch within {} s;"
                         + " a gateway other than this one may not answer the CA's validation", name, entry,

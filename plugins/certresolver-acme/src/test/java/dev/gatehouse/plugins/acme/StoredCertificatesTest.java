@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class StoredCertificatesTest {
 
     /** A storage in memory that marks what went through putSecret, as an encrypting store would treat it. */
-    static final class MemoryStorage implements Storage {
+    static class MemoryStorage implements Storage {
         final Map<String, byte[]> entries = new TreeMap<>();
         final List<String> secrets = new ArrayList<>();
 
@@ -70,7 +70,7 @@ class StoredCertificatesTest {
         }
     }
 
-    private static X509Certificate certificate(KeyPair key) throws Exception {
+    static X509Certificate certificate(KeyPair key) throws Exception {
         Instant now = Instant.now();
         return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
                 new X500Name("CN=a.example.test"), BigInteger.TEN, Date.from(now), Date.from(now.plus(Duration.ofDays(1))),

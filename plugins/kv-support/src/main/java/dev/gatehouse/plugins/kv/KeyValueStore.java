@@ -1,12 +1,13 @@
 package dev.gatehouse.plugins.kv;
 
-import java.util.Map;
-
 /** What {@link KvProviderLoop} needs of a store: read a prefix, watch it, and say what went wrong. */
 public interface KeyValueStore {
 
-    /** Every key under {@code prefix} with its value; throws when the store cannot be read now. */
-    Map<String, String> readAll(String prefix) throws Exception;
+    /**
+     * Every key under {@code prefix} with its value, within {@link StoreRead}'s bounds; throws when the store cannot
+     * be read now, {@link StoreRead.LimitExceeded} when what is under {@code prefix} is too large to read.
+     */
+    StoreRead readAll(String prefix) throws Exception;
 
     /**
      * Starts watching {@code prefix}: {@code changed} runs after any change under it, {@code broken} when the watch

@@ -7,7 +7,6 @@ import dev.gatehouse.api.Provider;
 import dev.gatehouse.api.ProviderContext;
 import dev.gatehouse.api.config.KeyValueLayout;
 import java.time.Duration;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +19,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A store that answers no event while nothing changes is probed every {@link #PROBE_INTERVAL}, so an outage is
  * seen within seconds even when the watch itself would only resume silently.
+ *
+ * <p>Why not the file provider's {@code SnapshotPublisher}: what the two share is small (no publish once closed, done
+ * here under {@link #lock}), and the rest differs. The file provider re-reads on a timer as well as on events and
+ * must skip identical snapshots and re-announce the last one after an outage; this loop reads only after a change
+ * or after a failure, and its read after a failure is a full publish anyway. Sharing it would also make the file
+ * provider's jar carry kv-support (each KV plugin shades its own copy).
  */
 public final class KvProviderLoop implements Provider.Running {
 
@@ -61,12 +66,17 @@ public final class KvProviderLoop implements Provider.Running {
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
         synchronized (lock) {
+            closed = true;   // under the lock: publish() sees it, so nothing is published once close() returns
             lock.notifyAll();
         }
         thread.interrupt();
         thread.join(5000);
+    }
+
+    /** Whether the provider's thread still runs (it ends after {@link #close()}, once a read under way returns). */
+    boolean running() {
+        return thread.isAlive();
     }
 
     private void changed() {
@@ -98,11 +108,7 @@ public final class KvProviderLoop implements Provider.Running {
                 }
                 // Watch first, then read: a change between the two is seen twice rather than missed.
                 watch = store.watch(prefix, this::changed, this::broken);
-                publish(store.readAll(prefix));
-                if (down != null) {
-                    LOG.info("provider {}: the store answers again; configuration read anew", name);
-                    down = null;
-                }
+                down = readAndPublish(prefix, down);
                 backoff = FIRST_BACKOFF;
                 while (!closed) {
                     Throwable failure;
@@ -122,7 +128,7 @@ public final class KvProviderLoop implements Provider.Running {
                         throw failure instanceof Exception e ? e : new Exception(failure);
                     }
                     if (reread) {
-                        publish(store.readAll(prefix));
+                        down = readAndPublish(prefix, down);
                     } else {
                         store.probe(prefix);
                     }
@@ -136,16 +142,7 @@ public final class KvProviderLoop implements Provider.Running {
                 if (closed) {
                     break;
                 }
-                String problem = store.describeFailure(e);
-                if (!problem.equals(down)) {
-                    if (down == null) {
-                        LOG.warn("provider {}: {}; serving the last configuration read, retrying", name, problem);
-                    } else {
-                        LOG.warn("provider {}: {}", name, problem);
-                    }
-                    context.reportUnavailable(problem);
-                    down = problem;
-                }
+                down = report(store.describeFailure(e), down);
                 LOG.debug("provider {}: failure details", name, e);
             } finally {
                 closeQuietly(watch);
@@ -168,8 +165,50 @@ public final class KvProviderLoop implements Provider.Running {
         }
     }
 
-    private void publish(Map<String, String> pairs) {
-        context.publish(new ConfigurationSnapshot(KeyValueLayout.fragments(name, rootKey, pairs)));
+    /**
+     * Reads everything under {@code prefix} and publishes it; returns the problem the provider is down for now (null
+     * once published). A read past {@link StoreRead}'s limits is reported like an outage, but the watch goes on and
+     * nothing is read again until something changes: reading tens of megabytes again every few seconds would load
+     * the store and the gateway for nothing.
+     *
+     * @param down the problem reported before, or null
+     */
+    private String readAndPublish(String prefix, String down) throws Exception {
+        StoreRead read;
+        try {
+            read = store.readAll(prefix);
+        } catch (StoreRead.LimitExceeded e) {
+            return report(e.getMessage(), down);
+        }
+        publish(read);
+        if (down != null) {
+            LOG.info("provider {}: configuration read anew (the problem before: {})", name, down);
+        }
+        return null;
+    }
+
+    /** Says once that the provider is down for {@code problem}; returns it as the problem now reported. */
+    private String report(String problem, String down) {
+        if (!problem.equals(down)) {
+            if (down == null) {
+                LOG.warn("provider {}: {}; serving the last configuration read, retrying", name, problem);
+            } else {
+                LOG.warn("provider {}: {}", name, problem);
+            }
+            context.reportUnavailable(problem);
+        }
+        return problem;
+    }
+
+    private void publish(StoreRead read) {
+        ConfigurationSnapshot snapshot = new ConfigurationSnapshot(
+                KeyValueLayout.fragments(name, rootKey, read.pairs(), read.oversized()));
+        synchronized (lock) {
+            // A read that outlived close()'s wait (a store answering slowly) must not reach the gateway afterwards.
+            if (!closed) {
+                context.publish(snapshot);   // cheap and non-blocking, as ProviderContext documents
+            }
+        }
     }
 
     private void closeQuietly(AutoCloseable watch) {

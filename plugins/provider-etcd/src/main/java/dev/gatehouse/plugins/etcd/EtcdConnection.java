@@ -3,25 +3,20 @@ package dev.gatehouse.plugins.etcd;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.api.GatewayEnvironment;
+import dev.gatehouse.plugins.kv.ClientTls;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 
 /**
@@ -39,6 +34,13 @@ public final class EtcdConnection implements AutoCloseable {
 
     /** How long a connection attempt may take, as Traefik's etcd provider ({@code ConnectionTimeout: 3s}). */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    /**
+     * The largest response read: 16 MiB, so one read never holds more than that in memory at once. A read of many
+     * keys is split into pages below it ({@link EtcdKeyValueStore}); etcd itself refuses writes over 1.5 MiB unless
+     * its {@code --max-request-bytes} is raised.
+     */
+    static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     /** How long the last connection's close waits for the client's threads to end. */
     static final Duration THREADS_END_WAIT = Duration.ofSeconds(5);
@@ -80,7 +82,7 @@ public final class EtcdConnection implements AutoCloseable {
                 .endpoints(urls.toArray(String[]::new))
                 .connectTimeout(CONNECT_TIMEOUT)
                 // A read returns up to thousands of keys; gRPC's default limit (4 MB) is too tight for large values.
-                .maxInboundMessageSize(64 * 1024 * 1024)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 // Keep-alive pings find a dead connection within seconds even when nothing is being read, so a
                 // watch learns of an outage without waiting for the operating system's TCP timeout.
                 .keepaliveTime(Duration.ofSeconds(5))
@@ -212,45 +214,20 @@ public final class EtcdConnection implements AutoCloseable {
     }
 
     private static void configureTls(ClientBuilder builder, ClientTls tls, GatewayEnvironment environment, String prefix) {
-        if ((tls.cert() == null) != (tls.key() == null)) {
-            throw new IllegalArgumentException(prefix + ".tls: set both cert and key, or neither");
-        }
-        KeyManager[] keyManagers = null;
-        if (tls.cert() != null) {
-            try {
-                keyManagers = environment.clientCertificate(tls.cert(), tls.key());
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                throw new IllegalArgumentException(prefix + ".tls: cannot read cert and key: " + e.getMessage(), e);
-            }
-        }
-        byte[] ca = tls.ca() == null ? null : pem(tls.ca(), environment, prefix + ".tls.ca");
-        KeyManager keyManager = keyManagers == null || keyManagers.length == 0 ? null : keyManagers[0];
+        ClientTls.Material material = tls.load(environment, prefix);
         try {
             builder.sslContext(ssl -> {
-                if (tls.insecureSkipVerify()) {
+                if (material.insecureSkipVerify()) {
                     ssl.trustManager(InsecureTrustManagerFactory.INSTANCE);
-                } else if (ca != null) {
-                    ssl.trustManager(new ByteArrayInputStream(ca));
+                } else if (material.caPem() != null) {
+                    ssl.trustManager(new ByteArrayInputStream(material.caPem()));
                 }
-                if (keyManager != null) {
-                    ssl.keyManager(keyManager);
+                if (material.keyManager() != null) {
+                    ssl.keyManager(material.keyManager());
                 }
             });
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException(prefix + ".tls: " + e.getMessage(), e);
-        }
-    }
-
-    /** A PEM option: the path of a file or, as Traefik allows, the PEM text itself. */
-    static byte[] pem(String option, GatewayEnvironment environment, String name) {
-        if (option.contains("-----BEGIN")) {
-            return option.getBytes(StandardCharsets.US_ASCII);
-        }
-        Path path = environment.resolve(option);
-        try (InputStream in = Files.newInputStream(path)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(name + ": cannot read " + path + " (" + e.getMessage() + ")", e);
         }
     }
 }

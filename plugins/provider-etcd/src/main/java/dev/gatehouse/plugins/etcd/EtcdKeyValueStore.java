@@ -1,7 +1,7 @@
 package dev.gatehouse.plugins.etcd;
 
-import dev.gatehouse.api.config.ConfigurationLimits;
 import dev.gatehouse.plugins.kv.KeyValueStore;
+import dev.gatehouse.plugins.kv.StoreRead;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
@@ -9,8 +9,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -54,35 +53,81 @@ final class EtcdKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
-    public Map<String, String> readAll(String prefix) throws Exception {
+    public StoreRead readAll(String prefix) throws Exception {
         // In pages, all at the revision of the first one: one consistent snapshot however many keys there are,
         // without one response growing past gRPC's message size.
         byte[] end = rangeEnd(prefix.getBytes(StandardCharsets.UTF_8));
-        Map<String, String> pairs = new LinkedHashMap<>();
+        StoreRead read = new StoreRead(prefix);
         ByteSequence from = EtcdConnection.bytes(prefix);
         long revision = 0;
+        int page = pageKeys;
         while (true) {
-            GetOption.Builder option = GetOption.builder().withRange(ByteSequence.from(end)).withLimit(pageKeys)
+            GetOption.Builder option = GetOption.builder().withRange(ByteSequence.from(end)).withLimit(page)
                     .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
             if (revision > 0) {
                 option.withRevision(revision);
             }
-            GetResponse response = connection.client().getKVClient().get(from, option.build())
-                    .get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            GetResponse response;
+            try {
+                response = connection.client().getKVClient().get(from, option.build())
+                        .get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!tooLargeForOneMessage(e)) {
+                    throw e;
+                }
+                if (page > 1) {
+                    // Values larger than usual: fewer keys per response, down to one.
+                    page = Math.max(1, page / 16);
+                    continue;
+                }
+                // One value alone exceeds the message limit: name its key, skip it, go on after it.
+                ByteSequence key = firstKey(from, end, revision);
+                if (key == null) {
+                    throw e;
+                }
+                read.tooLarge(key.toString(StandardCharsets.UTF_8),
+                        "more than " + (EtcdConnection.MAX_MESSAGE_BYTES >> 20) + " MiB");
+                from = key.concat(ByteSequence.from(new byte[] {0}));
+                continue;
+            }
             if (revision == 0) {
                 revision = response.getHeader().getRevision();
             }
             KeyValue last = null;
             for (KeyValue kv : response.getKvs()) {
-                pairs.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+                String key = kv.getKey().toString(StandardCharsets.UTF_8);
+                if (read.fits(key, kv.getValue().size())) {
+                    read.add(key, kv.getValue().toString(StandardCharsets.UTF_8));
+                }
                 last = kv;
             }
-            // Past the limit the configuration is refused anyway (KeyValueLayout says so): stop reading.
-            if (!response.isMore() || last == null || pairs.size() > ConfigurationLimits.MAX_VALUES) {
-                return pairs;
+            if (!response.isMore() || last == null || read.complete()) {
+                return read;
             }
             from = last.getKey().concat(ByteSequence.from(new byte[] {0}));
         }
+    }
+
+    /** Whether a read failed because its response exceeded gRPC's message limit. */
+    private static boolean tooLargeForOneMessage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (String.valueOf(t.getMessage()).startsWith("RESOURCE_EXHAUSTED")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first key in {@code [from, end)} at {@code revision}, read without its value; null when there is none. */
+    private ByteSequence firstKey(ByteSequence from, byte[] end, long revision) throws Exception {
+        GetOption.Builder option = GetOption.builder().withRange(ByteSequence.from(end)).withLimit(1).withKeysOnly(true)
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
+        if (revision > 0) {
+            option.withRevision(revision);
+        }
+        GetResponse response = connection.client().getKVClient().get(from, option.build())
+                .get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return response.getKvs().isEmpty() ? null : response.getKvs().get(0).getKey();
     }
 
     /** The first key after every key that starts with {@code prefix} (etcd's prefix range end). */

@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.etcd;
 
+import dev.gatehouse.plugins.kv.ClientTls;
 import java.util.List;
 
 /**

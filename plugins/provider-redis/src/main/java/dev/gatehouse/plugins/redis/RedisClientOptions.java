@@ -1,5 +1,6 @@
 package dev.gatehouse.plugins.redis;
 
+import dev.gatehouse.plugins.kv.ClientTls;
 import java.util.List;
 
 /**

@@ -3,8 +3,8 @@ package dev.gatehouse.plugins.redis;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.api.GatewayEnvironment;
+import dev.gatehouse.plugins.kv.ClientTls;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -13,28 +13,20 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLException;
 
 /**
@@ -68,16 +60,14 @@ public final class RedisConnection implements AutoCloseable {
     private final RedisClient client;
     private final ClientResources resources;
     private final RedisURI uri;
-    private final ReadFrom readFrom;
     private final int db;
     private final String description;
 
-    private RedisConnection(RedisClient client, ClientResources resources, RedisURI uri, ReadFrom readFrom, int db,
+    private RedisConnection(RedisClient client, ClientResources resources, RedisURI uri, int db,
             String description) {
         this.client = client;
         this.resources = resources;
         this.uri = uri;
-        this.readFrom = readFrom;
         this.db = db;
         this.description = description;
     }
@@ -107,14 +97,13 @@ public final class RedisConnection implements AutoCloseable {
             addresses.add(address(endpoint, prefix));
         }
         RedisURI.Builder builder;
-        ReadFrom readFrom = null;
         String description;
         if (sentinel != null) {
             if (sentinel.masterName() == null) {
                 throw new IllegalArgumentException(prefix + ".sentinel.masterName: required with sentinel (the name the "
                         + "Sentinels monitor the master under, e.g. mymaster)");
             }
-            readFrom = readFrom(sentinel, prefix);
+            checkStrategies(sentinel, prefix);
             builder = RedisURI.builder().withSentinelMasterId(sentinel.masterName());
             for (URI address : addresses) {
                 RedisURI.Builder sentinelUri = RedisURI.builder().withHost(address.getHost()).withPort(address.getPort())
@@ -159,7 +148,7 @@ public final class RedisConnection implements AutoCloseable {
                 .build();
         RedisClient client = RedisClient.create(resources);
         client.setOptions(clientOptions.build());
-        return new RedisConnection(client, resources, builder.build(), readFrom, options.db(), description);
+        return new RedisConnection(client, resources, builder.build(), options.db(), description);
     }
 
     /** The client, for connections of other kinds. */
@@ -183,16 +172,11 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     /**
-     * A command connection with string keys and values; through Sentinel, reads go where the {@code sentinel}
-     * strategy says (the master by default).
+     * A command connection with string keys and values; through Sentinel, to the master, whatever the read strategy
+     * (see {@link #checkStrategies}).
      */
     public StatefulRedisConnection<String, String> connect() {
-        if (readFrom == null) {
-            return client.connect(StringCodec.UTF8, uri);
-        }
-        var connection = MasterReplica.connect(client, StringCodec.UTF8, uri);
-        connection.setReadFrom(readFrom);
-        return connection;
+        return client.connect(StringCodec.UTF8, uri);
     }
 
     /** A pub/sub connection (to the master, through Sentinel); it subscribes again by itself after a reconnect. */
@@ -231,23 +215,20 @@ public final class RedisConnection implements AutoCloseable {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    private static ReadFrom readFrom(RedisClientOptions.Sentinel sentinel, String prefix) {
+    /**
+     * Checks Traefik's read strategies ({@code latencyStrategy}, {@code randomStrategy}, {@code replicaStrategy}): at
+     * most one, as Traefik requires. They are accepted, but every read goes to the master all the same: keyspace
+     * notifications come from the master, and a read sent to a replica right after one may not see the change yet
+     * (replication is asynchronous), leaving the gateway on the old configuration until the next change. The reads
+     * are a few per change, so replicas would relieve the master of nothing that matters.
+     */
+    private static void checkStrategies(RedisClientOptions.Sentinel sentinel, String prefix) {
         int strategies = (sentinel.latencyStrategy() ? 1 : 0) + (sentinel.randomStrategy() ? 1 : 0)
                 + (sentinel.replicaStrategy() ? 1 : 0);
         if (strategies > 1) {
             throw new IllegalArgumentException(prefix + ".sentinel: latencyStrategy, randomStrategy and replicaStrategy "
                     + "are mutually exclusive; set only one of them");
         }
-        if (sentinel.latencyStrategy()) {
-            return ReadFrom.LOWEST_LATENCY;
-        }
-        if (sentinel.randomStrategy()) {
-            return ReadFrom.ANY;
-        }
-        if (sentinel.replicaStrategy()) {
-            return ReadFrom.REPLICA;
-        }
-        return null;
     }
 
     private static URI address(String endpoint, String prefix) {
@@ -267,42 +248,16 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     private static SslOptions sslOptions(ClientTls tls, GatewayEnvironment environment, String prefix) {
-        if ((tls.cert() == null) != (tls.key() == null)) {
-            throw new IllegalArgumentException(prefix + ".tls: set both cert and key, or neither");
-        }
-        KeyManager keyManager = null;
-        if (tls.cert() != null) {
-            try {
-                KeyManager[] managers = environment.clientCertificate(tls.cert(), tls.key());
-                keyManager = managers.length == 0 ? null : managers[0];
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                throw new IllegalArgumentException(prefix + ".tls: cannot read cert and key: " + e.getMessage(), e);
-            }
-        }
-        byte[] ca = tls.ca() == null ? null : pem(tls.ca(), environment, prefix + ".tls.ca");
-        KeyManager clientKey = keyManager;
+        ClientTls.Material material = tls.load(environment, prefix);
         return SslOptions.builder().jdkSslProvider().sslContext(ssl -> {
-            if (tls.insecureSkipVerify()) {
+            if (material.insecureSkipVerify()) {
                 ssl.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            } else if (ca != null) {
-                ssl.trustManager(new ByteArrayInputStream(ca));
+            } else if (material.caPem() != null) {
+                ssl.trustManager(new ByteArrayInputStream(material.caPem()));
             }
-            if (clientKey != null) {
-                ssl.keyManager(clientKey);
+            if (material.keyManager() != null) {
+                ssl.keyManager(material.keyManager());
             }
         }).build();
-    }
-
-    /** A PEM option: the path of a file or, as Traefik allows, the PEM text itself. */
-    static byte[] pem(String option, GatewayEnvironment environment, String name) {
-        if (option.contains("-----BEGIN")) {
-            return option.getBytes(StandardCharsets.US_ASCII);
-        }
-        Path path = environment.resolve(option);
-        try (InputStream in = Files.newInputStream(path)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(name + ": cannot read " + path + " (" + e.getMessage() + ")", e);
-        }
     }
 }

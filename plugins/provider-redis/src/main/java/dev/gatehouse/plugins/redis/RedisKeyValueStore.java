@@ -1,8 +1,11 @@
 package dev.gatehouse.plugins.redis;
 
-import dev.gatehouse.api.config.ConfigurationLimits;
 import dev.gatehouse.plugins.kv.KeyValueStore;
+import dev.gatehouse.plugins.kv.StoreRead;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -13,10 +16,10 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -104,30 +107,65 @@ final class RedisKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
-    public Map<String, String> readAll(String prefix) {
+    public StoreRead readAll(String prefix) throws StoreRead.LimitExceeded {
         RedisCommands<String, String> sync = commands();
-        List<String> keys = new ArrayList<>();
+        StoreRead read = new StoreRead(prefix);
         ScanArgs args = ScanArgs.Builder.matches(glob(prefix) + "*").limit(BATCH);
         KeyScanCursor<String> cursor = sync.scan(args);
         while (true) {
-            keys.addAll(cursor.getKeys());
-            // Past the limit the configuration is refused anyway (KeyValueLayout says so): stop reading.
-            if (cursor.isFinished() || keys.size() > ConfigurationLimits.MAX_VALUES) {
-                break;
+            readValues(cursor.getKeys(), read);
+            if (cursor.isFinished() || read.complete()) {
+                return read;
             }
             cursor = sync.scan(ScanCursor.of(cursor.getCursor()), args);
         }
-        Map<String, String> pairs = new LinkedHashMap<>();
-        for (int from = 0; from < keys.size(); from += BATCH) {
-            List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
-            for (KeyValue<String, String> kv : sync.mget(batch.toArray(String[]::new))) {
-                // A key deleted between SCAN and MGET, or not a string (a hash someone else keeps here), is skipped.
-                if (kv.hasValue()) {
-                    pairs.put(kv.getKey(), kv.getValue());
+    }
+
+    /**
+     * Reads the values of {@code keys} into {@code read}: their lengths first (STRLEN, pipelined), so that a value
+     * too large is never transferred, then the others with MGET.
+     */
+    private void readValues(List<String> keys, StoreRead read) throws StoreRead.LimitExceeded {
+        if (keys.isEmpty()) {
+            return;
+        }
+        RedisAsyncCommands<String, String> async;
+        synchronized (this) {
+            async = commands.async();
+        }
+        List<RedisFuture<Long>> lengths = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            lengths.add(async.strlen(key));
+        }
+        List<String> small = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            long length;
+            try {
+                length = lengths.get(i).get(RedisConnection.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (String.valueOf(e.getCause().getMessage()).startsWith("WRONGTYPE")) {
+                    continue; // not a string (a hash someone else keeps here): skipped, as MGET skips it
                 }
+                throw new RedisException(e.getCause().getMessage(), e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new RedisException("no answer within " + RedisConnection.TIMEOUT.toSeconds() + " s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisException("interrupted", e);
+            }
+            if (read.fits(keys.get(i), length)) {
+                small.add(keys.get(i));
             }
         }
-        return pairs;
+        if (small.isEmpty()) {
+            return;
+        }
+        for (KeyValue<String, String> kv : commands().mget(small.toArray(String[]::new))) {
+            // A key deleted between SCAN and MGET is skipped. Its size was counted with its STRLEN.
+            if (kv.hasValue()) {
+                read.add(kv.getKey(), kv.getValue());
+            }
+        }
     }
 
     @Override

@@ -90,6 +90,19 @@ final class EtcdStorage implements StorageBackend.Connected {
         call(etcd.client().getKVClient().put(bytes(root + key), ByteSequence.from(value)), "writing " + key);
     }
 
+    /** Puts the value on a lease of its own that nobody renews: etcd deletes it (and tells the watchers) at the end. */
+    @Override
+    public void put(String key, byte[] value, Duration ttl) throws IOException {
+        long lease = call(etcd.client().getLeaseClient().grant(Math.max(2, ttl.toSeconds())), "writing " + key).getID();
+        try {
+            call(etcd.client().getKVClient().put(bytes(root + key), ByteSequence.from(value),
+                    PutOption.builder().withLeaseId(lease).build()), "writing " + key);
+        } catch (IOException e) {
+            revoke(lease);
+            throw e;
+        }
+    }
+
     @Override
     public List<String> list(String prefix) throws IOException {
         GetResponse response = call(etcd.client().getKVClient().get(bytes(root + prefix),
@@ -178,6 +191,8 @@ final class EtcdStorage implements StorageBackend.Connected {
         private volatile boolean closed;
         private volatile io.etcd.jetcd.Watch.Watcher watcher;
         private volatile long lastRevision;
+        /** The entries reported with a value and not deleted since: what a restart must report gone if it is. */
+        private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         PrefixWatch(String prefix, WatchListener listener) {
             this.prefix = prefix;
@@ -210,6 +225,11 @@ final class EtcdStorage implements StorageBackend.Connected {
         }
 
         private void report(String key, byte[] value) {
+            if (value == null) {
+                known.remove(key);
+            } else {
+                known.add(key);
+            }
             try {
                 listener.changed(key, value);
             } catch (RuntimeException e) {
@@ -229,8 +249,17 @@ final class EtcdStorage implements StorageBackend.Connected {
                     if (old != null) {
                         old.close();
                     }
+                    java.util.Set<String> present = new java.util.HashSet<>();
                     for (KeyValue kv : current.getKvs()) {
-                        report(kv.getKey().toString(StandardCharsets.UTF_8).substring(root.length()), kv.getValue().getBytes());
+                        String key = kv.getKey().toString(StandardCharsets.UTF_8).substring(root.length());
+                        present.add(key);
+                        report(key, kv.getValue().getBytes());
+                    }
+                    // Deletions in the revisions skipped are not reported by the new watch: report them here.
+                    for (String key : List.copyOf(known)) {
+                        if (!present.contains(key)) {
+                            report(key, null);
+                        }
                     }
                     start(current.getHeader().getRevision() + 1);
                 } catch (IOException | RuntimeException e) {

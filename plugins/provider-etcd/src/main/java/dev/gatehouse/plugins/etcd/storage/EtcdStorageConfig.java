@@ -1,6 +1,6 @@
 package dev.gatehouse.plugins.etcd.storage;
 
-import dev.gatehouse.plugins.etcd.ClientTls;
+import dev.gatehouse.plugins.kv.ClientTls;
 import dev.gatehouse.plugins.etcd.EtcdClientOptions;
 import java.util.List;
 

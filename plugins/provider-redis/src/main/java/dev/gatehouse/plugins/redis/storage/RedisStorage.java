@@ -45,6 +45,8 @@ final class RedisStorage implements StorageBackend.Connected {
     private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final String PUT = "redis.call('SET', KEYS[1], ARGV[1]); redis.call('PUBLISH', ARGV[2], ARGV[3]); return 1";
+    private static final String PUT_EXPIRING = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4]); "
+            + "redis.call('PUBLISH', ARGV[2], ARGV[3]); return 1";
     private static final String DELETE = "redis.call('DEL', KEYS[1]); redis.call('PUBLISH', ARGV[1], ARGV[2]); return 1";
     private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
@@ -126,6 +128,13 @@ final class RedisStorage implements StorageBackend.Connected {
     public void put(String key, byte[] value) throws IOException {
         call("writing " + key, c -> c.eval(PUT, ScriptOutputType.INTEGER, new byte[][] {bytes(root + key)}, value,
                 bytes(channel), bytes(key)));
+    }
+
+    /** SET with PX: Redis removes the entry by itself (without a message on the changes channel). */
+    @Override
+    public void put(String key, byte[] value, Duration ttl) throws IOException {
+        call("writing " + key, c -> c.eval(PUT_EXPIRING, ScriptOutputType.INTEGER, new byte[][] {bytes(root + key)}, value,
+                bytes(channel), bytes(key), bytes(Long.toString(Math.max(1, ttl.toMillis())))));
     }
 
     @Override
@@ -250,13 +259,23 @@ final class RedisStorage implements StorageBackend.Connected {
         }
     }
 
-    /** Changes published while the connection was down are lost: report every watched entry's value again. */
+    /**
+     * Changes published while the connection was down are lost: report every watched entry's value again, and as
+     * deleted every entry reported before that is gone now (withdrawn meanwhile, or expired: an expiry sends no
+     * message).
+     */
     private void resync() {
         for (PrefixWatch watch : watches) {
             try {
+                java.util.Set<String> present = new java.util.HashSet<>();
                 for (String key : list(watch.prefix)) {
-                    watch.report(key, get(key).orElse(null));
+                    byte[] value = get(key).orElse(null);
+                    if (value != null) {
+                        present.add(key);
+                    }
+                    watch.report(key, value);
                 }
+                watch.reportGoneExcept(present);
             } catch (IOException e) {
                 LOG.debug("storage.redis: cannot read {} after reconnecting: {}", watch.prefix, e.getMessage());
             }
@@ -266,6 +285,8 @@ final class RedisStorage implements StorageBackend.Connected {
     private final class PrefixWatch implements Watch {
         final String prefix;
         private final WatchListener listener;
+        /** The entries reported with a value and not deleted since: what a resync must report gone if it is. */
+        private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         PrefixWatch(String prefix, WatchListener listener) {
             this.prefix = prefix;
@@ -276,10 +297,24 @@ final class RedisStorage implements StorageBackend.Connected {
             if (!key.startsWith(prefix)) {
                 return;
             }
+            if (value == null) {
+                known.remove(key);
+            } else {
+                known.add(key);
+            }
             try {
                 listener.changed(key, value);
             } catch (RuntimeException e) {
                 LOG.warn("storage.redis: a watcher of {} failed on {}: {}", prefix, key, e.toString());
+            }
+        }
+
+        /** Reports as deleted every entry reported before and not in {@code present}. */
+        void reportGoneExcept(java.util.Set<String> present) {
+            for (String key : java.util.List.copyOf(known)) {
+                if (!present.contains(key)) {
+                    report(key, null);
+                }
             }
         }
 

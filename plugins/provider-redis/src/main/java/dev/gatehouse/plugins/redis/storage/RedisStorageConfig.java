@@ -1,6 +1,6 @@
 package dev.gatehouse.plugins.redis.storage;
 
-import dev.gatehouse.plugins.redis.ClientTls;
+import dev.gatehouse.plugins.kv.ClientTls;
 import dev.gatehouse.plugins.redis.RedisClientOptions;
 import java.util.List;
 

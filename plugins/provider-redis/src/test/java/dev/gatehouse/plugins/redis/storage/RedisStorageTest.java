@@ -88,4 +88,22 @@ class RedisStorageTest extends StorageContract {
             assertEquals(List.of("acme/le/account/url"), storage.list("acme/"), "locks are not entries");
         }
     }
+
+    @Test
+    void anEntryGoneWhileTheWatchWasDisconnectedIsReportedDeletedOnceItReconnects() throws Exception {
+        try (StorageBackend.Connected watching = connect(); StorageBackend.Connected writing = connect()) {
+            java.util.Map<String, java.util.Optional<String>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            try (var watch = watching.watch("acme/le/challenges/", (key, value) -> seen.put(key,
+                    java.util.Optional.ofNullable(value).map(v -> new String(v, StandardCharsets.UTF_8)))).orElseThrow()) {
+                writing.put("acme/le/challenges/http/t3", "t3.thumbprint".getBytes(StandardCharsets.UTF_8));
+                dev.gatehouse.it.Poll.until("the write is reported", java.time.Duration.ofSeconds(10),
+                        () -> java.util.Optional.of("t3.thumbprint").equals(seen.get("acme/le/challenges/http/t3")));
+                // Gone without a message on the changes channel (as an expiry goes), then the watch's connection drops.
+                redis.redisCli("DEL", "gatehouse-test/acme/le/challenges/http/t3");
+                redis.redisCli("CLIENT", "KILL", "TYPE", "pubsub");
+                dev.gatehouse.it.Poll.until("the deletion is reported after the reconnection", java.time.Duration.ofSeconds(20),
+                        () -> java.util.Optional.empty().equals(seen.get("acme/le/challenges/http/t3")));
+            }
+        }
+    }
 }
