@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13, items 1 and 4, against the distribution as a user runs it ({@code bin/gatehouse}, with the product's
- * JVM options: 128 MiB heap, 512 KiB thread stacks, exit on OutOfMemoryError). The issue's 104-byte dynamic file
+ * JVM options: a bounded heap, 512 KiB thread stacks, exit on OutOfMemoryError). The issue's 104-byte dynamic file
  * made the JVM run out of memory and exit with status 3, at start and again at every restart, and made
  * {@code gatehouse check} die the same way; a router whose rule is 10,000 {@code &&} terms threw
  * StackOverflowError, rejected the whole configuration and blocked every later change. Now the process stays
