@@ -65,6 +65,10 @@ final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("the gateway did not answer " + readyUrl + " within 60 s:\n" + gateway.output());
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }
