@@ -8,10 +8,10 @@ import dev.gatehouse.core.config.ConfigurationException;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.otel.OtlpLogs;
 import io.opentelemetry.api.common.AttributeKey;
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -34,6 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
+    private static final int OUTPUT_BUFFER = 64 * 1024;
+    /** How long the writer naps when the queue is empty while requests are coming. */
+    private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Empty naps in a row (about 100 ms) after which the writer waits on the queue instead. */
+    private static final int IDLE_POLLS_BEFORE_WAITING = 50;
 
     private final Path file;
     private final AccessLogFormat format;
@@ -78,13 +84,14 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
     }
 
     private OutputStream open() throws IOException {
+        // Buffered, and flushed once per batch: one write system call per batch of lines, not one per line.
         if (file == null) {
-            return new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+            return new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), OUTPUT_BUFFER);
         }
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        return new FileOutputStream(file.toFile(), true);
+        return new BufferedOutputStream(new FileOutputStream(file.toFile(), true), OUTPUT_BUFFER);
     }
 
     /** Queues a completed request for writing, if the filters keep it; never blocks. */
@@ -125,15 +132,29 @@ public final class AccessLog implements Consumer<RequestRecord>, AutoCloseable {
     private void drain() {
         StringBuilder line = new StringBuilder(256);
         List<RequestRecord> batch = new ArrayList<>();
+        int idlePolls = 0;
         while (!closed || !queue.isEmpty()) {
             try {
-                RequestRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                // While requests keep coming the writer naps between batches instead of waiting on the queue: a
+                // request that finds the writer waiting must wake it (a futex call and a context switch per
+                // request under load). After a quiet spell it waits on the queue again, so an idle gateway
+                // does not wake up every few milliseconds.
+                RequestRecord first = queue.poll();
+                if (first == null) {
+                    if (idlePolls < IDLE_POLLS_BEFORE_WAITING) {
+                        idlePolls++;
+                        LockSupport.parkNanos(NAP_NANOS);
+                    } else {
+                        first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    }
+                }
                 if (reopen) {
                     reopenNow();
                 }
                 if (first == null) {
                     continue;
                 }
+                idlePolls = 0;
                 batch.add(first);
                 queue.drainTo(batch, 256);
                 for (RequestRecord entry : batch) {
