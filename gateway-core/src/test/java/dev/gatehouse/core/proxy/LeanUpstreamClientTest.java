@@ -233,6 +233,62 @@ class LeanUpstreamClientTest {
     }
 
     @Test
+    void aClientThatDoesNotReadHoldsTheServerBackInsteadOfTheGatewayBufferingItsBody() throws Exception {
+        int total = 64 * 1024 * 1024;
+        AtomicInteger written = new AtomicInteger();
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        int backend = serve(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put("Content-Length", total);
+                writeCounted(response, chunk, total, written, callback);
+                return true;
+            }
+        });
+        int proxy = proxyTo("http://127.0.0.1:" + backend);
+
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", proxy), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /huge HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            // The server's writes stop once the socket buffers on the way are full: a stall, waited for by
+            // sampling until the count stays the same for three samples.
+            int[] lastSeen = {-1, 0};
+            Poll.until("the server's writes stall", Duration.ofSeconds(10), () -> {
+                int now = written.get();
+                lastSeen[1] = now == lastSeen[0] && now > 0 ? lastSeen[1] + 1 : 0;
+                lastSeen[0] = now;
+                return lastSeen[1] >= 10;
+            }, () -> written.get() + " bytes written");
+            assertTrue(written.get() < total / 2, "the gateway held back the server: " + written.get() + " of " + total);
+
+            long read = 0;
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[256 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                read += n;
+            }
+            assertTrue(read > total, "the whole body (and the head) came once read: " + read);
+        }
+    }
+
+    private static void writeCounted(Response response, byte[] chunk, int left, AtomicInteger written, Callback callback) {
+        int size = Math.min(chunk.length, left);
+        boolean last = size == left;
+        response.write(last, ByteBuffer.wrap(chunk, 0, size), Callback.from(() -> {
+            written.addAndGet(size);
+            if (last) {
+                callback.succeeded();
+            } else {
+                writeCounted(response, chunk, left - size, written, callback);
+            }
+        }, callback::failed));
+    }
+
+    @Test
     void anUnreachableServerIsAnswered502AndToldToTheOutcome() throws Exception {
         int closed;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
