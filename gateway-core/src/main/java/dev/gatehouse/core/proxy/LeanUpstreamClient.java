@@ -301,6 +301,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         private HttpFields.Mutable trailers;
         private int status;
         private boolean closeAfter;
+        /** Whether the response just parsed was an interim one (1xx), to skip. */
+        private boolean interim;
         /** Whether the exchange reused an idle connection: it may be replaced once if the server had closed it. */
         private boolean reused;
         /** Whether any byte of the response arrived (then the exchange is not sent again). */
@@ -412,6 +414,14 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                     boolean stop = parser.parseNext(readBuffer == null ? BufferUtil.EMPTY_BUFFER : readBuffer.getByteBuffer());
                     if (exchange != current) {
                         return;   // the response ended or failed
+                    }
+                    if (stop && interim) {
+                        // An interim response (103) ended: dropped; the final one follows on this connection.
+                        interim = false;
+                        parser.reset();
+                        parser.setHeadResponse(HttpMethod.HEAD.is(current.clientToProxy.getMethod()));
+                        responseHeaders = HttpFields.build();
+                        continue;
                     }
                     if (stop) {
                         if (awaitWrite()) {
@@ -575,8 +585,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         @Override
         public boolean messageComplete() {
             if (status < 200) {
-                parser.reset();
-                return false;
+                interim = true;
+                return true;
             }
             Exchange current = takeExchange();
             boolean reusable = !closeAfter && (readBuffer == null || !readBuffer.hasRemaining());

@@ -199,27 +199,34 @@ class LeanUpstreamClientTest {
         awaitIdle(UpstreamServer.parse(url), 1);
     }
 
+    /**
+     * A backend on a plain socket that reads one request head per connection, writes {@code answer} and closes the
+     * connection (though the answer says keep-alive, as a server whose idle timeout just fired); counts connections.
+     */
+    private static ServerSocket rawBackend(String answer, AtomicInteger accepted) throws java.io.IOException {
+        ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread backend = new Thread(() -> {
+            while (!listener.isClosed() && accepted.get() < 10) {
+                try (Socket socket = listener.accept()) {
+                    accepted.incrementAndGet();
+                    readHead(socket.getInputStream());
+                    OutputStream out = socket.getOutputStream();
+                    out.write(answer.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        backend.setDaemon(true);
+        backend.start();
+        return listener;
+    }
+
     @Test
     void aConnectionTheServerClosedWhileIdleIsReplacedWithoutAnError() throws Exception {
         AtomicInteger accepted = new AtomicInteger();
-        try (ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            // Answers one request per connection, announcing keep-alive, then closes it: the pool holds a dead one.
-            Thread backend = new Thread(() -> {
-                while (!listener.isClosed() && accepted.get() < 10) {
-                    try (Socket socket = listener.accept()) {
-                        accepted.incrementAndGet();
-                        InputStream in = socket.getInputStream();
-                        readHead(in);
-                        OutputStream out = socket.getOutputStream();
-                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            });
-            backend.setDaemon(true);
-            backend.start();
+        try (ServerSocket listener = rawBackend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", accepted)) {
             int proxy = proxyTo("http://127.0.0.1:" + listener.getLocalPort());
 
             for (int i = 0; i < 3; i++) {
@@ -229,6 +236,22 @@ class LeanUpstreamClientTest {
             }
             assertEquals(3, accepted.get(), "a new connection for each request");
             assertFalse(events.contains("failed"), events.toString());
+        }
+    }
+
+    @Test
+    void anInterimResponseIsSkippedForTheFinalOne() throws Exception {
+        AtomicInteger accepted = new AtomicInteger();
+        try (ServerSocket listener = rawBackend("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Final: yes\r\n\r\nfinal", accepted)) {
+            int proxy = proxyTo("http://127.0.0.1:" + listener.getLocalPort());
+
+            RawHttp.Response response = get(proxy, "/");
+
+            assertEquals(200, response.status());
+            assertEquals(List.of("yes"), response.all("X-Final"));
+            assertEquals(List.of(), response.all("Link"), "the interim response's headers are not the final one's");
+            assertEquals("final", response.bodyText());
         }
     }
 
