@@ -301,6 +301,12 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         private HttpFields.Mutable trailers;
         private int status;
         private boolean closeAfter;
+        /** Counts down the request's write and the response's end: see {@link #passReleaseGate}. */
+        private final AtomicInteger releaseGate = new AtomicInteger();
+        /** Whether the connection may carry another exchange once the gate opens (written before the last pass). */
+        private volatile boolean reusableAfter;
+        /** Whether the parser has just told the end of the (final) response, for {@link #finish} to act on. */
+        private boolean complete;
         /** Whether the response just parsed was an interim one (1xx), to skip. */
         private boolean interim;
         /** Whether the exchange reused an idle connection: it may be replaced once if the server had closed it. */
@@ -330,6 +336,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         void send(Exchange exchange, boolean reused) {
             this.reused = reused;
             status = 0;
+            complete = false;
+            interim = false;
             responseBegun = false;
             lastWritten = false;
             closeAfter = false;
@@ -338,6 +346,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             parser.reset();
             parser.setHeadResponse(HttpMethod.HEAD.is(exchange.clientToProxy.getMethod()));
             exchange.connection = this;
+            releaseGate.set(2);
             this.exchange = exchange;
             RetainableByteBuffer head;
             try {
@@ -355,6 +364,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 @Override
                 public void succeeded() {
                     head.release();
+                    passReleaseGate();
                 }
 
                 @Override
@@ -412,6 +422,10 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                     }
                     // Parsed even when empty: after a body chunk's write the parser may only have its end to tell.
                     boolean stop = parser.parseNext(readBuffer == null ? BufferUtil.EMPTY_BUFFER : readBuffer.getByteBuffer());
+                    if (complete) {
+                        finish(current);
+                        return;
+                    }
                     if (exchange != current) {
                         return;   // the response ended or failed
                     }
@@ -449,7 +463,9 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                     closeAfter = true;
                     parser.atEOF();
                     parser.parseNext(BufferUtil.EMPTY_BUFFER);
-                    if (exchange == current) {
+                    if (complete) {
+                        finish(current);
+                    } else if (exchange == current) {
                         fail(new EOFException("the server closed the connection"));
                     }
                     return;
@@ -586,14 +602,28 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         public boolean messageComplete() {
             if (status < 200) {
                 interim = true;
-                return true;
+            } else {
+                complete = true;
             }
+            return true;
+        }
+
+        /**
+         * The response was read whole: its end goes to the client, then the connection back to the pool. Only once
+         * the parser has returned, so that the next exchange on this connection never meets a parser still at work.
+         */
+        private void finish(Exchange expected) {
+            complete = false;
             Exchange current = takeExchange();
+            if (current != expected) {
+                return;   // failed meanwhile (the client went away), and answered then
+            }
             boolean reusable = !closeAfter && (readBuffer == null || !readBuffer.hasRemaining());
             Callback ended = new Callback() {
                 @Override
                 public void succeeded() {
-                    release(reusable);
+                    reusableAfter = reusable;
+                    passReleaseGate();
                     current.succeeded();
                 }
 
@@ -614,7 +644,17 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             } else {
                 current.proxyToClient.write(true, BufferUtil.EMPTY_BUFFER, ended);
             }
-            return true;
+        }
+
+        /**
+         * The request's write and the response each pass once; the second back to the pool. The response can end
+         * before the thread that wrote the request has left the write, and a write on the connection before that
+         * would be refused (WritePendingException).
+         */
+        private void passReleaseGate() {
+            if (releaseGate.decrementAndGet() == 0) {
+                release(reusableAfter);
+            }
         }
 
         /** Back to the pool, fill interested to hear of its closing; or closed. */
