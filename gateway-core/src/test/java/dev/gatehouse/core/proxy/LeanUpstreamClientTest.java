@@ -171,6 +171,33 @@ class LeanUpstreamClientTest {
     }
 
     @Test
+    void concurrentKeptAliveRequestsAllSucceedOnPooledConnections() throws Exception {
+        String url = "http://127.0.0.1:" + backend(0, false);
+        int proxy = proxyTo(url);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + proxy + "/load")).timeout(Duration.ofSeconds(10)).build();
+        List<java.util.concurrent.CompletableFuture<Integer>> statuses = new java.util.ArrayList<>();
+        // 8 clients, 100 requests each: a response that arrives before its request's writer has left the write
+        // must not let another request write on the connection too early.
+        for (int client = 0; client < 8; client++) {
+            java.util.concurrent.CompletableFuture<Integer> chain = java.util.concurrent.CompletableFuture.completedFuture(200);
+            for (int i = 0; i < 100; i++) {
+                chain = chain.thenCompose(previous -> previous != 200
+                        ? java.util.concurrent.CompletableFuture.completedFuture(previous)
+                        : http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+                                .thenApply(java.net.http.HttpResponse::statusCode));
+            }
+            statuses.add(chain);
+        }
+        for (java.util.concurrent.CompletableFuture<Integer> status : statuses) {
+            assertEquals(200, status.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(backendConnections.size() <= 16, "pooled server connections: " + backendConnections.size());
+    }
+
+    @Test
     void streamsAOneMebibyteBodyWithContentLength() throws Exception {
         String url = "http://127.0.0.1:" + backend(1024 * 1024, false);
         int proxy = proxyTo(url);
