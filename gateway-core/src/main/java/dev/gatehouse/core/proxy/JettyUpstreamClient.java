@@ -325,6 +325,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
      */
     private void copyRequestHeaders(Request clientToProxy, HttpFields.Mutable headers, UpstreamServer server,
             boolean passHostHeader) {
+        copyRequestHeaders(clientToProxy, headers, server, passHostHeader, server.h2c() && http2);
+    }
+
+    /**
+     * As {@link #copyRequestHeaders(Request, HttpFields.Mutable, UpstreamServer, boolean)}, for any client.
+     *
+     * @param overHttp2 whether the request goes to the server over HTTP/2 (then no {@code Host} header)
+     */
+    static void copyRequestHeaders(Request clientToProxy, HttpFields.Mutable headers, UpstreamServer server,
+            boolean passHostHeader, boolean overHttp2) {
         HttpFields clientHeaders = clientToProxy.getHeaders();
         EntryPoint entryPoint = EntryPoint.of(clientToProxy);
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
@@ -364,7 +374,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
         }
-        if (!(server.h2c() && http2)) {
+        if (!overHttp2) {
             headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
         }
         // Over HTTP/2 the client sends the server's address as :authority and Jetty's servers refuse a Host
@@ -381,6 +391,40 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             String clientIp = EntryPointForwardedHeaders.clientIp(clientToProxy);
             headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }
+    }
+
+    /**
+     * Copies a server's response headers to the client's response, dropping hop-by-hop ones and those the server's
+     * {@code Connection} header lists.
+     */
+    static void copyResponseHeaders(HttpFields serverHeaders, Response proxyToClient) {
+        HttpFields.Mutable headers = proxyToClient.getHeaders();
+        String[] listedInConnection = ConnectionHeader.listedNames(serverHeaders);
+        for (HttpField field : serverHeaders) {
+            HttpHeader header = field.getHeader();
+            if (header != null && HOP_HEADERS.contains(header)) {
+                continue;
+            }
+            if (listedInConnection.length > 0 && ConnectionHeader.lists(listedInConnection, field.getLowerCaseName())) {
+                continue;
+            }
+            if (header == HttpHeader.DATE || header == HttpHeader.SERVER) {
+                headers.put(field);   // the server's own replaces the one Jetty prepared
+            } else {
+                headers.add(field);
+            }
+        }
+    }
+
+    /**
+     * Whether the server's trailers (gRPC's grpc-status) go on to the client: when it accepts them ("TE: trailers")
+     * or the server announces some, and the body has no known length. Jetty fixes the framing when the response
+     * commits, so the supplier is set with the headers and read at the end. HTTP/2 clients get them as such,
+     * HTTP/1.1 ones chunked.
+     */
+    static boolean passesTrailers(HttpFields serverHeaders, Request clientToProxy) {
+        return (serverHeaders.contains(HttpHeader.TRAILER) || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()))
+                && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH);
     }
 
     /**
@@ -463,28 +507,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         public void onHeaders(org.eclipse.jetty.client.Response serverToProxy) {
             headersReceived = true;
             cancelHeaderTimeout();
-            HttpFields.Mutable headers = proxyToClient.getHeaders();
             HttpFields serverHeaders = serverToProxy.getHeaders();
-            String[] listedInConnection = ConnectionHeader.listedNames(serverHeaders);
-            for (HttpField field : serverHeaders) {
-                HttpHeader header = field.getHeader();
-                if (header != null && HOP_HEADERS.contains(header)) {
-                    continue;
-                }
-                if (listedInConnection.length > 0 && ConnectionHeader.lists(listedInConnection, field.getLowerCaseName())) {
-                    continue;
-                }
-                if (header == HttpHeader.DATE || header == HttpHeader.SERVER) {
-                    headers.put(field);   // the server's own replaces the one Jetty prepared
-                } else {
-                    headers.add(field);
-                }
-            }
-            // Trailers (gRPC's grpc-status) go on to the client when it accepts them ("TE: trailers") or the server
-            // announces some, and the body has no known length: Jetty fixes the framing when the response commits, so
-            // the supplier is set now and read at the end. HTTP/2 clients get them as such, HTTP/1.1 ones chunked.
-            if ((serverHeaders.contains(HttpHeader.TRAILER) || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()))
-                    && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH)) {
+            copyResponseHeaders(serverHeaders, proxyToClient);
+            if (passesTrailers(serverHeaders, clientToProxy)) {
                 proxyToClient.setTrailersSupplier(() -> {
                     HttpFields trailers = serverToProxy.getTrailers();
                     return trailers == null || trailers.size() == 0 ? null : trailers;
