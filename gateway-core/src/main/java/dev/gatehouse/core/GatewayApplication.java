@@ -189,8 +189,8 @@ public final class GatewayApplication implements AutoCloseable {
             operations.put(AcmeHttpService.NAME, new AcmeHttpService(challenges));
         }
         apiServices = Map.copyOf(operations);
-        // The lean client of issue 18's measurement, only with -Dgatehouse.leanUpstream=true (not for dynamic
-        // serversTransports: those keep Jetty's client).
+        // The lean client for the requests it handles, Jetty's for the rest (-Dgatehouse.leanUpstream=false: Jetty's
+        // for everything); the same for each http.serversTransports entry (Transports).
         upstream = LeanUpstreamClient.selectFor(assembly.defaultUpstreamClient(server.executor()),
                 assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);

@@ -110,6 +110,21 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         addBean(httpClient);
     }
 
+    /** How many connections to one server this client opens at most (it queues requests beyond). */
+    int maxConnectionsPerServer() {
+        return httpClient.getMaxConnectionsPerDestination();
+    }
+
+    /** The limit on a response's head that this client's parser applies (-1 for none but memory). */
+    int maxResponseHeadersSize() {
+        return httpClient.getMaxResponseHeadersSize();
+    }
+
+    /** How strictly this client's parser reads responses. */
+    org.eclipse.jetty.http.HttpCompliance responseCompliance() {
+        return httpClient.getHttpCompliance();
+    }
+
     @Override
     protected void doStart() throws Exception {
         super.doStart();

@@ -3,7 +3,6 @@ package dev.gatehouse.core.proxy;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.tracing.Tracing;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -31,6 +30,7 @@ import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.server.Request;
@@ -57,20 +57,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeanUpstreamClient extends ContainerLifeCycle implements UpstreamClient {
 
-    /** The system property that selects this client, read once. */
+    /** The system property that turns this client off ({@code false}: Jetty's client for everything), read once. */
     public static final String PROPERTY = "gatehouse.leanUpstream";
-    private static final boolean SELECTED = Boolean.getBoolean(PROPERTY);
+    private static final boolean SELECTED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
     private static final Logger LOG = LoggerFactory.getLogger(LeanUpstreamClient.class);
     /** Room for a response head (Jetty's HttpClient has 32 KiB too) and body chunks read from the server. */
     private static final int READ_BUFFER = 32 * 1024;
+    /** What Go's transport (and so Traefik) keeps when maxIdleConnsPerHost is 0. */
+    private static final int GO_DEFAULT_MAX_IDLE_CONNS_PER_HOST = 2;
 
     private final JettyUpstreamClient delegate;
     private final UpstreamSettings settings;
     private final ClientConnector connector;
     /** Idle connections by server address ({@code host:port}). */
     private final Map<String, IdlePool> pools = new ConcurrentHashMap<>();
+    /** Idle connections kept per server (maxIdleConnsPerHost as Go reads it). */
+    private final int maxIdle;
+    /** Connections per server beyond which requests go through Jetty's client (its own limit). */
+    private final int maxConnections;
 
-    /** This client around {@code delegate} when {@value #PROPERTY} is set, else {@code delegate} itself. */
+    /** This client around {@code delegate}, or {@code delegate} itself when {@value #PROPERTY} is {@code false}. */
     public static UpstreamClient selectFor(JettyUpstreamClient delegate, UpstreamSettings settings, Executor executor) {
         return SELECTED ? new LeanUpstreamClient(delegate, settings, executor) : delegate;
     }
@@ -78,6 +84,9 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
     LeanUpstreamClient(JettyUpstreamClient delegate, UpstreamSettings settings, Executor executor) {
         this.delegate = delegate;
         this.settings = settings;
+        int configured = settings.maxIdleConnsPerHost();
+        maxIdle = configured == 0 ? GO_DEFAULT_MAX_IDLE_CONNS_PER_HOST : Math.max(0, configured);
+        maxConnections = delegate.maxConnectionsPerServer();
         connector = new ClientConnector();
         connector.setSelectors(1);
         if (executor != null) {
@@ -89,10 +98,19 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         addBean(connector);
     }
 
-    /** Whether this client sends the request itself rather than through the delegate. */
-    private boolean handles(Request clientToProxy, UpstreamServer server) {
+    /**
+     * Whether this client sends the request itself rather than through the delegate: a body-less GET or HEAD from an
+     * HTTP/1.x client to a plain HTTP/1.1 server, untraced, whose target is ASCII (as the client sent it), while the
+     * server has fewer connections than Jetty's client would open to it. Everything else keeps Jetty's client.
+     */
+    private boolean handles(Request clientToProxy, UpstreamServer server, String target) {
         if (server.h2c() || !"http".equals(server.scheme()) || settings.responseHeaderTimeout().toMillis() > 0) {
             return false;
+        }
+        for (int i = 0; i < target.length(); i++) {
+            if (target.charAt(i) > 0x7E || target.charAt(i) <= 0x20) {
+                return false;   // written as Jetty's generator writes it, through the delegate
+            }
         }
         String method = clientToProxy.getMethod();
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
@@ -114,23 +132,25 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
     @Override
     public void forward(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
             boolean passHostHeader, Outcome outcome) {
-        if (!handles(clientToProxy, server)) {
+        String target = server.target(clientToProxy.getHttpURI().getPathQuery());
+        if (!handles(clientToProxy, server, target) || pool(server).atConnectionLimit()) {
             delegate.forward(clientToProxy, proxyToClient, callback, server, passHostHeader, outcome);
             return;
         }
-        Exchange exchange = new Exchange(clientToProxy, proxyToClient, callback, server, passHostHeader, outcome);
+        Exchange exchange = new Exchange(clientToProxy, proxyToClient, callback, server, target, passHostHeader, outcome);
         clientToProxy.addFailureListener(exchange::clientToProxyFailed);
         send(exchange, false);
     }
 
     /** Sends on an idle connection to the exchange's server, or a new one ({@code fresh}, after a stale one). */
     private void send(Exchange exchange, boolean fresh) {
-        IdlePool pool = pools.computeIfAbsent(exchange.server.authority(), key -> new IdlePool());
+        IdlePool pool = pool(exchange.server);
         ServerConnection idle = fresh ? null : pool.take();
         if (idle != null) {
             idle.send(exchange, true);
             return;
         }
+        pool.opened();
         Map<String, Object> context = new HashMap<>();
         context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
         context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ctx) ->
@@ -138,16 +158,26 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
             @Override
             public void failed(Throwable failure) {
+                pool.closed();
                 exchange.failBeforeResponse(failure, true);
             }
         });
         connector.connect(new InetSocketAddress(exchange.server.host(), exchange.server.port()), context);
     }
 
+    private IdlePool pool(UpstreamServer server) {
+        return pools.computeIfAbsent(server.authority(), IdlePool::new);
+    }
+
     /** How many idle connections to {@code server} the pool holds (for tests). */
     int idleConnections(UpstreamServer server) {
         IdlePool pool = pools.get(server.authority());
         return pool == null ? 0 : pool.size();
+    }
+
+    /** How many servers have connections of this client, idle or busy (for tests: none once they all closed). */
+    int serversWithConnections() {
+        return pools.size();
     }
 
     @Override
@@ -166,9 +196,20 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         delegate.sendCopy(method, pathQuery, headers, body, server);
     }
 
-    /** The idle connections to one server, the most recently used first; at most maxIdleConnsPerHost of them. */
+    /**
+     * The connections to one server: the idle ones, the most recently used first, at most maxIdleConnsPerHost of
+     * them (as Go's transport: 0 keeps its default of 2, a negative number none); and how many are open. It leaves
+     * the map when its last connection closes, so a server removed from the configuration leaves nothing behind.
+     */
     private final class IdlePool {
+        private final String authority;
         private final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
+        /** Connections opened or being opened, not yet closed. */
+        private int open;
+
+        IdlePool(String authority) {
+            this.authority = authority;
+        }
 
         synchronized ServerConnection take() {
             return idle.pollFirst();
@@ -176,7 +217,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
 
         /** Keeps {@code connection} for reuse; false when the pool is full. */
         synchronized boolean offer(ServerConnection connection) {
-            if (idle.size() >= settings.maxIdleConnsPerHost()) {
+            if (idle.size() >= maxIdle) {
                 return false;
             }
             idle.addFirst(connection);
@@ -190,6 +231,28 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         synchronized void remove(ServerConnection connection) {
             idle.remove(connection);
         }
+
+        /**
+         * Whether as many connections are open as Jetty's client opens to one server: then the request goes through
+         * Jetty's client, which queues it, rather than opening connections without end.
+         */
+        synchronized boolean atConnectionLimit() {
+            return open >= maxConnections;
+        }
+
+        synchronized void opened() {
+            open++;
+            if (pools.get(authority) != this) {
+                pools.putIfAbsent(authority, this);   // taken out when its last connection closed meanwhile
+            }
+        }
+
+        synchronized void closed() {
+            open--;
+            if (open <= 0 && idle.isEmpty()) {
+                pools.remove(authority, this);
+            }
+        }
     }
 
     /** One request forwarded to a server, from sending its head to the last byte written to the client. */
@@ -198,6 +261,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         final Response proxyToClient;
         final Callback callback;
         final UpstreamServer server;
+        /** The request target sent to the server (its base path, then the client's raw path and query). */
+        final String target;
         final boolean passHostHeader;
         Outcome outcome;
         /** Set once the client's side failed while the server was at work, so the connection is closed. */
@@ -205,12 +270,13 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         /** The connection while it carries this exchange, to close when the client fails. */
         volatile ServerConnection connection;
 
-        Exchange(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server,
+        Exchange(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server, String target,
                 boolean passHostHeader, Outcome outcome) {
             this.clientToProxy = clientToProxy;
             this.proxyToClient = proxyToClient;
             this.callback = callback;
             this.server = server;
+            this.target = target;
             this.passHostHeader = passHostHeader;
             this.outcome = outcome;
         }
@@ -290,7 +356,9 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         private static final int WRITE_PENDING = 3;
 
         private final IdlePool pool;
-        private final HttpParser parser = new HttpParser(this);
+        /** As strict and as bounded as the parser of Jetty's client, so a response is refused by both or neither. */
+        private final HttpParser parser = new HttpParser(this, delegate.maxResponseHeadersSize(),
+                delegate.responseCompliance());
         private final ByteBufferPool buffers = connector.getByteBufferPool();
         /** The exchange of the response being read; null while idle. Set before the request's write. */
         private volatile Exchange exchange;
@@ -385,7 +453,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             HttpFields.Mutable headers = HttpFields.build();
             JettyUpstreamClient.copyRequestHeaders(clientToProxy, headers, exchange.server, exchange.passHostHeader,
                     false);
-            String target = exchange.server.target(clientToProxy.getHttpURI().getPathQuery());
+            String target = exchange.target;
             String method = clientToProxy.getMethod();
             int size = method.length() + target.length() + 16;
             for (HttpField field : headers) {
@@ -466,7 +534,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                     if (complete) {
                         finish(current);
                     } else if (exchange == current) {
-                        fail(new EOFException("the server closed the connection"));
+                        fail(new EofException("the server closed the connection"));
                     }
                     return;
                 }
@@ -669,12 +737,13 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
 
         @Override
         public void earlyEOF() {
-            fail(new EOFException("the server closed the connection before the end of its response"));
+            fail(new EofException("the server closed the connection before the end of its response"));
         }
 
         @Override
         public void badMessage(HttpException failure) {
-            fail(new IOException("the server's response is malformed: " + failure.getReason()));
+            // Logged with the parser's reason, as Jetty's client's failure (whose innermost message it is).
+            fail(new IOException("the server's response is malformed", (Throwable) failure));
         }
 
         private synchronized Exchange takeExchange() {
@@ -720,13 +789,14 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         public void onClose(Throwable cause) {
             super.onClose(cause);
             pool.remove(this);
+            pool.closed();
             RetainableByteBuffer buffer = readBuffer;
             if (buffer != null && writeState.get() == IDLE) {
                 readBuffer = null;
                 buffer.release();
             }
             if (exchange != null) {
-                fail(cause == null ? new EOFException("the server closed the connection") : cause);
+                fail(cause == null ? new EofException("the server closed the connection") : cause);
             }
         }
 
