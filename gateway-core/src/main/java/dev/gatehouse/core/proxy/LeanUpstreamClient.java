@@ -453,6 +453,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             HttpFields.Mutable headers = HttpFields.build();
             JettyUpstreamClient.copyRequestHeaders(clientToProxy, headers, exchange.server, exchange.passHostHeader,
                     false);
+            // The request has no body: Jetty's client leaves out a client's "Content-Length: 0" too.
+            headers.remove(HttpHeader.CONTENT_LENGTH);
             String target = exchange.target;
             String method = clientToProxy.getMethod();
             int size = method.length() + target.length() + 16;
@@ -586,6 +588,11 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             if (version != HttpVersion.HTTP_1_1) {
                 closeAfter = true;
             }
+            Exchange current = exchange;
+            if (status >= 200 && current != null && current.outcome != null) {
+                // At the status line, as Jetty's client tells it: a response whose head turns out malformed began.
+                current.outcome.responseBegun(status);
+            }
         }
 
         @Override
@@ -612,9 +619,6 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             Exchange current = exchange;
             Response proxyToClient = current.proxyToClient;
             proxyToClient.setStatus(status);
-            if (current.outcome != null) {
-                current.outcome.responseBegun(status);
-            }
             JettyUpstreamClient.copyResponseHeaders(responseHeaders, proxyToClient);
             if (JettyUpstreamClient.passesTrailers(responseHeaders, current.clientToProxy)) {
                 proxyToClient.setTrailersSupplier(() -> trailers == null || trailers.size() == 0 ? null : trailers);

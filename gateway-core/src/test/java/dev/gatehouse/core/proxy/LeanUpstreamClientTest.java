@@ -40,11 +40,20 @@ class LeanUpstreamClientTest {
     /** The backend's view of which of its connections (remote ports) carried requests. */
     private final Set<Integer> backendConnections = ConcurrentHashMap.newKeySet();
     private LeanUpstreamClient client;
+    /** Jetty's client alone, for the tests that compare both. */
+    private JettyUpstreamClient jettyClient;
+    private final List<ServerSocket> listeners = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
         if (client != null) {
             client.stop();
+        }
+        if (jettyClient != null) {
+            jettyClient.stop();
+        }
+        for (ServerSocket listener : listeners) {
+            listener.close();
         }
         for (Server server : servers) {
             server.stop();
@@ -93,33 +102,57 @@ class LeanUpstreamClientTest {
     }
 
     private int proxyTo(String serverUrl) throws Exception {
-        client = new LeanUpstreamClient(new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null), UpstreamSettings.DEFAULTS,
-                null);
+        return proxyTo(serverUrl, UpstreamSettings.DEFAULTS);
+    }
+
+    private int proxyTo(String serverUrl, UpstreamSettings settings) throws Exception {
+        client = new LeanUpstreamClient(new JettyUpstreamClient(settings, null), settings, null);
         client.start();
-        UpstreamServer server = UpstreamServer.parse(serverUrl);
+        return proxyWith(client, UpstreamServer.parse(serverUrl), false, events, null);
+    }
+
+    /** A proxy that forwards with Jetty's client alone, recording the outcome in {@code seen}. */
+    private int jettyProxyTo(String serverUrl, List<String> seen) throws Exception {
+        jettyClient = new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null);
+        jettyClient.start();
+        return proxyWith(jettyClient, UpstreamServer.parse(serverUrl), false, seen, null);
+    }
+
+    /**
+     * A proxy server whose one handler forwards with {@code upstream} to {@code server}, recording the outcome in
+     * {@code seen}; an unreachable server is replaced by {@code instead} (once), as a service with another server does.
+     */
+    private int proxyWith(UpstreamClient upstream, UpstreamServer server, boolean passHostHeader, List<String> seen,
+            UpstreamServer instead) throws Exception {
         return serve(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                client.forward(request, response, callback, server, false, new UpstreamClient.Outcome() {
+                upstream.forward(request, response, callback, server, passHostHeader, new UpstreamClient.Outcome() {
+                    private boolean replaced;
+
                     @Override
                     public UpstreamServer unreachable(Throwable failure) {
-                        events.add("unreachable");
+                        seen.add("unreachable");
+                        if (instead != null && !replaced) {
+                            replaced = true;
+                            return instead;
+                        }
                         return null;
                     }
 
                     @Override
                     public void responseBegun(int status) {
-                        events.add("begun " + status);
+                        seen.add("begun " + status);
                     }
 
                     @Override
                     public void completed(Throwable failure) {
-                        events.add(failure == null ? "completed" : "failed");
+                        seen.add(failure == null ? "completed" : "failed");
                     }
 
                     @Override
                     public void clientFailed(Throwable failure) {
-                        events.add("client failed");
+                        seen.add("client failed");
                     }
                 });
                 return true;
@@ -266,6 +299,20 @@ class LeanUpstreamClientTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void unaskedForInterimResponsesAreSkippedForTheFinalOne(boolean serverClosesAfterIt) throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                + "HTTP/1.1 201 Created\r\nContent-Length: 5\r\n\r\nfinal", serverClosesAfterIt);
+        int proxy = proxyTo(backend.url());
+
+        RawHttp.Response response = get(proxy, "/");
+
+        assertEquals(201, response.status());
+        assertEquals("final", response.bodyText());
+        assertEquals(List.of(), response.all("Link"));
+    }
+
     @Test
     void anInterimResponseIsSkippedForTheFinalOne() throws Exception {
         AtomicInteger accepted = new AtomicInteger();
@@ -348,6 +395,361 @@ class LeanUpstreamClientTest {
 
         assertEquals(502, get(proxy, "/").status());
         assertTrue(events.contains("unreachable"), events.toString());
+    }
+
+    /**
+     * A backend on plain sockets that answers every request head it reads with {@code answer} and keeps the
+     * connection open (unless {@code closeAfterAnswer}), recording the request heads, the connections it accepted
+     * and those the gateway closed. At most 20 connections, each served by its own daemon thread.
+     */
+    private final class RawBackend {
+        final ServerSocket listener;
+        final AtomicInteger accepted = new AtomicInteger();
+        final AtomicInteger closedByGateway = new AtomicInteger();
+        final List<String> heads = new CopyOnWriteArrayList<>();
+
+        RawBackend(String answer, boolean closeAfterAnswer) throws java.io.IOException {
+            listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            listeners.add(listener);
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed() && accepted.get() < 20) {
+                    try {
+                        Socket socket = listener.accept();
+                        accepted.incrementAndGet();
+                        Thread connection = new Thread(() -> serve(socket, answer, closeAfterAnswer));
+                        connection.setDaemon(true);
+                        connection.start();
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private void serve(Socket socket, String answer, boolean closeAfterAnswer) {
+            try (socket) {
+                socket.setSoTimeout(20_000);
+                InputStream in = socket.getInputStream();
+                while (true) {
+                    String head = readHeadText(in);
+                    if (head == null) {
+                        closedByGateway.incrementAndGet();
+                        return;
+                    }
+                    heads.add(head);
+                    socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().flush();
+                    if (closeAfterAnswer) {
+                        return;
+                    }
+                }
+            } catch (Exception e) {
+                closedByGateway.incrementAndGet();
+            }
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + listener.getLocalPort();
+        }
+    }
+
+    /** The request head up to its blank line, or null when the connection ended first. */
+    private static String readHeadText(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    /** Sends {@code request} on a new connection and reads until the proxy closes it; what came, Date left out. */
+    private static String rawExchange(int proxy, String request) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", proxy), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+                    all.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketException reset) {
+                all.write("<reset>".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            return all.toString(StandardCharsets.ISO_8859_1).replaceAll("(?m)^Date: [^\r\n]*\r\n", "");
+        }
+    }
+
+    private static final String GET_CLOSE = "GET /compare HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n";
+
+    /**
+     * The same answer of a server, read by the lean client and by Jetty's: the client gets the same bytes (status,
+     * headers, body, or the same breaking off) and the outcome (passive health, the access log's status) is told
+     * the same, for every way of framing a response and for hostile ones.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        // Content-Length and chunked together: refused by both parsers (request smuggling's other half).
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        // HTTP/1.0 without a length: the body ends with the connection.
+        "HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\nuntil the end",
+        // HTTP/1.1 without a length: the same.
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\nuntil the end",
+        // A status line that is not one, a header line without a colon, a bad chunk size.
+        "HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        // Two different lengths.
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
+        // No body for 204 and 304 whatever they say.
+        "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n",
+        "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\nETag: \"v1\"\r\n\r\n",
+        // Trailers the client did not ask for, and hop-by-hop headers (also those Connection lists) stay behind.
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n2\r\nok\r\n0\r\nX-T: v\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nConnection: close, X-Drop\r\nX-Drop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok",
+        // Cut short: a Content-Length body, a chunked body, a head.
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Le",
+        // Nothing at all: the server closed the connection at once.
+        "",
+        // A header folded over two lines (obsolete).
+        "HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\nok",
+    })
+    void answersEveryResponseFramingAsJettysClientDoes(String answer) throws Exception {
+        RawBackend backend = new RawBackend(answer, true);
+        List<String> jettyEvents = new CopyOnWriteArrayList<>();
+        int lean = proxyTo(backend.url());
+        int jetty = jettyProxyTo(backend.url(), jettyEvents);
+
+        String throughLean = rawExchange(lean, GET_CLOSE);
+        String throughJetty = rawExchange(jetty, GET_CLOSE);
+
+        assertEquals(throughJetty, throughLean, "the client gets the same");
+        Poll.until("both exchanges ended", Duration.ofSeconds(5),
+                () -> events.size() == jettyEvents.size() && !events.isEmpty() && isEnd(events) && isEnd(jettyEvents),
+                () -> "lean " + events + ", jetty " + jettyEvents);
+        assertEquals(jettyEvents, events, "the outcome is told the same");
+    }
+
+    private static boolean isEnd(List<String> seen) {
+        String last = seen.get(seen.size() - 1);
+        return last.equals("completed") || last.equals("failed") || last.equals("client failed");
+    }
+
+    /** The same client request, sent on by both clients: the server gets the same head, byte for byte. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "GET /a/b/c;p=1?x=%20&y=%7E&&z=a+b HTTP/1.1\r\nHost: app.example\r\n",
+        "GET http://app.example/absolute?q=1 HTTP/1.1\r\nHost: app.example\r\n",
+        "HEAD /head HTTP/1.1\r\nHost: app.example:8080\r\nUser-Agent: curl\r\nAccept-Encoding: gzip\r\n",
+        "GET /hop HTTP/1.1\r\nHost: app.example\r\nConnection: keep-alive, X-Secret\r\nX-Secret: 1\r\nTE: trailers\r\n"
+                + "Keep-Alive: 5\r\nProxy-Authorization: basic x\r\nX-Forwarded-For: 203.0.113.9\r\nX-Two: 1\r\nX-Two: 2\r\n",
+        "GET /length0 HTTP/1.1\r\nHost: app.example\r\nContent-Length: 0\r\nExpect: 100-continue\r\n",
+        "GET /old HTTP/1.0\r\nHost: app.example\r\n",
+        "GET /nohost HTTP/1.0\r\n",
+    })
+    void sendsTheSameRequestHeadAsJettysClient(String request) throws Exception {
+        String answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        RawBackend leanBackend = new RawBackend(answer, false);
+        RawBackend jettyBackend = new RawBackend(answer, false);
+        client = new LeanUpstreamClient(new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null),
+                UpstreamSettings.DEFAULTS, null);
+        client.start();
+        jettyClient = new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null);
+        jettyClient.start();
+        for (boolean passHostHeader : new boolean[] {false, true}) {
+            int lean = proxyWith(client, UpstreamServer.parse(leanBackend.url()), passHostHeader, events, null);
+            int jetty = proxyWith(jettyClient, UpstreamServer.parse(jettyBackend.url()), passHostHeader,
+                    new CopyOnWriteArrayList<>(), null);
+
+            String throughLean = rawExchange(lean, request + "Connection: close\r\n\r\n");
+            String throughJetty = rawExchange(jetty, request + "Connection: close\r\n\r\n");
+
+            assertEquals(throughJetty, throughLean);
+            assertEquals(200, Integer.parseInt(throughLean.substring(9, 12)), throughLean);
+            // Each proxy and backend has its own port, which a Host header may carry.
+            String leanHead = leanBackend.heads.get(leanBackend.heads.size() - 1);
+            String jettyHead = jettyBackend.heads.get(jettyBackend.heads.size() - 1)
+                    .replace(":" + jettyBackend.listener.getLocalPort(), ":" + leanBackend.listener.getLocalPort())
+                    .replace(":" + jetty + "\r\n", ":" + lean + "\r\n");
+            assertEquals(jettyHead, leanHead, "the server gets the same head (passHostHeader " + passHostHeader + ")");
+        }
+    }
+
+    @Test
+    void aResponseThatSaysConnectionCloseIsNotPooled() throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", false);
+        int proxy = proxyTo(backend.url());
+
+        for (int i = 0; i < 2; i++) {
+            assertEquals("ok", get(proxy, "/" + i).bodyText());
+        }
+
+        assertEquals(2, backend.accepted.get(), "a new connection for each request");
+        Poll.until("the gateway closed both", Duration.ofSeconds(5), () -> backend.closedByGateway.get() == 2,
+                () -> backend.closedByGateway + " closed");
+        assertEquals(0, client.idleConnections(UpstreamServer.parse(backend.url())));
+    }
+
+    @Test
+    void aServerThatSendsMoreThanItsContentLengthLosesTheConnection() throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n"
+                + "Content-Length: 8\r\n\r\nsmuggled", false);
+        int proxy = proxyTo(backend.url());
+
+        for (int i = 0; i < 2; i++) {
+            RawHttp.Response response = get(proxy, "/" + i);
+            assertEquals("ok", response.bodyText(), "never the bytes after the length");
+        }
+
+        assertEquals(2, backend.accepted.get(), "the connection with extra bytes is not used again");
+    }
+
+    @Test
+    void headAndNotModifiedResponsesEndWithoutABodyAndKeepTheConnection() throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", false);
+        int proxy = proxyTo(backend.url());
+        UpstreamServer server = UpstreamServer.parse(backend.url());
+
+        for (int i = 0; i < 3; i++) {
+            RawHttp.Response response = RawHttp.exchange(proxy, "HEAD /" + i + " HTTP/1.1\r\nHost: app.example\r\n"
+                    + "Connection: close");
+            assertEquals(200, response.status());
+            assertEquals(List.of("1000"), response.all("Content-Length"));
+            assertEquals(0, response.body().length);
+            awaitIdle(server, 1);
+        }
+
+        assertEquals(1, backend.accepted.get(), "one connection for the three");
+    }
+
+    @Test
+    void aClientThatGoesAwayMidBodyClosesTheServersConnection() throws Exception {
+        int total = 64 * 1024 * 1024;
+        byte[] chunk = new byte[64 * 1024];
+        AtomicInteger written = new AtomicInteger();
+        java.util.concurrent.CountDownLatch serverFailed = new java.util.concurrent.CountDownLatch(1);
+        int backend = serve(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put("Content-Length", total);
+                writeCounted(response, chunk, total, written, Callback.from(callback::succeeded, failure -> {
+                    serverFailed.countDown();
+                    callback.failed(failure);
+                }));
+                return true;
+            }
+        });
+        String url = "http://127.0.0.1:" + backend;
+        int proxy = proxyTo(url);
+
+        try (Socket socket = new Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", proxy), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /huge HTTP/1.1\r\nHost: app.example\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(socket.getInputStream().read(new byte[1024]) > 0, "the response began");
+        }
+
+        assertTrue(serverFailed.await(10, java.util.concurrent.TimeUnit.SECONDS),
+                "the server's write failed: the gateway closed its connection");
+        Poll.until("the exchange ended as the client's failure", Duration.ofSeconds(5),
+                () -> events.contains("client failed"), events::toString);
+        assertEquals(0, client.idleConnections(UpstreamServer.parse(url)));
+        assertFalse(events.contains("failed"), "not held against the server: " + events);
+    }
+
+    @Test
+    void idleConnectionsAreBoundedPerServerAndClosedAfterIdleConnTimeout() throws Exception {
+        // Three requests at once on three connections; the pool keeps one, and closes it after 300 ms idle.
+        java.util.concurrent.CountDownLatch allArrived = new java.util.concurrent.CountDownLatch(3);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        int backend = serve(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                backendConnections.add(((java.net.InetSocketAddress) request.getConnectionMetaData()
+                        .getRemoteSocketAddress()).getPort());
+                allArrived.countDown();
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                response.write(true, ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII)), callback);
+                return true;
+            }
+        });
+        String url = "http://127.0.0.1:" + backend;
+        UpstreamServer server = UpstreamServer.parse(url);
+        int proxy = proxyTo(url, new UpstreamSettings(Duration.ofSeconds(5), Duration.ZERO, Duration.ofMillis(300), 1));
+
+        List<java.util.concurrent.CompletableFuture<RawHttp.Response>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            responses.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return get(proxy, "/slow");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        assertTrue(allArrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "three requests at the server");
+        release.countDown();
+        for (java.util.concurrent.CompletableFuture<RawHttp.Response> response : responses) {
+            assertEquals(200, response.get(10, java.util.concurrent.TimeUnit.SECONDS).status());
+        }
+
+        assertEquals(3, backendConnections.size());
+        Poll.until("the pool kept one idle connection", Duration.ofSeconds(2),
+                () -> client.idleConnections(server) == 1, () -> "idle: " + client.idleConnections(server));
+        Poll.until("the idle connection closed after idleConnTimeout", Duration.ofSeconds(5),
+                () -> client.idleConnections(server) == 0 && client.serversWithConnections() == 0,
+                () -> "idle: " + client.idleConnections(server) + ", servers: " + client.serversWithConnections());
+    }
+
+    @Test
+    void stoppingTheClientClosesItsPooledConnections() throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+        int proxy = proxyTo(backend.url());
+        assertEquals("ok", get(proxy, "/").bodyText());
+        awaitIdle(UpstreamServer.parse(backend.url()), 1);
+
+        client.stop();
+
+        Poll.until("the server saw its connection closed", Duration.ofSeconds(5),
+                () -> backend.closedByGateway.get() == 1, () -> backend.closedByGateway + " closed");
+    }
+
+    @Test
+    void anUnreachableServerIsReplacedByTheOneTheServiceChooses() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + backend(0, false);
+        client = new LeanUpstreamClient(new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null),
+                UpstreamSettings.DEFAULTS, null);
+        client.start();
+        int proxy = proxyWith(client, UpstreamServer.parse("http://127.0.0.1:" + closed), false, events,
+                UpstreamServer.parse(url));
+
+        RawHttp.Response response = get(proxy, "/");
+
+        assertEquals(200, response.status());
+        Poll.until("the exchange completed", Duration.ofSeconds(5), () -> events.contains("completed"), events::toString);
+        assertEquals(List.of("unreachable", "begun 200", "completed"), events);
+        awaitIdle(UpstreamServer.parse(url), 1);
+    }
+
+    @Test
+    void isTheDefaultUnlessTurnedOff() {
+        JettyUpstreamClient jetty = new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null);
+        assertTrue(LeanUpstreamClient.selectFor(jetty, UpstreamSettings.DEFAULTS, null) instanceof LeanUpstreamClient,
+                "with -D" + LeanUpstreamClient.PROPERTY + " unset");
     }
 
     private static void readHead(InputStream in) throws java.io.IOException {
