@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -39,6 +40,7 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +106,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
      * server has fewer connections than Jetty's client would open to it. Everything else keeps Jetty's client.
      */
     private boolean handles(Request clientToProxy, UpstreamServer server, String target) {
-        if (server.h2c() || !"http".equals(server.scheme()) || settings.responseHeaderTimeout().toMillis() > 0) {
+        if (server.h2c() || !"http".equals(server.scheme())) {
             return false;
         }
         for (int i = 0; i < target.length(); i++) {
@@ -269,6 +271,10 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         volatile Throwable clientSideFailure;
         /** The connection while it carries this exchange, to close when the client fails. */
         volatile ServerConnection connection;
+        /** Whether the final response's head arrived (the responseHeaderTimeout stops there). */
+        volatile boolean headersReceived;
+        /** The responseHeaderTimeout's task while it runs. */
+        volatile Scheduler.Task headerTimeout;
 
         Exchange(Request clientToProxy, Response proxyToClient, Callback callback, UpstreamServer server, String target,
                 boolean passHostHeader, Outcome outcome) {
@@ -333,6 +339,33 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 outcome.clientFailed(failure);
             }
             ErrorResponses.clientFailed(clientToProxy, proxyToClient, callback, failure);
+        }
+
+        /**
+         * Starts responseHeaderTimeout once the request is sent (as Go's ResponseHeaderTimeout and Jetty's client
+         * path): when it passes before the response's head, the connection closes and the client gets a 504.
+         */
+        void startHeaderTimeout(ServerConnection carrier) {
+            long millis = settings.responseHeaderTimeout().toMillis();
+            if (millis <= 0 || headersReceived) {
+                return;
+            }
+            headerTimeout = connector.getScheduler().schedule(() -> {
+                if (!headersReceived && connection == carrier) {
+                    carrier.getEndPoint().close(new TimeoutException("no response headers from " + server.url()
+                            + " within " + settings.responseHeaderTimeout() + " of sending the request"));
+                }
+            }, millis, TimeUnit.MILLISECONDS);
+            if (headersReceived) {
+                cancelHeaderTimeout();   // they came while it was being scheduled
+            }
+        }
+
+        void cancelHeaderTimeout() {
+            Scheduler.Task task = headerTimeout;
+            if (task != null) {
+                task.cancel();
+            }
         }
 
         void succeeded() {
@@ -432,6 +465,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 @Override
                 public void succeeded() {
                     head.release();
+                    exchange.startHeaderTimeout(ServerConnection.this);
                     passReleaseGate();
                 }
 
@@ -617,6 +651,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 return false;   // an interim response (103): dropped, the final one follows
             }
             Exchange current = exchange;
+            current.headersReceived = true;
+            current.cancelHeaderTimeout();
             Response proxyToClient = current.proxyToClient;
             proxyToClient.setStatus(status);
             JettyUpstreamClient.copyResponseHeaders(responseHeaders, proxyToClient);
@@ -755,6 +791,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             exchange = null;
             if (current != null) {
                 current.connection = null;
+                current.cancelHeaderTimeout();
             }
             return current;
         }
@@ -776,7 +813,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             }
             if (current.clientSideFailure != null) {
                 current.clientFailed(current.clientSideFailure);
-            } else if (reused && !responseBegun) {
+            } else if (reused && !responseBegun && !ErrorResponses.isTimeout(failure)) {
                 // The server closed the idle connection as the request went out: once more on a new one.
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("Stale connection to {}, sending again on a new one: {}", current.server.url(),

@@ -712,6 +712,55 @@ class LeanUpstreamClientTest {
     }
 
     @Test
+    void aServerSilentPastResponseHeaderTimeoutIsAnswered504AndLosesTheConnection() throws Exception {
+        // Reads the request and never answers.
+        RawBackend backend = new RawBackend("", false);
+        int proxy = proxyTo(backend.url(), new UpstreamSettings(Duration.ofSeconds(5), Duration.ofMillis(300),
+                Duration.ofSeconds(90), 200));
+
+        long start = System.nanoTime();
+        RawHttp.Response response = get(proxy, "/silent");
+
+        assertEquals(504, response.status());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "answered after the timeout");
+        Poll.until("the exchange failed", Duration.ofSeconds(5), () -> events.contains("failed"), events::toString);
+        assertEquals(List.of("failed"), events, "held against the server, not sent elsewhere");
+        Poll.until("the server's connection closed", Duration.ofSeconds(5), () -> backend.closedByGateway.get() == 1,
+                () -> backend.closedByGateway + " closed");
+        assertEquals(1, backend.accepted.get(), "not sent again on another connection");
+    }
+
+    @Test
+    void responseHeaderTimeoutEndsWithTheHeadSoASlowBodyStillComesWhole() throws Exception {
+        int backend = serve(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put("Content-Length", 4);
+                // The head now, the body's second half after five times the timeout.
+                response.write(false, ByteBuffer.wrap("ab".getBytes(StandardCharsets.US_ASCII)), Callback.from(() ->
+                        new Thread(() -> {
+                            try {
+                                Thread.sleep(1_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            response.write(true, ByteBuffer.wrap("cd".getBytes(StandardCharsets.US_ASCII)), callback);
+                        }).start(), callback::failed));
+                return true;
+            }
+        });
+        String url = "http://127.0.0.1:" + backend;
+        int proxy = proxyTo(url, new UpstreamSettings(Duration.ofSeconds(5), Duration.ofMillis(200),
+                Duration.ofSeconds(90), 200));
+
+        RawHttp.Response response = get(proxy, "/slow-body");
+
+        assertEquals(200, response.status());
+        assertEquals("abcd", response.bodyText());
+        awaitIdle(UpstreamServer.parse(url), 1);
+    }
+
+    @Test
     void stoppingTheClientClosesItsPooledConnections() throws Exception {
         RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
         int proxy = proxyTo(backend.url());
