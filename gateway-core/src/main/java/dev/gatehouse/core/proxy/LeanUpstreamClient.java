@@ -351,8 +351,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 return;
             }
             headerTimeout = connector.getScheduler().schedule(() -> {
-                if (!headersReceived && connection == carrier) {
-                    carrier.getEndPoint().close(new TimeoutException("no response headers from " + server.url()
+                if (!headersReceived) {
+                    carrier.timedOut(this, new TimeoutException("no response headers from " + server.url()
                             + " within " + settings.responseHeaderTimeout() + " of sending the request"));
                 }
             }, millis, TimeUnit.MILLISECONDS);
@@ -647,10 +647,18 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
 
         @Override
         public boolean headerComplete() {
+            if (status == 101) {
+                // As Go's reverse proxy (and so Traefik): the request asked for no upgrade, so none can be passed on.
+                fail(new IOException("the server switched protocols though the request asked for no upgrade"));
+                return true;
+            }
             if (status < 200) {
                 return false;   // an interim response (103): dropped, the final one follows
             }
             Exchange current = exchange;
+            if (current == null) {
+                return true;   // failed meanwhile (responseHeaderTimeout): the connection is closing
+            }
             current.headersReceived = true;
             current.cancelHeaderTimeout();
             Response proxyToClient = current.proxyToClient;
@@ -801,6 +809,16 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             if (buffer != null && !buffer.hasRemaining()) {
                 readBuffer = null;
                 buffer.release();
+            }
+        }
+
+        /**
+         * responseHeaderTimeout passed for {@code expected}: it fails with the timeout itself (a 504), before the
+         * connection's closing could tell the selector thread of an end of stream (a 502).
+         */
+        void timedOut(Exchange expected, TimeoutException timeout) {
+            if (exchange == expected) {
+                fail(timeout);
             }
         }
 

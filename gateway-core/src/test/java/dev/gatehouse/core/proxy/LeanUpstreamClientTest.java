@@ -522,6 +522,12 @@ class LeanUpstreamClientTest {
         "",
         // A header folded over two lines (obsolete).
         "HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\nok",
+        // Lengths that are not lengths, statuses out of range, versions that are not HTTP/1.
+        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nok",
+        "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "garbage\r\n\r\n",
     })
     void answersEveryResponseFramingAsJettysClientDoes(String answer) throws Exception {
         RawBackend backend = new RawBackend(answer, true);
@@ -537,6 +543,35 @@ class LeanUpstreamClientTest {
                 () -> events.size() == jettyEvents.size() && !events.isEmpty() && isEnd(events) && isEnd(jettyEvents),
                 () -> "lean " + events + ", jetty " + jettyEvents);
         assertEquals(jettyEvents, events, "the outcome is told the same");
+    }
+
+    @Test
+    void answersAnOversizedResponseHeadAsJettysClientDoes() throws Exception {
+        answersEveryResponseFramingAsJettysClientDoes("HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(64 * 1024)
+                + "\r\nContent-Length: 2\r\n\r\nok");
+    }
+
+    @Test
+    void answersAResponseHeadOfManyHeadersAsJettysClientDoes() throws Exception {
+        answersEveryResponseFramingAsJettysClientDoes("HTTP/1.1 200 OK\r\n" + "X-Many: v\r\n".repeat(5_000)
+                + "Content-Length: 2\r\n\r\nok");
+    }
+
+    /**
+     * The one answer where the lean client differs from Jetty's on purpose: a switch of protocols the request did
+     * not ask for is a 502, as in Traefik (Go's reverse proxy refuses it), where Jetty's client passed a bare 101 on
+     * to a client that cannot use it.
+     */
+    @Test
+    void aSwitchOfProtocolsNobodyAskedForIs502AsInTraefik() throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade"
+                + "\r\n\r\nraw bytes", false);
+        int proxy = proxyTo(backend.url());
+
+        assertEquals(502, get(proxy, "/").status());
+        Poll.until("the exchange failed", Duration.ofSeconds(5), () -> events.contains("failed"), events::toString);
+        Poll.until("the server's connection closed", Duration.ofSeconds(5), () -> backend.closedByGateway.get() == 1,
+                () -> backend.closedByGateway + " closed");
     }
 
     private static boolean isEnd(List<String> seen) {
