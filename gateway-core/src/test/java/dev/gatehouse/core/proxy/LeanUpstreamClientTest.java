@@ -313,6 +313,69 @@ class LeanUpstreamClientTest {
         assertEquals(List.of(), response.all("Link"));
     }
 
+    /**
+     * The server keeps the connection after its first answer, then closes it on reading the next request, without
+     * answering (its idle timeout fired as the request arrived): the request goes again, once, on a new connection.
+     */
+    @Test
+    void aRequestOnAPooledConnectionTheServerClosedIsSentOnceMoreOnANewOne() throws Exception {
+        ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        listeners.add(listener);
+        AtomicInteger accepted = new AtomicInteger();
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed() && accepted.get() < 10) {
+                try {
+                    Socket socket = listener.accept();
+                    accepted.incrementAndGet();
+                    Thread connection = new Thread(() -> {
+                        try (socket) {
+                            InputStream in = socket.getInputStream();
+                            if (readHeadText(in) != null) {
+                                socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                                readHeadText(in);   // the next request: closed unanswered
+                            }
+                        } catch (Exception e) {
+                            // the gateway closed it
+                        }
+                    });
+                    connection.setDaemon(true);
+                    connection.start();
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        String url = "http://127.0.0.1:" + listener.getLocalPort();
+        int proxy = proxyTo(url);
+
+        assertEquals("ok", get(proxy, "/first").bodyText());
+        awaitIdle(UpstreamServer.parse(url), 1);
+        RawHttp.Response second = get(proxy, "/second");
+
+        assertEquals(200, second.status());
+        assertEquals("ok", second.bodyText());
+        assertEquals(2, accepted.get(), "sent again on a second connection");
+        Poll.until("both exchanges completed", Duration.ofSeconds(5),
+                () -> events.stream().filter("completed"::equals).count() == 2, events::toString);
+        assertFalse(events.contains("failed"), events.toString());
+    }
+
+    @Test
+    void aBodyCutShortBreaksTheClientsConnectionOffInsteadOfEndingItCleanly() throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", true);
+        int proxy = proxyTo(backend.url());
+
+        String received = rawExchange(proxy, "GET /cut HTTP/1.1\r\nHost: app.example\r\n\r\n");
+
+        assertTrue(received.startsWith("HTTP/1.1 200 "), received);
+        assertTrue(received.contains("hello"), received);
+        assertFalse(received.endsWith("0\r\n\r\n"), "no last chunk: the client can tell the body is incomplete: " + received);
+        Poll.until("the exchange failed", Duration.ofSeconds(5), () -> events.contains("failed"), events::toString);
+    }
+
     @Test
     void anInterimResponseIsSkippedForTheFinalOne() throws Exception {
         AtomicInteger accepted = new AtomicInteger();
