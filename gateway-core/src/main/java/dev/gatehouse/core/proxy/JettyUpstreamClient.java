@@ -110,6 +110,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         addBean(httpClient);
     }
 
+    /** The threads of this client (once started). */
+    Executor executor() {
+        return httpClient.getExecutor();
+    }
+
     /** How many connections to one server this client opens at most (it queues requests beyond). */
     int maxConnectionsPerServer() {
         return httpClient.getMaxConnectionsPerDestination();

@@ -100,6 +100,17 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         addBean(connector);
     }
 
+    @Override
+    protected void doStart() throws Exception {
+        if (connector.getExecutor() == null) {
+            // Without an executor given (a http.serversTransports entry's client), the threads of Jetty's client
+            // it wraps, rather than a second pool of its own.
+            delegate.start();
+            connector.setExecutor(delegate.executor());
+        }
+        super.doStart();
+    }
+
     /**
      * Whether this client sends the request itself rather than through the delegate: a body-less GET or HEAD from an
      * HTTP/1.x client to a plain HTTP/1.1 server, untraced, whose target is ASCII (as the client sent it), while the
