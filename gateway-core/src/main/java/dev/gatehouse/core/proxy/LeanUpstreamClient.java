@@ -525,11 +525,15 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             process();
         }
 
+        /** The thread in {@link #process} now, if any (see {@link #onClose}). */
+        private volatile Thread reader;
+
         /**
          * Reads and parses until the response needs more bytes (then fill interested), a body chunk's write to the
          * client is pending (then its callback goes on), or the response ended.
          */
         private void process() {
+            reader = Thread.currentThread();
             try {
                 while (true) {
                     Exchange current = exchange;
@@ -589,6 +593,8 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 }
             } catch (Throwable failure) {
                 fail(failure);
+            } finally {
+                reader = null;
             }
         }
 
@@ -862,8 +868,12 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             super.onClose(cause);
             pool.remove(this);
             pool.closed();
+            // The read buffer goes back to the pool only when no other thread is reading into it or parsing it (a
+            // close from the client's side or the responseHeaderTimeout can come while the selector thread does);
+            // else it is left to the garbage collector.
             RetainableByteBuffer buffer = readBuffer;
-            if (buffer != null && writeState.get() == IDLE) {
+            Thread reading = reader;
+            if (buffer != null && writeState.get() == IDLE && (reading == null || reading == Thread.currentThread())) {
                 readBuffer = null;
                 buffer.release();
             }
