@@ -858,6 +858,27 @@ class LeanUpstreamClientTest {
         awaitIdle(UpstreamServer.parse(url), 1);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0, 1", "-1, 3"})
+    void maxIdleConnsPerHostIsReadAsGoReadsIt(int maxIdleConnsPerHost, int connectionsForThreeRequests) throws Exception {
+        RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+        int proxy = proxyTo(backend.url(), new UpstreamSettings(Duration.ofSeconds(5), Duration.ZERO,
+                Duration.ofSeconds(90), maxIdleConnsPerHost));
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals("ok", get(proxy, "/" + i).bodyText());
+            int done = i + 1;
+            // The connection went back to the pool, or was closed (each request's end waited for before the next).
+            Poll.until("the connection was kept or closed", Duration.ofSeconds(5),
+                    () -> client.idleConnections(UpstreamServer.parse(backend.url())) == 1
+                            || backend.closedByGateway.get() == done,
+                    () -> backend.closedByGateway + " closed");
+        }
+
+        assertEquals(connectionsForThreeRequests, backend.accepted.get(),
+                "0 keeps Go's default of 2 idle connections, a negative number none");
+    }
+
     @Test
     void stoppingTheClientClosesItsPooledConnections() throws Exception {
         RawBackend backend = new RawBackend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
