@@ -31,7 +31,8 @@ import dev.gatehouse.core.observe.RequestObserver;
 import dev.gatehouse.core.observe.RequestRecord;
 import dev.gatehouse.core.plugin.LoadedPlugin;
 import dev.gatehouse.core.plugin.PluginProblem;
-import dev.gatehouse.core.proxy.JettyUpstreamClient;
+import dev.gatehouse.core.proxy.LeanUpstreamClient;
+import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.runtime.RuntimeBuilder;
 import dev.gatehouse.core.server.GatewayServer;
@@ -69,7 +70,7 @@ public final class GatewayApplication implements AutoCloseable {
 
     private final GatewayAssembly assembly;
     private final GatewayServer server;
-    private final JettyUpstreamClient upstream;
+    private final UpstreamClient upstream;
     private final TlsManager tls;
     private final CertificateResolvers resolvers;
     private final AccessLog accessLog;
@@ -188,7 +189,10 @@ public final class GatewayApplication implements AutoCloseable {
             operations.put(AcmeHttpService.NAME, new AcmeHttpService(challenges));
         }
         apiServices = Map.copyOf(operations);
-        upstream = assembly.defaultUpstreamClient(server.executor());
+        // The lean client for the requests it handles, Jetty's for the rest (-Dgatehouse.leanUpstream=false: Jetty's
+        // for everything); the same for each http.serversTransports entry (Transports).
+        upstream = LeanUpstreamClient.selectFor(assembly.defaultUpstreamClient(server.executor()),
+                assembly.upstreamSettings(), server.executor());
         server.jetty().addBean(upstream);
         builder = assembly.runtimeBuilder(upstream, server.jetty(), apiServices, healthScheduler, tls,
                 resolvers.isEmpty() ? null : resolvers, tracing);

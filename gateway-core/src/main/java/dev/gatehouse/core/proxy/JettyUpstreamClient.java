@@ -59,6 +59,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
             HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.EXPECT);
 
+    /** The largest response head a server may send (status line and headers), in bytes; larger ones are a 502. */
+    static final int MAX_RESPONSE_HEAD = 64 * 1024;
+
     private final HttpClient httpClient;
     private final UpstreamSettings settings;
 
@@ -107,7 +110,31 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // default of 4 KiB failed such requests with 502. Response headers get as much.
         httpClient.setRequestBufferSize(32 * 1024);
         httpClient.setResponseBufferSize(32 * 1024);
+        // A server's response head is held in memory whole: without a bound (Jetty's default) one hostile or broken
+        // server could make the gateway read headers without end. nginx fails heads over its 4-8 KiB buffer;
+        // 64 KiB leaves room for large cookies and security policies.
+        httpClient.setMaxResponseHeadersSize(MAX_RESPONSE_HEAD);
         addBean(httpClient);
+    }
+
+    /** The threads of this client (once started). */
+    Executor executor() {
+        return httpClient.getExecutor();
+    }
+
+    /** How many connections to one server this client opens at most (it queues requests beyond). */
+    int maxConnectionsPerServer() {
+        return httpClient.getMaxConnectionsPerDestination();
+    }
+
+    /** The limit on a response's head that this client's parser applies (-1 for none but memory). */
+    int maxResponseHeadersSize() {
+        return httpClient.getMaxResponseHeadersSize();
+    }
+
+    /** How strictly this client's parser reads responses. */
+    org.eclipse.jetty.http.HttpCompliance responseCompliance() {
+        return httpClient.getHttpCompliance();
     }
 
     @Override
@@ -325,6 +352,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
      */
     private void copyRequestHeaders(Request clientToProxy, HttpFields.Mutable headers, UpstreamServer server,
             boolean passHostHeader) {
+        copyRequestHeaders(clientToProxy, headers, server, passHostHeader, server.h2c() && http2);
+    }
+
+    /**
+     * As {@link #copyRequestHeaders(Request, HttpFields.Mutable, UpstreamServer, boolean)}, for any client.
+     *
+     * @param overHttp2 whether the request goes to the server over HTTP/2 (then no {@code Host} header)
+     */
+    static void copyRequestHeaders(Request clientToProxy, HttpFields.Mutable headers, UpstreamServer server,
+            boolean passHostHeader, boolean overHttp2) {
         HttpFields clientHeaders = clientToProxy.getHeaders();
         EntryPoint entryPoint = EntryPoint.of(clientToProxy);
         ForwardedHeadersPolicy policy = entryPoint == null ? ForwardedHeadersPolicy.TRUST_NONE : entryPoint.forwardedHeaders();
@@ -364,7 +401,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
         }
-        if (!(server.h2c() && http2)) {
+        if (!overHttp2) {
             headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
         }
         // Over HTTP/2 the client sends the server's address as :authority and Jetty's servers refuse a Host
@@ -381,6 +418,40 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             String clientIp = EntryPointForwardedHeaders.clientIp(clientToProxy);
             headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }
+    }
+
+    /**
+     * Copies a server's response headers to the client's response, dropping hop-by-hop ones and those the server's
+     * {@code Connection} header lists.
+     */
+    static void copyResponseHeaders(HttpFields serverHeaders, Response proxyToClient) {
+        HttpFields.Mutable headers = proxyToClient.getHeaders();
+        String[] listedInConnection = ConnectionHeader.listedNames(serverHeaders);
+        for (HttpField field : serverHeaders) {
+            HttpHeader header = field.getHeader();
+            if (header != null && HOP_HEADERS.contains(header)) {
+                continue;
+            }
+            if (listedInConnection.length > 0 && ConnectionHeader.lists(listedInConnection, field.getLowerCaseName())) {
+                continue;
+            }
+            if (header == HttpHeader.DATE || header == HttpHeader.SERVER) {
+                headers.put(field);   // the server's own replaces the one Jetty prepared
+            } else {
+                headers.add(field);
+            }
+        }
+    }
+
+    /**
+     * Whether the server's trailers (gRPC's grpc-status) go on to the client: when it accepts them ("TE: trailers")
+     * or the server announces some, and the body has no known length. Jetty fixes the framing when the response
+     * commits, so the supplier is set with the headers and read at the end. HTTP/2 clients get them as such,
+     * HTTP/1.1 ones chunked.
+     */
+    static boolean passesTrailers(HttpFields serverHeaders, Request clientToProxy) {
+        return (serverHeaders.contains(HttpHeader.TRAILER) || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()))
+                && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH);
     }
 
     /**
@@ -463,28 +534,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         public void onHeaders(org.eclipse.jetty.client.Response serverToProxy) {
             headersReceived = true;
             cancelHeaderTimeout();
-            HttpFields.Mutable headers = proxyToClient.getHeaders();
             HttpFields serverHeaders = serverToProxy.getHeaders();
-            String[] listedInConnection = ConnectionHeader.listedNames(serverHeaders);
-            for (HttpField field : serverHeaders) {
-                HttpHeader header = field.getHeader();
-                if (header != null && HOP_HEADERS.contains(header)) {
-                    continue;
-                }
-                if (listedInConnection.length > 0 && ConnectionHeader.lists(listedInConnection, field.getLowerCaseName())) {
-                    continue;
-                }
-                if (header == HttpHeader.DATE || header == HttpHeader.SERVER) {
-                    headers.put(field);   // the server's own replaces the one Jetty prepared
-                } else {
-                    headers.add(field);
-                }
-            }
-            // Trailers (gRPC's grpc-status) go on to the client when it accepts them ("TE: trailers") or the server
-            // announces some, and the body has no known length: Jetty fixes the framing when the response commits, so
-            // the supplier is set now and read at the end. HTTP/2 clients get them as such, HTTP/1.1 ones chunked.
-            if ((serverHeaders.contains(HttpHeader.TRAILER) || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()))
-                    && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH)) {
+            copyResponseHeaders(serverHeaders, proxyToClient);
+            if (passesTrailers(serverHeaders, clientToProxy)) {
                 proxyToClient.setTrailersSupplier(() -> {
                     HttpFields trailers = serverToProxy.getTrailers();
                     return trailers == null || trailers.size() == 0 ? null : trailers;

@@ -7,6 +7,7 @@ import dev.gatehouse.core.dynamic.Defined;
 import dev.gatehouse.core.dynamic.ElementNames;
 import dev.gatehouse.core.dynamic.ProblemKind;
 import dev.gatehouse.core.proxy.JettyUpstreamClient;
+import dev.gatehouse.core.proxy.LeanUpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamClient;
 import dev.gatehouse.core.proxy.UpstreamSettings;
 import dev.gatehouse.core.proxy.UpstreamTls;
@@ -116,12 +117,14 @@ final class Transports {
         return client;
     }
 
-    private static JettyUpstreamClient create(ServersTransportConfig config) throws Exception {
+    private static UpstreamClient create(ServersTransportConfig config) throws Exception {
         refuseUnsupported(config);
         UpstreamSettings settings = UpstreamSettings.of(config);
         // Its own threads, not the server's: a runtime's transports are stopped after the server's pool at
         // shutdown, and selector threads borrowed from that pool would hold its stop for the whole stop timeout.
-        return new JettyUpstreamClient(settings, null, UpstreamTls.of(config), !Boolean.TRUE.equals(config.disableHTTP2()));
+        // The lean client for the requests it handles (plain http:// GET/HEAD), Jetty's for the rest.
+        return LeanUpstreamClient.selectFor(new JettyUpstreamClient(settings, null, UpstreamTls.of(config),
+                !Boolean.TRUE.equals(config.disableHTTP2())), settings, null);
     }
 
     /** This runtime's leases on its transports' clients, to stop (give back) when it retires. */

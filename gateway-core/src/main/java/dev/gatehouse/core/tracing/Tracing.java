@@ -278,6 +278,11 @@ public final class Tracing implements AutoCloseable {
         };
     }
 
+    /** Whether the request is traced: {@link #clientSpan} would start a span for it. */
+    public static boolean isTraced(Request clientToProxy) {
+        return TracedRequest.find(clientToProxy) != null;
+    }
+
     /** Starts the span of the request to {@code server}, if {@code clientToProxy} is traced; null otherwise. */
     public static ClientSpan clientSpan(Request clientToProxy, ClientSpanTarget server) {
         TracedRequest traced = TracedRequest.find(clientToProxy);
