@@ -105,6 +105,12 @@ public final class Gatehouse {
     }
 
     private static void run(List<String> arguments) {
+        // A JVM killed by SIGTERM exits 143; Gatehouse stops gracefully and exits 0, as Traefik does. The handlers
+        // are in place before the start, whose "ready" line a supervisor may answer with a SIGTERM at once: one
+        // that arrives while starting is kept, and the gateway stops as soon as it has started.
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
         GatewayApplication application;
         try {
             LoadedConfiguration loaded = StaticConfigurationLoader.load(arguments, System.getenv(),
@@ -131,10 +137,6 @@ public final class Gatehouse {
             return;
         }
 
-        // A JVM killed by SIGTERM exits 143; Gatehouse stops gracefully and exits 0, as Traefik does.
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-        Signal.handle(new Signal("INT"), signal -> stop.countDown());
         Signal.handle(new Signal("USR1"), signal -> application.reopenLogs());
         try {
             stop.await();
