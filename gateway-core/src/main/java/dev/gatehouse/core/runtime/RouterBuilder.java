@@ -70,6 +70,20 @@ final class RouterBuilder {
     private record CompiledRuleKey(RuleCompiler syntax, String rule) {
     }
 
+    /**
+     * The routes the previous {@link #build} built without middlewares, by router name, so that a reload keeps the
+     * route of a router that did not change: same definition, and the very same service handler (a service kept
+     * from the previous runtime, see {@link ServiceBuilder.ReusableService}). Such a route holds nothing else than
+     * its compiled rule, its service and what the gateway's static settings put around it (tracing, observability
+     * switches), and nothing started: it is what a build would make again. A router with middlewares is built again
+     * each time (its middleware handlers are started and stopped with their runtime).
+     */
+    private Map<String, ReusableRoute> previousRoutes = Map.of();
+    private Map<String, ReusableRoute> currentRoutes = new HashMap<>();
+
+    private record ReusableRoute(Defined<RouterConfig> defined, Handler service, Route route) {
+    }
+
     /** The routing tables of every entry point, and the routers that serve (the others are disabled). */
     record Routing(RoutingTable[] tables, RoutingTable[] tlsTables, Set<String> served) {
     }
@@ -105,10 +119,12 @@ final class RouterBuilder {
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
         currentRules = new HashMap<>();
+        currentRoutes = new HashMap<>();
         try {
             return buildAll(configuration, services, middlewares, tlsPlan, problems, components);
         } finally {
             previousRules = currentRules;
+            previousRoutes = currentRoutes;
         }
     }
 
@@ -233,6 +249,14 @@ final class RouterBuilder {
             Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares,
             NameSuggestions definedNames, RouterProblems problems, List<LifeCycle> components) {
         RouterConfig router = defined.value();
+        boolean withoutMiddlewares = entryPointMiddlewares.isEmpty() && router.middlewares().isEmpty();
+        ReusableRoute before = withoutMiddlewares ? previousRoutes.get(name) : null;
+        // (A router with a ruleSyntax is built each time: the build logs that the option is deprecated.)
+        if (before != null && ServiceBuilder.sameDefinition(before.defined(), defined) && router.ruleSyntax() == null
+                && before.service() == services.get(qualify(router.service(), defined.provider()))) {
+            currentRoutes.put(name, before);
+            return before.route();
+        }
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
             problems.add(ProblemKind.INVALID, "has no rule");
@@ -294,7 +318,11 @@ final class RouterBuilder {
         if (hasSwitches || internal) {
             handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
         }
-        return new Route(name, router.effectivePriority(), predicate, handler);
+        Route route = new Route(name, router.effectivePriority(), predicate, handler);
+        if (withoutMiddlewares) {
+            currentRoutes.put(name, new ReusableRoute(defined, service, route));
+        }
+        return route;
     }
 
     /** The compiled rule, from the previous build when it compiled the same text with the same syntax. */
