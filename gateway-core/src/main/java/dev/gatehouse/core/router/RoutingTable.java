@@ -58,40 +58,32 @@ public final class RoutingTable {
 
     /** The position in {@code ranked} of the router's provider (its name after the last '@', in lower case), or past the end. */
     private static int rank(List<String> ranked, String qualifiedName) {
-        int start = qualifiedName.lastIndexOf('@') + 1;   // no '@': the empty provider, as ""
+        int at = qualifiedName.lastIndexOf('@');
+        int start = at < 0 ? qualifiedName.length() : at + 1;   // no '@': the empty provider
+        for (int i = start; i < qualifiedName.length(); i++) {
+            if (qualifiedName.charAt(i) >= 128) {   // lowercasing may change the length: as the definition says
+                int index = ranked.indexOf(qualifiedName.substring(start).toLowerCase(java.util.Locale.ROOT));
+                return index < 0 ? ranked.size() : index;
+            }
+        }
+        int length = qualifiedName.length() - start;
         for (int i = 0; i < ranked.size(); i++) {
-            if (providerIs(qualifiedName, start, ranked.get(i))) {
+            String provider = ranked.get(i);
+            if (provider.length() == length && asciiLowerCaseEquals(qualifiedName, start, provider)) {
                 return i;
             }
         }
         return ranked.size();
     }
 
-    /** Whether the name's provider, from {@code start}, lowercased as {@code toLowerCase(Locale.ROOT)} does, is {@code provider}. */
-    private static boolean providerIs(String qualifiedName, int start, String provider) {
-        if (qualifiedName.length() - start != provider.length()) {
-            // Lowercasing may change the length only outside ASCII: compare as the definition says.
-            return !isAscii(qualifiedName, start)
-                    && qualifiedName.substring(start).toLowerCase(java.util.Locale.ROOT).equals(provider);
-        }
-        for (int i = 0; i < provider.length(); i++) {
-            char c = qualifiedName.charAt(start + i);
-            if (c >= 128) {
-                return qualifiedName.substring(start).toLowerCase(java.util.Locale.ROOT).equals(provider);
-            }
+    /** Whether the ASCII text from {@code start}, in lower case, is {@code lower} (of the same length). */
+    private static boolean asciiLowerCaseEquals(String text, int start, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            char c = text.charAt(start + i);
             if (c >= 'A' && c <= 'Z') {
                 c = (char) (c + ('a' - 'A'));
             }
-            if (c != provider.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isAscii(String text, int start) {
-        for (int i = start; i < text.length(); i++) {
-            if (text.charAt(i) >= 128) {
+            if (c != lower.charAt(i)) {
                 return false;
             }
         }

@@ -216,6 +216,9 @@ final class RouterBuilder {
                 references.addAll(entryPointMiddlewares.getOrDefault(entryPoints.indexOf(entryPoint), List.of()));
             }
             references.addAll(defined.value().middlewares());
+            if (references.isEmpty()) {
+                return;   // most routers of a large configuration: nothing to follow
+            }
             Deque<String> pending = new ArrayDeque<>();
             references.forEach(reference -> pending.add(qualify(reference, defined.provider())));
             Set<String> seen = new HashSet<>();

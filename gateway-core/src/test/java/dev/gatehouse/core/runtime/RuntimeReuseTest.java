@@ -223,4 +223,31 @@ class RuntimeReuseTest {
         GatewayRuntime third = reload();
         assertEquals(Status.ENABLED, third.model().router("app@file").status());
     }
+
+    /**
+     * Through the binder, as the gateway reloads: a file read again (new trees, equal where unchanged) with one
+     * router's rule changed keeps every other router's route and the load balancer.
+     */
+    @Test
+    void aFileReadAgainWithOneRouterChangedKeepsTheOthers() {
+        dev.gatehouse.core.dynamic.DynamicConfigurationBinder binder =
+                new dev.gatehouse.core.dynamic.DynamicConfigurationBinder(dev.gatehouse.core.config.ConfigMappers.strictMapper());
+        java.util.function.Function<String, GatewayRuntime> read = otherHost -> {
+            Map<String, Object> routerTrees = new java.util.LinkedHashMap<>();
+            routerTrees.put("app", new java.util.LinkedHashMap<>(Map.of("rule", "Host(`a`)", "service", "s")));
+            routerTrees.put("other", new java.util.LinkedHashMap<>(Map.of("rule", "Host(`" + otherHost + "`)",
+                    "service", "s")));
+            Map<String, Object> http = Map.of("routers", routerTrees, "services", Map.of("s", Map.of("loadBalancer",
+                    Map.of("servers", List.of(new java.util.LinkedHashMap<>(Map.of("url", "http://127.0.0.1:1")))))));
+            GatewayRuntime runtime = builder.build(binder.bind(Map.of("file", dev.gatehouse.api.ConfigurationSnapshot.of(
+                    dev.gatehouse.api.ConfigurationFragment.of("/etc/dyn.yml", Map.of("http", http))))));
+            built.add(runtime);
+            return runtime;
+        };
+        GatewayRuntime first = read.apply("b");
+        GatewayRuntime second = read.apply("c");
+        assertSame(service(first, "s@file"), service(second, "s@file"));
+        assertSame(route(first, "app@file"), route(second, "app@file"));
+        assertNotSame(route(first, "other@file"), route(second, "other@file"));
+    }
 }
