@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -140,7 +139,7 @@ final class RouterBuilder {
         Set<String> served = new HashSet<>();
 
         NameSuggestions names = new NameSuggestions(configuration);
-        new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
+        java.util.function.BiConsumer<String, Defined<RouterConfig>> buildOne = (name, defined) -> {
             RouterProblems routerProblems = new RouterProblems(name, defined.origin());
             List<LifeCycle> routerComponents = new ArrayList<>();
             List<Integer> indexes = entryPointIndexes(defined.value(), routerProblems);
@@ -187,7 +186,10 @@ final class RouterBuilder {
                 }
             }
             served.add(name);
-        });
+        };
+        for (String name : SortedKeys.of(configuration.routers())) {
+            buildOne.accept(name, configuration.routers().get(name));
+        }
 
         // As Traefik, a request that no router matches is traced on its entry point (its 404).
         Tracing tracing = settings.tracing();
