@@ -134,8 +134,9 @@ public class ConfigChangeBenchmark {
         bench.tearDown();
         java.util.Arrays.sort(cpu);
         java.util.Arrays.sort(allocated);
-        System.out.printf("%d routers, one-router change, configuration thread CPU: median %.1f ms (quartiles %.1f-%.1f);"
-                + " allocated %.1f MB%n", bench.routers, cpu[20] / 1e6, cpu[10] / 1e6, cpu[30] / 1e6, allocated[20] / 1e6);
+        System.out.printf("%d routers, one-router change, configuration thread CPU: median %.1f ms"
+                + " (quartiles %.1f-%.1f); allocated %.1f MB%n",
+                bench.routers, cpu[20] / 1e6, cpu[10] / 1e6, cpu[30] / 1e6, allocated[20] / 1e6);
     }
 
     @TearDown(Level.Trial)

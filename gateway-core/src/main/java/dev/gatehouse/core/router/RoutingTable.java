@@ -56,7 +56,10 @@ public final class RoutingTable {
                 .thenComparing(Route::name);
     }
 
-    /** The position in {@code ranked} of the router's provider (its name after the last '@', in lower case), or past the end. */
+    /**
+     * The position in {@code ranked} of the router's provider (its name after the last '@', in lower case), or past
+     * the end.
+     */
     private static int rank(List<String> ranked, String qualifiedName) {
         int at = qualifiedName.lastIndexOf('@');
         int start = at < 0 ? qualifiedName.length() : at + 1;   // no '@': the empty provider

@@ -144,7 +144,7 @@ final class RouterBuilder {
             List<LifeCycle> routerComponents = new ArrayList<>();
             List<Integer> indexes = entryPointIndexes(defined.value(), routerProblems);
             // One chain per distinct list of entry point middlewares (most often a single one for all).
-            Map<List<String>, Route> routes = new LinkedHashMap<>();
+            Map<List<String>, Route> routes = new LinkedHashMap<>(4);
             for (int index : indexes) {
                 List<String> prefix = entryPointMiddlewares.getOrDefault(index, List.of());
                 if (!routes.containsKey(prefix)) {
@@ -160,7 +160,7 @@ final class RouterBuilder {
                 }
             }
             boolean built = !routes.containsValue(null);
-            List<RouterTlsConfig> tlsByIndex = new ArrayList<>();
+            List<RouterTlsConfig> tlsByIndex = new ArrayList<>(indexes.size());
             for (int i : indexes) {
                 RouterTlsConfig routerTls = effectiveTls(defined.value(), i);
                 tlsByIndex.add(routerTls);
@@ -360,11 +360,14 @@ final class RouterBuilder {
 
     private List<Integer> entryPointIndexes(RouterConfig router, RouterProblems problems) {
         List<String> names = router.entryPoints().isEmpty() ? defaultEntryPoints : router.entryPoints();
-        List<Integer> indexes = new ArrayList<>();
-        List<String> unknown = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>(names.size());
+        List<String> unknown = List.of();   // most routers: none (a list is made for the first)
         for (String name : names) {
             int index = entryPoints.indexOf(name);
             if (index < 0) {
+                if (unknown.isEmpty()) {
+                    unknown = new ArrayList<>();
+                }
                 unknown.add("entry point '" + name + "' does not exist (known: " + String.join(", ", entryPoints) + ")");
             } else if (!indexes.contains(index)) {
                 indexes.add(index);
