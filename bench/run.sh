@@ -22,7 +22,8 @@ ROOT="$(cd "$HERE/.." && pwd)"
 export ORIGIN_PORT1 ORIGIN_PORT2 VHOST
 
 # ---- the distribution -------------------------------------------------------------------------------
-DIST="$(ls -1td "$ROOT"/distribution/target/gatehouse-*/ 2>/dev/null | head -n 1 || true)"
+# DIST: another unpacked distribution to measure (as bench/config-scale.sh takes it).
+: "${DIST:=$(ls -1td "$ROOT"/distribution/target/gatehouse-*/ 2>/dev/null | head -n 1 || true)}"
 DIST="${DIST%/}"
 if [ -z "$DIST" ] || [ ! -x "$DIST/bin/gatehouse" ]; then
   echo "bench/run.sh: no built distribution in distribution/target/gatehouse-*/." >&2
@@ -59,7 +60,8 @@ TLS_DIR="$HERE/run/tls"
 # one value, one gateway per value runs in the same session (gatehouse-r1, gatehouse-r10000, ... on ports
 # GW_PORT, GW_PORT+1, ...): the routing table's cost shows as the ratio between them. The extra routers are
 # what a large installation has: Host rules for other hosts (90 %), Host && PathPrefix (5 %), PathPrefix
-# alone (5 %), all to the same service; the request's own router is still Host(`$VHOST`).
+# alone (5 %), all to the same service; the request's own router is still Host(`$VHOST`). They are written to a
+# folder, in files of 50,000 routers (a file is limited to 4 MB), so 100,000 and more load too.
 : "${GW_ROUTERS:=1}"
 IFS=',' read -r -a ROUTER_COUNTS <<< "$GW_ROUTERS"
 GW_TARGETS=()
@@ -79,21 +81,25 @@ entryPoints:
 $([ "$GW_TLS" = 1 ] && printf '  websecure:\n    address: "127.0.0.1:%s"\n' "$tls_port")
 providers:
   file:
-    filename: dynamic.yml
+    directory: dynamic
     watch: false
 log:
   level: WARN
 YAML
-  {
-    # The routers (bench/routers.sh, shared with bench/config-scale.sh), then the certificate for TLS.
-    "$HERE/routers.sh" "$count" "$VHOST" "127.0.0.1:$ORIGIN_PORT1" "127.0.0.1:$ORIGIN_PORT2" "$GW_TLS"
-    if [ "$GW_TLS" = 1 ]; then
-      echo "tls:"
-      echo "  certificates:"
-      echo "    - certFile: $TLS_DIR/cert.pem"
-      echo "      keyFile: $TLS_DIR/key.pem"
-    fi
-  } > "$CONF_DIR/dynamic.yml"
+  # The routers (bench/routers.sh, shared with bench/config-scale.sh) in a folder: a file holds at most 4 MB
+  # (about 55,000 of these routers), so they are written in files of 50,000; the certificate for TLS in its own.
+  rm -rf "$CONF_DIR/dynamic" "$CONF_DIR/dynamic.yml"
+  mkdir -p "$CONF_DIR/dynamic"
+  "$HERE/routers.sh" "$((count < 50000 ? count : 50000))" "$VHOST" "127.0.0.1:$ORIGIN_PORT1" \
+      "127.0.0.1:$ORIGIN_PORT2" "$GW_TLS" > "$CONF_DIR/dynamic/routers-0.yml"
+  for ((first = 50000; first < count; first += 50000)); do
+    "$HERE/routers.sh" "$((first + 50000 < count ? first + 50000 : count))" "$VHOST" "127.0.0.1:$ORIGIN_PORT1" \
+        "127.0.0.1:$ORIGIN_PORT2" "$GW_TLS" "$first" > "$CONF_DIR/dynamic/routers-$((first / 50000)).yml"
+  done
+  if [ "$GW_TLS" = 1 ]; then
+    printf 'tls:\n  certificates:\n    - certFile: %s\n      keyFile: %s\n' "$TLS_DIR/cert.pem" "$TLS_DIR/key.pem" \
+        > "$CONF_DIR/dynamic/tls.yml"
+  fi
   cmd="env -u GATEHOUSE_OPTS JAVA_OPTS=$(printf '%q' "$GW_JAVA_OPTS") $(printf '%q' "$DIST/bin/gatehouse") --configFile=$(printf '%q' "$CONF_DIR/gatehouse-bench.yml")"
   if [ "$GW_TLS" = 1 ]; then GW_TARGETS+=("$name-tls=$tls_port=$cmd"); else GW_TARGETS+=("$name=$port=$cmd"); fi
   echo "bench/run.sh: $name ($count routers) = $cmd" >&2

@@ -55,8 +55,30 @@ public final class DynamicConfigurationBinder {
     /** What the {@link #bind} call in progress bound, to become {@link #previousBindings} when it ends. */
     private Map<BindingKey, Object> currentBindings = new HashMap<>();
 
-    /** An element's raw tree, as published, and the type it binds to. */
-    private record BindingKey(Class<?> type, Object raw) {
+    /**
+     * An element's raw tree, as published, and the type it binds to. Its hash is computed once: a raw tree's hash
+     * walks the whole tree, and a key is hashed for the lookup in each map and for its entry in the next cache.
+     */
+    private static final class BindingKey {
+        private final Class<?> type;
+        private final Object raw;
+        private final int hash;
+
+        BindingKey(Class<?> type, Object raw) {
+            this.type = type;
+            this.raw = raw;
+            this.hash = 31 * type.hashCode() + raw.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof BindingKey key && key.hash == hash && key.type == type && key.raw.equals(raw);
+        }
     }
 
     /** @param mapper the strict configuration mapper: case-insensitive keys, unknown keys fail */

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -70,6 +69,20 @@ final class RouterBuilder {
     private record CompiledRuleKey(RuleCompiler syntax, String rule) {
     }
 
+    /**
+     * The routes the previous {@link #build} built without middlewares, by router name, so that a reload keeps the
+     * route of a router that did not change: same definition, and the very same service handler (a service kept
+     * from the previous runtime, see {@link ServiceBuilder.ReusableService}). Such a route holds nothing else than
+     * its compiled rule, its service and what the gateway's static settings put around it (tracing, observability
+     * switches), and nothing started: it is what a build would make again. A router with middlewares is built again
+     * each time (its middleware handlers are started and stopped with their runtime).
+     */
+    private Map<String, ReusableRoute> previousRoutes = Map.of();
+    private Map<String, ReusableRoute> currentRoutes = new HashMap<>();
+
+    private record ReusableRoute(Defined<RouterConfig> defined, Handler service, Route route) {
+    }
+
     /** The routing tables of every entry point, and the routers that serve (the others are disabled). */
     record Routing(RoutingTable[] tables, RoutingTable[] tlsTables, Set<String> served) {
     }
@@ -105,10 +118,12 @@ final class RouterBuilder {
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
         currentRules = new HashMap<>();
+        currentRoutes = new HashMap<>();
         try {
             return buildAll(configuration, services, middlewares, tlsPlan, problems, components);
         } finally {
             previousRules = currentRules;
+            previousRoutes = currentRoutes;
         }
     }
 
@@ -124,12 +139,12 @@ final class RouterBuilder {
         Set<String> served = new HashSet<>();
 
         NameSuggestions names = new NameSuggestions(configuration);
-        new TreeMap<>(configuration.routers()).forEach((name, defined) -> {
+        java.util.function.BiConsumer<String, Defined<RouterConfig>> buildOne = (name, defined) -> {
             RouterProblems routerProblems = new RouterProblems(name, defined.origin());
             List<LifeCycle> routerComponents = new ArrayList<>();
             List<Integer> indexes = entryPointIndexes(defined.value(), routerProblems);
             // One chain per distinct list of entry point middlewares (most often a single one for all).
-            Map<List<String>, Route> routes = new LinkedHashMap<>();
+            Map<List<String>, Route> routes = new LinkedHashMap<>(4);
             for (int index : indexes) {
                 List<String> prefix = entryPointMiddlewares.getOrDefault(index, List.of());
                 if (!routes.containsKey(prefix)) {
@@ -145,7 +160,7 @@ final class RouterBuilder {
                 }
             }
             boolean built = !routes.containsValue(null);
-            List<RouterTlsConfig> tlsByIndex = new ArrayList<>();
+            List<RouterTlsConfig> tlsByIndex = new ArrayList<>(indexes.size());
             for (int i : indexes) {
                 RouterTlsConfig routerTls = effectiveTls(defined.value(), i);
                 tlsByIndex.add(routerTls);
@@ -171,7 +186,10 @@ final class RouterBuilder {
                 }
             }
             served.add(name);
-        });
+        };
+        for (String name : SortedKeys.of(configuration.routers())) {
+            buildOne.accept(name, configuration.routers().get(name));
+        }
 
         // As Traefik, a request that no router matches is traced on its entry point (its 404).
         Tracing tracing = settings.tracing();
@@ -200,6 +218,9 @@ final class RouterBuilder {
                 references.addAll(entryPointMiddlewares.getOrDefault(entryPoints.indexOf(entryPoint), List.of()));
             }
             references.addAll(defined.value().middlewares());
+            if (references.isEmpty()) {
+                return;   // most routers of a large configuration: nothing to follow
+            }
             Deque<String> pending = new ArrayDeque<>();
             references.forEach(reference -> pending.add(qualify(reference, defined.provider())));
             Set<String> seen = new HashSet<>();
@@ -233,6 +254,14 @@ final class RouterBuilder {
             Map<String, Handler> services, Map<String, PreparedMiddleware> middlewares,
             NameSuggestions definedNames, RouterProblems problems, List<LifeCycle> components) {
         RouterConfig router = defined.value();
+        boolean withoutMiddlewares = entryPointMiddlewares.isEmpty() && router.middlewares().isEmpty();
+        ReusableRoute before = withoutMiddlewares ? previousRoutes.get(name) : null;
+        // (A router with a ruleSyntax is built each time: the build logs that the option is deprecated.)
+        if (before != null && ServiceBuilder.sameDefinition(before.defined(), defined) && router.ruleSyntax() == null
+                && before.service() == services.get(qualify(router.service(), defined.provider()))) {
+            currentRoutes.put(name, before);
+            return before.route();
+        }
         RequestPredicate predicate = null;
         if (router.rule() == null || router.rule().isBlank()) {
             problems.add(ProblemKind.INVALID, "has no rule");
@@ -294,7 +323,11 @@ final class RouterBuilder {
         if (hasSwitches || internal) {
             handler = new ObservabilitySwitches(hasSwitches ? switches : null, internal, handler);
         }
-        return new Route(name, router.effectivePriority(), predicate, handler);
+        Route route = new Route(name, router.effectivePriority(), predicate, handler);
+        if (withoutMiddlewares) {
+            currentRoutes.put(name, new ReusableRoute(defined, service, route));
+        }
+        return route;
     }
 
     /** The compiled rule, from the previous build when it compiled the same text with the same syntax. */
@@ -327,11 +360,14 @@ final class RouterBuilder {
 
     private List<Integer> entryPointIndexes(RouterConfig router, RouterProblems problems) {
         List<String> names = router.entryPoints().isEmpty() ? defaultEntryPoints : router.entryPoints();
-        List<Integer> indexes = new ArrayList<>();
-        List<String> unknown = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>(names.size());
+        List<String> unknown = List.of();   // most routers: none (a list is made for the first)
         for (String name : names) {
             int index = entryPoints.indexOf(name);
             if (index < 0) {
+                if (unknown.isEmpty()) {
+                    unknown = new ArrayList<>();
+                }
                 unknown.add("entry point '" + name + "' does not exist (known: " + String.join(", ", entryPoints) + ")");
             } else if (!indexes.contains(index)) {
                 indexes.add(index);

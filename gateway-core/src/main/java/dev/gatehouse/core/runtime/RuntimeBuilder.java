@@ -34,6 +34,13 @@ public final class RuntimeBuilder {
     private final RouterBuilder routers;
     /** The clients of the {@code http.serversTransports}, kept from one runtime to the next while unchanged. */
     private final SharedTransports sharedTransports = new SharedTransports(Transports::start);
+    /**
+     * The load balancers of the last runtime built, which the next build uses again when unchanged
+     * ({@link ServiceBuilder.ReusableService}). Only the last build's are kept: a runtime built and never swapped in
+     * (the gateway's apply failed after the build) shares them only with the runtime that keeps serving, and
+     * neither stops them (they own nothing that stops).
+     */
+    private Map<String, ServiceBuilder.ReusableService> previousServices = Map.of();
 
     public RuntimeBuilder(RuntimeSettings settings) {
         this.settings = settings;
@@ -59,8 +66,10 @@ public final class RuntimeBuilder {
         // Before the services: a service's own middlewares (http.services.<name>.middlewares) wrap it as it is built.
         Map<String, PreparedMiddleware> middlewares = middlewareDefinitions.prepare(configuration, problems);
         List<LifeCycle> components = new ArrayList<>();
-        Map<String, ServiceHandler> built = new ServiceBuilder(settings, configuration, problems, healthChecks,
-                transports, middlewares, components).buildAll();
+        ServiceBuilder serviceBuilder = new ServiceBuilder(settings, configuration, problems, healthChecks,
+                transports, middlewares, components, previousServices);
+        Map<String, ServiceHandler> built = serviceBuilder.buildAll();
+        previousServices = serviceBuilder.reusable();
         transports.checkUnused();
         Map<String, Handler> services = new HashMap<>(settings.internalServices());
         services.putAll(built);

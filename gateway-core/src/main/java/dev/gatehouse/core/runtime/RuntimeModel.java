@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * What one runtime is made of, element by element: every router, service and middleware that the providers
@@ -59,28 +57,32 @@ public final class RuntimeModel {
         Map<ConfigElement, List<ConfigProblem>> bySubject = new HashMap<>();
         problems.forEach(problem -> bySubject.computeIfAbsent(problem.subject(), s -> new ArrayList<>()).add(problem));
 
-        SortedMap<String, RouterInfo> routers = new TreeMap<>();
-        Map<String, SortedSet<String>> serviceUsers = new HashMap<>();
-        configuration.routers().forEach((name, defined) -> {
+        // In name order: the routers' map is then built without comparing names, and each service's users come sorted.
+        List<String> routerNames = SortedKeys.of(configuration.routers());
+        List<RouterInfo> routerInfos = new ArrayList<>(routerNames.size());
+        Map<String, List<String>> serviceUsers = new HashMap<>();
+        for (String name : routerNames) {
+            Defined<RouterConfig> defined = configuration.routers().get(name);
             List<ConfigProblem> errors = bySubject.getOrDefault(ConfigElement.router(name), List.of());
             // As Traefik: a router that serves with a problem (an entry point that does not exist among others, a
             // certificate resolver that is not configured) is in warning.
             Status status = !served.contains(name) ? Status.DISABLED
                     : errors.isEmpty() ? Status.ENABLED : Status.WARNING;
-            routers.put(name, new RouterInfo(name, defined.value(), origin(defined), status, errors));
+            routerInfos.add(new RouterInfo(name, defined.value(), origin(defined), status, errors));
             RouterConfig router = defined.value();
             if (router.service() != null && !router.service().isBlank()) {
-                serviceUsers.computeIfAbsent(qualify(router.service(), defined.provider()), s -> new TreeSet<>())
+                serviceUsers.computeIfAbsent(qualify(router.service(), defined.provider()), s -> new ArrayList<>())
                         .add(name);
             }
-        });
+        }
+        SortedMap<String, RouterInfo> routers = SortedKeys.treeMap(routerNames, routerInfos);
         SortedMap<String, ServiceInfo> services = new TreeMap<>();
         configuration.services().forEach((name, defined) -> services.put(name, new ServiceInfo(name, defined.value(),
                 origin(defined), bySubject.getOrDefault(ConfigElement.service(name), List.of()),
-                List.copyOf(serviceUsers.getOrDefault(name, new TreeSet<>())), built.get(name))));
+                List.copyOf(serviceUsers.getOrDefault(name, List.of())), built.get(name))));
         internalServices.forEach(name -> services.putIfAbsent(name, new ServiceInfo(name, null,
                 new ElementOrigin(ServiceInfo.INTERNAL_PROVIDER, null), List.of(),
-                List.copyOf(serviceUsers.getOrDefault(name, new TreeSet<>())), null)));
+                List.copyOf(serviceUsers.getOrDefault(name, List.of())), null)));
         SortedMap<String, MiddlewareInfo> middlewares = new TreeMap<>();
         configuration.middlewares().forEach((name, defined) -> middlewares.put(name, new MiddlewareInfo(name,
                 defined.value(), origin(defined), bySubject.getOrDefault(ConfigElement.middleware(name), List.of()),
@@ -94,7 +96,7 @@ public final class RuntimeModel {
                 case ROUTER -> routers.computeIfAbsent(subject.name(),
                         name -> new RouterInfo(name, null, origin, Status.DISABLED, errors));
                 case SERVICE -> services.computeIfAbsent(subject.name(), name -> new ServiceInfo(name, null, origin,
-                        errors, List.copyOf(serviceUsers.getOrDefault(name, new TreeSet<>())), null));
+                        errors, List.copyOf(serviceUsers.getOrDefault(name, List.of())), null));
                 case MIDDLEWARE -> middlewares.computeIfAbsent(subject.name(), name -> new MiddlewareInfo(name, null,
                         origin, errors, middlewareUsers.getOrDefault(name, List.of())));
                 default -> {

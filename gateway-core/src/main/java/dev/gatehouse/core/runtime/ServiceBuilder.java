@@ -58,11 +58,23 @@ final class ServiceBuilder {
     private final List<LifeCycle> components;
     private final Map<String, ServiceHandler> built = new HashMap<>();
     private final Map<String, String> failed = new HashMap<>();
+    /** The previous build's load balancers that may be used again, by qualified name ({@link ReusableService}). */
+    private final Map<String, ReusableService> previous;
+    /** This build's, to become the next build's {@link #previous}. */
+    private final Map<String, ReusableService> reusable = new HashMap<>();
     private final LinkedHashSet<String> building = new LinkedHashSet<>();
 
     ServiceBuilder(RuntimeSettings settings, BoundConfiguration configuration, List<ConfigProblem> problems,
             List<LifeCycle> healthChecks, Transports transports, Map<String, PreparedMiddleware> middlewares,
             List<LifeCycle> components) {
+        this(settings, configuration, problems, healthChecks, transports, middlewares, components, Map.of());
+    }
+
+    /** @param previous the {@link #reusable()} services of the previous build, to be used again when unchanged */
+    ServiceBuilder(RuntimeSettings settings, BoundConfiguration configuration, List<ConfigProblem> problems,
+            List<LifeCycle> healthChecks, Transports transports, Map<String, PreparedMiddleware> middlewares,
+            List<LifeCycle> components, Map<String, ReusableService> previous) {
+        this.previous = previous;
         this.settings = settings;
         this.configuration = configuration;
         this.names = new NameSuggestions(configuration);
@@ -81,6 +93,30 @@ final class ServiceBuilder {
         return built;
     }
 
+    /** The services of this build that the next one may use again when their definition is unchanged. */
+    Map<String, ReusableService> reusable() {
+        return reusable;
+    }
+
+    /**
+     * A load balancer built by one runtime, which the next runtime uses again, with its passive health and round-robin
+     * state, while its definition (configuration and provider) and its transport's client stay the same. Only
+     * load balancers that own nothing stopped with a runtime are kept: none with an active health check (a component
+     * of the runtime that started it) or with its own middlewares (handlers started and stopped with their runtime).
+     * A load balancer depends on nothing else than its definition, its client and the gateway's static settings, so
+     * one built again would be the same; being the same object lets the routers to it be kept too
+     * ({@link RouterBuilder}).
+     */
+    record ReusableService(Defined<ServiceConfig> defined, ServiceHandler handler, UpstreamClient client) {
+
+        /** Whether a service of this configuration can be kept from one runtime to the next. */
+        static boolean kept(ServiceConfig config) {
+            return config.loadBalancer() != null && config.weighted() == null && config.mirroring() == null
+                    && config.failover() == null && config.highestRandomWeight() == null
+                    && config.loadBalancer().healthCheck() == null && config.middlewares().isEmpty();
+        }
+    }
+
     /** The built service, or null when it failed (its problem recorded once). */
     ServiceHandler service(String name) {
         ServiceHandler done = built.get(name);
@@ -93,7 +129,10 @@ final class ServiceBuilder {
         }
         building.add(name);
         try {
-            ServiceHandler service = withOwnMiddlewares(name, defined, buildService(name, defined));
+            ServiceHandler service = previousBalancer(name, defined);
+            if (service == null) {
+                service = withOwnMiddlewares(name, defined, buildService(name, defined));
+            }
             built.put(name, service);
             return service;
         } catch (IllegalArgumentException e) {
@@ -110,6 +149,33 @@ final class ServiceBuilder {
         } finally {
             building.remove(name);
         }
+    }
+
+    /**
+     * The previous build's load balancer of this name when it can serve this runtime as it is (see
+     * {@link ReusableService}), else null. Its client is leased for this runtime as a build would lease it.
+     */
+    private ServiceHandler previousBalancer(String name, Defined<ServiceConfig> defined) {
+        ReusableService before = previous.get(name);
+        if (before == null || !ReusableService.kept(defined.value()) || !sameDefinition(before.defined(), defined)) {
+            return null;
+        }
+        UpstreamClient client = transports.client(defined.value().loadBalancer().serversTransport(), defined.provider());
+        if (client != before.client()) {
+            return null;
+        }
+        reusable.put(name, before);
+        return before.handler();
+    }
+
+    /**
+     * Same configuration (the binder gives an unchanged element the same object) and provider. The origin
+     * ({@code file:line}) may differ: lines move when an element above is added or removed, and what is built does
+     * not hold the origin (problems take it from the element as defined now).
+     */
+    static <T> boolean sameDefinition(Defined<T> before, Defined<T> now) {
+        return (before.value() == now.value() || before.value().equals(now.value()))
+                && before.provider().equals(now.provider());
     }
 
     /** A service that {@code from} refers to by {@code reference} ({@code name} or {@code name@provider}). */
@@ -224,6 +290,9 @@ final class ServiceBuilder {
         LoadBalancedService balancer = new LoadBalancedService(name, servers, weights,
                 loadBalancer.passHostHeaderOrDefault(), loadBalancer.strategyOrDefault(),
                 loadBalancer.passiveHealthCheckOrDefault(), stickyCookie(loadBalancer.sticky(), name), client, settings.scheduler());
+        if (ReusableService.kept(service)) {
+            reusable.put(name, new ReusableService(defined, balancer, client));
+        }
         if (loadBalancer.healthCheck() != null) {
             // Built (and so validated) either way; without a scheduler (gatehouse check, tests) it never probes.
             HealthChecker checker = new HealthChecker(balancer, loadBalancer.healthCheck(), client, settings.scheduler());

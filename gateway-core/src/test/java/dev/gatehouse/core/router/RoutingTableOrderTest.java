@@ -40,4 +40,17 @@ class RoutingTableOrderTest {
         assertEquals(List.of("d@file", "a@file", "b@docker", "c@internal", "e@myplugin"),
                 new RoutingTable(ROUTES).routes().stream().map(Route::name).toList());
     }
+
+    /** A provider is ranked by its name in lower case (a plugin may spell its own with capitals); no '@': unranked. */
+    @Test
+    void aProviderWrittenInCapitalsIsRankedByItsLowerCaseName() {
+        List<Route> routes = List.of(route("a@file", 10), route("b@MyPlugin", 10), route("c", 10),
+                route("d@myplugi", 10), route("e@\u0130nternal", 10), route("myplugin", 10));
+        assertEquals(List.of("b@MyPlugin", "a@file", "c", "d@myplugi", "e@\u0130nternal", "myplugin"),
+                new RoutingTable(routes, RoutingTable.order(List.of("myplugin", "file"))).routes().stream()
+                        .map(Route::name).toList());
+        assertEquals(List.of("e@\u0130nternal", "a@file", "b@MyPlugin", "c", "d@myplugi", "myplugin"),
+                new RoutingTable(routes, RoutingTable.order(List.of("\u0130nternal".toLowerCase(java.util.Locale.ROOT),
+                        "file"))).routes().stream().map(Route::name).toList());
+    }
 }
