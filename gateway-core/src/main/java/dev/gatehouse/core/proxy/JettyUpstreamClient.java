@@ -60,7 +60,7 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
             HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.EXPECT);
 
     /** The largest response head a server may send (status line and headers), in bytes; larger ones are a 502. */
-    static final int MAX_RESPONSE_HEAD = 64 * 1024;
+    public static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
     private final HttpClient httpClient;
     private final UpstreamSettings settings;

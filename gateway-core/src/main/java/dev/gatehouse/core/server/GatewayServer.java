@@ -3,6 +3,7 @@ package dev.gatehouse.core.server;
 import dev.gatehouse.api.FailureReasons;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.observe.RequestObserver;
+import dev.gatehouse.core.proxy.JettyUpstreamClient;
 import dev.gatehouse.core.runtime.GatewayRuntime;
 import dev.gatehouse.core.tcp.TcpDialer;
 import dev.gatehouse.core.tcp.TcpEntryPointRoutes;
@@ -93,6 +94,9 @@ public final class GatewayServer {
         // 200 MB). Without it a repeated header costs a String and a field per request, which the young
         // generation collects for next to nothing.
         http.setHeaderCacheSize(0);
+        // A server's response head goes to the client whole up to what the upstream clients read (64 KiB), as
+        // Traefik passes large ones (security policies, many cookies); Jetty's default of 8 KiB answered 500.
+        http.setResponseHeaderSize(JettyUpstreamClient.MAX_RESPONSE_HEAD);
         // Traefik routes what Go's HTTP server accepts: encoded separators (%2F), dot segments, empty segments
         // and %25 reach the router, which normalises them (RequestPath). Jetty's default refuses them with 400.
         http.setUriCompliance(URI_COMPLIANCE);
