@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatehouse.api.Matcher;
 import dev.gatehouse.api.Middleware;
-import dev.gatehouse.api.RequestPredicate;
 import dev.gatehouse.core.config.dynamic.HealthCheckConfig;
 import dev.gatehouse.core.config.dynamic.LoadBalancerConfig;
 import dev.gatehouse.core.config.dynamic.MiddlewareConfig;
@@ -50,18 +48,7 @@ class RuntimeReuseTest {
 
     private static ExtensionRegistry registry() {
         ExtensionRegistry.Builder extensions = ExtensionRegistry.builder();
-        extensions.add(ExtensionKind.MATCHER, new Matcher() {
-            @Override
-            public String name() {
-                return "Host";
-            }
-
-            @Override
-            public RequestPredicate compile(List<String> arguments) {
-                Matcher.requireArguments(this, arguments, 1);
-                return request -> false;
-            }
-        });
+        extensions.add(ExtensionKind.MATCHER, TestRuntimes.hostMatchingNothing());
         extensions.add(ExtensionKind.MIDDLEWARE, new Middleware<Map<String, Object>>() {
             @Override
             public String name() {

@@ -31,7 +31,14 @@ public final class TestRuntimes {
     public static GatewayRuntime built(Map<String, ConfigurationSnapshot> snapshots) {
         BoundConfiguration bound = new DynamicConfigurationBinder(ConfigMappers.strictMapper()).bind(snapshots);
         ExtensionRegistry.Builder extensions = ExtensionRegistry.builder();
-        extensions.add(ExtensionKind.MATCHER, new Matcher() {
+        extensions.add(ExtensionKind.MATCHER, hostMatchingNothing());
+        return new RuntimeBuilder(RuntimeSettings.builder(List.of("web"), extensions.build())
+                .internalServices(Map.of(NoopService.NAME, new NoopService())).build()).build(bound);
+    }
+
+    /** A {@code Host} matcher that takes one argument and matches no request. */
+    static Matcher hostMatchingNothing() {
+        return new Matcher() {
             @Override
             public String name() {
                 return "Host";
@@ -42,8 +49,6 @@ public final class TestRuntimes {
                 Matcher.requireArguments(this, arguments, 1);
                 return request -> false;
             }
-        });
-        return new RuntimeBuilder(RuntimeSettings.builder(List.of("web"), extensions.build())
-                .internalServices(Map.of(NoopService.NAME, new NoopService())).build()).build(bound);
+        };
     }
 }
