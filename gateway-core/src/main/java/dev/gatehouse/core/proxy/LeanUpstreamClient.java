@@ -411,17 +411,6 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         private RetainableByteBuffer readBuffer;
         private HttpFields.Mutable responseHeaders;
         private HttpFields.Mutable trailers;
-
-        /**
-         * As strict and as bounded as the parser of Jetty's client, so a response is refused by both or neither;
-         * without the parser's per-connection cache of header fields, about 100 KB of trie per pooled connection
-         * once a server repeats a cacheable header such as Cache-Control.
-         */
-        private HttpParser newParser() {
-            HttpParser parser = new HttpParser(this, delegate.maxResponseHeadersSize(), delegate.responseCompliance());
-            parser.setHeaderCacheSize(0);
-            return parser;
-        }
         private int status;
         private boolean closeAfter;
         /** Counts down the request's write and the response's end: see {@link #passReleaseGate}. */
@@ -445,6 +434,17 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
             super(endPoint, executor);
             this.pool = pool;
             this.first = first;
+        }
+
+        /**
+         * As strict and as bounded as the parser of Jetty's client, so a response is refused by both or neither;
+         * without the parser's per-connection cache of header fields, about 100 KB of trie per pooled connection
+         * once a server repeats a cacheable header such as Cache-Control.
+         */
+        private HttpParser newParser() {
+            HttpParser parser = new HttpParser(this, delegate.maxResponseHeadersSize(), delegate.responseCompliance());
+            parser.setHeaderCacheSize(0);
+            return parser;
         }
 
         @Override
