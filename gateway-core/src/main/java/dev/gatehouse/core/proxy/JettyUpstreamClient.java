@@ -4,7 +4,6 @@ import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.http.EntryPointForwardedHeaders;
 import dev.gatehouse.core.http.ErrorResponses;
-import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.tracing.ClientSpan;
 import dev.gatehouse.core.tracing.Tracing;
@@ -609,33 +608,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
                 clientFailed(clientFault);
                 return;
             }
-            if (outcome != null && !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
-                    && (body == null || !body.touched())) {
-                UpstreamServer next = outcome.unreachable(failure);
-                if (next != null) {
-                    // The service chose another server: the same request, body and span go there.
-                    client.forward(clientToProxy, proxyToClient, proxyToClientCallback, next, passHostHeader, outcome,
-                            body, span);
-                    return;
-                }
-            }
-            if (!headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure)
-                    && (body == null || (!body.touched() && !body.readAhead()))) {
-                // Nothing reached the server nor was taken from the client: a retry middleware may send it again.
-                ErrorResponses.notForwarded(clientToProxy, failure);
-            }
-            if (body != null) {
-                body.discard();
-            }
-            if (outcome != null) {
-                outcome.completed(failure);
-            }
-            if (proxyToClient.isCommitted()) {
-                proxyToClientCallback.failed(failure);
-            } else {
-                FailureLog.upstreamFailed(clientToProxy, server.url(), failure);
-                ErrorResponses.upstreamFailed(clientToProxy, proxyToClient, proxyToClientCallback, failure);
-            }
+            boolean unreachable = !headersReceived && !proxyToClient.isCommitted() && isUnreachable(failure);
+            // When the service chooses another server, the same request, body and span go there.
+            ProxyToServerFailure.answer(clientToProxy, proxyToClient, proxyToClientCallback, server, outcome, failure,
+                    unreachable, body, next -> client.forward(clientToProxy, proxyToClient, proxyToClientCallback, next,
+                            passHostHeader, outcome, body, span));
         }
 
         /**

@@ -1,7 +1,6 @@
 package dev.gatehouse.core.proxy;
 
 import dev.gatehouse.core.http.ErrorResponses;
-import dev.gatehouse.core.http.FailureLog;
 import dev.gatehouse.core.tracing.Tracing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -313,34 +312,18 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         }
 
         /**
-         * Nothing of the server's response reached the client: answers 502/504 as JettyUpstreamClient does, after
-         * asking the service for another server when this one could not be reached.
+         * The exchange failed on the server's side, while {@code connecting} or after: answered as JettyUpstreamClient
+         * answers it (502/504 while nothing of the response reached the client, after asking the service for another
+         * server when this one could not be reached), unless the client's side had failed first.
          */
         void failBeforeResponse(Throwable failure, boolean connecting) {
             if (clientSideFailure != null) {
                 clientFailed(clientSideFailure);
                 return;
             }
-            boolean unreachable = connecting && JettyUpstreamClient.isUnreachable(failure);
-            if (unreachable && outcome != null) {
-                UpstreamServer next = outcome.unreachable(failure);
-                if (next != null) {
-                    forward(clientToProxy, proxyToClient, callback, next, passHostHeader, outcome);
-                    return;
-                }
-            }
-            if (unreachable) {
-                ErrorResponses.notForwarded(clientToProxy, failure);
-            }
-            if (outcome != null) {
-                outcome.completed(failure);
-            }
-            if (proxyToClient.isCommitted()) {
-                callback.failed(failure);
-            } else {
-                FailureLog.upstreamFailed(clientToProxy, server.url(), failure);
-                ErrorResponses.upstreamFailed(clientToProxy, proxyToClient, callback, failure);
-            }
+            ProxyToServerFailure.answer(clientToProxy, proxyToClient, callback, server, outcome, failure,
+                    connecting && JettyUpstreamClient.isUnreachable(failure), null,
+                    next -> forward(clientToProxy, proxyToClient, callback, next, passHostHeader, outcome));
         }
 
         void clientFailed(Throwable failure) {
