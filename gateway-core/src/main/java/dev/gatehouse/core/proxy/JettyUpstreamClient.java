@@ -36,6 +36,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -121,6 +122,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return httpClient.getExecutor();
     }
 
+    /** Looks server names up with {@code resolver} rather than Jetty's default (before start; for tests, without DNS). */
+    void resolveNamesWith(SocketAddressResolver resolver) {
+        httpClient.setSocketAddressResolver(resolver);
+    }
+
     /** How many connections to one server this client opens at most (it queues requests beyond). */
     int maxConnectionsPerServer() {
         return httpClient.getMaxConnectionsPerDestination();
@@ -202,12 +208,18 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         proxyToServer.send(listener);
     }
 
-    /** True when the failure says the server was never reached: the connection was refused or could not be made. */
+    /**
+     * True when the failure says the server was never reached: the connection was refused or could not be made, or
+     * the server's name does not exist. (A lookup that timed out is a timeout, as a connection that timed out is.)
+     */
     static boolean isUnreachable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof java.net.ConnectException || cause instanceof java.net.NoRouteToHostException
                     || cause instanceof java.nio.channels.UnresolvedAddressException) {
                 return true;
+            }
+            if (cause instanceof java.net.UnknownHostException) {
+                return !ErrorResponses.isTimeout(failure);
             }
             if (cause.getCause() == cause) {
                 break;

@@ -9,6 +9,7 @@ import dev.gatehouse.it.Poll;
 import dev.gatehouse.it.RawHttp;
 import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -78,7 +79,16 @@ class JettyUpstreamClientTest {
 
     /** A proxy that forwards every request to {@code serverUrl}, recording what the outcome is told. */
     private int proxyTo(String serverUrl, boolean passHostHeader, UpstreamSettings settings) throws Exception {
+        return proxyTo(serverUrl, passHostHeader, settings, null);
+    }
+
+    /** As {@link #proxyTo(String, boolean, UpstreamSettings)}, looking names up with {@code resolver} (null: Jetty's). */
+    private int proxyTo(String serverUrl, boolean passHostHeader, UpstreamSettings settings,
+            org.eclipse.jetty.util.SocketAddressResolver resolver) throws Exception {
         client = new JettyUpstreamClient(settings, null);
+        if (resolver != null) {
+            client.resolveNamesWith(resolver);
+        }
         client.start();
         UpstreamServer server = UpstreamServer.parse(serverUrl);
         return serve(new Handler.Abstract() {
@@ -177,6 +187,22 @@ class JettyUpstreamClientTest {
         assertInstanceOf(ConnectException.class, rootCause(failures.get(0)));
     }
 
+    /**
+     * A server whose name does not exist was never reached either: the service may send the request elsewhere
+     * and holds it against the server (passive health), as for a refused connection. (Jetty's resolver fails the
+     * request with the lookup's UnknownHostException.)
+     */
+    @Test
+    void aServerNameThatDoesNotResolveIsReportedUnreachableAndAnswered502() throws Exception {
+        int proxy = proxyTo("http://nothing.invalid:8080", true, UpstreamSettings.DEFAULTS, new InvalidNamesResolver());
+
+        RawHttp.Response response = RawHttp.exchange(proxy, "GET / HTTP/1.1\r\nHost: app.example\r\nConnection: close");
+
+        assertEquals(502, response.status());
+        assertEquals(List.of("unreachable", "failed"), events);
+        assertInstanceOf(java.net.UnknownHostException.class, rootCause(failures.get(0)));
+    }
+
     @Test
     void aServerSlowerThanTheResponseHeaderTimeoutIsAnswered504() throws Exception {
         CompletableFuture<Void> released = new CompletableFuture<>();
@@ -236,5 +262,9 @@ class JettyUpstreamClientTest {
     void isUnreachableLooksThroughTheCausesButNotAtOtherFailures() {
         assertTrue(JettyUpstreamClient.isUnreachable(new RuntimeException(new ConnectException("refused"))));
         assertFalse(JettyUpstreamClient.isUnreachable(new TimeoutException("slow")));
+        assertTrue(JettyUpstreamClient.isUnreachable(new RuntimeException(new UnknownHostException("nothing.invalid"))));
+        // A lookup that timed out is a timeout, as a connection that timed out is: 504, not another server.
+        assertFalse(JettyUpstreamClient.isUnreachable(
+                new UnknownHostException("DNS timeout").initCause(new TimeoutException("no answer"))));
     }
 }
