@@ -122,6 +122,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         return httpClient.getExecutor();
     }
 
+    /** How this client looks its servers' names up (once started): off the calling thread, within a timeout. */
+    SocketAddressResolver socketAddressResolver() {
+        return httpClient.getSocketAddressResolver();
+    }
+
     /** Looks server names up with {@code resolver} rather than Jetty's default (before start; for tests, without DNS). */
     void resolveNamesWith(SocketAddressResolver resolver) {
         httpClient.setSocketAddressResolver(resolver);

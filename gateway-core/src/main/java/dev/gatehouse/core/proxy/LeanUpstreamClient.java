@@ -1,13 +1,17 @@
 package dev.gatehouse.core.proxy;
 
+import dev.gatehouse.api.net.IpBlock;
 import dev.gatehouse.core.http.ErrorResponses;
 import dev.gatehouse.core.tracing.Tracing;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -169,14 +173,54 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
         context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ctx) ->
                 new ServerConnection(endPoint, connector.getExecutor(), pool, exchange));
-        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
+        String host = exchange.server.host();
+        int port = exchange.server.port();
+        byte[] literal = IpBlock.address(host);
+        if (literal != null) {
+            // An address already: connected to at once, on this thread, as no name is looked up.
+            connect(exchange, pool, List.of(new InetSocketAddress(address(literal), port)), 0, context);
+            return;
+        }
+        // A name: looked up as Jetty's client looks it up, by its resolver (on its threads, within its address
+        // resolution timeout), never on this thread, which may be a selector's. A name that does not resolve fails
+        // as a connection that cannot be made does.
+        delegate.socketAddressResolver().resolve(host, port, context, new Promise<List<InetSocketAddress>>() {
+            @Override
+            public void succeeded(List<InetSocketAddress> addresses) {
+                connect(exchange, pool, addresses, 0, context);
+            }
+
             @Override
             public void failed(Throwable failure) {
                 pool.closed();
                 exchange.failBeforeResponse(failure, true);
             }
         });
-        connector.connect(new InetSocketAddress(exchange.server.host(), exchange.server.port()), context);
+    }
+
+    /** Connects to the server's addresses in turn until one takes the connection, as Jetty's client does. */
+    private void connect(Exchange exchange, IdlePool pool, List<InetSocketAddress> addresses, int index,
+            Map<String, Object> context) {
+        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
+            @Override
+            public void failed(Throwable failure) {
+                if (index + 1 < addresses.size()) {
+                    connect(exchange, pool, addresses, index + 1, context);
+                    return;
+                }
+                pool.closed();
+                exchange.failBeforeResponse(failure, true);
+            }
+        });
+        connector.connect(addresses.get(index), context);
+    }
+
+    private static InetAddress address(byte[] literal) {
+        try {
+            return InetAddress.getByAddress(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);   // not 4 or 16 bytes: IpBlock.address gives no such thing
+        }
     }
 
     private IdlePool pool(UpstreamServer server) {

@@ -25,6 +25,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,9 +112,26 @@ class LeanUpstreamClientTest {
         return proxyWith(client, UpstreamServer.parse(serverUrl), false, events, null);
     }
 
+    /** This client, whose Jetty client (and so itself) looks names up with {@code resolver}. */
+    private LeanUpstreamClient leanClient(SocketAddressResolver resolver) throws Exception {
+        JettyUpstreamClient delegate = new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null);
+        delegate.resolveNamesWith(resolver);
+        client = new LeanUpstreamClient(delegate, UpstreamSettings.DEFAULTS, null);
+        client.start();
+        return client;
+    }
+
     /** A proxy that forwards with Jetty's client alone, recording the outcome in {@code seen}. */
     private int jettyProxyTo(String serverUrl, List<String> seen) throws Exception {
+        return jettyProxyTo(serverUrl, seen, null);
+    }
+
+    /** As {@link #jettyProxyTo(String, List)}, looking names up with {@code resolver} (null: Jetty's own). */
+    private int jettyProxyTo(String serverUrl, List<String> seen, SocketAddressResolver resolver) throws Exception {
         jettyClient = new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null);
+        if (resolver != null) {
+            jettyClient.resolveNamesWith(resolver);
+        }
         jettyClient.start();
         return proxyWith(jettyClient, UpstreamServer.parse(serverUrl), false, seen, null);
     }
@@ -925,6 +943,83 @@ class LeanUpstreamClientTest {
         Poll.until("the exchange completed", Duration.ofSeconds(5), () -> events.contains("completed"), events::toString);
         assertEquals(List.of("unreachable", "begun 200", "completed"), events);
         awaitIdle(UpstreamServer.parse(url), 1);
+    }
+
+    /**
+     * A server whose name does not exist is answered as Jetty's client answers it (502, and the service told it was
+     * unreachable, so it may choose another server and holds it against this one), through the same resolver.
+     */
+    @Test
+    void aServerNameThatDoesNotResolveIsAnsweredAsJettysClientAnswersIt() throws Exception {
+        InvalidNamesResolver resolver = new InvalidNamesResolver();
+        List<String> jettyEvents = new CopyOnWriteArrayList<>();
+        int lean = proxyWith(leanClient(resolver), UpstreamServer.parse("http://nothing.invalid:8080"), false, events,
+                null);
+        int jetty = jettyProxyTo("http://nothing.invalid:8080", jettyEvents, new InvalidNamesResolver());
+
+        assertEquals(502, get(lean, "/").status());
+        assertEquals(502, get(jetty, "/").status());
+
+        assertEquals(List.of("unreachable", "failed"), jettyEvents);
+        assertEquals(jettyEvents, events, "the outcome is told the same");
+        assertEquals(List.of("nothing.invalid"), resolver.asked, "looked up by the resolver of Jetty's client");
+    }
+
+    @Test
+    void aServerNameThatDoesNotResolveIsReplacedByTheOneTheServiceChooses() throws Exception {
+        String url = "http://127.0.0.1:" + backend(0, false);
+        int proxy = proxyWith(leanClient(new InvalidNamesResolver()), UpstreamServer.parse("http://nothing.invalid:8080"),
+                false, events, UpstreamServer.parse(url));
+
+        assertEquals(200, get(proxy, "/").status());
+        Poll.until("the exchange completed", Duration.ofSeconds(5), () -> events.contains("completed"), events::toString);
+        assertEquals(List.of("unreachable", "begun 200", "completed"), events);
+        awaitIdle(UpstreamServer.parse(url), 1);
+    }
+
+    /** A host name is looked up by Jetty's own resolver (here from the hosts file), and the lean client carries it. */
+    @Test
+    void aServerNamedLocalhostIsReached() throws Exception {
+        String url = "http://localhost:" + backend(0, false);
+        int proxy = proxyTo(url);
+
+        RawHttp.Response response = get(proxy, "/named");
+
+        assertEquals(200, response.status());
+        assertTrue(response.bodyText().startsWith("GET /named\n"), response.bodyText());
+        awaitIdle(UpstreamServer.parse(url), 1);
+    }
+
+    /** A name with several addresses is reached at the next one when the first refuses, as with Jetty's client. */
+    @Test
+    void aNameWhoseFirstAddressRefusesIsReachedAtTheNext() throws Exception {
+        int port = backend(0, false);
+        // The backend listens on 127.0.0.1 alone: ::1 refuses (or is not there at all).
+        LeanUpstreamClient lean = leanClient((host, p, context, promise) -> promise.succeeded(
+                List.of(new java.net.InetSocketAddress("::1", p), new java.net.InetSocketAddress("127.0.0.1", p))));
+        String url = "http://backend.test:" + port;
+        int proxy = proxyWith(lean, UpstreamServer.parse(url), false, events, null);
+
+        assertEquals(200, get(proxy, "/").status());
+        Poll.until("the exchange completed", Duration.ofSeconds(5), () -> events.contains("completed"), events::toString);
+        assertEquals(List.of("begun 200", "completed"), events);
+        awaitIdle(UpstreamServer.parse(url), 1);
+    }
+
+    /** An IP address needs no lookup: it is connected to at once; a name goes to the resolver. */
+    @Test
+    void anAddressIsConnectedToWithoutAskingTheResolver() throws Exception {
+        int port = backend(0, false);
+        InvalidNamesResolver resolver = new InvalidNamesResolver();
+        LeanUpstreamClient lean = leanClient(resolver);
+        int byAddress = proxyWith(lean, UpstreamServer.parse("http://127.0.0.1:" + port), false, events, null);
+        int byName = proxyWith(lean, UpstreamServer.parse("http://localhost:" + port), false, events, null);
+
+        assertEquals(200, get(byAddress, "/").status());
+        assertEquals(List.of(), resolver.asked);
+        assertEquals(200, get(byName, "/").status());
+        assertEquals(List.of("localhost"), resolver.asked);
+        awaitIdle(UpstreamServer.parse("http://localhost:" + port), 1);
     }
 
     @Test
