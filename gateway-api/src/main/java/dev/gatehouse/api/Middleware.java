@@ -19,7 +19,11 @@ import org.eclipse.jetty.server.Handler;
  *
  * <p>{@link #create(Object, MiddlewareContext)} returns a Jetty {@link Handler.Wrapper}; the gateway sets the next handler
  * of the chain as its child. Handle the request and return {@code true} (completing the callback), or
- * pass it on with {@code super.handle(...)}. Do not block: the request may be on a selector thread.
+ * pass it on with {@code super.handle(...)}. Do not block: the request is on the selector thread that read it,
+ * which other connections wait on. A handler whose work may block or take long (a blocking call, a slow hash) says
+ * so by returning {@code InvocationType.BLOCKING} from {@code getInvocationType()}; the gateway then runs the
+ * requests of its routers on a pool thread. A {@code Handler.Wrapper} that does not override it is taken to be as
+ * non-blocking as the rest of its chain.
  *
  * <pre>{@code
  * @Extension

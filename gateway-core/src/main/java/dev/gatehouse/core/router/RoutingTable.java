@@ -10,10 +10,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
  * The routers of one entry point, in the order they are tried: highest priority first; among equal
@@ -227,6 +229,16 @@ public final class RoutingTable {
 
     /** Routes the request: the matched chain handles it, or 404. Always handles. */
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        return handle(request, response, callback, null);
+    }
+
+    /**
+     * Routes the request; a chain that may block (and a 404 handler that may) is handled on {@code blockingRoutes}
+     * when it is given (the caller is on a selector thread), so that it cannot hold up the other connections of
+     * that selector. Always handles.
+     */
+    public boolean handle(Request request, Response response, Callback callback, Executor blockingRoutes)
+            throws Exception {
         Route route = match(new RoutingRequest(request));
         RequestRecord observed = RequestRecord.of(request);
         if (route != null) {
@@ -235,13 +247,31 @@ public final class RoutingTable {
                 observed.router(route.name());
             }
         }
-        if (route == null && notFound != null) {
-            return notFound.handle(request, response, callback);
+        Handler chain = route != null ? route.handler() : notFound;
+        if (chain == null) {
+            ErrorResponses.notFound(request, response, callback);
+            return true;
         }
-        if (route == null || !route.handler().handle(request, response, callback)) {
+        boolean blocking = route != null ? route.blocking() : notFound.getInvocationType() == InvocationType.BLOCKING;
+        if (blockingRoutes != null && blocking) {
+            blockingRoutes.execute(() -> handleHere(chain, request, response, callback));
+            return true;
+        }
+        if (!chain.handle(request, response, callback)) {
             ErrorResponses.notFound(request, response, callback);
         }
         return true;
+    }
+
+    /** On a pool thread: a chain that throws fails the exchange, as Jetty fails a handler that throws (500). */
+    private static void handleHere(Handler chain, Request request, Response response, Callback callback) {
+        try {
+            if (!chain.handle(request, response, callback)) {
+                ErrorResponses.notFound(request, response, callback);
+            }
+        } catch (Throwable failure) {
+            callback.failed(failure);
+        }
     }
 
     public List<Route> routes() {

@@ -71,8 +71,10 @@ record MiddlewareChain(List<Handler.Wrapper> wrappers, List<String> types, List<
         Handler handler = end;
         for (int i = wrappers.size() - 1; i >= 0; i--) {
             Handler.Wrapper wrapper = wrappers.get(i);
-            wrapper.setServer(server);
+            // The next handler first: Jetty refuses a handler that may block under a wrapper of its started server
+            // once that server handles requests on selector threads; such a chain is run on a pool thread instead.
             wrapper.setHandler(handler);
+            wrapper.setServer(server);
             handler = traced ? tracing.middleware(types.get(i), names.get(i), wrapper) : wrapper;
         }
         return handler;

@@ -35,4 +35,10 @@ final class ObservabilitySwitches extends Handler.Abstract {
         }
         return next.handle(request, response, callback);
     }
+
+    /** As blocking as the chain it passes to: it does nothing that blocks itself. */
+    @Override
+    public InvocationType getInvocationType() {
+        return next.getInvocationType();
+    }
 }

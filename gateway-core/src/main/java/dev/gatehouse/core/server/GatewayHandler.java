@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import java.util.concurrent.Executor;
 
 /**
  * The root of the request path: finds the request's entry point (from its connector), does what the entry point
@@ -24,15 +25,26 @@ import org.eclipse.jetty.util.Callback;
  * that entry point's routing table in the current runtime. The gateway's own endpoints (ping, API, dashboard,
  * metrics, ACME HTTP-01, redirections) are routers of {@code @internal} in that table, like anyone's. The runtime
  * is swapped atomically on reload; a request keeps the runtime it started with.
+ *
+ * <p>Non-blocking ({@link SelectorHandling}): Jetty calls it on the selector thread that read the request, and the
+ * routing table hands the routes that may block to {@code blockingRoutes}.
  */
 final class GatewayHandler extends Handler.Abstract {
 
     private final RequestObserver observer;
+    /** Where the routes that may block are handled; null when every request is on a pool thread already. */
+    private final Executor blockingRoutes;
     private volatile GatewayRuntime runtime = GatewayRuntime.EMPTY;
 
-    /** @param observer what records requests (access log, metrics), or null when nothing does */
-    GatewayHandler(RequestObserver observer) {
+    /**
+     * @param observer what records requests (access log, metrics), or null when nothing does
+     * @param blockingRoutes where routes that may block are handled when requests are handled on selector threads;
+     *     null to have Jetty call this handler on a pool thread for every request
+     */
+    GatewayHandler(RequestObserver observer, Executor blockingRoutes) {
+        super(blockingRoutes == null ? InvocationType.BLOCKING : InvocationType.NON_BLOCKING);
         this.observer = observer;
+        this.blockingRoutes = blockingRoutes;
     }
 
     GatewayRuntime swap(GatewayRuntime next) {
@@ -85,7 +97,7 @@ final class GatewayHandler extends Handler.Abstract {
         try {
             handled = used.table(index, request.isSecure()).handle(withRoutingPath(request, entryPoint.sanitizePath(),
                     entryPoint.requestHead().encodeQuerySemicolons()),
-                    response, new RuntimeExit(callback, request, response, used));
+                    response, new RuntimeExit(callback, request, response, used), blockingRoutes);
         } catch (Throwable e) {
             used.exit(); // the callback was not taken: the caller completes it
             throw e;

@@ -158,7 +158,7 @@ public final class GatewayServer {
         }
         // The ping@internal service: the ping@internal router and the user's routers to it reach it.
         ping = new PingHandler(pingTerminatingStatus);
-        gatewayHandler = new GatewayHandler(observer);
+        gatewayHandler = new GatewayHandler(observer, SelectorHandling.ENABLED ? threads : null);
         server.setHandler(new GracefulHandler(gatewayHandler));
         retirer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "gatehouse-retire");

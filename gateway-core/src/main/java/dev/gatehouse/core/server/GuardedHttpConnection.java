@@ -1,5 +1,6 @@
 package dev.gatehouse.core.server;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpParser;
@@ -25,6 +26,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * governs, so an idle timeout shorter than the read timeout does not cut a slow but punctual client. Between
  * requests it is what it is in Go, the wait for the next request; while a request is answered it is Jetty's (a
  * client that stops taking its response is cut off after it).
+ *
+ * <p>With {@link SelectorHandling}, a request that completes on another thread (a proxied one: its end comes on the
+ * upstream client's thread) goes on to the connection's next request on that thread, instead of the pool thread Jetty
+ * would hand the connection to: there it reads what the client sent next, usually nothing yet, and waits for it
+ * without a thread.
  */
 final class GuardedHttpConnection extends HttpConnection {
 
@@ -76,6 +82,23 @@ final class GuardedHttpConnection extends HttpConnection {
         if (getHttpChannel().getRequest() == null && !parser.isStart() && parser.inHeaderState()) {
             timeHead(parser.getBeginNanoTime());
         }
+    }
+
+    /**
+     * Jetty resumes a connection whose request completed on another thread by executing the connection itself; that
+     * one task runs here (see the class comment). Every other task, and a new connection's first read, go to the pool.
+     */
+    private final Executor resumeOnCompletingThread = task -> {
+        if (task == this && getMessagesIn() > 0) {
+            task.run();
+        } else {
+            super.getExecutor().execute(task);
+        }
+    };
+
+    @Override
+    protected Executor getExecutor() {
+        return SelectorHandling.ENABLED ? resumeOnCompletingThread : super.getExecutor();
     }
 
     @Override

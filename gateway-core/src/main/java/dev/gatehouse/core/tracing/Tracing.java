@@ -183,6 +183,12 @@ public final class Tracing implements AutoCloseable {
             this.service = service;
         }
 
+        /** As blocking as the chain it passes to: starting and ending spans does not block. */
+        @Override
+        public InvocationType getInvocationType() {
+            return next.getInvocationType();
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             RequestRecord record = RequestRecord.of(request);
@@ -252,6 +258,11 @@ public final class Tracing implements AutoCloseable {
 
     private Handler internal(String spanName, AttributeKey<String> key, String value, Handler next) {
         return new Handler.Abstract() {
+            @Override
+            public InvocationType getInvocationType() {
+                return next.getInvocationType();   // as the chain it passes to: a span does not block
+            }
+
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 TracedRequest parent = TracedRequest.find(request);

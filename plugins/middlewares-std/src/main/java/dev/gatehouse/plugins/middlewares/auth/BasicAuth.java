@@ -73,7 +73,14 @@ public final class BasicAuth implements Middleware<BasicAuth.Config> {
         String challenge = "Basic realm=\"" + realm.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
         boolean removeHeader = Boolean.TRUE.equals(config.removeHeader());
         String headerField = config.headerField() == null || config.headerField().isEmpty() ? null : config.headerField();
+        boolean slow = users.slowToCheck();
         return new Handler.Wrapper() {
+            /** Checking a bcrypt or Apache MD5 hash takes long: its requests are run on a pool thread. */
+            @Override
+            public InvocationType getInvocationType() {
+                return slow ? InvocationType.BLOCKING : super.getInvocationType();
+            }
+
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String[] credentials = basicCredentials(request.getHeaders().get(HttpHeader.AUTHORIZATION));

@@ -69,6 +69,14 @@ final class Htpasswd {
         return new Htpasswd(hashes);
     }
 
+    /**
+     * Whether a check may take long: bcrypt costs tens of milliseconds by design, Apache MD5 a thousand rounds of MD5.
+     * Such checks are not run on a selector thread (BasicAuth says its handler blocks).
+     */
+    boolean slowToCheck() {
+        return hashes.values().stream().anyMatch(hash -> supported(hash) && hash.startsWith("$"));
+    }
+
     private static String redact(String entry) {
         int colon = entry.indexOf(':');
         return colon < 0 ? entry : entry.substring(0, colon) + ":...";

@@ -13,6 +13,11 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import org.eclipse.jetty.http.HttpTester;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,6 +70,30 @@ class BasicAuthTest {
             assertEquals("Basic realm=\"my \\\"realm\\\"\"", r.get("WWW-Authenticate"));
             assertEquals(401, t.get("/", "Authorization: Basic !!!").getStatus());
             assertEquals(401, t.get("/", "Authorization: Bearer abc").getStatus());
+        }
+    }
+
+    /**
+     * A bcrypt or Apache MD5 check takes long (bcrypt tens of milliseconds): the handler says it blocks, so the gateway
+     * runs its routers' requests on a pool thread rather than on the selector thread that other connections wait on.
+     * Users with {SHA} hashes alone are checked at once: their handler is as non-blocking as what follows it.
+     */
+    @Test
+    void slowHashesMakeTheHandlerBlocking() throws Exception {
+        List<String> lines = Files.readAllLines(usersFile());
+        for (String user : List.of("bcrypt-user", "apr1-user", "sha-user")) {
+            String line = lines.stream().filter(l -> l.startsWith(user + ":")).findFirst().orElseThrow();
+            Handler.Wrapper handler = new BasicAuth(new TestEnvironment())
+                    .create(new BasicAuth.Config(List.of(line), null, null, null, null), null);
+            handler.setHandler(new Handler.Abstract.NonBlocking() {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    callback.succeeded();
+                    return true;
+                }
+            });
+            assertEquals(user.equals("sha-user") ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING,
+                    handler.getInvocationType(), user);
         }
     }
 
