@@ -76,6 +76,12 @@ public final class Buffering implements Middleware<Buffering.Config> {
         long maxResponse = nonNegative("maxResponseBodyBytes", c.maxResponseBodyBytes(), 0);
         long memResponse = nonNegative("memResponseBodyBytes", c.memResponseBodyBytes(), DEFAULT_MEM);
         return new Handler.Wrapper() {
+            /** A body past the memory limits is written to a file, which may block: run on a pool thread. */
+            @Override
+            public InvocationType getInvocationType() {
+                return InvocationType.BLOCKING;
+            }
+
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 if (maxRequest > 0 && request.getLength() > maxRequest) {
