@@ -175,9 +175,15 @@ final class EtcdStorage implements StorageBackend.Connected {
     }
 
     @Override
-    public Optional<Watch> watch(String prefix, WatchListener listener) {
+    public Optional<Watch> watch(String prefix, WatchListener listener) throws IOException {
+        // etcd starts a watch without a revision at its current one when the request reaches it, which is after this
+        // returns: a change made in between (another gateway's ACME answer) was missed. Watching from the revision
+        // read here reports every change made after the call, as Storage.watch promises.
+        long revision = call(etcd.client().getKVClient().get(bytes(root + prefix),
+                GetOption.builder().isPrefix(true).withCountOnly(true).build()), "reading " + prefix)
+                .getHeader().getRevision();
         PrefixWatch watch = new PrefixWatch(prefix, listener);
-        watch.start(0);
+        watch.start(revision + 1);
         return Optional.of(watch);
     }
 
@@ -199,15 +205,12 @@ final class EtcdStorage implements StorageBackend.Connected {
             this.listener = listener;
         }
 
-        /** @param revision where to start (0: now) */
+        /** @param revision the first revision to report */
         void start(long revision) {
             if (closed) {
                 return;
             }
-            WatchOption.Builder options = WatchOption.builder().isPrefix(true).withPrevKV(false);
-            if (revision > 0) {
-                options.withRevision(revision);
-            }
+            WatchOption.Builder options = WatchOption.builder().isPrefix(true).withPrevKV(false).withRevision(revision);
             watcher = etcd.client().getWatchClient().watch(bytes(root + prefix), options.build(), io.etcd.jetcd.Watch.listener(
                     response -> {
                         for (WatchEvent event : response.getEvents()) {
