@@ -56,16 +56,17 @@ public final class EntryPointForwardedHeaders {
             }
             headers.add(field);
         }
+        // The fields known to be absent are added, not put: put looks through every field for one to replace.
         if (forwardedFor != null) {
-            headers.put(X_FORWARDED_FOR, forwardedFor);
+            headers.add(X_FORWARDED_FOR, forwardedFor);
         }
         if (!headers.contains(X_REAL_IP)) {
-            headers.put(X_REAL_IP, clientIp(request));
+            headers.add(X_REAL_IP, clientIp(request));
         }
         boolean secure = request.isSecure();
         if (!headers.contains(X_FORWARDED_PROTO)) {
             // As Traefik: a WebSocket handshake is forwarded as ws/wss, the scheme of the connection it asks for.
-            headers.put(X_FORWARDED_PROTO, isWebSocketHandshake(received) ? (secure ? "wss" : "ws")
+            headers.add(X_FORWARDED_PROTO, isWebSocketHandshake(received) ? (secure ? "wss" : "ws")
                     : secure ? "https" : "http");
         }
         String clientHost = received.get(HttpHeader.HOST);
@@ -73,7 +74,7 @@ public final class EntryPointForwardedHeaders {
             clientHost = request.getHttpURI().getAuthority();   // HTTP/2: :authority
         }
         if (!headers.contains(X_FORWARDED_PORT)) {
-            headers.put(X_FORWARDED_PORT, forwardedPort(clientHost, secure));
+            headers.add(X_FORWARDED_PORT, forwardedPort(clientHost, secure));
         }
         if (policy.addSchemeHeaders()) {
             // For backends written for proxies that send the scheme under these names: the X-Forwarded-Proto value.
@@ -82,7 +83,7 @@ public final class EntryPointForwardedHeaders {
             headers.put(X_SCHEME, scheme);
         }
         if (!headers.contains(X_FORWARDED_HOST) && clientHost != null) {
-            headers.put(X_FORWARDED_HOST, clientHost);
+            headers.add(X_FORWARDED_HOST, clientHost);
         }
         headers.put(FORWARDED_SERVER);
         HttpFields sanitized = headers.asImmutable();

@@ -410,15 +410,16 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
 
         // TE is hop-by-hop, but "TE: trailers" says the client takes trailers (gRPC needs it): Go's reverse proxy,
         // and so Traefik, passes that on.
+        // TE, Host and X-Forwarded-For were left out above: added, not put (put looks through every field).
         if (ConnectionHeader.acceptsTrailers(clientHeaders)) {
-            headers.put(HttpHeader.TE, "trailers");
+            headers.add(HttpHeader.TE, "trailers");
         }
         String clientHost = clientHeaders.get(HttpHeader.HOST);
         if (clientHost == null) {
             clientHost = clientToProxy.getHttpURI().getAuthority();
         }
         if (!overHttp2) {
-            headers.put(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
+            headers.add(HttpHeader.HOST, passHostHeader && clientHost != null ? clientHost : server.authority());
         }
         // Over HTTP/2 the client sends the server's address as :authority and Jetty's servers refuse a Host
         // header that differs from it: the client's host reaches h2c servers in X-Forwarded-Host only.
@@ -428,11 +429,11 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
         // With notAppendXForwardedFor the header goes on as the (trusted) client or a middleware left it, if at all.
         if (!policy.appendForwardedFor()) {
             if (priorFor != null) {
-                headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor);
+                headers.add(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor);
             }
         } else if (priorFor != null || !ForwardedHeaders.isWithoutForwardedFor(clientToProxy)) {
             String clientIp = EntryPointForwardedHeaders.clientIp(clientToProxy);
-            headers.put(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
+            headers.add(EntryPointForwardedHeaders.X_FORWARDED_FOR, priorFor == null ? clientIp : priorFor + ", " + clientIp);
         }
     }
 
