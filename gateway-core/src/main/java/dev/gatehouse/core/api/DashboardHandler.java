@@ -136,7 +136,22 @@ public final class DashboardHandler extends Handler.Abstract.NonBlocking {
         if (type == null) {
             return MISSING;
         }
-        return assets.computeIfAbsent(name, n -> load(n, type));
+        Asset cached = assets.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        // Only the dashboard's own files are kept: a name a client made up is looked up (in the jar's index, in
+        // memory) each time, so that clients cannot grow the map without end.
+        Asset loaded = load(name, type);
+        if (loaded != MISSING) {
+            assets.put(name, loaded);
+        }
+        return loaded;
+    }
+
+    /** How many files are kept in memory (for tests). */
+    int keptFiles() {
+        return assets.size();
     }
 
     private Asset load(String name, String type) {
