@@ -55,7 +55,7 @@ class LargeResponseHeadTest {
         while (!server.isClosed()) {
             try (Socket connection = server.accept()) {
                 connection.setSoTimeout(10_000);
-                String head = readHead(connection.getInputStream());
+                String head = RawHttp.readHead(connection.getInputStream());
                 int size = Integer.parseInt(head.split(" ")[1].substring("/head/".length()));
                 OutputStream out = connection.getOutputStream();
                 out.write(("HTTP/1.1 200 OK\r\nX-Large: " + "h".repeat(size) + "\r\nContent-Length: 2\r\n"
@@ -65,17 +65,5 @@ class LargeResponseHeadTest {
                 // closed at the end of the test, or a connection the gateway dropped mid-answer
             }
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 }

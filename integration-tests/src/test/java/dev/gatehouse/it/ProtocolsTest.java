@@ -112,7 +112,7 @@ class ProtocolsTest {
             out.write(("POST /continue HTTP/1.1\r\nHost: app.local\r\nContent-Length: 7\r\n"
                     + "Expect: 100-continue\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            String interim = readHead(in);
+            String interim = RawHttp.readHead(in);
             assertTrue(interim.startsWith("HTTP/1.1 100"), "the gateway asks for the body: " + interim);
             out.write("payload".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -120,19 +120,6 @@ class ProtocolsTest {
             assertTrue(rest.startsWith("HTTP/1.1 200"), rest);
             assertTrue(rest.contains("method=POST") && rest.contains("body=payload"), rest);
         }
-    }
-
-    /** Reads one response head (up to the blank line). */
-    private static String readHead(java.io.InputStream in) throws java.io.IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     @Test

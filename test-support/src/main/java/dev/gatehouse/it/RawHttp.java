@@ -67,6 +67,22 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Reads one message head (a request's or a response's), up to and with its blank line, byte by byte so that
+     * nothing after it is taken from the stream; null when the connection ended before the head did.
+     */
+    public static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     /** Reads one response, until the server closes the connection. */
     public static Response read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();

@@ -287,7 +287,7 @@ class LeanUpstreamClientTest {
             while (!listener.isClosed() && accepted.get() < 10) {
                 try (Socket socket = listener.accept()) {
                     accepted.incrementAndGet();
-                    readHead(socket.getInputStream());
+                    RawHttp.readHead(socket.getInputStream());
                     OutputStream out = socket.getOutputStream();
                     out.write(answer.getBytes(StandardCharsets.US_ASCII));
                     out.flush();
@@ -348,10 +348,10 @@ class LeanUpstreamClientTest {
                     Thread connection = new Thread(() -> {
                         try (socket) {
                             InputStream in = socket.getInputStream();
-                            if (readHeadText(in) != null) {
+                            if (RawHttp.readHead(in) != null) {
                                 socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                                         .getBytes(StandardCharsets.US_ASCII));
-                                readHeadText(in);   // the next request: closed unanswered
+                                RawHttp.readHead(in);   // the next request: closed unanswered
                             }
                         } catch (Exception e) {
                             // the gateway closed it
@@ -514,7 +514,7 @@ class LeanUpstreamClientTest {
                 socket.setSoTimeout(20_000);
                 InputStream in = socket.getInputStream();
                 while (true) {
-                    String head = readHeadText(in);
+                    String head = RawHttp.readHead(in);
                     if (head == null) {
                         closedByGateway.incrementAndGet();
                         return;
@@ -534,19 +534,6 @@ class LeanUpstreamClientTest {
         String url() {
             return "http://127.0.0.1:" + listener.getLocalPort();
         }
-    }
-
-    /** The request head up to its blank line, or null when the connection ended first. */
-    private static String readHeadText(InputStream in) throws java.io.IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     /** Sends {@code request} on a new connection and reads until the proxy closes it; what came, Date left out. */
@@ -1027,13 +1014,5 @@ class LeanUpstreamClientTest {
         JettyUpstreamClient jetty = new JettyUpstreamClient(UpstreamSettings.DEFAULTS, null);
         assertTrue(LeanUpstreamClient.selectFor(jetty, UpstreamSettings.DEFAULTS, null) instanceof LeanUpstreamClient,
                 "with -D" + LeanUpstreamClient.PROPERTY + " unset");
-    }
-
-    private static void readHead(InputStream in) throws java.io.IOException {
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        for (int b; matched < 4 && (b = in.read()) >= 0; ) {
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.gatehouse.core.http.ForwardedHeadersPolicy;
 import dev.gatehouse.core.router.Route;
 import dev.gatehouse.core.router.RoutingTable;
 import dev.gatehouse.core.runtime.TestRuntimes;
+import dev.gatehouse.it.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -180,15 +181,8 @@ class SelectorHandlingTest {
 
     /** Reads one response with a body of {@code length} bytes (Content-Length) and returns its body. */
     private static String readBody(InputStream in, int length) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the head: " + head);
-            }
-            head.append((char) b);
-        }
-        assertTrue(head.toString().startsWith("HTTP/1.1 200 "), head.toString());
+        String head = RawHttp.readHead(in);
+        assertTrue(head != null && head.startsWith("HTTP/1.1 200 "), head);
         byte[] body = in.readNBytes(length);
         return new String(body, StandardCharsets.UTF_8);
     }
