@@ -110,6 +110,8 @@ public final class RoutingTable {
     private final ThreadLocal<int[]> scratch;
     /** Answers requests no route matches when that needs more than the 404 itself (tracing); null otherwise. */
     private final Handler notFound;
+    /** Whether {@link #notFound} may block, asked once as a route's chain is (see {@link Route#blocking()}). */
+    private final boolean notFoundBlocks;
 
     public RoutingTable(List<Route> routes) {
         this(routes, ORDER);
@@ -127,6 +129,7 @@ public final class RoutingTable {
      */
     public RoutingTable(List<Route> routes, Comparator<Route> order, Handler notFound) {
         this.notFound = notFound;
+        this.notFoundBlocks = notFound != null && notFound.getInvocationType() == InvocationType.BLOCKING;
         List<Route> sorted = new ArrayList<>(routes);
         sorted.sort(order);
         this.routes = sorted.toArray(new Route[0]);
@@ -252,25 +255,25 @@ public final class RoutingTable {
             ErrorResponses.notFound(request, response, callback);
             return true;
         }
-        boolean blocking = route != null ? route.blocking() : notFound.getInvocationType() == InvocationType.BLOCKING;
-        if (blockingRoutes != null && blocking) {
-            blockingRoutes.execute(() -> handleHere(chain, request, response, callback));
+        boolean blocking = route != null ? route.blocking() : notFoundBlocks;
+        if (blockingRoutes == null || !blocking) {
+            handleOrNotFound(chain, request, response, callback);
             return true;
         }
-        if (!chain.handle(request, response, callback)) {
-            ErrorResponses.notFound(request, response, callback);
-        }
+        blockingRoutes.execute(() -> {
+            try {
+                handleOrNotFound(chain, request, response, callback);
+            } catch (Throwable failure) {
+                callback.failed(failure);   // as Jetty fails a handler that throws on its own thread: 500
+            }
+        });
         return true;
     }
 
-    /** On a pool thread: a chain that throws fails the exchange, as Jetty fails a handler that throws (500). */
-    private static void handleHere(Handler chain, Request request, Response response, Callback callback) {
-        try {
-            if (!chain.handle(request, response, callback)) {
-                ErrorResponses.notFound(request, response, callback);
-            }
-        } catch (Throwable failure) {
-            callback.failed(failure);
+    private static void handleOrNotFound(Handler chain, Request request, Response response, Callback callback)
+            throws Exception {
+        if (!chain.handle(request, response, callback)) {
+            ErrorResponses.notFound(request, response, callback);
         }
     }
 
