@@ -3,6 +3,9 @@ package dev.gatehouse.core.server;
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.core.http.EntryPoint;
 import dev.gatehouse.core.tls.TlsHandshake;
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.NegotiatingServerConnection;
@@ -32,6 +37,17 @@ final class EntryPointConnector extends ServerConnector implements EntryPoint.Ho
         setName(entryPoint.name());
         // Between requests only: GuardedHttpConnection keeps it out of the reading and handling of one.
         setIdleTimeout(timeouts.idleTimeout().toMillis());
+    }
+
+    @Override
+    protected SocketChannelEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key)
+            throws IOException {
+        if (!SelectorHandling.ENABLED) {
+            return super.newEndPoint(channel, selector, key);
+        }
+        SocketChannelEndPoint endPoint = new ClientSocketEndPoint(channel, selector, key, getScheduler());
+        endPoint.setIdleTimeout(getIdleTimeout());
+        return endPoint;
     }
 
     /** The entry point's time and keep-alive limits. */

@@ -11,13 +11,18 @@ import dev.gatehouse.it.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
@@ -33,12 +38,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Requests handled on the selector thread that read them (SelectorHandling): a route whose chain may block is run on a
  * pool thread, so it cannot hold up the other requests of its entry point, and a connection whose request completed
- * on another thread (as every proxied request does) goes on to its next request, pipelined or not.
+ * on another thread (as every proxied request does) goes on to its next request, pipelined or not. The client's
+ * socket keeps its read interest across a request and skips reads it knows to be empty (ClientSocketEndPoint):
+ * bytes that arrive meanwhile are still read, and a socket nothing reads does not keep the selector busy.
  */
 class SelectorHandlingTest {
 
     private static final CountDownLatch RELEASE_BLOCKED = new CountDownLatch(1);
     private static final ScheduledExecutorService LATER = Executors.newSingleThreadScheduledExecutor();
+    /** The answers of requests to /held, for the test to send when it chooses. */
+    private static final BlockingQueue<Runnable> HELD = new LinkedBlockingQueue<>();
     private static GatewayServer server;
 
     @BeforeAll
@@ -50,6 +59,7 @@ class SelectorHandlingTest {
                 route("/blocking", 3, blocking()),
                 route("/throwing", 2, throwing()),
                 route("/later", 1, answeredLater()),
+                route("/held", 1, heldUntilReleased()),
                 route("/", 0, answeredAtOnce())))));
     }
 
@@ -92,6 +102,17 @@ class SelectorHandlingTest {
             public boolean handle(Request request, Response response, Callback callback) {
                 String path = request.getHttpURI().getPath();
                 LATER.schedule(() -> Content.Sink.write(response, true, path, callback), 5, TimeUnit.MILLISECONDS);
+                return true;
+            }
+        };
+    }
+
+    /** Answers when the test runs the answer it finds in {@link #HELD}, from the test's thread. */
+    private static Handler heldUntilReleased() {
+        return new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                HELD.add(() -> Content.Sink.write(response, true, "released", callback));
                 return true;
             }
         };
@@ -159,6 +180,54 @@ class SelectorHandlingTest {
             }
             assertTrue(all.endsWith("\r\n\r\nat once"), all);
         }
+    }
+
+    @Test
+    void aRequestThatArrivesInPartsWhileThePreviousIsInFlightIsAnswered() throws Exception {
+        try (Socket socket = connect()) {
+            send(socket, "GET /held HTTP/1.1\r\nHost: test\r\n\r\n");
+            Runnable answer = HELD.poll(10, TimeUnit.SECONDS);
+            // The next request's first half arrives while the connection is not reading (ClientSocketEndPoint).
+            send(socket, "GET /at-once HTTP/1.1\r\n");
+            answer.run();
+            assertEquals("released", readBody(socket.getInputStream(), "released".length()));
+            // The second half arrives after the connection has read the first and found nothing more.
+            send(socket, "Host: test\r\n\r\n");
+            assertEquals("at once", readBody(socket.getInputStream(), "at once".length()));
+        }
+    }
+
+    @Test
+    void aClientThatClosesWhileItsRequestIsInFlightDoesNotKeepTheSelectorBusy() throws Exception {
+        Socket socket = connect();
+        send(socket, "GET /held HTTP/1.1\r\nHost: test\r\n\r\n");
+        Runnable answer = HELD.poll(10, TimeUnit.SECONDS);
+        long before = gatewayThreadsCpuNanos();
+        // Readable from now on (end of stream) while nothing reads it: the selector must stop looking at it, not
+        // report it again at every turn until the answer.
+        socket.close();
+        // Not a wait for an event: the time over which a selector that kept reporting the socket would be seen.
+        Thread.sleep(500);
+        long busy = gatewayThreadsCpuNanos() - before;
+        answer.run();
+        assertTrue(busy < TimeUnit.MILLISECONDS.toNanos(150), "the gateway's threads used " + busy / 1_000_000
+                + " ms of CPU in 500 ms while a closed client's request was held");
+        try (Socket other = connect()) {
+            send(other, "GET /at-once HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+            assertTrue(readAll(other).endsWith("\r\n\r\nat once"));
+        }
+    }
+
+    /** The CPU time of the gateway's pool threads (its selectors among them). */
+    private static long gatewayThreadsCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("gatehouse-")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     private static Socket connect() throws IOException {
