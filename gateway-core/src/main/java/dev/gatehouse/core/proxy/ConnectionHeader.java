@@ -29,6 +29,10 @@ final class ConnectionHeader {
             if (field.getHeader() != HttpHeader.CONNECTION) {
                 continue;
             }
+            String value = field.getValue();
+            if (value.equalsIgnoreCase("keep-alive") || value.equalsIgnoreCase("close")) {
+                continue;   // the common case, without parsing the value as a quoted list
+            }
             for (String token : field.getValues()) {
                 String name = token.strip().toLowerCase(Locale.ROOT);
                 if (name.isEmpty() || name.equals("keep-alive") || name.equals("close")) {
