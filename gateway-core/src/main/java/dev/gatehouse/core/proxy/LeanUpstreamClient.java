@@ -212,7 +212,26 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
                 exchange.failBeforeResponse(failure, true);
             }
         });
-        connector.connect(addresses.get(index), context);
+        InetSocketAddress address = addresses.get(index);
+        // On the selector of the client's entry point when it takes it: one thread then serves both sides.
+        if (!(exchange.clientToProxy.getConnectionMetaData().getConnector() instanceof UpstreamSelectors local)
+                || !local.connect(address, context, settings.dialTimeout(), settings.idleConnTimeout())) {
+            connector.connect(address, context);
+        }
+    }
+
+    /**
+     * Closes the idle connections: those opened on an entry point's selector are not the connector's, which closes
+     * its own as it stops. A connection in use is closed when its exchange ends ({@link ServerConnection#release}).
+     */
+    @Override
+    protected void doStop() throws Exception {
+        for (IdlePool pool : pools.values()) {
+            for (ServerConnection idle; (idle = pool.take()) != null; ) {
+                idle.getEndPoint().close();
+            }
+        }
+        super.doStop();
     }
 
     private static InetAddress address(byte[] literal) {
@@ -831,7 +850,7 @@ public final class LeanUpstreamClient extends ContainerLifeCycle implements Upst
         /** Back to the pool, fill interested to hear of its closing; or closed. */
         private void release(boolean reusable) {
             releaseReadBuffer();
-            if (reusable && getEndPoint().isOpen() && pool.offer(this)) {
+            if (reusable && getEndPoint().isOpen() && LeanUpstreamClient.this.isRunning() && pool.offer(this)) {
                 fillInterested();
             } else {
                 getEndPoint().close();

@@ -2,18 +2,29 @@ package dev.gatehouse.core.server;
 
 import dev.gatehouse.api.ForwardedHeaders;
 import dev.gatehouse.core.http.EntryPoint;
+import dev.gatehouse.core.proxy.UpstreamSelectors;
 import dev.gatehouse.core.tls.TlsHandshake;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http2.HTTP2Connection;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -22,10 +33,16 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.IO;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /** The listening socket of one entry point; requests find their entry point through it without a lookup. */
-final class EntryPointConnector extends ServerConnector implements EntryPoint.Holder, ForwardedHeaders.Source {
+final class EntryPointConnector extends ServerConnector
+        implements EntryPoint.Holder, ForwardedHeaders.Source, UpstreamSelectors {
+
+    /** The context key of an upstream connection's idle timeout (milliseconds): present on upstream connections only. */
+    private static final String UPSTREAM_IDLE_TIMEOUT = EntryPointConnector.class.getName() + ".upstreamIdleTimeout";
 
     private final EntryPoint entryPoint;
     private final EntryPointTimeouts timeouts;
@@ -37,6 +54,188 @@ final class EntryPointConnector extends ServerConnector implements EntryPoint.Ho
         setName(entryPoint.name());
         // Between requests only: GuardedHttpConnection keeps it out of the reading and handling of one.
         setIdleTimeout(timeouts.idleTimeout().toMillis());
+    }
+
+    @Override
+    protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
+        EntryPointSelectors manager = new EntryPointSelectors(executor, scheduler, selectors);
+        // Upstream connections are timed per connection (connect); Jetty needs one of its own (none fails the
+        // connection), a day: never the first.
+        manager.setConnectTimeout(TimeUnit.DAYS.toMillis(1));
+        return manager;
+    }
+
+    /**
+     * Opens a connection to a server on this entry point's selector, as Jetty's {@code ClientConnector} would on its
+     * own: the thread that reads a client's request then also reads the server's response (UpstreamSelectors).
+     */
+    @Override
+    public boolean connect(InetSocketAddress address, Map<String, Object> context, Duration connectTimeout,
+            Duration idleTimeout) {
+        if (!SelectorHandling.ENABLED || !isRunning()) {
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        Promise<Connection> promise = new OncePromise((Promise<Connection>) context.get(
+                ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY));
+        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, promise);
+        context.put(ClientConnector.REMOTE_SOCKET_ADDRESS_CONTEXT_KEY, address);
+        context.put(UPSTREAM_IDLE_TIMEOUT, idleTimeout.isNegative() ? 0L : idleTimeout.toMillis());
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.configureBlocking(false);
+            if (channel.connect(address)) {
+                getSelectorManager().accept(channel, context);
+            } else {
+                // Timed here rather than by the selector manager, whose one connect timeout is for all its channels.
+                if (connectTimeout.compareTo(Duration.ZERO) > 0) {
+                    SocketChannel connecting = channel;
+                    Scheduler.Task timeout = getScheduler().schedule(() -> {
+                        if (connecting.isConnectionPending()) {
+                            IO.close(connecting);
+                            promise.failed(new SocketTimeoutException("Connect Timeout"));
+                        }
+                    }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    ((OncePromise) promise).whenDone(timeout);
+                }
+                getSelectorManager().connect(channel, context);
+            }
+        } catch (IOException | RuntimeException e) {
+            IO.close(channel);
+            promise.failed(e);
+        }
+        return true;
+    }
+
+    /** Tells its delegate once, whichever of the selector and the connect timeout comes first. */
+    private static final class OncePromise implements Promise<Connection> {
+        private final Promise<Connection> delegate;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile Scheduler.Task timeout;
+
+        OncePromise(Promise<Connection> delegate) {
+            this.delegate = delegate;
+        }
+
+        void whenDone(Scheduler.Task timeout) {
+            this.timeout = timeout;
+            if (done.get()) {
+                timeout.cancel();
+            }
+        }
+
+        @Override
+        public void succeeded(Connection connection) {
+            if (done.compareAndSet(false, true)) {
+                cancelTimeout();
+                delegate.succeeded(connection);
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            if (done.compareAndSet(false, true)) {
+                cancelTimeout();
+                delegate.failed(failure);
+            }
+        }
+
+        private void cancelTimeout() {
+            Scheduler.Task task = timeout;
+            if (task != null) {
+                task.cancel();
+            }
+        }
+    }
+
+    /** An upstream connection's context, or null for a connection the entry point accepted. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> upstreamContext(Object attachment) {
+        return attachment instanceof Map<?, ?> context && context.containsKey(UPSTREAM_IDLE_TIMEOUT)
+                ? (Map<String, Object>) context : null;
+    }
+
+    /** A connection to a server on the entry point's selector: none of the entry point's accounting applies. */
+    private static final class UpstreamEndPoint extends SocketChannelEndPoint {
+        UpstreamEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler) {
+            super(channel, selector, key, scheduler);
+        }
+    }
+
+    /**
+     * The entry point's selector manager, which also makes the endpoints and connections of the upstream connections
+     * opened on it ({@link #connect}), and keeps them out of the entry point's hooks: its connection count, its
+     * first-request deadline, its listeners.
+     */
+    private final class EntryPointSelectors extends ServerConnectorManager {
+
+        EntryPointSelectors(Executor executor, Scheduler scheduler, int selectors) {
+            super(executor, scheduler, selectors);
+        }
+
+        @Override
+        protected SocketChannelEndPoint newEndPoint(SelectableChannel channel, ManagedSelector selector,
+                SelectionKey key) throws IOException {
+            Map<String, Object> context = upstreamContext(key.attachment());
+            if (context == null) {
+                return super.newEndPoint(channel, selector, key);
+            }
+            SocketChannelEndPoint endPoint = new UpstreamEndPoint((SocketChannel) channel, selector, key,
+                    getScheduler());
+            endPoint.setIdleTimeout((Long) context.get(UPSTREAM_IDLE_TIMEOUT));
+            return endPoint;
+        }
+
+        @Override
+        public Connection newConnection(SelectableChannel channel, EndPoint endPoint, Object attachment)
+                throws IOException {
+            Map<String, Object> context = upstreamContext(attachment);
+            if (context == null) {
+                return super.newConnection(channel, endPoint, attachment);
+            }
+            ClientConnectionFactory factory = (ClientConnectionFactory) context.get(ClientConnectionFactory.CONTEXT_KEY);
+            return factory.newConnection(endPoint, context);
+        }
+
+        @Override
+        public void connectionOpened(Connection connection, Object attachment) {
+            super.connectionOpened(connection, attachment);
+            Map<String, Object> context = upstreamContext(attachment);
+            if (context != null) {
+                @SuppressWarnings("unchecked")
+                Promise<Connection> promise = (Promise<Connection>) context.get(
+                        ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY);
+                promise.succeeded(connection);
+            }
+        }
+
+        @Override
+        protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
+            Map<String, Object> context = upstreamContext(attachment);
+            if (context == null) {
+                super.connectionFailed(channel, failure, attachment);
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Promise<Connection> promise = (Promise<Connection>) context.get(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY);
+            promise.failed(failure);
+        }
+
+        @Override
+        protected void endPointOpened(EndPoint endPoint) {
+            if (!(endPoint instanceof UpstreamEndPoint)) {
+                super.endPointOpened(endPoint);
+            }
+        }
+
+        @Override
+        protected void endPointClosed(EndPoint endPoint) {
+            if (!(endPoint instanceof UpstreamEndPoint)) {
+                super.endPointClosed(endPoint);
+            }
+        }
     }
 
     @Override

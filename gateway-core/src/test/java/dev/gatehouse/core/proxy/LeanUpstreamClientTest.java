@@ -72,6 +72,14 @@ class LeanUpstreamClientTest {
         return connector.getLocalPort();
     }
 
+    /**
+     * The server the proxy's handler runs in: a plain Jetty server here, whose connections to servers are the lean
+     * client's own; an entry point's in {@link LeanUpstreamClientOnEntryPointTest}.
+     */
+    int proxyServer(Handler proxy) throws Exception {
+        return serve(proxy);
+    }
+
     /** Answers with the request's line and headers, then {@code extra} bytes of 'x', as one write or in 8 KiB chunks. */
     private int backend(int extra, boolean chunked) throws Exception {
         return serve(new Handler.Abstract() {
@@ -102,7 +110,7 @@ class LeanUpstreamClientTest {
                 : Callback.from(() -> writeInChunks(response, body, to, callback), callback::failed));
     }
 
-    private int proxyTo(String serverUrl) throws Exception {
+    int proxyTo(String serverUrl) throws Exception {
         return proxyTo(serverUrl, UpstreamSettings.DEFAULTS);
     }
 
@@ -142,7 +150,7 @@ class LeanUpstreamClientTest {
      */
     private int proxyWith(UpstreamClient upstream, UpstreamServer server, boolean passHostHeader, List<String> seen,
             UpstreamServer instead) throws Exception {
-        return serve(new Handler.Abstract() {
+        return proxyServer(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 upstream.forward(request, response, callback, server, passHostHeader, new UpstreamClient.Outcome() {
@@ -478,12 +486,43 @@ class LeanUpstreamClientTest {
         assertTrue(events.contains("unreachable"), events.toString());
     }
 
+    @Test
+    void aServerThatDoesNotTakeTheConnectionWithinTheDialTimeoutIsAnswered504() throws Exception {
+        // A listener that accepts nothing, its queue filled: the kernel drops further connection attempts unanswered.
+        ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        listeners.add(full);
+        List<java.nio.channels.SocketChannel> queued = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open();
+                channel.configureBlocking(false);
+                channel.connect(new java.net.InetSocketAddress("127.0.0.1", full.getLocalPort()));
+                queued.add(channel);
+            }
+            int proxy = proxyTo("http://127.0.0.1:" + full.getLocalPort(),
+                    new UpstreamSettings(Duration.ofMillis(300), Duration.ZERO, Duration.ofSeconds(90), 2));
+
+            long start = System.nanoTime();
+            RawHttp.Response response = get(proxy, "/");
+
+            assertEquals(504, response.status(), "a timeout, as Traefik answers Go's dial timeout");
+            // A timeout, not a refusal: held against the server, not passed to the next one (isUnreachable).
+            Poll.until("the exchange failed", Duration.ofSeconds(5), () -> events.contains("failed"), events::toString);
+            // Not the default dial timeout (30 s): the client's socket would have timed out first (10 s).
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(9)) < 0);
+        } finally {
+            for (java.nio.channels.SocketChannel channel : queued) {
+                channel.close();
+            }
+        }
+    }
+
     /**
      * A backend on plain sockets that answers every request head it reads with {@code answer} and keeps the
      * connection open (unless {@code closeAfterAnswer}), recording the request heads, the connections it accepted
      * and those the gateway closed. At most 20 connections, each served by its own daemon thread.
      */
-    private final class RawBackend {
+    final class RawBackend {
         final ServerSocket listener;
         final AtomicInteger accepted = new AtomicInteger();
         final AtomicInteger closedByGateway = new AtomicInteger();
@@ -696,7 +735,8 @@ class LeanUpstreamClientTest {
             String leanHead = leanBackend.heads.get(leanBackend.heads.size() - 1);
             String jettyHead = jettyBackend.heads.get(jettyBackend.heads.size() - 1)
                     .replace(":" + jettyBackend.listener.getLocalPort(), ":" + leanBackend.listener.getLocalPort())
-                    .replace(":" + jetty + "\r\n", ":" + lean + "\r\n");
+                    .replace(":" + jetty + "\r\n", ":" + lean + "\r\n")
+                    .replace("X-Forwarded-Port: " + jetty + "\r\n", "X-Forwarded-Port: " + lean + "\r\n");
             assertEquals(jettyHead, leanHead, "the server gets the same head (passHostHeader " + passHostHeader + ")");
         }
     }
