@@ -6,7 +6,6 @@ import dev.gatehouse.core.proxy.UpstreamSelectors;
 import dev.gatehouse.core.tls.TlsHandshake;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -17,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
@@ -46,6 +44,8 @@ final class EntryPointConnector extends ServerConnector
 
     private final EntryPoint entryPoint;
     private final EntryPointTimeouts timeouts;
+    /** Held while the selector manager's connect timeout is set for one connect (connectWithin). */
+    private final Object connectTimeoutLock = new Object();
 
     EntryPointConnector(Server server, EntryPoint entryPoint, EntryPointTimeouts timeouts, ConnectionFactory... factories) {
         super(server, 1, -1, factories);
@@ -58,11 +58,7 @@ final class EntryPointConnector extends ServerConnector
 
     @Override
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
-        EntryPointSelectors manager = new EntryPointSelectors(executor, scheduler, selectors);
-        // Upstream connections are timed per connection (connect); Jetty needs one of its own (none fails the
-        // connection), a day: never the first.
-        manager.setConnectTimeout(TimeUnit.DAYS.toMillis(1));
-        return manager;
+        return new EntryPointSelectors(executor, scheduler, selectors);
     }
 
     /**
@@ -75,10 +71,6 @@ final class EntryPointConnector extends ServerConnector
         if (!SelectorHandling.ENABLED || !isRunning()) {
             return false;
         }
-        @SuppressWarnings("unchecked")
-        Promise<Connection> promise = new OncePromise((Promise<Connection>) context.get(
-                ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY));
-        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, promise);
         context.put(ClientConnector.REMOTE_SOCKET_ADDRESS_CONTEXT_KEY, address);
         context.put(UPSTREAM_IDLE_TIMEOUT, idleTimeout.isNegative() ? 0L : idleTimeout.toMillis());
         SocketChannel channel = null;
@@ -89,65 +81,33 @@ final class EntryPointConnector extends ServerConnector
             if (channel.connect(address)) {
                 getSelectorManager().accept(channel, context);
             } else {
-                // Timed here rather than by the selector manager, whose one connect timeout is for all its channels.
-                if (connectTimeout.compareTo(Duration.ZERO) > 0) {
-                    SocketChannel connecting = channel;
-                    Scheduler.Task timeout = getScheduler().schedule(() -> {
-                        if (connecting.isConnectionPending()) {
-                            IO.close(connecting);
-                            promise.failed(new SocketTimeoutException("Connect Timeout"));
-                        }
-                    }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                    ((OncePromise) promise).whenDone(timeout);
-                }
-                getSelectorManager().connect(channel, context);
+                connectWithin(channel, context, connectTimeout);
             }
         } catch (IOException | RuntimeException e) {
             IO.close(channel);
-            promise.failed(e);
+            promise(context).failed(e);
         }
         return true;
     }
 
-    /** Tells its delegate once, whichever of the selector and the connect timeout comes first. */
-    private static final class OncePromise implements Promise<Connection> {
-        private final Promise<Connection> delegate;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private volatile Scheduler.Task timeout;
-
-        OncePromise(Promise<Connection> delegate) {
-            this.delegate = delegate;
+    /**
+     * Queues the connect with the selector manager, timed by {@code timeout}. Jetty's manager times every connect
+     * with its one connect timeout, read as the connect is queued: it is set to this connection's for the call, under
+     * a lock (connects only, not requests, take it). None is a day: Jetty needs one, and the kernel gives up on an
+     * unanswered connect within minutes.
+     */
+    private void connectWithin(SocketChannel channel, Map<String, Object> context, Duration timeout) {
+        long millis = timeout.compareTo(Duration.ZERO) > 0 ? timeout.toMillis() : TimeUnit.DAYS.toMillis(1);
+        SelectorManager manager = getSelectorManager();
+        synchronized (connectTimeoutLock) {
+            manager.setConnectTimeout(millis);
+            manager.connect(channel, context);
         }
+    }
 
-        void whenDone(Scheduler.Task timeout) {
-            this.timeout = timeout;
-            if (done.get()) {
-                timeout.cancel();
-            }
-        }
-
-        @Override
-        public void succeeded(Connection connection) {
-            if (done.compareAndSet(false, true)) {
-                cancelTimeout();
-                delegate.succeeded(connection);
-            }
-        }
-
-        @Override
-        public void failed(Throwable failure) {
-            if (done.compareAndSet(false, true)) {
-                cancelTimeout();
-                delegate.failed(failure);
-            }
-        }
-
-        private void cancelTimeout() {
-            Scheduler.Task task = timeout;
-            if (task != null) {
-                task.cancel();
-            }
-        }
+    @SuppressWarnings("unchecked")
+    private static Promise<Connection> promise(Map<String, Object> context) {
+        return (Promise<Connection>) context.get(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY);
     }
 
     /** An upstream connection's context, or null for a connection the entry point accepted. */
@@ -204,23 +164,30 @@ final class EntryPointConnector extends ServerConnector
             super.connectionOpened(connection, attachment);
             Map<String, Object> context = upstreamContext(attachment);
             if (context != null) {
-                @SuppressWarnings("unchecked")
-                Promise<Connection> promise = (Promise<Connection>) context.get(
-                        ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY);
-                promise.succeeded(connection);
+                promise(context).succeeded(connection);
             }
         }
 
+        /** A connect that failed or timed out (told once by Jetty). */
         @Override
         protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
             Map<String, Object> context = upstreamContext(attachment);
             if (context == null) {
                 super.connectionFailed(channel, failure, attachment);
-                return;
+            } else {
+                promise(context).failed(failure);
             }
-            @SuppressWarnings("unchecked")
-            Promise<Connection> promise = (Promise<Connection>) context.get(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY);
-            promise.failed(failure);
+        }
+
+        /** A connection that was made at once, whose endpoint or connection could not be made. */
+        @Override
+        protected void onAcceptFailed(SelectableChannel channel, Throwable failure, Object attachment) {
+            Map<String, Object> context = upstreamContext(attachment);
+            if (context == null) {
+                super.onAcceptFailed(channel, failure, attachment);
+            } else {
+                promise(context).failed(failure);
+            }
         }
 
         @Override
