@@ -171,23 +171,27 @@ final class EntryPointConnector extends ServerConnector
         /** A connect that failed or timed out (told once by Jetty). */
         @Override
         protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
-            Map<String, Object> context = upstreamContext(attachment);
-            if (context == null) {
+            if (!failedUpstream(attachment, failure)) {
                 super.connectionFailed(channel, failure, attachment);
-            } else {
-                promise(context).failed(failure);
             }
         }
 
         /** A connection that was made at once, whose endpoint or connection could not be made. */
         @Override
         protected void onAcceptFailed(SelectableChannel channel, Throwable failure, Object attachment) {
+            if (!failedUpstream(attachment, failure)) {
+                super.onAcceptFailed(channel, failure, attachment);
+            }
+        }
+
+        /** Tells an upstream connection's promise of its failure; false for a connection the entry point accepted. */
+        private boolean failedUpstream(Object attachment, Throwable failure) {
             Map<String, Object> context = upstreamContext(attachment);
             if (context == null) {
-                super.onAcceptFailed(channel, failure, attachment);
-            } else {
-                promise(context).failed(failure);
+                return false;
             }
+            promise(context).failed(failure);
+            return true;
         }
 
         @Override
