@@ -28,10 +28,13 @@ import java.util.function.BiPredicate;
  *       content and is now empty (white space only), so that a program that truncates the file and then takes a
  *       while to write it does not blank its routes in between; and content that does not parse, so that a
  *       writer that pauses mid-file gets time to finish before a syntax error is reported (the file's last good
- *       version stays in use either way). Emptied files are named in the decision, so that the watcher can say
- *       so.</li>
+ *       version stays in use either way). Such content must also stay untouched: a new modification time
+ *       between two looks starts its interval again, though the bytes read were the same. Looks come every settle
+ *       interval, and a writer that truncates and rewrites on a steady beat (every 50 ms, say) can be caught
+ *       empty at every look for a whole second; its modification time is what shows it never stopped. Emptied
+ *       files are named in the decision, so that the watcher can say so.</li>
  * </ul>
- * Comparing bytes rather than watch events or modification times is what lets a writer that rewrites the same
+ * For content that looks whole, comparing bytes rather than watch events or modification times is what lets a writer that rewrites the same
  * content continuously (every 50 ms, say) still settle: its events never stop, but two looks a settle interval
  * apart read the same bytes. Files settle independently: one file that keeps changing never holds back the
  * others; it keeps its last published content until it settles.
@@ -63,6 +66,8 @@ final class ChangeSettler {
         FileRead content;
         long since;
         long requiredNanos;
+        /** Whether {@link #content} looks half-written, so that it must stay untouched as well as the same. */
+        boolean suspect;
         final long firstChange;
         boolean reportedChanging;
 
@@ -119,12 +124,13 @@ final class ChangeSettler {
             Pending change = pending.get(path);
             if (change == null) {
                 change = new Pending(content, now);
-                change.requiredNanos = requiredNanos(path, content);
+                judge(change, path);
                 pending.put(path, change);
-            } else if (!Objects.equals(change.content, content)) {
+            } else if (!Objects.equals(change.content, content)
+                    || change.suspect && content.writtenSince(change.content)) {
                 change.content = content; // still being written: the interval starts again
                 change.since = now;
-                change.requiredNanos = requiredNanos(path, content);
+                judge(change, path);
             }
             long due = change.since + change.requiredNanos;
             if (now - due >= 0) {
@@ -157,10 +163,12 @@ final class ChangeSettler {
         return new Decision(new TreeMap<>(published), emptied, keepChanging, nextLook);
     }
 
-    private long requiredNanos(Path path, FileRead content) {
-        boolean suspect = content != null && content.bytes() != null
+    /** Decides whether the pending content looks half-written, and so how long it must stay. */
+    private void judge(Pending change, Path path) {
+        FileRead content = change.content;
+        change.suspect = content != null && content.bytes() != null
                 && (becameEmpty(path, content) || !parses.test(path, content));
-        return suspect ? suspectSettleNanos : settleNanos;
+        change.requiredNanos = change.suspect ? suspectSettleNanos : settleNanos;
     }
 
     private boolean becameEmpty(Path path, FileRead content) {

@@ -12,10 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -42,15 +45,40 @@ final class DynamicFiles {
      * What reading one file gave at one moment: its bytes, or a sentence saying why it could not be read.
      * Two reads are equal when they gave the same bytes (or the same problem): that is how the watcher tells
      * a file that has settled from one still being written.
+     *
+     * <p>{@code modified} is the file's modification time as it was just before the bytes were read (null when
+     * unknown). It is not part of equality: a writer that rewrites the same content continuously must still
+     * settle. It tells the watcher whether content that looks half-written was written again between two looks
+     * that read the same bytes (see {@link ChangeSettler}).
      */
-    record FileRead(ByteBuffer bytes, String problem) {
+    record FileRead(ByteBuffer bytes, String problem, FileTime modified) {
 
         static FileRead of(byte[] bytes) {
-            return new FileRead(ByteBuffer.wrap(bytes).asReadOnlyBuffer(), null);
+            return of(bytes, null);
+        }
+
+        static FileRead of(byte[] bytes, FileTime modified) {
+            return new FileRead(ByteBuffer.wrap(bytes).asReadOnlyBuffer(), null, modified);
         }
 
         static FileRead failed(String problem) {
-            return new FileRead(null, problem);
+            return new FileRead(null, problem, null);
+        }
+
+        /** Whether both reads know the file's modification time, and it differs: the file was written in between. */
+        boolean writtenSince(FileRead earlier) {
+            return modified != null && earlier.modified != null && !modified.equals(earlier.modified);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof FileRead read && Objects.equals(bytes, read.bytes)
+                    && Objects.equals(problem, read.problem);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(bytes, problem);
         }
 
         /** Whether the file was read and holds nothing but white space (an in-place rewrite just truncated it). */
@@ -124,11 +152,13 @@ final class DynamicFiles {
     private static FileRead readOne(Path path) {
         try {
             // Refused before it is read: a file of gigabytes would otherwise fill the heap on its way to the parser.
-            String tooLarge = ConfigurationLimits.sizeProblem(Files.size(path));
+            // The time is taken before the bytes: a write between the two then shows at the next look as a new time.
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            String tooLarge = ConfigurationLimits.sizeProblem(attributes.size());
             if (tooLarge != null) {
                 return FileRead.failed(path + ": " + tooLarge);
             }
-            return FileRead.of(Files.readAllBytes(path));
+            return FileRead.of(Files.readAllBytes(path), attributes.lastModifiedTime());
         } catch (NoSuchFileException e) {
             // Only in filename mode (a folder's listing holds files that exist), or a file deleted mid-read.
             return FileRead.failed(path + ": does not exist");

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatehouse.plugins.file.DynamicFiles.FileRead;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,10 @@ class ChangeSettlerTest {
 
     private static FileRead read(String text) {
         return FileRead.of(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FileRead read(String text, long modifiedMillis) {
+        return FileRead.of(text.getBytes(StandardCharsets.UTF_8), FileTime.fromMillis(modifiedMillis));
     }
 
     /** Alternating paths and contents; a null content leaves the file out (it does not exist). */
@@ -110,6 +116,30 @@ class ChangeSettlerTest {
         ChangeSettler.Decision applied = at(1100, files(A, "  \n"));
         assertEquals(files(A, "  \n"), applied.publish());
         assertEquals(List.of(A), applied.emptied());
+    }
+
+    @Test
+    void anEmptiedFileWrittenAgainBetweenEveryTwoLooksIsNeverPublishedEmpty() {
+        // A writer that truncates and rewrites on the beat of the looks: every look catches the file empty, each
+        // time after a new write (its modification time tells).
+        for (int look = 0; look < 30; look++) {
+            SortedMap<Path, FileRead> caughtEmpty = new TreeMap<>(Map.of(A, read("", look * 100L - 20)));
+            assertFalse(at(look * 100L, caughtEmpty).publishes(), "look " + look);
+        }
+        // The writer stops and leaves the file empty (last written at 2880 ms): it must now stay untouched for 1 s.
+        SortedMap<Path, FileRead> leftEmpty = new TreeMap<>(Map.of(A, read("", 2880)));
+        assertFalse(at(3800, leftEmpty).publishes());
+        ChangeSettler.Decision applied = at(3900, leftEmpty);
+        assertEquals(files(A, ""), applied.publish(), "equal bytes: the modification time is not part of the content");
+        assertEquals(List.of(A), applied.emptied());
+    }
+
+    @Test
+    void aNewModificationTimeAloneDoesNotHoldBackContentThatLooksWhole() {
+        // A generator that rewrites the same new file every 50 ms: two looks read the same bytes, and that is enough.
+        String next = FULL.replace("/r", "/next");
+        assertFalse(at(0, new TreeMap<>(Map.of(A, read(next, 0)))).publishes());
+        assertEquals(files(A, next), at(100, new TreeMap<>(Map.of(A, read(next, 50)))).publish());
     }
 
     @Test
