@@ -467,8 +467,9 @@ public final class JettyUpstreamClient extends ContainerLifeCycle implements Ups
      * HTTP/1.1 ones chunked.
      */
     static boolean passesTrailers(HttpFields serverHeaders, Request clientToProxy) {
-        return (serverHeaders.contains(HttpHeader.TRAILER) || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()))
-                && !serverHeaders.contains(HttpHeader.CONTENT_LENGTH);
+        // The length first: most responses have one, and then neither list of headers needs another look.
+        return !serverHeaders.contains(HttpHeader.CONTENT_LENGTH) && (serverHeaders.contains(HttpHeader.TRAILER)
+                || ConnectionHeader.acceptsTrailers(clientToProxy.getHeaders()));
     }
 
     /**
