@@ -12,7 +12,9 @@
 #                    included, wherever the JIT's queue stood at the apply (also printed: the same at the apply);
 #   load, config     the configuration thread's CPU (gatehouse-config: bind, check and build) at the first apply;
 #   change, process  the whole JVM's CPU per one-router change (read, parse, bind, build, swap, JIT, GC);
-#   change, threads  the file provider's watch thread (read, parse) plus the configuration thread, per change.
+#   change, threads  the file provider's watch thread (read, parse) plus the configuration thread, per change;
+#   change, wall     from the file's replacement to the gateway's log line of the apply (its millisecond time
+#                    stamp): the latency of a change, the file provider's 100 ms settle interval included.
 # Prints each run, then the medians, the RSS after the last change, and the CPU by kind of thread (configuration,
 # file watch, C2 and C1 compilers, GC and VM operations, the rest) for the load and for all the changes.
 # --jfr records each run with JFR into bench/run/config-scale/run-<i>.jfr (for `jfr print --events
@@ -183,8 +185,9 @@ start_gateway "$WORK/warm-up.log" ""
 await_applied "$WORK/warm-up.log" 1 1
 stop_gateway
 
-LOAD_PROC=() LOAD_CONF=() CHANGE_PROC=() CHANGE_THREADS=()
-printf '%-4s %16s %16s %18s %18s\n' run 'load process ms' 'load config ms' 'change process ms' 'change threads ms'
+LOAD_PROC=() LOAD_CONF=() CHANGE_PROC=() CHANGE_THREADS=() CHANGE_WALL=()
+printf '%-4s %16s %16s %18s %18s %16s\n' run 'load process ms' 'load config ms' 'change process ms' 'change threads ms' \
+    'change wall ms'
 for run in $(seq 1 "$RUNS"); do
   # Baseline: the same gateway with one router (JVM start, plugins, entry points).
   routers_one
@@ -206,31 +209,37 @@ for run in $(seq 1 "$RUNS"); do
   await_idle
   load_proc=$(( $(cpu_ms "$PID") - base ))
   load_threads=$(cpu_by_thread_diff "$base_threads" "$(cpu_by_thread "$PID")")
-  per_proc=() per_threads=()
+  per_proc=() per_threads=() per_wall=()
   changes_start=$(cpu_by_thread "$PID")
   for c in $(seq 1 "$CHANGES"); do
     sleep 0.5   # let the previous apply's follow-up work (retiring the old runtime) finish
     before=$(cpu_ms "$PID"); before_threads=$(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) ))
     # One router's rule changes; the file is replaced whole (write then rename), as editors and tools do.
     sed "s/svc2\.example\.com/changed$run-$c.example.com/" "$WORK/routers.yml" > "$WORK/.dynamic.tmp"
+    replaced=$(date +%s%3N)
     mv "$WORK/.dynamic.tmp" "$MAIN"
     await_applied "$WORK/run-$run.log" $((c + 1)) "$ROUTERS"
+    applied=$(grep "Configuration applied: $ROUTERS router" "$WORK/run-$run.log" | sed -n "$((c + 1))p" | cut -d' ' -f1)
+    per_wall+=($(( $(date -d "$applied" +%s%3N) - replaced )))
     per_proc+=($(( $(cpu_ms "$PID") - before )))
     per_threads+=($(( $(cpu_ms "$PID" gatehouse-confi) + $(cpu_ms "$PID" gatehouse-provi) - before_threads )))
   done
   change_proc=$(printf '%s\n' "${per_proc[@]}" | median)
   change_threads=$(printf '%s\n' "${per_threads[@]}" | median)
+  change_wall=$(printf '%s\n' "${per_wall[@]}" | median)
   changes_threads=$(cpu_by_thread_diff "$changes_start" "$(cpu_by_thread "$PID")")
   rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$PID/status")
   hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
   [ "$JFR" = 1 ] && jcmd "$PID" JFR.dump name=config-scale filename="$WORK/run-$run.jfr" > /dev/null
   stop_gateway
-  printf '%-4s %16s %16s %18s %18s   (changes: process %s; threads %s; RSS %s MiB, peak %s MiB)\n' "$run" "$load_proc" \
-      "$load_conf" "$change_proc" "$change_threads" "${per_proc[*]}" "${per_threads[*]}" "$rss" "$hwm"
+  printf '%-4s %16s %16s %18s %18s %16s   (changes: process %s; threads %s; wall %s; RSS %s MiB, peak %s MiB)\n' \
+      "$run" "$load_proc" "$load_conf" "$change_proc" "$change_threads" "$change_wall" "${per_proc[*]}" \
+      "${per_threads[*]}" "${per_wall[*]}" "$rss" "$hwm"
   echo "     load at the moment of the apply (JIT work still queued on either side) ${load_at_apply} ms"
   echo "     by thread: load (above the 1-router gateway) ${load_threads}; all $CHANGES changes ${changes_threads}"
-  LOAD_PROC+=("$load_proc") LOAD_CONF+=("$load_conf") CHANGE_PROC+=("$change_proc") CHANGE_THREADS+=("$change_threads")
+  LOAD_PROC+=("$load_proc") LOAD_CONF+=("$load_conf") CHANGE_PROC+=("$change_proc")
+  CHANGE_THREADS+=("$change_threads") CHANGE_WALL+=("$change_wall")
 done
-printf '%-4s %16s %16s %18s %18s\n' median "$(printf '%s\n' "${LOAD_PROC[@]}" | median)" \
+printf '%-4s %16s %16s %18s %18s %16s\n' median "$(printf '%s\n' "${LOAD_PROC[@]}" | median)" \
     "$(printf '%s\n' "${LOAD_CONF[@]}" | median)" "$(printf '%s\n' "${CHANGE_PROC[@]}" | median)" \
-    "$(printf '%s\n' "${CHANGE_THREADS[@]}" | median)"
+    "$(printf '%s\n' "${CHANGE_THREADS[@]}" | median)" "$(printf '%s\n' "${CHANGE_WALL[@]}" | median)"

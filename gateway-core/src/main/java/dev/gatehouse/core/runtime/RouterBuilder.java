@@ -110,24 +110,25 @@ final class RouterBuilder {
     /**
      * Builds every router of {@code configuration}, in name order.
      *
+     * @param routerNames the names of its routers, in order
      * @param services the services built for it, with the gateway's own, by qualified name
      * @param tlsPlan collects what the TLS routers need
      * @param components receives the started middleware handlers of the routers that were built
      */
-    Routing build(BoundConfiguration configuration, Map<String, Handler> services,
+    Routing build(BoundConfiguration configuration, List<String> routerNames, Map<String, Handler> services,
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
         currentRules = new HashMap<>();
         currentRoutes = new HashMap<>();
         try {
-            return buildAll(configuration, services, middlewares, tlsPlan, problems, components);
+            return buildAll(configuration, routerNames, services, middlewares, tlsPlan, problems, components);
         } finally {
             previousRules = currentRules;
             previousRoutes = currentRoutes;
         }
     }
 
-    private Routing buildAll(BoundConfiguration configuration, Map<String, Handler> services,
+    private Routing buildAll(BoundConfiguration configuration, List<String> routerNames, Map<String, Handler> services,
             Map<String, PreparedMiddleware> middlewares, TlsPlan tlsPlan, List<ConfigProblem> problems,
             List<LifeCycle> components) {
         List<List<Route>> routesByEntryPoint = new ArrayList<>();
@@ -187,7 +188,7 @@ final class RouterBuilder {
             }
             served.add(name);
         };
-        for (String name : SortedKeys.of(configuration.routers())) {
+        for (String name : routerNames) {
             buildOne.accept(name, configuration.routers().get(name));
         }
 

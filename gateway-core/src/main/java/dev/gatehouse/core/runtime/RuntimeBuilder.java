@@ -41,6 +41,8 @@ public final class RuntimeBuilder {
      * neither stops them (they own nothing that stops).
      */
     private Map<String, ServiceBuilder.ReusableService> previousServices = Map.of();
+    /** The routers' names in order, kept for the next build (most changes keep every name). */
+    private final SortedKeys sortedRouterNames = new SortedKeys();
 
     public RuntimeBuilder(RuntimeSettings settings) {
         this.settings = settings;
@@ -75,7 +77,9 @@ public final class RuntimeBuilder {
         services.putAll(built);
 
         TlsPlan tlsPlan = new TlsPlan(configuration.tls());
-        RouterBuilder.Routing routing = routers.build(configuration, services, middlewares, tlsPlan, problems,
+        // In name order: routers are built in it, and the model's map is made from it without comparing names.
+        List<String> routerNames = sortedRouterNames.of(configuration.routers());
+        RouterBuilder.Routing routing = routers.build(configuration, routerNames, services, middlewares, tlsPlan, problems,
                 components);
         TcpRouting tcpRouting = buildTcp(configuration, routing, tlsPlan, problems);
         TlsRuntime tlsRuntime = tlsPlan.build(settings.tls(), settings.certificateDemands(), problems);
@@ -87,7 +91,7 @@ public final class RuntimeBuilder {
                         "could not start: " + e));
             }
         }
-        RuntimeModel model = RuntimeModel.of(configuration, routing.served(), problems, built,
+        RuntimeModel model = RuntimeModel.of(configuration, routerNames, routing.served(), problems, built,
                 routers.middlewareUsers(configuration, middlewares), settings.internalServices().keySet());
         return new GatewayRuntime(routing.tables(), routing.tlsTables(), tlsRuntime, components, healthChecks,
                 transports.leases(), model, tcpRouting);

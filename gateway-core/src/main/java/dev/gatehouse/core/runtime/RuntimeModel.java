@@ -44,6 +44,7 @@ public final class RuntimeModel {
 
     /**
      * @param configuration what the providers published, bound
+     * @param routerNames the names of its routers, in order
      * @param served the routers that were built (they serve), by qualified name
      * @param problems every problem found, from binding to the last stage of the build
      * @param built the services that were built, by qualified name
@@ -51,14 +52,13 @@ public final class RuntimeModel {
      * @param internalServices the gateway's own services ({@code api@internal}, {@code noop@internal}...), listed
      *     as Traefik lists them: enabled, by the routers that use them
      */
-    static RuntimeModel of(BoundConfiguration configuration, Set<String> served, List<ConfigProblem> problems,
-            Map<String, ServiceHandler> built, Map<String, List<String>> middlewareUsers,
+    static RuntimeModel of(BoundConfiguration configuration, List<String> routerNames, Set<String> served,
+            List<ConfigProblem> problems, Map<String, ServiceHandler> built, Map<String, List<String>> middlewareUsers,
             Set<String> internalServices) {
         Map<ConfigElement, List<ConfigProblem>> bySubject = new HashMap<>();
         problems.forEach(problem -> bySubject.computeIfAbsent(problem.subject(), s -> new ArrayList<>()).add(problem));
 
         // In name order: the routers' map is then built without comparing names, and each service's users come sorted.
-        List<String> routerNames = SortedKeys.of(configuration.routers());
         List<RouterInfo> routerInfos = new ArrayList<>(routerNames.size());
         Map<String, List<String>> serviceUsers = new HashMap<>();
         for (String name : routerNames) {
