@@ -213,6 +213,9 @@ final class RouterBuilder {
             Map<String, PreparedMiddleware> prepared) {
         Map<String, SortedSet<String>> users = new HashMap<>();
         configuration.routers().forEach((router, defined) -> {
+            if (entryPointMiddlewares.isEmpty() && defined.value().middlewares().isEmpty()) {
+                return;   // most routers of a large configuration: nothing to follow, and nothing to allocate
+            }
             List<String> references = new ArrayList<>();
             List<String> names = defined.value().entryPoints().isEmpty() ? defaultEntryPoints : defined.value().entryPoints();
             for (String entryPoint : names) {
