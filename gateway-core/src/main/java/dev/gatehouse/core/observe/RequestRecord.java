@@ -17,7 +17,8 @@ import org.eclipse.jetty.server.Response;
  */
 public final class RequestRecord {
 
-    static final String ATTRIBUTE = RequestRecord.class.getName();
+    /** The request attribute holding the record (a constant, so that {@code GatewayRequest} can switch on it). */
+    public static final String ATTRIBUTE = "dev.gatehouse.core.observe.RequestRecord";
 
     public final long startMillis = System.currentTimeMillis();
     public final long startNanos = System.nanoTime();

@@ -65,6 +65,7 @@ final class GatewayHandler extends Handler.Abstract {
             return true;
         }
         int index = entryPoint.index();
+        request = new GatewayRequest(request);   // before anything sets the attributes it keeps
         if (observer != null) {
             callback = observer.begin(request, response, callback, entryPoint.name());
         }
