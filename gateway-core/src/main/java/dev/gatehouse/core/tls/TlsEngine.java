@@ -99,16 +99,6 @@ public final class TlsEngine {
         return provider == null;
     }
 
-    /**
-     * Whether TLS records are best kept in direct buffers. Conscrypt's engine reads and writes native memory:
-     * records in heap buffers cost it a copy each way, and the socket's reads and writes another (the JDK copies a
-     * heap buffer through a temporary direct one). The JDK's engine works on arrays. In the bench's load over TLS,
-     * direct record buffers took a tenth off the CPU per request of 16 KiB responses (docs/performance.md).
-     */
-    boolean prefersDirectRecords() {
-        return provider != null;
-    }
-
     /** A new, uninitialised TLS context of this engine. */
     SSLContext newContext() throws NoSuchAlgorithmException {
         return provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);

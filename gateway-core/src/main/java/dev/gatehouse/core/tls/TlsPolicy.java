@@ -80,7 +80,7 @@ public final class TlsPolicy {
     private final boolean sniStrict;
 
     private TlsPolicy(String name, TlsOptionsConfig options, SslContextFactory.Server sslContextFactory,
-            List<String> alpn, boolean sniStrict, TlsEngine engine) {
+            List<String> alpn, boolean sniStrict) {
         this.name = name;
         this.options = options;
         this.sslContextFactory = sslContextFactory;
@@ -89,8 +89,6 @@ public final class TlsPolicy {
         alpnFactory.setDefaultProtocol(alpn.contains("http/1.1") ? "http/1.1" : alpn.get(0));
         this.connectionFactory = new PolicySslConnectionFactory(sslContextFactory, alpnFactory,
                 options == null || !options.sessionTicketsDisabled());
-        // The TLS records only: the decrypted bytes stay in heap buffers (direct ones measured no better).
-        connectionFactory.setDirectBuffersForEncryption(engine.prefersDirectRecords());
     }
 
     /**
@@ -198,7 +196,7 @@ public final class TlsPolicy {
         if (alpn.isEmpty()) {
             alpn.add("http/1.1");
         }
-        TlsPolicy policy = new TlsPolicy(name, options, factory, alpn, sniStrict, chosen);
+        TlsPolicy policy = new TlsPolicy(name, options, factory, alpn, sniStrict);
         policy.connectionFactory.start();
         return policy;
     }
@@ -213,7 +211,7 @@ public final class TlsPolicy {
         factory.setIncludeProtocols("TLSv1.2", "TLSv1.3");
         offerDefaultSuites(factory, context);
         factory.start();
-        TlsPolicy policy = new TlsPolicy("acme-tls/1", null, factory, List.of(ACME_TLS_1), true, engine);
+        TlsPolicy policy = new TlsPolicy("acme-tls/1", null, factory, List.of(ACME_TLS_1), true);
         policy.connectionFactory.start();
         return policy;
     }
