@@ -34,10 +34,10 @@ import java.util.function.BiPredicate;
  *       empty at every look for a whole second; its modification time is what shows it never stopped. Emptied
  *       files are named in the decision, so that the watcher can say so.</li>
  * </ul>
- * For content that looks whole, comparing bytes rather than watch events or modification times is what lets a writer that rewrites the same
- * content continuously (every 50 ms, say) still settle: its events never stop, but two looks a settle interval
- * apart read the same bytes. Files settle independently: one file that keeps changing never holds back the
- * others; it keeps its last published content until it settles.
+ * For content that looks whole, comparing bytes rather than watch events or modification times is what lets a
+ * writer that rewrites the same content continuously (every 50 ms, say) still settle: its events never stop, but two
+ * looks a settle interval apart read the same bytes. Files settle independently: one file that keeps changing never
+ * holds back the others; it keeps its last published content until it settles.
  *
  * <p>Time is passed in (nanoseconds, as {@link System#nanoTime()}), so that tests drive it. Not thread-safe: the
  * watch thread alone uses it.
@@ -126,11 +126,13 @@ final class ChangeSettler {
                 change = new Pending(content, now);
                 judge(change, path);
                 pending.put(path, change);
-            } else if (!Objects.equals(change.content, content)
-                    || change.suspect && content.writtenSince(change.content)) {
+            } else if (!Objects.equals(change.content, content)) {
                 change.content = content; // still being written: the interval starts again
                 change.since = now;
                 judge(change, path);
+            } else if (change.suspect && content.writtenSince(change.content)) {
+                change.content = content; // the same bytes written again: still suspect, and its interval starts again
+                change.since = now;
             }
             long due = change.since + change.requiredNanos;
             if (now - due >= 0) {
