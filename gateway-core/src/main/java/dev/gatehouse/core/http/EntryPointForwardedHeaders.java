@@ -123,13 +123,13 @@ public final class EntryPointForwardedHeaders {
         if (connection.getAttribute(CLIENT_IP_ATTRIBUTE) instanceof String known) {
             return known;
         }
-        String ip = clientIpOf(request);
+        String ip = clientIpOf(connection, request);
         connection.setAttribute(CLIENT_IP_ATTRIBUTE, ip);
         return ip;
     }
 
-    private static String clientIpOf(Request request) {
-        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+    private static String clientIpOf(ConnectionMetaData connection, Request request) {
+        SocketAddress remote = connection.getRemoteSocketAddress();
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             String ip = inet.getAddress().getHostAddress();
             int zone = ip.indexOf('%');

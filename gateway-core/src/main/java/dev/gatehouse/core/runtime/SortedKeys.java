@@ -22,16 +22,15 @@ import java.util.TreeMap;
  */
 final class SortedKeys {
 
-    /** The keys last asked about, in order: Strings in an {@code Object[]}, see {@link #of}. */
-    private Object[] sorted = new Object[0];
-    private List<String> sortedList = List.of();
+    /** The keys last asked about, in order. */
+    private List<String> sorted = List.of();
 
     /**
      * The map's keys in their natural order. Not thread-safe: the configuration thread alone builds.
      */
     List<String> of(Map<String, ?> map) {
-        if (sorted.length == map.size() && allKeysOf(map)) {
-            return sortedList;
+        if (sorted.size() == map.size() && map.keySet().containsAll(sorted)) {
+            return sorted;
         }
         // Sorted as an Object[], as most of the JDK's own callers of this sort do (Collections.sort,
         // List.sort, streams): the JIT compiles the shared sort for the array class it has seen, and
@@ -40,20 +39,10 @@ final class SortedKeys {
         // 10,000 routers).
         Object[] keys = map.keySet().toArray();
         Arrays.sort(keys);
-        sorted = keys;
         @SuppressWarnings("unchecked") // only the map's String keys are in it
         List<String> names = (List<String>) (List<?>) Collections.unmodifiableList(Arrays.asList(keys));
-        sortedList = names;
+        sorted = names;
         return names;
-    }
-
-    private boolean allKeysOf(Map<String, ?> map) {
-        for (Object key : sorted) {
-            if (!map.containsKey(key)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -27,44 +27,52 @@ final class GatewayRequest extends Request.Wrapper {
 
     @Override
     public Object getAttribute(String name) {
-        if (name == null) {
-            return super.getAttribute(null);
-        }
-        return switch (name) {
-            case FailureLog.ROUTER -> router;
-            case FailureLog.SERVICE -> service;
-            case RequestRecord.ATTRIBUTE -> record;
-            default -> super.getAttribute(name);
-        };
+        int slot = slot(name);
+        return slot < 0 ? super.getAttribute(name) : get(slot);
     }
 
     @Override
     public Object setAttribute(String name, Object value) {
-        if (name == null) {
-            return super.setAttribute(null, value);
-        }
-        Object previous;
-        switch (name) {
-            case FailureLog.ROUTER -> {
-                previous = router;
-                router = value;
-            }
-            case FailureLog.SERVICE -> {
-                previous = service;
-                service = value;
-            }
-            case RequestRecord.ATTRIBUTE -> {
-                previous = record;
-                record = value;
-            }
-            default -> previous = super.setAttribute(name, value);
-        }
-        return previous;
+        int slot = slot(name);
+        return slot < 0 ? super.setAttribute(name, value) : put(slot, value);
     }
 
     @Override
     public Object removeAttribute(String name) {
-        return setAttribute(name, null);
+        int slot = slot(name);
+        return slot < 0 ? super.removeAttribute(name) : put(slot, null);
+    }
+
+    /** Which of the kept attributes {@code name} is (0 to 2), or -1 for one of Jetty's request. */
+    private static int slot(String name) {
+        if (name == null) {
+            return -1;
+        }
+        return switch (name) {
+            case FailureLog.ROUTER -> 0;
+            case FailureLog.SERVICE -> 1;
+            case RequestRecord.ATTRIBUTE -> 2;
+            default -> -1;
+        };
+    }
+
+    private Object get(int slot) {
+        return switch (slot) {
+            case 0 -> router;
+            case 1 -> service;
+            default -> record;
+        };
+    }
+
+    /** Sets a kept attribute (null removes it); returns its previous value. */
+    private Object put(int slot, Object value) {
+        Object previous = get(slot);
+        switch (slot) {
+            case 0 -> router = value;
+            case 1 -> service = value;
+            default -> record = value;
+        }
+        return previous;
     }
 
     @Override
