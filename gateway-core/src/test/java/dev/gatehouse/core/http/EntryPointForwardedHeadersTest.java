@@ -11,10 +11,8 @@ import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpTester;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 
@@ -35,10 +33,7 @@ class EntryPointForwardedHeadersTest {
 
     /** The headers a handler after the entry point sees, one "Name: value" per field, in order. */
     private static HttpTester.Response seen(ForwardedHeadersPolicy policy, String host, String headers) throws Exception {
-        Server server = new Server();
-        LocalConnector connector = new LocalConnector(server);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        return LocalExchange.answer(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 StringBuilder seen = new StringBuilder();
@@ -48,14 +43,7 @@ class EntryPointForwardedHeadersTest {
                 response.write(true, ByteBuffer.wrap(seen.toString().getBytes(StandardCharsets.UTF_8)), callback);
                 return true;
             }
-        });
-        server.start();
-        try {
-            return HttpTester.parseResponse(connector.getResponse("GET / HTTP/1.1\r\nHost: " + host + "\r\n" + headers
-                    + "Connection: close\r\n\r\n"));
-        } finally {
-            server.stop();
-        }
+        }, "GET / HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n");
     }
 
     private static List<String> values(HttpTester.Response response, String name) {

@@ -3,16 +3,15 @@ package dev.gatehouse.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gatehouse.core.http.FailureLog;
+import dev.gatehouse.core.http.LocalExchange;
 import dev.gatehouse.core.observe.RequestRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpTester;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 
@@ -24,10 +23,7 @@ class GatewayRequestTest {
 
     @Test
     void theGatewaysAttributesBehaveAsAttributesWithoutReachingJettysRequest() throws Exception {
-        Server server = new Server();
-        LocalConnector connector = new LocalConnector(server);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        HttpTester.Response response = LocalExchange.answer(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 // As a middleware sees it: another wrapper above the gateway's.
@@ -50,23 +46,16 @@ class GatewayRequestTest {
                 response.write(true, ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8)), callback);
                 return true;
             }
-        });
-        server.start();
-        try {
-            HttpTester.Response response = HttpTester.parseResponse(
-                    connector.getResponse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
-            assertEquals("""
-                    first set returns null
-                    second set returns app@file
-                    router api@file
-                    names [dev.gatehouse.core.observe.RequestRecord, dev.gatehouse.router, dev.gatehouse.service, plugin.note]
-                    jetty holds [plugin.note]
-                    removed svc@file
-                    names after [dev.gatehouse.router, plugin.note]
-                    after clear null null
-                    """, response.getContent());
-        } finally {
-            server.stop();
-        }
+        }, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertEquals("""
+                first set returns null
+                second set returns app@file
+                router api@file
+                names [dev.gatehouse.core.observe.RequestRecord, dev.gatehouse.router, dev.gatehouse.service, plugin.note]
+                jetty holds [plugin.note]
+                removed svc@file
+                names after [dev.gatehouse.router, plugin.note]
+                after clear null null
+                """, response.getContent());
     }
 }
