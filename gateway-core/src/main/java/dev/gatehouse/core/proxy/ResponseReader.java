@@ -85,7 +85,7 @@ final class ResponseReader {
     ResponseReader(HttpParser.ResponseHandler handler, int maxHeadBytes, HttpCompliance compliance) {
         this.handler = handler;
         this.jetty = newJettyParser(handler, maxHeadBytes, compliance);
-        this.maxHead = maxHeadBytes - 64;
+        this.maxHead = Math.max(0, maxHeadBytes - 64);   // no bound at all (0 or less) takes no head here
     }
 
     /**
@@ -274,8 +274,14 @@ final class ResponseReader {
         copy(buffer, copied);
         int headLength = scanHead(copied);
         if (headLength == NEEDS_MORE && copied < available) {
-            copy(buffer, available);
-            headLength = scanHead(available);
+            copied = available;
+            copy(buffer, copied);
+            headLength = scanHead(copied);
+        }
+        if (copied > FIRST_COPY) {
+            // A long head is rare: its copy is not kept with the connection (up to 64 KiB each).
+            head = new byte[FIRST_COPY];
+            headView = ByteBuffer.wrap(head);
         }
         if (headLength < 0) {
             clearFields();
