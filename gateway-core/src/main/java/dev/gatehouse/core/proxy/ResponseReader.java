@@ -183,6 +183,7 @@ final class ResponseReader {
     /** A handler's failure while parsing, answered as Jetty's parser answers one. */
     private boolean failed(ByteBuffer buffer, Throwable failure) {
         BufferUtil.clear(buffer);
+        clearFields();   // those a failing handler was not told yet
         // Made first, as Jetty's parser makes it (its constructor asserts a 4xx or 5xx code).
         HttpException bad = failure instanceof HttpException http ? http
                 : new HttpException.RuntimeException(status, "Bad Response", failure);
