@@ -124,6 +124,10 @@ class MetricsTest {
             assertEquals(200, Http.get(gateway.url("/app/2"), "User-Agent", "foobar", "X-Tenant", "acme").statusCode());
             assertEquals(200, Http.get(gateway.url("/app/3"), "User-Agent", "foobar").statusCode());
             assertEquals(404, Http.get(gateway.url("/none"), "User-Agent", "other", "X-Tenant", "acme").statusCode());
+            String longest = "t".repeat(128);
+            assertEquals(200, Http.get(gateway.url("/app/4"), "User-Agent", "foobar", "X-Tenant", longest).statusCode());
+            assertEquals(200, Http.get(gateway.url("/app/5"), "User-Agent", "foobar", "X-Tenant", longest + "t")
+                    .statusCode());
 
             String scrape = Http.get(gateway.url("/metrics"), "User-Agent", "scraper").body();
             Map<String, Double> samples = parse(scrape);
@@ -137,8 +141,14 @@ class MetricsTest {
                     + "router=\"app@file\",service=\"app@file\",tenant=\"acme\",useragent=\"foobar\"}"));
             assertEquals(2.0, samples.get("traefik_service_requests_total{code=\"200\",method=\"GET\",protocol=\"http\","
                     + "service=\"app@file\",tenant=\"acme\",useragent=\"foobar\"}"));
+            // A value over 128 characters counts as 'other': clients cannot keep long values in memory (and in
+            // every scrape) by sending a new one with each request.
+            assertEquals(1.0, samples.get("traefik_entrypoint_requests_total{code=\"200\",entrypoint=\"web\","
+                    + "method=\"GET\",protocol=\"http\",tenant=\"" + longest + "\",useragent=\"foobar\"}"), scrape);
+            assertEquals(1.0, samples.get("traefik_entrypoint_requests_total{code=\"200\",entrypoint=\"web\","
+                    + "method=\"GET\",protocol=\"http\",tenant=\"other\",useragent=\"foobar\"}"), scrape);
             // Only the request counters get them, as in Traefik: the other request metrics keep their labels.
-            assertEquals(3.0, samples.get("traefik_entrypoint_request_duration_seconds_count{code=\"200\","
+            assertEquals(5.0, samples.get("traefik_entrypoint_request_duration_seconds_count{code=\"200\","
                     + "entrypoint=\"web\",method=\"GET\",protocol=\"http\"}"), scrape);
         }
     }

@@ -49,6 +49,12 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
      * are counted with the label value {@value #OVERFLOW_VALUE}.
      */
     static final int MAX_HEADER_LABEL_SERIES = 10_000;
+    /**
+     * The longest {@code headerLabels} value kept as it is; a longer one counts as {@value #OVERFLOW_VALUE}. Without
+     * it the series cap alone would still let clients keep 10,000 values of up to a request head's size (16 KiB)
+     * in memory, and in every scrape: 160 MiB.
+     */
+    static final int MAX_HEADER_LABEL_VALUE_LENGTH = 128;
     static final String OVERFLOW_VALUE = "other";
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMetrics.class);
 
@@ -142,12 +148,15 @@ public final class GatewayMetrics implements Consumer<RequestRecord> {
         requests.accept(record, headerLabels.isEmpty() ? null : headerValues(record));
     }
 
-    /** The values of the {@code headerLabels} headers (empty for a missing one), in the order of headerLabels. */
+    /**
+     * The values of the {@code headerLabels} headers (empty for a missing one, {@value #OVERFLOW_VALUE} for one
+     * longer than {@value #MAX_HEADER_LABEL_VALUE_LENGTH} characters), in the order of headerLabels.
+     */
     private List<String> headerValues(RequestRecord record) {
         List<String> values = new ArrayList<>(headerLabels.size());
         for (String header : headerLabels.values()) {
             String value = record.requestHeaders.get(header);
-            values.add(value == null ? "" : value);
+            values.add(value == null ? "" : value.length() > MAX_HEADER_LABEL_VALUE_LENGTH ? OVERFLOW_VALUE : value);
         }
         return values;
     }
