@@ -85,11 +85,15 @@ final class GuardedHttpConnection extends HttpConnection {
     }
 
     /**
-     * Jetty resumes a connection whose request completed on another thread by executing the connection itself; that
-     * one task runs here (see the class comment). Every other task, and a new connection's first read, go to the pool.
+     * Jetty executes the connection itself to resume it when its request completed on another thread, and to read a
+     * new connection's first request when the entry point's detection (TLS or not, PROXY protocol) had already read
+     * its first bytes. Both run here: the first on the completing thread (see the class comment), the second on the
+     * thread that ran the detection, which is a pool thread (the detecting connections are blocking ones) and
+     * would only hand the bytes it read to another. That hand-off was a context switch per new connection, the
+     * largest cost of a client that opens a connection per request. Every other task goes to the pool.
      */
     private final Executor resumeOnCompletingThread = task -> {
-        if (task == this && getMessagesIn() > 0) {
+        if (task == this) {
             task.run();
         } else {
             super.getExecutor().execute(task);

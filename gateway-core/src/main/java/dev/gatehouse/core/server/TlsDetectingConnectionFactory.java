@@ -69,7 +69,13 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
         return configure(new Detection(endPoint, connector), connector, endPoint);
     }
 
-    final class Detection extends AbstractConnection implements Connection.UpgradeFrom, Connection.UpgradeTo {
+    /**
+     * Non-blocking, so a connection's first bytes are read on the selector thread, as its later requests are: with
+     * {@link SelectorHandling} plain HTTP continues there, with no hand-off to a pool thread, which was a context
+     * switch per new connection. What may take long goes to the pool: a TLS connection (its ClientHello is answered with
+     * the handshake's costliest step) and a TCP router's tunnel (it connects to a server).
+     */
+    final class Detection extends AbstractConnection.NonBlocking implements Connection.UpgradeFrom, Connection.UpgradeTo {
         private final Connector connector;
         private ByteBuffer buffer = BufferUtil.allocate(2048);
 
@@ -88,7 +94,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
                 if (routes.routesBeforeFirstByte()) {
                     TcpRoute route = routes.matchPlain(new TcpMatch(null, List.of(), clientAddress(), localPort()));
                     if (route != null) {
-                        getEndPoint().upgrade(tunnel(route, getEndPoint()));
+                        upgradeOnPool(() -> tunnel(route, getEndPoint()));
                         return;
                     }
                 }
@@ -147,11 +153,15 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
                 TcpRoute route = routes.isEmpty() ? null
                         : routes.matchPlain(new TcpMatch(null, List.of(), clientAddress(), localPort()));
                 if (route != null) {
-                    getEndPoint().upgrade(tunnel(route, getEndPoint()));
+                    upgradeOnPool(() -> tunnel(route, getEndPoint()));
                     return true;
                 }
                 ConnectionFactory plain = connector.getConnectionFactory(plainProtocol);
-                getEndPoint().upgrade(plain.newConnection(connector, getEndPoint()));
+                if (SelectorHandling.ENABLED) {
+                    getEndPoint().upgrade(plain.newConnection(connector, getEndPoint()));
+                } else {
+                    upgradeOnPool(() -> plain.newConnection(connector, getEndPoint()));
+                }
                 return true;
             }
             int needed = ClientHello.needed(buffer);
@@ -163,6 +173,12 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
                 }
                 return false;
             }
+            upgradeOnPool(this::afterClientHello);
+            return true;
+        }
+
+        /** The connection a whole ClientHello in the buffer continues as: TLS for HTTP or a TCP router, or a tunnel. */
+        private Connection afterClientHello() {
             ClientHello hello = ClientHello.parse(buffer);
             TlsPolicy policy = policies.apply(hello);
             TcpEntryPointRoutes routes = tcpRoutes();
@@ -170,14 +186,23 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
             TcpRoute route = routes.isEmpty() || hello.alpn().contains(TlsPolicy.ACME_TLS_1) ? null
                     : routes.matchTls(new TcpMatch(hello.serverName(), hello.alpn(), clientAddress(), localPort()));
             if (route == null) {
-                getEndPoint().upgrade(policy.newConnection(connector, getEndPoint()));
-            } else if (route.mode() == TcpRoute.Mode.PASSTHROUGH) {
-                getEndPoint().upgrade(tunnel(route, getEndPoint()));
-            } else {
-                getEndPoint().upgrade(policy.newConnection(connector, getEndPoint(),
-                        decrypted -> tunnel(route, decrypted)));
+                return policy.newConnection(connector, getEndPoint());
             }
-            return true;
+            if (route.mode() == TcpRoute.Mode.PASSTHROUGH) {
+                return tunnel(route, getEndPoint());
+            }
+            return policy.newConnection(connector, getEndPoint(), decrypted -> tunnel(route, decrypted));
+        }
+
+        /** Makes the next connection and upgrades to it on a pool thread (see the class comment); a failure closes. */
+        private void upgradeOnPool(java.util.function.Supplier<Connection> next) {
+            getExecutor().execute(() -> {
+                try {
+                    getEndPoint().upgrade(next.get());
+                } catch (Throwable failure) {
+                    getEndPoint().close(failure);
+                }
+            });
         }
 
         private TcpEntryPointRoutes tcpRoutes() {
