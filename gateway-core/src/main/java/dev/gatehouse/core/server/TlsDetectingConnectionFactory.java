@@ -72,10 +72,11 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
     /**
      * Non-blocking, so a connection's first bytes are read on the selector thread, as its later requests are: with
      * {@link SelectorHandling} plain HTTP continues there, with no hand-off to a pool thread, which was a context
-     * switch per new connection. What may take long goes to the pool: a TLS connection (its ClientHello is answered with
-     * the handshake's costliest step) and a TCP router's tunnel (it connects to a server).
+     * switch per new connection. What may take long goes to the pool: a TLS connection (its ClientHello is answered
+     * with the handshake's costliest step) and a TCP router's tunnel (it connects to a server).
      */
-    final class Detection extends AbstractConnection.NonBlocking implements Connection.UpgradeFrom, Connection.UpgradeTo {
+    final class Detection extends AbstractConnection.NonBlocking
+            implements Connection.UpgradeFrom, Connection.UpgradeTo {
         private final Connector connector;
         private ByteBuffer buffer = BufferUtil.allocate(2048);
 

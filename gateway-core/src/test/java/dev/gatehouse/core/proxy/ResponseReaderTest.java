@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ResponseReaderTest {
 
     private static final int MAX_HEAD = 64 * 1024;
-    private static final String NGINX = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 08 Dec 2026 01:40:00 GMT\r\n"
-            + "Content-Type: text/plain\r\nContent-Length: 12\r\nConnection: keep-alive\r\n\r\nhello world\n";
+    private static final String NGINX = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\n"
+            + "Date: Tue, 08 Dec 2026 01:40:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
+            + "Connection: keep-alive\r\n\r\nhello world\n";
 
     /** Responses the reader takes itself. */
     @ParameterizedTest
@@ -41,7 +42,8 @@ class ResponseReaderTest {
         "HTTP/1.1 200 OK\r\nCONTENT-length:2\r\nX-Tab:\ta b  c \t\r\nX-Colons: a:b::c\r\nX-Many:    v\r\n\r\nok",
         "HTTP/1.1 200 OK\r\nContent-Length:2\r\nSet-Cookie: a=1; Path=/\r\nSet-Cookie: b=2\r\n\r\nok",
         // A well-known value in another case than Jetty's own spelling: kept as sent (Traefik does not rewrite it).
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html;charset=UTF-8\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html;charset=UTF-8\r\nConnection: Keep-Alive\r\n"
+            + "Content-Length: 2\r\n\r\nok",
         "HTTP/1.1 200 OK\r\nContent-Type: TEXT/PLAIN; charset=utf-8; x=1\r\nContent-Length: 2\r\n\r\nok",
         // Leading zeros; a length of 18 digits whose body never comes (an early end).
         "HTTP/1.1 200 OK\r\nContent-Length: 002\r\n\r\nok",
