@@ -88,9 +88,10 @@ final class GuardedHttpConnection extends HttpConnection {
      * Jetty executes the connection itself to resume it when its request completed on another thread, and to read a
      * new connection's first request when the entry point's detection (TLS or not, PROXY protocol) had already read
      * its first bytes. Both run here: the first on the completing thread (see the class comment), the second on the
-     * thread that ran the detection, which is a pool thread (the detecting connections are blocking ones) and
-     * would only hand the bytes it read to another. That hand-off was a context switch per new connection, the
-     * largest cost of a client that opens a connection per request. Every other task goes to the pool.
+     * thread that ran the detection (the selector thread for the entry point's own, a pool thread for Jetty's PROXY
+     * protocol reader), which would only hand the bytes it read to another. That hand-off was a context switch per
+     * new connection, the largest cost of a client that opens a connection per request. Every other task goes to
+     * the pool.
      */
     private final Executor resumeOnCompletingThread = task -> {
         if (task == this) {
