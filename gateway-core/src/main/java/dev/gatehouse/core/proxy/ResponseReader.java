@@ -73,6 +73,8 @@ final class ResponseReader {
     private String reason;
     private long contentLength;
     private long contentRead;
+    /** Where {@link #textEnd} found the CR that ends the text it read. */
+    private int crAt;
     /** Whether the handler was told the head ended (a failure after that is an early end, as in Jetty's parser). */
     private boolean headerComplete;
     /** The lines of the last heads read, by their place in the head, and the fields made of them. */
@@ -332,23 +334,11 @@ final class ResponseReader {
             return NOT_PLAIN;
         }
         int reasonStart = i;
-        int reasonEnd = i;
-        for (; i < end && h[i] != '\r'; i++) {
-            byte b = h[i];
-            if (!VALUE[b & 0xFF]) {
-                return NOT_PLAIN;
-            }
-            if (b != ' ' && b != '\t') {
-                reasonEnd = i + 1;
-            }
+        int reasonEnd = textEnd(h, reasonStart, end);
+        if (reasonEnd < 0) {
+            return reasonEnd;
         }
-        if (i + 1 >= end) {
-            return NEEDS_MORE;
-        }
-        if (reasonEnd == reasonStart || h[i + 1] != '\n') {
-            return NOT_PLAIN;
-        }
-        i += 2;
+        i = crAt + 2;
 
         long length = -1;
         while (true) {
@@ -380,24 +370,12 @@ final class ResponseReader {
                 i++;
             }
             int valueStart = i;
-            int valueEnd = i;
-            for (; i < end && h[i] != '\r'; i++) {
-                byte b = h[i];
-                if (!VALUE[b & 0xFF]) {
-                    return NOT_PLAIN;
-                }
-                if (b != ' ' && b != '\t') {
-                    valueEnd = i + 1;
-                }
+            int valueEnd = textEnd(h, valueStart, end);   // an empty value too is Jetty's parser's to judge
+            if (valueEnd < 0) {
+                return valueEnd;
             }
-            if (i + 1 >= end) {
-                return NEEDS_MORE;
-            }
-            if (valueEnd == valueStart || h[i + 1] != '\n') {
-                return NOT_PLAIN;   // an empty value too: Jetty's parser's to judge
-            }
-            int lineEnd = i;
-            i += 2;
+            int lineEnd = crAt;
+            i = crAt + 2;
 
             HttpField field = remembered(h, nameStart, lineEnd);
             HttpHeader header = field != null ? field.getHeader()
@@ -455,6 +433,33 @@ final class ResponseReader {
             rememberedLines[at] = fits ? Arrays.copyOfRange(h, from, to) : null;
             rememberedFields[at] = fits ? field : null;
         }
+    }
+
+    /**
+     * The end (after its last byte that is not white space) of a reason phrase or field value of one visible byte
+     * or more from {@code from} up to a CRLF, whose CR is then at {@link #crAt}; {@link #NOT_PLAIN} for an empty one,
+     * a byte outside {@link #VALUE} or a CR without LF, {@link #NEEDS_MORE} when the bytes end first.
+     */
+    private int textEnd(byte[] h, int from, int end) {
+        int visibleEnd = from;
+        int i = from;
+        for (; i < end && h[i] != '\r'; i++) {
+            byte b = h[i];
+            if (!VALUE[b & 0xFF]) {
+                return NOT_PLAIN;
+            }
+            if (b != ' ' && b != '\t') {
+                visibleEnd = i + 1;
+            }
+        }
+        if (i + 1 >= end) {
+            return NEEDS_MORE;
+        }
+        if (visibleEnd == from || h[i + 1] != '\n') {
+            return NOT_PLAIN;
+        }
+        crAt = i;
+        return visibleEnd;
     }
 
     /** Whether the name at {@code from} is spelled as Jetty spells the header (the caller knows the lengths agree). */
