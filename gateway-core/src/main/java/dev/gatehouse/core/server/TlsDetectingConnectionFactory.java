@@ -12,6 +12,7 @@ import java.util.List;
 import dev.gatehouse.core.tls.TlsPolicy;
 import java.nio.ByteBuffer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -196,7 +197,7 @@ final class TlsDetectingConnectionFactory extends AbstractConnectionFactory {
         }
 
         /** Makes the next connection and upgrades to it on a pool thread (see the class comment); a failure closes. */
-        private void upgradeOnPool(java.util.function.Supplier<Connection> next) {
+        private void upgradeOnPool(Supplier<Connection> next) {
             getExecutor().execute(() -> {
                 try {
                     getEndPoint().upgrade(next.get());
